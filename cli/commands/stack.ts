@@ -1,0 +1,59 @@
+import { Command } from 'commander';
+import { down, logTail, status, stderrProgress, up, type PartStatus } from '../../stack';
+import { EXIT, output } from '../output';
+
+function table(parts: PartStatus[]): string {
+  return parts
+    .map((p) => `${p.part.padEnd(9)} ${(p.up ? 'up' : 'down').padEnd(5)} ${p.endpoint.padEnd(45)} ${p.owner}${p.pid ? ` pid ${p.pid}` : ''}`)
+    .join('\n');
+}
+
+export function stackCommand(setExit: (code: number) => void): Command {
+  const cmd = new Command('stack').description('the local stack: Kafka (KRaft), Apicurio Registry (Confluent API) and Redis');
+
+  cmd
+    .command('up')
+    .description('fetch what is missing, start what is not running, wait until each part answers')
+    .option('--json', 'print one JSON object with endpoints, versions, pids, log files and seconds')
+    .action(async (opts: { json?: boolean }) => {
+      const res = await up({ progress: stderrProgress() });
+      output(Boolean(opts.json)).result(res, () =>
+        [res.alreadyRunning ? 'The stack was already running.' : `The stack is up (${res.seconds}s).`, table(res.parts)].join('\n'),
+      );
+    });
+
+  cmd
+    .command('down')
+    .description('stop the processes this stack started (by recorded pid)')
+    .option('--purge', 'also remove the Kafka data, logs and credentials (downloads stay cached)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean; purge?: boolean }) => {
+      const res = await down({ purge: opts.purge, progress: stderrProgress() });
+      output(Boolean(opts.json)).result(res, () =>
+        res.stopped.length ? `Stopped ${res.stopped.join(', ')}.${res.purged ? ' Data removed.' : ''}` : `Nothing of ours was running.${res.purged ? ' Data removed.' : ''}`,
+      );
+    });
+
+  cmd
+    .command('status')
+    .description('each part up or down, with its endpoint; exit 1 when any part is down')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => {
+      const parts = await status();
+      output(Boolean(opts.json)).result({ parts }, () => table(parts));
+      if (parts.some((p) => !p.up)) setExit(EXIT.PROBLEMS);
+    });
+
+  cmd
+    .command('logs')
+    .description('the tail of a part\'s log file')
+    .argument('<part>', 'kafka | registry | redis')
+    .option('-n, --lines <n>', 'how many lines', '50')
+    .option('--json', 'machine-readable output')
+    .action((part: string, opts: { lines: string; json?: boolean }) => {
+      const text = logTail(part, Number(opts.lines));
+      output(Boolean(opts.json)).result({ part, lines: text.split('\n') }, () => text);
+    });
+
+  return cmd;
+}

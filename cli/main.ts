@@ -1,0 +1,37 @@
+import { Command } from 'commander';
+import { stackCommand } from './commands/stack';
+import { startCommand } from './commands/start';
+import { EXIT, reportError } from './output';
+
+/**
+ * `crossdock <noun> <verb>`: each command parses its arguments and calls one part of the hub.
+ * buildProgram() is separate from process start-up so tests can run commands in-process.
+ */
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('crossdock')
+    .description('crossdock: the integration hub for multi-site distributors')
+    .version(require('../package.json').version as string)
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  program.addCommand(stackCommand(setExit));
+  program.addCommand(startCommand(setExit));
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.OK;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    return reportError(err, argv.includes('--json'));
+  }
+}
+
+if (require.main === module || process.argv[1]?.endsWith('crossdock.js') || process.argv[1]?.endsWith('crossdock')) {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,44 @@
+import { CommanderError } from 'commander';
+import { isCrossdockError } from '../core/errors';
+
+/**
+ * Exit codes, the same for every command:
+ *  0 done; 1 the command ran and found problems (a failed check, a part down);
+ *  2 usage error (bad arguments); 3 could not do it (infrastructure, I/O, refused config);
+ *  70 an unexpected internal error (a bug: please report it with the log).
+ */
+export const EXIT = Object.freeze({ OK: 0, PROBLEMS: 1, USAGE: 2, FAILED: 3, INTERNAL: 70 });
+
+export interface Output {
+  json: boolean;
+  /** Prints a result: JSON on stdout with --json, else the human text. */
+  result(value: unknown, human: () => string): void;
+}
+
+export function output(json: boolean, stdout: NodeJS.WritableStream = process.stdout): Output {
+  return {
+    json,
+    result(value, human) {
+      stdout.write(json ? JSON.stringify(value, null, 2) + '\n' : human() + '\n');
+    },
+  };
+}
+
+/**
+ * Turns any error into a clear message and an exit code, never a stack trace (a stack is
+ * printed only with CROSSDOCK_DEBUG=1). With --json the error is one JSON object on stdout.
+ */
+export function reportError(err: unknown, json: boolean, stderr: NodeJS.WritableStream = process.stderr, stdout: NodeJS.WritableStream = process.stdout): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  if (isCrossdockError(err)) {
+    if (json) stdout.write(JSON.stringify({ error: err.toJSON() }, null, 2) + '\n');
+    else stderr.write(`error ${err.code}: ${err.message}\n`);
+    if (process.env.CROSSDOCK_DEBUG) stderr.write(`${err.stack}\n`);
+    return EXIT.FAILED;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  if (json) stdout.write(JSON.stringify({ error: { code: 'CD_E_INTERNAL', message } }, null, 2) + '\n');
+  else stderr.write(`error CD_E_INTERNAL: ${message}\n(set CROSSDOCK_DEBUG=1 for the stack trace, and report it)\n`);
+  if (process.env.CROSSDOCK_DEBUG && err instanceof Error) stderr.write(`${err.stack}\n`);
+  return EXIT.INTERNAL;
+}

@@ -1,0 +1,84 @@
+/**
+ * Infrastructure endpoints. Each comes from the environment when set (the user's own Kafka,
+ * Confluent-compatible registry or Redis; crossdock then starts nothing for it) and otherwise
+ * from the local stack's ports. Secrets also come from the environment, never from the repo.
+ */
+export const STACK_DEFAULTS = Object.freeze({
+  kafkaPort: 19092,
+  controllerPort: 19093,
+  saslPort: 19094,
+  registryPort: 18081,
+  registryManagementPort: 19001,
+  redisPort: 6379,
+  registryPath: '/apis/ccompat/v7',
+});
+
+export interface StackPorts {
+  kafka: number;
+  controller: number;
+  sasl: number;
+  registry: number;
+  registryManagement: number;
+}
+
+function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${name}=${raw} is not a TCP port (1-65535)`);
+  return n;
+}
+
+/** Local stack ports; each can be moved by an environment variable (tests run a second stack). */
+export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
+  return {
+    kafka: portFrom(env, 'CROSSDOCK_KAFKA_PORT', STACK_DEFAULTS.kafkaPort),
+    controller: portFrom(env, 'CROSSDOCK_KAFKA_CONTROLLER_PORT', STACK_DEFAULTS.controllerPort),
+    sasl: portFrom(env, 'CROSSDOCK_KAFKA_SASL_PORT', STACK_DEFAULTS.saslPort),
+    registry: portFrom(env, 'CROSSDOCK_REGISTRY_PORT', STACK_DEFAULTS.registryPort),
+    registryManagement: portFrom(env, 'CROSSDOCK_REGISTRY_MANAGEMENT_PORT', STACK_DEFAULTS.registryManagementPort),
+  };
+}
+
+export interface Endpoints {
+  /** Kafka PLAINTEXT bootstrap servers (the hub's internal listener). */
+  kafkaBrokers: string[];
+  /** Kafka SASL_PLAINTEXT bootstrap servers (SCRAM logins for sites); empty when unknown. */
+  kafkaSaslBrokers: string[];
+  /** Base URL of the Confluent-compatible API. */
+  registryUrl: string;
+  redisUrl: string;
+  /** Which endpoints the user supplied (the local stack starts nothing for those). */
+  external: { kafka: boolean; registry: boolean; redis: boolean };
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Endpoints from the environment, else the local stack's. `localRedisUrl` is where the stack
+ * started its own Redis when none answered at the default (recorded in the stack's state).
+ */
+export function resolveEndpoints(env: NodeJS.ProcessEnv = process.env, localRedisUrl?: string): Endpoints {
+  const ports = stackPorts(env);
+  const kafka = env.CROSSDOCK_KAFKA_BROKERS;
+  const registry = env.CROSSDOCK_REGISTRY_URL;
+  const redis = env.REDIS_URL;
+  const saslEnv = env.CROSSDOCK_KAFKA_SASL_BROKERS;
+  return {
+    kafkaBrokers: kafka ? list(kafka) : [`127.0.0.1:${ports.kafka}`],
+    kafkaSaslBrokers: saslEnv ? list(saslEnv) : kafka ? [] : [`127.0.0.1:${ports.sasl}`],
+    registryUrl: (registry ?? `http://127.0.0.1:${ports.registry}${STACK_DEFAULTS.registryPath}`).replace(/\/+$/, ''),
+    redisUrl: redis ?? localRedisUrl ?? `redis://127.0.0.1:${STACK_DEFAULTS.redisPort}`,
+    external: { kafka: Boolean(kafka), registry: Boolean(registry), redis: Boolean(redis) },
+  };
+}
+
+/** Topic prefix (DESIGN.md: `cd`, configurable). */
+export function topicPrefix(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CROSSDOCK_TOPIC_PREFIX ?? 'cd';
+}

@@ -1,0 +1,37 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * Where the stack keeps things, all outside the repo:
+ *  - cache/: downloaded broker jars and the registry distribution (kept across `down --purge`);
+ *  - stack/: Kafka data, logs, recorded pids and credentials (removed by `down --purge`).
+ * CROSSDOCK_HOME moves both (tests that start their own broker use a temporary one).
+ */
+export interface StackPaths {
+  home: string;
+  cache: string;
+  kafkaLibs: string;
+  registryDir: string;
+  stackDir: string;
+  kafkaData: string;
+  logs: string;
+  stateFile: string;
+  credentialsFile: string;
+}
+
+export function stackPaths(env: NodeJS.ProcessEnv = process.env): StackPaths {
+  const home = env.CROSSDOCK_HOME ?? path.join(os.homedir(), '.crossdock');
+  const cache = path.join(home, 'cache');
+  const stackDir = path.join(home, 'stack');
+  return {
+    home,
+    cache,
+    kafkaLibs: path.join(cache, 'kafka-libs'),
+    registryDir: path.join(cache, 'apicurio'),
+    stackDir,
+    kafkaData: path.join(stackDir, 'kafka-data'),
+    logs: path.join(stackDir, 'logs'),
+    stateFile: path.join(stackDir, 'state.json'),
+    credentialsFile: path.join(stackDir, 'credentials.json'),
+  };
+}

@@ -1,0 +1,71 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ScramUser } from './kafka-config';
+import type { StackPaths } from './paths';
+
+/** What `stack up` recorded: the processes it started, so `down` stops only those. */
+export interface PartState {
+  pid: number;
+  logFile: string;
+  startedAt: string;
+  version?: string;
+}
+
+export interface StackState {
+  kafka?: PartState & { clusterId: string };
+  registry?: PartState;
+  /** Present only when the stack started its own redis-server. */
+  redis?: PartState & { url: string };
+}
+
+export function readState(paths: StackPaths): StackState {
+  try {
+    return JSON.parse(fs.readFileSync(paths.stateFile, 'utf8')) as StackState;
+  } catch {
+    return {};
+  }
+}
+
+export function writeState(paths: StackPaths, state: StackState): void {
+  fs.mkdirSync(path.dirname(paths.stateFile), { recursive: true });
+  const tmp = `${paths.stateFile}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(state, null, 2));
+  fs.renameSync(tmp, paths.stateFile);
+}
+
+/**
+ * Sites that the demo configuration (examples/hub.yaml) names; each gets a SCRAM user
+ * `site-<siteId>` at format time. `hub` and `admin` are super users.
+ */
+export const DEMO_SITES = ['us-chi', 'us-dal', 'us-atl', 'us-nwk', 'ca-tor', 'ca-yvr', 'mx-mty', 'mx-gdl'] as const;
+export const SUPER_USERS = ['hub', 'admin'] as const;
+
+export function siteUserName(siteId: string): string {
+  return `site-${siteId}`;
+}
+
+export interface Credentials {
+  users: ScramUser[];
+}
+
+/** Random passwords made once per stack data directory; 0600, beside the data they protect. */
+export function loadOrCreateCredentials(paths: StackPaths): Credentials {
+  try {
+    return JSON.parse(fs.readFileSync(paths.credentialsFile, 'utf8')) as Credentials;
+  } catch {
+    const names = [...SUPER_USERS, ...DEMO_SITES.map(siteUserName)];
+    const creds: Credentials = { users: names.map((name) => ({ name, password: crypto.randomBytes(18).toString('base64url') })) };
+    fs.mkdirSync(path.dirname(paths.credentialsFile), { recursive: true });
+    fs.writeFileSync(paths.credentialsFile, JSON.stringify(creds, null, 2), { mode: 0o600 });
+    return creds;
+  }
+}
+
+export function readCredentials(paths: StackPaths): Credentials | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(paths.credentialsFile, 'utf8')) as Credentials;
+  } catch {
+    return undefined;
+  }
+}
