@@ -1,0 +1,36 @@
+import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import type { Logger } from './logger';
+
+/** kafkajs log levels mapped onto pino's; kafkajs INFO chatter (joins, commits) is debug here. */
+function kafkajsLogCreator(logger: Logger) {
+  return () =>
+    ({ level, log }: LogEntry) => {
+      const { message, ...extra } = log;
+      if (level === logLevel.ERROR) logger.error({ kafkajs: extra }, message);
+      else if (level === logLevel.WARN) logger.warn({ kafkajs: extra }, message);
+      else logger.debug({ kafkajs: extra }, message);
+    };
+}
+
+export interface KafkaClientOptions {
+  clientId: string;
+  brokers: string[];
+  logger?: Logger;
+  /** SCRAM login (site producers); omitted for the hub's internal PLAINTEXT listener. */
+  sasl?: { mechanism: 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  /** Passed through to kafkajs (timeouts, retry). */
+  extra?: Partial<KafkaConfig>;
+}
+
+/** The one place a kafkajs client is made, so logging and defaults are the same everywhere. */
+export function createKafka(options: KafkaClientOptions): Kafka {
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    sasl: options.sasl,
+    logLevel: options.logger ? logLevel.INFO : logLevel.NOTHING,
+    logCreator: options.logger ? kafkajsLogCreator(options.logger) : undefined,
+    connectionTimeout: 5000,
+    ...options.extra,
+  });
+}

@@ -1,0 +1,28 @@
+import Redis from 'ioredis';
+
+export type { Redis };
+
+export interface RedisClientOptions {
+  url: string;
+  /** Name shown in CLIENT LIST. */
+  name?: string;
+  /**
+   * Fail fast instead of queueing commands while disconnected. Callers that must ride out an
+   * outage (router, connectors) treat the error as transient and pause; they do not want an
+   * unbounded offline queue in memory.
+   */
+  failFast?: boolean;
+}
+
+export function createRedis(options: RedisClientOptions): Redis {
+  const redis = new Redis(options.url, {
+    connectionName: options.name,
+    maxRetriesPerRequest: options.failFast ? 1 : 20,
+    enableOfflineQueue: !options.failFast,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+    lazyConnect: false,
+  });
+  // Connection errors surface on commands; the 'error' event alone must not crash the process.
+  redis.on('error', () => undefined);
+  return redis;
+}
