@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Logger } from './logger';
 
 /** kafkajs log levels mapped onto pino's; kafkajs INFO chatter (joins, commits) is debug here. */
@@ -17,7 +17,7 @@ export interface KafkaClientOptions {
   brokers: string[];
   logger?: Logger;
   /** SCRAM login (site producers); omitted for the hub's internal PLAINTEXT listener. */
-  sasl?: { mechanism: 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  sasl?: SASLOptions;
   /** Passed through to kafkajs (timeouts, retry). */
   extra?: Partial<KafkaConfig>;
 }
