@@ -6,9 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { renderErrorsMd } from '../core/errors-doc';
+import { renderConfigurationMd, renderHubSchemaJson, SCHEMA_JSON_FILE } from '../core/config';
 
 export const GENERATED_DOCS: ReadonlyArray<{ file: string; render: () => string | Promise<string> }> = [
   { file: 'docs/errors.md', render: renderErrorsMd },
+  { file: 'docs/configuration.md', render: renderConfigurationMd },
+  { file: SCHEMA_JSON_FILE, render: renderHubSchemaJson },
 ];
 
 export async function driftedDocs(root: string): Promise<string[]> {

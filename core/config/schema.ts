@@ -1,0 +1,141 @@
+import { DELIVERY_CONFIG_SCHEMA } from '../../retry/config-schema';
+import { SINK_CONFIG_SCHEMA } from '../../connectors/sinks/config-schema';
+import { SOURCE_CONFIG_SCHEMA } from '../../connectors/sources/config-schema';
+import { ROUTE_SCHEMA } from './route-schema';
+
+/**
+ * The hub configuration's JSON Schema, composed from fragments. The `connector`, `sink` and
+ * `delivery` fragments belong to the parts that read them; this file only places them, so they
+ * can grow without a change here. Defaults live in the schema (`default`), are applied by ajv
+ * (`useDefaults`) and are documented from it in docs/configuration.md.
+ */
+
+/** Ids become parts of topic names and Redis keys: keep them to what both accept. */
+const ID = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } as const;
+
+export const HUB_SECTION_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  description: 'Settings of the hub as a whole.',
+  properties: {
+    topicPrefix: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$', default: 'cd', description: 'Prefix of every topic name (`<prefix>.ingress.<siteId>`, …).' },
+    topics: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'How the topics the hub creates are made (existing topics are left as they are).',
+      properties: {
+        partitions: { type: 'integer', minimum: 1, maximum: 1000, default: 6, description: 'Partitions of each ingress and deliver topic (the unit of parallelism).' },
+        replicationFactor: { type: 'integer', minimum: 1, maximum: 7, default: 1, description: 'Replication factor (1 for the local stack; 3 in production).' },
+      },
+    },
+    router: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'The router: consume every ingress topic, validate, route, fan out in one transaction.',
+      properties: {
+        groupId: { type: 'string', minLength: 1, default: 'cd-router', description: 'Consumer group shared by every router instance.' },
+        sendUnrouted: {
+          type: 'boolean',
+          default: true,
+          description: 'Send a valid event that no route matches to `<prefix>.unrouted` (it is always counted by type and site; never silently dropped).',
+        },
+        maxEventBytes: { type: 'integer', minimum: 64, default: 262144, description: 'An ingress record larger than this goes to the DLQ as CD_E_EVENT_TOO_LARGE.' },
+        maxFutureSkewMs: { type: 'integer', minimum: 0, default: 300000, description: 'occurredAt may be at most this far ahead of the router clock (ms).' },
+        duplicateWindowSeconds: {
+          type: 'integer',
+          minimum: 60,
+          default: 604800,
+          description: 'How long an eventId is remembered for duplicate detection (seconds; default 7 days).',
+        },
+        partitionsConsumedConcurrently: { type: 'integer', minimum: 1, maximum: 64, default: 1, description: 'Partitions one instance processes at the same time.' },
+        maxWaitTimeInMs: { type: 'integer', minimum: 10, maximum: 10000, default: 100, description: 'Longest a fetch waits for data (ms).' },
+        retry: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description:
+            'Backoff while the registry or Redis is down: the partition pauses and the batch is retried after min(maxMs, initialMs × 2^attempt) with full jitter, without end, dead-lettering nothing.',
+          properties: {
+            initialMs: { type: 'integer', minimum: 10, default: 200, description: 'First backoff (ms).' },
+            maxMs: { type: 'integer', minimum: 100, default: 10000, description: 'Backoff cap (ms).' },
+          },
+        },
+      },
+    },
+    health: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'The process health server (`/healthz`, `/readyz`, `/metrics`).',
+      properties: {
+        host: { type: 'string', default: '127.0.0.1', description: 'Address to listen on.' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 9400, description: 'Port to listen on (0: any free port).' },
+      },
+    },
+  },
+} as const;
+
+export const SITE_SCHEMA = {
+  type: 'object',
+  required: ['id', 'name', 'country', 'connector'],
+  additionalProperties: false,
+  properties: {
+    id: { ...ID, description: 'Site id: the ingress topic is `<prefix>.ingress.<id>` and events must carry it as `siteId`.' },
+    name: { type: 'string', minLength: 1, description: 'Human name of the site.' },
+    country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 country code.' },
+    timezone: { type: 'string', description: 'IANA time zone of the site (for people and reports).' },
+    groups: { type: 'array', uniqueItems: true, default: [], description: 'Site groups that routes can select (`match.groups`).', items: ID },
+    connector: SOURCE_CONFIG_SCHEMA,
+  },
+} as const;
+
+export const SUBSCRIBER_SCHEMA = {
+  type: 'object',
+  required: ['id', 'sink'],
+  additionalProperties: false,
+  properties: {
+    id: { ...ID, description: 'Subscriber id: its topic is `<prefix>.deliver.<id>`.' },
+    description: { type: 'string' },
+    sink: SINK_CONFIG_SCHEMA,
+    delivery: DELIVERY_CONFIG_SCHEMA,
+  },
+} as const;
+
+export const RULE_SCHEMA = {
+  type: 'object',
+  required: ['name', 'schema'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$', description: 'Rule name; a violation is dead-lettered as CD_E_RULE_VIOLATION naming it and the field.' },
+    description: { type: 'string' },
+    schema: {
+      type: 'object',
+      description: 'A JSON Schema (draft-07) evaluated by ajv over the decoded event (decimals as strings, timestamps as ISO strings).',
+    },
+  },
+} as const;
+
+export const HUB_CONFIG_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://crossdock.dev/schemas/hub.schema.json',
+  title: 'crossdock hub configuration',
+  type: 'object',
+  required: ['sites', 'subscribers', 'routes'],
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string', description: 'Path or URL of this schema, for editors (e.g. `../core/config/hub.schema.json`).' },
+    hub: HUB_SECTION_SCHEMA,
+    sites: { type: 'array', minItems: 1, description: 'The sites that publish events, one ingress topic each.', items: SITE_SCHEMA },
+    subscribers: { type: 'array', minItems: 1, description: 'Downstream systems, one deliver topic each.', items: SUBSCRIBER_SCHEMA },
+    routes: { type: 'array', description: 'Which subscribers receive which events. An event goes to the union of the subscribers of every route it matches.', items: ROUTE_SCHEMA },
+    rules: {
+      type: 'object',
+      default: {},
+      description: 'Data rules per event type: event type → list of rules, each a JSON Schema the decoded event must satisfy.',
+      additionalProperties: { type: 'array', items: RULE_SCHEMA },
+    },
+  },
+} as const;

@@ -1,0 +1,100 @@
+/**
+ * The compiled, frozen hub configuration: defaults applied, cross-references checked, indexes
+ * built. Everything that reads the configuration reads this shape, never the raw YAML.
+ */
+
+export type Scalar = string | number | boolean;
+
+/** One test on a value; exactly one operator is set. */
+export interface Condition {
+  equals?: Scalar;
+  in?: readonly Scalar[];
+  prefix?: string;
+  exists?: boolean;
+  range?: { gt?: number; gte?: number; lt?: number; lte?: number };
+}
+export interface FieldCondition extends Condition {
+  field: string;
+}
+export interface HeaderCondition extends Condition {
+  header: string;
+}
+
+export interface RouteMatch {
+  eventTypes?: readonly string[];
+  sites?: readonly string[];
+  countries?: readonly string[];
+  groups?: readonly string[];
+  headers?: readonly HeaderCondition[];
+  fields?: readonly FieldCondition[];
+}
+
+export interface RouteConfig {
+  name: string;
+  description?: string;
+  match: RouteMatch;
+  to: readonly string[];
+}
+
+export interface SiteConfig {
+  id: string;
+  name: string;
+  country: string;
+  timezone?: string;
+  groups: readonly string[];
+  /** The source connector's section; its shape belongs to connectors/sources. */
+  connector: Readonly<Record<string, unknown>> & { kind: string };
+}
+
+export interface SubscriberConfig {
+  id: string;
+  description?: string;
+  /** The sink's section; its shape belongs to connectors/sinks. */
+  sink: Readonly<Record<string, unknown>> & { kind: string };
+  /** The delivery section; its shape belongs to retry/. */
+  delivery?: Readonly<Record<string, unknown>>;
+}
+
+export interface RuleConfig {
+  name: string;
+  description?: string;
+  schema: Readonly<Record<string, unknown>>;
+}
+
+export interface RouterSettings {
+  groupId: string;
+  sendUnrouted: boolean;
+  maxEventBytes: number;
+  maxFutureSkewMs: number;
+  duplicateWindowSeconds: number;
+  partitionsConsumedConcurrently: number;
+  maxWaitTimeInMs: number;
+  retry: { initialMs: number; maxMs: number };
+}
+
+export interface HubSettings {
+  topicPrefix: string;
+  topics: { partitions: number; replicationFactor: number };
+  router: RouterSettings;
+  health: { host: string; port: number };
+}
+
+export interface HubConfig {
+  /** The file it was loaded from, when it came from one. */
+  readonly file?: string;
+  readonly hub: HubSettings;
+  readonly sites: readonly SiteConfig[];
+  readonly subscribers: readonly SubscriberConfig[];
+  readonly routes: readonly RouteConfig[];
+  /** Event type → its data rules. */
+  readonly rules: Readonly<Record<string, readonly RuleConfig[]>>;
+  readonly siteById: Readonly<Record<string, SiteConfig>>;
+  readonly subscriberById: Readonly<Record<string, SubscriberConfig>>;
+}
+
+/** One configuration problem: where (a path like `routes[2].to[0]`, with the YAML line when known) and why. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+  line?: number;
+}
