@@ -28,7 +28,12 @@ export function output(json: boolean, stdout: NodeJS.WritableStream = process.st
  * Turns any error into a clear message and an exit code, never a stack trace (a stack is
  * printed only with CROSSDOCK_DEBUG=1). With --json the error is one JSON object on stdout.
  */
-export function reportError(err: unknown, json: boolean, stderr: NodeJS.WritableStream = process.stderr, stdout: NodeJS.WritableStream = process.stdout): number {
+export function reportError(
+  err: unknown,
+  json: boolean,
+  stderr: NodeJS.WritableStream = process.stderr,
+  stdout: NodeJS.WritableStream = process.stdout,
+): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   if (isCrossdockError(err)) {
     if (json) stdout.write(JSON.stringify({ error: err.toJSON() }, null, 2) + '\n');
@@ -38,7 +43,10 @@ export function reportError(err: unknown, json: boolean, stderr: NodeJS.Writable
   }
   const message = err instanceof Error ? err.message : String(err);
   if (json) stdout.write(JSON.stringify({ error: { code: 'CD_E_INTERNAL', message } }, null, 2) + '\n');
-  else stderr.write(`error CD_E_INTERNAL: ${message}\n(set CROSSDOCK_DEBUG=1 for the stack trace, and report it)\n`);
+  else
+    stderr.write(
+      `error CD_E_INTERNAL: ${message}\n(set CROSSDOCK_DEBUG=1 for the stack trace, and report it)\n`,
+    );
   if (process.env.CROSSDOCK_DEBUG && err instanceof Error) stderr.write(`${err.stack}\n`);
   return EXIT.INTERNAL;
 }

@@ -25,7 +25,8 @@ function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${name}=${raw} is not a TCP port (1-65535)`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new Error(`${name}=${raw} is not a TCP port (1-65535)`);
   return n;
 }
 
@@ -36,7 +37,11 @@ export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
     controller: portFrom(env, 'CROSSDOCK_KAFKA_CONTROLLER_PORT', STACK_DEFAULTS.controllerPort),
     sasl: portFrom(env, 'CROSSDOCK_KAFKA_SASL_PORT', STACK_DEFAULTS.saslPort),
     registry: portFrom(env, 'CROSSDOCK_REGISTRY_PORT', STACK_DEFAULTS.registryPort),
-    registryManagement: portFrom(env, 'CROSSDOCK_REGISTRY_MANAGEMENT_PORT', STACK_DEFAULTS.registryManagementPort),
+    registryManagement: portFrom(
+      env,
+      'CROSSDOCK_REGISTRY_MANAGEMENT_PORT',
+      STACK_DEFAULTS.registryManagementPort,
+    ),
   };
 }
 
@@ -72,7 +77,10 @@ export function resolveEndpoints(env: NodeJS.ProcessEnv = process.env, localRedi
   return {
     kafkaBrokers: kafka ? list(kafka) : [`127.0.0.1:${ports.kafka}`],
     kafkaSaslBrokers: saslEnv ? list(saslEnv) : kafka ? [] : [`127.0.0.1:${ports.sasl}`],
-    registryUrl: (registry ?? `http://127.0.0.1:${ports.registry}${STACK_DEFAULTS.registryPath}`).replace(/\/+$/, ''),
+    registryUrl: (registry ?? `http://127.0.0.1:${ports.registry}${STACK_DEFAULTS.registryPath}`).replace(
+      /\/+$/,
+      '',
+    ),
     redisUrl: redis ?? localRedisUrl ?? `redis://127.0.0.1:${STACK_DEFAULTS.redisPort}`,
     external: { kafka: Boolean(kafka), registry: Boolean(registry), redis: Boolean(redis) },
   };

@@ -48,7 +48,12 @@ export class CrossdockError extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    return { code: this.code, message: this.message, retriable: this.retriable, ...(this.details ? { details: this.details } : {}) };
+    return {
+      code: this.code,
+      message: this.message,
+      retriable: this.retriable,
+      ...(this.details ? { details: this.details } : {}),
+    };
   }
 }
 

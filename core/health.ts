@@ -15,7 +15,10 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-export function createHealthServer(metrics: MetricsRegistry = new MetricsRegistry(), options: { defaultMetrics?: boolean } = {}): HealthServer {
+export function createHealthServer(
+  metrics: MetricsRegistry = new MetricsRegistry(),
+  options: { defaultMetrics?: boolean } = {},
+): HealthServer {
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: metrics });
   const checks = new Map<string, () => boolean | Promise<boolean>>();
   const server = http.createServer(async (req, res) => {
@@ -27,7 +30,9 @@ export function createHealthServer(metrics: MetricsRegistry = new MetricsRegistr
         const results: Record<string, boolean> = {};
         for (const [name, check] of checks) results[name] = await Promise.resolve(check()).catch(() => false);
         const ready = Object.values(results).every(Boolean);
-        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ready, checks: results }));
+        res
+          .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ ready, checks: results }));
       } else if (url === '/metrics') {
         res.writeHead(200, { 'content-type': metrics.contentType }).end(await metrics.metrics());
       } else {

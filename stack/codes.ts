@@ -4,7 +4,8 @@ import { defineCodes } from '../core/errors';
 export const STACK_CODES = defineCodes({
   CD_E_STACK_NO_JAVA: {
     meaning: 'No Java runtime new enough was found (Kafka needs 17+, the registry 21+).',
-    action: 'Install a JDK (apt-get install openjdk-17-jdk; Temurin 21+ for the registry) or set JAVA_HOME / CROSSDOCK_REGISTRY_JAVA_HOME.',
+    action:
+      'Install a JDK (apt-get install openjdk-17-jdk; Temurin 21+ for the registry) or set JAVA_HOME / CROSSDOCK_REGISTRY_JAVA_HOME.',
     retriable: false,
   },
   CD_E_STACK_NO_MAVEN: {
@@ -14,22 +15,26 @@ export const STACK_CODES = defineCodes({
   },
   CD_E_STACK_DOWNLOAD_FAILED: {
     meaning: 'Maven could not fetch an artifact of the stack from Maven Central.',
-    action: 'Check the network and ~/.m2/settings.xml; the message carries the tail of Maven\'s output. Run `crossdock stack up` again.',
+    action:
+      "Check the network and ~/.m2/settings.xml; the message carries the tail of Maven's output. Run `crossdock stack up` again.",
     retriable: true,
   },
   CD_E_STACK_PORT_IN_USE: {
     meaning: 'A port the stack needs is held by a program that the stack did not start.',
-    action: 'Stop that program, or move the stack with CROSSDOCK_KAFKA_PORT / CROSSDOCK_REGISTRY_PORT (see docs/stack.md).',
+    action:
+      'Stop that program, or move the stack with CROSSDOCK_KAFKA_PORT / CROSSDOCK_REGISTRY_PORT (see docs/stack.md).',
     retriable: false,
   },
   CD_E_STACK_NOT_READY: {
     meaning: 'A part of the stack started but did not answer in time.',
-    action: 'Read the log tail in the message (and `crossdock stack logs <part>`); a slow machine may need CROSSDOCK_STACK_TIMEOUT_MS.',
+    action:
+      'Read the log tail in the message (and `crossdock stack logs <part>`); a slow machine may need CROSSDOCK_STACK_TIMEOUT_MS.',
     retriable: true,
   },
   CD_E_STACK_FORMAT_FAILED: {
     meaning: 'Formatting the Kafka storage directory failed.',
-    action: 'Read the output in the message; `crossdock stack down --purge` removes the data directory and starts clean.',
+    action:
+      'Read the output in the message; `crossdock stack down --purge` removes the data directory and starts clean.',
     retriable: false,
   },
   CD_E_STACK_NO_REDIS: {

@@ -20,14 +20,21 @@ function mvnBin(env = process.env): string {
 async function mvn(args: string[], what: string): Promise<void> {
   const res = await run(mvnBin(), ['-B', '-q', ...args]);
   if (res.code === null) {
-    throw new CrossdockError('CD_E_STACK_NO_MAVEN', `Maven (${mvnBin()}) was not found on PATH; it is needed to fetch ${what}.`);
+    throw new CrossdockError(
+      'CD_E_STACK_NO_MAVEN',
+      `Maven (${mvnBin()}) was not found on PATH; it is needed to fetch ${what}.`,
+    );
   }
   if (res.code !== 0) {
     const tail = (res.stdout + res.stderr).trim().split('\n').slice(-15).join('\n');
-    throw new CrossdockError('CD_E_STACK_DOWNLOAD_FAILED', `Maven could not fetch ${what} (exit ${res.code}):\n${tail}`, {
-      retriable: true,
-      details: { what },
-    });
+    throw new CrossdockError(
+      'CD_E_STACK_DOWNLOAD_FAILED',
+      `Maven could not fetch ${what} (exit ${res.code}):\n${tail}`,
+      {
+        retriable: true,
+        details: { what },
+      },
+    );
   }
 }
 
@@ -35,13 +42,22 @@ export async function fetchKafka(paths: StackPaths, progress: Progress): Promise
   const dir = path.join(paths.kafkaLibs, KAFKA_VERSION);
   const marker = path.join(dir, '.complete');
   if (fs.existsSync(marker)) return dir;
-  progress.step('kafka', `fetching kafka_2.13 ${KAFKA_VERSION} and log4j ${LOG4J_VERSION} from Maven Central`);
+  progress.step(
+    'kafka',
+    `fetching kafka_2.13 ${KAFKA_VERSION} and log4j ${LOG4J_VERSION} from Maven Central`,
+  );
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const pom = path.join(dir, 'pom.xml');
   fs.writeFileSync(pom, kafkaPom(KAFKA_VERSION, LOG4J_VERSION));
   await mvn(
-    ['-f', pom, `${MAVEN_DEPENDENCY_PLUGIN}:copy-dependencies`, '-DincludeScope=runtime', `-DoutputDirectory=${path.join(dir, 'libs')}`],
+    [
+      '-f',
+      pom,
+      `${MAVEN_DEPENDENCY_PLUGIN}:copy-dependencies`,
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${path.join(dir, 'libs')}`,
+    ],
     `Kafka ${KAFKA_VERSION}`,
   );
   fs.writeFileSync(marker, new Date().toISOString());
@@ -53,22 +69,37 @@ export async function fetchRegistry(paths: StackPaths, progress: Progress): Prom
   const dir = path.join(paths.registryDir, APICURIO_VERSION);
   const marker = path.join(dir, '.complete');
   if (fs.existsSync(marker)) return dir;
-  progress.step('registry', `fetching apicurio-registry-app ${APICURIO_VERSION} (about 160 MB) from Maven Central`);
+  progress.step(
+    'registry',
+    `fetching apicurio-registry-app ${APICURIO_VERSION} (about 160 MB) from Maven Central`,
+  );
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const download = path.join(dir, 'download');
   await mvn(
-    [`${MAVEN_DEPENDENCY_PLUGIN}:copy`, `-Dartifact=io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`, `-DoutputDirectory=${download}`],
+    [
+      `${MAVEN_DEPENDENCY_PLUGIN}:copy`,
+      `-Dartifact=io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`,
+      `-DoutputDirectory=${download}`,
+    ],
     `Apicurio Registry ${APICURIO_VERSION}`,
   );
   const tarball = fs.readdirSync(download).find((f) => f.endsWith('.tar.gz'));
-  if (!tarball) throw new CrossdockError('CD_E_STACK_DOWNLOAD_FAILED', `Maven reported success but no registry archive is in ${download}`);
+  if (!tarball)
+    throw new CrossdockError(
+      'CD_E_STACK_DOWNLOAD_FAILED',
+      `Maven reported success but no registry archive is in ${download}`,
+    );
   progress.step('registry', 'unpacking');
   const app = path.join(dir, 'app');
   fs.mkdirSync(app, { recursive: true });
   const res = await run('tar', ['xzf', path.join(download, tarball), '-C', app]);
   if (res.code !== 0) {
-    throw new CrossdockError('CD_E_STACK_DOWNLOAD_FAILED', `Unpacking ${tarball} failed: ${res.stderr.trim()}`, { retriable: true });
+    throw new CrossdockError(
+      'CD_E_STACK_DOWNLOAD_FAILED',
+      `Unpacking ${tarball} failed: ${res.stderr.trim()}`,
+      { retriable: true },
+    );
   }
   fs.rmSync(download, { recursive: true, force: true });
   fs.writeFileSync(marker, new Date().toISOString());

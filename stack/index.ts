@@ -48,8 +48,18 @@ function context(options: StackOptions) {
   const env = options.env ?? process.env;
   const paths = stackPaths(env);
   const state = readState(paths);
-  const endpoints = resolveEndpoints(env, state.redis && isOurProcess(state.redis.pid, REDIS_MARKER) ? state.redis.url : undefined);
-  return { env, paths, state, endpoints, ports: stackPorts(env), progress: options.progress ?? silentProgress };
+  const endpoints = resolveEndpoints(
+    env,
+    state.redis && isOurProcess(state.redis.pid, REDIS_MARKER) ? state.redis.url : undefined,
+  );
+  return {
+    env,
+    paths,
+    state,
+    endpoints,
+    ports: stackPorts(env),
+    progress: options.progress ?? silentProgress,
+  };
 }
 
 /** The endpoints to use now: the environment's, or the local stack's as recorded. */
@@ -64,14 +74,38 @@ export async function status(options: StackOptions = {}): Promise<PartStatus[]> 
     registryAnswers(endpoints.registryUrl),
     redisAnswers(endpoints.redisUrl),
   ]);
-  const own = <T extends { pid: number }>(s: T | undefined, marker: string): T | undefined => (s && isOurProcess(s.pid, marker) ? s : undefined);
+  const own = <T extends { pid: number }>(s: T | undefined, marker: string): T | undefined =>
+    s && isOurProcess(s.pid, marker) ? s : undefined;
   const kafka = own(state.kafka, KAFKA_MARKER);
   const registry = own(state.registry, REGISTRY_MARKER);
   const redis = own(state.redis, REDIS_MARKER);
   return [
-    { part: 'kafka', up: k, endpoint: endpoints.kafkaBrokers.join(','), owner: endpoints.external.kafka ? 'external' : kafka ? 'stack' : 'none', pid: kafka?.pid, logFile: state.kafka?.logFile, version: kafka?.version },
-    { part: 'registry', up: r, endpoint: endpoints.registryUrl, owner: endpoints.external.registry ? 'external' : registry ? 'stack' : 'none', pid: registry?.pid, logFile: state.registry?.logFile, version: registry?.version },
-    { part: 'redis', up: d, endpoint: endpoints.redisUrl, owner: endpoints.external.redis ? 'external' : redis ? 'stack' : d ? 'machine' : 'none', pid: redis?.pid, logFile: state.redis?.logFile },
+    {
+      part: 'kafka',
+      up: k,
+      endpoint: endpoints.kafkaBrokers.join(','),
+      owner: endpoints.external.kafka ? 'external' : kafka ? 'stack' : 'none',
+      pid: kafka?.pid,
+      logFile: state.kafka?.logFile,
+      version: kafka?.version,
+    },
+    {
+      part: 'registry',
+      up: r,
+      endpoint: endpoints.registryUrl,
+      owner: endpoints.external.registry ? 'external' : registry ? 'stack' : 'none',
+      pid: registry?.pid,
+      logFile: state.registry?.logFile,
+      version: registry?.version,
+    },
+    {
+      part: 'redis',
+      up: d,
+      endpoint: endpoints.redisUrl,
+      owner: endpoints.external.redis ? 'external' : redis ? 'stack' : d ? 'machine' : 'none',
+      pid: redis?.pid,
+      logFile: state.redis?.logFile,
+    },
   ];
 }
 
@@ -94,7 +128,10 @@ export async function up(options: StackOptions = {}): Promise<UpResult> {
   // Redis
   if (!(await redisAnswers(endpoints.redisUrl))) {
     if (endpoints.external.redis) {
-      throw new CrossdockError('CD_E_STACK_NO_REDIS', `Nothing answers at REDIS_URL=${endpoints.redisUrl} (set by you, so the stack starts no Redis).`);
+      throw new CrossdockError(
+        'CD_E_STACK_NO_REDIS',
+        `Nothing answers at REDIS_URL=${endpoints.redisUrl} (set by you, so the stack starts no Redis).`,
+      );
     }
     state.redis = await startRedis(paths, progress, timeoutMs);
     writeState(paths, state);
@@ -107,7 +144,11 @@ export async function up(options: StackOptions = {}): Promise<UpResult> {
   // Kafka
   if (!(await kafkaAnswers(endpoints.kafkaBrokers))) {
     if (endpoints.external.kafka) {
-      throw new CrossdockError('CD_E_STACK_NOT_READY', `Kafka at CROSSDOCK_KAFKA_BROKERS=${endpoints.kafkaBrokers.join(',')} does not answer (set by you, so the stack starts none).`, { retriable: true });
+      throw new CrossdockError(
+        'CD_E_STACK_NOT_READY',
+        `Kafka at CROSSDOCK_KAFKA_BROKERS=${endpoints.kafkaBrokers.join(',')} does not answer (set by you, so the stack starts none).`,
+        { retriable: true },
+      );
     }
     if (state.kafka && isOurProcess(state.kafka.pid, KAFKA_MARKER)) await stopPid(state.kafka.pid);
     state.kafka = await startKafka(paths, ports, progress, timeoutMs);
@@ -120,9 +161,14 @@ export async function up(options: StackOptions = {}): Promise<UpResult> {
   // Registry
   if (!(await registryAnswers(endpoints.registryUrl))) {
     if (endpoints.external.registry) {
-      throw new CrossdockError('CD_E_STACK_NOT_READY', `The registry at CROSSDOCK_REGISTRY_URL=${endpoints.registryUrl} does not answer (set by you, so the stack starts none).`, { retriable: true });
+      throw new CrossdockError(
+        'CD_E_STACK_NOT_READY',
+        `The registry at CROSSDOCK_REGISTRY_URL=${endpoints.registryUrl} does not answer (set by you, so the stack starts none).`,
+        { retriable: true },
+      );
     }
-    if (state.registry && isOurProcess(state.registry.pid, REGISTRY_MARKER)) await stopPid(state.registry.pid);
+    if (state.registry && isOurProcess(state.registry.pid, REGISTRY_MARKER))
+      await stopPid(state.registry.pid);
     state.registry = await startRegistry(paths, ports, endpoints.kafkaBrokers, progress, timeoutMs);
     writeState(paths, state);
     startedSomething = true;
@@ -167,7 +213,10 @@ export async function down(options: StackOptions & { purge?: boolean } = {}): Pr
 
 export function logTail(part: string, lines: number, options: StackOptions = {}): string {
   if (!(PARTS as readonly string[]).includes(part)) {
-    throw new CrossdockError('CD_E_STACK_UNKNOWN_PART', `Unknown part "${part}"; the parts are ${PARTS.join(', ')}.`);
+    throw new CrossdockError(
+      'CD_E_STACK_UNKNOWN_PART',
+      `Unknown part "${part}"; the parts are ${PARTS.join(', ')}.`,
+    );
   }
   const { paths } = context(options);
   return tailFile(path.join(paths.logs, `${part}.log`), lines);

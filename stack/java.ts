@@ -33,7 +33,8 @@ export function javaCandidates(env: NodeJS.ProcessEnv, explicitHomeVar: string):
   if (env.JAVA_HOME) out.push(path.join(env.JAVA_HOME, 'bin', 'java'));
   out.push('java');
   try {
-    for (const d of fs.readdirSync('/usr/lib/jvm').sort().reverse()) out.push(path.join('/usr/lib/jvm', d, 'bin', 'java'));
+    for (const d of fs.readdirSync('/usr/lib/jvm').sort().reverse())
+      out.push(path.join('/usr/lib/jvm', d, 'bin', 'java'));
   } catch {
     /* no /usr/lib/jvm */
   }
@@ -44,7 +45,12 @@ export function javaCandidates(env: NodeJS.ProcessEnv, explicitHomeVar: string):
  * Finds a Java runtime of at least `minMajor`. Kafka runs on 17; Apicurio 3.3 needs 21+
  * (its classes are compiled for class file 65), so the registry may use another JDK than Kafka.
  */
-export async function findJava(minMajor: number, part: string, explicitHomeVar: string, env = process.env): Promise<JavaRuntime> {
+export async function findJava(
+  minMajor: number,
+  part: string,
+  explicitHomeVar: string,
+  env = process.env,
+): Promise<JavaRuntime> {
   const seen: string[] = [];
   for (const bin of javaCandidates(env, explicitHomeVar)) {
     const rt = await probe(bin);

@@ -25,17 +25,27 @@ export function newClusterId(random: (n: number) => Buffer = crypto.randomBytes)
  * `allow.everyone.if.no.acl.found=false` means a site user can do only what its ACLs allow.
  * A static quorum (controller.quorum.voters) keeps the same file valid on 3.9 and every 4.x.
  */
-export function brokerProperties(ports: KafkaPorts, logDir: string, superUsers: string[]): Map<string, string> {
+export function brokerProperties(
+  ports: KafkaPorts,
+  logDir: string,
+  superUsers: string[],
+): Map<string, string> {
   const host = '127.0.0.1';
   const props = new Map<string, string>([
     ['process.roles', 'broker,controller'],
     ['node.id', '1'],
     ['controller.quorum.voters', `1@${host}:${ports.controller}`],
-    ['listeners', `PLAINTEXT://${host}:${ports.plaintext},CONTROLLER://${host}:${ports.controller},SASL_PLAINTEXT://${host}:${ports.sasl}`],
+    [
+      'listeners',
+      `PLAINTEXT://${host}:${ports.plaintext},CONTROLLER://${host}:${ports.controller},SASL_PLAINTEXT://${host}:${ports.sasl}`,
+    ],
     ['advertised.listeners', `PLAINTEXT://${host}:${ports.plaintext},SASL_PLAINTEXT://${host}:${ports.sasl}`],
     ['controller.listener.names', 'CONTROLLER'],
     ['inter.broker.listener.name', 'PLAINTEXT'],
-    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT'],
+    [
+      'listener.security.protocol.map',
+      'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+    ],
     ['log.dirs', logDir],
     ['num.partitions', '1'],
     ['auto.create.topics.enable', 'false'],
@@ -49,8 +59,14 @@ export function brokerProperties(ports: KafkaPorts, logDir: string, superUsers: 
     ['share.coordinator.state.topic.min.isr', '1'],
     ['sasl.enabled.mechanisms', 'SCRAM-SHA-256,SCRAM-SHA-512'],
     ['listener.name.sasl_plaintext.sasl.enabled.mechanisms', 'SCRAM-SHA-256,SCRAM-SHA-512'],
-    ['listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config', 'org.apache.kafka.common.security.scram.ScramLoginModule required;'],
-    ['listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config', 'org.apache.kafka.common.security.scram.ScramLoginModule required;'],
+    [
+      'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config',
+      'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    ],
+    [
+      'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config',
+      'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    ],
     ['authorizer.class.name', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'],
     ['super.users', ['ANONYMOUS', ...superUsers].map((u) => `User:${u}`).join(';')],
     ['allow.everyone.if.no.acl.found', 'false'],
@@ -75,7 +91,8 @@ export function renderProperties(props: Map<string, string>): string {
 export function scramFormatArgs(users: ScramUser[]): string[] {
   const args: string[] = [];
   for (const u of users) {
-    if (!/^[A-Za-z0-9._-]+$/.test(u.name)) throw new Error(`SCRAM user name "${u.name}" has characters StorageTool cannot take`);
+    if (!/^[A-Za-z0-9._-]+$/.test(u.name))
+      throw new Error(`SCRAM user name "${u.name}" has characters StorageTool cannot take`);
     if (/[\],=]/.test(u.password)) throw new Error(`SCRAM password for "${u.name}" contains one of ] , =`);
     for (const mech of ['SCRAM-SHA-256', 'SCRAM-SHA-512']) {
       args.push('-S', `${mech}=[name=${u.name},password=${u.password}]`);

@@ -4,7 +4,13 @@ import { CrossdockError } from '../core/errors';
 import type { StackPorts } from '../core/env';
 import { fetchKafka } from './fetch';
 import { findJava } from './java';
-import { brokerProperties, log4j2Properties, newClusterId, renderProperties, scramFormatArgs } from './kafka-config';
+import {
+  brokerProperties,
+  log4j2Properties,
+  newClusterId,
+  renderProperties,
+  scramFormatArgs,
+} from './kafka-config';
 import type { StackPaths } from './paths';
 import { kafkaAnswers } from './probes';
 import { isPortOpen, run, spawnDetached, tailFile, waitUntil } from './proc';
@@ -18,9 +24,13 @@ export const KAFKA_MARKER = 'crossdock-kafka';
 export async function assertPortsFree(ports: Array<[string, number]>): Promise<void> {
   for (const [name, port] of ports) {
     if (await isPortOpen(port)) {
-      throw new CrossdockError('CD_E_STACK_PORT_IN_USE', `Port ${port} (${name}) is held by another program, not by crossdock's stack.`, {
-        details: { port, name },
-      });
+      throw new CrossdockError(
+        'CD_E_STACK_PORT_IN_USE',
+        `Port ${port} (${name}) is held by another program, not by crossdock's stack.`,
+        {
+          details: { port, name },
+        },
+      );
     }
   }
 }
@@ -36,12 +46,24 @@ export async function startKafka(
     ['Kafka controller', ports.controller],
     ['Kafka SASL', ports.sasl],
   ]);
-  const [java, dir] = await Promise.all([findJava(JAVA_MIN.kafka, 'Kafka', 'CROSSDOCK_KAFKA_JAVA_HOME'), fetchKafka(paths, progress)]);
+  const [java, dir] = await Promise.all([
+    findJava(JAVA_MIN.kafka, 'Kafka', 'CROSSDOCK_KAFKA_JAVA_HOME'),
+    fetchKafka(paths, progress),
+  ]);
   const classpath = path.join(dir, 'libs', '*');
   fs.mkdirSync(paths.logs, { recursive: true });
   const propsFile = path.join(paths.stackDir, 'server.properties');
   const log4jFile = path.join(paths.stackDir, 'kafka-log4j2.properties');
-  fs.writeFileSync(propsFile, renderProperties(brokerProperties({ plaintext: ports.kafka, controller: ports.controller, sasl: ports.sasl }, paths.kafkaData, [...SUPER_USERS])));
+  fs.writeFileSync(
+    propsFile,
+    renderProperties(
+      brokerProperties(
+        { plaintext: ports.kafka, controller: ports.controller, sasl: ports.sasl },
+        paths.kafkaData,
+        [...SUPER_USERS],
+      ),
+    ),
+  );
   fs.writeFileSync(log4jFile, log4j2Properties());
   const logOpt = `-Dlog4j2.configurationFile=${log4jFile}`;
 
@@ -54,9 +76,23 @@ export async function startKafka(
     clusterId = newClusterId();
     const creds = loadOrCreateCredentials(paths);
     progress.step('kafka', `formatting KRaft storage with ${creds.users.length} SCRAM users`);
-    const res = await run(java.bin, ['-cp', classpath, logOpt, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, ...scramFormatArgs(creds.users)]);
+    const res = await run(java.bin, [
+      '-cp',
+      classpath,
+      logOpt,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      propsFile,
+      ...scramFormatArgs(creds.users),
+    ]);
     if (res.code !== 0) {
-      throw new CrossdockError('CD_E_STACK_FORMAT_FAILED', `kafka StorageTool format failed (exit ${res.code}):\n${(res.stdout + res.stderr).trim().split('\n').slice(-10).join('\n')}`);
+      throw new CrossdockError(
+        'CD_E_STACK_FORMAT_FAILED',
+        `kafka StorageTool format failed (exit ${res.code}):\n${(res.stdout + res.stderr).trim().split('\n').slice(-10).join('\n')}`,
+      );
     }
   }
 
@@ -65,15 +101,28 @@ export async function startKafka(
   const heap = process.env.CROSSDOCK_KAFKA_HEAP ?? '-Xms256m -Xmx512m';
   const pid = spawnDetached(
     java.bin,
-    [...heap.split(/\s+/).filter(Boolean), '-XX:+UseG1GC', `-Dcrossdock.part=${KAFKA_MARKER}`, logOpt, '-cp', classpath, 'kafka.Kafka', propsFile],
+    [
+      ...heap.split(/\s+/).filter(Boolean),
+      '-XX:+UseG1GC',
+      `-Dcrossdock.part=${KAFKA_MARKER}`,
+      logOpt,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      propsFile,
+    ],
     { logFile },
   );
   const brokers = [`127.0.0.1:${ports.kafka}`];
   if (!(await waitUntil(() => kafkaAnswers(brokers), timeoutMs, 500))) {
-    throw new CrossdockError('CD_E_STACK_NOT_READY', `Kafka did not answer on ${brokers[0]} within ${timeoutMs / 1000}s. Log tail (${logFile}):\n${tailFile(logFile)}`, {
-      retriable: true,
-      details: { part: 'kafka', logFile },
-    });
+    throw new CrossdockError(
+      'CD_E_STACK_NOT_READY',
+      `Kafka did not answer on ${brokers[0]} within ${timeoutMs / 1000}s. Log tail (${logFile}):\n${tailFile(logFile)}`,
+      {
+        retriable: true,
+        details: { part: 'kafka', logFile },
+      },
+    );
   }
   progress.step('kafka', 'ready');
   return { pid, logFile, startedAt: new Date().toISOString(), version: KAFKA_VERSION, clusterId };

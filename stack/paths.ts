@@ -5,7 +5,8 @@ import path from 'node:path';
  * Where the stack keeps things, all outside the repo:
  *  - cache/: downloaded broker jars and the registry distribution (kept across `down --purge`);
  *  - stack/: Kafka data, logs, recorded pids and credentials (removed by `down --purge`).
- * CROSSDOCK_HOME moves both (tests that start their own broker use a temporary one).
+ * CROSSDOCK_HOME moves both (tests that start their own broker use a temporary one);
+ * CROSSDOCK_CACHE_DIR moves the cache alone (so such tests reuse the downloads).
  */
 export interface StackPaths {
   home: string;
@@ -21,7 +22,7 @@ export interface StackPaths {
 
 export function stackPaths(env: NodeJS.ProcessEnv = process.env): StackPaths {
   const home = env.CROSSDOCK_HOME ?? path.join(os.homedir(), '.crossdock');
-  const cache = path.join(home, 'cache');
+  const cache = env.CROSSDOCK_CACHE_DIR ?? path.join(home, 'cache');
   const stackDir = path.join(home, 'stack');
   return {
     home,

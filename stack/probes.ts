@@ -4,7 +4,16 @@ import Redis from 'ioredis';
 /** "Really answers" checks for each part: a protocol-level call, not just an open port. */
 
 export async function kafkaAnswers(brokers: string[], timeoutMs = 3000): Promise<boolean> {
-  const kafka = new Kafka({ clientId: 'crossdock-stack-probe', brokers, logLevel: logLevel.NOTHING, connectionTimeout: timeoutMs, retry: { retries: 0 } });
+  const kafka = new Kafka({
+    clientId: 'crossdock-stack-probe',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    authenticationTimeout: timeoutMs,
+    enforceRequestTimeout: true,
+    retry: { retries: 0 },
+  });
   const admin = kafka.admin();
   try {
     await admin.connect();
@@ -28,7 +37,13 @@ export async function registryAnswers(registryUrl: string, timeoutMs = 3000): Pr
 }
 
 export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

@@ -3,7 +3,10 @@ export interface Progress {
   step(part: string, message: string): void;
 }
 
-export function stderrProgress(stream: NodeJS.WritableStream = process.stderr, now: () => number = Date.now): Progress {
+export function stderrProgress(
+  stream: NodeJS.WritableStream = process.stderr,
+  now: () => number = Date.now,
+): Progress {
   const start = now();
   return {
     step(part, message) {

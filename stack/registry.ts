@@ -48,22 +48,37 @@ export async function startRegistry(
     ['registry HTTP', ports.registry],
     ['registry management', ports.registryManagement],
   ]);
-  const [java, dir] = await Promise.all([findJava(JAVA_MIN.registry, 'Apicurio Registry', 'CROSSDOCK_REGISTRY_JAVA_HOME'), fetchRegistry(paths, progress)]);
+  const [java, dir] = await Promise.all([
+    findJava(JAVA_MIN.registry, 'Apicurio Registry', 'CROSSDOCK_REGISTRY_JAVA_HOME'),
+    fetchRegistry(paths, progress),
+  ]);
   fs.mkdirSync(paths.logs, { recursive: true });
   const logFile = path.join(paths.logs, 'registry.log');
-  progress.step('registry', `starting Apicurio ${APICURIO_VERSION} on 127.0.0.1:${ports.registry} (java ${java.major}, storage in Kafka)`);
+  progress.step(
+    'registry',
+    `starting Apicurio ${APICURIO_VERSION} on 127.0.0.1:${ports.registry} (java ${java.major}, storage in Kafka)`,
+  );
   const heap = process.env.CROSSDOCK_REGISTRY_HEAP ?? '-Xms128m -Xmx512m';
   const pid = spawnDetached(
     java.bin,
-    [...heap.split(/\s+/).filter(Boolean), ...registrySystemProperties(ports, kafkaBrokers), '-jar', path.join(dir, 'app', 'quarkus-run.jar')],
+    [
+      ...heap.split(/\s+/).filter(Boolean),
+      ...registrySystemProperties(ports, kafkaBrokers),
+      '-jar',
+      path.join(dir, 'app', 'quarkus-run.jar'),
+    ],
     { logFile, cwd: path.join(dir, 'app') },
   );
   const url = `http://127.0.0.1:${ports.registry}/apis/ccompat/v7`;
   if (!(await waitUntil(() => registryAnswers(url), timeoutMs, 500))) {
-    throw new CrossdockError('CD_E_STACK_NOT_READY', `The registry did not answer at ${url} within ${timeoutMs / 1000}s. Log tail (${logFile}):\n${tailFile(logFile)}`, {
-      retriable: true,
-      details: { part: 'registry', logFile },
-    });
+    throw new CrossdockError(
+      'CD_E_STACK_NOT_READY',
+      `The registry did not answer at ${url} within ${timeoutMs / 1000}s. Log tail (${logFile}):\n${tailFile(logFile)}`,
+      {
+        retriable: true,
+        details: { part: 'registry', logFile },
+      },
+    );
   }
   progress.step('registry', 'ready');
   return { pid, logFile, startedAt: new Date().toISOString(), version: APICURIO_VERSION };

@@ -38,7 +38,16 @@ export function writeState(paths: StackPaths, state: StackState): void {
  * Sites that the demo configuration (examples/hub.yaml) names; each gets a SCRAM user
  * `site-<siteId>` at format time. `hub` and `admin` are super users.
  */
-export const DEMO_SITES = ['us-chi', 'us-dal', 'us-atl', 'us-nwk', 'ca-tor', 'ca-yvr', 'mx-mty', 'mx-gdl'] as const;
+export const DEMO_SITES = [
+  'us-chi',
+  'us-dal',
+  'us-atl',
+  'us-nwk',
+  'ca-tor',
+  'ca-yvr',
+  'mx-mty',
+  'mx-gdl',
+] as const;
 export const SUPER_USERS = ['hub', 'admin'] as const;
 
 export function siteUserName(siteId: string): string {
@@ -55,7 +64,9 @@ export function loadOrCreateCredentials(paths: StackPaths): Credentials {
     return JSON.parse(fs.readFileSync(paths.credentialsFile, 'utf8')) as Credentials;
   } catch {
     const names = [...SUPER_USERS, ...DEMO_SITES.map(siteUserName)];
-    const creds: Credentials = { users: names.map((name) => ({ name, password: crypto.randomBytes(18).toString('base64url') })) };
+    const creds: Credentials = {
+      users: names.map((name) => ({ name, password: crypto.randomBytes(18).toString('base64url') })),
+    };
     fs.mkdirSync(path.dirname(paths.credentialsFile), { recursive: true });
     fs.writeFileSync(paths.credentialsFile, JSON.stringify(creds, null, 2), { mode: 0o600 });
     return creds;

@@ -4,12 +4,17 @@ import { EXIT, output } from '../output';
 
 function table(parts: PartStatus[]): string {
   return parts
-    .map((p) => `${p.part.padEnd(9)} ${(p.up ? 'up' : 'down').padEnd(5)} ${p.endpoint.padEnd(45)} ${p.owner}${p.pid ? ` pid ${p.pid}` : ''}`)
+    .map(
+      (p) =>
+        `${p.part.padEnd(9)} ${(p.up ? 'up' : 'down').padEnd(5)} ${p.endpoint.padEnd(45)} ${p.owner}${p.pid ? ` pid ${p.pid}` : ''}`,
+    )
     .join('\n');
 }
 
 export function stackCommand(setExit: (code: number) => void): Command {
-  const cmd = new Command('stack').description('the local stack: Kafka (KRaft), Apicurio Registry (Confluent API) and Redis');
+  const cmd = new Command('stack').description(
+    'the local stack: Kafka (KRaft), Apicurio Registry (Confluent API) and Redis',
+  );
 
   cmd
     .command('up')
@@ -18,7 +23,10 @@ export function stackCommand(setExit: (code: number) => void): Command {
     .action(async (opts: { json?: boolean }) => {
       const res = await up({ progress: stderrProgress() });
       output(Boolean(opts.json)).result(res, () =>
-        [res.alreadyRunning ? 'The stack was already running.' : `The stack is up (${res.seconds}s).`, table(res.parts)].join('\n'),
+        [
+          res.alreadyRunning ? 'The stack was already running.' : `The stack is up (${res.seconds}s).`,
+          table(res.parts),
+        ].join('\n'),
       );
     });
 
@@ -30,7 +38,9 @@ export function stackCommand(setExit: (code: number) => void): Command {
     .action(async (opts: { json?: boolean; purge?: boolean }) => {
       const res = await down({ purge: opts.purge, progress: stderrProgress() });
       output(Boolean(opts.json)).result(res, () =>
-        res.stopped.length ? `Stopped ${res.stopped.join(', ')}.${res.purged ? ' Data removed.' : ''}` : `Nothing of ours was running.${res.purged ? ' Data removed.' : ''}`,
+        res.stopped.length
+          ? `Stopped ${res.stopped.join(', ')}.${res.purged ? ' Data removed.' : ''}`
+          : `Nothing of ours was running.${res.purged ? ' Data removed.' : ''}`,
       );
     });
 
@@ -46,7 +56,7 @@ export function stackCommand(setExit: (code: number) => void): Command {
 
   cmd
     .command('logs')
-    .description('the tail of a part\'s log file')
+    .description("the tail of a part's log file")
     .argument('<part>', 'kafka | registry | redis')
     .option('-n, --lines <n>', 'how many lines', '50')
     .option('--json', 'machine-readable output')

@@ -22,12 +22,18 @@ export function testKafka(clientId = randomName('test')): Kafka {
 export async function createTopics(admin: Admin, topics: Array<string | ITopicConfig>): Promise<void> {
   await admin.createTopics({
     waitForLeaders: true,
-    topics: topics.map((t) => (typeof t === 'string' ? { topic: t, numPartitions: 1, replicationFactor: 1 } : t)),
+    topics: topics.map((t) =>
+      typeof t === 'string' ? { topic: t, numPartitions: 1, replicationFactor: 1 } : t,
+    ),
   });
 }
 
 /** Polls until predicate() is true; fails with `what` after timeoutMs. */
-export async function eventually(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 30000): Promise<void> {
+export async function eventually(
+  predicate: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 30000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);

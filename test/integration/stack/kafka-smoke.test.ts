@@ -17,7 +17,12 @@ describe('Kafka smoke (real broker)', () => {
     await Promise.all(toClose.map((c) => c.disconnect().catch(() => undefined)));
   });
 
-  async function collect(topic: string, groupId: string, readUncommitted: boolean, into: EachMessagePayload[]): Promise<Consumer> {
+  async function collect(
+    topic: string,
+    groupId: string,
+    readUncommitted: boolean,
+    into: EachMessagePayload[],
+  ): Promise<Consumer> {
     const consumer = kafka.consumer({ groupId, readUncommitted });
     toClose.push(consumer);
     await consumer.connect();
@@ -35,7 +40,11 @@ describe('Kafka smoke (real broker)', () => {
     const producer = kafka.producer();
     toClose.push(producer);
     await producer.connect();
-    await producer.send({ topic, acks: -1, messages: [{ key: 'order-1', value: Buffer.from([0, 1, 2, 255]), headers: { ce_id: 'abc' } }] });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [{ key: 'order-1', value: Buffer.from([0, 1, 2, 255]), headers: { ce_id: 'abc' } }],
+    });
     const got: EachMessagePayload[] = [];
     await collect(topic, randomName('g'), false, got);
     await eventually(() => got.length === 1, 'one message');
@@ -57,7 +66,11 @@ describe('Kafka smoke (real broker)', () => {
     await plain.send({ topic: input, messages: [{ value: 'x0' }, { value: 'x1' }] });
 
     const groupId = randomName('router-like');
-    const tx: Producer = kafka.producer({ transactionalId: randomName('tx'), idempotent: true, maxInFlightRequests: 1 });
+    const tx: Producer = kafka.producer({
+      transactionalId: randomName('tx'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     toClose.push(tx);
     await tx.connect();
 
@@ -65,14 +78,20 @@ describe('Kafka smoke (real broker)', () => {
     const t1 = await tx.transaction();
     await t1.send({ topic: outA, messages: [{ value: 'committed' }] });
     await t1.send({ topic: outB, messages: [{ value: 'committed' }] });
-    await t1.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: '1' }] }] });
+    await t1.sendOffsets({
+      consumerGroupId: groupId,
+      topics: [{ topic: input, partitions: [{ partition: 0, offset: '1' }] }],
+    });
     await t1.commit();
 
     // Aborted: its writes and its offsets never become visible.
     const t2 = await tx.transaction();
     await t2.send({ topic: outA, messages: [{ value: 'aborted' }] });
     await t2.send({ topic: outB, messages: [{ value: 'aborted' }] });
-    await t2.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: '2' }] }] });
+    await t2.sendOffsets({
+      consumerGroupId: groupId,
+      topics: [{ topic: input, partitions: [{ partition: 0, offset: '2' }] }],
+    });
     await t2.abort();
 
     // A marker after the aborted transaction, so we know the committed reader has read past it.
@@ -86,8 +105,14 @@ describe('Kafka smoke (real broker)', () => {
       const uncommitted: EachMessagePayload[] = [];
       await collect(topic, randomName('rc'), false, committed);
       await collect(topic, randomName('ru'), true, uncommitted);
-      await eventually(() => committed.some((p) => p.message.value?.toString() === 'end'), `end marker on ${topic}`);
-      await eventually(() => uncommitted.some((p) => p.message.value?.toString() === 'end'), `end marker (uncommitted) on ${topic}`);
+      await eventually(
+        () => committed.some((p) => p.message.value?.toString() === 'end'),
+        `end marker on ${topic}`,
+      );
+      await eventually(
+        () => uncommitted.some((p) => p.message.value?.toString() === 'end'),
+        `end marker (uncommitted) on ${topic}`,
+      );
       expect(committed.map((p) => p.message.value?.toString())).toEqual(['committed', 'end']);
       // read_uncommitted does see the aborted record: proof that the filter above is the isolation level at work.
       expect(uncommitted.map((p) => p.message.value?.toString())).toContain('aborted');

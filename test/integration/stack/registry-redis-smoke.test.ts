@@ -17,7 +17,10 @@ describe('schema registry smoke (Apicurio, Confluent API)', () => {
 
   it('registers under a record-name subject, encodes with Confluent framing and decodes', async () => {
     const subject = `${namespace}.Ping`; // RecordNameStrategy: subject = record full name
-    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject });
+    const { id } = await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+      { subject },
+    );
     expect(id).toBeGreaterThan(0);
     expect(await registry.getLatestSchemaId(subject)).toBe(id);
 
@@ -27,7 +30,10 @@ describe('schema registry smoke (Apicurio, Confluent API)', () => {
     expect(await registry.decode(bytes)).toEqual({ id: 'p-1', count: 3 });
 
     // Registering the same schema again is idempotent: same id.
-    const again = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject });
+    const again = await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+      { subject },
+    );
     expect(again.id).toBe(id);
   });
 });

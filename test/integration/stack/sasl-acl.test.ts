@@ -1,4 +1,11 @@
-import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes } from 'kafkajs';
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  Kafka,
+  logLevel,
+  ResourcePatternTypes,
+} from 'kafkajs';
 import { readCredentials, stackPaths } from '../../../stack';
 import { createTopics, randomName, testEndpoints, testKafka } from '../../helpers/stack';
 
@@ -46,7 +53,17 @@ describe('SCRAM logins and ACLs (real broker)', () => {
   });
   afterAll(async () => {
     await admin.deleteAcls({
-      filters: [{ resourceType: AclResourceTypes.TOPIC, resourceName: topicA, resourcePatternType: ResourcePatternTypes.LITERAL, principal: '*', host: '*', operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY }],
+      filters: [
+        {
+          resourceType: AclResourceTypes.TOPIC,
+          resourceName: topicA,
+          resourcePatternType: ResourcePatternTypes.LITERAL,
+          principal: '*',
+          host: '*',
+          operation: AclOperationTypes.ANY,
+          permissionType: AclPermissionTypes.ANY,
+        },
+      ],
     });
     await admin.deleteTopics({ topics: [topicA, topicB] }).catch(() => undefined);
     await admin.disconnect();
@@ -68,7 +85,9 @@ describe('SCRAM logins and ACLs (real broker)', () => {
     try {
       const res = await producer.send({ topic: topicA, acks: -1, messages: [{ key: 'k', value: 'mine' }] });
       expect(res[0]?.errorCode).toBe(0);
-      await expect(producer.send({ topic: topicB, acks: -1, messages: [{ key: 'k', value: 'not mine' }] })).rejects.toThrow(/authoriz/i);
+      await expect(
+        producer.send({ topic: topicB, acks: -1, messages: [{ key: 'k', value: 'not mine' }] }),
+      ).rejects.toThrow(/authoriz/i);
     } finally {
       await producer.disconnect();
     }

@@ -24,7 +24,9 @@ describe('docker-compose.yml', () => {
     const env = compose.services.kafka!.environment!;
     expect(env.KAFKA_ADVERTISED_LISTENERS).toContain(`PLAINTEXT://127.0.0.1:${STACK_DEFAULTS.kafkaPort}`);
     expect(env.KAFKA_ADVERTISED_LISTENERS).toContain(`SASL_PLAINTEXT://127.0.0.1:${STACK_DEFAULTS.saslPort}`);
-    expect(compose.services.registry!.environment!.QUARKUS_HTTP_PORT).toBe(String(STACK_DEFAULTS.registryPort));
+    expect(compose.services.registry!.environment!.QUARKUS_HTTP_PORT).toBe(
+      String(STACK_DEFAULTS.registryPort),
+    );
   });
 
   it('keeps registry storage in Kafka and the same authorizer settings as the stack', () => {

@@ -1,4 +1,10 @@
-import { brokerProperties, kafkaPom, newClusterId, renderProperties, scramFormatArgs } from '../../../stack/kafka-config';
+import {
+  brokerProperties,
+  kafkaPom,
+  newClusterId,
+  renderProperties,
+  scramFormatArgs,
+} from '../../../stack/kafka-config';
 import { parseJavaMajor } from '../../../stack/java';
 import { resolveEndpoints, stackPorts } from '../../../core/env';
 
@@ -8,7 +14,9 @@ describe('broker properties', () => {
   it('describe one combined KRaft node on loopback with a static quorum', () => {
     expect(props.get('process.roles')).toBe('broker,controller');
     expect(props.get('controller.quorum.voters')).toBe('1@127.0.0.1:2');
-    expect(props.get('listeners')).toBe('PLAINTEXT://127.0.0.1:1,CONTROLLER://127.0.0.1:2,SASL_PLAINTEXT://127.0.0.1:3');
+    expect(props.get('listeners')).toBe(
+      'PLAINTEXT://127.0.0.1:1,CONTROLLER://127.0.0.1:2,SASL_PLAINTEXT://127.0.0.1:3',
+    );
     expect(props.get('advertised.listeners')).toBe('PLAINTEXT://127.0.0.1:1,SASL_PLAINTEXT://127.0.0.1:3');
     expect(props.get('log.dirs')).toBe('/data/k');
     expect(props.get('transaction.state.log.min.isr')).toBe('1');
@@ -21,7 +29,12 @@ describe('broker properties', () => {
   });
 
   it('render as key=value lines and refuse line breaks', () => {
-    const text = renderProperties(new Map([['a', '1'], ['b.c', 'x y']]));
+    const text = renderProperties(
+      new Map([
+        ['a', '1'],
+        ['b.c', 'x y'],
+      ]),
+    );
     expect(text).toBe('a=1\nb.c=x y\n');
     expect(() => renderProperties(new Map([['a', 'x\ny']]))).toThrow(/line break/);
   });
@@ -39,8 +52,10 @@ describe('cluster id', () => {
 describe('SCRAM format arguments', () => {
   it('make both mechanisms per user', () => {
     expect(scramFormatArgs([{ name: 'site-a', password: 'pw' }])).toEqual([
-      '-S', 'SCRAM-SHA-256=[name=site-a,password=pw]',
-      '-S', 'SCRAM-SHA-512=[name=site-a,password=pw]',
+      '-S',
+      'SCRAM-SHA-256=[name=site-a,password=pw]',
+      '-S',
+      'SCRAM-SHA-512=[name=site-a,password=pw]',
     ]);
   });
   it('refuse names and passwords the tool would misparse', () => {
@@ -79,7 +94,11 @@ describe('endpoints', () => {
     });
   });
   it('take the environment and mark those parts external', () => {
-    const e = resolveEndpoints({ CROSSDOCK_KAFKA_BROKERS: 'k1:9092, k2:9092', CROSSDOCK_REGISTRY_URL: 'http://reg:8081/', REDIS_URL: 'redis://r:6380' });
+    const e = resolveEndpoints({
+      CROSSDOCK_KAFKA_BROKERS: 'k1:9092, k2:9092',
+      CROSSDOCK_REGISTRY_URL: 'http://reg:8081/',
+      REDIS_URL: 'redis://r:6380',
+    });
     expect(e.kafkaBrokers).toEqual(['k1:9092', 'k2:9092']);
     expect(e.kafkaSaslBrokers).toEqual([]);
     expect(e.registryUrl).toBe('http://reg:8081');
@@ -90,6 +109,8 @@ describe('endpoints', () => {
   });
   it('move ports by environment and refuse a non-port', () => {
     expect(stackPorts({ CROSSDOCK_KAFKA_PORT: '29092' }).kafka).toBe(29092);
-    expect(() => stackPorts({ CROSSDOCK_REGISTRY_PORT: 'eighty' })).toThrow(/CROSSDOCK_REGISTRY_PORT=eighty is not a TCP port/);
+    expect(() => stackPorts({ CROSSDOCK_REGISTRY_PORT: 'eighty' })).toThrow(
+      /CROSSDOCK_REGISTRY_PORT=eighty is not a TCP port/,
+    );
   });
 });
