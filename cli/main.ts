@@ -30,7 +30,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module || process.argv[1]?.endsWith('crossdock.js') || process.argv[1]?.endsWith('crossdock')) {
+if (
+  require.main === module ||
+  process.argv[1]?.endsWith('crossdock.js') ||
+  process.argv[1]?.endsWith('crossdock')
+) {
   main(process.argv).then((code) => {
     process.exitCode = code;
   });

@@ -15,7 +15,10 @@ export function startCommand(_setExit: (code: number) => void): Command {
       const res = await up({ progress: stderrProgress() });
       const parts = await status();
       output(Boolean(opts.json)).result({ ...res, parts }, () =>
-        ['crossdock stack:', ...parts.map((p) => `  ${p.part.padEnd(9)} ${p.up ? 'up  ' : 'down'} ${p.endpoint}`)].join('\n'),
+        [
+          'crossdock stack:',
+          ...parts.map((p) => `  ${p.part.padEnd(9)} ${p.up ? 'up  ' : 'down'} ${p.endpoint}`),
+        ].join('\n'),
       );
     });
 }
