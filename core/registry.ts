@@ -1,0 +1,150 @@
+/**
+ * Schema registry clients (Confluent API; Apicurio serves it at /apis/ccompat/v7).
+ *
+ * - createRegistry(): the @kafkajs/confluent-schema-registry client with crossdock's Avro logical
+ *   types, for code that wants its encode/decode.
+ * - createSchemaResolver(): the small cached lookup the hub uses on its hot path (router, sinks,
+ *   DLQ tools). Errors carry stable codes: an outage is retriable (CD_E_REGISTRY_UNAVAILABLE), an
+ *   unknown id is not (CD_E_UNKNOWN_SCHEMA_ID), so a consumer can tell "wait" from "dead-letter".
+ * - registryRequest(): one HTTP call with the same error mapping (schema push uses it).
+ *
+ * Subjects follow RecordNameStrategy: subject = the record's full name.
+ */
+import { SchemaRegistry as SchemaRegistryClient, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type avsc from 'avsc';
+import { CrossdockError } from './errors';
+import { AVRO_OPTIONS, avroType } from './avro';
+
+export type SchemaRegistry = SchemaRegistryClient;
+
+/** The confluent-schema-registry client, configured with crossdock's Avro logical types. */
+export function createRegistry(url: string): SchemaRegistry {
+  return new SchemaRegistryClient({ host: url.replace(/\/+$/, '') }, { [SchemaType.AVRO]: AVRO_OPTIONS });
+}
+
+export interface RegistryRequestOptions {
+  /** Abort the call after this long. @defaultValue 5000 */
+  timeoutMs?: number;
+  /** For tests. @defaultValue globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+export interface RegistryReply {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * One call to the registry's Confluent API. Connection errors, timeouts and 5xx throw a retriable
+ * CD_E_REGISTRY_UNAVAILABLE; every other status is returned for the caller to interpret.
+ */
+export async function registryRequest(
+  baseUrl: string,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body?: unknown,
+  options: RegistryRequestOptions = {},
+): Promise<RegistryReply> {
+  const url = `${baseUrl.replace(/\/+$/, '')}${path}`;
+  const doFetch = options.fetch ?? fetch;
+  let res: Response;
+  try {
+    res = await doFetch(url, {
+      method,
+      headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json', ...(body === undefined ? {} : { 'content-type': 'application/vnd.schemaregistry.v1+json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+    });
+  } catch (err) {
+    throw new CrossdockError('CD_E_REGISTRY_UNAVAILABLE', `schema registry at ${baseUrl} did not answer ${method} ${path}: ${(err as Error).message}`, {
+      retriable: true,
+      cause: err,
+      details: { url, method },
+    });
+  }
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // Keep the raw text: some proxies answer HTML.
+  }
+  if (res.status >= 500) {
+    throw new CrossdockError('CD_E_REGISTRY_UNAVAILABLE', `schema registry answered ${res.status} to ${method} ${path}`, {
+      retriable: true,
+      details: { url, method, status: res.status, body: parsed },
+    });
+  }
+  return { status: res.status, body: parsed };
+}
+
+export interface ResolvedSchema {
+  /** The parsed schema JSON as the registry holds it. */
+  schema: object;
+  /** avsc Type with crossdock's logical types. */
+  type: avsc.Type;
+  /** Record full name (RecordNameStrategy subject) when the schema is a named record. */
+  subject?: string;
+}
+
+export interface SchemaResolver {
+  /** Schema by registry id; cached for the resolver's life (ids are immutable). */
+  getSchemaById(id: number): Promise<ResolvedSchema>;
+}
+
+export interface SchemaResolverOptions extends RegistryRequestOptions {
+  /** How many schemas to keep; the oldest looked-up is dropped beyond it. @defaultValue 1000 */
+  maxEntries?: number;
+}
+
+function fullName(schema: unknown): string | undefined {
+  if (typeof schema !== 'object' || schema === null) return undefined;
+  const s = schema as { name?: unknown; namespace?: unknown };
+  if (typeof s.name !== 'string') return undefined;
+  if (s.name.includes('.') || typeof s.namespace !== 'string' || !s.namespace) return s.name;
+  return `${s.namespace}.${s.name}`;
+}
+
+/**
+ * A cached schema-by-id lookup. Concurrent lookups of one id share one request; a failed lookup
+ * is not cached, so a registry that comes back is used at once.
+ */
+export function createSchemaResolver(url: string, options: SchemaResolverOptions = {}): SchemaResolver {
+  const cache = new Map<number, Promise<ResolvedSchema>>();
+  const max = options.maxEntries ?? 1000;
+
+  async function load(id: number): Promise<ResolvedSchema> {
+    const reply = await registryRequest(url, 'GET', `/schemas/ids/${id}`, undefined, options);
+    if (reply.status === 404) {
+      throw new CrossdockError('CD_E_UNKNOWN_SCHEMA_ID', `schema id ${id} is not in the registry at ${url}`, { details: { schemaId: id } });
+    }
+    const body = reply.body as { schema?: unknown; schemaType?: unknown } | undefined;
+    if (reply.status !== 200 || typeof body?.schema !== 'string') {
+      throw new CrossdockError('CD_E_REGISTRY_REJECTED', `registry answered ${reply.status} to GET /schemas/ids/${id}`, { details: { schemaId: id, body: reply.body } });
+    }
+    if (body.schemaType !== undefined && body.schemaType !== 'AVRO') {
+      throw new CrossdockError('CD_E_UNKNOWN_SCHEMA_ID', `schema id ${id} is a ${String(body.schemaType)} schema, not Avro`, { details: { schemaId: id } });
+    }
+    const schema = JSON.parse(body.schema) as object;
+    const subject = fullName(schema);
+    return { schema, type: avroType(schema), ...(subject ? { subject } : {}) };
+  }
+
+  return {
+    getSchemaById(id: number): Promise<ResolvedSchema> {
+      if (!Number.isInteger(id) || id < 0) {
+        return Promise.reject(new CrossdockError('CD_E_UNKNOWN_SCHEMA_ID', `schema id ${id} is not a valid id`, { details: { schemaId: id } }));
+      }
+      const hit = cache.get(id);
+      if (hit) return hit;
+      const pending = load(id);
+      cache.set(id, pending);
+      pending.catch(() => cache.delete(id));
+      if (cache.size > max) {
+        const oldest = cache.keys().next().value;
+        if (oldest !== undefined) cache.delete(oldest);
+      }
+      return pending;
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * schemas: the canonical event catalog and its governance.
+ *
+ * Contract for the other parts (router, connectors, SDK):
+ * - `loadCatalog()` reads schemas/catalog.yaml and the .avsc files (sync, cached per folder) and
+ *   throws CD_E_CATALOG_INVALID when they do not load. An entry's `subject` is the record full
+ *   name `com.crossdock.<domain>.<EventType>` (RecordNameStrategy), its `versions` are oldest
+ *   first, and each version's `schema` is standalone (shared types inlined): exactly what the
+ *   registry holds.
+ * - Every event record's first field is `metadata` (com.crossdock.common.EventMetadata): eventId
+ *   (uuid string), eventType, occurredAt (Date), siteId, sourceSystem, correlationId, causationId
+ *   (string or null). So `event.metadata.siteId` is the publishing site.
+ * - `businessKey(entry, event)` is the Kafka key: keyFields values joined with '|' ('|' and '\'
+ *   inside values escaped with '\'); see key.ts.
+ * - Values follow core/avro.ts: decimals are exact strings ("1234.50"), timestamp-millis are Dates,
+ *   dates 'YYYY-MM-DD', uuids strings, longs numbers within ±(2^53−1). `toJsonSafe()` gives JSON.
+ * - `encodeEvent(ids, entry, version, event)` → Confluent-framed bytes (version undefined = the
+ *   newest active); `decodeEvent(resolver, bytes, { catalog })` → the event plus its entry/version.
+ * - `personalDataFields` lists paths of fields marked `"pii": true` ('shipTo.email', arrays as
+ *   'lines[].name') for masking.
+ */
+export {
+  loadCatalog,
+  readCatalog,
+  currentVersion,
+  entryVersion,
+  personalDataPaths,
+  SCHEMAS_DIR,
+  METADATA_TYPE,
+  type Catalog,
+  type CatalogEntry,
+  type CatalogVersion,
+  type Compatibility,
+  type Tier,
+  type VersionStatus,
+  type Problem,
+} from './catalog';
+export { businessKey, readPath, KEY_SEPARATOR } from './key';
+export { encodeEvent, decodeEvent, explainInvalid, typeOf, type SchemaIdSource, type SchemaIdLookup, type DecodedEvent, type DecodeOptions } from './codec';
+export { SCHEMA_CODES } from './codes';
