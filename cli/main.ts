@@ -15,7 +15,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride();
   program.addCommand(stackCommand(setExit));
   program.addCommand(startCommand(setExit));
-  for (const c of program.commands) c.exitOverride();
+  const override = (c: Command): void => {
+    c.exitOverride();
+    c.commands.forEach(override);
+  };
+  override(program);
   return program;
 }
 
