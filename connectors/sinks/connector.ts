@@ -1,0 +1,224 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
+import { Registry as MetricsRegistry } from 'prom-client';
+import { createKafka } from '../../core/kafka';
+import type { HubComponent } from '../../core/component';
+import { CircuitBreaker, type BreakerState } from '../../retry/breaker';
+import { deliveryKeys } from '../../retry/keys';
+import { createDeliveryState, type DeliveryState, type RetryEntry } from '../../retry/state';
+import type { Sink } from './contract';
+import { DeliveryEngine, type Disposition } from './engine';
+import { createHttpSink } from './http-sink';
+import { createKafkaSink } from './kafka-sink';
+import { deliveryMetrics } from './metrics';
+import { RetryWorker } from './retry-worker';
+import type { ConnectorDeps, SubscriberRuntimeConfig } from './runtime-config';
+import { Semaphore } from './semaphore';
+
+export interface SinkConnector extends HubComponent {
+  readonly subscriberId: string;
+  readonly breakerState: BreakerState;
+  /** The subscriber's Redis delivery state (operators: release a held key; tests: counts). */
+  readonly state: DeliveryState;
+}
+
+function headersOf(raw: IHeaders | undefined): Record<string, Buffer> {
+  const out: Record<string, Buffer> = {};
+  for (const [k, v] of Object.entries(raw ?? {})) {
+    const one = Array.isArray(v) ? v[0] : v;
+    if (one !== undefined) out[k] = Buffer.isBuffer(one) ? one : Buffer.from(String(one));
+  }
+  return out;
+}
+
+/**
+ * The event id: the CloudEvents id header the router sets (= the canonical eventId). An event
+ * without one gets its position as id, so it is still delivered exactly once per position.
+ */
+function eventIdOf(headers: Record<string, Buffer>, topic: string, partition: number, offset: string): string {
+  return headers.ce_id?.toString('utf8') || `${topic}-${partition}-${offset}`;
+}
+
+function buildSink(config: SubscriberRuntimeConfig, deps: ConnectorDeps): Sink {
+  if (deps.sink) return deps.sink;
+  if (config.sink.kind === 'http') return createHttpSink(config.sink, { resolver: deps.resolver, clock: deps.clock });
+  const kafka = deps.sinkKafka ?? (config.sink.brokers.length ? createKafka({ clientId: `crossdock-sink-${config.id}`, brokers: [...config.sink.brokers], logger: deps.logger }) : deps.kafka);
+  return createKafkaSink(config.sink, { kafka });
+}
+
+/**
+ * A sink connector for one subscriber: consumes `<prefix>.deliver.<id>` (read_committed), hands
+ * each event to the delivery engine, and commits an offset only once every event up to it is
+ * delivered, held in Redis (retry or parked) or dead-lettered. A retry worker drains the
+ * subscriber's schedule. When the breaker opens, the consumer pauses (nothing is drained into
+ * the dead letters) and resumes once a probe succeeds.
+ */
+export function createSinkConnector(config: SubscriberRuntimeConfig, deps: ConnectorDeps): SinkConnector {
+  const logger = deps.logger.child({ subscriber: config.id });
+  const deliverTopic = `${config.topicPrefix}.deliver.${config.id}`;
+  const dlqTopic = `${config.topicPrefix}.dlq.deliver.${config.id}`;
+  const instanceId = deps.instanceId ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+  const metrics = deliveryMetrics(deps.health?.metrics ?? new MetricsRegistry(), config.id);
+  const state = createDeliveryState({
+    redis: deps.redis,
+    keys: deliveryKeys(config.id, config.redisNamespace),
+    clock: deps.clock,
+    owner: instanceId,
+    leaseMs: config.delivery.idempotency.leaseMs,
+    doneTtlMs: config.delivery.idempotency.ttlMs,
+  });
+  const sink = buildSink(config, deps);
+  const slots = new Semaphore(config.delivery.concurrency.perInstance);
+  let running = false;
+  let started = false;
+  let consumer: Consumer | undefined;
+  let dlqProducer: Producer | undefined;
+  let worker: RetryWorker | undefined;
+  let resumeTimer: NodeJS.Timeout | undefined;
+  let paused = false;
+
+  const breaker = new CircuitBreaker(config.delivery.breaker, deps.clock, (to, from) => {
+    metrics.breaker(to);
+    logger.warn({ from, to }, `delivery.breaker_${to.replace('-', '_')}`);
+    if (to === 'closed') resume();
+    worker?.poke();
+  });
+
+  function pause(): void {
+    if (!consumer || paused) return;
+    paused = true;
+    consumer.pause([{ topic: deliverTopic }]);
+    // Let the consumer send the half-open probe when the open time is up (the retry worker may
+    // send it first; whoever does, a success closes the breaker and resume() runs).
+    clearTimeout(resumeTimer);
+    resumeTimer = setTimeout(() => {
+      if (running && breaker.state !== 'closed') resume();
+    }, Math.max(50, breaker.waitMs()));
+  }
+
+  function resume(): void {
+    clearTimeout(resumeTimer);
+    if (!consumer || !paused) return;
+    paused = false;
+    consumer.resume([{ topic: deliverTopic }]);
+  }
+
+  function entryOf(topic: string, partition: number, m: KafkaMessage): RetryEntry {
+    const headers = headersOf(m.headers);
+    const ordered = config.delivery.ordering.mode === 'key' && m.key !== null && m.key.length > 0;
+    return {
+      eventId: eventIdOf(headers, topic, partition, m.offset),
+      topic,
+      partition,
+      offset: m.offset,
+      key: m.key,
+      value: m.value ?? Buffer.alloc(0),
+      headers,
+      attempts: 0,
+      ...(ordered ? { orderKey: m.key!.toString('utf8') } : {}),
+    };
+  }
+
+  async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const messages = batch.messages;
+    const done = new Array<boolean>(messages.length).fill(false);
+    // Events of one key go one after the other (their order is the partition's order); keys run
+    // side by side up to the concurrency limit inside the engine.
+    const groups = new Map<string, number[]>();
+    messages.forEach((m, i) => {
+      const k = m.key && m.key.length ? m.key.toString('base64') : `#${i}`;
+      const g = groups.get(k);
+      if (g) g.push(i);
+      else groups.set(k, [i]);
+    });
+    let blocked = false;
+    let lastBeat = Date.now();
+    await Promise.all(
+      [...groups.values()].map(async (indexes) => {
+        for (const i of indexes) {
+          if (blocked || !isRunning() || isStale()) return;
+          const disposition: Disposition = await engine.fromTopic(entryOf(batch.topic, batch.partition, messages[i]!));
+          if (disposition === 'blocked') {
+            blocked = true;
+            return;
+          }
+          done[i] = true;
+          if (Date.now() - lastBeat > 1000) {
+            lastBeat = Date.now();
+            await heartbeat().catch(() => undefined);
+          }
+        }
+      }),
+    );
+    // Commit only the prefix where every event is settled; the rest is fetched again (events
+    // settled after a gap are then skipped by their idempotency record or park again harmlessly).
+    for (let i = 0; i < messages.length && done[i]; i++) resolveOffset(messages[i]!.offset);
+    if (blocked) pause();
+  }
+
+  const engine = new DeliveryEngine({
+    subscriberId: config.id,
+    sink,
+    state,
+    settings: config.delivery,
+    breaker,
+    metrics,
+    slots,
+    get dlqProducer(): Producer {
+      if (!dlqProducer) throw new Error('connector not started');
+      return dlqProducer;
+    },
+    dlqTopic,
+    logger,
+    clock: deps.clock,
+    random: deps.random ?? Math.random,
+    running: () => running,
+  });
+
+  return {
+    name: `connector:${config.id}`,
+    subscriberId: config.id,
+    state,
+    get breakerState() {
+      return breaker.state;
+    },
+    async start() {
+      if (started) return;
+      started = true;
+      running = true;
+      await sink.start();
+      dlqProducer = deps.kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+      await dlqProducer.connect();
+      const claimLeaseMs = (config.sink.kind === 'http' ? config.sink.timeoutMs : config.sink.timeoutMs) * 2 + 10_000;
+      worker = new RetryWorker({ state, engine, breaker, slots, metrics, logger, clock: deps.clock, claimLeaseMs });
+      worker.start();
+      consumer = deps.kafka.consumer({
+        groupId: config.consumer.groupId,
+        readUncommitted: false,
+        maxWaitTimeInMs: config.consumer.maxWaitTimeInMs,
+        allowAutoTopicCreation: false,
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topic: deliverTopic, fromBeginning: true });
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: config.consumer.partitionsConsumedConcurrently,
+        eachBatch,
+      });
+      deps.health?.addReadiness(`connector:${config.id}`, () => running && breaker.state !== 'open');
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      running = false;
+      clearTimeout(resumeTimer);
+      // The consumer first: its in-flight batch finishes (blocked waits end as running is false)
+      // and commits only what is settled.
+      await consumer?.disconnect().catch(() => undefined);
+      await worker?.stop();
+      await dlqProducer?.disconnect().catch(() => undefined);
+      await sink.close();
+    },
+  };
+}

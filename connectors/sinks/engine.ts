@@ -1,0 +1,182 @@
+import type { Producer } from 'kafkajs';
+import type { Clock } from '../../core/clock';
+import type { Logger } from '../../core/logger';
+import type { CircuitBreaker } from '../../retry/breaker';
+import type { DeliveryResult } from '../../retry/classify';
+import { deadLetterHeaders } from '../../retry/dlq-headers';
+import { decideRetry } from '../../retry/policy';
+import type { DeliverySettings } from '../../retry/settings';
+import type { DeliveryState, RetryEntry } from '../../retry/state';
+import type { Sink, SinkEvent } from './contract';
+import type { DeliveryMetrics } from './metrics';
+import type { Semaphore } from './semaphore';
+
+/** What became of one event after one pass through the engine. */
+export type Disposition =
+  /** Delivered now, or its record says it already was (idempotent skip). */
+  | 'delivered'
+  /** Held in Redis: scheduled for a retry or parked behind its key. */
+  | 'held'
+  | 'dead-lettered'
+  /** Not attempted: the breaker is open (the caller keeps it where it was). */
+  | 'blocked';
+
+type Attempt = { kind: 'done'; skipped: boolean } | { kind: 'blocked' } | { kind: 'failed'; result: Exclude<DeliveryResult, { kind: 'ok' }> };
+
+export interface EngineDeps {
+  subscriberId: string;
+  sink: Sink;
+  state: DeliveryState;
+  settings: DeliverySettings;
+  breaker: CircuitBreaker;
+  metrics: DeliveryMetrics;
+  slots: Semaphore;
+  dlqProducer: Producer;
+  dlqTopic: string;
+  logger: Logger;
+  clock: Clock;
+  random: () => number;
+  /** True while the connector runs; waits give up when it turns false. */
+  running: () => boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The delivery engine: wraps a sink with idempotency, shared limits, the breaker, the retry
+ * policy and the dead letters. Used the same way by the consumer (first attempts) and the retry
+ * worker (later ones), so an event's fate does not depend on which path tried it.
+ */
+export class DeliveryEngine {
+  constructor(private readonly d: EngineDeps) {}
+
+  /** One attempt with every guard; never throws for a sink failure (Redis errors do throw). */
+  private async attempt(entry: RetryEntry): Promise<Attempt> {
+    const { state, settings, breaker, sink, metrics, slots, clock } = this.d;
+    const limits = { ratePerSecond: settings.rateLimit.perSecond, burst: settings.rateLimit.burst, sharedConcurrency: settings.concurrency.shared };
+    await slots.acquire();
+    try {
+      for (;;) {
+        if (breaker.state === 'open' && breaker.waitMs() > 0) return { kind: 'blocked' };
+        if (!this.d.running()) return { kind: 'blocked' };
+        const admit = await state.admit(entry.eventId, limits);
+        if (admit.kind === 'already-done') {
+          metrics.idempotentSkip();
+          return { kind: 'done', skipped: true };
+        }
+        if (admit.kind !== 'admitted') {
+          // Another instance is delivering it right now, or the shared limits say wait.
+          await sleep(admit.kind === 'at-capacity' ? 5 : Math.min(admit.retryInMs, 250));
+          continue;
+        }
+        if (!breaker.tryAcquire()) {
+          await state.finish(entry.eventId, 'release');
+          return { kind: 'blocked' };
+        }
+        const event: SinkEvent = { ...entry, attempt: entry.attempts + 1 };
+        const started = clock.now();
+        let result: DeliveryResult;
+        try {
+          result = await sink.deliver(event);
+        } catch (err) {
+          result = { kind: 'transient', code: 'CD_E_DELIVERY_CONNECTION', reason: err instanceof Error ? err.message : String(err) };
+        }
+        metrics.latency((clock.now() - started) / 1000);
+        breaker.record(result.kind === 'ok' ? 'ok' : result.kind);
+        if (result.kind === 'ok') {
+          await state.finish(entry.eventId, 'done');
+          metrics.delivered();
+          return { kind: 'done', skipped: false };
+        }
+        await state.finish(entry.eventId, 'release');
+        metrics.failed(result.kind, result.code);
+        return { kind: 'failed', result };
+      }
+    } finally {
+      slots.release();
+    }
+  }
+
+  /**
+   * First pass of an event read from the deliver topic. Returns only once the event is delivered,
+   * held in Redis or dead-lettered (then its offset may be committed), or 'blocked'.
+   */
+  async fromTopic(entry: RetryEntry): Promise<Disposition> {
+    if (entry.orderKey !== undefined && (await this.d.state.park(entry as RetryEntry & { orderKey: string }))) {
+      this.d.metrics.parked();
+      return 'held';
+    }
+    return this.afterAttempt(entry, await this.attempt(entry), false);
+  }
+
+  /** A due entry claimed from the retry schedule (or the next event of a key). */
+  async fromSchedule(entry: RetryEntry): Promise<Disposition> {
+    const outcome = await this.attempt(entry);
+    if (outcome.kind === 'blocked') {
+      // Not an attempt: move it to when the breaker lets a probe through, attempts unchanged.
+      await this.d.state.schedule(entry, this.d.clock.now() + Math.max(this.d.breaker.waitMs(), 100));
+      return 'blocked';
+    }
+    return this.afterAttempt(entry, outcome, true);
+  }
+
+  private async afterAttempt(entry: RetryEntry, outcome: Attempt, inSchedule: boolean): Promise<Disposition> {
+    const { state, settings, clock } = this.d;
+    if (outcome.kind === 'blocked') return 'blocked';
+    if (outcome.kind === 'done') {
+      if (inSchedule) await state.complete(entry, 'delivered');
+      return 'delivered';
+    }
+    const r = outcome.result;
+    const now = clock.now();
+    const failed: RetryEntry = {
+      ...entry,
+      attempts: entry.attempts + 1,
+      firstFailedAt: entry.firstFailedAt ?? now,
+      lastFailedAt: now,
+      lastCode: r.code,
+      lastReason: r.reason,
+      lastStatus: r.status,
+    };
+    if (r.kind === 'transient') {
+      const decision = decideRetry(settings.retry, failed.attempts, failed.firstFailedAt ?? now, now, this.d.random, r.retryAfterMs);
+      if (decision.action === 'retry') {
+        await state.schedule(failed, decision.dueAt);
+        this.d.metrics.retryScheduled();
+        return 'held';
+      }
+      await this.deadLetter(failed, 'CD_E_DELIVERY_RETRIES_EXHAUSTED', `gave up after ${failed.attempts} attempts (${decision.reason}); last: ${r.code} ${r.reason}`);
+    } else {
+      await this.deadLetter(failed, r.code, r.reason);
+    }
+    if (inSchedule) {
+      await state.complete(failed, settings.ordering.onDeadLetter);
+    } else if (failed.orderKey !== undefined && settings.ordering.onDeadLetter === 'hold') {
+      // Dead-lettered on its first pass: it never entered its key's queue, so put it there as the
+      // head and complete it with 'hold' (the same path as a head that ran out of retries).
+      await state.schedule(failed, Number.MAX_SAFE_INTEGER);
+      await state.complete(failed, 'hold');
+    }
+    return 'dead-lettered';
+  }
+
+  private async deadLetter(e: RetryEntry, code: string, message: string): Promise<void> {
+    const headers = deadLetterHeaders(e.headers, {
+      code,
+      message,
+      stage: 'delivery',
+      attempts: e.attempts,
+      firstFailedAt: e.firstFailedAt ?? this.d.clock.now(),
+      lastFailedAt: e.lastFailedAt ?? this.d.clock.now(),
+      originalTopic: e.topic,
+      originalPartition: e.partition,
+      originalOffset: e.offset,
+      subscriber: this.d.subscriberId,
+      lastStatus: e.lastStatus,
+      lastError: e.lastCode ? `${e.lastCode}: ${e.lastReason ?? ''}` : e.lastReason,
+    });
+    await this.d.dlqProducer.send({ topic: this.d.dlqTopic, acks: -1, messages: [{ key: e.key, value: e.value, headers }] });
+    this.d.metrics.deadLettered(code);
+    this.d.logger.warn({ eventId: e.eventId, subscriber: this.d.subscriberId, code, attempts: e.attempts, lastStatus: e.lastStatus }, 'delivery.dead_lettered');
+  }
+}

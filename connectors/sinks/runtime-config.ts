@@ -1,0 +1,78 @@
+import type { Kafka } from 'kafkajs';
+import type { Clock } from '../../core/clock';
+import type { HealthServer } from '../../core/health';
+import type { Logger } from '../../core/logger';
+import type { Redis } from '../../core/redis';
+import type { SchemaResolver } from '../../core/registry';
+import { compileDeliverySettings, type DeliverySettings } from '../../retry/settings';
+import type { Sink } from './contract';
+import { compileSinkSettings, type SinkSettings } from './settings';
+
+/**
+ * Everything one subscriber's connector needs from the configuration, defaults applied. The CLI
+ * and `crossdock start` map the loaded HubConfig's subscriber onto it (subscriberRuntimeConfig).
+ */
+export interface SubscriberRuntimeConfig {
+  id: string;
+  /** Topic prefix. @defaultValue 'cd' */
+  topicPrefix: string;
+  sink: SinkSettings;
+  delivery: DeliverySettings;
+  consumer: {
+    /** @defaultValue `<prefix>-connector-<id>` */
+    groupId: string;
+    /** @defaultValue 3 */
+    partitionsConsumedConcurrently: number;
+    /** @defaultValue 100 */
+    maxWaitTimeInMs: number;
+  };
+  /** Text before the `{cd:<id>}` hash tag of every Redis key (tests; several hubs on one Redis). @defaultValue '' */
+  redisNamespace: string;
+}
+
+/** Injected clients and services (the connector closes none of them; their owner does). */
+export interface ConnectorDeps {
+  kafka: Kafka;
+  redis: Redis;
+  logger: Logger;
+  clock: Clock;
+  /** Decodes events for JSON webhook bodies. */
+  resolver?: SchemaResolver;
+  /** Metrics go to its registry, readiness to its checks. */
+  health?: HealthServer;
+  /** Use this sink instead of building one from config.sink (tests, custom sinks). */
+  sink?: Sink;
+  /** Kafka client for a kafka sink on another cluster (built from sink.brokers when absent). */
+  sinkKafka?: Kafka;
+  /** Random source for the jitter. @defaultValue Math.random */
+  random?: () => number;
+  /** Lease owner name; unique per process. @defaultValue `<hostname>:<pid>:<random>` */
+  instanceId?: string;
+}
+
+export interface SubscriberSection {
+  id: string;
+  sink: Readonly<Record<string, unknown>> & { kind: string };
+  delivery?: Readonly<Record<string, unknown>>;
+}
+
+/** A subscriber section of the hub configuration → the connector's runtime config. */
+export function subscriberRuntimeConfig(
+  subscriber: SubscriberSection,
+  options: { topicPrefix?: string; groupId?: string; partitionsConsumedConcurrently?: number; maxWaitTimeInMs?: number; redisNamespace?: string; env?: NodeJS.ProcessEnv } = {},
+): SubscriberRuntimeConfig {
+  const prefix = options.topicPrefix ?? 'cd';
+  const delivery = compileDeliverySettings(subscriber.delivery);
+  return Object.freeze({
+    id: subscriber.id,
+    topicPrefix: prefix,
+    sink: compileSinkSettings(subscriber.sink, subscriber.id, prefix, delivery.concurrency.perInstance, options.env),
+    delivery,
+    consumer: Object.freeze({
+      groupId: options.groupId ?? `${prefix}-connector-${subscriber.id}`,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
+    }),
+    redisNamespace: options.redisNamespace ?? '',
+  });
+}

@@ -1,0 +1,111 @@
+import crypto from 'node:crypto';
+import type { IHeaders } from 'kafkajs';
+
+/**
+ * The envelope every source connector (HTTP, CSV, SDK) puts around a canonical event: the metadata
+ * record, the Kafka key and the CloudEvents headers (Kafka binding, binary mode).
+ *
+ * Header contract (what the router may rely on without decoding):
+ *   ce_specversion  '1.0'
+ *   ce_id           metadata.eventId
+ *   ce_type         the record full name = the registry subject, e.g. 'com.crossdock.order.OrderReleased'
+ *   ce_source       'crossdock://sites/<siteId>/<sourceSystem>'
+ *   ce_time         metadata.occurredAt as ISO 8601 (UTC, milliseconds)
+ *   ce_subject      the business key (= the Kafka key)
+ *   content-type    'application/avro'
+ *   traceparent     W3C trace context; a new one is made when the caller has none
+ */
+
+/** Namespace of crossdock's name-based (v5) event ids. Fixed forever: ids must stay stable. */
+export const EVENT_ID_NAMESPACE = '6f1c2a4e-9b7d-5c3e-8a1f-2d4b6c8e0a13';
+
+/** RFC 4122 version-5 UUID (SHA-1 of namespace + name): the same name gives the same id. */
+export function uuidV5(name: string, namespace: string = EVENT_ID_NAMESPACE): string {
+  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+  const hash = crypto.createHash('sha1').update(ns).update(name, 'utf8').digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const h = hash.subarray(0, 16).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+export interface EventMetadata {
+  eventId: string;
+  eventType: string;
+  occurredAt: Date;
+  siteId: string;
+  sourceSystem: string;
+  correlationId: string;
+  causationId: string | null;
+}
+
+export interface MetadataInput {
+  siteId: string;
+  sourceSystem: string;
+  /** Catalog event type, e.g. 'OrderReleased'. */
+  eventType: string;
+  eventId?: string;
+  occurredAt: Date;
+  /** Defaults to the eventId (the first event of a flow starts its correlation). */
+  correlationId?: string;
+  causationId?: string | null;
+}
+
+export function buildMetadata(input: MetadataInput): EventMetadata {
+  const eventId = input.eventId ?? crypto.randomUUID();
+  return {
+    eventId,
+    eventType: input.eventType,
+    occurredAt: input.occurredAt,
+    siteId: input.siteId,
+    sourceSystem: input.sourceSystem,
+    correlationId: input.correlationId ?? eventId,
+    causationId: input.causationId ?? null,
+  };
+}
+
+const TRACEPARENT_RE = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+
+/** A valid W3C traceparent, or undefined. All-zero ids are invalid per the spec. */
+export function validTraceparent(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const m = TRACEPARENT_RE.exec(value.trim().toLowerCase());
+  if (!m || /^0+$/.test(m[1]!) || /^0+$/.test(m[2]!)) return undefined;
+  return value.trim().toLowerCase();
+}
+
+/** A new W3C traceparent (sampled) for a caller that sent none. */
+export function newTraceparent(): string {
+  return `00-${crypto.randomBytes(16).toString('hex')}-${crypto.randomBytes(8).toString('hex')}-01`;
+}
+
+export function ceSource(siteId: string, sourceSystem: string): string {
+  return `crossdock://sites/${siteId}/${sourceSystem}`;
+}
+
+export interface HeaderInput {
+  metadata: EventMetadata;
+  /** Registry subject = record full name. */
+  subject: string;
+  key: string;
+  traceparent?: string;
+}
+
+export function cloudEventHeaders(input: HeaderInput): IHeaders {
+  const m = input.metadata;
+  return {
+    ce_specversion: '1.0',
+    ce_id: m.eventId,
+    ce_type: input.subject,
+    ce_source: ceSource(m.siteId, m.sourceSystem),
+    ce_time: m.occurredAt.toISOString(),
+    ce_subject: input.key,
+    'content-type': 'application/avro',
+    traceparent: validTraceparent(input.traceparent) ?? newTraceparent(),
+  };
+}
+
+/** Ingress topic of a site (DESIGN.md: `<prefix>.ingress.<siteId>`). */
+export function ingressTopic(prefix: string, siteId: string): string {
+  return `${prefix}.ingress.${siteId}`;
+}

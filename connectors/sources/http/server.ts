@@ -1,0 +1,250 @@
+import crypto from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import swagger from '@fastify/swagger';
+import { Counter, type Registry as MetricsRegistry } from 'prom-client';
+import { systemClock, type Clock } from '../../../core/clock';
+import { describeError, isCrossdockError } from '../../../core/errors';
+import { silentLogger, type Logger } from '../../../core/logger';
+import { ingressTopic, uuidV5 } from '../envelope';
+import { jsonPath, mapRecord } from '../mapping/engine';
+import type { SiteMappings } from '../mapping/types';
+import { buildEvent, encodePrepared, type EventCodec, type PreparedEvent } from '../prepare';
+import type { IngressPublisher } from '../publisher';
+import { verifyRequest, type IngestKey } from './auth';
+import type { IngestState } from './state';
+import { ERROR_SCHEMA, INGEST_BODY_SCHEMA, ACCEPTED_SCHEMA, SIGNED_HEADERS_SCHEMA } from './openapi';
+
+/** One site served by HTTP ingest. */
+export interface HttpIngestSite {
+  siteId: string;
+  mappings: SiteMappings;
+  /** Events per quota window; omit for no quota. */
+  quota?: { events: number; windowMs: number };
+}
+
+export interface HttpIngestSettings {
+  sites: HttpIngestSite[];
+  /** Every active key of every site (two per site during a rotation). */
+  keys: IngestKey[];
+  /** @defaultValue 'cd' */
+  topicPrefix?: string;
+  /** Accepted clock skew of signed timestamps, and how long signatures are remembered (x2). @defaultValue 300000 */
+  replayWindowMs?: number;
+  /** Largest request body. @defaultValue 1048576 (1 MiB) */
+  maxBodyBytes?: number;
+  /** Most records in one request. @defaultValue 500 */
+  maxBatch?: number;
+  /** How long an Idempotency-Key answer is kept. @defaultValue 86400000 (24 h) */
+  idempotencyTtlMs?: number;
+  /** Retry-After (seconds) on 503. @defaultValue 5 */
+  retryAfterSeconds?: number;
+}
+
+export interface HttpIngestDeps {
+  publisher: IngressPublisher;
+  codec: EventCodec;
+  state: IngestState;
+  logger?: Logger;
+  clock?: Clock;
+  metrics?: MetricsRegistry;
+}
+
+interface ErrorBody {
+  code: string;
+  message: string;
+  retriable: boolean;
+  problems?: Array<{ path: string; code: string; expected: string; got: string }>;
+}
+
+class HttpAnswer {
+  constructor(
+    readonly status: number,
+    readonly body: ErrorBody | { accepted: number; eventIds: string[] },
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+const fail = (status: number, code: string, message: string, extra: Partial<ErrorBody> = {}, headers: Record<string, string> = {}) =>
+  new HttpAnswer(status, { code, message, retriable: status === 429 || status === 503, ...extra }, headers);
+
+/** Splits a body into records: one object, an array, or { events: [...] }. */
+function recordsOf(body: unknown): { records: unknown[]; prefix: (i: number) => string } | undefined {
+  if (Array.isArray(body)) return { records: body, prefix: (i) => `$[${i}]` };
+  if (body && typeof body === 'object') {
+    const events = (body as { events?: unknown }).events;
+    if (Array.isArray(events)) return { records: events, prefix: (i) => `$.events[${i}]` };
+    return { records: [body], prefix: () => '$' };
+  }
+  return undefined;
+}
+
+/**
+ * The ingest app (no listen): POST /v1/sites/:siteId/events and GET /openapi.json. Kept apart
+ * from process start-up so tests use inject() and the component adds listen/close.
+ */
+export async function buildIngestApp(settings: HttpIngestSettings, deps: HttpIngestDeps): Promise<FastifyInstance> {
+  const logger = deps.logger ?? silentLogger();
+  const clock = deps.clock ?? systemClock;
+  const prefix = settings.topicPrefix ?? 'cd';
+  const windowMs = settings.replayWindowMs ?? 300_000;
+  const maxBodyBytes = settings.maxBodyBytes ?? 1_048_576;
+  const maxBatch = settings.maxBatch ?? 500;
+  const idemTtl = settings.idempotencyTtlMs ?? 86_400_000;
+  const retryAfter = String(settings.retryAfterSeconds ?? 5);
+  const sites = new Map(settings.sites.map((s) => [s.siteId, s]));
+  const keys = new Map(settings.keys.map((k) => [k.id, k]));
+  const answers = new Counter({ name: 'crossdock_ingest_requests_total', help: 'HTTP ingest answers by site and status', labelNames: ['site', 'status'], registers: deps.metrics ? [deps.metrics] : [] });
+  const accepted = new Counter({ name: 'crossdock_ingest_events_total', help: 'Events HTTP ingest published (Kafka acknowledged)', labelNames: ['site'], registers: deps.metrics ? [deps.metrics] : [] });
+
+  const app = Fastify({ logger: false, bodyLimit: maxBodyBytes, return503OnClosing: true });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'crossdock HTTP ingest', version: '1', description: 'Sites post events in their own JSON shape; see docs/sites.md.' },
+      components: { securitySchemes: { signature: { type: 'apiKey', in: 'header', name: 'x-cd-signature', description: 'v1=hex(HMAC-SHA256(secret, "<x-cd-timestamp>.<body>")) with x-cd-key-id' } } },
+    },
+  });
+  // The raw bytes are what is signed: keep them; JSON is parsed after authentication.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: { code?: string; statusCode?: number; message: string }, req, reply) => {
+    const siteId = (req.params as { siteId?: string } | undefined)?.siteId ?? '-';
+    let a: HttpAnswer;
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') a = fail(413, 'CD_E_BODY_TOO_LARGE', `The body is larger than ${maxBodyBytes} bytes.`);
+    else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.statusCode === 415) a = fail(415, 'CD_E_UNSUPPORTED_MEDIA_TYPE', 'Send Content-Type: application/json.');
+    else if (err.statusCode && err.statusCode < 500) a = fail(400, 'CD_E_INPUT_MALFORMED', err.message);
+    else {
+      logger.error({ err: describeError(err) }, 'ingest internal error');
+      a = fail(500, 'CD_E_INTERNAL', 'Internal error; nothing was accepted.');
+    }
+    answers.inc({ site: siteId, status: a.status });
+    void send(reply, a);
+  });
+
+  function send(reply: FastifyReply, a: HttpAnswer) {
+    return reply.code(a.status).headers(a.headers).send(a.body);
+  }
+
+  async function handle(siteId: string, headers: Record<string, string | string[] | undefined>, raw: Buffer | undefined): Promise<HttpAnswer> {
+    const rawBody = raw ?? Buffer.alloc(0);
+    const auth = verifyRequest(keys, siteId, headers, rawBody, clock.now(), windowMs);
+    if (!auth.ok) return fail(auth.status, auth.code, auth.message);
+    const site = sites.get(siteId);
+    if (!site) return fail(404, 'CD_E_UNKNOWN_SITE', `Site ${siteId} does not publish over HTTP here.`);
+    if (!(await deps.state.markSignature(siteId, auth.signature, windowMs))) return fail(401, 'CD_E_AUTH_REPLAYED', 'This exact signed request was already received; sign each attempt anew.');
+
+    const idemHeader = headers['idempotency-key'];
+    const idemKey = Array.isArray(idemHeader) ? idemHeader[0] : idemHeader;
+    if (idemKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idemKey)) return fail(400, 'CD_E_INPUT_MALFORMED', 'Idempotency-Key must be 1-200 printable ASCII characters.');
+    const hash = crypto.createHash('sha256').update(rawBody).digest('hex');
+    if (idemKey) {
+      const begun = await deps.state.beginIdempotent(siteId, idemKey, hash, 60_000);
+      if (!begun.claimed) {
+        const r = begun.record;
+        if (r.hash !== hash) return fail(409, 'CD_E_IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was used with another body.');
+        if (r.state === 'pending') return fail(409, 'CD_E_IDEMPOTENCY_CONFLICT', 'A request with this Idempotency-Key is still being processed; retry shortly.', {}, { 'retry-after': '1' });
+        return new HttpAnswer(r.status ?? 200, r.body as ErrorBody, { 'idempotent-replayed': 'true' });
+      }
+    }
+    let answer: HttpAnswer;
+    try {
+      answer = await ingest(site, rawBody, idemKey, headers.traceparent as string | undefined);
+    } catch (err) {
+      answer = isCrossdockError(err) && err.retriable ? fail(503, err.code, err.message, {}, { 'retry-after': retryAfter }) : fail(500, 'CD_E_INTERNAL', 'Internal error; nothing was accepted.');
+      if (answer.status === 500) logger.error({ err: describeError(err), siteId }, 'ingest failed');
+    }
+    if (answer.status >= 500) {
+      // Nothing was acknowledged: let the client retry the same request (same key, same signature).
+      await deps.state.forgetSignature(siteId, auth.signature).catch(() => undefined);
+      if (idemKey) await deps.state.releaseIdempotent(siteId, idemKey).catch(() => undefined);
+    } else if (idemKey && answer.status !== 429) {
+      await deps.state.finishIdempotent(siteId, idemKey, { state: 'done', hash, status: answer.status, body: answer.body }, idemTtl);
+    } else if (idemKey) {
+      await deps.state.releaseIdempotent(siteId, idemKey).catch(() => undefined);
+    }
+    return answer;
+  }
+
+  async function ingest(site: HttpIngestSite, rawBody: Buffer, idemKey: string | undefined, traceparent: string | undefined): Promise<HttpAnswer> {
+    let body: unknown;
+    try {
+      body = JSON.parse(rawBody.toString('utf8'));
+    } catch (err) {
+      return fail(400, 'CD_E_INPUT_MALFORMED', `The body is not valid JSON: ${describeError(err)}`, { problems: [{ path: '$', code: 'CD_E_INPUT_MALFORMED', expected: 'valid JSON', got: describeError(err) }] });
+    }
+    const split = recordsOf(body);
+    if (!split || split.records.length === 0) {
+      return fail(400, 'CD_E_INPUT_MALFORMED', 'Send one record object, an array of records, or {"events": [...]}.', { problems: [{ path: '$', code: 'CD_E_INPUT_MALFORMED', expected: 'an object or a non-empty array of objects', got: Array.isArray(body) ? 'an empty array' : typeof body }] });
+    }
+    if (split.records.length > maxBatch) return fail(413, 'CD_E_BODY_TOO_LARGE', `A batch holds at most ${maxBatch} records; this one has ${split.records.length}.`);
+    if (!site.mappings) return fail(500, 'CD_E_INTERNAL', 'no mapping');
+    const problems: NonNullable<ErrorBody['problems']> = [];
+    const built: Array<{ event: Record<string, unknown>; eventId: string; key: string; subject: string }> = [];
+    split.records.forEach((record, i) => {
+      const mapped = mapRecord(site.mappings, record);
+      const b = buildEvent(
+        { site: site.mappings, codec: deps.codec, traceparent, eventId: idemKey ? uuidV5(`${site.siteId}|idem|${idemKey}|${i}`) : undefined, now: clock.now },
+        mapped,
+      );
+      for (const p of b.problems) {
+        problems.push({ path: p.source ? jsonPath(split.prefix(i), p.source) : `${split.prefix(i)} → ${p.target ?? ''}`, code: p.code, expected: p.expected, got: p.got });
+      }
+      if (b.event) built.push(b as (typeof built)[number]);
+    });
+    if (problems.length) return fail(400, 'CD_E_INPUT_REJECTED', `${problems.length} problem(s); nothing was published.`, { problems });
+    if (site.quota) {
+      const q = await deps.state.takeQuota(site.siteId, built.length, site.quota.events, site.quota.windowMs);
+      if (!q.ok) return fail(429, 'CD_E_QUOTA_EXCEEDED', `Site ${site.siteId} is past its quota of ${site.quota.events} events per ${site.quota.windowMs / 1000} s.`, {}, { 'retry-after': String(Math.max(1, Math.ceil(q.retryAfterMs / 1000))) });
+    }
+    const ctx = { site: site.mappings, codec: deps.codec, traceparent, now: clock.now };
+    let prepared: PreparedEvent[];
+    try {
+      prepared = await Promise.all(built.map((b) => encodePrepared(ctx, b)));
+    } catch (err) {
+      if (isCrossdockError(err) && err.retriable) throw err;
+      // An encode refusal after a clean check means the mapping and the schema disagree.
+      return fail(400, 'CD_E_INPUT_SCHEMA_MISMATCH', `The mapped event does not fit its schema: ${describeError(err)}`);
+    }
+    await deps.publisher.publish(ingressTopic(prefix, site.siteId), prepared.map((p) => p.message));
+    accepted.inc({ site: site.siteId }, prepared.length);
+    return new HttpAnswer(202, { accepted: prepared.length, eventIds: prepared.map((p) => p.eventId) });
+  }
+
+  app.post(
+    '/v1/sites/:siteId/events',
+    {
+      schema: {
+        summary: 'Publish one event or a batch, in the site\'s own JSON shape',
+        description: 'Answers 202 with the eventIds only after Kafka acknowledged every event (acks=all). A batch is all or nothing.',
+        params: { type: 'object', properties: { siteId: { type: 'string', pattern: '^[a-z0-9-]+$' } }, required: ['siteId'] },
+        headers: SIGNED_HEADERS_SCHEMA,
+        body: INGEST_BODY_SCHEMA,
+        response: {
+          202: ACCEPTED_SCHEMA,
+          200: ACCEPTED_SCHEMA,
+          400: ERROR_SCHEMA,
+          401: ERROR_SCHEMA,
+          403: ERROR_SCHEMA,
+          404: ERROR_SCHEMA,
+          409: ERROR_SCHEMA,
+          413: ERROR_SCHEMA,
+          415: ERROR_SCHEMA,
+          429: ERROR_SCHEMA,
+          503: ERROR_SCHEMA,
+        },
+        security: [{ signature: [] }],
+      },
+      // The body schema is for the OpenAPI document; the site mapping validates (with paths).
+      validatorCompiler: () => () => true,
+    },
+    async (req, reply) => {
+      const { siteId } = req.params as { siteId: string };
+      const a = await handle(siteId, req.headers, req.body as Buffer | undefined);
+      answers.inc({ site: siteId, status: a.status });
+      return send(reply, a);
+    },
+  );
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Redis } from '../../../core/redis';
+
+/**
+ * HTTP ingest state in Redis: replay marks, quota windows and Idempotency-Key records. Every key
+ * of a site shares the hash tag `{cd:ingest:<siteId>}` (one slot on Redis Cluster), and keys are
+ * built only here. `keyPrefix` lets tests (and several hubs on one Redis) keep apart.
+ */
+export function ingestKeys(keyPrefix: string, siteId: string) {
+  const tag = `${keyPrefix}{cd:ingest:${siteId}}`;
+  return {
+    replay: (signature: string) => `${tag}:replay:${signature}`,
+    quota: () => `${tag}:quota`,
+    idempotency: (key: string) => `${tag}:idem:${key}`,
+  };
+}
+
+const script = (name: string) => fs.readFileSync(path.join(__dirname, 'lua', `${name}.lua`), 'utf8');
+const IDEMPOTENCY_BEGIN = script('idempotency-begin');
+const QUOTA_TAKE = script('quota-take');
+
+export interface IdempotencyRecord {
+  state: 'pending' | 'done';
+  /** sha256 of the request body. */
+  hash: string;
+  status?: number;
+  body?: unknown;
+}
+
+export interface IngestState {
+  /** True when this signature was not seen within the window (and marks it seen). */
+  markSignature(siteId: string, signature: string, windowMs: number): Promise<boolean>;
+  /** Forgets a signature so the exact same request may be retried after a 5xx. */
+  forgetSignature(siteId: string, signature: string): Promise<void>;
+  takeQuota(siteId: string, events: number, limit: number, windowMs: number): Promise<{ ok: boolean; retryAfterMs: number }>;
+  beginIdempotent(siteId: string, key: string, hash: string, pendingTtlMs: number): Promise<{ claimed: true } | { claimed: false; record: IdempotencyRecord }>;
+  finishIdempotent(siteId: string, key: string, record: IdempotencyRecord, ttlMs: number): Promise<void>;
+  releaseIdempotent(siteId: string, key: string): Promise<void>;
+}
+
+export function createIngestState(redis: Redis, keyPrefix = ''): IngestState {
+  return {
+    async markSignature(siteId, signature, windowMs) {
+      // Kept for twice the window: a request is accepted only within ±window of now.
+      const res = await redis.set(ingestKeys(keyPrefix, siteId).replay(signature), '1', 'PX', windowMs * 2, 'NX');
+      return res === 'OK';
+    },
+    async forgetSignature(siteId, signature) {
+      await redis.del(ingestKeys(keyPrefix, siteId).replay(signature));
+    },
+    async takeQuota(siteId, events, limit, windowMs) {
+      const [ok, , ttl] = (await redis.eval(QUOTA_TAKE, 1, ingestKeys(keyPrefix, siteId).quota(), events, limit, windowMs)) as [number, number, number];
+      return { ok: ok === 1, retryAfterMs: ttl };
+    },
+    async beginIdempotent(siteId, key, hash, pendingTtlMs) {
+      const res = (await redis.eval(IDEMPOTENCY_BEGIN, 1, ingestKeys(keyPrefix, siteId).idempotency(key), JSON.stringify({ state: 'pending', hash }), pendingTtlMs)) as [number, string?];
+      if (res[0] === 1) return { claimed: true };
+      return { claimed: false, record: JSON.parse(res[1] ?? '{}') as IdempotencyRecord };
+    },
+    async finishIdempotent(siteId, key, record, ttlMs) {
+      await redis.set(ingestKeys(keyPrefix, siteId).idempotency(key), JSON.stringify(record), 'PX', ttlMs);
+    },
+    async releaseIdempotent(siteId, key) {
+      await redis.del(ingestKeys(keyPrefix, siteId).idempotency(key));
+    },
+  };
+}
