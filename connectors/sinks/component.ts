@@ -1,0 +1,42 @@
+import type { ComponentDeps, HubComponent } from '../../core/component';
+import { systemClock } from '../../core/clock';
+import { createKafka } from '../../core/kafka';
+import { createRedis } from '../../core/redis';
+import { createSchemaResolver } from '../../core/registry';
+import { createSinkConnector } from './connector';
+import { subscriberRuntimeConfig, type SubscriberSection } from './runtime-config';
+
+export interface SinkComponentOptions {
+  /** Topic prefix (hub.topicPrefix). @defaultValue 'cd' */
+  topicPrefix?: string;
+}
+
+/**
+ * One subscriber's connector as a HubComponent (for `crossdock start` and `crossdock connector`):
+ * makes its own Kafka, Redis and registry clients from the endpoints and closes them on stop.
+ */
+export function sinkConnectorComponent(subscriber: SubscriberSection, deps: ComponentDeps, options: SinkComponentOptions = {}): HubComponent {
+  const config = subscriberRuntimeConfig(subscriber, { topicPrefix: options.topicPrefix });
+  const logger = deps.logger.child({ component: `connector:${subscriber.id}` });
+  const kafka = createKafka({ clientId: `crossdock-connector-${subscriber.id}`, brokers: deps.endpoints.kafkaBrokers, logger });
+  const redis = createRedis({ url: deps.endpoints.redisUrl, name: `crossdock-connector-${subscriber.id}` });
+  const connector = createSinkConnector(config, {
+    kafka,
+    redis,
+    logger,
+    clock: systemClock,
+    resolver: createSchemaResolver(deps.endpoints.registryUrl),
+    health: deps.health,
+  });
+  let stopped = false;
+  return {
+    name: connector.name,
+    start: () => connector.start(),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await connector.stop();
+      redis.disconnect();
+    },
+  };
+}

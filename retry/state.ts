@@ -1,0 +1,213 @@
+import type { Redis } from '../core/redis';
+import type { Clock } from '../core/clock';
+import type { DeliveryKeys } from './keys';
+import { scriptRunner, type ScriptRunner } from './scripts';
+
+/**
+ * One event held in Redis (waiting for a retry, or parked behind an earlier event of its key).
+ * It carries the original bytes and position so that the offset can be committed as soon as the
+ * entry is written, and so that the dead letter, if it comes to that, is the original event.
+ */
+export interface RetryEntry {
+  eventId: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer;
+  /** Original Kafka headers (ce_*, traceparent...). */
+  headers: Record<string, Buffer>;
+  /** Attempts made so far (0 for an event parked before its first attempt). */
+  attempts: number;
+  firstFailedAt?: number;
+  lastFailedAt?: number;
+  lastCode?: string;
+  lastReason?: string;
+  lastStatus?: number;
+  /** Business key when the subscriber orders by key. */
+  orderKey?: string;
+}
+
+function toFields(e: RetryEntry): string[] {
+  const f: string[] = [
+    'eventId', e.eventId,
+    'topic', e.topic,
+    'partition', String(e.partition),
+    'offset', e.offset,
+    'value', e.value.toString('base64'),
+    'headers', JSON.stringify(Object.fromEntries(Object.entries(e.headers).map(([k, v]) => [k, v.toString('base64')]))),
+    'attempts', String(e.attempts),
+  ];
+  if (e.key) f.push('key', e.key.toString('base64'));
+  if (e.firstFailedAt !== undefined) f.push('firstFailedAt', String(e.firstFailedAt));
+  if (e.lastFailedAt !== undefined) f.push('lastFailedAt', String(e.lastFailedAt));
+  if (e.lastCode !== undefined) f.push('lastCode', e.lastCode);
+  if (e.lastReason !== undefined) f.push('lastReason', e.lastReason);
+  if (e.lastStatus !== undefined) f.push('lastStatus', String(e.lastStatus));
+  if (e.orderKey !== undefined) f.push('orderKey', e.orderKey);
+  return f;
+}
+
+function fromFields(h: Record<string, string>): RetryEntry | undefined {
+  if (!h.eventId || h.value === undefined) return undefined;
+  const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
+  const headers = Object.fromEntries(Object.entries(JSON.parse(h.headers ?? '{}') as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+  return {
+    eventId: h.eventId,
+    topic: h.topic ?? '',
+    partition: Number(h.partition ?? 0),
+    offset: h.offset ?? '0',
+    key: h.key !== undefined ? Buffer.from(h.key, 'base64') : null,
+    value: Buffer.from(h.value, 'base64'),
+    headers,
+    attempts: Number(h.attempts ?? 0),
+    firstFailedAt: num(h.firstFailedAt),
+    lastFailedAt: num(h.lastFailedAt),
+    lastCode: h.lastCode,
+    lastReason: h.lastReason,
+    lastStatus: num(h.lastStatus),
+    orderKey: h.orderKey,
+  };
+}
+
+export type AdmitResult =
+  | { kind: 'admitted' }
+  | { kind: 'already-done' }
+  | { kind: 'leased'; retryInMs: number }
+  | { kind: 'rate-limited'; retryInMs: number }
+  | { kind: 'at-capacity' };
+
+export interface AdmitLimits {
+  /** Tokens per second; 0 = no rate limit. */
+  ratePerSecond: number;
+  burst: number;
+  /** Concurrency cap shared by all instances; 0 = none. */
+  sharedConcurrency: number;
+}
+
+export interface DeliveryStateOptions {
+  redis: Redis;
+  keys: DeliveryKeys;
+  clock: Clock;
+  /** Lease owner name of this instance (unique per process). */
+  owner: string;
+  /** How long an idempotency lease or a shared slot outlives a crashed owner. @defaultValue 30000 */
+  leaseMs?: number;
+  /** How long a 'done' record is kept. @defaultValue 7 days */
+  doneTtlMs?: number;
+}
+
+/**
+ * The delivery state of one subscriber in Redis: idempotency records, shared limits, the retry
+ * schedule and per-key queues. Every change is one Lua script call (atomic).
+ */
+export interface DeliveryState {
+  admit(eventId: string, limits: AdmitLimits): Promise<AdmitResult>;
+  /** 'done': the effect happened; 'release': it did not (or failed), let anyone try again. */
+  finish(eventId: string, outcome: 'done' | 'release'): Promise<void>;
+  /** True when the event was parked behind earlier events of its key (ordering). */
+  park(entry: RetryEntry & { orderKey: string }): Promise<boolean>;
+  /** Writes the entry and makes it due at dueAt; 'waiting' when it is queued behind its key's head. */
+  schedule(entry: RetryEntry, dueAt: number): Promise<'due' | 'waiting'>;
+  /** Claims up to `max` due entries for `leaseMs`. Missing entries (completed meanwhile) are dropped. */
+  claimDue(max: number, leaseMs: number): Promise<RetryEntry[]>;
+  /** The entry leaves retry state; returns the id of its key's next event made due, if any. */
+  complete(entry: RetryEntry, how: 'delivered' | 'continue' | 'hold'): Promise<string | null>;
+  releaseHeld(orderKey: string): Promise<number>;
+  /** Entries due now or later (waiting for an attempt) and entries parked behind a key. */
+  counts(): Promise<{ scheduled: number }>;
+  /** The earliest due time in the schedule, or null when nothing is scheduled. */
+  nextDueAt(): Promise<number | null>;
+}
+
+export function createDeliveryState(options: DeliveryStateOptions): DeliveryState {
+  const { redis, keys, clock, owner } = options;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const doneTtlMs = options.doneTtlMs ?? 7 * 24 * 3600 * 1000;
+  const scripts: ScriptRunner = scriptRunner(redis);
+  const slot = (eventId: string) => `${owner}:${eventId}`;
+  // Unordered scripts still need a key of the subscriber's tag in the queue position.
+  const queueKey = (e: RetryEntry) => (e.orderKey !== undefined ? keys.keyQueue(e.orderKey) : keys.held);
+
+  return {
+    async admit(eventId, limits) {
+      const res = (await scripts.run('admit', [keys.idempotency(eventId), keys.bucket, keys.slots], [
+        owner,
+        leaseMs,
+        clock.now(),
+        limits.ratePerSecond,
+        Math.max(1, limits.burst),
+        limits.sharedConcurrency,
+        slot(eventId),
+        leaseMs,
+      ])) as [number, number];
+      switch (res[0]) {
+        case 0:
+          return { kind: 'admitted' };
+        case 1:
+          return { kind: 'already-done' };
+        case 2:
+          return { kind: 'leased', retryInMs: Math.max(1, res[1]) };
+        case 3:
+          return { kind: 'rate-limited', retryInMs: Math.max(1, res[1]) };
+        default:
+          return { kind: 'at-capacity' };
+      }
+    },
+    async finish(eventId, outcome) {
+      await scripts.run('finish', [keys.idempotency(eventId), keys.slots], [owner, outcome, doneTtlMs, slot(eventId)]);
+    },
+    async park(entry) {
+      const res = await scripts.run('park', [keys.keyQueue(entry.orderKey), keys.held, keys.entry(entry.eventId)], [entry.eventId, entry.orderKey, ...toFields(entry)]);
+      return res === 1;
+    },
+    async schedule(entry, dueAt) {
+      const ordered = entry.orderKey !== undefined;
+      const res = await scripts.run('schedule', [keys.due, keys.entry(entry.eventId), queueKey(entry), keys.held], [
+        entry.eventId,
+        dueAt,
+        ordered ? '1' : '0',
+        entry.orderKey ?? '',
+        ...toFields(entry),
+      ]);
+      return res === 1 ? 'due' : 'waiting';
+    },
+    async claimDue(max, claimLeaseMs) {
+      const ids = (await scripts.run('claim', [keys.due], [clock.now(), max, claimLeaseMs])) as string[];
+      if (ids.length === 0) return [];
+      const pipe = redis.pipeline();
+      for (const id of ids) pipe.hgetall(keys.entry(id));
+      const rows = (await pipe.exec()) ?? [];
+      const out: RetryEntry[] = [];
+      for (let i = 0; i < ids.length; i++) {
+        const row = rows[i];
+        const entry = row && !row[0] ? fromFields(row[1] as Record<string, string>) : undefined;
+        if (entry) out.push(entry);
+        // An id without an entry was completed by someone else between claim and read: drop it.
+        else await redis.zrem(keys.due, ids[i]!);
+      }
+      return out;
+    },
+    async complete(entry, how) {
+      const ordered = entry.orderKey !== undefined;
+      const res = await scripts.run('complete', [keys.due, keys.entry(entry.eventId), queueKey(entry), keys.held], [
+        entry.eventId,
+        ordered ? '1' : '0',
+        entry.orderKey ?? '',
+        how,
+        clock.now(),
+      ]);
+      return typeof res === 'string' ? res : null;
+    },
+    async releaseHeld(orderKey) {
+      return (await scripts.run('releaseHeld', [keys.held, keys.keyQueue(orderKey), keys.due], [orderKey, clock.now()])) as number;
+    },
+    async counts() {
+      return { scheduled: await redis.zcard(keys.due) };
+    },
+    async nextDueAt() {
+      const first = await redis.zrange(keys.due, 0, 0, 'WITHSCORES');
+      return first[1] !== undefined ? Number(first[1]) : null;
+    },
+  };
+}
