@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { stackCommand } from './commands/stack';
 import { startCommand } from './commands/start';
+import { configCommand } from './commands/config';
+import { routesCommand } from './commands/routes';
+import { routerCommand } from './commands/router';
 import { EXIT, reportError } from './output';
 
 /**
@@ -15,6 +18,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride();
   program.addCommand(stackCommand(setExit));
   program.addCommand(startCommand(setExit));
+  program.addCommand(configCommand(setExit));
+  program.addCommand(routesCommand(setExit));
+  program.addCommand(routerCommand(setExit));
   const override = (c: Command): void => {
     c.exitOverride();
     c.commands.forEach(override);

@@ -62,8 +62,8 @@ export function checkConfigText(text: string, file?: string): ConfigCheck {
     };
   }
   const raw = doc.toJS() as unknown;
-  let found = schemaProblems(raw);
-  if (found.length === 0) found = crossReferenceProblems(raw as Parameters<typeof crossReferenceProblems>[0]);
+  // Schema first (it also fills defaults), then the cross-references, reported together.
+  const found = [...schemaProblems(raw), ...crossReferenceProblems(raw)];
   if (found.length) {
     const problems = found.map((p) => {
       const line = lineOf(doc, lines, p.segments);

@@ -1,0 +1,27 @@
+import { Command } from 'commander';
+import { loadConfig } from '../../core/config';
+import { createHealthServer } from '../../core/health';
+import { createLogger } from '../../core/logger';
+import { currentEndpoints } from '../../stack';
+import { createRouter } from '../../router';
+import { runComponents } from '../hub-components';
+
+/**
+ * `crossdock router --config <file>`: the router alone (more instances share the partitions).
+ * Endpoints from the environment or the local stack; health on hub.health (or --health-port).
+ */
+export function routerCommand(_setExit: (code: number) => void): Command {
+  return new Command('router')
+    .description('run the router: validate every ingress event and fan it out by the routes, exactly once')
+    .requiredOption('--config <file>', 'hub configuration (YAML)')
+    .option('--health-port <port>', 'port of /healthz, /readyz, /metrics (default: hub.health.port; 0 = any)')
+    .action(async (opts: { config: string; healthPort?: string }) => {
+      const config = loadConfig(opts.config);
+      const logger = createLogger({ bindings: { service: 'crossdock-router' } });
+      const health = createHealthServer();
+      const port = await health.listen(opts.healthPort === undefined ? config.hub.health.port : Number(opts.healthPort), config.hub.health.host);
+      logger.info({ event: 'health.listening', port }, `health on http://${config.hub.health.host}:${port}`);
+      const router = createRouter({ config, endpoints: currentEndpoints(), logger, health });
+      await runComponents([router], () => health.close(), (m) => logger.info(m));
+    });
+}

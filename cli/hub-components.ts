@@ -1,0 +1,50 @@
+import type { ComponentDeps, HubComponent } from '../core/component';
+import type { HubConfig } from '../core/config';
+import { createRouter } from '../router';
+
+/**
+ * The parts `crossdock start` runs in one process. Each part adds itself with one line: a name
+ * and a factory that returns its components for this configuration (none when the
+ * configuration does not call for it).
+ */
+export interface ComponentContext extends ComponentDeps {
+  config: HubConfig;
+}
+
+export const HUB_COMPONENTS: ReadonlyArray<{ name: string; create: (ctx: ComponentContext) => HubComponent[] }> = [
+  { name: 'router', create: (ctx) => [createRouter(ctx)] },
+];
+
+/**
+ * Starts components in order and stops them in reverse on SIGINT/SIGTERM (or when one fails to
+ * start). Resolves when everything has stopped.
+ */
+export async function runComponents(components: HubComponent[], onStopped: () => Promise<void>, log: (msg: string) => void): Promise<void> {
+  const started: HubComponent[] = [];
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      for (const c of [...started].reverse()) await c.stop().catch((err: unknown) => log(`stopping ${c.name} failed: ${String(err)}`));
+      await onStopped();
+    })());
+  let release: () => void = () => undefined;
+  const finished = new Promise<void>((r) => (release = r));
+  const onSignal = (sig: string) => {
+    log(`${sig}: stopping`);
+    void stopAll().then(() => release());
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    for (const c of components) {
+      await c.start();
+      started.push(c);
+    }
+  } catch (err) {
+    await stopAll();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    throw err;
+  }
+  await finished;
+}

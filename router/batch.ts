@@ -1,0 +1,126 @@
+import type { IHeaders, Message } from 'kafkajs';
+import type { Clock } from '../core/clock';
+import type { HubTopics } from '../core/config';
+import { CrossdockError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import { deadLetterHeaders } from '../dlq/headers';
+import { originOf, payloadHash, type Deduper } from './dedupe';
+import type { Router } from './match';
+import type { RouterMetrics } from './metrics';
+import type { IngressRecord, Rejection, ValidEvent, Validator } from './validate';
+
+/**
+ * One fetched batch → the records to write in its transaction. Pure planning: nothing is
+ * written here. Throws a retriable CrossdockError when the registry or Redis is down (the caller
+ * pauses and retries the whole batch; nothing was dead-lettered).
+ */
+
+/** Headers copied from the ingress record to every fan-out copy (the bytes stay untouched). */
+const PASSED_HEADERS = /^(ce_.*|content-type|traceparent|tracestate)$/;
+export const ROUTE_HEADER = 'cd-route';
+
+export interface BatchPlan {
+  /** Messages per output topic, in input order within each topic. */
+  out: Map<string, Message[]>;
+  counts: { valid: number; deadLettered: number; duplicates: number; unrouted: number; copies: number };
+}
+
+export interface PlannerDeps {
+  validator: Validator;
+  deduper: Deduper;
+  router: Router;
+  topics: HubTopics;
+  sendUnrouted: boolean;
+  clock: Clock;
+  logger: Logger;
+  metrics: RouterMetrics;
+}
+
+function passHeaders(headers: IHeaders | undefined): IHeaders {
+  const out: IHeaders = {};
+  for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined && PASSED_HEADERS.test(k)) out[k] = v;
+  return out;
+}
+
+export async function planBatch(deps: PlannerDeps, siteId: string, records: readonly IngressRecord[]): Promise<BatchPlan> {
+  const { metrics, topics } = deps;
+  const out = new Map<string, Message[]>();
+  const push = (topic: string, m: Message) => {
+    let list = out.get(topic);
+    if (!list) out.set(topic, (list = []));
+    list.push(m);
+  };
+  const counts = { valid: 0, deadLettered: 0, duplicates: 0, unrouted: 0, copies: 0 };
+  const now = deps.clock.now();
+
+  const deadLetter = (record: IngressRecord, r: Rejection) => {
+    push(topics.dlqRouter, {
+      key: record.key,
+      value: record.value,
+      headers: deadLetterHeaders({ code: r.code, message: r.message, stage: r.stage, lastFailedAt: now, original: { topic: record.topic, partition: record.partition, offset: record.offset } }, record.headers),
+    });
+    counts.deadLettered++;
+    metrics.deadLetters.inc({ code: r.code });
+    deps.logger.warn(
+      { event: 'router.dead_lettered', code: r.code, stage: r.stage, eventId: r.eventId, correlationId: r.correlationId, eventType: r.eventType, topic: record.topic, partition: record.partition, offset: record.offset, details: r.details },
+      r.message,
+    );
+  };
+
+  // 1. Validate every record (the registry lookups are cached; a registry outage throws here).
+  const valid: ValidEvent[] = [];
+  for (const record of records) {
+    const started = process.hrtime.bigint();
+    const v = await deps.validator.validate(record, siteId);
+    metrics.validationSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    metrics.eventsIn.inc({ site: siteId, type: v.ok ? v.valid.identity.eventType : (v.rejection.eventType ?? 'unknown') });
+    if (v.ok) valid.push(v.valid);
+    else deadLetter(record, v.rejection);
+  }
+
+  // 2. Duplicates: one Redis round trip for the batch.
+  let verdicts;
+  try {
+    verdicts = await deps.deduper.check(valid.map((e) => ({ eventId: e.metadata.eventId, hash: payloadHash(e.body), origin: originOf(e.record.topic, e.record.partition, e.record.offset) })));
+  } catch (err) {
+    throw new CrossdockError('CD_E_ROUTER_STATE_UNAVAILABLE', `duplicate check failed: ${err instanceof Error ? err.message : String(err)}`, { retriable: true, cause: err });
+  }
+
+  // 3. Route and plan the copies.
+  valid.forEach((e, i) => {
+    const labels = { site: siteId, type: e.identity.eventType };
+    const verdict = verdicts[i];
+    if (verdict === 'duplicate') {
+      counts.duplicates++;
+      metrics.duplicates.inc(labels);
+      deps.logger.debug({ event: 'router.duplicate', eventId: e.metadata.eventId, correlationId: e.metadata.correlationId }, 'duplicate dropped');
+      return;
+    }
+    if (verdict === 'conflict') {
+      deadLetter(e.record, {
+        code: 'CD_E_DUPLICATE_CONFLICT',
+        message: `eventId ${e.metadata.eventId} was already seen with a different payload`,
+        stage: 'router.dedupe',
+        eventId: e.metadata.eventId,
+        correlationId: e.metadata.correlationId,
+        eventType: e.identity.eventType,
+      });
+      return;
+    }
+    counts.valid++;
+    const decision = deps.router.decide({ eventType: e.identity.eventType, siteId, headers: e.headers, event: e.event });
+    const base = passHeaders(e.record.headers);
+    if (decision.subscribers.length === 0) {
+      counts.unrouted++;
+      metrics.unrouted.inc(labels);
+      if (deps.sendUnrouted) push(topics.unrouted, { key: e.key, value: e.record.value, headers: base });
+      return;
+    }
+    for (const sub of decision.subscribers) {
+      push(topics.deliver(sub), { key: e.key, value: e.record.value, headers: { ...base, [ROUTE_HEADER]: decision.routeOf[sub]! } });
+      metrics.routed.inc({ subscriber: sub });
+      counts.copies++;
+    }
+  });
+  return { out, counts };
+}

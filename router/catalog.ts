@@ -1,0 +1,67 @@
+import { CrossdockError } from '../core/errors';
+import type { ResolvedSchema } from '../core/registry';
+import { businessKey, typeOf, type Catalog, type CatalogEntry, type VersionStatus } from '../schemas';
+
+/**
+ * What the router needs from the event catalog: for a schema the registry returned, which
+ * event type and version it is, that version's status, and how to compute the business key.
+ * Versions are recognised by the Avro canonical-form fingerprint (docs and custom attributes
+ * do not count), so a schema the registry normalised still matches its catalog file.
+ */
+export interface SchemaIdentity {
+  eventType: string;
+  subject: string;
+  version: number;
+  status: VersionStatus;
+  /** The business key of a decoded event; throws CD_E_MISSING_BUSINESS_KEY. */
+  keyOf(event: Record<string, unknown>): string;
+}
+
+export type IdentifyResult = { ok: true; identity: SchemaIdentity } | { ok: false; code: string; message: string };
+
+export interface RouterCatalog {
+  identify(schema: ResolvedSchema): IdentifyResult;
+}
+
+function fingerprint(schema: object): string {
+  return typeOf(schema).fingerprint('sha256').toString('hex');
+}
+
+export function routerCatalog(catalog: Pick<Catalog, 'entries'>): RouterCatalog {
+  const bySubject = new Map<string, { entry: CatalogEntry; versions: Map<string, { version: number; status: VersionStatus }> }>();
+  for (const entry of catalog.entries) {
+    const versions = new Map<string, { version: number; status: VersionStatus }>();
+    for (const v of entry.versions) versions.set(fingerprint(v.schema), { version: v.version, status: v.status });
+    bySubject.set(entry.subject, { entry, versions });
+  }
+  // The resolver caches one ResolvedSchema per id, so this is one fingerprint per schema id.
+  const memo = new WeakMap<ResolvedSchema, IdentifyResult>();
+  return {
+    identify(schema) {
+      const hit = memo.get(schema);
+      if (hit) return hit;
+      let res: IdentifyResult;
+      const known = schema.subject ? bySubject.get(schema.subject) : undefined;
+      if (!schema.subject) {
+        res = { ok: false, code: 'CD_E_UNKNOWN_EVENT_TYPE', message: 'the schema is not a named Avro record, so it names no catalog subject' };
+      } else if (!known) {
+        res = { ok: false, code: 'CD_E_UNKNOWN_EVENT_TYPE', message: `subject ${schema.subject} is not in the event catalog` };
+      } else {
+        const v = known.versions.get(schema.type.fingerprint('sha256').toString('hex'));
+        const entry = known.entry;
+        res = v
+          ? { ok: true, identity: { eventType: entry.eventType, subject: entry.subject, version: v.version, status: v.status, keyOf: (event) => businessKey(entry, event) } }
+          : { ok: false, code: 'CD_E_UNKNOWN_SCHEMA_VERSION', message: `the schema registered for ${schema.subject} is none of its catalog versions` };
+      }
+      memo.set(schema, res);
+      return res;
+    },
+  };
+}
+
+/** For tests and tools: the same identity check, throwing. */
+export function identifyOrThrow(catalog: RouterCatalog, schema: ResolvedSchema): SchemaIdentity {
+  const r = catalog.identify(schema);
+  if (!r.ok) throw new CrossdockError(r.code, r.message);
+  return r.identity;
+}

@@ -1,0 +1,135 @@
+import type { Condition, HubConfig, RouteConfig, SiteConfig } from '../core/config';
+import { globToRegExp, isGlob } from './glob';
+
+/**
+ * Route matching: the configuration's routes compiled once into predicates. Pure and
+ * synchronous; the router calls it for every valid event and `crossdock routes test` calls it
+ * to explain a decision.
+ */
+
+/** What a route can look at. `event` is the decoded event as JSON (decimals as strings). */
+export interface RoutingInput {
+  eventType: string;
+  siteId: string;
+  headers: Readonly<Record<string, string | undefined>>;
+  event: unknown;
+}
+
+export interface RouteVerdict {
+  route: string;
+  matched: boolean;
+  /** Why it matched, or the first criterion that failed. */
+  reason: string;
+  to: readonly string[];
+}
+
+export interface RoutingDecision {
+  /** Union of the subscribers of every matching route, in configuration order. */
+  subscribers: string[];
+  /** For each subscriber, the first route that sent it there (travels in the cd-route header). */
+  routeOf: Record<string, string>;
+  verdicts: RouteVerdict[];
+}
+
+type Check = (input: RoutingInput, site: SiteConfig | undefined) => string | undefined;
+
+/** The value at a dot path (`lines.0.sku`); undefined when any step is missing. */
+export function valueAt(root: unknown, path: string): unknown {
+  let cur: unknown = root;
+  for (const step of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[step];
+  }
+  return cur;
+}
+
+function asNumber(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  // Decimals arrive as exact strings; range compares them as numbers.
+  if (typeof v === 'string' && /^[+-]?\d+(\.\d+)?$/.test(v)) return Number(v);
+  return undefined;
+}
+
+function scalarEquals(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a instanceof Date) return a.toISOString() === b;
+  const na = asNumber(a);
+  const nb = asNumber(b);
+  return na !== undefined && nb !== undefined && typeof a !== typeof b ? na === nb : false;
+}
+
+/** undefined when the condition holds, else a short reason. */
+export function testCondition(c: Condition, value: unknown, label: string): string | undefined {
+  const shown = value === undefined ? 'absent' : JSON.stringify(value);
+  if (c.exists !== undefined) {
+    const present = value !== undefined && value !== null;
+    return present === c.exists ? undefined : `${label} is ${present ? 'present' : 'absent'}, want exists=${c.exists}`;
+  }
+  if (c.equals !== undefined) return scalarEquals(value, c.equals) ? undefined : `${label} is ${shown}, want ${JSON.stringify(c.equals)}`;
+  if (c.in !== undefined) return c.in.some((x) => scalarEquals(value, x)) ? undefined : `${label} is ${shown}, want one of ${JSON.stringify(c.in)}`;
+  if (c.prefix !== undefined) return typeof value === 'string' && value.startsWith(c.prefix) ? undefined : `${label} is ${shown}, want prefix "${c.prefix}"`;
+  if (c.range !== undefined) {
+    const n = asNumber(value);
+    const r = c.range;
+    const ok = n !== undefined && (r.gt === undefined || n > r.gt) && (r.gte === undefined || n >= r.gte) && (r.lt === undefined || n < r.lt) && (r.lte === undefined || n <= r.lte);
+    return ok ? undefined : `${label} is ${shown}, want within ${JSON.stringify(r)}`;
+  }
+  return `${label}: condition has no operator`;
+}
+
+function compileRoute(route: RouteConfig): Check[] {
+  const m = route.match;
+  const checks: Check[] = [];
+  if (m.eventTypes) {
+    const exact = new Set(m.eventTypes.filter((t) => !isGlob(t)));
+    const globs = m.eventTypes.filter(isGlob).map(globToRegExp);
+    checks.push((i) => (exact.has(i.eventType) || globs.some((g) => g.test(i.eventType)) ? undefined : `event type ${i.eventType} not in ${JSON.stringify(m.eventTypes)}`));
+  }
+  if (m.sites) {
+    const sites = new Set(m.sites);
+    checks.push((i) => (sites.has(i.siteId) ? undefined : `site ${i.siteId} not in ${JSON.stringify(m.sites)}`));
+  }
+  if (m.countries) {
+    const countries = new Set(m.countries);
+    checks.push((_i, s) => (s && countries.has(s.country) ? undefined : `country ${s?.country ?? '?'} not in ${JSON.stringify(m.countries)}`));
+  }
+  if (m.groups) {
+    const groups = m.groups;
+    checks.push((_i, s) => (s && s.groups.some((g) => groups.includes(g)) ? undefined : `site groups ${JSON.stringify(s?.groups ?? [])} not in ${JSON.stringify(groups)}`));
+  }
+  for (const h of m.headers ?? []) checks.push((i) => testCondition(h, i.headers[h.header], `header ${h.header}`));
+  for (const f of m.fields ?? []) checks.push((i) => testCondition(f, valueAt(i.event, f.field), `field ${f.field}`));
+  return checks;
+}
+
+export interface Router {
+  decide(input: RoutingInput): RoutingDecision;
+}
+
+export function compileRoutes(config: Pick<HubConfig, 'routes' | 'siteById'>): Router {
+  const compiled = config.routes.map((r) => ({ route: r, checks: compileRoute(r) }));
+  return {
+    decide(input) {
+      const site = config.siteById[input.siteId];
+      const subscribers: string[] = [];
+      const routeOf: Record<string, string> = {};
+      const verdicts: RouteVerdict[] = [];
+      for (const { route, checks } of compiled) {
+        let failed: string | undefined;
+        for (const c of checks) {
+          failed = c(input, site);
+          if (failed) break;
+        }
+        verdicts.push({ route: route.name, matched: !failed, reason: failed ?? (checks.length ? 'every criterion holds' : 'matches every event'), to: route.to });
+        if (failed) continue;
+        for (const s of route.to) {
+          if (routeOf[s] === undefined) {
+            routeOf[s] = route.name;
+            subscribers.push(s);
+          }
+        }
+      }
+      return { subscribers, routeOf, verdicts };
+    },
+  };
+}

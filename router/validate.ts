@@ -1,0 +1,269 @@
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { IHeaders } from 'kafkajs';
+import { toJsonSafe, unframe } from '../core/avro';
+import type { Clock } from '../core/clock';
+import type { HubConfig } from '../core/config';
+import { isCrossdockError } from '../core/errors';
+import type { SchemaResolver } from '../core/registry';
+import { headersToStrings } from '../dlq/headers';
+import type { RouterCatalog, SchemaIdentity } from './catalog';
+
+/**
+ * The validation pipeline: a list of small checks run in order over one ingress record. The
+ * first failing check decides the record's fate with its stable code; a check that cannot decide
+ * because a dependency is down (registry) throws a retriable error instead, and the caller
+ * pauses and retries the batch: an outage never dead-letters anything.
+ */
+
+/** One ingress record, as kafkajs hands it over. */
+export interface IngressRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: IHeaders;
+}
+
+/** The metadata record every canonical event starts with (schemas/common/EventMetadata.avsc). */
+export interface EventMetadata {
+  eventId: string;
+  eventType: string;
+  occurredAt: Date;
+  siteId: string;
+  sourceSystem: string;
+  correlationId: string;
+  causationId: string | null;
+}
+
+/** A record that passed every check. */
+export interface ValidEvent {
+  record: IngressRecord;
+  /** The site of the ingress topic (equal to metadata.siteId). */
+  siteId: string;
+  identity: SchemaIdentity;
+  metadata: EventMetadata;
+  event: Record<string, unknown>;
+  headers: Record<string, string>;
+  key: string;
+  /** The Avro body after the framing (hashed for duplicate detection). */
+  body: Buffer;
+}
+
+/** A record a check refused: it goes to the DLQ with this code. */
+export interface Rejection {
+  code: string;
+  message: string;
+  /** Which check refused it, e.g. `router.framing`; travels as cd-error-stage. */
+  stage: string;
+  details?: Record<string, unknown>;
+  /** What is known of the event, for the log line. */
+  eventId?: string;
+  correlationId?: string;
+  eventType?: string;
+}
+
+export type Verdict = { ok: true; valid: ValidEvent } | { ok: false; rejection: Rejection };
+
+interface Draft {
+  record: IngressRecord;
+  siteId: string;
+  headers: Record<string, string>;
+  value?: Buffer;
+  schemaId?: number;
+  body?: Buffer;
+  identity?: SchemaIdentity;
+  event?: Record<string, unknown>;
+  metadata?: EventMetadata;
+  key?: string;
+}
+
+type CheckResult = Omit<Rejection, 'stage' | 'eventId' | 'correlationId' | 'eventType'> | undefined;
+interface Check {
+  stage: string;
+  run(d: Draft): CheckResult | Promise<CheckResult>;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Events from before this are taken as a unit or clock bug (seconds read as ms, year 1970). */
+const OLDEST_SANE_MS = Date.UTC(2000, 0, 1);
+
+export interface ValidatorDeps {
+  config: Pick<HubConfig, 'hub' | 'rules'>;
+  resolver: SchemaResolver;
+  catalog: RouterCatalog;
+  clock: Clock;
+}
+
+export interface Validator {
+  validate(record: IngressRecord, siteId: string): Promise<Verdict>;
+}
+
+function compileRules(rules: HubConfig['rules']): Map<string, Array<{ name: string; check: ValidateFunction }>> {
+  const ajv = new Ajv({ allErrors: false, allowUnionTypes: true, strict: true });
+  addFormats(ajv);
+  const out = new Map<string, Array<{ name: string; check: ValidateFunction }>>();
+  for (const [type, list] of Object.entries(rules)) out.set(type, list.map((r) => ({ name: r.name, check: ajv.compile(r.schema) })));
+  return out;
+}
+
+export function createValidator(deps: ValidatorDeps): Validator {
+  const { hub } = deps.config;
+  const rules = compileRules(deps.config.rules);
+
+  const checks: Check[] = [
+    {
+      stage: 'router.size',
+      run: (d) => {
+        const v = d.record.value;
+        if (!v || v.length === 0) return { code: 'CD_E_EMPTY_VALUE', message: 'the record has no value' };
+        if (v.length > hub.router.maxEventBytes) return { code: 'CD_E_EVENT_TOO_LARGE', message: `${v.length} bytes, more than hub.router.maxEventBytes=${hub.router.maxEventBytes}` };
+        d.value = v;
+        return undefined;
+      },
+    },
+    {
+      stage: 'router.framing',
+      run: (d) => {
+        const f = unframe(d.value!);
+        if (!f) return { code: 'CD_E_BAD_FRAMING', message: `not Confluent-framed Avro (${d.value!.length} bytes, first byte ${d.value![0]})` };
+        if (f.payload.length === 0) return { code: 'CD_E_BAD_FRAMING', message: 'framing with an empty Avro body' };
+        d.schemaId = f.schemaId;
+        d.body = f.payload;
+        return undefined;
+      },
+    },
+    {
+      stage: 'router.schema',
+      run: async (d) => {
+        try {
+          const schema = await deps.resolver.getSchemaById(d.schemaId!);
+          const r = deps.catalog.identify(schema);
+          if (!r.ok) return { code: r.code, message: r.message, details: { schemaId: d.schemaId } };
+          if (r.identity.status === 'retired') {
+            return { code: 'CD_E_VERSION_RETIRED', message: `${r.identity.eventType} v${r.identity.version} is retired`, details: { schemaId: d.schemaId, version: r.identity.version } };
+          }
+          d.identity = r.identity;
+          // Decode with the writer schema, then demand that it used every byte: fromBuffer would
+          // fold trailing bytes into "undecodable"; an operator acts differently on them.
+          let decoded: { value: unknown; offset: number };
+          try {
+            decoded = schema.type.decode(d.body!, 0);
+          } catch (err) {
+            return { code: 'CD_E_UNDECODABLE_EVENT', message: `does not decode as ${schema.subject} (schema id ${d.schemaId}): ${(err as Error).message}` };
+          }
+          if (decoded.offset < 0) return { code: 'CD_E_UNDECODABLE_EVENT', message: `truncated: the body ends before the ${schema.subject} record does` };
+          if (decoded.offset < d.body!.length) {
+            return { code: 'CD_E_TRAILING_BYTES', message: `${d.body!.length - decoded.offset} byte(s) left after the ${schema.subject} record`, details: { used: decoded.offset, length: d.body!.length } };
+          }
+          if (!schema.type.isValid(decoded.value)) return { code: 'CD_E_UNDECODABLE_EVENT', message: `decoded value is not a valid ${schema.subject}` };
+          d.event = decoded.value as Record<string, unknown>;
+          return undefined;
+        } catch (err) {
+          // A retriable error (registry down) is not the record's fault: let it through to pause.
+          if (isCrossdockError(err) && !err.retriable) return { code: err.code, message: err.message, details: { schemaId: d.schemaId } };
+          throw err;
+        }
+      },
+    },
+    {
+      stage: 'router.metadata',
+      run: (d) => {
+        const m = d.event!.metadata as Partial<EventMetadata> | undefined;
+        if (!m || typeof m !== 'object') return { code: 'CD_E_BAD_METADATA', message: 'the event has no metadata record' };
+        if (typeof m.eventId !== 'string' || !UUID_RE.test(m.eventId)) return { code: 'CD_E_BAD_METADATA', message: `metadata.eventId ${JSON.stringify(m.eventId)} is not a UUID` };
+        d.metadata = m as EventMetadata;
+        const at = m.occurredAt instanceof Date ? m.occurredAt.getTime() : NaN;
+        if (!Number.isFinite(at) || at < OLDEST_SANE_MS) return { code: 'CD_E_BAD_METADATA', message: `metadata.occurredAt ${String(m.occurredAt)} is not a plausible time` };
+        const ahead = at - deps.clock.now();
+        if (ahead > hub.router.maxFutureSkewMs) {
+          return { code: 'CD_E_OCCURRED_IN_FUTURE', message: `metadata.occurredAt is ${Math.round(ahead / 1000)} s ahead of the hub clock (limit ${hub.router.maxFutureSkewMs} ms)` };
+        }
+        for (const f of ['sourceSystem', 'correlationId', 'siteId'] as const) {
+          if (typeof m[f] !== 'string' || m[f] === '') return { code: 'CD_E_BAD_METADATA', message: `metadata.${f} is empty` };
+        }
+        if (m.eventType !== d.identity!.eventType) {
+          return { code: 'CD_E_TYPE_MISMATCH', message: `metadata.eventType ${JSON.stringify(m.eventType)} but the record is ${d.identity!.subject} (${d.identity!.eventType})` };
+        }
+        if (m.siteId !== d.siteId) return { code: 'CD_E_SITE_MISMATCH', message: `metadata.siteId ${JSON.stringify(m.siteId)} arrived on ${d.record.topic} (site ${d.siteId})` };
+        return undefined;
+      },
+    },
+    {
+      stage: 'router.headers',
+      run: (d) => {
+        // Headers are optional (a plain Confluent producer sends none); those present must agree.
+        const h = d.headers;
+        const m = d.metadata!;
+        const id = d.identity!;
+        const bad = (name: string, want: string) => ({ code: 'CD_E_HEADER_MISMATCH', message: `header ${name}=${JSON.stringify(h[name])} but the event says ${want}`, details: { header: name } });
+        if (h.ce_specversion !== undefined && h.ce_specversion !== '1.0') return bad('ce_specversion', '1.0');
+        if (h.ce_id !== undefined && h.ce_id !== m.eventId) return bad('ce_id', m.eventId);
+        if (h.ce_type !== undefined && h.ce_type !== id.eventType && h.ce_type !== id.subject) return bad('ce_type', `${id.eventType} (or ${id.subject})`);
+        if (h.ce_time !== undefined && Date.parse(h.ce_time) !== m.occurredAt.getTime()) return bad('ce_time', m.occurredAt.toISOString());
+        const ct = h['content-type'];
+        if (ct !== undefined && ct.split(';')[0]!.trim().toLowerCase() !== 'application/avro') return bad('content-type', 'application/avro');
+        return undefined;
+      },
+    },
+    {
+      stage: 'router.key',
+      run: (d) => {
+        let want: string;
+        try {
+          want = d.identity!.keyOf(d.event!);
+        } catch (err) {
+          if (isCrossdockError(err)) return { code: err.code, message: err.message, details: err.details };
+          throw err;
+        }
+        const have = d.record.key?.toString('utf8');
+        if (have !== want) return { code: 'CD_E_KEY_MISMATCH', message: `key ${have === undefined ? '(none)' : JSON.stringify(have)}, business key ${JSON.stringify(want)}`, details: { key: have ?? null, businessKey: want } };
+        d.key = want;
+        return undefined;
+      },
+    },
+    {
+      stage: 'router.rules',
+      run: (d) => {
+        const list = rules.get(d.identity!.eventType);
+        if (!list) return undefined;
+        const json = toJsonSafe(d.event);
+        for (const rule of list) {
+          if (rule.check(json)) continue;
+          const e = rule.check.errors?.[0];
+          const field = (e?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || '(root)';
+          return {
+            code: 'CD_E_RULE_VIOLATION',
+            message: `rule ${rule.name}: ${field} ${e?.message ?? 'is invalid'}`,
+            details: { rule: rule.name, field, reason: e?.message },
+          };
+        }
+        return undefined;
+      },
+    },
+  ];
+
+  return {
+    async validate(record, siteId) {
+      const d: Draft = { record, siteId, headers: headersToStrings(record.headers) };
+      for (const check of checks) {
+        const r = await check.run(d);
+        if (r) {
+          const m = d.metadata ?? (d.event?.metadata as Partial<EventMetadata> | undefined);
+          return {
+            ok: false,
+            rejection: {
+              ...r,
+              stage: check.stage,
+              ...(typeof m?.eventId === 'string' ? { eventId: m.eventId } : {}),
+              ...(typeof m?.correlationId === 'string' ? { correlationId: m.correlationId } : {}),
+              ...(d.identity ? { eventType: d.identity.eventType } : {}),
+            },
+          };
+        }
+      }
+      return { ok: true, valid: { record, siteId, identity: d.identity!, metadata: d.metadata!, event: d.event!, headers: d.headers, key: d.key!, body: d.body! } };
+    },
+  };
+}
