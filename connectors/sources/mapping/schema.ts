@@ -38,6 +38,7 @@ const EVENT = {
     occurredAt: FIELD,
     sourceId: { anyOf: [FIELD, { type: 'null' }] },
     correlationId: { anyOf: [FIELD, { type: 'null' }] },
+    groupBy: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'null' }] },
     fields: { type: 'object', additionalProperties: { anyOf: [ARRAY, FIELD, { type: 'null' }] } },
   },
 } as const;
@@ -59,6 +60,8 @@ export const MAPPING_FILE_SCHEMA = {
         utcOffset: { type: 'string' },
         decimalSeparator: { enum: ['.', ','] },
         thousandsSeparator: { enum: ['', ',', '.', ' ', "'"] },
+        encoding: { enum: ['utf8', 'latin1'] },
+        delimiter: { enum: [',', ';', '\t', '|'] },
       },
     },
     codes: { type: 'object', additionalProperties: { anyOf: [{ type: 'object', additionalProperties: { type: 'string' } }, { type: 'null' }] } },

@@ -22,6 +22,10 @@ export interface Dialect {
   decimalSeparator: '.' | ',';
   /** Grouping separator removed before parsing ('', ',', '.', ' '). @defaultValue '' */
   thousandsSeparator: string;
+  /** CSV files: 'utf8' (a BOM is allowed) or 'latin1' (ISO-8859-1 exports). @defaultValue 'utf8' */
+  encoding: 'utf8' | 'latin1';
+  /** CSV files: the field delimiter. @defaultValue ',' */
+  delimiter: string;
 }
 
 export type ValueType = 'string' | 'int' | 'number' | 'decimal' | 'timestamp' | 'date' | 'boolean' | 'currency';
@@ -84,6 +88,12 @@ export interface EventMapping {
    */
   sourceId?: FieldSpec;
   correlationId?: FieldSpec;
+  /**
+   * CSV only: rows with the same value in this column form one event (order lines by order
+   * number); the group's rows are the source array `_rows`, its first row gives the header fields.
+   * Without it every row is one event.
+   */
+  groupBy?: string;
   fields: Record<string, TargetSpec>;
 }
 
@@ -121,4 +131,6 @@ export const DEFAULT_DIALECT: Dialect = Object.freeze({
   utcOffset: '+00:00',
   decimalSeparator: '.',
   thousandsSeparator: '',
+  encoding: 'utf8',
+  delimiter: ',',
 }) as Dialect;
