@@ -21,7 +21,11 @@ export type Disposition =
   /** Not attempted: the breaker is open (the caller keeps it where it was). */
   | 'blocked';
 
-type Attempt = { kind: 'done'; skipped: boolean } | { kind: 'blocked' } | { kind: 'failed'; result: Exclude<DeliveryResult, { kind: 'ok' }> };
+type Attempt =
+  | { kind: 'done'; skipped: boolean }
+  | { kind: 'blocked' }
+  /** probe: the attempt was the breaker's half-open probe. */
+  | { kind: 'failed'; result: Exclude<DeliveryResult, { kind: 'ok' }>; probe: boolean };
 
 export interface EngineDeps {
   subscriberId: string;
@@ -69,6 +73,7 @@ export class DeliveryEngine {
           await sleep(admit.kind === 'at-capacity' ? 5 : Math.min(admit.retryInMs, 250));
           continue;
         }
+        const probe = breaker.state !== 'closed';
         if (!breaker.tryAcquire()) {
           await state.finish(entry.eventId, 'release');
           return { kind: 'blocked' };
@@ -90,7 +95,7 @@ export class DeliveryEngine {
         }
         await state.finish(entry.eventId, 'release');
         metrics.failed(result.kind, result.code);
-        return { kind: 'failed', result };
+        return { kind: 'failed', result, probe };
       }
     } finally {
       slots.release();
@@ -138,6 +143,14 @@ export class DeliveryEngine {
       lastReason: r.reason,
       lastStatus: r.status,
     };
+    if (r.kind === 'transient' && outcome.probe) {
+      // A failed half-open probe says the subscriber is still down; it does not use up one of
+      // the event's attempts (an outage must not exhaust retries: the breaker is the answer to it).
+      const probeFailed = { ...failed, attempts: entry.attempts };
+      await state.schedule(probeFailed, now + Math.max(this.d.breaker.waitMs(), 100));
+      this.d.metrics.retryScheduled();
+      return 'held';
+    }
     if (r.kind === 'transient') {
       const decision = decideRetry(settings.retry, failed.attempts, failed.firstFailedAt ?? now, now, this.d.random, r.retryAfterMs);
       if (decision.action === 'retry') {
