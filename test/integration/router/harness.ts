@@ -1,0 +1,124 @@
+import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { stringify } from 'yaml';
+import { loadConfigText, topics, type HubConfig } from '../../../core/config';
+import { createHealthServer, type HealthServer } from '../../../core/health';
+import { silentLogger } from '../../../core/logger';
+import { createRouter, type RouterComponent, type RouterOptions } from '../../../router';
+import { randomName, testEndpoints } from '../../helpers/stack';
+
+/** Shared set-up of the router integration tests: a config with random names, a router, readers. */
+
+export const TEST_SITES = [
+  { id: 'us-chi', name: 'Chicago', country: 'US', groups: ['north'], connector: { kind: 'sdk' } },
+  { id: 'us-dal', name: 'Dallas', country: 'US', groups: ['south'], connector: { kind: 'sdk' } },
+  { id: 'ca-tor', name: 'Toronto', country: 'CA', groups: ['north'], connector: { kind: 'sdk' } },
+];
+
+export interface TestConfigOptions {
+  subscribers: string[];
+  routes: unknown[];
+  rules?: Record<string, unknown>;
+  router?: Record<string, unknown>;
+  partitions?: number;
+}
+
+/** A hub configuration with a random topic prefix and group id, through the real loader. */
+export function testConfig(o: TestConfigOptions): HubConfig {
+  const doc = {
+    hub: {
+      topicPrefix: randomName('t').replace(/-/g, ''),
+      topics: { partitions: o.partitions ?? 2, replicationFactor: 1 },
+      router: { groupId: randomName('router'), duplicateWindowSeconds: 3600, maxWaitTimeInMs: 50, retry: { initialMs: 100, maxMs: 1000 }, ...o.router },
+    },
+    sites: TEST_SITES,
+    subscribers: o.subscribers.map((id) => ({ id, sink: { kind: 'kafka' } })),
+    routes: o.routes,
+    rules: o.rules ?? {},
+  };
+  return loadConfigText(stringify(doc));
+}
+
+export function configYaml(config: HubConfig): string {
+  const { hub, sites, subscribers, routes, rules } = config;
+  return stringify({ hub, sites, subscribers, routes, rules });
+}
+
+export interface RunningRouter {
+  router: RouterComponent;
+  health: HealthServer;
+  stop(): Promise<void>;
+}
+
+export async function startRouter(config: HubConfig, extra: Partial<RouterOptions> = {}): Promise<RunningRouter> {
+  const health = createHealthServer(undefined, { defaultMetrics: false });
+  const router = createRouter({ config, endpoints: testEndpoints(), logger: silentLogger(), health, keyPrefix: randomName('rt') + ':', sessionTimeoutMs: 6000, ...extra });
+  await router.start();
+  return { router, health, stop: () => router.stop() };
+}
+
+export interface Received {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+function headerStrings(h: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) {
+    const one = Array.isArray(v) ? v[0] : v;
+    if (one !== undefined) out[k] = Buffer.isBuffer(one) ? one.toString('utf8') : String(one);
+  }
+  return out;
+}
+
+/** A read_committed reader of some topics, from the beginning, collecting everything. */
+export class Collector {
+  readonly byTopic = new Map<string, Received[]>();
+  private consumer: Consumer;
+  constructor(kafka: Kafka, private readonly topicList: string[]) {
+    this.consumer = kafka.consumer({ groupId: randomName('reader'), readUncommitted: false, maxWaitTimeInMs: 100 });
+    for (const t of topicList) this.byTopic.set(t, []);
+  }
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.topicList, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ topic, partition, message }: { topic: string; partition: number; message: KafkaMessage }) => {
+        this.byTopic.get(topic)!.push({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value: message.value, headers: headerStrings(message.headers) });
+      },
+    });
+  }
+  get(topic: string): Received[] {
+    return this.byTopic.get(topic) ?? [];
+  }
+  count(): number {
+    let n = 0;
+    for (const l of this.byTopic.values()) n += l.length;
+    return n;
+  }
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+/** Waits a little after the expected records arrived, so an extra copy would show up too. */
+export function settle(ms = 2500): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export async function produce(producer: Producer, topic: string, messages: Array<{ key: string | Buffer | null; value: Buffer | null; headers?: IHeaders }>): Promise<void> {
+  await producer.send({ topic, messages, acks: -1 });
+}
+
+export function allTopics(config: HubConfig): { dlq: string; unrouted: string; deliver: (s: string) => string; ingress: (s: string) => string } {
+  const t = topics(config);
+  return { dlq: t.dlqRouter, unrouted: t.unrouted, deliver: t.deliver, ingress: t.ingress };
+}
+
+/** The eventId of a delivered copy (from its ce_id header, which the tests always set). */
+export function idsOf(list: Received[]): string[] {
+  return list.map((r) => r.headers.ce_id ?? '?').sort();
+}
