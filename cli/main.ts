@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import packageJson from '../package.json';
 import { stackCommand } from './commands/stack';
 import { startCommand } from './commands/start';
 import { configCommand } from './commands/config';
@@ -13,7 +14,7 @@ import { EXIT, reportError } from './output';
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('crossdock')
     .description('crossdock: the integration hub for multi-site distributors')
-    .version(require('../package.json').version as string)
+    .version(packageJson.version)
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   program.addCommand(stackCommand(setExit));
