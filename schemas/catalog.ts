@@ -180,6 +180,27 @@ export function personalDataPaths(schema: unknown): string[] {
   return out;
 }
 
+/** Paths of fields with `"default": null` whose type is not a union starting with "null". */
+function bareNullDefaults(schema: unknown, prefix = ''): string[] {
+  const out: string[] = [];
+  const visit = (t: unknown, p: string): void => {
+    if (Array.isArray(t)) return t.forEach((b) => visit(b, p));
+    if (typeof t !== 'object' || t === null) return;
+    const o = t as Record<string, unknown>;
+    if (o.type === 'record' && Array.isArray(o.fields)) {
+      for (const f of o.fields as Array<Record<string, unknown>>) {
+        const fp = p ? `${p}.${String(f.name)}` : String(f.name);
+        if ('default' in f && f.default === null && !(Array.isArray(f.type) && f.type[0] === 'null')) out.push(fp);
+        visit(f.type, fp);
+      }
+    } else if (o.type === 'array') visit(o.items, `${p}[]`);
+    else if (o.type === 'map') visit(o.values, `${p}{}`);
+    else if (typeof o.type === 'object') visit(o.type, p);
+  };
+  visit(schema, prefix);
+  return out;
+}
+
 export interface ReadCatalogResult {
   catalog: Catalog;
   /** Load-level problems (YAML, catalog JSON Schema, missing files, avsc parse errors). */
@@ -232,7 +253,10 @@ export function readCatalog(dir: string = SCHEMAS_DIR): ReadCatalogResult {
       try {
         avroType(schema);
       } catch (err) {
-        problems.push({ rule: 'avro-parse', file, path: '', message: `${file} is not a valid Avro schema: ${(err as Error).message}` });
+        // avsc refuses `"default": null` on a non-union field; name the field and the rule instead.
+        const bare = bareNullDefaults(schema);
+        if (bare.length) for (const p of bare) problems.push({ rule: 'null-default', file, path: p, message: `field \`${p}\` has "default": null but its type does not start with "null" (use ["null", T])` });
+        else problems.push({ rule: 'avro-parse', file, path: '', message: `${file} is not a valid Avro schema: ${(err as Error).message}` });
         continue;
       }
       versions.push({ version: rv.version, status: rv.status, ...(rv.since ? { since: rv.since } : {}), ...(rv.retireAfter ? { retireAfter: rv.retireAfter } : {}), file, schema });

@@ -124,7 +124,7 @@ export function lintVersion(entry: CatalogEntry, version: CatalogVersion, common
   const first = Array.isArray(schema.fields) ? (schema.fields as Array<Record<string, unknown>>)[0] : undefined;
   const metaDef = commonTypes.get(METADATA_TYPE);
   const expectedMeta = metaDef ? expandCommonTypes(METADATA_TYPE, commonTypes) : undefined;
-  if (!first || first.name !== 'metadata') add('metadata-first', first ? String(first.name) : '', `the first field must be \`metadata\` of type ${METADATA_TYPE}`);
+  if (!first || first.name !== 'metadata') add('metadata-first', first ? String(first.name) : '', `the first field must be \`metadata\` of type ${METADATA_TYPE}${first ? `, found \`${String(first.name)}\`` : ''}`);
   else if (!expectedMeta || !isDeepStrictEqual(first.type, expectedMeta)) {
     add('metadata-first', 'metadata', `\`metadata\` must be the shared ${METADATA_TYPE} (refer to it by name, do not redefine it)`);
   }
