@@ -5,6 +5,7 @@ import { startCommand } from './commands/start';
 import { configCommand } from './commands/config';
 import { routesCommand } from './commands/routes';
 import { routerCommand } from './commands/router';
+import { schemasCommand } from './commands/schemas';
 import { EXIT, reportError } from './output';
 
 /**
@@ -22,6 +23,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.addCommand(configCommand(setExit));
   program.addCommand(routesCommand(setExit));
   program.addCommand(routerCommand(setExit));
+  program.addCommand(schemasCommand(setExit));
   const override = (c: Command): void => {
     c.exitOverride();
     c.commands.forEach(override);
