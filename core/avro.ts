@@ -95,7 +95,8 @@ class DecimalType extends avsc.types.LogicalType {
   protected override _resolve(writer: avsc.Type): ((v: Buffer) => string) | undefined {
     // Avro spec: two decimals match only when scale and precision match. A changed scale would
     // silently multiply amounts by a power of ten, so it is never resolved.
-    if (writer instanceof DecimalType && writer.scale === this.scale && writer.precision === this.precision) return (v) => this._fromValue(v);
+    // The writer's own _read already yields the decoded string, hence identity.
+    if (writer instanceof DecimalType && writer.scale === this.scale && writer.precision === this.precision) return (v) => v as unknown as string;
     return undefined;
   }
 
@@ -140,7 +141,9 @@ class TimestampMillisType extends avsc.types.LogicalType {
   }
 
   protected override _resolve(writer: avsc.Type): ((v: number) => Date) | undefined {
-    if (writer instanceof TimestampMillisType || writer.typeName === 'long' || writer.typeName === 'abstract:long') return (v) => this._fromValue(v);
+    // A writer of the same logical type has already decoded the value; a plain long has not.
+    if (writer instanceof TimestampMillisType) return (v) => v as unknown as Date;
+    if (writer.typeName === 'long' || writer.typeName === 'abstract:long') return (v) => this._fromValue(v);
     return undefined;
   }
 }
@@ -163,7 +166,8 @@ class DateType extends avsc.types.LogicalType {
   }
 
   protected override _resolve(writer: avsc.Type): ((v: number) => string) | undefined {
-    if (writer instanceof DateType || writer.typeName === 'int') return (v) => this._fromValue(v);
+    if (writer instanceof DateType) return (v) => v as unknown as string;
+    if (writer.typeName === 'int') return (v) => this._fromValue(v);
     return undefined;
   }
 }

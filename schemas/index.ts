@@ -37,4 +37,5 @@ export {
 } from './catalog';
 export { businessKey, readPath, KEY_SEPARATOR } from './key';
 export { encodeEvent, decodeEvent, explainInvalid, typeOf, type SchemaIdSource, type SchemaIdLookup, type DecodedEvent, type DecodeOptions } from './codec';
+export { exampleEvent, type ExampleOptions } from './examples';
 export { SCHEMA_CODES } from './codes';

@@ -78,9 +78,12 @@ export function walkSchema(schema: unknown): SchemaWalk {
       fields.forEach((f, index) => {
         const name = String(f.name);
         const fpath = path ? `${path}.${name}` : name;
-        // Visit first so a type defined inline in this field is known when resolving it.
+        // Listed before its nested fields (parents first); its type is resolved after the visit
+        // so a type defined inline in this field is known.
+        const visit: FieldVisit = { record: rec, raw: f, name, path: fpath, type: 'null', index };
+        out.fields.push(visit);
         visitType(f.type, namespace, fpath, [...ancestors, fullName]);
-        out.fields.push({ record: rec, raw: f, name, path: fpath, type: resolveDeep(f.type, namespace), index });
+        visit.type = resolveDeep(f.type, namespace);
       });
     } else if (o.type === 'enum' || o.type === 'fixed') {
       const fullName = qualify(String(o.name), typeof o.namespace === 'string' ? o.namespace : ns);

@@ -7,11 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { renderErrorsMd } from '../core/errors-doc';
 import { renderConfigurationMd, renderHubSchemaJson, SCHEMA_JSON_FILE } from '../core/config';
+import { renderEventsMd } from '../schemas/docs';
 
 export const GENERATED_DOCS: ReadonlyArray<{ file: string; render: () => string | Promise<string> }> = [
   { file: 'docs/errors.md', render: renderErrorsMd },
   { file: 'docs/configuration.md', render: renderConfigurationMd },
   { file: SCHEMA_JSON_FILE, render: renderHubSchemaJson },
+  { file: 'docs/events.md', render: () => renderEventsMd() },
 ];
 
 export async function driftedDocs(root: string): Promise<string[]> {

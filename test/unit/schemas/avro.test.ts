@@ -77,6 +77,25 @@ describe('core/avro logical types', () => {
     expect(type.toBuffer(json).equals(type.toBuffer(good))).toBe(true);
   });
 
+  it('resolves logical types between two versions of a schema (reader ≠ writer) without decoding twice', () => {
+    const evolved = { ...schema, fields: [...schema.fields, { name: 'note', type: ['null', 'string'], default: null }] };
+    const reader = avroType(evolved);
+    const back = reader.fromBuffer(type.toBuffer(good), reader.createResolver(type)) as Record<string, unknown>;
+    expect(back).toMatchObject({ amount: '-1234.50', fixedAmount: '0.0001', at: good.at, day: '2024-02-29', id: good.id, maybe: '12.345', note: null });
+  });
+
+  it('reads plain long/int/string data into timestamp-millis/date/uuid readers', () => {
+    const plain = avsc.Type.forSchema({ type: 'record', name: 'P', fields: [{ name: 'at', type: 'long' }, { name: 'day', type: 'int' }, { name: 'id', type: 'string' }] } as avsc.Schema);
+    const logical = avroType({ type: 'record', name: 'P', fields: [{ name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } }, { name: 'day', type: { type: 'int', logicalType: 'date' } }, { name: 'id', type: { type: 'string', logicalType: 'uuid' } }] });
+    const bytes = plain.toBuffer({ at: 86_400_000, day: 1, id: good.id });
+    expect(logical.fromBuffer(bytes, logical.createResolver(plain))).toMatchObject({ at: new Date(86_400_000), day: '1970-01-02', id: good.id });
+  });
+
+  it('refuses to resolve decimals whose scale differs', () => {
+    const other = avroType({ ...schema, fields: schema.fields.map((f) => (f.name === 'amount' ? { ...f, type: { type: 'bytes', logicalType: 'decimal', precision: 12, scale: 3 } } : f)) });
+    expect(() => other.createResolver(type)).toThrow();
+  });
+
   it('AVRO_OPTIONS does not collect named types between uses', () => {
     avroType(schema);
     avroType(schema);
