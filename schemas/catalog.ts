@@ -273,9 +273,9 @@ const cache = new Map<string, Catalog>();
  * The catalog (cached per folder). Throws CD_E_CATALOG_INVALID listing every load problem; lint
  * and compatibility are `crossdock schemas check`'s job, not this function's.
  */
-export function loadCatalog(dir: string = SCHEMAS_DIR): Catalog {
+export function loadCatalog(dir: string = SCHEMAS_DIR, options: { /** Reuse the copy read earlier. @defaultValue true */ cache?: boolean } = {}): Catalog {
   const key = path.resolve(dir);
-  const hit = cache.get(key);
+  const hit = options.cache === false ? undefined : cache.get(key);
   if (hit) return hit;
   const { catalog, problems } = readCatalog(key);
   if (problems.length) {

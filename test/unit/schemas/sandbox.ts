@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,6 +73,33 @@ export class SchemaSandbox {
     const schema = JSON.parse(fs.readFileSync(file, 'utf8')) as Json & { fields: Field[] };
     change(schema);
     fs.writeFileSync(file, JSON.stringify(schema, null, 2));
+  }
+
+  /**
+   * Keeps only `eventType`, moved to a random domain, so its subject
+   * (com.crossdock.<random>.<EventType>) is new to any registry: throwaway schemas never touch the
+   * real subjects.
+   */
+  isolate(eventType: string): { subject: string; domain: string } {
+    const doc = this.catalogDoc();
+    const e = doc.events.find((x) => x.eventType === eventType)!;
+    const domain = `t${crypto.randomBytes(5).toString('hex')}`;
+    const from = path.join(this.dir, e.domain, eventType);
+    const to = path.join(this.dir, domain, eventType);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.renameSync(from, to);
+    for (const f of fs.readdirSync(to).filter((n) => n.endsWith('.avsc'))) {
+      const schema = JSON.parse(fs.readFileSync(path.join(to, f), 'utf8')) as Json;
+      schema.namespace = `com.crossdock.${domain}`;
+      fs.writeFileSync(path.join(to, f), JSON.stringify(schema, null, 2));
+    }
+    for (const d of fs.readdirSync(this.dir, { withFileTypes: true })) {
+      if (d.isDirectory() && d.name !== 'common' && d.name !== domain) fs.rmSync(path.join(this.dir, d.name), { recursive: true });
+    }
+    e.domain = domain;
+    e.subject = `com.crossdock.${domain}.${eventType}`;
+    this.writeCatalog({ ...doc, events: [e] });
+    return { subject: e.subject as string, domain };
   }
 
   remove(): void {
