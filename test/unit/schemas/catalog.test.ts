@@ -1,7 +1,7 @@
 import avsc from 'avsc';
 import fs from 'node:fs';
 import path from 'node:path';
-import { avroType } from '../../../core/avro';
+import { avroType, toJsonSafe } from '../../../core/avro';
 import { businessKey, currentVersion, exampleEvent, loadCatalog, METADATA_TYPE, readCatalog } from '../../../schemas';
 import { SchemaSandbox } from './sandbox';
 
@@ -79,6 +79,14 @@ describe('loadCatalog', () => {
       expect((decoded.metadata as { eventType: string }).eventType).toBe(e.eventType);
     }
     expect(businessKey(catalog.byEventType('InventoryAdjusted')!, exampleEvent('InventoryAdjusted'))).toBe('CMP-3T-R410|us-chi');
+  });
+
+  it('examples are in canonical JSON form: encode → decode → toJsonSafe gives them back exactly', () => {
+    for (const e of catalog.entries) {
+      const ev = exampleEvent(e.eventType);
+      const type = avroType(currentVersion(e)!.schema);
+      expect(toJsonSafe(type.fromBuffer(type.toBuffer(ev)))).toEqual(ev);
+    }
   });
 
   it('throws CD_E_CATALOG_INVALID with every problem when the folder does not load', () => {
