@@ -56,7 +56,10 @@ export async function registryRequest(
       signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
     });
   } catch (err) {
-    throw new CrossdockError('CD_E_REGISTRY_UNAVAILABLE', `schema registry at ${baseUrl} did not answer ${method} ${path}: ${(err as Error).message}`, {
+    // fetch says only "fetch failed"; the socket error (ECONNREFUSED, ETIMEDOUT…) is in its cause.
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const why = [(err as Error).message, cause?.code ?? cause?.message].filter(Boolean).join(': ');
+    throw new CrossdockError('CD_E_REGISTRY_UNAVAILABLE', `schema registry at ${baseUrl} did not answer ${method} ${path}: ${why}`, {
       retriable: true,
       cause: err,
       details: { url, method },

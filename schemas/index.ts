@@ -17,7 +17,7 @@
  * - `encodeEvent(ids, entry, version, event)` → Confluent-framed bytes (version undefined = the
  *   newest active); `decodeEvent(resolver, bytes, { catalog })` → the event plus its entry/version.
  * - `personalDataFields` lists paths of fields marked `"pii": true` ('shipTo.email', arrays as
- *   'lines[].name') for masking.
+ *   'lines[].name'); `maskPersonalData(entry, event)` returns a copy with them replaced by '***'.
  */
 export {
   loadCatalog,
@@ -38,4 +38,5 @@ export {
 export { businessKey, readPath, KEY_SEPARATOR } from './key';
 export { encodeEvent, decodeEvent, explainInvalid, typeOf, type SchemaIdSource, type SchemaIdLookup, type DecodedEvent, type DecodeOptions } from './codec';
 export { exampleEvent, type ExampleOptions } from './examples';
+export { maskPersonalData, MASK } from './mask';
 export { SCHEMA_CODES } from './codes';
