@@ -195,7 +195,7 @@ import { Registry as MetricsRegistry } from 'prom-client';
 import Redis from 'ioredis';
 import { systemClock } from '../../../core/clock';
 import { createHealthServer, type HealthServer } from '../../../core/health';
-import { silentLogger } from '../../../core/logger';
+import { createLogger, silentLogger, type Logger } from '../../../core/logger';
 import { createSchemaResolver } from '../../../core/registry';
 import { createSinkConnector, subscriberRuntimeConfig, type SinkConnector } from '../../../connectors/sinks';
 
@@ -213,13 +213,14 @@ export async function startTestConnector(
   t: { prefix: string; subscriberId: string },
   sink: Record<string, unknown> & { kind: string },
   delivery: Record<string, unknown>,
+  logger: Logger = silentLogger(),
 ): Promise<TestConnector> {
   const health = createHealthServer(new MetricsRegistry(), { defaultMetrics: false });
   const config = subscriberRuntimeConfig({ id: t.subscriberId, sink, delivery }, { topicPrefix: t.prefix, maxWaitTimeInMs: 50 });
   const connector = createSinkConnector(config, {
     kafka,
     redis,
-    logger: silentLogger(),
+    logger,
     clock: systemClock,
     resolver: createSchemaResolver(testEndpoints().registryUrl),
     health,
@@ -239,4 +240,11 @@ export async function startTestConnector(
 
 export function testRedis(): Redis {
   return new Redis(testEndpoints().redisUrl, { maxRetriesPerRequest: 2 });
+}
+
+/** A logger whose JSON lines the test can read. */
+export function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) } });
+  return { logger, lines };
 }
