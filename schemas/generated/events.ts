@@ -88,6 +88,88 @@ export interface OrderReleasedV1 {
   orderTotal: DecimalString;
 }
 
+/** Envelope every canonical event starts with. Defined once here; the catalog loader inlines it into each event schema, so the schema the registry holds is standalone. */
+export interface EventMetadataInput {
+  /** Unique id of this event (UUID). Duplicate detection and sink idempotency key on it. */
+  eventId: string;
+  /** The catalog event type, e.g. OrderReleased; equals the record name. */
+  eventType: string;
+  /** When the business fact happened at the site (not when it was published). */
+  occurredAt: Date | string;
+  /** Site that published the event, e.g. us-chi; must match the ingress topic cd.ingress.<siteId>. */
+  siteId: string;
+  /** System of record at the site that produced the fact, e.g. sap-ecc, manhattan-wms, csv:legacy-erp. */
+  sourceSystem: string;
+  /** Id shared by every event of one business flow (an order from release to invoice). */
+  correlationId: string;
+  /** eventId of the event that caused this one; null for a flow's first event. */
+  causationId?: null | string;
+}
+
+/** A postal address. */
+export interface OrderReleasedV1AddressInput {
+  /** Recipient name. Personal data (masked for viewers). */
+  name: string;
+  /** Street and number. Personal data (masked for viewers). */
+  line1: string;
+  /** Suite, floor or building; null when absent. Personal data (masked for viewers). */
+  line2?: null | string;
+  /** City. */
+  city: string;
+  /** State, province or region code (ISO 3166-2 subdivision), null when not used. */
+  region?: null | string;
+  /** Postal or ZIP code. Personal data (masked for viewers). */
+  postalCode: string;
+  /** ISO 3166-1 alpha-2 country code. */
+  countryCode: string;
+  /** Delivery contact phone (E.164), null when unknown. Personal data (masked for viewers). */
+  phone?: null | string;
+  /** Delivery contact e-mail, null when unknown. Personal data (masked for viewers). */
+  email?: null | string;
+}
+
+/** One order line. */
+export interface OrderReleasedV1OrderLineInput {
+  /** Line number within the order. */
+  lineNumber: number;
+  /** Stock keeping unit (hub item master id). */
+  sku: string;
+  /** Item description, null when not sent. */
+  description?: null | string;
+  /** Ordered quantity in unitOfMeasure. */
+  quantity: DecimalString;
+  /** Unit of measure of quantity (UN/ECE Rec 20 code, e.g. EA, CS, KGM). */
+  unitOfMeasure: string;
+  /** Net price per unit of measure, in the event's currency. */
+  unitPrice: DecimalString;
+  /** Net line amount (quantity x unitPrice, rounded by the ERP), in the event's currency. */
+  lineAmount: DecimalString;
+}
+
+/** A customer order was released to the warehouse for picking: credit, stock and holds are cleared. */
+export interface OrderReleasedV1Input {
+  /** Event envelope (see com.crossdock.common.EventMetadata). */
+  metadata: EventMetadataInput;
+  /** Order number in the hub's namespace (site prefix + ERP order number); the business key. */
+  orderId: string;
+  /** Sold-to customer account number. */
+  customerId: string;
+  /** Name of the customer or contact person as printed on documents. Personal data (masked for viewers). */
+  customerName: string;
+  /** Warehouse that will pick and ship the order. */
+  warehouseId: string;
+  /** Day the customer asked the order to leave the warehouse. */
+  requestedShipDate: IsoDate;
+  /** Delivery address. */
+  shipTo: OrderReleasedV1AddressInput;
+  /** ISO 4217 currency of every amount in this event. */
+  currency: string;
+  /** Order lines released for picking. */
+  lines: Array<OrderReleasedV1OrderLineInput>;
+  /** Net order total in the event's currency. */
+  orderTotal: DecimalString;
+}
+
 /** A postal address. */
 export interface OrderReleasedV2Address {
   /** Recipient name. Personal data (masked for viewers). */
@@ -159,6 +241,74 @@ export interface OrderReleasedV2 {
   promisedDeliveryDate: null | IsoDate;
 }
 
+/** A postal address. */
+export interface OrderReleasedV2AddressInput {
+  /** Recipient name. Personal data (masked for viewers). */
+  name: string;
+  /** Street and number. Personal data (masked for viewers). */
+  line1: string;
+  /** Suite, floor or building; null when absent. Personal data (masked for viewers). */
+  line2?: null | string;
+  /** City. */
+  city: string;
+  /** State, province or region code (ISO 3166-2 subdivision), null when not used. */
+  region?: null | string;
+  /** Postal or ZIP code. Personal data (masked for viewers). */
+  postalCode: string;
+  /** ISO 3166-1 alpha-2 country code. */
+  countryCode: string;
+  /** Delivery contact phone (E.164), null when unknown. Personal data (masked for viewers). */
+  phone?: null | string;
+  /** Delivery contact e-mail, null when unknown. Personal data (masked for viewers). */
+  email?: null | string;
+}
+
+/** One order line. */
+export interface OrderReleasedV2OrderLineInput {
+  /** Line number within the order. */
+  lineNumber: number;
+  /** Stock keeping unit (hub item master id). */
+  sku: string;
+  /** Item description, null when not sent. */
+  description?: null | string;
+  /** Ordered quantity in unitOfMeasure. */
+  quantity: DecimalString;
+  /** Unit of measure of quantity (UN/ECE Rec 20 code, e.g. EA, CS, KGM). */
+  unitOfMeasure: string;
+  /** Net price per unit of measure, in the event's currency. */
+  unitPrice: DecimalString;
+  /** Net line amount (quantity x unitPrice, rounded by the ERP), in the event's currency. */
+  lineAmount: DecimalString;
+}
+
+/** A customer order was released to the warehouse for picking: credit, stock and holds are cleared. */
+export interface OrderReleasedV2Input {
+  /** Event envelope (see com.crossdock.common.EventMetadata). */
+  metadata: EventMetadataInput;
+  /** Order number in the hub's namespace (site prefix + ERP order number); the business key. */
+  orderId: string;
+  /** Sold-to customer account number. */
+  customerId: string;
+  /** Name of the customer or contact person as printed on documents. Personal data (masked for viewers). */
+  customerName: string;
+  /** Warehouse that will pick and ship the order. */
+  warehouseId: string;
+  /** Day the customer asked the order to leave the warehouse. */
+  requestedShipDate: IsoDate;
+  /** Delivery address. */
+  shipTo: OrderReleasedV2AddressInput;
+  /** ISO 4217 currency of every amount in this event. */
+  currency: string;
+  /** Order lines released for picking. */
+  lines: Array<OrderReleasedV2OrderLineInput>;
+  /** Net order total in the event's currency. */
+  orderTotal: DecimalString;
+  /** Channel the order came in through; UNKNOWN when the site does not say (and for v1 data). */
+  salesChannel?: OrderReleasedV2SalesChannel;
+  /** Delivery day promised to the customer; null when none was promised (and for v1 data). */
+  promisedDeliveryDate?: null | IsoDate;
+}
+
 /** Why an order is held. Readers that do not know a newer symbol read OTHER. */
 export type OrderHoldPlacedV1HoldReason = 'CREDIT_LIMIT' | 'PAST_DUE_BALANCE' | 'PRICING_REVIEW' | 'EXPORT_COMPLIANCE' | 'INVENTORY_SHORTAGE' | 'CUSTOMER_REQUEST' | 'FRAUD_REVIEW' | 'OTHER';
 
@@ -184,6 +334,30 @@ export interface OrderHoldPlacedV1 {
   amountAtRisk: DecimalString;
   /** Day the hold is expected to be resolved; null when unknown. */
   expectedReleaseDate: null | IsoDate;
+}
+
+/** An order was put on hold and must not be picked or shipped until the hold is released. */
+export interface OrderHoldPlacedV1Input {
+  /** Event envelope (see com.crossdock.common.EventMetadata). */
+  metadata: EventMetadataInput;
+  /** Order number in the hub's namespace; the business key. */
+  orderId: string;
+  /** Id of this hold; OrderHoldReleased names it. */
+  holdId: string;
+  /** Why the order is held. */
+  holdReason: OrderHoldPlacedV1HoldReason;
+  /** Free text from the person or rule that placed the hold. */
+  holdNote?: null | string;
+  /** User id or rule id that placed the hold. */
+  placedBy: string;
+  /** Sold-to customer account number. */
+  customerId: string;
+  /** ISO 4217 currency code of every amount in this event. */
+  currency: string;
+  /** Open order value affected by the hold, in the event's currency. */
+  amountAtRisk: DecimalString;
+  /** Day the hold is expected to be resolved; null when unknown. */
+  expectedReleaseDate?: null | IsoDate;
 }
 
 /** Why an order is held. Readers that do not know a newer symbol read OTHER. */
@@ -212,6 +386,28 @@ export interface OrderHoldReleasedV1 {
   heldSince: Date;
   /** Number of other holds still on the order (0 = free to pick). */
   remainingHolds: number;
+}
+
+/** A hold on an order was lifted; the order may be picked again if no other hold remains. */
+export interface OrderHoldReleasedV1Input {
+  /** Event envelope (see com.crossdock.common.EventMetadata). */
+  metadata: EventMetadataInput;
+  /** Order number in the hub's namespace; the business key. */
+  orderId: string;
+  /** Id of the hold being released (from OrderHoldPlaced). */
+  holdId: string;
+  /** Why the order had been held. */
+  holdReason: OrderHoldReleasedV1HoldReason;
+  /** How the hold was resolved. */
+  resolution: OrderHoldReleasedV1HoldResolution;
+  /** User id or rule id that released the hold. */
+  releasedBy: string;
+  /** Free text about the release. */
+  releaseNote?: null | string;
+  /** When the hold was placed. */
+  heldSince: Date | string;
+  /** Number of other holds still on the order (0 = free to pick). */
+  remainingHolds?: number;
 }
 
 /** Kind of fulfilment exception. */
@@ -246,6 +442,32 @@ export interface OrderExceptionRaisedV1 {
   customerContactEmail: null | string;
 }
 
+/** Something went wrong with an order in fulfilment and a person has to look at it. */
+export interface OrderExceptionRaisedV1Input {
+  /** Event envelope (see com.crossdock.common.EventMetadata). */
+  metadata: EventMetadataInput;
+  /** Order number in the hub's namespace; the business key. */
+  orderId: string;
+  /** Id of this exception. */
+  exceptionId: string;
+  /** Kind of fulfilment exception. */
+  exceptionType: OrderExceptionRaisedV1ExceptionType;
+  /** How urgently someone must act. */
+  severity: OrderExceptionRaisedV1ExceptionSeverity;
+  /** Warehouse where it happened; null when not warehouse-specific. */
+  warehouseId?: null | string;
+  /** Order line affected; null when the whole order is affected. */
+  lineNumber?: null | number;
+  /** Item affected; null when not item-specific. */
+  sku?: null | string;
+  /** What happened, for the person who resolves it. */
+  message: string;
+  /** User id or system that raised the exception. */
+  raisedBy: string;
+  /** Customer contact to notify; null when nobody is to be told. Personal data (masked for viewers). */
+  customerContactEmail?: null | string;
+}
+
 /** Why stock was adjusted. */
 export type InventoryAdjustedV1AdjustmentReason = 'CYCLE_COUNT' | 'DAMAGE' | 'SHRINKAGE' | 'FOUND' | 'EXPIRY' | 'QUALITY_HOLD' | 'RECEIPT_CORRECTION' | 'OTHER';
 
@@ -263,6 +485,38 @@ export interface InventoryAdjustedV1 {
   binLocation: null | string;
   /** Lot or batch number for lot-controlled items; null otherwise. */
   lotNumber: null | string;
+  /** Signed change in unitOfMeasure (negative = stock removed). */
+  quantityDelta: DecimalString;
+  /** On-hand quantity after the adjustment, in unitOfMeasure. */
+  quantityOnHandAfter: DecimalString;
+  /** Unit of measure of the quantities on this record (UN/ECE Rec 20 code, e.g. EA, CS, KGM). */
+  unitOfMeasure: string;
+  /** Why stock was adjusted. */
+  reasonCode: InventoryAdjustedV1AdjustmentReason;
+  /** ISO 4217 currency code of every amount in this event. */
+  currency: string;
+  /** Standard cost per unit of measure, in the event's currency. */
+  unitCost: DecimalString;
+  /** Value of the change (quantityDelta x unitCost), in the event's currency. */
+  adjustmentValue: DecimalString;
+  /** User id of the person or device that adjusted the stock. */
+  adjustedBy: string;
+}
+
+/** The on-hand quantity of an item in a warehouse was corrected (count, damage, shrinkage, found stock). */
+export interface InventoryAdjustedV1Input {
+  /** Event envelope (see com.crossdock.common.EventMetadata). */
+  metadata: EventMetadataInput;
+  /** Id of the adjustment in the site WMS. */
+  adjustmentId: string;
+  /** Stock keeping unit (hub item master id); with metadata.siteId the business key. */
+  sku: string;
+  /** Warehouse whose stock changed. */
+  warehouseId: string;
+  /** Bin or location code; null when adjusted at warehouse level. */
+  binLocation?: null | string;
+  /** Lot or batch number for lot-controlled items; null otherwise. */
+  lotNumber?: null | string;
   /** Signed change in unitOfMeasure (negative = stock removed). */
   quantityDelta: DecimalString;
   /** On-hand quantity after the adjustment, in unitOfMeasure. */
@@ -323,6 +577,48 @@ export interface InventoryTransferApprovedV1 {
   transferValue: DecimalString;
 }
 
+/** One item of the transfer. */
+export interface InventoryTransferApprovedV1TransferLineInput {
+  /** Line number within the transfer. */
+  lineNumber: number;
+  /** Stock keeping unit. */
+  sku: string;
+  /** Quantity to transfer, in unitOfMeasure. */
+  quantity: DecimalString;
+  /** Unit of measure of the quantities on this record (UN/ECE Rec 20 code, e.g. EA, CS, KGM). */
+  unitOfMeasure: string;
+  /** Lot to transfer; null when any lot will do. */
+  lotNumber?: null | string;
+}
+
+/** A stock transfer between two warehouses (possibly two sites or companies) was approved. */
+export interface InventoryTransferApprovedV1Input {
+  /** Event envelope (see com.crossdock.common.EventMetadata). */
+  metadata: EventMetadataInput;
+  /** Transfer order number; the business key. */
+  transferId: string;
+  /** Site that ships the stock. */
+  fromSiteId: string;
+  /** Warehouse that ships the stock. */
+  fromWarehouseId: string;
+  /** Site that receives the stock. */
+  toSiteId: string;
+  /** Warehouse that receives the stock. */
+  toWarehouseId: string;
+  /** True when the two sites belong to different legal entities (an IntercompanyTransferPosted will follow). */
+  intercompany: boolean;
+  /** User id of the approver. */
+  approvedBy: string;
+  /** Day the shipping warehouse should ship. */
+  requestedShipDate: IsoDate;
+  /** Items to transfer. */
+  lines: Array<InventoryTransferApprovedV1TransferLineInput>;
+  /** ISO 4217 currency code of every amount in this event. */
+  currency: string;
+  /** Value of the transferred stock at standard cost, in the event's currency. */
+  transferValue: DecimalString;
+}
+
 /** How fast the stock is needed. */
 export type ReplenishmentRequestedV1ReplenishmentPriority = 'ROUTINE' | 'EXPEDITE' | 'EMERGENCY';
 
@@ -341,6 +637,34 @@ export interface ReplenishmentRequestedV1 {
   warehouseId: string;
   /** Preferred supplier; null when the buyer decides. */
   supplierId: null | string;
+  /** Quantity requested, in unitOfMeasure. */
+  quantity: DecimalString;
+  /** On-hand quantity when the request was raised, in unitOfMeasure. */
+  onHand: DecimalString;
+  /** Reorder point that triggered the request, in unitOfMeasure. */
+  reorderPoint: DecimalString;
+  /** Unit of measure of the quantities on this record (UN/ECE Rec 20 code, e.g. EA, CS, KGM). */
+  unitOfMeasure: string;
+  /** Day the stock must be in the warehouse. */
+  needByDate: IsoDate;
+  /** How fast the stock is needed. */
+  priority: ReplenishmentRequestedV1ReplenishmentPriority;
+  /** What raised the request. */
+  trigger: ReplenishmentRequestedV1ReplenishmentTrigger;
+}
+
+/** A warehouse asked for more stock of an item (from a supplier or another warehouse). */
+export interface ReplenishmentRequestedV1Input {
+  /** Event envelope (see com.crossdock.common.EventMetadata). */
+  metadata: EventMetadataInput;
+  /** Id of the replenishment request. */
+  requestId: string;
+  /** Stock keeping unit; with metadata.siteId the business key. */
+  sku: string;
+  /** Warehouse that needs the stock. */
+  warehouseId: string;
+  /** Preferred supplier; null when the buyer decides. */
+  supplierId?: null | string;
   /** Quantity requested, in unitOfMeasure. */
   quantity: DecimalString;
   /** On-hand quantity when the request was raised, in unitOfMeasure. */
@@ -436,6 +760,82 @@ export interface ShipmentConfirmedV1 {
   freightChargeAmount: DecimalString;
 }
 
+/** A postal address; the person-identifying parts are marked as personal data. */
+export interface PostalAddressInput {
+  /** Recipient or addressee (person or company). Personal data (masked for viewers). */
+  name: string;
+  /** Street and number. Personal data (masked for viewers). */
+  line1: string;
+  /** Suite, floor or building; null when absent. Personal data (masked for viewers). */
+  line2?: null | string;
+  /** City or locality. */
+  city: string;
+  /** State, province or region (ISO 3166-2 subdivision code); null where not used. */
+  region?: null | string;
+  /** Postal or ZIP code. Personal data (masked for viewers). */
+  postalCode: string;
+  /** ISO 3166-1 alpha-2 country code. */
+  countryCode: string;
+  /** Contact phone in E.164 form; null when unknown. Personal data (masked for viewers). */
+  phone?: null | string;
+  /** Contact e-mail; null when unknown. Personal data (masked for viewers). */
+  email?: null | string;
+}
+
+/** Order line quantity in the package. */
+export interface ShipmentConfirmedV1PackageLineInput {
+  /** Order line shipped. */
+  orderLineNumber: number;
+  /** Stock keeping unit. */
+  sku: string;
+  /** Quantity shipped in this package, in unitOfMeasure. */
+  quantity: DecimalString;
+  /** Unit of measure of the quantities on this record (UN/ECE Rec 20 code, e.g. EA, CS, KGM). */
+  unitOfMeasure: string;
+}
+
+/** One package or pallet. */
+export interface ShipmentConfirmedV1ShipmentPackageInput {
+  /** SSCC or package label id. */
+  packageId: string;
+  /** Tracking number of this package; null for freight. */
+  trackingNumber?: null | string;
+  /** Gross weight in kilograms. */
+  weightKg: DecimalString;
+  /** What the package holds. */
+  lines: Array<ShipmentConfirmedV1PackageLineInput>;
+}
+
+/** A shipment left the warehouse: carrier, tracking numbers and what is in each package. */
+export interface ShipmentConfirmedV1Input {
+  /** Event envelope (see com.crossdock.common.EventMetadata). */
+  metadata: EventMetadataInput;
+  /** Shipment number; the business key. */
+  shipmentId: string;
+  /** Order the shipment fulfils. */
+  orderId: string;
+  /** Warehouse that shipped. */
+  warehouseId: string;
+  /** Carrier SCAC code, e.g. UPSN, FDEG, ODFL. */
+  carrierCode: string;
+  /** Carrier service level. */
+  serviceLevel: ShipmentConfirmedV1ServiceLevel;
+  /** Every tracking number of the shipment (one per parcel, or the PRO number for freight). */
+  trackingNumbers: Array<string>;
+  /** When the carrier took the goods. */
+  shippedAt: Date | string;
+  /** Carrier's estimated delivery day; null when unknown. */
+  estimatedDeliveryDate?: null | IsoDate;
+  /** Delivery address. */
+  shipTo: PostalAddressInput;
+  /** Packages or pallets shipped. */
+  packages: Array<ShipmentConfirmedV1ShipmentPackageInput>;
+  /** ISO 4217 currency code of every amount in this event. */
+  currency: string;
+  /** Freight charged to the customer, in the event's currency (0 when free). */
+  freightChargeAmount: DecimalString;
+}
+
 /** One invoice line. */
 export interface InvoiceGeneratedV1InvoiceLine {
   /** Line number within the invoice. */
@@ -490,6 +890,60 @@ export interface InvoiceGeneratedV1 {
   billingEmail: null | string;
 }
 
+/** One invoice line. */
+export interface InvoiceGeneratedV1InvoiceLineInput {
+  /** Line number within the invoice. */
+  lineNumber: number;
+  /** Stock keeping unit, or a charge code for non-item lines. */
+  sku: string;
+  /** Line text as printed. */
+  description: string;
+  /** Quantity invoiced, in unitOfMeasure. */
+  quantity: DecimalString;
+  /** Unit of measure of the quantities on this record (UN/ECE Rec 20 code, e.g. EA, CS, KGM). */
+  unitOfMeasure: string;
+  /** Net price per unit of measure, in the event's currency. */
+  unitPrice: DecimalString;
+  /** Net line amount, in the event's currency. */
+  lineAmount: DecimalString;
+  /** Tax on the line, in the event's currency. */
+  taxAmount: DecimalString;
+}
+
+/** A customer invoice was issued. */
+export interface InvoiceGeneratedV1Input {
+  /** Event envelope (see com.crossdock.common.EventMetadata). */
+  metadata: EventMetadataInput;
+  /** Invoice id (company code + invoice number); the business key. */
+  invoiceId: string;
+  /** Invoice number as printed. */
+  invoiceNumber: string;
+  /** Order invoiced; null for invoices without an order (services, fees). */
+  orderId?: null | string;
+  /** Bill-to customer account number. */
+  customerId: string;
+  /** Billing address. */
+  billTo: PostalAddressInput;
+  /** Invoice date. */
+  invoiceDate: IsoDate;
+  /** Payment due date. */
+  dueDate: IsoDate;
+  /** Payment terms code, e.g. NET30, 2/10NET30. */
+  paymentTerms: string;
+  /** ISO 4217 currency code of every amount in this event. */
+  currency: string;
+  /** Invoice lines. */
+  lines: Array<InvoiceGeneratedV1InvoiceLineInput>;
+  /** Sum of net line amounts. */
+  subtotalAmount: DecimalString;
+  /** Total tax. */
+  taxAmount: DecimalString;
+  /** Amount due (subtotal + tax). */
+  totalAmount: DecimalString;
+  /** Where the invoice was e-mailed; null when sent by post or EDI. Personal data (masked for viewers). */
+  billingEmail?: null | string;
+}
+
 /** One item posted. */
 export interface IntercompanyTransferPostedV1PostingLine {
   /** Stock keeping unit. */
@@ -536,6 +990,54 @@ export interface IntercompanyTransferPostedV1 {
   transferPriceAmount: DecimalString;
   /** Rate to the buying entity's functional currency; null when both use the same currency. */
   exchangeRate: null | DecimalString;
+}
+
+/** One item posted. */
+export interface IntercompanyTransferPostedV1PostingLineInput {
+  /** Stock keeping unit. */
+  sku: string;
+  /** Quantity transferred, in unitOfMeasure. */
+  quantity: DecimalString;
+  /** Unit of measure of the quantities on this record (UN/ECE Rec 20 code, e.g. EA, CS, KGM). */
+  unitOfMeasure: string;
+  /** Transfer price per unit of measure, in the event's currency. */
+  unitCost: DecimalString;
+  /** Line amount, in the event's currency. */
+  lineAmount: DecimalString;
+}
+
+/** Finance posted the intercompany side of a stock transfer between two legal entities. */
+export interface IntercompanyTransferPostedV1Input {
+  /** Event envelope (see com.crossdock.common.EventMetadata). */
+  metadata: EventMetadataInput;
+  /** Journal posting id; the business key. */
+  postingId: string;
+  /** Transfer order it posts (from InventoryTransferApproved). */
+  transferId: string;
+  /** Legal entity that sells. */
+  fromCompanyCode: string;
+  /** Legal entity that buys. */
+  toCompanyCode: string;
+  /** Shipping site. */
+  fromSiteId: string;
+  /** Receiving site. */
+  toSiteId: string;
+  /** Posting date in the general ledger. */
+  postingDate: IsoDate;
+  /** Fiscal period, 'YYYY-MM'. */
+  fiscalPeriod: string;
+  /** GL account debited at the selling entity (intercompany receivable). */
+  glAccountFrom: string;
+  /** GL account credited at the buying entity (intercompany payable). */
+  glAccountTo: string;
+  /** ISO 4217 currency code of every amount in this event. */
+  currency: string;
+  /** Items posted. */
+  lines: Array<IntercompanyTransferPostedV1PostingLineInput>;
+  /** Total transfer price, in the event's currency. */
+  transferPriceAmount: DecimalString;
+  /** Rate to the buying entity's functional currency; null when both use the same currency. */
+  exchangeRate?: null | DecimalString;
 }
 
 /** Why the customer returns the goods. */
@@ -590,6 +1092,52 @@ export interface ReturnAuthorizedV1 {
   restockingFeeAmount: DecimalString;
 }
 
+/** One item returned. */
+export interface ReturnAuthorizedV1ReturnLineInput {
+  /** Original order line. */
+  lineNumber: number;
+  /** Stock keeping unit. */
+  sku: string;
+  /** Quantity authorised, in unitOfMeasure. */
+  quantity: DecimalString;
+  /** Unit of measure of the quantities on this record (UN/ECE Rec 20 code, e.g. EA, CS, KGM). */
+  unitOfMeasure: string;
+  /** Credit for the line, in the event's currency. */
+  creditAmount: DecimalString;
+}
+
+/** A customer return (RMA) was authorised: the customer may send the goods back. */
+export interface ReturnAuthorizedV1Input {
+  /** Event envelope (see com.crossdock.common.EventMetadata). */
+  metadata: EventMetadataInput;
+  /** Return merchandise authorisation number; the business key. */
+  rmaNumber: string;
+  /** Original order. */
+  orderId: string;
+  /** Customer account number. */
+  customerId: string;
+  /** Customer or contact name. Personal data (masked for viewers). */
+  customerName: string;
+  /** Contact e-mail for the return; null when unknown. Personal data (masked for viewers). */
+  contactEmail?: null | string;
+  /** Contact phone (E.164); null when unknown. Personal data (masked for viewers). */
+  contactPhone?: null | string;
+  /** Why the customer returns the goods. */
+  returnReason: ReturnAuthorizedV1ReturnReason;
+  /** What the warehouse does with the goods. */
+  disposition: ReturnAuthorizedV1ReturnDisposition;
+  /** Warehouse that receives the return. */
+  receivingWarehouseId: string;
+  /** Last day the goods may arrive. */
+  expiresOn: IsoDate;
+  /** ISO 4217 currency code of every amount in this event. */
+  currency: string;
+  /** Items authorised for return. */
+  lines: Array<ReturnAuthorizedV1ReturnLineInput>;
+  /** Restocking fee charged, in the event's currency (0 when none). */
+  restockingFeeAmount: DecimalString;
+}
+
 /** The current (newest active) version of every event type, by event type. */
 export interface CanonicalEvents {
   OrderReleased: OrderReleasedV2;
@@ -603,6 +1151,21 @@ export interface CanonicalEvents {
   InvoiceGenerated: InvoiceGeneratedV1;
   IntercompanyTransferPosted: IntercompanyTransferPostedV1;
   ReturnAuthorized: ReturnAuthorizedV1;
+}
+
+/** What producers may pass to encodeEvent for the current version of each event type. */
+export interface CanonicalEventInputs {
+  OrderReleased: OrderReleasedV2Input;
+  OrderHoldPlaced: OrderHoldPlacedV1Input;
+  OrderHoldReleased: OrderHoldReleasedV1Input;
+  OrderExceptionRaised: OrderExceptionRaisedV1Input;
+  InventoryAdjusted: InventoryAdjustedV1Input;
+  InventoryTransferApproved: InventoryTransferApprovedV1Input;
+  ReplenishmentRequested: ReplenishmentRequestedV1Input;
+  ShipmentConfirmed: ShipmentConfirmedV1Input;
+  InvoiceGenerated: InvoiceGeneratedV1Input;
+  IntercompanyTransferPosted: IntercompanyTransferPostedV1Input;
+  ReturnAuthorized: ReturnAuthorizedV1Input;
 }
 
 export type EventTypeName = keyof CanonicalEvents;

@@ -4,7 +4,7 @@ import { RULE_IDS } from '../../../schemas/lint';
 import { renderEventsMd } from '../../../schemas/docs';
 import { GENERATED_TYPES_FILE, renderEventTypes } from '../../../schemas/typegen';
 import { loadCatalog } from '../../../schemas';
-import type { CanonicalEvents, InvoiceGeneratedV1, OrderReleasedV2 } from '../../../schemas/generated/events';
+import type { CanonicalEventInputs, CanonicalEvents, EventMetadataInput, InvoiceGeneratedV1, OrderReleasedV2 } from '../../../schemas/generated/events';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -25,6 +25,15 @@ describe('generated files are up to date', () => {
     const channel: OrderReleasedV2['salesChannel'] = 'EDI';
     const due: InvoiceGeneratedV1['dueDate'] = '2026-12-23';
     expect([total, channel, due]).toEqual(['1.00', 'EDI', '2026-12-23']);
+  });
+
+  it('input types let producers leave defaulted fields out and pass ISO strings for timestamps', () => {
+    const text = renderEventTypes();
+    expect(text).toContain('  salesChannel?: OrderReleasedV2SalesChannel;\n');
+    expect(text).toContain('  causationId?: null | string;\n');
+    const meta: EventMetadataInput = { eventId: 'e', eventType: 'OrderReleased', occurredAt: '2026-11-20T14:03:27.512Z', siteId: 'us-chi', sourceSystem: 'sap', correlationId: 'c' };
+    const current: CanonicalEventInputs['OrderReleased']['metadata'] = meta;
+    expect(current.causationId).toBeUndefined();
   });
 
   it('every rule id has a section with its reason in docs/schemas.md, and nothing else does', () => {
