@@ -147,6 +147,16 @@ export interface DecodeOptions {
   readAs?: number | 'current';
 }
 
+// Building a resolver walks both schemas; both types are cached, so cache the pair too.
+const resolvers = new WeakMap<avsc.Type, WeakMap<avsc.Type, avsc.Resolver>>();
+function resolverFor(reader: avsc.Type, writer: avsc.Type): avsc.Resolver {
+  let byWriter = resolvers.get(reader);
+  if (!byWriter) resolvers.set(reader, (byWriter = new WeakMap()));
+  let r = byWriter.get(writer);
+  if (!r) byWriter.set(writer, (r = reader.createResolver(writer)));
+  return r;
+}
+
 const fingerprints = new WeakMap<CatalogVersion, string>();
 function fingerprintOf(v: CatalogVersion): string {
   let f = fingerprints.get(v);
@@ -176,7 +186,7 @@ export async function decodeEvent(resolver: SchemaResolver, bytes: Buffer, optio
     if (options.readAs !== undefined) {
       if (!entry) throw new Error(`subject ${writer.subject ?? '(none)'} is not in the catalog, cannot read it as a catalog version`);
       const reader = typeOf(entryVersion(entry, options.readAs === 'current' ? undefined : options.readAs).schema);
-      event = reader.fromBuffer(framed.payload, reader.createResolver(writer.type)) as Record<string, unknown>;
+      event = reader.fromBuffer(framed.payload, resolverFor(reader, writer.type)) as Record<string, unknown>;
     } else event = writer.type.fromBuffer(framed.payload) as Record<string, unknown>;
     return { schemaId: framed.schemaId, subject: writer.subject, ...(entry ? { entry } : {}), ...(version !== undefined ? { version } : {}), event };
   } catch (err) {

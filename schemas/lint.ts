@@ -129,11 +129,12 @@ export function lintVersion(entry: CatalogEntry, version: CatalogVersion, common
     add('metadata-first', 'metadata', `\`metadata\` must be the shared ${METADATA_TYPE} (refer to it by name, do not redefine it)`);
   }
 
-  // key-field: each key path exists and is a non-null primitive.
+  // key-field: each key path exists and is a non-null string/int/long (a uuid string is fine;
+  // a date or timestamp is not, its text form would depend on the reader).
   for (const key of entry.keyFields) {
     const field = walk.fields.find((f) => f.path === key);
     if (!field) add('key-field', key, `key field \`${key}\` is not in ${entry.eventType} v${version.version}`);
-    else if (isNullable(field.type) || !['string', 'int', 'long'].includes(baseTypeOf(field.type)) || (logicalTypeOf(field.type) ?? 'uuid') !== 'uuid') {
+    else if (isNullable(field.type) || !['string', 'int', 'long'].includes(baseTypeOf(field.type)) || !['uuid', undefined].includes(logicalTypeOf(field.type))) {
       add('key-field', key, `key field \`${key}\` is ${describeType(field.type)}; a key must be a non-nullable string, int or long`);
     }
   }

@@ -58,8 +58,9 @@ export function schemasCommand(setExit: (code: number) => void): Command {
     .option('--registry <url>', 'Confluent API base URL (default: CROSSDOCK_REGISTRY_URL or the local stack)')
     .option('--dir <path>', 'schemas folder', SCHEMAS_DIR)
     .option('--skip-check', 'push even when `schemas check` finds problems (the registry still checks compatibility)')
+    .option('--only <names>', 'comma-separated event types or subjects to push (default: all)')
     .option('--json', 'print { registryUrl, subjects: [{ subject, compatibility, versions: [{ version, schemaId, registryVersion, created }] }] }')
-    .action(async (opts: CommonOpts & { registry?: string; skipCheck?: boolean }) => {
+    .action(async (opts: CommonOpts & { registry?: string; skipCheck?: boolean; only?: string }) => {
       const dir = schemasDir(opts);
       if (!opts.skipCheck) {
         const check = checkSchemas(dir);
@@ -69,7 +70,11 @@ export function schemasCommand(setExit: (code: number) => void): Command {
           });
         }
       }
-      const res = await pushSchemas({ registryUrl: registryUrl(opts), catalog: loadCatalog(dir) });
+      const catalog = loadCatalog(dir);
+      const only = opts.only?.split(',').map((x) => x.trim()).filter(Boolean);
+      const unknown = (only ?? []).filter((n) => !catalog.byEventType(n) && !catalog.bySubject(n));
+      if (unknown.length) throw new CrossdockError('CD_E_UNKNOWN_EVENT_TYPE', `not in the catalog: ${unknown.join(', ')}`, { details: { unknown } });
+      const res = await pushSchemas({ registryUrl: registryUrl(opts), catalog, ...(only ? { only } : {}) });
       output(Boolean(opts.json)).result(res, () =>
         res.subjects
           .flatMap((s) => [
