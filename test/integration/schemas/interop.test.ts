@@ -11,7 +11,8 @@ const registryUrl = testEndpoints().registryUrl;
  * Interoperability: what our serializer writes is plain Confluent-framed Avro that a decoder which
  * is not ours (avsc without crossdock's logical types; the @kafkajs/confluent-schema-registry
  * client) reads with the schema the registry serves by id, and the other way round.
- * (The Python confluent_kafka cross-check is not run: python3-confluent-kafka is not installed.)
+ * A non-JavaScript reader (Apache Avro for Java) is in java-interop.test.ts. The Python
+ * confluent_kafka cross-check is not run: python3-confluent-kafka is not installed here.
  */
 describe('interop with the real registry', () => {
   const catalog = loadCatalog();
