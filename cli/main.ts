@@ -6,6 +6,7 @@ import { configCommand } from './commands/config';
 import { routesCommand } from './commands/routes';
 import { routerCommand } from './commands/router';
 import { schemasCommand } from './commands/schemas';
+import { connectorCommand } from './commands/connector';
 import { EXIT, reportError } from './output';
 
 /**
@@ -24,6 +25,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.addCommand(routesCommand(setExit));
   program.addCommand(routerCommand(setExit));
   program.addCommand(schemasCommand(setExit));
+  program.addCommand(connectorCommand(setExit));
   const override = (c: Command): void => {
     c.exitOverride();
     c.commands.forEach(override);

@@ -7,4 +7,3 @@ export { deliveryKeys, type DeliveryKeys } from './keys';
 export { SCRIPTS, scriptSource, scriptRunner, type ScriptName, type ScriptRunner } from './scripts';
 export { createDeliveryState, type DeliveryState, type DeliveryStateOptions, type RetryEntry, type AdmitResult, type AdmitLimits } from './state';
 export { compileDeliverySettings, DEFAULT_DELIVERY, type DeliverySettings, type OnHeadDeadLettered } from './settings';
-export { deadLetterHeaders, type DeadLetterReason } from './dlq-headers';

@@ -9,6 +9,8 @@ import { subscriberRuntimeConfig, type SubscriberSection } from './runtime-confi
 export interface SinkComponentOptions {
   /** Topic prefix (hub.topicPrefix). @defaultValue 'cd' */
   topicPrefix?: string;
+  /** Create the deliver and dead-letter topics when missing (hub.topics). @defaultValue not created */
+  createTopics?: { partitions: number; replicationFactor: number };
 }
 
 /**
@@ -16,7 +18,7 @@ export interface SinkComponentOptions {
  * makes its own Kafka, Redis and registry clients from the endpoints and closes them on stop.
  */
 export function sinkConnectorComponent(subscriber: SubscriberSection, deps: ComponentDeps, options: SinkComponentOptions = {}): HubComponent {
-  const config = subscriberRuntimeConfig(subscriber, { topicPrefix: options.topicPrefix });
+  const config = subscriberRuntimeConfig(subscriber, { topicPrefix: options.topicPrefix, createTopics: options.createTopics });
   const logger = deps.logger.child({ component: `connector:${subscriber.id}` });
   const kafka = createKafka({ clientId: `crossdock-connector-${subscriber.id}`, brokers: deps.endpoints.kafkaBrokers, logger });
   const redis = createRedis({ url: deps.endpoints.redisUrl, name: `crossdock-connector-${subscriber.id}` });

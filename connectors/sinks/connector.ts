@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { createKafka } from '../../core/kafka';
 import type { HubComponent } from '../../core/component';
@@ -40,6 +40,20 @@ function eventIdOf(headers: Record<string, Buffer>, topic: string, partition: nu
   return headers.ce_id?.toString('utf8') || `${topic}-${partition}-${offset}`;
 }
 
+async function ensureTopics(kafka: Kafka, names: string[], t: { partitions: number; replicationFactor: number }): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = names.filter((n) => !existing.has(n));
+    if (missing.length) {
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: t.partitions, replicationFactor: t.replicationFactor })) });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 function buildSink(config: SubscriberRuntimeConfig, deps: ConnectorDeps): Sink {
   if (deps.sink) return deps.sink;
   if (config.sink.kind === 'http') return createHttpSink(config.sink, { resolver: deps.resolver, clock: deps.clock });
@@ -77,6 +91,9 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
   let worker: RetryWorker | undefined;
   let resumeTimer: NodeJS.Timeout | undefined;
   let paused = false;
+  let consuming = false;
+  // Ready once consuming, and not while the subscriber is known to be down (breaker open).
+  deps.health?.addReadiness(`connector:${config.id}`, () => consuming && running && breaker.state !== 'open');
 
   const breaker = new CircuitBreaker(config.delivery.breaker, deps.clock, (to, from) => {
     metrics.breaker(to);
@@ -187,6 +204,7 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
       if (started) return;
       started = true;
       running = true;
+      if (config.createTopics) await ensureTopics(deps.kafka, [deliverTopic, dlqTopic], config.createTopics);
       await sink.start();
       dlqProducer = deps.kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
       await dlqProducer.connect();
@@ -206,12 +224,13 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
         partitionsConsumedConcurrently: config.consumer.partitionsConsumedConcurrently,
         eachBatch,
       });
-      deps.health?.addReadiness(`connector:${config.id}`, () => running && breaker.state !== 'open');
+      consuming = true;
     },
     async stop() {
       if (!started) return;
       started = false;
       running = false;
+      consuming = false;
       clearTimeout(resumeTimer);
       // The consumer first: its in-flight batch finishes (blocked waits end as running is false)
       // and commits only what is settled.

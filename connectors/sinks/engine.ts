@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
 import type { CircuitBreaker } from '../../retry/breaker';
 import type { DeliveryResult } from '../../retry/classify';
-import { deadLetterHeaders } from '../../retry/dlq-headers';
+import { deadLetterHeaders } from '../../dlq/headers';
 import { decideRetry } from '../../retry/policy';
 import type { DeliverySettings } from '../../retry/settings';
 import type { DeliveryState, RetryEntry } from '../../retry/state';
@@ -43,6 +43,10 @@ export interface EngineDeps {
   /** True while the connector runs; waits give up when it turns false. */
   running: () => boolean;
 }
+
+/** Extra dead-letter headers of delivery: the subscriber's last HTTP status and the last error. */
+export const LAST_STATUS_HEADER = 'cd-last-status';
+export const LAST_ERROR_HEADER = 'cd-last-error';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -174,20 +178,23 @@ export class DeliveryEngine {
   }
 
   private async deadLetter(e: RetryEntry, code: string, message: string): Promise<void> {
-    const headers = deadLetterHeaders(e.headers, {
-      code,
-      message,
-      stage: 'delivery',
-      attempts: e.attempts,
-      firstFailedAt: e.firstFailedAt ?? this.d.clock.now(),
-      lastFailedAt: e.lastFailedAt ?? this.d.clock.now(),
-      originalTopic: e.topic,
-      originalPartition: e.partition,
-      originalOffset: e.offset,
-      subscriber: this.d.subscriberId,
-      lastStatus: e.lastStatus,
-      lastError: e.lastCode ? `${e.lastCode}: ${e.lastReason ?? ''}` : e.lastReason,
-    });
+    const now = this.d.clock.now();
+    const headers = deadLetterHeaders(
+      {
+        code,
+        message,
+        stage: `deliver.${this.d.sink.kind}`,
+        attempts: e.attempts,
+        firstFailedAt: e.firstFailedAt ?? now,
+        lastFailedAt: e.lastFailedAt ?? now,
+        original: { topic: e.topic, partition: e.partition, offset: e.offset },
+        subscriber: this.d.subscriberId,
+      },
+      e.headers,
+    );
+    // Delivery adds what the subscriber last said (DESIGN.md: "the last status code or error").
+    if (e.lastStatus !== undefined) headers[LAST_STATUS_HEADER] = String(e.lastStatus);
+    if (e.lastCode !== undefined || e.lastReason !== undefined) headers[LAST_ERROR_HEADER] = `${e.lastCode ?? ''}: ${e.lastReason ?? ''}`.slice(0, 1024);
     await this.d.dlqProducer.send({ topic: this.d.dlqTopic, acks: -1, messages: [{ key: e.key, value: e.value, headers }] });
     this.d.metrics.deadLettered(code);
     this.d.logger.warn({ eventId: e.eventId, subscriber: this.d.subscriberId, code, attempts: e.attempts, lastStatus: e.lastStatus }, 'delivery.dead_lettered');

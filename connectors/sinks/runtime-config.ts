@@ -26,6 +26,11 @@ export interface SubscriberRuntimeConfig {
     /** @defaultValue 100 */
     maxWaitTimeInMs: number;
   };
+  /**
+   * Create the deliver and dead-letter topics at start when missing (a standalone connector on a
+   * fresh cluster); undefined = expect them to exist (`crossdock start` creates them). @defaultValue undefined
+   */
+  createTopics?: { partitions: number; replicationFactor: number };
   /** Text before the `{cd:<id>}` hash tag of every Redis key (tests; several hubs on one Redis). @defaultValue '' */
   redisNamespace: string;
 }
@@ -59,7 +64,7 @@ export interface SubscriberSection {
 /** A subscriber section of the hub configuration → the connector's runtime config. */
 export function subscriberRuntimeConfig(
   subscriber: SubscriberSection,
-  options: { topicPrefix?: string; groupId?: string; partitionsConsumedConcurrently?: number; maxWaitTimeInMs?: number; redisNamespace?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { topicPrefix?: string; createTopics?: { partitions: number; replicationFactor: number }; groupId?: string; partitionsConsumedConcurrently?: number; maxWaitTimeInMs?: number; redisNamespace?: string; env?: NodeJS.ProcessEnv } = {},
 ): SubscriberRuntimeConfig {
   const prefix = options.topicPrefix ?? 'cd';
   const delivery = compileDeliverySettings(subscriber.delivery);
@@ -74,5 +79,6 @@ export function subscriberRuntimeConfig(
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
     }),
     redisNamespace: options.redisNamespace ?? '',
+    ...(options.createTopics ? { createTopics: options.createTopics } : {}),
   });
 }

@@ -117,7 +117,7 @@ describe('delivery: programmed receiver failures', () => {
       expect(m.value!.equals(original.value)).toBe(true);
       expect(m.key!.toString()).toBe(e.orderId);
       expect(header(m, 'cd-subscriber')).toBe(topics.subscriberId);
-      expect(header(m, 'cd-error-stage')).toBe('delivery');
+      expect(header(m, 'cd-error-stage')).toBe('deliver.http');
       expect(header(m, 'cd-original-topic')).toBe(topics.deliver);
       expect(Number(header(m, 'cd-original-partition'))).toBeGreaterThanOrEqual(0);
       expect(header(m, 'cd-original-offset')).toMatch(/^\d+$/);
