@@ -52,9 +52,11 @@ class DecimalType extends avsc.types.LogicalType {
   constructor(schema: Schema, opts?: unknown) {
     super(schema, opts);
     const s = schema as unknown as DecimalSchema;
-    if (!Number.isInteger(s.precision) || (s.precision ?? 0) < 1) throw new Error(`decimal needs an integer precision >= 1, got ${String(s.precision)}`);
+    if (!Number.isInteger(s.precision) || (s.precision ?? 0) < 1)
+      throw new Error(`decimal needs an integer precision >= 1, got ${String(s.precision)}`);
     const scale = s.scale ?? 0;
-    if (!Number.isInteger(scale) || scale < 0 || scale > (s.precision ?? 0)) throw new Error(`decimal scale must be 0..precision, got ${String(s.scale)}`);
+    if (!Number.isInteger(scale) || scale < 0 || scale > (s.precision ?? 0))
+      throw new Error(`decimal scale must be 0..precision, got ${String(s.scale)}`);
     this.precision = s.precision as number;
     this.scale = scale;
     this.fixedSize = s.type === 'fixed' ? s.size : undefined;
@@ -73,19 +75,29 @@ class DecimalType extends avsc.types.LogicalType {
 
   protected override _toValue(value: unknown): Buffer {
     if (typeof value !== 'string') {
-      throw new AvroValueError(`decimal(${this.precision},${this.scale}) takes an exact decimal string such as "12.50", got ${typeof value} ${String(value)} (floats are refused: they cannot hold money exactly)`);
+      throw new AvroValueError(
+        `decimal(${this.precision},${this.scale}) takes an exact decimal string such as "12.50", got ${typeof value} ${String(value)} (floats are refused: they cannot hold money exactly)`,
+      );
     }
     const m = DECIMAL_RE.exec(value);
-    if (!m) throw new AvroValueError(`"${value}" is not a decimal number (expected digits with an optional sign and fraction, e.g. "-12.50")`);
+    if (!m)
+      throw new AvroValueError(
+        `"${value}" is not a decimal number (expected digits with an optional sign and fraction, e.g. "-12.50")`,
+      );
     const frac = m[3] ?? '';
     if (frac.length > this.scale) {
       const extra = frac.slice(this.scale);
-      if (/[^0]/.test(extra)) throw new AvroValueError(`"${value}" has ${frac.length} fraction digits but the schema's scale is ${this.scale}; crossdock never rounds money`);
+      if (/[^0]/.test(extra))
+        throw new AvroValueError(
+          `"${value}" has ${frac.length} fraction digits but the schema's scale is ${this.scale}; crossdock never rounds money`,
+        );
     }
     const fracScaled = frac.slice(0, this.scale).padEnd(this.scale, '0');
     const unscaledDigits = (m[2]! + fracScaled).replace(/^0+(?=\d)/, '');
     if (unscaledDigits.replace(/^0+/, '').length > this.precision) {
-      throw new AvroValueError(`"${value}" has more than ${this.precision} significant digits (decimal(${this.precision},${this.scale}))`);
+      throw new AvroValueError(
+        `"${value}" has more than ${this.precision} significant digits (decimal(${this.precision},${this.scale}))`,
+      );
     }
     let n = BigInt(unscaledDigits);
     if (m[1] === '-') n = -n;
@@ -96,7 +108,8 @@ class DecimalType extends avsc.types.LogicalType {
     // Avro spec: two decimals match only when scale and precision match. A changed scale would
     // silently multiply amounts by a power of ten, so it is never resolved.
     // The writer's own _read already yields the decoded string, hence identity.
-    if (writer instanceof DecimalType && writer.scale === this.scale && writer.precision === this.precision) return (v) => v as unknown as string;
+    if (writer instanceof DecimalType && writer.scale === this.scale && writer.precision === this.precision)
+      return (v) => v as unknown as string;
     return undefined;
   }
 
@@ -135,8 +148,12 @@ class TimestampMillisType extends avsc.types.LogicalType {
     let ms: number;
     if (value instanceof Date) ms = value.getTime();
     else if (typeof value === 'string' && ISO_WITH_ZONE.test(value)) ms = Date.parse(value);
-    else throw new AvroValueError(`timestamp-millis takes a Date or an ISO 8601 string with a zone, got ${JSON.stringify(value)}`);
-    if (!Number.isFinite(ms)) throw new AvroValueError(`timestamp-millis: ${JSON.stringify(value)} is not a valid instant`);
+    else
+      throw new AvroValueError(
+        `timestamp-millis takes a Date or an ISO 8601 string with a zone, got ${JSON.stringify(value)}`,
+      );
+    if (!Number.isFinite(ms))
+      throw new AvroValueError(`timestamp-millis: ${JSON.stringify(value)} is not a valid instant`);
     return ms;
   }
 
@@ -161,7 +178,8 @@ class DateType extends avsc.types.LogicalType {
     const m = typeof value === 'string' ? DATE_RE.exec(value) : null;
     if (!m) throw new AvroValueError(`date takes a 'YYYY-MM-DD' string, got ${JSON.stringify(value)}`);
     const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-    if (new Date(ms).toISOString().slice(0, 10) !== value) throw new AvroValueError(`date: ${value} is not a calendar day`);
+    if (new Date(ms).toISOString().slice(0, 10) !== value)
+      throw new AvroValueError(`date: ${value} is not a calendar day`);
     return ms / DAY_MS;
   }
 
@@ -181,7 +199,10 @@ class UuidType extends avsc.types.LogicalType {
   }
 
   protected override _toValue(value: unknown): string {
-    if (typeof value !== 'string' || !UUID_RE.test(value)) throw new AvroValueError(`uuid takes a string like 6f1c3f0e-2b7a-4c1e-9a57-3d2f5e8b9c10, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'string' || !UUID_RE.test(value))
+      throw new AvroValueError(
+        `uuid takes a string like 6f1c3f0e-2b7a-4c1e-9a57-3d2f5e8b9c10, got ${JSON.stringify(value)}`,
+      );
     return value;
   }
 
@@ -192,7 +213,9 @@ class UuidType extends avsc.types.LogicalType {
 }
 
 function longOutOfRange(v: unknown): AvroValueError {
-  return new AvroValueError(`Avro long ${String(v)} is beyond ±(2^53−1) and cannot be held exactly by a JavaScript number; refused instead of rounded`);
+  return new AvroValueError(
+    `Avro long ${String(v)} is beyond ±(2^53−1) and cannot be held exactly by a JavaScript number; refused instead of rounded`,
+  );
 }
 
 /**
@@ -288,7 +311,8 @@ export const FRAME_HEADER_BYTES = 5;
 
 /** Confluent framing: magic byte 0, schema id (uint32 big-endian), Avro body. */
 export function frame(schemaId: number, payload: Buffer): Buffer {
-  if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > 0xffffffff) throw new RangeError(`schema id ${schemaId} is not a uint32`);
+  if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > 0xffffffff)
+    throw new RangeError(`schema id ${schemaId} is not a uint32`);
   const header = Buffer.alloc(FRAME_HEADER_BYTES);
   header.writeUInt8(MAGIC_BYTE, 0);
   header.writeUInt32BE(schemaId, 1);
@@ -297,6 +321,7 @@ export function frame(schemaId: number, payload: Buffer): Buffer {
 
 /** Undoes frame(); undefined when the bytes are too short or the magic byte is not 0. */
 export function unframe(bytes: Buffer): { schemaId: number; payload: Buffer } | undefined {
-  if (!Buffer.isBuffer(bytes) || bytes.length < FRAME_HEADER_BYTES || bytes[0] !== MAGIC_BYTE) return undefined;
+  if (!Buffer.isBuffer(bytes) || bytes.length < FRAME_HEADER_BYTES || bytes[0] !== MAGIC_BYTE)
+    return undefined;
   return { schemaId: bytes.readUInt32BE(1), payload: bytes.subarray(FRAME_HEADER_BYTES) };
 }

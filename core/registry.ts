@@ -51,7 +51,10 @@ export async function registryRequest(
   try {
     res = await doFetch(url, {
       method,
-      headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json', ...(body === undefined ? {} : { 'content-type': 'application/vnd.schemaregistry.v1+json' }) },
+      headers: {
+        accept: 'application/vnd.schemaregistry.v1+json, application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/vnd.schemaregistry.v1+json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
     });
@@ -59,11 +62,15 @@ export async function registryRequest(
     // fetch says only "fetch failed"; the socket error (ECONNREFUSED, ETIMEDOUT…) is in its cause.
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const why = [(err as Error).message, cause?.code ?? cause?.message].filter(Boolean).join(': ');
-    throw new CrossdockError('CD_E_REGISTRY_UNAVAILABLE', `schema registry at ${baseUrl} did not answer ${method} ${path}: ${why}`, {
-      retriable: true,
-      cause: err,
-      details: { url, method },
-    });
+    throw new CrossdockError(
+      'CD_E_REGISTRY_UNAVAILABLE',
+      `schema registry at ${baseUrl} did not answer ${method} ${path}: ${why}`,
+      {
+        retriable: true,
+        cause: err,
+        details: { url, method },
+      },
+    );
   }
   const text = await res.text();
   let parsed: unknown = text;
@@ -73,10 +80,14 @@ export async function registryRequest(
     // Keep the raw text: some proxies answer HTML.
   }
   if (res.status >= 500) {
-    throw new CrossdockError('CD_E_REGISTRY_UNAVAILABLE', `schema registry answered ${res.status} to ${method} ${path}`, {
-      retriable: true,
-      details: { url, method, status: res.status, body: parsed },
-    });
+    throw new CrossdockError(
+      'CD_E_REGISTRY_UNAVAILABLE',
+      `schema registry answered ${res.status} to ${method} ${path}`,
+      {
+        retriable: true,
+        details: { url, method, status: res.status, body: parsed },
+      },
+    );
   }
   return { status: res.status, body: parsed };
 }
@@ -119,14 +130,24 @@ export function createSchemaResolver(url: string, options: SchemaResolverOptions
   async function load(id: number): Promise<ResolvedSchema> {
     const reply = await registryRequest(url, 'GET', `/schemas/ids/${id}`, undefined, options);
     if (reply.status === 404) {
-      throw new CrossdockError('CD_E_UNKNOWN_SCHEMA_ID', `schema id ${id} is not in the registry at ${url}`, { details: { schemaId: id } });
+      throw new CrossdockError('CD_E_UNKNOWN_SCHEMA_ID', `schema id ${id} is not in the registry at ${url}`, {
+        details: { schemaId: id },
+      });
     }
     const body = reply.body as { schema?: unknown; schemaType?: unknown } | undefined;
     if (reply.status !== 200 || typeof body?.schema !== 'string') {
-      throw new CrossdockError('CD_E_REGISTRY_REJECTED', `registry answered ${reply.status} to GET /schemas/ids/${id}`, { details: { schemaId: id, body: reply.body } });
+      throw new CrossdockError(
+        'CD_E_REGISTRY_REJECTED',
+        `registry answered ${reply.status} to GET /schemas/ids/${id}`,
+        { details: { schemaId: id, body: reply.body } },
+      );
     }
     if (body.schemaType !== undefined && body.schemaType !== 'AVRO') {
-      throw new CrossdockError('CD_E_UNKNOWN_SCHEMA_ID', `schema id ${id} is a ${String(body.schemaType)} schema, not Avro`, { details: { schemaId: id } });
+      throw new CrossdockError(
+        'CD_E_UNKNOWN_SCHEMA_ID',
+        `schema id ${id} is a ${String(body.schemaType)} schema, not Avro`,
+        { details: { schemaId: id } },
+      );
     }
     const schema = JSON.parse(body.schema) as object;
     const subject = fullName(schema);
@@ -136,7 +157,11 @@ export function createSchemaResolver(url: string, options: SchemaResolverOptions
   return {
     getSchemaById(id: number): Promise<ResolvedSchema> {
       if (!Number.isInteger(id) || id < 0) {
-        return Promise.reject(new CrossdockError('CD_E_UNKNOWN_SCHEMA_ID', `schema id ${id} is not a valid id`, { details: { schemaId: id } }));
+        return Promise.reject(
+          new CrossdockError('CD_E_UNKNOWN_SCHEMA_ID', `schema id ${id} is not a valid id`, {
+            details: { schemaId: id },
+          }),
+        );
       }
       const hit = cache.get(id);
       if (hit) return hit;

@@ -21,7 +21,8 @@ export const COMMON_DIR = 'common';
 export const COMMON_NAMESPACE = 'com.crossdock.common';
 export const METADATA_TYPE = `${COMMON_NAMESPACE}.EventMetadata`;
 
-export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FORWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE' | 'NONE';
+export type Compatibility =
+  'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FORWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE' | 'NONE';
 export type Tier = 'enterprise-standard' | 'site-configurable';
 export type VersionStatus = 'active' | 'deprecated' | 'retired';
 
@@ -90,7 +91,9 @@ function catalogValidator(): ReturnType<Ajv['compile']> {
   if (!validateCatalogDoc) {
     const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
     addFormats(ajv);
-    validateCatalogDoc = ajv.compile(JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, 'catalog.schema.json'), 'utf8')) as object);
+    validateCatalogDoc = ajv.compile(
+      JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, 'catalog.schema.json'), 'utf8')) as object,
+    );
   }
   return validateCatalogDoc;
 }
@@ -99,13 +102,23 @@ function catalogValidator(): ReturnType<Ajv['compile']> {
 function readJson(dir: string, rel: string, problems: Problem[]): unknown {
   const abs = path.join(dir, rel);
   if (!fs.existsSync(abs)) {
-    problems.push({ rule: 'catalog-files', file: rel, path: '', message: `${rel} is named by the catalog but does not exist` });
+    problems.push({
+      rule: 'catalog-files',
+      file: rel,
+      path: '',
+      message: `${rel} is named by the catalog but does not exist`,
+    });
     return undefined;
   }
   try {
     return JSON.parse(fs.readFileSync(abs, 'utf8'));
   } catch (err) {
-    problems.push({ rule: 'avro-parse', file: rel, path: '', message: `${rel} is not valid JSON: ${(err as Error).message}` });
+    problems.push({
+      rule: 'avro-parse',
+      file: rel,
+      path: '',
+      message: `${rel} is not valid JSON: ${(err as Error).message}`,
+    });
     return undefined;
   }
 }
@@ -115,13 +128,21 @@ export function loadCommonTypes(dir: string, problems: Problem[] = []): Map<stri
   const out = new Map<string, object>();
   const commonDir = path.join(dir, COMMON_DIR);
   if (!fs.existsSync(commonDir)) return out;
-  for (const f of fs.readdirSync(commonDir).filter((n) => n.endsWith('.avsc')).sort()) {
+  for (const f of fs
+    .readdirSync(commonDir)
+    .filter((n) => n.endsWith('.avsc'))
+    .sort()) {
     const rel = `${COMMON_DIR}/${f}`;
     const schema = readJson(dir, rel, problems) as { name?: string; namespace?: string } | undefined;
     if (!schema) continue;
     const full = `${schema.namespace ?? ''}.${schema.name ?? ''}`;
     if (schema.namespace !== COMMON_NAMESPACE || `${schema.name}.avsc` !== f) {
-      problems.push({ rule: 'namespace', file: rel, path: '', message: `a shared type must be ${COMMON_NAMESPACE}.<FileName>, found ${full}` });
+      problems.push({
+        rule: 'namespace',
+        file: rel,
+        path: '',
+        message: `a shared type must be ${COMMON_NAMESPACE}.<FileName>, found ${full}`,
+      });
       continue;
     }
     out.set(full, schema);
@@ -133,7 +154,11 @@ export function loadCommonTypes(dir: string, problems: Problem[] = []): Map<stri
  * Inlines shared types: the first reference to a common full name becomes its definition (deep
  * copy, itself expanded); later references stay names, as Avro requires.
  */
-export function expandCommonTypes(schema: unknown, common: Map<string, object>, defined = new Set<string>()): unknown {
+export function expandCommonTypes(
+  schema: unknown,
+  common: Map<string, object>,
+  defined = new Set<string>(),
+): unknown {
   const expandType = (t: unknown): unknown => {
     if (typeof t === 'string') {
       const def = common.get(t);
@@ -145,12 +170,23 @@ export function expandCommonTypes(schema: unknown, common: Map<string, object>, 
     if (typeof t !== 'object' || t === null) return t;
     const o = { ...(t as Record<string, unknown>) };
     if (o.type === 'record' || o.type === 'error') {
-      const name = typeof o.name === 'string' ? (o.name.includes('.') ? o.name : `${String(o.namespace ?? '')}.${o.name}`) : undefined;
+      const name =
+        typeof o.name === 'string'
+          ? o.name.includes('.')
+            ? o.name
+            : `${String(o.namespace ?? '')}.${o.name}`
+          : undefined;
       if (name) defined.add(name);
-      if (Array.isArray(o.fields)) o.fields = o.fields.map((f) => (typeof f === 'object' && f !== null ? { ...(f as object), type: expandType((f as { type: unknown }).type) } : f));
+      if (Array.isArray(o.fields))
+        o.fields = o.fields.map((f) =>
+          typeof f === 'object' && f !== null
+            ? { ...(f as object), type: expandType((f as { type: unknown }).type) }
+            : f,
+        );
     } else if (o.type === 'array') o.items = expandType(o.items);
     else if (o.type === 'map') o.values = expandType(o.values);
-    else if (typeof o.type === 'string' || Array.isArray(o.type) || typeof o.type === 'object') o.type = expandType(o.type);
+    else if (typeof o.type === 'string' || Array.isArray(o.type) || typeof o.type === 'object')
+      o.type = expandType(o.type);
     return o;
   };
   return expandType(schema);
@@ -190,7 +226,8 @@ function bareNullDefaults(schema: unknown, prefix = ''): string[] {
     if (o.type === 'record' && Array.isArray(o.fields)) {
       for (const f of o.fields as Array<Record<string, unknown>>) {
         const fp = p ? `${p}.${String(f.name)}` : String(f.name);
-        if ('default' in f && f.default === null && !(Array.isArray(f.type) && f.type[0] === 'null')) out.push(fp);
+        if ('default' in f && f.default === null && !(Array.isArray(f.type) && f.type[0] === 'null'))
+          out.push(fp);
         visit(f.type, fp);
       }
     } else if (o.type === 'array') visit(o.items, `${p}[]`);
@@ -229,15 +266,33 @@ export function readCatalog(dir: string = SCHEMAS_DIR): ReadCatalogResult {
   try {
     doc = YAML.parse(fs.readFileSync(catalogPath, 'utf8'));
   } catch (err) {
-    problems.push({ rule: 'catalog-schema', file: CATALOG_FILE, path: '', message: `cannot read ${CATALOG_FILE}: ${(err as Error).message}` });
+    problems.push({
+      rule: 'catalog-schema',
+      file: CATALOG_FILE,
+      path: '',
+      message: `cannot read ${CATALOG_FILE}: ${(err as Error).message}`,
+    });
     return { catalog: makeCatalog(dir, []), problems };
   }
   const validate = catalogValidator();
   if (!validate(doc)) {
     for (const e of validate.errors ?? []) {
-      const where = e.instancePath.replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.').replace(/^\./, '');
-      const extra = e.keyword === 'additionalProperties' ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})` : e.keyword === 'enum' ? `: ${JSON.stringify((e.params as { allowedValues?: unknown }).allowedValues)}` : '';
-      problems.push({ rule: 'catalog-schema', file: CATALOG_FILE, path: where, message: `${where || '(root)'} ${e.message ?? 'is invalid'}${extra}` });
+      const where = e.instancePath
+        .replace(/\/(\d+)/g, '[$1]')
+        .replace(/\//g, '.')
+        .replace(/^\./, '');
+      const extra =
+        e.keyword === 'additionalProperties'
+          ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})`
+          : e.keyword === 'enum'
+            ? `: ${JSON.stringify((e.params as { allowedValues?: unknown }).allowedValues)}`
+            : '';
+      problems.push({
+        rule: 'catalog-schema',
+        file: CATALOG_FILE,
+        path: where,
+        message: `${where || '(root)'} ${e.message ?? 'is invalid'}${extra}`,
+      });
     }
     return { catalog: makeCatalog(dir, []), problems };
   }
@@ -255,14 +310,39 @@ export function readCatalog(dir: string = SCHEMAS_DIR): ReadCatalogResult {
       } catch (err) {
         // avsc refuses `"default": null` on a non-union field; name the field and the rule instead.
         const bare = bareNullDefaults(schema);
-        if (bare.length) for (const p of bare) problems.push({ rule: 'null-default', file, path: p, message: `field \`${p}\` has "default": null but its type does not start with "null" (use ["null", T])` });
-        else problems.push({ rule: 'avro-parse', file, path: '', message: `${file} is not a valid Avro schema: ${(err as Error).message}` });
+        if (bare.length)
+          for (const p of bare)
+            problems.push({
+              rule: 'null-default',
+              file,
+              path: p,
+              message: `field \`${p}\` has "default": null but its type does not start with "null" (use ["null", T])`,
+            });
+        else
+          problems.push({
+            rule: 'avro-parse',
+            file,
+            path: '',
+            message: `${file} is not a valid Avro schema: ${(err as Error).message}`,
+          });
         continue;
       }
-      versions.push({ version: rv.version, status: rv.status, ...(rv.since ? { since: rv.since } : {}), ...(rv.retireAfter ? { retireAfter: rv.retireAfter } : {}), file, schema });
+      versions.push({
+        version: rv.version,
+        status: rv.status,
+        ...(rv.since ? { since: rv.since } : {}),
+        ...(rv.retireAfter ? { retireAfter: rv.retireAfter } : {}),
+        file,
+        schema,
+      });
     }
     const pii = [...new Set(versions.flatMap((v) => personalDataPaths(v.schema)))];
-    entries.push({ ...raw, compatibility: raw.compatibility ?? 'BACKWARD', versions, personalDataFields: pii });
+    entries.push({
+      ...raw,
+      compatibility: raw.compatibility ?? 'BACKWARD',
+      versions,
+      personalDataFields: pii,
+    });
   }
   return { catalog: makeCatalog(dir, entries), problems };
 }
@@ -273,15 +353,22 @@ const cache = new Map<string, Catalog>();
  * The catalog (cached per folder). Throws CD_E_CATALOG_INVALID listing every load problem; lint
  * and compatibility are `crossdock schemas check`'s job, not this function's.
  */
-export function loadCatalog(dir: string = SCHEMAS_DIR, options: { /** Reuse the copy read earlier. @defaultValue true */ cache?: boolean } = {}): Catalog {
+export function loadCatalog(
+  dir: string = SCHEMAS_DIR,
+  options: { /** Reuse the copy read earlier. @defaultValue true */ cache?: boolean } = {},
+): Catalog {
   const key = path.resolve(dir);
   const hit = options.cache === false ? undefined : cache.get(key);
   if (hit) return hit;
   const { catalog, problems } = readCatalog(key);
   if (problems.length) {
-    throw new CrossdockError('CD_E_CATALOG_INVALID', `the event catalog in ${key} cannot be loaded:\n${problems.map((p) => `  ${p.file}${p.path ? ` ${p.path}` : ''}: ${p.message} [${p.rule}]`).join('\n')}`, {
-      details: { problems },
-    });
+    throw new CrossdockError(
+      'CD_E_CATALOG_INVALID',
+      `the event catalog in ${key} cannot be loaded:\n${problems.map((p) => `  ${p.file}${p.path ? ` ${p.path}` : ''}: ${p.message} [${p.rule}]`).join('\n')}`,
+      {
+        details: { problems },
+      },
+    );
   }
   cache.set(key, catalog);
   return catalog;
@@ -297,9 +384,13 @@ export function currentVersion(entry: CatalogEntry): CatalogVersion | undefined 
 export function entryVersion(entry: CatalogEntry, version?: number): CatalogVersion {
   const v = version === undefined ? currentVersion(entry) : entry.versions.find((x) => x.version === version);
   if (!v) {
-    throw new CrossdockError('CD_E_UNKNOWN_EVENT_TYPE', `${entry.eventType} has no ${version === undefined ? 'active' : `v${version}`} schema in the catalog`, {
-      details: { eventType: entry.eventType, version },
-    });
+    throw new CrossdockError(
+      'CD_E_UNKNOWN_EVENT_TYPE',
+      `${entry.eventType} has no ${version === undefined ? 'active' : `v${version}`} schema in the catalog`,
+      {
+        details: { eventType: entry.eventType, version },
+      },
+    );
   }
   return v;
 }

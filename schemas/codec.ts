@@ -52,22 +52,34 @@ export async function schemaIdByUrl(url: string, subject: string, schema: object
   const reg = await registryRequest(url, 'POST', `/subjects/${s}/versions`, body);
   if (reg.status === 200) return (reg.body as { id: number }).id;
   const code = reg.status === 409 ? 'CD_E_SCHEMA_INCOMPATIBLE' : 'CD_E_REGISTRY_REJECTED';
-  throw new CrossdockError(code, `registry refused the schema for ${subject} (${reg.status}): ${registryMessage(reg.body)}`, { details: { subject, status: reg.status, body: reg.body } });
+  throw new CrossdockError(
+    code,
+    `registry refused the schema for ${subject} (${reg.status}): ${registryMessage(reg.body)}`,
+    { details: { subject, status: reg.status, body: reg.body } },
+  );
 }
 
 /** The registry's own message from an error body. */
 export function registryMessage(body: unknown): string {
-  if (typeof body === 'object' && body !== null && 'message' in body) return String((body as { message: unknown }).message);
+  if (typeof body === 'object' && body !== null && 'message' in body)
+    return String((body as { message: unknown }).message);
   return typeof body === 'string' ? body.slice(0, 300) : JSON.stringify(body);
 }
 
-async function lookupId(source: SchemaIdSource, entry: CatalogEntry, version: CatalogVersion): Promise<number> {
+async function lookupId(
+  source: SchemaIdSource,
+  entry: CatalogEntry,
+  version: CatalogVersion,
+): Promise<number> {
   if (typeof source === 'function') return source(entry.subject, version);
   if (typeof source === 'string') return schemaIdByUrl(source, entry.subject, version.schema);
   try {
     return await source.getRegistryIdBySchema(entry.subject, version.schema as never);
   } catch {
-    const { id } = await source.register(version.schema as never, { subject: entry.subject, compatibility: entry.compatibility as never });
+    const { id } = await source.register(version.schema as never, {
+      subject: entry.subject,
+      compatibility: entry.compatibility as never,
+    });
     return id;
   }
 }
@@ -86,8 +98,12 @@ export function explainInvalid(type: avsc.Type, value: unknown): Array<{ path: s
       }
       if (!reason) {
         if (t.typeName === 'long' || t.typeName === 'abstract:long') {
-          reason = typeof v === 'number' && Number.isInteger(v) ? `long ${v} is beyond ±(2^53−1); refused instead of rounded` : `expected an integer, got ${JSON.stringify(v)}`;
-        } else reason = `expected ${t.typeName}${t.name ? ` ${t.name}` : ''}, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`;
+          reason =
+            typeof v === 'number' && Number.isInteger(v)
+              ? `long ${v} is beyond ±(2^53−1); refused instead of rounded`
+              : `expected an integer, got ${JSON.stringify(v)}`;
+        } else
+          reason = `expected ${t.typeName}${t.name ? ` ${t.name}` : ''}, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`;
       }
       out.push({ path: p.join('.') || '(root)', reason });
     },
@@ -100,7 +116,12 @@ export function explainInvalid(type: avsc.Type, value: unknown): Array<{ path: s
  * active version), getting the schema id from `ids`. Throws CD_E_EVENT_INVALID with each bad
  * field path when the event does not match.
  */
-export async function encodeEvent(ids: SchemaIdSource, entry: CatalogEntry, version: number | undefined, event: Record<string, unknown>): Promise<Buffer> {
+export async function encodeEvent(
+  ids: SchemaIdSource,
+  entry: CatalogEntry,
+  version: number | undefined,
+  event: Record<string, unknown>,
+): Promise<Buffer> {
   const v = entryVersion(entry, version);
   const type = typeOf(v.schema);
   let payload: Buffer;
@@ -109,10 +130,14 @@ export async function encodeEvent(ids: SchemaIdSource, entry: CatalogEntry, vers
   } catch (err) {
     const problems = explainInvalid(type, event);
     const first = problems[0];
-    throw new CrossdockError('CD_E_EVENT_INVALID', `${entry.eventType} v${v.version} event does not match its schema: ${first ? `${first.path}: ${first.reason}` : (err as Error).message}${problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}`, {
-      cause: err,
-      details: { eventType: entry.eventType, version: v.version, problems },
-    });
+    throw new CrossdockError(
+      'CD_E_EVENT_INVALID',
+      `${entry.eventType} v${v.version} event does not match its schema: ${first ? `${first.path}: ${first.reason}` : (err as Error).message}${problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}`,
+      {
+        cause: err,
+        details: { eventType: entry.eventType, version: v.version, problems },
+      },
+    );
   }
   const cache = idCache(ids);
   const key = `${entry.subject}@${v.version}`;
@@ -169,10 +194,18 @@ function fingerprintOf(v: CatalogVersion): string {
  * or CD_E_REGISTRY_UNAVAILABLE from the resolver, CD_E_UNDECODABLE_EVENT when the body does not
  * decode (or cannot be read as `readAs`).
  */
-export async function decodeEvent(resolver: SchemaResolver, bytes: Buffer, options: DecodeOptions = {}): Promise<DecodedEvent> {
+export async function decodeEvent(
+  resolver: SchemaResolver,
+  bytes: Buffer,
+  options: DecodeOptions = {},
+): Promise<DecodedEvent> {
   const framed = unframe(bytes);
   if (!framed) {
-    throw new CrossdockError('CD_E_BAD_FRAMING', `message is not Confluent-framed Avro (${bytes.length} bytes, first byte ${bytes[0] ?? 'none'})`, { details: { length: bytes.length } });
+    throw new CrossdockError(
+      'CD_E_BAD_FRAMING',
+      `message is not Confluent-framed Avro (${bytes.length} bytes, first byte ${bytes[0] ?? 'none'})`,
+      { details: { length: bytes.length } },
+    );
   }
   const writer = await resolver.getSchemaById(framed.schemaId);
   const entry = writer.subject ? options.catalog?.bySubject(writer.subject) : undefined;
@@ -184,16 +217,31 @@ export async function decodeEvent(resolver: SchemaResolver, bytes: Buffer, optio
   try {
     let event: Record<string, unknown>;
     if (options.readAs !== undefined) {
-      if (!entry) throw new Error(`subject ${writer.subject ?? '(none)'} is not in the catalog, cannot read it as a catalog version`);
-      const reader = typeOf(entryVersion(entry, options.readAs === 'current' ? undefined : options.readAs).schema);
+      if (!entry)
+        throw new Error(
+          `subject ${writer.subject ?? '(none)'} is not in the catalog, cannot read it as a catalog version`,
+        );
+      const reader = typeOf(
+        entryVersion(entry, options.readAs === 'current' ? undefined : options.readAs).schema,
+      );
       event = reader.fromBuffer(framed.payload, resolverFor(reader, writer.type)) as Record<string, unknown>;
     } else event = writer.type.fromBuffer(framed.payload) as Record<string, unknown>;
-    return { schemaId: framed.schemaId, subject: writer.subject, ...(entry ? { entry } : {}), ...(version !== undefined ? { version } : {}), event };
+    return {
+      schemaId: framed.schemaId,
+      subject: writer.subject,
+      ...(entry ? { entry } : {}),
+      ...(version !== undefined ? { version } : {}),
+      event,
+    };
   } catch (err) {
     if (isCrossdockError(err)) throw err;
-    throw new CrossdockError('CD_E_UNDECODABLE_EVENT', `message with schema id ${framed.schemaId} (${writer.subject ?? 'unnamed'}) does not decode: ${(err as Error).message}`, {
-      cause: err,
-      details: { schemaId: framed.schemaId, subject: writer.subject },
-    });
+    throw new CrossdockError(
+      'CD_E_UNDECODABLE_EVENT',
+      `message with schema id ${framed.schemaId} (${writer.subject ?? 'unnamed'}) does not decode: ${(err as Error).message}`,
+      {
+        cause: err,
+        details: { schemaId: framed.schemaId, subject: writer.subject },
+      },
+    );
   }
 }

@@ -4,12 +4,14 @@ import { defineCodes } from '../core/errors';
 export const SCHEMA_CODES = defineCodes({
   CD_E_REGISTRY_UNAVAILABLE: {
     meaning: 'The schema registry did not answer (connection refused, timeout or a 5xx reply).',
-    action: 'Check that the registry is up (`crossdock stack status`, CROSSDOCK_REGISTRY_URL); the call is retried.',
+    action:
+      'Check that the registry is up (`crossdock stack status`, CROSSDOCK_REGISTRY_URL); the call is retried.',
     retriable: true,
   },
   CD_E_UNKNOWN_SCHEMA_ID: {
     meaning: 'The message names a schema id the registry does not know.',
-    action: 'The producer used another registry, or the registry lost its state; inspect the message in the DLQ.',
+    action:
+      'The producer used another registry, or the registry lost its state; inspect the message in the DLQ.',
     retriable: false,
   },
   CD_E_BAD_FRAMING: {
@@ -18,7 +20,8 @@ export const SCHEMA_CODES = defineCodes({
     retriable: false,
   },
   CD_E_UNDECODABLE_EVENT: {
-    meaning: 'The Avro body does not decode with the schema its id names (truncated or written with another schema).',
+    meaning:
+      'The Avro body does not decode with the schema its id names (truncated or written with another schema).',
     action: 'Inspect the message in the DLQ; fix the producer serializer.',
     retriable: false,
   },
@@ -28,7 +31,8 @@ export const SCHEMA_CODES = defineCodes({
     retriable: false,
   },
   CD_E_UNKNOWN_EVENT_TYPE: {
-    meaning: 'The event type or subject is not in the catalog (schemas/catalog.yaml), or the version is not there.',
+    meaning:
+      'The event type or subject is not in the catalog (schemas/catalog.yaml), or the version is not there.',
     action: 'Use an event type listed by `crossdock schemas list`, or add it to the catalog.',
     retriable: false,
   },
@@ -49,7 +53,8 @@ export const SCHEMA_CODES = defineCodes({
   },
   CD_E_SCHEMA_INCOMPATIBLE: {
     meaning: 'The registry refused a schema version as incompatible with the versions it already holds.',
-    action: 'Run `crossdock schemas check` for a field-by-field explanation, then make the change compatible (or add a new event type).',
+    action:
+      'Run `crossdock schemas check` for a field-by-field explanation, then make the change compatible (or add a new event type).',
     retriable: false,
   },
   CD_E_REGISTRY_REJECTED: {

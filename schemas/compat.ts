@@ -67,7 +67,13 @@ function namesMatch(reader: avsc.Type, writer: avsc.Type): boolean {
   return rb === wb && rn !== undefined && (reader.aliases ?? []).includes(wn ?? '');
 }
 
-const PROMOTIONS: Record<string, string[]> = { int: ['long', 'float', 'double'], long: ['float', 'double'], float: ['double'], string: ['bytes'], bytes: ['string'] };
+const PROMOTIONS: Record<string, string[]> = {
+  int: ['long', 'float', 'double'],
+  long: ['float', 'double'],
+  float: ['double'],
+  string: ['bytes'],
+  bytes: ['string'],
+};
 
 function describe(x: avsc.Type): string {
   return describeType(x.schema({ exportAttrs: true }) as RawSchema);
@@ -80,7 +86,8 @@ function isUnion(x: avsc.Type): boolean {
 function walk(reader: avsc.Type, writer: avsc.Type, path: string, out: Issue[], seen: Set<string>): void {
   for (const wb of isUnion(writer) ? t(writer).types! : [writer]) {
     const rbs = isUnion(reader) ? t(reader).types! : [reader];
-    const match = rbs.find((rb) => namesMatch(rb, wb)) ?? rbs.find((rb) => PROMOTIONS[kindOf(wb)]?.includes(kindOf(rb)));
+    const match =
+      rbs.find((rb) => namesMatch(rb, wb)) ?? rbs.find((rb) => PROMOTIONS[kindOf(wb)]?.includes(kindOf(rb)));
     if (!match) {
       out.push({ kind: 'type', path, reader, writer });
       return;
@@ -97,7 +104,8 @@ function same(reader: avsc.Type, writer: avsc.Type, path: string, out: Issue[], 
     return;
   }
   if (lr === 'decimal') {
-    if (t(reader).scale !== t(writer).scale || t(reader).precision !== t(writer).precision) out.push({ kind: 'decimal', path, reader, writer });
+    if (t(reader).scale !== t(writer).scale || t(reader).precision !== t(writer).precision)
+      out.push({ kind: 'decimal', path, reader, writer });
     return;
   }
   if (lr) return;
@@ -112,7 +120,9 @@ function same(reader: avsc.Type, writer: avsc.Type, path: string, out: Issue[], 
       const matched = new Set<string>();
       const missing: avsc.types.Field[] = [];
       for (const rf of r.fields!) {
-        const wf = w.fields!.find((f) => f.name === rf.name) ?? w.fields!.find((f) => (rf.aliases ?? []).includes(f.name));
+        const wf =
+          w.fields!.find((f) => f.name === rf.name) ??
+          w.fields!.find((f) => (rf.aliases ?? []).includes(f.name));
         const fpath = path ? `${path}.${rf.name}` : rf.name;
         if (!wf) {
           if (rf.defaultValue() === undefined) missing.push(rf);
@@ -121,18 +131,35 @@ function same(reader: avsc.Type, writer: avsc.Type, path: string, out: Issue[], 
         matched.add(wf.name);
         walk(rf.type, wf.type, fpath, out, seen);
       }
-      const unmatched = w.fields!.filter((f) => !matched.has(f.name) && !r.fields!.some((rf) => rf.name === f.name));
+      const unmatched = w.fields!.filter(
+        (f) => !matched.has(f.name) && !r.fields!.some((rf) => rf.name === f.name),
+      );
       for (const rf of missing) {
         const fpath = path ? `${path}.${rf.name}` : rf.name;
         const twin = unmatched.find((wf) => describe(wf.type) === describe(rf.type));
-        if (twin) out.push({ kind: 'renamed', path: fpath, reader: rf.type, writer: twin.type, other: path ? `${path}.${twin.name}` : twin.name });
+        if (twin)
+          out.push({
+            kind: 'renamed',
+            path: fpath,
+            reader: rf.type,
+            writer: twin.type,
+            other: path ? `${path}.${twin.name}` : twin.name,
+          });
         else out.push({ kind: 'missing', path: fpath, reader: rf.type, writer });
       }
       return;
     }
     case 'enum': {
       const lacking = w.symbols!.filter((s) => !r.symbols!.includes(s));
-      if (lacking.length) out.push({ kind: 'enum', path, reader, writer, symbols: lacking, readerHasDefault: r.default !== undefined });
+      if (lacking.length)
+        out.push({
+          kind: 'enum',
+          path,
+          reader,
+          writer,
+          symbols: lacking,
+          readerHasDefault: r.default !== undefined,
+        });
       return;
     }
     case 'array':
@@ -161,41 +188,81 @@ function toProblem(issue: Issue, dir: Direction, ctx: PairContext): Problem | un
   const vo = `v${older.version}`;
   const mode = entry.compatibility;
   // Who cannot read whom, in this direction.
-  const cannot = dir === 'backward' ? `${vn} readers cannot read ${vo} data` : `${vo} readers cannot read ${vn} data`;
+  const cannot =
+    dir === 'backward' ? `${vn} readers cannot read ${vo} data` : `${vo} readers cannot read ${vn} data`;
   const oldT = dir === 'backward' ? issue.writer : issue.reader;
   const newT = dir === 'backward' ? issue.reader : issue.writer;
-  const mk = (rule: RuleId, message: string): Problem => ({ rule, file: newer.file, path: issue.path, message });
+  const mk = (rule: RuleId, message: string): Problem => ({
+    rule,
+    file: newer.file,
+    path: issue.path,
+    message,
+  });
   switch (issue.kind) {
     case 'missing':
       return dir === 'backward'
-        ? mk('compat-field-added-required', `${E} ${vn} adds field \`${issue.path}\` without a default: ${cannot} (${mode})`)
-        : mk('compat-field-removed', `${E} ${vn} removes field \`${issue.path}\` without a default: ${cannot} (${mode})`);
+        ? mk(
+            'compat-field-added-required',
+            `${E} ${vn} adds field \`${issue.path}\` without a default: ${cannot} (${mode})`,
+          )
+        : mk(
+            'compat-field-removed',
+            `${E} ${vn} removes field \`${issue.path}\` without a default: ${cannot} (${mode})`,
+          );
     case 'renamed': {
       const [from, to] = dir === 'backward' ? [issue.other!, issue.path] : [issue.path, issue.other!];
       const leaf = from.split('.').pop();
-      return { ...mk('compat-field-renamed', `${E} ${vn} renames field \`${from}\` to \`${to}\` without an alias: ${cannot} (${mode}); add "aliases": ["${leaf}"] to \`${to}\``), path: to };
+      return {
+        ...mk(
+          'compat-field-renamed',
+          `${E} ${vn} renames field \`${from}\` to \`${to}\` without an alias: ${cannot} (${mode}); add "aliases": ["${leaf}"] to \`${to}\``,
+        ),
+        path: to,
+      };
     }
     case 'type':
-      return mk('compat-type-changed', `${E} ${vn} changes \`${issue.path}\` from ${describe(oldT)} to ${describe(newT)}: ${cannot} (${mode})`);
+      return mk(
+        'compat-type-changed',
+        `${E} ${vn} changes \`${issue.path}\` from ${describe(oldT)} to ${describe(newT)}: ${cannot} (${mode})`,
+      );
     case 'decimal':
-      return mk('compat-decimal-changed', `${E} ${vn} changes \`${issue.path}\` from ${describe(oldT)} to ${describe(newT)}: amounts would be read at the wrong scale, so ${cannot} (${mode})`);
+      return mk(
+        'compat-decimal-changed',
+        `${E} ${vn} changes \`${issue.path}\` from ${describe(oldT)} to ${describe(newT)}: amounts would be read at the wrong scale, so ${cannot} (${mode})`,
+      );
     case 'logical':
-      return mk('compat-logical-type-changed', `${E} ${vn} changes \`${issue.path}\` from ${describe(oldT)} to ${describe(newT)}: the value would be read with another meaning (${mode})`);
+      return mk(
+        'compat-logical-type-changed',
+        `${E} ${vn} changes \`${issue.path}\` from ${describe(oldT)} to ${describe(newT)}: the value would be read with another meaning (${mode})`,
+      );
     case 'enum': {
       const syms = issue.symbols!.join(', ');
       if (dir === 'backward') {
-        const fallback = issue.readerHasDefault ? `would read as ${String(t(issue.reader).default)}, silently changing its meaning` : 'cannot be read at all';
-        return mk('compat-enum-symbol-removed', `${E} ${vn} removes symbol ${syms} from enum \`${issue.path}\`: ${vo} data holding it ${fallback} (${mode})`);
+        const fallback = issue.readerHasDefault
+          ? `would read as ${String(t(issue.reader).default)}, silently changing its meaning`
+          : 'cannot be read at all';
+        return mk(
+          'compat-enum-symbol-removed',
+          `${E} ${vn} removes symbol ${syms} from enum \`${issue.path}\`: ${vo} data holding it ${fallback} (${mode})`,
+        );
       }
       // Forward: the newer version adds symbols; fine when the older enum has a default.
       if (issue.readerHasDefault) return undefined;
-      return mk('compat-unreadable', `${E} ${vn} adds symbol ${syms} to enum \`${issue.path}\` whose ${vo} has no default: ${cannot} (${mode})`);
+      return mk(
+        'compat-unreadable',
+        `${E} ${vn} adds symbol ${syms} to enum \`${issue.path}\` whose ${vo} has no default: ${cannot} (${mode})`,
+      );
     }
   }
 }
 
 /** Problems of reading `writer` data with `reader`, explained; empty when compatible. */
-export function checkPair(reader: CatalogVersion, writer: CatalogVersion, dir: Direction, ctx: PairContext): Problem[] {
+export function checkPair(
+  reader: CatalogVersion,
+  writer: CatalogVersion,
+  dir: Direction,
+  ctx: PairContext,
+): Problem[] {
   const rt = typeOf(reader.schema);
   const wt = typeOf(writer.schema);
   let resolverError: string | undefined;
@@ -208,8 +275,16 @@ export function checkPair(reader: CatalogVersion, writer: CatalogVersion, dir: D
   walk(rt, wt, '', issues, new Set());
   const problems = issues.map((i) => toProblem(i, dir, ctx)).filter((p): p is Problem => p !== undefined);
   if (resolverError && problems.length === 0) {
-    const cannot = dir === 'backward' ? `v${ctx.newer.version} readers cannot read v${ctx.older.version} data` : `v${ctx.older.version} readers cannot read v${ctx.newer.version} data`;
-    problems.push({ rule: 'compat-unreadable', file: ctx.newer.file, path: '', message: `${ctx.entry.eventType}: ${cannot} (${ctx.entry.compatibility}): ${resolverError}` });
+    const cannot =
+      dir === 'backward'
+        ? `v${ctx.newer.version} readers cannot read v${ctx.older.version} data`
+        : `v${ctx.older.version} readers cannot read v${ctx.newer.version} data`;
+    problems.push({
+      rule: 'compat-unreadable',
+      file: ctx.newer.file,
+      path: '',
+      message: `${ctx.entry.eventType}: ${cannot} (${ctx.entry.compatibility}): ${resolverError}`,
+    });
   }
   return problems;
 }

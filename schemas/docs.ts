@@ -2,7 +2,14 @@
  * docs/events.md, generated from the catalog and the schemas (scripts/docs.ts lists it; the
  * generated-docs test fails when the committed file is out of date).
  */
-import { currentVersion, loadCatalog, SCHEMAS_DIR, type Catalog, type CatalogEntry, type CatalogVersion } from './catalog';
+import {
+  currentVersion,
+  loadCatalog,
+  SCHEMAS_DIR,
+  type Catalog,
+  type CatalogEntry,
+  type CatalogVersion,
+} from './catalog';
 import { describeType, walkSchema } from './walk';
 
 function cell(s: string): string {
@@ -12,8 +19,15 @@ function cell(s: string): string {
 function fieldRows(v: CatalogVersion): string[] {
   const rows = ['| Field | Type | Description |', '|---|---|---|'];
   for (const f of walkSchema(v.schema).fields) {
-    const flags = [f.raw.pii === true ? '**personal data**' : '', 'default' in f.raw ? `default \`${JSON.stringify(f.raw.default)}\`` : ''].filter(Boolean).join('; ');
-    rows.push(`| \`${f.path}\` | ${cell(describeType(f.type))} | ${cell(String(f.raw.doc ?? ''))}${flags ? ` (${flags})` : ''} |`);
+    const flags = [
+      f.raw.pii === true ? '**personal data**' : '',
+      'default' in f.raw ? `default \`${JSON.stringify(f.raw.default)}\`` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    rows.push(
+      `| \`${f.path}\` | ${cell(describeType(f.type))} | ${cell(String(f.raw.doc ?? ''))}${flags ? ` (${flags})` : ''} |`,
+    );
   }
   return rows;
 }
@@ -51,7 +65,9 @@ function renderEntry(e: CatalogEntry): string[] {
   ];
   e.versions.forEach((v, i) => {
     const prev = e.versions[i - 1];
-    lines.push(`| v${v.version} | ${v.status} | ${v.since ?? ''} | ${v.retireAfter ?? ''} | \`schemas/${v.file}\` | ${prev ? changes(prev, v) : 'first version'} |`);
+    lines.push(
+      `| v${v.version} | ${v.status} | ${v.since ?? ''} | ${v.retireAfter ?? ''} | \`schemas/${v.file}\` | ${prev ? changes(prev, v) : 'first version'} |`,
+    );
   });
   if (cur) lines.push('', `Fields of v${cur.version} (current):`, '', ...fieldRows(cur));
   lines.push('');
@@ -74,7 +90,10 @@ export function renderEventsMd(catalog: Catalog = loadCatalog(SCHEMAS_DIR)): str
     '',
     '| Event type | Domain | Key | Compatibility | Current version |',
     '|---|---|---|---|---|',
-    ...catalog.entries.map((e) => `| [${e.eventType}](#${e.eventType.toLowerCase()}) | ${e.domain} | ${e.keyFields.map((k) => `\`${k}\``).join(' + ')} | ${e.compatibility} | v${currentVersion(e)?.version ?? '-'} |`),
+    ...catalog.entries.map(
+      (e) =>
+        `| [${e.eventType}](#${e.eventType.toLowerCase()}) | ${e.domain} | ${e.keyFields.map((k) => `\`${k}\``).join(' + ')} | ${e.compatibility} | v${currentVersion(e)?.version ?? '-'} |`,
+    ),
     '',
   ];
   for (const [domain, entries] of byDomain) {

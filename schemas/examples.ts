@@ -20,9 +20,14 @@ export interface ExampleOptions {
 export function exampleEvent(eventType: string, options: ExampleOptions = {}): Record<string, unknown> {
   const catalog = options.catalog ?? loadCatalog(SCHEMAS_DIR);
   const entry = catalog.byEventType(eventType);
-  if (!entry) throw new CrossdockError('CD_E_UNKNOWN_EVENT_TYPE', `${eventType} is not in the catalog`, { details: { eventType } });
+  if (!entry)
+    throw new CrossdockError('CD_E_UNKNOWN_EVENT_TYPE', `${eventType} is not in the catalog`, {
+      details: { eventType },
+    });
   const file = path.join(catalog.dir, entry.domain, entry.eventType, 'example.json');
-  const event = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown> & { metadata: Record<string, unknown> };
+  const event = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown> & {
+    metadata: Record<string, unknown>;
+  };
   if (options.freshEventId !== false) event.metadata.eventId = crypto.randomUUID();
   return event;
 }

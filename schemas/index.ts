@@ -36,7 +36,16 @@ export {
   type Problem,
 } from './catalog';
 export { businessKey, readPath, KEY_SEPARATOR } from './key';
-export { encodeEvent, decodeEvent, explainInvalid, typeOf, type SchemaIdSource, type SchemaIdLookup, type DecodedEvent, type DecodeOptions } from './codec';
+export {
+  encodeEvent,
+  decodeEvent,
+  explainInvalid,
+  typeOf,
+  type SchemaIdSource,
+  type SchemaIdLookup,
+  type DecodedEvent,
+  type DecodeOptions,
+} from './codec';
 export { exampleEvent, type ExampleOptions } from './examples';
 export { maskPersonalData, MASK } from './mask';
 export { SCHEMA_CODES } from './codes';

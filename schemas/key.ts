@@ -27,20 +27,28 @@ export function readPath(event: unknown, dotted: string): unknown {
 
 function keyPart(value: unknown): string | undefined {
   if (typeof value === 'string') return value === '' ? undefined : value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
   return undefined;
 }
 
 /** The Kafka key of an event (see the rule above). */
-export function businessKey(entry: Pick<CatalogEntry, 'eventType' | 'keyFields'>, event: Record<string, unknown>): string {
+export function businessKey(
+  entry: Pick<CatalogEntry, 'eventType' | 'keyFields'>,
+  event: Record<string, unknown>,
+): string {
   const parts: string[] = [];
   for (const field of entry.keyFields) {
     const part = keyPart(readPath(event, field));
     if (part === undefined) {
-      throw new CrossdockError('CD_E_MISSING_BUSINESS_KEY', `${entry.eventType} has no value for its key field \`${field}\``, {
-        details: { eventType: entry.eventType, field, keyFields: entry.keyFields },
-      });
+      throw new CrossdockError(
+        'CD_E_MISSING_BUSINESS_KEY',
+        `${entry.eventType} has no value for its key field \`${field}\``,
+        {
+          details: { eventType: entry.eventType, field, keyFields: entry.keyFields },
+        },
+      );
     }
     parts.push(part.replace(/\\/g, '\\\\').replace(/\|/g, '\\|'));
   }

@@ -21,13 +21,24 @@ function maskAt(node: unknown, segments: string[], mask: string): unknown {
   const value = obj[name];
   if (container === '[]' && Array.isArray(value)) obj[name] = value.map((item) => maskAt(item, rest, mask));
   else if (container === '{}' && value && typeof value === 'object') {
-    obj[name] = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, maskAt(v, rest, mask)]));
-  } else if (!container) obj[name] = rest.length ? maskAt(value, rest, mask) : value === null || value === undefined ? value : mask;
+    obj[name] = Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, maskAt(v, rest, mask)]),
+    );
+  } else if (!container)
+    obj[name] = rest.length
+      ? maskAt(value, rest, mask)
+      : value === null || value === undefined
+        ? value
+        : mask;
   return obj;
 }
 
 /** A copy of `event` (decoded or JSON form) with every personal data field replaced by `mask`. */
-export function maskPersonalData<T extends Record<string, unknown>>(entry: Pick<CatalogEntry, 'personalDataFields'>, event: T, mask: string = MASK): T {
+export function maskPersonalData<T extends Record<string, unknown>>(
+  entry: Pick<CatalogEntry, 'personalDataFields'>,
+  event: T,
+  mask: string = MASK,
+): T {
   let out: unknown = event;
   for (const p of entry.personalDataFields) {
     // 'lines[].name' → ['lines[]', 'name']: container markers never contain dots.

@@ -8,7 +8,14 @@
  */
 import { CrossdockError } from '../core/errors';
 import { registryRequest } from '../core/registry';
-import { loadCatalog, type Catalog, type CatalogEntry, type CatalogVersion, type Compatibility, type VersionStatus } from './catalog';
+import {
+  loadCatalog,
+  type Catalog,
+  type CatalogEntry,
+  type CatalogVersion,
+  type Compatibility,
+  type VersionStatus,
+} from './catalog';
 import { registryMessage } from './codec';
 
 export interface PushedVersion {
@@ -43,14 +50,24 @@ export interface PushOptions {
 const enc = encodeURIComponent;
 
 /** What the registry holds for this exact schema under the subject, or undefined. */
-export async function lookupVersion(registryUrl: string, subject: string, version: CatalogVersion): Promise<{ id: number; version: number } | undefined> {
-  const reply = await registryRequest(registryUrl, 'POST', `/subjects/${enc(subject)}`, { schema: JSON.stringify(version.schema) });
+export async function lookupVersion(
+  registryUrl: string,
+  subject: string,
+  version: CatalogVersion,
+): Promise<{ id: number; version: number } | undefined> {
+  const reply = await registryRequest(registryUrl, 'POST', `/subjects/${enc(subject)}`, {
+    schema: JSON.stringify(version.schema),
+  });
   if (reply.status === 200) {
     const b = reply.body as { id: number; version: number };
     return { id: b.id, version: b.version };
   }
   if (reply.status === 404) return undefined;
-  throw new CrossdockError('CD_E_REGISTRY_REJECTED', `registry answered ${reply.status} looking up ${subject}: ${registryMessage(reply.body)}`, { details: { subject, status: reply.status, body: reply.body } });
+  throw new CrossdockError(
+    'CD_E_REGISTRY_REJECTED',
+    `registry answered ${reply.status} looking up ${subject}: ${registryMessage(reply.body)}`,
+    { details: { subject, status: reply.status, body: reply.body } },
+  );
 }
 
 async function subjectCompatibility(registryUrl: string, subject: string): Promise<string | undefined> {
@@ -69,7 +86,11 @@ async function setCompatibility(registryUrl: string, subject: string, mode: Comp
   const reply = await registryRequest(registryUrl, 'PUT', `/config/${enc(subject)}`, { compatibility: mode });
   if (reply.status === 200) return before !== mode;
   if (reply.status === 404) return false; // subject not created yet: set after its first version
-  throw new CrossdockError('CD_E_REGISTRY_REJECTED', `registry refused compatibility ${mode} for ${subject} (${reply.status}): ${registryMessage(reply.body)}`, { details: { subject, status: reply.status } });
+  throw new CrossdockError(
+    'CD_E_REGISTRY_REJECTED',
+    `registry refused compatibility ${mode} for ${subject} (${reply.status}): ${registryMessage(reply.body)}`,
+    { details: { subject, status: reply.status } },
+  );
 }
 
 function pushable(v: CatalogVersion): boolean {
@@ -85,33 +106,74 @@ async function pushEntry(registryUrl: string, entry: CatalogEntry): Promise<Push
   for (const v of entry.versions.filter(pushable)) {
     const known = await lookupVersion(registryUrl, subject, v);
     if (known) {
-      versions.push({ version: v.version, status: v.status, registryVersion: known.version, schemaId: known.id, created: false });
+      versions.push({
+        version: v.version,
+        status: v.status,
+        registryVersion: known.version,
+        schemaId: known.id,
+        created: false,
+      });
       continue;
     }
-    const reply = await registryRequest(registryUrl, 'POST', `/subjects/${enc(subject)}/versions`, { schema: JSON.stringify(v.schema) });
+    const reply = await registryRequest(registryUrl, 'POST', `/subjects/${enc(subject)}/versions`, {
+      schema: JSON.stringify(v.schema),
+    });
     if (reply.status === 409 || reply.status === 422) {
       throw new CrossdockError(
         reply.status === 409 ? 'CD_E_SCHEMA_INCOMPATIBLE' : 'CD_E_REGISTRY_REJECTED',
         `registry refused ${subject} ${entry.eventType} v${v.version} (${v.file}) under ${entry.compatibility}: ${registryMessage(reply.body)}. Run \`crossdock schemas check\` for a field-by-field explanation.`,
-        { details: { subject, eventType: entry.eventType, version: v.version, file: v.file, compatibility: entry.compatibility, status: reply.status, registry: reply.body } },
+        {
+          details: {
+            subject,
+            eventType: entry.eventType,
+            version: v.version,
+            file: v.file,
+            compatibility: entry.compatibility,
+            status: reply.status,
+            registry: reply.body,
+          },
+        },
       );
     }
     if (reply.status !== 200) {
-      throw new CrossdockError('CD_E_REGISTRY_REJECTED', `registry answered ${reply.status} registering ${subject} v${v.version}: ${registryMessage(reply.body)}`, { details: { subject, version: v.version, status: reply.status } });
+      throw new CrossdockError(
+        'CD_E_REGISTRY_REJECTED',
+        `registry answered ${reply.status} registering ${subject} v${v.version}: ${registryMessage(reply.body)}`,
+        { details: { subject, version: v.version, status: reply.status } },
+      );
     }
     const after = await lookupVersion(registryUrl, subject, v);
     const schemaId = (reply.body as { id: number }).id;
-    versions.push({ version: v.version, status: v.status, registryVersion: after?.version ?? -1, schemaId, created: true });
-    if (versions.length === 1) compatibilityChanged = (await setCompatibility(registryUrl, subject, entry.compatibility)) || compatibilityChanged;
+    versions.push({
+      version: v.version,
+      status: v.status,
+      registryVersion: after?.version ?? -1,
+      schemaId,
+      created: true,
+    });
+    if (versions.length === 1)
+      compatibilityChanged =
+        (await setCompatibility(registryUrl, subject, entry.compatibility)) || compatibilityChanged;
   }
   const skipped = entry.versions.filter((v) => !pushable(v)).map((v) => v.version);
-  return { subject, eventType: entry.eventType, compatibility: entry.compatibility, compatibilityChanged, versions, skipped };
+  return {
+    subject,
+    eventType: entry.eventType,
+    compatibility: entry.compatibility,
+    compatibilityChanged,
+    versions,
+    skipped,
+  };
 }
 
 /** Pushes the catalog; stops at the first refused version (its error names subject and version). */
-export async function pushSchemas(options: PushOptions): Promise<{ registryUrl: string; subjects: PushedSubject[] }> {
+export async function pushSchemas(
+  options: PushOptions,
+): Promise<{ registryUrl: string; subjects: PushedSubject[] }> {
   const catalog = options.catalog ?? loadCatalog();
-  const entries = options.only ? catalog.entries.filter((e) => options.only!.includes(e.eventType) || options.only!.includes(e.subject)) : catalog.entries;
+  const entries = options.only
+    ? catalog.entries.filter((e) => options.only!.includes(e.eventType) || options.only!.includes(e.subject))
+    : catalog.entries;
   const subjects: PushedSubject[] = [];
   for (const entry of entries) subjects.push(await pushEntry(options.registryUrl, entry));
   return { registryUrl: options.registryUrl, subjects };
@@ -141,20 +203,30 @@ export interface ListedEntry {
 }
 
 /** The catalog with registry ids (when `registryUrl` is given). */
-export async function listSchemas(options: { registryUrl?: string; catalog?: Catalog } = {}): Promise<ListedEntry[]> {
+export async function listSchemas(
+  options: { registryUrl?: string; catalog?: Catalog } = {},
+): Promise<ListedEntry[]> {
   const catalog = options.catalog ?? loadCatalog();
   const out: ListedEntry[] = [];
   for (const e of catalog.entries) {
     const versions: ListedVersion[] = [];
     for (const v of e.versions) {
-      const item: ListedVersion = { version: v.version, status: v.status, file: v.file, ...(v.since ? { since: v.since } : {}), ...(v.retireAfter ? { retireAfter: v.retireAfter } : {}) };
+      const item: ListedVersion = {
+        version: v.version,
+        status: v.status,
+        file: v.file,
+        ...(v.since ? { since: v.since } : {}),
+        ...(v.retireAfter ? { retireAfter: v.retireAfter } : {}),
+      };
       if (options.registryUrl) {
         const found = await lookupVersion(options.registryUrl, e.subject, v);
         item.registry = found ? { schemaId: found.id, registryVersion: found.version } : null;
       }
       versions.push(item);
     }
-    const registryCompatibility = options.registryUrl ? ((await subjectCompatibility(options.registryUrl, e.subject)) ?? null) : undefined;
+    const registryCompatibility = options.registryUrl
+      ? ((await subjectCompatibility(options.registryUrl, e.subject)) ?? null)
+      : undefined;
     out.push({
       eventType: e.eventType,
       subject: e.subject,

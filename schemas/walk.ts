@@ -115,17 +115,24 @@ export function branches(t: RawSchema): RawSchema[] {
 
 /** True for `["null", …]` unions. */
 export function isNullable(t: RawSchema): boolean {
-  return Array.isArray(t) && t.some((b) => b === 'null' || (typeof b === 'object' && !Array.isArray(b) && b.type === 'null'));
+  return (
+    Array.isArray(t) &&
+    t.some((b) => b === 'null' || (typeof b === 'object' && !Array.isArray(b) && b.type === 'null'))
+  );
 }
 
 /** The non-null branches of a type. */
 export function nonNull(t: RawSchema): RawSchema[] {
-  return branches(t).filter((b) => b !== 'null' && !(typeof b === 'object' && !Array.isArray(b) && b.type === 'null'));
+  return branches(t).filter(
+    (b) => b !== 'null' && !(typeof b === 'object' && !Array.isArray(b) && b.type === 'null'),
+  );
 }
 
 /** `logicalType` of a (resolved, non-union) type, if any. */
 export function logicalTypeOf(t: RawSchema): string | undefined {
-  return typeof t === 'object' && !Array.isArray(t) && typeof t.logicalType === 'string' ? t.logicalType : undefined;
+  return typeof t === 'object' && !Array.isArray(t) && typeof t.logicalType === 'string'
+    ? t.logicalType
+    : undefined;
 }
 
 /** Base Avro type name of a non-union type: 'string', 'record', 'array', … */

@@ -23,11 +23,21 @@ function registryUrl(opts: { registry?: string }): string {
 function listTable(entries: ListedEntry[]): string {
   const lines: string[] = [];
   for (const e of entries) {
-    const reg = e.registryCompatibility === undefined ? '' : ` (registry: ${e.registryCompatibility ?? 'not set'})`;
-    lines.push(`${e.eventType.padEnd(28)} ${e.subject}  key=${e.keyFields.join('+')}  ${e.compatibility}${reg}  ${e.tier}  owner=${e.owner}`);
+    const reg =
+      e.registryCompatibility === undefined ? '' : ` (registry: ${e.registryCompatibility ?? 'not set'})`;
+    lines.push(
+      `${e.eventType.padEnd(28)} ${e.subject}  key=${e.keyFields.join('+')}  ${e.compatibility}${reg}  ${e.tier}  owner=${e.owner}`,
+    );
     for (const v of e.versions) {
-      const dates = [v.since ? `since ${v.since}` : '', v.retireAfter ? `retire after ${v.retireAfter}` : ''].filter(Boolean).join(', ');
-      const reg = v.registry === undefined ? '' : v.registry === null ? '  not registered' : `  id ${v.registry.schemaId} (registry v${v.registry.registryVersion})`;
+      const dates = [v.since ? `since ${v.since}` : '', v.retireAfter ? `retire after ${v.retireAfter}` : '']
+        .filter(Boolean)
+        .join(', ');
+      const reg =
+        v.registry === undefined
+          ? ''
+          : v.registry === null
+            ? '  not registered'
+            : `  id ${v.registry.schemaId} (registry v${v.registry.registryVersion})`;
       lines.push(`    v${v.version}  ${v.status.padEnd(10)} ${dates.padEnd(40)}${reg}`);
     }
   }
@@ -35,11 +45,15 @@ function listTable(entries: ListedEntry[]): string {
 }
 
 export function schemasCommand(setExit: (code: number) => void): Command {
-  const cmd = new Command('schemas').description('the canonical event catalog: check (offline), push to the registry, list');
+  const cmd = new Command('schemas').description(
+    'the canonical event catalog: check (offline), push to the registry, list',
+  );
 
   cmd
     .command('check')
-    .description('offline: parse every schema, lint it, check compatibility between versions; exit 1 on any problem')
+    .description(
+      'offline: parse every schema, lint it, check compatibility between versions; exit 1 on any problem',
+    )
     .option('--dir <path>', 'schemas folder to check', SCHEMAS_DIR)
     .option('--json', 'print { ok, problems: [{ rule, file, path, message }] }')
     .action((opts: CommonOpts) => {
@@ -54,32 +68,53 @@ export function schemasCommand(setExit: (code: number) => void): Command {
 
   cmd
     .command('push')
-    .description('register active and deprecated versions (oldest first) under record-name subjects and set each subject\'s compatibility; idempotent')
+    .description(
+      "register active and deprecated versions (oldest first) under record-name subjects and set each subject's compatibility; idempotent",
+    )
     .option('--registry <url>', 'Confluent API base URL (default: CROSSDOCK_REGISTRY_URL or the local stack)')
     .option('--dir <path>', 'schemas folder', SCHEMAS_DIR)
-    .option('--skip-check', 'push even when `schemas check` finds problems (the registry still checks compatibility)')
+    .option(
+      '--skip-check',
+      'push even when `schemas check` finds problems (the registry still checks compatibility)',
+    )
     .option('--only <names>', 'comma-separated event types or subjects to push (default: all)')
-    .option('--json', 'print { registryUrl, subjects: [{ subject, compatibility, versions: [{ version, schemaId, registryVersion, created }] }] }')
+    .option(
+      '--json',
+      'print { registryUrl, subjects: [{ subject, compatibility, versions: [{ version, schemaId, registryVersion, created }] }] }',
+    )
     .action(async (opts: CommonOpts & { registry?: string; skipCheck?: boolean; only?: string }) => {
       const dir = schemasDir(opts);
       if (!opts.skipCheck) {
         const check = checkSchemas(dir);
         if (!check.ok) {
-          throw new CrossdockError('CD_E_SCHEMA_CHECK_FAILED', `schemas check found ${check.problems.length} problem(s); nothing pushed:\n${formatProblems(check.problems)}`, {
-            details: { problems: check.problems },
-          });
+          throw new CrossdockError(
+            'CD_E_SCHEMA_CHECK_FAILED',
+            `schemas check found ${check.problems.length} problem(s); nothing pushed:\n${formatProblems(check.problems)}`,
+            {
+              details: { problems: check.problems },
+            },
+          );
         }
       }
       const catalog = loadCatalog(dir);
-      const only = opts.only?.split(',').map((x) => x.trim()).filter(Boolean);
+      const only = opts.only
+        ?.split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
       const unknown = (only ?? []).filter((n) => !catalog.byEventType(n) && !catalog.bySubject(n));
-      if (unknown.length) throw new CrossdockError('CD_E_UNKNOWN_EVENT_TYPE', `not in the catalog: ${unknown.join(', ')}`, { details: { unknown } });
+      if (unknown.length)
+        throw new CrossdockError('CD_E_UNKNOWN_EVENT_TYPE', `not in the catalog: ${unknown.join(', ')}`, {
+          details: { unknown },
+        });
       const res = await pushSchemas({ registryUrl: registryUrl(opts), catalog, ...(only ? { only } : {}) });
       output(Boolean(opts.json)).result(res, () =>
         res.subjects
           .flatMap((s) => [
             `${s.subject}  ${s.compatibility}${s.compatibilityChanged ? ' (set)' : ''}`,
-            ...s.versions.map((v) => `    v${v.version}  id ${v.schemaId}  registry v${v.registryVersion}  ${v.created ? 'registered' : 'already there'}`),
+            ...s.versions.map(
+              (v) =>
+                `    v${v.version}  id ${v.schemaId}  registry v${v.registryVersion}  ${v.created ? 'registered' : 'already there'}`,
+            ),
             ...s.skipped.map((n) => `    v${n}  retired: not pushed`),
           ])
           .join('\n'),
@@ -88,7 +123,9 @@ export function schemasCommand(setExit: (code: number) => void): Command {
 
   cmd
     .command('list')
-    .description('catalog entries with versions, status and registry ids (registry ids omitted when --offline)')
+    .description(
+      'catalog entries with versions, status and registry ids (registry ids omitted when --offline)',
+    )
     .option('--registry <url>', 'Confluent API base URL (default: CROSSDOCK_REGISTRY_URL or the local stack)')
     .option('--offline', 'do not ask the registry')
     .option('--dir <path>', 'schemas folder', SCHEMAS_DIR)
@@ -106,7 +143,9 @@ export function schemasCommand(setExit: (code: number) => void): Command {
         note = `registry unavailable (${err.message}); ids not shown`;
         setExit(EXIT.PROBLEMS);
       }
-      output(Boolean(opts.json)).result({ entries, ...(note ? { warning: note } : {}) }, () => (note ? `${listTable(entries)}\n${note}` : listTable(entries)));
+      output(Boolean(opts.json)).result({ entries, ...(note ? { warning: note } : {}) }, () =>
+        note ? `${listTable(entries)}\n${note}` : listTable(entries),
+      );
     });
 
   return cmd;

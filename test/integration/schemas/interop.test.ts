@@ -84,10 +84,16 @@ describe('interop with the real registry', () => {
 
     it('an event keyed by its business key arrives and decodes to the same JSON', async () => {
       const key = businessKey(entry, event);
-      await producer.send({ topic, messages: [{ key, value: await encodeEvent(registryUrl, entry, undefined, event) }] });
+      await producer.send({
+        topic,
+        messages: [{ key, value: await encodeEvent(registryUrl, entry, undefined, event) }],
+      });
       const got: Array<{ key: string; value: Buffer }> = [];
       await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({ eachMessage: async ({ message }) => void got.push({ key: String(message.key), value: message.value! }) });
+      await consumer.run({
+        eachMessage: async ({ message }) =>
+          void got.push({ key: String(message.key), value: message.value! }),
+      });
       await eventually(() => got.length === 1, 'the message');
       expect(got[0]!.key).toBe('US01-INV-7781201');
       const d = await decodeEvent(createSchemaResolver(registryUrl), got[0]!.value, { catalog });
@@ -98,7 +104,10 @@ describe('interop with the real registry', () => {
 
 describe('SchemaResolver errors and cache', () => {
   it('an unknown id is CD_E_UNKNOWN_SCHEMA_ID, not retriable', async () => {
-    await expect(createSchemaResolver(registryUrl).getSchemaById(2_000_000_000)).rejects.toMatchObject({ code: 'CD_E_UNKNOWN_SCHEMA_ID', retriable: false });
+    await expect(createSchemaResolver(registryUrl).getSchemaById(2_000_000_000)).rejects.toMatchObject({
+      code: 'CD_E_UNKNOWN_SCHEMA_ID',
+      retriable: false,
+    });
   });
 
   it('a registry that does not answer is CD_E_REGISTRY_UNAVAILABLE, retriable, and is asked again next time', async () => {
@@ -107,17 +116,27 @@ describe('SchemaResolver errors and cache', () => {
       calls++;
       throw new TypeError('fetch failed');
     };
-    const resolver = createSchemaResolver('http://127.0.0.1:1/apis/ccompat/v7', { fetch: failing, timeoutMs: 500 });
-    await expect(resolver.getSchemaById(1)).rejects.toMatchObject({ code: 'CD_E_REGISTRY_UNAVAILABLE', retriable: true });
+    const resolver = createSchemaResolver('http://127.0.0.1:1/apis/ccompat/v7', {
+      fetch: failing,
+      timeoutMs: 500,
+    });
+    await expect(resolver.getSchemaById(1)).rejects.toMatchObject({
+      code: 'CD_E_REGISTRY_UNAVAILABLE',
+      retriable: true,
+    });
     await expect(resolver.getSchemaById(1)).rejects.toMatchObject({ code: 'CD_E_REGISTRY_UNAVAILABLE' });
     expect(calls).toBe(2);
     // And a real closed port, without the stub.
-    await expect(createSchemaResolver('http://127.0.0.1:1/apis/ccompat/v7', { timeoutMs: 500 }).getSchemaById(1)).rejects.toMatchObject({ code: 'CD_E_REGISTRY_UNAVAILABLE', retriable: true });
+    await expect(
+      createSchemaResolver('http://127.0.0.1:1/apis/ccompat/v7', { timeoutMs: 500 }).getSchemaById(1),
+    ).rejects.toMatchObject({ code: 'CD_E_REGISTRY_UNAVAILABLE', retriable: true });
   });
 
   it('a 5xx is retriable too', async () => {
     const broken: typeof fetch = async () => new Response('upstream down', { status: 503 });
-    await expect(createSchemaResolver(registryUrl, { fetch: broken }).getSchemaById(1)).rejects.toMatchObject({ code: 'CD_E_REGISTRY_UNAVAILABLE', retriable: true });
+    await expect(createSchemaResolver(registryUrl, { fetch: broken }).getSchemaById(1)).rejects.toMatchObject(
+      { code: 'CD_E_REGISTRY_UNAVAILABLE', retriable: true },
+    );
   });
 
   it('caches by id: concurrent and later lookups of one id make one request', async () => {

@@ -30,15 +30,29 @@ describe('interop with Apache Avro (Java)', () => {
     const catalog = loadCatalog();
     const cases: Array<{ eventType: string; bytes: Buffer; schemaFile: string }> = [];
     for (const entry of catalog.entries) {
-      const bytes = await encodeEvent(registryUrl, entry, currentVersion(entry)!.version, exampleEvent(entry.eventType));
+      const bytes = await encodeEvent(
+        registryUrl,
+        entry,
+        currentVersion(entry)!.version,
+        exampleEvent(entry.eventType),
+      );
       const byId = await registryRequest(registryUrl, 'GET', `/schemas/ids/${bytes.readUInt32BE(1)}`);
       const schemaFile = path.join(tmp, `${entry.eventType}.avsc`);
       fs.writeFileSync(schemaFile, (byId.body as { schema: string }).schema);
       cases.push({ eventType: entry.eventType, bytes, schemaFile });
     }
-    const { stdout } = await run('java', ['-cp', path.join(libs, '*'), path.join(__dirname, 'java', 'AvroInterop.java'), ...cases.flatMap((c) => [c.schemaFile, c.bytes.toString('hex')])], {
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const { stdout } = await run(
+      'java',
+      [
+        '-cp',
+        path.join(libs, '*'),
+        path.join(__dirname, 'java', 'AvroInterop.java'),
+        ...cases.flatMap((c) => [c.schemaFile, c.bytes.toString('hex')]),
+      ],
+      {
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(cases.length * 2);
     const resolver = createSchemaResolver(registryUrl);
@@ -47,7 +61,10 @@ describe('interop with Apache Avro (Java)', () => {
       expect(java.schemaId).toBe(c.bytes.readUInt32BE(1));
       const ours = await decodeEvent(resolver, c.bytes, { catalog });
       // Java's view (BigDecimal plain strings, Instant and LocalDate ISO forms) equals our JSON form.
-      expect({ eventType: c.eventType, event: java.event }).toEqual({ eventType: c.eventType, event: toJsonSafe(ours.event) });
+      expect({ eventType: c.eventType, event: java.event }).toEqual({
+        eventType: c.eventType,
+        event: toJsonSafe(ours.event),
+      });
       expect(lines[i * 2 + 1]).toBe(c.bytes.toString('hex'));
     }
   });

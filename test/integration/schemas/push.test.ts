@@ -14,7 +14,10 @@ const registryUrl = testEndpoints().registryUrl;
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('node', ['bin/crossdock.js', ...args], { cwd: root, env: { ...process.env, CROSSDOCK_REGISTRY_URL: registryUrl } });
+    const { stdout, stderr } = await run('node', ['bin/crossdock.js', ...args], {
+      cwd: root,
+      env: { ...process.env, CROSSDOCK_REGISTRY_URL: registryUrl },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -22,7 +25,12 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   }
 }
 
-type PushJson = { subjects: Array<{ subject: string; versions: Array<{ version: number; schemaId: number; registryVersion: number; created: boolean }> }> };
+type PushJson = {
+  subjects: Array<{
+    subject: string;
+    versions: Array<{ version: number; schemaId: number; registryVersion: number; created: boolean }>;
+  }>;
+};
 
 describe('schemas push against the real registry', () => {
   const sandboxes: SchemaSandbox[] = [];
@@ -36,13 +44,14 @@ describe('schemas push against the real registry', () => {
     expect(second.code).toBe(0);
     const a = JSON.parse(first.stdout) as PushJson;
     const b = JSON.parse(second.stdout) as PushJson;
-    const ids = (r: PushJson) => r.subjects.map((s) => [s.subject, s.versions.map((v) => [v.version, v.schemaId, v.registryVersion])]);
+    const ids = (r: PushJson) =>
+      r.subjects.map((s) => [s.subject, s.versions.map((v) => [v.version, v.schemaId, v.registryVersion])]);
     expect(ids(b)).toEqual(ids(a));
     expect(b.subjects.flatMap((s) => s.versions).every((v) => !v.created)).toBe(true);
     expect(a.subjects.length).toBeGreaterThanOrEqual(11);
   });
 
-  it('leaves at least eleven record-name subjects in the registry with the catalog\'s compatibility', async () => {
+  it("leaves at least eleven record-name subjects in the registry with the catalog's compatibility", async () => {
     const reply = await registryRequest(registryUrl, 'GET', '/subjects');
     const subjects = reply.body as string[];
     const catalog = loadCatalog();
@@ -52,7 +61,11 @@ describe('schemas push against the real registry', () => {
       expect((config.body as { compatibilityLevel: string }).compatibilityLevel).toBe(e.compatibility);
     }
     const listed = await listSchemas({ registryUrl });
-    expect(listed.flatMap((e) => e.versions).every((v) => v.status === 'retired' || (v.registry && v.registry.schemaId > 0))).toBe(true);
+    expect(
+      listed
+        .flatMap((e) => e.versions)
+        .every((v) => v.status === 'retired' || (v.registry && v.registry.schemaId > 0)),
+    ).toBe(true);
   });
 
   it('a new subject gets its versions oldest first and the catalog mode; an incompatible version is refused naming subject and version', async () => {
@@ -60,7 +73,16 @@ describe('schemas push against the real registry', () => {
     sandboxes.push(s);
     const { subject } = s.isolate('OrderHoldPlaced');
     s.editEntry('OrderHoldPlaced', (e) => void (e.compatibility = 'FULL'));
-    s.addVersion('OrderHoldPlaced', (x) => void x.fields.push({ name: 'reviewQueue', type: ['null', 'string'], default: null, doc: 'Credit review queue.' }));
+    s.addVersion(
+      'OrderHoldPlaced',
+      (x) =>
+        void x.fields.push({
+          name: 'reviewQueue',
+          type: ['null', 'string'],
+          default: null,
+          doc: 'Credit review queue.',
+        }),
+    );
     const pushed = await pushSchemas({ registryUrl, catalog: loadCatalog(s.dir, { cache: false }) });
     expect(pushed.subjects[0]!.versions.map((v) => [v.version, v.registryVersion, v.created])).toEqual([
       [1, 1, true],
@@ -88,6 +110,8 @@ describe('schemas push against the real registry', () => {
     s.addVersion('ReturnAuthorized', (x) => void (field(x, 'returnReason').type = 'string'));
     const res = await cli(['schemas', 'push', '--dir', s.dir]);
     expect(res.code).toBe(3);
-    expect(res.stderr).toMatch(/^error CD_E_SCHEMA_CHECK_FAILED: .*\n.*returnReason.*\[compat-type-changed\]/s);
+    expect(res.stderr).toMatch(
+      /^error CD_E_SCHEMA_CHECK_FAILED: .*\n.*returnReason.*\[compat-type-changed\]/s,
+    );
   });
 });

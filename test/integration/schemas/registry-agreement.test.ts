@@ -14,14 +14,20 @@ const registryUrl = testEndpoints().registryUrl;
  * where crossdock is deliberately stricter (the data would be read, with another meaning) are the
  * only ones the registry lets through. Each case runs in its own random subject namespace.
  */
-const STRICTER = new Set(['compat-enum-symbol-removed', 'compat-decimal-changed', 'compat-logical-type-changed']);
+const STRICTER = new Set([
+  'compat-enum-symbol-removed',
+  'compat-decimal-changed',
+  'compat-logical-type-changed',
+]);
 const shipped = loadCatalog();
 
 /** Applies a corpus case and moves the changed event to a fresh subject. */
 function prepare(apply: (s: SchemaSandbox) => void): { s: SchemaSandbox; subject: string } {
   const s = new SchemaSandbox();
   apply(s);
-  const changed = loadCatalog(s.dir, { cache: false }).entries.find((e) => e.versions.length !== shipped.byEventType(e.eventType)?.versions.length);
+  const changed = loadCatalog(s.dir, { cache: false }).entries.find(
+    (e) => e.versions.length !== shipped.byEventType(e.eventType)?.versions.length,
+  );
   if (!changed) throw new Error('the case added no version');
   return { s, subject: s.isolate(changed.eventType).subject };
 }

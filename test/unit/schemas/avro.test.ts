@@ -7,12 +7,19 @@ const schema = {
   namespace: 'com.crossdock.test',
   fields: [
     { name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 12, scale: 2 } },
-    { name: 'fixedAmount', type: { type: 'fixed', name: 'Amount8', size: 8, logicalType: 'decimal', precision: 18, scale: 4 } },
+    {
+      name: 'fixedAmount',
+      type: { type: 'fixed', name: 'Amount8', size: 8, logicalType: 'decimal', precision: 18, scale: 4 },
+    },
     { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
     { name: 'day', type: { type: 'int', logicalType: 'date' } },
     { name: 'id', type: { type: 'string', logicalType: 'uuid' } },
     { name: 'count', type: 'long' },
-    { name: 'maybe', type: ['null', { type: 'bytes', logicalType: 'decimal', precision: 9, scale: 3 }], default: null },
+    {
+      name: 'maybe',
+      type: ['null', { type: 'bytes', logicalType: 'decimal', precision: 9, scale: 3 }],
+      default: null,
+    },
   ],
 };
 const good = {
@@ -39,7 +46,7 @@ describe('core/avro logical types', () => {
     expect(back.maybe).toBe('12.345');
   });
 
-  it('writes decimals as two\'s-complement big-endian unscaled integers (the Avro spec)', () => {
+  it("writes decimals as two's-complement big-endian unscaled integers (the Avro spec)", () => {
     const plain = avsc.Type.forSchema(schema as avsc.Schema);
     const raw = plain.fromBuffer(type.toBuffer({ ...good, count: 42 })) as { amount: Buffer };
     // -123450 = 0xFE1DC6 in 3 bytes two's complement
@@ -49,7 +56,9 @@ describe('core/avro logical types', () => {
   it('refuses floats and extra fraction digits for decimals instead of rounding', () => {
     expect(() => type.toBuffer({ ...good, amount: 12.5 })).toThrow(/exact decimal string/);
     expect(() => type.toBuffer({ ...good, amount: '1.005' })).toThrow(/scale is 2; crossdock never rounds/);
-    expect(() => type.toBuffer({ ...good, amount: '12345678901.00' })).toThrow(/more than 12 significant digits/);
+    expect(() => type.toBuffer({ ...good, amount: '12345678901.00' })).toThrow(
+      /more than 12 significant digits/,
+    );
     expect(type.isValid({ ...good, amount: '1.50' })).toBe(true);
   });
 
@@ -59,7 +68,9 @@ describe('core/avro logical types', () => {
     expect(avroType('"long"').fromBuffer(unsafe)).toBe(9007199254740990);
     // zigzag varint of 2^62: written by hand, as a Java producer would
     const big = Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]);
-    expect(() => avroType('"long"').fromBuffer(big)).toThrow(/beyond ±\(2\^53−1\).*refused instead of rounded/);
+    expect(() => avroType('"long"').fromBuffer(big)).toThrow(
+      /beyond ±\(2\^53−1\).*refused instead of rounded/,
+    );
   });
 
   it('accepts ISO 8601 strings with a zone for timestamps, refuses zone-less ones and bad days', () => {
@@ -78,21 +89,62 @@ describe('core/avro logical types', () => {
   });
 
   it('resolves logical types between two versions of a schema (reader ≠ writer) without decoding twice', () => {
-    const evolved = { ...schema, fields: [...schema.fields, { name: 'note', type: ['null', 'string'], default: null }] };
+    const evolved = {
+      ...schema,
+      fields: [...schema.fields, { name: 'note', type: ['null', 'string'], default: null }],
+    };
     const reader = avroType(evolved);
-    const back = reader.fromBuffer(type.toBuffer(good), reader.createResolver(type)) as Record<string, unknown>;
-    expect(back).toMatchObject({ amount: '-1234.50', fixedAmount: '0.0001', at: good.at, day: '2024-02-29', id: good.id, maybe: '12.345', note: null });
+    const back = reader.fromBuffer(type.toBuffer(good), reader.createResolver(type)) as Record<
+      string,
+      unknown
+    >;
+    expect(back).toMatchObject({
+      amount: '-1234.50',
+      fixedAmount: '0.0001',
+      at: good.at,
+      day: '2024-02-29',
+      id: good.id,
+      maybe: '12.345',
+      note: null,
+    });
   });
 
   it('reads plain long/int/string data into timestamp-millis/date/uuid readers', () => {
-    const plain = avsc.Type.forSchema({ type: 'record', name: 'P', fields: [{ name: 'at', type: 'long' }, { name: 'day', type: 'int' }, { name: 'id', type: 'string' }] } as avsc.Schema);
-    const logical = avroType({ type: 'record', name: 'P', fields: [{ name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } }, { name: 'day', type: { type: 'int', logicalType: 'date' } }, { name: 'id', type: { type: 'string', logicalType: 'uuid' } }] });
+    const plain = avsc.Type.forSchema({
+      type: 'record',
+      name: 'P',
+      fields: [
+        { name: 'at', type: 'long' },
+        { name: 'day', type: 'int' },
+        { name: 'id', type: 'string' },
+      ],
+    } as avsc.Schema);
+    const logical = avroType({
+      type: 'record',
+      name: 'P',
+      fields: [
+        { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
+        { name: 'day', type: { type: 'int', logicalType: 'date' } },
+        { name: 'id', type: { type: 'string', logicalType: 'uuid' } },
+      ],
+    });
     const bytes = plain.toBuffer({ at: 86_400_000, day: 1, id: good.id });
-    expect(logical.fromBuffer(bytes, logical.createResolver(plain))).toMatchObject({ at: new Date(86_400_000), day: '1970-01-02', id: good.id });
+    expect(logical.fromBuffer(bytes, logical.createResolver(plain))).toMatchObject({
+      at: new Date(86_400_000),
+      day: '1970-01-02',
+      id: good.id,
+    });
   });
 
   it('refuses to resolve decimals whose scale differs', () => {
-    const other = avroType({ ...schema, fields: schema.fields.map((f) => (f.name === 'amount' ? { ...f, type: { type: 'bytes', logicalType: 'decimal', precision: 12, scale: 3 } } : f)) });
+    const other = avroType({
+      ...schema,
+      fields: schema.fields.map((f) =>
+        f.name === 'amount'
+          ? { ...f, type: { type: 'bytes', logicalType: 'decimal', precision: 12, scale: 3 } }
+          : f,
+      ),
+    });
     expect(() => other.createResolver(type)).toThrow();
   });
 

@@ -2,7 +2,14 @@ import avsc from 'avsc';
 import fs from 'node:fs';
 import path from 'node:path';
 import { avroType, toJsonSafe } from '../../../core/avro';
-import { businessKey, currentVersion, exampleEvent, loadCatalog, METADATA_TYPE, readCatalog } from '../../../schemas';
+import {
+  businessKey,
+  currentVersion,
+  exampleEvent,
+  loadCatalog,
+  METADATA_TYPE,
+  readCatalog,
+} from '../../../schemas';
 import { SchemaSandbox } from './sandbox';
 
 const REQUIRED = [
@@ -54,8 +61,12 @@ describe('loadCatalog', () => {
   });
 
   it('lists personal data paths, through nested records and arrays', () => {
-    expect(catalog.byEventType('OrderReleased')!.personalDataFields).toEqual(expect.arrayContaining(['customerName', 'shipTo.email', 'shipTo.phone', 'shipTo.line1']));
-    expect(catalog.byEventType('InvoiceGenerated')!.personalDataFields).toEqual(expect.arrayContaining(['billTo.name', 'billingEmail']));
+    expect(catalog.byEventType('OrderReleased')!.personalDataFields).toEqual(
+      expect.arrayContaining(['customerName', 'shipTo.email', 'shipTo.phone', 'shipTo.line1']),
+    );
+    expect(catalog.byEventType('InvoiceGenerated')!.personalDataFields).toEqual(
+      expect.arrayContaining(['billTo.name', 'billingEmail']),
+    );
     expect(catalog.byEventType('InventoryAdjusted')!.personalDataFields).toEqual([]);
   });
 
@@ -78,7 +89,9 @@ describe('loadCatalog', () => {
       expect(businessKey(e, decoded).length).toBeGreaterThan(0);
       expect((decoded.metadata as { eventType: string }).eventType).toBe(e.eventType);
     }
-    expect(businessKey(catalog.byEventType('InventoryAdjusted')!, exampleEvent('InventoryAdjusted'))).toBe('CMP-3T-R410|us-chi');
+    expect(businessKey(catalog.byEventType('InventoryAdjusted')!, exampleEvent('InventoryAdjusted'))).toBe(
+      'CMP-3T-R410|us-chi',
+    );
   });
 
   it('examples are in canonical JSON form: encode → decode → toJsonSafe gives them back exactly', () => {
@@ -95,7 +108,12 @@ describe('loadCatalog', () => {
       fs.writeFileSync(path.join(s.dir, 'order/OrderHoldPlaced/v1.avsc'), '{ not json');
       s.editEntry('ShipmentConfirmed', (e) => void (e.compatibility = 'SOMETIMES'));
       expect(readCatalog(s.dir).problems.length).toBeGreaterThan(0);
-      expect(() => loadCatalog(s.dir)).toThrow(expect.objectContaining({ code: 'CD_E_CATALOG_INVALID', message: expect.stringContaining('compatibility') }));
+      expect(() => loadCatalog(s.dir)).toThrow(
+        expect.objectContaining({
+          code: 'CD_E_CATALOG_INVALID',
+          message: expect.stringContaining('compatibility'),
+        }),
+      );
     } finally {
       s.remove();
     }

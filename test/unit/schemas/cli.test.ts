@@ -7,8 +7,12 @@ async function crossdock(args: string[]): Promise<{ code: number; stdout: string
   let code: number = EXIT.OK;
   let stdout = '';
   let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  const out = jest
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = jest
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
   try {
     await buildProgram((c) => (code = c)).parseAsync(['node', 'crossdock', ...args]);
   } catch (e) {
@@ -30,18 +34,37 @@ describe('crossdock schemas check (offline)', () => {
   it('lists each problem with file, path and rule id, and exits 1', async () => {
     const s = new SchemaSandbox();
     try {
-      s.addVersion('OrderReleased', (x) => void x.fields.splice(x.fields.indexOf(field(x, 'warehouseId')), 1), 'FORWARD');
+      s.addVersion(
+        'OrderReleased',
+        (x) => void x.fields.splice(x.fields.indexOf(field(x, 'warehouseId')), 1),
+        'FORWARD',
+      );
       s.addVersion('OrderHoldPlaced', (x) => void (field(x, 'amountAtRisk').type = 'double'));
       const r = await crossdock(['schemas', 'check', '--dir', s.dir]);
       expect(r.code).toBe(EXIT.PROBLEMS);
-      expect(r.stdout).toContain('order/OrderReleased/v3.avsc warehouseId: OrderReleased v3 removes field `warehouseId` without a default: v2 readers cannot read v3 data (FORWARD) [compat-field-removed]');
-      expect(r.stdout).toMatch(/order\/OrderHoldPlaced\/v2\.avsc amountAtRisk: money field `amountAtRisk` is double.*\[money-decimal\]/);
+      expect(r.stdout).toContain(
+        'order/OrderReleased/v3.avsc warehouseId: OrderReleased v3 removes field `warehouseId` without a default: v2 readers cannot read v3 data (FORWARD) [compat-field-removed]',
+      );
+      expect(r.stdout).toMatch(
+        /order\/OrderHoldPlaced\/v2\.avsc amountAtRisk: money field `amountAtRisk` is double.*\[money-decimal\]/,
+      );
 
       const j = await crossdock(['schemas', 'check', '--dir', s.dir, '--json']);
       expect(j.code).toBe(EXIT.PROBLEMS);
-      const parsed = JSON.parse(j.stdout) as { ok: boolean; problems: Array<{ rule: string; file: string; path: string; message: string }> };
+      const parsed = JSON.parse(j.stdout) as {
+        ok: boolean;
+        problems: Array<{ rule: string; file: string; path: string; message: string }>;
+      };
       expect(parsed.ok).toBe(false);
-      expect(parsed.problems).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'compat-field-removed', file: 'order/OrderReleased/v3.avsc', path: 'warehouseId' })]));
+      expect(parsed.problems).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            rule: 'compat-field-removed',
+            file: 'order/OrderReleased/v3.avsc',
+            path: 'warehouseId',
+          }),
+        ]),
+      );
     } finally {
       s.remove();
     }
@@ -50,7 +73,9 @@ describe('crossdock schemas check (offline)', () => {
   it('list --offline --json shows the catalog with versions and status', async () => {
     const r = await crossdock(['schemas', 'list', '--offline', '--json']);
     expect(r.code).toBe(EXIT.OK);
-    const { entries } = JSON.parse(r.stdout) as { entries: Array<{ eventType: string; versions: Array<{ version: number; status: string }> }> };
+    const { entries } = JSON.parse(r.stdout) as {
+      entries: Array<{ eventType: string; versions: Array<{ version: number; status: string }> }>;
+    };
     expect(entries.length).toBeGreaterThanOrEqual(11);
     expect(entries.find((e) => e.eventType === 'OrderReleased')!.versions).toEqual([
       expect.objectContaining({ version: 1, status: 'deprecated' }),

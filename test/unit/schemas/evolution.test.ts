@@ -52,16 +52,22 @@ describe('OrderReleased v1 ⇄ v2', () => {
     const d = await decodeEvent(resolver, bytes, { catalog });
     expect(d.event.salesChannel).toBe('EDI');
     expect(d.event.promisedDeliveryDate).toBe('2026-11-25');
-    expect((d.event.metadata as { occurredAt: Date }).occurredAt).toEqual(new Date('2026-11-20T14:03:27.512Z'));
+    expect((d.event.metadata as { occurredAt: Date }).occurredAt).toEqual(
+      new Date('2026-11-20T14:03:27.512Z'),
+    );
   });
 
   it('an unknown sales channel symbol from a future version reads as the enum default', () => {
-    const future = JSON.parse(JSON.stringify(v2!.schema)) as { fields: Array<{ name: string; type: { symbols: string[] } }> };
+    const future = JSON.parse(JSON.stringify(v2!.schema)) as {
+      fields: Array<{ name: string; type: { symbols: string[] } }>;
+    };
     future.fields.find((f) => f.name === 'salesChannel')!.type.symbols.push('VOICE_ASSISTANT');
     const writer = avroType(future);
     const reader = avroType(v2!.schema);
     const bytes = writer.toBuffer({ ...v2Event, salesChannel: 'VOICE_ASSISTANT' });
-    expect((reader.fromBuffer(bytes, reader.createResolver(writer)) as { salesChannel: string }).salesChannel).toBe('UNKNOWN');
+    expect(
+      (reader.fromBuffer(bytes, reader.createResolver(writer)) as { salesChannel: string }).salesChannel,
+    ).toBe('UNKNOWN');
     expect(v1).toBeDefined();
   });
 
@@ -69,16 +75,25 @@ describe('OrderReleased v1 ⇄ v2', () => {
     const bad = { ...v2Event, orderTotal: 2621.8, salesChannel: 'FAX' };
     await expect(encodeEvent(lookup, entry, undefined, bad)).rejects.toMatchObject({
       code: 'CD_E_EVENT_INVALID',
-      details: { problems: expect.arrayContaining([expect.objectContaining({ path: 'orderTotal' }), expect.objectContaining({ path: 'salesChannel' })]) },
+      details: {
+        problems: expect.arrayContaining([
+          expect.objectContaining({ path: 'orderTotal' }),
+          expect.objectContaining({ path: 'salesChannel' }),
+        ]),
+      },
     });
   });
 
   it('decode refuses bytes that are not Confluent-framed (CD_E_BAD_FRAMING)', async () => {
-    await expect(decodeEvent(resolver, Buffer.from('{"orderId":1}'))).rejects.toMatchObject({ code: 'CD_E_BAD_FRAMING' });
+    await expect(decodeEvent(resolver, Buffer.from('{"orderId":1}'))).rejects.toMatchObject({
+      code: 'CD_E_BAD_FRAMING',
+    });
   });
 
   it('decode of a truncated body is CD_E_UNDECODABLE_EVENT', async () => {
     const bytes = await encodeEvent(lookup, entry, 2, v2Event);
-    await expect(decodeEvent(resolver, bytes.subarray(0, 20))).rejects.toMatchObject({ code: 'CD_E_UNDECODABLE_EVENT' });
+    await expect(decodeEvent(resolver, bytes.subarray(0, 20))).rejects.toMatchObject({
+      code: 'CD_E_UNDECODABLE_EVENT',
+    });
   });
 });

@@ -4,7 +4,13 @@ import { RULE_IDS } from '../../../schemas/lint';
 import { renderEventsMd } from '../../../schemas/docs';
 import { GENERATED_TYPES_FILE, renderEventTypes } from '../../../schemas/typegen';
 import { loadCatalog } from '../../../schemas';
-import type { CanonicalEventInputs, CanonicalEvents, EventMetadataInput, InvoiceGeneratedV1, OrderReleasedV2 } from '../../../schemas/generated/events';
+import type {
+  CanonicalEventInputs,
+  CanonicalEvents,
+  EventMetadataInput,
+  InvoiceGeneratedV1,
+  OrderReleasedV2,
+} from '../../../schemas/generated/events';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -19,7 +25,8 @@ describe('generated files are up to date', () => {
 
   it('generated types describe every event type with its current version', () => {
     const text = renderEventTypes();
-    for (const e of loadCatalog().entries) expect(text).toContain(`export interface ${e.eventType}V${e.versions.length} {`);
+    for (const e of loadCatalog().entries)
+      expect(text).toContain(`export interface ${e.eventType}V${e.versions.length} {`);
     // Compile-time check: the current OrderReleased is v2 and money is a string.
     const total: CanonicalEvents['OrderReleased']['orderTotal'] = '1.00';
     const channel: OrderReleasedV2['salesChannel'] = 'EDI';
@@ -31,7 +38,14 @@ describe('generated files are up to date', () => {
     const text = renderEventTypes();
     expect(text).toContain('  salesChannel?: OrderReleasedV2SalesChannel;\n');
     expect(text).toContain('  causationId?: null | string;\n');
-    const meta: EventMetadataInput = { eventId: 'e', eventType: 'OrderReleased', occurredAt: '2026-11-20T14:03:27.512Z', siteId: 'us-chi', sourceSystem: 'sap', correlationId: 'c' };
+    const meta: EventMetadataInput = {
+      eventId: 'e',
+      eventType: 'OrderReleased',
+      occurredAt: '2026-11-20T14:03:27.512Z',
+      siteId: 'us-chi',
+      sourceSystem: 'sap',
+      correlationId: 'c',
+    };
     const current: CanonicalEventInputs['OrderReleased']['metadata'] = meta;
     expect(current.causationId).toBeUndefined();
   });

@@ -20,7 +20,14 @@ describe('businessKey', () => {
   });
 
   it('throws CD_E_MISSING_BUSINESS_KEY naming the field when a value is missing or empty', () => {
-    expect(() => businessKey(composite, { sku: 'S' })).toThrow(expect.objectContaining({ code: 'CD_E_MISSING_BUSINESS_KEY', message: expect.stringContaining('metadata.siteId') }));
-    expect(() => businessKey(single, { orderId: '' })).toThrow(expect.objectContaining({ code: 'CD_E_MISSING_BUSINESS_KEY' }));
+    expect(() => businessKey(composite, { sku: 'S' })).toThrow(
+      expect.objectContaining({
+        code: 'CD_E_MISSING_BUSINESS_KEY',
+        message: expect.stringContaining('metadata.siteId'),
+      }),
+    );
+    expect(() => businessKey(single, { orderId: '' })).toThrow(
+      expect.objectContaining({ code: 'CD_E_MISSING_BUSINESS_KEY' }),
+    );
   });
 });

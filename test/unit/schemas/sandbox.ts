@@ -16,7 +16,8 @@ export class SchemaSandbox {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-schemas-'));
     fs.cpSync(SCHEMAS_DIR, this.dir, {
       recursive: true,
-      filter: (src) => fs.statSync(src).isDirectory() ? path.basename(src) !== 'generated' : /\.(avsc|yaml|json)$/.test(src),
+      filter: (src) =>
+        fs.statSync(src).isDirectory() ? path.basename(src) !== 'generated' : /\.(avsc|yaml|json)$/.test(src),
     });
   }
 
@@ -46,20 +47,29 @@ export class SchemaSandbox {
   /** The source JSON of a version file (shared types still referred to by name). */
   source(eventType: string, version: number): Json {
     const e = this.catalogDoc().events.find((x) => x.eventType === eventType)!;
-    return JSON.parse(fs.readFileSync(path.join(this.dir, e.domain, eventType, `v${version}.avsc`), 'utf8')) as Json;
+    return JSON.parse(
+      fs.readFileSync(path.join(this.dir, e.domain, eventType, `v${version}.avsc`), 'utf8'),
+    ) as Json;
   }
 
   /**
    * Adds v(N+1) of an event, made from its newest file by `change`; returns the new version
    * number. `compatibility` overrides the entry's mode.
    */
-  addVersion(eventType: string, change: (schema: Json & { fields: Field[] }) => void, compatibility?: string): number {
+  addVersion(
+    eventType: string,
+    change: (schema: Json & { fields: Field[] }) => void,
+    compatibility?: string,
+  ): number {
     const doc = this.catalogDoc();
     const e = doc.events.find((x) => x.eventType === eventType)!;
     const last = Math.max(...e.versions.map((v) => Number(v.version)));
     const schema = this.source(eventType, last) as Json & { fields: Field[] };
     change(schema);
-    fs.writeFileSync(path.join(this.dir, e.domain, eventType, `v${last + 1}.avsc`), JSON.stringify(schema, null, 2));
+    fs.writeFileSync(
+      path.join(this.dir, e.domain, eventType, `v${last + 1}.avsc`),
+      JSON.stringify(schema, null, 2),
+    );
     e.versions.push({ version: last + 1, status: 'active', since: '2027-01-04' });
     if (compatibility) e.compatibility = compatibility;
     this.writeCatalog(doc);
@@ -67,7 +77,11 @@ export class SchemaSandbox {
   }
 
   /** Rewrites an existing version file in place. */
-  editVersion(eventType: string, version: number, change: (schema: Json & { fields: Field[] }) => void): void {
+  editVersion(
+    eventType: string,
+    version: number,
+    change: (schema: Json & { fields: Field[] }) => void,
+  ): void {
     const e = this.catalogDoc().events.find((x) => x.eventType === eventType)!;
     const file = path.join(this.dir, e.domain, eventType, `v${version}.avsc`);
     const schema = JSON.parse(fs.readFileSync(file, 'utf8')) as Json & { fields: Field[] };
@@ -94,7 +108,8 @@ export class SchemaSandbox {
       fs.writeFileSync(path.join(to, f), JSON.stringify(schema, null, 2));
     }
     for (const d of fs.readdirSync(this.dir, { withFileTypes: true })) {
-      if (d.isDirectory() && d.name !== 'common' && d.name !== domain) fs.rmSync(path.join(this.dir, d.name), { recursive: true });
+      if (d.isDirectory() && d.name !== 'common' && d.name !== domain)
+        fs.rmSync(path.join(this.dir, d.name), { recursive: true });
     }
     e.domain = domain;
     e.subject = `com.crossdock.${domain}.${eventType}`;
