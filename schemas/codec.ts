@@ -182,10 +182,11 @@ function resolverFor(reader: avsc.Type, writer: avsc.Type): avsc.Resolver {
   return r;
 }
 
-const fingerprints = new WeakMap<CatalogVersion, string>();
-function fingerprintOf(v: CatalogVersion): string {
-  let f = fingerprints.get(v);
-  if (!f) fingerprints.set(v, (f = typeOf(v.schema).fingerprint('sha256').toString('hex')));
+// Fingerprints (Avro parsing canonical form) per Type: the resolver caches one Type per schema id.
+const fingerprints = new WeakMap<avsc.Type, string>();
+function fingerprintOf(type: avsc.Type): string {
+  let f = fingerprints.get(type);
+  if (!f) fingerprints.set(type, (f = type.fingerprint('sha256').toString('hex')));
   return f;
 }
 
@@ -211,8 +212,8 @@ export async function decodeEvent(
   const entry = writer.subject ? options.catalog?.bySubject(writer.subject) : undefined;
   let version: number | undefined;
   if (entry) {
-    const fp = writer.type.fingerprint('sha256').toString('hex');
-    version = entry.versions.find((v) => fingerprintOf(v) === fp)?.version;
+    const fp = fingerprintOf(writer.type);
+    version = entry.versions.find((v) => fingerprintOf(typeOf(v.schema)) === fp)?.version;
   }
   try {
     let event: Record<string, unknown>;
