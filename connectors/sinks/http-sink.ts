@@ -24,7 +24,8 @@ function headerText(headers: Readonly<Record<string, Buffer>>, name: string): st
 
 /** A W3C traceparent for events that arrive without one (so the receiver can still correlate). */
 function newTraceparent(): string {
-  return `00-${crypto.randomBytes(16).toString('hex')}-${crypto.randomBytes(8).toString('hex')}-01`;
+  const id = crypto.randomBytes(24).toString('hex');
+  return `00-${id.slice(0, 32)}-${id.slice(32)}-01`;
 }
 
 /**
@@ -87,7 +88,10 @@ export function createHttpSink(settings: HttpSinkSettings, deps: HttpSinkDeps): 
           method: 'POST',
           headers,
           body: payload,
-          signal: AbortSignal.timeout(settings.timeoutMs),
+          // undici's own timers (cheaper than an AbortSignal per request): no response headers
+          // within timeoutMs, or a body that stalls that long, is a timeout.
+          headersTimeout: settings.timeoutMs,
+          bodyTimeout: settings.timeoutMs,
         });
         if (res.statusCode >= 200 && res.statusCode < 300) {
           await res.body.dump();

@@ -6,5 +6,5 @@ export { compileSinkSettings, expandEnv, type SinkSettings, type HttpSinkSetting
 export { SINK_CONFIG_SCHEMA } from './config-schema';
 export { subscriberRuntimeConfig, type SubscriberRuntimeConfig, type ConnectorDeps, type SubscriberSection } from './runtime-config';
 export { createSinkConnector, type SinkConnector } from './connector';
-export { sinkConnectorComponent, type SinkComponentOptions } from './component';
+export { sinkConnectorComponent, enableAutoPipelining, type SinkComponentOptions } from './component';
 export { deliveryMetrics, type DeliveryMetrics } from './metrics';

@@ -1,0 +1,320 @@
+/**
+ * Benchmark D (BENCH.md): the HTTP sink connector against a local receiver versus a raw undici
+ * loop posting the same bytes to the same receiver, in the same run, interleaved, ratios first.
+ *
+ *   npm run bench:delivery              (defaults: 20000 events, 3 repetitions, 10 s open loop)
+ *   BENCH_EVENTS=50000 BENCH_REPS=5 npm run bench:delivery
+ *
+ * Drain: N events preloaded on a 6-partition deliver topic (~1 KB events, 10k keys); deliveries/s
+ * from the receiver's first to last receipt. Raw arm: the same JSON bodies the connector sends,
+ * POSTed with the same in-flight cap. Open loop: 50% of the raw arm's median rate, latency from the
+ * scheduled send time to receipt (HDR histogram at the receiver). Writes bench/delivery/results.json.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Pool } from 'undici';
+import type { Producer } from 'kafkajs';
+import { createKafka } from '../../core/kafka';
+import { avroType, frame, toJsonSafe } from '../../core/avro';
+import { encodeEvent, loadCatalog } from '../../schemas';
+import { currentEndpoints } from '../../stack';
+
+const N = Number(process.env.BENCH_EVENTS ?? 20000);
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const OPEN_SECONDS = Number(process.env.BENCH_OPEN_SECONDS ?? 10);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const KEYS = 10_000;
+const ROOT = path.resolve(__dirname, '../..');
+
+/** Deterministic payloads (fixed seed). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+}
+function uuid(r: () => number): string {
+  const h = Array.from({ length: 32 }, () => Math.floor(r() * 16).toString(16)).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+interface BenchEvent {
+  eventId: string;
+  orderId: string;
+  value: Record<string, unknown>;
+}
+
+function makeEvents(n: number, seed: number): BenchEvent[] {
+  const r = rng(seed);
+  const seqByKey = new Map<string, number>();
+  return Array.from({ length: n }, () => {
+    const eventId = uuid(r);
+    const orderId = `ORD-${Math.floor(r() * KEYS)}`;
+    const seq = (seqByKey.get(orderId) ?? 0) + 1;
+    seqByKey.set(orderId, seq);
+    return {
+      eventId,
+      orderId,
+      value: {
+        metadata: { eventId, eventType: 'OrderHoldPlaced', occurredAt: new Date(), siteId: 'us-chi', sourceSystem: 'bench', correlationId: `corr-${orderId}`, causationId: null },
+        orderId,
+        holdId: `H-${seq}`,
+        holdReason: 'CREDIT_LIMIT',
+        // Pads the event to about 1 KB of Avro (BENCH.md workload).
+        holdNote: 'x'.repeat(820),
+        placedBy: 'rule-7',
+        customerId: `C-${Math.floor(r() * 5000)}`,
+        currency: 'USD',
+        amountAtRisk: `${Math.floor(r() * 100000)}.${String(Math.floor(r() * 100)).padStart(2, '0')}`,
+        expectedReleaseDate: null,
+      },
+    };
+  });
+}
+
+function startProcess(args: string[], env: Record<string, string>, until: (line: string) => boolean): Promise<{ child: ChildProcess; line: string; out: string[] }> {
+  const child = spawn(process.execPath, ['-r', 'tsx/cjs', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const out: string[] = [];
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const l of lines) {
+        out.push(l);
+        if (until(l)) resolve({ child, line: l, out });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}`)));
+  });
+}
+
+async function stopProcess(p: { child: ChildProcess; out: string[] }): Promise<Record<string, number>> {
+  const done = new Promise<void>((r) => p.child.once('exit', () => r()));
+  p.child.kill('SIGTERM');
+  await done;
+  const last = p.out.at(-1) ?? '{}';
+  try {
+    return JSON.parse(last) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
+
+interface Stats {
+  count: number;
+  distinct: number;
+  outOfOrder: number;
+  first: number;
+  last: number;
+  latencyMs: { p50: number; p99: number; p999: number; max: number; n: number };
+}
+
+async function main(): Promise<void> {
+  const endpoints = currentEndpoints();
+  const entry = loadCatalog().entries.find((e) => e.eventType === 'OrderHoldPlaced')!;
+  const kafka = createKafka({ clientId: 'bench-d', brokers: endpoints.kafkaBrokers });
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
+  await producer.connect();
+
+  const receiver = await startProcess(['bench/delivery/receiver.ts'], {}, (l) => /^\d+$/.test(l));
+  const port = Number(receiver.line);
+  const base = `http://127.0.0.1:${port}`;
+  const control = new Pool(base, { connections: 1 });
+  const stats = async (): Promise<Stats> => (await (await control.request({ path: '/stats', method: 'GET' })).body.json()) as Stats;
+  const reset = async () => void (await (await control.request({ path: '/reset', method: 'POST' })).body.dump());
+
+  // Encode once: the framed Avro the connector reads, and the JSON body it will send (the raw arm posts those bytes).
+  const events = makeEvents(N, 42);
+  const schemaId = (await encodeEvent(endpoints.registryUrl, entry, undefined, events[0]!.value)).readUInt32BE(1);
+  const type = avroType(entry.versions.at(-1)!.schema);
+  const framed = events.map((e) => frame(schemaId, type.toBuffer(e.value)));
+  const bodies = events.map((e) => Buffer.from(JSON.stringify(toJsonSafe(e.value))));
+  const avgBytes = Math.round(framed.reduce((n, b) => n + b.length, 0) / N);
+
+  const ceHeaders = (e: BenchEvent) => ({ ce_specversion: '1.0', ce_id: e.eventId, ce_type: 'com.crossdock.order.OrderHoldPlaced', ce_source: 'crossdock/us-chi', ce_time: new Date().toISOString(), ce_subject: e.orderId, 'content-type': 'application/avro', traceparent: `00-${crypto.createHash('md5').update(e.eventId).digest('hex')}-${e.eventId.replace(/-/g, '').slice(0, 16)}-01` });
+
+  async function preload(topic: string): Promise<void> {
+    for (let i = 0; i < N; i += 1000) {
+      await producer.send({ topic, acks: -1, messages: events.slice(i, i + 1000).map((e, j) => ({ key: e.orderId, value: framed[i + j]!, headers: ceHeaders(e) })) });
+    }
+  }
+
+  async function newSubscriber(): Promise<{ prefix: string; subscriberId: string; topic: string }> {
+    const prefix = `bench-${crypto.randomBytes(4).toString('hex')}`;
+    // A fresh subscriber per arm run: the events repeat (fixed seed), their idempotency records must not.
+    const subscriberId = `bench-${crypto.randomBytes(4).toString('hex')}`;
+    const topic = `${prefix}.deliver.${subscriberId}`;
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6 }, { topic: `${prefix}.dlq.deliver.${subscriberId}`, numPartitions: 1 }] });
+    return { prefix, subscriberId, topic };
+  }
+
+  function startConnector(s: { prefix: string; subscriberId: string }) {
+    const cfg = { ...s, url: `${base}/hook`, brokers: endpoints.kafkaBrokers, redisUrl: endpoints.redisUrl, registryUrl: endpoints.registryUrl, concurrency: CONCURRENCY };
+    const prof = process.env.BENCH_PROFILE_DIR ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    return startProcess([...prof, 'bench/delivery/connector-child.ts'], { CD_BENCH: JSON.stringify(cfg) }, (l) => l === 'ready');
+  }
+
+  async function waitCount(n: number, timeoutMs = 300_000): Promise<Stats> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await stats();
+      if (s.count >= n) return s;
+      if (Date.now() > deadline) throw new Error(`receiver got ${s.count} of ${n}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  const rate = (s: Stats) => ((s.count - 1) / (s.last - s.first)) * 1000;
+
+  async function rawDrain(): Promise<Stats> {
+    await reset();
+    const pool = new Pool(base, { connections: CONCURRENCY, keepAliveTimeout: 30_000 });
+    let next = 0;
+    const worker = async () => {
+      while (next < N) {
+        const i = next++;
+        const res = await pool.request({ path: '/hook', method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': events[i]!.eventId }, body: bodies[i]! });
+        await res.body.dump();
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    await pool.close();
+    return waitCount(N);
+  }
+
+  async function connectorDrain(): Promise<Stats & { cpuMs?: number; rssMb?: number }> {
+    const s = await newSubscriber();
+    await preload(s.topic);
+    await reset();
+    const c = await startConnector(s);
+    const st = await waitCount(N);
+    const usage = await stopProcess(c);
+    return { ...st, ...usage };
+  }
+
+  // Warm-up: JIT, metadata, registry cache, connections.
+  process.stderr.write('warm-up\n');
+  await rawDrain();
+  await connectorDrain();
+
+  const drains: Array<{ rep: number; raw: number; connector: number; ratio: number; connectorCpuMs?: number; connectorRssMb?: number; lossOrDup: boolean; outOfOrder: number }> = [];
+  for (let rep = 1; rep <= REPS; rep++) {
+    const r = await rawDrain();
+    const d = await connectorDrain();
+    const row = {
+      rep,
+      raw: Math.round(rate(r)),
+      connector: Math.round(rate(d)),
+      ratio: Math.round((rate(d) / rate(r)) * 100) / 100,
+      connectorCpuMs: d.cpuMs,
+      connectorRssMb: d.rssMb,
+      lossOrDup: r.count !== N || r.distinct !== N || d.count !== N || d.distinct !== N,
+      outOfOrder: d.outOfOrder,
+    };
+    drains.push(row);
+    process.stderr.write(`drain ${rep}: ${JSON.stringify(row)}\n`);
+  }
+  const sorted = [...drains].sort((a, b) => a.ratio - b.ratio);
+  const medianRaw = [...drains].map((d) => d.raw).sort((a, b) => a - b)[Math.floor(drains.length / 2)]!;
+  const openRate = Math.round(medianRaw * 0.5);
+  const openCount = openRate * OPEN_SECONDS;
+
+  // Open loop, raw arm: POST on a fixed schedule; the receiver measures from the scheduled time.
+  async function rawOpen(): Promise<Stats> {
+    await reset();
+    const pool = new Pool(base, { connections: CONCURRENCY, keepAliveTimeout: 30_000 });
+    const t0 = performance.timeOrigin + performance.now() + 50;
+    const pending: Array<Promise<void>> = [];
+    let k = 0;
+    while (k < openCount) {
+      const now = performance.timeOrigin + performance.now();
+      while (k < openCount && t0 + (k * 1000) / openRate <= now) {
+        const i = k % N;
+        const sched = t0 + (k * 1000) / openRate;
+        pending.push(
+          pool
+            .request({ path: '/hook', method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `${events[i]!.eventId}-${k}`, 'x-bench-sched': String(sched) }, body: bodies[i]! })
+            .then((res) => res.body.dump()),
+        );
+        k++;
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await Promise.all(pending);
+    await pool.close();
+    return waitCount(openCount);
+  }
+
+  // Open loop, connector arm: produce on the same schedule, occurredAt = the scheduled time.
+  async function connectorOpen(p: Producer): Promise<Stats> {
+    const s = await newSubscriber();
+    const c = await startConnector(s);
+    // Warm the group and the connections before measuring.
+    await reset();
+    await p.send({ topic: s.topic, acks: -1, messages: events.slice(0, 200).map((e, j) => ({ key: e.orderId, value: framed[j]!, headers: ceHeaders({ ...e, eventId: `${e.eventId.slice(0, -4)}w${String(j).padStart(3, '0')}` }) })) });
+    await waitCount(200);
+    await reset();
+    const t0 = performance.timeOrigin + performance.now() + 50;
+    let k = 0;
+    const sends: Array<Promise<unknown>> = [];
+    while (k < openCount) {
+      const now = performance.timeOrigin + performance.now();
+      const batch: Array<{ key: string; value: Buffer; headers: Record<string, string> }> = [];
+      while (k < openCount && t0 + (k * 1000) / openRate <= now) {
+        const e = events[k % N]!;
+        const sched = t0 + (k * 1000) / openRate;
+        const value = frame(schemaId, type.toBuffer({ ...e.value, metadata: { ...(e.value.metadata as object), occurredAt: new Date(sched) } }));
+        batch.push({ key: e.orderId, value, headers: ceHeaders({ ...e, eventId: `${e.eventId}-${k}` }) });
+        k++;
+      }
+      if (batch.length) sends.push(p.send({ topic: s.topic, acks: -1, messages: batch }));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await Promise.all(sends);
+    const st = await waitCount(openCount);
+    await stopProcess(c);
+    return st;
+  }
+
+  process.stderr.write(`open loop at ${openRate}/s for ${OPEN_SECONDS}s\n`);
+  const openRaw = await rawOpen();
+  const openConn = await connectorOpen(producer);
+
+  const result = {
+    benchmark: 'D — delivery: HTTP sink connector vs raw undici loop',
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 1e9), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    settings: { events: N, reps: REPS, concurrency: CONCURRENCY, partitions: 6, keys: KEYS, avgAvroBytes: avgBytes, avgJsonBytes: Math.round(bodies.reduce((n, b) => n + b.length, 0) / N), openLoopRate: openRate, openLoopSeconds: OPEN_SECONDS },
+    drain: {
+      ratioMedian: sorted[Math.floor(sorted.length / 2)]!.ratio,
+      ratioMin: sorted[0]!.ratio,
+      ratioMax: sorted.at(-1)!.ratio,
+      reps: drains,
+    },
+    openLoop: {
+      raw: openRaw.latencyMs,
+      connector: openConn.latencyMs,
+      addedP50Ms: Math.round((openConn.latencyMs.p50 - openRaw.latencyMs.p50) * 100) / 100,
+      addedP99Ms: Math.round((openConn.latencyMs.p99 - openRaw.latencyMs.p99) * 100) / 100,
+      lossOrDup: openRaw.count !== openCount || openRaw.distinct !== openCount || openConn.count !== openCount || openConn.distinct !== openCount,
+    },
+    command: 'npm run bench:delivery',
+  };
+  fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(result, null, 2) + '\n');
+  process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+
+  await control.close();
+  await stopProcess(receiver);
+  await producer.disconnect();
+  await admin.disconnect();
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
