@@ -136,7 +136,11 @@ function same(reader: avsc.Type, writer: avsc.Type, path: string, out: Issue[], 
       );
       for (const rf of missing) {
         const fpath = path ? `${path}.${rf.name}` : rf.name;
-        const twin = unmatched.find((wf) => describe(wf.type) === describe(rf.type));
+        // A rename copies the field: same type, and no default on either side (a field that
+        // gained a default next to a removed one reads as remove + add, not a rename).
+        const twin = unmatched.find(
+          (wf) => wf.defaultValue() === undefined && describe(wf.type) === describe(rf.type),
+        );
         if (twin)
           out.push({
             kind: 'renamed',

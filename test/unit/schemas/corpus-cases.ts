@@ -45,6 +45,23 @@ export const BAD: Case[] = [
       ),
   },
   {
+    name: 'remove a field while adding an optional one of the same type (not a rename)',
+    rule: 'compat-field-removed',
+    path: 'placedBy',
+    says: [
+      'OrderHoldPlaced v2 removes field `placedBy` without a default: v1 readers cannot read v2 data (FULL)',
+    ],
+    apply: (s) =>
+      s.addVersion(
+        'OrderHoldPlaced',
+        (x) => {
+          x.fields.splice(x.fields.indexOf(field(x, 'placedBy')), 1);
+          x.fields.push({ name: 'approvedBy', type: 'string', default: 'system', doc: 'Approver.' });
+        },
+        'FULL',
+      ),
+  },
+  {
     name: 'change a field type',
     rule: 'compat-type-changed',
     path: 'holdNote',
