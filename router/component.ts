@@ -99,6 +99,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
             await tx.sendOffsets({ consumerGroupId: settings.groupId, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
             await tx.commit();
             metrics.transactions.inc({ outcome: 'committed' });
+            logger.debug({ event: 'router.committed', topic: batch.topic, partition: batch.partition, next, ...plan.counts }, 'batch committed');
             return true;
           } catch (err) {
             metrics.transactions.inc({ outcome: 'aborted' });
@@ -106,6 +107,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
             throw err;
           }
         };
+        logger.debug({ event: 'router.planned', topic: batch.topic, partition: batch.partition, records: batch.messages.length, ...plan.counts }, 'batch planned');
         const done = txLock.then(commit, commit);
         txLock = done.catch(() => undefined);
         if (!(await done)) return;

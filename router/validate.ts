@@ -101,7 +101,7 @@ export interface Validator {
 }
 
 function compileRules(rules: HubConfig['rules']): Map<string, Array<{ name: string; check: ValidateFunction }>> {
-  const ajv = new Ajv({ allErrors: false, allowUnionTypes: true, strict: true });
+  const ajv = new Ajv({ allErrors: false, allowUnionTypes: true, strict: true, strictTypes: false });
   addFormats(ajv);
   const out = new Map<string, Array<{ name: string; check: ValidateFunction }>>();
   for (const [type, list] of Object.entries(rules)) out.set(type, list.map((r) => ({ name: r.name, check: ajv.compile(r.schema) })));

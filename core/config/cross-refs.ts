@@ -53,7 +53,7 @@ export function crossReferenceProblems(raw: unknown): Array<{ segments: Segments
   });
 
   // A rule's schema must itself compile, or the router would fail on the first event of that type.
-  const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true });
+  const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, strictTypes: false });
   addFormats(ajv);
   const rules = typeof doc.rules === 'object' && doc.rules !== null ? (doc.rules as Obj) : {};
   for (const [type, list] of Object.entries(rules)) {

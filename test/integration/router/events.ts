@@ -42,7 +42,12 @@ function sampleOf(schema: S, named: Map<string, S>, seed: number): unknown {
       named.set(full, o);
       named.set(String(o.name), o);
       const out: Record<string, unknown> = {};
-      for (const f of o.fields as Array<{ name: string; type: S }>) out[f.name] = sampleOf(f.type, named, seed);
+      for (const f of o.fields as Array<{ name: string; type: S }>) {
+        // Plausible codes where a rule or a reader looks at them.
+        if (f.type === 'string' && /currency$/i.test(f.name)) out[f.name] = 'USD';
+        else if (f.type === 'string' && /countryCode$/i.test(f.name)) out[f.name] = 'US';
+        else out[f.name] = sampleOf(f.type, named, seed);
+      }
       return out;
     }
     case 'enum':
@@ -118,5 +123,11 @@ export interface WireEvent {
 export async function wireEvent(registryUrl: string, o: SampleOptions = {}): Promise<WireEvent> {
   const e = entry(o.eventType ?? 'OrderReleased');
   const event = sampleEvent(o);
-  return { key: businessKey(e, event), value: await encodeEvent(registryUrl, e, o.version, event), headers: ceHeaders(e, event), event };
+  let key: string;
+  try {
+    key = businessKey(e, event);
+  } catch {
+    key = `no-business-key-${crypto.randomUUID()}`; // for records that must lack one
+  }
+  return { key, value: await encodeEvent(registryUrl, e, o.version, event), headers: ceHeaders(e, event), event };
 }

@@ -2,7 +2,7 @@ import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs'
 import { stringify } from 'yaml';
 import { loadConfigText, topics, type HubConfig } from '../../../core/config';
 import { createHealthServer, type HealthServer } from '../../../core/health';
-import { silentLogger } from '../../../core/logger';
+import { createLogger, silentLogger } from '../../../core/logger';
 import { createRouter, type RouterComponent, type RouterOptions } from '../../../router';
 import { randomName, testEndpoints } from '../../helpers/stack';
 
@@ -51,7 +51,7 @@ export interface RunningRouter {
 
 export async function startRouter(config: HubConfig, extra: Partial<RouterOptions> = {}): Promise<RunningRouter> {
   const health = createHealthServer(undefined, { defaultMetrics: false });
-  const router = createRouter({ config, endpoints: testEndpoints(), logger: silentLogger(), health, keyPrefix: randomName('rt') + ':', sessionTimeoutMs: 6000, ...extra });
+  const router = createRouter({ config, endpoints: testEndpoints(), logger: process.env.ROUTER_TEST_LOG ? createLogger({ level: process.env.ROUTER_TEST_LOG }) : silentLogger(), health, keyPrefix: randomName('rt') + ':', sessionTimeoutMs: 6000, ...extra });
   await router.start();
   return { router, health, stop: () => router.stop() };
 }
@@ -77,12 +77,17 @@ function headerStrings(h: IHeaders | undefined): Record<string, string> {
 /** A read_committed reader of some topics, from the beginning, collecting everything. */
 export class Collector {
   readonly byTopic = new Map<string, Received[]>();
+  /** Reader crashes (a failing test shows them). */
+  readonly crashes: string[] = [];
   private consumer: Consumer;
-  constructor(kafka: Kafka, private readonly topicList: string[]) {
-    this.consumer = kafka.consumer({ groupId: randomName('reader'), readUncommitted: false, maxWaitTimeInMs: 100 });
+  constructor(kafka: Kafka, private readonly topicList: string[], readUncommitted = false) {
+    this.consumer = kafka.consumer({ groupId: randomName('reader'), readUncommitted, maxWaitTimeInMs: 100 });
     for (const t of topicList) this.byTopic.set(t, []);
   }
   async start(): Promise<void> {
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      this.crashes.push(String(e.payload.error));
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topicList, fromBeginning: true });
     await this.consumer.run({
