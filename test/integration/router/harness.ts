@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { loadConfigText, topics, type HubConfig } from '../../../core/config';
 import { createHealthServer, type HealthServer } from '../../../core/health';
 import { createLogger, silentLogger } from '../../../core/logger';
-import { createRouter, type RouterComponent, type RouterOptions } from '../../../router';
+import { createRouter, ensureTopics, type RouterComponent, type RouterOptions } from '../../../router';
 import { randomName, testEndpoints } from '../../helpers/stack';
 
 /** Shared set-up of the router integration tests: a config with random names, a router, readers. */
@@ -126,4 +126,30 @@ export function allTopics(config: HubConfig): { dlq: string; unrouted: string; d
 /** The eventId of a delivered copy (from its ce_id header, which the tests always set). */
 export function idsOf(list: Received[]): string[] {
   return list.map((r) => r.headers.ce_id ?? '?').sort();
+}
+
+/** Summary of one topic against the eventIds it must hold exactly once. */
+export function exactlyOnce(list: Received[], want: readonly string[]): { topic: string; expected: number; received: number; missing: number; duplicated: number; unexpected: number } {
+  const counts = new Map<string, number>();
+  for (const r of list) counts.set(r.headers.ce_id ?? '?', (counts.get(r.headers.ce_id ?? '?') ?? 0) + 1);
+  const wantSet = new Set(want);
+  return {
+    topic: list[0]?.topic ?? '(empty)',
+    expected: want.length,
+    received: list.length,
+    missing: want.filter((id) => !counts.has(id)).length,
+    duplicated: [...counts.values()].filter((n) => n > 1).length,
+    unexpected: [...counts.keys()].filter((id) => !wantSet.has(id)).length,
+  };
+}
+
+/** Creates the configuration's topics (what `crossdock start` does) before readers subscribe. */
+export async function createConfigTopics(kafka: Kafka, config: HubConfig): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, config);
+  } finally {
+    await admin.disconnect();
+  }
 }
