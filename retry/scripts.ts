@@ -8,14 +8,15 @@ import type { Redis } from '../core/redis';
  * falls back to EVAL after a SCRIPT FLUSH or a failover.
  */
 export const SCRIPTS = {
-  admit: { file: 'admit.lua', keys: 3 },
-  finish: { file: 'finish.lua', keys: 2 },
+  // keys: null = a variable number of keys (the caller's list decides; numkeys is sent first).
+  admitMany: { file: 'admit-many.lua', keys: null },
+  finishMany: { file: 'finish-many.lua', keys: null },
   park: { file: 'park.lua', keys: 3 },
   schedule: { file: 'schedule.lua', keys: 4 },
   claim: { file: 'claim.lua', keys: 1 },
   complete: { file: 'complete.lua', keys: 4 },
   releaseHeld: { file: 'release-held.lua', keys: 3 },
-} as const;
+} as const satisfies Record<string, { file: string; keys: number | null }>;
 
 export type ScriptName = keyof typeof SCRIPTS;
 
@@ -44,16 +45,17 @@ const registered = new WeakSet<Redis>();
 export function scriptRunner(redis: Redis): ScriptRunner {
   if (!registered.has(redis)) {
     for (const [name, spec] of Object.entries(SCRIPTS)) {
-      redis.defineCommand(`cd_${name}`, { numberOfKeys: spec.keys, lua: scriptSource(name as ScriptName) });
+      redis.defineCommand(`cd_${name}`, { ...(spec.keys === null ? {} : { numberOfKeys: spec.keys }), lua: scriptSource(name as ScriptName) });
     }
     registered.add(redis);
   }
   return {
     run(name, keys, args) {
-      if (keys.length !== SCRIPTS[name].keys) throw new Error(`script ${name} takes ${SCRIPTS[name].keys} keys, got ${keys.length}`);
+      const want: number | null = SCRIPTS[name].keys;
+      if (want !== null && keys.length !== want) throw new Error(`script ${name} takes ${want} keys, got ${keys.length}`);
       const fn = (redis as unknown as Record<string, (...a: ScriptArg[]) => Promise<unknown>>)[`cd_${name}`];
       if (!fn) throw new Error(`script ${name} is not registered`);
-      return fn.call(redis, ...keys, ...args);
+      return want === null ? fn.call(redis, keys.length, ...keys, ...args) : fn.call(redis, ...keys, ...args);
     },
   };
 }

@@ -26,20 +26,23 @@ describe('delivery state scripts (real Redis)', () => {
     ...(orderKey ? { orderKey } : {}),
   });
 
-  it('admit/finish: one lease per event, done is remembered, a released event can be taken again', async () => {
+  it('admit-many/finish-many: one lease per event, done is remembered, a released event can be taken again', async () => {
     const sub = randomName('s');
     const keys = deliveryKeys(sub);
     const run = scriptRunner(redis);
-    const args = (owner: string, now: number) => [owner, 5000, now, 0, 1, 0, `${owner}:e1`, 5000];
-    const k = [keys.idempotency('e1'), keys.bucket, keys.slots];
-    expect(await run.run('admit', k, args('a', 1000))).toEqual([0, 0]);
-    const leased = (await run.run('admit', k, args('b', 1000))) as number[];
+    const admit = (owner: string, ids: string[]) =>
+      run.run('admitMany', [keys.bucket, keys.slots, ...ids.map((id) => keys.idempotency(id))], [owner, 5000, 1000, 0, 1, 0, 5000, ...ids.map((id) => `${owner}:${id}`)]);
+    const finish = (owner: string, items: Array<[string, 'done' | 'release']>) =>
+      run.run('finishMany', [keys.slots, ...items.map(([id]) => keys.idempotency(id))], [owner, 60000, ...items.flatMap(([id, o]) => [o, `${owner}:${id}`])]);
+    expect(await admit('a', ['e1', 'e2'])).toEqual([0, 0, 0, 0]);
+    const leased = (await admit('b', ['e1', 'e3'])) as number[];
     expect(leased[0]).toBe(2);
     expect(leased[1]).toBeGreaterThan(0);
-    expect(await run.run('finish', [keys.idempotency('e1'), keys.slots], ['a', 'release', 60000, 'a:e1'])).toBe(1);
-    expect(await run.run('admit', k, args('b', 1000))).toEqual([0, 0]);
-    expect(await run.run('finish', [keys.idempotency('e1'), keys.slots], ['b', 'done', 60000, 'b:e1'])).toBe(1);
-    expect(await run.run('admit', k, args('c', 1000))).toEqual([1, 0]);
+    expect(leased.slice(2)).toEqual([0, 0]);
+    expect(await finish('a', [['e1', 'release'], ['e2', 'done']])).toBe(2);
+    expect(await admit('b', ['e1', 'e2'])).toEqual([0, 0, 1, 0]);
+    expect(await finish('b', [['e1', 'done']])).toBe(1);
+    expect(await admit('c', ['e1'])).toEqual([1, 0]);
     expect(await redis.pttl(keys.idempotency('e1'))).toBeGreaterThan(50000);
   });
 
@@ -54,6 +57,12 @@ describe('delivery state scripts (real Redis)', () => {
     expect(await a.admit('e3', rate)).toEqual({ kind: 'rate-limited', retryInMs: 100 });
     clock.advance(100);
     expect((await b.admit('e3', rate)).kind).toBe('admitted');
+    // Admissions of one tick share one script call and still respect the limit one by one.
+    const burst = await Promise.all(['b1', 'b2', 'b3'].map((id) => a.admit(id, { ...rate, burst: 2 })));
+    expect(burst.map((r) => r.kind)).toEqual(['rate-limited', 'rate-limited', 'rate-limited']);
+    clock.advance(200);
+    const two = await Promise.all(['b1', 'b2', 'b3'].map((id) => a.admit(id, rate)));
+    expect(two.map((r) => r.kind)).toEqual(['admitted', 'admitted', 'rate-limited']);
     const cap = { ratePerSecond: 0, burst: 1, sharedConcurrency: 2 };
     expect((await a.admit('c1', cap)).kind).toBe('admitted');
     expect((await b.admit('c2', cap)).kind).toBe('admitted');
