@@ -58,7 +58,7 @@ export function checkConfigText(text: string, file?: string): ConfigCheck {
     return {
       file,
       ok: false,
-      problems: doc.errors.map((e) => ({ path: '(yaml)', message: e.message.split('\n')[0] ?? e.code, line: e.linePos?.[0]?.line })),
+      problems: doc.errors.map((e) => ({ path: '(yaml)', message: e.message.split('\n')[0] ?? e.code, line: lines.linePos(e.pos[0]).line })),
     };
   }
   const raw = doc.toJS() as unknown;

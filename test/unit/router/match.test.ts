@@ -1,0 +1,79 @@
+import { stringify } from 'yaml';
+import { loadConfigText } from '../../../core/config';
+import { compileRoutes, explainRouting, globToRegExp, testCondition, valueAt } from '../../../router';
+
+const config = loadConfigText(
+  stringify({
+    sites: [
+      { id: 'us-chi', name: 'Chicago', country: 'US', groups: ['north'], connector: { kind: 'sdk' } },
+      { id: 'mx-mty', name: 'Monterrey', country: 'MX', groups: ['mexico'], connector: { kind: 'sdk' } },
+    ],
+    subscribers: ['erp', 'fin', 'mx', 'all'].map((id) => ({ id, sink: { kind: 'kafka' } })),
+    routes: [
+      { name: 'orders', match: { eventTypes: ['Order*'] }, to: ['erp'] },
+      { name: 'big-invoices', match: { eventTypes: ['InvoiceGenerated'], fields: [{ field: 'total', range: { gte: 1000 } }] }, to: ['fin'] },
+      { name: 'mexico', match: { countries: ['MX'], headers: [{ header: 'ce_source', prefix: '/sites/' }] }, to: ['mx', 'erp'] },
+      { name: 'everything', match: {}, to: ['all'] },
+    ],
+  }),
+);
+
+describe('globs', () => {
+  it('`*` stays inside a dot segment, `**` crosses them, the rest is literal', () => {
+    expect(globToRegExp('Order*').test('OrderReleased')).toBe(true);
+    expect(globToRegExp('Order*').test('Order.Released')).toBe(false);
+    expect(globToRegExp('com.*.Order*').test('com.crossdock.OrderReleased')).toBe(true);
+    expect(globToRegExp('**.OrderReleased').test('com.crossdock.order.OrderReleased')).toBe(true);
+    expect(globToRegExp('a.b').test('aXb')).toBe(false);
+    expect(globToRegExp('(x)+').test('(x)+')).toBe(true);
+  });
+});
+
+describe('conditions', () => {
+  it.each([
+    [{ equals: 'WEB' }, 'WEB', true],
+    [{ equals: 'WEB' }, 'EDI', false],
+    [{ equals: 5 }, '5.00', true],
+    [{ in: ['A', 'B'] }, 'B', true],
+    [{ in: ['A', 'B'] }, 'C', false],
+    [{ prefix: 'VIP-' }, 'VIP-1', true],
+    [{ prefix: 'VIP-' }, 42, false],
+    [{ exists: true }, null, false],
+    [{ exists: true }, 0, true],
+    [{ exists: false }, undefined, true],
+    [{ range: { gte: 1000, lt: 5000 } }, '1000.00', true],
+    [{ range: { gte: 1000, lt: 5000 } }, '5000.00', false],
+    [{ range: { gt: 0 } }, 'abc', false],
+    [{ range: { lte: -1 } }, -1, true],
+  ])('%j on %j → %s', (cond, value, holds) => {
+    expect(testCondition(cond, value, 'x') === undefined).toBe(holds);
+  });
+
+  it('reads dot paths through records and arrays', () => {
+    expect(valueAt({ a: { b: [{ c: 1 }, { c: 2 }] } }, 'a.b.1.c')).toBe(2);
+    expect(valueAt({ a: null }, 'a.b')).toBeUndefined();
+  });
+});
+
+describe('routing decisions', () => {
+  const router = compileRoutes(config);
+  it('sends an event to the union of the matching routes, each subscriber once, naming the first route', () => {
+    const d = router.decide({ eventType: 'OrderReleased', siteId: 'mx-mty', headers: { ce_source: '/sites/mx-mty' }, event: {} });
+    expect(d.subscribers).toEqual(['erp', 'mx', 'all']);
+    expect(d.routeOf).toEqual({ erp: 'orders', mx: 'mexico', all: 'everything' });
+  });
+  it('explains why a route did not match', () => {
+    const d = router.decide({ eventType: 'InvoiceGenerated', siteId: 'us-chi', headers: {}, event: { total: '999.99' } });
+    expect(d.subscribers).toEqual(['all']);
+    expect(d.verdicts.find((v) => v.route === 'big-invoices')!.reason).toBe('field total is "999.99", want within {"gte":1000}');
+    expect(d.verdicts.find((v) => v.route === 'mexico')!.reason).toMatch(/country US not in \["MX"\]/);
+  });
+  it('explainRouting reads eventType and site from the event metadata (routes test)', () => {
+    const r = explainRouting(config, { metadata: { eventType: 'InvoiceGenerated', siteId: 'us-chi' }, total: '1200.00' });
+    expect(r.subscribers.map((s) => [s.id, s.route, s.topic])).toEqual([
+      ['fin', 'big-invoices', 'cd.deliver.fin'],
+      ['all', 'everything', 'cd.deliver.all'],
+    ]);
+    expect(r.unrouted).toBe(false);
+  });
+});
