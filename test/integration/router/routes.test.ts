@@ -1,7 +1,10 @@
 import '../../helpers/integration-timeout';
 import type { Producer } from 'kafkajs';
+import { SchemaType } from '@kafkajs/confluent-schema-registry';
+import { createRegistry } from '../../../core/registry';
+import { businessKey, currentVersion } from '../../../schemas';
 import { eventually, testEndpoints, testKafka } from '../../helpers/stack';
-import { entry, wireEvent, type SampleOptions, type WireEvent } from './events';
+import { entry, sampleEvent, wireEvent, type SampleOptions, type WireEvent } from './events';
 import { Collector, allTopics, idsOf, produce, settle, startRouter, testConfig, type RunningRouter } from './harness';
 
 /**
@@ -112,4 +115,17 @@ it('routes by event type glob, site, country, group, header and each field opera
   }
   const metrics = await running.health.metrics.getSingleMetricAsString('crossdock_router_unrouted_total');
   expect(metrics).toMatch(/crossdock_router_unrouted_total\{site="us-chi",type="ReturnAuthorized"\} 1/);
+});
+
+it('routes an event from a client that is not ours (Confluent serializer, record-name subject, no CloudEvents headers) with its bytes unchanged', async () => {
+  const e = entry('OrderHoldPlaced');
+  const registry = createRegistry(testEndpoints().registryUrl);
+  const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(currentVersion(e)!.schema) }, { subject: e.subject });
+  const event = sampleEvent({ eventType: 'OrderHoldPlaced', siteId: 'ca-tor' });
+  const value = await registry.encode(id, event);
+  await produce(producer, t.ingress('ca-tor'), [{ key: businessKey(e, event), value }]);
+  await eventually(() => collector.get(t.deliver('sub-type')).some((r) => r.value?.equals(value)), 'the foreign event on sub-type');
+  const copy = collector.get(t.deliver('sub-type')).find((r) => r.value?.equals(value))!;
+  expect(copy.key).toBe(businessKey(e, event));
+  expect(copy.headers).toEqual({ 'cd-route': 'r-type' });
 });
