@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock';
 import type { HubTopics } from '../core/config';
 import { CrossdockError } from '../core/errors';
 import type { Logger } from '../core/logger';
-import { deadLetterHeaders } from '../dlq/headers';
+import { deadLetterHeaders, headersToStrings } from '../dlq/headers';
 import { originOf, payloadHash, type Deduper } from './dedupe';
 import type { Router } from './match';
 import type { RouterMetrics } from './metrics';
@@ -15,9 +15,12 @@ import type { IngressRecord, Rejection, ValidEvent, Validator } from './validate
  * pauses and retries the whole batch; nothing was dead-lettered).
  */
 
-/** Headers copied from the ingress record to every fan-out copy (the bytes stay untouched). */
-const PASSED_HEADERS = /^(ce_.*|content-type|traceparent|tracestate)$/;
+/**
+ * Every ingress header travels with the copies (CloudEvents, traceparent, the site's own), except
+ * the hub's `cd-*` namespace, which only the hub writes (a site cannot forge a route or an error).
+ */
 export const ROUTE_HEADER = 'cd-route';
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 export interface BatchPlan {
   /** Messages per output topic, in input order within each topic. */
@@ -38,7 +41,10 @@ export interface PlannerDeps {
 
 function passHeaders(headers: IHeaders | undefined): IHeaders {
   const out: IHeaders = {};
-  for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined && PASSED_HEADERS.test(k)) out[k] = v;
+  for (const k in headers) {
+    const v = headers[k];
+    if (v !== undefined && !k.startsWith('cd-')) out[k] = v;
+  }
   return out;
 }
 
@@ -68,15 +74,19 @@ export async function planBatch(deps: PlannerDeps, siteId: string, records: read
   };
 
   // 1. Validate every record (the registry lookups are cached; a registry outage throws here).
+  // Metrics are counted per batch, not per record: label lookups cost more than the counting.
   const valid: ValidEvent[] = [];
+  const inByType = new Map<string, number>();
+  const started = performance.now();
   for (const record of records) {
-    const started = process.hrtime.bigint();
     const v = await deps.validator.validate(record, siteId);
-    metrics.validationSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    metrics.eventsIn.inc({ site: siteId, type: v.ok ? v.valid.identity.eventType : (v.rejection.eventType ?? 'unknown') });
+    const type = v.ok ? v.valid.identity.eventType : (v.rejection.eventType ?? 'unknown');
+    inByType.set(type, (inByType.get(type) ?? 0) + 1);
     if (v.ok) valid.push(v.valid);
     else deadLetter(record, v.rejection);
   }
+  if (records.length) metrics.validationSeconds.observe((performance.now() - started) / 1000 / records.length);
+  for (const [type, n] of inByType) metrics.eventsIn.inc({ site: siteId, type }, n);
 
   // 2. Duplicates: one Redis round trip for the batch.
   let verdicts;
@@ -87,6 +97,7 @@ export async function planBatch(deps: PlannerDeps, siteId: string, records: read
   }
 
   // 3. Route and plan the copies.
+  const routedTo = new Map<string, number>();
   valid.forEach((e, i) => {
     const labels = { site: siteId, type: e.identity.eventType };
     const verdict = verdicts[i];
@@ -108,7 +119,8 @@ export async function planBatch(deps: PlannerDeps, siteId: string, records: read
       return;
     }
     counts.valid++;
-    const decision = deps.router.decide({ eventType: e.identity.eventType, siteId, headers: e.headers, event: e.event });
+    const headers = deps.router.usesHeaders ? headersToStrings(e.record.headers) : NO_HEADERS;
+    const decision = deps.router.decide({ eventType: e.identity.eventType, siteId, headers, event: e.event });
     const base = passHeaders(e.record.headers);
     if (decision.subscribers.length === 0) {
       counts.unrouted++;
@@ -118,9 +130,10 @@ export async function planBatch(deps: PlannerDeps, siteId: string, records: read
     }
     for (const sub of decision.subscribers) {
       push(topics.deliver(sub), { key: e.key, value: e.record.value, headers: { ...base, [ROUTE_HEADER]: decision.routeOf[sub]! } });
-      metrics.routed.inc({ subscriber: sub });
+      routedTo.set(sub, (routedTo.get(sub) ?? 0) + 1);
       counts.copies++;
     }
   });
+  for (const [subscriber, n] of routedTo) metrics.routed.inc({ subscriber }, n);
   return { out, counts };
 }

@@ -1,15 +1,16 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { logLevel, Partitioners, type Consumer, type EachBatchPayload, type Kafka, type LogEntry, type Message, type Producer, type Transaction } from 'kafkajs';
 import { systemClock, type Clock } from '../core/clock';
 import type { ComponentDeps, HubComponent } from '../core/component';
 import { topics as hubTopics, type HubConfig } from '../core/config';
 import { describeError, isCrossdockError } from '../core/errors';
+import type { Logger } from '../core/logger';
 import { createKafka } from '../core/kafka';
 import { createRedis, type Redis } from '../core/redis';
 import { createSchemaResolver, type SchemaResolver } from '../core/registry';
 import { loadCatalog } from '../schemas';
-import { planBatch, type PlannerDeps } from './batch';
+import { planBatch, type BatchPlan, type PlannerDeps } from './batch';
 import { routerCatalog, type RouterCatalog } from './catalog';
 import { createDeduper } from './dedupe';
 import { routerKeys } from './keys';
@@ -44,6 +45,19 @@ export interface RouterOptions extends ComponentDeps {
   sessionTimeoutMs?: number;
   /** Create missing topics the configuration needs at start. @defaultValue true */
   createTopics?: boolean;
+  /** Instrumentation: called after each batch's transaction committed (benchmarks, tests). */
+  onBatchCommitted?: (info: BatchCommitted) => void;
+}
+
+/** What `onBatchCommitted` receives. Times are Date.now() values. */
+export interface BatchCommitted {
+  topic: string;
+  partition: number;
+  records: number;
+  startedAt: number;
+  /** When validation, dedupe and routing were done and the transaction began. */
+  plannedAt: number;
+  committedAt: number;
 }
 
 export interface RouterComponent extends HubComponent {
@@ -53,6 +67,22 @@ export interface RouterComponent extends HubComponent {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * kafkajs logs, with one change: CONCURRENT_TRANSACTIONS (the broker still finishing the
+ * previous commit when the next transaction starts) is routine with back-to-back transactions
+ * and retried at once, so it is debug, not error: normal operation logs nothing.
+ */
+function routerLogCreator(logger: Logger) {
+  return () =>
+    ({ level, log }: LogEntry) => {
+      const { message, ...extra } = log;
+      const routine = /concurrent operation on the same transaction/.test(`${message} ${String(extra.error ?? '')}`);
+      if (level === logLevel.ERROR && !routine) logger.error({ kafkajs: extra }, message);
+      else if (level === logLevel.WARN && !routine) logger.warn({ kafkajs: extra }, message);
+      else logger.debug({ kafkajs: extra }, message);
+    };
+}
 
 export function createRouter(options: RouterOptions): RouterComponent {
   const { config, endpoints } = options;
@@ -71,14 +101,71 @@ export function createRouter(options: RouterOptions): RouterComponent {
   let joined = false;
   let degraded: string | undefined;
   let stopping: Promise<void> | undefined;
-  // kafkajs allows one open transaction per producer: batches of different partitions take turns.
-  let txLock: Promise<unknown> = Promise.resolve();
+  // Group commit: kafkajs allows one open transaction per producer, so the batches of the
+  // partitions processed concurrently queue here and the next transaction carries all of them
+  // (their copies and their offsets). Planning a batch overlaps the transaction in flight.
+  interface Pending {
+    plan: BatchPlan;
+    topic: string;
+    partition: number;
+    next: string;
+    isStale: () => boolean;
+    done: (committed: boolean) => void;
+    fail: (err: unknown) => void;
+  }
+  let queue: Pending[] = [];
+  let flushing = false;
+
+  function commitInTransaction(item: Omit<Pending, 'done' | 'fail'>): Promise<boolean> {
+    return new Promise((done, fail) => {
+      queue.push({ ...item, done, fail });
+      if (!flushing) void flush();
+    });
+  }
+
+  async function flush(): Promise<void> {
+    flushing = true;
+    while (queue.length) {
+      const taken = queue;
+      queue = [];
+      // A revoked partition now belongs to another instance, which re-reads from the last
+      // committed offset: committing it here would double its work.
+      const items = taken.filter((i) => {
+        const stale = i.isStale();
+        if (stale) i.done(false);
+        return !stale;
+      });
+      if (!items.length) continue;
+      const out = new Map<string, Message[]>();
+      const offsets = new Map<string, Array<{ partition: number; offset: string }>>();
+      for (const it of items) {
+        for (const [topic, messages] of it.plan.out) out.set(topic, [...(out.get(topic) ?? []), ...messages]);
+        offsets.set(it.topic, [...(offsets.get(it.topic) ?? []), { partition: it.partition, offset: it.next }]);
+      }
+      let tx: Transaction | undefined;
+      try {
+        tx = await producer!.transaction();
+        if (out.size) await tx.sendBatch({ topicMessages: [...out].map(([topic, messages]) => ({ topic, messages })) });
+        await tx.sendOffsets({ consumerGroupId: settings.groupId, topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })) });
+        await tx.commit();
+        metrics.transactions.inc({ outcome: 'committed' });
+        logger.debug({ event: 'router.committed', batches: items.length }, 'transaction committed');
+        for (const it of items) it.done(true);
+      } catch (err) {
+        metrics.transactions.inc({ outcome: 'aborted' });
+        await tx?.abort().catch(() => undefined);
+        for (const it of items) it.fail(err);
+      }
+    }
+    flushing = false;
+  }
 
   async function runBatch(planner: PlannerDeps, p: EachBatchPayload): Promise<void> {
     const { batch } = p;
     const siteId = t.siteOfIngress(batch.topic);
     if (!siteId || batch.messages.length === 0) return;
     const started = process.hrtime.bigint();
+    const startedAt = Date.now();
     let attempt = 0;
     for (;;) {
       if (!p.isRunning() || p.isStale()) return;
@@ -88,30 +175,12 @@ export function createRouter(options: RouterOptions): RouterComponent {
           siteId,
           batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers })),
         );
+        const plannedAt = Date.now();
         const next = (BigInt(batch.lastOffset()) + 1n).toString();
-        const commit = async () => {
-          // A revoked partition now belongs to another instance, which re-reads from the last
-          // committed offset: committing here would double its work.
-          if (p.isStale()) return false;
-          const tx = await producer!.transaction();
-          try {
-            if (plan.out.size) await tx.sendBatch({ topicMessages: [...plan.out].map(([topic, messages]) => ({ topic, messages })) });
-            await tx.sendOffsets({ consumerGroupId: settings.groupId, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
-            await tx.commit();
-            metrics.transactions.inc({ outcome: 'committed' });
-            logger.debug({ event: 'router.committed', topic: batch.topic, partition: batch.partition, next, ...plan.counts }, 'batch committed');
-            return true;
-          } catch (err) {
-            metrics.transactions.inc({ outcome: 'aborted' });
-            await tx.abort().catch(() => undefined);
-            throw err;
-          }
-        };
         logger.debug({ event: 'router.planned', topic: batch.topic, partition: batch.partition, records: batch.messages.length, ...plan.counts }, 'batch planned');
-        const done = txLock.then(commit, commit);
-        txLock = done.catch(() => undefined);
-        if (!(await done)) return;
+        if (!(await commitInTransaction({ plan, topic: batch.topic, partition: batch.partition, next, isStale: p.isStale }))) return;
         p.resolveOffset(batch.lastOffset());
+        options.onBatchCommitted?.({ topic: batch.topic, partition: batch.partition, records: batch.messages.length, startedAt, plannedAt, committedAt: Date.now() });
         metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
         metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
         if (degraded) {
@@ -143,7 +212,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
     running = true;
     const catalog = options.catalog ?? routerCatalog(loadCatalog());
     const resolver = options.resolver ?? createSchemaResolver(endpoints.registryUrl);
-    kafka = createKafka({ clientId: `crossdock-router-${instanceId}`, brokers: endpoints.kafkaBrokers, logger });
+    kafka = createKafka({ clientId: `crossdock-router-${instanceId}`, brokers: endpoints.kafkaBrokers, logger, extra: { logCreator: routerLogCreator(logger) } });
     if (options.createTopics !== false) {
       const admin = kafka.admin();
       await admin.connect();
@@ -164,7 +233,17 @@ export function createRouter(options: RouterOptions): RouterComponent {
       logger,
       metrics,
     };
-    producer = kafka.producer({ transactionalId: instanceId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 30000 });
+    producer = kafka.producer({
+      transactionalId: instanceId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 30000,
+      // Java-compatible murmur2 partitioning, so copies land where any Kafka client would put them.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // kafkajs starts retries at 300 ms; CONCURRENT_TRANSACTIONS clears in a few ms, and each
+      // batch is a transaction, so a short first backoff is worth most of the throughput.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 10, maxRetryTime: 2000 },
+    });
     consumer = kafka.consumer({
       groupId: settings.groupId,
       readUncommitted: false,

@@ -1,4 +1,4 @@
-export { createRouter, type RouterOptions, type RouterComponent } from './component';
+export { createRouter, type RouterOptions, type RouterComponent, type BatchCommitted } from './component';
 export { compileRoutes, testCondition, valueAt, type Router, type RoutingInput, type RoutingDecision, type RouteVerdict } from './match';
 export { globToRegExp } from './glob';
 export { routerCatalog, type RouterCatalog, type SchemaIdentity, type IdentifyResult } from './catalog';

@@ -104,11 +104,14 @@ function compileRoute(route: RouteConfig): Check[] {
 
 export interface Router {
   decide(input: RoutingInput): RoutingDecision;
+  /** Whether any route tests headers (else the router need not read them). */
+  readonly usesHeaders: boolean;
 }
 
 export function compileRoutes(config: Pick<HubConfig, 'routes' | 'siteById'>): Router {
   const compiled = config.routes.map((r) => ({ route: r, checks: compileRoute(r) }));
   return {
+    usesHeaders: config.routes.some((r) => (r.match.headers?.length ?? 0) > 0),
     decide(input) {
       const site = config.siteById[input.siteId];
       const subscribers: string[] = [];

@@ -24,7 +24,7 @@ export function createRouterMetrics(registry: Registry): RouterMetrics {
     unrouted: new Counter({ name: 'crossdock_router_unrouted_total', help: 'Valid events no route matched.', labelNames: ['site', 'type'], registers }),
     validationSeconds: new Histogram({
       name: 'crossdock_router_validation_seconds',
-      help: 'Time to validate one record (framing to data rules).',
+      help: 'Time to validate one record (framing to data rules), as the mean over each batch.',
       buckets: [0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.02, 0.1],
       registers,
     }),

@@ -6,7 +6,6 @@ import type { Clock } from '../core/clock';
 import type { HubConfig } from '../core/config';
 import { isCrossdockError } from '../core/errors';
 import type { SchemaResolver } from '../core/registry';
-import { headersToStrings } from '../dlq/headers';
 import type { RouterCatalog, SchemaIdentity } from './catalog';
 
 /**
@@ -45,7 +44,6 @@ export interface ValidEvent {
   identity: SchemaIdentity;
   metadata: EventMetadata;
   event: Record<string, unknown>;
-  headers: Record<string, string>;
   key: string;
   /** The Avro body after the framing (hashed for duplicate detection). */
   body: Buffer;
@@ -69,7 +67,6 @@ export type Verdict = { ok: true; valid: ValidEvent } | { ok: false; rejection: 
 interface Draft {
   record: IngressRecord;
   siteId: string;
-  headers: Record<string, string>;
   value?: Buffer;
   schemaId?: number;
   body?: Buffer;
@@ -83,6 +80,14 @@ type CheckResult = Omit<Rejection, 'stage' | 'eventId' | 'correlationId' | 'even
 interface Check {
   stage: string;
   run(d: Draft): CheckResult | Promise<CheckResult>;
+}
+
+/** One header as a string (first value when repeated); undefined when absent. */
+export function headerValue(headers: IHeaders | undefined, name: string): string | undefined {
+  const v = headers?.[name];
+  if (v === undefined || v === null) return undefined;
+  const one = Array.isArray(v) ? v[0] : v;
+  return one === undefined ? undefined : Buffer.isBuffer(one) ? one.toString('utf8') : String(one);
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -157,7 +162,6 @@ export function createValidator(deps: ValidatorDeps): Validator {
           if (decoded.offset < d.body!.length) {
             return { code: 'CD_E_TRAILING_BYTES', message: `${d.body!.length - decoded.offset} byte(s) left after the ${schema.subject} record`, details: { used: decoded.offset, length: d.body!.length } };
           }
-          if (!schema.type.isValid(decoded.value)) return { code: 'CD_E_UNDECODABLE_EVENT', message: `decoded value is not a valid ${schema.subject}` };
           d.event = decoded.value as Record<string, unknown>;
           return undefined;
         } catch (err) {
@@ -194,15 +198,19 @@ export function createValidator(deps: ValidatorDeps): Validator {
       stage: 'router.headers',
       run: (d) => {
         // Headers are optional (a plain Confluent producer sends none); those present must agree.
-        const h = d.headers;
+        const h = (name: string) => headerValue(d.record.headers, name);
         const m = d.metadata!;
         const id = d.identity!;
-        const bad = (name: string, want: string) => ({ code: 'CD_E_HEADER_MISMATCH', message: `header ${name}=${JSON.stringify(h[name])} but the event says ${want}`, details: { header: name } });
-        if (h.ce_specversion !== undefined && h.ce_specversion !== '1.0') return bad('ce_specversion', '1.0');
-        if (h.ce_id !== undefined && h.ce_id !== m.eventId) return bad('ce_id', m.eventId);
-        if (h.ce_type !== undefined && h.ce_type !== id.eventType && h.ce_type !== id.subject) return bad('ce_type', `${id.eventType} (or ${id.subject})`);
-        if (h.ce_time !== undefined && Date.parse(h.ce_time) !== m.occurredAt.getTime()) return bad('ce_time', m.occurredAt.toISOString());
-        const ct = h['content-type'];
+        const bad = (name: string, want: string) => ({ code: 'CD_E_HEADER_MISMATCH', message: `header ${name}=${JSON.stringify(h(name))} but the event says ${want}`, details: { header: name } });
+        const spec = h('ce_specversion');
+        if (spec !== undefined && spec !== '1.0') return bad('ce_specversion', '1.0');
+        const ceId = h('ce_id');
+        if (ceId !== undefined && ceId !== m.eventId) return bad('ce_id', m.eventId);
+        const ceType = h('ce_type');
+        if (ceType !== undefined && ceType !== id.eventType && ceType !== id.subject) return bad('ce_type', `${id.eventType} (or ${id.subject})`);
+        const ceTime = h('ce_time');
+        if (ceTime !== undefined && Date.parse(ceTime) !== m.occurredAt.getTime()) return bad('ce_time', m.occurredAt.toISOString());
+        const ct = h('content-type');
         if (ct !== undefined && ct.split(';')[0]!.trim().toLowerCase() !== 'application/avro') return bad('content-type', 'application/avro');
         return undefined;
       },
@@ -246,7 +254,7 @@ export function createValidator(deps: ValidatorDeps): Validator {
 
   return {
     async validate(record, siteId) {
-      const d: Draft = { record, siteId, headers: headersToStrings(record.headers) };
+      const d: Draft = { record, siteId };
       for (const check of checks) {
         const r = await check.run(d);
         if (r) {
@@ -263,7 +271,7 @@ export function createValidator(deps: ValidatorDeps): Validator {
           };
         }
       }
-      return { ok: true, valid: { record, siteId, identity: d.identity!, metadata: d.metadata!, event: d.event!, headers: d.headers, key: d.key!, body: d.body! } };
+      return { ok: true, valid: { record, siteId, identity: d.identity!, metadata: d.metadata!, event: d.event!, key: d.key!, body: d.body! } };
     },
   };
 }

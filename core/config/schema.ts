@@ -50,7 +50,13 @@ export const HUB_SECTION_SCHEMA = {
           default: 604800,
           description: 'How long an eventId is remembered for duplicate detection (seconds; default 7 days).',
         },
-        partitionsConsumedConcurrently: { type: 'integer', minimum: 1, maximum: 64, default: 1, description: 'Partitions one instance processes at the same time.' },
+        partitionsConsumedConcurrently: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 64,
+          default: 3,
+          description: 'Partitions one instance processes at the same time; their batches share one transaction (group commit), so validating one overlaps committing another.',
+        },
         maxWaitTimeInMs: { type: 'integer', minimum: 10, maximum: 10000, default: 100, description: 'Longest a fetch waits for data (ms).' },
         retry: {
           type: 'object',

@@ -104,8 +104,7 @@ async function corpus(): Promise<Kind[]> {
   add('garbage body with a known id', 'CD_E_UNDECODABLE_EVENT', 'router.schema', { ...garbage, value: Buffer.concat([garbage.value.subarray(0, 5), Buffer.alloc(24, 0xff)]) });
 
   const badId = await ev();
-  // The uuid logical type refuses it while decoding, before the metadata check sees it.
-  add('eventId not a UUID', 'CD_E_UNDECODABLE_EVENT', 'router.schema', { ...badId, value: replaceBytes(badId.value, badId.event.metadata.eventId, 'not-a-uuid-'.padEnd(36, 'x')) });
+  add('eventId not a UUID', 'CD_E_BAD_METADATA', 'router.metadata', { ...badId, value: replaceBytes(badId.value, badId.event.metadata.eventId, 'not-a-uuid-'.padEnd(36, 'x')) });
   add('occurredAt in 1970', 'CD_E_BAD_METADATA', 'router.metadata', await ev({ occurredAt: new Date(86_400_000) }));
   add('occurredAt a day ahead', 'CD_E_OCCURRED_IN_FUTURE', 'router.metadata', await ev({ occurredAt: new Date(Date.now() + 86_400_000) }));
   add('empty sourceSystem', 'CD_E_BAD_METADATA', 'router.metadata', await ev({ patch: (e) => (e.metadata.sourceSystem = '') }));

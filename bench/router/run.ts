@@ -1,0 +1,245 @@
+/**
+ * Router benchmark (docs/benchmarks.md, "Router"): B1 (plain kafkajs pass-through) and H (the
+ * router) in the same run, interleaved B1 H B1 H …, at fan-out F = 1 and F = 3, drain mode.
+ *
+ *   npm run bench:router -- [--events 20000] [--warmup 3000] [--reps 3]
+ *
+ * Per arm-run: fresh topics (2 sites × 6 partitions in, F × 6 out), the same pre-generated ~1 KB
+ * events preloaded, the arm started in its own process and timed from the moment it has done
+ * the warm-up share to the last commit; then the outputs are read with read_committed and the
+ * run is invalid unless every topic holds every event exactly once, in per-key order.
+ * Writes bench/results/router.json and the router section of docs/benchmarks.md.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { createRedis } from '../../core/redis';
+import { currentEndpoints } from '../../stack';
+import type { ArmConfig } from './arm';
+import { makeWorkload, type BenchEvent } from './workload';
+
+const root = path.resolve(__dirname, '../..');
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const EVENTS = arg('events', 20000);
+const WARMUP = arg('warmup', 3000);
+const REPS = arg('reps', 3);
+const CONCURRENCY = arg('concurrency', 3);
+const SITES = ['us-chi', 'ca-tor'];
+const PARTITIONS = 6;
+const endpoints = currentEndpoints();
+const kafka = new Kafka({ clientId: 'bench-router', brokers: endpoints.kafkaBrokers, logLevel: logLevel.NOTHING });
+
+interface ArmResult {
+  arm: 'b1' | 'h';
+  fanout: number;
+  records: number;
+  seconds: number;
+  eventsPerSec: number;
+  cpuPercent: number;
+  rssMb: number;
+  eventLoopDelayP99Ms: number;
+  valid?: boolean;
+  check?: string;
+}
+
+async function preload(prefix: string, events: BenchEvent[]): Promise<void> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  for (let i = 0; i < events.length; i += 2000) {
+    const chunk = events.slice(i, i + 2000);
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: SITES.map((s) => ({ topic: `${prefix}.ingress.${s}`, messages: chunk.filter((e) => e.site === s).map((e) => ({ key: e.key, value: e.value, headers: e.headers })) })),
+    });
+  }
+  await producer.disconnect();
+}
+
+function runArm(cfg: ArmConfig): Promise<ArmResult> {
+  return new Promise((resolve, reject) => {
+    const prof = process.env.CD_BENCH_PROF && cfg.arm === 'h' ? ['--cpu-prof', '--cpu-prof-dir', process.env.CD_BENCH_PROF] : [];
+    const child = spawn(process.execPath, [...prof, '--import', 'tsx', path.join(__dirname, 'arm.ts')], { cwd: root, env: { ...process.env, CD_BENCH: JSON.stringify(cfg) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const line = out.trim().split('\n').pop() ?? '';
+      try {
+        resolve(JSON.parse(line) as ArmResult);
+      } catch {
+        reject(new Error(`arm ${cfg.arm} exited ${code} without a result: ${out.slice(-500)}`));
+      }
+    });
+  });
+}
+
+/** Every output topic holds every event exactly once (read_committed), each key in order. */
+async function verify(prefix: string, fanout: number, events: BenchEvent[]): Promise<string | undefined> {
+  const topics = Array.from({ length: fanout }, (_v, i) => `${prefix}.deliver.s${i + 1}`);
+  const seen = new Map<string, Map<string, number>>(topics.map((t) => [t, new Map()]));
+  const lastSeq = new Map<string, number>();
+  let outOfOrder = 0;
+  let missingSeq = 0;
+  let total = 0;
+  const consumer = kafka.consumer({ groupId: `${prefix}-verify`, readUncommitted: false, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      const ids = seen.get(batch.topic)!;
+      for (const m of batch.messages) {
+        const id = String(m.headers?.ce_id);
+        ids.set(id, (ids.get(id) ?? 0) + 1);
+        const k = `${batch.topic}/${m.key?.toString()}`;
+        const seq = Number(String(m.headers?.['bench-seq']));
+        if (!Number.isInteger(seq)) missingSeq++;
+        if ((lastSeq.get(k) ?? -1) > seq) outOfOrder++;
+        lastSeq.set(k, seq);
+        total++;
+      }
+    },
+  });
+  const deadline = Date.now() + 120_000;
+  while (total < events.length * fanout && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  await new Promise((r) => setTimeout(r, 1500));
+  await consumer.disconnect();
+  const problems: string[] = [];
+  for (const [t, ids] of seen) {
+    const dup = [...ids.values()].filter((n) => n > 1).length;
+    const missing = events.filter((e) => !ids.has(e.id)).length;
+    if (dup || missing || ids.size !== events.length) problems.push(`${t}: ${ids.size} distinct, ${missing} missing, ${dup} duplicated`);
+  }
+  if (outOfOrder) problems.push(`${outOfOrder} out of per-key order`);
+  if (missingSeq) problems.push(`${missingSeq} without their bench-seq header`);
+  return problems.length ? problems.join('; ') : undefined;
+}
+
+async function cleanup(prefix: string, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.disconnect();
+  const redis = createRedis({ url: endpoints.redisUrl });
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 2000);
+    cursor = next;
+    if (keys.length) await redis.unlink(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  process.stderr.write(`generating ${EVENTS} events…\n`);
+  const events = await makeWorkload(endpoints.registryUrl, EVENTS, SITES);
+  const results: ArmResult[] = [];
+  for (const fanout of process.env.CD_BENCH_FANOUT ? [Number(process.env.CD_BENCH_FANOUT)] : [1, 3]) {
+    for (let rep = 0; rep < REPS; rep++) {
+      for (const arm of ['b1', 'h'] as const) {
+        const prefix = `bench${Date.now().toString(36)}${arm}`;
+        const outs = Array.from({ length: fanout }, (_v, i) => `${prefix}.deliver.s${i + 1}`);
+        const all = [...SITES.map((s) => `${prefix}.ingress.${s}`), ...outs, `${prefix}.dlq.router`, `${prefix}.unrouted`];
+        const admin = kafka.admin();
+        await admin.connect();
+        await admin.createTopics({ waitForLeaders: true, topics: all.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })) });
+        await admin.disconnect();
+        await preload(prefix, events);
+        const res = await runArm({
+          arm,
+          prefix,
+          sites: SITES,
+          fanout,
+          total: EVENTS,
+          warmup: WARMUP,
+          brokers: endpoints.kafkaBrokers,
+          registryUrl: endpoints.registryUrl,
+          redisUrl: endpoints.redisUrl,
+          partitionsConsumedConcurrently: CONCURRENCY,
+          maxWaitTimeInMs: 100,
+        });
+        const problem = await verify(prefix, fanout, events);
+        res.valid = !problem;
+        if (problem) res.check = problem;
+        results.push(res);
+        process.stderr.write(`F=${fanout} rep ${rep + 1} ${arm.toUpperCase().padEnd(2)} ${String(res.eventsPerSec).padStart(6)} ev/s  batches ${String((res as unknown as { batches: number }).batches)} mean ${String((res as unknown as { meanBatchMs?: number }).meanBatchMs)} ms (plan ${String((res as unknown as { meanPlanMs?: number }).meanPlanMs)})  cpu ${res.cpuPercent}%  rss ${res.rssMb} MB  eld p99 ${res.eventLoopDelayP99Ms} ms  ${res.valid ? 'valid' : `INVALID: ${problem}`}\n`);
+        await cleanup(prefix, all);
+      }
+    }
+  }
+  const summary = [1, 3].map((fanout) => {
+    const of = (arm: 'b1' | 'h') => results.filter((r) => r.fanout === fanout && r.arm === arm && r.valid);
+    const b1 = of('b1').map((r) => r.eventsPerSec);
+    const h = of('h').map((r) => r.eventsPerSec);
+    // Ratio per interleaved pair, then the median of the ratios: noise hits both arms of a pair.
+    const pairs = h.map((v, i) => (b1[i] ? v / b1[i]! : NaN)).filter((x) => Number.isFinite(x));
+    return {
+      fanout,
+      ratio: pairs.length ? Math.round(median(pairs) * 100) / 100 : null,
+      ratioRange: pairs.length ? [Math.round(Math.min(...pairs) * 100) / 100, Math.round(Math.max(...pairs) * 100) / 100] : null,
+      b1: b1.length ? { median: median(b1), min: Math.min(...b1), max: Math.max(...b1) } : null,
+      h: h.length ? { median: median(h), min: Math.min(...h), max: Math.max(...h) } : null,
+      hCpuPercent: median(of('h').map((r) => r.cpuPercent)),
+      b1CpuPercent: median(of('b1').map((r) => r.cpuPercent)),
+      hRssMb: Math.max(...of('h').map((r) => r.rssMb)),
+      b1RssMb: Math.max(...of('b1').map((r) => r.rssMb)),
+      hEldP99Ms: median(of('h').map((r) => r.eventLoopDelayP99Ms)),
+      invalidRuns: results.filter((r) => r.fanout === fanout && !r.valid).length,
+    };
+  });
+  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 1e9), node: process.version, kafkajs: require('kafkajs/package.json').version as string };
+  const doc = { date: new Date().toISOString(), command: `npm run bench:router -- --events ${EVENTS} --warmup ${WARMUP} --reps ${REPS} --concurrency ${CONCURRENCY}`, machine, workload: { events: EVENTS, warmup: WARMUP, sites: SITES.length, partitions: PARTITIONS, avroBytes: Math.round(events.reduce((n, e) => n + e.value.length, 0) / events.length) }, summary, runs: results };
+  fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'bench/results/router.json'), JSON.stringify(doc, null, 2) + '\n');
+  writeDocs(doc);
+  process.stderr.write(`${JSON.stringify(summary, null, 2)}\n`);
+}
+
+function writeDocs(doc: { date: string; command: string; machine: Record<string, unknown>; workload: Record<string, unknown>; summary: Array<Record<string, any>> }): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const file = path.join(root, 'docs/benchmarks.md');
+  const begin = '<!-- router:begin (written by npm run bench:router) -->';
+  const end = '<!-- router:end -->';
+  const goal = (f: number) => (f === 1 ? 0.85 : 0.9);
+  const rows = doc.summary.map(
+    (s) =>
+      `| F = ${s.fanout} | **${s.ratio ?? '—'}** (${s.ratioRange?.join('–') ?? '—'}) | ${goal(s.fanout)} | ${s.b1?.median ?? '—'} (${s.b1?.min}–${s.b1?.max}) | ${s.h?.median ?? '—'} (${s.h?.min}–${s.h?.max}) | ${s.b1CpuPercent}% / ${s.hCpuPercent}% | ${s.b1RssMb} / ${s.hRssMb} | ${s.hEldP99Ms} | ${s.invalidRuns} |`,
+  );
+  const section = [
+    begin,
+    '## Router (B1 vs H)',
+    '',
+    `Measured ${doc.date.slice(0, 16).replace('T', ' ')} UTC on ${String(doc.machine.cpus)} shared cores (${String(doc.machine.cpuModel)}), Node ${String(doc.machine.node)}, kafkajs ${String(doc.machine.kafkajs)},`,
+    `the local stack (Kafka 4.1 KRaft, Apicurio, Redis) on the same machine. Reproduce: \`${doc.command}\`.`,
+    `Workload: ${String(doc.workload.events)} OrderReleased events per run (~${String(doc.workload.avroBytes)} B Avro + ~300 B CloudEvents headers, 3/4 v2 and 1/4 v1,`,
+    `10,000 keys per site), ${String(doc.workload.sites)} ingress topics × ${String(doc.workload.partitions)} partitions, drain mode; the clock starts after the first ${String(doc.workload.warmup)} events.`,
+    'B1 = kafkajs pass-through (sendBatch of the unchanged bytes to F topics, acks all, commit after the ack);',
+    'H = the router as shipped (decode, validate, dedupe in Redis, route, one Kafka transaction per batch with sendOffsets).',
+    `Both: partitionsConsumedConcurrently ${CONCURRENCY}, maxWaitTimeInMs 100, no compression.`+'  Every run is checked afterwards',
+    '(read_committed: every event exactly once on every output topic, per-key order); invalid runs are excluded.',
+    '',
+    '| fan-out | H / B1 (median of pairs, range) | goal | B1 events/s (median, min–max) | H events/s | CPU B1 / H | RSS MB B1 / H | H event-loop p99 ms | invalid runs |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    'Raw runs: `bench/results/router.json`.',
+    end,
+  ].join('\n');
+  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\nHow we measure: ../shared BENCH rules, summarised in docs/architecture.md.\n';
+  const next = current.includes(begin) ? current.slice(0, current.indexOf(begin)) + section + current.slice(current.indexOf(end) + end.length) : `${current.trimEnd()}\n\n${section}\n`;
+  fs.writeFileSync(file, next);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
