@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kafka } from 'kafkajs';
+import type { Clock } from '../../../core/clock';
+import type { HubComponent } from '../../../core/component';
+import type { HealthServer } from '../../../core/health';
+import type { Logger } from '../../../core/logger';
+import type { Redis } from '../../../core/redis';
+import type { EventCodec } from '../prepare';
+import { createIngressPublisher, type IngressPublisher } from '../publisher';
+import { buildIngestApp, type HttpIngestSettings } from './server';
+import { createIngestState } from './state';
+
+export interface HttpIngestComponentSettings extends HttpIngestSettings {
+  /** @defaultValue 8080 */
+  port?: number;
+  /** @defaultValue '127.0.0.1' */
+  host?: string;
+  /** Redis key prefix (tests and several hubs on one Redis). @defaultValue '' */
+  redisKeyPrefix?: string;
+  /** Longest wait for Kafka's acknowledgement before answering 503. @defaultValue 10000 */
+  sendTimeoutMs?: number;
+}
+
+export interface HttpIngestComponentDeps {
+  /** A kafkajs client on the hub's internal listener (the ingest process writes for its sites). */
+  kafka: Kafka;
+  redis: Redis;
+  codec: EventCodec;
+  logger: Logger;
+  clock?: Clock;
+  health?: HealthServer;
+}
+
+export interface HttpIngestComponent extends HubComponent {
+  /** The port it listens on (after start). */
+  readonly port: number;
+  readonly app: FastifyInstance | undefined;
+}
+
+/** HTTP ingest as a HubComponent: the app, its publisher and a readiness check. */
+export function createHttpIngest(settings: HttpIngestComponentSettings, deps: HttpIngestComponentDeps): HttpIngestComponent {
+  let app: FastifyInstance | undefined;
+  let publisher: IngressPublisher | undefined;
+  let port = 0;
+  return {
+    name: 'http-ingest',
+    get port() {
+      return port;
+    },
+    get app() {
+      return app;
+    },
+    async start() {
+      publisher = createIngressPublisher({ kafka: deps.kafka, logger: deps.logger, sendTimeoutMs: settings.sendTimeoutMs });
+      await publisher.start();
+      app = await buildIngestApp(settings, {
+        publisher,
+        codec: deps.codec,
+        state: createIngestState(deps.redis, settings.redisKeyPrefix ?? ''),
+        logger: deps.logger,
+        clock: deps.clock,
+        metrics: deps.health?.metrics,
+      });
+      const p = publisher;
+      deps.health?.addReadiness('http-ingest', () => p.ready());
+      await app.listen({ port: settings.port ?? 8080, host: settings.host ?? '127.0.0.1' });
+      const addr = app.server.address();
+      port = typeof addr === 'object' && addr ? addr.port : 0;
+    },
+    async stop() {
+      const a = app;
+      app = undefined;
+      await a?.close();
+      await publisher?.stop();
+      publisher = undefined;
+    },
+  };
+}
