@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import { manualClock } from '../../../core/clock';
 import { createRedis } from '../../../core/redis';
@@ -45,7 +45,7 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
 
   /** Every eventId a 202 answer named: exactly these must reach Kafka, each once. */
   const acceptedIds = new Set<string>();
-  const inject = async (a: FastifyInstance, opts: Parameters<FastifyInstance['inject']>[0]) => {
+  const inject = async (a: FastifyInstance, opts: InjectOptions) => {
     const res = await a.inject(opts);
     if (res.statusCode === 202) for (const id of (res.json() as { eventIds: string[] }).eventIds) acceptedIds.add(id);
     return res;
@@ -133,7 +133,7 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
     it.each([
       ['no signature headers', () => post('us-chi', order()), 401, 'CD_E_AUTH_MISSING'],
       ['a bad signature', () => post('us-chi', order(), { key: { ...chiA, secret: 'guess' } }), 401, 'CD_E_AUTH_BAD_SIGNATURE'],
-      ['an unknown key id', () => post('us-chi', order(), { key: { id: 'nope', secret: 'x' } }), 401, 'CD_E_AUTH_BAD_SIGNATURE'],
+      ['an unknown key id', () => post('us-chi', order(), { key: { id: 'nope', siteId: 'us-chi', secret: 'x' } }), 401, 'CD_E_AUTH_BAD_SIGNATURE'],
       ['a stale timestamp', () => post('us-chi', order(), { key: chiA, at: clock.now() - 301_000 }), 401, 'CD_E_AUTH_STALE'],
       ['a timestamp from the future', () => post('us-chi', order(), { key: chiA, at: clock.now() + 301_000 }), 401, 'CD_E_AUTH_STALE'],
       ["another site's key", () => post('us-chi', order(), { key: keys[3] }), 403, 'CD_E_AUTH_WRONG_SITE'],
