@@ -1,0 +1,118 @@
+/**
+ * The crossdock site SDK: a site's own Node.js program publishes canonical events straight to its
+ * ingress topic, logging in with the site's SCRAM user. The broker's ACLs allow that user to write
+ * only `<prefix>.ingress.<siteId>`, so a site cannot publish as another (TOPIC_AUTHORIZATION_FAILED).
+ *
+ *   const producer = createSiteProducer({ siteId: 'us-atl', brokers: ['127.0.0.1:19094'],
+ *     sasl: { mechanism: 'scram-sha-512', username: 'site-us-atl', password }, registryUrl });
+ *   await producer.connect();
+ *   const { eventId } = await producer.events.OrderReleased({ orderId: 'ATL-1', ... });
+ *
+ * The SDK fills the metadata (eventId, eventType, occurredAt, siteId, sourceSystem, correlationId,
+ * causationId), the Kafka key (the catalog's business key) and the CloudEvents headers, checks the
+ * event against its schema (every problem with its path) and encodes it with the registry.
+ */
+import type { Producer, SASLOptions } from 'kafkajs';
+import { createKafka } from '../../core/kafka';
+import { CrossdockError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import type { Catalog } from '../../schemas';
+import { EVENT_SUBJECTS, type CanonicalEventInputs, type EventTypeName } from '../../schemas/generated/events';
+import { createCatalogCodec } from '../sources/codec';
+import { buildMetadata, cloudEventHeaders, ingressTopic } from '../sources/envelope';
+import type { EventCodec } from '../sources/prepare';
+
+export type { EventTypeName, CanonicalEventInputs };
+
+/** The body of an event type: everything but `metadata`, which the SDK fills. */
+export type EventBody<T extends EventTypeName> = Omit<CanonicalEventInputs[T], 'metadata'>;
+
+export interface SiteProducerOptions {
+  siteId: string;
+  /** SASL listener bootstrap servers, e.g. ['127.0.0.1:19094']. */
+  brokers: string[];
+  /** The site's SCRAM login (user `site-<siteId>`). */
+  sasl: { mechanism: 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  /** Confluent-compatible registry base URL. */
+  registryUrl: string;
+  /** Recorded in metadata.sourceSystem and ce_source. @defaultValue 'sdk' */
+  sourceSystem?: string;
+  /** @defaultValue 'cd' */
+  topicPrefix?: string;
+  /** @defaultValue `site-<siteId>-sdk` */
+  clientId?: string;
+  logger?: Logger;
+  /** @defaultValue the repo's schemas/ catalog */
+  catalog?: Catalog;
+  /** Replaces the registry-backed codec (tests). */
+  codec?: EventCodec;
+}
+
+export interface PublishOptions {
+  /** @defaultValue a random UUID. Pass a stable id to make a resend a duplicate the router drops. */
+  eventId?: string;
+  /** @defaultValue now */
+  occurredAt?: Date;
+  /** @defaultValue the eventId */
+  correlationId?: string;
+  /** @defaultValue null */
+  causationId?: string | null;
+  /** W3C trace context of the caller; a new one is made when absent. */
+  traceparent?: string;
+}
+
+export interface PublishResult {
+  eventId: string;
+  key: string;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export type TypedPublishers = { [T in EventTypeName]: (body: EventBody<T>, options?: PublishOptions) => Promise<PublishResult> };
+
+export interface SiteProducer {
+  readonly siteId: string;
+  readonly topic: string;
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  /** Publishes one event; resolves after Kafka acknowledged it (acks=all, idempotent producer). */
+  publish<T extends EventTypeName>(eventType: T, body: EventBody<T>, options?: PublishOptions): Promise<PublishResult>;
+  /** One typed function per event type: `producer.events.OrderReleased(body)`. */
+  readonly events: TypedPublishers;
+}
+
+export function createSiteProducer(options: SiteProducerOptions): SiteProducer {
+  const prefix = options.topicPrefix ?? 'cd';
+  const topic = ingressTopic(prefix, options.siteId);
+  const sourceSystem = options.sourceSystem ?? 'sdk';
+  const codec = options.codec ?? createCatalogCodec({ ids: options.registryUrl, catalog: options.catalog });
+  const kafka = createKafka({ clientId: options.clientId ?? `site-${options.siteId}-sdk`, brokers: options.brokers, sasl: options.sasl as SASLOptions, logger: options.logger });
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+
+  async function publish<T extends EventTypeName>(eventType: T, body: EventBody<T>, opts: PublishOptions = {}): Promise<PublishResult> {
+    const entry = codec.lookup(eventType);
+    if (!entry) throw new CrossdockError('CD_E_INPUT_UNKNOWN_EVENT_TYPE', `Unknown event type ${eventType}; known: ${codec.eventTypes().join(', ')}`);
+    const metadata = buildMetadata({ siteId: options.siteId, sourceSystem, eventType, eventId: opts.eventId, occurredAt: opts.occurredAt ?? new Date(), correlationId: opts.correlationId, causationId: opts.causationId });
+    const event = { ...(body as Record<string, unknown>), metadata };
+    const problems = codec.check(eventType, event);
+    if (problems.length) {
+      throw new CrossdockError('CD_E_INPUT_REJECTED', `${eventType} does not fit its schema: ${problems.map((p) => `${p.path}: expected ${p.expected}, got ${p.got}`).join('; ')}`, { details: { problems } });
+    }
+    const key = entry.key(event);
+    const value = await codec.encode(eventType, event);
+    const [meta] = await producer.send({ topic, acks: -1, messages: [{ key, value, headers: cloudEventHeaders({ metadata, subject: entry.subject, key, traceparent: opts.traceparent }) }] });
+    return { eventId: metadata.eventId, key, topic, partition: meta?.partition ?? -1, offset: meta?.baseOffset ?? '' };
+  }
+
+  const events = Object.fromEntries((Object.keys(EVENT_SUBJECTS) as EventTypeName[]).map((t) => [t, (body: never, o?: PublishOptions) => publish(t, body, o)])) as unknown as TypedPublishers;
+
+  return {
+    siteId: options.siteId,
+    topic,
+    connect: () => producer.connect(),
+    disconnect: () => producer.disconnect(),
+    publish,
+    events,
+  };
+}
