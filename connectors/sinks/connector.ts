@@ -221,6 +221,7 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
       await consumer.subscribe({ topic: deliverTopic, fromBeginning: true });
       await consumer.run({
         eachBatchAutoResolve: false,
+        autoCommitInterval: config.consumer.commitIntervalMs,
         partitionsConsumedConcurrently: config.consumer.partitionsConsumedConcurrently,
         eachBatch,
       });

@@ -73,8 +73,14 @@ export class DeliveryEngine {
           return { kind: 'done', skipped: true };
         }
         if (admit.kind !== 'admitted') {
-          // Another instance is delivering it right now, or the shared limits say wait.
-          await sleep(admit.kind === 'at-capacity' ? 5 : Math.min(admit.retryInMs, 250));
+          // Another instance is delivering it right now, or the shared limits say wait. The local
+          // slot is given back meanwhile so a long lease (a crashed owner) stalls only this event.
+          slots.release();
+          try {
+            await sleep(admit.kind === 'at-capacity' ? 5 : Math.min(admit.retryInMs, 250));
+          } finally {
+            await slots.acquire();
+          }
           continue;
         }
         const probe = breaker.state !== 'closed';

@@ -25,6 +25,12 @@ export interface SubscriberRuntimeConfig {
     partitionsConsumedConcurrently: number;
     /** @defaultValue 100 */
     maxWaitTimeInMs: number;
+    /**
+     * Settled offsets are committed at most this often (not after every batch, which would put a
+     * commit round trip between every two fetches). A crash re-reads at most this much, and the
+     * idempotency records skip it. @defaultValue 1000
+     */
+    commitIntervalMs: number;
   };
   /**
    * Create the deliver and dead-letter topics at start when missing (a standalone connector on a
@@ -64,7 +70,7 @@ export interface SubscriberSection {
 /** A subscriber section of the hub configuration → the connector's runtime config. */
 export function subscriberRuntimeConfig(
   subscriber: SubscriberSection,
-  options: { topicPrefix?: string; createTopics?: { partitions: number; replicationFactor: number }; groupId?: string; partitionsConsumedConcurrently?: number; maxWaitTimeInMs?: number; redisNamespace?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { topicPrefix?: string; createTopics?: { partitions: number; replicationFactor: number }; groupId?: string; partitionsConsumedConcurrently?: number; maxWaitTimeInMs?: number; commitIntervalMs?: number; redisNamespace?: string; env?: NodeJS.ProcessEnv } = {},
 ): SubscriberRuntimeConfig {
   const prefix = options.topicPrefix ?? 'cd';
   const delivery = compileDeliverySettings(subscriber.delivery);
@@ -77,6 +83,7 @@ export function subscriberRuntimeConfig(
       groupId: options.groupId ?? `${prefix}-connector-${subscriber.id}`,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
+      commitIntervalMs: options.commitIntervalMs ?? 1000,
     }),
     redisNamespace: options.redisNamespace ?? '',
     ...(options.createTopics ? { createTopics: options.createTopics } : {}),
