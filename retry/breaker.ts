@@ -14,7 +14,12 @@ export interface BreakerOptions {
   probesToClose: number;
 }
 
-export const DEFAULT_BREAKER: Readonly<BreakerOptions> = Object.freeze({ failureThreshold: 5, openMs: 5000, maxOpenMs: 60_000, probesToClose: 1 });
+export const DEFAULT_BREAKER: Readonly<BreakerOptions> = Object.freeze({
+  failureThreshold: 5,
+  openMs: 5000,
+  maxOpenMs: 60_000,
+  probesToClose: 1,
+});
 
 /**
  * One subscriber's circuit breaker, per connector instance. Only transient failures count: a 4xx

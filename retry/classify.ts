@@ -24,13 +24,29 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
 }
 
 /** HTTP status → result: 2xx ok; 408, 429, 5xx transient (Retry-After honoured); other statuses permanent. */
-export function classifyHttpStatus(status: number, retryAfter: string | string[] | undefined, now: number): DeliveryResult {
+export function classifyHttpStatus(
+  status: number,
+  retryAfter: string | string[] | undefined,
+  now: number,
+): DeliveryResult {
   if (status >= 200 && status < 300) return { kind: 'ok', status };
   if (status === 429 || status === 408) {
-    return { kind: 'transient', code: 'CD_E_DELIVERY_THROTTLED', reason: `HTTP ${status}`, status, retryAfterMs: parseRetryAfter(retryAfter, now) };
+    return {
+      kind: 'transient',
+      code: 'CD_E_DELIVERY_THROTTLED',
+      reason: `HTTP ${status}`,
+      status,
+      retryAfterMs: parseRetryAfter(retryAfter, now),
+    };
   }
   if (status >= 500) {
-    return { kind: 'transient', code: 'CD_E_DELIVERY_SERVER_ERROR', reason: `HTTP ${status}`, status, retryAfterMs: parseRetryAfter(retryAfter, now) };
+    return {
+      kind: 'transient',
+      code: 'CD_E_DELIVERY_SERVER_ERROR',
+      reason: `HTTP ${status}`,
+      status,
+      retryAfterMs: parseRetryAfter(retryAfter, now),
+    };
   }
   // 1xx/3xx are not followed (a webhook that redirects is misconfigured) and other 4xx are refusals.
   return { kind: 'permanent', code: 'CD_E_DELIVERY_REJECTED', reason: `HTTP ${status}`, status };
@@ -48,7 +64,13 @@ const CONNECTION_CODES = new Set([
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',
 ]);
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ABORT_ERR']);
+const TIMEOUT_CODES = new Set([
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ABORT_ERR',
+]);
 
 /** The `code` of an error or of any error in its cause chain. */
 function errorCodes(err: unknown): string[] {
@@ -71,8 +93,10 @@ function errorCodes(err: unknown): string[] {
  */
 export function classifyTransportError(err: unknown): DeliveryResult {
   const codes = errorCodes(err);
-  const message = err instanceof Error ? err.message.split('\n')[0] ?? err.name : String(err);
-  if (codes.some((c) => TIMEOUT_CODES.has(c))) return { kind: 'transient', code: 'CD_E_DELIVERY_TIMEOUT', reason: `timeout: ${message}` };
-  if (codes.some((c) => CONNECTION_CODES.has(c))) return { kind: 'transient', code: 'CD_E_DELIVERY_CONNECTION', reason: `${codes[0]}: ${message}` };
+  const message = err instanceof Error ? (err.message.split('\n')[0] ?? err.name) : String(err);
+  if (codes.some((c) => TIMEOUT_CODES.has(c)))
+    return { kind: 'transient', code: 'CD_E_DELIVERY_TIMEOUT', reason: `timeout: ${message}` };
+  if (codes.some((c) => CONNECTION_CODES.has(c)))
+    return { kind: 'transient', code: 'CD_E_DELIVERY_CONNECTION', reason: `${codes[0]}: ${message}` };
   return { kind: 'transient', code: 'CD_E_DELIVERY_CONNECTION', reason: message };
 }

@@ -4,12 +4,14 @@ import { defineCodes } from '../core/errors';
 export const DELIVERY_CODES = defineCodes({
   CD_E_DELIVERY_TIMEOUT: {
     meaning: 'The subscriber did not answer within the configured timeout.',
-    action: 'Nothing: the delivery is retried. If it keeps happening, raise sink.timeoutMs or check the receiver.',
+    action:
+      'Nothing: the delivery is retried. If it keeps happening, raise sink.timeoutMs or check the receiver.',
     retriable: true,
   },
   CD_E_DELIVERY_CONNECTION: {
     meaning: 'The subscriber could not be reached (connection refused, reset, DNS).',
-    action: 'Nothing: the delivery is retried and the circuit breaker pauses the subscriber while it is down.',
+    action:
+      'Nothing: the delivery is retried and the circuit breaker pauses the subscriber while it is down.',
     retriable: true,
   },
   CD_E_DELIVERY_SERVER_ERROR: {
@@ -23,18 +25,21 @@ export const DELIVERY_CODES = defineCodes({
     retriable: true,
   },
   CD_E_DELIVERY_REJECTED: {
-    meaning: 'The subscriber refused the event with a 4xx status (other than 408 and 429): it will not accept it as is.',
+    meaning:
+      'The subscriber refused the event with a 4xx status (other than 408 and 429): it will not accept it as is.',
     action: 'Inspect the dead letter and the receiver answer; fix the data or the receiver, then replay.',
     retriable: false,
   },
   CD_E_DELIVERY_UNDECODABLE: {
-    meaning: 'The event could not be decoded into the JSON body the subscriber asked for (unknown schema id, bad bytes).',
+    meaning:
+      'The event could not be decoded into the JSON body the subscriber asked for (unknown schema id, bad bytes).',
     action: 'Inspect the dead letter; check the registry holds the schema, then replay.',
     retriable: false,
   },
   CD_E_DELIVERY_RETRIES_EXHAUSTED: {
     meaning: 'A transient failure lasted longer than the retry policy allows (max attempts or max age).',
-    action: 'Check the receiver, then replay the dead letter; raise delivery.retry limits if the outage was expected.',
+    action:
+      'Check the receiver, then replay the dead letter; raise delivery.retry limits if the outage was expected.',
     retriable: false,
   },
   CD_E_DELIVERY_KAFKA_SINK: {
@@ -43,7 +48,8 @@ export const DELIVERY_CODES = defineCodes({
     retriable: true,
   },
   CD_E_DELIVERY_KAFKA_SINK_REJECTED: {
-    meaning: 'The Kafka sink cluster refused the event for good (topic missing, not authorised, message too large).',
+    meaning:
+      'The Kafka sink cluster refused the event for good (topic missing, not authorised, message too large).',
     action: 'Fix the sink topic or its permissions, then replay the dead letter.',
     retriable: false,
   },

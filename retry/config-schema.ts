@@ -1,7 +1,8 @@
 import { DEFAULT_BREAKER } from './breaker';
 import { DEFAULT_RETRY_POLICY } from './policy';
 
-const ms = (description: string, def: number, minimum = 0) => ({ type: 'integer', minimum, default: def, description: `${description} (milliseconds)` }) as const;
+const ms = (description: string, def: number, minimum = 0) =>
+  ({ type: 'integer', minimum, default: def, description: `${description} (milliseconds)` }) as const;
 
 /**
  * JSON Schema fragment for a subscriber's `delivery` section (retry policy, ordering, breaker,
@@ -10,47 +11,89 @@ const ms = (description: string, def: number, minimum = 0) => ({ type: 'integer'
  */
 export const DELIVERY_CONFIG_SCHEMA = {
   type: 'object',
-  description: 'How deliveries to this subscriber are retried, ordered, rate-limited and dead-lettered. See docs/retry.md.',
+  description:
+    'How deliveries to this subscriber are retried, ordered, rate-limited and dead-lettered. See docs/retry.md.',
   additionalProperties: false,
   default: {},
   properties: {
     retry: {
       type: 'object',
-      description: 'Retry policy for transient failures: exponential backoff with full jitter and a cap, bounded by attempts and age.',
+      description:
+        'Retry policy for transient failures: exponential backoff with full jitter and a cap, bounded by attempts and age.',
       additionalProperties: false,
       default: {},
       properties: {
-        maxAttempts: { type: 'integer', minimum: 1, default: DEFAULT_RETRY_POLICY.maxAttempts, description: 'Attempts in total, the first included; then the event is dead-lettered.' },
-        maxAgeMs: ms('Dead-letter instead of retrying once the next attempt would start this long after the first failure', DEFAULT_RETRY_POLICY.maxAgeMs, 1),
-        initialDelayMs: ms('Ceiling of the first retry delay; the delay is uniform in [0, ceiling]', DEFAULT_RETRY_POLICY.initialDelayMs, 1),
-        multiplier: { type: 'number', minimum: 1, default: DEFAULT_RETRY_POLICY.multiplier, description: 'Growth of the delay ceiling per attempt.' },
+        maxAttempts: {
+          type: 'integer',
+          minimum: 1,
+          default: DEFAULT_RETRY_POLICY.maxAttempts,
+          description: 'Attempts in total, the first included; then the event is dead-lettered.',
+        },
+        maxAgeMs: ms(
+          'Dead-letter instead of retrying once the next attempt would start this long after the first failure',
+          DEFAULT_RETRY_POLICY.maxAgeMs,
+          1,
+        ),
+        initialDelayMs: ms(
+          'Ceiling of the first retry delay; the delay is uniform in [0, ceiling]',
+          DEFAULT_RETRY_POLICY.initialDelayMs,
+          1,
+        ),
+        multiplier: {
+          type: 'number',
+          minimum: 1,
+          default: DEFAULT_RETRY_POLICY.multiplier,
+          description: 'Growth of the delay ceiling per attempt.',
+        },
         maxDelayMs: ms('Cap of the delay ceiling', DEFAULT_RETRY_POLICY.maxDelayMs, 1),
       },
     },
     ordering: {
       type: 'object',
-      description: 'Per-business-key ordering: while an event for key K waits for a retry, later K events wait behind it; other keys keep flowing.',
+      description:
+        'Per-business-key ordering: while an event for key K waits for a retry, later K events wait behind it; other keys keep flowing.',
       additionalProperties: false,
       default: {},
       properties: {
-        mode: { enum: ['none', 'key'], default: 'none', description: "'key' keeps events of one Kafka key in order for this subscriber; 'none' delivers each event as soon as it can." },
+        mode: {
+          enum: ['none', 'key'],
+          default: 'none',
+          description:
+            "'key' keeps events of one Kafka key in order for this subscriber; 'none' delivers each event as soon as it can.",
+        },
         onDeadLetter: {
           enum: ['continue', 'hold'],
           default: 'continue',
-          description: "When K's head event is dead-lettered: 'continue' delivers K's next events; 'hold' keeps them waiting until an operator releases K.",
+          description:
+            "When K's head event is dead-lettered: 'continue' delivers K's next events; 'hold' keeps them waiting until an operator releases K.",
         },
       },
     },
     breaker: {
       type: 'object',
-      description: 'Circuit breaker: a subscriber that keeps failing transiently pauses its consumer and retries instead of filling the dead letters.',
+      description:
+        'Circuit breaker: a subscriber that keeps failing transiently pauses its consumer and retries instead of filling the dead letters.',
       additionalProperties: false,
       default: {},
       properties: {
-        failureThreshold: { type: 'integer', minimum: 1, default: DEFAULT_BREAKER.failureThreshold, description: 'Consecutive transient failures that open the breaker.' },
-        openMs: ms('How long the breaker stays open before one probe is let through', DEFAULT_BREAKER.openMs, 1),
+        failureThreshold: {
+          type: 'integer',
+          minimum: 1,
+          default: DEFAULT_BREAKER.failureThreshold,
+          description: 'Consecutive transient failures that open the breaker.',
+        },
+        openMs: ms(
+          'How long the breaker stays open before one probe is let through',
+          DEFAULT_BREAKER.openMs,
+          1,
+        ),
         maxOpenMs: ms('Each failed probe doubles the open time up to this', DEFAULT_BREAKER.maxOpenMs, 1),
-        probesToClose: { type: 'integer', minimum: 1, default: DEFAULT_BREAKER.probesToClose, description: 'Successful probes in a row that close the breaker.' },
+        probesToClose: {
+          type: 'integer',
+          minimum: 1,
+          default: DEFAULT_BREAKER.probesToClose,
+          description: 'Successful probes in a row that close the breaker.',
+        },
       },
     },
     rateLimit: {
@@ -59,8 +102,18 @@ export const DELIVERY_CONFIG_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
-        perSecond: { type: 'number', minimum: 0, default: 0, description: 'Deliveries per second across all instances; 0 means no limit.' },
-        burst: { type: 'integer', minimum: 0, default: 0, description: 'Bucket size; 0 means max(1, perSecond).' },
+        perSecond: {
+          type: 'number',
+          minimum: 0,
+          default: 0,
+          description: 'Deliveries per second across all instances; 0 means no limit.',
+        },
+        burst: {
+          type: 'integer',
+          minimum: 0,
+          default: 0,
+          description: 'Bucket size; 0 means max(1, perSecond).',
+        },
       },
     },
     concurrency: {
@@ -69,18 +122,33 @@ export const DELIVERY_CONFIG_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
-        perInstance: { type: 'integer', minimum: 1, default: 32, description: 'In-flight deliveries per connector instance.' },
-        shared: { type: 'integer', minimum: 0, default: 0, description: 'In-flight deliveries across all instances (Redis); 0 means no shared cap.' },
+        perInstance: {
+          type: 'integer',
+          minimum: 1,
+          default: 32,
+          description: 'In-flight deliveries per connector instance.',
+        },
+        shared: {
+          type: 'integer',
+          minimum: 0,
+          default: 0,
+          description: 'In-flight deliveries across all instances (Redis); 0 means no shared cap.',
+        },
       },
     },
     idempotency: {
       type: 'object',
-      description: 'The per-event record (subscriber + eventId) that stops a redelivery, replay or restart from repeating a known effect.',
+      description:
+        'The per-event record (subscriber + eventId) that stops a redelivery, replay or restart from repeating a known effect.',
       additionalProperties: false,
       default: {},
       properties: {
         ttlMs: ms('How long a delivered event is remembered', 7 * 24 * 3600 * 1000, 1000),
-        leaseMs: ms('How long one instance claim on an event outlives that instance if it dies mid-delivery', 30_000, 100),
+        leaseMs: ms(
+          'How long one instance claim on an event outlives that instance if it dies mid-delivery',
+          30_000,
+          100,
+        ),
       },
     },
   },

@@ -40,7 +40,12 @@ export function backoffCeiling(policy: RetryPolicy, attempt: number): number {
  * come back together; a Retry-After from the subscriber is a floor: we never come back earlier
  * than it asked.
  */
-export function retryDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random, retryAfterMs?: number): number {
+export function retryDelay(
+  policy: RetryPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+  retryAfterMs?: number,
+): number {
   const jittered = Math.floor(random() * backoffCeiling(policy, attempt));
   return retryAfterMs !== undefined && retryAfterMs > jittered ? Math.ceil(retryAfterMs) : jittered;
 }

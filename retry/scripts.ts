@@ -45,14 +45,18 @@ const registered = new WeakSet<Redis>();
 export function scriptRunner(redis: Redis): ScriptRunner {
   if (!registered.has(redis)) {
     for (const [name, spec] of Object.entries(SCRIPTS)) {
-      redis.defineCommand(`cd_${name}`, { ...(spec.keys === null ? {} : { numberOfKeys: spec.keys }), lua: scriptSource(name as ScriptName) });
+      redis.defineCommand(`cd_${name}`, {
+        ...(spec.keys === null ? {} : { numberOfKeys: spec.keys }),
+        lua: scriptSource(name as ScriptName),
+      });
     }
     registered.add(redis);
   }
   return {
     run(name, keys, args) {
       const want: number | null = SCRIPTS[name].keys;
-      if (want !== null && keys.length !== want) throw new Error(`script ${name} takes ${want} keys, got ${keys.length}`);
+      if (want !== null && keys.length !== want)
+        throw new Error(`script ${name} takes ${want} keys, got ${keys.length}`);
       const fn = (redis as unknown as Record<string, (...a: ScriptArg[]) => Promise<unknown>>)[`cd_${name}`];
       if (!fn) throw new Error(`script ${name} is not registered`);
       return want === null ? fn.call(redis, keys.length, ...keys, ...args) : fn.call(redis, ...keys, ...args);

@@ -60,7 +60,10 @@ export function compileDeliverySettings(raw: Section): DeliverySettings {
     retry: Object.freeze(pick(DEFAULT_RETRY_POLICY, r.retry)),
     ordering: Object.freeze(pick(DEFAULT_DELIVERY.ordering, r.ordering)),
     breaker: Object.freeze(pick(DEFAULT_BREAKER, r.breaker)),
-    rateLimit: Object.freeze({ perSecond: rate.perSecond, burst: rate.burst > 0 ? rate.burst : Math.max(1, Math.ceil(rate.perSecond)) }),
+    rateLimit: Object.freeze({
+      perSecond: rate.perSecond,
+      burst: rate.burst > 0 ? rate.burst : Math.max(1, Math.ceil(rate.perSecond)),
+    }),
     concurrency: Object.freeze(pick(DEFAULT_DELIVERY.concurrency, r.concurrency)),
     idempotency: Object.freeze(pick(DEFAULT_DELIVERY.idempotency, r.idempotency)),
   });

@@ -30,13 +30,20 @@ export interface RetryEntry {
 
 function toFields(e: RetryEntry): string[] {
   const f: string[] = [
-    'eventId', e.eventId,
-    'topic', e.topic,
-    'partition', String(e.partition),
-    'offset', e.offset,
-    'value', e.value.toString('base64'),
-    'headers', JSON.stringify(Object.fromEntries(Object.entries(e.headers).map(([k, v]) => [k, v.toString('base64')]))),
-    'attempts', String(e.attempts),
+    'eventId',
+    e.eventId,
+    'topic',
+    e.topic,
+    'partition',
+    String(e.partition),
+    'offset',
+    e.offset,
+    'value',
+    e.value.toString('base64'),
+    'headers',
+    JSON.stringify(Object.fromEntries(Object.entries(e.headers).map(([k, v]) => [k, v.toString('base64')]))),
+    'attempts',
+    String(e.attempts),
   ];
   if (e.key) f.push('key', e.key.toString('base64'));
   if (e.firstFailedAt !== undefined) f.push('firstFailedAt', String(e.firstFailedAt));
@@ -51,7 +58,12 @@ function toFields(e: RetryEntry): string[] {
 function fromFields(h: Record<string, string>): RetryEntry | undefined {
   if (!h.eventId || h.value === undefined) return undefined;
   const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
-  const headers = Object.fromEntries(Object.entries(JSON.parse(h.headers ?? '{}') as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+  const headers = Object.fromEntries(
+    Object.entries(JSON.parse(h.headers ?? '{}') as Record<string, string>).map(([k, v]) => [
+      k,
+      Buffer.from(v, 'base64'),
+    ]),
+  );
   return {
     eventId: h.eventId,
     topic: h.topic ?? '',
@@ -140,7 +152,11 @@ function admitResult(code: number, n: number): AdmitResult {
  * items; calls with different `group` keys never share a batch). Each caller gets its own result
  * or the batch's error.
  */
-function coalesce<I, O>(run: (items: I[]) => Promise<O[]>, group: (item: I) => string = () => '', max = 256): (item: I) => Promise<O> {
+function coalesce<I, O>(
+  run: (items: I[]) => Promise<O[]>,
+  group: (item: I) => string = () => '',
+  max = 256,
+): (item: I) => Promise<O> {
   let pending: Array<{ item: I; resolve: (o: O) => void; reject: (e: unknown) => void }> = [];
   let scheduled = false;
   const flush = () => {
@@ -182,22 +198,33 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
   const slot = (eventId: string) => `${owner}:${eventId}`;
   // Admissions and finishes issued in the same event-loop turn go to Redis as one script call
   // (many deliveries are in flight at once; this saves a round trip and a script run per event).
-  const admitBatch = coalesce<{ eventId: string; limits: AdmitLimits }, AdmitResult>(async (items) => {
-    const l = items[0]!.limits;
-    const res = (await scripts.run('admitMany', [keys.bucket, keys.slots, ...items.map((i) => keys.idempotency(i.eventId))], [
-      owner,
-      leaseMs,
-      clock.now(),
-      l.ratePerSecond,
-      Math.max(1, l.burst),
-      l.sharedConcurrency,
-      leaseMs,
-      ...items.map((i) => slot(i.eventId)),
-    ])) as number[];
-    return items.map((_, i) => admitResult(res[2 * i]!, res[2 * i + 1]!));
-  }, (item) => `${item.limits.ratePerSecond}/${item.limits.burst}/${item.limits.sharedConcurrency}`);
+  const admitBatch = coalesce<{ eventId: string; limits: AdmitLimits }, AdmitResult>(
+    async (items) => {
+      const l = items[0]!.limits;
+      const res = (await scripts.run(
+        'admitMany',
+        [keys.bucket, keys.slots, ...items.map((i) => keys.idempotency(i.eventId))],
+        [
+          owner,
+          leaseMs,
+          clock.now(),
+          l.ratePerSecond,
+          Math.max(1, l.burst),
+          l.sharedConcurrency,
+          leaseMs,
+          ...items.map((i) => slot(i.eventId)),
+        ],
+      )) as number[];
+      return items.map((_, i) => admitResult(res[2 * i]!, res[2 * i + 1]!));
+    },
+    (item) => `${item.limits.ratePerSecond}/${item.limits.burst}/${item.limits.sharedConcurrency}`,
+  );
   const finishBatch = coalesce<{ eventId: string; outcome: 'done' | 'release' }, void>(async (items) => {
-    await scripts.run('finishMany', [keys.slots, ...items.map((i) => keys.idempotency(i.eventId))], [owner, doneTtlMs, ...items.flatMap((i) => [i.outcome, slot(i.eventId)])]);
+    await scripts.run(
+      'finishMany',
+      [keys.slots, ...items.map((i) => keys.idempotency(i.eventId))],
+      [owner, doneTtlMs, ...items.flatMap((i) => [i.outcome, slot(i.eventId)])],
+    );
     return items.map(() => undefined);
   });
   // Unordered scripts still need a key of the subscriber's tag in the queue position.
@@ -211,18 +238,20 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
       return finishBatch({ eventId, outcome });
     },
     async park(entry) {
-      const res = await scripts.run('park', [keys.keyQueue(entry.orderKey), keys.held, keys.entry(entry.eventId)], [entry.eventId, entry.orderKey, ...toFields(entry)]);
+      const res = await scripts.run(
+        'park',
+        [keys.keyQueue(entry.orderKey), keys.held, keys.entry(entry.eventId)],
+        [entry.eventId, entry.orderKey, ...toFields(entry)],
+      );
       return res === 1;
     },
     async schedule(entry, dueAt) {
       const ordered = entry.orderKey !== undefined;
-      const res = await scripts.run('schedule', [keys.due, keys.entry(entry.eventId), queueKey(entry), keys.held], [
-        entry.eventId,
-        dueAt,
-        ordered ? '1' : '0',
-        entry.orderKey ?? '',
-        ...toFields(entry),
-      ]);
+      const res = await scripts.run(
+        'schedule',
+        [keys.due, keys.entry(entry.eventId), queueKey(entry), keys.held],
+        [entry.eventId, dueAt, ordered ? '1' : '0', entry.orderKey ?? '', ...toFields(entry)],
+      );
       return res === 1 ? 'due' : 'waiting';
     },
     async claimDue(max, claimLeaseMs) {
@@ -243,17 +272,19 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
     },
     async complete(entry, how) {
       const ordered = entry.orderKey !== undefined;
-      const res = await scripts.run('complete', [keys.due, keys.entry(entry.eventId), queueKey(entry), keys.held], [
-        entry.eventId,
-        ordered ? '1' : '0',
-        entry.orderKey ?? '',
-        how,
-        clock.now(),
-      ]);
+      const res = await scripts.run(
+        'complete',
+        [keys.due, keys.entry(entry.eventId), queueKey(entry), keys.held],
+        [entry.eventId, ordered ? '1' : '0', entry.orderKey ?? '', how, clock.now()],
+      );
       return typeof res === 'string' ? res : null;
     },
     async releaseHeld(orderKey) {
-      return (await scripts.run('releaseHeld', [keys.held, keys.keyQueue(orderKey), keys.due], [orderKey, clock.now()])) as number;
+      return (await scripts.run(
+        'releaseHeld',
+        [keys.held, keys.keyQueue(orderKey), keys.due],
+        [orderKey, clock.now()],
+      )) as number;
     },
     async counts() {
       return { scheduled: await redis.zcard(keys.due) };

@@ -10,15 +10,33 @@ import { createSchemaResolver } from '../../core/registry';
 import { createSinkConnector, enableAutoPipelining, subscriberRuntimeConfig } from '../../connectors/sinks';
 
 async function main(): Promise<void> {
-  const cfg = JSON.parse(process.env.CD_BENCH ?? '{}') as { prefix: string; subscriberId: string; url: string; brokers: string[]; redisUrl: string; registryUrl: string; concurrency: number };
+  const cfg = JSON.parse(process.env.CD_BENCH ?? '{}') as {
+    prefix: string;
+    subscriberId: string;
+    url: string;
+    brokers: string[];
+    redisUrl: string;
+    registryUrl: string;
+    concurrency: number;
+  };
   const kafka = createKafka({ clientId: 'bench-connector', brokers: cfg.brokers });
   const redis = createRedis({ url: cfg.redisUrl });
   enableAutoPipelining(redis);
   const config = subscriberRuntimeConfig(
-    { id: cfg.subscriberId, sink: { kind: 'http', url: cfg.url }, delivery: { concurrency: { perInstance: cfg.concurrency }, idempotency: { ttlMs: 600_000 } } },
+    {
+      id: cfg.subscriberId,
+      sink: { kind: 'http', url: cfg.url },
+      delivery: { concurrency: { perInstance: cfg.concurrency }, idempotency: { ttlMs: 600_000 } },
+    },
     { topicPrefix: cfg.prefix, partitionsConsumedConcurrently: 6 },
   );
-  const connector = createSinkConnector(config, { kafka, redis, logger: silentLogger(), clock: systemClock, resolver: createSchemaResolver(cfg.registryUrl) });
+  const connector = createSinkConnector(config, {
+    kafka,
+    redis,
+    logger: silentLogger(),
+    clock: systemClock,
+    resolver: createSchemaResolver(cfg.registryUrl),
+  });
   const cpu0 = process.cpuUsage();
   await connector.start();
   process.stdout.write('ready\n');
@@ -26,7 +44,9 @@ async function main(): Promise<void> {
     const cpu = process.cpuUsage(cpu0);
     void connector.stop().then(() => {
       redis.disconnect();
-      process.stdout.write(`${JSON.stringify({ cpuMs: Math.round((cpu.user + cpu.system) / 1000), rssMb: Math.round(process.memoryUsage().rss / 1e6) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ cpuMs: Math.round((cpu.user + cpu.system) / 1000), rssMb: Math.round(process.memoryUsage().rss / 1e6) })}\n`,
+      );
       process.exit(0);
     });
   });

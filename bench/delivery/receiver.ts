@@ -13,16 +13,35 @@ let count = 0;
 let keys = new Set<string>();
 let first = 0;
 let last = 0;
-let hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+let hist = hdr.build({
+  lowestDiscernibleValue: 1,
+  highestTrackableValue: 120_000_000,
+  numberOfSignificantValueDigits: 3,
+});
 let outOfOrder = 0;
 let lastSeqByKey = new Map<string, number>();
 
 const server = http.createServer((req, res) => {
   if (req.method === 'GET' && req.url === '/stats') {
     const pct = (p: number) => hist.getValueAtPercentile(p) / 1000;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(
-      JSON.stringify({ count, distinct: keys.size, outOfOrder, first, last, latencyMs: { p50: pct(50), p99: pct(99), p999: pct(99.9), max: hist.maxValue / 1000, n: hist.totalCount } }),
-    );
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(
+        JSON.stringify({
+          count,
+          distinct: keys.size,
+          outOfOrder,
+          first,
+          last,
+          latencyMs: {
+            p50: pct(50),
+            p99: pct(99),
+            p999: pct(99.9),
+            max: hist.maxValue / 1000,
+            n: hist.totalCount,
+          },
+        }),
+      );
     return;
   }
   if (req.method === 'POST' && req.url === '/reset') {
@@ -31,7 +50,11 @@ const server = http.createServer((req, res) => {
     first = last = 0;
     outOfOrder = 0;
     lastSeqByKey = new Map();
-    hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+    hist = hdr.build({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 120_000_000,
+      numberOfSignificantValueDigits: 3,
+    });
     res.writeHead(204).end();
     return;
   }
@@ -47,7 +70,11 @@ const server = http.createServer((req, res) => {
     const subject = req.headers['ce-subject'];
     if (Number.isNaN(sched) || subject) {
       try {
-        const body = JSON.parse(Buffer.concat(chunks).toString()) as { metadata?: { occurredAt?: string }; holdId?: string; orderId?: string };
+        const body = JSON.parse(Buffer.concat(chunks).toString()) as {
+          metadata?: { occurredAt?: string };
+          holdId?: string;
+          orderId?: string;
+        };
         if (Number.isNaN(sched) && body.metadata?.occurredAt) sched = Date.parse(body.metadata.occurredAt);
         // Per-key order check: holdId carries the per-key sequence.
         const seq = Number(String(body.holdId ?? '').split('-')[1]);

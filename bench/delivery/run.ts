@@ -21,6 +21,22 @@ import { createKafka } from '../../core/kafka';
 import { avroType, frame, toJsonSafe } from '../../core/avro';
 import { encodeEvent, loadCatalog } from '../../schemas';
 import { currentEndpoints } from '../../stack';
+import { writeDeliverySection, type DeliveryResult } from './report';
+
+/** What the figures mean (kept with the table when it is regenerated). */
+const EXTRA_NOTES = [
+  '**Reading it.** The goals (≥ 0.8 × the raw loop, added p99 < 5 ms at half load) are not met on this machine.',
+  'The raw arm is nearly free on the client side (one POST of prepared bytes), so it measures the receiver;',
+  'the connector spends ~0.12 ms of CPU per event (Kafka fetch and decode, Avro decode + JSON, CloudEvents',
+  'headers, two coalesced Redis script calls, metrics) on 2 cores it shares with Kafka, Redis and the receiver.',
+  'At 50% of the raw rate the connector is past its own saturation, so that latency row is queueing, not overhead.',
+  'At 50% of its own rate most of the added latency is the Kafka hop (produce with acks=all, then fetch): a bare',
+  'kafkajs consumer doing nothing measured p50 20 ms / p99 55 ms at 2.6k events/s on the same machine.',
+  'What was done: per-tick coalescing of idempotency admissions/finishes into one script call (CPU per event',
+  '0.27 → 0.12 ms), auto-pipelined Redis, undici timers instead of an AbortSignal per request, commits once a',
+  'second. Next levers: body `avro` (no decode/encode), several connector instances (same consumer group),',
+  'fewer per-event allocations.',
+];
 
 const N = Number(process.env.BENCH_EVENTS ?? 20000);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
@@ -32,7 +48,7 @@ const ROOT = path.resolve(__dirname, '../..');
 /** Deterministic payloads (fixed seed). */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
 }
 function uuid(r: () => number): string {
   const h = Array.from({ length: 32 }, () => Math.floor(r() * 16).toString(16)).join('');
@@ -57,7 +73,15 @@ function makeEvents(n: number, seed: number): BenchEvent[] {
       eventId,
       orderId,
       value: {
-        metadata: { eventId, eventType: 'OrderHoldPlaced', occurredAt: new Date(), siteId: 'us-chi', sourceSystem: 'bench', correlationId: `corr-${orderId}`, causationId: null },
+        metadata: {
+          eventId,
+          eventType: 'OrderHoldPlaced',
+          occurredAt: new Date(),
+          siteId: 'us-chi',
+          sourceSystem: 'bench',
+          correlationId: `corr-${orderId}`,
+          causationId: null,
+        },
         orderId,
         holdId: `H-${seq}`,
         holdReason: 'CREDIT_LIMIT',
@@ -73,8 +97,16 @@ function makeEvents(n: number, seed: number): BenchEvent[] {
   });
 }
 
-function startProcess(args: string[], env: Record<string, string>, until: (line: string) => boolean): Promise<{ child: ChildProcess; line: string; out: string[] }> {
-  const child = spawn(process.execPath, ['-r', 'tsx/cjs', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  until: (line: string) => boolean,
+): Promise<{ child: ChildProcess; line: string; out: string[] }> {
+  const child = spawn(process.execPath, ['-r', 'tsx/cjs', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const out: string[] = [];
   return new Promise((resolve, reject) => {
     let buf = '';
@@ -125,22 +157,41 @@ async function main(): Promise<void> {
   const port = Number(receiver.line);
   const base = `http://127.0.0.1:${port}`;
   const control = new Pool(base, { connections: 1 });
-  const stats = async (): Promise<Stats> => (await (await control.request({ path: '/stats', method: 'GET' })).body.json()) as Stats;
-  const reset = async () => void (await (await control.request({ path: '/reset', method: 'POST' })).body.dump());
+  const stats = async (): Promise<Stats> =>
+    (await (await control.request({ path: '/stats', method: 'GET' })).body.json()) as Stats;
+  const reset = async () =>
+    void (await (await control.request({ path: '/reset', method: 'POST' })).body.dump());
 
   // Encode once: the framed Avro the connector reads, and the JSON body it will send (the raw arm posts those bytes).
   const events = makeEvents(N, 42);
-  const schemaId = (await encodeEvent(endpoints.registryUrl, entry, undefined, events[0]!.value)).readUInt32BE(1);
+  const schemaId = (
+    await encodeEvent(endpoints.registryUrl, entry, undefined, events[0]!.value)
+  ).readUInt32BE(1);
   const type = avroType(entry.versions.at(-1)!.schema);
   const framed = events.map((e) => frame(schemaId, type.toBuffer(e.value)));
   const bodies = events.map((e) => Buffer.from(JSON.stringify(toJsonSafe(e.value))));
   const avgBytes = Math.round(framed.reduce((n, b) => n + b.length, 0) / N);
 
-  const ceHeaders = (e: BenchEvent) => ({ ce_specversion: '1.0', ce_id: e.eventId, ce_type: 'com.crossdock.order.OrderHoldPlaced', ce_source: 'crossdock/us-chi', ce_time: new Date().toISOString(), ce_subject: e.orderId, 'content-type': 'application/avro', traceparent: `00-${crypto.createHash('md5').update(e.eventId).digest('hex')}-${e.eventId.replace(/-/g, '').slice(0, 16)}-01` });
+  const ceHeaders = (e: BenchEvent) => ({
+    ce_specversion: '1.0',
+    ce_id: e.eventId,
+    ce_type: 'com.crossdock.order.OrderHoldPlaced',
+    ce_source: 'crossdock/us-chi',
+    ce_time: new Date().toISOString(),
+    ce_subject: e.orderId,
+    'content-type': 'application/avro',
+    traceparent: `00-${crypto.createHash('md5').update(e.eventId).digest('hex')}-${e.eventId.replace(/-/g, '').slice(0, 16)}-01`,
+  });
 
   async function preload(topic: string): Promise<void> {
     for (let i = 0; i < N; i += 1000) {
-      await producer.send({ topic, acks: -1, messages: events.slice(i, i + 1000).map((e, j) => ({ key: e.orderId, value: framed[i + j]!, headers: ceHeaders(e) })) });
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: events
+          .slice(i, i + 1000)
+          .map((e, j) => ({ key: e.orderId, value: framed[i + j]!, headers: ceHeaders(e) })),
+      });
     }
   }
 
@@ -149,14 +200,33 @@ async function main(): Promise<void> {
     // A fresh subscriber per arm run: the events repeat (fixed seed), their idempotency records must not.
     const subscriberId = `bench-${crypto.randomBytes(4).toString('hex')}`;
     const topic = `${prefix}.deliver.${subscriberId}`;
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6 }, { topic: `${prefix}.dlq.deliver.${subscriberId}`, numPartitions: 1 }] });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic, numPartitions: 6 },
+        { topic: `${prefix}.dlq.deliver.${subscriberId}`, numPartitions: 1 },
+      ],
+    });
     return { prefix, subscriberId, topic };
   }
 
   function startConnector(s: { prefix: string; subscriberId: string }) {
-    const cfg = { ...s, url: `${base}/hook`, brokers: endpoints.kafkaBrokers, redisUrl: endpoints.redisUrl, registryUrl: endpoints.registryUrl, concurrency: CONCURRENCY };
-    const prof = process.env.BENCH_PROFILE_DIR ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-    return startProcess([...prof, 'bench/delivery/connector-child.ts'], { CD_BENCH: JSON.stringify(cfg) }, (l) => l === 'ready');
+    const cfg = {
+      ...s,
+      url: `${base}/hook`,
+      brokers: endpoints.kafkaBrokers,
+      redisUrl: endpoints.redisUrl,
+      registryUrl: endpoints.registryUrl,
+      concurrency: CONCURRENCY,
+    };
+    const prof = process.env.BENCH_PROFILE_DIR
+      ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+      : [];
+    return startProcess(
+      [...prof, 'bench/delivery/connector-child.ts'],
+      { CD_BENCH: JSON.stringify(cfg) },
+      (l) => l === 'ready',
+    );
   }
 
   async function waitCount(n: number, timeoutMs = 300_000): Promise<Stats> {
@@ -178,7 +248,12 @@ async function main(): Promise<void> {
     const worker = async () => {
       while (next < N) {
         const i = next++;
-        const res = await pool.request({ path: '/hook', method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': events[i]!.eventId }, body: bodies[i]! });
+        const res = await pool.request({
+          path: '/hook',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': events[i]!.eventId },
+          body: bodies[i]!,
+        });
         await res.body.dump();
       }
     };
@@ -202,7 +277,16 @@ async function main(): Promise<void> {
   await rawDrain();
   await connectorDrain();
 
-  const drains: Array<{ rep: number; raw: number; connector: number; ratio: number; connectorCpuMs?: number; connectorRssMb?: number; lossOrDup: boolean; outOfOrder: number }> = [];
+  const drains: Array<{
+    rep: number;
+    raw: number;
+    connector: number;
+    ratio: number;
+    connectorCpuMs?: number;
+    connectorRssMb?: number;
+    lossOrDup: boolean;
+    outOfOrder: number;
+  }> = [];
   for (let rep = 1; rep <= REPS; rep++) {
     const r = await rawDrain();
     const d = await connectorDrain();
@@ -221,7 +305,9 @@ async function main(): Promise<void> {
   }
   const sorted = [...drains].sort((a, b) => a.ratio - b.ratio);
   const medianRaw = [...drains].map((d) => d.raw).sort((a, b) => a - b)[Math.floor(drains.length / 2)]!;
-  const medianConnector = [...drains].map((d) => d.connector).sort((a, b) => a - b)[Math.floor(drains.length / 2)]!;
+  const medianConnector = [...drains].map((d) => d.connector).sort((a, b) => a - b)[
+    Math.floor(drains.length / 2)
+  ]!;
 
   // Open loop, raw arm: POST on a fixed schedule; the receiver measures from the scheduled time.
   async function rawOpen(openRate: number): Promise<Stats> {
@@ -238,7 +324,16 @@ async function main(): Promise<void> {
         const sched = t0 + (k * 1000) / openRate;
         pending.push(
           pool
-            .request({ path: '/hook', method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `${events[i]!.eventId}-${k}`, 'x-bench-sched': String(sched) }, body: bodies[i]! })
+            .request({
+              path: '/hook',
+              method: 'POST',
+              headers: {
+                'content-type': 'application/json',
+                'idempotency-key': `${events[i]!.eventId}-${k}`,
+                'x-bench-sched': String(sched),
+              },
+              body: bodies[i]!,
+            })
             .then((res) => res.body.dump()),
         );
         k++;
@@ -257,7 +352,17 @@ async function main(): Promise<void> {
     const c = await startConnector(s);
     // Warm the group and the connections before measuring.
     await reset();
-    await p.send({ topic: s.topic, acks: -1, messages: events.slice(0, 200).map((e, j) => ({ key: e.orderId, value: framed[j]!, headers: ceHeaders({ ...e, eventId: `${e.eventId.slice(0, -4)}w${String(j).padStart(3, '0')}` }) })) });
+    await p.send({
+      topic: s.topic,
+      acks: -1,
+      messages: events
+        .slice(0, 200)
+        .map((e, j) => ({
+          key: e.orderId,
+          value: framed[j]!,
+          headers: ceHeaders({ ...e, eventId: `${e.eventId.slice(0, -4)}w${String(j).padStart(3, '0')}` }),
+        })),
+    });
     await waitCount(200);
     await reset();
     const t0 = performance.timeOrigin + performance.now() + 50;
@@ -269,7 +374,13 @@ async function main(): Promise<void> {
       while (k < openCount && t0 + (k * 1000) / openRate <= now) {
         const e = events[k % N]!;
         const sched = t0 + (k * 1000) / openRate;
-        const value = frame(schemaId, type.toBuffer({ ...e.value, metadata: { ...(e.value.metadata as object), occurredAt: new Date(sched) } }));
+        const value = frame(
+          schemaId,
+          type.toBuffer({
+            ...e.value,
+            metadata: { ...(e.value.metadata as object), occurredAt: new Date(sched) },
+          }),
+        );
         batch.push({ key: e.orderId, value, headers: ceHeaders({ ...e, eventId: `${e.eventId}-${k}` }) });
         k++;
       }
@@ -307,8 +418,23 @@ async function main(): Promise<void> {
   const result = {
     benchmark: 'D — delivery: HTTP sink connector vs raw undici loop',
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 1e9), node: process.version, platform: `${os.platform()} ${os.release()}` },
-    settings: { events: N, reps: REPS, concurrency: CONCURRENCY, partitions: 6, keys: KEYS, avgAvroBytes: avgBytes, avgJsonBytes: Math.round(bodies.reduce((n, b) => n + b.length, 0) / N), openLoopSeconds: OPEN_SECONDS },
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      memGb: Math.round(os.totalmem() / 1e9),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
+    settings: {
+      events: N,
+      reps: REPS,
+      concurrency: CONCURRENCY,
+      partitions: 6,
+      keys: KEYS,
+      avgAvroBytes: avgBytes,
+      avgJsonBytes: Math.round(bodies.reduce((n, b) => n + b.length, 0) / N),
+      openLoopSeconds: OPEN_SECONDS,
+    },
     drain: {
       ratioMedian: sorted[Math.floor(sorted.length / 2)]!.ratio,
       ratioMin: sorted[0]!.ratio,
@@ -319,6 +445,8 @@ async function main(): Promise<void> {
     command: 'npm run bench:delivery',
   };
   fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(result, null, 2) + '\n');
+  if (!process.env.BENCH_NO_DOCS)
+    writeDeliverySection(ROOT, { ...result, extra: EXTRA_NOTES } as DeliveryResult);
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 
   await control.close();

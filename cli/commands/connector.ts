@@ -18,37 +18,80 @@ import { output } from '../output';
  */
 export function connectorCommand(_setExit: (code: number) => void): Command {
   return new Command('connector')
-    .description("run one subscriber's sink connector: deliver <prefix>.deliver.<id> with retries, idempotency, ordering, breaker and dead letters")
+    .description(
+      "run one subscriber's sink connector: deliver <prefix>.deliver.<id> with retries, idempotency, ordering, breaker and dead letters",
+    )
     .argument('<subscriberId>', 'a subscriber id of the configuration')
     .requiredOption('--config <file>', 'hub configuration (YAML)')
     .option('--health-port <port>', 'port of /healthz, /readyz, /metrics (default: hub.health.port; 0 = any)')
-    .option('--release-key <key>', 'release a held business key of this subscriber, print how many events it had waiting, and exit')
+    .option(
+      '--release-key <key>',
+      'release a held business key of this subscriber, print how many events it had waiting, and exit',
+    )
     .option('--json', 'machine-readable output (with --release-key)')
-    .action(async (subscriberId: string, opts: { config: string; healthPort?: string; releaseKey?: string; json?: boolean }) => {
-      const config = loadConfig(opts.config);
-      const subscriber = config.subscriberById[subscriberId];
-      if (!subscriber) {
-        throw new CrossdockError('CD_E_DELIVERY_UNKNOWN_SUBSCRIBER', `${opts.config} has no subscriber "${subscriberId}" (it has: ${config.subscribers.map((s) => s.id).join(', ')})`, {
-          details: { subscriberId },
-        });
-      }
-      const endpoints = currentEndpoints();
-      if (opts.releaseKey !== undefined) {
-        const redis = createRedis({ url: endpoints.redisUrl, name: 'crossdock-release-key', failFast: true });
-        try {
-          const state = createDeliveryState({ redis, keys: deliveryKeys(subscriberId), clock: systemClock, owner: 'cli' });
-          const waiting = await state.releaseHeld(opts.releaseKey);
-          output(Boolean(opts.json)).result({ subscriberId, key: opts.releaseKey, waiting }, () => `Released key ${opts.releaseKey} of ${subscriberId}: ${waiting} event(s) resume in order.`);
-        } finally {
-          redis.disconnect();
+    .action(
+      async (
+        subscriberId: string,
+        opts: { config: string; healthPort?: string; releaseKey?: string; json?: boolean },
+      ) => {
+        const config = loadConfig(opts.config);
+        const subscriber = config.subscriberById[subscriberId];
+        if (!subscriber) {
+          throw new CrossdockError(
+            'CD_E_DELIVERY_UNKNOWN_SUBSCRIBER',
+            `${opts.config} has no subscriber "${subscriberId}" (it has: ${config.subscribers.map((s) => s.id).join(', ')})`,
+            {
+              details: { subscriberId },
+            },
+          );
         }
-        return;
-      }
-      const logger = createLogger({ bindings: { service: 'crossdock-connector', subscriber: subscriberId } });
-      const health = createHealthServer();
-      const port = await health.listen(opts.healthPort === undefined ? config.hub.health.port : Number(opts.healthPort), config.hub.health.host);
-      logger.info({ event: 'health.listening', port }, `health on http://${config.hub.health.host}:${port}`);
-      const component = sinkConnectorComponent(subscriber, { endpoints, logger, health }, { topicPrefix: config.hub.topicPrefix, createTopics: config.hub.topics });
-      await runComponents([component], () => health.close(), (m) => logger.info(m));
-    });
+        const endpoints = currentEndpoints();
+        if (opts.releaseKey !== undefined) {
+          const redis = createRedis({
+            url: endpoints.redisUrl,
+            name: 'crossdock-release-key',
+            failFast: true,
+          });
+          try {
+            const state = createDeliveryState({
+              redis,
+              keys: deliveryKeys(subscriberId),
+              clock: systemClock,
+              owner: 'cli',
+            });
+            const waiting = await state.releaseHeld(opts.releaseKey);
+            output(Boolean(opts.json)).result(
+              { subscriberId, key: opts.releaseKey, waiting },
+              () =>
+                `Released key ${opts.releaseKey} of ${subscriberId}: ${waiting} event(s) resume in order.`,
+            );
+          } finally {
+            redis.disconnect();
+          }
+          return;
+        }
+        const logger = createLogger({
+          bindings: { service: 'crossdock-connector', subscriber: subscriberId },
+        });
+        const health = createHealthServer();
+        const port = await health.listen(
+          opts.healthPort === undefined ? config.hub.health.port : Number(opts.healthPort),
+          config.hub.health.host,
+        );
+        logger.info(
+          { event: 'health.listening', port },
+          `health on http://${config.hub.health.host}:${port}`,
+        );
+        const component = sinkConnectorComponent(
+          subscriber,
+          { endpoints, logger, health },
+          { topicPrefix: config.hub.topicPrefix, createTopics: config.hub.topics },
+        );
+        await runComponents(
+          [component],
+          () => health.close(),
+          (m) => logger.info(m),
+        );
+      },
+    );
 }

@@ -27,10 +27,21 @@ export interface SinkComponentOptions {
  * One subscriber's connector as a HubComponent (for `crossdock start` and `crossdock connector`):
  * makes its own Kafka, Redis and registry clients from the endpoints and closes them on stop.
  */
-export function sinkConnectorComponent(subscriber: SubscriberSection, deps: ComponentDeps, options: SinkComponentOptions = {}): HubComponent {
-  const config = subscriberRuntimeConfig(subscriber, { topicPrefix: options.topicPrefix, createTopics: options.createTopics });
+export function sinkConnectorComponent(
+  subscriber: SubscriberSection,
+  deps: ComponentDeps,
+  options: SinkComponentOptions = {},
+): HubComponent {
+  const config = subscriberRuntimeConfig(subscriber, {
+    topicPrefix: options.topicPrefix,
+    createTopics: options.createTopics,
+  });
   const logger = deps.logger.child({ component: `connector:${subscriber.id}` });
-  const kafka = createKafka({ clientId: `crossdock-connector-${subscriber.id}`, brokers: deps.endpoints.kafkaBrokers, logger });
+  const kafka = createKafka({
+    clientId: `crossdock-connector-${subscriber.id}`,
+    brokers: deps.endpoints.kafkaBrokers,
+    logger,
+  });
   const redis = createRedis({ url: deps.endpoints.redisUrl, name: `crossdock-connector-${subscriber.id}` });
   enableAutoPipelining(redis);
   const connector = createSinkConnector(config, {

@@ -36,18 +36,34 @@ function headersOf(raw: IHeaders | undefined): Record<string, Buffer> {
  * The event id: the CloudEvents id header the router sets (= the canonical eventId). An event
  * without one gets its position as id, so it is still delivered exactly once per position.
  */
-function eventIdOf(headers: Record<string, Buffer>, topic: string, partition: number, offset: string): string {
+function eventIdOf(
+  headers: Record<string, Buffer>,
+  topic: string,
+  partition: number,
+  offset: string,
+): string {
   return headers.ce_id?.toString('utf8') || `${topic}-${partition}-${offset}`;
 }
 
-async function ensureTopics(kafka: Kafka, names: string[], t: { partitions: number; replicationFactor: number }): Promise<void> {
+async function ensureTopics(
+  kafka: Kafka,
+  names: string[],
+  t: { partitions: number; replicationFactor: number },
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = names.filter((n) => !existing.has(n));
     if (missing.length) {
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: t.partitions, replicationFactor: t.replicationFactor })) });
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: t.partitions,
+          replicationFactor: t.replicationFactor,
+        })),
+      });
     }
   } finally {
     await admin.disconnect();
@@ -56,8 +72,17 @@ async function ensureTopics(kafka: Kafka, names: string[], t: { partitions: numb
 
 function buildSink(config: SubscriberRuntimeConfig, deps: ConnectorDeps): Sink {
   if (deps.sink) return deps.sink;
-  if (config.sink.kind === 'http') return createHttpSink(config.sink, { resolver: deps.resolver, clock: deps.clock });
-  const kafka = deps.sinkKafka ?? (config.sink.brokers.length ? createKafka({ clientId: `crossdock-sink-${config.id}`, brokers: [...config.sink.brokers], logger: deps.logger }) : deps.kafka);
+  if (config.sink.kind === 'http')
+    return createHttpSink(config.sink, { resolver: deps.resolver, clock: deps.clock });
+  const kafka =
+    deps.sinkKafka ??
+    (config.sink.brokers.length
+      ? createKafka({
+          clientId: `crossdock-sink-${config.id}`,
+          brokers: [...config.sink.brokers],
+          logger: deps.logger,
+        })
+      : deps.kafka);
   return createKafkaSink(config.sink, { kafka });
 }
 
@@ -72,7 +97,8 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
   const logger = deps.logger.child({ subscriber: config.id });
   const deliverTopic = `${config.topicPrefix}.deliver.${config.id}`;
   const dlqTopic = `${config.topicPrefix}.dlq.deliver.${config.id}`;
-  const instanceId = deps.instanceId ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+  const instanceId =
+    deps.instanceId ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
   const metrics = deliveryMetrics(deps.health?.metrics ?? new MetricsRegistry(), config.id);
   const state = createDeliveryState({
     redis: deps.redis,
@@ -109,9 +135,12 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
     // Let the consumer send the half-open probe when the open time is up (the retry worker may
     // send it first; whoever does, a success closes the breaker and resume() runs).
     clearTimeout(resumeTimer);
-    resumeTimer = setTimeout(() => {
-      if (running && breaker.state !== 'closed') resume();
-    }, Math.max(50, breaker.waitMs()));
+    resumeTimer = setTimeout(
+      () => {
+        if (running && breaker.state !== 'closed') resume();
+      },
+      Math.max(50, breaker.waitMs()),
+    );
   }
 
   function resume(): void {
@@ -137,7 +166,13 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
     };
   }
 
-  async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  async function eachBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
     const messages = batch.messages;
     const done = new Array<boolean>(messages.length).fill(false);
     // Events of one key go one after the other (their order is the partition's order); keys run
@@ -155,7 +190,9 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
       [...groups.values()].map(async (indexes) => {
         for (const i of indexes) {
           if (blocked || !isRunning() || isStale()) return;
-          const disposition: Disposition = await engine.fromTopic(entryOf(batch.topic, batch.partition, messages[i]!));
+          const disposition: Disposition = await engine.fromTopic(
+            entryOf(batch.topic, batch.partition, messages[i]!),
+          );
           if (disposition === 'blocked') {
             blocked = true;
             return;
@@ -206,10 +243,24 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
       running = true;
       if (config.createTopics) await ensureTopics(deps.kafka, [deliverTopic, dlqTopic], config.createTopics);
       await sink.start();
-      dlqProducer = deps.kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+      dlqProducer = deps.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 5,
+        allowAutoTopicCreation: false,
+      });
       await dlqProducer.connect();
-      const claimLeaseMs = (config.sink.kind === 'http' ? config.sink.timeoutMs : config.sink.timeoutMs) * 2 + 10_000;
-      worker = new RetryWorker({ state, engine, breaker, slots, metrics, logger, clock: deps.clock, claimLeaseMs });
+      const claimLeaseMs =
+        (config.sink.kind === 'http' ? config.sink.timeoutMs : config.sink.timeoutMs) * 2 + 10_000;
+      worker = new RetryWorker({
+        state,
+        engine,
+        breaker,
+        slots,
+        metrics,
+        logger,
+        clock: deps.clock,
+        claimLeaseMs,
+      });
       worker.start();
       consumer = deps.kafka.consumer({
         groupId: config.consumer.groupId,

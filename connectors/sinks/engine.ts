@@ -61,7 +61,11 @@ export class DeliveryEngine {
   /** One attempt with every guard; never throws for a sink failure (Redis errors do throw). */
   private async attempt(entry: RetryEntry): Promise<Attempt> {
     const { state, settings, breaker, sink, metrics, slots, clock } = this.d;
-    const limits = { ratePerSecond: settings.rateLimit.perSecond, burst: settings.rateLimit.burst, sharedConcurrency: settings.concurrency.shared };
+    const limits = {
+      ratePerSecond: settings.rateLimit.perSecond,
+      burst: settings.rateLimit.burst,
+      sharedConcurrency: settings.concurrency.shared,
+    };
     await slots.acquire();
     try {
       for (;;) {
@@ -94,7 +98,11 @@ export class DeliveryEngine {
         try {
           result = await sink.deliver(event);
         } catch (err) {
-          result = { kind: 'transient', code: 'CD_E_DELIVERY_CONNECTION', reason: err instanceof Error ? err.message : String(err) };
+          result = {
+            kind: 'transient',
+            code: 'CD_E_DELIVERY_CONNECTION',
+            reason: err instanceof Error ? err.message : String(err),
+          };
         }
         metrics.latency((clock.now() - started) / 1000);
         breaker.record(result.kind === 'ok' ? 'ok' : result.kind);
@@ -117,7 +125,10 @@ export class DeliveryEngine {
    * held in Redis or dead-lettered (then its offset may be committed), or 'blocked'.
    */
   async fromTopic(entry: RetryEntry): Promise<Disposition> {
-    if (entry.orderKey !== undefined && (await this.d.state.park(entry as RetryEntry & { orderKey: string }))) {
+    if (
+      entry.orderKey !== undefined &&
+      (await this.d.state.park(entry as RetryEntry & { orderKey: string }))
+    ) {
       this.d.metrics.parked();
       return 'held';
     }
@@ -162,13 +173,24 @@ export class DeliveryEngine {
       return 'held';
     }
     if (r.kind === 'transient') {
-      const decision = decideRetry(settings.retry, failed.attempts, failed.firstFailedAt ?? now, now, this.d.random, r.retryAfterMs);
+      const decision = decideRetry(
+        settings.retry,
+        failed.attempts,
+        failed.firstFailedAt ?? now,
+        now,
+        this.d.random,
+        r.retryAfterMs,
+      );
       if (decision.action === 'retry') {
         await state.schedule(failed, decision.dueAt);
         this.d.metrics.retryScheduled();
         return 'held';
       }
-      await this.deadLetter(failed, 'CD_E_DELIVERY_RETRIES_EXHAUSTED', `gave up after ${failed.attempts} attempts (${decision.reason}); last: ${r.code} ${r.reason}`);
+      await this.deadLetter(
+        failed,
+        'CD_E_DELIVERY_RETRIES_EXHAUSTED',
+        `gave up after ${failed.attempts} attempts (${decision.reason}); last: ${r.code} ${r.reason}`,
+      );
     } else {
       await this.deadLetter(failed, r.code, r.reason);
     }
@@ -200,9 +222,23 @@ export class DeliveryEngine {
     );
     // Delivery adds what the subscriber last said (DESIGN.md: "the last status code or error").
     if (e.lastStatus !== undefined) headers[LAST_STATUS_HEADER] = String(e.lastStatus);
-    if (e.lastCode !== undefined || e.lastReason !== undefined) headers[LAST_ERROR_HEADER] = `${e.lastCode ?? ''}: ${e.lastReason ?? ''}`.slice(0, 1024);
-    await this.d.dlqProducer.send({ topic: this.d.dlqTopic, acks: -1, messages: [{ key: e.key, value: e.value, headers }] });
+    if (e.lastCode !== undefined || e.lastReason !== undefined)
+      headers[LAST_ERROR_HEADER] = `${e.lastCode ?? ''}: ${e.lastReason ?? ''}`.slice(0, 1024);
+    await this.d.dlqProducer.send({
+      topic: this.d.dlqTopic,
+      acks: -1,
+      messages: [{ key: e.key, value: e.value, headers }],
+    });
     this.d.metrics.deadLettered(code);
-    this.d.logger.warn({ eventId: e.eventId, subscriber: this.d.subscriberId, code, attempts: e.attempts, lastStatus: e.lastStatus }, 'delivery.dead_lettered');
+    this.d.logger.warn(
+      {
+        eventId: e.eventId,
+        subscriber: this.d.subscriberId,
+        code,
+        attempts: e.attempts,
+        lastStatus: e.lastStatus,
+      },
+      'delivery.dead_lettered',
+    );
   }
 }

@@ -37,22 +37,37 @@ export function createHttpSink(settings: HttpSinkSettings, deps: HttpSinkDeps): 
   const url = new URL(settings.url);
   const path = `${url.pathname}${url.search}`;
   const keys = settings.secrets.map(secretKey);
-  const pool = new Pool(url.origin, { connections: settings.connections ?? 32, pipelining: 1, keepAliveTimeout: 30_000 });
+  const pool = new Pool(url.origin, {
+    connections: settings.connections ?? 32,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+  });
   const contentType = settings.body === 'avro' ? 'application/avro' : 'application/json';
   let closed = false;
 
   async function body(event: SinkEvent): Promise<Buffer | DeliveryResult> {
     if (settings.body === 'avro') return event.value;
     const framed = unframe(event.value);
-    if (!framed) return { kind: 'permanent', code: 'CD_E_DELIVERY_UNDECODABLE', reason: 'value is not Confluent-framed Avro' };
-    if (!deps.resolver) return { kind: 'permanent', code: 'CD_E_DELIVERY_UNDECODABLE', reason: 'no schema registry to decode a JSON body' };
+    if (!framed)
+      return {
+        kind: 'permanent',
+        code: 'CD_E_DELIVERY_UNDECODABLE',
+        reason: 'value is not Confluent-framed Avro',
+      };
+    if (!deps.resolver)
+      return {
+        kind: 'permanent',
+        code: 'CD_E_DELIVERY_UNDECODABLE',
+        reason: 'no schema registry to decode a JSON body',
+      };
     try {
       const schema = await deps.resolver.getSchemaById(framed.schemaId);
       return Buffer.from(JSON.stringify(toJsonSafe(schema.type.fromBuffer(framed.payload))));
     } catch (err) {
       const reason = `decode schema id ${framed.schemaId}: ${err instanceof Error ? err.message : String(err)}`;
       // A registry outage is worth waiting for; an unknown id or bad bytes never get better.
-      if (isCrossdockError(err) && err.retriable) return { kind: 'transient', code: 'CD_E_DELIVERY_CONNECTION', reason };
+      if (isCrossdockError(err) && err.retriable)
+        return { kind: 'transient', code: 'CD_E_DELIVERY_CONNECTION', reason };
       return { kind: 'permanent', code: 'CD_E_DELIVERY_UNDECODABLE', reason };
     }
   }
@@ -99,7 +114,9 @@ export function createHttpSink(settings: HttpSinkSettings, deps: HttpSinkDeps): 
         }
         const text = (await res.body.text().catch(() => '')).slice(0, 300);
         const result = classifyHttpStatus(res.statusCode, res.headers['retry-after'], deps.clock.now());
-        return result.kind === 'ok' ? result : { ...result, reason: text ? `${result.reason}: ${text}` : result.reason };
+        return result.kind === 'ok'
+          ? result
+          : { ...result, reason: text ? `${result.reason}: ${text}` : result.reason };
       } catch (err) {
         return classifyTransportError(err);
       }

@@ -2,9 +2,20 @@ export type { Sink, SinkEvent, DeliveryResult } from './contract';
 export { createHttpSink, type HttpSinkDeps } from './http-sink';
 export { createKafkaSink, type KafkaSinkDeps } from './kafka-sink';
 export { signWebhook, secretKey, generateSecret, type WebhookSignatureHeaders } from './signing';
-export { compileSinkSettings, expandEnv, type SinkSettings, type HttpSinkSettings, type KafkaSinkSettings } from './settings';
+export {
+  compileSinkSettings,
+  expandEnv,
+  type SinkSettings,
+  type HttpSinkSettings,
+  type KafkaSinkSettings,
+} from './settings';
 export { SINK_CONFIG_SCHEMA } from './config-schema';
-export { subscriberRuntimeConfig, type SubscriberRuntimeConfig, type ConnectorDeps, type SubscriberSection } from './runtime-config';
+export {
+  subscriberRuntimeConfig,
+  type SubscriberRuntimeConfig,
+  type ConnectorDeps,
+  type SubscriberSection,
+} from './runtime-config';
 export { createSinkConnector, type SinkConnector } from './connector';
 export { sinkConnectorComponent, enableAutoPipelining, type SinkComponentOptions } from './component';
 export { deliveryMetrics, type DeliveryMetrics } from './metrics';

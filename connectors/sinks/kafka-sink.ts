@@ -8,7 +8,14 @@ export interface KafkaSinkDeps {
 }
 
 /** kafkajs errors that will not get better by trying again. */
-const PERMANENT = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'TOPIC_AUTHORIZATION_FAILED', 'MESSAGE_TOO_LARGE', 'INVALID_TOPIC_EXCEPTION', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD']);
+const PERMANENT = new Set([
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'MESSAGE_TOO_LARGE',
+  'INVALID_TOPIC_EXCEPTION',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+]);
 
 function errorType(err: unknown): string | undefined {
   let e: unknown = err;
@@ -35,17 +42,24 @@ export function createKafkaSink(settings: KafkaSinkSettings, deps: KafkaSinkDeps
         try {
           const existing = await admin.listTopics();
           if (!existing.includes(settings.topic)) {
-            await admin.createTopics({ waitForLeaders: true, topics: [{ topic: settings.topic }] }).catch(() => undefined);
+            await admin
+              .createTopics({ waitForLeaders: true, topics: [{ topic: settings.topic }] })
+              .catch(() => undefined);
           }
         } finally {
           await admin.disconnect();
         }
       }
-      producer = deps.kafka.producer({ idempotent: settings.acks === -1, maxInFlightRequests: settings.acks === -1 ? 5 : undefined, allowAutoTopicCreation: false });
+      producer = deps.kafka.producer({
+        idempotent: settings.acks === -1,
+        maxInFlightRequests: settings.acks === -1 ? 5 : undefined,
+        allowAutoTopicCreation: false,
+      });
       await producer.connect();
     },
     async deliver(event: SinkEvent): Promise<DeliveryResult> {
-      if (!producer) return { kind: 'transient', code: 'CD_E_DELIVERY_KAFKA_SINK', reason: 'sink not started' };
+      if (!producer)
+        return { kind: 'transient', code: 'CD_E_DELIVERY_KAFKA_SINK', reason: 'sink not started' };
       try {
         await producer.send({
           topic: settings.topic,
@@ -57,7 +71,8 @@ export function createKafkaSink(settings: KafkaSinkSettings, deps: KafkaSinkDeps
       } catch (err) {
         const type = errorType(err);
         const reason = `${type ?? 'error'}: ${err instanceof Error ? err.message : String(err)}`;
-        if (type && PERMANENT.has(type)) return { kind: 'permanent', code: 'CD_E_DELIVERY_KAFKA_SINK_REJECTED', reason };
+        if (type && PERMANENT.has(type))
+          return { kind: 'permanent', code: 'CD_E_DELIVERY_KAFKA_SINK_REJECTED', reason };
         return { kind: 'transient', code: 'CD_E_DELIVERY_KAFKA_SINK', reason };
       }
     },

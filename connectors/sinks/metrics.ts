@@ -25,15 +25,106 @@ const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1,
 
 export function deliveryMetrics(registry: Registry, subscriber: string): DeliveryMetrics {
   const registers = [registry];
-  const delivered = metric(registry, 'crossdock_delivery_delivered_total', () => new Counter({ name: 'crossdock_delivery_delivered_total', help: 'Events delivered to the subscriber (2xx / produced).', labelNames: ['subscriber'], registers }));
-  const failed = metric(registry, 'crossdock_delivery_failures_total', () => new Counter({ name: 'crossdock_delivery_failures_total', help: 'Failed delivery attempts by class (transient, permanent) and code.', labelNames: ['subscriber', 'class', 'code'], registers }));
-  const scheduled = metric(registry, 'crossdock_delivery_retries_scheduled_total', () => new Counter({ name: 'crossdock_delivery_retries_scheduled_total', help: 'Retries scheduled in Redis.', labelNames: ['subscriber'], registers }));
-  const parked = metric(registry, 'crossdock_delivery_parked_total', () => new Counter({ name: 'crossdock_delivery_parked_total', help: 'Events parked behind an earlier event of their key (ordering).', labelNames: ['subscriber'], registers }));
-  const inRetry = metric(registry, 'crossdock_delivery_in_retry', () => new Gauge({ name: 'crossdock_delivery_in_retry', help: 'Events waiting for a retry now (head of their key when ordered).', labelNames: ['subscriber'], registers }));
-  const dead = metric(registry, 'crossdock_delivery_dead_lettered_total', () => new Counter({ name: 'crossdock_delivery_dead_lettered_total', help: 'Events written to the subscriber dead-letter topic, by code.', labelNames: ['subscriber', 'code'], registers }));
-  const breaker = metric(registry, 'crossdock_delivery_breaker_state', () => new Gauge({ name: 'crossdock_delivery_breaker_state', help: 'Circuit breaker: 0 closed, 1 half-open, 2 open.', labelNames: ['subscriber'], registers }));
-  const latency = metric(registry, 'crossdock_delivery_latency_seconds', () => new Histogram({ name: 'crossdock_delivery_latency_seconds', help: 'Duration of one delivery attempt to the subscriber.', labelNames: ['subscriber'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }));
-  const skips = metric(registry, 'crossdock_delivery_idempotent_skips_total', () => new Counter({ name: 'crossdock_delivery_idempotent_skips_total', help: 'Events skipped because their idempotency record says they were delivered.', labelNames: ['subscriber'], registers }));
+  const delivered = metric(
+    registry,
+    'crossdock_delivery_delivered_total',
+    () =>
+      new Counter({
+        name: 'crossdock_delivery_delivered_total',
+        help: 'Events delivered to the subscriber (2xx / produced).',
+        labelNames: ['subscriber'],
+        registers,
+      }),
+  );
+  const failed = metric(
+    registry,
+    'crossdock_delivery_failures_total',
+    () =>
+      new Counter({
+        name: 'crossdock_delivery_failures_total',
+        help: 'Failed delivery attempts by class (transient, permanent) and code.',
+        labelNames: ['subscriber', 'class', 'code'],
+        registers,
+      }),
+  );
+  const scheduled = metric(
+    registry,
+    'crossdock_delivery_retries_scheduled_total',
+    () =>
+      new Counter({
+        name: 'crossdock_delivery_retries_scheduled_total',
+        help: 'Retries scheduled in Redis.',
+        labelNames: ['subscriber'],
+        registers,
+      }),
+  );
+  const parked = metric(
+    registry,
+    'crossdock_delivery_parked_total',
+    () =>
+      new Counter({
+        name: 'crossdock_delivery_parked_total',
+        help: 'Events parked behind an earlier event of their key (ordering).',
+        labelNames: ['subscriber'],
+        registers,
+      }),
+  );
+  const inRetry = metric(
+    registry,
+    'crossdock_delivery_in_retry',
+    () =>
+      new Gauge({
+        name: 'crossdock_delivery_in_retry',
+        help: 'Events waiting for a retry now (head of their key when ordered).',
+        labelNames: ['subscriber'],
+        registers,
+      }),
+  );
+  const dead = metric(
+    registry,
+    'crossdock_delivery_dead_lettered_total',
+    () =>
+      new Counter({
+        name: 'crossdock_delivery_dead_lettered_total',
+        help: 'Events written to the subscriber dead-letter topic, by code.',
+        labelNames: ['subscriber', 'code'],
+        registers,
+      }),
+  );
+  const breaker = metric(
+    registry,
+    'crossdock_delivery_breaker_state',
+    () =>
+      new Gauge({
+        name: 'crossdock_delivery_breaker_state',
+        help: 'Circuit breaker: 0 closed, 1 half-open, 2 open.',
+        labelNames: ['subscriber'],
+        registers,
+      }),
+  );
+  const latency = metric(
+    registry,
+    'crossdock_delivery_latency_seconds',
+    () =>
+      new Histogram({
+        name: 'crossdock_delivery_latency_seconds',
+        help: 'Duration of one delivery attempt to the subscriber.',
+        labelNames: ['subscriber'],
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        registers,
+      }),
+  );
+  const skips = metric(
+    registry,
+    'crossdock_delivery_idempotent_skips_total',
+    () =>
+      new Counter({
+        name: 'crossdock_delivery_idempotent_skips_total',
+        help: 'Events skipped because their idempotency record says they were delivered.',
+        labelNames: ['subscriber'],
+        registers,
+      }),
+  );
   const s = { subscriber };
   breaker.set(s, 0);
   inRetry.set(s, 0);

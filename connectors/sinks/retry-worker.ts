@@ -88,13 +88,17 @@ export class RetryWorker {
         for (const entry of entries) {
           const p = this.o.engine.fromSchedule(entry).catch((err: unknown) => {
             // Redis or the DLQ producer failed: the claim lease returns the entry to the schedule.
-            this.o.logger.error({ eventId: entry.eventId, err: err instanceof Error ? err.message : String(err) }, 'retry.attempt_failed');
+            this.o.logger.error(
+              { eventId: entry.eventId, err: err instanceof Error ? err.message : String(err) },
+              'retry.attempt_failed',
+            );
           });
           this.inFlight.add(p);
           void p.finally(() => this.inFlight.delete(p));
         }
         // Do not claim more than we can run; wait for a slot before the next claim.
-        if (this.o.slots.free === 0 || this.o.breaker.state !== 'closed') await Promise.race([...this.inFlight, this.sleep(idle)]);
+        if (this.o.slots.free === 0 || this.o.breaker.state !== 'closed')
+          await Promise.race([...this.inFlight, this.sleep(idle)]);
       } catch (err) {
         this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'retry.worker_error');
         await this.sleep(idle);

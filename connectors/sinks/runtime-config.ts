@@ -70,14 +70,29 @@ export interface SubscriberSection {
 /** A subscriber section of the hub configuration → the connector's runtime config. */
 export function subscriberRuntimeConfig(
   subscriber: SubscriberSection,
-  options: { topicPrefix?: string; createTopics?: { partitions: number; replicationFactor: number }; groupId?: string; partitionsConsumedConcurrently?: number; maxWaitTimeInMs?: number; commitIntervalMs?: number; redisNamespace?: string; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    topicPrefix?: string;
+    createTopics?: { partitions: number; replicationFactor: number };
+    groupId?: string;
+    partitionsConsumedConcurrently?: number;
+    maxWaitTimeInMs?: number;
+    commitIntervalMs?: number;
+    redisNamespace?: string;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): SubscriberRuntimeConfig {
   const prefix = options.topicPrefix ?? 'cd';
   const delivery = compileDeliverySettings(subscriber.delivery);
   return Object.freeze({
     id: subscriber.id,
     topicPrefix: prefix,
-    sink: compileSinkSettings(subscriber.sink, subscriber.id, prefix, delivery.concurrency.perInstance, options.env),
+    sink: compileSinkSettings(
+      subscriber.sink,
+      subscriber.id,
+      prefix,
+      delivery.concurrency.perInstance,
+      options.env,
+    ),
     delivery,
     consumer: Object.freeze({
       groupId: options.groupId ?? `${prefix}-connector-${subscriber.id}`,

@@ -44,7 +44,13 @@ export function expandEnv(value: string, env: NodeJS.ProcessEnv = process.env): 
  * The sink section → settings. Secrets come from `secrets` (each may be `${ENV}`) and from
  * `secretsEnv`: an environment variable holding one or more secrets separated by spaces.
  */
-export function compileSinkSettings(raw: Readonly<Record<string, unknown>>, subscriberId: string, prefix: string, concurrency: number, env: NodeJS.ProcessEnv = process.env): SinkSettings {
+export function compileSinkSettings(
+  raw: Readonly<Record<string, unknown>>,
+  subscriberId: string,
+  prefix: string,
+  concurrency: number,
+  env: NodeJS.ProcessEnv = process.env,
+): SinkSettings {
   if (raw.kind === 'kafka') {
     return Object.freeze({
       kind: 'kafka',
@@ -59,7 +65,12 @@ export function compileSinkSettings(raw: Readonly<Record<string, unknown>>, subs
     ...(Array.isArray(raw.secrets) ? (raw.secrets as string[]).map((s) => expandEnv(s, env)) : []),
     ...(typeof raw.secretsEnv === 'string' ? (env[raw.secretsEnv] ?? '').split(/\s+/) : []),
   ].filter(Boolean);
-  const headers = Object.fromEntries(Object.entries((raw.headers as Record<string, string> | undefined) ?? {}).map(([k, v]) => [k.toLowerCase(), expandEnv(v, env)]));
+  const headers = Object.fromEntries(
+    Object.entries((raw.headers as Record<string, string> | undefined) ?? {}).map(([k, v]) => [
+      k.toLowerCase(),
+      expandEnv(v, env),
+    ]),
+  );
   return Object.freeze({
     kind: 'http',
     url: String(raw.url ?? ''),

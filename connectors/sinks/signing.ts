@@ -29,7 +29,12 @@ export interface WebhookSignatureHeaders {
 }
 
 /** Signs one request body with every key (pre-decoded with secretKey for the hot path). */
-export function signWebhook(keys: readonly Buffer[], id: string, timestampSeconds: number, body: Buffer | string): WebhookSignatureHeaders {
+export function signWebhook(
+  keys: readonly Buffer[],
+  id: string,
+  timestampSeconds: number,
+  body: Buffer | string,
+): WebhookSignatureHeaders {
   const ts = String(Math.floor(timestampSeconds));
   const signatures = keys.map((key) => {
     const mac = crypto.createHmac('sha256', key);

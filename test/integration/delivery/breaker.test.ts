@@ -1,7 +1,19 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type Redis from 'ioredis';
 import { eventually, testKafka } from '../../helpers/stack';
-import { capturingLogger, deliveryTopics, freePort, holdEvent, produceHolds, readAll, startReceiver, startTestConnector, testRedis, type Receiver, type TestConnector } from './helpers';
+import {
+  capturingLogger,
+  deliveryTopics,
+  freePort,
+  holdEvent,
+  produceHolds,
+  readAll,
+  startReceiver,
+  startTestConnector,
+  testRedis,
+  type Receiver,
+  type TestConnector,
+} from './helpers';
 
 describe('delivery: circuit breaker while the subscriber is down', () => {
   let kafka: Kafka;
@@ -40,10 +52,16 @@ describe('delivery: circuit breaker while the subscriber is down', () => {
       redis,
       topics,
       { kind: 'http', url: `http://127.0.0.1:${port}/hook`, timeoutMs: 1000 },
-      { retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 400 }, breaker: { failureThreshold: 3, openMs: 300, maxOpenMs: 600 } },
+      {
+        retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 400 },
+        breaker: { failureThreshold: 3, openMs: 300, maxOpenMs: 600 },
+      },
       log.logger,
     );
-    const breakerLog = () => log.lines.filter((l) => String(l.msg).startsWith('delivery.breaker_')).map((l) => `${String(l.from)}>${String(l.to)}`);
+    const breakerLog = () =>
+      log.lines
+        .filter((l) => String(l.msg).startsWith('delivery.breaker_'))
+        .map((l) => `${String(l.from)}>${String(l.to)}`);
     const events = Array.from({ length: 300 }, (_, i) => holdEvent(`B-${i % 40}`, i));
     await produceHolds(producer, topics.deliver, events);
 
@@ -51,7 +69,9 @@ describe('delivery: circuit breaker while the subscriber is down', () => {
     expect(await c.metric('crossdock_delivery_breaker_state')).toBe(2);
     // The outage lasts several open/half-open cycles.
     await new Promise((r) => setTimeout(r, 4000));
-    expect(await c.metric('crossdock_delivery_failures_total', { code: 'CD_E_DELIVERY_CONNECTION' })).toBeGreaterThanOrEqual(3);
+    expect(
+      await c.metric('crossdock_delivery_failures_total', { code: 'CD_E_DELIVERY_CONNECTION' }),
+    ).toBeGreaterThanOrEqual(3);
     expect(await c.metric('crossdock_delivery_dead_lettered_total')).toBe(0);
     // Paused: most events were never attempted (still on the topic, not drained into Redis).
     const failures = await c.metric('crossdock_delivery_failures_total');
@@ -61,7 +81,11 @@ describe('delivery: circuit breaker while the subscriber is down', () => {
     expect(log.lines.find((l) => l.msg === 'delivery.breaker_open')?.subscriber).toBe(topics.subscriberId);
 
     receiver = await startReceiver(() => ({ status: 200 }), port);
-    await eventually(() => new Set(receiver!.requests.map((r) => r.key)).size === events.length, 'every event delivered after the outage', 60_000);
+    await eventually(
+      () => new Set(receiver!.requests.map((r) => r.key)).size === events.length,
+      'every event delivered after the outage',
+      60_000,
+    );
     expect(breakerLog().at(-1)).toBe('half-open>closed');
     expect(c.connector.breakerState).toBe('closed');
     expect(await c.metric('crossdock_delivery_breaker_state')).toBe(0);

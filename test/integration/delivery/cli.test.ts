@@ -10,7 +10,11 @@ const ROOT = path.resolve(__dirname, '../../..');
 
 /** `crossdock connector <id> --config <file>` as a user runs it; resolves with its health port. */
 function runConnector(id: string, file: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/crossdock.js'), 'connector', id, '--config', file, '--health-port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin/crossdock.js'), 'connector', id, '--config', file, '--health-port', '0'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   return new Promise((resolve, reject) => {
     let log = '';
     child.stderr!.on('data', (d: Buffer) => {
@@ -64,16 +68,29 @@ describe('crossdock connector <id> --config examples/hub.yaml', () => {
   });
 
   it('delivers to an HTTP subscriber and to the Kafka sink, serves /metrics, and stops cleanly on SIGTERM', async () => {
-    const [erp, analytics] = await Promise.all([runConnector('central-erp', file), runConnector('analytics', file)]);
+    const [erp, analytics] = await Promise.all([
+      runConnector('central-erp', file),
+      runConnector('analytics', file),
+    ]);
     children.push(erp.child, analytics.child);
-    const ready = async (port: number) => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200;
-    await eventually(async () => (await ready(erp.port)) && (await ready(analytics.port)), 'both connectors ready', 60_000);
+    const ready = async (port: number) =>
+      (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200;
+    await eventually(
+      async () => (await ready(erp.port)) && (await ready(analytics.port)),
+      'both connectors ready',
+      60_000,
+    );
     // The connectors created their topics (standalone start on a fresh prefix).
     const events = Array.from({ length: 20 }, (_, i) => holdEvent(`CLI-${i}`, i));
     await produceHolds(producer, `${prefix}.deliver.central-erp`, events);
     await produceHolds(producer, `${prefix}.deliver.analytics`, events);
     await eventually(() => receiver.requests.length === 20, 'central-erp received 20 webhooks', 60_000);
-    const out = await readTopic(kafka, `${prefix}.sink.analytics`, (m) => m.length >= 20, 'analytics sink topic holds 20 events');
+    const out = await readTopic(
+      kafka,
+      `${prefix}.sink.analytics`,
+      (m) => m.length >= 20,
+      'analytics sink topic holds 20 events',
+    );
     expect(new Set(out.map((m) => header(m, 'ce_id')))).toEqual(new Set(events.map((e) => e.eventId)));
     const metrics = await (await fetch(`http://127.0.0.1:${erp.port}/metrics`)).text();
     expect(metrics).toMatch(/crossdock_delivery_delivered_total\{subscriber="central-erp"\} 20/);
@@ -84,7 +101,11 @@ describe('crossdock connector <id> --config examples/hub.yaml', () => {
   });
 
   it('an unknown subscriber is a clear error with exit code 3', async () => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/crossdock.js'), 'connector', 'nobody', '--config', file], { cwd: ROOT });
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'bin/crossdock.js'), 'connector', 'nobody', '--config', file],
+      { cwd: ROOT },
+    );
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((r) => child.once('exit', r));

@@ -2,13 +2,25 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { eventually, testEndpoints, testKafka } from '../../helpers/stack';
-import { deliveryTopics, holdEvent, produceHolds, readAll, startReceiver, type Receiver, type TestEvent } from './helpers';
+import {
+  deliveryTopics,
+  holdEvent,
+  produceHolds,
+  readAll,
+  startReceiver,
+  type Receiver,
+  type TestEvent,
+} from './helpers';
 
 const CHILD = path.join(__dirname, 'fixtures', 'connector-child.ts');
 const ROOT = path.resolve(__dirname, '../../..');
 
 function startChild(config: object): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', 'tsx/cjs', CHILD], { cwd: ROOT, env: { ...process.env, CD_TEST_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['-r', 'tsx/cjs', CHILD], {
+    cwd: ROOT,
+    env: { ...process.env, CD_TEST_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -20,7 +32,9 @@ function startChild(config: object): Promise<ChildProcess> {
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  return new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+  );
 }
 
 describe('delivery: kill -9 of a connector process mid-stream', () => {
@@ -68,7 +82,11 @@ describe('delivery: kill -9 of a connector process mid-stream', () => {
       prefix: topics.prefix,
       subscriberId: topics.subscriberId,
       url: receiver.url,
-      delivery: { retry: { initialDelayMs: 50, maxDelayMs: 500 }, idempotency: { leaseMs: 2000 }, concurrency: { perInstance: 16 } },
+      delivery: {
+        retry: { initialDelayMs: 50, maxDelayMs: 500 },
+        idempotency: { leaseMs: 2000 },
+        concurrency: { perInstance: 16 },
+      },
       brokers: e.kafkaBrokers,
       redisUrl: e.redisUrl,
       registryUrl: e.registryUrl,
@@ -87,8 +105,9 @@ describe('delivery: kill -9 of a connector process mid-stream', () => {
     expect([...effects].every((k) => wanted.has(k))).toBe(true);
     const counts = receiver.countByKey();
     const duplicates = receiver.requests.length - total - programmed500;
-    // eslint-disable-next-line no-console
-    console.log(`kill -9 after ${before} requests: ${receiver.requests.length} requests for ${total} events; ${programmed500} were programmed 500s, ${duplicates} duplicate deliveries (same Idempotency-Key after a 2xx); max per key ${Math.max(...counts.values())}`);
+    console.log(
+      `kill -9 after ${before} requests: ${receiver.requests.length} requests for ${total} events; ${programmed500} were programmed 500s, ${duplicates} duplicate deliveries (same Idempotency-Key after a 2xx); max per key ${Math.max(...counts.values())}`,
+    );
     expect(effects.size).toBe(total);
     // Every request beyond one 2xx per event and the programmed 500s is a duplicate the receiver
     // absorbed by Idempotency-Key; they can only come from the events in flight at the kill.

@@ -3,7 +3,20 @@ import type Redis from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { generateSecret } from '../../../connectors/sinks';
 import { eventually, testKafka } from '../../helpers/stack';
-import { deliveryTopics, encodeHold, header, holdEvent, produceHolds, readTopic, startReceiver, startTestConnector, testRedis, type Receiver, type TestConnector, type TestEvent } from './helpers';
+import {
+  deliveryTopics,
+  encodeHold,
+  header,
+  holdEvent,
+  produceHolds,
+  readTopic,
+  startReceiver,
+  startTestConnector,
+  testRedis,
+  type Receiver,
+  type TestConnector,
+  type TestEvent,
+} from './helpers';
 
 /**
  * One connector, one receiver programmed per order id: each scenario is a family of events
@@ -19,7 +32,8 @@ describe('delivery: programmed receiver failures', () => {
   let topics: Awaited<ReturnType<typeof deliveryTopics>>;
   const secret = generateSecret();
   const events: TestEvent[] = [];
-  const fam = (name: string, n: number) => Array.from({ length: n }, (_, i) => holdEvent(`${name}-${i}`, events.length + i));
+  const fam = (name: string, n: number) =>
+    Array.from({ length: n }, (_, i) => holdEvent(`${name}-${i}`, events.length + i));
 
   beforeAll(async () => {
     kafka = testKafka();
@@ -32,7 +46,8 @@ describe('delivery: programmed receiver failures', () => {
     receiver = await startReceiver((req, attempt) => {
       const order = String(req.headers['ce-subject'] ?? '');
       if (order.startsWith('e500-')) return attempt === 1 ? { status: 500, body: 'boom' } : { status: 204 };
-      if (order.startsWith('e429-')) return attempt === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 };
+      if (order.startsWith('e429-'))
+        return attempt === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 };
       if (order.startsWith('hang-')) return attempt === 1 ? 'hang' : { status: 200 };
       if (order.startsWith('drop-')) return attempt === 1 ? 'destroy' : { status: 200 };
       if (order.startsWith('e400-')) return { status: 400, body: 'amount must be positive' };
@@ -45,11 +60,28 @@ describe('delivery: programmed receiver failures', () => {
       redis,
       topics,
       { kind: 'http', url: receiver.url, timeoutMs: 700, secrets: [secret] },
-      { retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 400 }, breaker: { failureThreshold: 1000 } },
+      {
+        retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 400 },
+        breaker: { failureThreshold: 1000 },
+      },
     );
-    for (const [name, n] of [['ok', 20], ['e500', 5], ['e429', 3], ['hang', 2], ['drop', 2], ['e400', 3], ['e503', 2], ['slow', 6]] as const) events.push(...fam(name, n));
+    for (const [name, n] of [
+      ['ok', 20],
+      ['e500', 5],
+      ['e429', 3],
+      ['hang', 2],
+      ['drop', 2],
+      ['e400', 3],
+      ['e503', 2],
+      ['slow', 6],
+    ] as const)
+      events.push(...fam(name, n));
     await produceHolds(producer, topics.deliver, events);
-    await eventually(async () => (await c.metric('crossdock_delivery_delivered_total')) === events.length - 5, 'every deliverable event delivered', 60_000);
+    await eventually(
+      async () => (await c.metric('crossdock_delivery_delivered_total')) === events.length - 5,
+      'every deliverable event delivered',
+      60_000,
+    );
   });
 
   afterAll(async () => {
@@ -60,7 +92,8 @@ describe('delivery: programmed receiver failures', () => {
     redis?.disconnect();
   });
 
-  const requestsFor = (prefix: string) => receiver.requests.filter((r) => String(r.headers['ce-subject']).startsWith(prefix));
+  const requestsFor = (prefix: string) =>
+    receiver.requests.filter((r) => String(r.headers['ce-subject']).startsWith(prefix));
   const ids = (prefix: string) => events.filter((e) => e.orderId.startsWith(prefix)).map((e) => e.eventId);
 
   it('delivers each event with Idempotency-Key, CloudEvents headers, traceparent and a Standard Webhooks signature', () => {
@@ -78,9 +111,19 @@ describe('delivery: programmed receiver failures', () => {
       expect(r.headers['content-type']).toBe('application/json');
       expect(r.headers['webhook-id']).toBe(e.eventId);
       // Verified by an independent implementation, not our own code.
-      const body = new Webhook(secret).verify(r.body, r.headers as Record<string, string>) as Record<string, unknown>;
-      expect(body).toMatchObject({ orderId: e.orderId, amountAtRisk: '1234.50', holdNote: `seq ${e.seq}`, expectedReleaseDate: null });
-      expect((body.metadata as Record<string, unknown>).occurredAt).toBe(new Date(Date.UTC(2026, 0, 12, 9, 30, 0, e.seq % 1000)).toISOString());
+      const body = new Webhook(secret).verify(r.body, r.headers as Record<string, string>) as Record<
+        string,
+        unknown
+      >;
+      expect(body).toMatchObject({
+        orderId: e.orderId,
+        amountAtRisk: '1234.50',
+        holdNote: `seq ${e.seq}`,
+        expectedReleaseDate: null,
+      });
+      expect((body.metadata as Record<string, unknown>).occurredAt).toBe(
+        new Date(Date.UTC(2026, 0, 12, 9, 30, 0, e.seq % 1000)).toISOString(),
+      );
     }
   });
 
@@ -98,8 +141,18 @@ describe('delivery: programmed receiver failures', () => {
 
   it('a timeout and a dropped connection are transient: retried, then delivered', async () => {
     for (const id of [...ids('hang-'), ...ids('drop-')]) expect(receiver.countByKey().get(id)).toBe(2);
-    expect(await c.metric('crossdock_delivery_failures_total', { class: 'transient', code: 'CD_E_DELIVERY_TIMEOUT' })).toBe(2);
-    expect(await c.metric('crossdock_delivery_failures_total', { class: 'transient', code: 'CD_E_DELIVERY_CONNECTION' })).toBe(2);
+    expect(
+      await c.metric('crossdock_delivery_failures_total', {
+        class: 'transient',
+        code: 'CD_E_DELIVERY_TIMEOUT',
+      }),
+    ).toBe(2);
+    expect(
+      await c.metric('crossdock_delivery_failures_total', {
+        class: 'transient',
+        code: 'CD_E_DELIVERY_CONNECTION',
+      }),
+    ).toBe(2);
   });
 
   it('slow answers within the timeout are plain deliveries', () => {
@@ -121,7 +174,9 @@ describe('delivery: programmed receiver failures', () => {
       expect(header(m, 'cd-original-topic')).toBe(topics.deliver);
       expect(Number(header(m, 'cd-original-partition'))).toBeGreaterThanOrEqual(0);
       expect(header(m, 'cd-original-offset')).toMatch(/^\d+$/);
-      expect(Date.parse(header(m, 'cd-first-failed-at')!)).toBeLessThanOrEqual(Date.parse(header(m, 'cd-last-failed-at')!));
+      expect(Date.parse(header(m, 'cd-first-failed-at')!)).toBeLessThanOrEqual(
+        Date.parse(header(m, 'cd-last-failed-at')!),
+      );
       expect(header(m, 'ce_type')).toBe('com.crossdock.order.OrderHoldPlaced');
       if (e.orderId.startsWith('e400-')) {
         expect(header(m, 'cd-error-code')).toBe('CD_E_DELIVERY_REJECTED');
@@ -136,14 +191,21 @@ describe('delivery: programmed receiver failures', () => {
       }
     }
     expect(await c.metric('crossdock_delivery_dead_lettered_total')).toBe(5);
-    expect(await c.metric('crossdock_delivery_retries_scheduled_total')).toBeGreaterThanOrEqual(5 + 3 + 4 + 4);
+    expect(await c.metric('crossdock_delivery_retries_scheduled_total')).toBeGreaterThanOrEqual(
+      5 + 3 + 4 + 4,
+    );
   });
 
   it('commits the offsets (every event settled) and leaves nothing in retry', async () => {
     await eventually(async () => {
-      const committed = await admin.fetchOffsets({ groupId: `${topics.prefix}-connector-${topics.subscriberId}`, topics: [topics.deliver] });
+      const committed = await admin.fetchOffsets({
+        groupId: `${topics.prefix}-connector-${topics.subscriberId}`,
+        topics: [topics.deliver],
+      });
       const ends = await admin.fetchTopicOffsets(topics.deliver);
-      return committed[0]!.partitions.every((p) => p.offset === ends.find((e) => e.partition === p.partition)!.high);
+      return committed[0]!.partitions.every(
+        (p) => p.offset === ends.find((e) => e.partition === p.partition)!.high,
+      );
     }, 'offsets committed to the end');
     expect((await c.connector.state.counts()).scheduled).toBe(0);
   });

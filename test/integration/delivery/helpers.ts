@@ -16,7 +16,8 @@ export interface Received {
 }
 
 /** How the receiver answers one request: a status, or hang until the client gives up, or drop. */
-export type Reply = { status: number; headers?: Record<string, string>; delayMs?: number; body?: string } | 'hang' | 'destroy';
+export type Reply =
+  { status: number; headers?: Record<string, string>; delayMs?: number; body?: string } | 'hang' | 'destroy';
 
 export interface Receiver {
   url: string;
@@ -28,7 +29,10 @@ export interface Receiver {
 }
 
 /** A real HTTP receiver on 127.0.0.1 that answers as `behave` says (programmed failures). */
-export async function startReceiver(behave: (req: Received, attemptsForKey: number) => Reply | Promise<Reply>, port = 0): Promise<Receiver> {
+export async function startReceiver(
+  behave: (req: Received, attemptsForKey: number) => Reply | Promise<Reply>,
+  port = 0,
+): Promise<Receiver> {
   const requests: Received[] = [];
   const perKey = new Map<string, number>();
   const sockets = new Set<import('node:net').Socket>();
@@ -39,7 +43,13 @@ export async function startReceiver(behave: (req: Received, attemptsForKey: numb
       const key = String(req.headers['idempotency-key'] ?? '');
       const count = (perKey.get(key) ?? 0) + 1;
       perKey.set(key, count);
-      const r: Received = { n: requests.length + 1, at: Date.now(), headers: req.headers, body: Buffer.concat(chunks), key };
+      const r: Received = {
+        n: requests.length + 1,
+        at: Date.now(),
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+        key,
+      };
       requests.push(r);
       const reply = await behave(r, count);
       if (reply === 'hang') return;
@@ -122,7 +132,9 @@ export function holdEvent(orderId: string, seq: number): TestEvent {
 }
 
 /** Confluent-framed Avro value plus the CloudEvents Kafka headers the router writes. */
-export async function encodeHold(e: TestEvent): Promise<{ key: string; value: Buffer; headers: Record<string, string> }> {
+export async function encodeHold(
+  e: TestEvent,
+): Promise<{ key: string; value: Buffer; headers: Record<string, string> }> {
   const value = await encodeEvent(testEndpoints().registryUrl, orderHoldPlaced(), undefined, e.value);
   return {
     key: e.orderId,
@@ -150,7 +162,10 @@ export async function produceHolds(producer: Producer, topic: string, events: Te
 }
 
 /** A fresh prefix and subscriber with their deliver and dlq topics. */
-export async function deliveryTopics(admin: Admin, partitions = 3): Promise<{ prefix: string; subscriberId: string; deliver: string; dlq: string }> {
+export async function deliveryTopics(
+  admin: Admin,
+  partitions = 3,
+): Promise<{ prefix: string; subscriberId: string; deliver: string; dlq: string }> {
   const prefix = randomName('cdt');
   const subscriberId = randomName('sub');
   const deliver = `${prefix}.deliver.${subscriberId}`;
@@ -163,7 +178,13 @@ export async function deliveryTopics(admin: Admin, partitions = 3): Promise<{ pr
 }
 
 /** Reads a topic from the beginning (read_committed) until `predicate` holds on what was read. */
-export async function readTopic(kafka: Kafka, topic: string, predicate: (msgs: KafkaMessage[]) => boolean, what: string, timeoutMs = 60_000): Promise<KafkaMessage[]> {
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  predicate: (msgs: KafkaMessage[]) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<KafkaMessage[]> {
   const consumer = kafka.consumer({ groupId: randomName('reader'), readUncommitted: false });
   const msgs: KafkaMessage[] = [];
   await consumer.connect();
@@ -216,7 +237,10 @@ export async function startTestConnector(
   logger: Logger = silentLogger(),
 ): Promise<TestConnector> {
   const health = createHealthServer(new MetricsRegistry(), { defaultMetrics: false });
-  const config = subscriberRuntimeConfig({ id: t.subscriberId, sink, delivery }, { topicPrefix: t.prefix, maxWaitTimeInMs: 50 });
+  const config = subscriberRuntimeConfig(
+    { id: t.subscriberId, sink, delivery },
+    { topicPrefix: t.prefix, maxWaitTimeInMs: 50 },
+  );
   const connector = createSinkConnector(config, {
     kafka,
     redis,
@@ -232,7 +256,12 @@ export async function startTestConnector(
     async metric(name, labels = {}) {
       const m = await health.metrics.getSingleMetric(name)?.get();
       return (m?.values ?? [])
-        .filter((v) => Object.entries(labels).every(([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want) && !('metricName' in v && String(v.metricName).endsWith('_bucket')))
+        .filter(
+          (v) =>
+            Object.entries(labels).every(
+              ([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want,
+            ) && !('metricName' in v && String(v.metricName).endsWith('_bucket')),
+        )
         .reduce((n, v) => n + v.value, 0);
     },
   };
@@ -245,6 +274,9 @@ export function testRedis(): Redis {
 /** A logger whose JSON lines the test can read. */
 export function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) } });
+  const logger = createLogger({
+    level: 'info',
+    destination: { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) },
+  });
   return { logger, lines };
 }

@@ -31,15 +31,28 @@ describe('delivery state scripts (real Redis)', () => {
     const keys = deliveryKeys(sub);
     const run = scriptRunner(redis);
     const admit = (owner: string, ids: string[]) =>
-      run.run('admitMany', [keys.bucket, keys.slots, ...ids.map((id) => keys.idempotency(id))], [owner, 5000, 1000, 0, 1, 0, 5000, ...ids.map((id) => `${owner}:${id}`)]);
+      run.run(
+        'admitMany',
+        [keys.bucket, keys.slots, ...ids.map((id) => keys.idempotency(id))],
+        [owner, 5000, 1000, 0, 1, 0, 5000, ...ids.map((id) => `${owner}:${id}`)],
+      );
     const finish = (owner: string, items: Array<[string, 'done' | 'release']>) =>
-      run.run('finishMany', [keys.slots, ...items.map(([id]) => keys.idempotency(id))], [owner, 60000, ...items.flatMap(([id, o]) => [o, `${owner}:${id}`])]);
+      run.run(
+        'finishMany',
+        [keys.slots, ...items.map(([id]) => keys.idempotency(id))],
+        [owner, 60000, ...items.flatMap(([id, o]) => [o, `${owner}:${id}`])],
+      );
     expect(await admit('a', ['e1', 'e2'])).toEqual([0, 0, 0, 0]);
     const leased = (await admit('b', ['e1', 'e3'])) as number[];
     expect(leased[0]).toBe(2);
     expect(leased[1]).toBeGreaterThan(0);
     expect(leased.slice(2)).toEqual([0, 0]);
-    expect(await finish('a', [['e1', 'release'], ['e2', 'done']])).toBe(2);
+    expect(
+      await finish('a', [
+        ['e1', 'release'],
+        ['e2', 'done'],
+      ]),
+    ).toBe(2);
     expect(await admit('b', ['e1', 'e2'])).toEqual([0, 0, 1, 0]);
     expect(await finish('b', [['e1', 'done']])).toBe(1);
     expect(await admit('c', ['e1'])).toEqual([1, 0]);
@@ -76,11 +89,29 @@ describe('delivery state scripts (real Redis)', () => {
     const keys = deliveryKeys(randomName('s'));
     const clock = manualClock(1_000_000);
     const s = createDeliveryState({ redis, keys, clock, owner: 'a' });
-    expect(await s.schedule({ ...entry('r1'), attempts: 1, firstFailedAt: 999_000, lastCode: 'CD_E_DELIVERY_SERVER_ERROR', lastStatus: 503 }, 1_000_500)).toBe('due');
+    expect(
+      await s.schedule(
+        {
+          ...entry('r1'),
+          attempts: 1,
+          firstFailedAt: 999_000,
+          lastCode: 'CD_E_DELIVERY_SERVER_ERROR',
+          lastStatus: 503,
+        },
+        1_000_500,
+      ),
+    ).toBe('due');
     expect(await s.claimDue(10, 10_000)).toEqual([]);
     clock.advance(500);
     const [claimed] = await s.claimDue(10, 10_000);
-    expect(claimed).toMatchObject({ eventId: 'r1', attempts: 1, firstFailedAt: 999_000, lastStatus: 503, value: entry('r1').value, headers: { ce_id: Buffer.from('r1') } });
+    expect(claimed).toMatchObject({
+      eventId: 'r1',
+      attempts: 1,
+      firstFailedAt: 999_000,
+      lastStatus: 503,
+      value: entry('r1').value,
+      headers: { ce_id: Buffer.from('r1') },
+    });
     expect(await s.claimDue(10, 10_000)).toEqual([]); // leased
     clock.advance(10_000);
     expect((await s.claimDue(10, 10_000)).map((e) => e.eventId)).toEqual(['r1']); // lease ran out

@@ -1,7 +1,19 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type Redis from 'ioredis';
 import { eventually, randomName, testKafka } from '../../helpers/stack';
-import { deliveryTopics, encodeHold, header, holdEvent, produceHolds, readTopic, startReceiver, startTestConnector, testRedis, type Receiver, type TestConnector } from './helpers';
+import {
+  deliveryTopics,
+  encodeHold,
+  header,
+  holdEvent,
+  produceHolds,
+  readTopic,
+  startReceiver,
+  startTestConnector,
+  testRedis,
+  type Receiver,
+  type TestConnector,
+} from './helpers';
 
 describe('delivery: sinks and idempotent replays', () => {
   let kafka: Kafka;
@@ -51,7 +63,13 @@ describe('delivery: sinks and idempotent replays', () => {
     const topics = await deliveryTopics(admin, 1);
     const receiver = await startReceiver(() => ({ status: 202 }));
     receivers.push(receiver);
-    const c = await startTestConnector(kafka, redis, topics, { kind: 'http', url: receiver.url, body: 'avro' }, {});
+    const c = await startTestConnector(
+      kafka,
+      redis,
+      topics,
+      { kind: 'http', url: receiver.url, body: 'avro' },
+      {},
+    );
     connectors.push(c);
     const events = Array.from({ length: 10 }, (_, i) => holdEvent(`V-${i}`, i));
     await produceHolds(producer, topics.deliver, events);
@@ -63,7 +81,10 @@ describe('delivery: sinks and idempotent replays', () => {
     }
     // A replay (same eventIds on the topic again) is skipped by the idempotency record.
     await produceHolds(producer, topics.deliver, events.slice(0, 4));
-    await eventually(async () => (await c.metric('crossdock_delivery_idempotent_skips_total')) === 4, '4 idempotent skips');
+    await eventually(
+      async () => (await c.metric('crossdock_delivery_idempotent_skips_total')) === 4,
+      '4 idempotent skips',
+    );
     expect(receiver.requests).toHaveLength(10);
   });
 
@@ -71,9 +92,19 @@ describe('delivery: sinks and idempotent replays', () => {
     const topics = await deliveryTopics(admin, 1);
     const receiver = await startReceiver(() => ({ status: 200 }));
     receivers.push(receiver);
-    const c = await startTestConnector(kafka, redis, topics, { kind: 'http', url: receiver.url }, { rateLimit: { perSecond: 20, burst: 5 } });
+    const c = await startTestConnector(
+      kafka,
+      redis,
+      topics,
+      { kind: 'http', url: receiver.url },
+      { rateLimit: { perSecond: 20, burst: 5 } },
+    );
     connectors.push(c);
-    await produceHolds(producer, topics.deliver, Array.from({ length: 45 }, (_, i) => holdEvent(`R-${i}`, i)));
+    await produceHolds(
+      producer,
+      topics.deliver,
+      Array.from({ length: 45 }, (_, i) => holdEvent(`R-${i}`, i)),
+    );
     await eventually(() => receiver.requests.length === 45, '45 deliveries');
     // 5 in the burst, then 20/s: the last of 45 cannot arrive before (45 − 5) / 20 = 2 s after the first.
     const span = receiver.requests.at(-1)!.at - receiver.requests[0]!.at;

@@ -5,12 +5,17 @@ describe('classification', () => {
 
   it('2xx ok; 5xx, 408, 429 transient; other 4xx and 3xx permanent', () => {
     expect(classifyHttpStatus(204, undefined, now).kind).toBe('ok');
-    for (const s of [500, 502, 503, 504, 408, 429]) expect(classifyHttpStatus(s, undefined, now).kind).toBe('transient');
+    for (const s of [500, 502, 503, 504, 408, 429])
+      expect(classifyHttpStatus(s, undefined, now).kind).toBe('transient');
     for (const s of [400, 401, 403, 404, 409, 410, 413, 422, 301]) {
       const r = classifyHttpStatus(s, undefined, now);
       expect(r).toMatchObject({ kind: 'permanent', code: 'CD_E_DELIVERY_REJECTED', status: s });
     }
-    expect(classifyHttpStatus(429, '7', now)).toMatchObject({ kind: 'transient', code: 'CD_E_DELIVERY_THROTTLED', retryAfterMs: 7000 });
+    expect(classifyHttpStatus(429, '7', now)).toMatchObject({
+      kind: 'transient',
+      code: 'CD_E_DELIVERY_THROTTLED',
+      retryAfterMs: 7000,
+    });
     expect(classifyHttpStatus(503, undefined, now)).toMatchObject({ code: 'CD_E_DELIVERY_SERVER_ERROR' });
   });
 
@@ -25,10 +30,18 @@ describe('classification', () => {
 
   it('transport errors: timeouts and connection errors are transient, with their own codes', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
-    expect(classifyTransportError(refused)).toMatchObject({ kind: 'transient', code: 'CD_E_DELIVERY_CONNECTION' });
+    expect(classifyTransportError(refused)).toMatchObject({
+      kind: 'transient',
+      code: 'CD_E_DELIVERY_CONNECTION',
+    });
     const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
-    expect(classifyTransportError(timeout)).toMatchObject({ kind: 'transient', code: 'CD_E_DELIVERY_TIMEOUT' });
-    const wrapped = new Error('fetch failed', { cause: Object.assign(new Error('x'), { code: 'UND_ERR_HEADERS_TIMEOUT' }) });
+    expect(classifyTransportError(timeout)).toMatchObject({
+      kind: 'transient',
+      code: 'CD_E_DELIVERY_TIMEOUT',
+    });
+    const wrapped = new Error('fetch failed', {
+      cause: Object.assign(new Error('x'), { code: 'UND_ERR_HEADERS_TIMEOUT' }),
+    });
     expect(classifyTransportError(wrapped)).toMatchObject({ code: 'CD_E_DELIVERY_TIMEOUT' });
   });
 });

@@ -27,7 +27,11 @@ describe('delivery settings', () => {
   });
 
   it('overrides keep the other defaults; burst defaults to the rate', () => {
-    const s = compileDeliverySettings({ retry: { maxAttempts: 3 }, rateLimit: { perSecond: 50 }, ordering: { mode: 'key', onDeadLetter: 'hold' } });
+    const s = compileDeliverySettings({
+      retry: { maxAttempts: 3 },
+      rateLimit: { perSecond: 50 },
+      ordering: { mode: 'key', onDeadLetter: 'hold' },
+    });
     expect(s.retry).toEqual({ ...DEFAULT_DELIVERY.retry, maxAttempts: 3 });
     expect(s.rateLimit).toEqual({ perSecond: 50, burst: 50 });
     expect(s.ordering).toEqual({ mode: 'key', onDeadLetter: 'hold' });

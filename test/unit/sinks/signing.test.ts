@@ -25,8 +25,32 @@ describe('Standard Webhooks signing', () => {
 
   it('sink settings take secrets from the file, ${ENV} and secretsEnv', () => {
     const env = { S1: 'whsec_AAAA', BOTH: 'whsec_BBBB whsec_CCCC', KEY: 'k-1' };
-    const s = compileSinkSettings({ kind: 'http', url: 'http://x/y', secrets: ['${S1}'], secretsEnv: 'BOTH', headers: { 'X-Api-Key': '${KEY}' } }, 'fin', 'cd', 8, env);
-    expect(s).toMatchObject({ kind: 'http', body: 'json', timeoutMs: 10000, secrets: ['whsec_AAAA', 'whsec_BBBB', 'whsec_CCCC'], headers: { 'x-api-key': 'k-1' }, connections: 8 });
-    expect(compileSinkSettings({ kind: 'kafka' }, 'analytics', 'cd', 8)).toMatchObject({ kind: 'kafka', topic: 'cd.sink.analytics', acks: -1, brokers: [] });
+    const s = compileSinkSettings(
+      {
+        kind: 'http',
+        url: 'http://x/y',
+        secrets: ['${S1}'],
+        secretsEnv: 'BOTH',
+        headers: { 'X-Api-Key': '${KEY}' },
+      },
+      'fin',
+      'cd',
+      8,
+      env,
+    );
+    expect(s).toMatchObject({
+      kind: 'http',
+      body: 'json',
+      timeoutMs: 10000,
+      secrets: ['whsec_AAAA', 'whsec_BBBB', 'whsec_CCCC'],
+      headers: { 'x-api-key': 'k-1' },
+      connections: 8,
+    });
+    expect(compileSinkSettings({ kind: 'kafka' }, 'analytics', 'cd', 8)).toMatchObject({
+      kind: 'kafka',
+      topic: 'cd.sink.analytics',
+      acks: -1,
+      brokers: [],
+    });
   });
 });

@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The delivery section of docs/benchmarks.md, between its markers (other sections untouched). */
+const BEGIN = '<!-- delivery:begin (written by npm run bench:delivery) -->';
+const END = '<!-- delivery:end -->';
+
+interface Latency {
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+interface OpenLoop {
+  rate: number;
+  raw: Latency;
+  connector: Latency;
+  addedP50Ms: number;
+  addedP99Ms: number;
+  lossOrDup: boolean;
+}
+export interface DeliveryResult {
+  date: string;
+  machine: { cpus: number; model?: string; node: string };
+  settings: {
+    events: number;
+    reps: number;
+    concurrency: number;
+    partitions: number;
+    keys: number;
+    avgAvroBytes: number;
+    avgJsonBytes: number;
+    openLoopSeconds: number;
+  };
+  drain: {
+    ratioMedian: number;
+    ratioMin: number;
+    ratioMax: number;
+    reps: Array<{
+      raw: number;
+      connector: number;
+      ratio: number;
+      connectorCpuMs?: number;
+      connectorRssMb?: number;
+      lossOrDup: boolean;
+      outOfOrder: number;
+    }>;
+  };
+  openLoop: Record<string, OpenLoop>;
+  extra?: string[];
+}
+
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+
+export function renderDeliverySection(r: DeliveryResult): string {
+  const d = r.drain;
+  const raw = d.reps.map((x) => x.raw);
+  const con = d.reps.map((x) => x.connector);
+  const invalid = d.reps.filter((x) => x.lossOrDup).length;
+  const lines = [
+    BEGIN,
+    '## Delivery (D: HTTP sink connector vs raw undici loop)',
+    '',
+    `Measured ${r.date.slice(0, 16).replace('T', ' ')} UTC on ${r.machine.cpus} shared cores (${r.machine.model ?? 'unknown'}), Node ${r.machine.node}, with the`,
+    "local stack (Kafka, registry, Redis), the receiver, both arms and other engineers' work on the same machine.",
+    `Reproduce: \`npm run bench:delivery\` (BENCH_EVENTS=${r.settings.events} BENCH_REPS=${r.settings.reps}); raw results: \`bench/delivery/results.json\`.`,
+    `Workload: ${r.settings.events} OrderHoldPlaced events per run (~${r.settings.avgAvroBytes} B Avro, ~${r.settings.avgJsonBytes} B JSON body), ${r.settings.keys} keys, ${r.settings.partitions} partitions, fixed seed.`,
+    `Both arms: ${r.settings.concurrency} requests in flight, keep-alive undici pool, the same receiver (its own process, answers 200).`,
+    'Raw arm: POSTs the very JSON bodies the connector sends. Connector arm (its own process): Kafka (read_committed) →',
+    'idempotency lease (Redis) → decode → JSON → POST with CloudEvents headers → `done` record → commit.',
+    '',
+    '| measure | connector / raw | goal | raw | connector | notes |',
+    '|---|---|---|---|---|---|',
+    `| drain, deliveries/s (median, min–max of ${d.reps.length} interleaved pairs) | **${d.ratioMedian}** (${d.ratioMin}–${d.ratioMax}) | ≥ 0.8 | ${med(raw)} (${Math.min(...raw)}–${Math.max(...raw)}) | ${med(con)} (${Math.min(...con)}–${Math.max(...con)}) | connector CPU ${med(d.reps.map((x) => x.connectorCpuMs ?? 0))} ms per run, RSS ${med(d.reps.map((x) => x.connectorRssMb ?? 0))} MB; invalid runs ${invalid}; per-key order violations ${d.reps.reduce((n, x) => n + x.outOfOrder, 0)} |`,
+  ];
+  for (const [name, o] of Object.entries(r.openLoop)) {
+    const label =
+      name === 'halfRaw'
+        ? `open loop at 50% of raw (${o.rate}/s)`
+        : `open loop at 50% of the connector (${o.rate}/s)`;
+    lines.push(
+      `| ${label}: latency p50 / p99 / p99.9 / max ms from the scheduled send | added p99 **${ms(o.addedP99Ms)} ms** | added p99 < 5 ms | ${ms(o.raw.p50)} / ${ms(o.raw.p99)} / ${ms(o.raw.p999)} / ${ms(o.raw.max)} | ${ms(o.connector.p50)} / ${ms(o.connector.p99)} / ${ms(o.connector.p999)} / ${ms(o.connector.max)} | ${o.lossOrDup ? 'INVALID (loss or duplicate)' : 'every event once'} |`,
+    );
+  }
+  lines.push('', ...(r.extra ?? []), END);
+  return lines.join('\n');
+}
+
+/** Replaces (or appends) the delivery section of docs/benchmarks.md. */
+export function writeDeliverySection(root: string, r: DeliveryResult): void {
+  const file = path.join(root, 'docs/benchmarks.md');
+  const section = renderDeliverySection(r);
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const a = text.indexOf(BEGIN);
+  const b = text.indexOf(END);
+  const next =
+    a >= 0 && b > a
+      ? text.slice(0, a) + section + text.slice(b + END.length)
+      : `${text.trimEnd()}\n\n${section}\n`;
+  fs.writeFileSync(file, next);
+}
