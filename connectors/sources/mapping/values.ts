@@ -133,7 +133,12 @@ export function readDecimal(raw: unknown, scale: number, decimalSeparator: strin
     if (/e/i.test(text)) return { ok: false, expected: 'a decimal number without exponent' };
   } else if (typeof raw === 'string') {
     text = raw.trim();
-    if (thousandsSeparator) text = text.split(thousandsSeparator).join('');
+    if (thousandsSeparator && text.includes(thousandsSeparator)) {
+      // Grouping must be real groups of three ("12.345,60"), so "10.5" in a decimal-comma site is
+      // refused instead of silently read as 105.
+      if (!groupedCorrectly(text, thousandsSeparator, decimalSeparator)) return { ok: false, expected: `a decimal such as ${decimalSeparator === ',' ? `"1${thousandsSeparator}234,50"` : `"1${thousandsSeparator}234.50"`} (groups of three digits)` };
+      text = text.split(thousandsSeparator).join('');
+    }
     if (decimalSeparator === ',') {
       if (text.includes('.')) return { ok: false, expected: 'a decimal with a decimal comma, e.g. 1234,50', code: 'CD_E_INPUT_WRONG_TYPE' };
       text = text.replace(',', '.');
@@ -150,6 +155,11 @@ export function readDecimal(raw: unknown, scale: number, decimalSeparator: strin
   return { ok: true, value: scale > 0 ? `${sign}${intPart}.${frac.padEnd(scale, '0')}` : `${sign}${intPart}` };
 }
 
+function groupedCorrectly(text: string, sep: string, decimalSeparator: string): boolean {
+  const esc = (c: string) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^[+-]?\\d{1,3}(${esc(sep)}\\d{3})+(${esc(decimalSeparator)}\\d+)?$`).test(text);
+}
+
 /** Compares an exact decimal string with a bound (quantities, amounts are small: Number is fine for the comparison only). */
 export function decimalBelow(value: string, min: number): boolean {
   return Number(value) < min;
@@ -160,7 +170,10 @@ export function readNumber(raw: unknown, integer: boolean, decimalSeparator: str
   if (typeof raw === 'number') n = raw;
   else if (typeof raw === 'string' && raw.trim() !== '') {
     let t = raw.trim();
-    if (thousandsSeparator) t = t.split(thousandsSeparator).join('');
+    if (thousandsSeparator && t.includes(thousandsSeparator)) {
+      if (!groupedCorrectly(t, thousandsSeparator, decimalSeparator)) return { ok: false, expected: integer ? 'an integer' : 'a number' };
+      t = t.split(thousandsSeparator).join('');
+    }
     if (decimalSeparator === ',') t = t.replace(',', '.');
     n = /^[+-]?\d+(\.\d+)?$/.test(t) ? Number(t) : NaN;
   } else n = NaN;

@@ -1,0 +1,234 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { systemClock, type Clock } from '../../../core/clock';
+import type { HubComponent } from '../../../core/component';
+import { describeError, isCrossdockError } from '../../../core/errors';
+import { silentLogger, type Logger } from '../../../core/logger';
+import type { Redis } from '../../../core/redis';
+import { ingressTopic, uuidV5 } from '../envelope';
+import type { SiteMappings } from '../mapping/types';
+import { buildEvent, encodePrepared, type EventCodec, type PreparedEvent } from '../prepare';
+import type { IngressPublisher } from '../publisher';
+import { csvRecords, type CsvProblem } from './parse';
+
+/**
+ * CSV drop folders: one folder per site. A legacy ERP writes its export there; the watcher picks a
+ * file up only when it is complete, publishes its events exactly once, and moves it to processed/
+ * or rejected/ with a report of every bad row.
+ *
+ * Complete: names starting with '.' or ending in .tmp / .part / ~ are never read (write under a
+ * temporary name, then rename); any other *.csv must keep the same size and mtime for `stableMs`.
+ *
+ * Exactly once across a crash: eventIds are UUID v5 of (site, file content hash, group), so the
+ * same file always makes the same ids; the file's progress (events acknowledged so far) is kept in
+ * Redis under its content hash and updated after every acknowledged chunk, so a restart resumes
+ * after the last acknowledged chunk. The one gap — a crash between Kafka's acknowledgement of a
+ * chunk and the Redis write — re-sends that chunk with the same eventIds, which the router drops
+ * as duplicates. A file whose content hash is already done is a duplicate (rejected/, reported).
+ */
+export interface CsvDropSite {
+  siteId: string;
+  mappings: SiteMappings;
+  /** The site's folder; processed/ and rejected/ are made inside it. */
+  dir: string;
+  /**
+   * 'all-or-nothing': a file with any bad row publishes nothing (rejected/ + report).
+   * 'publish-good': good groups are published, bad rows reported (processed/ + report).
+   * @defaultValue 'all-or-nothing'
+   */
+  policy?: 'all-or-nothing' | 'publish-good';
+  /** Which mapping the files hold. @defaultValue the site's CSV mapping (see csvMapping) */
+  eventType?: string;
+}
+
+export interface CsvDropSettings {
+  sites: CsvDropSite[];
+  /** @defaultValue 'cd' */
+  topicPrefix?: string;
+  /** @defaultValue 1000 */
+  pollIntervalMs?: number;
+  /** How long size and mtime must stay the same before a file is read. @defaultValue 2000 */
+  stableMs?: number;
+  /** Events per produce request (and per progress record). @defaultValue 500 */
+  chunkSize?: number;
+  /** @defaultValue '' */
+  redisKeyPrefix?: string;
+}
+
+export interface CsvDropDeps {
+  publisher: IngressPublisher;
+  codec: EventCodec;
+  redis: Redis;
+  logger?: Logger;
+  clock?: Clock;
+  /** Test seam: called after each chunk's progress was recorded (a throw simulates a crash there). */
+  afterChunk?: (file: string, published: number) => void | Promise<void>;
+}
+
+export interface FileState {
+  state: 'publishing' | 'done';
+  name: string;
+  total: number;
+  published: number;
+  at: string;
+}
+
+export interface CsvReport {
+  file: string;
+  siteId: string;
+  sha256: string;
+  policy: string;
+  outcome: 'published' | 'partly-published' | 'rejected' | 'duplicate';
+  events: number;
+  eventIds: string[];
+  problems: CsvProblem[];
+}
+
+const IGNORED = /^\.|\.(tmp|part|partial)$|~$/i;
+
+function fileKey(prefix: string, siteId: string, hash: string): string {
+  return `${prefix}{cd:csv:${siteId}}:file:${hash}`;
+}
+
+export interface CsvDropFolder extends HubComponent {
+  /** One pass over every site folder (what the poll loop runs); exposed for tests and `site test`. */
+  pollOnce(): Promise<void>;
+}
+
+export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps): CsvDropFolder {
+  const logger = deps.logger ?? silentLogger();
+  const clock = deps.clock ?? systemClock;
+  const prefix = settings.topicPrefix ?? 'cd';
+  const keyPrefix = settings.redisKeyPrefix ?? '';
+  const stableMs = settings.stableMs ?? 2000;
+  const chunkSize = settings.chunkSize ?? 500;
+  const seen = new Map<string, { size: number; mtimeMs: number; since: number }>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = true;
+
+  function move(site: CsvDropSite, file: string, to: 'processed' | 'rejected', report: CsvReport | undefined): void {
+    const dir = path.join(site.dir, to);
+    fs.mkdirSync(dir, { recursive: true });
+    const stamp = new Date(clock.now()).toISOString().replace(/[:.]/g, '-');
+    const target = path.join(dir, `${stamp}_${path.basename(file)}`);
+    if (report) fs.writeFileSync(`${target}.report.json`, JSON.stringify(report, null, 2) + '\n');
+    fs.renameSync(file, target);
+  }
+
+  async function processFile(site: CsvDropSite, file: string): Promise<void> {
+    const content = fs.readFileSync(file);
+    const sha256 = crypto.createHash('sha256').update(content).digest('hex');
+    const key = fileKey(keyPrefix, site.siteId, sha256);
+    const name = path.basename(file);
+    const prior = await deps.redis.get(key);
+    const state = prior ? (JSON.parse(prior) as FileState) : undefined;
+    const policy = site.policy ?? 'all-or-nothing';
+    const report: CsvReport = { file: name, siteId: site.siteId, sha256, policy, outcome: 'published', events: 0, eventIds: [], problems: [] };
+    if (state?.state === 'done') {
+      if (state.name === name) return move(site, file, 'processed', undefined); // crashed after done, before the move
+      report.outcome = 'duplicate';
+      report.problems.push({ path: 'file', code: 'CD_E_CSV_DUPLICATE_FILE', expected: 'a file not processed before', got: `the same content as ${state.name}, processed ${state.at}` });
+      logger.warn({ siteId: site.siteId, file: name, first: state.name }, 'csv duplicate file rejected');
+      return move(site, file, 'rejected', report);
+    }
+
+    const parsed = csvRecords(site.mappings, content, { eventType: site.eventType });
+    report.problems.push(...parsed.problems);
+    const built: Array<{ event: Record<string, unknown>; eventId: string; key: string; subject: string }> = [];
+    parsed.groups.forEach((g, i) => {
+      const b = buildEvent({ site: site.mappings, codec: deps.codec, eventId: uuidV5(`${site.siteId}|csv|${sha256}|${i}|${g.key}`), now: clock.now }, g.mapped);
+      for (const p of b.problems) {
+        const where = p.source ? g.locate(p.source) : { ...g.locate([]), path: `${g.locate([]).path} → ${p.target ?? ''}` };
+        report.problems.push({ ...where, code: p.code, expected: p.expected, got: p.got });
+      }
+      if (b.event) built.push(b as (typeof built)[number]);
+    });
+    if (built.length === 0 || (report.problems.length > 0 && policy === 'all-or-nothing')) {
+      report.outcome = 'rejected';
+      return move(site, file, 'rejected', report);
+    }
+    const ctx = { site: site.mappings, codec: deps.codec, now: clock.now };
+    // Encode everything first: a registry outage leaves the file untouched for the next poll.
+    const prepared: PreparedEvent[] = await Promise.all(built.map((b) => encodePrepared(ctx, b)));
+    let published = state?.published ?? 0;
+    const save = (s: FileState['state']) => deps.redis.set(key, JSON.stringify({ state: s, name, total: prepared.length, published, at: new Date(clock.now()).toISOString() } satisfies FileState));
+    if (!state) await save('publishing');
+    const topic = ingressTopic(prefix, site.siteId);
+    while (published < prepared.length) {
+      const chunk = prepared.slice(published, published + chunkSize);
+      await deps.publisher.publish(topic, chunk.map((p) => p.message));
+      published += chunk.length;
+      await save('publishing');
+      await deps.afterChunk?.(file, published);
+    }
+    await save('done');
+    report.events = prepared.length;
+    report.eventIds = prepared.map((p) => p.eventId);
+    report.outcome = report.problems.length ? 'partly-published' : 'published';
+    move(site, file, 'processed', report.problems.length ? report : undefined);
+  }
+
+  async function pollSite(site: CsvDropSite): Promise<void> {
+    if (!fs.existsSync(site.dir)) fs.mkdirSync(site.dir, { recursive: true });
+    const now = clock.now();
+    for (const entry of fs.readdirSync(site.dir, { withFileTypes: true })) {
+      if (!entry.isFile() || IGNORED.test(entry.name) || !/\.csv$/i.test(entry.name)) continue;
+      const file = path.join(site.dir, entry.name);
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(file);
+      } catch {
+        continue; // renamed away between readdir and stat
+      }
+      const prev = seen.get(file);
+      if (!prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs) {
+        seen.set(file, { size: st.size, mtimeMs: st.mtimeMs, since: now });
+        if (stableMs > 0) continue;
+      } else if (now - prev.since < stableMs) continue;
+      try {
+        await processFile(site, file);
+        seen.delete(file);
+      } catch (err) {
+        // Kafka or the registry is away (or a crash was simulated): the file stays; the next poll resumes it.
+        logger.warn({ siteId: site.siteId, file: entry.name, err: describeError(err), retriable: isCrossdockError(err) ? err.retriable : undefined }, 'csv file not finished; will retry');
+        throw err;
+      }
+    }
+  }
+
+  /** Every site is polled even when one fails; the first failure is rethrown after the pass. */
+  async function pollOnce(): Promise<void> {
+    let first: unknown;
+    for (const site of settings.sites) await pollSite(site).catch((err: unknown) => (first ??= err));
+    if (first !== undefined) throw first;
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = pollOnce()
+        .catch(() => undefined)
+        .finally(() => {
+          running = undefined;
+          schedule();
+        });
+    }, settings.pollIntervalMs ?? 1000);
+  }
+
+  return {
+    name: 'csv-drop-folder',
+    pollOnce,
+    async start() {
+      stopped = false;
+      for (const s of settings.sites) fs.mkdirSync(s.dir, { recursive: true });
+      schedule();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
