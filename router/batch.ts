@@ -96,7 +96,8 @@ export async function planBatch(deps: PlannerDeps, siteId: string, records: read
     throw new CrossdockError('CD_E_ROUTER_STATE_UNAVAILABLE', `duplicate check failed: ${err instanceof Error ? err.message : String(err)}`, { retriable: true, cause: err });
   }
 
-  // 3. Route and plan the copies.
+  // 3. Route and plan the copies: the original key and value bytes (the key was checked to be
+  // the business key), so nothing is re-encoded.
   const routedTo = new Map<string, number>();
   valid.forEach((e, i) => {
     const labels = { site: siteId, type: e.identity.eventType };
@@ -125,11 +126,11 @@ export async function planBatch(deps: PlannerDeps, siteId: string, records: read
     if (decision.subscribers.length === 0) {
       counts.unrouted++;
       metrics.unrouted.inc(labels);
-      if (deps.sendUnrouted) push(topics.unrouted, { key: e.key, value: e.record.value, headers: base });
+      if (deps.sendUnrouted) push(topics.unrouted, { key: e.record.key, value: e.record.value, headers: base });
       return;
     }
     for (const sub of decision.subscribers) {
-      push(topics.deliver(sub), { key: e.key, value: e.record.value, headers: { ...base, [ROUTE_HEADER]: decision.routeOf[sub]! } });
+      push(topics.deliver(sub), { key: e.record.key, value: e.record.value, headers: { ...base, [ROUTE_HEADER]: decision.routeOf[sub]! } });
       routedTo.set(sub, (routedTo.get(sub) ?? 0) + 1);
       counts.copies++;
     }

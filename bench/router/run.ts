@@ -62,7 +62,7 @@ async function preload(prefix: string, events: BenchEvent[]): Promise<void> {
 
 function runArm(cfg: ArmConfig): Promise<ArmResult> {
   return new Promise((resolve, reject) => {
-    const prof = process.env.CD_BENCH_PROF && cfg.arm === 'h' ? ['--cpu-prof', '--cpu-prof-dir', process.env.CD_BENCH_PROF] : [];
+    const prof = process.env.CD_BENCH_PROF && cfg.arm === (process.env.CD_BENCH_PROF_ARM ?? 'h') ? ['--cpu-prof', '--cpu-prof-dir', process.env.CD_BENCH_PROF] : [];
     const child = spawn(process.execPath, [...prof, '--import', 'tsx', path.join(__dirname, 'arm.ts')], { cwd: root, env: { ...process.env, CD_BENCH: JSON.stringify(cfg) }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
