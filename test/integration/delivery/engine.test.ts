@@ -44,7 +44,10 @@ describe('delivery engine: backoff bounds with an injected clock', () => {
       },
     };
     const dead: Array<{ headers: Record<string, unknown> }> = [];
-    const dlqProducer = { send: async (r: { messages: Array<{ headers: Record<string, unknown> }> }) => void dead.push(...r.messages) } as unknown as Producer;
+    const dlqProducer = {
+      send: async (r: { messages: Array<{ headers: Record<string, unknown> }> }) =>
+        void dead.push(...r.messages),
+    } as unknown as Producer;
     const engine = new DeliveryEngine({
       subscriberId: sub,
       sink,
@@ -60,15 +63,32 @@ describe('delivery engine: backoff bounds with an injected clock', () => {
       random,
       running: () => true,
     });
-    const entry: RetryEntry = { eventId: 'e1', topic: 't', partition: 0, offset: '7', key: null, value: Buffer.from([0, 0, 0, 0, 1]), headers: {}, attempts: 0 };
+    const entry: RetryEntry = {
+      eventId: 'e1',
+      topic: 't',
+      partition: 0,
+      offset: '7',
+      key: null,
+      value: Buffer.from([0, 0, 0, 0, 1]),
+      headers: {},
+      attempts: 0,
+    };
     const due = async () => Number(await redis.zscore(keys.due, 'e1'));
     return { clock, state, engine, entry, calls, dead, due, settings };
   }
 
-  const e503: DeliveryResult = { kind: 'transient', code: 'CD_E_DELIVERY_SERVER_ERROR', reason: 'HTTP 503', status: 503 };
+  const e503: DeliveryResult = {
+    kind: 'transient',
+    code: 'CD_E_DELIVERY_SERVER_ERROR',
+    reason: 'HTTP 503',
+    status: 503,
+  };
 
   it('each retry is due within [now, now + ceiling(n)]; the last attempt dead-letters with the attempt count', async () => {
-    const policy = { retry: { maxAttempts: 5, initialDelayMs: 1000, multiplier: 2, maxDelayMs: 5000 }, breaker: { failureThreshold: 100 } };
+    const policy = {
+      retry: { maxAttempts: 5, initialDelayMs: 1000, multiplier: 2, maxDelayMs: 5000 },
+      breaker: { failureThreshold: 100 },
+    };
     // random = 0.999…: the delay sits at the top of its window, the bound that matters.
     const t = setup([e503, e503, e503, e503, e503], () => 0.9999, policy);
     expect(await t.engine.fromTopic(t.entry)).toBe('held');
@@ -88,12 +108,30 @@ describe('delivery engine: backoff bounds with an injected clock', () => {
     expect(delays).toEqual([999, 1999, 3999, 4999]);
     expect(t.calls).toEqual([1, 2, 3, 4, 5]);
     expect(t.dead).toHaveLength(1);
-    expect(t.dead[0]!.headers).toMatchObject({ 'cd-error-code': 'CD_E_DELIVERY_RETRIES_EXHAUSTED', 'cd-attempts': '5', 'cd-last-status': '503', 'cd-original-offset': '7' });
+    expect(t.dead[0]!.headers).toMatchObject({
+      'cd-error-code': 'CD_E_DELIVERY_RETRIES_EXHAUSTED',
+      'cd-attempts': '5',
+      'cd-last-status': '503',
+      'cd-original-offset': '7',
+    });
     expect(await t.state.counts()).toEqual({ scheduled: 0 });
   });
 
   it('random = 0 retries at once; Retry-After is a floor over the jitter', async () => {
-    const t = setup([e503, { kind: 'transient', code: 'CD_E_DELIVERY_THROTTLED', reason: 'HTTP 429', status: 429, retryAfterMs: 30_000 }], () => 0, {});
+    const t = setup(
+      [
+        e503,
+        {
+          kind: 'transient',
+          code: 'CD_E_DELIVERY_THROTTLED',
+          reason: 'HTTP 429',
+          status: 429,
+          retryAfterMs: 30_000,
+        },
+      ],
+      () => 0,
+      {},
+    );
     await t.engine.fromTopic(t.entry);
     expect((await t.due()) - t.clock.now()).toBe(0);
     const [claimed] = await t.state.claimDue(10, 60_000);
@@ -102,13 +140,18 @@ describe('delivery engine: backoff bounds with an injected clock', () => {
   });
 
   it('max age: gives up when the next attempt would start too late after the first failure', async () => {
-    const t = setup([e503, e503], () => 0.5, { retry: { maxAttempts: 100, initialDelayMs: 10_000, maxAgeMs: 12_000 } });
+    const t = setup([e503, e503], () => 0.5, {
+      retry: { maxAttempts: 100, initialDelayMs: 10_000, maxAgeMs: 12_000 },
+    });
     await t.engine.fromTopic(t.entry); // first failure at T, retry due at T + 5 s
     t.clock.advance(5_000);
     const [claimed] = await t.state.claimDue(10, 60_000);
     // Second failure at T + 5 s: the next delay (10 s) would start at T + 15 s > 12 s.
     expect(await t.engine.fromSchedule(claimed!)).toBe('dead-lettered');
-    expect(t.dead[0]!.headers).toMatchObject({ 'cd-attempts': '2', 'cd-error-code': 'CD_E_DELIVERY_RETRIES_EXHAUSTED' });
+    expect(t.dead[0]!.headers).toMatchObject({
+      'cd-attempts': '2',
+      'cd-error-code': 'CD_E_DELIVERY_RETRIES_EXHAUSTED',
+    });
     expect(String(t.dead[0]!.headers['cd-error-message'])).toContain('max-age');
   });
 
