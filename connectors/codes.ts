@@ -148,6 +148,11 @@ export const CONNECTOR_CODES = defineCodes({
     action: 'Export in the encoding configured for the site (utf8 or latin1).',
     retriable: false,
   },
+  CD_E_SITE_SECRET_MISSING: {
+    meaning: 'An HTTP ingest key names an environment variable (secretEnv) that is not set.',
+    action: 'Set the variable to the key secret printed by `crossdock site add`, or remove the key.',
+    retriable: false,
+  },
   // --- onboarding ----------------------------------------------------------------------------
   CD_E_SITE_ONBOARD_FAILED: {
     meaning: 'Creating the site topic, SCRAM user or ACLs failed.',

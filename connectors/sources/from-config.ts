@@ -1,0 +1,138 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { HubComponent } from '../../core/component';
+import type { HubConfig, SiteConfig } from '../../core/config';
+import type { Endpoints } from '../../core/env';
+import { CrossdockError } from '../../core/errors';
+import type { HealthServer } from '../../core/health';
+import { createKafka } from '../../core/kafka';
+import type { Logger } from '../../core/logger';
+import { createRedis, type Redis } from '../../core/redis';
+import { loadCatalog } from '../../schemas';
+import { createCatalogCodec } from './codec';
+import type { SourceConnectorConfig } from './config-schema';
+import { createCsvDropFolder, type CsvDropSite } from './csv/drop-folder';
+import type { IngestKey } from './http/auth';
+import { createHttpIngest } from './http/component';
+import type { HttpIngestSite } from './http/server';
+import { DEFAULT_SITES_DIR, loadSiteMappings } from './mapping/load';
+import type { SiteMappings } from './mapping/types';
+import { createIngressPublisher } from './publisher';
+
+export interface SourceComponentContext {
+  config: HubConfig;
+  endpoints: Endpoints;
+  logger: Logger;
+  health?: HealthServer;
+  /** Secrets (HTTP key secrets by secretEnv) and ports. @defaultValue process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+function connectorOf(site: SiteConfig): SourceConnectorConfig {
+  return site.connector as unknown as SourceConnectorConfig;
+}
+
+function baseDir(config: HubConfig): string {
+  return config.file ? path.dirname(path.resolve(config.file)) : process.cwd();
+}
+
+/** A site's mapping as its connector section names it (validated against the schema catalog). */
+export function siteMappingsFor(config: HubConfig, site: SiteConfig): SiteMappings {
+  const c = connectorOf(site);
+  const dir = c.mappingDir ? path.resolve(baseDir(config), c.mappingDir) : DEFAULT_SITES_DIR;
+  const loaded = loadSiteMappings(c.mapping ?? site.id, { dir, knownEventTypes: loadCatalog().entries.map((e) => e.eventType) });
+  // A shared variant named by `mapping` is loaded under the site's own id and source system.
+  return { ...loaded, siteId: site.id, sourceSystem: c.sourceSystem ?? loaded.sourceSystem };
+}
+
+/** HTTP keys of the configuration's http sites, secrets read from the environment. */
+export function httpKeysFor(config: HubConfig, env: NodeJS.ProcessEnv = process.env): IngestKey[] {
+  const keys: IngestKey[] = [];
+  for (const site of config.sites) {
+    const c = connectorOf(site);
+    if (c.kind !== 'http') continue;
+    for (const k of c.keys ?? []) {
+      const secret = env[k.secretEnv];
+      if (!secret) throw new CrossdockError('CD_E_SITE_SECRET_MISSING', `Site ${site.id}: key ${k.id} reads its secret from $${k.secretEnv}, which is not set.`, { details: { siteId: site.id, keyId: k.id, secretEnv: k.secretEnv } });
+      keys.push({ id: k.id, siteId: site.id, secret, ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}) });
+    }
+  }
+  return keys;
+}
+
+/**
+ * The source components a configuration calls for: one HTTP ingest for all `http` sites, one
+ * CSV drop-folder watcher for all `csv` sites (`sdk` sites publish themselves). Mappings and
+ * keys are checked here, at start-up, so a bad variant or a missing secret stops the hub before it
+ * serves anything. Environment: CROSSDOCK_INGEST_PORT (default 8080), CROSSDOCK_HOME (drop folders).
+ */
+export function createSourceComponents(ctx: SourceComponentContext): HubComponent[] {
+  const { config, endpoints, logger } = ctx;
+  const env = ctx.env ?? process.env;
+  const prefix = config.hub.topicPrefix;
+  const out: HubComponent[] = [];
+  const httpSites = config.sites.filter((s) => connectorOf(s).kind === 'http');
+  const csvSites = config.sites.filter((s) => connectorOf(s).kind === 'csv');
+  const codec = () => createCatalogCodec({ ids: endpoints.registryUrl });
+  let redis: Redis | undefined;
+  const sharedRedis = () => (redis ??= createRedis({ url: endpoints.redisUrl, name: 'crossdock-sources' }));
+
+  if (httpSites.length) {
+    const sites: HttpIngestSite[] = httpSites.map((s) => {
+      const q = connectorOf(s).quota;
+      return { siteId: s.id, mappings: siteMappingsFor(config, s), ...(q ? { quota: { events: q.events, windowMs: (q.windowSeconds ?? 60) * 1000 } } : {}) };
+    });
+    const keys = httpKeysFor(config, env);
+    let inner: ReturnType<typeof createHttpIngest> | undefined;
+    out.push({
+      name: 'http-ingest',
+      async start() {
+        inner = createHttpIngest(
+          { sites, keys, topicPrefix: prefix, port: Number(env.CROSSDOCK_INGEST_PORT ?? 8080) },
+          { kafka: createKafka({ clientId: 'crossdock-ingest', brokers: endpoints.kafkaBrokers, logger }), redis: sharedRedis(), codec: codec(), logger: logger.child({ component: 'http-ingest' }), health: ctx.health },
+        );
+        await inner.start();
+        logger.info({ port: inner.port, sites: sites.map((s) => s.siteId) }, 'http ingest listening');
+      },
+      async stop() {
+        await inner?.stop();
+        inner = undefined;
+        redis?.disconnect();
+      },
+    });
+  }
+
+  if (csvSites.length) {
+    const home = env.CROSSDOCK_HOME ?? path.join(os.homedir(), '.crossdock');
+    const sites: CsvDropSite[] = csvSites.map((s) => {
+      const c = connectorOf(s);
+      return {
+        siteId: s.id,
+        mappings: siteMappingsFor(config, s),
+        dir: c.folder ? path.resolve(baseDir(config), c.folder) : path.join(home, 'drop', s.id),
+        policy: c.policy ?? 'all-or-nothing',
+        ...(c.eventType ? { eventType: c.eventType } : {}),
+      };
+    });
+    let inner: HubComponent | undefined;
+    let publisher: ReturnType<typeof createIngressPublisher> | undefined;
+    out.push({
+      name: 'csv-drop-folder',
+      async start() {
+        publisher = createIngressPublisher({ kafka: createKafka({ clientId: 'crossdock-csv', brokers: endpoints.kafkaBrokers, logger }), logger });
+        await publisher.start();
+        const p = publisher;
+        ctx.health?.addReadiness('csv-drop-folder', () => p.ready());
+        inner = createCsvDropFolder({ sites, topicPrefix: prefix }, { publisher, codec: codec(), redis: sharedRedis(), logger: logger.child({ component: 'csv-drop-folder' }) });
+        await inner.start();
+        logger.info({ folders: sites.map((s) => s.dir) }, 'csv drop folders watched');
+      },
+      async stop() {
+        await inner?.stop();
+        await publisher?.stop();
+        redis?.disconnect();
+      },
+    });
+  }
+  return out;
+}
