@@ -7,6 +7,7 @@ import { routesCommand } from './commands/routes';
 import { routerCommand } from './commands/router';
 import { schemasCommand } from './commands/schemas';
 import { connectorCommand } from './commands/connector';
+import { siteCommand } from './commands/site';
 import { EXIT, reportError } from './output';
 
 /**
@@ -26,6 +27,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.addCommand(routerCommand(setExit));
   program.addCommand(schemasCommand(setExit));
   program.addCommand(connectorCommand(setExit));
+  program.addCommand(siteCommand(setExit));
   const override = (c: Command): void => {
     c.exitOverride();
     c.commands.forEach(override);
