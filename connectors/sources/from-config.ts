@@ -66,11 +66,11 @@ export function httpKeysFor(config: HubConfig, env: NodeJS.ProcessEnv = process.
  * keys are checked here, at start-up, so a bad variant or a missing secret stops the hub before it
  * serves anything. Environment: CROSSDOCK_INGEST_PORT (default 8080), CROSSDOCK_HOME (drop folders).
  */
-export function createSourceComponents(ctx: SourceComponentContext): HubComponent[] {
+export function createSourceComponents(ctx: SourceComponentContext): Array<HubComponent & { readonly port?: number }> {
   const { config, endpoints, logger } = ctx;
   const env = ctx.env ?? process.env;
   const prefix = config.hub.topicPrefix;
-  const out: HubComponent[] = [];
+  const out: Array<HubComponent & { readonly port?: number }> = [];
   const httpSites = config.sites.filter((s) => connectorOf(s).kind === 'http');
   const csvSites = config.sites.filter((s) => connectorOf(s).kind === 'csv');
   const codec = () => createCatalogCodec({ ids: endpoints.registryUrl });
@@ -86,6 +86,10 @@ export function createSourceComponents(ctx: SourceComponentContext): HubComponen
     let inner: ReturnType<typeof createHttpIngest> | undefined;
     out.push({
       name: 'http-ingest',
+      /** The listening port (CROSSDOCK_INGEST_PORT=0 picks a free one). */
+      get port() {
+        return inner?.port;
+      },
       async start() {
         inner = createHttpIngest(
           { sites, keys, topicPrefix: prefix, port: Number(env.CROSSDOCK_INGEST_PORT ?? 8080) },
