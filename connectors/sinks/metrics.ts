@@ -126,17 +126,25 @@ export function deliveryMetrics(registry: Registry, subscriber: string): Deliver
       }),
   );
   const s = { subscriber };
-  breaker.set(s, 0);
-  inRetry.set(s, 0);
+  // Children bound to this subscriber once: no label hashing on the per-event path.
+  const deliveredC = delivered.labels(s);
+  const scheduledC = scheduled.labels(s);
+  const parkedC = parked.labels(s);
+  const inRetryG = inRetry.labels(s);
+  const breakerG = breaker.labels(s);
+  const latencyH = latency.labels(s);
+  const skipsC = skips.labels(s);
+  breakerG.set(0);
+  inRetryG.set(0);
   return {
-    delivered: () => delivered.inc(s),
+    delivered: () => deliveredC.inc(),
     failed: (kind, code) => failed.inc({ subscriber, class: kind, code }),
-    retryScheduled: () => scheduled.inc(s),
-    parked: () => parked.inc(s),
-    inRetry: (n) => inRetry.set(s, n),
+    retryScheduled: () => scheduledC.inc(),
+    parked: () => parkedC.inc(),
+    inRetry: (n) => inRetryG.set(n),
     deadLettered: (code) => dead.inc({ subscriber, code }),
-    breaker: (state) => breaker.set(s, BREAKER_VALUE[state]),
-    latency: (sec) => latency.observe(s, sec),
-    idempotentSkip: () => skips.inc(s),
+    breaker: (state) => breakerG.set(BREAKER_VALUE[state]),
+    latency: (sec) => latencyH.observe(sec),
+    idempotentSkip: () => skipsC.inc(),
   };
 }
