@@ -1,0 +1,253 @@
+/**
+ * Ingest benchmark (issue 7): HTTP ingest events/s, single-event and batched, against
+ *  - A: a bare Fastify route doing no work (same bodies, same signing client, same connections);
+ *  - K: a raw kafkajs producer sending the same pre-encoded events (same producer settings),
+ * in the same run, interleaved (A S A_b B K per repetition), ratios first. Each server runs in its
+ * own process; autocannon drives them from this one. A run is invalid when any answer is not 2xx
+ * or the ingress topic does not hold exactly the events that were answered 202.
+ *
+ *   npm run bench:ingest                      (3 repetitions, 8 s per arm, 64 connections, batch 50)
+ *   BENCH_REPS=5 BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_BATCH=100 npm run bench:ingest
+ *
+ * Writes bench/results/ingest.json and the ingest section of docs/benchmarks.md.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { createKafka } from '../../core/kafka';
+import { currentEndpoints } from '../../stack';
+import { signedHeaders } from '../../connectors/sources/http/auth';
+import { createCatalogCodec } from '../../connectors/sources/codec';
+import { loadSiteMappings } from '../../connectors/sources/mapping/load';
+import { mapRecord } from '../../connectors/sources/mapping/engine';
+import { buildEvent, encodePrepared } from '../../connectors/sources/prepare';
+
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const BATCH = Number(process.env.BENCH_BATCH ?? 50);
+const ROOT = path.resolve(__dirname, '../..');
+const KEY = { id: 'bench-1', secret: 'bench-secret' };
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
+}
+
+/** us-chi records with distinct order numbers (fixed seed): ~1 KB JSON each, 1–4 lines. */
+function records(n: number): Array<Record<string, unknown>> {
+  const r = rng(7);
+  const sample = JSON.parse(fs.readFileSync(path.join(ROOT, 'sites/us-chi/samples/order-released.input.json'), 'utf8')) as Record<string, unknown>;
+  return Array.from({ length: n }, (_, i) => {
+    const lines = Array.from({ length: 1 + Math.floor(r() * 4) }, (_, j) => {
+      const qty = 1 + Math.floor(r() * 50);
+      const price = (1 + Math.floor(r() * 9000) / 100).toFixed(2);
+      return { line: j + 1, sku: `SKU-${10000 + Math.floor(r() * 10000)}`, description: 'Bench item', qty, uom: 'EA', price: `${price}00`, amount: (qty * Number(price)).toFixed(2) };
+    });
+    const total = lines.reduce((s, l) => s + Number(l.amount), 0).toFixed(2);
+    return { ...sample, orderNumber: `CHI-B${i}-${Math.floor(r() * 1e9)}`, lines, total };
+  });
+}
+
+interface ArmRun {
+  arm: string;
+  rep: number;
+  requestsPerSec: number;
+  eventsPerSec: number;
+  non2xx: number;
+  errors: number;
+  latencyP99Ms: number;
+  cpuMs?: number;
+  rssMb?: number;
+}
+
+function startServer(mode: 'bare' | 'ingest', prefix: string): Promise<{ port: number; stop: () => Promise<{ cpuMs: number; rssMb: number }> }> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'server.ts')], { cwd: ROOT, env: { ...process.env, CD_BENCH_MODE: mode, CD_BENCH_PREFIX: prefix }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  let waiting: ((l: string) => void) | undefined;
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (waiting) {
+        const w = waiting;
+        waiting = undefined;
+        w(line);
+      } else lines.push(line);
+    }
+  });
+  const next = () => new Promise<string>((resolve) => (lines.length ? resolve(lines.shift()!) : (waiting = resolve)));
+  return next().then((l) => ({
+    port: (JSON.parse(l) as { port: number }).port,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return JSON.parse(await next()) as { cpuMs: number; rssMb: number };
+    },
+  }));
+}
+
+async function cannon(port: number, bodies: string[], seconds: number): Promise<autocannon.Result> {
+  let i = 0;
+  return autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/sites/us-chi/events',
+        // Signed per request, for both arms: the client cost is the same on each side.
+        setupRequest: (req) => {
+          const body = bodies[i++ % bodies.length]!;
+          return { ...req, body, headers: { 'content-type': 'application/json', ...signedHeaders(KEY, body) } };
+        },
+      },
+    ],
+  });
+}
+
+async function topicCount(prefix: string): Promise<number> {
+  const admin = createKafka({ clientId: 'bench-count', brokers: currentEndpoints().kafkaBrokers }).admin();
+  await admin.connect();
+  const offs = await admin.fetchTopicOffsets(`${prefix}.ingress.us-chi`);
+  await admin.disconnect();
+  return offs.reduce((s, p) => s + Number(p.high) - Number(p.low), 0);
+}
+
+async function main(): Promise<void> {
+  const endpoints = currentEndpoints();
+  const prefix = `bench-${crypto.randomBytes(4).toString('hex')}`;
+  const topic = `${prefix}.ingress.us-chi`;
+  const admin = createKafka({ clientId: 'bench-admin', brokers: endpoints.kafkaBrokers }).admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6, replicationFactor: 1 }] });
+
+  const recs = records(40_000);
+  const single = recs.map((r) => JSON.stringify(r));
+  const batched = Array.from({ length: Math.floor(recs.length / BATCH) }, (_, i) => JSON.stringify(recs.slice(i * BATCH, (i + 1) * BATCH)));
+  // The same events, pre-encoded once, for the raw producer arm.
+  const codec = createCatalogCodec({ ids: endpoints.registryUrl });
+  const site = loadSiteMappings('us-chi');
+  const ctx = { site, codec, now: Date.now };
+  const encoded = await Promise.all(
+    recs.slice(0, 5000).map(async (r) => {
+      const b = buildEvent(ctx, mapRecord(site, r));
+      if (!b.event || !b.eventId || !b.key || !b.subject) throw new Error(`bench record does not map: ${JSON.stringify(b.problems)}`);
+      const p = await encodePrepared(ctx, { event: b.event, eventId: b.eventId, key: b.key, subject: b.subject });
+      return { key: p.key, value: (p.message.value as Buffer).toString('base64'), headers: p.message.headers };
+    }),
+  );
+  const eventsFile = path.join(os.tmpdir(), `${prefix}-events.json`);
+  fs.writeFileSync(eventsFile, JSON.stringify(encoded));
+  const rawTopic = `${prefix}.raw`;
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: rawTopic, numPartitions: 6, replicationFactor: 1 }] });
+
+  const runs: ArmRun[] = [];
+  let accepted = 0;
+  const httpArm = async (arm: string, mode: 'bare' | 'ingest', bodies: string[], perReq: number, rep: number) => {
+    const srv = await startServer(mode, prefix);
+    const warm = await cannon(srv.port, bodies, 2); // JIT, producer id, registry cache, Redis scripts
+    const res = await cannon(srv.port, bodies, SECONDS);
+    const usage = await srv.stop();
+    const ok = res.requests.total - res.non2xx - res.errors;
+    if (mode === 'ingest') accepted += (warm['2xx'] + res['2xx']) * perReq;
+    const run: ArmRun = { arm, rep, requestsPerSec: ok / (res.duration || SECONDS), eventsPerSec: (ok * perReq) / (res.duration || SECONDS), non2xx: res.non2xx + warm.non2xx, errors: res.errors + warm.errors, latencyP99Ms: res.latency.p99, cpuMs: usage.cpuMs, rssMb: usage.rssMb };
+    runs.push(run);
+    process.stderr.write(`[bench:ingest] rep ${rep} ${arm}: ${Math.round(run.eventsPerSec)} events/s (${Math.round(run.requestsPerSec)} req/s, non2xx ${run.non2xx}, errors ${run.errors})\n`);
+  };
+  const kafkaArm = async (rep: number) => {
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'kafka-arm.ts')], { cwd: ROOT, env: { ...process.env, CD_BENCH_TOPIC: rawTopic, CD_BENCH_BATCH: String(BATCH), CD_BENCH_CONCURRENCY: String(Math.min(CONNECTIONS, 16)), CD_BENCH_SECONDS: String(SECONDS), CD_BENCH_EVENTS_FILE: eventsFile }, stdio: ['ignore', 'pipe', 'inherit'] });
+      let s = '';
+      child.stdout.on('data', (d: Buffer) => (s += d.toString()));
+      child.on('exit', (code) => (code === 0 ? resolve(s) : reject(new Error(`kafka arm exited ${code}`))));
+    });
+    const r = JSON.parse(out) as { events: number; seconds: number; cpuMs: number; rssMb: number };
+    runs.push({ arm: 'K', rep, requestsPerSec: r.events / BATCH / r.seconds, eventsPerSec: r.events / r.seconds, non2xx: 0, errors: 0, latencyP99Ms: 0, cpuMs: r.cpuMs, rssMb: r.rssMb });
+    process.stderr.write(`[bench:ingest] rep ${rep} K: ${Math.round(r.events / r.seconds)} events/s\n`);
+  };
+
+  for (let rep = 1; rep <= REPS; rep++) {
+    await httpArm('A', 'bare', single, 1, rep);
+    await httpArm('S', 'ingest', single, 1, rep);
+    await httpArm('A_batch', 'bare', batched, BATCH, rep);
+    await httpArm('B', 'ingest', batched, BATCH, rep);
+    await kafkaArm(rep);
+  }
+  const inTopic = await topicCount(prefix);
+  const invalid = runs.some((r) => r.non2xx > 0 || r.errors > 0) || inTopic !== accepted;
+  await admin.deleteTopics({ topics: [topic, rawTopic] }).catch(() => undefined);
+  await admin.disconnect();
+  fs.rmSync(eventsFile, { force: true });
+
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  const of = (arm: string) => runs.filter((r) => r.arm === arm);
+  const ratio = (a: string, b: string) => {
+    const pairs = Array.from({ length: REPS }, (_, i) => of(a)[i]!.eventsPerSec / of(b)[i]!.eventsPerSec);
+    return { median: median(pairs), min: Math.min(...pairs), max: Math.max(...pairs) };
+  };
+  const summary = {
+    measuredAt: new Date().toISOString(),
+    machine: `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}`,
+    settings: { reps: REPS, seconds: SECONDS, connections: CONNECTIONS, batch: BATCH },
+    singleVsBare: ratio('S', 'A'),
+    batchVsRawKafka: ratio('B', 'K'),
+    medians: Object.fromEntries(['A', 'S', 'A_batch', 'B', 'K'].map((a) => [a, { eventsPerSec: Math.round(median(of(a).map((r) => r.eventsPerSec))), requestsPerSec: Math.round(median(of(a).map((r) => r.requestsPerSec))), p99Ms: median(of(a).map((r) => r.latencyP99Ms)), cpuMs: median(of(a).map((r) => r.cpuMs ?? 0)), rssMb: median(of(a).map((r) => r.rssMb ?? 0)) }])),
+    accepted,
+    inTopic,
+    invalid,
+    runs,
+  };
+  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, 'bench/results/ingest.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeSection(summary);
+  process.stderr.write(`[bench:ingest] S/A ${summary.singleVsBare.median.toFixed(2)}  B/K ${summary.batchVsRawKafka.median.toFixed(2)}  ${invalid ? 'INVALID RUN' : 'valid'} (accepted ${accepted}, in topic ${inTopic})\n`);
+}
+
+function writeSection(s: { measuredAt: string; machine: string; settings: Record<string, number>; singleVsBare: { median: number; min: number; max: number }; batchVsRawKafka: { median: number; min: number; max: number }; medians: Record<string, { eventsPerSec: number; requestsPerSec: number; p99Ms: number; cpuMs: number; rssMb: number }>; invalid: boolean; accepted: number; inTopic: number }): void {
+  const file = path.join(ROOT, 'docs/benchmarks.md');
+  const f = (r: { median: number; min: number; max: number }) => `**${r.median.toFixed(2)}** (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
+  const m = s.medians;
+  const row = (arm: string, what: string) => `| ${arm} | ${what} | ${m[arm]!.eventsPerSec} | ${m[arm]!.requestsPerSec} | ${m[arm]!.p99Ms} | ${m[arm]!.cpuMs} | ${m[arm]!.rssMb} |`;
+  const section = [
+    '<!-- ingest:begin (written by npm run bench:ingest) -->',
+    '## Ingest (HTTP ingest vs a bare Fastify route and a raw kafkajs producer)',
+    '',
+    `Measured ${s.measuredAt.slice(0, 16).replace('T', ' ')} UTC on ${s.machine}, with the local stack (Kafka, registry, Redis), the load`,
+    `generator and other engineers' work on the same machine. Reproduce: \`BENCH_REPS=${s.settings.reps} BENCH_SECONDS=${s.settings.seconds} BENCH_CONNECTIONS=${s.settings.connections} BENCH_BATCH=${s.settings.batch} npm run bench:ingest\`.`,
+    `Arms per repetition, interleaved: A (bare route, single body), S (ingest, one event per request), A_batch (bare route, batch body),`,
+    `B (ingest, ${s.settings.batch} events per request), K (raw kafkajs producer: same pre-encoded events, batches of ${s.settings.batch}, idempotent, acks=all).`,
+    `autocannon, ${s.settings.connections} connections, ${s.settings.seconds} s per arm after a 2 s warm-up; every request signed (both sides); us-chi bodies of ~1 KB, fixed seed.`,
+    `Run ${s.invalid ? '**INVALID**' : 'valid'}: every answer 2xx, and the ingress topic holds exactly the ${s.accepted} events answered 202 (found ${s.inTopic}).`,
+    '',
+    '| ratio (median of pairs, range) | value | goal |',
+    '|---|---|---|',
+    `| single-event ingest / bare route (events/s) | ${f(s.singleVsBare)} | ≥ 0.5 |`,
+    `| batched ingest / raw kafkajs producer (events/s) | ${f(s.batchVsRawKafka)} | ≥ 0.5 |`,
+    '',
+    '| arm | what | events/s (median) | requests/s | p99 ms | server CPU ms | RSS MB |',
+    '|---|---|---|---|---|---|---|',
+    row('A', 'bare Fastify route, single body'),
+    row('S', 'HTTP ingest, 1 event / request'),
+    row('A_batch', 'bare Fastify route, batch body'),
+    row('B', `HTTP ingest, ${s.settings.batch} events / request`),
+    row('K', 'raw kafkajs producer'),
+    '',
+    'Raw runs: `bench/results/ingest.json`.',
+    '<!-- ingest:end -->',
+  ].join('\n');
+  const doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const re = /<!-- ingest:begin[\s\S]*?<!-- ingest:end -->/;
+  fs.writeFileSync(file, re.test(doc) ? doc.replace(re, section) : `${doc.trimEnd()}\n\n${section}\n`);
+}
+
+void main().catch((err: unknown) => {
+  process.stderr.write(`bench:ingest failed: ${String(err)}\n`);
+  process.exitCode = 1;
+});

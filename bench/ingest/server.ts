@@ -1,0 +1,60 @@
+/**
+ * One arm's HTTP server in its own process (CPU and RSS its own). CD_BENCH_MODE:
+ *  - 'bare':   a Fastify route that reads the body and answers 202 {} (no work): the denominator;
+ *  - 'ingest': HTTP ingest as shipped (HMAC check, replay mark in Redis, mapping, schema check,
+ *              Avro encode, coalesced idempotent produce with acks=all, 202 after the ack).
+ * Prints one JSON line { port } when listening; on SIGTERM prints { cpuMs, rssMb } and exits.
+ */
+import Fastify from 'fastify';
+import { createKafka } from '../../core/kafka';
+import { createRedis } from '../../core/redis';
+import { currentEndpoints } from '../../stack';
+import { createCatalogCodec } from '../../connectors/sources/codec';
+import { createHttpIngest } from '../../connectors/sources/http/component';
+import { loadSiteMappings } from '../../connectors/sources/mapping/load';
+import { silentLogger } from '../../core/logger';
+
+async function main(): Promise<void> {
+  const mode = process.env.CD_BENCH_MODE ?? 'bare';
+  const cpu0 = process.cpuUsage();
+  let close: () => Promise<void>;
+  let port: number;
+  if (mode === 'bare') {
+    const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_r, body, done) => done(null, body));
+    app.post('/v1/sites/:siteId/events', async (_req, reply) => reply.code(202).send({}));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.server.address() as { port: number }).port;
+    close = () => app.close();
+  } else {
+    const endpoints = currentEndpoints();
+    const redis = createRedis({ url: endpoints.redisUrl });
+    const ingest = createHttpIngest(
+      {
+        port: 0,
+        topicPrefix: process.env.CD_BENCH_PREFIX!,
+        redisKeyPrefix: `${process.env.CD_BENCH_PREFIX}:`,
+        maxBodyBytes: 8 * 1024 * 1024,
+        maxBatch: 1000,
+        keys: [{ id: 'bench-1', siteId: 'us-chi', secret: 'bench-secret' }],
+        sites: [{ siteId: 'us-chi', mappings: loadSiteMappings('us-chi') }],
+      },
+      { kafka: createKafka({ clientId: 'bench-ingest', brokers: endpoints.kafkaBrokers }), redis, codec: createCatalogCodec({ ids: endpoints.registryUrl }), logger: silentLogger() },
+    );
+    await ingest.start();
+    port = ingest.port;
+    close = async () => {
+      await ingest.stop();
+      redis.disconnect();
+    };
+  }
+  process.stdout.write(JSON.stringify({ port }) + '\n');
+  process.once('SIGTERM', () => {
+    const c = process.cpuUsage(cpu0);
+    process.stdout.write(JSON.stringify({ cpuMs: Math.round((c.user + c.system) / 1000), rssMb: Math.round(process.memoryUsage().rss / 1e6) }) + '\n');
+    void close().finally(() => process.exit(0));
+  });
+}
+
+void main();
