@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     redisUrl: string;
     registryUrl: string;
     concurrency: number;
+    body?: 'json' | 'avro';
   };
   const kafka = createKafka({ clientId: 'bench-connector', brokers: cfg.brokers });
   const redis = createRedis({ url: cfg.redisUrl });
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const config = subscriberRuntimeConfig(
     {
       id: cfg.subscriberId,
-      sink: { kind: 'http', url: cfg.url },
+      sink: { kind: 'http', url: cfg.url, body: cfg.body ?? 'json' },
       delivery: { concurrency: { perInstance: cfg.concurrency }, idempotency: { ttlMs: 600_000 } },
     },
     { topicPrefix: cfg.prefix, partitionsConsumedConcurrently: 6 },

@@ -24,24 +24,22 @@ let lastSeqByKey = new Map<string, number>();
 const server = http.createServer((req, res) => {
   if (req.method === 'GET' && req.url === '/stats') {
     const pct = (p: number) => hist.getValueAtPercentile(p) / 1000;
-    res
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(
-        JSON.stringify({
-          count,
-          distinct: keys.size,
-          outOfOrder,
-          first,
-          last,
-          latencyMs: {
-            p50: pct(50),
-            p99: pct(99),
-            p999: pct(99.9),
-            max: hist.maxValue / 1000,
-            n: hist.totalCount,
-          },
-        }),
-      );
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        count,
+        distinct: keys.size,
+        outOfOrder,
+        first,
+        last,
+        latencyMs: {
+          p50: pct(50),
+          p99: pct(99),
+          p999: pct(99.9),
+          max: hist.maxValue / 1000,
+          n: hist.totalCount,
+        },
+      }),
+    );
     return;
   }
   if (req.method === 'POST' && req.url === '/reset') {
