@@ -150,13 +150,19 @@ async function main(): Promise<void> {
 
   const runs: ArmRun[] = [];
   let accepted = 0;
+  // Requests still in flight when autocannon stops an arm are published but not counted as 202:
+  // at most `connections × events per request` per cannon run.
+  let inFlightSlack = 0;
   const httpArm = async (arm: string, mode: 'bare' | 'ingest', bodies: string[], perReq: number, rep: number) => {
     const srv = await startServer(mode, prefix);
     const warm = await cannon(srv.port, bodies, 2); // JIT, producer id, registry cache, Redis scripts
     const res = await cannon(srv.port, bodies, SECONDS);
     const usage = await srv.stop();
     const ok = res.requests.total - res.non2xx - res.errors;
-    if (mode === 'ingest') accepted += (warm['2xx'] + res['2xx']) * perReq;
+    if (mode === 'ingest') {
+      accepted += (warm['2xx'] + res['2xx']) * perReq;
+      inFlightSlack += 2 * CONNECTIONS * perReq;
+    }
     const run: ArmRun = { arm, rep, requestsPerSec: ok / (res.duration || SECONDS), eventsPerSec: (ok * perReq) / (res.duration || SECONDS), non2xx: res.non2xx + warm.non2xx, errors: res.errors + warm.errors, latencyP99Ms: res.latency.p99, cpuMs: usage.cpuMs, rssMb: usage.rssMb };
     runs.push(run);
     process.stderr.write(`[bench:ingest] rep ${rep} ${arm}: ${Math.round(run.eventsPerSec)} events/s (${Math.round(run.requestsPerSec)} req/s, non2xx ${run.non2xx}, errors ${run.errors})\n`);
@@ -181,7 +187,8 @@ async function main(): Promise<void> {
     await kafkaArm(rep);
   }
   const inTopic = await topicCount(prefix);
-  const invalid = runs.some((r) => r.non2xx > 0 || r.errors > 0) || inTopic !== accepted;
+  // Valid: nothing acknowledged is missing, and nothing beyond what was in flight at the cut-offs.
+  const invalid = runs.some((r) => r.non2xx > 0 || r.errors > 0) || inTopic < accepted || inTopic > accepted + inFlightSlack;
   await admin.deleteTopics({ topics: [topic, rawTopic] }).catch(() => undefined);
   await admin.disconnect();
   fs.rmSync(eventsFile, { force: true });
@@ -224,7 +231,7 @@ function writeSection(s: { measuredAt: string; machine: string; settings: Record
     `Arms per repetition, interleaved: A (bare route, single body), S (ingest, one event per request), A_batch (bare route, batch body),`,
     `B (ingest, ${s.settings.batch} events per request), K (raw kafkajs producer: same pre-encoded events, batches of ${s.settings.batch}, idempotent, acks=all).`,
     `autocannon, ${s.settings.connections} connections, ${s.settings.seconds} s per arm after a 2 s warm-up; every request signed (both sides); us-chi bodies of ~1 KB, fixed seed.`,
-    `Run ${s.invalid ? '**INVALID**' : 'valid'}: every answer 2xx, and the ingress topic holds exactly the ${s.accepted} events answered 202 (found ${s.inTopic}).`,
+    `Run ${s.invalid ? '**INVALID**' : 'valid'}: every answer 2xx; the ingress topic holds all ${s.accepted} events answered 202 (found ${s.inTopic}; the difference is requests in flight when an arm's clock stopped, bounded by connections × batch).`,
     '',
     '| ratio (median of pairs, range) | value | goal |',
     '|---|---|---|',

@@ -31,9 +31,17 @@ export function describeGot(v: unknown): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
+/** Dotted paths are split once (mappings are static; this runs for every field of every record). */
+const splitCache = new Map<string, string[]>();
+function parts(dotted: string): string[] {
+  let p = splitCache.get(dotted);
+  if (!p) splitCache.set(dotted, (p = dotted.split('.')));
+  return p;
+}
+
 function getPath(record: unknown, dotted: string): unknown {
   let cur: unknown = record;
-  for (const k of dotted.split('.')) {
+  for (const k of parts(dotted)) {
     if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
     cur = (cur as Record<string, unknown>)[k];
   }
@@ -41,7 +49,7 @@ function getPath(record: unknown, dotted: string): unknown {
 }
 
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
-  const keys = dotted.split('.');
+  const keys = parts(dotted);
   let cur = target;
   for (const k of keys.slice(0, -1)) {
     const next = cur[k];
@@ -57,15 +65,18 @@ const isEmpty = (v: unknown) => v === undefined || v === null || (typeof v === '
  * Reads one field. Returns { value } (possibly undefined for an optional absent field) or a
  * problem. Pure: the same record and spec always give the same answer.
  */
-function readField(site: SiteMappings, spec: FieldSpec, record: unknown, base: SourcePath, target: string): { value?: unknown; problem?: MappingProblem } {
-  const source: SourcePath = spec.from ? [...base, ...spec.from.split('.')] : base;
+function readField(site: SiteMappings, spec: FieldSpec, record: unknown, base: SourcePath, targetName: string | (() => string)): { value?: unknown; problem?: MappingProblem } {
+  const target = () => (typeof targetName === 'string' ? targetName : targetName());
   let raw: unknown = spec.from !== undefined ? getPath(record, spec.from) : spec.const;
-  const problem = (code: string, expected: string, got: unknown = raw) => ({ problem: { source, code, expected, got: describeGot(got), target } });
+  // Built only when there is a problem: the happy path allocates nothing per field.
+  const problem = (code: string, expected: string, got: unknown = raw) => ({
+    problem: { source: spec.from ? [...base, ...parts(spec.from)] : base, code, expected, got: describeGot(got), target: target() },
+  });
   if (isEmpty(raw)) {
     if (spec.default !== undefined) raw = spec.default;
     else if (spec.nullable) return { value: null };
     else if (spec.required === false) return { value: undefined };
-    else return problem('CD_E_INPUT_MISSING_FIELD', `a value for ${target}${spec.from ? ` (source field "${spec.from}")` : ''}`);
+    else return problem('CD_E_INPUT_MISSING_FIELD', `a value for ${target()}${spec.from ? ` (source field "${spec.from}")` : ''}`);
     if (raw === null) return { value: null };
   }
   const d = site.dialect;
@@ -181,7 +192,7 @@ export function applyMapping(site: SiteMappings, mapping: EventMapping, record: 
         return element;
       }
       for (const [sub, subSpec] of Object.entries(spec.fields)) {
-        const r = readField(site, subSpec, item, [...base, i], `${target}[${i}].${sub}`);
+        const r = readField(site, subSpec, item, [...base, i], () => `${target}[${i}].${sub}`);
         if (r.problem) problems.push(r.problem);
         else if (r.value !== undefined) setPath(element, sub, r.value);
       }
