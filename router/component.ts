@@ -69,6 +69,47 @@ export interface RouterComponent extends HubComponent {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * Bytes per produce request. A partition's records travel as one record batch, which the broker
+ * refuses above max.message.bytes (1 MiB by default); group commit can gather several fetched
+ * batches (each up to 1 MiB) and copies carry extra headers, so sends are cut well below that.
+ */
+const MAX_SEND_BYTES = 512 * 1024;
+
+function approxBytes(m: Message): number {
+  let n = 70 + (Buffer.isBuffer(m.value) ? m.value.length : String(m.value ?? '').length) + (Buffer.isBuffer(m.key) ? m.key.length : String(m.key ?? '').length);
+  for (const k in m.headers) {
+    const v = m.headers[k];
+    n += k.length + 10 + (Buffer.isBuffer(v) ? v.length : String(v ?? '').length);
+  }
+  return n;
+}
+
+/** The planned copies as sendBatch calls of at most `limit` bytes each, order kept per topic. */
+export function chunkByBytes(out: Map<string, Message[]>, limit: number): Array<Array<{ topic: string; messages: Message[] }>> {
+  const chunks: Array<Array<{ topic: string; messages: Message[] }>> = [];
+  let current: Array<{ topic: string; messages: Message[] }> = [];
+  let size = 0;
+  for (const [topic, messages] of out) {
+    let part: Message[] = [];
+    for (const m of messages) {
+      const b = approxBytes(m);
+      if (size + b > limit && (part.length || current.length)) {
+        if (part.length) current.push({ topic, messages: part });
+        chunks.push(current);
+        current = [];
+        part = [];
+        size = 0;
+      }
+      part.push(m);
+      size += b;
+    }
+    if (part.length) current.push({ topic, messages: part });
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
+
+/**
  * kafkajs logs, with one change: CONCURRENT_TRANSACTIONS (the broker still finishing the
  * previous commit when the next transaction starts) is routine with back-to-back transactions
  * and retried at once, so it is debug, not error: normal operation logs nothing.
@@ -100,6 +141,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
   let running = false;
   let joined = false;
   let degraded: string | undefined;
+  let crashed = false;
   let stopping: Promise<void> | undefined;
   // Group commit: kafkajs allows one open transaction per producer, so the batches of the
   // partitions processed concurrently queue here and the next transaction carries all of them
@@ -145,7 +187,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
       let tx: Transaction | undefined;
       try {
         tx = await producer!.transaction();
-        if (out.size) await tx.sendBatch({ topicMessages: [...out].map(([topic, messages]) => ({ topic, messages })) });
+        for (const chunk of chunkByBytes(out, MAX_SEND_BYTES)) await tx.sendBatch({ topicMessages: chunk });
         await tx.sendOffsets({ consumerGroupId: settings.groupId, topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })) });
         await tx.commit();
         metrics.transactions.inc({ outcome: 'committed' });
@@ -180,6 +222,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
         logger.debug({ event: 'router.planned', topic: batch.topic, partition: batch.partition, records: batch.messages.length, ...plan.counts }, 'batch planned');
         if (!(await commitInTransaction({ plan, topic: batch.topic, partition: batch.partition, next, isStale: p.isStale }))) return;
         p.resolveOffset(batch.lastOffset());
+        crashed = false;
         options.onBatchCommitted?.({ topic: batch.topic, partition: batch.partition, records: batch.messages.length, startedAt, plannedAt, committedAt: Date.now() });
         metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
         metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
@@ -246,6 +289,15 @@ export function createRouter(options: RouterOptions): RouterComponent {
     });
     consumer = kafka.consumer({
       groupId: settings.groupId,
+      // A crash kafkajs deems non-retriable would otherwise leave a live process with a dead
+      // consumer. Restart it (with kafkajs's backoff); /readyz stays 503 until a batch commits.
+      retry: {
+        restartOnFailure: async (err) => {
+          crashed = true;
+          logger.error({ event: 'router.consumer_restart', error: describeError(err) }, 'consumer failed; restarting it');
+          return true;
+        },
+      },
       readUncommitted: false,
       maxWaitTimeInMs: settings.maxWaitTimeInMs,
       sessionTimeout: options.sessionTimeoutMs ?? 10000,
@@ -267,7 +319,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
   }
 
   function ready(): boolean {
-    return running && joined && !degraded;
+    return running && joined && !degraded && !crashed;
   }
 
   async function stop(): Promise<void> {

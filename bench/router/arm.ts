@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import { loadConfigText } from '../../core/config';
 import { createHealthServer } from '../../core/health';
 import { createKafka } from '../../core/kafka';
-import { silentLogger } from '../../core/logger';
+import { createLogger, silentLogger } from '../../core/logger';
 import { createRouter } from '../../router';
 
 export interface ArmConfig {
@@ -97,7 +97,7 @@ async function h(): Promise<() => Promise<void>> {
   const router = createRouter({
     config,
     endpoints: { kafkaBrokers: cfg.brokers, kafkaSaslBrokers: [], registryUrl: cfg.registryUrl, redisUrl: cfg.redisUrl, external: { kafka: true, registry: true, redis: true } },
-    logger: silentLogger(),
+    logger: process.env.CD_BENCH_LOG ? createLogger({ level: process.env.CD_BENCH_LOG }) : silentLogger(),
     health: createHealthServer(undefined, { defaultMetrics: false }),
     keyPrefix: `${cfg.prefix}:`,
     createTopics: false,

@@ -66,7 +66,7 @@ function runArm(cfg: ArmConfig): Promise<ArmResult> {
     const child = spawn(process.execPath, [...prof, '--import', 'tsx', path.join(__dirname, 'arm.ts')], { cwd: root, env: { ...process.env, CD_BENCH: JSON.stringify(cfg) }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), Number(process.env.CD_BENCH_ARM_TIMEOUT_MS ?? 300_000));
     child.on('exit', (code) => {
       clearTimeout(timer);
       const line = out.trim().split('\n').pop() ?? '';
@@ -146,7 +146,7 @@ async function main(): Promise<void> {
   const results: ArmResult[] = [];
   for (const fanout of process.env.CD_BENCH_FANOUT ? [Number(process.env.CD_BENCH_FANOUT)] : [1, 3]) {
     for (let rep = 0; rep < REPS; rep++) {
-      for (const arm of ['b1', 'h'] as const) {
+      for (const arm of (process.env.CD_BENCH_ARMS?.split(',') ?? ['b1', 'h']) as Array<'b1' | 'h'>) {
         const prefix = `bench${Date.now().toString(36)}${arm}`;
         const outs = Array.from({ length: fanout }, (_v, i) => `${prefix}.deliver.s${i + 1}`);
         const all = [...SITES.map((s) => `${prefix}.ingress.${s}`), ...outs, `${prefix}.dlq.router`, `${prefix}.unrouted`];
