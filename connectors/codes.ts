@@ -17,7 +17,8 @@ export const CONNECTOR_CODES = defineCodes({
     retriable: false,
   },
   CD_E_INPUT_WRONG_TYPE: {
-    meaning: 'A value in the site record has the wrong type or cannot be read as the expected type (number, decimal, text).',
+    meaning:
+      'A value in the site record has the wrong type or cannot be read as the expected type (number, decimal, text).',
     action: 'Send the value in the format shown in `expected`.',
     retriable: false,
   },
@@ -27,12 +28,13 @@ export const CONNECTOR_CODES = defineCodes({
     retriable: false,
   },
   CD_E_INPUT_OUT_OF_RANGE: {
-    meaning: 'A number is outside its allowed range (for example a negative quantity or a decimal with too many places).',
+    meaning:
+      'A number is outside its allowed range (for example a negative quantity or a decimal with too many places).',
     action: 'Send a value within the range shown in `expected`.',
     retriable: false,
   },
   CD_E_INPUT_UNKNOWN_CODE: {
-    meaning: 'A code (unit of measure, status, reason) is not in the site\'s code list.',
+    meaning: "A code (unit of measure, status, reason) is not in the site's code list.",
     action: 'Use one of the codes listed in `expected`, or add the code to the site mapping.',
     retriable: false,
   },
@@ -47,12 +49,14 @@ export const CONNECTOR_CODES = defineCodes({
     retriable: false,
   },
   CD_E_INPUT_SCHEMA_MISMATCH: {
-    meaning: 'The mapped canonical event does not fit its Avro schema (a mapping bug or an unmapped required field).',
+    meaning:
+      'The mapped canonical event does not fit its Avro schema (a mapping bug or an unmapped required field).',
     action: 'Fix the site mapping so every required canonical field is filled with the right type.',
     retriable: false,
   },
   CD_E_INPUT_REJECTED: {
-    meaning: 'The request or file held invalid records; nothing of it was published. `problems` lists each one.',
+    meaning:
+      'The request or file held invalid records; nothing of it was published. `problems` lists each one.',
     action: 'Fix every problem listed (path, expected, got, code) and send again.',
     retriable: false,
   },
@@ -68,7 +72,8 @@ export const CONNECTOR_CODES = defineCodes({
     retriable: false,
   },
   CD_E_AUTH_BAD_SIGNATURE: {
-    meaning: 'The HMAC-SHA256 signature does not match the body and timestamp, or the key id is unknown or expired.',
+    meaning:
+      'The HMAC-SHA256 signature does not match the body and timestamp, or the key id is unknown or expired.',
     action: 'Sign `<timestamp>.<raw body>` with the site key named in the key id header.',
     retriable: false,
   },
@@ -118,7 +123,8 @@ export const CONNECTOR_CODES = defineCodes({
     retriable: true,
   },
   CD_E_ENCODE_FAILED: {
-    meaning: 'The canonical event could not be encoded with its registered schema (registry down or schema missing).',
+    meaning:
+      'The canonical event could not be encoded with its registered schema (registry down or schema missing).',
     action: 'Check that `crossdock schemas push` ran and the registry answers; retry later.',
     retriable: true,
   },

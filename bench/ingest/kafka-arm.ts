@@ -13,9 +13,21 @@ async function main(): Promise<void> {
   const batch = Number(process.env.CD_BENCH_BATCH ?? 100);
   const loops = Number(process.env.CD_BENCH_CONCURRENCY ?? 8);
   const seconds = Number(process.env.CD_BENCH_SECONDS ?? 8);
-  const encoded = JSON.parse(fs.readFileSync(process.env.CD_BENCH_EVENTS_FILE!, 'utf8')) as Array<{ key: string; value: string; headers: Record<string, string> }>;
-  const messages: Message[] = encoded.map((e) => ({ key: e.key, value: Buffer.from(e.value, 'base64'), headers: e.headers }));
-  const producer = createKafka({ clientId: 'bench-raw', brokers: currentEndpoints().kafkaBrokers }).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const encoded = JSON.parse(fs.readFileSync(process.env.CD_BENCH_EVENTS_FILE!, 'utf8')) as Array<{
+    key: string;
+    value: string;
+    headers: Record<string, string>;
+  }>;
+  const messages: Message[] = encoded.map((e) => ({
+    key: e.key,
+    value: Buffer.from(e.value, 'base64'),
+    headers: e.headers,
+  }));
+  const producer = createKafka({ clientId: 'bench-raw', brokers: currentEndpoints().kafkaBrokers }).producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   await producer.send({ topic, acks: -1, messages: messages.slice(0, batch) }); // warm-up: metadata, producer id
   const cpu0 = process.cpuUsage();
@@ -35,7 +47,14 @@ async function main(): Promise<void> {
   const took = (Date.now() - start) / 1000;
   const c = process.cpuUsage(cpu0);
   await producer.disconnect();
-  process.stdout.write(JSON.stringify({ events, seconds: took, cpuMs: Math.round((c.user + c.system) / 1000), rssMb: Math.round(process.memoryUsage().rss / 1e6) }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      events,
+      seconds: took,
+      cpuMs: Math.round((c.user + c.system) / 1000),
+      rssMb: Math.round(process.memoryUsage().rss / 1e6),
+    }) + '\n',
+  );
 }
 
 void main();

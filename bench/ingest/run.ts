@@ -40,12 +40,22 @@ function rng(seed: number): () => number {
 /** us-chi records with distinct order numbers (fixed seed): ~1 KB JSON each, 1–4 lines. */
 function records(n: number): Array<Record<string, unknown>> {
   const r = rng(7);
-  const sample = JSON.parse(fs.readFileSync(path.join(ROOT, 'sites/us-chi/samples/order-released.input.json'), 'utf8')) as Record<string, unknown>;
+  const sample = JSON.parse(
+    fs.readFileSync(path.join(ROOT, 'sites/us-chi/samples/order-released.input.json'), 'utf8'),
+  ) as Record<string, unknown>;
   return Array.from({ length: n }, (_, i) => {
     const lines = Array.from({ length: 1 + Math.floor(r() * 4) }, (_, j) => {
       const qty = 1 + Math.floor(r() * 50);
       const price = (1 + Math.floor(r() * 9000) / 100).toFixed(2);
-      return { line: j + 1, sku: `SKU-${10000 + Math.floor(r() * 10000)}`, description: 'Bench item', qty, uom: 'EA', price: `${price}00`, amount: (qty * Number(price)).toFixed(2) };
+      return {
+        line: j + 1,
+        sku: `SKU-${10000 + Math.floor(r() * 10000)}`,
+        description: 'Bench item',
+        qty,
+        uom: 'EA',
+        price: `${price}00`,
+        amount: (qty * Number(price)).toFixed(2),
+      };
     });
     const total = lines.reduce((s, l) => s + Number(l.amount), 0).toFixed(2);
     return { ...sample, orderNumber: `CHI-B${i}-${Math.floor(r() * 1e9)}`, lines, total };
@@ -64,8 +74,19 @@ interface ArmRun {
   rssMb?: number;
 }
 
-function startServer(mode: 'bare' | 'ingest', prefix: string): Promise<{ port: number; stop: () => Promise<{ cpuMs: number; rssMb: number }> }> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'server.ts')], { cwd: ROOT, env: { ...process.env, CD_BENCH_MODE: mode, CD_BENCH_PREFIX: prefix }, stdio: ['ignore', 'pipe', 'inherit'] });
+function startServer(
+  mode: 'bare' | 'ingest',
+  prefix: string,
+): Promise<{ port: number; stop: () => Promise<{ cpuMs: number; rssMb: number }> }> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, 'server.ts')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, CD_BENCH_MODE: mode, CD_BENCH_PREFIX: prefix },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const lines: string[] = [];
   let waiting: ((l: string) => void) | undefined;
   let buf = '';
@@ -82,7 +103,8 @@ function startServer(mode: 'bare' | 'ingest', prefix: string): Promise<{ port: n
       } else lines.push(line);
     }
   });
-  const next = () => new Promise<string>((resolve) => (lines.length ? resolve(lines.shift()!) : (waiting = resolve)));
+  const next = () =>
+    new Promise<string>((resolve) => (lines.length ? resolve(lines.shift()!) : (waiting = resolve)));
   return next().then((l) => ({
     port: (JSON.parse(l) as { port: number }).port,
     stop: async () => {
@@ -105,7 +127,11 @@ async function cannon(port: number, bodies: string[], seconds: number): Promise<
         // Signed per request, for both arms: the client cost is the same on each side.
         setupRequest: (req) => {
           const body = bodies[i++ % bodies.length]!;
-          return { ...req, body, headers: { 'content-type': 'application/json', ...signedHeaders(KEY, body) } };
+          return {
+            ...req,
+            body,
+            headers: { 'content-type': 'application/json', ...signedHeaders(KEY, body) },
+          };
         },
       },
     ],
@@ -126,11 +152,16 @@ async function main(): Promise<void> {
   const topic = `${prefix}.ingress.us-chi`;
   const admin = createKafka({ clientId: 'bench-admin', brokers: endpoints.kafkaBrokers }).admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6, replicationFactor: 1 }] });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic, numPartitions: 6, replicationFactor: 1 }],
+  });
 
   const recs = records(40_000);
   const single = recs.map((r) => JSON.stringify(r));
-  const batched = Array.from({ length: Math.floor(recs.length / BATCH) }, (_, i) => JSON.stringify(recs.slice(i * BATCH, (i + 1) * BATCH)));
+  const batched = Array.from({ length: Math.floor(recs.length / BATCH) }, (_, i) =>
+    JSON.stringify(recs.slice(i * BATCH, (i + 1) * BATCH)),
+  );
   // The same events, pre-encoded once, for the raw producer arm.
   const codec = createCatalogCodec({ ids: endpoints.registryUrl });
   const site = loadSiteMappings('us-chi');
@@ -138,22 +169,41 @@ async function main(): Promise<void> {
   const encoded = await Promise.all(
     recs.slice(0, 5000).map(async (r) => {
       const b = buildEvent(ctx, mapRecord(site, r));
-      if (!b.event || !b.eventId || !b.key || !b.subject) throw new Error(`bench record does not map: ${JSON.stringify(b.problems)}`);
-      const p = await encodePrepared(ctx, { event: b.event, eventId: b.eventId, key: b.key, subject: b.subject });
-      return { key: p.key, value: (p.message.value as Buffer).toString('base64'), headers: p.message.headers };
+      if (!b.event || !b.eventId || !b.key || !b.subject)
+        throw new Error(`bench record does not map: ${JSON.stringify(b.problems)}`);
+      const p = await encodePrepared(ctx, {
+        event: b.event,
+        eventId: b.eventId,
+        key: b.key,
+        subject: b.subject,
+      });
+      return {
+        key: p.key,
+        value: (p.message.value as Buffer).toString('base64'),
+        headers: p.message.headers,
+      };
     }),
   );
   const eventsFile = path.join(os.tmpdir(), `${prefix}-events.json`);
   fs.writeFileSync(eventsFile, JSON.stringify(encoded));
   const rawTopic = `${prefix}.raw`;
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: rawTopic, numPartitions: 6, replicationFactor: 1 }] });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic: rawTopic, numPartitions: 6, replicationFactor: 1 }],
+  });
 
   const runs: ArmRun[] = [];
   let accepted = 0;
   // Requests still in flight when autocannon stops an arm are published but not counted as 202:
   // at most `connections × events per request` per cannon run.
   let inFlightSlack = 0;
-  const httpArm = async (arm: string, mode: 'bare' | 'ingest', bodies: string[], perReq: number, rep: number) => {
+  const httpArm = async (
+    arm: string,
+    mode: 'bare' | 'ingest',
+    bodies: string[],
+    perReq: number,
+    rep: number,
+  ) => {
     const srv = await startServer(mode, prefix);
     const warm = await cannon(srv.port, bodies, 2); // JIT, producer id, registry cache, Redis scripts
     const res = await cannon(srv.port, bodies, SECONDS);
@@ -163,19 +213,52 @@ async function main(): Promise<void> {
       accepted += (warm['2xx'] + res['2xx']) * perReq;
       inFlightSlack += 2 * CONNECTIONS * perReq;
     }
-    const run: ArmRun = { arm, rep, requestsPerSec: ok / (res.duration || SECONDS), eventsPerSec: (ok * perReq) / (res.duration || SECONDS), non2xx: res.non2xx + warm.non2xx, errors: res.errors + warm.errors, latencyP99Ms: res.latency.p99, cpuMs: usage.cpuMs, rssMb: usage.rssMb };
+    const run: ArmRun = {
+      arm,
+      rep,
+      requestsPerSec: ok / (res.duration || SECONDS),
+      eventsPerSec: (ok * perReq) / (res.duration || SECONDS),
+      non2xx: res.non2xx + warm.non2xx,
+      errors: res.errors + warm.errors,
+      latencyP99Ms: res.latency.p99,
+      cpuMs: usage.cpuMs,
+      rssMb: usage.rssMb,
+    };
     runs.push(run);
-    process.stderr.write(`[bench:ingest] rep ${rep} ${arm}: ${Math.round(run.eventsPerSec)} events/s (${Math.round(run.requestsPerSec)} req/s, non2xx ${run.non2xx}, errors ${run.errors})\n`);
+    process.stderr.write(
+      `[bench:ingest] rep ${rep} ${arm}: ${Math.round(run.eventsPerSec)} events/s (${Math.round(run.requestsPerSec)} req/s, non2xx ${run.non2xx}, errors ${run.errors})\n`,
+    );
   };
   const kafkaArm = async (rep: number) => {
     const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'kafka-arm.ts')], { cwd: ROOT, env: { ...process.env, CD_BENCH_TOPIC: rawTopic, CD_BENCH_BATCH: String(BATCH), CD_BENCH_CONCURRENCY: String(Math.min(CONNECTIONS, 16)), CD_BENCH_SECONDS: String(SECONDS), CD_BENCH_EVENTS_FILE: eventsFile }, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'kafka-arm.ts')], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          CD_BENCH_TOPIC: rawTopic,
+          CD_BENCH_BATCH: String(BATCH),
+          CD_BENCH_CONCURRENCY: String(Math.min(CONNECTIONS, 16)),
+          CD_BENCH_SECONDS: String(SECONDS),
+          CD_BENCH_EVENTS_FILE: eventsFile,
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let s = '';
       child.stdout.on('data', (d: Buffer) => (s += d.toString()));
       child.on('exit', (code) => (code === 0 ? resolve(s) : reject(new Error(`kafka arm exited ${code}`))));
     });
     const r = JSON.parse(out) as { events: number; seconds: number; cpuMs: number; rssMb: number };
-    runs.push({ arm: 'K', rep, requestsPerSec: r.events / BATCH / r.seconds, eventsPerSec: r.events / r.seconds, non2xx: 0, errors: 0, latencyP99Ms: 0, cpuMs: r.cpuMs, rssMb: r.rssMb });
+    runs.push({
+      arm: 'K',
+      rep,
+      requestsPerSec: r.events / BATCH / r.seconds,
+      eventsPerSec: r.events / r.seconds,
+      non2xx: 0,
+      errors: 0,
+      latencyP99Ms: 0,
+      cpuMs: r.cpuMs,
+      rssMb: r.rssMb,
+    });
     process.stderr.write(`[bench:ingest] rep ${rep} K: ${Math.round(r.events / r.seconds)} events/s\n`);
   };
 
@@ -188,7 +271,10 @@ async function main(): Promise<void> {
   }
   const inTopic = await topicCount(prefix);
   // Valid: nothing acknowledged is missing, and nothing beyond what was in flight at the cut-offs.
-  const invalid = runs.some((r) => r.non2xx > 0 || r.errors > 0) || inTopic < accepted || inTopic > accepted + inFlightSlack;
+  const invalid =
+    runs.some((r) => r.non2xx > 0 || r.errors > 0) ||
+    inTopic < accepted ||
+    inTopic > accepted + inFlightSlack;
   await admin.deleteTopics({ topics: [topic, rawTopic] }).catch(() => undefined);
   await admin.disconnect();
   fs.rmSync(eventsFile, { force: true });
@@ -205,7 +291,18 @@ async function main(): Promise<void> {
     settings: { reps: REPS, seconds: SECONDS, connections: CONNECTIONS, batch: BATCH },
     singleVsBare: ratio('S', 'A'),
     batchVsRawKafka: ratio('B', 'K'),
-    medians: Object.fromEntries(['A', 'S', 'A_batch', 'B', 'K'].map((a) => [a, { eventsPerSec: Math.round(median(of(a).map((r) => r.eventsPerSec))), requestsPerSec: Math.round(median(of(a).map((r) => r.requestsPerSec))), p99Ms: median(of(a).map((r) => r.latencyP99Ms)), cpuMs: median(of(a).map((r) => r.cpuMs ?? 0)), rssMb: median(of(a).map((r) => r.rssMb ?? 0)) }])),
+    medians: Object.fromEntries(
+      ['A', 'S', 'A_batch', 'B', 'K'].map((a) => [
+        a,
+        {
+          eventsPerSec: Math.round(median(of(a).map((r) => r.eventsPerSec))),
+          requestsPerSec: Math.round(median(of(a).map((r) => r.requestsPerSec))),
+          p99Ms: median(of(a).map((r) => r.latencyP99Ms)),
+          cpuMs: median(of(a).map((r) => r.cpuMs ?? 0)),
+          rssMb: median(of(a).map((r) => r.rssMb ?? 0)),
+        },
+      ]),
+    ),
     accepted,
     inTopic,
     invalid,
@@ -214,14 +311,31 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, 'bench/results/ingest.json'), JSON.stringify(summary, null, 2) + '\n');
   writeSection(summary);
-  process.stderr.write(`[bench:ingest] S/A ${summary.singleVsBare.median.toFixed(2)}  B/K ${summary.batchVsRawKafka.median.toFixed(2)}  ${invalid ? 'INVALID RUN' : 'valid'} (accepted ${accepted}, in topic ${inTopic})\n`);
+  process.stderr.write(
+    `[bench:ingest] S/A ${summary.singleVsBare.median.toFixed(2)}  B/K ${summary.batchVsRawKafka.median.toFixed(2)}  ${invalid ? 'INVALID RUN' : 'valid'} (accepted ${accepted}, in topic ${inTopic})\n`,
+  );
 }
 
-function writeSection(s: { measuredAt: string; machine: string; settings: Record<string, number>; singleVsBare: { median: number; min: number; max: number }; batchVsRawKafka: { median: number; min: number; max: number }; medians: Record<string, { eventsPerSec: number; requestsPerSec: number; p99Ms: number; cpuMs: number; rssMb: number }>; invalid: boolean; accepted: number; inTopic: number }): void {
+function writeSection(s: {
+  measuredAt: string;
+  machine: string;
+  settings: Record<string, number>;
+  singleVsBare: { median: number; min: number; max: number };
+  batchVsRawKafka: { median: number; min: number; max: number };
+  medians: Record<
+    string,
+    { eventsPerSec: number; requestsPerSec: number; p99Ms: number; cpuMs: number; rssMb: number }
+  >;
+  invalid: boolean;
+  accepted: number;
+  inTopic: number;
+}): void {
   const file = path.join(ROOT, 'docs/benchmarks.md');
-  const f = (r: { median: number; min: number; max: number }) => `**${r.median.toFixed(2)}** (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
+  const f = (r: { median: number; min: number; max: number }) =>
+    `**${r.median.toFixed(2)}** (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
   const m = s.medians;
-  const row = (arm: string, what: string) => `| ${arm} | ${what} | ${m[arm]!.eventsPerSec} | ${m[arm]!.requestsPerSec} | ${m[arm]!.p99Ms} | ${m[arm]!.cpuMs} | ${m[arm]!.rssMb} |`;
+  const row = (arm: string, what: string) =>
+    `| ${arm} | ${what} | ${m[arm]!.eventsPerSec} | ${m[arm]!.requestsPerSec} | ${m[arm]!.p99Ms} | ${m[arm]!.cpuMs} | ${m[arm]!.rssMb} |`;
   const section = [
     '<!-- ingest:begin (written by npm run bench:ingest) -->',
     '## Ingest (HTTP ingest vs a bare Fastify route and a raw kafkajs producer)',

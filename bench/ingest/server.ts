@@ -40,7 +40,12 @@ async function main(): Promise<void> {
         keys: [{ id: 'bench-1', siteId: 'us-chi', secret: 'bench-secret' }],
         sites: [{ siteId: 'us-chi', mappings: loadSiteMappings('us-chi') }],
       },
-      { kafka: createKafka({ clientId: 'bench-ingest', brokers: endpoints.kafkaBrokers }), redis, codec: createCatalogCodec({ ids: endpoints.registryUrl }), logger: silentLogger() },
+      {
+        kafka: createKafka({ clientId: 'bench-ingest', brokers: endpoints.kafkaBrokers }),
+        redis,
+        codec: createCatalogCodec({ ids: endpoints.registryUrl }),
+        logger: silentLogger(),
+      },
     );
     await ingest.start();
     port = ingest.port;
@@ -52,7 +57,12 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify({ port }) + '\n');
   process.once('SIGTERM', () => {
     const c = process.cpuUsage(cpu0);
-    process.stdout.write(JSON.stringify({ cpuMs: Math.round((c.user + c.system) / 1000), rssMb: Math.round(process.memoryUsage().rss / 1e6) }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        cpuMs: Math.round((c.user + c.system) / 1000),
+        rssMb: Math.round(process.memoryUsage().rss / 1e6),
+      }) + '\n',
+    );
     void close().finally(() => process.exit(0));
   });
 }

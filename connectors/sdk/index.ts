@@ -17,7 +17,11 @@ import { createKafka } from '../../core/kafka';
 import { CrossdockError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { Catalog } from '../../schemas';
-import { EVENT_SUBJECTS, type CanonicalEventInputs, type EventTypeName } from '../../schemas/generated/events';
+import {
+  EVENT_SUBJECTS,
+  type CanonicalEventInputs,
+  type EventTypeName,
+} from '../../schemas/generated/events';
 import { createCatalogCodec } from '../sources/codec';
 import { buildMetadata, cloudEventHeaders, ingressTopic } from '../sources/envelope';
 import type { EventCodec } from '../sources/prepare';
@@ -69,7 +73,9 @@ export interface PublishResult {
   offset: string;
 }
 
-export type TypedPublishers = { [T in EventTypeName]: (body: EventBody<T>, options?: PublishOptions) => Promise<PublishResult> };
+export type TypedPublishers = {
+  [T in EventTypeName]: (body: EventBody<T>, options?: PublishOptions) => Promise<PublishResult>;
+};
 
 export interface SiteProducer {
   readonly siteId: string;
@@ -77,7 +83,11 @@ export interface SiteProducer {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   /** Publishes one event; resolves after Kafka acknowledged it (acks=all, idempotent producer). */
-  publish<T extends EventTypeName>(eventType: T, body: EventBody<T>, options?: PublishOptions): Promise<PublishResult>;
+  publish<T extends EventTypeName>(
+    eventType: T,
+    body: EventBody<T>,
+    options?: PublishOptions,
+  ): Promise<PublishResult>;
   /** One typed function per event type: `producer.events.OrderReleased(body)`. */
   readonly events: TypedPublishers;
 }
@@ -87,25 +97,80 @@ export function createSiteProducer(options: SiteProducerOptions): SiteProducer {
   const topic = ingressTopic(prefix, options.siteId);
   const sourceSystem = options.sourceSystem ?? 'sdk';
   const codec = options.codec ?? createCatalogCodec({ ids: options.registryUrl, catalog: options.catalog });
-  const kafka = createKafka({ clientId: options.clientId ?? `site-${options.siteId}-sdk`, brokers: options.brokers, sasl: options.sasl as SASLOptions, logger: options.logger });
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const kafka = createKafka({
+    clientId: options.clientId ?? `site-${options.siteId}-sdk`,
+    brokers: options.brokers,
+    sasl: options.sasl as SASLOptions,
+    logger: options.logger,
+  });
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
 
-  async function publish<T extends EventTypeName>(eventType: T, body: EventBody<T>, opts: PublishOptions = {}): Promise<PublishResult> {
+  async function publish<T extends EventTypeName>(
+    eventType: T,
+    body: EventBody<T>,
+    opts: PublishOptions = {},
+  ): Promise<PublishResult> {
     const entry = codec.lookup(eventType);
-    if (!entry) throw new CrossdockError('CD_E_INPUT_UNKNOWN_EVENT_TYPE', `Unknown event type ${eventType}; known: ${codec.eventTypes().join(', ')}`);
-    const metadata = buildMetadata({ siteId: options.siteId, sourceSystem, eventType, eventId: opts.eventId, occurredAt: opts.occurredAt ?? new Date(), correlationId: opts.correlationId, causationId: opts.causationId });
+    if (!entry)
+      throw new CrossdockError(
+        'CD_E_INPUT_UNKNOWN_EVENT_TYPE',
+        `Unknown event type ${eventType}; known: ${codec.eventTypes().join(', ')}`,
+      );
+    const metadata = buildMetadata({
+      siteId: options.siteId,
+      sourceSystem,
+      eventType,
+      eventId: opts.eventId,
+      occurredAt: opts.occurredAt ?? new Date(),
+      correlationId: opts.correlationId,
+      causationId: opts.causationId,
+    });
     const event = { ...(body as Record<string, unknown>), metadata };
     const problems = codec.check(eventType, event);
     if (problems.length) {
-      throw new CrossdockError('CD_E_INPUT_REJECTED', `${eventType} does not fit its schema: ${problems.map((p) => `${p.path}: expected ${p.expected}, got ${p.got}`).join('; ')}`, { details: { problems } });
+      throw new CrossdockError(
+        'CD_E_INPUT_REJECTED',
+        `${eventType} does not fit its schema: ${problems.map((p) => `${p.path}: expected ${p.expected}, got ${p.got}`).join('; ')}`,
+        { details: { problems } },
+      );
     }
     const key = entry.key(event);
     const value = await codec.encode(eventType, event);
-    const [meta] = await producer.send({ topic, acks: -1, messages: [{ key, value, headers: cloudEventHeaders({ metadata, subject: entry.subject, key, traceparent: opts.traceparent }) }] });
-    return { eventId: metadata.eventId, key, topic, partition: meta?.partition ?? -1, offset: meta?.baseOffset ?? '' };
+    const [meta] = await producer.send({
+      topic,
+      acks: -1,
+      messages: [
+        {
+          key,
+          value,
+          headers: cloudEventHeaders({
+            metadata,
+            subject: entry.subject,
+            key,
+            traceparent: opts.traceparent,
+          }),
+        },
+      ],
+    });
+    return {
+      eventId: metadata.eventId,
+      key,
+      topic,
+      partition: meta?.partition ?? -1,
+      offset: meta?.baseOffset ?? '',
+    };
   }
 
-  const events = Object.fromEntries((Object.keys(EVENT_SUBJECTS) as EventTypeName[]).map((t) => [t, (body: never, o?: PublishOptions) => publish(t, body, o)])) as unknown as TypedPublishers;
+  const events = Object.fromEntries(
+    (Object.keys(EVENT_SUBJECTS) as EventTypeName[]).map((t) => [
+      t,
+      (body: never, o?: PublishOptions) => publish(t, body, o),
+    ]),
+  ) as unknown as TypedPublishers;
 
   return {
     siteId: options.siteId,

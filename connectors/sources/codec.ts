@@ -1,4 +1,13 @@
-import { currentVersion, encodeEvent, explainInvalid, businessKey, loadCatalog, typeOf, type Catalog, type SchemaIdSource } from '../../schemas';
+import {
+  currentVersion,
+  encodeEvent,
+  explainInvalid,
+  businessKey,
+  loadCatalog,
+  typeOf,
+  type Catalog,
+  type SchemaIdSource,
+} from '../../schemas';
 import type { EventCodec } from './prepare';
 
 export interface CatalogCodecOptions {
@@ -28,7 +37,9 @@ export function createCatalogCodec(options: CatalogCodecOptions): EventCodec {
       if (!v) return [{ path: 'eventType', expected: 'a catalog event type', got: eventType }];
       return explainInvalid(typeOf(v.schema), event).map((p) => {
         const m = /^expected (.*), got (.*)$/.exec(p.reason);
-        return m ? { path: p.path, expected: m[1]!, got: m[2]! } : { path: p.path, expected: p.reason, got: 'a value that does not fit' };
+        return m
+          ? { path: p.path, expected: m[1]!, got: m[2]! }
+          : { path: p.path, expected: p.reason, got: 'a value that does not fit' };
       });
     },
     encode(eventType, event) {

@@ -16,13 +16,15 @@ const MAPPING = {
 const MAPPING_DIR = {
   type: 'string',
   minLength: 1,
-  description: "Folder of site mappings, relative to the configuration file. Default: the repository's `sites/`.",
+  description:
+    "Folder of site mappings, relative to the configuration file. Default: the repository's `sites/`.",
 } as const;
 
 const SOURCE_SYSTEM = {
   type: 'string',
   pattern: '^[a-z0-9][a-z0-9:-]*$',
-  description: "Overrides the mapping's sourceSystem (metadata.sourceSystem and ce_source `crossdock://sites/<siteId>/<sourceSystem>`).",
+  description:
+    "Overrides the mapping's sourceSystem (metadata.sourceSystem and ce_source `crossdock://sites/<siteId>/<sourceSystem>`).",
 } as const;
 
 const HTTP_KEY = {
@@ -30,9 +32,21 @@ const HTTP_KEY = {
   required: ['id', 'secretEnv'],
   additionalProperties: false,
   properties: {
-    id: { type: 'string', pattern: '^[A-Za-z0-9._-]{3,100}$', description: 'Key id the site sends in `x-cd-key-id` (not secret).' },
-    secretEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable that holds the HMAC secret.' },
-    expiresAt: { type: 'string', format: 'date-time', description: 'After this time the key is refused (the old key of a rotation).' },
+    id: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9._-]{3,100}$',
+      description: 'Key id the site sends in `x-cd-key-id` (not secret).',
+    },
+    secretEnv: {
+      type: 'string',
+      pattern: '^[A-Z_][A-Z0-9_]*$',
+      description: 'Environment variable that holds the HMAC secret.',
+    },
+    expiresAt: {
+      type: 'string',
+      format: 'date-time',
+      description: 'After this time the key is refused (the old key of a rotation).',
+    },
   },
 } as const;
 
@@ -40,10 +54,15 @@ const KINDS = ['http', 'csv', 'sdk'] as const;
 
 export const SOURCE_CONFIG_SCHEMA = {
   type: 'object',
-  description: 'How this site publishes: HTTP ingest (`http`), a CSV drop folder (`csv`) or the TypeScript SDK straight to Kafka (`sdk`). See docs/sites.md.',
+  description:
+    'How this site publishes: HTTP ingest (`http`), a CSV drop folder (`csv`) or the TypeScript SDK straight to Kafka (`sdk`). See docs/sites.md.',
   required: ['kind'],
   properties: {
-    kind: { enum: KINDS, description: 'http: POST /v1/sites/<id>/events, signed; csv: files dropped in a folder; sdk: createSiteProducer with the site SCRAM user.' },
+    kind: {
+      enum: KINDS,
+      description:
+        'http: POST /v1/sites/<id>/events, signed; csv: files dropped in a folder; sdk: createSiteProducer with the site SCRAM user.',
+    },
     mapping: MAPPING,
     mappingDir: MAPPING_DIR,
     sourceSystem: SOURCE_SYSTEM,
@@ -52,30 +71,58 @@ export const SOURCE_CONFIG_SCHEMA = {
       maxItems: 2,
       items: HTTP_KEY,
       default: [],
-      description: 'http: the active signing keys (at most two: the current one and, during a rotation, the next). `crossdock site add` makes one.',
+      description:
+        'http: the active signing keys (at most two: the current one and, during a rotation, the next). `crossdock site add` makes one.',
     },
     quota: {
       type: 'object',
       additionalProperties: false,
       required: ['events'],
       properties: {
-        events: { type: 'integer', minimum: 1, description: 'Events accepted per window; past it the answer is 429 with Retry-After.' },
-        windowSeconds: { type: 'integer', minimum: 1, default: 60, description: 'Length of the quota window.' },
+        events: {
+          type: 'integer',
+          minimum: 1,
+          description: 'Events accepted per window; past it the answer is 429 with Retry-After.',
+        },
+        windowSeconds: {
+          type: 'integer',
+          minimum: 1,
+          default: 60,
+          description: 'Length of the quota window.',
+        },
       },
       description: 'http: the site quota (none when absent).',
     },
-    folder: { type: 'string', minLength: 1, description: 'csv: the drop folder, relative to the configuration file. Default: `<CROSSDOCK_HOME>/drop/<siteId>`.' },
+    folder: {
+      type: 'string',
+      minLength: 1,
+      description:
+        'csv: the drop folder, relative to the configuration file. Default: `<CROSSDOCK_HOME>/drop/<siteId>`.',
+    },
     policy: {
       enum: ['all-or-nothing', 'publish-good'],
-      description: 'csv: a file with bad rows publishes nothing (all-or-nothing, default) or its good orders (publish-good); either way the report lists every bad row.',
+      description:
+        'csv: a file with bad rows publishes nothing (all-or-nothing, default) or its good orders (publish-good); either way the report lists every bad row.',
     },
-    eventType: { type: 'string', description: 'csv: which of the mapping\'s event types the files hold. Default: the mapping\'s grouped (or only) one.' },
+    eventType: {
+      type: 'string',
+      description:
+        "csv: which of the mapping's event types the files hold. Default: the mapping's grouped (or only) one.",
+    },
   },
   additionalProperties: false,
   allOf: [
-    { if: { properties: { kind: { const: 'http' } } }, then: { not: { anyOf: [{ required: ['folder'] }, { required: ['policy'] }, { required: ['eventType'] }] } } },
+    {
+      if: { properties: { kind: { const: 'http' } } },
+      then: {
+        not: { anyOf: [{ required: ['folder'] }, { required: ['policy'] }, { required: ['eventType'] }] },
+      },
+    },
     { if: { properties: { kind: { const: 'csv' } } }, then: { not: { anyOf: [{ required: ['quota'] }] } } },
-    { if: { properties: { kind: { const: 'sdk' } } }, then: { not: { anyOf: [{ required: ['folder'] }, { required: ['policy'] }, { required: ['quota'] }] } } },
+    {
+      if: { properties: { kind: { const: 'sdk' } } },
+      then: { not: { anyOf: [{ required: ['folder'] }, { required: ['policy'] }, { required: ['quota'] }] } },
+    },
   ],
 } as const;
 

@@ -40,7 +40,10 @@ function baseDir(config: HubConfig): string {
 export function siteMappingsFor(config: HubConfig, site: SiteConfig): SiteMappings {
   const c = connectorOf(site);
   const dir = c.mappingDir ? path.resolve(baseDir(config), c.mappingDir) : DEFAULT_SITES_DIR;
-  const loaded = loadSiteMappings(c.mapping ?? site.id, { dir, knownEventTypes: loadCatalog().entries.map((e) => e.eventType) });
+  const loaded = loadSiteMappings(c.mapping ?? site.id, {
+    dir,
+    knownEventTypes: loadCatalog().entries.map((e) => e.eventType),
+  });
   // A shared variant named by `mapping` is loaded under the site's own id and source system.
   return { ...loaded, siteId: site.id, sourceSystem: c.sourceSystem ?? loaded.sourceSystem };
 }
@@ -53,7 +56,12 @@ export function httpKeysFor(config: HubConfig, env: NodeJS.ProcessEnv = process.
     if (c.kind !== 'http') continue;
     for (const k of c.keys ?? []) {
       const secret = env[k.secretEnv];
-      if (!secret) throw new CrossdockError('CD_E_SITE_SECRET_MISSING', `Site ${site.id}: key ${k.id} reads its secret from $${k.secretEnv}, which is not set.`, { details: { siteId: site.id, keyId: k.id, secretEnv: k.secretEnv } });
+      if (!secret)
+        throw new CrossdockError(
+          'CD_E_SITE_SECRET_MISSING',
+          `Site ${site.id}: key ${k.id} reads its secret from $${k.secretEnv}, which is not set.`,
+          { details: { siteId: site.id, keyId: k.id, secretEnv: k.secretEnv } },
+        );
       keys.push({ id: k.id, siteId: site.id, secret, ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}) });
     }
   }
@@ -66,7 +74,9 @@ export function httpKeysFor(config: HubConfig, env: NodeJS.ProcessEnv = process.
  * keys are checked here, at start-up, so a bad variant or a missing secret stops the hub before it
  * serves anything. Environment: CROSSDOCK_INGEST_PORT (default 8080), CROSSDOCK_HOME (drop folders).
  */
-export function createSourceComponents(ctx: SourceComponentContext): Array<HubComponent & { readonly port?: number }> {
+export function createSourceComponents(
+  ctx: SourceComponentContext,
+): Array<HubComponent & { readonly port?: number }> {
   const { config, endpoints, logger } = ctx;
   const env = ctx.env ?? process.env;
   const prefix = config.hub.topicPrefix;
@@ -80,7 +90,11 @@ export function createSourceComponents(ctx: SourceComponentContext): Array<HubCo
   if (httpSites.length) {
     const sites: HttpIngestSite[] = httpSites.map((s) => {
       const q = connectorOf(s).quota;
-      return { siteId: s.id, mappings: siteMappingsFor(config, s), ...(q ? { quota: { events: q.events, windowMs: (q.windowSeconds ?? 60) * 1000 } } : {}) };
+      return {
+        siteId: s.id,
+        mappings: siteMappingsFor(config, s),
+        ...(q ? { quota: { events: q.events, windowMs: (q.windowSeconds ?? 60) * 1000 } } : {}),
+      };
     });
     const keys = httpKeysFor(config, env);
     let inner: ReturnType<typeof createHttpIngest> | undefined;
@@ -93,7 +107,13 @@ export function createSourceComponents(ctx: SourceComponentContext): Array<HubCo
       async start() {
         inner = createHttpIngest(
           { sites, keys, topicPrefix: prefix, port: Number(env.CROSSDOCK_INGEST_PORT ?? 8080) },
-          { kafka: createKafka({ clientId: 'crossdock-ingest', brokers: endpoints.kafkaBrokers, logger }), redis: sharedRedis(), codec: codec(), logger: logger.child({ component: 'http-ingest' }), health: ctx.health },
+          {
+            kafka: createKafka({ clientId: 'crossdock-ingest', brokers: endpoints.kafkaBrokers, logger }),
+            redis: sharedRedis(),
+            codec: codec(),
+            logger: logger.child({ component: 'http-ingest' }),
+            health: ctx.health,
+          },
         );
         await inner.start();
         logger.info({ port: inner.port, sites: sites.map((s) => s.siteId) }, 'http ingest listening');
@@ -123,11 +143,22 @@ export function createSourceComponents(ctx: SourceComponentContext): Array<HubCo
     out.push({
       name: 'csv-drop-folder',
       async start() {
-        publisher = createIngressPublisher({ kafka: createKafka({ clientId: 'crossdock-csv', brokers: endpoints.kafkaBrokers, logger }), logger });
+        publisher = createIngressPublisher({
+          kafka: createKafka({ clientId: 'crossdock-csv', brokers: endpoints.kafkaBrokers, logger }),
+          logger,
+        });
         await publisher.start();
         const p = publisher;
         ctx.health?.addReadiness('csv-drop-folder', () => p.ready());
-        inner = createCsvDropFolder({ sites, topicPrefix: prefix }, { publisher, codec: codec(), redis: sharedRedis(), logger: logger.child({ component: 'csv-drop-folder' }) });
+        inner = createCsvDropFolder(
+          { sites, topicPrefix: prefix },
+          {
+            publisher,
+            codec: codec(),
+            redis: sharedRedis(),
+            logger: logger.child({ component: 'csv-drop-folder' }),
+          },
+        );
         await inner.start();
         logger.info({ folders: sites.map((s) => s.dir) }, 'csv drop folders watched');
       },

@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type Admin } from 'kafkajs';
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  ResourcePatternTypes,
+  type Admin,
+} from 'kafkajs';
 import { CrossdockError, describeError } from '../../core/errors';
 import { ingressTopic } from './envelope';
 import { newKeySecret } from './http/auth';
@@ -20,8 +26,17 @@ export function siteUser(siteId: string): string {
 export const SITE_ID_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /** Creates `<prefix>.ingress.<siteId>` when missing; true when it was created. */
-export async function ensureIngressTopic(admin: Admin, prefix: string, siteId: string, partitions = 6, replicationFactor = 1): Promise<boolean> {
-  return admin.createTopics({ waitForLeaders: true, topics: [{ topic: ingressTopic(prefix, siteId), numPartitions: partitions, replicationFactor }] });
+export async function ensureIngressTopic(
+  admin: Admin,
+  prefix: string,
+  siteId: string,
+  partitions = 6,
+  replicationFactor = 1,
+): Promise<boolean> {
+  return admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic: ingressTopic(prefix, siteId), numPartitions: partitions, replicationFactor }],
+  });
 }
 
 /**
@@ -62,8 +77,24 @@ export async function revokeSiteAcls(admin: Admin, prefix: string, siteId: strin
   const principal = `User:${siteUser(siteId)}`;
   await admin.deleteAcls({
     filters: [
-      { resourceType: AclResourceTypes.TOPIC, resourceName: ingressTopic(prefix, siteId), resourcePatternType: ResourcePatternTypes.LITERAL, principal, host: '*', operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY },
-      { resourceType: AclResourceTypes.CLUSTER, resourceName: 'kafka-cluster', resourcePatternType: ResourcePatternTypes.LITERAL, principal, host: '*', operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY },
+      {
+        resourceType: AclResourceTypes.TOPIC,
+        resourceName: ingressTopic(prefix, siteId),
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        principal,
+        host: '*',
+        operation: AclOperationTypes.ANY,
+        permissionType: AclPermissionTypes.ANY,
+      },
+      {
+        resourceType: AclResourceTypes.CLUSTER,
+        resourceName: 'kafka-cluster',
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        principal,
+        host: '*',
+        operation: AclOperationTypes.ANY,
+        permissionType: AclPermissionTypes.ANY,
+      },
     ],
   });
 }
@@ -86,19 +117,51 @@ export function defaultKafkaLibs(): string {
  * kafkajs cannot create SCRAM users. The password travels in argv of a short-lived local process.
  */
 export async function upsertScramUser(user: string, password: string, options: ScramOptions): Promise<void> {
-  if (!/^[A-Za-z0-9._-]+$/.test(user)) throw new CrossdockError('CD_E_SITE_ONBOARD_FAILED', `SCRAM user name "${user}" has characters the Kafka tool cannot take`);
-  if (/[\],=]/.test(password)) throw new CrossdockError('CD_E_SITE_ONBOARD_FAILED', 'SCRAM password contains one of ] , =');
+  if (!/^[A-Za-z0-9._-]+$/.test(user))
+    throw new CrossdockError(
+      'CD_E_SITE_ONBOARD_FAILED',
+      `SCRAM user name "${user}" has characters the Kafka tool cannot take`,
+    );
+  if (/[\],=]/.test(password))
+    throw new CrossdockError('CD_E_SITE_ONBOARD_FAILED', 'SCRAM password contains one of ] , =');
   const libs = options.libsDir ?? defaultKafkaLibs();
-  if (!fs.existsSync(libs)) throw new CrossdockError('CD_E_SITE_ONBOARD_FAILED', `Kafka tools are not cached at ${libs}; run crossdock stack up first`);
+  if (!fs.existsSync(libs))
+    throw new CrossdockError(
+      'CD_E_SITE_ONBOARD_FAILED',
+      `Kafka tools are not cached at ${libs}; run crossdock stack up first`,
+    );
   // One mechanism per call: Kafka refuses two alterations of one user in the same request.
   for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512']) {
-    const args = ['-cp', `${libs}/*`, 'kafka.admin.ConfigCommand', '--bootstrap-server', options.bootstrap, '--alter', '--add-config', `${mechanism}=[password=${password}]`, '--entity-type', 'users', '--entity-name', user];
+    const args = [
+      '-cp',
+      `${libs}/*`,
+      'kafka.admin.ConfigCommand',
+      '--bootstrap-server',
+      options.bootstrap,
+      '--alter',
+      '--add-config',
+      `${mechanism}=[password=${password}]`,
+      '--entity-type',
+      'users',
+      '--entity-name',
+      user,
+    ];
     await new Promise<void>((resolve, reject) => {
       execFile(options.java ?? 'java', args, { timeout: 60_000 }, (err, _stdout, stderr) => {
         if (!err) return resolve();
         // The tool echoes its arguments (with the password) first: report only the exception line.
-        const reason = stderr.split('\n').find((l) => /Exception:/.test(l))?.trim() ?? `exit ${String((err as { code?: unknown }).code)}`;
-        reject(new CrossdockError('CD_E_SITE_ONBOARD_FAILED', `Kafka ConfigCommand could not set ${mechanism} for ${user}: ${reason}`, { retriable: true }));
+        const reason =
+          stderr
+            .split('\n')
+            .find((l) => /Exception:/.test(l))
+            ?.trim() ?? `exit ${String((err as { code?: unknown }).code)}`;
+        reject(
+          new CrossdockError(
+            'CD_E_SITE_ONBOARD_FAILED',
+            `Kafka ConfigCommand could not set ${mechanism} for ${user}: ${reason}`,
+            { retriable: true },
+          ),
+        );
       });
     });
   }
@@ -129,7 +192,11 @@ export interface OnboardOptions {
 }
 
 export async function onboardSite(o: OnboardOptions): Promise<OnboardResult> {
-  if (!SITE_ID_RE.test(o.siteId)) throw new CrossdockError('CD_E_USAGE', `Site id "${o.siteId}" must be lower-case letters, digits and dashes (e.g. us-chi)`);
+  if (!SITE_ID_RE.test(o.siteId))
+    throw new CrossdockError(
+      'CD_E_USAGE',
+      `Site id "${o.siteId}" must be lower-case letters, digits and dashes (e.g. us-chi)`,
+    );
   try {
     const topicCreated = await ensureIngressTopic(o.admin, o.prefix, o.siteId, o.partitions ?? 6);
     const user = siteUser(o.siteId);
@@ -139,13 +206,33 @@ export async function onboardSite(o: OnboardOptions): Promise<OnboardResult> {
       await upsertScramUser(user, password, o.scram);
     }
     await grantSiteAcls(o.admin, o.prefix, o.siteId);
-    const httpKey = { id: `${o.siteId}-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${crypto.randomBytes(3).toString('hex')}`, secret: newKeySecret() };
+    const httpKey = {
+      id: `${o.siteId}-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${crypto.randomBytes(3).toString('hex')}`,
+      secret: newKeySecret(),
+    };
     const envName = `CROSSDOCK_KEY_${o.siteId.toUpperCase().replace(/-/g, '_')}`;
-    const connector = o.kind === 'http' ? `{ kind: http, keys: [{ id: ${httpKey.id}, secretEnv: ${envName} }] }` : o.kind === 'csv' ? `{ kind: csv }` : `{ kind: sdk }`;
+    const connector =
+      o.kind === 'http'
+        ? `{ kind: http, keys: [{ id: ${httpKey.id}, secretEnv: ${envName} }] }`
+        : o.kind === 'csv'
+          ? `{ kind: csv }`
+          : `{ kind: sdk }`;
     const configSnippet = `  - { id: ${o.siteId}, name: ${JSON.stringify(o.name ?? o.siteId)}, country: ${o.country ?? 'US'}, groups: [], connector: ${connector} }`;
-    return { siteId: o.siteId, topic: ingressTopic(o.prefix, o.siteId), topicCreated, user, ...(password ? { password } : {}), httpKey, configSnippet };
+    return {
+      siteId: o.siteId,
+      topic: ingressTopic(o.prefix, o.siteId),
+      topicCreated,
+      user,
+      ...(password ? { password } : {}),
+      httpKey,
+      configSnippet,
+    };
   } catch (err) {
     if (err instanceof CrossdockError) throw err;
-    throw new CrossdockError('CD_E_SITE_ONBOARD_FAILED', `Onboarding ${o.siteId} failed: ${describeError(err)}`, { cause: err, retriable: true });
+    throw new CrossdockError(
+      'CD_E_SITE_ONBOARD_FAILED',
+      `Onboarding ${o.siteId} failed: ${describeError(err)}`,
+      { cause: err, retriable: true },
+    );
   }
 }

@@ -15,7 +15,10 @@ export interface EventCodec {
   /** Registry subject (record full name) and the business key of an event; undefined if not in the catalog. */
   lookup(eventType: string): { subject: string; key(event: Record<string, unknown>): string } | undefined;
   /** Problems of a canonical event against its newest active schema (paths into the event). */
-  check(eventType: string, event: Record<string, unknown>): Array<{ path: string; expected: string; got: string }>;
+  check(
+    eventType: string,
+    event: Record<string, unknown>,
+  ): Array<{ path: string; expected: string; got: string }>;
   /** Confluent-framed Avro bytes. Throws a retriable error when the registry cannot be reached. */
   encode(eventType: string, event: Record<string, unknown>): Promise<Buffer>;
 }
@@ -53,13 +56,41 @@ export interface PrepareContext {
  * left to encodePrepared so a batch is checked completely before anything is encoded or sent
  * (a batch with one bad record publishes nothing).
  */
-export function buildEvent(ctx: PrepareContext, mapped: MappedRecord): { event?: Record<string, unknown>; eventId?: string; key?: string; subject?: string; problems: PrepareProblem[] } {
-  const problems: PrepareProblem[] = mapped.problems.map((p) => ({ source: p.source, target: p.target, code: p.code, expected: p.expected, got: p.got }));
+export function buildEvent(
+  ctx: PrepareContext,
+  mapped: MappedRecord,
+): {
+  event?: Record<string, unknown>;
+  eventId?: string;
+  key?: string;
+  subject?: string;
+  problems: PrepareProblem[];
+} {
+  const problems: PrepareProblem[] = mapped.problems.map((p) => ({
+    source: p.source,
+    target: p.target,
+    code: p.code,
+    expected: p.expected,
+    got: p.got,
+  }));
   if (problems.length) return { problems };
   const entry = ctx.codec.lookup(mapped.eventType);
-  if (!entry) return { problems: [{ target: 'eventType', code: 'CD_E_INPUT_UNKNOWN_EVENT_TYPE', expected: `a catalog event type (${ctx.codec.eventTypes().join(', ')})`, got: mapped.eventType }] };
+  if (!entry)
+    return {
+      problems: [
+        {
+          target: 'eventType',
+          code: 'CD_E_INPUT_UNKNOWN_EVENT_TYPE',
+          expected: `a catalog event type (${ctx.codec.eventTypes().join(', ')})`,
+          got: mapped.eventType,
+        },
+      ],
+    };
   const { siteId, sourceSystem } = ctx.site;
-  const eventId = mapped.sourceId !== undefined ? uuidV5(`${siteId}|${mapped.eventType}|${mapped.sourceId}`) : (ctx.eventId ?? crypto.randomUUID());
+  const eventId =
+    mapped.sourceId !== undefined
+      ? uuidV5(`${siteId}|${mapped.eventType}|${mapped.sourceId}`)
+      : (ctx.eventId ?? crypto.randomUUID());
   const metadata = buildMetadata({
     siteId,
     sourceSystem,
@@ -69,24 +100,46 @@ export function buildEvent(ctx: PrepareContext, mapped: MappedRecord): { event?:
     correlationId: mapped.correlationId,
   });
   const event = { metadata, ...mapped.body };
-  for (const p of ctx.codec.check(mapped.eventType, event)) problems.push({ target: p.path, code: 'CD_E_INPUT_SCHEMA_MISMATCH', expected: p.expected, got: p.got });
+  for (const p of ctx.codec.check(mapped.eventType, event))
+    problems.push({ target: p.path, code: 'CD_E_INPUT_SCHEMA_MISMATCH', expected: p.expected, got: p.got });
   if (problems.length) return { problems };
   let key: string;
   try {
     key = entry.key(event);
   } catch (err) {
-    return { problems: [{ target: 'key', code: 'CD_E_INPUT_MISSING_FIELD', expected: 'the business key fields', got: (err as Error).message }] };
+    return {
+      problems: [
+        {
+          target: 'key',
+          code: 'CD_E_INPUT_MISSING_FIELD',
+          expected: 'the business key fields',
+          got: (err as Error).message,
+        },
+      ],
+    };
   }
   return { event, eventId, key, subject: entry.subject, problems };
 }
 
-export async function encodePrepared(ctx: PrepareContext, built: { event: Record<string, unknown>; eventId: string; key: string; subject: string }): Promise<PreparedEvent> {
+export async function encodePrepared(
+  ctx: PrepareContext,
+  built: { event: Record<string, unknown>; eventId: string; key: string; subject: string },
+): Promise<PreparedEvent> {
   const metadata = built.event.metadata as Parameters<typeof cloudEventHeaders>[0]['metadata'];
   const value = await ctx.codec.encode(metadata.eventType, built.event);
   return {
     eventId: built.eventId,
     eventType: metadata.eventType,
     key: built.key,
-    message: { key: built.key, value, headers: cloudEventHeaders({ metadata, subject: built.subject, key: built.key, traceparent: ctx.traceparent }) },
+    message: {
+      key: built.key,
+      value,
+      headers: cloudEventHeaders({
+        metadata,
+        subject: built.subject,
+        key: built.key,
+        traceparent: ctx.traceparent,
+      }),
+    },
   };
 }

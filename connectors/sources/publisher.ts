@@ -86,7 +86,11 @@ export function createIngressPublisher(options: IngressPublisherOptions): Ingres
   }
 
   function unavailable(cause?: unknown): CrossdockError {
-    return new CrossdockError('CD_E_KAFKA_UNAVAILABLE', `Kafka did not acknowledge the write${cause ? `: ${describeError(cause)}` : ''}`, { retriable: true, cause });
+    return new CrossdockError(
+      'CD_E_KAFKA_UNAVAILABLE',
+      `Kafka did not acknowledge the write${cause ? `: ${describeError(cause)}` : ''}`,
+      { retriable: true, cause },
+    );
   }
 
   async function drain(): Promise<void> {
@@ -110,8 +114,17 @@ export function createIngressPublisher(options: IngressPublisherOptions): Ingres
         let timer: NodeJS.Timeout | undefined;
         try {
           await Promise.race([
-            producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) }),
-            new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no acknowledgement within ${sendTimeoutMs} ms`)), sendTimeoutMs))),
+            producer.sendBatch({
+              acks: -1,
+              topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+            }),
+            new Promise(
+              (_, reject) =>
+                (timer = setTimeout(
+                  () => reject(new Error(`no acknowledgement within ${sendTimeoutMs} ms`)),
+                  sendTimeoutMs,
+                )),
+            ),
           ]);
           healthy = true;
           for (const p of batch) p.resolve();

@@ -38,11 +38,20 @@ export function jsonRecords(body: unknown): Array<{ record: unknown; prefix: str
  * (checked against their schema) or every problem. eventIds are derived from `seed` so the output
  * is stable (golden samples, `crossdock site test`).
  */
-export function testSiteInput(site: SiteMappings, codec: EventCodec, file: string, content: Buffer, options: { csv?: CsvSettings; seed?: string; now?: () => number } = {}): SiteTestResult {
+export function testSiteInput(
+  site: SiteMappings,
+  codec: EventCodec,
+  file: string,
+  content: Buffer,
+  options: { csv?: CsvSettings; seed?: string; now?: () => number } = {},
+): SiteTestResult {
   const seed = options.seed ?? path.basename(file);
   const now = options.now ?? (() => Date.parse('2026-01-01T00:00:00Z'));
   const result: SiteTestResult = { siteId: site.siteId, variant: site.variant, events: [], problems: [] };
-  let items: Array<{ mapped: MappedRecord; locate: (source: Array<string | number>) => Omit<SiteProblem, 'code' | 'expected' | 'got'> }>;
+  let items: Array<{
+    mapped: MappedRecord;
+    locate: (source: Array<string | number>) => Omit<SiteProblem, 'code' | 'expected' | 'got'>;
+  }>;
   if (/\.csv$/i.test(file)) {
     const parsed = csvRecords(site, content, options.csv ?? {});
     result.problems.push(...parsed.problems);
@@ -52,10 +61,18 @@ export function testSiteInput(site: SiteMappings, codec: EventCodec, file: strin
     try {
       body = JSON.parse(content.toString('utf8'));
     } catch (err) {
-      result.problems.push({ path: '$', code: 'CD_E_INPUT_MALFORMED', expected: 'valid JSON', got: (err as Error).message });
+      result.problems.push({
+        path: '$',
+        code: 'CD_E_INPUT_MALFORMED',
+        expected: 'valid JSON',
+        got: (err as Error).message,
+      });
       return result;
     }
-    items = jsonRecords(body).map(({ record, prefix }) => ({ mapped: mapRecord(site, record), locate: (source) => ({ path: jsonPath(prefix, source) }) }));
+    items = jsonRecords(body).map(({ record, prefix }) => ({
+      mapped: mapRecord(site, record),
+      locate: (source) => ({ path: jsonPath(prefix, source) }),
+    }));
   }
   items.forEach(({ mapped, locate }, i) => {
     const b = buildEvent({ site, codec, eventId: uuidV5(`${site.siteId}|sample|${seed}|${i}`), now }, mapped);
@@ -69,12 +86,19 @@ export function testSiteInput(site: SiteMappings, codec: EventCodec, file: strin
 }
 
 /** Golden samples of a site: `<name>.input.(json|csv)` beside `<name>.expected.json`. */
-export function siteSamples(sitesDir: string, siteId: string): Array<{ name: string; input: string; expected: string }> {
+export function siteSamples(
+  sitesDir: string,
+  siteId: string,
+): Array<{ name: string; input: string; expected: string }> {
   const dir = path.join(sitesDir, siteId, 'samples');
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
     .filter((f) => /\.input\.(json|csv)$/.test(f))
     .sort()
-    .map((f) => ({ name: f.replace(/\.input\.(json|csv)$/, ''), input: path.join(dir, f), expected: path.join(dir, f.replace(/\.input\.(json|csv)$/, '.expected.json')) }));
+    .map((f) => ({
+      name: f.replace(/\.input\.(json|csv)$/, ''),
+      input: path.join(dir, f),
+      expected: path.join(dir, f.replace(/\.input\.(json|csv)$/, '.expected.json')),
+    }));
 }

@@ -108,7 +108,12 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
   let running: Promise<void> | undefined;
   let stopped = true;
 
-  function move(site: CsvDropSite, file: string, to: 'processed' | 'rejected', report: CsvReport | undefined): void {
+  function move(
+    site: CsvDropSite,
+    file: string,
+    to: 'processed' | 'rejected',
+    report: CsvReport | undefined,
+  ): void {
     const dir = path.join(site.dir, to);
     fs.mkdirSync(dir, { recursive: true });
     const stamp = new Date(clock.now()).toISOString().replace(/[:.]/g, '-');
@@ -125,22 +130,47 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
     const prior = await deps.redis.get(key);
     const state = prior ? (JSON.parse(prior) as FileState) : undefined;
     const policy = site.policy ?? 'all-or-nothing';
-    const report: CsvReport = { file: name, siteId: site.siteId, sha256, policy, outcome: 'published', events: 0, eventIds: [], problems: [] };
+    const report: CsvReport = {
+      file: name,
+      siteId: site.siteId,
+      sha256,
+      policy,
+      outcome: 'published',
+      events: 0,
+      eventIds: [],
+      problems: [],
+    };
     if (state?.state === 'done') {
       if (state.name === name) return move(site, file, 'processed', undefined); // crashed after done, before the move
       report.outcome = 'duplicate';
-      report.problems.push({ path: 'file', code: 'CD_E_CSV_DUPLICATE_FILE', expected: 'a file not processed before', got: `the same content as ${state.name}, processed ${state.at}` });
+      report.problems.push({
+        path: 'file',
+        code: 'CD_E_CSV_DUPLICATE_FILE',
+        expected: 'a file not processed before',
+        got: `the same content as ${state.name}, processed ${state.at}`,
+      });
       logger.warn({ siteId: site.siteId, file: name, first: state.name }, 'csv duplicate file rejected');
       return move(site, file, 'rejected', report);
     }
 
     const parsed = csvRecords(site.mappings, content, { eventType: site.eventType });
     report.problems.push(...parsed.problems);
-    const built: Array<{ event: Record<string, unknown>; eventId: string; key: string; subject: string }> = [];
+    const built: Array<{ event: Record<string, unknown>; eventId: string; key: string; subject: string }> =
+      [];
     parsed.groups.forEach((g, i) => {
-      const b = buildEvent({ site: site.mappings, codec: deps.codec, eventId: uuidV5(`${site.siteId}|csv|${sha256}|${i}|${g.key}`), now: clock.now }, g.mapped);
+      const b = buildEvent(
+        {
+          site: site.mappings,
+          codec: deps.codec,
+          eventId: uuidV5(`${site.siteId}|csv|${sha256}|${i}|${g.key}`),
+          now: clock.now,
+        },
+        g.mapped,
+      );
       for (const p of b.problems) {
-        const where = p.source ? g.locate(p.source) : { ...g.locate([]), path: `${g.locate([]).path} → ${p.target ?? ''}` };
+        const where = p.source
+          ? g.locate(p.source)
+          : { ...g.locate([]), path: `${g.locate([]).path} → ${p.target ?? ''}` };
         report.problems.push({ ...where, code: p.code, expected: p.expected, got: p.got });
       }
       if (b.event) built.push(b as (typeof built)[number]);
@@ -153,12 +183,25 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
     // Encode everything first: a registry outage leaves the file untouched for the next poll.
     const prepared: PreparedEvent[] = await Promise.all(built.map((b) => encodePrepared(ctx, b)));
     let published = state?.published ?? 0;
-    const save = (s: FileState['state']) => deps.redis.set(key, JSON.stringify({ state: s, name, total: prepared.length, published, at: new Date(clock.now()).toISOString() } satisfies FileState));
+    const save = (s: FileState['state']) =>
+      deps.redis.set(
+        key,
+        JSON.stringify({
+          state: s,
+          name,
+          total: prepared.length,
+          published,
+          at: new Date(clock.now()).toISOString(),
+        } satisfies FileState),
+      );
     if (!state) await save('publishing');
     const topic = ingressTopic(prefix, site.siteId);
     while (published < prepared.length) {
       const chunk = prepared.slice(published, published + chunkSize);
-      await deps.publisher.publish(topic, chunk.map((p) => p.message));
+      await deps.publisher.publish(
+        topic,
+        chunk.map((p) => p.message),
+      );
       published += chunk.length;
       await save('publishing');
       await deps.afterChunk?.(file, published);
@@ -192,7 +235,15 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
         seen.delete(file);
       } catch (err) {
         // Kafka or the registry is away (or a crash was simulated): the file stays; the next poll resumes it.
-        logger.warn({ siteId: site.siteId, file: entry.name, err: describeError(err), retriable: isCrossdockError(err) ? err.retriable : undefined }, 'csv file not finished; will retry');
+        logger.warn(
+          {
+            siteId: site.siteId,
+            file: entry.name,
+            err: describeError(err),
+            retriable: isCrossdockError(err) ? err.retriable : undefined,
+          },
+          'csv file not finished; will retry',
+        );
         throw err;
       }
     }

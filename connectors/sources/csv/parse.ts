@@ -27,7 +27,13 @@ export interface CsvGroup {
   locate: (source: SourcePath) => { path: string; row?: number; column?: string };
 }
 
-const problemAt = (row: number | undefined, column: string | undefined, code: string, expected: string, got: string): CsvProblem => ({
+const problemAt = (
+  row: number | undefined,
+  column: string | undefined,
+  code: string,
+  expected: string,
+  got: string,
+): CsvProblem => ({
   path: `${row !== undefined ? `row ${row}` : 'file'}${column ? `, column ${column}` : ''}`,
   ...(row !== undefined ? { row } : {}),
   ...(column ? { column } : {}),
@@ -42,7 +48,13 @@ function decode(content: Buffer, encoding: 'utf8' | 'latin1'): string | CsvProbl
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(content);
   } catch {
     const at = content.findIndex((b) => b >= 0x80);
-    return problemAt(undefined, undefined, 'CD_E_CSV_BAD_ENCODING', 'UTF-8 text (the site is configured for utf8)', `bytes that are not UTF-8 near byte ${at}`);
+    return problemAt(
+      undefined,
+      undefined,
+      'CD_E_CSV_BAD_ENCODING',
+      'UTF-8 text (the site is configured for utf8)',
+      `bytes that are not UTF-8 near byte ${at}`,
+    );
   }
 }
 
@@ -55,8 +67,15 @@ export function csvMapping(site: SiteMappings, settings: CsvSettings): EventMapp
 /** Columns a mapping reads (top-level `from` and `_rows` element fields), and which are required. */
 function columnsOf(mapping: EventMapping): Array<{ column: string; required: boolean }> {
   const out: Array<{ column: string; required: boolean }> = [];
-  const add = (from: string | undefined, spec: { required?: boolean; nullable?: boolean; default?: unknown }) => {
-    if (from && !out.some((c) => c.column === from)) out.push({ column: from, required: spec.required !== false && !spec.nullable && spec.default === undefined });
+  const add = (
+    from: string | undefined,
+    spec: { required?: boolean; nullable?: boolean; default?: unknown },
+  ) => {
+    if (from && !out.some((c) => c.column === from))
+      out.push({
+        column: from,
+        required: spec.required !== false && !spec.nullable && spec.default === undefined,
+      });
   };
   for (const s of [mapping.occurredAt, mapping.sourceId, mapping.correlationId]) if (s) add(s.from, s);
   for (const spec of Object.values(mapping.fields)) {
@@ -71,23 +90,82 @@ function columnsOf(mapping: EventMapping): Array<{ column: string; required: boo
  * Parses a CSV file (quotes, embedded newlines, BOM, the site's encoding) and maps it: rows
  * grouped into events, every problem located by row and column. Pure: no I/O.
  */
-export function csvRecords(site: SiteMappings, content: Buffer, settings: CsvSettings): { groups: CsvGroup[]; problems: CsvProblem[]; mapping?: EventMapping } {
+export function csvRecords(
+  site: SiteMappings,
+  content: Buffer,
+  settings: CsvSettings,
+): { groups: CsvGroup[]; problems: CsvProblem[]; mapping?: EventMapping } {
   const mapping = csvMapping(site, settings);
-  if (!mapping) return { groups: [], problems: [problemAt(undefined, undefined, 'CD_E_INPUT_UNKNOWN_EVENT_TYPE', `one of ${Object.keys(site.mappings).join(', ')}`, settings.eventType ?? 'nothing')] };
+  if (!mapping)
+    return {
+      groups: [],
+      problems: [
+        problemAt(
+          undefined,
+          undefined,
+          'CD_E_INPUT_UNKNOWN_EVENT_TYPE',
+          `one of ${Object.keys(site.mappings).join(', ')}`,
+          settings.eventType ?? 'nothing',
+        ),
+      ],
+    };
   const text = decode(content, site.dialect.encoding);
   if (typeof text !== 'string') return { groups: [], problems: [text], mapping };
   let rows: string[][];
   try {
-    rows = parse(text, { bom: true, delimiter: site.dialect.delimiter, relax_column_count: false, skip_empty_lines: true, trim: false }) as string[][];
+    rows = parse(text, {
+      bom: true,
+      delimiter: site.dialect.delimiter,
+      relax_column_count: false,
+      skip_empty_lines: true,
+      trim: false,
+    }) as string[][];
   } catch (err) {
     const e = err as Error & { lines?: number; code?: string };
-    return { groups: [], problems: [problemAt(undefined, undefined, 'CD_E_CSV_PARSE', 'a well-formed CSV file (closed quotes, same column count on every row)', `${e.code ?? 'error'}: ${e.message.split('\n')[0]}`)], mapping };
+    return {
+      groups: [],
+      problems: [
+        problemAt(
+          undefined,
+          undefined,
+          'CD_E_CSV_PARSE',
+          'a well-formed CSV file (closed quotes, same column count on every row)',
+          `${e.code ?? 'error'}: ${e.message.split('\n')[0]}`,
+        ),
+      ],
+      mapping,
+    };
   }
   const header = (rows.shift() ?? []).map((h) => h.trim());
-  if (rows.length === 0) return { groups: [], problems: [problemAt(undefined, undefined, 'CD_E_CSV_EMPTY', 'a header and at least one data row', header.length ? 'a header only' : 'an empty file')], mapping };
+  if (rows.length === 0)
+    return {
+      groups: [],
+      problems: [
+        problemAt(
+          undefined,
+          undefined,
+          'CD_E_CSV_EMPTY',
+          'a header and at least one data row',
+          header.length ? 'a header only' : 'an empty file',
+        ),
+      ],
+      mapping,
+    };
   const missing = columnsOf(mapping).filter((c) => c.required && !header.includes(c.column));
   if (missing.length) {
-    return { groups: [], problems: missing.map((c) => problemAt(0, c.column, 'CD_E_CSV_BAD_HEADER', `a column named ${c.column}`, `header ${header.join(site.dialect.delimiter)}`)), mapping };
+    return {
+      groups: [],
+      problems: missing.map((c) =>
+        problemAt(
+          0,
+          c.column,
+          'CD_E_CSV_BAD_HEADER',
+          `a column named ${c.column}`,
+          `header ${header.join(site.dialect.delimiter)}`,
+        ),
+      ),
+      mapping,
+    };
   }
   const records = rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
   const byKey = new Map<string, number[]>();

@@ -38,7 +38,10 @@ export interface HttpIngestComponent extends HubComponent {
 }
 
 /** HTTP ingest as a HubComponent: the app, its publisher and a readiness check. */
-export function createHttpIngest(settings: HttpIngestComponentSettings, deps: HttpIngestComponentDeps): HttpIngestComponent {
+export function createHttpIngest(
+  settings: HttpIngestComponentSettings,
+  deps: HttpIngestComponentDeps,
+): HttpIngestComponent {
   let app: FastifyInstance | undefined;
   let publisher: IngressPublisher | undefined;
   let port = 0;
@@ -51,7 +54,11 @@ export function createHttpIngest(settings: HttpIngestComponentSettings, deps: Ht
       return app;
     },
     async start() {
-      publisher = createIngressPublisher({ kafka: deps.kafka, logger: deps.logger, sendTimeoutMs: settings.sendTimeoutMs });
+      publisher = createIngressPublisher({
+        kafka: deps.kafka,
+        logger: deps.logger,
+        sendTimeoutMs: settings.sendTimeoutMs,
+      });
       await publisher.start();
       app = await buildIngestApp(settings, {
         publisher,

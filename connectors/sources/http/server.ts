@@ -64,7 +64,13 @@ class HttpAnswer {
   ) {}
 }
 
-const fail = (status: number, code: string, message: string, extra: Partial<ErrorBody> = {}, headers: Record<string, string> = {}) =>
+const fail = (
+  status: number,
+  code: string,
+  message: string,
+  extra: Partial<ErrorBody> = {},
+  headers: Record<string, string> = {},
+) =>
   new HttpAnswer(status, { code, message, retriable: status === 429 || status === 503, ...extra }, headers);
 
 /** Splits a body into records: one object, an array, or { events: [...] }. */
@@ -82,7 +88,10 @@ function recordsOf(body: unknown): { records: unknown[]; prefix: (i: number) => 
  * The ingest app (no listen): POST /v1/sites/:siteId/events and GET /openapi.json. Kept apart
  * from process start-up so tests use inject() and the component adds listen/close.
  */
-export async function buildIngestApp(settings: HttpIngestSettings, deps: HttpIngestDeps): Promise<FastifyInstance> {
+export async function buildIngestApp(
+  settings: HttpIngestSettings,
+  deps: HttpIngestDeps,
+): Promise<FastifyInstance> {
   const logger = deps.logger ?? silentLogger();
   const clock = deps.clock ?? systemClock;
   const prefix = settings.topicPrefix ?? 'cd';
@@ -93,14 +102,37 @@ export async function buildIngestApp(settings: HttpIngestSettings, deps: HttpIng
   const retryAfter = String(settings.retryAfterSeconds ?? 5);
   const sites = new Map(settings.sites.map((s) => [s.siteId, s]));
   const keys = new Map(settings.keys.map((k) => [k.id, k]));
-  const answers = new Counter({ name: 'crossdock_ingest_requests_total', help: 'HTTP ingest answers by site and status', labelNames: ['site', 'status'], registers: deps.metrics ? [deps.metrics] : [] });
-  const accepted = new Counter({ name: 'crossdock_ingest_events_total', help: 'Events HTTP ingest published (Kafka acknowledged)', labelNames: ['site'], registers: deps.metrics ? [deps.metrics] : [] });
+  const answers = new Counter({
+    name: 'crossdock_ingest_requests_total',
+    help: 'HTTP ingest answers by site and status',
+    labelNames: ['site', 'status'],
+    registers: deps.metrics ? [deps.metrics] : [],
+  });
+  const accepted = new Counter({
+    name: 'crossdock_ingest_events_total',
+    help: 'Events HTTP ingest published (Kafka acknowledged)',
+    labelNames: ['site'],
+    registers: deps.metrics ? [deps.metrics] : [],
+  });
 
   const app = Fastify({ logger: false, bodyLimit: maxBodyBytes, return503OnClosing: true });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'crossdock HTTP ingest', version: '1', description: 'Sites post events in their own JSON shape; see docs/sites.md.' },
-      components: { securitySchemes: { signature: { type: 'apiKey', in: 'header', name: 'x-cd-signature', description: 'v1=hex(HMAC-SHA256(secret, "<x-cd-timestamp>.<body>")) with x-cd-key-id' } } },
+      info: {
+        title: 'crossdock HTTP ingest',
+        version: '1',
+        description: 'Sites post events in their own JSON shape; see docs/sites.md.',
+      },
+      components: {
+        securitySchemes: {
+          signature: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'x-cd-signature',
+            description: 'v1=hex(HMAC-SHA256(secret, "<x-cd-timestamp>.<body>")) with x-cd-key-id',
+          },
+        },
+      },
     },
   });
   // The raw bytes are what is signed: keep them; JSON is parsed after authentication.
@@ -110,8 +142,10 @@ export async function buildIngestApp(settings: HttpIngestSettings, deps: HttpIng
   app.setErrorHandler((err: { code?: string; statusCode?: number; message: string }, req, reply) => {
     const siteId = (req.params as { siteId?: string } | undefined)?.siteId ?? '-';
     let a: HttpAnswer;
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') a = fail(413, 'CD_E_BODY_TOO_LARGE', `The body is larger than ${maxBodyBytes} bytes.`);
-    else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.statusCode === 415) a = fail(415, 'CD_E_UNSUPPORTED_MEDIA_TYPE', 'Send Content-Type: application/json.');
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      a = fail(413, 'CD_E_BODY_TOO_LARGE', `The body is larger than ${maxBodyBytes} bytes.`);
+    else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.statusCode === 415)
+      a = fail(415, 'CD_E_UNSUPPORTED_MEDIA_TYPE', 'Send Content-Type: application/json.');
     else if (err.statusCode && err.statusCode < 500) a = fail(400, 'CD_E_INPUT_MALFORMED', err.message);
     else {
       logger.error({ err: describeError(err) }, 'ingest internal error');
@@ -125,24 +159,42 @@ export async function buildIngestApp(settings: HttpIngestSettings, deps: HttpIng
     return reply.code(a.status).headers(a.headers).send(a.body);
   }
 
-  async function handle(siteId: string, headers: Record<string, string | string[] | undefined>, raw: Buffer | undefined): Promise<HttpAnswer> {
+  async function handle(
+    siteId: string,
+    headers: Record<string, string | string[] | undefined>,
+    raw: Buffer | undefined,
+  ): Promise<HttpAnswer> {
     const rawBody = raw ?? Buffer.alloc(0);
     const auth = verifyRequest(keys, siteId, headers, rawBody, clock.now(), windowMs);
     if (!auth.ok) return fail(auth.status, auth.code, auth.message);
     const site = sites.get(siteId);
     if (!site) return fail(404, 'CD_E_UNKNOWN_SITE', `Site ${siteId} does not publish over HTTP here.`);
-    if (!(await deps.state.markSignature(siteId, auth.signature, windowMs))) return fail(401, 'CD_E_AUTH_REPLAYED', 'This exact signed request was already received; sign each attempt anew.');
+    if (!(await deps.state.markSignature(siteId, auth.signature, windowMs)))
+      return fail(
+        401,
+        'CD_E_AUTH_REPLAYED',
+        'This exact signed request was already received; sign each attempt anew.',
+      );
 
     const idemHeader = headers['idempotency-key'];
     const idemKey = Array.isArray(idemHeader) ? idemHeader[0] : idemHeader;
-    if (idemKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idemKey)) return fail(400, 'CD_E_INPUT_MALFORMED', 'Idempotency-Key must be 1-200 printable ASCII characters.');
+    if (idemKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idemKey))
+      return fail(400, 'CD_E_INPUT_MALFORMED', 'Idempotency-Key must be 1-200 printable ASCII characters.');
     const hash = crypto.createHash('sha256').update(rawBody).digest('hex');
     if (idemKey) {
       const begun = await deps.state.beginIdempotent(siteId, idemKey, hash, 60_000);
       if (!begun.claimed) {
         const r = begun.record;
-        if (r.hash !== hash) return fail(409, 'CD_E_IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was used with another body.');
-        if (r.state === 'pending') return fail(409, 'CD_E_IDEMPOTENCY_CONFLICT', 'A request with this Idempotency-Key is still being processed; retry shortly.', {}, { 'retry-after': '1' });
+        if (r.hash !== hash)
+          return fail(409, 'CD_E_IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was used with another body.');
+        if (r.state === 'pending')
+          return fail(
+            409,
+            'CD_E_IDEMPOTENCY_CONFLICT',
+            'A request with this Idempotency-Key is still being processed; retry shortly.',
+            {},
+            { 'retry-after': '1' },
+          );
         return new HttpAnswer(r.status ?? 200, r.body as ErrorBody, { 'idempotent-replayed': 'true' });
       }
     }
@@ -150,7 +202,10 @@ export async function buildIngestApp(settings: HttpIngestSettings, deps: HttpIng
     try {
       answer = await ingest(site, rawBody, idemKey, headers.traceparent as string | undefined);
     } catch (err) {
-      answer = isCrossdockError(err) && err.retriable ? fail(503, err.code, err.message, {}, { 'retry-after': retryAfter }) : fail(500, 'CD_E_INTERNAL', 'Internal error; nothing was accepted.');
+      answer =
+        isCrossdockError(err) && err.retriable
+          ? fail(503, err.code, err.message, {}, { 'retry-after': retryAfter })
+          : fail(500, 'CD_E_INTERNAL', 'Internal error; nothing was accepted.');
       if (answer.status === 500) logger.error({ err: describeError(err), siteId }, 'ingest failed');
     }
     if (answer.status >= 500) {
@@ -158,43 +213,98 @@ export async function buildIngestApp(settings: HttpIngestSettings, deps: HttpIng
       await deps.state.forgetSignature(siteId, auth.signature).catch(() => undefined);
       if (idemKey) await deps.state.releaseIdempotent(siteId, idemKey).catch(() => undefined);
     } else if (idemKey && answer.status !== 429) {
-      await deps.state.finishIdempotent(siteId, idemKey, { state: 'done', hash, status: answer.status, body: answer.body }, idemTtl);
+      await deps.state.finishIdempotent(
+        siteId,
+        idemKey,
+        { state: 'done', hash, status: answer.status, body: answer.body },
+        idemTtl,
+      );
     } else if (idemKey) {
       await deps.state.releaseIdempotent(siteId, idemKey).catch(() => undefined);
     }
     return answer;
   }
 
-  async function ingest(site: HttpIngestSite, rawBody: Buffer, idemKey: string | undefined, traceparent: string | undefined): Promise<HttpAnswer> {
+  async function ingest(
+    site: HttpIngestSite,
+    rawBody: Buffer,
+    idemKey: string | undefined,
+    traceparent: string | undefined,
+  ): Promise<HttpAnswer> {
     let body: unknown;
     try {
       body = JSON.parse(rawBody.toString('utf8'));
     } catch (err) {
-      return fail(400, 'CD_E_INPUT_MALFORMED', `The body is not valid JSON: ${describeError(err)}`, { problems: [{ path: '$', code: 'CD_E_INPUT_MALFORMED', expected: 'valid JSON', got: describeError(err) }] });
+      return fail(400, 'CD_E_INPUT_MALFORMED', `The body is not valid JSON: ${describeError(err)}`, {
+        problems: [
+          { path: '$', code: 'CD_E_INPUT_MALFORMED', expected: 'valid JSON', got: describeError(err) },
+        ],
+      });
     }
     const split = recordsOf(body);
     if (!split || split.records.length === 0) {
-      return fail(400, 'CD_E_INPUT_MALFORMED', 'Send one record object, an array of records, or {"events": [...]}.', { problems: [{ path: '$', code: 'CD_E_INPUT_MALFORMED', expected: 'an object or a non-empty array of objects', got: Array.isArray(body) ? 'an empty array' : typeof body }] });
+      return fail(
+        400,
+        'CD_E_INPUT_MALFORMED',
+        'Send one record object, an array of records, or {"events": [...]}.',
+        {
+          problems: [
+            {
+              path: '$',
+              code: 'CD_E_INPUT_MALFORMED',
+              expected: 'an object or a non-empty array of objects',
+              got: Array.isArray(body) ? 'an empty array' : typeof body,
+            },
+          ],
+        },
+      );
     }
-    if (split.records.length > maxBatch) return fail(413, 'CD_E_BODY_TOO_LARGE', `A batch holds at most ${maxBatch} records; this one has ${split.records.length}.`);
+    if (split.records.length > maxBatch)
+      return fail(
+        413,
+        'CD_E_BODY_TOO_LARGE',
+        `A batch holds at most ${maxBatch} records; this one has ${split.records.length}.`,
+      );
     if (!site.mappings) return fail(500, 'CD_E_INTERNAL', 'no mapping');
     const problems: NonNullable<ErrorBody['problems']> = [];
-    const built: Array<{ event: Record<string, unknown>; eventId: string; key: string; subject: string }> = [];
+    const built: Array<{ event: Record<string, unknown>; eventId: string; key: string; subject: string }> =
+      [];
     split.records.forEach((record, i) => {
       const mapped = mapRecord(site.mappings, record);
       const b = buildEvent(
-        { site: site.mappings, codec: deps.codec, traceparent, eventId: idemKey ? uuidV5(`${site.siteId}|idem|${idemKey}|${i}`) : undefined, now: clock.now },
+        {
+          site: site.mappings,
+          codec: deps.codec,
+          traceparent,
+          eventId: idemKey ? uuidV5(`${site.siteId}|idem|${idemKey}|${i}`) : undefined,
+          now: clock.now,
+        },
         mapped,
       );
       for (const p of b.problems) {
-        problems.push({ path: p.source ? jsonPath(split.prefix(i), p.source) : `${split.prefix(i)} → ${p.target ?? ''}`, code: p.code, expected: p.expected, got: p.got });
+        problems.push({
+          path: p.source ? jsonPath(split.prefix(i), p.source) : `${split.prefix(i)} → ${p.target ?? ''}`,
+          code: p.code,
+          expected: p.expected,
+          got: p.got,
+        });
       }
       if (b.event) built.push(b as (typeof built)[number]);
     });
-    if (problems.length) return fail(400, 'CD_E_INPUT_REJECTED', `${problems.length} problem(s); nothing was published.`, { problems });
+    if (problems.length)
+      return fail(400, 'CD_E_INPUT_REJECTED', `${problems.length} problem(s); nothing was published.`, {
+        problems,
+      });
     if (site.quota) {
       const q = await deps.state.takeQuota(site.siteId, built.length, site.quota.events, site.quota.windowMs);
-      if (!q.ok) return fail(429, 'CD_E_QUOTA_EXCEEDED', `Site ${site.siteId} is past its quota of ${site.quota.events} events per ${site.quota.windowMs / 1000} s.`, {}, { 'retry-after': String(Math.max(1, Math.ceil(q.retryAfterMs / 1000))) });
+      if (!q.ok)
+        return fail(
+          429,
+          'CD_E_QUOTA_EXCEEDED',
+          `Site ${site.siteId} is past its quota of ${site.quota.events} events per ${site.quota.windowMs / 1000} s.`,
+          {},
+          { 'retry-after': String(Math.max(1, Math.ceil(q.retryAfterMs / 1000))) },
+        );
     }
     const ctx = { site: site.mappings, codec: deps.codec, traceparent, now: clock.now };
     let prepared: PreparedEvent[];
@@ -203,9 +313,16 @@ export async function buildIngestApp(settings: HttpIngestSettings, deps: HttpIng
     } catch (err) {
       if (isCrossdockError(err) && err.retriable) throw err;
       // An encode refusal after a clean check means the mapping and the schema disagree.
-      return fail(400, 'CD_E_INPUT_SCHEMA_MISMATCH', `The mapped event does not fit its schema: ${describeError(err)}`);
+      return fail(
+        400,
+        'CD_E_INPUT_SCHEMA_MISMATCH',
+        `The mapped event does not fit its schema: ${describeError(err)}`,
+      );
     }
-    await deps.publisher.publish(ingressTopic(prefix, site.siteId), prepared.map((p) => p.message));
+    await deps.publisher.publish(
+      ingressTopic(prefix, site.siteId),
+      prepared.map((p) => p.message),
+    );
     accepted.inc({ site: site.siteId }, prepared.length);
     return new HttpAnswer(202, { accepted: prepared.length, eventIds: prepared.map((p) => p.eventId) });
   }
@@ -214,9 +331,14 @@ export async function buildIngestApp(settings: HttpIngestSettings, deps: HttpIng
     '/v1/sites/:siteId/events',
     {
       schema: {
-        summary: 'Publish one event or a batch, in the site\'s own JSON shape',
-        description: 'Answers 202 with the eventIds only after Kafka acknowledged every event (acks=all). A batch is all or nothing.',
-        params: { type: 'object', properties: { siteId: { type: 'string', pattern: '^[a-z0-9-]+$' } }, required: ['siteId'] },
+        summary: "Publish one event or a batch, in the site's own JSON shape",
+        description:
+          'Answers 202 with the eventIds only after Kafka acknowledged every event (acks=all). A batch is all or nothing.',
+        params: {
+          type: 'object',
+          properties: { siteId: { type: 'string', pattern: '^[a-z0-9-]+$' } },
+          required: ['siteId'],
+        },
         headers: SIGNED_HEADERS_SCHEMA,
         body: INGEST_BODY_SCHEMA,
         response: {

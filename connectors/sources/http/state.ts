@@ -33,8 +33,18 @@ export interface IngestState {
   markSignature(siteId: string, signature: string, windowMs: number): Promise<boolean>;
   /** Forgets a signature so the exact same request may be retried after a 5xx. */
   forgetSignature(siteId: string, signature: string): Promise<void>;
-  takeQuota(siteId: string, events: number, limit: number, windowMs: number): Promise<{ ok: boolean; retryAfterMs: number }>;
-  beginIdempotent(siteId: string, key: string, hash: string, pendingTtlMs: number): Promise<{ claimed: true } | { claimed: false; record: IdempotencyRecord }>;
+  takeQuota(
+    siteId: string,
+    events: number,
+    limit: number,
+    windowMs: number,
+  ): Promise<{ ok: boolean; retryAfterMs: number }>;
+  beginIdempotent(
+    siteId: string,
+    key: string,
+    hash: string,
+    pendingTtlMs: number,
+  ): Promise<{ claimed: true } | { claimed: false; record: IdempotencyRecord }>;
   finishIdempotent(siteId: string, key: string, record: IdempotencyRecord, ttlMs: number): Promise<void>;
   releaseIdempotent(siteId: string, key: string): Promise<void>;
 }
@@ -43,18 +53,37 @@ export function createIngestState(redis: Redis, keyPrefix = ''): IngestState {
   return {
     async markSignature(siteId, signature, windowMs) {
       // Kept for twice the window: a request is accepted only within ±window of now.
-      const res = await redis.set(ingestKeys(keyPrefix, siteId).replay(signature), '1', 'PX', windowMs * 2, 'NX');
+      const res = await redis.set(
+        ingestKeys(keyPrefix, siteId).replay(signature),
+        '1',
+        'PX',
+        windowMs * 2,
+        'NX',
+      );
       return res === 'OK';
     },
     async forgetSignature(siteId, signature) {
       await redis.del(ingestKeys(keyPrefix, siteId).replay(signature));
     },
     async takeQuota(siteId, events, limit, windowMs) {
-      const [ok, , ttl] = (await redis.eval(QUOTA_TAKE, 1, ingestKeys(keyPrefix, siteId).quota(), events, limit, windowMs)) as [number, number, number];
+      const [ok, , ttl] = (await redis.eval(
+        QUOTA_TAKE,
+        1,
+        ingestKeys(keyPrefix, siteId).quota(),
+        events,
+        limit,
+        windowMs,
+      )) as [number, number, number];
       return { ok: ok === 1, retryAfterMs: ttl };
     },
     async beginIdempotent(siteId, key, hash, pendingTtlMs) {
-      const res = (await redis.eval(IDEMPOTENCY_BEGIN, 1, ingestKeys(keyPrefix, siteId).idempotency(key), JSON.stringify({ state: 'pending', hash }), pendingTtlMs)) as [number, string?];
+      const res = (await redis.eval(
+        IDEMPOTENCY_BEGIN,
+        1,
+        ingestKeys(keyPrefix, siteId).idempotency(key),
+        JSON.stringify({ state: 'pending', hash }),
+        pendingTtlMs,
+      )) as [number, string?];
       if (res[0] === 1) return { claimed: true };
       return { claimed: false, record: JSON.parse(res[1] ?? '{}') as IdempotencyRecord };
     },

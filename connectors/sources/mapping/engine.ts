@@ -1,5 +1,14 @@
 import { isArraySpec, type EventMapping, type FieldSpec, type SiteMappings } from './types';
-import { decimalBelow, isCurrency, readBoolean, readDate, readDecimal, readNumber, readTimestamp, type Read } from './values';
+import {
+  decimalBelow,
+  isCurrency,
+  readBoolean,
+  readDate,
+  readDecimal,
+  readNumber,
+  readTimestamp,
+  type Read,
+} from './values';
 
 /** Where a value sat in the source record: keys and array indexes (formatted by each connector). */
 export type SourcePath = Array<string | number>;
@@ -27,7 +36,14 @@ export interface MappedRecord {
 export function describeGot(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
-  const s = typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? `an array of ${v.length}` : typeof v === 'object' ? 'an object' : String(v);
+  const s =
+    typeof v === 'string'
+      ? JSON.stringify(v)
+      : Array.isArray(v)
+        ? `an array of ${v.length}`
+        : typeof v === 'object'
+          ? 'an object'
+          : String(v);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
@@ -65,18 +81,34 @@ const isEmpty = (v: unknown) => v === undefined || v === null || (typeof v === '
  * Reads one field. Returns { value } (possibly undefined for an optional absent field) or a
  * problem. Pure: the same record and spec always give the same answer.
  */
-function readField(site: SiteMappings, spec: FieldSpec, record: unknown, base: SourcePath, targetName: string | (() => string)): { value?: unknown; problem?: MappingProblem } {
+function readField(
+  site: SiteMappings,
+  spec: FieldSpec,
+  record: unknown,
+  base: SourcePath,
+  targetName: string | (() => string),
+): { value?: unknown; problem?: MappingProblem } {
   const target = () => (typeof targetName === 'string' ? targetName : targetName());
   let raw: unknown = spec.from !== undefined ? getPath(record, spec.from) : spec.const;
   // Built only when there is a problem: the happy path allocates nothing per field.
   const problem = (code: string, expected: string, got: unknown = raw) => ({
-    problem: { source: spec.from ? [...base, ...parts(spec.from)] : base, code, expected, got: describeGot(got), target: target() },
+    problem: {
+      source: spec.from ? [...base, ...parts(spec.from)] : base,
+      code,
+      expected,
+      got: describeGot(got),
+      target: target(),
+    },
   });
   if (isEmpty(raw)) {
     if (spec.default !== undefined) raw = spec.default;
     else if (spec.nullable) return { value: null };
     else if (spec.required === false) return { value: undefined };
-    else return problem('CD_E_INPUT_MISSING_FIELD', `a value for ${target()}${spec.from ? ` (source field "${spec.from}")` : ''}`);
+    else
+      return problem(
+        'CD_E_INPUT_MISSING_FIELD',
+        `a value for ${target()}${spec.from ? ` (source field "${spec.from}")` : ''}`,
+      );
     if (raw === null) return { value: null };
   }
   const d = site.dialect;
@@ -94,10 +126,15 @@ function readField(site: SiteMappings, spec: FieldSpec, record: unknown, base: S
       if (spec.codes) {
         const list = site.codes[spec.codes] ?? {};
         const mapped = list[s];
-        if (mapped === undefined) return problem('CD_E_INPUT_UNKNOWN_CODE', `one of ${Object.keys(list).join(', ')} (code list ${spec.codes})`);
+        if (mapped === undefined)
+          return problem(
+            'CD_E_INPUT_UNKNOWN_CODE',
+            `one of ${Object.keys(list).join(', ')} (code list ${spec.codes})`,
+          );
         s = mapped;
       }
-      if (type === 'currency' && !isCurrency(s)) return problem('CD_E_INPUT_UNKNOWN_CURRENCY', 'an ISO 4217 currency code such as EUR, USD, MXN');
+      if (type === 'currency' && !isCurrency(s))
+        return problem('CD_E_INPUT_UNKNOWN_CURRENCY', 'an ISO 4217 currency code such as EUR, USD, MXN');
       read = { ok: true, value: s };
       break;
     }
@@ -109,11 +146,17 @@ function readField(site: SiteMappings, spec: FieldSpec, record: unknown, base: S
       read = readDecimal(raw, spec.scale ?? 2, d.decimalSeparator, d.thousandsSeparator);
       break;
     case 'date':
-      read = typeof raw === 'string' ? readDate(raw, spec.format ?? d.dateFormat) : { ok: false, expected: `a date as ${spec.format ?? d.dateFormat}` };
+      read =
+        typeof raw === 'string'
+          ? readDate(raw, spec.format ?? d.dateFormat)
+          : { ok: false, expected: `a date as ${spec.format ?? d.dateFormat}` };
       if (!read.ok) read = { ...read, code: 'CD_E_INPUT_BAD_DATE' };
       break;
     case 'timestamp':
-      read = typeof raw === 'string' ? readTimestamp(raw, spec.format ?? d.timestampFormat, d.utcOffset) : { ok: false, expected: `a timestamp as ${spec.format ?? d.timestampFormat}` };
+      read =
+        typeof raw === 'string'
+          ? readTimestamp(raw, spec.format ?? d.timestampFormat, d.utcOffset)
+          : { ok: false, expected: `a timestamp as ${spec.format ?? d.timestampFormat}` };
       if (!read.ok) read = { ...read, code: 'CD_E_INPUT_BAD_DATE' };
       break;
     case 'boolean':
@@ -123,31 +166,54 @@ function readField(site: SiteMappings, spec: FieldSpec, record: unknown, base: S
   if (!read.ok) return problem(read.code ?? 'CD_E_INPUT_WRONG_TYPE', read.expected);
   const value = read.value;
   if (spec.min !== undefined || spec.max !== undefined) {
-    const below = spec.min !== undefined && (typeof value === 'string' ? decimalBelow(value, spec.min) : (value as number) < spec.min);
+    const below =
+      spec.min !== undefined &&
+      (typeof value === 'string' ? decimalBelow(value, spec.min) : (value as number) < spec.min);
     const above = spec.max !== undefined && Number(value) > spec.max;
     if (below || above) {
-      const range = [spec.min !== undefined ? `>= ${spec.min}` : '', spec.max !== undefined ? `<= ${spec.max}` : ''].filter(Boolean).join(' and ');
+      const range = [
+        spec.min !== undefined ? `>= ${spec.min}` : '',
+        spec.max !== undefined ? `<= ${spec.max}` : '',
+      ]
+        .filter(Boolean)
+        .join(' and ');
       return problem('CD_E_INPUT_OUT_OF_RANGE', `a number ${range}`);
     }
   }
-  if (spec.values && !spec.values.includes(String(value))) return problem('CD_E_INPUT_UNKNOWN_CODE', `one of ${spec.values.join(', ')}`, value);
+  if (spec.values && !spec.values.includes(String(value)))
+    return problem('CD_E_INPUT_UNKNOWN_CODE', `one of ${spec.values.join(', ')}`, value);
   return { value };
 }
 
 /** Picks the mapping for a record: by its type field, or the site's only mapping. */
-export function selectMapping(site: SiteMappings, record: unknown): { mapping?: EventMapping; problem?: MappingProblem } {
+export function selectMapping(
+  site: SiteMappings,
+  record: unknown,
+): { mapping?: EventMapping; problem?: MappingProblem } {
   const all = Object.values(site.mappings);
   const typeValue = getPath(record, site.typeField);
   if (isEmpty(typeValue)) {
     if (all.length === 1) return { mapping: all[0] };
     return {
-      problem: { source: [site.typeField], code: 'CD_E_INPUT_MISSING_FIELD', expected: `the record type in "${site.typeField}": one of ${all.map((m) => m.sourceType ?? m.eventType).join(', ')}`, got: 'nothing', target: 'eventType' },
+      problem: {
+        source: [site.typeField],
+        code: 'CD_E_INPUT_MISSING_FIELD',
+        expected: `the record type in "${site.typeField}": one of ${all.map((m) => m.sourceType ?? m.eventType).join(', ')}`,
+        got: 'nothing',
+        target: 'eventType',
+      },
     };
   }
   const mapping = all.find((m) => (m.sourceType ?? m.eventType) === typeValue || m.eventType === typeValue);
   if (mapping) return { mapping };
   return {
-    problem: { source: [site.typeField], code: 'CD_E_INPUT_UNKNOWN_EVENT_TYPE', expected: `one of ${all.map((m) => m.sourceType ?? m.eventType).join(', ')}`, got: describeGot(typeValue), target: 'eventType' },
+    problem: {
+      source: [site.typeField],
+      code: 'CD_E_INPUT_UNKNOWN_EVENT_TYPE',
+      expected: `one of ${all.map((m) => m.sourceType ?? m.eventType).join(', ')}`,
+      got: describeGot(typeValue),
+      target: 'eventType',
+    },
   };
 }
 
@@ -157,7 +223,13 @@ export function applyMapping(site: SiteMappings, mapping: EventMapping, record: 
   const body: Record<string, unknown> = {};
   const out: MappedRecord = { eventType: mapping.eventType, body, problems };
   if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-    problems.push({ source: [], code: 'CD_E_INPUT_MALFORMED', expected: 'an object', got: describeGot(record), target: '' });
+    problems.push({
+      source: [],
+      code: 'CD_E_INPUT_MALFORMED',
+      expected: 'an object',
+      got: describeGot(record),
+      target: '',
+    });
     return out;
   }
   const meta = (spec: FieldSpec | undefined, target: string): unknown => {
@@ -182,13 +254,26 @@ export function applyMapping(site: SiteMappings, mapping: EventMapping, record: 
     const items = getPath(record, spec.each);
     const base = spec.each.split('.');
     if (!Array.isArray(items) || items.length < (spec.minItems ?? 1)) {
-      problems.push({ source: base, code: Array.isArray(items) || items === undefined ? 'CD_E_INPUT_MISSING_FIELD' : 'CD_E_INPUT_WRONG_TYPE', expected: `an array of at least ${spec.minItems ?? 1} item(s)`, got: describeGot(items), target });
+      problems.push({
+        source: base,
+        code:
+          Array.isArray(items) || items === undefined ? 'CD_E_INPUT_MISSING_FIELD' : 'CD_E_INPUT_WRONG_TYPE',
+        expected: `an array of at least ${spec.minItems ?? 1} item(s)`,
+        got: describeGot(items),
+        target,
+      });
       continue;
     }
     const list = items.map((item, i) => {
       const element: Record<string, unknown> = {};
       if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-        problems.push({ source: [...base, i], code: 'CD_E_INPUT_WRONG_TYPE', expected: 'an object', got: describeGot(item), target: `${target}[${i}]` });
+        problems.push({
+          source: [...base, i],
+          code: 'CD_E_INPUT_WRONG_TYPE',
+          expected: 'an object',
+          got: describeGot(item),
+          target: `${target}[${i}]`,
+        });
         return element;
       }
       for (const [sub, subSpec] of Object.entries(spec.fields)) {
@@ -213,6 +298,12 @@ export function mapRecord(site: SiteMappings, record: unknown): MappedRecord {
 /** `$[2].lines[0].qty` from a source path (the JSON path an HTTP client sees). */
 export function jsonPath(prefix: string, source: SourcePath): string {
   let p = prefix;
-  for (const s of source) p += typeof s === 'number' ? `[${s}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
+  for (const s of source)
+    p +=
+      typeof s === 'number'
+        ? `[${s}]`
+        : /^[A-Za-z_][A-Za-z0-9_]*$/.test(s)
+          ? `.${s}`
+          : `[${JSON.stringify(s)}]`;
   return p;
 }

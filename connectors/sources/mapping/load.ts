@@ -53,10 +53,14 @@ function readYaml(file: string): unknown {
   try {
     return YAML.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new CrossdockError('CD_E_MAPPING_INVALID', `Cannot read mapping file ${file}: ${(err as Error).message}`, {
-      cause: err,
-      details: { problems: [{ file, path: '', message: (err as Error).message }] },
-    });
+    throw new CrossdockError(
+      'CD_E_MAPPING_INVALID',
+      `Cannot read mapping file ${file}: ${(err as Error).message}`,
+      {
+        cause: err,
+        details: { problems: [{ file, path: '', message: (err as Error).message }] },
+      },
+    );
   }
 }
 
@@ -87,20 +91,38 @@ export function loadSiteMappings(siteId: string, options: LoadMappingOptions = {
     }
     if (!fs.existsSync(file)) {
       const from = chain[chain.length - 1];
-      throw new CrossdockError('CD_E_MAPPING_INVALID', from ? `${from.file} extends "${name}", which does not exist (${file})` : `Site ${siteId} has no mapping file (${file})`, {
-        details: { problems: [{ file: from?.file ?? file, path: '$.extends', message: `no mapping named ${name}` }] },
-      });
+      throw new CrossdockError(
+        'CD_E_MAPPING_INVALID',
+        from
+          ? `${from.file} extends "${name}", which does not exist (${file})`
+          : `Site ${siteId} has no mapping file (${file})`,
+        {
+          details: {
+            problems: [{ file: from?.file ?? file, path: '$.extends', message: `no mapping named ${name}` }],
+          },
+        },
+      );
     }
     const data = readYaml(file);
     if (!validateFile(data)) {
-      for (const e of validateFile.errors ?? []) problems.push({ file, path: `$${e.instancePath.replace(/\//g, '.')}`, message: e.message ?? 'invalid' });
+      for (const e of validateFile.errors ?? [])
+        problems.push({
+          file,
+          path: `$${e.instancePath.replace(/\//g, '.')}`,
+          message: e.message ?? 'invalid',
+        });
       break;
     }
     const obj = data as Record<string, unknown>;
     chain.push({ name, file, data: obj });
     name = name === 'base' ? undefined : typeof obj.extends === 'string' ? obj.extends : 'base';
   }
-  if (problems.length) throw new CrossdockError('CD_E_MAPPING_INVALID', `Mapping of site ${siteId} is invalid: ${problems.map((p) => `${p.file} ${p.path}: ${p.message}`).join('; ')}`, { details: { problems } });
+  if (problems.length)
+    throw new CrossdockError(
+      'CD_E_MAPPING_INVALID',
+      `Mapping of site ${siteId} is invalid: ${problems.map((p) => `${p.file} ${p.path}: ${p.message}`).join('; ')}`,
+      { details: { problems } },
+    );
 
   let merged: Record<string, unknown> = {};
   for (const c of [...chain].reverse()) merged = mergeMapping(merged, c.data) as Record<string, unknown>;
@@ -119,27 +141,45 @@ export function loadSiteMappings(siteId: string, options: LoadMappingOptions = {
     site.mappings[eventType] = { eventType, ...(m as object) } as SiteMappings['mappings'][string];
   }
   problems.push(...semanticProblems(site, file, options.knownEventTypes));
-  if (problems.length) throw new CrossdockError('CD_E_MAPPING_INVALID', `Mapping of site ${siteId} is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { details: { problems } });
+  if (problems.length)
+    throw new CrossdockError(
+      'CD_E_MAPPING_INVALID',
+      `Mapping of site ${siteId} is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+      { details: { problems } },
+    );
   return deepFreeze(site);
 }
 
 function semanticProblems(site: SiteMappings, file: string, known?: readonly string[]): MappingFileProblem[] {
   const out: MappingFileProblem[] = [];
   const d = site.dialect;
-  if (!isValidFormat(d.dateFormat)) out.push({ file, path: '$.dialect.dateFormat', message: `"${d.dateFormat}" needs yyyy, MM and dd` });
-  if (!isValidFormat(d.timestampFormat)) out.push({ file, path: '$.dialect.timestampFormat', message: `"${d.timestampFormat}" is 'iso' or needs yyyy, MM and dd` });
-  if (!isValidOffset(d.utcOffset)) out.push({ file, path: '$.dialect.utcOffset', message: `"${d.utcOffset}" is not an offset like +01:00` });
-  if (Object.keys(site.mappings).length === 0) out.push({ file, path: '$.mappings', message: 'no event mapping' });
+  if (!isValidFormat(d.dateFormat))
+    out.push({ file, path: '$.dialect.dateFormat', message: `"${d.dateFormat}" needs yyyy, MM and dd` });
+  if (!isValidFormat(d.timestampFormat))
+    out.push({
+      file,
+      path: '$.dialect.timestampFormat',
+      message: `"${d.timestampFormat}" is 'iso' or needs yyyy, MM and dd`,
+    });
+  if (!isValidOffset(d.utcOffset))
+    out.push({ file, path: '$.dialect.utcOffset', message: `"${d.utcOffset}" is not an offset like +01:00` });
+  if (Object.keys(site.mappings).length === 0)
+    out.push({ file, path: '$.mappings', message: 'no event mapping' });
   for (const [eventType, m] of Object.entries(site.mappings)) {
     const at = `$.mappings.${eventType}`;
-    if (known && !known.includes(eventType)) out.push({ file, path: at, message: `unknown event type ${eventType} (not in the schema catalog)` });
+    if (known && !known.includes(eventType))
+      out.push({ file, path: at, message: `unknown event type ${eventType} (not in the schema catalog)` });
     if (!m.occurredAt) out.push({ file, path: `${at}.occurredAt`, message: 'occurredAt is required' });
     const checkField = (p: string, f: { codes?: string; format?: string }) => {
-      if (f.codes && !site.codes[f.codes]) out.push({ file, path: `${p}.codes`, message: `no code list named ${f.codes}` });
-      if (f.format && !isValidFormat(f.format)) out.push({ file, path: `${p}.format`, message: `"${f.format}" needs yyyy, MM and dd` });
+      if (f.codes && !site.codes[f.codes])
+        out.push({ file, path: `${p}.codes`, message: `no code list named ${f.codes}` });
+      if (f.format && !isValidFormat(f.format))
+        out.push({ file, path: `${p}.format`, message: `"${f.format}" needs yyyy, MM and dd` });
     };
     for (const [target, spec] of Object.entries(m.fields ?? {})) {
-      if (isArraySpec(spec)) for (const [sub, s] of Object.entries(spec.fields)) checkField(`${at}.fields.${target}.fields.${sub}`, s);
+      if (isArraySpec(spec))
+        for (const [sub, s] of Object.entries(spec.fields))
+          checkField(`${at}.fields.${target}.fields.${sub}`, s);
       else checkField(`${at}.fields.${target}`, spec);
     }
   }
@@ -159,7 +199,10 @@ export function listMappedSites(dir: string = DEFAULT_SITES_DIR): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !e.name.startsWith('_') && fs.existsSync(path.join(dir, e.name, 'mapping.yaml')))
+    .filter(
+      (e) =>
+        e.isDirectory() && !e.name.startsWith('_') && fs.existsSync(path.join(dir, e.name, 'mapping.yaml')),
+    )
     .map((e) => e.name)
     .sort();
 }

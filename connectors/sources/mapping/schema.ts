@@ -64,7 +64,12 @@ export const MAPPING_FILE_SCHEMA = {
         delimiter: { enum: [',', ';', '\t', '|'] },
       },
     },
-    codes: { type: 'object', additionalProperties: { anyOf: [{ type: 'object', additionalProperties: { type: 'string' } }, { type: 'null' }] } },
+    codes: {
+      type: 'object',
+      additionalProperties: {
+        anyOf: [{ type: 'object', additionalProperties: { type: 'string' } }, { type: 'null' }],
+      },
+    },
     mappings: { type: 'object', additionalProperties: { anyOf: [EVENT, { type: 'null' }] } },
   },
 } as const;

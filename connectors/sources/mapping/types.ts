@@ -28,7 +28,8 @@ export interface Dialect {
   delimiter: string;
 }
 
-export type ValueType = 'string' | 'int' | 'number' | 'decimal' | 'timestamp' | 'date' | 'boolean' | 'currency';
+export type ValueType =
+  'string' | 'int' | 'number' | 'decimal' | 'timestamp' | 'date' | 'boolean' | 'currency';
 
 /** One canonical field filled from one source field. */
 export interface FieldSpec {

@@ -101,7 +101,8 @@ export function readDate(text: string, format: string): Read<string> {
   return { ok: true, value: `${pad(p.y, 4)}-${pad(p.mo)}-${pad(p.d)}` };
 }
 
-const ISO_TS = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/;
+const ISO_TS =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /** A moment → Date. 'iso' needs an explicit offset (a timestamp without one is ambiguous). */
 export function readTimestamp(text: string, format: string, utcOffset: string): Read<Date> {
@@ -116,7 +117,8 @@ export function readTimestamp(text: string, format: string, utcOffset: string): 
     return { ok: true, value: d };
   }
   const p = readParts(t, format);
-  if (!p || !realMoment(p)) return { ok: false, expected: `a real date and time as ${format} (UTC${utcOffset})` };
+  if (!p || !realMoment(p))
+    return { ok: false, expected: `a real date and time as ${format} (UTC${utcOffset})` };
   const ms = Date.UTC(p.y, p.mo - 1, p.d, p.h, p.mi, p.s) - offsetMinutes(utcOffset) * 60_000;
   return { ok: true, value: new Date(ms) };
 }
@@ -125,7 +127,12 @@ export function readTimestamp(text: string, format: string, utcOffset: string): 
  * A decimal → exact string with `scale` places ("1234.5" → "1234.50"). More places than the
  * scale is a problem, not a silent rounding (money must not change on the way in).
  */
-export function readDecimal(raw: unknown, scale: number, decimalSeparator: string, thousandsSeparator: string): Read<string> {
+export function readDecimal(
+  raw: unknown,
+  scale: number,
+  decimalSeparator: string,
+  thousandsSeparator: string,
+): Read<string> {
   let text: string;
   if (typeof raw === 'number') {
     if (!Number.isFinite(raw)) return { ok: false, expected: 'a finite decimal number' };
@@ -136,23 +143,43 @@ export function readDecimal(raw: unknown, scale: number, decimalSeparator: strin
     if (thousandsSeparator && text.includes(thousandsSeparator)) {
       // Grouping must be real groups of three ("12.345,60"), so "10.5" in a decimal-comma site is
       // refused instead of silently read as 105.
-      if (!groupedCorrectly(text, thousandsSeparator, decimalSeparator)) return { ok: false, expected: `a decimal such as ${decimalSeparator === ',' ? `"1${thousandsSeparator}234,50"` : `"1${thousandsSeparator}234.50"`} (groups of three digits)` };
+      if (!groupedCorrectly(text, thousandsSeparator, decimalSeparator))
+        return {
+          ok: false,
+          expected: `a decimal such as ${decimalSeparator === ',' ? `"1${thousandsSeparator}234,50"` : `"1${thousandsSeparator}234.50"`} (groups of three digits)`,
+        };
       text = text.split(thousandsSeparator).join('');
     }
     if (decimalSeparator === ',') {
-      if (text.includes('.')) return { ok: false, expected: 'a decimal with a decimal comma, e.g. 1234,50', code: 'CD_E_INPUT_WRONG_TYPE' };
+      if (text.includes('.'))
+        return {
+          ok: false,
+          expected: 'a decimal with a decimal comma, e.g. 1234,50',
+          code: 'CD_E_INPUT_WRONG_TYPE',
+        };
       text = text.replace(',', '.');
     }
   } else {
-    return { ok: false, expected: decimalSeparator === ',' ? 'a decimal such as "1234,50"' : 'a decimal such as 1234.50' };
+    return {
+      ok: false,
+      expected: decimalSeparator === ',' ? 'a decimal such as "1234,50"' : 'a decimal such as 1234.50',
+    };
   }
   const m = /^([+-]?)(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!m) return { ok: false, expected: decimalSeparator === ',' ? 'a decimal such as "1234,50"' : 'a decimal such as 1234.50' };
+  if (!m)
+    return {
+      ok: false,
+      expected: decimalSeparator === ',' ? 'a decimal such as "1234,50"' : 'a decimal such as 1234.50',
+    };
   const frac = (m[3] ?? '').replace(/0+$/, '');
-  if (frac.length > scale) return { ok: false, expected: `at most ${scale} decimal places`, code: 'CD_E_INPUT_OUT_OF_RANGE' };
+  if (frac.length > scale)
+    return { ok: false, expected: `at most ${scale} decimal places`, code: 'CD_E_INPUT_OUT_OF_RANGE' };
   const intPart = m[2]!.replace(/^0+(?=\d)/, '');
   const sign = m[1] === '-' && !/^0+$/.test(intPart + frac) ? '-' : '';
-  return { ok: true, value: scale > 0 ? `${sign}${intPart}.${frac.padEnd(scale, '0')}` : `${sign}${intPart}` };
+  return {
+    ok: true,
+    value: scale > 0 ? `${sign}${intPart}.${frac.padEnd(scale, '0')}` : `${sign}${intPart}`,
+  };
 }
 
 function groupedCorrectly(text: string, sep: string, decimalSeparator: string): boolean {
@@ -165,13 +192,19 @@ export function decimalBelow(value: string, min: number): boolean {
   return Number(value) < min;
 }
 
-export function readNumber(raw: unknown, integer: boolean, decimalSeparator: string, thousandsSeparator: string): Read<number> {
+export function readNumber(
+  raw: unknown,
+  integer: boolean,
+  decimalSeparator: string,
+  thousandsSeparator: string,
+): Read<number> {
   let n: number;
   if (typeof raw === 'number') n = raw;
   else if (typeof raw === 'string' && raw.trim() !== '') {
     let t = raw.trim();
     if (thousandsSeparator && t.includes(thousandsSeparator)) {
-      if (!groupedCorrectly(t, thousandsSeparator, decimalSeparator)) return { ok: false, expected: integer ? 'an integer' : 'a number' };
+      if (!groupedCorrectly(t, thousandsSeparator, decimalSeparator))
+        return { ok: false, expected: integer ? 'an integer' : 'a number' };
       t = t.split(thousandsSeparator).join('');
     }
     if (decimalSeparator === ',') t = t.replace(',', '.');
@@ -179,7 +212,8 @@ export function readNumber(raw: unknown, integer: boolean, decimalSeparator: str
   } else n = NaN;
   if (!Number.isFinite(n)) return { ok: false, expected: integer ? 'an integer' : 'a number' };
   if (integer && !Number.isInteger(n)) return { ok: false, expected: 'an integer' };
-  if (integer && !Number.isSafeInteger(n)) return { ok: false, expected: 'an integer below 2^53', code: 'CD_E_INPUT_OUT_OF_RANGE' };
+  if (integer && !Number.isSafeInteger(n))
+    return { ok: false, expected: 'an integer below 2^53', code: 'CD_E_INPUT_OUT_OF_RANGE' };
   return { ok: true, value: n };
 }
 

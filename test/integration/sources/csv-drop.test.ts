@@ -5,7 +5,11 @@ import type { KafkaMessage } from 'kafkajs';
 import { manualClock } from '../../../core/clock';
 import { createRedis } from '../../../core/redis';
 import { createCatalogCodec } from '../../../connectors/sources/codec';
-import { createCsvDropFolder, type CsvDropSite, type CsvReport } from '../../../connectors/sources/csv/drop-folder';
+import {
+  createCsvDropFolder,
+  type CsvDropSite,
+  type CsvReport,
+} from '../../../connectors/sources/csv/drop-folder';
 import { loadSiteMappings } from '../../../connectors/sources/mapping/load';
 import { createIngressPublisher, type IngressPublisher } from '../../../connectors/sources/publisher';
 import { createTopics, eventually, randomName, testEndpoints, testKafka } from '../../helpers/stack';
@@ -25,7 +29,10 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
   const codec = createCatalogCodec({ ids: endpoints.registryUrl });
   const clock = manualClock(Date.parse('2026-03-02T15:00:00Z'));
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-csv-'));
-  const sample = fs.readFileSync(path.join(__dirname, '../../../sites/us-dal/samples/orders.input.csv'), 'utf8');
+  const sample = fs.readFileSync(
+    path.join(__dirname, '../../../sites/us-dal/samples/orders.input.csv'),
+    'utf8',
+  );
   const header = sample.split('\n')[0]!;
   let publisher: IngressPublisher;
   const received: KafkaMessage[] = [];
@@ -36,20 +43,36 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
     const lines = [header];
     for (let i = 0; i < orders; i++) {
       const head = `${tag}-${i},2026-03-02 07:45:00,C-3300,Lone Star Tools,DAL-1,2026-03-03,"Lone Star Tools, Receiving",1200 Commerce St,,Dallas,TX,75202,US,,,USD,360.00`;
-      lines.push(`${head},1,SKU-10001,Hex bolt,10,CS,24.9900,249.90`, `${head},2,SKU-50020,"Gloves\nsize L",22,EA,5.0050,110.10`);
+      lines.push(
+        `${head},1,SKU-10001,Hex bolt,10,CS,24.9900,249.90`,
+        `${head},2,SKU-50020,"Gloves\nsize L",22,EA,5.0050,110.10`,
+      );
     }
     return lines.join('\n') + '\n';
   };
-  const site = (dir: string, policy: CsvDropSite['policy'] = 'all-or-nothing'): CsvDropSite => ({ siteId: 'us-dal', mappings: loadSiteMappings('us-dal'), dir: path.join(root, dir), policy });
+  const site = (dir: string, policy: CsvDropSite['policy'] = 'all-or-nothing'): CsvDropSite => ({
+    siteId: 'us-dal',
+    mappings: loadSiteMappings('us-dal'),
+    dir: path.join(root, dir),
+    policy,
+  });
   const folder = (s: CsvDropSite, afterChunk?: (file: string, n: number) => void) =>
-    createCsvDropFolder({ sites: [s], topicPrefix: prefix, stableMs: 0, chunkSize: 2, redisKeyPrefix: keyPrefix }, { publisher, codec, redis, clock, afterChunk });
+    createCsvDropFolder(
+      { sites: [s], topicPrefix: prefix, stableMs: 0, chunkSize: 2, redisKeyPrefix: keyPrefix },
+      { publisher, codec, redis, clock, afterChunk },
+    );
   const drop = (s: CsvDropSite, name: string, content: string | Buffer) => {
     fs.mkdirSync(s.dir, { recursive: true });
     fs.writeFileSync(path.join(s.dir, `.${name}.tmp`), content);
     fs.renameSync(path.join(s.dir, `.${name}.tmp`), path.join(s.dir, name));
   };
   const reports = (s: CsvDropSite, sub: 'processed' | 'rejected') =>
-    fs.existsSync(path.join(s.dir, sub)) ? fs.readdirSync(path.join(s.dir, sub)).filter((f) => f.endsWith('.report.json')).map((f) => JSON.parse(fs.readFileSync(path.join(s.dir, sub, f), 'utf8')) as CsvReport) : [];
+    fs.existsSync(path.join(s.dir, sub))
+      ? fs
+          .readdirSync(path.join(s.dir, sub))
+          .filter((f) => f.endsWith('.report.json'))
+          .map((f) => JSON.parse(fs.readFileSync(path.join(s.dir, sub, f), 'utf8')) as CsvReport)
+      : [];
 
   beforeAll(async () => {
     await admin.connect();
@@ -91,14 +114,20 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
     drop(s, 'orders-1-again.csv', sample);
     await w.pollOnce();
     const [dup] = reports(s, 'rejected');
-    expect(dup).toMatchObject({ outcome: 'duplicate', problems: [expect.objectContaining({ code: 'CD_E_CSV_DUPLICATE_FILE' })] });
+    expect(dup).toMatchObject({
+      outcome: 'duplicate',
+      problems: [expect.objectContaining({ code: 'CD_E_CSV_DUPLICATE_FILE' })],
+    });
     await new Promise((r) => setTimeout(r, 500));
     expect(received).toHaveLength(2);
   });
 
   it('never reads a half-written file: temporary names are skipped, a growing file waits until its size is stable', async () => {
     const s = site('half');
-    const w = createCsvDropFolder({ sites: [s], topicPrefix: prefix, stableMs: 2000, redisKeyPrefix: keyPrefix }, { publisher, codec, redis, clock });
+    const w = createCsvDropFolder(
+      { sites: [s], topicPrefix: prefix, stableMs: 2000, redisKeyPrefix: keyPrefix },
+      { publisher, codec, redis, clock },
+    );
     fs.mkdirSync(s.dir, { recursive: true });
     const text = ordersFile(1, 'HALF');
     fs.writeFileSync(path.join(s.dir, 'export.csv.part'), text);
@@ -114,7 +143,10 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
     await w.pollOnce();
     expect(fs.readdirSync(path.join(s.dir, 'processed')).filter((f) => f.endsWith('.csv'))).toHaveLength(1);
     expect(fs.existsSync(path.join(s.dir, 'export.csv.part'))).toBe(true);
-    await eventually(() => received.some((m) => m.key?.toString() === 'HALF-0'), 'the growing file\'s event, once complete');
+    await eventually(
+      () => received.some((m) => m.key?.toString() === 'HALF-0'),
+      "the growing file's event, once complete",
+    );
   });
 
   it('all-or-nothing: a file with one bad row publishes nothing and is rejected with a report of every bad row', async () => {
@@ -124,7 +156,13 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
     drop(s, 'strict.csv', bad.join('\n'));
     await folder(s).pollOnce();
     const [report] = reports(s, 'rejected');
-    expect(report).toMatchObject({ outcome: 'rejected', events: 0, problems: [expect.objectContaining({ row: 1, column: 'currency', code: 'CD_E_INPUT_UNKNOWN_CURRENCY' })] });
+    expect(report).toMatchObject({
+      outcome: 'rejected',
+      events: 0,
+      problems: [
+        expect.objectContaining({ row: 1, column: 'currency', code: 'CD_E_INPUT_UNKNOWN_CURRENCY' }),
+      ],
+    });
     await new Promise((r) => setTimeout(r, 1000));
     expect(received.filter((m) => m.key?.toString().startsWith('STRICT-'))).toEqual([]);
   });
@@ -138,10 +176,16 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
     await folder(s).pollOnce();
     const [report] = reports(s, 'processed');
     expect(report).toMatchObject({ outcome: 'partly-published', events: 2 });
-    expect(report!.problems).toEqual([expect.objectContaining({ code: 'CD_E_INPUT_OUT_OF_RANGE', column: 'qty' })]);
+    expect(report!.problems).toEqual([
+      expect.objectContaining({ code: 'CD_E_INPUT_OUT_OF_RANGE', column: 'qty' }),
+    ]);
     await eventually(() => mine().length >= 2, 'the two good orders');
     await new Promise((r) => setTimeout(r, 500));
-    expect(mine().map((m) => m.key?.toString()).sort()).toEqual(['LENIENT-0', 'LENIENT-2']);
+    expect(
+      mine()
+        .map((m) => m.key?.toString())
+        .sort(),
+    ).toEqual(['LENIENT-0', 'LENIENT-2']);
   });
 
   it('a crash in the middle of a file, then a restart: each event published exactly once', async () => {
@@ -164,6 +208,8 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
     expect(ids).toHaveLength(7);
     expect(new Set(ids).size).toBe(7);
     expect(mine().map((m) => m.key?.toString())).toEqual(Array.from({ length: 7 }, (_, i) => `CRASH-${i}`));
-    expect(fs.readdirSync(path.join(s.dir, 'processed')).filter((f) => f.endsWith('.csv'))).toEqual([expect.stringMatching(/_big\.csv$/)]);
+    expect(fs.readdirSync(path.join(s.dir, 'processed')).filter((f) => f.endsWith('.csv'))).toEqual([
+      expect.stringMatching(/_big\.csv$/),
+    ]);
   });
 });

@@ -36,8 +36,12 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
     { id: 'mty-1', siteId: 'mx-mty', secret: 'secret-mty' },
     { id: 'tor-1', siteId: 'ca-tor', secret: 'secret-tor' },
   ];
-  const sample = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../sites/us-chi/samples/order-released.input.json'), 'utf8')) as Record<string, unknown>;
-  const mtySample = fs.readFileSync(path.join(__dirname, '../../../sites/mx-mty/samples/pedido-liberado.input.json'));
+  const sample = JSON.parse(
+    fs.readFileSync(path.join(__dirname, '../../../sites/us-chi/samples/order-released.input.json'), 'utf8'),
+  ) as Record<string, unknown>;
+  const mtySample = fs.readFileSync(
+    path.join(__dirname, '../../../sites/mx-mty/samples/pedido-liberado.input.json'),
+  );
   let publisher: IngressPublisher;
   let app: FastifyInstance;
   let consumer: Consumer;
@@ -47,17 +51,27 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
   const acceptedIds = new Set<string>();
   const inject = async (a: FastifyInstance, opts: InjectOptions) => {
     const res = await a.inject(opts);
-    if (res.statusCode === 202) for (const id of (res.json() as { eventIds: string[] }).eventIds) acceptedIds.add(id);
+    if (res.statusCode === 202)
+      for (const id of (res.json() as { eventIds: string[] }).eventIds) acceptedIds.add(id);
     return res;
   };
-  const post = (siteId: string, body: string | Buffer, opts: { key?: IngestKey; headers?: Record<string, string>; at?: number; contentType?: string } = {}) =>
+  const post = (
+    siteId: string,
+    body: string | Buffer,
+    opts: { key?: IngestKey; headers?: Record<string, string>; at?: number; contentType?: string } = {},
+  ) =>
     inject(app, {
       method: 'POST',
       url: `/v1/sites/${siteId}/events`,
       payload: body,
-      headers: { 'content-type': opts.contentType ?? 'application/json', ...(opts.key === undefined ? {} : signedHeaders(opts.key, body, opts.at ?? clock.now())), ...opts.headers },
+      headers: {
+        'content-type': opts.contentType ?? 'application/json',
+        ...(opts.key === undefined ? {} : signedHeaders(opts.key, body, opts.at ?? clock.now())),
+        ...opts.headers,
+      },
     });
-  const order = (over: Record<string, unknown> = {}) => JSON.stringify({ ...sample, orderNumber: randomName('CHI'), ...over });
+  const order = (over: Record<string, unknown> = {}) =>
+    JSON.stringify({ ...sample, orderNumber: randomName('CHI'), ...over });
   const chiA = keys[0]!;
 
   beforeAll(async () => {
@@ -101,11 +115,17 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
   });
 
   it('accepts one event after Kafka acknowledged it: key, CloudEvents headers, decodable Avro', async () => {
-    const res = await post('us-chi', order({ orderNumber: 'CHI-ONE-1' }), { key: chiA, headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } });
+    const res = await post('us-chi', order({ orderNumber: 'CHI-ONE-1' }), {
+      key: chiA,
+      headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    });
     expect(res.statusCode).toBe(202);
     const { eventIds } = res.json() as { eventIds: string[] };
     expect(eventIds).toHaveLength(1);
-    await eventually(() => received.some((m) => m.headers?.ce_id?.toString() === eventIds[0]), 'the event in the ingress topic');
+    await eventually(
+      () => received.some((m) => m.headers?.ce_id?.toString() === eventIds[0]),
+      'the event in the ingress topic',
+    );
     const msg = received.find((m) => m.headers?.ce_id?.toString() === eventIds[0])!;
     const h = (k: string) => msg.headers?.[k]?.toString();
     expect(msg.key?.toString()).toBe('CHI-ONE-1');
@@ -116,8 +136,14 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
     expect(h('ce_time')).toBe('2026-03-02T20:30:00.000Z');
     expect(h('content-type')).toBe('application/avro');
     expect(h('traceparent')).toBe('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
-    const decoded = await decodeEvent(createSchemaResolver(endpoints.registryUrl), msg.value!, { catalog: loadCatalog() });
-    expect(decoded.event).toMatchObject({ orderId: 'CHI-ONE-1', orderTotal: '1247.40', metadata: { eventId: eventIds[0], siteId: 'us-chi', eventType: 'OrderReleased' } });
+    const decoded = await decodeEvent(createSchemaResolver(endpoints.registryUrl), msg.value!, {
+      catalog: loadCatalog(),
+    });
+    expect(decoded.event).toMatchObject({
+      orderId: 'CHI-ONE-1',
+      orderTotal: '1247.40',
+      metadata: { eventId: eventIds[0], siteId: 'us-chi', eventType: 'OrderReleased' },
+    });
   });
 
   it('accepts a batch in another dialect, all events or none', async () => {
@@ -132,12 +158,37 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
   describe('authentication', () => {
     it.each([
       ['no signature headers', () => post('us-chi', order()), 401, 'CD_E_AUTH_MISSING'],
-      ['a bad signature', () => post('us-chi', order(), { key: { ...chiA, secret: 'guess' } }), 401, 'CD_E_AUTH_BAD_SIGNATURE'],
-      ['an unknown key id', () => post('us-chi', order(), { key: { id: 'nope', siteId: 'us-chi', secret: 'x' } }), 401, 'CD_E_AUTH_BAD_SIGNATURE'],
-      ['a stale timestamp', () => post('us-chi', order(), { key: chiA, at: clock.now() - 301_000 }), 401, 'CD_E_AUTH_STALE'],
-      ['a timestamp from the future', () => post('us-chi', order(), { key: chiA, at: clock.now() + 301_000 }), 401, 'CD_E_AUTH_STALE'],
+      [
+        'a bad signature',
+        () => post('us-chi', order(), { key: { ...chiA, secret: 'guess' } }),
+        401,
+        'CD_E_AUTH_BAD_SIGNATURE',
+      ],
+      [
+        'an unknown key id',
+        () => post('us-chi', order(), { key: { id: 'nope', siteId: 'us-chi', secret: 'x' } }),
+        401,
+        'CD_E_AUTH_BAD_SIGNATURE',
+      ],
+      [
+        'a stale timestamp',
+        () => post('us-chi', order(), { key: chiA, at: clock.now() - 301_000 }),
+        401,
+        'CD_E_AUTH_STALE',
+      ],
+      [
+        'a timestamp from the future',
+        () => post('us-chi', order(), { key: chiA, at: clock.now() + 301_000 }),
+        401,
+        'CD_E_AUTH_STALE',
+      ],
       ["another site's key", () => post('us-chi', order(), { key: keys[3] }), 403, 'CD_E_AUTH_WRONG_SITE'],
-      ['an expired (rotated out) key', () => post('us-chi', order(), { key: keys[2] }), 401, 'CD_E_AUTH_BAD_SIGNATURE'],
+      [
+        'an expired (rotated out) key',
+        () => post('us-chi', order(), { key: keys[2] }),
+        401,
+        'CD_E_AUTH_BAD_SIGNATURE',
+      ],
     ])('refuses %s', async (_what, call, status, code) => {
       const res = await call();
       expect(res.statusCode).toBe(status);
@@ -147,9 +198,19 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
     it('refuses a replayed request (same signature)', async () => {
       const body = order();
       const headers = signedHeaders(chiA, body, clock.now());
-      const first = await inject(app, { method: 'POST', url: '/v1/sites/us-chi/events', payload: body, headers: { 'content-type': 'application/json', ...headers } });
+      const first = await inject(app, {
+        method: 'POST',
+        url: '/v1/sites/us-chi/events',
+        payload: body,
+        headers: { 'content-type': 'application/json', ...headers },
+      });
       expect(first.statusCode).toBe(202);
-      const again = await inject(app, { method: 'POST', url: '/v1/sites/us-chi/events', payload: body, headers: { 'content-type': 'application/json', ...headers } });
+      const again = await inject(app, {
+        method: 'POST',
+        url: '/v1/sites/us-chi/events',
+        payload: body,
+        headers: { 'content-type': 'application/json', ...headers },
+      });
       expect(again.statusCode).toBe(401);
       expect(again.json()).toMatchObject({ code: 'CD_E_AUTH_REPLAYED' });
     });
@@ -167,27 +228,106 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
       ['malformed JSON', () => '{"type": "order.released", ', 400, 'CD_E_INPUT_MALFORMED', ''],
       ['a JSON scalar', () => '42', 400, 'CD_E_INPUT_MALFORMED', ''],
       ['an empty batch', () => '[]', 400, 'CD_E_INPUT_MALFORMED', ''],
-      ['a missing required field', () => order({ customer: { name: 'x' } }), 400, 'CD_E_INPUT_MISSING_FIELD', '$.customer.id'],
-      ['a wrong type', () => order({ lines: [{ ...lines[0], qty: 'ten' }] }), 400, 'CD_E_INPUT_WRONG_TYPE', '$.lines[0].qty'],
-      ['an object where text is expected', () => order({ warehouse: { id: 1 } }), 400, 'CD_E_INPUT_WRONG_TYPE', '$.warehouse'],
-      ['an unknown event type', () => order({ type: 'order.teleported' }), 400, 'CD_E_INPUT_UNKNOWN_EVENT_TYPE', '$.type'],
-      ['a negative quantity', () => order({ lines: [{ ...lines[0], qty: -5 }] }), 400, 'CD_E_INPUT_OUT_OF_RANGE', '$.lines[0].qty'],
-      ['too many decimal places', () => order({ total: '10.005' }), 400, 'CD_E_INPUT_OUT_OF_RANGE', '$.total'],
-      ['an unknown currency', () => order({ currency: 'XYZ' }), 400, 'CD_E_INPUT_UNKNOWN_CURRENCY', '$.currency'],
+      [
+        'a missing required field',
+        () => order({ customer: { name: 'x' } }),
+        400,
+        'CD_E_INPUT_MISSING_FIELD',
+        '$.customer.id',
+      ],
+      [
+        'a wrong type',
+        () => order({ lines: [{ ...lines[0], qty: 'ten' }] }),
+        400,
+        'CD_E_INPUT_WRONG_TYPE',
+        '$.lines[0].qty',
+      ],
+      [
+        'an object where text is expected',
+        () => order({ warehouse: { id: 1 } }),
+        400,
+        'CD_E_INPUT_WRONG_TYPE',
+        '$.warehouse',
+      ],
+      [
+        'an unknown event type',
+        () => order({ type: 'order.teleported' }),
+        400,
+        'CD_E_INPUT_UNKNOWN_EVENT_TYPE',
+        '$.type',
+      ],
+      [
+        'a negative quantity',
+        () => order({ lines: [{ ...lines[0], qty: -5 }] }),
+        400,
+        'CD_E_INPUT_OUT_OF_RANGE',
+        '$.lines[0].qty',
+      ],
+      [
+        'too many decimal places',
+        () => order({ total: '10.005' }),
+        400,
+        'CD_E_INPUT_OUT_OF_RANGE',
+        '$.total',
+      ],
+      [
+        'an unknown currency',
+        () => order({ currency: 'XYZ' }),
+        400,
+        'CD_E_INPUT_UNKNOWN_CURRENCY',
+        '$.currency',
+      ],
       ['an impossible date', () => order({ shipBy: '2026-02-30' }), 400, 'CD_E_INPUT_BAD_DATE', '$.shipBy'],
-      ['a timestamp without offset', () => order({ releasedAt: '2026-03-02T14:30:00' }), 400, 'CD_E_INPUT_BAD_DATE', '$.releasedAt'],
-      ['an unknown unit code', () => order({ lines: [{ ...lines[0], uom: 'BARREL' }] }), 400, 'CD_E_INPUT_UNKNOWN_CODE', '$.lines[0].uom'],
+      [
+        'a timestamp without offset',
+        () => order({ releasedAt: '2026-03-02T14:30:00' }),
+        400,
+        'CD_E_INPUT_BAD_DATE',
+        '$.releasedAt',
+      ],
+      [
+        'an unknown unit code',
+        () => order({ lines: [{ ...lines[0], uom: 'BARREL' }] }),
+        400,
+        'CD_E_INPUT_UNKNOWN_CODE',
+        '$.lines[0].uom',
+      ],
       ['no order lines', () => order({ lines: [] }), 400, 'CD_E_INPUT_MISSING_FIELD', '$.lines'],
-      ['a batch with one bad record among good ones', () => JSON.stringify([JSON.parse(order()), JSON.parse(order({ currency: 'EURO' })), JSON.parse(order())]), 400, 'CD_E_INPUT_UNKNOWN_CURRENCY', '$[1].currency'],
-      ['an oversized body', () => JSON.stringify({ ...sample, pad: 'x'.repeat(70 * 1024) }), 413, 'CD_E_BODY_TOO_LARGE', ''],
-      ['a batch over maxBatch', () => JSON.stringify(Array.from({ length: 21 }, () => JSON.parse(order()))), 413, 'CD_E_BODY_TOO_LARGE', ''],
+      [
+        'a batch with one bad record among good ones',
+        () =>
+          JSON.stringify([JSON.parse(order()), JSON.parse(order({ currency: 'EURO' })), JSON.parse(order())]),
+        400,
+        'CD_E_INPUT_UNKNOWN_CURRENCY',
+        '$[1].currency',
+      ],
+      [
+        'an oversized body',
+        () => JSON.stringify({ ...sample, pad: 'x'.repeat(70 * 1024) }),
+        413,
+        'CD_E_BODY_TOO_LARGE',
+        '',
+      ],
+      [
+        'a batch over maxBatch',
+        () => JSON.stringify(Array.from({ length: 21 }, () => JSON.parse(order()))),
+        413,
+        'CD_E_BODY_TOO_LARGE',
+        '',
+      ],
       ['a bad Idempotency-Key', () => order(), 400, 'CD_E_INPUT_MALFORMED', ''],
     ];
 
     it.each(corpus)('%s', async (what, body, status, code, at) => {
-      const res = await post('us-chi', body(), { key: chiA, headers: what === 'a bad Idempotency-Key' ? { 'idempotency-key': 'x'.repeat(300) } : {} });
+      const res = await post('us-chi', body(), {
+        key: chiA,
+        headers: what === 'a bad Idempotency-Key' ? { 'idempotency-key': 'x'.repeat(300) } : {},
+      });
       expect(res.statusCode).toBe(status);
-      const json = res.json() as { code: string; problems?: Array<{ path: string; code: string; expected: string; got: string }> };
+      const json = res.json() as {
+        code: string;
+        problems?: Array<{ path: string; code: string; expected: string; got: string }>;
+      };
       if (at) {
         expect(json.code).toBe('CD_E_INPUT_REJECTED');
         expect(json.problems).toEqual(expect.arrayContaining([expect.objectContaining({ path: at, code })]));
@@ -238,14 +378,29 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
   it('serves an OpenAPI document generated from the route schemas', async () => {
     const res = await app.inject({ method: 'GET', url: '/openapi.json' });
     expect(res.statusCode).toBe(200);
-    const doc = res.json() as { openapi: string; paths: Record<string, { post: { responses: Record<string, unknown> } }> };
+    const doc = res.json() as {
+      openapi: string;
+      paths: Record<string, { post: { responses: Record<string, unknown> } }>;
+    };
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths['/v1/sites/{siteId}/events']!.post.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '403', '409', '413', '415', '429', '503']));
+    expect(Object.keys(doc.paths['/v1/sites/{siteId}/events']!.post.responses)).toEqual(
+      expect.arrayContaining(['202', '400', '401', '403', '409', '413', '415', '429', '503']),
+    );
   });
 
   it('answers 503 with Retry-After when Kafka cannot take the write, and the same request succeeds later', async () => {
-    const dead = new Kafka({ clientId: randomName('dead'), brokers: ['127.0.0.1:1'], logLevel: logLevel.NOTHING, connectionTimeout: 300, retry: { retries: 0 } });
-    const deadPublisher = createIngressPublisher({ kafka: dead, sendTimeoutMs: 1000, reconnectDelayMs: 60_000 });
+    const dead = new Kafka({
+      clientId: randomName('dead'),
+      brokers: ['127.0.0.1:1'],
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 300,
+      retry: { retries: 0 },
+    });
+    const deadPublisher = createIngressPublisher({
+      kafka: dead,
+      sendTimeoutMs: 1000,
+      reconnectDelayMs: 60_000,
+    });
     await deadPublisher.start();
     const deadApp = await buildIngestApp(
       { topicPrefix: prefix, keys, sites: [{ siteId: 'us-chi', mappings: loadSiteMappings('us-chi') }] },
@@ -253,21 +408,38 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
     );
     const body = order();
     const idem = randomName('idem');
-    const headers = { 'content-type': 'application/json', 'idempotency-key': idem, ...signedHeaders(chiA, body, clock.now()) };
-    const res = await inject(deadApp, { method: 'POST', url: '/v1/sites/us-chi/events', payload: body, headers });
+    const headers = {
+      'content-type': 'application/json',
+      'idempotency-key': idem,
+      ...signedHeaders(chiA, body, clock.now()),
+    };
+    const res = await inject(deadApp, {
+      method: 'POST',
+      url: '/v1/sites/us-chi/events',
+      payload: body,
+      headers,
+    });
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('5');
     expect(res.json()).toMatchObject({ code: 'CD_E_KAFKA_UNAVAILABLE', retriable: true });
     await deadApp.close();
     await deadPublisher.stop();
     // Nothing was stored for the key or the signature: the very same request goes through now.
-    const retry = await inject(app, { method: 'POST', url: '/v1/sites/us-chi/events', payload: body, headers });
+    const retry = await inject(app, {
+      method: 'POST',
+      url: '/v1/sites/us-chi/events',
+      payload: body,
+      headers,
+    });
     expect(retry.statusCode).toBe(202);
   });
 
   it('every accepted event is in Kafka exactly once, and nothing else is', async () => {
     expect(acceptedIds.size).toBeGreaterThan(10);
-    await eventually(() => received.length >= acceptedIds.size, `${acceptedIds.size} accepted events in Kafka`);
+    await eventually(
+      () => received.length >= acceptedIds.size,
+      `${acceptedIds.size} accepted events in Kafka`,
+    );
     await new Promise((r) => setTimeout(r, 1000)); // anything published late would show up now
     const ids = received.map((m) => m.headers?.ce_id?.toString() ?? '');
     expect(ids.filter((id) => !acceptedIds.has(id))).toEqual([]);

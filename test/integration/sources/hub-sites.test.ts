@@ -24,7 +24,10 @@ describe('examples/hub.yaml: one site of each kind publishes (real Kafka, regist
   const text = fs
     .readFileSync(example, 'utf8')
     .replace(/topicPrefix: cd\b/, `topicPrefix: ${prefix}`)
-    .replace(/(id: us-chi,[^\n]*connector: \{ kind: http) \}/, '$1, keys: [{ id: chi-e2e-1, secretEnv: E2E_CHI_KEY }] }');
+    .replace(
+      /(id: us-chi,[^\n]*connector: \{ kind: http) \}/,
+      '$1, keys: [{ id: chi-e2e-1, secretEnv: E2E_CHI_KEY }] }',
+    );
   const config = loadConfigText(text, example);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-home-'));
   const env = { E2E_CHI_KEY: 'e2e-secret', CROSSDOCK_INGEST_PORT: '0', CROSSDOCK_HOME: home };
@@ -61,24 +64,47 @@ describe('examples/hub.yaml: one site of each kind publishes (real Kafka, regist
   it('HTTP (us-chi), CSV (us-dal) and SDK (us-atl) each land in their own ingress topic', async () => {
     const http = components.find((c) => c.name === 'http-ingest')!;
     await eventually(async () => {
-      const body = fs.readFileSync(path.resolve(__dirname, '../../../sites/us-chi/samples/order-released.input.json'));
-      const res = await fetch(`http://127.0.0.1:${http.port}/v1/sites/us-chi/events`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...signedHeaders({ id: 'chi-e2e-1', secret: 'e2e-secret' }, body) } });
+      const body = fs.readFileSync(
+        path.resolve(__dirname, '../../../sites/us-chi/samples/order-released.input.json'),
+      );
+      const res = await fetch(`http://127.0.0.1:${http.port}/v1/sites/us-chi/events`, {
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/json',
+          ...signedHeaders({ id: 'chi-e2e-1', secret: 'e2e-secret' }, body),
+        },
+      });
       return res.status === 202;
     }, 'HTTP ingest to accept (once its producer is connected)');
 
     const drop = path.join(home, 'drop', 'us-dal');
     fs.mkdirSync(drop, { recursive: true });
-    fs.copyFileSync(path.resolve(__dirname, '../../../sites/us-dal/samples/orders.input.csv'), path.join(drop, '.orders.csv.tmp'));
+    fs.copyFileSync(
+      path.resolve(__dirname, '../../../sites/us-dal/samples/orders.input.csv'),
+      path.join(drop, '.orders.csv.tmp'),
+    );
     fs.renameSync(path.join(drop, '.orders.csv.tmp'), path.join(drop, 'orders.csv'));
 
     const password = readCredentials(stackPaths())!.users.find((u) => u.name === 'site-us-atl')!.password;
-    const sdk = createSiteProducer({ siteId: 'us-atl', brokers: endpoints.kafkaSaslBrokers, sasl: { mechanism: 'scram-sha-512', username: 'site-us-atl', password }, registryUrl: endpoints.registryUrl, topicPrefix: prefix });
+    const sdk = createSiteProducer({
+      siteId: 'us-atl',
+      brokers: endpoints.kafkaSaslBrokers,
+      sasl: { mechanism: 'scram-sha-512', username: 'site-us-atl', password },
+      registryUrl: endpoints.registryUrl,
+      topicPrefix: prefix,
+    });
     await sdk.connect();
     await sdk.events.InventoryAdjusted(inventoryAdjusted());
     await sdk.disconnect();
 
-    const keysIn = (site: string) => got.filter((g) => g.topic === `${prefix}.ingress.${site}`).map((g) => g.message.key?.toString());
-    await eventually(() => keysIn('us-chi').length === 1 && keysIn('us-dal').length === 2 && keysIn('us-atl').length === 1, 'one HTTP, two CSV and one SDK event', 30_000);
+    const keysIn = (site: string) =>
+      got.filter((g) => g.topic === `${prefix}.ingress.${site}`).map((g) => g.message.key?.toString());
+    await eventually(
+      () => keysIn('us-chi').length === 1 && keysIn('us-dal').length === 2 && keysIn('us-atl').length === 1,
+      'one HTTP, two CSV and one SDK event',
+      30_000,
+    );
     expect(keysIn('us-chi')).toEqual(['CHI-100234']);
     expect(keysIn('us-dal')).toEqual(['DAL-9001', 'DAL-9002']);
     expect(got.filter((g) => !/\.(us-chi|us-dal|us-atl)$/.test(g.topic))).toEqual([]);

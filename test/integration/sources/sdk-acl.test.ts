@@ -4,7 +4,12 @@ import { createSchemaResolver } from '../../../core/registry';
 import { decodeEvent, loadCatalog } from '../../../schemas';
 import { readCredentials, stackPaths } from '../../../stack';
 import { createSiteProducer, type EventBody } from '../../../connectors/sdk';
-import { defaultKafkaLibs, grantSiteAcls, onboardSite, revokeSiteAcls } from '../../../connectors/sources/onboarding';
+import {
+  defaultKafkaLibs,
+  grantSiteAcls,
+  onboardSite,
+  revokeSiteAcls,
+} from '../../../connectors/sources/onboarding';
 import { createTopics, eventually, randomName, testEndpoints, testKafka } from '../../helpers/stack';
 
 /**
@@ -26,13 +31,40 @@ describe('site SDK and ACLs (real broker, SCRAM, registry)', () => {
     customerName: 'Peachtree Supply',
     warehouseId: 'ATL-1',
     requestedShipDate: '2026-03-04',
-    shipTo: { name: 'Peachtree Supply', line1: '1 Peachtree St', line2: null, city: 'Atlanta', region: 'GA', postalCode: '30303', countryCode: 'US', phone: null, email: null },
+    shipTo: {
+      name: 'Peachtree Supply',
+      line1: '1 Peachtree St',
+      line2: null,
+      city: 'Atlanta',
+      region: 'GA',
+      postalCode: '30303',
+      countryCode: 'US',
+      phone: null,
+      email: null,
+    },
     currency: 'USD',
-    lines: [{ lineNumber: 1, sku: 'SKU-1', description: null, quantity: '2.0000', unitOfMeasure: 'EA', unitPrice: '10.0000', lineAmount: '20.00' }],
+    lines: [
+      {
+        lineNumber: 1,
+        sku: 'SKU-1',
+        description: null,
+        quantity: '2.0000',
+        unitOfMeasure: 'EA',
+        unitPrice: '10.0000',
+        lineAmount: '20.00',
+      },
+    ],
     orderTotal: '20.00',
   });
   const sdk = (siteId: string, user: string, pass: string) =>
-    createSiteProducer({ siteId, brokers: endpoints.kafkaSaslBrokers, sasl: { mechanism: 'scram-sha-512', username: user, password: pass }, registryUrl: endpoints.registryUrl, topicPrefix: prefix, sourceSystem: 'atl-wms' });
+    createSiteProducer({
+      siteId,
+      brokers: endpoints.kafkaSaslBrokers,
+      sasl: { mechanism: 'scram-sha-512', username: user, password: pass },
+      registryUrl: endpoints.registryUrl,
+      topicPrefix: prefix,
+      sourceSystem: 'atl-wms',
+    });
   const newSite = `zz-${randomName('s').slice(2)}`;
   let newPassword = '';
 
@@ -44,19 +76,44 @@ describe('site SDK and ACLs (real broker, SCRAM, registry)', () => {
   });
 
   afterAll(async () => {
-    for (const s of ['us-atl', 'ca-tor', newSite]) await revokeSiteAcls(admin, prefix, s).catch(() => undefined);
-    await admin.deleteTopics({ topics: [`${prefix}.ingress.us-atl`, `${prefix}.ingress.ca-tor`, `${prefix}.ingress.${newSite}`] }).catch(() => undefined);
+    for (const s of ['us-atl', 'ca-tor', newSite])
+      await revokeSiteAcls(admin, prefix, s).catch(() => undefined);
+    await admin
+      .deleteTopics({
+        topics: [`${prefix}.ingress.us-atl`, `${prefix}.ingress.ca-tor`, `${prefix}.ingress.${newSite}`],
+      })
+      .catch(() => undefined);
     await admin.disconnect();
     // Remove the throwaway SCRAM user again.
     await new Promise((r) =>
-      execFile('java', ['-cp', `${defaultKafkaLibs()}/*`, 'kafka.admin.ConfigCommand', '--bootstrap-server', endpoints.kafkaBrokers[0]!, '--alter', '--delete-config', 'SCRAM-SHA-256,SCRAM-SHA-512', '--entity-type', 'users', '--entity-name', `site-${newSite}`], () => r(undefined)),
+      execFile(
+        'java',
+        [
+          '-cp',
+          `${defaultKafkaLibs()}/*`,
+          'kafka.admin.ConfigCommand',
+          '--bootstrap-server',
+          endpoints.kafkaBrokers[0]!,
+          '--alter',
+          '--delete-config',
+          'SCRAM-SHA-256,SCRAM-SHA-512',
+          '--entity-type',
+          'users',
+          '--entity-name',
+          `site-${newSite}`,
+        ],
+        () => r(undefined),
+      ),
     );
   });
 
   it('publishes a typed event with metadata, business key and CloudEvents headers', async () => {
     const producer = sdk('us-atl', 'site-us-atl', password('site-us-atl'));
     await producer.connect();
-    const res = await producer.events.OrderReleased(order('ATL-500'), { occurredAt: new Date('2026-03-02T10:00:00Z'), traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+    const res = await producer.events.OrderReleased(order('ATL-500'), {
+      occurredAt: new Date('2026-03-02T10:00:00Z'),
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    });
     await producer.disconnect();
     expect(res).toMatchObject({ key: 'ATL-500', topic: `${prefix}.ingress.us-atl` });
 
@@ -70,7 +127,15 @@ describe('site SDK and ACLs (real broker, SCRAM, registry)', () => {
     const m = got[0]!;
     const h = (k: string) => m.headers?.[k]?.toString();
     expect(m.key?.toString()).toBe('ATL-500');
-    expect([h('ce_id'), h('ce_type'), h('ce_source'), h('ce_subject'), h('ce_time'), h('content-type'), h('traceparent')]).toEqual([
+    expect([
+      h('ce_id'),
+      h('ce_type'),
+      h('ce_source'),
+      h('ce_subject'),
+      h('ce_time'),
+      h('content-type'),
+      h('traceparent'),
+    ]).toEqual([
       res.eventId,
       'com.crossdock.order.OrderReleased',
       'crossdock://sites/us-atl/atl-wms',
@@ -79,14 +144,26 @@ describe('site SDK and ACLs (real broker, SCRAM, registry)', () => {
       'application/avro',
       '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
     ]);
-    const decoded = await decodeEvent(createSchemaResolver(endpoints.registryUrl), m.value!, { catalog: loadCatalog() });
-    expect(decoded.event.metadata).toMatchObject({ eventId: res.eventId, siteId: 'us-atl', eventType: 'OrderReleased', sourceSystem: 'atl-wms', correlationId: res.eventId, causationId: null });
+    const decoded = await decodeEvent(createSchemaResolver(endpoints.registryUrl), m.value!, {
+      catalog: loadCatalog(),
+    });
+    expect(decoded.event.metadata).toMatchObject({
+      eventId: res.eventId,
+      siteId: 'us-atl',
+      eventType: 'OrderReleased',
+      sourceSystem: 'atl-wms',
+      correlationId: res.eventId,
+      causationId: null,
+    });
   });
 
   it('refuses an event that does not fit its schema, with the field path, before sending', async () => {
     const producer = sdk('us-atl', 'site-us-atl', password('site-us-atl'));
     const bad = { ...order('ATL-501'), orderTotal: 12.5 } as unknown as EventBody<'OrderReleased'>;
-    await expect(producer.publish('OrderReleased', bad)).rejects.toMatchObject({ code: 'CD_E_INPUT_REJECTED', message: expect.stringContaining('orderTotal') });
+    await expect(producer.publish('OrderReleased', bad)).rejects.toMatchObject({
+      code: 'CD_E_INPUT_REJECTED',
+      message: expect.stringContaining('orderTotal'),
+    });
   });
 
   it("a site's user cannot write to another site's topic (TOPIC_AUTHORIZATION_FAILED)", async () => {
@@ -103,17 +180,53 @@ describe('site SDK and ACLs (real broker, SCRAM, registry)', () => {
   });
 
   it('onboarding a new site makes its topic, SCRAM user and ACLs: it writes its own topic only', async () => {
-    const res = await onboardSite({ admin, prefix, siteId: newSite, kind: 'sdk', partitions: 1, scram: { bootstrap: endpoints.kafkaBrokers[0]! } });
-    expect(res).toMatchObject({ topic: `${prefix}.ingress.${newSite}`, topicCreated: true, user: `site-${newSite}` });
+    const res = await onboardSite({
+      admin,
+      prefix,
+      siteId: newSite,
+      kind: 'sdk',
+      partitions: 1,
+      scram: { bootstrap: endpoints.kafkaBrokers[0]! },
+    });
+    expect(res).toMatchObject({
+      topic: `${prefix}.ingress.${newSite}`,
+      topicCreated: true,
+      user: `site-${newSite}`,
+    });
     newPassword = res.password!;
-    const login = (siteId: string) => new Kafka({ clientId: randomName('n'), brokers: endpoints.kafkaSaslBrokers, sasl: { mechanism: 'scram-sha-256', username: `site-${newSite}`, password: newPassword }, logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+    const login = () =>
+      new Kafka({
+        clientId: randomName('n'),
+        brokers: endpoints.kafkaSaslBrokers,
+        sasl: { mechanism: 'scram-sha-256', username: `site-${newSite}`, password: newPassword },
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 2 },
+      });
     // SCRAM credentials propagate through the controller; the first login may race them.
-    let producer = login(newSite).producer({ idempotent: true, maxInFlightRequests: 1 });
-    await eventually(async () => producer.connect().then(() => true, async () => ((producer = login(newSite).producer({ idempotent: true, maxInFlightRequests: 1 })), false)), 'the new SCRAM user to log in', 20_000);
-    await expect(producer.send({ topic: `${prefix}.ingress.${newSite}`, acks: -1, messages: [{ key: 'k', value: 'v' }] })).resolves.toBeDefined();
-    await expect(producer.send({ topic: `${prefix}.ingress.us-atl`, acks: -1, messages: [{ key: 'k', value: 'v' }] })).rejects.toThrow(/authoriz/i);
+    let producer = login().producer({ idempotent: true, maxInFlightRequests: 1 });
+    await eventually(
+      async () =>
+        producer.connect().then(
+          () => true,
+          async () => ((producer = login().producer({ idempotent: true, maxInFlightRequests: 1 })), false),
+        ),
+      'the new SCRAM user to log in',
+      20_000,
+    );
+    await expect(
+      producer.send({
+        topic: `${prefix}.ingress.${newSite}`,
+        acks: -1,
+        messages: [{ key: 'k', value: 'v' }],
+      }),
+    ).resolves.toBeDefined();
+    await expect(
+      producer.send({ topic: `${prefix}.ingress.us-atl`, acks: -1, messages: [{ key: 'k', value: 'v' }] }),
+    ).rejects.toThrow(/authoriz/i);
     await producer.disconnect();
     // Running it again is safe (idempotent steps).
-    await expect(onboardSite({ admin, prefix, siteId: newSite, kind: 'http', scram: false })).resolves.toMatchObject({ topicCreated: false });
+    await expect(
+      onboardSite({ admin, prefix, siteId: newSite, kind: 'http', scram: false }),
+    ).resolves.toMatchObject({ topicCreated: false });
   });
 });

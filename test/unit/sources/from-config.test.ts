@@ -2,16 +2,26 @@ import path from 'node:path';
 import { loadConfig, loadConfigText } from '../../../core/config';
 import { resolveEndpoints } from '../../../core/env';
 import { silentLogger } from '../../../core/logger';
-import { createSourceComponents, httpKeysFor, siteMappingsFor } from '../../../connectors/sources/from-config';
+import {
+  createSourceComponents,
+  httpKeysFor,
+  siteMappingsFor,
+} from '../../../connectors/sources/from-config';
 
 const example = path.join(__dirname, '../../../examples/hub.yaml');
 
 describe('source components from the hub configuration', () => {
   it('examples/hub.yaml: one HTTP ingest and one CSV watcher, every site mapping valid', () => {
     const config = loadConfig(example);
-    const components = createSourceComponents({ config, endpoints: resolveEndpoints({}), logger: silentLogger(), env: {} });
+    const components = createSourceComponents({
+      config,
+      endpoints: resolveEndpoints({}),
+      logger: silentLogger(),
+      env: {},
+    });
     expect(components.map((c) => c.name)).toEqual(['http-ingest', 'csv-drop-folder']);
-    for (const site of config.sites.filter((s) => s.connector.kind !== 'sdk')) expect(siteMappingsFor(config, site).siteId).toBe(site.id);
+    for (const site of config.sites.filter((s) => s.connector.kind !== 'sdk'))
+      expect(siteMappingsFor(config, site).siteId).toBe(site.id);
   });
 
   it('reads key secrets from the environment and refuses a key whose variable is unset', () => {
@@ -27,7 +37,9 @@ routes: [{ name: all, match: {}, to: [analytics] }]
       { id: 'chi-1', siteId: 'us-chi', secret: 'a' },
       { id: 'chi-2', siteId: 'us-chi', secret: 'b', expiresAt: '2027-01-01T00:00:00Z' },
     ]);
-    expect(() => httpKeysFor(config, { CHI_KEY_1: 'a' })).toThrow(expect.objectContaining({ code: 'CD_E_SITE_SECRET_MISSING' }));
+    expect(() => httpKeysFor(config, { CHI_KEY_1: 'a' })).toThrow(
+      expect.objectContaining({ code: 'CD_E_SITE_SECRET_MISSING' }),
+    );
   });
 
   it('the connector schema refuses settings of another kind and more than two keys', () => {
@@ -39,6 +51,8 @@ sites:
 subscribers: [{ id: analytics, sink: { kind: kafka } }]
 routes: [{ name: all, match: {}, to: [analytics] }]
 `;
-    expect(() => loadConfigText(bad, 'bad.yaml')).toThrow(expect.objectContaining({ code: 'CD_E_CONFIG_INVALID' }));
+    expect(() => loadConfigText(bad, 'bad.yaml')).toThrow(
+      expect.objectContaining({ code: 'CD_E_CONFIG_INVALID' }),
+    );
   });
 });

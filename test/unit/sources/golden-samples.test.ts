@@ -1,6 +1,10 @@
 import fs from 'node:fs';
 import { createCatalogCodec } from '../../../connectors/sources/codec';
-import { DEFAULT_SITES_DIR, listMappedSites, loadSiteMappings } from '../../../connectors/sources/mapping/load';
+import {
+  DEFAULT_SITES_DIR,
+  listMappedSites,
+  loadSiteMappings,
+} from '../../../connectors/sources/mapping/load';
 import { siteSamples, testSiteInput } from '../../../connectors/sources/site-test';
 
 /**
@@ -12,7 +16,9 @@ import { siteSamples, testSiteInput } from '../../../connectors/sources/site-tes
 describe('site golden samples', () => {
   const codec = createCatalogCodec({ ids: () => 1 });
   const sites = listMappedSites();
-  const cases = sites.flatMap((siteId) => siteSamples(DEFAULT_SITES_DIR, siteId).map((s) => [siteId, s.name, s] as const));
+  const cases = sites.flatMap((siteId) =>
+    siteSamples(DEFAULT_SITES_DIR, siteId).map((s) => [siteId, s.name, s] as const),
+  );
 
   it('cover at least three dialects (variants) and both JSON and CSV', () => {
     const variants = new Set(sites.map((s) => loadSiteMappings(s).variant.split(' < ').slice(-2)[0]));
@@ -24,7 +30,10 @@ describe('site golden samples', () => {
   it.each(cases)('%s %s maps to its expected canonical output', (siteId, _name, sample) => {
     const site = loadSiteMappings(siteId);
     const got = testSiteInput(site, codec, sample.input, fs.readFileSync(sample.input));
-    const want = JSON.parse(fs.readFileSync(sample.expected, 'utf8')) as { events?: unknown[]; problems?: unknown[] };
+    const want = JSON.parse(fs.readFileSync(sample.expected, 'utf8')) as {
+      events?: unknown[];
+      problems?: unknown[];
+    };
     if (want.problems) {
       expect(got.problems).toEqual(want.problems);
       expect(got.events).toEqual([]);

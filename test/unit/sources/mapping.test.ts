@@ -37,8 +37,24 @@ const site: SiteMappings = {
   dialect: { ...DEFAULT_DIALECT },
   codes: { uom: { EA: 'EA' } },
   mappings: {
-    A: { eventType: 'A', sourceType: 'a', occurredAt: { from: 'at', type: 'timestamp' }, fields: { id: { from: 'id' }, lines: { each: 'items', fields: { q: { from: 'q', type: 'decimal', min: 0 }, u: { from: 'u', codes: 'uom' } } } } },
-    B: { eventType: 'B', sourceType: 'b', occurredAt: { from: 'at', type: 'timestamp' }, fields: { n: { from: 'n', type: 'int' } } },
+    A: {
+      eventType: 'A',
+      sourceType: 'a',
+      occurredAt: { from: 'at', type: 'timestamp' },
+      fields: {
+        id: { from: 'id' },
+        lines: {
+          each: 'items',
+          fields: { q: { from: 'q', type: 'decimal', min: 0 }, u: { from: 'u', codes: 'uom' } },
+        },
+      },
+    },
+    B: {
+      eventType: 'B',
+      sourceType: 'b',
+      occurredAt: { from: 'at', type: 'timestamp' },
+      fields: { n: { from: 'n', type: 'int' } },
+    },
   },
 };
 
@@ -55,14 +71,20 @@ describe('mapping engine', () => {
   });
   it('selects the mapping by the record type field and refuses unknown types', () => {
     expect(mapRecord(site, { type: 'b', at: '2026-01-01T00:00:00Z', n: '7' }).body).toEqual({ n: 7 });
-    expect(mapRecord(site, { type: 'zz' }).problems[0]).toMatchObject({ code: 'CD_E_INPUT_UNKNOWN_EVENT_TYPE', got: '"zz"' });
+    expect(mapRecord(site, { type: 'zz' }).problems[0]).toMatchObject({
+      code: 'CD_E_INPUT_UNKNOWN_EVENT_TYPE',
+      got: '"zz"',
+    });
     expect(mapRecord(site, { at: 'x' }).problems[0]).toMatchObject({ code: 'CD_E_INPUT_MISSING_FIELD' });
   });
 });
 
 describe('variants', () => {
   it('merge objects key by key, replace scalars and remove keys set to null', () => {
-    expect(mergeMapping({ a: { b: 1, c: 2 }, d: [1] }, { a: { c: 3 }, d: [2], e: null })).toEqual({ a: { b: 1, c: 3 }, d: [2] });
+    expect(mergeMapping({ a: { b: 1, c: 2 }, d: [1] }, { a: { c: 3 }, d: [2], e: null })).toEqual({
+      a: { b: 1, c: 3 },
+      d: [2],
+    });
     expect(mergeMapping({ a: { b: 1 } }, { a: { b: null } })).toEqual({ a: {} });
   });
   it('a site variant overrides only what differs from its base', () => {
@@ -75,11 +97,20 @@ describe('variants', () => {
   it('refuses a bad variant at load with the file and path of every problem', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-map-'));
     fs.mkdirSync(path.join(dir, '_base'));
-    fs.cpSync(path.join(__dirname, '../../../sites/_base/mapping.yaml'), path.join(dir, '_base/mapping.yaml'));
+    fs.cpSync(
+      path.join(__dirname, '../../../sites/_base/mapping.yaml'),
+      path.join(dir, '_base/mapping.yaml'),
+    );
     fs.mkdirSync(path.join(dir, 'x1'));
-    fs.writeFileSync(path.join(dir, 'x1/mapping.yaml'), 'extends: base\ndialect: { dateFormat: "dd.MM", utcOffset: "CET" }\nmappings:\n  OrderReleased:\n    fields:\n      lines:\n        fields:\n          unitOfMeasure: { codes: nosuchlist }\n');
+    fs.writeFileSync(
+      path.join(dir, 'x1/mapping.yaml'),
+      'extends: base\ndialect: { dateFormat: "dd.MM", utcOffset: "CET" }\nmappings:\n  OrderReleased:\n    fields:\n      lines:\n        fields:\n          unitOfMeasure: { codes: nosuchlist }\n',
+    );
     fs.mkdirSync(path.join(dir, 'x2'));
-    fs.writeFileSync(path.join(dir, 'x2/mapping.yaml'), 'extends: base\nmappings:\n  OrderReleased:\n    fields:\n      orderId: { form: typo }\n');
+    fs.writeFileSync(
+      path.join(dir, 'x2/mapping.yaml'),
+      'extends: base\nmappings:\n  OrderReleased:\n    fields:\n      orderId: { form: typo }\n',
+    );
     fs.mkdirSync(path.join(dir, 'x3'));
     fs.writeFileSync(path.join(dir, 'x3/mapping.yaml'), 'extends: nowhere\n');
     const problemsOf = (id: string, known?: string[]) => {
@@ -92,10 +123,16 @@ describe('variants', () => {
         return (err.details?.problems as Array<{ path: string }>).map((p) => p.path);
       }
     };
-    expect(problemsOf('x1')).toEqual(['$.dialect.dateFormat', '$.dialect.utcOffset', '$.mappings.OrderReleased.fields.lines.fields.unitOfMeasure.codes']);
+    expect(problemsOf('x1')).toEqual([
+      '$.dialect.dateFormat',
+      '$.dialect.utcOffset',
+      '$.mappings.OrderReleased.fields.lines.fields.unitOfMeasure.codes',
+    ]);
     expect(problemsOf('x2')).toContain('$.mappings.OrderReleased.fields.orderId');
     expect(problemsOf('x3')).toEqual(['$.extends']);
-    expect(problemsOf('x1'.replace('1', '2'), ['Other'])).toContain('$.mappings.OrderReleased.fields.orderId');
+    expect(problemsOf('x1'.replace('1', '2'), ['Other'])).toContain(
+      '$.mappings.OrderReleased.fields.orderId',
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
