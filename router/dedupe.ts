@@ -53,12 +53,12 @@ export interface Deduper {
 
 export function createDeduper(redis: Redis, keys: RouterKeys, ttlSeconds: number): Deduper {
   redis.defineCommand('cdRouterSeen', { numberOfKeys: 1, lua: SEEN_SCRIPT });
-  const call = redis as unknown as { cdRouterSeen(key: string, hash: string, origin: string, ttl: number): Promise<number> };
+  type WithSeen = { cdRouterSeen(key: string, hash: string, origin: string, ttl: number): unknown };
   return {
     async check(items) {
       if (items.length === 0) return [];
       const pipeline = redis.pipeline();
-      for (const it of items) (pipeline as unknown as typeof call).cdRouterSeen(keys.seen(it.eventId), it.hash, it.origin, ttlSeconds);
+      for (const it of items) (pipeline as unknown as WithSeen).cdRouterSeen(keys.seen(it.eventId), it.hash, it.origin, ttlSeconds);
       const res = (await pipeline.exec()) ?? [];
       return items.map((_it, i) => {
         const [err, value] = res[i] ?? [new Error('no reply')];

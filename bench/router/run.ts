@@ -197,7 +197,7 @@ async function main(): Promise<void> {
       invalidRuns: results.filter((r) => r.fanout === fanout && !r.valid).length,
     };
   });
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 1e9), node: process.version, kafkajs: require('kafkajs/package.json').version as string };
+  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 1e9), node: process.version, kafkajs: (JSON.parse(fs.readFileSync(path.join(root, 'node_modules/kafkajs/package.json'), 'utf8')) as { version: string }).version };
   const doc = { date: new Date().toISOString(), command: `npm run bench:router -- --events ${EVENTS} --warmup ${WARMUP} --reps ${REPS} --concurrency ${CONCURRENCY}`, machine, workload: { events: EVENTS, warmup: WARMUP, sites: SITES.length, partitions: PARTITIONS, avroBytes: Math.round(events.reduce((n, e) => n + e.value.length, 0) / events.length) }, summary, runs: results };
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(root, 'bench/results/router.json'), JSON.stringify(doc, null, 2) + '\n');

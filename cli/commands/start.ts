@@ -5,6 +5,8 @@ import { createHealthServer } from '../../core/health';
 import { createKafka } from '../../core/kafka';
 import { createLogger } from '../../core/logger';
 import { ensureTopics } from '../../router';
+// schemas/index.ts does not re-export it yet; push.ts is the schemas part's own entry for it.
+import { pushSchemas } from '../../schemas/push';
 import { status, stderrProgress, up } from '../../stack';
 import { HUB_COMPONENTS, runComponents } from '../hub-components';
 import { output } from '../output';
@@ -15,7 +17,8 @@ export const DEFAULT_CONFIG = path.join(__dirname, '..', '..', 'examples', 'hub.
 /**
  * `crossdock start`: the whole hub in one process. Order: refuse a bad configuration before
  * touching anything; bring the local stack up (parts the environment points elsewhere are left
- * alone); create the topics the configuration needs; then run every component of
+ * alone); push the catalog's schemas; create the topics the configuration needs; then run every
+ * component of
  * cli/hub-components.ts with one health server, until SIGINT/SIGTERM.
  */
 export function startCommand(_setExit: (code: number) => void): Command {
@@ -29,6 +32,10 @@ export function startCommand(_setExit: (code: number) => void): Command {
       const res = await up({ progress: stderrProgress() });
       const parts = await status();
       const logger = createLogger({ bindings: { service: 'crossdock' } });
+
+      // The catalog's schemas must be in the registry before anything encodes or validates.
+      const pushed = await pushSchemas({ registryUrl: res.endpoints.registryUrl });
+      const newVersions = pushed.subjects.flatMap((s) => s.versions).filter((v) => v.created).length;
 
       const kafka = createKafka({ clientId: 'crossdock-start', brokers: res.endpoints.kafkaBrokers });
       const admin = kafka.admin();
@@ -46,12 +53,13 @@ export function startCommand(_setExit: (code: number) => void): Command {
       const components = HUB_COMPONENTS.flatMap((c) => c.create(deps));
 
       output(Boolean(opts.json)).result(
-        { config: config.file, parts, topics: { required: requiredTopics(config).length, created }, health: `http://${config.hub.health.host}:${port}`, components: components.map((c) => c.name) },
+        { config: config.file, parts, schemas: { subjects: pushed.subjects.length, registered: newVersions }, topics: { required: requiredTopics(config).length, created }, health: `http://${config.hub.health.host}:${port}`, components: components.map((c) => c.name) },
         () =>
           [
             'crossdock stack:',
             ...parts.map((p) => `  ${p.part.padEnd(9)} ${p.up ? 'up  ' : 'down'} ${p.endpoint}`),
             `config   ${config.file} (${config.sites.length} sites, ${config.subscribers.length} subscribers, ${config.routes.length} routes)`,
+            `schemas  ${pushed.subjects.length} subjects in the registry (${newVersions} versions registered now)`,
             `topics   ${requiredTopics(config).length} needed, ${created.length} created`,
             `health   http://${config.hub.health.host}:${port}/readyz  /metrics`,
             `running  ${components.map((c) => c.name).join(', ')} (Ctrl-C stops)`,
