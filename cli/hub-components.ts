@@ -1,6 +1,7 @@
 import type { ComponentDeps, HubComponent } from '../core/component';
 import type { HubConfig } from '../core/config';
 import { createRouter } from '../router';
+import { sinkConnectorComponent } from '../connectors/sinks';
 
 /**
  * The parts `crossdock start` runs in one process. Each part adds itself with one line: a name
@@ -13,6 +14,10 @@ export interface ComponentContext extends ComponentDeps {
 
 export const HUB_COMPONENTS: ReadonlyArray<{ name: string; create: (ctx: ComponentContext) => HubComponent[] }> = [
   { name: 'router', create: (ctx) => [createRouter(ctx)] },
+  {
+    name: 'connectors',
+    create: (ctx) => ctx.config.subscribers.map((s) => sinkConnectorComponent(s, ctx, { topicPrefix: ctx.config.hub.topicPrefix })),
+  },
 ];
 
 /**
