@@ -143,10 +143,8 @@ export function createSourceComponents(
     out.push({
       name: 'csv-drop-folder',
       async start() {
-        publisher = createIngressPublisher({
-          kafka: createKafka({ clientId: 'crossdock-csv', brokers: endpoints.kafkaBrokers, logger }),
-          logger,
-        });
+        const kafka = createKafka({ clientId: 'crossdock-csv', brokers: endpoints.kafkaBrokers, logger });
+        publisher = createIngressPublisher({ kafka, logger });
         await publisher.start();
         const p = publisher;
         ctx.health?.addReadiness('csv-drop-folder', () => p.ready());
@@ -156,6 +154,7 @@ export function createSourceComponents(
             publisher,
             codec: codec(),
             redis: sharedRedis(),
+            kafka,
             logger: logger.child({ component: 'csv-drop-folder' }),
           },
         );

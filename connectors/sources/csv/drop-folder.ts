@@ -6,6 +6,8 @@ import type { HubComponent } from '../../../core/component';
 import { describeError, isCrossdockError } from '../../../core/errors';
 import { silentLogger, type Logger } from '../../../core/logger';
 import type { Redis } from '../../../core/redis';
+import type { Kafka } from 'kafkajs';
+import { eventIdsSince, highWatermarks, type Watermarks } from './recovery';
 import { ingressTopic, uuidV5 } from '../envelope';
 import type { SiteMappings } from '../mapping/types';
 import { buildEvent, encodePrepared, type EventCodec, type PreparedEvent } from '../prepare';
@@ -21,11 +23,13 @@ import { csvRecords, type CsvProblem } from './parse';
  * temporary name, then rename); any other *.csv must keep the same size and mtime for `stableMs`.
  *
  * Exactly once across a crash: eventIds are UUID v5 of (site, file content hash, group), so the
- * same file always makes the same ids; the file's progress (events acknowledged so far) is kept in
- * Redis under its content hash and updated after every acknowledged chunk, so a restart resumes
- * after the last acknowledged chunk. The one gap — a crash between Kafka's acknowledgement of a
- * chunk and the Redis write — re-sends that chunk with the same eventIds, which the router drops
- * as duplicates. A file whose content hash is already done is a duplicate (rejected/, reported).
+ * same file always makes the same ids; the file's progress is kept in Redis under its content hash.
+ * Before each chunk the watcher records the chunk and the topic's high watermarks; after Kafka
+ * acknowledged it, the progress. A restart resumes after the last recorded chunk, and when a chunk
+ * was in flight it reads the topic from those watermarks and sends only the events of the chunk
+ * that did not land (kill -9 between the acknowledgement and the Redis write included: see
+ * test/integration/sources/csv-drop.test.ts). A file whose content hash is done is a duplicate
+ * (rejected/, reported).
  */
 export interface CsvDropSite {
   siteId: string;
@@ -62,15 +66,27 @@ export interface CsvDropDeps {
   redis: Redis;
   logger?: Logger;
   clock?: Clock;
+  /**
+   * A client on the ingress topics' cluster. With it, the watcher records the topic's high
+   * watermarks before each chunk, and after a crash reads what landed since then, so the chunk
+   * that was in flight is completed without sending any event twice. Without it, that chunk is
+   * re-sent (same eventIds: the router drops the duplicates).
+   */
+  kafka?: Kafka;
   /** Test seam: called after each chunk's progress was recorded (a throw simulates a crash there). */
   afterChunk?: (file: string, published: number) => void | Promise<void>;
+  /** Test seam: called after Kafka acknowledged a chunk, before its progress is recorded. */
+  afterPublish?: (file: string, acknowledged: number) => void | Promise<void>;
 }
 
 export interface FileState {
   state: 'publishing' | 'done';
   name: string;
   total: number;
+  /** Events [0, published) are acknowledged. */
   published: number;
+  /** The chunk being sent: events [published, to), and the topic's high watermarks before it. */
+  inflight?: { to: number; watermarks: Watermarks };
   at: string;
 }
 
@@ -183,6 +199,7 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
     // Encode everything first: a registry outage leaves the file untouched for the next poll.
     const prepared: PreparedEvent[] = await Promise.all(built.map((b) => encodePrepared(ctx, b)));
     let published = state?.published ?? 0;
+    let inflight: FileState['inflight'];
     const save = (s: FileState['state']) =>
       deps.redis.set(
         key,
@@ -191,18 +208,46 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
           name,
           total: prepared.length,
           published,
+          ...(inflight ? { inflight } : {}),
           at: new Date(clock.now()).toISOString(),
         } satisfies FileState),
       );
     if (!state) await save('publishing');
     const topic = ingressTopic(prefix, site.siteId);
+    if (state?.inflight && deps.kafka) {
+      // A crash while a chunk was in flight: send only the events of it that did not land.
+      const landed = await eventIdsSince(deps.kafka, topic, state.inflight.watermarks);
+      const chunk = prepared.slice(published, state.inflight.to).filter((p) => !landed.has(p.eventId));
+      logger.warn(
+        {
+          siteId: site.siteId,
+          file: name,
+          resent: chunk.length,
+          landed: state.inflight.to - published - chunk.length,
+        },
+        'csv resuming an interrupted chunk',
+      );
+      if (chunk.length)
+        await deps.publisher.publish(
+          topic,
+          chunk.map((p) => p.message),
+        );
+      published = state.inflight.to;
+      await save('publishing');
+    }
     while (published < prepared.length) {
       const chunk = prepared.slice(published, published + chunkSize);
+      if (deps.kafka) {
+        inflight = { to: published + chunk.length, watermarks: await highWatermarks(deps.kafka, topic) };
+        await save('publishing');
+      }
       await deps.publisher.publish(
         topic,
         chunk.map((p) => p.message),
       );
+      await deps.afterPublish?.(file, published + chunk.length);
       published += chunk.length;
+      inflight = undefined;
       await save('publishing');
       await deps.afterChunk?.(file, published);
     }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -212,4 +213,48 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
       expect.stringMatching(/_big\.csv$/),
     ]);
   });
+
+  /** Runs the fixture worker as its own process; resolves with its exit signal (SIGKILL) or code. */
+  const worker = (s: CsvDropSite, kill?: { at: number; point: 'afterPublish' | 'afterChunk' }) =>
+    new Promise<string>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(__dirname, 'fixtures/csv-worker.ts')],
+        {
+          env: {
+            ...process.env,
+            CD_BROKERS: endpoints.kafkaBrokers.join(','),
+            CD_REDIS_URL: endpoints.redisUrl,
+            CD_REGISTRY_URL: endpoints.registryUrl,
+            CD_DIR: s.dir,
+            CD_PREFIX: prefix,
+            CD_KEY_PREFIX: keyPrefix,
+            ...(kill ? { CD_KILL_AT: String(kill.at), CD_KILL_POINT: kill.point } : {}),
+          },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      );
+      child.on('exit', (code, signal) => resolve(signal ?? String(code)));
+    });
+
+  it.each([
+    ['after Kafka acknowledged a chunk, before its progress reached Redis', 'afterPublish', 'KILLA'],
+    ['after the progress was recorded', 'afterChunk', 'KILLB'],
+  ] as const)(
+    'kill -9 %s, then a restart: each event exactly once in the topic',
+    async (_when, point, tag) => {
+      const s = site(`kill-${point}`);
+      drop(s, 'big.csv', ordersFile(7, tag));
+      expect(await worker(s, { at: 4, point })).toBe('SIGKILL');
+      expect(fs.readdirSync(s.dir)).toContain('big.csv');
+      expect(await worker(s)).toBe('0');
+      const mine = () => received.filter((m) => m.key?.toString().startsWith(`${tag}-`));
+      await eventually(() => mine().length >= 7, 'all 7 events');
+      await new Promise((r) => setTimeout(r, 1000)); // a duplicate would show up by now
+      const ids = mine().map((m) => m.headers?.ce_id?.toString());
+      expect(ids).toHaveLength(7);
+      expect(new Set(ids).size).toBe(7);
+      expect(fs.readdirSync(path.join(s.dir, 'processed')).filter((f) => f.endsWith('.csv'))).toHaveLength(1);
+    },
+  );
 });
