@@ -12,11 +12,17 @@ export interface ComponentContext extends ComponentDeps {
   config: HubConfig;
 }
 
-export const HUB_COMPONENTS: ReadonlyArray<{ name: string; create: (ctx: ComponentContext) => HubComponent[] }> = [
+export const HUB_COMPONENTS: ReadonlyArray<{
+  name: string;
+  create: (ctx: ComponentContext) => HubComponent[];
+}> = [
   { name: 'router', create: (ctx) => [createRouter(ctx)] },
   {
     name: 'connectors',
-    create: (ctx) => ctx.config.subscribers.map((s) => sinkConnectorComponent(s, ctx, { topicPrefix: ctx.config.hub.topicPrefix })),
+    create: (ctx) =>
+      ctx.config.subscribers.map((s) =>
+        sinkConnectorComponent(s, ctx, { topicPrefix: ctx.config.hub.topicPrefix }),
+      ),
   },
 ];
 
@@ -24,12 +30,17 @@ export const HUB_COMPONENTS: ReadonlyArray<{ name: string; create: (ctx: Compone
  * Starts components in order and stops them in reverse on SIGINT/SIGTERM (or when one fails to
  * start). Resolves when everything has stopped.
  */
-export async function runComponents(components: HubComponent[], onStopped: () => Promise<void>, log: (msg: string) => void): Promise<void> {
+export async function runComponents(
+  components: HubComponent[],
+  onStopped: () => Promise<void>,
+  log: (msg: string) => void,
+): Promise<void> {
   const started: HubComponent[] = [];
   let stopping: Promise<void> | undefined;
   const stopAll = () =>
     (stopping ??= (async () => {
-      for (const c of [...started].reverse()) await c.stop().catch((err: unknown) => log(`stopping ${c.name} failed: ${String(err)}`));
+      for (const c of [...started].reverse())
+        await c.stop().catch((err: unknown) => log(`stopping ${c.name} failed: ${String(err)}`));
       await onStopped();
     })());
   let release: () => void = () => undefined;

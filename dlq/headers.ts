@@ -62,11 +62,18 @@ const MAX_MESSAGE_BYTES = 1024;
 export function deadLetterHeaders(reason: DeadLetterReason, originalHeaders: IHeaders | undefined): IHeaders {
   const out: IHeaders = {};
   for (const [k, v] of Object.entries(originalHeaders ?? {})) {
-    if ((k.startsWith('ce_') || k === 'content-type' || k === 'traceparent' || k === 'tracestate') && v !== undefined) out[k] = v;
+    if (
+      (k.startsWith('ce_') || k === 'content-type' || k === 'traceparent' || k === 'tracestate') &&
+      v !== undefined
+    )
+      out[k] = v;
   }
   const message = reason.message.replace(/[\r\n]+/g, ' ');
   out[DLQ_HEADERS.code] = reason.code;
-  out[DLQ_HEADERS.message] = Buffer.byteLength(message) > MAX_MESSAGE_BYTES ? Buffer.from(message).subarray(0, MAX_MESSAGE_BYTES).toString('utf8') : message;
+  out[DLQ_HEADERS.message] =
+    Buffer.byteLength(message) > MAX_MESSAGE_BYTES
+      ? Buffer.from(message).subarray(0, MAX_MESSAGE_BYTES).toString('utf8')
+      : message;
   out[DLQ_HEADERS.stage] = reason.stage;
   out[DLQ_HEADERS.attempts] = String(reason.attempts ?? 1);
   out[DLQ_HEADERS.firstFailedAt] = new Date(reason.firstFailedAt ?? reason.lastFailedAt).toISOString();

@@ -48,7 +48,11 @@ function passHeaders(headers: IHeaders | undefined): IHeaders {
   return out;
 }
 
-export async function planBatch(deps: PlannerDeps, siteId: string, records: readonly IngressRecord[]): Promise<BatchPlan> {
+export async function planBatch(
+  deps: PlannerDeps,
+  siteId: string,
+  records: readonly IngressRecord[],
+): Promise<BatchPlan> {
   const { metrics, topics } = deps;
   const out = new Map<string, Message[]>();
   const push = (topic: string, m: Message) => {
@@ -63,12 +67,32 @@ export async function planBatch(deps: PlannerDeps, siteId: string, records: read
     push(topics.dlqRouter, {
       key: record.key,
       value: record.value,
-      headers: deadLetterHeaders({ code: r.code, message: r.message, stage: r.stage, lastFailedAt: now, original: { topic: record.topic, partition: record.partition, offset: record.offset } }, record.headers),
+      headers: deadLetterHeaders(
+        {
+          code: r.code,
+          message: r.message,
+          stage: r.stage,
+          lastFailedAt: now,
+          original: { topic: record.topic, partition: record.partition, offset: record.offset },
+        },
+        record.headers,
+      ),
     });
     counts.deadLettered++;
     metrics.deadLetters.inc({ code: r.code });
     deps.logger.warn(
-      { event: 'router.dead_lettered', code: r.code, stage: r.stage, eventId: r.eventId, correlationId: r.correlationId, eventType: r.eventType, topic: record.topic, partition: record.partition, offset: record.offset, details: r.details },
+      {
+        event: 'router.dead_lettered',
+        code: r.code,
+        stage: r.stage,
+        eventId: r.eventId,
+        correlationId: r.correlationId,
+        eventType: r.eventType,
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        details: r.details,
+      },
       r.message,
     );
   };
@@ -85,15 +109,26 @@ export async function planBatch(deps: PlannerDeps, siteId: string, records: read
     if (v.ok) valid.push(v.valid);
     else deadLetter(record, v.rejection);
   }
-  if (records.length) metrics.validationSeconds.observe((performance.now() - started) / 1000 / records.length);
+  if (records.length)
+    metrics.validationSeconds.observe((performance.now() - started) / 1000 / records.length);
   for (const [type, n] of inByType) metrics.eventsIn.inc({ site: siteId, type }, n);
 
   // 2. Duplicates: one Redis round trip for the batch.
   let verdicts;
   try {
-    verdicts = await deps.deduper.check(valid.map((e) => ({ eventId: e.metadata.eventId, hash: payloadHash(e.body), origin: originOf(e.record.topic, e.record.partition, e.record.offset) })));
+    verdicts = await deps.deduper.check(
+      valid.map((e) => ({
+        eventId: e.metadata.eventId,
+        hash: payloadHash(e.body),
+        origin: originOf(e.record.topic, e.record.partition, e.record.offset),
+      })),
+    );
   } catch (err) {
-    throw new CrossdockError('CD_E_ROUTER_STATE_UNAVAILABLE', `duplicate check failed: ${err instanceof Error ? err.message : String(err)}`, { retriable: true, cause: err });
+    throw new CrossdockError(
+      'CD_E_ROUTER_STATE_UNAVAILABLE',
+      `duplicate check failed: ${err instanceof Error ? err.message : String(err)}`,
+      { retriable: true, cause: err },
+    );
   }
 
   // 3. Route and plan the copies: the original key and value bytes (the key was checked to be
@@ -105,7 +140,10 @@ export async function planBatch(deps: PlannerDeps, siteId: string, records: read
     if (verdict === 'duplicate') {
       counts.duplicates++;
       metrics.duplicates.inc(labels);
-      deps.logger.debug({ event: 'router.duplicate', eventId: e.metadata.eventId, correlationId: e.metadata.correlationId }, 'duplicate dropped');
+      deps.logger.debug(
+        { event: 'router.duplicate', eventId: e.metadata.eventId, correlationId: e.metadata.correlationId },
+        'duplicate dropped',
+      );
       return;
     }
     if (verdict === 'conflict') {
@@ -126,11 +164,16 @@ export async function planBatch(deps: PlannerDeps, siteId: string, records: read
     if (decision.subscribers.length === 0) {
       counts.unrouted++;
       metrics.unrouted.inc(labels);
-      if (deps.sendUnrouted) push(topics.unrouted, { key: e.record.key, value: e.record.value, headers: base });
+      if (deps.sendUnrouted)
+        push(topics.unrouted, { key: e.record.key, value: e.record.value, headers: base });
       return;
     }
     for (const sub of decision.subscribers) {
-      push(topics.deliver(sub), { key: e.record.key, value: e.record.value, headers: { ...base, [ROUTE_HEADER]: decision.routeOf[sub]! } });
+      push(topics.deliver(sub), {
+        key: e.record.key,
+        value: e.record.value,
+        headers: { ...base, [ROUTE_HEADER]: decision.routeOf[sub]! },
+      });
       routedTo.set(sub, (routedTo.get(sub) ?? 0) + 1);
       counts.copies++;
     }

@@ -17,7 +17,8 @@ export interface SchemaIdentity {
   keyOf(event: Record<string, unknown>): string;
 }
 
-export type IdentifyResult = { ok: true; identity: SchemaIdentity } | { ok: false; code: string; message: string };
+export type IdentifyResult =
+  { ok: true; identity: SchemaIdentity } | { ok: false; code: string; message: string };
 
 export interface RouterCatalog {
   identify(schema: ResolvedSchema): IdentifyResult;
@@ -28,10 +29,14 @@ function fingerprint(schema: object): string {
 }
 
 export function routerCatalog(catalog: Pick<Catalog, 'entries'>): RouterCatalog {
-  const bySubject = new Map<string, { entry: CatalogEntry; versions: Map<string, { version: number; status: VersionStatus }> }>();
+  const bySubject = new Map<
+    string,
+    { entry: CatalogEntry; versions: Map<string, { version: number; status: VersionStatus }> }
+  >();
   for (const entry of catalog.entries) {
     const versions = new Map<string, { version: number; status: VersionStatus }>();
-    for (const v of entry.versions) versions.set(fingerprint(v.schema), { version: v.version, status: v.status });
+    for (const v of entry.versions)
+      versions.set(fingerprint(v.schema), { version: v.version, status: v.status });
     bySubject.set(entry.subject, { entry, versions });
   }
   // The resolver caches one ResolvedSchema per id, so this is one fingerprint per schema id.
@@ -43,15 +48,36 @@ export function routerCatalog(catalog: Pick<Catalog, 'entries'>): RouterCatalog 
       let res: IdentifyResult;
       const known = schema.subject ? bySubject.get(schema.subject) : undefined;
       if (!schema.subject) {
-        res = { ok: false, code: 'CD_E_UNKNOWN_EVENT_TYPE', message: 'the schema is not a named Avro record, so it names no catalog subject' };
+        res = {
+          ok: false,
+          code: 'CD_E_UNKNOWN_EVENT_TYPE',
+          message: 'the schema is not a named Avro record, so it names no catalog subject',
+        };
       } else if (!known) {
-        res = { ok: false, code: 'CD_E_UNKNOWN_EVENT_TYPE', message: `subject ${schema.subject} is not in the event catalog` };
+        res = {
+          ok: false,
+          code: 'CD_E_UNKNOWN_EVENT_TYPE',
+          message: `subject ${schema.subject} is not in the event catalog`,
+        };
       } else {
         const v = known.versions.get(schema.type.fingerprint('sha256').toString('hex'));
         const entry = known.entry;
         res = v
-          ? { ok: true, identity: { eventType: entry.eventType, subject: entry.subject, version: v.version, status: v.status, keyOf: (event) => businessKey(entry, event) } }
-          : { ok: false, code: 'CD_E_UNKNOWN_SCHEMA_VERSION', message: `the schema registered for ${schema.subject} is none of its catalog versions` };
+          ? {
+              ok: true,
+              identity: {
+                eventType: entry.eventType,
+                subject: entry.subject,
+                version: v.version,
+                status: v.status,
+                keyOf: (event) => businessKey(entry, event),
+              },
+            }
+          : {
+              ok: false,
+              code: 'CD_E_UNKNOWN_SCHEMA_VERSION',
+              message: `the schema registered for ${schema.subject} is none of its catalog versions`,
+            };
       }
       memo.set(schema, res);
       return res;

@@ -18,21 +18,25 @@ export const ROUTER_CODES = defineCodes({
   },
   CD_E_VERSION_RETIRED: {
     meaning: 'The event was written with a schema version the catalog marks retired.',
-    action: 'Upgrade the producer to an active version (see `crossdock schemas list`); replay the DLQ entry after re-encoding.',
+    action:
+      'Upgrade the producer to an active version (see `crossdock schemas list`); replay the DLQ entry after re-encoding.',
     retriable: false,
   },
   CD_E_UNKNOWN_SCHEMA_VERSION: {
-    meaning: 'The schema id names a subject of the catalog, but not one of its versions (a schema registered outside the catalog).',
+    meaning:
+      'The schema id names a subject of the catalog, but not one of its versions (a schema registered outside the catalog).',
     action: 'Register schemas only with `crossdock schemas push`; make the producer use a catalog version.',
     retriable: false,
   },
   CD_E_TRAILING_BYTES: {
-    meaning: 'The Avro body decoded, but bytes were left over after the record (a mangled or concatenated message).',
+    meaning:
+      'The Avro body decoded, but bytes were left over after the record (a mangled or concatenated message).',
     action: 'Fix the producer serializer; inspect the original bytes in the DLQ.',
     retriable: false,
   },
   CD_E_BAD_METADATA: {
-    meaning: 'The event metadata is not sane (eventId not a UUID, occurredAt unreadable, an empty required field); the message names the field.',
+    meaning:
+      'The event metadata is not sane (eventId not a UUID, occurredAt unreadable, an empty required field); the message names the field.',
     action: 'Fix the mapping or producer that fills the metadata record.',
     retriable: false,
   },
@@ -48,31 +52,37 @@ export const ROUTER_CODES = defineCodes({
   },
   CD_E_SITE_MISMATCH: {
     meaning: 'metadata.siteId differs from the site of the ingress topic the event arrived on.',
-    action: 'A site may publish only as itself: fix the site id in the producer, or check which credentials wrote to this topic.',
+    action:
+      'A site may publish only as itself: fix the site id in the producer, or check which credentials wrote to this topic.',
     retriable: false,
   },
   CD_E_HEADER_MISMATCH: {
-    meaning: 'A CloudEvents header (ce_id, ce_type, ce_time, ce_specversion, content-type) contradicts the payload; the message names it.',
+    meaning:
+      'A CloudEvents header (ce_id, ce_type, ce_time, ce_specversion, content-type) contradicts the payload; the message names it.',
     action: 'Fix the producer so its headers are derived from the event it sends (the SDK does this).',
     retriable: false,
   },
   CD_E_KEY_MISMATCH: {
-    meaning: 'The Kafka key differs from the business key the catalog defines for the event type (or is missing).',
+    meaning:
+      'The Kafka key differs from the business key the catalog defines for the event type (or is missing).',
     action: 'Key each record by its business key (see docs/events.md); per-key ordering depends on it.',
     retriable: false,
   },
   CD_E_RULE_VIOLATION: {
     meaning: 'The event breaks a data rule of the configuration; details name the rule and the field.',
-    action: 'Fix the data at the source, or the rule in the hub configuration if the rule is wrong; then replay.',
+    action:
+      'Fix the data at the source, or the rule in the hub configuration if the rule is wrong; then replay.',
     retriable: false,
   },
   CD_E_DUPLICATE_CONFLICT: {
     meaning: 'An eventId already seen arrived again with a different payload.',
-    action: 'The producer reused an eventId for a different event: fix id generation; decide which version is right and replay or discard.',
+    action:
+      'The producer reused an eventId for a different event: fix id generation; decide which version is right and replay or discard.',
     retriable: false,
   },
   CD_E_ROUTER_STATE_UNAVAILABLE: {
-    meaning: 'Redis (duplicate detection) did not answer; the router pauses and retries, dead-lettering nothing.',
+    meaning:
+      'Redis (duplicate detection) did not answer; the router pauses and retries, dead-lettering nothing.',
     action: 'Check Redis (REDIS_URL, `crossdock stack status`); the router resumes by itself.',
     retriable: true,
   },

@@ -1,6 +1,16 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { logLevel, Partitioners, type Consumer, type EachBatchPayload, type Kafka, type LogEntry, type Message, type Producer, type Transaction } from 'kafkajs';
+import {
+  logLevel,
+  Partitioners,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type LogEntry,
+  type Message,
+  type Producer,
+  type Transaction,
+} from 'kafkajs';
 import { systemClock, type Clock } from '../core/clock';
 import type { ComponentDeps, HubComponent } from '../core/component';
 import { topics as hubTopics, type HubConfig } from '../core/config';
@@ -76,7 +86,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MAX_SEND_BYTES = 512 * 1024;
 
 function approxBytes(m: Message): number {
-  let n = 70 + (Buffer.isBuffer(m.value) ? m.value.length : String(m.value ?? '').length) + (Buffer.isBuffer(m.key) ? m.key.length : String(m.key ?? '').length);
+  let n =
+    70 +
+    (Buffer.isBuffer(m.value) ? m.value.length : String(m.value ?? '').length) +
+    (Buffer.isBuffer(m.key) ? m.key.length : String(m.key ?? '').length);
   for (const k in m.headers) {
     const v = m.headers[k];
     n += k.length + 10 + (Buffer.isBuffer(v) ? v.length : String(v ?? '').length);
@@ -85,7 +98,10 @@ function approxBytes(m: Message): number {
 }
 
 /** The planned copies as sendBatch calls of at most `limit` bytes each, order kept per topic. */
-export function chunkByBytes(out: Map<string, Message[]>, limit: number): Array<Array<{ topic: string; messages: Message[] }>> {
+export function chunkByBytes(
+  out: Map<string, Message[]>,
+  limit: number,
+): Array<Array<{ topic: string; messages: Message[] }>> {
   const chunks: Array<Array<{ topic: string; messages: Message[] }>> = [];
   let current: Array<{ topic: string; messages: Message[] }> = [];
   let size = 0;
@@ -118,7 +134,9 @@ function routerLogCreator(logger: Logger) {
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...extra } = log;
-      const routine = /concurrent operation on the same transaction/.test(`${message} ${String(extra.error ?? '')}`);
+      const routine = /concurrent operation on the same transaction/.test(
+        `${message} ${String(extra.error ?? '')}`,
+      );
       if (level === logLevel.ERROR && !routine) logger.error({ kafkajs: extra }, message);
       else if (level === logLevel.WARN && !routine) logger.warn({ kafkajs: extra }, message);
       else logger.debug({ kafkajs: extra }, message);
@@ -132,7 +150,10 @@ export function createRouter(options: RouterOptions): RouterComponent {
   const logger = options.logger.child({ component: 'router' });
   const t = hubTopics(config);
   const metrics = createRouterMetrics(options.health.metrics);
-  const instanceId = options.instanceId ?? process.env.CROSSDOCK_ROUTER_INSTANCE ?? `${settings.groupId}-${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+  const instanceId =
+    options.instanceId ??
+    process.env.CROSSDOCK_ROUTER_INSTANCE ??
+    `${settings.groupId}-${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
 
   let kafka: Kafka | undefined;
   let consumer: Consumer | undefined;
@@ -182,13 +203,19 @@ export function createRouter(options: RouterOptions): RouterComponent {
       const offsets = new Map<string, Array<{ partition: number; offset: string }>>();
       for (const it of items) {
         for (const [topic, messages] of it.plan.out) out.set(topic, [...(out.get(topic) ?? []), ...messages]);
-        offsets.set(it.topic, [...(offsets.get(it.topic) ?? []), { partition: it.partition, offset: it.next }]);
+        offsets.set(it.topic, [
+          ...(offsets.get(it.topic) ?? []),
+          { partition: it.partition, offset: it.next },
+        ]);
       }
       let tx: Transaction | undefined;
       try {
         tx = await producer!.transaction();
         for (const chunk of chunkByBytes(out, MAX_SEND_BYTES)) await tx.sendBatch({ topicMessages: chunk });
-        await tx.sendOffsets({ consumerGroupId: settings.groupId, topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })) });
+        await tx.sendOffsets({
+          consumerGroupId: settings.groupId,
+          topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })),
+        });
         await tx.commit();
         metrics.transactions.inc({ outcome: 'committed' });
         logger.debug({ event: 'router.committed', batches: items.length }, 'transaction committed');
@@ -215,16 +242,51 @@ export function createRouter(options: RouterOptions): RouterComponent {
         const plan = await planBatch(
           planner,
           siteId,
-          batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers })),
+          batch.messages.map((m) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key,
+            value: m.value,
+            headers: m.headers,
+          })),
         );
         const plannedAt = Date.now();
         const next = (BigInt(batch.lastOffset()) + 1n).toString();
-        logger.debug({ event: 'router.planned', topic: batch.topic, partition: batch.partition, records: batch.messages.length, ...plan.counts }, 'batch planned');
-        if (!(await commitInTransaction({ plan, topic: batch.topic, partition: batch.partition, next, isStale: p.isStale }))) return;
+        logger.debug(
+          {
+            event: 'router.planned',
+            topic: batch.topic,
+            partition: batch.partition,
+            records: batch.messages.length,
+            ...plan.counts,
+          },
+          'batch planned',
+        );
+        if (
+          !(await commitInTransaction({
+            plan,
+            topic: batch.topic,
+            partition: batch.partition,
+            next,
+            isStale: p.isStale,
+          }))
+        )
+          return;
         p.resolveOffset(batch.lastOffset());
         crashed = false;
-        options.onBatchCommitted?.({ topic: batch.topic, partition: batch.partition, records: batch.messages.length, startedAt, plannedAt, committedAt: Date.now() });
-        metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+        options.onBatchCommitted?.({
+          topic: batch.topic,
+          partition: batch.partition,
+          records: batch.messages.length,
+          startedAt,
+          plannedAt,
+          committedAt: Date.now(),
+        });
+        metrics.lag.set(
+          { topic: batch.topic, partition: String(batch.partition) },
+          Number(batch.offsetLag()),
+        );
         metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
         if (degraded) {
           logger.info({ event: 'router.resumed', after: degraded }, 'dependencies answer again; resumed');
@@ -237,7 +299,11 @@ export function createRouter(options: RouterOptions): RouterComponent {
         // back off with full jitter, keep the group membership alive, try the batch again.
         const dependency = err.code === 'CD_E_ROUTER_STATE_UNAVAILABLE' ? 'redis' : 'registry';
         metrics.transientRetries.inc({ dependency });
-        if (!degraded) logger.warn({ event: 'router.paused', code: err.code, dependency }, `pausing: ${describeError(err)}`);
+        if (!degraded)
+          logger.warn(
+            { event: 'router.paused', code: err.code, dependency },
+            `pausing: ${describeError(err)}`,
+          );
         degraded = dependency;
         const cap = Math.min(settings.retry.maxMs, settings.retry.initialMs * 2 ** Math.min(attempt++, 20));
         let wait = Math.random() * cap;
@@ -255,7 +321,12 @@ export function createRouter(options: RouterOptions): RouterComponent {
     running = true;
     const catalog = options.catalog ?? routerCatalog(loadCatalog());
     const resolver = options.resolver ?? createSchemaResolver(endpoints.registryUrl);
-    kafka = createKafka({ clientId: `crossdock-router-${instanceId}`, brokers: endpoints.kafkaBrokers, logger, extra: { logCreator: routerLogCreator(logger) } });
+    kafka = createKafka({
+      clientId: `crossdock-router-${instanceId}`,
+      brokers: endpoints.kafkaBrokers,
+      logger,
+      extra: { logCreator: routerLogCreator(logger) },
+    });
     if (options.createTopics !== false) {
       const admin = kafka.admin();
       await admin.connect();
@@ -294,7 +365,10 @@ export function createRouter(options: RouterOptions): RouterComponent {
       retry: {
         restartOnFailure: async (err) => {
           crashed = true;
-          logger.error({ event: 'router.consumer_restart', error: describeError(err) }, 'consumer failed; restarting it');
+          logger.error(
+            { event: 'router.consumer_restart', error: describeError(err) },
+            'consumer failed; restarting it',
+          );
           return true;
         },
       },
@@ -304,7 +378,12 @@ export function createRouter(options: RouterOptions): RouterComponent {
       heartbeatInterval: Math.max(500, Math.floor((options.sessionTimeoutMs ?? 10000) / 5)),
     });
     consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
-    consumer.on(consumer.events.CRASH, (e) => logger.error({ event: 'router.consumer_crash', error: describeError(e.payload.error), restart: e.payload.restart }, 'consumer crashed'));
+    consumer.on(consumer.events.CRASH, (e) =>
+      logger.error(
+        { event: 'router.consumer_crash', error: describeError(e.payload.error), restart: e.payload.restart },
+        'consumer crashed',
+      ),
+    );
     options.health.addReadiness('router', () => ready());
     await producer.connect();
     await consumer.connect();

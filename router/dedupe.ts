@@ -58,7 +58,8 @@ export function createDeduper(redis: Redis, keys: RouterKeys, ttlSeconds: number
     async check(items) {
       if (items.length === 0) return [];
       const pipeline = redis.pipeline();
-      for (const it of items) (pipeline as unknown as WithSeen).cdRouterSeen(keys.seen(it.eventId), it.hash, it.origin, ttlSeconds);
+      for (const it of items)
+        (pipeline as unknown as WithSeen).cdRouterSeen(keys.seen(it.eventId), it.hash, it.origin, ttlSeconds);
       const res = (await pipeline.exec()) ?? [];
       return items.map((_it, i) => {
         const [err, value] = res[i] ?? [new Error('no reply')];

@@ -21,7 +21,10 @@ function str(v: unknown): string | undefined {
 }
 
 export function explainRouting(config: HubConfig, input: unknown): RoutingExplanation {
-  const wrapped = typeof input === 'object' && input !== null && 'event' in input ? (input as { event: unknown; headers?: Record<string, string>; siteId?: string }) : { event: input };
+  const wrapped =
+    typeof input === 'object' && input !== null && 'event' in input
+      ? (input as { event: unknown; headers?: Record<string, string>; siteId?: string })
+      : { event: input };
   const event = (wrapped.event ?? {}) as Record<string, unknown>;
   const meta = (event.metadata ?? {}) as Record<string, unknown>;
   const headers = wrapped.headers ?? {};
@@ -32,11 +35,19 @@ export function explainRouting(config: HubConfig, input: unknown): RoutingExplan
   return {
     eventType,
     siteId,
-    subscribers: decision.subscribers.map((id) => ({ id, route: decision.routeOf[id]!, topic: `${prefix}.deliver.${id}` })),
+    subscribers: decision.subscribers.map((id) => ({
+      id,
+      route: decision.routeOf[id]!,
+      topic: `${prefix}.deliver.${id}`,
+    })),
     routes: decision.verdicts,
     unrouted: decision.subscribers.length === 0,
     ...(decision.subscribers.length === 0
-      ? { note: config.hub.router.sendUnrouted ? `no route matches: counted and sent to ${prefix}.unrouted` : 'no route matches: counted (hub.router.sendUnrouted is false)' }
+      ? {
+          note: config.hub.router.sendUnrouted
+            ? `no route matches: counted and sent to ${prefix}.unrouted`
+            : 'no route matches: counted (hub.router.sendUnrouted is false)',
+        }
       : {}),
   };
 }

@@ -63,15 +63,31 @@ export function testCondition(c: Condition, value: unknown, label: string): stri
   const shown = value === undefined ? 'absent' : JSON.stringify(value);
   if (c.exists !== undefined) {
     const present = value !== undefined && value !== null;
-    return present === c.exists ? undefined : `${label} is ${present ? 'present' : 'absent'}, want exists=${c.exists}`;
+    return present === c.exists
+      ? undefined
+      : `${label} is ${present ? 'present' : 'absent'}, want exists=${c.exists}`;
   }
-  if (c.equals !== undefined) return scalarEquals(value, c.equals) ? undefined : `${label} is ${shown}, want ${JSON.stringify(c.equals)}`;
-  if (c.in !== undefined) return c.in.some((x) => scalarEquals(value, x)) ? undefined : `${label} is ${shown}, want one of ${JSON.stringify(c.in)}`;
-  if (c.prefix !== undefined) return typeof value === 'string' && value.startsWith(c.prefix) ? undefined : `${label} is ${shown}, want prefix "${c.prefix}"`;
+  if (c.equals !== undefined)
+    return scalarEquals(value, c.equals)
+      ? undefined
+      : `${label} is ${shown}, want ${JSON.stringify(c.equals)}`;
+  if (c.in !== undefined)
+    return c.in.some((x) => scalarEquals(value, x))
+      ? undefined
+      : `${label} is ${shown}, want one of ${JSON.stringify(c.in)}`;
+  if (c.prefix !== undefined)
+    return typeof value === 'string' && value.startsWith(c.prefix)
+      ? undefined
+      : `${label} is ${shown}, want prefix "${c.prefix}"`;
   if (c.range !== undefined) {
     const n = asNumber(value);
     const r = c.range;
-    const ok = n !== undefined && (r.gt === undefined || n > r.gt) && (r.gte === undefined || n >= r.gte) && (r.lt === undefined || n < r.lt) && (r.lte === undefined || n <= r.lte);
+    const ok =
+      n !== undefined &&
+      (r.gt === undefined || n > r.gt) &&
+      (r.gte === undefined || n >= r.gte) &&
+      (r.lt === undefined || n < r.lt) &&
+      (r.lte === undefined || n <= r.lte);
     return ok ? undefined : `${label} is ${shown}, want within ${JSON.stringify(r)}`;
   }
   return `${label}: condition has no operator`;
@@ -83,22 +99,38 @@ function compileRoute(route: RouteConfig): Check[] {
   if (m.eventTypes) {
     const exact = new Set(m.eventTypes.filter((t) => !isGlob(t)));
     const globs = m.eventTypes.filter(isGlob).map(globToRegExp);
-    checks.push((i) => (exact.has(i.eventType) || globs.some((g) => g.test(i.eventType)) ? undefined : `event type ${i.eventType} not in ${JSON.stringify(m.eventTypes)}`));
+    checks.push((i) =>
+      exact.has(i.eventType) || globs.some((g) => g.test(i.eventType))
+        ? undefined
+        : `event type ${i.eventType} not in ${JSON.stringify(m.eventTypes)}`,
+    );
   }
   if (m.sites) {
     const sites = new Set(m.sites);
-    checks.push((i) => (sites.has(i.siteId) ? undefined : `site ${i.siteId} not in ${JSON.stringify(m.sites)}`));
+    checks.push((i) =>
+      sites.has(i.siteId) ? undefined : `site ${i.siteId} not in ${JSON.stringify(m.sites)}`,
+    );
   }
   if (m.countries) {
     const countries = new Set(m.countries);
-    checks.push((_i, s) => (s && countries.has(s.country) ? undefined : `country ${s?.country ?? '?'} not in ${JSON.stringify(m.countries)}`));
+    checks.push((_i, s) =>
+      s && countries.has(s.country)
+        ? undefined
+        : `country ${s?.country ?? '?'} not in ${JSON.stringify(m.countries)}`,
+    );
   }
   if (m.groups) {
     const groups = m.groups;
-    checks.push((_i, s) => (s && s.groups.some((g) => groups.includes(g)) ? undefined : `site groups ${JSON.stringify(s?.groups ?? [])} not in ${JSON.stringify(groups)}`));
+    checks.push((_i, s) =>
+      s && s.groups.some((g) => groups.includes(g))
+        ? undefined
+        : `site groups ${JSON.stringify(s?.groups ?? [])} not in ${JSON.stringify(groups)}`,
+    );
   }
-  for (const h of m.headers ?? []) checks.push((i) => testCondition(h, i.headers[h.header], `header ${h.header}`));
-  for (const f of m.fields ?? []) checks.push((i) => testCondition(f, valueAt(i.event, f.field), `field ${f.field}`));
+  for (const h of m.headers ?? [])
+    checks.push((i) => testCondition(h, i.headers[h.header], `header ${h.header}`));
+  for (const f of m.fields ?? [])
+    checks.push((i) => testCondition(f, valueAt(i.event, f.field), `field ${f.field}`));
   return checks;
 }
 
@@ -123,7 +155,12 @@ export function compileRoutes(config: Pick<HubConfig, 'routes' | 'siteById'>): R
           failed = c(input, site);
           if (failed) break;
         }
-        verdicts.push({ route: route.name, matched: !failed, reason: failed ?? (checks.length ? 'every criterion holds' : 'matches every event'), to: route.to });
+        verdicts.push({
+          route: route.name,
+          matched: !failed,
+          reason: failed ?? (checks.length ? 'every criterion holds' : 'matches every event'),
+          to: route.to,
+        });
         if (failed) continue;
         for (const s of route.to) {
           if (routeOf[s] === undefined) {

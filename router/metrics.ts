@@ -17,20 +17,65 @@ export interface RouterMetrics {
 export function createRouterMetrics(registry: Registry): RouterMetrics {
   const registers = [registry];
   return {
-    eventsIn: new Counter({ name: 'crossdock_router_events_in_total', help: 'Ingress records read, by site and event type (type "unknown" when it could not be told).', labelNames: ['site', 'type'], registers }),
-    routed: new Counter({ name: 'crossdock_router_routed_total', help: 'Copies fanned out, by subscriber.', labelNames: ['subscriber'], registers }),
-    deadLetters: new Counter({ name: 'crossdock_router_dead_letters_total', help: 'Records sent to the router DLQ, by error code.', labelNames: ['code'], registers }),
-    duplicates: new Counter({ name: 'crossdock_router_duplicates_total', help: 'Repeated eventIds with the same payload, dropped.', labelNames: ['site', 'type'], registers }),
-    unrouted: new Counter({ name: 'crossdock_router_unrouted_total', help: 'Valid events no route matched.', labelNames: ['site', 'type'], registers }),
+    eventsIn: new Counter({
+      name: 'crossdock_router_events_in_total',
+      help: 'Ingress records read, by site and event type (type "unknown" when it could not be told).',
+      labelNames: ['site', 'type'],
+      registers,
+    }),
+    routed: new Counter({
+      name: 'crossdock_router_routed_total',
+      help: 'Copies fanned out, by subscriber.',
+      labelNames: ['subscriber'],
+      registers,
+    }),
+    deadLetters: new Counter({
+      name: 'crossdock_router_dead_letters_total',
+      help: 'Records sent to the router DLQ, by error code.',
+      labelNames: ['code'],
+      registers,
+    }),
+    duplicates: new Counter({
+      name: 'crossdock_router_duplicates_total',
+      help: 'Repeated eventIds with the same payload, dropped.',
+      labelNames: ['site', 'type'],
+      registers,
+    }),
+    unrouted: new Counter({
+      name: 'crossdock_router_unrouted_total',
+      help: 'Valid events no route matched.',
+      labelNames: ['site', 'type'],
+      registers,
+    }),
     validationSeconds: new Histogram({
       name: 'crossdock_router_validation_seconds',
       help: 'Time to validate one record (framing to data rules), as the mean over each batch.',
       buckets: [0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.02, 0.1],
       registers,
     }),
-    batchSeconds: new Histogram({ name: 'crossdock_router_batch_seconds', help: 'Time to process one fetched batch, transaction included.', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers }),
-    lag: new Gauge({ name: 'crossdock_router_consumer_lag', help: 'Records behind the high watermark after the last batch, per ingress partition.', labelNames: ['topic', 'partition'], registers }),
-    transientRetries: new Counter({ name: 'crossdock_router_transient_retries_total', help: 'Batches paused and retried because a dependency was down.', labelNames: ['dependency'], registers }),
-    transactions: new Counter({ name: 'crossdock_router_transactions_total', help: 'Kafka transactions, by outcome (committed, aborted).', labelNames: ['outcome'], registers }),
+    batchSeconds: new Histogram({
+      name: 'crossdock_router_batch_seconds',
+      help: 'Time to process one fetched batch, transaction included.',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    lag: new Gauge({
+      name: 'crossdock_router_consumer_lag',
+      help: 'Records behind the high watermark after the last batch, per ingress partition.',
+      labelNames: ['topic', 'partition'],
+      registers,
+    }),
+    transientRetries: new Counter({
+      name: 'crossdock_router_transient_retries_total',
+      help: 'Batches paused and retried because a dependency was down.',
+      labelNames: ['dependency'],
+      registers,
+    }),
+    transactions: new Counter({
+      name: 'crossdock_router_transactions_total',
+      help: 'Kafka transactions, by outcome (committed, aborted).',
+      labelNames: ['outcome'],
+      registers,
+    }),
   };
 }

@@ -105,11 +105,17 @@ export interface Validator {
   validate(record: IngressRecord, siteId: string): Promise<Verdict>;
 }
 
-function compileRules(rules: HubConfig['rules']): Map<string, Array<{ name: string; check: ValidateFunction }>> {
+function compileRules(
+  rules: HubConfig['rules'],
+): Map<string, Array<{ name: string; check: ValidateFunction }>> {
   const ajv = new Ajv({ allErrors: false, allowUnionTypes: true, strict: true, strictTypes: false });
   addFormats(ajv);
   const out = new Map<string, Array<{ name: string; check: ValidateFunction }>>();
-  for (const [type, list] of Object.entries(rules)) out.set(type, list.map((r) => ({ name: r.name, check: ajv.compile(r.schema) })));
+  for (const [type, list] of Object.entries(rules))
+    out.set(
+      type,
+      list.map((r) => ({ name: r.name, check: ajv.compile(r.schema) })),
+    );
   return out;
 }
 
@@ -123,7 +129,11 @@ export function createValidator(deps: ValidatorDeps): Validator {
       run: (d) => {
         const v = d.record.value;
         if (!v || v.length === 0) return { code: 'CD_E_EMPTY_VALUE', message: 'the record has no value' };
-        if (v.length > hub.router.maxEventBytes) return { code: 'CD_E_EVENT_TOO_LARGE', message: `${v.length} bytes, more than hub.router.maxEventBytes=${hub.router.maxEventBytes}` };
+        if (v.length > hub.router.maxEventBytes)
+          return {
+            code: 'CD_E_EVENT_TOO_LARGE',
+            message: `${v.length} bytes, more than hub.router.maxEventBytes=${hub.router.maxEventBytes}`,
+          };
         d.value = v;
         return undefined;
       },
@@ -132,8 +142,13 @@ export function createValidator(deps: ValidatorDeps): Validator {
       stage: 'router.framing',
       run: (d) => {
         const f = unframe(d.value!);
-        if (!f) return { code: 'CD_E_BAD_FRAMING', message: `not Confluent-framed Avro (${d.value!.length} bytes, first byte ${d.value![0]})` };
-        if (f.payload.length === 0) return { code: 'CD_E_BAD_FRAMING', message: 'framing with an empty Avro body' };
+        if (!f)
+          return {
+            code: 'CD_E_BAD_FRAMING',
+            message: `not Confluent-framed Avro (${d.value!.length} bytes, first byte ${d.value![0]})`,
+          };
+        if (f.payload.length === 0)
+          return { code: 'CD_E_BAD_FRAMING', message: 'framing with an empty Avro body' };
         d.schemaId = f.schemaId;
         d.body = f.payload;
         return undefined;
@@ -147,7 +162,11 @@ export function createValidator(deps: ValidatorDeps): Validator {
           const r = deps.catalog.identify(schema);
           if (!r.ok) return { code: r.code, message: r.message, details: { schemaId: d.schemaId } };
           if (r.identity.status === 'retired') {
-            return { code: 'CD_E_VERSION_RETIRED', message: `${r.identity.eventType} v${r.identity.version} is retired`, details: { schemaId: d.schemaId, version: r.identity.version } };
+            return {
+              code: 'CD_E_VERSION_RETIRED',
+              message: `${r.identity.eventType} v${r.identity.version} is retired`,
+              details: { schemaId: d.schemaId, version: r.identity.version },
+            };
           }
           d.identity = r.identity;
           // Decode with the writer schema, then demand that it used every byte: fromBuffer would
@@ -156,17 +175,29 @@ export function createValidator(deps: ValidatorDeps): Validator {
           try {
             decoded = schema.type.decode(d.body!, 0);
           } catch (err) {
-            return { code: 'CD_E_UNDECODABLE_EVENT', message: `does not decode as ${schema.subject} (schema id ${d.schemaId}): ${(err as Error).message}` };
+            return {
+              code: 'CD_E_UNDECODABLE_EVENT',
+              message: `does not decode as ${schema.subject} (schema id ${d.schemaId}): ${(err as Error).message}`,
+            };
           }
-          if (decoded.offset < 0) return { code: 'CD_E_UNDECODABLE_EVENT', message: `truncated: the body ends before the ${schema.subject} record does` };
+          if (decoded.offset < 0)
+            return {
+              code: 'CD_E_UNDECODABLE_EVENT',
+              message: `truncated: the body ends before the ${schema.subject} record does`,
+            };
           if (decoded.offset < d.body!.length) {
-            return { code: 'CD_E_TRAILING_BYTES', message: `${d.body!.length - decoded.offset} byte(s) left after the ${schema.subject} record`, details: { used: decoded.offset, length: d.body!.length } };
+            return {
+              code: 'CD_E_TRAILING_BYTES',
+              message: `${d.body!.length - decoded.offset} byte(s) left after the ${schema.subject} record`,
+              details: { used: decoded.offset, length: d.body!.length },
+            };
           }
           d.event = decoded.value as Record<string, unknown>;
           return undefined;
         } catch (err) {
           // A retriable error (registry down) is not the record's fault: let it through to pause.
-          if (isCrossdockError(err) && !err.retriable) return { code: err.code, message: err.message, details: { schemaId: d.schemaId } };
+          if (isCrossdockError(err) && !err.retriable)
+            return { code: err.code, message: err.message, details: { schemaId: d.schemaId } };
           throw err;
         }
       },
@@ -175,22 +206,42 @@ export function createValidator(deps: ValidatorDeps): Validator {
       stage: 'router.metadata',
       run: (d) => {
         const m = d.event!.metadata as Partial<EventMetadata> | undefined;
-        if (!m || typeof m !== 'object') return { code: 'CD_E_BAD_METADATA', message: 'the event has no metadata record' };
-        if (typeof m.eventId !== 'string' || !UUID_RE.test(m.eventId)) return { code: 'CD_E_BAD_METADATA', message: `metadata.eventId ${JSON.stringify(m.eventId)} is not a UUID` };
+        if (!m || typeof m !== 'object')
+          return { code: 'CD_E_BAD_METADATA', message: 'the event has no metadata record' };
+        if (typeof m.eventId !== 'string' || !UUID_RE.test(m.eventId))
+          return {
+            code: 'CD_E_BAD_METADATA',
+            message: `metadata.eventId ${JSON.stringify(m.eventId)} is not a UUID`,
+          };
         d.metadata = m as EventMetadata;
         const at = m.occurredAt instanceof Date ? m.occurredAt.getTime() : NaN;
-        if (!Number.isFinite(at) || at < OLDEST_SANE_MS) return { code: 'CD_E_BAD_METADATA', message: `metadata.occurredAt ${String(m.occurredAt)} is not a plausible time` };
+        if (!Number.isFinite(at) || at < OLDEST_SANE_MS)
+          return {
+            code: 'CD_E_BAD_METADATA',
+            message: `metadata.occurredAt ${String(m.occurredAt)} is not a plausible time`,
+          };
         const ahead = at - deps.clock.now();
         if (ahead > hub.router.maxFutureSkewMs) {
-          return { code: 'CD_E_OCCURRED_IN_FUTURE', message: `metadata.occurredAt is ${Math.round(ahead / 1000)} s ahead of the hub clock (limit ${hub.router.maxFutureSkewMs} ms)` };
+          return {
+            code: 'CD_E_OCCURRED_IN_FUTURE',
+            message: `metadata.occurredAt is ${Math.round(ahead / 1000)} s ahead of the hub clock (limit ${hub.router.maxFutureSkewMs} ms)`,
+          };
         }
         for (const f of ['sourceSystem', 'correlationId', 'siteId'] as const) {
-          if (typeof m[f] !== 'string' || m[f] === '') return { code: 'CD_E_BAD_METADATA', message: `metadata.${f} is empty` };
+          if (typeof m[f] !== 'string' || m[f] === '')
+            return { code: 'CD_E_BAD_METADATA', message: `metadata.${f} is empty` };
         }
         if (m.eventType !== d.identity!.eventType) {
-          return { code: 'CD_E_TYPE_MISMATCH', message: `metadata.eventType ${JSON.stringify(m.eventType)} but the record is ${d.identity!.subject} (${d.identity!.eventType})` };
+          return {
+            code: 'CD_E_TYPE_MISMATCH',
+            message: `metadata.eventType ${JSON.stringify(m.eventType)} but the record is ${d.identity!.subject} (${d.identity!.eventType})`,
+          };
         }
-        if (m.siteId !== d.siteId) return { code: 'CD_E_SITE_MISMATCH', message: `metadata.siteId ${JSON.stringify(m.siteId)} arrived on ${d.record.topic} (site ${d.siteId})` };
+        if (m.siteId !== d.siteId)
+          return {
+            code: 'CD_E_SITE_MISMATCH',
+            message: `metadata.siteId ${JSON.stringify(m.siteId)} arrived on ${d.record.topic} (site ${d.siteId})`,
+          };
         return undefined;
       },
     },
@@ -201,17 +252,24 @@ export function createValidator(deps: ValidatorDeps): Validator {
         const h = (name: string) => headerValue(d.record.headers, name);
         const m = d.metadata!;
         const id = d.identity!;
-        const bad = (name: string, want: string) => ({ code: 'CD_E_HEADER_MISMATCH', message: `header ${name}=${JSON.stringify(h(name))} but the event says ${want}`, details: { header: name } });
+        const bad = (name: string, want: string) => ({
+          code: 'CD_E_HEADER_MISMATCH',
+          message: `header ${name}=${JSON.stringify(h(name))} but the event says ${want}`,
+          details: { header: name },
+        });
         const spec = h('ce_specversion');
         if (spec !== undefined && spec !== '1.0') return bad('ce_specversion', '1.0');
         const ceId = h('ce_id');
         if (ceId !== undefined && ceId !== m.eventId) return bad('ce_id', m.eventId);
         const ceType = h('ce_type');
-        if (ceType !== undefined && ceType !== id.eventType && ceType !== id.subject) return bad('ce_type', `${id.eventType} (or ${id.subject})`);
+        if (ceType !== undefined && ceType !== id.eventType && ceType !== id.subject)
+          return bad('ce_type', `${id.eventType} (or ${id.subject})`);
         const ceTime = h('ce_time');
-        if (ceTime !== undefined && Date.parse(ceTime) !== m.occurredAt.getTime()) return bad('ce_time', m.occurredAt.toISOString());
+        if (ceTime !== undefined && Date.parse(ceTime) !== m.occurredAt.getTime())
+          return bad('ce_time', m.occurredAt.toISOString());
         const ct = h('content-type');
-        if (ct !== undefined && ct.split(';')[0]!.trim().toLowerCase() !== 'application/avro') return bad('content-type', 'application/avro');
+        if (ct !== undefined && ct.split(';')[0]!.trim().toLowerCase() !== 'application/avro')
+          return bad('content-type', 'application/avro');
         return undefined;
       },
     },
@@ -226,7 +284,12 @@ export function createValidator(deps: ValidatorDeps): Validator {
           throw err;
         }
         const have = d.record.key?.toString('utf8');
-        if (have !== want) return { code: 'CD_E_KEY_MISMATCH', message: `key ${have === undefined ? '(none)' : JSON.stringify(have)}, business key ${JSON.stringify(want)}`, details: { key: have ?? null, businessKey: want } };
+        if (have !== want)
+          return {
+            code: 'CD_E_KEY_MISMATCH',
+            message: `key ${have === undefined ? '(none)' : JSON.stringify(have)}, business key ${JSON.stringify(want)}`,
+            details: { key: have ?? null, businessKey: want },
+          };
         d.key = want;
         return undefined;
       },
@@ -271,7 +334,18 @@ export function createValidator(deps: ValidatorDeps): Validator {
           };
         }
       }
-      return { ok: true, valid: { record, siteId, identity: d.identity!, metadata: d.metadata!, event: d.event!, key: d.key!, body: d.body! } };
+      return {
+        ok: true,
+        valid: {
+          record,
+          siteId,
+          identity: d.identity!,
+          metadata: d.metadata!,
+          event: d.event!,
+          key: d.key!,
+          body: d.body!,
+        },
+      };
     },
   };
 }

@@ -19,9 +19,16 @@ export function routerCommand(_setExit: (code: number) => void): Command {
       const config = loadConfig(opts.config);
       const logger = createLogger({ bindings: { service: 'crossdock-router' } });
       const health = createHealthServer();
-      const port = await health.listen(opts.healthPort === undefined ? config.hub.health.port : Number(opts.healthPort), config.hub.health.host);
+      const port = await health.listen(
+        opts.healthPort === undefined ? config.hub.health.port : Number(opts.healthPort),
+        config.hub.health.host,
+      );
       logger.info({ event: 'health.listening', port }, `health on http://${config.hub.health.host}:${port}`);
       const router = createRouter({ config, endpoints: currentEndpoints(), logger, health });
-      await runComponents([router], () => health.close(), (m) => logger.info(m));
+      await runComponents(
+        [router],
+        () => health.close(),
+        (m) => logger.info(m),
+      );
     });
 }

@@ -10,9 +10,14 @@ export function routesCommand(_setExit: (code: number) => void): Command {
   const cmd = new Command('routes').description('the routes of a hub configuration');
   cmd
     .command('test')
-    .description('show which subscribers would receive an event (decoded JSON) and which route matched or why not')
+    .description(
+      'show which subscribers would receive an event (decoded JSON) and which route matched or why not',
+    )
     .requiredOption('--config <file>', 'hub configuration (YAML)')
-    .requiredOption('--event <json-file>', 'the event as JSON, or { "event": {...}, "headers": {...}, "siteId": "..." }')
+    .requiredOption(
+      '--event <json-file>',
+      'the event as JSON, or { "event": {...}, "headers": {...}, "siteId": "..." }',
+    )
     .option('--json', 'machine-readable output')
     .action((opts: { config: string; event: string; json?: boolean }) => {
       const config = loadConfig(opts.config);
@@ -20,13 +25,18 @@ export function routesCommand(_setExit: (code: number) => void): Command {
       try {
         input = JSON.parse(fs.readFileSync(opts.event, 'utf8'));
       } catch (err) {
-        throw new CrossdockError('CD_E_USAGE', `cannot read the event ${opts.event} as JSON: ${err instanceof Error ? err.message : String(err)}`);
+        throw new CrossdockError(
+          'CD_E_USAGE',
+          `cannot read the event ${opts.event} as JSON: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
       const res = explainRouting(config, input);
       output(Boolean(opts.json)).result(res, () =>
         [
           `${res.eventType || '(no eventType)'} from ${res.siteId || '(no siteId)'}:`,
-          ...(res.unrouted ? [`  no subscriber: ${res.note}`] : res.subscribers.map((s) => `  → ${s.id.padEnd(24)} by route ${s.route} (${s.topic})`)),
+          ...(res.unrouted
+            ? [`  no subscriber: ${res.note}`]
+            : res.subscribers.map((s) => `  → ${s.id.padEnd(24)} by route ${s.route} (${s.topic})`)),
           'routes:',
           ...res.routes.map((r) => `  ${r.matched ? 'match' : 'skip '} ${r.route.padEnd(26)} ${r.reason}`),
         ].join('\n'),

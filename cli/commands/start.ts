@@ -48,12 +48,22 @@ export function startCommand(_setExit: (code: number) => void): Command {
       }
 
       const health = createHealthServer();
-      const port = await health.listen(opts.healthPort === undefined ? config.hub.health.port : Number(opts.healthPort), config.hub.health.host);
+      const port = await health.listen(
+        opts.healthPort === undefined ? config.hub.health.port : Number(opts.healthPort),
+        config.hub.health.host,
+      );
       const deps = { config, endpoints: res.endpoints, logger, health };
       const components = HUB_COMPONENTS.flatMap((c) => c.create(deps));
 
       output(Boolean(opts.json)).result(
-        { config: config.file, parts, schemas: { subjects: pushed.subjects.length, registered: newVersions }, topics: { required: requiredTopics(config).length, created }, health: `http://${config.hub.health.host}:${port}`, components: components.map((c) => c.name) },
+        {
+          config: config.file,
+          parts,
+          schemas: { subjects: pushed.subjects.length, registered: newVersions },
+          topics: { required: requiredTopics(config).length, created },
+          health: `http://${config.hub.health.host}:${port}`,
+          components: components.map((c) => c.name),
+        },
         () =>
           [
             'crossdock stack:',
@@ -65,6 +75,10 @@ export function startCommand(_setExit: (code: number) => void): Command {
             `running  ${components.map((c) => c.name).join(', ')} (Ctrl-C stops)`,
           ].join('\n'),
       );
-      await runComponents(components, () => health.close(), (m) => logger.info(m));
+      await runComponents(
+        components,
+        () => health.close(),
+        (m) => logger.info(m),
+      );
     });
 }

@@ -29,8 +29,10 @@ function typeOf(s: Node): string {
 function constraints(s: Node): string {
   const out: string[] = [];
   if (typeof s.pattern === 'string') out.push(`pattern \`${s.pattern}\``);
-  for (const k of ['minimum', 'maximum', 'minItems', 'minLength']) if (s[k] !== undefined) out.push(`${k} ${String(s[k])}`);
-  if (Array.isArray(s.required) && s.required.length) out.push(`requires ${(s.required as string[]).map((r) => `\`${r}\``).join(', ')}`);
+  for (const k of ['minimum', 'maximum', 'minItems', 'minLength'])
+    if (s[k] !== undefined) out.push(`${k} ${String(s[k])}`);
+  if (Array.isArray(s.required) && s.required.length)
+    out.push(`requires ${(s.required as string[]).map((r) => `\`${r}\``).join(', ')}`);
   return out.join('; ');
 }
 
@@ -39,15 +41,24 @@ function cell(v: string): string {
 }
 
 function walk(s: Node, path: string, rows: string[]): void {
-  const def = s.default !== undefined && !(typeof s.default === 'object' && s.default !== null && Object.keys(s.default).length === 0) ? `\`${JSON.stringify(s.default)}\`` : '';
-  if (path) rows.push(`| \`${path}\` | ${cell(typeOf(s))} | ${def} | ${cell(String(s.description ?? ''))}${constraints(s) ? ` (${cell(constraints(s))})` : ''} |`);
+  const def =
+    s.default !== undefined &&
+    !(typeof s.default === 'object' && s.default !== null && Object.keys(s.default).length === 0)
+      ? `\`${JSON.stringify(s.default)}\``
+      : '';
+  if (path)
+    rows.push(
+      `| \`${path}\` | ${cell(typeOf(s))} | ${def} | ${cell(String(s.description ?? ''))}${constraints(s) ? ` (${cell(constraints(s))})` : ''} |`,
+    );
   const props = s.properties as Record<string, Node> | undefined;
-  if (props) for (const [k, v] of Object.entries(props)) if (k !== '$schema') walk(v, path ? `${path}.${k}` : k, rows);
+  if (props)
+    for (const [k, v] of Object.entries(props)) if (k !== '$schema') walk(v, path ? `${path}.${k}` : k, rows);
   if (s.type === 'array' && s.items && typeof s.items === 'object') {
     const items = s.items as Node;
     if (items.properties) walk({ ...items, description: undefined, type: 'object-item' }, `${path}[]`, rows);
   }
-  if (s.additionalProperties && typeof s.additionalProperties === 'object') walk(s.additionalProperties as Node, `${path}.<key>`, rows);
+  if (s.additionalProperties && typeof s.additionalProperties === 'object')
+    walk(s.additionalProperties as Node, `${path}.<key>`, rows);
 }
 
 export function renderConfigurationMd(): string {

@@ -1,4 +1,11 @@
-export { loadConfig, loadConfigText, checkConfig, checkConfigText, describeProblems, type ConfigCheck } from './load';
+export {
+  loadConfig,
+  loadConfigText,
+  checkConfig,
+  checkConfigText,
+  describeProblems,
+  type ConfigCheck,
+} from './load';
 export { topics, topicsForPrefix, requiredTopics, type HubTopics } from './topics';
 export { HUB_CONFIG_SCHEMA } from './schema';
 export { renderConfigurationMd, renderHubSchemaJson, SCHEMA_JSON_FILE } from './doc';

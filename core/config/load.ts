@@ -58,7 +58,11 @@ export function checkConfigText(text: string, file?: string): ConfigCheck {
     return {
       file,
       ok: false,
-      problems: doc.errors.map((e) => ({ path: '(yaml)', message: e.message.split('\n')[0] ?? e.code, line: lines.linePos(e.pos[0]).line })),
+      problems: doc.errors.map((e) => ({
+        path: '(yaml)',
+        message: e.message.split('\n')[0] ?? e.code,
+        line: lines.linePos(e.pos[0]).line,
+      })),
     };
   }
   const raw = doc.toJS() as unknown;
@@ -78,10 +82,14 @@ function readFile(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new CrossdockError('CD_E_CONFIG_UNREADABLE', `Cannot read the configuration ${file}: ${err instanceof Error ? err.message : String(err)}`, {
-      cause: err,
-      details: { file },
-    });
+    throw new CrossdockError(
+      'CD_E_CONFIG_UNREADABLE',
+      `Cannot read the configuration ${file}: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        cause: err,
+        details: { file },
+      },
+    );
   }
 }
 
@@ -110,7 +118,11 @@ export function loadConfigText(text: string, file?: string): HubConfig {
 function configFromCheck(res: ConfigCheck): HubConfig {
   if (res.config) return res.config;
   const where = res.file ?? 'the configuration';
-  throw new CrossdockError('CD_E_CONFIG_INVALID', `${where} has ${res.problems.length} problem(s):\n  ${describeProblems(res.problems).join('\n  ')}`, {
-    details: { file: res.file, problems: res.problems },
-  });
+  throw new CrossdockError(
+    'CD_E_CONFIG_INVALID',
+    `${where} has ${res.problems.length} problem(s):\n  ${describeProblems(res.problems).join('\n  ')}`,
+    {
+      details: { file: res.file, problems: res.problems },
+    },
+  );
 }

@@ -19,15 +19,32 @@ export const HUB_SECTION_SCHEMA = {
   default: {},
   description: 'Settings of the hub as a whole.',
   properties: {
-    topicPrefix: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$', default: 'cd', description: 'Prefix of every topic name (`<prefix>.ingress.<siteId>`, …).' },
+    topicPrefix: {
+      type: 'string',
+      pattern: '^[a-z0-9][a-z0-9_-]*$',
+      default: 'cd',
+      description: 'Prefix of every topic name (`<prefix>.ingress.<siteId>`, …).',
+    },
     topics: {
       type: 'object',
       additionalProperties: false,
       default: {},
       description: 'How the topics the hub creates are made (existing topics are left as they are).',
       properties: {
-        partitions: { type: 'integer', minimum: 1, maximum: 1000, default: 6, description: 'Partitions of each ingress and deliver topic (the unit of parallelism).' },
-        replicationFactor: { type: 'integer', minimum: 1, maximum: 7, default: 1, description: 'Replication factor (1 for the local stack; 3 in production).' },
+        partitions: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000,
+          default: 6,
+          description: 'Partitions of each ingress and deliver topic (the unit of parallelism).',
+        },
+        replicationFactor: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 7,
+          default: 1,
+          description: 'Replication factor (1 for the local stack; 3 in production).',
+        },
       },
     },
     router: {
@@ -36,14 +53,30 @@ export const HUB_SECTION_SCHEMA = {
       default: {},
       description: 'The router: consume every ingress topic, validate, route, fan out in one transaction.',
       properties: {
-        groupId: { type: 'string', minLength: 1, default: 'cd-router', description: 'Consumer group shared by every router instance.' },
+        groupId: {
+          type: 'string',
+          minLength: 1,
+          default: 'cd-router',
+          description: 'Consumer group shared by every router instance.',
+        },
         sendUnrouted: {
           type: 'boolean',
           default: true,
-          description: 'Send a valid event that no route matches to `<prefix>.unrouted` (it is always counted by type and site; never silently dropped).',
+          description:
+            'Send a valid event that no route matches to `<prefix>.unrouted` (it is always counted by type and site; never silently dropped).',
         },
-        maxEventBytes: { type: 'integer', minimum: 64, default: 262144, description: 'An ingress record larger than this goes to the DLQ as CD_E_EVENT_TOO_LARGE.' },
-        maxFutureSkewMs: { type: 'integer', minimum: 0, default: 300000, description: 'occurredAt may be at most this far ahead of the router clock (ms).' },
+        maxEventBytes: {
+          type: 'integer',
+          minimum: 64,
+          default: 262144,
+          description: 'An ingress record larger than this goes to the DLQ as CD_E_EVENT_TOO_LARGE.',
+        },
+        maxFutureSkewMs: {
+          type: 'integer',
+          minimum: 0,
+          default: 300000,
+          description: 'occurredAt may be at most this far ahead of the router clock (ms).',
+        },
         duplicateWindowSeconds: {
           type: 'integer',
           minimum: 60,
@@ -55,9 +88,16 @@ export const HUB_SECTION_SCHEMA = {
           minimum: 1,
           maximum: 64,
           default: 3,
-          description: 'Partitions one instance processes at the same time; their batches share one transaction (group commit), so validating one overlaps committing another.',
+          description:
+            'Partitions one instance processes at the same time; their batches share one transaction (group commit), so validating one overlaps committing another.',
         },
-        maxWaitTimeInMs: { type: 'integer', minimum: 10, maximum: 10000, default: 100, description: 'Longest a fetch waits for data (ms).' },
+        maxWaitTimeInMs: {
+          type: 'integer',
+          minimum: 10,
+          maximum: 10000,
+          default: 100,
+          description: 'Longest a fetch waits for data (ms).',
+        },
         retry: {
           type: 'object',
           additionalProperties: false,
@@ -78,7 +118,13 @@ export const HUB_SECTION_SCHEMA = {
       description: 'The process health server (`/healthz`, `/readyz`, `/metrics`).',
       properties: {
         host: { type: 'string', default: '127.0.0.1', description: 'Address to listen on.' },
-        port: { type: 'integer', minimum: 0, maximum: 65535, default: 9400, description: 'Port to listen on (0: any free port).' },
+        port: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 65535,
+          default: 9400,
+          description: 'Port to listen on (0: any free port).',
+        },
       },
     },
   },
@@ -89,11 +135,21 @@ export const SITE_SCHEMA = {
   required: ['id', 'name', 'country', 'connector'],
   additionalProperties: false,
   properties: {
-    id: { ...ID, description: 'Site id: the ingress topic is `<prefix>.ingress.<id>` and events must carry it as `siteId`.' },
+    id: {
+      ...ID,
+      description:
+        'Site id: the ingress topic is `<prefix>.ingress.<id>` and events must carry it as `siteId`.',
+    },
     name: { type: 'string', minLength: 1, description: 'Human name of the site.' },
     country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 country code.' },
     timezone: { type: 'string', description: 'IANA time zone of the site (for people and reports).' },
-    groups: { type: 'array', uniqueItems: true, default: [], description: 'Site groups that routes can select (`match.groups`).', items: ID },
+    groups: {
+      type: 'array',
+      uniqueItems: true,
+      default: [],
+      description: 'Site groups that routes can select (`match.groups`).',
+      items: ID,
+    },
     connector: SOURCE_CONFIG_SCHEMA,
   },
 } as const;
@@ -115,11 +171,16 @@ export const RULE_SCHEMA = {
   required: ['name', 'schema'],
   additionalProperties: false,
   properties: {
-    name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$', description: 'Rule name; a violation is dead-lettered as CD_E_RULE_VIOLATION naming it and the field.' },
+    name: {
+      type: 'string',
+      pattern: '^[a-z0-9][a-z0-9-]*$',
+      description: 'Rule name; a violation is dead-lettered as CD_E_RULE_VIOLATION naming it and the field.',
+    },
     description: { type: 'string' },
     schema: {
       type: 'object',
-      description: 'A JSON Schema (draft-07) evaluated by ajv over the decoded event (decimals as strings, timestamps as ISO strings).',
+      description:
+        'A JSON Schema (draft-07) evaluated by ajv over the decoded event (decimals as strings, timestamps as ISO strings).',
     },
   },
 } as const;
@@ -132,15 +193,34 @@ export const HUB_CONFIG_SCHEMA = {
   required: ['sites', 'subscribers', 'routes'],
   additionalProperties: false,
   properties: {
-    $schema: { type: 'string', description: 'Path or URL of this schema, for editors (e.g. `../core/config/hub.schema.json`).' },
+    $schema: {
+      type: 'string',
+      description: 'Path or URL of this schema, for editors (e.g. `../core/config/hub.schema.json`).',
+    },
     hub: HUB_SECTION_SCHEMA,
-    sites: { type: 'array', minItems: 1, description: 'The sites that publish events, one ingress topic each.', items: SITE_SCHEMA },
-    subscribers: { type: 'array', minItems: 1, description: 'Downstream systems, one deliver topic each.', items: SUBSCRIBER_SCHEMA },
-    routes: { type: 'array', description: 'Which subscribers receive which events. An event goes to the union of the subscribers of every route it matches.', items: ROUTE_SCHEMA },
+    sites: {
+      type: 'array',
+      minItems: 1,
+      description: 'The sites that publish events, one ingress topic each.',
+      items: SITE_SCHEMA,
+    },
+    subscribers: {
+      type: 'array',
+      minItems: 1,
+      description: 'Downstream systems, one deliver topic each.',
+      items: SUBSCRIBER_SCHEMA,
+    },
+    routes: {
+      type: 'array',
+      description:
+        'Which subscribers receive which events. An event goes to the union of the subscribers of every route it matches.',
+      items: ROUTE_SCHEMA,
+    },
     rules: {
       type: 'object',
       default: {},
-      description: 'Data rules per event type: event type → list of rules, each a JSON Schema the decoded event must satisfy.',
+      description:
+        'Data rules per event type: event type → list of rules, each a JSON Schema the decoded event must satisfy.',
       additionalProperties: { type: 'array', items: RULE_SCHEMA },
     },
   },

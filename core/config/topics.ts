@@ -26,7 +26,8 @@ export function topicsForPrefix(prefix: string): HubTopics {
     dlqDeliver: (subscriberId: string) => `${prefix}.dlq.deliver.${subscriberId}`,
     unrouted: `${prefix}.unrouted`,
     ingressPattern: new RegExp(`^${escapeRegExp(ingressPrefix)}[a-z0-9][a-z0-9-]*$`),
-    siteOfIngress: (topic: string) => (topic.startsWith(ingressPrefix) ? topic.slice(ingressPrefix.length) || undefined : undefined),
+    siteOfIngress: (topic: string) =>
+      topic.startsWith(ingressPrefix) ? topic.slice(ingressPrefix.length) || undefined : undefined,
   });
 }
 

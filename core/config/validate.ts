@@ -32,13 +32,19 @@ function toProblem(e: ErrorObject): { segments: Segments; message: string } {
     case 'additionalProperties':
       return { segments: [...at, String(p.additionalProperty)], message: 'is not a known property here' };
     case 'enum':
-      return { segments: at, message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+      return {
+        segments: at,
+        message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      };
     case 'pattern':
       return { segments: at, message: `must match ${String(p.pattern)}` };
     case 'minProperties':
     case 'maxProperties':
       if (at.length && /(headers|fields)$/.test(String(at[at.length - 2] ?? ''))) {
-        return { segments: at, message: 'must name its field/header and exactly one operator (equals, in, prefix, exists, range)' };
+        return {
+          segments: at,
+          message: 'must name its field/header and exactly one operator (equals, in, prefix, exists, range)',
+        };
       }
       return { segments: at, message: e.message ?? e.keyword };
     default:

@@ -25,19 +25,23 @@ const children: ChildProcess[] = [];
 
 function startChild(): ChildProcess {
   const e = testEndpoints();
-  const child = spawn(process.execPath, [path.join(root, 'bin/crossdock.js'), 'router', '--config', configFile, '--health-port', '0'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      CROSSDOCK_KAFKA_BROKERS: e.kafkaBrokers.join(','),
-      CROSSDOCK_REGISTRY_URL: e.registryUrl,
-      REDIS_URL: e.redisUrl,
-      // A stable transactional id: the restarted process fences the killed one's open transaction.
-      CROSSDOCK_ROUTER_INSTANCE: instance,
-      CROSSDOCK_LOG_LEVEL: 'warn',
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'bin/crossdock.js'), 'router', '--config', configFile, '--health-port', '0'],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        CROSSDOCK_KAFKA_BROKERS: e.kafkaBrokers.join(','),
+        CROSSDOCK_REGISTRY_URL: e.registryUrl,
+        REDIS_URL: e.redisUrl,
+        // A stable transactional id: the restarted process fences the killed one's open transaction.
+        CROSSDOCK_ROUTER_INSTANCE: instance,
+        CROSSDOCK_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  );
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   child.on('exit', (code, signal) => {
@@ -71,7 +75,11 @@ it('delivers each event exactly once per subscribed topic across a kill -9 and a
   await produceStream(producer, config, events, 200, async (sent) => {
     if (killedAt < 0 && sent >= 1200) {
       // Kill it while it is busy: wait until it has routed some, not all, of what was sent.
-      await eventually(() => collector.get(t.deliver('c')).length >= 400, 'the first router to route 400 events', 60000);
+      await eventually(
+        () => collector.get(t.deliver('c')).length >= 400,
+        'the first router to route 400 events',
+        60000,
+      );
       killedAt = collector.get(t.deliver('c')).length;
       first.kill('SIGKILL');
       await new Promise((r) => first.once('exit', r));
@@ -80,7 +88,11 @@ it('delivers each event exactly once per subscribed topic across a kill -9 and a
   });
   expect(killedAt).toBeGreaterThan(0);
   expect(killedAt).toBeLessThan(events.length);
-  await eventually(() => collector.get(t.deliver('c')).length >= events.length, `${events.length} events on c after the restart`, 100000);
+  await eventually(
+    () => collector.get(t.deliver('c')).length >= events.length,
+    `${events.length} events on c after the restart`,
+    100000,
+  );
   await settle(3000);
   for (const s of ['a', 'b', 'c'] as const) {
     const r = exactlyOnce(collector.get(t.deliver(s)), want[s]);

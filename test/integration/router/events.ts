@@ -38,7 +38,9 @@ function sampleOf(schema: S, named: Map<string, S>, seed: number): unknown {
   if (o.logicalType === 'uuid') return crypto.randomUUID();
   switch (o.type) {
     case 'record': {
-      const full = String(o.name).includes('.') ? String(o.name) : `${String(o.namespace ?? '')}.${String(o.name)}`;
+      const full = String(o.name).includes('.')
+        ? String(o.name)
+        : `${String(o.namespace ?? '')}.${String(o.name)}`;
       named.set(full, o);
       named.set(String(o.name), o);
       const out: Record<string, unknown> = {};
@@ -81,7 +83,8 @@ export interface SampleOptions {
   patch?: (event: Record<string, any>) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-export function sampleEvent(o: SampleOptions = {}): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function sampleEvent(o: SampleOptions = {}): Record<string, any> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const e = entry(o.eventType ?? 'OrderReleased');
   const v = entryVersion(e, o.version);
   const seed = o.seed ?? crypto.randomInt(1_000_000);
@@ -100,7 +103,8 @@ export function sampleEvent(o: SampleOptions = {}): Record<string, any> { // esl
 }
 
 /** CloudEvents headers (binary mode) consistent with the event. */
-export function ceHeaders(e: CatalogEntry, event: Record<string, any>): IHeaders { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function ceHeaders(e: CatalogEntry, event: Record<string, any>): IHeaders {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     ce_specversion: '1.0',
     ce_id: event.metadata.eventId,
@@ -129,5 +133,10 @@ export async function wireEvent(registryUrl: string, o: SampleOptions = {}): Pro
   } catch {
     key = `no-business-key-${crypto.randomUUID()}`; // for records that must lack one
   }
-  return { key, value: await encodeEvent(registryUrl, e, o.version, event), headers: ceHeaders(e, event), event };
+  return {
+    key,
+    value: await encodeEvent(registryUrl, e, o.version, event),
+    headers: ceHeaders(e, event),
+    event,
+  };
 }

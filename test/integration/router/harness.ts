@@ -28,7 +28,13 @@ export function testConfig(o: TestConfigOptions): HubConfig {
     hub: {
       topicPrefix: randomName('t').replace(/-/g, ''),
       topics: { partitions: o.partitions ?? 2, replicationFactor: 1 },
-      router: { groupId: randomName('router'), duplicateWindowSeconds: 3600, maxWaitTimeInMs: 50, retry: { initialMs: 100, maxMs: 1000 }, ...o.router },
+      router: {
+        groupId: randomName('router'),
+        duplicateWindowSeconds: 3600,
+        maxWaitTimeInMs: 50,
+        retry: { initialMs: 100, maxMs: 1000 },
+        ...o.router,
+      },
     },
     sites: TEST_SITES,
     subscribers: o.subscribers.map((id) => ({ id, sink: { kind: 'kafka' } })),
@@ -49,9 +55,22 @@ export interface RunningRouter {
   stop(): Promise<void>;
 }
 
-export async function startRouter(config: HubConfig, extra: Partial<RouterOptions> = {}): Promise<RunningRouter> {
+export async function startRouter(
+  config: HubConfig,
+  extra: Partial<RouterOptions> = {},
+): Promise<RunningRouter> {
   const health = createHealthServer(undefined, { defaultMetrics: false });
-  const router = createRouter({ config, endpoints: testEndpoints(), logger: process.env.ROUTER_TEST_LOG ? createLogger({ level: process.env.ROUTER_TEST_LOG }) : silentLogger(), health, keyPrefix: randomName('rt') + ':', sessionTimeoutMs: 6000, ...extra });
+  const router = createRouter({
+    config,
+    endpoints: testEndpoints(),
+    logger: process.env.ROUTER_TEST_LOG
+      ? createLogger({ level: process.env.ROUTER_TEST_LOG })
+      : silentLogger(),
+    health,
+    keyPrefix: randomName('rt') + ':',
+    sessionTimeoutMs: 6000,
+    ...extra,
+  });
   await router.start();
   return { router, health, stop: () => router.stop() };
 }
@@ -80,7 +99,11 @@ export class Collector {
   /** Reader crashes (a failing test shows them). */
   readonly crashes: string[] = [];
   private consumer: Consumer;
-  constructor(kafka: Kafka, private readonly topicList: string[], readUncommitted = false) {
+  constructor(
+    kafka: Kafka,
+    private readonly topicList: string[],
+    readUncommitted = false,
+  ) {
     this.consumer = kafka.consumer({ groupId: randomName('reader'), readUncommitted, maxWaitTimeInMs: 100 });
     for (const t of topicList) this.byTopic.set(t, []);
   }
@@ -91,8 +114,25 @@ export class Collector {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topicList, fromBeginning: true });
     await this.consumer.run({
-      eachMessage: async ({ topic, partition, message }: { topic: string; partition: number; message: KafkaMessage }) => {
-        this.byTopic.get(topic)!.push({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value: message.value, headers: headerStrings(message.headers) });
+      eachMessage: async ({
+        topic,
+        partition,
+        message,
+      }: {
+        topic: string;
+        partition: number;
+        message: KafkaMessage;
+      }) => {
+        this.byTopic
+          .get(topic)!
+          .push({
+            topic,
+            partition,
+            offset: message.offset,
+            key: message.key?.toString('utf8') ?? null,
+            value: message.value,
+            headers: headerStrings(message.headers),
+          });
       },
     });
   }
@@ -114,11 +154,20 @@ export function settle(ms = 2500): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-export async function produce(producer: Producer, topic: string, messages: Array<{ key: string | Buffer | null; value: Buffer | null; headers?: IHeaders }>): Promise<void> {
+export async function produce(
+  producer: Producer,
+  topic: string,
+  messages: Array<{ key: string | Buffer | null; value: Buffer | null; headers?: IHeaders }>,
+): Promise<void> {
   await producer.send({ topic, messages, acks: -1 });
 }
 
-export function allTopics(config: HubConfig): { dlq: string; unrouted: string; deliver: (s: string) => string; ingress: (s: string) => string } {
+export function allTopics(config: HubConfig): {
+  dlq: string;
+  unrouted: string;
+  deliver: (s: string) => string;
+  ingress: (s: string) => string;
+} {
   const t = topics(config);
   return { dlq: t.dlqRouter, unrouted: t.unrouted, deliver: t.deliver, ingress: t.ingress };
 }
@@ -129,7 +178,17 @@ export function idsOf(list: Received[]): string[] {
 }
 
 /** Summary of one topic against the eventIds it must hold exactly once. */
-export function exactlyOnce(list: Received[], want: readonly string[]): { topic: string; expected: number; received: number; missing: number; duplicated: number; unexpected: number } {
+export function exactlyOnce(
+  list: Received[],
+  want: readonly string[],
+): {
+  topic: string;
+  expected: number;
+  received: number;
+  missing: number;
+  duplicated: number;
+  unexpected: number;
+} {
   const counts = new Map<string, number>();
   for (const r of list) counts.set(r.headers.ce_id ?? '?', (counts.get(r.headers.ce_id ?? '?') ?? 0) + 1);
   const wantSet = new Set(want);

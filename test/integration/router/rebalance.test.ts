@@ -1,7 +1,15 @@
 import '../../helpers/integration-timeout';
 import type { Producer } from 'kafkajs';
 import { eventually, testKafka } from '../../helpers/stack';
-import { Collector, allTopics, createConfigTopics, exactlyOnce, settle, startRouter, type RunningRouter } from './harness';
+import {
+  Collector,
+  allTopics,
+  createConfigTopics,
+  exactlyOnce,
+  settle,
+  startRouter,
+  type RunningRouter,
+} from './harness';
 import { expectedIds, makeStream, produceStream, streamConfig } from './stream';
 
 /**
@@ -46,7 +54,11 @@ it('keeps exactly-once fan-out through two rebalances', async () => {
       await routers[0]!.stop(); // rebalance 2: A leaves mid-stream
     }
   });
-  await eventually(() => collector.get(t.deliver('c')).length >= events.length, `${events.length} events on c`, 90000);
+  await eventually(
+    () => collector.get(t.deliver('c')).length >= events.length,
+    `${events.length} events on c`,
+    90000,
+  );
   await settle(3000);
   for (const s of ['a', 'b', 'c'] as const) {
     const r = exactlyOnce(collector.get(t.deliver(s)), want[s]);
@@ -54,7 +66,8 @@ it('keeps exactly-once fan-out through two rebalances', async () => {
   }
   expect(collector.get(t.dlq)).toEqual([]);
   // Both instances did part of the work.
-  const routed = async (r: RunningRouter) => (await r.router.metrics.routed.get()).values.reduce((n, v) => n + v.value, 0);
+  const routed = async (r: RunningRouter) =>
+    (await r.router.metrics.routed.get()).values.reduce((n, v) => n + v.value, 0);
   expect(await routed(routers[0]!)).toBeGreaterThan(0);
   expect(await routed(routers[1]!)).toBeGreaterThan(0);
 });

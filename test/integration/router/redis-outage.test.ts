@@ -5,13 +5,28 @@ import type { Producer } from 'kafkajs';
 import { freePort } from '../../../stack/proc';
 import { eventually, testEndpoints, testKafka } from '../../helpers/stack';
 import { wireEvent } from './events';
-import { Collector, allTopics, createConfigTopics, idsOf, produce, settle, startRouter, testConfig, type RunningRouter } from './harness';
+import {
+  Collector,
+  allTopics,
+  createConfigTopics,
+  idsOf,
+  produce,
+  settle,
+  startRouter,
+  testConfig,
+  type RunningRouter,
+} from './harness';
 
 /**
  * Redis (duplicate detection) stops during a run — a redis-server of this test's own: the router
  * pauses, dead-letters nothing, reports not-ready, and delivers everything once Redis is back.
  */
-const config = testConfig({ subscribers: ['all'], routes: [{ name: 'everything', match: {}, to: ['all'] }], partitions: 1, router: { retry: { initialMs: 100, maxMs: 1000 } } });
+const config = testConfig({
+  subscribers: ['all'],
+  routes: [{ name: 'everything', match: {}, to: ['all'] }],
+  partitions: 1,
+  router: { retry: { initialMs: 100, maxMs: 1000 } },
+});
 const t = allTopics(config);
 const kafka = testKafka();
 let port: number;
@@ -21,7 +36,11 @@ let collector: Collector;
 let running: RunningRouter;
 
 async function startRedisServer(): Promise<void> {
-  redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  redisServer = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   await eventually(
     () =>
       new Promise<boolean>((resolve) => {
@@ -40,7 +59,9 @@ beforeAll(async () => {
   await createConfigTopics(kafka, config);
   collector = new Collector(kafka, [t.deliver('all'), t.dlq]);
   await collector.start();
-  running = await startRouter(config, { endpoints: { ...testEndpoints(), redisUrl: `redis://127.0.0.1:${port}` } });
+  running = await startRouter(config, {
+    endpoints: { ...testEndpoints(), redisUrl: `redis://127.0.0.1:${port}` },
+  });
 });
 
 afterAll(async () => {
@@ -51,7 +72,12 @@ afterAll(async () => {
 });
 
 it('pauses while Redis is down, dead-letters nothing, and delivers everything after it returns', async () => {
-  const make = (n: number) => Promise.all(Array.from({ length: n }, () => wireEvent(testEndpoints().registryUrl, { eventType: 'OrderHoldPlaced', siteId: 'us-chi' })));
+  const make = (n: number) =>
+    Promise.all(
+      Array.from({ length: n }, () =>
+        wireEvent(testEndpoints().registryUrl, { eventType: 'OrderHoldPlaced', siteId: 'us-chi' }),
+      ),
+    );
   const before = await make(5);
   const during = await make(10);
   await produce(producer, t.ingress('us-chi'), before);
@@ -64,12 +90,20 @@ it('pauses while Redis is down, dead-letters nothing, and delivers everything af
   await settle(2000);
   expect(collector.get(t.dlq)).toEqual([]);
   expect(collector.get(t.deliver('all'))).toHaveLength(5);
-  expect(await running.health.metrics.getSingleMetricAsString('crossdock_router_transient_retries_total')).toMatch(/dependency="redis"\} [1-9]/);
+  expect(
+    await running.health.metrics.getSingleMetricAsString('crossdock_router_transient_retries_total'),
+  ).toMatch(/dependency="redis"\} [1-9]/);
 
   await startRedisServer();
-  await eventually(() => collector.get(t.deliver('all')).length >= 15, 'everything routed after Redis returned', 60000);
+  await eventually(
+    () => collector.get(t.deliver('all')).length >= 15,
+    'everything routed after Redis returned',
+    60000,
+  );
   await settle();
-  expect(idsOf(collector.get(t.deliver('all')))).toEqual([...before, ...during].map((w) => w.event.metadata.eventId as string).sort());
+  expect(idsOf(collector.get(t.deliver('all')))).toEqual(
+    [...before, ...during].map((w) => w.event.metadata.eventId as string).sort(),
+  );
   expect(collector.get(t.dlq)).toEqual([]);
   expect(running.router.ready()).toBe(true);
 });

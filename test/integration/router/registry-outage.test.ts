@@ -7,7 +7,17 @@ import { down, stackPaths, status, up } from '../../../stack';
 import { freePort } from '../../../stack/proc';
 import { eventually, testEndpoints, testKafka } from '../../helpers/stack';
 import { wireEvent, type WireEvent } from './events';
-import { Collector, allTopics, createConfigTopics, idsOf, produce, settle, startRouter, testConfig, type RunningRouter } from './harness';
+import {
+  Collector,
+  allTopics,
+  createConfigTopics,
+  idsOf,
+  produce,
+  settle,
+  startRouter,
+  testConfig,
+  type RunningRouter,
+} from './harness';
 
 /**
  * The registry stops during a run (a registry of this test's own, on its own small Kafka): the
@@ -19,7 +29,12 @@ jest.setTimeout(240000);
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'crossdock-router-registry-'));
 let env: NodeJS.ProcessEnv;
 let registryUrl: string;
-const config = testConfig({ subscribers: ['all'], routes: [{ name: 'everything', match: {}, to: ['all'] }], partitions: 1, router: { retry: { initialMs: 100, maxMs: 1000 } } });
+const config = testConfig({
+  subscribers: ['all'],
+  routes: [{ name: 'everything', match: {}, to: ['all'] }],
+  partitions: 1,
+  router: { retry: { initialMs: 100, maxMs: 1000 } },
+});
 const t = allTopics(config);
 const kafka = testKafka();
 let producer: Producer;
@@ -27,7 +42,13 @@ let collector: Collector;
 let running: RunningRouter;
 
 beforeAll(async () => {
-  const [k, controller, sasl, registry, management] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [k, controller, sasl, registry, management] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   env = {
     ...process.env,
     CROSSDOCK_HOME: home,
@@ -66,10 +87,14 @@ async function registryPid(): Promise<number> {
 }
 
 it('pauses while the registry is down, dead-letters nothing, and delivers everything after it returns', async () => {
-  const make = (eventType: string, n: number) => Promise.all(Array.from({ length: n }, () => wireEvent(registryUrl, { eventType, siteId: 'us-chi' })));
+  const make = (eventType: string, n: number) =>
+    Promise.all(Array.from({ length: n }, () => wireEvent(registryUrl, { eventType, siteId: 'us-chi' })));
   // Encoded now (schema ids registered), while the registry is up.
   const before = await make('OrderHoldPlaced', 5);
-  const during: WireEvent[] = [...(await make('InventoryAdjusted', 10)), ...(await make('OrderHoldPlaced', 5))];
+  const during: WireEvent[] = [
+    ...(await make('InventoryAdjusted', 10)),
+    ...(await make('OrderHoldPlaced', 5)),
+  ];
 
   await produce(producer, t.ingress('us-chi'), before);
   await eventually(() => collector.get(t.deliver('all')).length >= 5, 'the first five routed');
@@ -77,7 +102,10 @@ it('pauses while the registry is down, dead-letters nothing, and delivers everyt
 
   const pid = await registryPid();
   process.kill(pid, 'SIGKILL');
-  await eventually(async () => !(await status({ env })).find((p) => p.part === 'registry')?.up, 'the test registry to be down');
+  await eventually(
+    async () => !(await status({ env })).find((p) => p.part === 'registry')?.up,
+    'the test registry to be down',
+  );
 
   // InventoryAdjusted's schema id is not cached yet: the router must wait for the registry.
   await produce(producer, t.ingress('us-chi'), during);
@@ -85,12 +113,20 @@ it('pauses while the registry is down, dead-letters nothing, and delivers everyt
   await settle(3000);
   expect(collector.get(t.dlq)).toEqual([]);
   expect(collector.get(t.deliver('all'))).toHaveLength(5);
-  expect(await running.health.metrics.getSingleMetricAsString('crossdock_router_transient_retries_total')).toMatch(/dependency="registry"\} [1-9]/);
+  expect(
+    await running.health.metrics.getSingleMetricAsString('crossdock_router_transient_retries_total'),
+  ).toMatch(/dependency="registry"\} [1-9]/);
 
   await up({ env }); // the registry comes back (its state lives in its Kafka)
-  await eventually(() => collector.get(t.deliver('all')).length >= 20, 'everything routed after the registry returned', 60000);
+  await eventually(
+    () => collector.get(t.deliver('all')).length >= 20,
+    'everything routed after the registry returned',
+    60000,
+  );
   await settle();
-  expect(idsOf(collector.get(t.deliver('all')))).toEqual([...before, ...during].map((w) => w.event.metadata.eventId as string).sort());
+  expect(idsOf(collector.get(t.deliver('all')))).toEqual(
+    [...before, ...during].map((w) => w.event.metadata.eventId as string).sort(),
+  );
   expect(collector.get(t.dlq)).toEqual([]);
   expect(running.router.ready()).toBe(true);
 });

@@ -5,26 +5,83 @@ import { createRegistry } from '../../../core/registry';
 import { businessKey, currentVersion } from '../../../schemas';
 import { eventually, testEndpoints, testKafka } from '../../helpers/stack';
 import { entry, sampleEvent, wireEvent, type SampleOptions, type WireEvent } from './events';
-import { Collector, allTopics, idsOf, produce, settle, startRouter, testConfig, type RunningRouter } from './harness';
+import {
+  Collector,
+  allTopics,
+  idsOf,
+  produce,
+  settle,
+  startRouter,
+  testConfig,
+  type RunningRouter,
+} from './harness';
 
 /**
  * Each route operator against the real broker, registry and Redis, plus one event fanned out to
  * three subscribers: exactly one copy each, read with read_committed, bytes untouched.
  */
-const subs = ['sub-type', 'sub-site', 'sub-country', 'sub-group', 'sub-header', 'sub-equals', 'sub-in', 'sub-prefix', 'sub-exists', 'sub-range', 'f1', 'f2', 'f3'];
+const subs = [
+  'sub-type',
+  'sub-site',
+  'sub-country',
+  'sub-group',
+  'sub-header',
+  'sub-equals',
+  'sub-in',
+  'sub-prefix',
+  'sub-exists',
+  'sub-range',
+  'f1',
+  'f2',
+  'f3',
+];
 const config = testConfig({
   subscribers: subs,
   routes: [
     { name: 'r-type', match: { eventTypes: ['Order*Placed'] }, to: ['sub-type'] },
     { name: 'r-site', match: { eventTypes: ['ReturnAuthorized'], sites: ['us-dal'] }, to: ['sub-site'] },
-    { name: 'r-country', match: { eventTypes: ['ReturnAuthorized'], countries: ['CA'] }, to: ['sub-country'] },
+    {
+      name: 'r-country',
+      match: { eventTypes: ['ReturnAuthorized'], countries: ['CA'] },
+      to: ['sub-country'],
+    },
     { name: 'r-group', match: { eventTypes: ['ReturnAuthorized'], groups: ['south'] }, to: ['sub-group'] },
-    { name: 'r-header', match: { eventTypes: ['ShipmentConfirmed'], headers: [{ header: 'ce_source', prefix: '/sites/us-' }] }, to: ['sub-header'] },
-    { name: 'r-equals', match: { eventTypes: ['OrderReleased'], fields: [{ field: 'currency', equals: 'MXN' }] }, to: ['sub-equals'] },
-    { name: 'r-in', match: { eventTypes: ['OrderReleased'], fields: [{ field: 'salesChannel', in: ['WEB', 'MARKETPLACE'] }] }, to: ['sub-in'] },
-    { name: 'r-prefix', match: { eventTypes: ['OrderReleased'], fields: [{ field: 'orderId', prefix: 'VIP-' }] }, to: ['sub-prefix'] },
-    { name: 'r-exists', match: { eventTypes: ['OrderReleased'], fields: [{ field: 'promisedDeliveryDate', exists: true }] }, to: ['sub-exists'] },
-    { name: 'r-range', match: { eventTypes: ['OrderReleased'], fields: [{ field: 'orderTotal', range: { gte: 1000, lt: 5000 } }] }, to: ['sub-range'] },
+    {
+      name: 'r-header',
+      match: { eventTypes: ['ShipmentConfirmed'], headers: [{ header: 'ce_source', prefix: '/sites/us-' }] },
+      to: ['sub-header'],
+    },
+    {
+      name: 'r-equals',
+      match: { eventTypes: ['OrderReleased'], fields: [{ field: 'currency', equals: 'MXN' }] },
+      to: ['sub-equals'],
+    },
+    {
+      name: 'r-in',
+      match: {
+        eventTypes: ['OrderReleased'],
+        fields: [{ field: 'salesChannel', in: ['WEB', 'MARKETPLACE'] }],
+      },
+      to: ['sub-in'],
+    },
+    {
+      name: 'r-prefix',
+      match: { eventTypes: ['OrderReleased'], fields: [{ field: 'orderId', prefix: 'VIP-' }] },
+      to: ['sub-prefix'],
+    },
+    {
+      name: 'r-exists',
+      match: { eventTypes: ['OrderReleased'], fields: [{ field: 'promisedDeliveryDate', exists: true }] },
+      to: ['sub-exists'],
+    },
+    {
+      name: 'r-range',
+      match: {
+        eventTypes: ['OrderReleased'],
+        fields: [{ field: 'orderTotal', range: { gte: 1000, lt: 5000 } }],
+      },
+      to: ['sub-range'],
+    },
     { name: 'r-fan', match: { eventTypes: ['InvoiceGenerated'] }, to: ['f1', 'f2', 'f3'] },
   ],
 });
@@ -34,7 +91,8 @@ let producer: Producer;
 let running: RunningRouter;
 let collector: Collector;
 
-const plainOrder = (e: Record<string, any>) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+const plainOrder = (e: Record<string, any>) => {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   e.currency = 'USD';
   e.salesChannel = 'PHONE';
   e.orderId = `N-${e.metadata.eventId.slice(0, 8)}`;
@@ -63,7 +121,8 @@ afterAll(async () => {
 });
 
 it('routes by event type glob, site, country, group, header and each field operator; fans out to three subscribers exactly once', async () => {
-  const order = (patch: (e: Record<string, any>) => void) => make({ eventType: 'OrderReleased', siteId: 'us-chi', patch: (e) => (plainOrder(e), patch(e)) }); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const order = (patch: (e: Record<string, any>) => void) =>
+    make({ eventType: 'OrderReleased', siteId: 'us-chi', patch: (e) => (plainOrder(e), patch(e)) }); // eslint-disable-line @typescript-eslint/no-explicit-any
   const ev = {
     hold: await make({ eventType: 'OrderHoldPlaced', siteId: 'us-chi' }),
     retDal: await make({ eventType: 'ReturnAuthorized', siteId: 'us-dal' }),
@@ -79,7 +138,10 @@ it('routes by event type glob, site, country, group, header and each field opera
     edge: await order((e) => (e.orderTotal = '5000.00')),
     invoice: await make({ eventType: 'InvoiceGenerated', siteId: 'us-chi' }),
   };
-  for (const w of Object.values(ev)) await produce(producer, t.ingress(w.event.metadata.siteId), [{ key: w.key, value: w.value, headers: w.headers }]);
+  for (const w of Object.values(ev))
+    await produce(producer, t.ingress(w.event.metadata.siteId), [
+      { key: w.key, value: w.value, headers: w.headers },
+    ]);
 
   const id = (w: WireEvent) => w.event.metadata.eventId as string;
   const want: Record<string, WireEvent[]> = {
@@ -102,7 +164,8 @@ it('routes by event type glob, site, country, group, header and each field opera
   await eventually(() => collector.count() >= total, `${total} routed or unrouted copies`, 60000);
   await settle();
 
-  for (const [sub, list] of Object.entries(want)) expect({ sub, ids: idsOf(collector.get(t.deliver(sub))) }).toEqual({ sub, ids: list.map(id).sort() });
+  for (const [sub, list] of Object.entries(want))
+    expect({ sub, ids: idsOf(collector.get(t.deliver(sub))) }).toEqual({ sub, ids: list.map(id).sort() });
   expect(idsOf(collector.get(t.unrouted))).toEqual(unrouted.map(id).sort());
   expect(collector.get(t.dlq)).toEqual([]);
 
@@ -111,7 +174,12 @@ it('routes by event type glob, site, country, group, header and each field opera
     const [copy] = collector.get(t.deliver(sub));
     expect(copy!.value!.equals(ev.invoice.value)).toBe(true);
     expect(copy!.key).toBe(ev.invoice.key);
-    expect(copy!.headers).toMatchObject({ 'cd-route': 'r-fan', ce_id: id(ev.invoice), ce_type: entry('InvoiceGenerated').eventType, traceparent: String(ev.invoice.headers.traceparent) });
+    expect(copy!.headers).toMatchObject({
+      'cd-route': 'r-fan',
+      ce_id: id(ev.invoice),
+      ce_type: entry('InvoiceGenerated').eventType,
+      traceparent: String(ev.invoice.headers.traceparent),
+    });
   }
   const metrics = await running.health.metrics.getSingleMetricAsString('crossdock_router_unrouted_total');
   expect(metrics).toMatch(/crossdock_router_unrouted_total\{site="us-chi",type="ReturnAuthorized"\} 1/);
@@ -120,11 +188,17 @@ it('routes by event type glob, site, country, group, header and each field opera
 it('routes an event from a client that is not ours (Confluent serializer, record-name subject, no CloudEvents headers) with its bytes unchanged', async () => {
   const e = entry('OrderHoldPlaced');
   const registry = createRegistry(testEndpoints().registryUrl);
-  const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(currentVersion(e)!.schema) }, { subject: e.subject });
+  const { id } = await registry.register(
+    { type: SchemaType.AVRO, schema: JSON.stringify(currentVersion(e)!.schema) },
+    { subject: e.subject },
+  );
   const event = sampleEvent({ eventType: 'OrderHoldPlaced', siteId: 'ca-tor' });
   const value = await registry.encode(id, event);
   await produce(producer, t.ingress('ca-tor'), [{ key: businessKey(e, event), value }]);
-  await eventually(() => collector.get(t.deliver('sub-type')).some((r) => r.value?.equals(value)), 'the foreign event on sub-type');
+  await eventually(
+    () => collector.get(t.deliver('sub-type')).some((r) => r.value?.equals(value)),
+    'the foreign event on sub-type',
+  );
   const copy = collector.get(t.deliver('sub-type')).find((r) => r.value?.equals(value))!;
   expect(copy.key).toBe(businessKey(e, event));
   expect(copy.headers).toEqual({ 'cd-route': 'r-type' });

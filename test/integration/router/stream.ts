@@ -26,13 +26,25 @@ const SITES = ['us-chi', 'us-dal', 'ca-tor'];
 export async function makeStream(n: number): Promise<WireEvent[]> {
   const out: WireEvent[] = [];
   for (let i = 0; i < n; i++) {
-    out.push(await wireEvent(testEndpoints().registryUrl, { eventType: i % 2 ? 'InventoryAdjusted' : 'OrderReleased', siteId: SITES[i % SITES.length]!, seed: i }));
+    out.push(
+      await wireEvent(testEndpoints().registryUrl, {
+        eventType: i % 2 ? 'InventoryAdjusted' : 'OrderReleased',
+        siteId: SITES[i % SITES.length]!,
+        seed: i,
+      }),
+    );
   }
   return out;
 }
 
 /** Produces in chunks, calling between() after each (to kill or start routers mid-stream). */
-export async function produceStream(producer: Producer, config: HubConfig, events: WireEvent[], chunk: number, between: (sent: number) => Promise<void>): Promise<void> {
+export async function produceStream(
+  producer: Producer,
+  config: HubConfig,
+  events: WireEvent[],
+  chunk: number,
+  between: (sent: number) => Promise<void>,
+): Promise<void> {
   const t = allTopics(config);
   for (let i = 0; i < events.length; i += chunk) {
     const part = events.slice(i, i + chunk);
@@ -41,12 +53,20 @@ export async function produceStream(producer: Producer, config: HubConfig, event
       const s = e.event.metadata.siteId as string;
       bySite.set(s, [...(bySite.get(s) ?? []), e]);
     }
-    await producer.sendBatch({ acks: -1, topicMessages: [...bySite].map(([site, list]) => ({ topic: t.ingress(site), messages: list.map((e) => ({ key: e.key, value: e.value, headers: e.headers })) })) });
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...bySite].map(([site, list]) => ({
+        topic: t.ingress(site),
+        messages: list.map((e) => ({ key: e.key, value: e.value, headers: e.headers })),
+      })),
+    });
     await between(i + part.length);
   }
 }
 
 export function expectedIds(events: WireEvent[]): { a: string[]; b: string[]; c: string[] } {
-  const orders = events.filter((e) => e.event.metadata.eventType === 'OrderReleased').map((e) => e.event.metadata.eventId as string);
+  const orders = events
+    .filter((e) => e.event.metadata.eventType === 'OrderReleased')
+    .map((e) => e.event.metadata.eventId as string);
   return { a: orders, b: orders, c: events.map((e) => e.event.metadata.eventId as string) };
 }

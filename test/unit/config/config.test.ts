@@ -1,7 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { checkConfigText, loadConfig, loadConfigText, renderHubSchemaJson, requiredTopics, SCHEMA_JSON_FILE, topics } from '../../../core/config';
+import {
+  checkConfigText,
+  loadConfig,
+  loadConfigText,
+  renderHubSchemaJson,
+  requiredTopics,
+  SCHEMA_JSON_FILE,
+  topics,
+} from '../../../core/config';
 import { isCrossdockError } from '../../../core/errors';
 
 const root = path.resolve(__dirname, '../../..');
@@ -16,10 +24,25 @@ const minimal = () => ({
 describe('hub configuration', () => {
   it('loads the example: eight sites in three countries on three kinds of system, the five subscribers, analytics receiving everything', () => {
     const c = loadConfig(example);
-    expect(c.sites.map((s) => s.id).sort()).toEqual(['ca-tor', 'ca-yvr', 'mx-gdl', 'mx-mty', 'us-atl', 'us-chi', 'us-dal', 'us-nwk']);
+    expect(c.sites.map((s) => s.id).sort()).toEqual([
+      'ca-tor',
+      'ca-yvr',
+      'mx-gdl',
+      'mx-mty',
+      'us-atl',
+      'us-chi',
+      'us-dal',
+      'us-nwk',
+    ]);
     expect(new Set(c.sites.map((s) => s.country))).toEqual(new Set(['US', 'CA', 'MX']));
     expect(new Set(c.sites.map((s) => s.connector.kind))).toEqual(new Set(['http', 'csv', 'sdk']));
-    expect(c.subscribers.map((s) => s.id).sort()).toEqual(['analytics', 'central-erp', 'customer-notifications', 'finance', 'tms']);
+    expect(c.subscribers.map((s) => s.id).sort()).toEqual([
+      'analytics',
+      'central-erp',
+      'customer-notifications',
+      'finance',
+      'tms',
+    ]);
     expect(c.subscriberById.analytics!.sink.kind).toBe('kafka');
     expect(c.routes.find((r) => r.to.includes('analytics'))?.match).toEqual({});
   });
@@ -27,7 +50,12 @@ describe('hub configuration', () => {
   it('applies the documented defaults and freezes the result', () => {
     const c = loadConfigText(stringify(minimal()));
     expect(c.hub.topicPrefix).toBe('cd');
-    expect(c.hub.router).toMatchObject({ groupId: 'cd-router', sendUnrouted: true, maxEventBytes: 262144, maxFutureSkewMs: 300000 });
+    expect(c.hub.router).toMatchObject({
+      groupId: 'cd-router',
+      sendUnrouted: true,
+      maxEventBytes: 262144,
+      maxFutureSkewMs: 300000,
+    });
     expect(c.sites[0]!.groups).toEqual(['north']);
     expect(Object.isFrozen(c)).toBe(true);
     expect(Object.isFrozen(c.hub.router)).toBe(true);
@@ -38,13 +66,26 @@ describe('hub configuration', () => {
     const doc = minimal() as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     doc.hub = { topicPrefix: 'Bad Prefix' };
     doc.sites.push({ id: 'us-chi', name: 'Dup', country: 'USA', connector: { kind: 'sdk' }, colour: 'red' });
-    doc.routes.push({ name: 'r2', match: { groups: ['west'], fields: [{ field: 'a', equals: 1, in: [1] }] }, to: ['nobody'] });
+    doc.routes.push({
+      name: 'r2',
+      match: { groups: ['west'], fields: [{ field: 'a', equals: 1, in: [1] }] },
+      to: ['nobody'],
+    });
     doc.rules = { OrderReleased: [{ name: 'bad', schema: { type: 'objekt' } }] };
     const res = checkConfigText(stringify(doc), 'hub.yaml');
     expect(res.ok).toBe(false);
     const byPath = Object.fromEntries(res.problems.map((p) => [p.path, p.message]));
     expect(Object.keys(byPath).sort()).toEqual(
-      ['hub.topicPrefix', 'sites[1].country', 'sites[1].colour', 'sites[1].id', 'routes[1].match.fields[0]', 'routes[1].match.groups[0]', 'routes[1].to[0]', 'rules.OrderReleased[0].schema'].sort(),
+      [
+        'hub.topicPrefix',
+        'sites[1].country',
+        'sites[1].colour',
+        'sites[1].id',
+        'routes[1].match.fields[0]',
+        'routes[1].match.groups[0]',
+        'routes[1].to[0]',
+        'rules.OrderReleased[0].schema',
+      ].sort(),
     );
     expect(byPath['sites[1].id']).toContain('duplicate site id "us-chi"');
     expect(byPath['routes[1].to[0]']).toContain('subscriber "nobody"');
@@ -58,7 +99,9 @@ describe('hub configuration', () => {
       throw new Error('should have thrown');
     } catch (err) {
       expect(isCrossdockError(err) && err.code).toBe('CD_E_CONFIG_INVALID');
-      expect((err as { details: { problems: unknown[] } }).details.problems).toEqual([{ path: 'routes[0].to[0]', message: expect.stringContaining('ghost'), line: expect.any(Number) }]);
+      expect((err as { details: { problems: unknown[] } }).details.problems).toEqual([
+        { path: 'routes[0].to[0]', message: expect.stringContaining('ghost'), line: expect.any(Number) },
+      ]);
     }
   });
 
@@ -71,12 +114,24 @@ describe('hub configuration', () => {
   it('names topics as DESIGN.md says, with the configured prefix', () => {
     const c = loadConfigText(stringify({ ...minimal(), hub: { topicPrefix: 'acme' } }));
     const t = topics(c);
-    expect([t.ingress('us-chi'), t.deliver('erp'), t.dlqRouter, t.dlqDeliver('erp'), t.unrouted]).toEqual(['acme.ingress.us-chi', 'acme.deliver.erp', 'acme.dlq.router', 'acme.dlq.deliver.erp', 'acme.unrouted']);
+    expect([t.ingress('us-chi'), t.deliver('erp'), t.dlqRouter, t.dlqDeliver('erp'), t.unrouted]).toEqual([
+      'acme.ingress.us-chi',
+      'acme.deliver.erp',
+      'acme.dlq.router',
+      'acme.dlq.deliver.erp',
+      'acme.unrouted',
+    ]);
     expect(t.ingressPattern.test('acme.ingress.us-chi')).toBe(true);
     expect(t.ingressPattern.test('acmeXingress.us-chi')).toBe(false);
     expect(t.ingressPattern.test('acme.deliver.erp')).toBe(false);
     expect(t.siteOfIngress('acme.ingress.mx-mty')).toBe('mx-mty');
-    expect(requiredTopics(c).sort()).toEqual(['acme.deliver.analytics', 'acme.dlq.deliver.analytics', 'acme.dlq.router', 'acme.ingress.us-chi', 'acme.unrouted']);
+    expect(requiredTopics(c).sort()).toEqual([
+      'acme.deliver.analytics',
+      'acme.dlq.deliver.analytics',
+      'acme.dlq.router',
+      'acme.ingress.us-chi',
+      'acme.unrouted',
+    ]);
   });
 
   it('ships the JSON Schema as a file that matches the TypeScript source', () => {

@@ -9,14 +9,27 @@ describe('produce chunks', () => {
     ]);
     const chunks = chunkByBytes(out, 10_000);
     expect(chunks.length).toBeGreaterThan(2);
-    for (const c of chunks) expect(c.reduce((n, t) => n + t.messages.length, 0) * 1090).toBeLessThanOrEqual(10_000 + 1200);
-    const flat = (topic: string) => chunks.flatMap((c) => c.filter((t) => t.topic === topic).flatMap((t) => t.messages.map((m) => m.key)));
+    for (const c of chunks)
+      expect(c.reduce((n, t) => n + t.messages.length, 0) * 1090).toBeLessThanOrEqual(10_000 + 1200);
+    const flat = (topic: string) =>
+      chunks.flatMap((c) => c.filter((t) => t.topic === topic).flatMap((t) => t.messages.map((m) => m.key)));
     expect(flat('a')).toEqual(out.get('a')!.map((m) => m.key));
     expect(flat('b')).toEqual(out.get('b')!.map((m) => m.key));
   });
 
   it('sends one oversized message alone rather than never', () => {
-    const chunks = chunkByBytes(new Map([['a', [{ key: 'big', value: Buffer.alloc(50_000) }, { key: 'small', value: Buffer.alloc(10) }]]]), 10_000);
+    const chunks = chunkByBytes(
+      new Map([
+        [
+          'a',
+          [
+            { key: 'big', value: Buffer.alloc(50_000) },
+            { key: 'small', value: Buffer.alloc(10) },
+          ],
+        ],
+      ]),
+      10_000,
+    );
     expect(chunks.map((c) => c.map((t) => t.messages.map((m) => m.key)))).toEqual([[['big']], [['small']]]);
   });
 });

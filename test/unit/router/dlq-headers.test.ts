@@ -2,9 +2,21 @@ import { deadLetterHeaders, DLQ_HEADERS, headersToStrings } from '../../../dlq/h
 
 describe('dead-letter headers', () => {
   it('carry the reason and origin, and copy the CloudEvents and trace headers untouched', () => {
-    const original = { ce_id: Buffer.from('id-1'), ce_type: 'OrderReleased', traceparent: '00-abc-def-01', 'x-other': 'dropped', 'content-type': 'application/avro' };
+    const original = {
+      ce_id: Buffer.from('id-1'),
+      ce_type: 'OrderReleased',
+      traceparent: '00-abc-def-01',
+      'x-other': 'dropped',
+      'content-type': 'application/avro',
+    };
     const h = deadLetterHeaders(
-      { code: 'CD_E_SITE_MISMATCH', message: 'line one\nline two', stage: 'router.metadata', lastFailedAt: Date.UTC(2026, 0, 2, 3, 4, 5), original: { topic: 'cd.ingress.us-chi', partition: 3, offset: '42' } },
+      {
+        code: 'CD_E_SITE_MISMATCH',
+        message: 'line one\nline two',
+        stage: 'router.metadata',
+        lastFailedAt: Date.UTC(2026, 0, 2, 3, 4, 5),
+        original: { topic: 'cd.ingress.us-chi', partition: 3, offset: '42' },
+      },
       original,
     );
     expect(headersToStrings(h)).toEqual({
@@ -28,11 +40,24 @@ describe('dead-letter headers', () => {
   it('names the subscriber and attempts for delivery dead letters and bounds the message', () => {
     const h = headersToStrings(
       deadLetterHeaders(
-        { code: 'CD_E_X', message: 'x'.repeat(5000), stage: 'deliver.http', attempts: 7, firstFailedAt: 0, lastFailedAt: 1000, subscriber: 'erp', original: { topic: 't', partition: 0, offset: '1' } },
+        {
+          code: 'CD_E_X',
+          message: 'x'.repeat(5000),
+          stage: 'deliver.http',
+          attempts: 7,
+          firstFailedAt: 0,
+          lastFailedAt: 1000,
+          subscriber: 'erp',
+          original: { topic: 't', partition: 0, offset: '1' },
+        },
         undefined,
       ),
     );
-    expect(h).toMatchObject({ 'cd-subscriber': 'erp', 'cd-attempts': '7', 'cd-first-failed-at': '1970-01-01T00:00:00.000Z' });
+    expect(h).toMatchObject({
+      'cd-subscriber': 'erp',
+      'cd-attempts': '7',
+      'cd-first-failed-at': '1970-01-01T00:00:00.000Z',
+    });
     expect(h['cd-error-message']!.length).toBe(1024);
   });
 });

@@ -11,8 +11,16 @@ const config = loadConfigText(
     subscribers: ['erp', 'fin', 'mx', 'all'].map((id) => ({ id, sink: { kind: 'kafka' } })),
     routes: [
       { name: 'orders', match: { eventTypes: ['Order*'] }, to: ['erp'] },
-      { name: 'big-invoices', match: { eventTypes: ['InvoiceGenerated'], fields: [{ field: 'total', range: { gte: 1000 } }] }, to: ['fin'] },
-      { name: 'mexico', match: { countries: ['MX'], headers: [{ header: 'ce_source', prefix: '/sites/' }] }, to: ['mx', 'erp'] },
+      {
+        name: 'big-invoices',
+        match: { eventTypes: ['InvoiceGenerated'], fields: [{ field: 'total', range: { gte: 1000 } }] },
+        to: ['fin'],
+      },
+      {
+        name: 'mexico',
+        match: { countries: ['MX'], headers: [{ header: 'ce_source', prefix: '/sites/' }] },
+        to: ['mx', 'erp'],
+      },
       { name: 'everything', match: {}, to: ['all'] },
     ],
   }),
@@ -58,18 +66,33 @@ describe('conditions', () => {
 describe('routing decisions', () => {
   const router = compileRoutes(config);
   it('sends an event to the union of the matching routes, each subscriber once, naming the first route', () => {
-    const d = router.decide({ eventType: 'OrderReleased', siteId: 'mx-mty', headers: { ce_source: '/sites/mx-mty' }, event: {} });
+    const d = router.decide({
+      eventType: 'OrderReleased',
+      siteId: 'mx-mty',
+      headers: { ce_source: '/sites/mx-mty' },
+      event: {},
+    });
     expect(d.subscribers).toEqual(['erp', 'mx', 'all']);
     expect(d.routeOf).toEqual({ erp: 'orders', mx: 'mexico', all: 'everything' });
   });
   it('explains why a route did not match', () => {
-    const d = router.decide({ eventType: 'InvoiceGenerated', siteId: 'us-chi', headers: {}, event: { total: '999.99' } });
+    const d = router.decide({
+      eventType: 'InvoiceGenerated',
+      siteId: 'us-chi',
+      headers: {},
+      event: { total: '999.99' },
+    });
     expect(d.subscribers).toEqual(['all']);
-    expect(d.verdicts.find((v) => v.route === 'big-invoices')!.reason).toBe('field total is "999.99", want within {"gte":1000}');
+    expect(d.verdicts.find((v) => v.route === 'big-invoices')!.reason).toBe(
+      'field total is "999.99", want within {"gte":1000}',
+    );
     expect(d.verdicts.find((v) => v.route === 'mexico')!.reason).toMatch(/country US not in \["MX"\]/);
   });
   it('explainRouting reads eventType and site from the event metadata (routes test)', () => {
-    const r = explainRouting(config, { metadata: { eventType: 'InvoiceGenerated', siteId: 'us-chi' }, total: '1200.00' });
+    const r = explainRouting(config, {
+      metadata: { eventType: 'InvoiceGenerated', siteId: 'us-chi' },
+      total: '1200.00',
+    });
     expect(r.subscribers.map((s) => [s.id, s.route, s.topic])).toEqual([
       ['fin', 'big-invoices', 'cd.deliver.fin'],
       ['all', 'everything', 'cd.deliver.all'],
