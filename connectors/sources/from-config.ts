@@ -26,6 +26,8 @@ export interface SourceComponentContext {
   health?: HealthServer;
   /** Secrets (HTTP key secrets by secretEnv) and ports. @defaultValue process.env */
   env?: NodeJS.ProcessEnv;
+  /** Prefix of every Redis key the sources write (several hubs or tests on one Redis). @defaultValue '' */
+  redisKeyPrefix?: string;
 }
 
 function connectorOf(site: SiteConfig): SourceConnectorConfig {
@@ -106,7 +108,13 @@ export function createSourceComponents(
       },
       async start() {
         inner = createHttpIngest(
-          { sites, keys, topicPrefix: prefix, port: Number(env.CROSSDOCK_INGEST_PORT ?? 8080) },
+          {
+            sites,
+            keys,
+            topicPrefix: prefix,
+            port: Number(env.CROSSDOCK_INGEST_PORT ?? 8080),
+            redisKeyPrefix: ctx.redisKeyPrefix,
+          },
           {
             kafka: createKafka({ clientId: 'crossdock-ingest', brokers: endpoints.kafkaBrokers, logger }),
             redis: sharedRedis(),
@@ -149,7 +157,7 @@ export function createSourceComponents(
         const p = publisher;
         ctx.health?.addReadiness('csv-drop-folder', () => p.ready());
         inner = createCsvDropFolder(
-          { sites, topicPrefix: prefix },
+          { sites, topicPrefix: prefix, redisKeyPrefix: ctx.redisKeyPrefix },
           {
             publisher,
             codec: codec(),

@@ -6,7 +6,7 @@ import type { HubComponent } from '../../../core/component';
 import { describeError, isCrossdockError } from '../../../core/errors';
 import { silentLogger, type Logger } from '../../../core/logger';
 import type { Redis } from '../../../core/redis';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { eventIdsSince, highWatermarks, type Watermarks } from './recovery';
 import { ingressTopic, uuidV5 } from '../envelope';
 import type { SiteMappings } from '../mapping/types';
@@ -87,6 +87,8 @@ export interface FileState {
   published: number;
   /** The chunk being sent: events [published, to), and the topic's high watermarks before it. */
   inflight?: { to: number; watermarks: Watermarks };
+  /** The file was moved to processed/ (set after the move; absent after a crash in between). */
+  moved?: boolean;
   at: string;
 }
 
@@ -123,6 +125,16 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = true;
+  // One admin client for the per-chunk watermark reads, connected on first use.
+  let admin: Admin | undefined;
+  const connectedAdmin = async (kafka: Kafka): Promise<Admin> => {
+    if (!admin) {
+      const a = kafka.admin();
+      await a.connect();
+      admin = a;
+    }
+    return admin;
+  };
 
   function move(
     site: CsvDropSite,
@@ -157,7 +169,14 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
       problems: [],
     };
     if (state?.state === 'done') {
-      if (state.name === name) return move(site, file, 'processed', undefined); // crashed after done, before the move
+      // Published but not yet moved (a crash between the two): finish the move, nothing else.
+      if (state.name === name && !state.moved) {
+        move(site, file, 'processed', undefined);
+        return void (await deps.redis.set(
+          key,
+          JSON.stringify({ ...state, moved: true } satisfies FileState),
+        ));
+      }
       report.outcome = 'duplicate';
       report.problems.push({
         path: 'file',
@@ -238,7 +257,10 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
     while (published < prepared.length) {
       const chunk = prepared.slice(published, published + chunkSize);
       if (deps.kafka) {
-        inflight = { to: published + chunk.length, watermarks: await highWatermarks(deps.kafka, topic) };
+        inflight = {
+          to: published + chunk.length,
+          watermarks: await highWatermarks(await connectedAdmin(deps.kafka), topic),
+        };
         await save('publishing');
       }
       await deps.publisher.publish(
@@ -256,6 +278,18 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
     report.eventIds = prepared.map((p) => p.eventId);
     report.outcome = report.problems.length ? 'partly-published' : 'published';
     move(site, file, 'processed', report.problems.length ? report : undefined);
+    // From now on the same content (any name) is a duplicate.
+    await deps.redis.set(
+      key,
+      JSON.stringify({
+        state: 'done',
+        name,
+        total: prepared.length,
+        published,
+        moved: true,
+        at: new Date(clock.now()).toISOString(),
+      } satisfies FileState),
+    );
   }
 
   async function pollSite(site: CsvDropSite): Promise<void> {
@@ -325,6 +359,8 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
       stopped = true;
       clearTimeout(timer);
       await running;
+      await admin?.disconnect();
+      admin = undefined;
     },
   };
 }

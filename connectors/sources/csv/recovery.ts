@@ -1,17 +1,11 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 
 /** Partition → offset (as kafkajs strings). */
 export type Watermarks = Array<{ partition: number; offset: string }>;
 
 /** The high watermarks of a topic now: every record written after this call has a higher offset. */
-export async function highWatermarks(kafka: Kafka, topic: string): Promise<Watermarks> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }));
-  } finally {
-    await admin.disconnect();
-  }
+export async function highWatermarks(admin: Admin, topic: string): Promise<Watermarks> {
+  return (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }));
 }
 
 /**
@@ -26,7 +20,9 @@ export async function eventIdsSince(
   timeoutMs = 30_000,
 ): Promise<Set<string>> {
   const ids = new Set<string>();
-  const now = await highWatermarks(kafka, topic);
+  const admin = kafka.admin();
+  await admin.connect();
+  const now = await highWatermarks(admin, topic).finally(() => admin.disconnect());
   const todo = new Map<number, { from: bigint; to: bigint }>();
   for (const p of now) {
     const start = BigInt(from.find((f) => f.partition === p.partition)?.offset ?? '0');

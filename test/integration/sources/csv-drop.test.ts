@@ -112,13 +112,17 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
     expect(keys).toEqual(['DAL-9001', 'DAL-9002']);
     expect(received[0]!.headers?.ce_source?.toString()).toBe('crossdock://sites/us-dal/legacy-erp-csv');
 
-    drop(s, 'orders-1-again.csv', sample);
+    drop(s, 'orders-1.csv', sample); // the same file again, same name
     await w.pollOnce();
-    const [dup] = reports(s, 'rejected');
-    expect(dup).toMatchObject({
-      outcome: 'duplicate',
-      problems: [expect.objectContaining({ code: 'CD_E_CSV_DUPLICATE_FILE' })],
-    });
+    drop(s, 'orders-1-copy.csv', sample); // and under another name
+    await w.pollOnce();
+    const dups = reports(s, 'rejected');
+    expect(dups).toHaveLength(2);
+    for (const dup of dups)
+      expect(dup).toMatchObject({
+        outcome: 'duplicate',
+        problems: [expect.objectContaining({ code: 'CD_E_CSV_DUPLICATE_FILE' })],
+      });
     await new Promise((r) => setTimeout(r, 500));
     expect(received).toHaveLength(2);
   });

@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
+import YAML from 'yaml';
 import { loadConfigText } from '../../../core/config';
 import { silentLogger } from '../../../core/logger';
+import { createRedis } from '../../../core/redis';
 import { readCredentials, stackPaths } from '../../../stack';
 import { createSiteProducer, type EventBody } from '../../../connectors/sdk';
 import { signedHeaders } from '../../../connectors/sources/http/auth';
@@ -21,17 +23,25 @@ describe('examples/hub.yaml: one site of each kind publishes (real Kafka, regist
   const endpoints = testEndpoints();
   const prefix = randomName('cde');
   const example = path.resolve(__dirname, '../../../examples/hub.yaml');
-  const text = fs
-    .readFileSync(example, 'utf8')
-    .replace(/topicPrefix: cd\b/, `topicPrefix: ${prefix}`)
-    .replace(
-      /(id: us-chi,[^\n]*connector: \{ kind: http) \}/,
-      '$1, keys: [{ id: chi-e2e-1, secretEnv: E2E_CHI_KEY }] }',
-    );
+  // The shipped file, changed only where a test must: its own topic prefix and one HTTP key.
+  const doc = YAML.parse(fs.readFileSync(example, 'utf8')) as {
+    hub: { topicPrefix: string };
+    sites: Array<{ id: string; connector: Record<string, unknown> }>;
+  };
+  doc.hub.topicPrefix = prefix;
+  doc.sites.find((s) => s.id === 'us-chi')!.connector.keys = [{ id: 'chi-e2e-1', secretEnv: 'E2E_CHI_KEY' }];
+  const text = YAML.stringify(doc);
   const config = loadConfigText(text, example);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-home-'));
   const env = { E2E_CHI_KEY: 'e2e-secret', CROSSDOCK_INGEST_PORT: '0', CROSSDOCK_HOME: home };
-  const components = createSourceComponents({ config, endpoints, logger: silentLogger(), env });
+  const redisKeyPrefix = `${randomName('t')}:`;
+  const components = createSourceComponents({
+    config,
+    endpoints,
+    logger: silentLogger(),
+    env,
+    redisKeyPrefix,
+  });
   const kafka = testKafka();
   const admin = kafka.admin();
   const consumer = kafka.consumer({ groupId: randomName('g') });
@@ -59,6 +69,10 @@ describe('examples/hub.yaml: one site of each kind publishes (real Kafka, regist
     await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.disconnect();
     fs.rmSync(home, { recursive: true, force: true });
+    const redis = createRedis({ url: endpoints.redisUrl });
+    const keys = await redis.keys(`${redisKeyPrefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
   });
 
   it('HTTP (us-chi), CSV (us-dal) and SDK (us-atl) each land in their own ingress topic', async () => {
