@@ -77,6 +77,35 @@ function setPath(target: Record<string, unknown>, dotted: string, value: unknown
 
 const isEmpty = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
+interface ProblemAt {
+  spec: FieldSpec;
+  base: SourcePath;
+  targetName: string | (() => string);
+}
+
+function targetOf(t: string | (() => string)): string {
+  return typeof t === 'string' ? t : t();
+}
+
+/** A problem with one field; the source path and target are built only here (the unhappy path). */
+function fieldProblem(
+  at: ProblemAt,
+  code: string,
+  expected: string,
+  got: unknown,
+): { problem: MappingProblem } {
+  const { spec, base } = at;
+  return {
+    problem: {
+      source: spec.from ? [...base, ...parts(spec.from)] : base,
+      code,
+      expected,
+      got: describeGot(got),
+      target: targetOf(at.targetName),
+    },
+  };
+}
+
 /**
  * Reads one field. Returns { value } (possibly undefined for an optional absent field) or a
  * problem. Pure: the same record and spec always give the same answer.
@@ -88,26 +117,19 @@ function readField(
   base: SourcePath,
   targetName: string | (() => string),
 ): { value?: unknown; problem?: MappingProblem } {
-  const target = () => (typeof targetName === 'string' ? targetName : targetName());
   let raw: unknown = spec.from !== undefined ? getPath(record, spec.from) : spec.const;
-  // Built only when there is a problem: the happy path allocates nothing per field.
-  const problem = (code: string, expected: string, got: unknown = raw) => ({
-    problem: {
-      source: spec.from ? [...base, ...parts(spec.from)] : base,
-      code,
-      expected,
-      got: describeGot(got),
-      target: target(),
-    },
-  });
+  // No closures here: this runs for every field of every record (and tsx wraps named closures).
+  const at: ProblemAt = { spec, base, targetName };
   if (isEmpty(raw)) {
     if (spec.default !== undefined) raw = spec.default;
     else if (spec.nullable) return { value: null };
     else if (spec.required === false) return { value: undefined };
     else
-      return problem(
+      return fieldProblem(
+        at,
         'CD_E_INPUT_MISSING_FIELD',
-        `a value for ${target()}${spec.from ? ` (source field "${spec.from}")` : ''}`,
+        `a value for ${targetOf(targetName)}${spec.from ? ` (source field "${spec.from}")` : ''}`,
+        raw,
       );
     if (raw === null) return { value: null };
   }
@@ -127,14 +149,21 @@ function readField(
         const list = site.codes[spec.codes] ?? {};
         const mapped = list[s];
         if (mapped === undefined)
-          return problem(
+          return fieldProblem(
+            at,
             'CD_E_INPUT_UNKNOWN_CODE',
             `one of ${Object.keys(list).join(', ')} (code list ${spec.codes})`,
+            raw,
           );
         s = mapped;
       }
       if (type === 'currency' && !isCurrency(s))
-        return problem('CD_E_INPUT_UNKNOWN_CURRENCY', 'an ISO 4217 currency code such as EUR, USD, MXN');
+        return fieldProblem(
+          at,
+          'CD_E_INPUT_UNKNOWN_CURRENCY',
+          'an ISO 4217 currency code such as EUR, USD, MXN',
+          raw,
+        );
       read = { ok: true, value: s };
       break;
     }
@@ -163,7 +192,7 @@ function readField(
       read = readBoolean(raw);
       break;
   }
-  if (!read.ok) return problem(read.code ?? 'CD_E_INPUT_WRONG_TYPE', read.expected);
+  if (!read.ok) return fieldProblem(at, read.code ?? 'CD_E_INPUT_WRONG_TYPE', read.expected, raw);
   const value = read.value;
   if (spec.min !== undefined || spec.max !== undefined) {
     const below =
@@ -177,11 +206,11 @@ function readField(
       ]
         .filter(Boolean)
         .join(' and ');
-      return problem('CD_E_INPUT_OUT_OF_RANGE', `a number ${range}`);
+      return fieldProblem(at, 'CD_E_INPUT_OUT_OF_RANGE', `a number ${range}`, raw);
     }
   }
   if (spec.values && !spec.values.includes(String(value)))
-    return problem('CD_E_INPUT_UNKNOWN_CODE', `one of ${spec.values.join(', ')}`, value);
+    return fieldProblem(at, 'CD_E_INPUT_UNKNOWN_CODE', `one of ${spec.values.join(', ')}`, value);
   return { value };
 }
 
