@@ -61,7 +61,10 @@ async function b1(): Promise<() => Promise<void>> {
   const consumer = kafka.consumer({ groupId: `${cfg.prefix}-b1`, maxWaitTimeInMs: cfg.maxWaitTimeInMs });
   await producer.connect();
   await consumer.connect();
-  await consumer.subscribe({ topics: cfg.sites.map((s) => `${cfg.prefix}.ingress.${s}`), fromBeginning: true });
+  await consumer.subscribe({
+    topics: cfg.sites.map((s) => `${cfg.prefix}.ingress.${s}`),
+    fromBeginning: true,
+  });
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
@@ -69,8 +72,17 @@ async function b1(): Promise<() => Promise<void>> {
     eachBatch: async ({ batch, resolveOffset }) => {
       if (!batch.messages.length) return;
       const messages = batch.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers }));
-      await producer.sendBatch({ acks: -1, topicMessages: subscribers.map((s) => ({ topic: `${cfg.prefix}.deliver.${s}`, messages })) });
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }]);
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: subscribers.map((s) => ({ topic: `${cfg.prefix}.deliver.${s}`, messages })),
+      });
+      await consumer.commitOffsets([
+        {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: (BigInt(batch.lastOffset()) + 1n).toString(),
+        },
+      ]);
       resolveOffset(batch.lastOffset());
       batches++;
       count(batch.messages.length);
@@ -82,21 +94,39 @@ async function b1(): Promise<() => Promise<void>> {
   };
 }
 
+let routerMetrics: (() => Promise<Record<string, number>>) | undefined;
+
 async function h(): Promise<() => Promise<void>> {
   const config = loadConfigText(
     stringify({
       hub: {
         topicPrefix: cfg.prefix,
-        router: { groupId: `${cfg.prefix}-h`, duplicateWindowSeconds: 900, partitionsConsumedConcurrently: cfg.partitionsConsumedConcurrently, maxWaitTimeInMs: cfg.maxWaitTimeInMs },
+        router: {
+          groupId: `${cfg.prefix}-h`,
+          duplicateWindowSeconds: 900,
+          partitionsConsumedConcurrently: cfg.partitionsConsumedConcurrently,
+          maxWaitTimeInMs: cfg.maxWaitTimeInMs,
+        },
       },
-      sites: cfg.sites.map((id) => ({ id, name: id, country: id.slice(0, 2).toUpperCase(), connector: { kind: 'sdk' } })),
+      sites: cfg.sites.map((id) => ({
+        id,
+        name: id,
+        country: id.slice(0, 2).toUpperCase(),
+        connector: { kind: 'sdk' },
+      })),
       subscribers: subscribers.map((id) => ({ id, sink: { kind: 'kafka' } })),
       routes: [{ name: 'all', match: {}, to: subscribers }],
     }),
   );
   const router = createRouter({
     config,
-    endpoints: { kafkaBrokers: cfg.brokers, kafkaSaslBrokers: [], registryUrl: cfg.registryUrl, redisUrl: cfg.redisUrl, external: { kafka: true, registry: true, redis: true } },
+    endpoints: {
+      kafkaBrokers: cfg.brokers,
+      kafkaSaslBrokers: [],
+      registryUrl: cfg.registryUrl,
+      redisUrl: cfg.redisUrl,
+      external: { kafka: true, registry: true, redis: true },
+    },
     logger: process.env.CD_BENCH_LOG ? createLogger({ level: process.env.CD_BENCH_LOG }) : silentLogger(),
     health: createHealthServer(undefined, { defaultMetrics: false }),
     keyPrefix: `${cfg.prefix}:`,
@@ -109,6 +139,12 @@ async function h(): Promise<() => Promise<void>> {
     },
   });
   await router.start();
+  const sum = async (c: { get(): Promise<{ values: Array<{ value: number }> }> }) =>
+    (await c.get()).values.reduce((n, v) => n + v.value, 0);
+  routerMetrics = async () => ({
+    duplicates: await sum(router.metrics.duplicates),
+    deadLetters: await sum(router.metrics.deadLetters),
+  });
   return () => router.stop();
 }
 
@@ -130,6 +166,7 @@ async function main(): Promise<void> {
     batches,
     meanBatchMs: batches ? Math.round(batchMs / batches) : undefined,
     meanPlanMs: batches ? Math.round(planMs / batches) : undefined,
+    ...(routerMetrics ? await routerMetrics() : {}),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   await stop();

@@ -32,7 +32,11 @@ const CONCURRENCY = arg('concurrency', 3);
 const SITES = ['us-chi', 'ca-tor'];
 const PARTITIONS = 6;
 const endpoints = currentEndpoints();
-const kafka = new Kafka({ clientId: 'bench-router', brokers: endpoints.kafkaBrokers, logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  clientId: 'bench-router',
+  brokers: endpoints.kafkaBrokers,
+  logLevel: logLevel.NOTHING,
+});
 
 interface ArmResult {
   arm: 'b1' | 'h';
@@ -43,30 +47,66 @@ interface ArmResult {
   cpuPercent: number;
   rssMb: number;
   eventLoopDelayP99Ms: number;
+  batches?: number;
+  meanBatchMs?: number;
+  meanPlanMs?: number;
+  duplicates?: number;
+  deadLetters?: number;
   valid?: boolean;
   check?: string;
 }
 
 async function preload(prefix: string, events: BenchEvent[]): Promise<void> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  // Idempotent, so a retried request under load cannot write an event twice into ingress (the
+  // router would rightly drop the copy, and the arm, counting records, would stop early).
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   for (let i = 0; i < events.length; i += 2000) {
     const chunk = events.slice(i, i + 2000);
     await producer.sendBatch({
       acks: -1,
-      topicMessages: SITES.map((s) => ({ topic: `${prefix}.ingress.${s}`, messages: chunk.filter((e) => e.site === s).map((e) => ({ key: e.key, value: e.value, headers: e.headers })) })),
+      topicMessages: SITES.map((s) => ({
+        topic: `${prefix}.ingress.${s}`,
+        messages: chunk
+          .filter((e) => e.site === s)
+          .map((e) => ({ key: e.key, value: e.value, headers: e.headers })),
+      })),
     });
   }
   await producer.disconnect();
 }
 
+async function countRecords(topics: string[]): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let n = 0;
+  for (const t of topics)
+    for (const p of await admin.fetchTopicOffsets(t)) n += Number(p.high) - Number(p.low);
+  await admin.disconnect();
+  return n;
+}
+
 function runArm(cfg: ArmConfig): Promise<ArmResult> {
   return new Promise((resolve, reject) => {
-    const prof = process.env.CD_BENCH_PROF && cfg.arm === (process.env.CD_BENCH_PROF_ARM ?? 'h') ? ['--cpu-prof', '--cpu-prof-dir', process.env.CD_BENCH_PROF] : [];
-    const child = spawn(process.execPath, [...prof, '--import', 'tsx', path.join(__dirname, 'arm.ts')], { cwd: root, env: { ...process.env, CD_BENCH: JSON.stringify(cfg) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const prof =
+      process.env.CD_BENCH_PROF && cfg.arm === (process.env.CD_BENCH_PROF_ARM ?? 'h')
+        ? ['--cpu-prof', '--cpu-prof-dir', process.env.CD_BENCH_PROF]
+        : [];
+    const child = spawn(process.execPath, [...prof, '--import', 'tsx', path.join(__dirname, 'arm.ts')], {
+      cwd: root,
+      env: { ...process.env, CD_BENCH: JSON.stringify(cfg) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), Number(process.env.CD_BENCH_ARM_TIMEOUT_MS ?? 300_000));
+    const timer = setTimeout(
+      () => child.kill('SIGKILL'),
+      Number(process.env.CD_BENCH_ARM_TIMEOUT_MS ?? 300_000),
+    );
     child.on('exit', (code) => {
       clearTimeout(timer);
       const line = out.trim().split('\n').pop() ?? '';
@@ -87,7 +127,11 @@ async function verify(prefix: string, fanout: number, events: BenchEvent[]): Pro
   let outOfOrder = 0;
   let missingSeq = 0;
   let total = 0;
-  const consumer = kafka.consumer({ groupId: `${prefix}-verify`, readUncommitted: false, maxWaitTimeInMs: 200 });
+  const consumer = kafka.consumer({
+    groupId: `${prefix}-verify`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 200,
+  });
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });
   await consumer.run({
@@ -106,14 +150,16 @@ async function verify(prefix: string, fanout: number, events: BenchEvent[]): Pro
     },
   });
   const deadline = Date.now() + 120_000;
-  while (total < events.length * fanout && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  while (total < events.length * fanout && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 200));
   await new Promise((r) => setTimeout(r, 1500));
   await consumer.disconnect();
   const problems: string[] = [];
   for (const [t, ids] of seen) {
     const dup = [...ids.values()].filter((n) => n > 1).length;
     const missing = events.filter((e) => !ids.has(e.id)).length;
-    if (dup || missing || ids.size !== events.length) problems.push(`${t}: ${ids.size} distinct, ${missing} missing, ${dup} duplicated`);
+    if (dup || missing || ids.size !== events.length)
+      problems.push(`${t}: ${ids.size} distinct, ${missing} missing, ${dup} duplicated`);
   }
   if (outOfOrder) problems.push(`${outOfOrder} out of per-key order`);
   if (missingSeq) problems.push(`${missingSeq} without their bench-seq header`);
@@ -149,12 +195,21 @@ async function main(): Promise<void> {
       for (const arm of (process.env.CD_BENCH_ARMS?.split(',') ?? ['b1', 'h']) as Array<'b1' | 'h'>) {
         const prefix = `bench${Date.now().toString(36)}${arm}`;
         const outs = Array.from({ length: fanout }, (_v, i) => `${prefix}.deliver.s${i + 1}`);
-        const all = [...SITES.map((s) => `${prefix}.ingress.${s}`), ...outs, `${prefix}.dlq.router`, `${prefix}.unrouted`];
+        const all = [
+          ...SITES.map((s) => `${prefix}.ingress.${s}`),
+          ...outs,
+          `${prefix}.dlq.router`,
+          `${prefix}.unrouted`,
+        ];
         const admin = kafka.admin();
         await admin.connect();
-        await admin.createTopics({ waitForLeaders: true, topics: all.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })) });
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: all.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
+        });
         await admin.disconnect();
         await preload(prefix, events);
+        const inIngress = await countRecords(SITES.map((st) => `${prefix}.ingress.${st}`));
         const res = await runArm({
           arm,
           prefix,
@@ -168,11 +223,16 @@ async function main(): Promise<void> {
           partitionsConsumedConcurrently: CONCURRENCY,
           maxWaitTimeInMs: 100,
         });
-        const problem = await verify(prefix, fanout, events);
+        const problem =
+          inIngress !== events.length
+            ? `ingress holds ${inIngress} records, not ${events.length}`
+            : await verify(prefix, fanout, events);
         res.valid = !problem;
         if (problem) res.check = problem;
         results.push(res);
-        process.stderr.write(`F=${fanout} rep ${rep + 1} ${arm.toUpperCase().padEnd(2)} ${String(res.eventsPerSec).padStart(6)} ev/s  batches ${String((res as unknown as { batches: number }).batches)} mean ${String((res as unknown as { meanBatchMs?: number }).meanBatchMs)} ms (plan ${String((res as unknown as { meanPlanMs?: number }).meanPlanMs)})  cpu ${res.cpuPercent}%  rss ${res.rssMb} MB  eld p99 ${res.eventLoopDelayP99Ms} ms  ${res.valid ? 'valid' : `INVALID: ${problem}`}\n`);
+        process.stderr.write(
+          `F=${fanout} rep ${rep + 1} ${arm.toUpperCase().padEnd(2)} ${String(res.eventsPerSec).padStart(6)} ev/s  batches ${String(res.batches)} mean ${String(res.meanBatchMs ?? '-')} ms (plan ${String(res.meanPlanMs ?? '-')})${res.arm === 'h' ? ` dup ${String(res.duplicates)} dlq ${String(res.deadLetters)}` : ''}  cpu ${res.cpuPercent}%  rss ${res.rssMb} MB  eld p99 ${res.eventLoopDelayP99Ms} ms  ${res.valid ? 'valid' : `INVALID: ${problem}`}\n`,
+        );
         await cleanup(prefix, all);
       }
     }
@@ -186,7 +246,9 @@ async function main(): Promise<void> {
     return {
       fanout,
       ratio: pairs.length ? Math.round(median(pairs) * 100) / 100 : null,
-      ratioRange: pairs.length ? [Math.round(Math.min(...pairs) * 100) / 100, Math.round(Math.max(...pairs) * 100) / 100] : null,
+      ratioRange: pairs.length
+        ? [Math.round(Math.min(...pairs) * 100) / 100, Math.round(Math.max(...pairs) * 100) / 100]
+        : null,
       b1: b1.length ? { median: median(b1), min: Math.min(...b1), max: Math.max(...b1) } : null,
       h: h.length ? { median: median(h), min: Math.min(...h), max: Math.max(...h) } : null,
       hCpuPercent: median(of('h').map((r) => r.cpuPercent)),
@@ -197,15 +259,45 @@ async function main(): Promise<void> {
       invalidRuns: results.filter((r) => r.fanout === fanout && !r.valid).length,
     };
   });
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 1e9), node: process.version, kafkajs: (JSON.parse(fs.readFileSync(path.join(root, 'node_modules/kafkajs/package.json'), 'utf8')) as { version: string }).version };
-  const doc = { date: new Date().toISOString(), command: `npm run bench:router -- --events ${EVENTS} --warmup ${WARMUP} --reps ${REPS} --concurrency ${CONCURRENCY}`, machine, workload: { events: EVENTS, warmup: WARMUP, sites: SITES.length, partitions: PARTITIONS, avroBytes: Math.round(events.reduce((n, e) => n + e.value.length, 0) / events.length) }, summary, runs: results };
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memGb: Math.round(os.totalmem() / 1e9),
+    node: process.version,
+    kafkajs: (
+      JSON.parse(fs.readFileSync(path.join(root, 'node_modules/kafkajs/package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version,
+  };
+  const doc = {
+    date: new Date().toISOString(),
+    command: `npm run bench:router -- --events ${EVENTS} --warmup ${WARMUP} --reps ${REPS} --concurrency ${CONCURRENCY}`,
+    machine,
+    workload: {
+      events: EVENTS,
+      warmup: WARMUP,
+      sites: SITES.length,
+      partitions: PARTITIONS,
+      avroBytes: Math.round(events.reduce((n, e) => n + e.value.length, 0) / events.length),
+    },
+    summary,
+    runs: results,
+  };
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(root, 'bench/results/router.json'), JSON.stringify(doc, null, 2) + '\n');
   writeDocs(doc);
   process.stderr.write(`${JSON.stringify(summary, null, 2)}\n`);
 }
 
-function writeDocs(doc: { date: string; command: string; machine: Record<string, unknown>; workload: Record<string, unknown>; summary: Array<Record<string, any>> }): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+function writeDocs(doc: {
+  date: string;
+  command: string;
+  machine: Record<string, unknown>;
+  workload: Record<string, unknown>;
+  summary: Array<Record<string, any>>;
+}): void {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const file = path.join(root, 'docs/benchmarks.md');
   const begin = '<!-- router:begin (written by npm run bench:router) -->';
   const end = '<!-- router:end -->';
@@ -223,8 +315,9 @@ function writeDocs(doc: { date: string; command: string; machine: Record<string,
     `Workload: ${String(doc.workload.events)} OrderReleased events per run (~${String(doc.workload.avroBytes)} B Avro + ~300 B CloudEvents headers, 3/4 v2 and 1/4 v1,`,
     `10,000 keys per site), ${String(doc.workload.sites)} ingress topics × ${String(doc.workload.partitions)} partitions, drain mode; the clock starts after the first ${String(doc.workload.warmup)} events.`,
     'B1 = kafkajs pass-through (sendBatch of the unchanged bytes to F topics, acks all, commit after the ack);',
-    'H = the router as shipped (decode, validate, dedupe in Redis, route, one Kafka transaction per batch with sendOffsets).',
-    `Both: partitionsConsumedConcurrently ${CONCURRENCY}, maxWaitTimeInMs 100, no compression.`+'  Every run is checked afterwards',
+    'H = the router as shipped (decode, validate, dedupe in Redis, route; batches share Kafka transactions with sendOffsets).',
+    `Both: partitionsConsumedConcurrently ${CONCURRENCY}, maxWaitTimeInMs 100, no compression.` +
+      '  Every run is checked afterwards',
     '(read_committed: every event exactly once on every output topic, per-key order); invalid runs are excluded.',
     '',
     '| fan-out | H / B1 (median of pairs, range) | goal | B1 events/s (median, min–max) | H events/s | CPU B1 / H | RSS MB B1 / H | H event-loop p99 ms | invalid runs |',
@@ -234,8 +327,12 @@ function writeDocs(doc: { date: string; command: string; machine: Record<string,
     'Raw runs: `bench/results/router.json`.',
     end,
   ].join('\n');
-  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\nHow we measure: ../shared BENCH rules, summarised in docs/architecture.md.\n';
-  const next = current.includes(begin) ? current.slice(0, current.indexOf(begin)) + section + current.slice(current.indexOf(end) + end.length) : `${current.trimEnd()}\n\n${section}\n`;
+  const current = fs.existsSync(file)
+    ? fs.readFileSync(file, 'utf8')
+    : '# Benchmarks\n\nHow we measure: ../shared BENCH rules, summarised in docs/architecture.md.\n';
+  const next = current.includes(begin)
+    ? current.slice(0, current.indexOf(begin)) + section + current.slice(current.indexOf(end) + end.length)
+    : `${current.trimEnd()}\n\n${section}\n`;
   fs.writeFileSync(file, next);
 }
 

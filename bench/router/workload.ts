@@ -25,7 +25,12 @@ function uuidFrom(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export async function makeWorkload(registryUrl: string, count: number, sites: string[], seed = 'crossdock-bench-1'): Promise<BenchEvent[]> {
+export async function makeWorkload(
+  registryUrl: string,
+  count: number,
+  sites: string[],
+  seed = 'crossdock-bench-1',
+): Promise<BenchEvent[]> {
   const entry = loadCatalog().byEventType('OrderReleased')!;
   const out: BenchEvent[] = [];
   const base = Date.now() - 3_600_000;
@@ -63,12 +68,20 @@ export async function makeWorkload(registryUrl: string, count: number, sites: st
           description: `Pallet of item ${(i + n) % 1000}, shrink-wrapped, 48x40 GMA, stack height 2`,
           quantity: `${(n + 1) * 3}.0000`,
           unitPrice: '12.5000',
-          lineAmount: `${(n + 1) * 37.5}`.includes('.') ? `${((n + 1) * 37.5).toFixed(2)}` : `${(n + 1) * 37.5}.00`,
+          lineAmount: `${(n + 1) * 37.5}`.includes('.')
+            ? `${((n + 1) * 37.5).toFixed(2)}`
+            : `${(n + 1) * 37.5}.00`,
         }));
       },
     });
     const value = await encodeEvent(registryUrl, entry, version, event);
-    out.push({ site, key: businessKey(entry, event), value, headers: { ...ceHeaders(entry, event), 'bench-seq': String(Math.floor(i / (KEYS * sites.length))) }, id: eventId });
+    out.push({
+      site,
+      key: businessKey(entry, event),
+      value,
+      headers: { ...ceHeaders(entry, event), 'bench-seq': String(Math.floor(i / (KEYS * sites.length))) },
+      id: eventId,
+    });
   }
   return out;
 }
