@@ -317,7 +317,7 @@ function writeDocs(doc: {
     'B1 = kafkajs pass-through (sendBatch of the unchanged bytes to F topics, acks all, commit after the ack);',
     'H = the router as shipped (decode, validate, dedupe in Redis, route; batches share Kafka transactions with sendOffsets).',
     `Both: partitionsConsumedConcurrently ${CONCURRENCY}, maxWaitTimeInMs 100, no compression.` +
-      '  Every run is checked afterwards',
+      ' Every run is checked afterwards',
     '(read_committed: every event exactly once on every output topic, per-key order); invalid runs are excluded.',
     '',
     '| fan-out | H / B1 (median of pairs, range) | goal | B1 events/s (median, min–max) | H events/s | CPU B1 / H | RSS MB B1 / H | H event-loop p99 ms | invalid runs |',
