@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildProgram } from '../../../cli/main';
+
+const root = path.resolve(__dirname, '../../..');
+
+/** Runs `crossdock …` in-process; returns the exit code and what went to stdout. */
+async function run(args: string[]): Promise<{ code: number; out: string }> {
+  let code = 0;
+  let out = '';
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    await buildProgram((c) => (code = c)).parseAsync(['node', 'crossdock', ...args]);
+  } finally {
+    spy.mockRestore();
+  }
+  return { code, out };
+}
+
+describe('crossdock config check / routes test', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-config-cli-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('config check passes the example and exits 0', async () => {
+    const r = await run(['config', 'check', path.join(root, 'examples/hub.yaml')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/ok \(8 sites, 5 subscribers/);
+  });
+
+  it('config check --json lists every problem and exits 1', async () => {
+    const bad = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(
+      bad,
+      'sites:\n  - { id: us-chi, name: C, country: USA, connector: { kind: sdk } }\nsubscribers: []\nroutes:\n  - { name: r, match: {}, to: [ghost] }\n',
+    );
+    const r = await run(['config', 'check', bad, '--json']);
+    expect(r.code).toBe(1);
+    const res = JSON.parse(r.out) as {
+      ok: boolean;
+      problems: Array<{ path: string; message: string; line: number }>;
+    };
+    expect(res.ok).toBe(false);
+    expect(res.problems.map((p) => p.path).sort()).toEqual(
+      ['routes[0].to[0]', 'sites[0].country', 'subscribers'].sort(),
+    );
+    expect(res.problems.every((p) => p.line > 0)).toBe(true);
+  });
+
+  it('routes test --json says which subscribers receive an event and by which route', async () => {
+    const r = await run([
+      'routes',
+      'test',
+      '--config',
+      path.join(root, 'examples/hub.yaml'),
+      '--event',
+      path.join(root, 'test/unit/router/fixtures/order-exception.json'),
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.out) as { subscribers: Array<{ id: string; route: string }> };
+    expect(res.subscribers).toEqual([
+      { id: 'central-erp', route: 'orders-to-erp', topic: 'cd.deliver.central-erp' },
+      {
+        id: 'customer-notifications',
+        route: 'serious-exceptions',
+        topic: 'cd.deliver.customer-notifications',
+      },
+      { id: 'analytics', route: 'everything-to-analytics', topic: 'cd.deliver.analytics' },
+    ]);
+  });
+});
