@@ -50,17 +50,41 @@ export interface IngestState {
 }
 
 export function createIngestState(redis: Redis, keyPrefix = ''): IngestState {
+  // Replay marks are one SET NX per request: those issued in the same event-loop turn go to Redis
+  // as one pipeline (one socket write instead of one per request).
+  let pending: Array<{
+    key: string;
+    ttl: number;
+    resolve: (ok: boolean) => void;
+    reject: (err: unknown) => void;
+  }> = [];
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    const pipe = redis.pipeline();
+    for (const p of batch) pipe.set(p.key, '1', 'PX', p.ttl, 'NX');
+    pipe.exec().then(
+      (results) =>
+        batch.forEach((p, i) => {
+          const [err, res] = results?.[i] ?? [new Error('no pipeline result'), null];
+          if (err) p.reject(err);
+          else p.resolve(res === 'OK');
+        }),
+      (err: unknown) => batch.forEach((p) => p.reject(err)),
+    );
+  };
   return {
-    async markSignature(siteId, signature, windowMs) {
+    markSignature(siteId, signature, windowMs) {
       // Kept for twice the window: a request is accepted only within ±window of now.
-      const res = await redis.set(
-        ingestKeys(keyPrefix, siteId).replay(signature),
-        '1',
-        'PX',
-        windowMs * 2,
-        'NX',
-      );
-      return res === 'OK';
+      return new Promise<boolean>((resolve, reject) => {
+        if (pending.length === 0) setImmediate(flush);
+        pending.push({
+          key: ingestKeys(keyPrefix, siteId).replay(signature),
+          ttl: windowMs * 2,
+          resolve,
+          reject,
+        });
+      });
     },
     async forgetSignature(siteId, signature) {
       await redis.del(ingestKeys(keyPrefix, siteId).replay(signature));
