@@ -6,7 +6,9 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() };
 
 /** A clock tests move by hand. */
-export function manualClock(start = 1_700_000_000_000): Clock & { advance(ms: number): void; set(ms: number): void } {
+export function manualClock(
+  start = 1_700_000_000_000,
+): Clock & { advance(ms: number): void; set(ms: number): void } {
   let t = start;
   return { now: () => t, advance: (ms) => void (t += ms), set: (ms) => void (t = ms) };
 }

@@ -19,7 +19,9 @@ export function renderErrorsMd(): string {
     lines.push(`## ${part}`, '', '| code | meaning | what to do | retriable |', '|---|---|---|---|');
     for (const [code, spec] of entries) {
       const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-      lines.push(`| \`${code}\` | ${cell(spec.meaning)} | ${cell(spec.action)} | ${spec.retriable ? 'yes' : 'no'} |`);
+      lines.push(
+        `| \`${code}\` | ${cell(spec.meaning)} | ${cell(spec.action)} | ${spec.retriable ? 'yes' : 'no'} |`,
+      );
     }
     lines.push('');
   }

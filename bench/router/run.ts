@@ -295,9 +295,9 @@ function writeDocs(doc: {
   command: string;
   machine: Record<string, unknown>;
   workload: Record<string, unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   summary: Array<Record<string, any>>;
 }): void {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   const file = path.join(root, 'docs/benchmarks.md');
   const begin = '<!-- router:begin (written by npm run bench:router) -->';
   const end = '<!-- router:end -->';

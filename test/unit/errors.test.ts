@@ -15,7 +15,8 @@ function codesUsedInSources(): Map<string, string> {
       const p = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(p);
       else if (/\.(ts|lua)$/.test(entry.name)) {
-        for (const m of fs.readFileSync(p, 'utf8').matchAll(/['"`](CD_E_[A-Z0-9_]+)['"`]/g)) used.set(m[1]!, path.relative(root, p));
+        for (const m of fs.readFileSync(p, 'utf8').matchAll(/['"`](CD_E_[A-Z0-9_]+)['"`]/g))
+          used.set(m[1]!, path.relative(root, p));
       }
     }
   };
@@ -36,7 +37,9 @@ describe('error codes', () => {
   });
 
   it('every code used in the sources is declared in the catalog', () => {
-    const undeclared = [...codesUsedInSources()].filter(([code]) => !catalog.has(code)).map(([c, f]) => `${c} (${f})`);
+    const undeclared = [...codesUsedInSources()]
+      .filter(([code]) => !catalog.has(code))
+      .map(([c, f]) => `${c} (${f})`);
     expect(undeclared).toEqual([]);
   });
 
@@ -48,8 +51,17 @@ describe('error codes', () => {
 
   it('CrossdockError carries code, retriable bit, details and cause', () => {
     const cause = new Error('socket closed');
-    const err = new CrossdockError('CD_E_STACK_NOT_READY', 'kafka did not answer', { retriable: true, cause, details: { part: 'kafka' } });
-    expect(err.toJSON()).toEqual({ code: 'CD_E_STACK_NOT_READY', message: 'kafka did not answer', retriable: true, details: { part: 'kafka' } });
+    const err = new CrossdockError('CD_E_STACK_NOT_READY', 'kafka did not answer', {
+      retriable: true,
+      cause,
+      details: { part: 'kafka' },
+    });
+    expect(err.toJSON()).toEqual({
+      code: 'CD_E_STACK_NOT_READY',
+      message: 'kafka did not answer',
+      retriable: true,
+      details: { part: 'kafka' },
+    });
     expect(err.cause).toBe(cause);
   });
 });

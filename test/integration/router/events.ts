@@ -83,8 +83,8 @@ export interface SampleOptions {
   patch?: (event: Record<string, any>) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function sampleEvent(o: SampleOptions = {}): Record<string, any> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   const e = entry(o.eventType ?? 'OrderReleased');
   const v = entryVersion(e, o.version);
   const seed = o.seed ?? crypto.randomInt(1_000_000);
@@ -103,8 +103,8 @@ export function sampleEvent(o: SampleOptions = {}): Record<string, any> {
 }
 
 /** CloudEvents headers (binary mode) consistent with the event. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function ceHeaders(e: CatalogEntry, event: Record<string, any>): IHeaders {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     ce_specversion: '1.0',
     ce_id: event.metadata.eventId,

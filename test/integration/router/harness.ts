@@ -123,16 +123,14 @@ export class Collector {
         partition: number;
         message: KafkaMessage;
       }) => {
-        this.byTopic
-          .get(topic)!
-          .push({
-            topic,
-            partition,
-            offset: message.offset,
-            key: message.key?.toString('utf8') ?? null,
-            value: message.value,
-            headers: headerStrings(message.headers),
-          });
+        this.byTopic.get(topic)!.push({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString('utf8') ?? null,
+          value: message.value,
+          headers: headerStrings(message.headers),
+        });
       },
     });
   }

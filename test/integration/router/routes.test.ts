@@ -91,8 +91,8 @@ let producer: Producer;
 let running: RunningRouter;
 let collector: Collector;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const plainOrder = (e: Record<string, any>) => {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   e.currency = 'USD';
   e.salesChannel = 'PHONE';
   e.orderId = `N-${e.metadata.eventId.slice(0, 8)}`;
@@ -121,8 +121,9 @@ afterAll(async () => {
 });
 
 it('routes by event type glob, site, country, group, header and each field operator; fans out to three subscribers exactly once', async () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const order = (patch: (e: Record<string, any>) => void) =>
-    make({ eventType: 'OrderReleased', siteId: 'us-chi', patch: (e) => (plainOrder(e), patch(e)) }); // eslint-disable-line @typescript-eslint/no-explicit-any
+    make({ eventType: 'OrderReleased', siteId: 'us-chi', patch: (e) => (plainOrder(e), patch(e)) });
   const ev = {
     hold: await make({ eventType: 'OrderHoldPlaced', siteId: 'us-chi' }),
     retDal: await make({ eventType: 'ReturnAuthorized', siteId: 'us-dal' }),

@@ -23,7 +23,12 @@ describe('CLI output', () => {
   it('prints a CrossdockError as code and message, exit 3, no stack trace', () => {
     const err = capture();
     const out = capture();
-    const code = reportError(new CrossdockError('CD_E_STACK_NO_MAVEN', 'Maven (mvn) was not found'), false, err.stream, out.stream);
+    const code = reportError(
+      new CrossdockError('CD_E_STACK_NO_MAVEN', 'Maven (mvn) was not found'),
+      false,
+      err.stream,
+      out.stream,
+    );
     expect(code).toBe(EXIT.FAILED);
     expect(err.text()).toBe('error CD_E_STACK_NO_MAVEN: Maven (mvn) was not found\n');
     expect(out.text()).toBe('');
@@ -32,8 +37,20 @@ describe('CLI output', () => {
   it('prints a CrossdockError as one JSON object with --json', () => {
     const err = capture();
     const out = capture();
-    reportError(new CrossdockError('CD_E_STACK_PORT_IN_USE', 'Port 1 busy', { details: { port: 1 } }), true, err.stream, out.stream);
-    expect(JSON.parse(out.text())).toEqual({ error: { code: 'CD_E_STACK_PORT_IN_USE', message: 'Port 1 busy', retriable: false, details: { port: 1 } } });
+    reportError(
+      new CrossdockError('CD_E_STACK_PORT_IN_USE', 'Port 1 busy', { details: { port: 1 } }),
+      true,
+      err.stream,
+      out.stream,
+    );
+    expect(JSON.parse(out.text())).toEqual({
+      error: {
+        code: 'CD_E_STACK_PORT_IN_USE',
+        message: 'Port 1 busy',
+        retriable: false,
+        details: { port: 1 },
+      },
+    });
   });
 
   it('reports an unexpected error as internal (exit 70) and hides the stack unless CROSSDOCK_DEBUG', () => {
@@ -46,6 +63,8 @@ describe('CLI output', () => {
 
   it('maps commander usage errors to exit 2 and --help to exit 0', () => {
     expect(reportError(new CommanderError(1, 'commander.unknownOption', 'bad'), false)).toBe(EXIT.USAGE);
-    expect(reportError(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)'), false)).toBe(EXIT.OK);
+    expect(reportError(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)'), false)).toBe(
+      EXIT.OK,
+    );
   });
 });
