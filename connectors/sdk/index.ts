@@ -16,7 +16,8 @@ import type { Producer, SASLOptions } from 'kafkajs';
 import { createKafka } from '../../core/kafka';
 import { CrossdockError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
-import type { Catalog } from '../../schemas';
+import type { Catalog, SchemaIdLookup } from '../../schemas';
+import { registryRequest } from '../../core/registry';
 import {
   EVENT_SUBJECTS,
   type CanonicalEventInputs,
@@ -48,8 +49,32 @@ export interface SiteProducerOptions {
   logger?: Logger;
   /** @defaultValue the repo's schemas/ catalog */
   catalog?: Catalog;
+  /**
+   * Register a schema the registry does not hold yet. Off by default: schemas are governed by the
+   * integration team (`crossdock schemas push`); a site program only looks ids up and fails with
+   * CD_E_ENCODE_FAILED when its schema version was not pushed. @defaultValue false
+   */
+  registerSchemas?: boolean;
   /** Replaces the registry-backed codec (tests). */
   codec?: EventCodec;
+}
+
+/** Schema ids by lookup only (POST /subjects/<subject> answers the id of an existing schema). */
+function lookupOnly(registryUrl: string): SchemaIdLookup {
+  return async (subject, version) => {
+    const res = await registryRequest(registryUrl, 'POST', `/subjects/${encodeURIComponent(subject)}`, {
+      schema: JSON.stringify(version.schema),
+    });
+    if (res.status === 200) return (res.body as { id: number }).id;
+    throw new CrossdockError(
+      'CD_E_ENCODE_FAILED',
+      `Schema ${subject} v${version.version} is not registered (registry answered ${res.status}); ask the integration team to run crossdock schemas push.`,
+      {
+        retriable: false,
+        details: { subject, version: version.version, status: res.status },
+      },
+    );
+  };
 }
 
 export interface PublishOptions {
@@ -96,7 +121,12 @@ export function createSiteProducer(options: SiteProducerOptions): SiteProducer {
   const prefix = options.topicPrefix ?? 'cd';
   const topic = ingressTopic(prefix, options.siteId);
   const sourceSystem = options.sourceSystem ?? 'sdk';
-  const codec = options.codec ?? createCatalogCodec({ ids: options.registryUrl, catalog: options.catalog });
+  const codec =
+    options.codec ??
+    createCatalogCodec({
+      ids: options.registerSchemas ? options.registryUrl : lookupOnly(options.registryUrl),
+      catalog: options.catalog,
+    });
   const kafka = createKafka({
     clientId: options.clientId ?? `site-${options.siteId}-sdk`,
     brokers: options.brokers,

@@ -5,6 +5,7 @@ import type { KafkaMessage } from 'kafkajs';
 import YAML from 'yaml';
 import { loadConfigText } from '../../../core/config';
 import { silentLogger } from '../../../core/logger';
+import { encodeEvent, exampleEvent, loadCatalog } from '../../../schemas';
 import { createRedis } from '../../../core/redis';
 import { readCredentials, stackPaths } from '../../../stack';
 import { createSiteProducer, type EventBody } from '../../../connectors/sdk';
@@ -50,6 +51,13 @@ describe('examples/hub.yaml: one site of each kind publishes (real Kafka, regist
 
   beforeAll(async () => {
     expect(config.hub.topicPrefix).toBe(prefix);
+    // The integration team's `crossdock schemas push` (the SDK only looks schema ids up).
+    await encodeEvent(
+      endpoints.registryUrl,
+      loadCatalog().byEventType('InventoryAdjusted')!,
+      undefined,
+      exampleEvent('InventoryAdjusted'),
+    );
     await admin.connect();
     await createTopics(admin, topics);
     await grantSiteAcls(admin, prefix, 'us-atl');

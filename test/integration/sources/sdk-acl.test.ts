@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { createSchemaResolver } from '../../../core/registry';
-import { decodeEvent, loadCatalog } from '../../../schemas';
+import { decodeEvent, encodeEvent, exampleEvent, loadCatalog, type Catalog } from '../../../schemas';
 import { readCredentials, stackPaths } from '../../../stack';
 import { createSiteProducer, type EventBody } from '../../../connectors/sdk';
 import {
@@ -69,6 +69,13 @@ describe('site SDK and ACLs (real broker, SCRAM, registry)', () => {
   let newPassword = '';
 
   beforeAll(async () => {
+    // What `crossdock schemas push` does for the integration team: the SDK itself only looks ids up.
+    await encodeEvent(
+      endpoints.registryUrl,
+      loadCatalog().byEventType('OrderReleased')!,
+      undefined,
+      exampleEvent('OrderReleased'),
+    );
     await admin.connect();
     await createTopics(admin, [`${prefix}.ingress.us-atl`, `${prefix}.ingress.ca-tor`]);
     await grantSiteAcls(admin, prefix, 'us-atl');
@@ -163,6 +170,28 @@ describe('site SDK and ACLs (real broker, SCRAM, registry)', () => {
     await expect(producer.publish('OrderReleased', bad)).rejects.toMatchObject({
       code: 'CD_E_INPUT_REJECTED',
       message: expect.stringContaining('orderTotal'),
+    });
+  });
+
+  it('refuses to publish with a schema version nobody pushed (no registration from a site)', async () => {
+    const catalog = loadCatalog();
+    const entry = catalog.byEventType('OrderReleased')!;
+    const unpushed = { ...entry, subject: `com.crossdock.${randomName('t').replace('-', '')}.OrderReleased` };
+    const patched: Catalog = {
+      ...catalog,
+      byEventType: (t) => (t === 'OrderReleased' ? unpushed : catalog.byEventType(t)),
+    };
+    const producer = createSiteProducer({
+      siteId: 'us-atl',
+      brokers: endpoints.kafkaSaslBrokers,
+      sasl: { mechanism: 'scram-sha-512', username: 'site-us-atl', password: password('site-us-atl') },
+      registryUrl: endpoints.registryUrl,
+      topicPrefix: prefix,
+      catalog: patched,
+    });
+    await expect(producer.events.OrderReleased(order('ATL-502'))).rejects.toMatchObject({
+      code: 'CD_E_ENCODE_FAILED',
+      retriable: false,
     });
   });
 
