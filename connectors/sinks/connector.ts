@@ -9,6 +9,7 @@ import { deliveryKeys } from '../../retry/keys';
 import { createDeliveryState, type DeliveryState, type RetryEntry } from '../../retry/state';
 import type { Sink } from './contract';
 import { DeliveryEngine, type Disposition } from './engine';
+import { AdmissionWindow } from './admission';
 import { createHttpSink } from './http-sink';
 import { createKafkaSink } from './kafka-sink';
 import { deliveryMetrics } from './metrics';
@@ -110,6 +111,10 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
   });
   const sink = buildSink(config, deps);
   const slots = new Semaphore(config.delivery.concurrency.perInstance);
+  // Idempotency admissions are taken a window ahead (one script call per window) unless a shared
+  // rate limit or shared concurrency cap is set: those are taken per attempt, when it starts.
+  const preAdmit = config.delivery.rateLimit.perSecond === 0 && config.delivery.concurrency.shared === 0;
+  const windowSize = Math.min(256, Math.max(32, config.delivery.concurrency.perInstance * 4));
   let running = false;
   let started = false;
   let consumer: Consumer | undefined;
@@ -175,6 +180,16 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
   }: EachBatchPayload): Promise<void> {
     const messages = batch.messages;
     const done = new Array<boolean>(messages.length).fill(false);
+    const entries = messages.map((m) => entryOf(batch.topic, batch.partition, m));
+    // Admissions a window ahead, one script call each (see AdmissionWindow for when it applies).
+    const window = preAdmit
+      ? new AdmissionWindow(
+          entries.map((e) => (e.orderKey === undefined ? e.eventId : undefined)),
+          windowSize,
+          (ids) => state.admitMany(ids, engine.limits),
+          () => deps.clock.now(),
+        )
+      : undefined;
     // Events of one key go one after the other (their order is the partition's order); keys run
     // side by side up to the concurrency limit inside the engine.
     const groups = new Map<string, number[]>();
@@ -186,12 +201,13 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
     });
     let blocked = false;
     let lastBeat = Date.now();
-    await Promise.all(
+    const settled = Promise.all(
       [...groups.values()].map(async (indexes) => {
         for (const i of indexes) {
           if (blocked || !isRunning() || isStale()) return;
           const disposition: Disposition = await engine.fromTopic(
-            entryOf(batch.topic, batch.partition, messages[i]!),
+            entries[i]!,
+            window ? () => window.take(i) : undefined,
           );
           if (disposition === 'blocked') {
             blocked = true;
@@ -205,6 +221,12 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
         }
       }),
     );
+    try {
+      await settled;
+    } finally {
+      // Leases taken ahead for events this batch did not reach (it stopped early) go back now.
+      await window?.releaseUnused((id) => state.finish(id, 'release')).catch(() => undefined);
+    }
     // Commit only the prefix where every event is settled; the rest is fetched again (events
     // settled after a gap are then skipped by their idempotency record or park again harmlessly).
     for (let i = 0; i < messages.length && done[i]; i++) resolveOffset(messages[i]!.offset);

@@ -6,7 +6,8 @@ import type { DeliveryResult } from '../../retry/classify';
 import { deadLetterHeaders } from '../../dlq/headers';
 import { decideRetry } from '../../retry/policy';
 import type { DeliverySettings } from '../../retry/settings';
-import type { DeliveryState, RetryEntry } from '../../retry/state';
+import type { AdmitLimits, AdmitResult, DeliveryState, RetryEntry } from '../../retry/state';
+import type { PreAdmission } from './admission';
 import type { Sink, SinkEvent } from './contract';
 import type { DeliveryMetrics } from './metrics';
 import type { Semaphore } from './semaphore';
@@ -58,20 +59,57 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class DeliveryEngine {
   constructor(private readonly d: EngineDeps) {}
 
-  /** One attempt with every guard; never throws for a sink failure (Redis errors do throw). */
-  private async attempt(entry: RetryEntry): Promise<Attempt> {
-    const { state, settings, breaker, sink, metrics, slots, clock } = this.d;
-    const limits = {
+  /** The shared limits of admit (a pre-admission window is used only when both are off). */
+  get limits(): AdmitLimits {
+    const { settings } = this.d;
+    return {
       ratePerSecond: settings.rateLimit.perSecond,
       burst: settings.rateLimit.burst,
       sharedConcurrency: settings.concurrency.shared,
     };
+  }
+
+  /**
+   * One attempt with every guard; never throws for a sink failure (Redis errors do throw).
+   * `preAdmission`: gives the event's admission requested ahead by the batch's window (else it is
+   * admitted here).
+   * The local slot bounds requests to the subscriber: it is taken for the attempt and given back
+   * as soon as the sink answers, before the idempotency record is written.
+   */
+  private async attempt(
+    entry: RetryEntry,
+    preAdmission?: () => Promise<PreAdmission> | undefined,
+  ): Promise<Attempt> {
+    const { state, settings, breaker, sink, metrics, slots, clock } = this.d;
+    const limits = this.limits;
     await slots.acquire();
+    let holding = true;
+    // Asked for only once the slot is ours, so the window moves with the attempts.
+    let pre = preAdmission?.();
     try {
       for (;;) {
-        if (breaker.state === 'open' && breaker.waitMs() > 0) return { kind: 'blocked' };
-        if (!this.d.running()) return { kind: 'blocked' };
-        const admit = await state.admit(entry.eventId, limits);
+        let admit: AdmitResult;
+        if (pre) {
+          const p = await pre;
+          pre = undefined;
+          admit = p.result;
+          if (admit.kind === 'admitted' && clock.now() - p.at > settings.idempotency.leaseMs / 2) {
+            // Taken long ago (a slow subscriber): give it back and take a fresh lease.
+            await state.finish(entry.eventId, 'release');
+            continue;
+          }
+          if (
+            admit.kind === 'admitted' &&
+            (!this.d.running() || (breaker.state === 'open' && breaker.waitMs() > 0))
+          ) {
+            await state.finish(entry.eventId, 'release');
+            return { kind: 'blocked' };
+          }
+        } else {
+          if (breaker.state === 'open' && breaker.waitMs() > 0) return { kind: 'blocked' };
+          if (!this.d.running()) return { kind: 'blocked' };
+          admit = await state.admit(entry.eventId, limits);
+        }
         if (admit.kind === 'already-done') {
           metrics.idempotentSkip();
           return { kind: 'done', skipped: true };
@@ -106,6 +144,8 @@ export class DeliveryEngine {
         }
         metrics.latency((clock.now() - started) / 1000);
         breaker.record(result.kind === 'ok' ? 'ok' : result.kind);
+        holding = false;
+        slots.release();
         if (result.kind === 'ok') {
           await state.finish(entry.eventId, 'done');
           metrics.delivered();
@@ -116,7 +156,7 @@ export class DeliveryEngine {
         return { kind: 'failed', result, probe };
       }
     } finally {
-      slots.release();
+      if (holding) slots.release();
     }
   }
 
@@ -124,15 +164,19 @@ export class DeliveryEngine {
    * First pass of an event read from the deliver topic. Returns only once the event is delivered,
    * held in Redis or dead-lettered (then its offset may be committed), or 'blocked'.
    */
-  async fromTopic(entry: RetryEntry): Promise<Disposition> {
+  async fromTopic(
+    entry: RetryEntry,
+    preAdmission?: () => Promise<PreAdmission> | undefined,
+  ): Promise<Disposition> {
     if (
       entry.orderKey !== undefined &&
       (await this.d.state.park(entry as RetryEntry & { orderKey: string }))
     ) {
+      // (Ordered events are never pre-admitted, so there is no lease to give back.)
       this.d.metrics.parked();
       return 'held';
     }
-    return this.afterAttempt(entry, await this.attempt(entry), false);
+    return this.afterAttempt(entry, await this.attempt(entry, preAdmission), false);
   }
 
   /** A due entry claimed from the retry schedule (or the next event of a key). */
