@@ -2,6 +2,7 @@ import type { ComponentDeps, HubComponent } from '../core/component';
 import type { HubConfig } from '../core/config';
 import { createRouter } from '../router';
 import { sinkConnectorComponent } from '../connectors/sinks';
+import { createSourceComponents } from '../connectors/sources';
 
 /**
  * The parts `crossdock start` runs in one process. Each part adds itself with one line: a name
@@ -16,6 +17,7 @@ export const HUB_COMPONENTS: ReadonlyArray<{
   name: string;
   create: (ctx: ComponentContext) => HubComponent[];
 }> = [
+  { name: 'sources', create: (ctx) => createSourceComponents(ctx) },
   { name: 'router', create: (ctx) => [createRouter(ctx)] },
   {
     name: 'connectors',
