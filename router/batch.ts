@@ -39,12 +39,13 @@ export interface PlannerDeps {
   metrics: RouterMetrics;
 }
 
-function passHeaders(headers: IHeaders | undefined): IHeaders {
+function passHeaders(headers: IHeaders | undefined, route?: string): IHeaders {
   const out: IHeaders = {};
   for (const k in headers) {
     const v = headers[k];
     if (v !== undefined && !k.startsWith('cd-')) out[k] = v;
   }
+  if (route !== undefined) out[ROUTE_HEADER] = route;
   return out;
 }
 
@@ -103,7 +104,9 @@ export async function planBatch(
   const inByType = new Map<string, number>();
   const started = performance.now();
   for (const record of records) {
-    const v = await deps.validator.validate(record, siteId);
+    // Synchronous when the schema is cached: no await per record.
+    let v = deps.validator.validate(record, siteId);
+    if (v instanceof Promise) v = await v;
     const type = v.ok ? v.valid.identity.eventType : (v.rejection.eventType ?? 'unknown');
     inByType.set(type, (inByType.get(type) ?? 0) + 1);
     if (v.ok) valid.push(v.valid);
@@ -135,11 +138,10 @@ export async function planBatch(
   // the business key), so nothing is re-encoded.
   const routedTo = new Map<string, number>();
   valid.forEach((e, i) => {
-    const labels = { site: siteId, type: e.identity.eventType };
     const verdict = verdicts[i];
     if (verdict === 'duplicate') {
       counts.duplicates++;
-      metrics.duplicates.inc(labels);
+      metrics.duplicates.inc({ site: siteId, type: e.identity.eventType });
       deps.logger.debug(
         { event: 'router.duplicate', eventId: e.metadata.eventId, correlationId: e.metadata.correlationId },
         'duplicate dropped',
@@ -159,21 +161,29 @@ export async function planBatch(
     }
     counts.valid++;
     const headers = deps.router.usesHeaders ? headersToStrings(e.record.headers) : NO_HEADERS;
-    const decision = deps.router.decide({ eventType: e.identity.eventType, siteId, headers, event: e.event });
-    const base = passHeaders(e.record.headers);
+    const decision = deps.router.route({ eventType: e.identity.eventType, siteId, headers, event: e.event });
     if (decision.subscribers.length === 0) {
       counts.unrouted++;
-      metrics.unrouted.inc(labels);
+      metrics.unrouted.inc({ site: siteId, type: e.identity.eventType });
       if (deps.sendUnrouted)
-        push(topics.unrouted, { key: e.record.key, value: e.record.value, headers: base });
+        push(topics.unrouted, {
+          key: e.record.key,
+          value: e.record.value,
+          headers: passHeaders(e.record.headers),
+        });
       return;
     }
+    // One header object per route, not per copy: kafkajs only reads it, and the copies of one
+    // event that the same route selected carry the same headers.
+    let lastRoute: string | undefined;
+    let lastHeaders: IHeaders | undefined;
     for (const sub of decision.subscribers) {
-      push(topics.deliver(sub), {
-        key: e.record.key,
-        value: e.record.value,
-        headers: { ...base, [ROUTE_HEADER]: decision.routeOf[sub]! },
-      });
+      const route = decision.routeOf[sub]!;
+      if (route !== lastRoute || !lastHeaders) {
+        lastHeaders = passHeaders(e.record.headers, route);
+        lastRoute = route;
+      }
+      push(topics.deliver(sub), { key: e.record.key, value: e.record.value, headers: lastHeaders });
       routedTo.set(sub, (routedTo.get(sub) ?? 0) + 1);
       counts.copies++;
     }

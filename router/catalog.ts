@@ -13,6 +13,8 @@ export interface SchemaIdentity {
   subject: string;
   version: number;
   status: VersionStatus;
+  /** The catalog's business-key paths (schemas/key.ts). */
+  keyFields: readonly string[];
   /** The business key of a decoded event; throws CD_E_MISSING_BUSINESS_KEY. */
   keyOf(event: Record<string, unknown>): string;
 }
@@ -70,6 +72,7 @@ export function routerCatalog(catalog: Pick<Catalog, 'entries'>): RouterCatalog 
                 subject: entry.subject,
                 version: v.version,
                 status: v.status,
+                keyFields: entry.keyFields,
                 keyOf: (event) => businessKey(entry, event),
               },
             }

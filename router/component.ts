@@ -337,10 +337,11 @@ export function createRouter(options: RouterOptions): RouterComponent {
       }
     }
     redis = createRedis({ url: endpoints.redisUrl, name: `crossdock-router-${instanceId}`, failFast: true });
+    const router = compileRoutes(config);
     const planner: PlannerDeps = {
-      validator: createValidator({ config, resolver, catalog, clock }),
+      validator: createValidator({ config, resolver, catalog, clock, convertAll: router.usesFields }),
       deduper: createDeduper(redis, routerKeys(options.keyPrefix), settings.duplicateWindowSeconds),
-      router: compileRoutes(config),
+      router,
       topics: t,
       sendUnrouted: settings.sendUnrouted,
       clock,

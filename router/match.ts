@@ -138,12 +138,60 @@ export interface Router {
   decide(input: RoutingInput): RoutingDecision;
   /** Whether any route tests headers (else the router need not read them). */
   readonly usesHeaders: boolean;
+  /** Whether any route tests payload fields (which then need converted logical types). */
+  readonly usesFields: boolean;
+  /**
+   * decide() without the explanations, for the hot path. When no route tests headers or payload
+   * fields, the answer depends only on event type and site, so it is computed once per pair and
+   * shared: callers must not modify it.
+   */
+  route(input: RoutingInput): Readonly<Pick<RoutingDecision, 'subscribers' | 'routeOf'>>;
 }
+
+/** Distinct (event type, site) answers kept by route(); beyond it the cache starts over. */
+const MAX_CACHED_DECISIONS = 10_000;
 
 export function compileRoutes(config: Pick<HubConfig, 'routes' | 'siteById'>): Router {
   const compiled = config.routes.map((r) => ({ route: r, checks: compileRoute(r) }));
+  const usesHeaders = config.routes.some((r) => (r.match.headers?.length ?? 0) > 0);
+  const usesFields = config.routes.some((r) => (r.match.fields?.length ?? 0) > 0);
+  const cache = new Map<string, Pick<RoutingDecision, 'subscribers' | 'routeOf'>>();
+  function lean(input: RoutingInput): Pick<RoutingDecision, 'subscribers' | 'routeOf'> {
+    const site = config.siteById[input.siteId];
+    const subscribers: string[] = [];
+    const routeOf: Record<string, string> = {};
+    for (const { route, checks } of compiled) {
+      let failed = false;
+      for (const c of checks) {
+        if (c(input, site) !== undefined) {
+          failed = true;
+          break;
+        }
+      }
+      if (failed) continue;
+      for (const s of route.to) {
+        if (routeOf[s] === undefined) {
+          routeOf[s] = route.name;
+          subscribers.push(s);
+        }
+      }
+    }
+    return { subscribers, routeOf };
+  }
   return {
-    usesHeaders: config.routes.some((r) => (r.match.headers?.length ?? 0) > 0),
+    usesHeaders,
+    usesFields,
+    route(input) {
+      if (usesHeaders || usesFields) return lean(input);
+      const k = `${input.eventType}\n${input.siteId}`;
+      let d = cache.get(k);
+      if (!d) {
+        if (cache.size >= MAX_CACHED_DECISIONS) cache.clear();
+        d = lean(input);
+        cache.set(k, d);
+      }
+      return d;
+    },
     decide(input) {
       const site = config.siteById[input.siteId];
       const subscribers: string[] = [];

@@ -5,8 +5,9 @@ import { toJsonSafe, unframe } from '../core/avro';
 import type { Clock } from '../core/clock';
 import type { HubConfig } from '../core/config';
 import { isCrossdockError } from '../core/errors';
-import type { SchemaResolver } from '../core/registry';
+import type { ResolvedSchema, SchemaResolver } from '../core/registry';
 import type { RouterCatalog, SchemaIdentity } from './catalog';
+import { keyReadsPlainValues, liteTypeOf } from './decode';
 
 /**
  * The validation pipeline: a list of small checks run in order over one ingress record. The
@@ -43,7 +44,16 @@ export interface ValidEvent {
   siteId: string;
   identity: SchemaIdentity;
   metadata: EventMetadata;
+  /**
+   * The decoded event. With `converted`, all of it, every logical type converted (core/avro.ts).
+   * Without it (no data rule for the type, no route reading payload fields) only what the checks
+   * read is built: `metadata` (with `occurredAt` a Date) and the business key's fields; every
+   * other string and bytes value was checked and skipped (null), timestamps are epoch
+   * milliseconds and dates day counts (see router/decode.ts).
+   */
   event: Record<string, unknown>;
+  /** Whether `event` carries converted logical types. */
+  converted: boolean;
   key: string;
   /** The Avro body after the framing (hashed for duplicate detection). */
   body: Buffer;
@@ -72,6 +82,7 @@ interface Draft {
   body?: Buffer;
   identity?: SchemaIdentity;
   event?: Record<string, unknown>;
+  converted?: boolean;
   metadata?: EventMetadata;
   key?: string;
 }
@@ -90,6 +101,15 @@ export function headerValue(headers: IHeaders | undefined, name: string): string
   return one === undefined ? undefined : Buffer.isBuffer(one) ? one.toString('utf8') : String(one);
 }
 
+function headerMismatch(name: string, value: string, want: string): CheckResult {
+  return {
+    code: 'CD_E_HEADER_MISMATCH',
+    message: `header ${name}=${JSON.stringify(value)} but the event says ${want}`,
+    details: { header: name },
+  };
+}
+
+const NON_EMPTY_METADATA = ['sourceSystem', 'correlationId', 'siteId'] as const;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Events from before this are taken as a unit or clock bug (seconds read as ms, year 1970). */
 const OLDEST_SANE_MS = Date.UTC(2000, 0, 1);
@@ -99,11 +119,23 @@ export interface ValidatorDeps {
   resolver: SchemaResolver;
   catalog: RouterCatalog;
   clock: Clock;
+  /**
+   * Decode every event with converted logical types, even when no data rule needs them (set it
+   * when a route tests payload fields, which see the converted values). @defaultValue false
+   */
+  convertAll?: boolean;
 }
 
 export interface Validator {
-  validate(record: IngressRecord, siteId: string): Promise<Verdict>;
+  /**
+   * The verdict on one record: synchronous when the schema id is already known (the usual
+   * case), a Promise when the registry must be asked first. Either can be awaited.
+   */
+  validate(record: IngressRecord, siteId: string): Verdict | Promise<Verdict>;
 }
+
+/** Schemas resolved by this validator, by id, kept at most this many (ids are immutable). */
+const MAX_KNOWN_SCHEMAS = 1000;
 
 function compileRules(
   rules: HubConfig['rules'],
@@ -122,6 +154,80 @@ function compileRules(
 export function createValidator(deps: ValidatorDeps): Validator {
   const { hub } = deps.config;
   const rules = compileRules(deps.config.rules);
+  const schemas = new Map<number, ResolvedSchema>();
+  const kept = new WeakMap<SchemaIdentity, string[]>();
+  /** Top-level fields the checks read: the metadata and the business key's (the rest is skipped). */
+  function keptFields(identity: SchemaIdentity): string[] {
+    let k = kept.get(identity);
+    if (!k) {
+      k = [...new Set(['metadata', ...identity.keyFields.map((f) => f.split('.')[0]!)])];
+      kept.set(identity, k);
+    }
+    return k;
+  }
+
+  /** A non-retriable CrossdockError is the record's fault; a retriable one (registry down) pauses. */
+  function guarded(d: Draft, fn: () => CheckResult): CheckResult {
+    try {
+      return fn();
+    } catch (err) {
+      if (isCrossdockError(err) && !err.retriable)
+        return { code: err.code, message: err.message, details: { schemaId: d.schemaId } };
+      throw err;
+    }
+  }
+
+  function decodeWith(d: Draft, schema: ResolvedSchema): CheckResult {
+    const r = deps.catalog.identify(schema);
+    if (!r.ok) return { code: r.code, message: r.message, details: { schemaId: d.schemaId } };
+    if (r.identity.status === 'retired') {
+      return {
+        code: 'CD_E_VERSION_RETIRED',
+        message: `${r.identity.eventType} v${r.identity.version} is retired`,
+        details: { schemaId: d.schemaId, version: r.identity.version },
+      };
+    }
+    d.identity = r.identity;
+    // Converted values only where something reads them (router/decode.ts): data rules, payload
+    // routes, a business key through a logical type. Both types accept the same bytes.
+    const convert =
+      deps.convertAll === true ||
+      rules.has(r.identity.eventType) ||
+      !keyReadsPlainValues(schema, r.identity.keyFields);
+    const type = convert ? schema.type : liteTypeOf(schema, keptFields(r.identity));
+    // Decode with the writer schema, then demand that it used every byte: fromBuffer would
+    // fold trailing bytes into "undecodable"; an operator acts differently on them.
+    let decoded: { value: unknown; offset: number };
+    try {
+      decoded = type.decode(d.body!, 0);
+    } catch (err) {
+      return {
+        code: 'CD_E_UNDECODABLE_EVENT',
+        message: `does not decode as ${schema.subject} (schema id ${d.schemaId}): ${(err as Error).message}`,
+      };
+    }
+    if (decoded.offset < 0)
+      return {
+        code: 'CD_E_UNDECODABLE_EVENT',
+        message: `truncated: the body ends before the ${schema.subject} record does`,
+      };
+    if (decoded.offset < d.body!.length) {
+      return {
+        code: 'CD_E_TRAILING_BYTES',
+        message: `${d.body!.length - decoded.offset} byte(s) left after the ${schema.subject} record`,
+        details: { used: decoded.offset, length: d.body!.length },
+      };
+    }
+    d.event = decoded.value as Record<string, unknown>;
+    d.converted = convert;
+    if (!convert) {
+      // The one timestamp the checks read, as the converting type would give it.
+      const m = d.event.metadata as { occurredAt?: unknown } | null | undefined;
+      if (m && typeof m === 'object' && typeof m.occurredAt === 'number')
+        m.occurredAt = new Date(m.occurredAt);
+    }
+    return undefined;
+  }
 
   const checks: Check[] = [
     {
@@ -156,50 +262,21 @@ export function createValidator(deps: ValidatorDeps): Validator {
     },
     {
       stage: 'router.schema',
-      run: async (d) => {
-        try {
-          const schema = await deps.resolver.getSchemaById(d.schemaId!);
-          const r = deps.catalog.identify(schema);
-          if (!r.ok) return { code: r.code, message: r.message, details: { schemaId: d.schemaId } };
-          if (r.identity.status === 'retired') {
-            return {
-              code: 'CD_E_VERSION_RETIRED',
-              message: `${r.identity.eventType} v${r.identity.version} is retired`,
-              details: { schemaId: d.schemaId, version: r.identity.version },
-            };
-          }
-          d.identity = r.identity;
-          // Decode with the writer schema, then demand that it used every byte: fromBuffer would
-          // fold trailing bytes into "undecodable"; an operator acts differently on them.
-          let decoded: { value: unknown; offset: number };
-          try {
-            decoded = schema.type.decode(d.body!, 0);
-          } catch (err) {
-            return {
-              code: 'CD_E_UNDECODABLE_EVENT',
-              message: `does not decode as ${schema.subject} (schema id ${d.schemaId}): ${(err as Error).message}`,
-            };
-          }
-          if (decoded.offset < 0)
-            return {
-              code: 'CD_E_UNDECODABLE_EVENT',
-              message: `truncated: the body ends before the ${schema.subject} record does`,
-            };
-          if (decoded.offset < d.body!.length) {
-            return {
-              code: 'CD_E_TRAILING_BYTES',
-              message: `${d.body!.length - decoded.offset} byte(s) left after the ${schema.subject} record`,
-              details: { used: decoded.offset, length: d.body!.length },
-            };
-          }
-          d.event = decoded.value as Record<string, unknown>;
-          return undefined;
-        } catch (err) {
-          // A retriable error (registry down) is not the record's fault: let it through to pause.
-          if (isCrossdockError(err) && !err.retriable)
-            return { code: err.code, message: err.message, details: { schemaId: d.schemaId } };
-          throw err;
-        }
+      run: (d) => {
+        // Cached schemas are checked synchronously: no await (and no microtask) per event.
+        const known = schemas.get(d.schemaId!);
+        if (known) return guarded(d, () => decodeWith(d, known));
+        return deps.resolver.getSchemaById(d.schemaId!).then(
+          (schema) => {
+            if (schemas.size >= MAX_KNOWN_SCHEMAS) schemas.clear();
+            schemas.set(d.schemaId!, schema);
+            return guarded(d, () => decodeWith(d, schema));
+          },
+          (err: unknown) =>
+            guarded(d, () => {
+              throw err;
+            }),
+        );
       },
     },
     {
@@ -227,7 +304,7 @@ export function createValidator(deps: ValidatorDeps): Validator {
             message: `metadata.occurredAt is ${Math.round(ahead / 1000)} s ahead of the hub clock (limit ${hub.router.maxFutureSkewMs} ms)`,
           };
         }
-        for (const f of ['sourceSystem', 'correlationId', 'siteId'] as const) {
+        for (const f of NON_EMPTY_METADATA) {
           if (typeof m[f] !== 'string' || m[f] === '')
             return { code: 'CD_E_BAD_METADATA', message: `metadata.${f} is empty` };
         }
@@ -249,27 +326,28 @@ export function createValidator(deps: ValidatorDeps): Validator {
       stage: 'router.headers',
       run: (d) => {
         // Headers are optional (a plain Confluent producer sends none); those present must agree.
-        const h = (name: string) => headerValue(d.record.headers, name);
+        // No closures here: this runs for every event.
+        const headers = d.record.headers;
+        if (!headers) return undefined;
         const m = d.metadata!;
         const id = d.identity!;
-        const bad = (name: string, want: string) => ({
-          code: 'CD_E_HEADER_MISMATCH',
-          message: `header ${name}=${JSON.stringify(h(name))} but the event says ${want}`,
-          details: { header: name },
-        });
-        const spec = h('ce_specversion');
-        if (spec !== undefined && spec !== '1.0') return bad('ce_specversion', '1.0');
-        const ceId = h('ce_id');
-        if (ceId !== undefined && ceId !== m.eventId) return bad('ce_id', m.eventId);
-        const ceType = h('ce_type');
+        const spec = headerValue(headers, 'ce_specversion');
+        if (spec !== undefined && spec !== '1.0') return headerMismatch('ce_specversion', spec, '1.0');
+        const ceId = headerValue(headers, 'ce_id');
+        if (ceId !== undefined && ceId !== m.eventId) return headerMismatch('ce_id', ceId, m.eventId);
+        const ceType = headerValue(headers, 'ce_type');
         if (ceType !== undefined && ceType !== id.eventType && ceType !== id.subject)
-          return bad('ce_type', `${id.eventType} (or ${id.subject})`);
-        const ceTime = h('ce_time');
+          return headerMismatch('ce_type', ceType, `${id.eventType} (or ${id.subject})`);
+        const ceTime = headerValue(headers, 'ce_time');
         if (ceTime !== undefined && Date.parse(ceTime) !== m.occurredAt.getTime())
-          return bad('ce_time', m.occurredAt.toISOString());
-        const ct = h('content-type');
-        if (ct !== undefined && ct.split(';')[0]!.trim().toLowerCase() !== 'application/avro')
-          return bad('content-type', 'application/avro');
+          return headerMismatch('ce_time', ceTime, m.occurredAt.toISOString());
+        const ct = headerValue(headers, 'content-type');
+        if (
+          ct !== undefined &&
+          ct !== 'application/avro' &&
+          ct.split(';')[0]!.trim().toLowerCase() !== 'application/avro'
+        )
+          return headerMismatch('content-type', ct, 'application/avro');
         return undefined;
       },
     },
@@ -315,37 +393,50 @@ export function createValidator(deps: ValidatorDeps): Validator {
     },
   ];
 
+  function reject(d: Draft, check: Check, r: NonNullable<CheckResult>): Verdict {
+    const m = d.metadata ?? (d.event?.metadata as Partial<EventMetadata> | undefined);
+    return {
+      ok: false,
+      rejection: {
+        ...r,
+        stage: check.stage,
+        ...(typeof m?.eventId === 'string' ? { eventId: m.eventId } : {}),
+        ...(typeof m?.correlationId === 'string' ? { correlationId: m.correlationId } : {}),
+        ...(d.identity ? { eventType: d.identity.eventType } : {}),
+      },
+    };
+  }
+
+  function accept(d: Draft): Verdict {
+    return {
+      ok: true,
+      valid: {
+        record: d.record,
+        siteId: d.siteId,
+        identity: d.identity!,
+        metadata: d.metadata!,
+        event: d.event!,
+        converted: d.converted === true,
+        key: d.key!,
+        body: d.body!,
+      },
+    };
+  }
+
+  /** Runs the checks from `from` on; goes asynchronous only when a check does. */
+  function runFrom(d: Draft, from: number): Verdict | Promise<Verdict> {
+    for (let i = from; i < checks.length; i++) {
+      const check = checks[i]!;
+      const r = check.run(d);
+      if (r instanceof Promise) return r.then((res) => (res ? reject(d, check, res) : runFrom(d, i + 1)));
+      if (r) return reject(d, check, r);
+    }
+    return accept(d);
+  }
+
   return {
-    async validate(record, siteId) {
-      const d: Draft = { record, siteId };
-      for (const check of checks) {
-        const r = await check.run(d);
-        if (r) {
-          const m = d.metadata ?? (d.event?.metadata as Partial<EventMetadata> | undefined);
-          return {
-            ok: false,
-            rejection: {
-              ...r,
-              stage: check.stage,
-              ...(typeof m?.eventId === 'string' ? { eventId: m.eventId } : {}),
-              ...(typeof m?.correlationId === 'string' ? { correlationId: m.correlationId } : {}),
-              ...(d.identity ? { eventType: d.identity.eventType } : {}),
-            },
-          };
-        }
-      }
-      return {
-        ok: true,
-        valid: {
-          record,
-          siteId,
-          identity: d.identity!,
-          metadata: d.metadata!,
-          event: d.event!,
-          key: d.key!,
-          body: d.body!,
-        },
-      };
+    validate(record, siteId) {
+      return runFrom({ record, siteId }, 0);
     },
   };
 }

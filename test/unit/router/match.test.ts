@@ -88,6 +88,25 @@ describe('routing decisions', () => {
     );
     expect(d.verdicts.find((v) => v.route === 'mexico')!.reason).toMatch(/country US not in \["MX"\]/);
   });
+  it('route() (the hot path) answers as decide() does, with and without field routes', () => {
+    const byTypeAndSite = compileRoutes({
+      ...config,
+      routes: config.routes.filter((r) => !r.match.fields && !r.match.headers),
+    });
+    const inputs = [
+      { eventType: 'OrderReleased', siteId: 'mx-mty', headers: {}, event: {} },
+      { eventType: 'InvoiceGenerated', siteId: 'us-chi', headers: {}, event: { total: '1200.00' } },
+      { eventType: 'InvoiceGenerated', siteId: 'us-chi', headers: {}, event: { total: '999.99' } },
+    ];
+    for (const r of [router, byTypeAndSite])
+      for (const input of inputs) {
+        const { subscribers, routeOf } = r.decide(input);
+        expect(r.route(input)).toEqual({ subscribers, routeOf });
+        expect(r.route(input)).toEqual({ subscribers, routeOf }); // cached or not, the same
+      }
+    expect(byTypeAndSite.usesFields).toBe(false);
+    expect(router.usesFields).toBe(true);
+  });
   it('explainRouting reads eventType and site from the event metadata (routes test)', () => {
     const r = explainRouting(config, {
       metadata: { eventType: 'InvoiceGenerated', siteId: 'us-chi' },
