@@ -15,7 +15,10 @@ export interface HttpSinkDeps {
   clock: Clock;
 }
 
-const CE_HEADERS = ['id', 'type', 'source', 'time', 'subject', 'specversion'] as const;
+/** CloudEvents attributes copied from the Kafka binding (`ce_x`) to the HTTP binding (`ce-x`). */
+const CE_HEADERS = ['id', 'type', 'source', 'time', 'subject', 'specversion'].map(
+  (name) => [`ce_${name}`, `ce-${name}`] as const,
+);
 
 function headerText(headers: Readonly<Record<string, Buffer>>, name: string): string | undefined {
   const v = headers[name];
@@ -44,6 +47,8 @@ export function createHttpSink(settings: HttpSinkSettings, deps: HttpSinkDeps): 
   });
   const contentType = settings.body === 'avro' ? 'application/avro' : 'application/json';
   let closed = false;
+  // Usually empty: no copy per request then.
+  const staticHeaders = Object.keys(settings.headers).length ? settings.headers : undefined;
 
   async function body(event: SinkEvent): Promise<Buffer | DeliveryResult> {
     if (settings.body === 'avro') return event.value;
@@ -81,16 +86,14 @@ export function createHttpSink(settings: HttpSinkSettings, deps: HttpSinkDeps): 
       const payload = await body(event);
       if (!Buffer.isBuffer(payload)) return payload;
       const now = deps.clock.now();
-      const headers: Record<string, string> = {
-        ...settings.headers,
-        'content-type': contentType,
-        'idempotency-key': event.eventId,
-        'user-agent': 'crossdock',
-        traceparent: headerText(event.headers, 'traceparent') ?? newTraceparent(),
-      };
-      for (const name of CE_HEADERS) {
-        const v = headerText(event.headers, `ce_${name}`);
-        if (v !== undefined) headers[`ce-${name}`] = v;
+      const headers: Record<string, string> = staticHeaders ? { ...staticHeaders } : {};
+      headers['content-type'] = contentType;
+      headers['idempotency-key'] = event.eventId;
+      headers['user-agent'] = 'crossdock';
+      headers.traceparent = headerText(event.headers, 'traceparent') ?? newTraceparent();
+      for (const [from, to] of CE_HEADERS) {
+        const v = headerText(event.headers, from);
+        if (v !== undefined) headers[to] = v;
       }
       headers['ce-id'] ??= event.eventId;
       headers['ce-specversion'] ??= '1.0';
