@@ -1,6 +1,13 @@
 import { CrossdockError } from '../core/errors';
 import type { ResolvedSchema } from '../core/registry';
-import { businessKey, typeOf, type Catalog, type CatalogEntry, type VersionStatus } from '../schemas';
+import {
+  businessKey,
+  KEY_SEPARATOR,
+  typeOf,
+  type Catalog,
+  type CatalogEntry,
+  type VersionStatus,
+} from '../schemas';
 
 /**
  * What the router needs from the event catalog: for a schema the registry returned, which
@@ -28,6 +35,33 @@ export interface RouterCatalog {
 
 function fingerprint(schema: object): string {
   return typeOf(schema).fingerprint('sha256').toString('hex');
+}
+
+/**
+ * businessKey() for the hot path: the paths are split once, and a plain non-empty string part
+ * (no `\\` or `|` to escape) is used as it is; anything else (a number, a Date, a value to
+ * escape, a missing value and its error) goes through businessKey() itself, so the rule stays
+ * the one in schemas/key.ts.
+ */
+function fastKeyOf(entry: CatalogEntry): (event: Record<string, unknown>) => string {
+  const paths = entry.keyFields.map((f) => f.split('.'));
+  return (event) => {
+    let out = '';
+    for (let i = 0; i < paths.length; i++) {
+      let cur: unknown = event;
+      for (const step of paths[i]!) {
+        if (typeof cur !== 'object' || cur === null) {
+          cur = undefined;
+          break;
+        }
+        cur = (cur as Record<string, unknown>)[step];
+      }
+      if (typeof cur !== 'string' || cur === '' || cur.includes('\\') || cur.includes('|'))
+        return businessKey(entry, event);
+      out = i === 0 ? cur : `${out}${KEY_SEPARATOR}${cur}`;
+    }
+    return out;
+  };
 }
 
 export function routerCatalog(catalog: Pick<Catalog, 'entries'>): RouterCatalog {
@@ -73,7 +107,7 @@ export function routerCatalog(catalog: Pick<Catalog, 'entries'>): RouterCatalog 
                 version: v.version,
                 status: v.status,
                 keyFields: entry.keyFields,
-                keyOf: (event) => businessKey(entry, event),
+                keyOf: fastKeyOf(entry),
               },
             }
           : {

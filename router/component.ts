@@ -55,6 +55,12 @@ export interface RouterOptions extends ComponentDeps {
   sessionTimeoutMs?: number;
   /** Create missing topics the configuration needs at start. @defaultValue true */
   createTopics?: boolean;
+  /**
+   * Transactional producers in the pool: a batch planned while a transaction is in flight starts
+   * its own on an idle producer instead of waiting (each has its own transactional id: the
+   * instance id, then `<instanceId>-tx<n>`). @defaultValue 2
+   */
+  transactionalProducers?: number;
   /** Instrumentation: called after each batch's transaction committed (benchmarks, tests). */
   onBatchCommitted?: (info: BatchCommitted) => void;
 }
@@ -79,9 +85,12 @@ export interface RouterComponent extends HubComponent {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Bytes per produce request. A partition's records travel as one record batch, which the broker
- * refuses above max.message.bytes (1 MiB by default); group commit can gather several fetched
- * batches (each up to 1 MiB) and copies carry extra headers, so sends are cut well below that.
+ * Bytes per topic in one produce request. A partition's records travel as one record batch,
+ * which the broker refuses above max.message.bytes (1 MiB by default); group commit can gather
+ * several fetched batches (each up to 1 MiB) and copies carry extra headers, so each topic's
+ * share of a send is cut well below that (a partition's batch is at most its topic's share). The
+ * bound is per topic, not per request: at fan-out F one send carries F topics' shares, so a
+ * transaction needs F times fewer sequential produce round trips.
  */
 const MAX_SEND_BYTES = 512 * 1024;
 
@@ -97,31 +106,36 @@ function approxBytes(m: Message): number {
   return n;
 }
 
-/** The planned copies as sendBatch calls of at most `limit` bytes each, order kept per topic. */
+/**
+ * The planned copies as sendBatch calls in which each topic carries at most `limit` bytes
+ * (one oversized message goes alone rather than never); order kept per topic.
+ */
 export function chunkByBytes(
   out: Map<string, Message[]>,
   limit: number,
 ): Array<Array<{ topic: string; messages: Message[] }>> {
   const chunks: Array<Array<{ topic: string; messages: Message[] }>> = [];
-  let current: Array<{ topic: string; messages: Message[] }> = [];
-  let size = 0;
   for (const [topic, messages] of out) {
+    // The topic's k-th share goes into the k-th send.
+    let k = 0;
     let part: Message[] = [];
+    let size = 0;
+    const flushPart = () => {
+      if (!part.length) return;
+      if (!chunks[k]) chunks[k] = [];
+      chunks[k]!.push({ topic, messages: part });
+      k++;
+      part = [];
+      size = 0;
+    };
     for (const m of messages) {
       const b = approxBytes(m);
-      if (size + b > limit && (part.length || current.length)) {
-        if (part.length) current.push({ topic, messages: part });
-        chunks.push(current);
-        current = [];
-        part = [];
-        size = 0;
-      }
+      if (size + b > limit && part.length) flushPart();
       part.push(m);
       size += b;
     }
-    if (part.length) current.push({ topic, messages: part });
+    flushPart();
   }
-  if (current.length) chunks.push(current);
   return chunks;
 }
 
@@ -157,16 +171,21 @@ export function createRouter(options: RouterOptions): RouterComponent {
 
   let kafka: Kafka | undefined;
   let consumer: Consumer | undefined;
-  let producer: Producer | undefined;
+  let producers: Producer[] = [];
   let redis: Redis | undefined;
   let running = false;
   let joined = false;
   let degraded: string | undefined;
   let crashed = false;
   let stopping: Promise<void> | undefined;
-  // Group commit: kafkajs allows one open transaction per producer, so the batches of the
-  // partitions processed concurrently queue here and the next transaction carries all of them
-  // (their copies and their offsets). Planning a batch overlaps the transaction in flight.
+  // Group commit over a small pool of transactional producers. kafkajs allows one open
+  // transaction per producer, so with one producer every batch waited for the previous
+  // transaction's produce acks and commit (the broker's time, not ours). With a pool, a batch
+  // planned while a transaction is in flight starts its own on an idle producer; when all are
+  // busy, the batches queue and the next free producer's transaction carries all of them (their
+  // copies and their offsets). Each input partition has at most one batch in flight (kafkajs
+  // fetches its next batch only after eachBatch returns), so no two open transactions hold
+  // offsets of the same partition, and per-key order (a key lives in one input partition) holds.
   interface Pending {
     plan: BatchPlan;
     topic: string;
@@ -177,56 +196,65 @@ export function createRouter(options: RouterOptions): RouterComponent {
     fail: (err: unknown) => void;
   }
   let queue: Pending[] = [];
-  let flushing = false;
+  let idle: Producer[] = [];
 
   function commitInTransaction(item: Omit<Pending, 'done' | 'fail'>): Promise<boolean> {
     return new Promise((done, fail) => {
       queue.push({ ...item, done, fail });
-      if (!flushing) void flush();
+      pump();
     });
   }
 
-  async function flush(): Promise<void> {
-    flushing = true;
-    while (queue.length) {
+  function pump(): void {
+    while (queue.length && idle.length) {
+      const producer = idle.pop()!;
       const taken = queue;
       queue = [];
-      // A revoked partition now belongs to another instance, which re-reads from the last
-      // committed offset: committing it here would double its work.
-      const items = taken.filter((i) => {
-        const stale = i.isStale();
-        if (stale) i.done(false);
-        return !stale;
+      void transact(producer, taken).finally(() => {
+        idle.push(producer);
+        pump();
       });
-      if (!items.length) continue;
-      const out = new Map<string, Message[]>();
-      const offsets = new Map<string, Array<{ partition: number; offset: string }>>();
-      for (const it of items) {
-        for (const [topic, messages] of it.plan.out) out.set(topic, [...(out.get(topic) ?? []), ...messages]);
-        offsets.set(it.topic, [
-          ...(offsets.get(it.topic) ?? []),
-          { partition: it.partition, offset: it.next },
-        ]);
-      }
-      let tx: Transaction | undefined;
-      try {
-        tx = await producer!.transaction();
-        for (const chunk of chunkByBytes(out, MAX_SEND_BYTES)) await tx.sendBatch({ topicMessages: chunk });
-        await tx.sendOffsets({
-          consumerGroupId: settings.groupId,
-          topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })),
-        });
-        await tx.commit();
-        metrics.transactions.inc({ outcome: 'committed' });
-        logger.debug({ event: 'router.committed', batches: items.length }, 'transaction committed');
-        for (const it of items) it.done(true);
-      } catch (err) {
-        metrics.transactions.inc({ outcome: 'aborted' });
-        await tx?.abort().catch(() => undefined);
-        for (const it of items) it.fail(err);
-      }
     }
-    flushing = false;
+  }
+
+  async function transact(producer: Producer, taken: Pending[]): Promise<void> {
+    // A revoked partition now belongs to another instance, which re-reads from the last
+    // committed offset: committing it here would double its work.
+    const items = taken.filter((i) => {
+      const stale = i.isStale();
+      if (stale) i.done(false);
+      return !stale;
+    });
+    if (!items.length) return;
+    const out = new Map<string, Message[]>();
+    const offsets = new Map<string, Array<{ partition: number; offset: string }>>();
+    for (const it of items) {
+      for (const [topic, messages] of it.plan.out) {
+        const list = out.get(topic);
+        if (list) for (const m of messages) list.push(m);
+        else out.set(topic, messages.slice());
+      }
+      const list = offsets.get(it.topic);
+      if (list) list.push({ partition: it.partition, offset: it.next });
+      else offsets.set(it.topic, [{ partition: it.partition, offset: it.next }]);
+    }
+    let tx: Transaction | undefined;
+    try {
+      tx = await producer.transaction();
+      for (const chunk of chunkByBytes(out, MAX_SEND_BYTES)) await tx.sendBatch({ topicMessages: chunk });
+      await tx.sendOffsets({
+        consumerGroupId: settings.groupId,
+        topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })),
+      });
+      await tx.commit();
+      metrics.transactions.inc({ outcome: 'committed' });
+      logger.debug({ event: 'router.committed', batches: items.length }, 'transaction committed');
+      for (const it of items) it.done(true);
+    } catch (err) {
+      metrics.transactions.inc({ outcome: 'aborted' });
+      await tx?.abort().catch(() => undefined);
+      for (const it of items) it.fail(err);
+    }
   }
 
   async function runBatch(planner: PlannerDeps, p: EachBatchPayload): Promise<void> {
@@ -348,17 +376,22 @@ export function createRouter(options: RouterOptions): RouterComponent {
       logger,
       metrics,
     };
-    producer = kafka.producer({
-      transactionalId: instanceId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: 30000,
-      // Java-compatible murmur2 partitioning, so copies land where any Kafka client would put them.
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // kafkajs starts retries at 300 ms; CONCURRENT_TRANSACTIONS clears in a few ms, and each
-      // batch is a transaction, so a short first backoff is worth most of the throughput.
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 10, maxRetryTime: 2000 },
-    });
+    const poolSize = Math.max(1, Math.floor(options.transactionalProducers ?? 2));
+    producers = Array.from({ length: poolSize }, (_v, i) =>
+      kafka!.producer({
+        // The first keeps the instance id; the others add a suffix. All are stable when the
+        // instance id is, so a restarted instance fences every one of its predecessor's.
+        transactionalId: i === 0 ? instanceId : `${instanceId}-tx${i}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionTimeout: 30000,
+        // Java-compatible murmur2 partitioning, so copies land where any Kafka client would put them.
+        createPartitioner: Partitioners.DefaultPartitioner,
+        // kafkajs starts retries at 300 ms; CONCURRENT_TRANSACTIONS clears in a few ms, and each
+        // batch is a transaction, so a short first backoff is worth most of the throughput.
+        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 10, maxRetryTime: 2000 },
+      }),
+    );
     consumer = kafka.consumer({
       groupId: settings.groupId,
       // A crash kafkajs deems non-retriable would otherwise leave a live process with a dead
@@ -386,7 +419,8 @@ export function createRouter(options: RouterOptions): RouterComponent {
       ),
     );
     options.health.addReadiness('router', () => ready());
-    await producer.connect();
+    for (const p of producers) await p.connect();
+    idle = [...producers];
     await consumer.connect();
     await consumer.subscribe({ topics: [t.ingressPattern], fromBeginning: true });
     await consumer.run({
@@ -407,7 +441,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
     stopping = (async () => {
       running = false;
       await consumer?.disconnect().catch(() => undefined);
-      await producer?.disconnect().catch(() => undefined);
+      for (const p of producers) await p.disconnect().catch(() => undefined);
       redis?.disconnect();
       logger.info({ event: 'router.stopped', instanceId }, 'router stopped');
     })();

@@ -101,6 +101,26 @@ export function headerValue(headers: IHeaders | undefined, name: string): string
   return one === undefined ? undefined : Buffer.isBuffer(one) ? one.toString('utf8') : String(one);
 }
 
+const TEXT_BYTES = new Map<string, Buffer>();
+/** The UTF-8 bytes of a text the checks compare headers with (event types, constants), cached. */
+function bytesOf(text: string): Buffer {
+  let b = TEXT_BYTES.get(text);
+  if (!b) {
+    if (TEXT_BYTES.size >= 10_000) TEXT_BYTES.clear();
+    TEXT_BYTES.set(text, (b = Buffer.from(text, 'utf8')));
+  }
+  return b;
+}
+
+/** Whether header `name` (its first value) is exactly `text`; undefined when absent. */
+function headerEquals(headers: IHeaders, name: string, text: string): boolean | undefined {
+  const v = headers[name];
+  if (v === undefined || v === null) return undefined;
+  const one = Array.isArray(v) ? v[0] : v;
+  if (one === undefined) return undefined;
+  return Buffer.isBuffer(one) ? one.equals(bytesOf(text)) : String(one) === text;
+}
+
 function headerMismatch(name: string, value: string, want: string): CheckResult {
   return {
     code: 'CD_E_HEADER_MISMATCH',
@@ -326,28 +346,32 @@ export function createValidator(deps: ValidatorDeps): Validator {
       stage: 'router.headers',
       run: (d) => {
         // Headers are optional (a plain Confluent producer sends none); those present must agree.
-        // No closures here: this runs for every event.
+        // Compared as bytes where the expected text is known (no string per header per event).
         const headers = d.record.headers;
         if (!headers) return undefined;
         const m = d.metadata!;
         const id = d.identity!;
-        const spec = headerValue(headers, 'ce_specversion');
-        if (spec !== undefined && spec !== '1.0') return headerMismatch('ce_specversion', spec, '1.0');
+        if (headerEquals(headers, 'ce_specversion', '1.0') === false)
+          return headerMismatch('ce_specversion', headerValue(headers, 'ce_specversion')!, '1.0');
         const ceId = headerValue(headers, 'ce_id');
         if (ceId !== undefined && ceId !== m.eventId) return headerMismatch('ce_id', ceId, m.eventId);
-        const ceType = headerValue(headers, 'ce_type');
-        if (ceType !== undefined && ceType !== id.eventType && ceType !== id.subject)
-          return headerMismatch('ce_type', ceType, `${id.eventType} (or ${id.subject})`);
+        if (
+          headerEquals(headers, 'ce_type', id.eventType) === false &&
+          headerEquals(headers, 'ce_type', id.subject) === false
+        )
+          return headerMismatch(
+            'ce_type',
+            headerValue(headers, 'ce_type')!,
+            `${id.eventType} (or ${id.subject})`,
+          );
         const ceTime = headerValue(headers, 'ce_time');
         if (ceTime !== undefined && Date.parse(ceTime) !== m.occurredAt.getTime())
           return headerMismatch('ce_time', ceTime, m.occurredAt.toISOString());
-        const ct = headerValue(headers, 'content-type');
-        if (
-          ct !== undefined &&
-          ct !== 'application/avro' &&
-          ct.split(';')[0]!.trim().toLowerCase() !== 'application/avro'
-        )
-          return headerMismatch('content-type', ct, 'application/avro');
+        if (headerEquals(headers, 'content-type', 'application/avro') === false) {
+          const ct = headerValue(headers, 'content-type')!;
+          if (ct.split(';')[0]!.trim().toLowerCase() !== 'application/avro')
+            return headerMismatch('content-type', ct, 'application/avro');
+        }
         return undefined;
       },
     },
@@ -408,19 +432,10 @@ export function createValidator(deps: ValidatorDeps): Validator {
   }
 
   function accept(d: Draft): Verdict {
-    return {
-      ok: true,
-      valid: {
-        record: d.record,
-        siteId: d.siteId,
-        identity: d.identity!,
-        metadata: d.metadata!,
-        event: d.event!,
-        converted: d.converted === true,
-        key: d.key!,
-        body: d.body!,
-      },
-    };
+    // Every check passed, so the draft holds every field of a ValidEvent: hand it over as is
+    // (no copy per event).
+    d.converted = d.converted === true;
+    return { ok: true, valid: d as ValidEvent & Draft };
   }
 
   /** Runs the checks from `from` on; goes asynchronous only when a check does. */
