@@ -1,4 +1,5 @@
 import type { ComponentDeps, HubComponent } from '../core/component';
+import type { HealthServer } from '../core/health';
 import type { HubConfig } from '../core/config';
 import { createRouter } from '../router';
 import { sinkConnectorComponent } from '../connectors/sinks';
@@ -9,6 +10,15 @@ import { createSourceComponents } from '../connectors/sources';
  * and a factory that returns its components for this configuration (none when the
  * configuration does not call for it).
  */
+/**
+ * Every Redis key one hub writes starts with its topic prefix (`cd:` by default), so two hubs, or
+ * a hub and the tests, never meet on a shared Redis. Sources and sink connectors derive the same
+ * prefix themselves; the router is handed it here.
+ */
+export function hubRedisPrefix(config: HubConfig): string {
+  return `${config.hub.topicPrefix}:`;
+}
+
 export interface ComponentContext extends ComponentDeps {
   config: HubConfig;
 }
@@ -18,7 +28,7 @@ export const HUB_COMPONENTS: ReadonlyArray<{
   create: (ctx: ComponentContext) => HubComponent[];
 }> = [
   { name: 'sources', create: (ctx) => createSourceComponents(ctx) },
-  { name: 'router', create: (ctx) => [createRouter(ctx)] },
+  { name: 'router', create: (ctx) => [createRouter({ ...ctx, keyPrefix: hubRedisPrefix(ctx.config) })] },
   {
     name: 'connectors',
     create: (ctx) =>
@@ -30,14 +40,18 @@ export const HUB_COMPONENTS: ReadonlyArray<{
 
 /**
  * Starts components in order and stops them in reverse on SIGINT/SIGTERM (or when one fails to
- * start). Resolves when everything has stopped.
+ * start). Resolves when everything has stopped. With a health server, /readyz answers 503 until
+ * every component has started (a component's own checks may register only inside its start()).
  */
 export async function runComponents(
   components: HubComponent[],
   onStopped: () => Promise<void>,
   log: (msg: string) => void,
+  health?: HealthServer,
 ): Promise<void> {
   const started: HubComponent[] = [];
+  let allStarted = false;
+  health?.addReadiness('components-started', () => allStarted);
   let stopping: Promise<void> | undefined;
   const stopAll = () =>
     (stopping ??= (async () => {
@@ -58,6 +72,7 @@ export async function runComponents(
       await c.start();
       started.push(c);
     }
+    allStarted = true;
   } catch (err) {
     await stopAll();
     process.off('SIGINT', onSignal);

@@ -91,6 +91,7 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
           [component],
           () => health.close(),
           (m) => logger.info(m),
+          health,
         );
       },
     );

@@ -4,7 +4,7 @@ import { createHealthServer } from '../../core/health';
 import { createLogger } from '../../core/logger';
 import { currentEndpoints } from '../../stack';
 import { createRouter } from '../../router';
-import { runComponents } from '../hub-components';
+import { hubRedisPrefix, runComponents } from '../hub-components';
 
 /**
  * `crossdock router --config <file>`: the router alone (more instances share the partitions).
@@ -24,11 +24,18 @@ export function routerCommand(_setExit: (code: number) => void): Command {
         config.hub.health.host,
       );
       logger.info({ event: 'health.listening', port }, `health on http://${config.hub.health.host}:${port}`);
-      const router = createRouter({ config, endpoints: currentEndpoints(), logger, health });
+      const router = createRouter({
+        config,
+        endpoints: currentEndpoints(),
+        logger,
+        health,
+        keyPrefix: hubRedisPrefix(config),
+      });
       await runComponents(
         [router],
         () => health.close(),
         (m) => logger.info(m),
+        health,
       );
     });
 }

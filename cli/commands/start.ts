@@ -79,6 +79,7 @@ export function startCommand(_setExit: (code: number) => void): Command {
         components,
         () => health.close(),
         (m) => logger.info(m),
+        health,
       );
     });
 }

@@ -100,7 +100,8 @@ export function subscriberRuntimeConfig(
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
       commitIntervalMs: options.commitIntervalMs ?? 1000,
     }),
-    redisNamespace: options.redisNamespace ?? '',
+    // One hub's keys never meet another's on a shared Redis: they start with its topic prefix.
+    redisNamespace: options.redisNamespace ?? `${prefix}:`,
     ...(options.createTopics ? { createTopics: options.createTopics } : {}),
   });
 }

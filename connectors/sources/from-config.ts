@@ -26,7 +26,7 @@ export interface SourceComponentContext {
   health?: HealthServer;
   /** Secrets (HTTP key secrets by secretEnv) and ports. @defaultValue process.env */
   env?: NodeJS.ProcessEnv;
-  /** Prefix of every Redis key the sources write (several hubs or tests on one Redis). @defaultValue '' */
+  /** Prefix of every Redis key the sources write (several hubs or tests on one Redis). @defaultValue `<hub.topicPrefix>:` */
   redisKeyPrefix?: string;
 }
 
@@ -113,7 +113,7 @@ export function createSourceComponents(
             keys,
             topicPrefix: prefix,
             port: Number(env.CROSSDOCK_INGEST_PORT ?? 8080),
-            redisKeyPrefix: ctx.redisKeyPrefix,
+            redisKeyPrefix: ctx.redisKeyPrefix ?? `${prefix}:`,
           },
           {
             kafka: createKafka({ clientId: 'crossdock-ingest', brokers: endpoints.kafkaBrokers, logger }),
@@ -157,7 +157,7 @@ export function createSourceComponents(
         const p = publisher;
         ctx.health?.addReadiness('csv-drop-folder', () => p.ready());
         inner = createCsvDropFolder(
-          { sites, topicPrefix: prefix, redisKeyPrefix: ctx.redisKeyPrefix },
+          { sites, topicPrefix: prefix, redisKeyPrefix: ctx.redisKeyPrefix ?? `${prefix}:` },
           {
             publisher,
             codec: codec(),

@@ -141,7 +141,7 @@ describe.each(['continue', 'hold'] as const)(
       } else {
         // Every other key is done; H's two waiting events stay held (nothing sent for them).
         expect(hOk()).toEqual([]);
-        expect(await redis.sismember(`{cd:${topics.subscriberId}}:held`, 'H')).toBe(1);
+        expect(await redis.sismember(`${topics.prefix}:{cd:${topics.subscriberId}}:held`, 'H')).toBe(1);
         expect(await c.connector.state.releaseHeld('H')).toBe(2);
         await eventually(() => hOk().length === 2, "H's events delivered after release");
         expect(hOk()).toEqual([101, 102]);

@@ -1,0 +1,253 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { KafkaMessage } from 'kafkajs';
+import { Webhook } from 'standardwebhooks';
+import YAML from 'yaml';
+import { createSiteProducer, type EventBody } from '../../../connectors/sdk';
+import { generateSecret } from '../../../connectors/sinks/signing';
+import { signedHeaders } from '../../../connectors/sources/http/auth';
+import { grantSiteAcls, revokeSiteAcls } from '../../../connectors/sources/onboarding';
+import { readCredentials, stackPaths } from '../../../stack';
+import { freePort } from '../../../stack/proc';
+import { eventually, randomName, testEndpoints, testKafka } from '../../helpers/stack';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+interface Received {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A downstream system: records every request and answers 200. */
+async function receiver(): Promise<{ url: string; got: Received[]; close(): Promise<void> }> {
+  const got: Received[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      got.push({ path: req.url ?? '', headers: req.headers, body });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`,
+    got,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/**
+ * The hub's main job, as a user runs it: `crossdock start --config <file>` in its own process,
+ * with examples/hub.yaml changed only where a test must (topic prefix, receiver URLs, one HTTP key,
+ * one webhook secret). Events come in through all three kinds of site connector, are validated
+ * and routed, and reach the downstream receivers and the analytics Kafka sink; garbage is
+ * dead-lettered with its code.
+ */
+describe('crossdock start: the whole hub in one process (real Kafka, registry, Redis)', () => {
+  const endpoints = testEndpoints();
+  const prefix = randomName('hub');
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-hub-'));
+  const webhookSecret = generateSecret();
+  const kafka = testKafka();
+  const admin = kafka.admin();
+  const consumer = kafka.consumer({ groupId: randomName('hub-observer') });
+  const observed: Array<{ topic: string; message: KafkaMessage }> = [];
+  const receivers: Record<string, Awaited<ReturnType<typeof receiver>>> = {};
+  let hub: ChildProcess;
+  let hubLog = '';
+  let ingestPort = 0;
+  let healthPort = 0;
+
+  beforeAll(async () => {
+    for (const id of ['central-erp', 'finance', 'customer-notifications', 'tms'])
+      receivers[id] = await receiver();
+    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, 'examples/hub.yaml'), 'utf8')) as {
+      hub: { topicPrefix: string; router: { groupId: string } };
+      sites: Array<{ id: string; connector: Record<string, unknown> }>;
+      subscribers: Array<{ id: string; sink: Record<string, unknown> }>;
+    };
+    doc.hub.topicPrefix = prefix;
+    doc.hub.router.groupId = `${prefix}-router`;
+    doc.sites.find((s) => s.id === 'us-chi')!.connector.keys = [
+      { id: 'chi-1', secretEnv: 'HUB_TEST_CHI_KEY' },
+    ];
+    for (const s of doc.subscribers) if (receivers[s.id]) s.sink.url = receivers[s.id]!.url;
+    doc.subscribers.find((s) => s.id === 'central-erp')!.sink.secretsEnv = 'HUB_TEST_WEBHOOK_SECRETS';
+    const file = path.join(home, 'hub.yaml');
+    fs.writeFileSync(file, YAML.stringify(doc));
+    [ingestPort, healthPort] = await Promise.all([freePort(), freePort()]);
+
+    await admin.connect();
+    hub = spawn(
+      process.execPath,
+      [path.join(ROOT, 'bin/crossdock.js'), 'start', '--config', file, '--health-port', String(healthPort)],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          CROSSDOCK_HOME: home,
+          CROSSDOCK_CACHE_DIR: stackPaths().cache,
+          CROSSDOCK_INGEST_PORT: String(ingestPort),
+          HUB_TEST_CHI_KEY: 'chi-secret',
+          HUB_TEST_WEBHOOK_SECRETS: webhookSecret,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    hub.stdout!.on('data', (d: Buffer) => (hubLog += d.toString()));
+    hub.stderr!.on('data', (d: Buffer) => (hubLog += d.toString()));
+    const ready = async () =>
+      (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 200;
+    await eventually(ready, `the hub to be ready (log so far:\n${hubLog})`, 90_000);
+
+    await grantSiteAcls(admin, prefix, 'us-atl');
+    let joined = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [`${prefix}.dlq.router`, `${prefix}.sink.analytics`],
+      fromBeginning: true,
+    });
+    await consumer.run({ eachMessage: async ({ topic, message }) => void observed.push({ topic, message }) });
+    await eventually(() => joined, 'the observer to join');
+  });
+
+  afterAll(async () => {
+    if (hub && hub.exitCode === null) {
+      hub.kill('SIGKILL');
+    }
+    await consumer.disconnect();
+    await revokeSiteAcls(admin, prefix, 'us-atl').catch(() => undefined);
+    await admin.disconnect();
+    for (const r of Object.values(receivers)) await r.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('takes events from HTTP, CSV and SDK sites, routes them, delivers them, dead-letters garbage, and stops on SIGTERM', async () => {
+    // HTTP site (us-chi): one OrderReleased in the site's own JSON, signed with its key.
+    const body = fs.readFileSync(path.join(ROOT, 'sites/us-chi/samples/order-released.input.json'));
+    const res = await fetch(`http://127.0.0.1:${ingestPort}/v1/sites/us-chi/events`, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        ...signedHeaders({ id: 'chi-1', secret: 'chi-secret' }, body),
+      },
+    });
+    expect(res.status).toBe(202);
+
+    // CSV site (us-dal): a legacy export with two orders, dropped the safe way (temp name + rename).
+    const drop = path.join(home, 'drop', 'us-dal');
+    fs.mkdirSync(drop, { recursive: true });
+    fs.copyFileSync(path.join(ROOT, 'sites/us-dal/samples/orders.input.csv'), path.join(drop, '.orders.tmp'));
+    fs.renameSync(path.join(drop, '.orders.tmp'), path.join(drop, 'orders.csv'));
+
+    // SDK site (us-atl): its own SCRAM user, straight to its ingress topic.
+    const password = readCredentials(stackPaths())!.users.find((u) => u.name === 'site-us-atl')!.password;
+    const sdk = createSiteProducer({
+      siteId: 'us-atl',
+      brokers: endpoints.kafkaSaslBrokers,
+      sasl: { mechanism: 'scram-sha-512', username: 'site-us-atl', password },
+      registryUrl: endpoints.registryUrl,
+      topicPrefix: prefix,
+    });
+    await sdk.connect();
+    await sdk.events.InventoryAdjusted(inventoryAdjusted());
+    await sdk.disconnect();
+
+    // A producer that is not a site connector writes garbage to an ingress topic.
+    const raw = kafka.producer();
+    await raw.connect();
+    await raw.send({
+      topic: `${prefix}.ingress.us-nwk`,
+      messages: [{ key: 'x', value: Buffer.from('definitely not avro') }],
+    });
+    await raw.disconnect();
+
+    // Routes (examples/hub.yaml): orders and inventory → central-erp; released orders in US/CA/MX → tms;
+    // everything → analytics; nothing here for finance or customer-notifications.
+    const orderIds = (id: string) =>
+      receivers[id]!.got.map(
+        (r) => (JSON.parse(r.body) as { orderId?: string; sku?: string }).orderId ?? 'inventory',
+      ).sort();
+    await eventually(
+      () => receivers['central-erp']!.got.length >= 4 && receivers.tms!.got.length >= 3,
+      'webhooks to central-erp and tms',
+      60_000,
+    ).catch((err: Error) => {
+      throw new Error(
+        `${err.message}; central-erp got ${orderIds('central-erp').join(',')}, tms got ${orderIds('tms').join(',')}; hub log tail:\n${hubLog.slice(-3000)}`,
+      );
+    });
+    await eventually(
+      () => observed.filter((o) => o.topic.endsWith('.sink.analytics')).length >= 4,
+      'the analytics sink topic',
+      60_000,
+    );
+    await eventually(
+      () => observed.some((o) => o.topic.endsWith('.dlq.router')),
+      'the garbage on the router DLQ',
+      60_000,
+    );
+
+    expect(orderIds('central-erp')).toEqual(['CHI-100234', 'DAL-9001', 'DAL-9002', 'inventory']);
+    expect(orderIds('tms')).toEqual(['CHI-100234', 'DAL-9001', 'DAL-9002']);
+    expect(receivers.finance!.got).toEqual([]);
+    expect(receivers['customer-notifications']!.got).toEqual([]);
+
+    // Each webhook carries its eventId as Idempotency-Key and CloudEvents headers, and central-erp's
+    // are signed: verified here with the independent standardwebhooks implementation.
+    const wh = new Webhook(webhookSecret);
+    for (const r of receivers['central-erp']!.got) {
+      const event = JSON.parse(r.body) as { metadata: { eventId: string; eventType: string } };
+      expect(r.headers['idempotency-key']).toBe(event.metadata.eventId);
+      expect(r.headers['ce-id']).toBe(event.metadata.eventId);
+      expect(r.headers['ce-type']).toBe(
+        `com.crossdock.${event.metadata.eventType.startsWith('Order') ? 'order' : 'inventory'}.${event.metadata.eventType}`,
+      );
+      expect(() => wh.verify(r.body, r.headers as Record<string, string>)).not.toThrow();
+    }
+
+    const analytics = observed.filter((o) => o.topic.endsWith('.sink.analytics'));
+    expect(analytics).toHaveLength(4);
+    expect(new Set(analytics.map((o) => o.message.headers?.ce_id?.toString())).size).toBe(4);
+
+    const dead = observed.filter((o) => o.topic.endsWith('.dlq.router'));
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.message.value?.toString()).toBe('definitely not avro');
+    expect(dead[0]!.message.headers?.['cd-error-code']?.toString()).toBe('CD_E_BAD_FRAMING');
+    expect(dead[0]!.message.headers?.['cd-original-topic']?.toString()).toBe(`${prefix}.ingress.us-nwk`);
+
+    const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+    expect(metrics).toContain('crossdock_');
+
+    const exit = new Promise<number | null>((r) => hub.once('exit', r));
+    hub.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+});
+
+/** A valid InventoryAdjusted body (the key is sku|siteId). */
+function inventoryAdjusted(): EventBody<'InventoryAdjusted'> {
+  return {
+    adjustmentId: 'ADJ-hub-1',
+    sku: 'SKU-20002',
+    warehouseId: 'ATL-1',
+    binLocation: 'B-02-01',
+    lotNumber: null,
+    quantityDelta: '5.0000',
+    quantityOnHandAfter: '25.0000',
+    unitOfMeasure: 'EA',
+    reasonCode: 'CYCLE_COUNT',
+    currency: 'USD',
+    unitCost: '4.0000',
+    adjustmentValue: '20.00',
+    adjustedBy: 'counter-3',
+  };
+}
