@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { IHeaders } from 'kafkajs';
+import type { EventMetadata } from '../../schemas/generated/events';
 
 /**
  * The envelope every source connector (HTTP, CSV, SDK) puts around a canonical event: the metadata
@@ -29,15 +30,8 @@ export function uuidV5(name: string, namespace: string = EVENT_ID_NAMESPACE): st
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-export interface EventMetadata {
-  eventId: string;
-  eventType: string;
-  occurredAt: Date;
-  siteId: string;
-  sourceSystem: string;
-  correlationId: string;
-  causationId: string | null;
-}
+/** The metadata record every canonical event starts with: the type generated from the schemas. */
+export type { EventMetadata };
 
 export interface MetadataInput {
   siteId: string;

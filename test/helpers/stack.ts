@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { Kafka, logLevel, type Admin, type ITopicConfig } from 'kafkajs';
 import type { Endpoints } from '../../core/env';
-import { currentEndpoints } from '../../stack';
+import { currentEndpoints, stackPaths } from '../../stack';
+import { freePort } from '../../stack/proc';
 
 /** Endpoints of the stack the global setup brought up (or the current one when run alone). */
 export function testEndpoints(): Endpoints {
@@ -39,4 +40,33 @@ export async function eventually(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Environment for a stack of a test's own: a temporary home, free ports, the shared downloads and
+ * the shared Redis. Tests that stop or restart Kafka or the registry use it so the shared stack is
+ * never touched.
+ */
+export async function ownStackEnv(home: string): Promise<NodeJS.ProcessEnv> {
+  const [kafka, controller, sasl, registry, management] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CROSSDOCK_HOME: home,
+    CROSSDOCK_CACHE_DIR: stackPaths().cache,
+    CROSSDOCK_KAFKA_PORT: String(kafka),
+    CROSSDOCK_KAFKA_CONTROLLER_PORT: String(controller),
+    CROSSDOCK_KAFKA_SASL_PORT: String(sasl),
+    CROSSDOCK_REGISTRY_PORT: String(registry),
+    CROSSDOCK_REGISTRY_MANAGEMENT_PORT: String(management),
+    REDIS_URL: testEndpoints().redisUrl,
+  };
+  delete env.CROSSDOCK_KAFKA_BROKERS;
+  delete env.CROSSDOCK_REGISTRY_URL;
+  return env;
 }

@@ -3,9 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Producer } from 'kafkajs';
-import { down, stackPaths, status, up } from '../../../stack';
-import { freePort } from '../../../stack/proc';
-import { eventually, testEndpoints, testKafka } from '../../helpers/stack';
+import { down, status, up } from '../../../stack';
+import { eventually, ownStackEnv, testEndpoints, testKafka } from '../../helpers/stack';
 import { wireEvent, type WireEvent } from './events';
 import {
   Collector,
@@ -42,26 +41,7 @@ let collector: Collector;
 let running: RunningRouter;
 
 beforeAll(async () => {
-  const [k, controller, sasl, registry, management] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
-  env = {
-    ...process.env,
-    CROSSDOCK_HOME: home,
-    CROSSDOCK_CACHE_DIR: stackPaths().cache,
-    CROSSDOCK_KAFKA_PORT: String(k),
-    CROSSDOCK_KAFKA_CONTROLLER_PORT: String(controller),
-    CROSSDOCK_KAFKA_SASL_PORT: String(sasl),
-    CROSSDOCK_REGISTRY_PORT: String(registry),
-    CROSSDOCK_REGISTRY_MANAGEMENT_PORT: String(management),
-    REDIS_URL: testEndpoints().redisUrl,
-  };
-  delete env.CROSSDOCK_KAFKA_BROKERS;
-  delete env.CROSSDOCK_REGISTRY_URL;
+  env = await ownStackEnv(home);
   registryUrl = (await up({ env })).endpoints.registryUrl;
   producer = kafka.producer();
   await producer.connect();

@@ -5,9 +5,8 @@ import path from 'node:path';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel } from 'kafkajs';
 import { isCrossdockError } from '../../../core/errors';
-import { down, stackPaths, status, up } from '../../../stack';
-import { freePort } from '../../../stack/proc';
-import { createTopics, eventually, randomName, testEndpoints } from '../../helpers/stack';
+import { down, status, up } from '../../../stack';
+import { createTopics, eventually, ownStackEnv, randomName } from '../../helpers/stack';
 
 /**
  * A stack of this test's own (temporary home, free ports), so stopping and restarting it
@@ -20,26 +19,7 @@ describe('stack lifecycle (own instance)', () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    const [kafka, controller, sasl, registry, management] = await Promise.all([
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-    ]);
-    env = {
-      ...process.env,
-      CROSSDOCK_HOME: home,
-      CROSSDOCK_CACHE_DIR: stackPaths().cache,
-      CROSSDOCK_KAFKA_PORT: String(kafka),
-      CROSSDOCK_KAFKA_CONTROLLER_PORT: String(controller),
-      CROSSDOCK_KAFKA_SASL_PORT: String(sasl),
-      CROSSDOCK_REGISTRY_PORT: String(registry),
-      CROSSDOCK_REGISTRY_MANAGEMENT_PORT: String(management),
-      REDIS_URL: testEndpoints().redisUrl,
-    };
-    delete env.CROSSDOCK_KAFKA_BROKERS;
-    delete env.CROSSDOCK_REGISTRY_URL;
+    env = await ownStackEnv(home);
   });
 
   afterAll(async () => {
