@@ -229,7 +229,9 @@ async function main(): Promise<void> {
     const r = Number(process.env.BENCH_OPEN_ONLY_RATE);
     const raw = await rawOpen(r);
     const conn = await connectorOpen(producer, r);
-    process.stderr.write(`open-only ${r}/s raw ${JSON.stringify(raw.latencyMs)} connector ${JSON.stringify(conn.latencyMs)}\n`);
+    process.stderr.write(
+      `open-only ${r}/s raw ${JSON.stringify(raw.latencyMs)} connector ${JSON.stringify(conn.latencyMs)}\n`,
+    );
     process.exit(0);
   }
 
