@@ -38,18 +38,22 @@ async function mvn(args: string[], what: string): Promise<void> {
   }
 }
 
-export async function fetchKafka(paths: StackPaths, progress: Progress): Promise<string> {
-  const dir = path.join(paths.kafkaLibs, KAFKA_VERSION);
+export async function fetchKafka(
+  paths: StackPaths,
+  progress: Progress,
+  version = KAFKA_VERSION,
+): Promise<string> {
+  const dir = path.join(paths.kafkaLibs, version);
   const marker = path.join(dir, '.complete');
   if (fs.existsSync(marker)) return dir;
   progress.step(
     'kafka',
-    `fetching kafka_2.13 ${KAFKA_VERSION} and log4j ${LOG4J_VERSION} from Maven Central`,
+    `fetching kafka_2.13 ${version} and log4j ${LOG4J_VERSION} from Maven Central`,
   );
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const pom = path.join(dir, 'pom.xml');
-  fs.writeFileSync(pom, kafkaPom(KAFKA_VERSION, LOG4J_VERSION));
+  fs.writeFileSync(pom, kafkaPom(version, LOG4J_VERSION));
   await mvn(
     [
       '-f',
@@ -58,7 +62,7 @@ export async function fetchKafka(paths: StackPaths, progress: Progress): Promise
       '-DincludeScope=runtime',
       `-DoutputDirectory=${path.join(dir, 'libs')}`,
     ],
-    `Kafka ${KAFKA_VERSION}`,
+    `Kafka ${version}`,
   );
   fs.writeFileSync(marker, new Date().toISOString());
   progress.step('kafka', `fetched ${fs.readdirSync(path.join(dir, 'libs')).length} jars`);
