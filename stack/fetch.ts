@@ -46,10 +46,7 @@ export async function fetchKafka(
   const dir = path.join(paths.kafkaLibs, version);
   const marker = path.join(dir, '.complete');
   if (fs.existsSync(marker)) return dir;
-  progress.step(
-    'kafka',
-    `fetching kafka_2.13 ${version} and log4j ${LOG4J_VERSION} from Maven Central`,
-  );
+  progress.step('kafka', `fetching kafka_2.13 ${version} and log4j ${LOG4J_VERSION} from Maven Central`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const pom = path.join(dir, 'pom.xml');

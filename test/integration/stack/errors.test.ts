@@ -22,7 +22,10 @@ describe('stack errors', () => {
     try {
       await p;
     } catch (err) {
-      return { code: isCrossdockError(err) ? err.code : `not a CrossdockError: ${String(err)}`, message: (err as Error).message };
+      return {
+        code: isCrossdockError(err) ? err.code : `not a CrossdockError: ${String(err)}`,
+        message: (err as Error).message,
+      };
     }
     throw new Error('expected a failure');
   }
