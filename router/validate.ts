@@ -8,6 +8,7 @@ import { isCrossdockError } from '../core/errors';
 import type { ResolvedSchema, SchemaResolver } from '../core/registry';
 import type { RouterCatalog, SchemaIdentity } from './catalog';
 import { keyReadsPlainValues, liteTypeOf } from './decode';
+import type { EventMetadata } from '../schemas/generated/events';
 
 /**
  * The validation pipeline: a list of small checks run in order over one ingress record. The
@@ -27,15 +28,7 @@ export interface IngressRecord {
 }
 
 /** The metadata record every canonical event starts with (schemas/common/EventMetadata.avsc). */
-export interface EventMetadata {
-  eventId: string;
-  eventType: string;
-  occurredAt: Date;
-  siteId: string;
-  sourceSystem: string;
-  correlationId: string;
-  causationId: string | null;
-}
+export type { EventMetadata };
 
 /** A record that passed every check. */
 export interface ValidEvent {

@@ -4,7 +4,8 @@ import { loadConfigText, topics, type HubConfig } from '../../../core/config';
 import { createHealthServer, type HealthServer } from '../../../core/health';
 import { createLogger, silentLogger } from '../../../core/logger';
 import { createRouter, ensureTopics, type RouterComponent, type RouterOptions } from '../../../router';
-import { randomName, testEndpoints } from '../../helpers/stack';
+import { eventually, randomName, testEndpoints } from '../../helpers/stack';
+import type { WireEvent } from './events';
 
 /** Shared set-up of the router integration tests: a config with random names, a router, readers. */
 
@@ -209,4 +210,25 @@ export async function createConfigTopics(kafka: Kafka, config: HubConfig): Promi
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * What an outage of a dependency (registry, Redis) must leave behind once it is over: every event
+ * sent before and during it on the deliver topic exactly once, nothing dead-lettered, and the router
+ * ready again.
+ */
+export async function expectRecoveredWithoutDeadLetters(
+  running: RunningRouter,
+  collector: Collector,
+  topic: { deliver: string; dlq: string },
+  sent: WireEvent[],
+  what: string,
+): Promise<void> {
+  await eventually(() => collector.get(topic.deliver).length >= sent.length, what, 60000);
+  await settle();
+  expect(idsOf(collector.get(topic.deliver))).toEqual(
+    sent.map((w) => w.event.metadata.eventId as string).sort(),
+  );
+  expect(collector.get(topic.dlq)).toEqual([]);
+  expect(running.router.ready()).toBe(true);
 }
