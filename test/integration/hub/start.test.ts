@@ -7,13 +7,13 @@ import type { AddressInfo } from 'node:net';
 import type { KafkaMessage } from 'kafkajs';
 import { Webhook } from 'standardwebhooks';
 import YAML from 'yaml';
-import { createSiteProducer, type EventBody } from '../../../connectors/sdk';
 import { generateSecret } from '../../../connectors/sinks/signing';
 import { signedHeaders } from '../../../connectors/sources/http/auth';
 import { grantSiteAcls, revokeSiteAcls } from '../../../connectors/sources/onboarding';
-import { readCredentials, stackPaths } from '../../../stack';
+import { stackPaths } from '../../../stack';
 import { freePort } from '../../../stack/proc';
-import { eventually, randomName, testEndpoints, testKafka } from '../../helpers/stack';
+import { dropCsvSample, inventoryAdjustedBody, publishAsDemoSite } from '../../helpers/sites';
+import { eventually, randomName, testKafka } from '../../helpers/stack';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -50,7 +50,6 @@ async function receiver(): Promise<{ url: string; got: Received[]; close(): Prom
  * dead-lettered with its code.
  */
 describe('crossdock start: the whole hub in one process (real Kafka, registry, Redis)', () => {
-  const endpoints = testEndpoints();
   const prefix = randomName('hub');
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-hub-'));
   const webhookSecret = generateSecret();
@@ -143,23 +142,15 @@ describe('crossdock start: the whole hub in one process (real Kafka, registry, R
     expect(res.status).toBe(202);
 
     // CSV site (us-dal): a legacy export with two orders, dropped the safe way (temp name + rename).
-    const drop = path.join(home, 'drop', 'us-dal');
-    fs.mkdirSync(drop, { recursive: true });
-    fs.copyFileSync(path.join(ROOT, 'sites/us-dal/samples/orders.input.csv'), path.join(drop, '.orders.tmp'));
-    fs.renameSync(path.join(drop, '.orders.tmp'), path.join(drop, 'orders.csv'));
+    dropCsvSample(home, 'us-dal', 'orders.input.csv');
 
     // SDK site (us-atl): its own SCRAM user, straight to its ingress topic.
-    const password = readCredentials(stackPaths())!.users.find((u) => u.name === 'site-us-atl')!.password;
-    const sdk = createSiteProducer({
-      siteId: 'us-atl',
-      brokers: endpoints.kafkaSaslBrokers,
-      sasl: { mechanism: 'scram-sha-512', username: 'site-us-atl', password },
-      registryUrl: endpoints.registryUrl,
-      topicPrefix: prefix,
-    });
-    await sdk.connect();
-    await sdk.events.InventoryAdjusted(inventoryAdjusted());
-    await sdk.disconnect();
+    await publishAsDemoSite(
+      'us-atl',
+      prefix,
+      'InventoryAdjusted',
+      inventoryAdjustedBody({ adjustmentId: 'ADJ-hub-1', sku: 'SKU-20002', reasonCode: 'CYCLE_COUNT' }),
+    );
 
     // A producer that is not a site connector writes garbage to an ingress topic.
     const raw = kafka.producer();
@@ -232,22 +223,3 @@ describe('crossdock start: the whole hub in one process (real Kafka, registry, R
     expect(await exit).toBe(0);
   });
 });
-
-/** A valid InventoryAdjusted body (the key is sku|siteId). */
-function inventoryAdjusted(): EventBody<'InventoryAdjusted'> {
-  return {
-    adjustmentId: 'ADJ-hub-1',
-    sku: 'SKU-20002',
-    warehouseId: 'ATL-1',
-    binLocation: 'B-02-01',
-    lotNumber: null,
-    quantityDelta: '5.0000',
-    quantityOnHandAfter: '25.0000',
-    unitOfMeasure: 'EA',
-    reasonCode: 'CYCLE_COUNT',
-    currency: 'USD',
-    unitCost: '4.0000',
-    adjustmentValue: '20.00',
-    adjustedBy: 'counter-3',
-  };
-}

@@ -7,11 +7,10 @@ import { loadConfigText } from '../../../core/config';
 import { silentLogger } from '../../../core/logger';
 import { encodeEvent, exampleEvent, loadCatalog } from '../../../schemas';
 import { createRedis } from '../../../core/redis';
-import { readCredentials, stackPaths } from '../../../stack';
-import { createSiteProducer, type EventBody } from '../../../connectors/sdk';
 import { signedHeaders } from '../../../connectors/sources/http/auth';
 import { createSourceComponents } from '../../../connectors/sources/from-config';
 import { grantSiteAcls, revokeSiteAcls } from '../../../connectors/sources/onboarding';
+import { dropCsvSample, inventoryAdjustedBody, publishAsDemoSite } from '../../helpers/sites';
 import { createTopics, eventually, randomName, testEndpoints, testKafka } from '../../helpers/stack';
 
 /**
@@ -100,25 +99,9 @@ describe('examples/hub.yaml: one site of each kind publishes (real Kafka, regist
       return res.status === 202;
     }, 'HTTP ingest to accept (once its producer is connected)');
 
-    const drop = path.join(home, 'drop', 'us-dal');
-    fs.mkdirSync(drop, { recursive: true });
-    fs.copyFileSync(
-      path.resolve(__dirname, '../../../sites/us-dal/samples/orders.input.csv'),
-      path.join(drop, '.orders.csv.tmp'),
-    );
-    fs.renameSync(path.join(drop, '.orders.csv.tmp'), path.join(drop, 'orders.csv'));
+    const drop = dropCsvSample(home, 'us-dal', 'orders.input.csv');
 
-    const password = readCredentials(stackPaths())!.users.find((u) => u.name === 'site-us-atl')!.password;
-    const sdk = createSiteProducer({
-      siteId: 'us-atl',
-      brokers: endpoints.kafkaSaslBrokers,
-      sasl: { mechanism: 'scram-sha-512', username: 'site-us-atl', password },
-      registryUrl: endpoints.registryUrl,
-      topicPrefix: prefix,
-    });
-    await sdk.connect();
-    await sdk.events.InventoryAdjusted(inventoryAdjusted());
-    await sdk.disconnect();
+    await publishAsDemoSite('us-atl', prefix, 'InventoryAdjusted', inventoryAdjustedBody());
 
     const keysIn = (site: string) =>
       got.filter((g) => g.topic === `${prefix}.ingress.${site}`).map((g) => g.message.key?.toString());
@@ -133,22 +116,3 @@ describe('examples/hub.yaml: one site of each kind publishes (real Kafka, regist
     expect(fs.readdirSync(path.join(drop, 'processed')).some((f) => f.endsWith('_orders.csv'))).toBe(true);
   });
 });
-
-/** A valid InventoryAdjusted body, typed by the generated input type (the key is sku|siteId). */
-function inventoryAdjusted(): EventBody<'InventoryAdjusted'> {
-  return {
-    adjustmentId: 'ADJ-77',
-    sku: 'SKU-10001',
-    warehouseId: 'ATL-1',
-    binLocation: 'A-01-03',
-    lotNumber: null,
-    quantityDelta: '-3.0000',
-    quantityOnHandAfter: '117.0000',
-    unitOfMeasure: 'EA',
-    reasonCode: 'DAMAGE',
-    currency: 'USD',
-    unitCost: '2.5000',
-    adjustmentValue: '-7.50',
-    adjustedBy: 'scanner-12',
-  };
-}
