@@ -11,6 +11,11 @@ interface Latency {
   p999: number;
   max: number;
 }
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
 interface OpenLoop {
   rate: number;
   raw: Latency;
@@ -36,12 +41,19 @@ export interface DeliveryResult {
     ratioMedian: number;
     ratioMin: number;
     ratioMax: number;
+    /** Arm C / raw and connector / C (median, min, max of the pairs), when arm C ran. */
+    ceiling?: Spread;
+    connectorVsCeiling?: Spread;
     reps: Array<{
       raw: number;
       connector: number;
       ratio: number;
       connectorCpuMs?: number;
       connectorRssMb?: number;
+      ceiling?: number;
+      ceilingRatio?: number;
+      connectorVsCeiling?: number;
+      ceilingCpuMs?: number;
       lossOrDup: boolean;
       outOfOrder: number;
     }>;
@@ -66,14 +78,24 @@ export function renderDeliverySection(r: DeliveryResult): string {
     "local stack (Kafka, registry, Redis), the receiver, both arms and other engineers' work on the same machine.",
     `Reproduce: \`npm run bench:delivery\` (BENCH_EVENTS=${r.settings.events} BENCH_REPS=${r.settings.reps}); raw results: \`bench/delivery/results.json\`.`,
     `Workload: ${r.settings.events} OrderHoldPlaced events per run (~${r.settings.avgAvroBytes} B Avro, ~${r.settings.avgJsonBytes} B JSON body), ${r.settings.keys} keys, ${r.settings.partitions} partitions, fixed seed.`,
-    `Both arms: ${r.settings.concurrency} requests in flight, keep-alive undici pool, the same receiver (its own process, answers 200).`,
+    `All arms: ${r.settings.concurrency} requests in flight, keep-alive undici pool, the same receiver (its own process, answers 200).`,
     'Raw arm: POSTs the very JSON bodies and headers the connector sends. Connector arm (its own process): Kafka (read_committed) →',
     'idempotency lease (Redis, a window ahead) → decode → JSON → POST with CloudEvents headers → `done` record → commit.',
+    'Ceiling arm C (its own process, `bench/delivery/ceiling-child.ts`): the same kafkajs group settings and fetch sizes on its own',
+    'copy of the topic → decode → the same JSON body and headers → POST (same pool settings, same in-flight cap, per-key order kept)',
+    '→ commit after the posts settle; no Redis, no retry, no idempotency. Arms run raw, connector, C in turn, each rep.',
     '',
     '| measure | connector / raw | goal | raw | connector | notes |',
     '|---|---|---|---|---|---|',
     `| drain, deliveries/s (median, min–max of ${d.reps.length} interleaved pairs) | **${d.ratioMedian}** (${d.ratioMin}–${d.ratioMax}) | ≥ 0.8 | ${med(raw)} (${Math.min(...raw)}–${Math.max(...raw)}) | ${med(con)} (${Math.min(...con)}–${Math.max(...con)}) | connector CPU ${med(d.reps.map((x) => x.connectorCpuMs ?? 0))} ms per run, RSS ${med(d.reps.map((x) => x.connectorRssMb ?? 0))} MB; invalid runs ${invalid}; per-key order violations ${d.reps.reduce((n, x) => n + x.outOfOrder, 0)} |`,
   ];
+  if (d.ceiling && d.connectorVsCeiling) {
+    const c = d.reps.map((x) => x.ceiling ?? 0);
+    lines.push(
+      `| drain, ceiling arm C (kafkajs consumer + undici, no Redis/retry/idempotency) / raw | **${d.ceiling.median}** (${d.ceiling.min}–${d.ceiling.max}) | must be ≥ 0.8 for the goal to be reachable | ${med(raw)} | C: ${med(c)} (${Math.min(...c)}–${Math.max(...c)}) | C CPU ${med(d.reps.map((x) => x.ceilingCpuMs ?? 0))} ms per run |`,
+      `| drain, connector / ceiling C (the connector's own work) | **${d.connectorVsCeiling.median}** (${d.connectorVsCeiling.min}–${d.connectorVsCeiling.max}) | — | C: ${med(c)} | ${med(con)} | same runs |`,
+    );
+  }
   for (const [name, o] of Object.entries(r.openLoop)) {
     const label =
       name === 'halfRaw'

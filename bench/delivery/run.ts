@@ -63,6 +63,15 @@ const KEYS = 10_000;
 /** 'json' (default: the canonical event as JSON, the subscriber default) or 'avro' (the framed bytes as they are). */
 const BODY = process.env.BENCH_BODY === 'avro' ? 'avro' : 'json';
 const ROOT = path.resolve(__dirname, '../..');
+/** Arm C (ceiling-child.ts) interleaved with the others; BENCH_CEILING=0 leaves it out (quick runs). */
+const CEILING = process.env.BENCH_CEILING !== '0';
+const CEILING_SCRIPT = 'ceiling-child.ts';
+
+/** Median, min and max of a list. */
+function spread(xs: number[]): { median: number; min: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s.at(-1)! };
+}
 
 interface Stats {
   count: number;
@@ -161,7 +170,7 @@ async function main(): Promise<void> {
     return { prefix, subscriberId, topic };
   }
 
-  function startConnector(s: { prefix: string; subscriberId: string }) {
+  function startConnector(s: { prefix: string; subscriberId: string }, script = 'connector-child.ts') {
     const cfg = {
       ...s,
       url: `${base}/hook`,
@@ -174,7 +183,7 @@ async function main(): Promise<void> {
       ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
       : [];
     return startProcess(
-      [...prof, 'bench/delivery/connector-child.ts'],
+      [...prof, `bench/delivery/${script}`],
       { CD_BENCH: JSON.stringify(cfg) },
       (l) => l === 'ready',
     );
@@ -213,11 +222,12 @@ async function main(): Promise<void> {
     return waitCount(N);
   }
 
-  async function connectorDrain(): Promise<Stats & { cpuMs?: number; rssMb?: number }> {
+  /** The connector arm, or the ceiling arm C (ceiling-child.ts) on a topic of its own. */
+  async function connectorDrain(script?: string): Promise<Stats & { cpuMs?: number; rssMb?: number }> {
     const s = await newSubscriber();
     await preload(s.topic);
     await reset();
-    const c = await startConnector(s);
+    const c = await startConnector(s, script);
     const st = await waitCount(N);
     const usage = await stopProcess(c);
     return { ...st, ...usage };
@@ -227,6 +237,7 @@ async function main(): Promise<void> {
   process.stderr.write('warm-up\n');
   await rawDrain();
   await connectorDrain();
+  if (CEILING) await connectorDrain(CEILING_SCRIPT);
   if (process.env.BENCH_OPEN_ONLY_RATE) {
     // Diagnostics: one open loop pair at a given rate, nothing written.
     const r = Number(process.env.BENCH_OPEN_ONLY_RATE);
@@ -245,21 +256,41 @@ async function main(): Promise<void> {
     ratio: number;
     connectorCpuMs?: number;
     connectorRssMb?: number;
+    /** Arm C (ceiling): deliveries/s, C / raw, connector / C, its CPU per run. */
+    ceiling?: number;
+    ceilingRatio?: number;
+    connectorVsCeiling?: number;
+    ceilingCpuMs?: number;
     lossOrDup: boolean;
     outOfOrder: number;
   }> = [];
   for (let rep = 1; rep <= REPS; rep++) {
     const r = await rawDrain();
     const d = await connectorDrain();
+    const c = CEILING ? await connectorDrain(CEILING_SCRIPT) : undefined;
+    const round2 = (x: number) => Math.round(x * 100) / 100;
     const row = {
       rep,
       raw: Math.round(rate(r)),
       connector: Math.round(rate(d)),
-      ratio: Math.round((rate(d) / rate(r)) * 100) / 100,
+      ratio: round2(rate(d) / rate(r)),
       connectorCpuMs: d.cpuMs,
       connectorRssMb: d.rssMb,
-      lossOrDup: r.count !== N || r.distinct !== N || d.count !== N || d.distinct !== N,
-      outOfOrder: d.outOfOrder,
+      ...(c
+        ? {
+            ceiling: Math.round(rate(c)),
+            ceilingRatio: round2(rate(c) / rate(r)),
+            connectorVsCeiling: round2(rate(d) / rate(c)),
+            ceilingCpuMs: c.cpuMs,
+          }
+        : {}),
+      lossOrDup:
+        r.count !== N ||
+        r.distinct !== N ||
+        d.count !== N ||
+        d.distinct !== N ||
+        (c !== undefined && (c.count !== N || c.distinct !== N)),
+      outOfOrder: d.outOfOrder + (c?.outOfOrder ?? 0),
     };
     drains.push(row);
     process.stderr.write(`drain ${rep}: ${JSON.stringify(row)}\n`);
@@ -402,6 +433,8 @@ async function main(): Promise<void> {
       ratioMedian: sorted[Math.floor(sorted.length / 2)]!.ratio,
       ratioMin: sorted[0]!.ratio,
       ratioMax: sorted.at(-1)!.ratio,
+      ...(CEILING ? { ceiling: spread(drains.map((d) => d.ceilingRatio!)) } : {}),
+      ...(CEILING ? { connectorVsCeiling: spread(drains.map((d) => d.connectorVsCeiling!)) } : {}),
       reps: drains,
     },
     openLoop,

@@ -1,0 +1,136 @@
+/**
+ * Arm C (ceiling) of benchmark D, in its own process like the connector: the least any Kafka-fed
+ * HTTP connector on this stack (kafkajs + undici) must do. A kafkajs consumer with the connector's
+ * group settings (read_committed, default fetch sizes, maxWaitTimeInMs, partitions consumed
+ * concurrently, commit interval) on the same deliver topic; each record is decoded (cached schema)
+ * to the same JSON body and POSTed with the same headers through an undici pool with the
+ * connector's settings, at most `concurrency` in flight; events of one key go one after the other
+ * (as in the connector); the batch's offsets are resolved once its posts have settled and
+ * committed on the same interval. No Redis, no retry, no idempotency, no breaker, no metrics.
+ *
+ * CD_BENCH = JSON config (as connector-child.ts). Prints "ready" once consuming; SIGTERM stops it
+ * and prints its CPU and RSS.
+ */
+import type { EachBatchPayload, IHeaders } from 'kafkajs';
+import { Pool } from 'undici';
+import { toJsonSafe, unframe } from '../../core/avro';
+import { createKafka } from '../../core/kafka';
+import { createSchemaResolver } from '../../core/registry';
+import { Semaphore } from '../../connectors/sinks/semaphore';
+import { subscriberRuntimeConfig } from '../../connectors/sinks';
+
+const CE = ['id', 'type', 'source', 'time', 'subject', 'specversion'];
+
+function text(h: IHeaders | undefined, name: string): string | undefined {
+  const v = h?.[name];
+  const one = Array.isArray(v) ? v[0] : v;
+  return one === undefined ? undefined : one.toString();
+}
+
+async function main(): Promise<void> {
+  const cfg = JSON.parse(process.env.CD_BENCH ?? '{}') as {
+    prefix: string;
+    subscriberId: string;
+    url: string;
+    brokers: string[];
+    registryUrl: string;
+    concurrency: number;
+  };
+  // The connector's own compiled settings, so both arms share group and pool parameters.
+  const config = subscriberRuntimeConfig(
+    {
+      id: cfg.subscriberId,
+      sink: { kind: 'http', url: cfg.url, body: 'json' },
+      delivery: { concurrency: { perInstance: cfg.concurrency } },
+    },
+    { topicPrefix: cfg.prefix, partitionsConsumedConcurrently: 6 },
+  );
+  if (config.sink.kind !== 'http') throw new Error('http sink expected');
+  const sink = config.sink;
+  const url = new URL(sink.url);
+  const path = `${url.pathname}${url.search}`;
+  const pool = new Pool(url.origin, {
+    connections: sink.connections ?? 32,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+  });
+  const resolver = createSchemaResolver(cfg.registryUrl);
+  const slots = new Semaphore(config.delivery.concurrency.perInstance);
+
+  async function post(value: Buffer, h: IHeaders | undefined): Promise<void> {
+    const framed = unframe(value)!;
+    const schema = await resolver.getSchemaById(framed.schemaId);
+    const body = Buffer.from(JSON.stringify(toJsonSafe(schema.type.fromBuffer(framed.payload))));
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'idempotency-key': text(h, 'ce_id')!,
+      'user-agent': 'crossdock',
+      traceparent: text(h, 'traceparent')!,
+    };
+    for (const n of CE) {
+      const v = text(h, `ce_${n}`);
+      if (v !== undefined) headers[`ce-${n}`] = v;
+    }
+    await slots.acquire();
+    try {
+      const res = await pool.request({
+        path,
+        method: 'POST',
+        headers,
+        body,
+        headersTimeout: sink.timeoutMs,
+        bodyTimeout: sink.timeoutMs,
+      });
+      await res.body.dump();
+      if (res.statusCode >= 300) throw new Error(`receiver answered ${res.statusCode}`);
+    } finally {
+      slots.release();
+    }
+  }
+
+  async function eachBatch({ batch }: EachBatchPayload): Promise<void> {
+    const chains = new Map<string, Promise<void>>();
+    for (const m of batch.messages) {
+      const k = m.key?.toString('base64') ?? m.offset;
+      const prev = chains.get(k);
+      const value = m.value!;
+      chains.set(k, prev ? prev.then(() => post(value, m.headers)) : post(value, m.headers));
+    }
+    await Promise.all(chains.values());
+  }
+
+  const kafka = createKafka({ clientId: 'bench-ceiling', brokers: cfg.brokers });
+  const consumer = kafka.consumer({
+    groupId: config.consumer.groupId,
+    readUncommitted: false,
+    maxWaitTimeInMs: config.consumer.maxWaitTimeInMs,
+    allowAutoTopicCreation: false,
+  });
+  const cpu0 = process.cpuUsage();
+  await consumer.connect();
+  await consumer.subscribe({ topic: `${cfg.prefix}.deliver.${cfg.subscriberId}`, fromBeginning: true });
+  await consumer.run({
+    eachBatchAutoResolve: true,
+    autoCommitInterval: config.consumer.commitIntervalMs,
+    partitionsConsumedConcurrently: config.consumer.partitionsConsumedConcurrently,
+    eachBatch,
+  });
+  process.stdout.write('ready\n');
+  process.on('SIGTERM', () => {
+    const cpu = process.cpuUsage(cpu0);
+    void consumer
+      .disconnect()
+      .then(() => pool.close())
+      .then(() => {
+        process.stdout.write(
+          `${JSON.stringify({ cpuMs: Math.round((cpu.user + cpu.system) / 1000), rssMb: Math.round(process.memoryUsage().rss / 1e6) })}\n`,
+        );
+        process.exit(0);
+      });
+  });
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench ceiling failed: ${String(err)}\n`);
+  process.exit(1);
+});
