@@ -1,13 +1,18 @@
 /**
  * Ingest benchmark (issue 7): HTTP ingest events/s, single-event and batched, against
  *  - A: a bare Fastify route doing no work (same bodies, same signing client, same connections);
+ *  - C: the ceiling for a single event: a Fastify route that answers 202 only after the ingest's own
+ *       coalescing publisher (idempotent, acks=all) had pre-encoded bytes for the event acknowledged
+ *       (no HMAC, replay mark, mapping or Avro): how much of S/A is the design, how much the ingest;
  *  - K: a raw kafkajs producer sending the same pre-encoded events (same producer settings),
- * in the same run, interleaved (A S A_b B K per repetition), ratios first. Each server runs in its
+ * in the same run, interleaved (A S C A_b B K per repetition), ratios first. Each server runs in its
  * own process; autocannon drives them from this one. A run is invalid when any answer is not 2xx
  * or the ingress topic does not hold exactly the events that were answered 202.
  *
  *   npm run bench:ingest                      (3 repetitions, 8 s per arm, 64 connections, batch 50)
  *   BENCH_REPS=5 BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_BATCH=100 npm run bench:ingest
+ *   BENCH_ARMS=A,S,C npm run bench:ingest    (only some arms, for quick comparisons; writes no docs)
+ *   BENCH_CPU_PROF=/tmp/prof npm run bench:ingest (--cpu-prof of each server process into that folder)
  *
  * Writes bench/results/ingest.json and the ingest section of docs/benchmarks.md.
  */
@@ -17,6 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import type { Admin } from 'kafkajs';
 import { createKafka } from '../../core/kafka';
 import { currentEndpoints } from '../../stack';
 import { signedHeaders } from '../../connectors/sources/http/auth';
@@ -46,6 +52,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const BATCH = Number(process.env.BENCH_BATCH ?? 50);
 const ROOT = path.resolve(__dirname, '../..');
 const KEY = { id: 'bench-1', secret: 'bench-secret' };
+const ALL_ARMS = ['A', 'S', 'C', 'A_batch', 'B', 'K'];
+const ARMS = process.env.BENCH_ARMS ? process.env.BENCH_ARMS.split(',') : ALL_ARMS;
+const CPU_PROF = process.env.BENCH_CPU_PROF;
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -89,16 +98,23 @@ interface ArmRun {
   rssMb?: number;
 }
 
+type Mode = 'bare' | 'ceiling' | 'ingest';
+
 function startServer(
-  mode: 'bare' | 'ingest',
-  prefix: string,
+  mode: Mode,
+  env: Record<string, string>,
 ): Promise<{ port: number; stop: () => Promise<{ cpuMs: number; rssMb: number }> }> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(__dirname, 'server.ts')],
+    [
+      ...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []),
+      '--import',
+      'tsx',
+      path.join(__dirname, 'server.ts'),
+    ],
     {
       cwd: ROOT,
-      env: { ...process.env, CD_BENCH_MODE: mode, CD_BENCH_PREFIX: prefix },
+      env: { ...process.env, ...env, CD_BENCH_MODE: mode },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
@@ -153,11 +169,8 @@ async function cannon(port: number, bodies: string[], seconds: number): Promise<
   });
 }
 
-async function topicCount(prefix: string): Promise<number> {
-  const admin = createKafka({ clientId: 'bench-count', brokers: currentEndpoints().kafkaBrokers }).admin();
-  await admin.connect();
-  const offs = await admin.fetchTopicOffsets(`${prefix}.ingress.us-chi`);
-  await admin.disconnect();
+async function topicCount(admin: Admin, topic: string): Promise<number> {
+  const offs = await admin.fetchTopicOffsets(topic);
   return offs.reduce((s, p) => s + Number(p.high) - Number(p.low), 0);
 }
 
@@ -206,27 +219,31 @@ async function main(): Promise<void> {
     waitForLeaders: true,
     topics: [{ topic: rawTopic, numPartitions: 6, replicationFactor: 1 }],
   });
+  const ceilingTopic = `${prefix}.ceiling`;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic: ceilingTopic, numPartitions: 6, replicationFactor: 1 }],
+  });
+  const serverEnv = {
+    CD_BENCH_PREFIX: prefix,
+    CD_BENCH_TOPIC: ceilingTopic,
+    CD_BENCH_EVENTS_FILE: eventsFile,
+  };
 
   const runs: ArmRun[] = [];
-  let accepted = 0;
-  // Requests still in flight when autocannon stops an arm are published but not counted as 202:
-  // at most `connections × events per request` per cannon run.
-  let inFlightSlack = 0;
-  const httpArm = async (
-    arm: string,
-    mode: 'bare' | 'ingest',
-    bodies: string[],
-    perReq: number,
-    rep: number,
-  ) => {
-    const srv = await startServer(mode, prefix);
+  // Events answered 202 per topic; requests still in flight when autocannon stops an arm are
+  // published but not counted: at most `connections × events per request` per cannon run.
+  const answered = { ingest: 0, ceiling: 0 };
+  const slack = { ingest: 0, ceiling: 0 };
+  const httpArm = async (arm: string, mode: Mode, bodies: string[], perReq: number, rep: number) => {
+    const srv = await startServer(mode, serverEnv);
     const warm = await cannon(srv.port, bodies, 2); // JIT, producer id, registry cache, Redis scripts
     const res = await cannon(srv.port, bodies, SECONDS);
     const usage = await srv.stop();
     const ok = res.requests.total - res.non2xx - res.errors;
-    if (mode === 'ingest') {
-      accepted += (warm['2xx'] + res['2xx']) * perReq;
-      inFlightSlack += 2 * CONNECTIONS * perReq;
+    if (mode !== 'bare') {
+      answered[mode] += (warm['2xx'] + res['2xx']) * perReq;
+      slack[mode] += 2 * CONNECTIONS * perReq;
     }
     const run: ArmRun = {
       arm,
@@ -277,26 +294,34 @@ async function main(): Promise<void> {
     process.stderr.write(`[bench:ingest] rep ${rep} K: ${Math.round(r.events / r.seconds)} events/s\n`);
   };
 
-  for (let rep = 1; rep <= REPS; rep++) {
-    await httpArm('A', 'bare', single, 1, rep);
-    await httpArm('S', 'ingest', single, 1, rep);
-    await httpArm('A_batch', 'bare', batched, BATCH, rep);
-    await httpArm('B', 'ingest', batched, BATCH, rep);
-    await kafkaArm(rep);
-  }
-  const inTopic = await topicCount(prefix);
+  const arms: Record<string, (rep: number) => Promise<void>> = {
+    A: (rep) => httpArm('A', 'bare', single, 1, rep),
+    S: (rep) => httpArm('S', 'ingest', single, 1, rep),
+    C: (rep) => httpArm('C', 'ceiling', single, 1, rep),
+    A_batch: (rep) => httpArm('A_batch', 'bare', batched, BATCH, rep),
+    B: (rep) => httpArm('B', 'ingest', batched, BATCH, rep),
+    K: kafkaArm,
+  };
+  for (let rep = 1; rep <= REPS; rep++) for (const arm of ARMS) await arms[arm]!(rep);
+  const accepted = answered.ingest;
+  const inTopic = await topicCount(admin, topic);
+  const ceilingInTopic = await topicCount(admin, ceilingTopic);
   // Valid: nothing acknowledged is missing, and nothing beyond what was in flight at the cut-offs.
   const invalid =
     runs.some((r) => r.non2xx > 0 || r.errors > 0) ||
     inTopic < accepted ||
-    inTopic > accepted + inFlightSlack;
-  await admin.deleteTopics({ topics: [topic, rawTopic] }).catch(() => undefined);
+    inTopic > accepted + slack.ingest ||
+    ceilingInTopic < answered.ceiling ||
+    ceilingInTopic > answered.ceiling + slack.ceiling;
+  await admin.deleteTopics({ topics: [topic, rawTopic, ceilingTopic] }).catch(() => undefined);
   await admin.disconnect();
   fs.rmSync(eventsFile, { force: true });
 
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   const of = (arm: string) => runs.filter((r) => r.arm === arm);
-  const ratio = (a: string, b: string) => {
+  type Ratio = { median: number; min: number; max: number };
+  const ratio = (a: string, b: string): Ratio | undefined => {
+    if (!of(a).length || !of(b).length) return undefined;
     const pairs = Array.from({ length: REPS }, (_, i) => of(a)[i]!.eventsPerSec / of(b)[i]!.eventsPerSec);
     return { median: median(pairs), min: Math.min(...pairs), max: Math.max(...pairs) };
   };
@@ -305,9 +330,11 @@ async function main(): Promise<void> {
     machine: `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}`,
     settings: { reps: REPS, seconds: SECONDS, connections: CONNECTIONS, batch: BATCH },
     singleVsBare: ratio('S', 'A'),
+    ceilingVsBare: ratio('C', 'A'),
+    singleVsCeiling: ratio('S', 'C'),
     batchVsRawKafka: ratio('B', 'K'),
     medians: Object.fromEntries(
-      ['A', 'S', 'A_batch', 'B', 'K'].map((a) => [
+      ARMS.map((a) => [
         a,
         {
           eventsPerSec: Math.round(median(of(a).map((r) => r.eventsPerSec))),
@@ -320,15 +347,26 @@ async function main(): Promise<void> {
     ),
     accepted,
     inTopic,
+    ceilingAccepted: answered.ceiling,
+    ceilingInTopic,
     invalid,
     runs,
   };
+  const line = (name: string, r: Ratio | undefined) =>
+    r ? `${name} ${r.median.toFixed(2)} (${r.min.toFixed(2)}-${r.max.toFixed(2)})  ` : '';
+  process.stderr.write(
+    `[bench:ingest] ${line('S/A', summary.singleVsBare)}${line('C/A', summary.ceilingVsBare)}${line('S/C', summary.singleVsCeiling)}${line('B/K', summary.batchVsRawKafka)}${invalid ? 'INVALID RUN' : 'valid'} (accepted ${accepted}, in topic ${inTopic}; ceiling ${answered.ceiling}, in topic ${ceilingInTopic})\n`,
+  );
+  if (ARMS.join(',') !== ALL_ARMS.join(',')) {
+    // A partial run (BENCH_ARMS) is a quick comparison: it does not replace the recorded figures.
+    const out = path.join(os.tmpdir(), `bench-ingest-${Date.now()}.json`);
+    fs.writeFileSync(out, JSON.stringify(summary, null, 2) + '\n');
+    process.stderr.write(`[bench:ingest] partial run (BENCH_ARMS): results in ${out}, docs untouched\n`);
+    return;
+  }
   fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, 'bench/results/ingest.json'), JSON.stringify(summary, null, 2) + '\n');
-  writeSection(summary);
-  process.stderr.write(
-    `[bench:ingest] S/A ${summary.singleVsBare.median.toFixed(2)}  B/K ${summary.batchVsRawKafka.median.toFixed(2)}  ${invalid ? 'INVALID RUN' : 'valid'} (accepted ${accepted}, in topic ${inTopic})\n`,
-  );
+  writeSection(summary as Parameters<typeof writeSection>[0]);
 }
 
 function writeSection(s: {
@@ -336,6 +374,8 @@ function writeSection(s: {
   machine: string;
   settings: Record<string, number>;
   singleVsBare: { median: number; min: number; max: number };
+  ceilingVsBare: { median: number; min: number; max: number };
+  singleVsCeiling: { median: number; min: number; max: number };
   batchVsRawKafka: { median: number; min: number; max: number };
   medians: Record<
     string,
@@ -344,6 +384,8 @@ function writeSection(s: {
   invalid: boolean;
   accepted: number;
   inTopic: number;
+  ceilingAccepted: number;
+  ceilingInTopic: number;
 }): void {
   const file = path.join(ROOT, 'docs/benchmarks.md');
   const f = (r: { median: number; min: number; max: number }) =>
@@ -357,20 +399,24 @@ function writeSection(s: {
     '',
     `Measured ${s.measuredAt.slice(0, 16).replace('T', ' ')} UTC on ${s.machine}, with the local stack (Kafka, registry, Redis), the load`,
     `generator and other engineers' work on the same machine. Reproduce: \`BENCH_REPS=${s.settings.reps} BENCH_SECONDS=${s.settings.seconds} BENCH_CONNECTIONS=${s.settings.connections} BENCH_BATCH=${s.settings.batch} npm run bench:ingest\`.`,
-    `Arms per repetition, interleaved: A (bare route, single body), S (ingest, one event per request), A_batch (bare route, batch body),`,
+    `Arms per repetition, interleaved: A (bare route, single body), S (ingest, one event per request), C (ceiling: a bare route that answers 202`,
+    `after the ingest's own coalescing publisher had pre-encoded bytes for the event acknowledged; no HMAC, replay mark, mapping or Avro), A_batch (bare route, batch body),`,
     `B (ingest, ${s.settings.batch} events per request), K (raw kafkajs producer: same pre-encoded events, batches of ${s.settings.batch}, idempotent, acks=all).`,
     `autocannon, ${s.settings.connections} connections, ${s.settings.seconds} s per arm after a 2 s warm-up; every request signed (both sides); us-chi bodies of ~1 KB, fixed seed.`,
-    `Run ${s.invalid ? '**INVALID**' : 'valid'}: every answer 2xx; the ingress topic holds all ${s.accepted} events answered 202 (found ${s.inTopic}; the difference is requests in flight when an arm's clock stopped, bounded by connections × batch).`,
+    `Run ${s.invalid ? '**INVALID**' : 'valid'}: every answer 2xx; the ingress topic holds all ${s.accepted} events answered 202 (found ${s.inTopic}; the difference is requests in flight when an arm's clock stopped, bounded by connections × batch); the ceiling's topic holds all ${s.ceilingAccepted} it answered 202 (found ${s.ceilingInTopic}).`,
     '',
     '| ratio (median of pairs, range) | value | goal |',
     '|---|---|---|',
     `| single-event ingest / bare route (events/s) | ${f(s.singleVsBare)} | ≥ 0.5 |`,
+    `| ceiling (202 after the coalesced acks=all produce, no ingest work) / bare route | ${f(s.ceilingVsBare)} | (≥ 0.5 needed for the goal to be reachable) |`,
+    `| single-event ingest / ceiling | ${f(s.singleVsCeiling)} | |`,
     `| batched ingest / raw kafkajs producer (events/s) | ${f(s.batchVsRawKafka)} | ≥ 0.5 |`,
     '',
     '| arm | what | events/s (median) | requests/s | p99 ms | server CPU ms | RSS MB |',
     '|---|---|---|---|---|---|---|',
     row('A', 'bare Fastify route, single body'),
     row('S', 'HTTP ingest, 1 event / request'),
+    row('C', 'ceiling: coalesced acks=all produce of pre-encoded bytes, 1 event / request'),
     row('A_batch', 'bare Fastify route, batch body'),
     row('B', `HTTP ingest, ${s.settings.batch} events / request`),
     row('K', 'raw kafkajs producer'),

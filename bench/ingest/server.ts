@@ -1,18 +1,33 @@
 /**
  * One arm's HTTP server in its own process (CPU and RSS its own). CD_BENCH_MODE:
- *  - 'bare':   a Fastify route that reads the body and answers 202 {} (no work): the denominator;
- *  - 'ingest': HTTP ingest as shipped (HMAC check, replay mark in Redis, mapping, schema check,
- *              Avro encode, coalesced idempotent produce with acks=all, 202 after the ack).
+ *  - 'bare':    a Fastify route that reads the body and answers 202 {} (no work): the denominator;
+ *  - 'ceiling': the least the design requires for a single event: read the same signed body as
+ *               raw bytes, publish pre-encoded bytes for it (CD_BENCH_EVENTS_FILE, one message per
+ *               request, in turn) through the ingest's own coalescing publisher (idempotent,
+ *               acks=all; concurrent requests share produce requests) to CD_BENCH_TOPIC, and answer
+ *               202 with the eventId after the ack. No HMAC, no replay mark, no mapping, no Avro;
+ *  - 'ingest':  HTTP ingest as shipped (HMAC check, replay mark in Redis, mapping, schema check,
+ *               Avro encode, coalesced idempotent produce with acks=all, 202 after the ack).
  * Prints one JSON line { port } when listening; on SIGTERM prints { cpuMs, rssMb } and exits.
  */
+import fs from 'node:fs';
 import Fastify from 'fastify';
+import type { Message } from 'kafkajs';
 import { createKafka } from '../../core/kafka';
 import { createRedis } from '../../core/redis';
 import { currentEndpoints } from '../../stack';
 import { createCatalogCodec } from '../../connectors/sources/codec';
 import { createHttpIngest } from '../../connectors/sources/http/component';
 import { loadSiteMappings } from '../../connectors/sources/mapping/load';
+import { createIngressPublisher } from '../../connectors/sources/publisher';
 import { silentLogger } from '../../core/logger';
+
+function bareApp() {
+  const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_r, body, done) => done(null, body));
+  return app;
+}
 
 async function main(): Promise<void> {
   const mode = process.env.CD_BENCH_MODE ?? 'bare';
@@ -20,13 +35,38 @@ async function main(): Promise<void> {
   let close: () => Promise<void>;
   let port: number;
   if (mode === 'bare') {
-    const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_r, body, done) => done(null, body));
+    const app = bareApp();
     app.post('/v1/sites/:siteId/events', async (_req, reply) => reply.code(202).send({}));
     await app.listen({ port: 0, host: '127.0.0.1' });
     port = (app.server.address() as { port: number }).port;
     close = () => app.close();
+  } else if (mode === 'ceiling') {
+    const topic = process.env.CD_BENCH_TOPIC!;
+    const messages: Message[] = (
+      JSON.parse(fs.readFileSync(process.env.CD_BENCH_EVENTS_FILE!, 'utf8')) as Array<{
+        key: string;
+        value: string;
+        headers: Record<string, string>;
+      }>
+    ).map((e) => ({ key: e.key, value: Buffer.from(e.value, 'base64'), headers: e.headers }));
+    const publisher = createIngressPublisher({
+      kafka: createKafka({ clientId: 'bench-ceiling', brokers: currentEndpoints().kafkaBrokers }),
+    });
+    await publisher.start();
+    while (!publisher.ready()) await new Promise((r) => setTimeout(r, 50));
+    let next = 0;
+    const app = bareApp();
+    app.post('/v1/sites/:siteId/events', async (_req, reply) => {
+      const m = messages[next++ % messages.length]!;
+      await publisher.publish(topic, [m]);
+      return reply.code(202).send({ accepted: 1, eventIds: [m.headers!.ce_id] });
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.server.address() as { port: number }).port;
+    close = async () => {
+      await app.close();
+      await publisher.stop();
+    };
   } else {
     const endpoints = currentEndpoints();
     const redis = createRedis({ url: endpoints.redisUrl });
