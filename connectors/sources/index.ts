@@ -46,6 +46,7 @@ export { testSiteInput, siteSamples, jsonRecords, type SiteTestResult, type Site
 export {
   buildEvent,
   encodePrepared,
+  type BuiltEvent,
   type EventCodec,
   type PreparedEvent,
   type PrepareProblem,

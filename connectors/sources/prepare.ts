@@ -21,6 +21,27 @@ export interface EventCodec {
   ): Array<{ path: string; expected: string; got: string }>;
   /** Confluent-framed Avro bytes. Throws a retriable error when the registry cannot be reached. */
   encode(eventType: string, event: Record<string, unknown>): Promise<Buffer>;
+  /**
+   * Optional one-pass check (see one-pass.ts): the same problems as check() (none when the event
+   * fits), and when it fits, usually the Avro bytes already written behind a Confluent frame whose
+   * schema id frameWritten() fills in. Without `framed`, encode() is used as before.
+   */
+  write?(
+    eventType: string,
+    event: Record<string, unknown>,
+  ): { problems: Array<{ path: string; expected: string; got: string }>; framed?: Buffer };
+  /** The bytes write() made for this event, framed with the schema id; the errors of encode(). */
+  frameWritten?(eventType: string, event: Record<string, unknown>, framed: Buffer): Promise<Buffer>;
+}
+
+/** A canonical event that passed the checks, ready for encodePrepared. */
+export interface BuiltEvent {
+  event: Record<string, unknown>;
+  eventId: string;
+  key: string;
+  subject: string;
+  /** Bytes from EventCodec.write(), when the codec has the one-pass pair. */
+  framed?: Buffer;
 }
 
 export interface PreparedEvent {
@@ -52,9 +73,10 @@ export interface PrepareContext {
 }
 
 /**
- * Mapped record → canonical event (metadata filled) → schema check → Kafka message. Encoding is
- * left to encodePrepared so a batch is checked completely before anything is encoded or sent
- * (a batch with one bad record publishes nothing).
+ * Mapped record → canonical event (metadata filled) → schema check → Kafka message. Framing
+ * (the schema id, which may need the registry) is left to encodePrepared so a batch is checked
+ * completely before anything is sent (a batch with one bad record publishes nothing); with a
+ * one-pass codec the Avro bytes are written during the check.
  */
 export function buildEvent(
   ctx: PrepareContext,
@@ -64,6 +86,7 @@ export function buildEvent(
   eventId?: string;
   key?: string;
   subject?: string;
+  framed?: Buffer;
   problems: PrepareProblem[];
 } {
   const problems: PrepareProblem[] = mapped.problems.map((p) => ({
@@ -100,7 +123,10 @@ export function buildEvent(
     correlationId: mapped.correlationId,
   });
   const event = { metadata, ...mapped.body };
-  for (const p of ctx.codec.check(mapped.eventType, event))
+  const written = ctx.codec.write
+    ? ctx.codec.write(mapped.eventType, event)
+    : { problems: ctx.codec.check(mapped.eventType, event), framed: undefined };
+  for (const p of written.problems)
     problems.push({ target: p.path, code: 'CD_E_INPUT_SCHEMA_MISMATCH', expected: p.expected, got: p.got });
   if (problems.length) return { problems };
   let key: string;
@@ -118,15 +144,15 @@ export function buildEvent(
       ],
     };
   }
-  return { event, eventId, key, subject: entry.subject, problems };
+  return { event, eventId, key, subject: entry.subject, framed: written.framed, problems };
 }
 
-export async function encodePrepared(
-  ctx: PrepareContext,
-  built: { event: Record<string, unknown>; eventId: string; key: string; subject: string },
-): Promise<PreparedEvent> {
+export async function encodePrepared(ctx: PrepareContext, built: BuiltEvent): Promise<PreparedEvent> {
   const metadata = built.event.metadata as Parameters<typeof cloudEventHeaders>[0]['metadata'];
-  const value = await ctx.codec.encode(metadata.eventType, built.event);
+  const value =
+    built.framed && ctx.codec.frameWritten
+      ? await ctx.codec.frameWritten(metadata.eventType, built.event, built.framed)
+      : await ctx.codec.encode(metadata.eventType, built.event);
   return {
     eventId: built.eventId,
     eventType: metadata.eventType,

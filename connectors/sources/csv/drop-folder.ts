@@ -10,7 +10,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { eventIdsSince, highWatermarks, type Watermarks } from './recovery';
 import { ingressTopic, uuidV5 } from '../envelope';
 import type { SiteMappings } from '../mapping/types';
-import { buildEvent, encodePrepared, type EventCodec, type PreparedEvent } from '../prepare';
+import { buildEvent, encodePrepared, type BuiltEvent, type EventCodec, type PreparedEvent } from '../prepare';
 import type { IngressPublisher } from '../publisher';
 import { csvRecords, type CsvProblem } from './parse';
 
@@ -190,8 +190,7 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
 
     const parsed = csvRecords(site.mappings, content, { eventType: site.eventType });
     report.problems.push(...parsed.problems);
-    const built: Array<{ event: Record<string, unknown>; eventId: string; key: string; subject: string }> =
-      [];
+    const built: BuiltEvent[] = [];
     parsed.groups.forEach((g, i) => {
       const b = buildEvent(
         {

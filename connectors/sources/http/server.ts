@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '../../../core/logger';
 import { ingressTopic, uuidV5 } from '../envelope';
 import { jsonPath, mapRecord } from '../mapping/engine';
 import type { SiteMappings } from '../mapping/types';
-import { buildEvent, encodePrepared, type EventCodec, type PreparedEvent } from '../prepare';
+import { buildEvent, encodePrepared, type BuiltEvent, type EventCodec, type PreparedEvent } from '../prepare';
 import type { IngressPublisher } from '../publisher';
 import { verifyRequest, type IngestKey } from './auth';
 import type { IngestState } from './state';
@@ -267,8 +267,7 @@ export async function buildIngestApp(
       );
     if (!site.mappings) return fail(500, 'CD_E_INTERNAL', 'no mapping');
     const problems: NonNullable<ErrorBody['problems']> = [];
-    const built: Array<{ event: Record<string, unknown>; eventId: string; key: string; subject: string }> =
-      [];
+    const built: BuiltEvent[] = [];
     split.records.forEach((record, i) => {
       const mapped = mapRecord(site.mappings, record);
       const b = buildEvent(
