@@ -180,7 +180,8 @@ export async function buildIngestApp(
     const idemKey = Array.isArray(idemHeader) ? idemHeader[0] : idemHeader;
     if (idemKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idemKey))
       return fail(400, 'CD_E_INPUT_MALFORMED', 'Idempotency-Key must be 1-200 printable ASCII characters.');
-    const hash = crypto.createHash('sha256').update(rawBody).digest('hex');
+    // The body hash is only needed to tell an Idempotency-Key's bodies apart.
+    const hash = idemKey ? crypto.createHash('sha256').update(rawBody).digest('hex') : '';
     if (idemKey) {
       const begun = await deps.state.beginIdempotent(siteId, idemKey, hash, 60_000);
       if (!begun.claimed) {

@@ -67,71 +67,79 @@ function getPath(record: unknown, dotted: string): unknown {
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
   const keys = parts(dotted);
   let cur = target;
-  for (const k of keys.slice(0, -1)) {
+  const last = keys.length - 1;
+  for (let i = 0; i < last; i++) {
+    const k = keys[i]!;
     const next = cur[k];
     if (next === null || typeof next !== 'object') cur[k] = {};
     cur = cur[k] as Record<string, unknown>;
   }
-  cur[keys[keys.length - 1]!] = value;
+  cur[keys[last]!] = value;
 }
 
 const isEmpty = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
-interface ProblemAt {
-  spec: FieldSpec;
+/**
+ * Where a field sits, for problems only: `base` (+ `index` inside an array mapping) in the source
+ * record, and the canonical target (`target[index].sub` inside an array mapping). Kept as plain
+ * arguments so the happy path allocates no paths, names or closures per field.
+ */
+interface FieldAt {
   base: SourcePath;
-  targetName: string | (() => string);
+  index: number | undefined;
+  target: string;
+  sub: string | undefined;
 }
 
-function targetOf(t: string | (() => string)): string {
-  return typeof t === 'string' ? t : t();
+function targetOf(at: FieldAt): string {
+  return at.index === undefined ? at.target : `${at.target}[${at.index}].${at.sub ?? ''}`;
 }
 
-/** A problem with one field; the source path and target are built only here (the unhappy path). */
+/** Returned by readField when it pushed a problem instead of reading a value. */
+const FAILED: unique symbol = Symbol('failed');
+
+/** Records a problem with one field; the source path and target are built only here (the unhappy path). */
 function fieldProblem(
-  at: ProblemAt,
+  problems: MappingProblem[],
+  spec: FieldSpec,
+  at: FieldAt,
   code: string,
   expected: string,
   got: unknown,
-): { problem: MappingProblem } {
-  const { spec, base } = at;
-  return {
-    problem: {
-      source: spec.from ? [...base, ...parts(spec.from)] : base,
-      code,
-      expected,
-      got: describeGot(got),
-      target: targetOf(at.targetName),
-    },
-  };
+): typeof FAILED {
+  const source: SourcePath = at.index === undefined ? [...at.base] : [...at.base, at.index];
+  if (spec.from) source.push(...parts(spec.from));
+  problems.push({ source, code, expected, got: describeGot(got), target: targetOf(at) });
+  return FAILED;
 }
 
 /**
- * Reads one field. Returns { value } (possibly undefined for an optional absent field) or a
- * problem. Pure: the same record and spec always give the same answer.
+ * Reads one field: its value (undefined for an optional absent field), or FAILED after pushing
+ * the problem to `problems`. Pure otherwise: the same record and spec always give the same answer.
+ * `base`, `index`, `target` and `sub` say where the field is (see FieldAt).
  */
 function readField(
   site: SiteMappings,
   spec: FieldSpec,
   record: unknown,
-  base: SourcePath,
-  targetName: string | (() => string),
-): { value?: unknown; problem?: MappingProblem } {
+  problems: MappingProblem[],
+  at: FieldAt,
+): unknown {
   let raw: unknown = spec.from !== undefined ? getPath(record, spec.from) : spec.const;
-  // No closures here: this runs for every field of every record (and tsx wraps named closures).
-  const at: ProblemAt = { spec, base, targetName };
   if (isEmpty(raw)) {
     if (spec.default !== undefined) raw = spec.default;
-    else if (spec.nullable) return { value: null };
-    else if (spec.required === false) return { value: undefined };
+    else if (spec.nullable) return null;
+    else if (spec.required === false) return undefined;
     else
       return fieldProblem(
+        problems,
+        spec,
         at,
         'CD_E_INPUT_MISSING_FIELD',
-        `a value for ${targetOf(targetName)}${spec.from ? ` (source field "${spec.from}")` : ''}`,
+        `a value for ${targetOf(at)}${spec.from ? ` (source field "${spec.from}")` : ''}`,
         raw,
       );
-    if (raw === null) return { value: null };
+    if (raw === null) return null;
   }
   const d = site.dialect;
   const type = spec.type ?? 'string';
@@ -150,6 +158,8 @@ function readField(
         const mapped = list[s];
         if (mapped === undefined)
           return fieldProblem(
+            problems,
+            spec,
             at,
             'CD_E_INPUT_UNKNOWN_CODE',
             `one of ${Object.keys(list).join(', ')} (code list ${spec.codes})`,
@@ -159,13 +169,18 @@ function readField(
       }
       if (type === 'currency' && !isCurrency(s))
         return fieldProblem(
+          problems,
+          spec,
           at,
           'CD_E_INPUT_UNKNOWN_CURRENCY',
           'an ISO 4217 currency code such as EUR, USD, MXN',
           raw,
         );
-      read = { ok: true, value: s };
-      break;
+      if (spec.values || spec.min !== undefined || spec.max !== undefined) {
+        read = { ok: true, value: s };
+        break;
+      }
+      return s; // the common case: no range or value list to check
     }
     case 'int':
     case 'number':
@@ -192,7 +207,8 @@ function readField(
       read = readBoolean(raw);
       break;
   }
-  if (!read.ok) return fieldProblem(at, read.code ?? 'CD_E_INPUT_WRONG_TYPE', read.expected, raw);
+  if (!read.ok)
+    return fieldProblem(problems, spec, at, read.code ?? 'CD_E_INPUT_WRONG_TYPE', read.expected, raw);
   const value = read.value;
   if (spec.min !== undefined || spec.max !== undefined) {
     const below =
@@ -206,12 +222,27 @@ function readField(
       ]
         .filter(Boolean)
         .join(' and ');
-      return fieldProblem(at, 'CD_E_INPUT_OUT_OF_RANGE', `a number ${range}`, raw);
+      return fieldProblem(problems, spec, at, 'CD_E_INPUT_OUT_OF_RANGE', `a number ${range}`, raw);
     }
   }
   if (spec.values && !spec.values.includes(String(value)))
-    return fieldProblem(at, 'CD_E_INPUT_UNKNOWN_CODE', `one of ${spec.values.join(', ')}`, value);
-  return { value };
+    return fieldProblem(
+      problems,
+      spec,
+      at,
+      'CD_E_INPUT_UNKNOWN_CODE',
+      `one of ${spec.values.join(', ')}`,
+      value,
+    );
+  return value;
+}
+
+/** Object.entries of static mapping objects, computed once per object. */
+const entriesCache = new WeakMap<object, Array<[string, unknown]>>();
+function entriesOf<T>(o: Record<string, T>): Array<[string, T]> {
+  let e = entriesCache.get(o);
+  if (!e) entriesCache.set(o, (e = Object.entries(o)));
+  return e as Array<[string, T]>;
 }
 
 /** Picks the mapping for a record: by its type field, or the site's only mapping. */
@@ -261,11 +292,11 @@ export function applyMapping(site: SiteMappings, mapping: EventMapping, record: 
     });
     return out;
   }
+  const top = (target: string): FieldAt => ({ base: [], index: undefined, target, sub: undefined });
   const meta = (spec: FieldSpec | undefined, target: string): unknown => {
     if (!spec) return undefined;
-    const r = readField(site, spec, record, [], target);
-    if (r.problem) problems.push(r.problem);
-    return r.value;
+    const v = readField(site, spec, record, problems, top(target));
+    return v === FAILED ? undefined : v;
   };
   out.occurredAt = meta(mapping.occurredAt, 'metadata.occurredAt') as Date | undefined;
   const sid = meta(mapping.sourceId, 'sourceId');
@@ -273,18 +304,23 @@ export function applyMapping(site: SiteMappings, mapping: EventMapping, record: 
   const cid = meta(mapping.correlationId, 'metadata.correlationId');
   if (cid !== undefined && cid !== null) out.correlationId = String(cid);
 
-  for (const [target, spec] of Object.entries(mapping.fields)) {
+  // One FieldAt per array mapping, updated per item and field (read only on problems).
+  const at: FieldAt = { base: [], index: undefined, target: '', sub: undefined };
+  for (const [target, spec] of entriesOf(mapping.fields)) {
     if (!isArraySpec(spec)) {
-      const r = readField(site, spec, record, [], target);
-      if (r.problem) problems.push(r.problem);
-      else if (r.value !== undefined) setPath(body, target, r.value);
+      at.base = [];
+      at.index = undefined;
+      at.target = target;
+      at.sub = undefined;
+      const v = readField(site, spec, record, problems, at);
+      if (v !== FAILED && v !== undefined) setPath(body, target, v);
       continue;
     }
     const items = getPath(record, spec.each);
-    const base = spec.each.split('.');
+    const base = parts(spec.each);
     if (!Array.isArray(items) || items.length < (spec.minItems ?? 1)) {
       problems.push({
-        source: base,
+        source: [...base],
         code:
           Array.isArray(items) || items === undefined ? 'CD_E_INPUT_MISSING_FIELD' : 'CD_E_INPUT_WRONG_TYPE',
         expected: `an array of at least ${spec.minItems ?? 1} item(s)`,
@@ -293,8 +329,14 @@ export function applyMapping(site: SiteMappings, mapping: EventMapping, record: 
       });
       continue;
     }
-    const list = items.map((item, i) => {
+    const subFields = entriesOf(spec.fields);
+    at.base = base;
+    at.target = target;
+    const list: Array<Record<string, unknown>> = new Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const item: unknown = items[i];
       const element: Record<string, unknown> = {};
+      list[i] = element;
       if (item === null || typeof item !== 'object' || Array.isArray(item)) {
         problems.push({
           source: [...base, i],
@@ -303,15 +345,15 @@ export function applyMapping(site: SiteMappings, mapping: EventMapping, record: 
           got: describeGot(item),
           target: `${target}[${i}]`,
         });
-        return element;
+        continue;
       }
-      for (const [sub, subSpec] of Object.entries(spec.fields)) {
-        const r = readField(site, subSpec, item, [...base, i], () => `${target}[${i}].${sub}`);
-        if (r.problem) problems.push(r.problem);
-        else if (r.value !== undefined) setPath(element, sub, r.value);
+      at.index = i;
+      for (const [sub, subSpec] of subFields) {
+        at.sub = sub;
+        const v = readField(site, subSpec, item, problems, at);
+        if (v !== FAILED && v !== undefined) setPath(element, sub, v);
       }
-      return element;
-    });
+    }
     setPath(body, target, list);
   }
   return out;
