@@ -12,9 +12,10 @@ export function startProcess(
   args: string[],
   env: Record<string, string>,
   until: (line: string) => boolean,
+  cwd = ROOT,
 ): Promise<{ child: ChildProcess; line: string; out: string[] }> {
   const child = spawn(process.execPath, ['-r', 'tsx/cjs', ...args], {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -66,6 +66,8 @@ const ROOT = path.resolve(__dirname, '../..');
 /** Arm C (ceiling-child.ts) interleaved with the others; BENCH_CEILING=0 leaves it out (quick runs). */
 const CEILING = process.env.BENCH_CEILING !== '0';
 const CEILING_SCRIPT = 'ceiling-child.ts';
+/** Diagnostics: also run the connector of another checkout (e.g. the previous commit) each rep; nothing written. */
+const AB_ROOT = process.env.BENCH_AB_ROOT;
 
 /** Median, min and max of a list. */
 function spread(xs: number[]): { median: number; min: number; max: number } {
@@ -170,7 +172,11 @@ async function main(): Promise<void> {
     return { prefix, subscriberId, topic };
   }
 
-  function startConnector(s: { prefix: string; subscriberId: string }, script = 'connector-child.ts') {
+  function startConnector(
+    s: { prefix: string; subscriberId: string },
+    script = 'connector-child.ts',
+    cwd?: string,
+  ) {
     const cfg = {
       ...s,
       url: `${base}/hook`,
@@ -186,6 +192,7 @@ async function main(): Promise<void> {
       [...prof, `bench/delivery/${script}`],
       { CD_BENCH: JSON.stringify(cfg) },
       (l) => l === 'ready',
+      cwd,
     );
   }
 
@@ -223,11 +230,14 @@ async function main(): Promise<void> {
   }
 
   /** The connector arm, or the ceiling arm C (ceiling-child.ts) on a topic of its own. */
-  async function connectorDrain(script?: string): Promise<Stats & { cpuMs?: number; rssMb?: number }> {
+  async function connectorDrain(
+    script?: string,
+    cwd?: string,
+  ): Promise<Stats & { cpuMs?: number; rssMb?: number }> {
     const s = await newSubscriber();
     await preload(s.topic);
     await reset();
-    const c = await startConnector(s, script);
+    const c = await startConnector(s, script, cwd);
     const st = await waitCount(N);
     const usage = await stopProcess(c);
     return { ...st, ...usage };
@@ -268,6 +278,13 @@ async function main(): Promise<void> {
     const r = await rawDrain();
     const d = await connectorDrain();
     const c = CEILING ? await connectorDrain(CEILING_SCRIPT) : undefined;
+    if (AB_ROOT) {
+      // Diagnostic A/B: the connector of another source tree, same workload, same run.
+      const b = await connectorDrain(undefined, AB_ROOT);
+      process.stderr.write(
+        `ab ${rep}: this tree ${Math.round(rate(d))}/s cpu ${d.cpuMs} ms, other tree ${Math.round(rate(b))}/s cpu ${b.cpuMs} ms, this/other ${(rate(d) / rate(b)).toFixed(2)}\n`,
+      );
+    }
     const round2 = (x: number) => Math.round(x * 100) / 100;
     const row = {
       rep,
@@ -440,9 +457,9 @@ async function main(): Promise<void> {
     openLoop,
     command: 'npm run bench:delivery',
   };
-  if (OPEN_SECONDS > 0)
+  if (OPEN_SECONDS > 0 && !AB_ROOT)
     fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(result, null, 2) + '\n');
-  if (!process.env.BENCH_NO_DOCS && BODY === 'json' && OPEN_SECONDS > 0)
+  if (!process.env.BENCH_NO_DOCS && BODY === 'json' && OPEN_SECONDS > 0 && !AB_ROOT)
     writeDeliverySection(ROOT, { ...result, extra: EXTRA_NOTES } as DeliveryResult);
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 

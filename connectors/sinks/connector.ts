@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { createKafka } from '../../core/kafka';
 import type { HubComponent } from '../../core/component';
@@ -8,7 +8,7 @@ import { CircuitBreaker, type BreakerState } from '../../retry/breaker';
 import { deliveryKeys } from '../../retry/keys';
 import { createDeliveryState, type DeliveryState, type RetryEntry } from '../../retry/state';
 import type { Sink } from './contract';
-import { DeliveryEngine, type Disposition } from './engine';
+import { DeliveryEngine } from './engine';
 import { AdmissionWindow } from './admission';
 import { createHttpSink } from './http-sink';
 import { createKafkaSink } from './kafka-sink';
@@ -16,6 +16,7 @@ import { deliveryMetrics } from './metrics';
 import { RetryWorker } from './retry-worker';
 import type { ConnectorDeps, SubscriberRuntimeConfig } from './runtime-config';
 import { Semaphore } from './semaphore';
+import { DeliveryPipeline } from './pipeline';
 
 export interface SinkConnector extends HubComponent {
   readonly subscriberId: string;
@@ -90,7 +91,9 @@ function buildSink(config: SubscriberRuntimeConfig, deps: ConnectorDeps): Sink {
 /**
  * A sink connector for one subscriber: consumes `<prefix>.deliver.<id>` (read_committed), hands
  * each event to the delivery engine, and commits an offset only once every event up to it is
- * delivered, held in Redis (retry or parked) or dead-lettered. A retry worker drains the
+ * delivered, held in Redis (retry or parked) or dead-lettered. Fetching overlaps delivery: the
+ * next batches are fetched while earlier ones are in flight (DeliveryPipeline: settled-prefix
+ * commits, per-key order across batches, a bound on buffered events). A retry worker drains the
  * subscriber's schedule. When the breaker opens, the consumer pauses (nothing is drained into
  * the dead letters) and resumes once a probe succeeds.
  */
@@ -123,6 +126,7 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
   let resumeTimer: NodeJS.Timeout | undefined;
   let paused = false;
   let consuming = false;
+  let commitTimer: NodeJS.Timeout | undefined;
   // Ready once consuming, and not while the subscriber is known to be down (breaker open).
   deps.health?.addReadiness(`connector:${config.id}`, () => consuming && running && breaker.state !== 'open');
 
@@ -171,67 +175,39 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
     };
   }
 
-  async function eachBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> {
-    const messages = batch.messages;
-    const done = new Array<boolean>(messages.length).fill(false);
-    const entries = messages.map((m) => entryOf(batch.topic, batch.partition, m));
+  const pipeline = new DeliveryPipeline({
+    entryOf,
+    deliver: (entry, pre) => engine.fromTopic(entry, pre),
     // Admissions a window ahead, one script call each (see AdmissionWindow for when it applies).
-    const window = preAdmit
-      ? new AdmissionWindow(
-          entries.map((e) => (e.orderKey === undefined ? e.eventId : undefined)),
-          windowSize,
-          (ids) => state.admitMany(ids, engine.limits),
-          () => deps.clock.now(),
-        )
-      : undefined;
-    // Events of one key go one after the other (their order is the partition's order); keys run
-    // side by side up to the concurrency limit inside the engine.
-    const groups = new Map<string, number[]>();
-    messages.forEach((m, i) => {
-      const k = m.key && m.key.length ? m.key.toString('base64') : `#${i}`;
-      const g = groups.get(k);
-      if (g) g.push(i);
-      else groups.set(k, [i]);
-    });
-    let blocked = false;
-    let lastBeat = Date.now();
-    const settled = Promise.all(
-      [...groups.values()].map(async (indexes) => {
-        for (const i of indexes) {
-          if (blocked || !isRunning() || isStale()) return;
-          const disposition: Disposition = await engine.fromTopic(
-            entries[i]!,
-            window ? () => window.take(i) : undefined,
-          );
-          if (disposition === 'blocked') {
-            blocked = true;
-            return;
-          }
-          done[i] = true;
-          if (Date.now() - lastBeat > 1000) {
-            lastBeat = Date.now();
-            await heartbeat().catch(() => undefined);
-          }
-        }
-      }),
-    );
-    try {
-      await settled;
-    } finally {
-      // Leases taken ahead for events this batch did not reach (it stopped early) go back now.
-      await window?.releaseUnused((id) => state.finish(id, 'release')).catch(() => undefined);
-    }
-    // Commit only the prefix where every event is settled; the rest is fetched again (events
-    // settled after a gap are then skipped by their idempotency record or park again harmlessly).
-    for (let i = 0; i < messages.length && done[i]; i++) resolveOffset(messages[i]!.offset);
-    if (blocked) pause();
-  }
+    window: (entries) =>
+      preAdmit
+        ? new AdmissionWindow(
+            entries.map((e) => (e.orderKey === undefined ? e.eventId : undefined)),
+            windowSize,
+            (ids) => state.admitMany(ids, engine.limits),
+            () => deps.clock.now(),
+          )
+        : undefined,
+    onBlocked: () => pause(),
+    releaseLease: (id) => state.finish(id, 'release'),
+    control: {
+      async commit(topic, partition, offset) {
+        await consumer?.commitOffsets([{ topic, partition, offset }]);
+      },
+      seek(topic, partition, offset) {
+        consumer?.seek({ topic, partition, offset });
+      },
+      backOff(topic, partition, ms) {
+        consumer?.pause([{ topic, partitions: [partition] }]);
+        setTimeout(() => {
+          if (running && !paused) consumer?.resume([{ topic, partitions: [partition] }]);
+        }, ms).unref();
+      },
+    },
+    logger,
+    running: () => running,
+    maxBufferedEvents: config.consumer.maxBufferedEvents,
+  });
 
   const engine = new DeliveryEngine({
     subscriberId: config.id,
@@ -290,14 +266,19 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
         maxWaitTimeInMs: config.consumer.maxWaitTimeInMs,
         allowAutoTopicCreation: false,
       });
+      // A new assignment: kafkajs reads from the committed offsets; the pipeline forgets the old one.
+      consumer.on(consumer.events.GROUP_JOIN, () => pipeline.reset());
       await consumer.connect();
       await consumer.subscribe({ topic: deliverTopic, fromBeginning: true });
+      // Offsets are committed by the pipeline (settled prefixes), never by kafkajs's auto-commit,
+      // which would commit the fetch position.
       await consumer.run({
+        autoCommit: false,
         eachBatchAutoResolve: false,
-        autoCommitInterval: config.consumer.commitIntervalMs,
         partitionsConsumedConcurrently: config.consumer.partitionsConsumedConcurrently,
-        eachBatch,
+        eachBatch: (payload) => pipeline.eachBatch(payload),
       });
+      commitTimer = setInterval(() => void pipeline.flush(), config.consumer.commitIntervalMs);
       consuming = true;
     },
     async stop() {
@@ -306,8 +287,13 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
       running = false;
       consuming = false;
       clearTimeout(resumeTimer);
-      // The consumer first: its in-flight batch finishes (blocked waits end as running is false)
-      // and commits only what is settled.
+      clearInterval(commitTimer);
+      // The consumer first: events in flight finish (waits end as running is false, events not
+      // attempted yet are dropped), the settled prefixes are committed, then it leaves the group.
+      if (consumer) {
+        await pipeline.idle();
+        await pipeline.flush();
+      }
       await consumer?.disconnect().catch(() => undefined);
       await worker?.stop();
       await dlqProducer?.disconnect().catch(() => undefined);

@@ -7,6 +7,7 @@ import { isCrossdockError } from '../../core/errors';
 import { classifyHttpStatus, classifyTransportError } from '../../retry/classify';
 import type { DeliveryResult, Sink, SinkEvent } from './contract';
 import type { HttpSinkSettings } from './settings';
+import { post } from './http-post';
 import { secretKey, signWebhook } from './signing';
 
 export interface HttpSinkDeps {
@@ -101,22 +102,11 @@ export function createHttpSink(settings: HttpSinkSettings, deps: HttpSinkDeps): 
       headers['ce-type'] ??= 'crossdock.event';
       if (keys.length) Object.assign(headers, signWebhook(keys, event.eventId, now / 1000, payload));
       try {
-        const res = await pool.request({
-          path,
-          method: 'POST',
-          headers,
-          body: payload,
-          // undici's own timers (cheaper than an AbortSignal per request): no response headers
-          // within timeoutMs, or a body that stalls that long, is a timeout.
-          headersTimeout: settings.timeoutMs,
-          bodyTimeout: settings.timeoutMs,
-        });
-        if (res.statusCode >= 200 && res.statusCode < 300) {
-          await res.body.dump();
-          return { kind: 'ok', status: res.statusCode };
-        }
-        const text = (await res.body.text().catch(() => '')).slice(0, 300);
-        const result = classifyHttpStatus(res.statusCode, res.headers['retry-after'], deps.clock.now());
+        // A dispatch handler, not request(): no response stream per event (see http-post.ts).
+        const answer = await post(pool, path, headers, payload, settings.timeoutMs);
+        if (answer.status >= 200 && answer.status < 300) return { kind: 'ok', status: answer.status };
+        const text = answer.text.slice(0, 300);
+        const result = classifyHttpStatus(answer.status, answer.retryAfter, deps.clock.now());
         return result.kind === 'ok'
           ? result
           : { ...result, reason: text ? `${result.reason}: ${text}` : result.reason };

@@ -31,6 +31,11 @@ export interface SubscriberRuntimeConfig {
      * idempotency records skip it. @defaultValue 1000
      */
     commitIntervalMs: number;
+    /**
+     * The consumer fetches the next batches while these are being delivered; it waits only while
+     * more than this many fetched events are unsettled (memory bound: about this many events). @defaultValue 2000
+     */
+    maxBufferedEvents: number;
   };
   /**
    * Create the deliver and dead-letter topics at start when missing (a standalone connector on a
@@ -77,6 +82,7 @@ export function subscriberRuntimeConfig(
     partitionsConsumedConcurrently?: number;
     maxWaitTimeInMs?: number;
     commitIntervalMs?: number;
+    maxBufferedEvents?: number;
     redisNamespace?: string;
     env?: NodeJS.ProcessEnv;
   } = {},
@@ -99,6 +105,7 @@ export function subscriberRuntimeConfig(
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
       commitIntervalMs: options.commitIntervalMs ?? 1000,
+      maxBufferedEvents: options.maxBufferedEvents ?? 2000,
     }),
     // One hub's keys never meet another's on a shared Redis: they start with its topic prefix.
     redisNamespace: options.redisNamespace ?? `${prefix}:`,
