@@ -3,16 +3,19 @@ import type { Clock } from '../core/clock';
 import type { HubTopics } from '../core/config';
 import { CrossdockError } from '../core/errors';
 import type { Logger } from '../core/logger';
-import { deadLetterHeaders, headersToStrings } from '../dlq/headers';
-import { originOf, payloadHash, type Deduper } from './dedupe';
-import type { Router } from './match';
+import { deadLetterHeaders } from '../dlq/headers';
+import type { Analyzer, RecordAnalysis } from './analysis';
+import { originOf, type Deduper } from './dedupe';
 import type { RouterMetrics } from './metrics';
-import type { IngressRecord, Rejection, ValidEvent, Validator } from './validate';
+import type { IngressRecord, Rejection } from './validate';
+
+type Accepted = Extract<RecordAnalysis, { ok: true }>;
 
 /**
  * One fetched batch → the records to write in its transaction. Pure planning: nothing is
- * written here. Throws a retriable CrossdockError when the registry or Redis is down (the caller
- * pauses and retries the whole batch; nothing was dead-lettered).
+ * written here. Throws a retriable CrossdockError when the registry or Redis is down or an
+ * analysis worker failed (the caller pauses and retries the whole batch; nothing was
+ * dead-lettered).
  */
 
 /**
@@ -20,7 +23,6 @@ import type { IngressRecord, Rejection, ValidEvent, Validator } from './validate
  * the hub's `cd-*` namespace, which only the hub writes (a site cannot forge a route or an error).
  */
 export const ROUTE_HEADER = 'cd-route';
-const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 export interface BatchPlan {
   /** Messages per output topic, in input order within each topic. */
@@ -29,9 +31,9 @@ export interface BatchPlan {
 }
 
 export interface PlannerDeps {
-  validator: Validator;
+  /** Validates, hashes and routes each record (router/analysis.ts). */
+  analyzer: Analyzer;
   deduper: Deduper;
-  router: Router;
   topics: HubTopics;
   sendUnrouted: boolean;
   clock: Clock;
@@ -98,32 +100,31 @@ export async function planBatch(
     );
   };
 
-  // 1. Validate every record (the registry lookups are cached; a registry outage throws here).
+  // 1. Analyse every record: validate, hash, route (router/analysis.ts; on worker threads when
+  // hub.router.validationThreads > 0). A registry outage or a failed worker throws here.
   // Metrics are counted per batch, not per record: label lookups cost more than the counting.
-  const valid: ValidEvent[] = [];
-  const inByType = new Map<string, number>();
   const started = performance.now();
-  for (const record of records) {
-    // Synchronous when the schema is cached: no await per record.
-    let v = deps.validator.validate(record, siteId);
-    if (v instanceof Promise) v = await v;
-    const type = v.ok ? v.valid.identity.eventType : (v.rejection.eventType ?? 'unknown');
-    inByType.set(type, (inByType.get(type) ?? 0) + 1);
-    if (v.ok) valid.push(v.valid);
-    else deadLetter(record, v.rejection);
-  }
+  const analyses = await deps.analyzer.analyze(siteId, records);
   if (records.length)
     metrics.validationSeconds.observe((performance.now() - started) / 1000 / records.length);
+  const valid: Array<{ record: IngressRecord; a: Accepted }> = [];
+  const inByType = new Map<string, number>();
+  analyses.forEach((a, i) => {
+    const type = a.ok ? a.eventType : (a.rejection.eventType ?? 'unknown');
+    inByType.set(type, (inByType.get(type) ?? 0) + 1);
+    if (a.ok) valid.push({ record: records[i]!, a });
+    else deadLetter(records[i]!, a.rejection);
+  });
   for (const [type, n] of inByType) metrics.eventsIn.inc({ site: siteId, type }, n);
 
   // 2. Duplicates: one Redis round trip for the batch.
   let verdicts;
   try {
     verdicts = await deps.deduper.check(
-      valid.map((e) => ({
-        eventId: e.metadata.eventId,
-        hash: payloadHash(e.body),
-        origin: originOf(e.record.topic, e.record.partition, e.record.offset),
+      valid.map(({ record, a }) => ({
+        eventId: a.eventId,
+        hash: a.hash,
+        origin: originOf(record.topic, record.partition, record.offset),
       })),
     );
   } catch (err) {
@@ -137,39 +138,38 @@ export async function planBatch(
   // 3. Route and plan the copies: the original key and value bytes (the key was checked to be
   // the business key), so nothing is re-encoded.
   const routedTo = new Map<string, number>();
-  valid.forEach((e, i) => {
+  valid.forEach(({ record, a }, i) => {
     const verdict = verdicts[i];
     if (verdict === 'duplicate') {
       counts.duplicates++;
-      metrics.duplicates.inc({ site: siteId, type: e.identity.eventType });
+      metrics.duplicates.inc({ site: siteId, type: a.eventType });
       deps.logger.debug(
-        { event: 'router.duplicate', eventId: e.metadata.eventId, correlationId: e.metadata.correlationId },
+        { event: 'router.duplicate', eventId: a.eventId, correlationId: a.correlationId },
         'duplicate dropped',
       );
       return;
     }
     if (verdict === 'conflict') {
-      deadLetter(e.record, {
+      deadLetter(record, {
         code: 'CD_E_DUPLICATE_CONFLICT',
-        message: `eventId ${e.metadata.eventId} was already seen with a different payload`,
+        message: `eventId ${a.eventId} was already seen with a different payload`,
         stage: 'router.dedupe',
-        eventId: e.metadata.eventId,
-        correlationId: e.metadata.correlationId,
-        eventType: e.identity.eventType,
+        eventId: a.eventId,
+        correlationId: a.correlationId,
+        eventType: a.eventType,
       });
       return;
     }
     counts.valid++;
-    const headers = deps.router.usesHeaders ? headersToStrings(e.record.headers) : NO_HEADERS;
-    const decision = deps.router.route({ eventType: e.identity.eventType, siteId, headers, event: e.event });
+    const decision = a.route;
     if (decision.subscribers.length === 0) {
       counts.unrouted++;
-      metrics.unrouted.inc({ site: siteId, type: e.identity.eventType });
+      metrics.unrouted.inc({ site: siteId, type: a.eventType });
       if (deps.sendUnrouted)
         push(topics.unrouted, {
-          key: e.record.key,
-          value: e.record.value,
-          headers: passHeaders(e.record.headers),
+          key: record.key,
+          value: record.value,
+          headers: passHeaders(record.headers),
         });
       return;
     }
@@ -180,10 +180,10 @@ export async function planBatch(
     for (const sub of decision.subscribers) {
       const route = decision.routeOf[sub]!;
       if (route !== lastRoute || !lastHeaders) {
-        lastHeaders = passHeaders(e.record.headers, route);
+        lastHeaders = passHeaders(record.headers, route);
         lastRoute = route;
       }
-      push(topics.deliver(sub), { key: e.record.key, value: e.record.value, headers: lastHeaders });
+      push(topics.deliver(sub), { key: record.key, value: record.value, headers: lastHeaders });
       routedTo.set(sub, (routedTo.get(sub) ?? 0) + 1);
       counts.copies++;
     }

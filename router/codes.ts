@@ -86,4 +86,11 @@ export const ROUTER_CODES = defineCodes({
     action: 'Check Redis (REDIS_URL, `crossdock stack status`); the router resumes by itself.',
     retriable: true,
   },
+  CD_E_ROUTER_WORKER_FAILED: {
+    meaning:
+      'An analysis worker thread (hub.router.validationThreads) exited or could not take a batch; the batch is retried on a new worker, dead-lettering nothing.',
+    action:
+      'Look for the cause in the log line (out of memory, a crash in a decoder); set hub.router.validationThreads to 0 to validate on the main thread meanwhile.',
+    retriable: true,
+  },
 });

@@ -20,6 +20,8 @@ import { createKafka } from '../core/kafka';
 import { createRedis, type Redis } from '../core/redis';
 import { createSchemaResolver, type SchemaResolver } from '../core/registry';
 import { loadCatalog } from '../schemas';
+import { createLocalAnalyzer, type Analyzer } from './analysis';
+import { createWorkerAnalyzer } from './analysis-pool';
 import { planBatch, type BatchPlan, type PlannerDeps } from './batch';
 import { routerCatalog, type RouterCatalog } from './catalog';
 import { createDeduper } from './dedupe';
@@ -173,6 +175,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
   let consumer: Consumer | undefined;
   let producers: Producer[] = [];
   let redis: Redis | undefined;
+  let analyzer: Analyzer | undefined;
   let running = false;
   let joined = false;
   let degraded: string | undefined;
@@ -325,7 +328,12 @@ export function createRouter(options: RouterOptions): RouterComponent {
         if (!(isCrossdockError(err) && err.retriable)) throw err;
         // Registry or Redis down: hold this partition (no offset moves, nothing dead-lettered),
         // back off with full jitter, keep the group membership alive, try the batch again.
-        const dependency = err.code === 'CD_E_ROUTER_STATE_UNAVAILABLE' ? 'redis' : 'registry';
+        const dependency =
+          err.code === 'CD_E_ROUTER_STATE_UNAVAILABLE'
+            ? 'redis'
+            : err.code === 'CD_E_ROUTER_WORKER_FAILED'
+              ? 'worker'
+              : 'registry';
         metrics.transientRetries.inc({ dependency });
         if (!degraded)
           logger.warn(
@@ -347,8 +355,29 @@ export function createRouter(options: RouterOptions): RouterComponent {
   async function start(): Promise<void> {
     if (running) return;
     running = true;
-    const catalog = options.catalog ?? routerCatalog(loadCatalog());
-    const resolver = options.resolver ?? createSchemaResolver(endpoints.registryUrl);
+    redis = createRedis({ url: endpoints.redisUrl, name: `crossdock-router-${instanceId}`, failFast: true });
+    const router = compileRoutes(config);
+    // Decoding and validation run on worker threads unless configured off or a test injected
+    // its own catalog, resolver or clock (objects with code cannot cross to a thread).
+    const injected = options.catalog || options.resolver || options.clock;
+    if (settings.validationThreads > 0 && !injected) {
+      const pool = createWorkerAnalyzer({
+        config,
+        registryUrl: endpoints.registryUrl,
+        threads: settings.validationThreads,
+        logger,
+        allHeaders: router.usesHeaders,
+      });
+      analyzer = pool;
+      await pool.start();
+    } else {
+      const catalog = options.catalog ?? routerCatalog(loadCatalog());
+      const resolver = options.resolver ?? createSchemaResolver(endpoints.registryUrl);
+      analyzer = createLocalAnalyzer(
+        createValidator({ config, resolver, catalog, clock, convertAll: router.usesFields }),
+        router,
+      );
+    }
     kafka = createKafka({
       clientId: `crossdock-router-${instanceId}`,
       brokers: endpoints.kafkaBrokers,
@@ -364,12 +393,9 @@ export function createRouter(options: RouterOptions): RouterComponent {
         await admin.disconnect();
       }
     }
-    redis = createRedis({ url: endpoints.redisUrl, name: `crossdock-router-${instanceId}`, failFast: true });
-    const router = compileRoutes(config);
     const planner: PlannerDeps = {
-      validator: createValidator({ config, resolver, catalog, clock, convertAll: router.usesFields }),
+      analyzer,
       deduper: createDeduper(redis, routerKeys(options.keyPrefix), settings.duplicateWindowSeconds),
-      router,
       topics: t,
       sendUnrouted: settings.sendUnrouted,
       clock,
@@ -442,6 +468,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
       running = false;
       await consumer?.disconnect().catch(() => undefined);
       for (const p of producers) await p.disconnect().catch(() => undefined);
+      await analyzer?.close().catch(() => undefined);
       redis?.disconnect();
       logger.info({ event: 'router.stopped', instanceId }, 'router stopped');
     })();

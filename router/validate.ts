@@ -122,6 +122,19 @@ function headerMismatch(name: string, value: string, want: string): CheckResult 
   };
 }
 
+/**
+ * The only headers the checks below read (router.headers). Whoever hands records to a validator
+ * on another thread may leave the others out (router/analysis-wire.ts); keep this list in step
+ * with the header checks.
+ */
+export const VALIDATED_HEADERS: ReadonlySet<string> = new Set([
+  'ce_specversion',
+  'ce_id',
+  'ce_type',
+  'ce_time',
+  'content-type',
+]);
+
 const NON_EMPTY_METADATA = ['sourceSystem', 'correlationId', 'siteId'] as const;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Events from before this are taken as a unit or clock bug (seconds read as ms, year 1970). */

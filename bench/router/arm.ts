@@ -7,6 +7,8 @@
  * - b1: plain kafkajs pass-through: eachBatch → sendBatch of the unchanged bytes to F topics
  *   (acks all) → commit the offsets after the ack. No decode, no validation, no Redis.
  * - h:  the hub's router as shipped (createRouter), F subscribers on one route.
+ * - h0: the same with hub.router.validationThreads 0 (validation on the main thread): a
+ *   diagnostic arm, run only when CD_BENCH_ARMS lists it.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Partitioners } from 'kafkajs';
@@ -18,7 +20,7 @@ import { createLogger, silentLogger } from '../../core/logger';
 import { createRouter } from '../../router';
 
 export interface ArmConfig {
-  arm: 'b1' | 'h';
+  arm: 'b1' | 'h' | 'h0';
   prefix: string;
   sites: string[];
   fanout: number;
@@ -106,6 +108,7 @@ async function h(): Promise<() => Promise<void>> {
           duplicateWindowSeconds: 900,
           partitionsConsumedConcurrently: cfg.partitionsConsumedConcurrently,
           maxWaitTimeInMs: cfg.maxWaitTimeInMs,
+          ...(cfg.arm === 'h0' ? { validationThreads: 0 } : {}),
         },
       },
       sites: cfg.sites.map((id) => ({

@@ -39,7 +39,7 @@ const kafka = new Kafka({
 });
 
 interface ArmResult {
-  arm: 'b1' | 'h';
+  arm: 'b1' | 'h' | 'h0';
   fanout: number;
   records: number;
   seconds: number;
@@ -93,7 +93,7 @@ async function countRecords(topics: string[]): Promise<number> {
 function runArm(cfg: ArmConfig): Promise<ArmResult> {
   return new Promise((resolve, reject) => {
     const prof =
-      process.env.CD_BENCH_PROF && cfg.arm === (process.env.CD_BENCH_PROF_ARM ?? 'h')
+      process.env.CD_BENCH_PROF && (process.env.CD_BENCH_PROF_ARM ?? 'h').split(',').includes(cfg.arm)
         ? ['--cpu-prof', '--cpu-prof-dir', process.env.CD_BENCH_PROF]
         : [];
     const child = spawn(process.execPath, [...prof, '--import', 'tsx', path.join(__dirname, 'arm.ts')], {
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
   const results: ArmResult[] = [];
   for (const fanout of process.env.CD_BENCH_FANOUT ? [Number(process.env.CD_BENCH_FANOUT)] : [1, 3]) {
     for (let rep = 0; rep < REPS; rep++) {
-      for (const arm of (process.env.CD_BENCH_ARMS?.split(',') ?? ['b1', 'h']) as Array<'b1' | 'h'>) {
+      for (const arm of (process.env.CD_BENCH_ARMS?.split(',') ?? ['b1', 'h']) as Array<'b1' | 'h' | 'h0'>) {
         const prefix = `bench${Date.now().toString(36)}${arm}`;
         const outs = Array.from({ length: fanout }, (_v, i) => `${prefix}.deliver.s${i + 1}`);
         const all = [
@@ -231,7 +231,7 @@ async function main(): Promise<void> {
         if (problem) res.check = problem;
         results.push(res);
         process.stderr.write(
-          `F=${fanout} rep ${rep + 1} ${arm.toUpperCase().padEnd(2)} ${String(res.eventsPerSec).padStart(6)} ev/s  batches ${String(res.batches)} mean ${String(res.meanBatchMs ?? '-')} ms (plan ${String(res.meanPlanMs ?? '-')})${res.arm === 'h' ? ` dup ${String(res.duplicates)} dlq ${String(res.deadLetters)}` : ''}  cpu ${res.cpuPercent}%  rss ${res.rssMb} MB  eld p99 ${res.eventLoopDelayP99Ms} ms  ${res.valid ? 'valid' : `INVALID: ${problem}`}\n`,
+          `F=${fanout} rep ${rep + 1} ${arm.toUpperCase().padEnd(2)} ${String(res.eventsPerSec).padStart(6)} ev/s  batches ${String(res.batches)} mean ${String(res.meanBatchMs ?? '-')} ms (plan ${String(res.meanPlanMs ?? '-')})${res.arm !== 'b1' ? ` dup ${String(res.duplicates)} dlq ${String(res.deadLetters)}` : ''}  cpu ${res.cpuPercent}%  rss ${res.rssMb} MB  eld p99 ${res.eventLoopDelayP99Ms} ms  ${res.valid ? 'valid' : `INVALID: ${problem}`}\n`,
         );
         await cleanup(prefix, all);
       }
@@ -284,6 +284,10 @@ async function main(): Promise<void> {
     summary,
     runs: results,
   };
+  if (process.env.CD_BENCH_NO_WRITE) {
+    process.stderr.write('CD_BENCH_NO_WRITE: results not written\n');
+    return;
+  }
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(root, 'bench/results/router.json'), JSON.stringify(doc, null, 2) + '\n');
   writeDocs(doc);

@@ -98,6 +98,14 @@ export const HUB_SECTION_SCHEMA = {
           default: 100,
           description: 'Longest a fetch waits for data (ms).',
         },
+        validationThreads: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 16,
+          default: 1,
+          description:
+            'Worker threads that decode, validate and route ingress events, so that work overlaps the Kafka I/O, the duplicate check and the transactions, which stay on the main thread. 0: everything on the main thread.',
+        },
         retry: {
           type: 'object',
           additionalProperties: false,

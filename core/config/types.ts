@@ -68,6 +68,7 @@ export interface RouterSettings {
   maxFutureSkewMs: number;
   duplicateWindowSeconds: number;
   partitionsConsumedConcurrently: number;
+  validationThreads: number;
   maxWaitTimeInMs: number;
   retry: { initialMs: number; maxMs: number };
 }

@@ -1,0 +1,75 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { systemClock } from '../core/clock';
+import type { HubConfig } from '../core/config';
+import { isCrossdockError } from '../core/errors';
+import { createSchemaResolver } from '../core/registry';
+import { loadCatalog } from '../schemas';
+import { analyzeBatch } from './analysis';
+import { unpackBatch, type PackedBatch } from './analysis-wire';
+import { routerCatalog } from './catalog';
+import { compileRoutes } from './match';
+import { createValidator } from './validate';
+
+/**
+ * An analysis worker thread (started by router/analysis-pool.ts, never run directly).
+ *
+ * Protocol (structured clone over the worker's port):
+ *   in:  workerData = WorkerSetup
+ *   out: { kind: 'ready' } once the catalog, routes and rules are compiled,
+ *        or { kind: 'fatal', error } when they cannot be (the router refuses to start)
+ *   in:  { id, siteId, batch: PackedBatch }
+ *   out: { id, analyses: RecordAnalysis[] } or { id, error: WireError }
+ */
+export interface WorkerSetup {
+  config: HubConfig;
+  registryUrl: string;
+}
+
+/** An error as it crosses the thread boundary (a CrossdockError keeps its code and retriable bit). */
+export interface WireError {
+  message: string;
+  code?: string;
+  retriable?: boolean;
+  details?: Record<string, unknown>;
+}
+
+export function toWireError(err: unknown): WireError {
+  if (isCrossdockError(err))
+    return {
+      message: err.message,
+      code: err.code,
+      retriable: err.retriable,
+      ...(err.details ? { details: err.details } : {}),
+    };
+  return { message: err instanceof Error ? err.message : String(err) };
+}
+
+function main(): void {
+  const port = parentPort;
+  if (!port) throw new Error('router/analysis-worker.ts runs only as a worker thread');
+  const setup = workerData as WorkerSetup;
+  let analyze: (siteId: string, batch: PackedBatch) => ReturnType<typeof analyzeBatch>;
+  try {
+    const router = compileRoutes(setup.config);
+    const validator = createValidator({
+      config: setup.config,
+      resolver: createSchemaResolver(setup.registryUrl),
+      catalog: routerCatalog(loadCatalog()),
+      clock: systemClock,
+      convertAll: router.usesFields,
+    });
+    analyze = (siteId, batch) => analyzeBatch(validator, router, siteId, unpackBatch(batch));
+  } catch (err) {
+    port.postMessage({ kind: 'fatal', error: toWireError(err) });
+    return;
+  }
+  port.on('message', (msg: { id: number; siteId: string; batch: PackedBatch }) => {
+    analyze(msg.siteId, msg.batch).then(
+      (analyses) => port.postMessage({ id: msg.id, analyses }),
+      (err: unknown) => port.postMessage({ id: msg.id, error: toWireError(err) }),
+    );
+  });
+  port.postMessage({ kind: 'ready' });
+}
+
+main();
