@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { eventually, testEndpoints, testKafka } from '../../helpers/stack';
+import { exited, startChild } from './child';
 import {
   deliveryTopics,
   holdEvent,
@@ -11,31 +11,6 @@ import {
   type Receiver,
   type TestEvent,
 } from './helpers';
-
-const CHILD = path.join(__dirname, 'fixtures', 'connector-child.ts');
-const ROOT = path.resolve(__dirname, '../../..');
-
-function startChild(config: object): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', 'tsx/cjs', CHILD], {
-    cwd: ROOT,
-    env: { ...process.env, CD_TEST_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`child exited ${code}: ${err}`)));
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) =>
-    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
-  );
-}
 
 describe('delivery: kill -9 of a connector process mid-stream', () => {
   let kafka: Kafka;
