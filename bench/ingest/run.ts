@@ -13,6 +13,9 @@
  *   BENCH_REPS=5 BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_BATCH=100 npm run bench:ingest
  *   BENCH_ARMS=A,S,C npm run bench:ingest    (only some arms, for quick comparisons; writes no docs)
  *   BENCH_CPU_PROF=/tmp/prof npm run bench:ingest (--cpu-prof of each server process into that folder)
+ *   BENCH_ALT_ROOT=/tmp/old BENCH_ARMS=S,S_alt,B,B_alt npm run bench:ingest
+ *       (S_alt, B_alt: the ingest of another checkout, e.g. `git archive <commit>` with node_modules
+ *       linked, interleaved with this one: before/after comparisons of a code change in one run)
  *
  * Writes bench/results/ingest.json and the ingest section of docs/benchmarks.md.
  */
@@ -55,6 +58,7 @@ const KEY = { id: 'bench-1', secret: 'bench-secret' };
 const ALL_ARMS = ['A', 'S', 'C', 'A_batch', 'B', 'K'];
 const ARMS = process.env.BENCH_ARMS ? process.env.BENCH_ARMS.split(',') : ALL_ARMS;
 const CPU_PROF = process.env.BENCH_CPU_PROF;
+const ALT_ROOT = process.env.BENCH_ALT_ROOT;
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -96,24 +100,34 @@ interface ArmRun {
   latencyP99Ms: number;
   cpuMs?: number;
   rssMb?: number;
+  /** Mean messages per produce request of the arm's publisher (warm-up included). */
+  messagesPerProduce?: number;
 }
 
 type Mode = 'bare' | 'ceiling' | 'ingest';
 
+/** What a server process reports when stopped (server.ts). */
+interface ServerUsage {
+  cpuMs: number;
+  rssMb: number;
+  produce?: { produceRequests: number; messages: number };
+}
+
 function startServer(
   mode: Mode,
   env: Record<string, string>,
-): Promise<{ port: number; stop: () => Promise<{ cpuMs: number; rssMb: number }> }> {
+  root = ROOT,
+): Promise<{ port: number; stop: () => Promise<ServerUsage> }> {
   const child: ChildProcess = spawn(
     process.execPath,
     [
       ...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []),
       '--import',
       'tsx',
-      path.join(__dirname, 'server.ts'),
+      path.join(root, 'bench/ingest/server.ts'),
     ],
     {
-      cwd: ROOT,
+      cwd: root,
       env: { ...process.env, ...env, CD_BENCH_MODE: mode },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -140,7 +154,7 @@ function startServer(
     port: (JSON.parse(l) as { port: number }).port,
     stop: async () => {
       child.kill('SIGTERM');
-      return JSON.parse(await next()) as { cpuMs: number; rssMb: number };
+      return JSON.parse(await next()) as ServerUsage;
     },
   }));
 }
@@ -235,8 +249,15 @@ async function main(): Promise<void> {
   // published but not counted: at most `connections × events per request` per cannon run.
   const answered = { ingest: 0, ceiling: 0 };
   const slack = { ingest: 0, ceiling: 0 };
-  const httpArm = async (arm: string, mode: Mode, bodies: string[], perReq: number, rep: number) => {
-    const srv = await startServer(mode, serverEnv);
+  const httpArm = async (
+    arm: string,
+    mode: Mode,
+    bodies: string[],
+    perReq: number,
+    rep: number,
+    root = ROOT,
+  ) => {
+    const srv = await startServer(mode, serverEnv, root);
     const warm = await cannon(srv.port, bodies, 2); // JIT, producer id, registry cache, Redis scripts
     const res = await cannon(srv.port, bodies, SECONDS);
     const usage = await srv.stop();
@@ -255,10 +276,13 @@ async function main(): Promise<void> {
       latencyP99Ms: res.latency.p99,
       cpuMs: usage.cpuMs,
       rssMb: usage.rssMb,
+      ...(usage.produce?.produceRequests
+        ? { messagesPerProduce: usage.produce.messages / usage.produce.produceRequests }
+        : {}),
     };
     runs.push(run);
     process.stderr.write(
-      `[bench:ingest] rep ${rep} ${arm}: ${Math.round(run.eventsPerSec)} events/s (${Math.round(run.requestsPerSec)} req/s, non2xx ${run.non2xx}, errors ${run.errors})\n`,
+      `[bench:ingest] rep ${rep} ${arm}: ${Math.round(run.eventsPerSec)} events/s (${Math.round(run.requestsPerSec)} req/s, non2xx ${run.non2xx}, errors ${run.errors}, CPU ${run.cpuMs} ms${run.messagesPerProduce ? `, ${run.messagesPerProduce.toFixed(1)} msgs/produce` : ''})\n`,
     );
   };
   const kafkaArm = async (rep: number) => {
@@ -301,8 +325,13 @@ async function main(): Promise<void> {
     A_batch: (rep) => httpArm('A_batch', 'bare', batched, BATCH, rep),
     B: (rep) => httpArm('B', 'ingest', batched, BATCH, rep),
     K: kafkaArm,
+    S_alt: (rep) => httpArm('S_alt', 'ingest', single, 1, rep, ALT_ROOT),
+    B_alt: (rep) => httpArm('B_alt', 'ingest', batched, BATCH, rep, ALT_ROOT),
   };
-  for (let rep = 1; rep <= REPS; rep++) for (const arm of ARMS) await arms[arm]!(rep);
+  // Partial runs alternate the order (A B, B A, …) so that no arm always follows the same one.
+  const partial = ARMS.join(',') !== ALL_ARMS.join(',');
+  for (let rep = 1; rep <= REPS; rep++)
+    for (const arm of partial && rep % 2 === 0 ? [...ARMS].reverse() : ARMS) await arms[arm]!(rep);
   const accepted = answered.ingest;
   const inTopic = await topicCount(admin, topic);
   const ceilingInTopic = await topicCount(admin, ceilingTopic);
@@ -325,7 +354,9 @@ async function main(): Promise<void> {
     const pairs = Array.from({ length: REPS }, (_, i) => of(a)[i]!.eventsPerSec / of(b)[i]!.eventsPerSec);
     return { median: median(pairs), min: Math.min(...pairs), max: Math.max(...pairs) };
   };
+  const alt = ALT_ROOT ? { altVsThis: { S: ratio('S_alt', 'S'), B: ratio('B_alt', 'B') } } : {};
   const summary = {
+    ...alt,
     measuredAt: new Date().toISOString(),
     machine: `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}`,
     settings: { reps: REPS, seconds: SECONDS, connections: CONNECTIONS, batch: BATCH },
@@ -355,9 +386,9 @@ async function main(): Promise<void> {
   const line = (name: string, r: Ratio | undefined) =>
     r ? `${name} ${r.median.toFixed(2)} (${r.min.toFixed(2)}-${r.max.toFixed(2)})  ` : '';
   process.stderr.write(
-    `[bench:ingest] ${line('S/A', summary.singleVsBare)}${line('C/A', summary.ceilingVsBare)}${line('S/C', summary.singleVsCeiling)}${line('B/K', summary.batchVsRawKafka)}${invalid ? 'INVALID RUN' : 'valid'} (accepted ${accepted}, in topic ${inTopic}; ceiling ${answered.ceiling}, in topic ${ceilingInTopic})\n`,
+    `[bench:ingest] ${line('S/A', summary.singleVsBare)}${line('C/A', summary.ceilingVsBare)}${line('S/C', summary.singleVsCeiling)}${line('B/K', summary.batchVsRawKafka)}${line('S_alt/S', ratio('S_alt', 'S'))}${line('B_alt/B', ratio('B_alt', 'B'))}${invalid ? 'INVALID RUN' : 'valid'} (accepted ${accepted}, in topic ${inTopic}; ceiling ${answered.ceiling}, in topic ${ceilingInTopic})\n`,
   );
-  if (ARMS.join(',') !== ALL_ARMS.join(',')) {
+  if (partial) {
     // A partial run (BENCH_ARMS) is a quick comparison: it does not replace the recorded figures.
     const out = path.join(os.tmpdir(), `bench-ingest-${Date.now()}.json`);
     fs.writeFileSync(out, JSON.stringify(summary, null, 2) + '\n');

@@ -8,7 +8,8 @@
  *               202 with the eventId after the ack. No HMAC, no replay mark, no mapping, no Avro;
  *  - 'ingest':  HTTP ingest as shipped (HMAC check, replay mark in Redis, mapping, schema check,
  *               Avro encode, coalesced idempotent produce with acks=all, 202 after the ack).
- * Prints one JSON line { port } when listening; on SIGTERM prints { cpuMs, rssMb } and exits.
+ * Prints one JSON line { port } when listening; on SIGTERM prints { cpuMs, rssMb, produce } and exits
+ * (produce: the publisher's produce requests and messages, when the arm has one).
  */
 import fs from 'node:fs';
 import Fastify from 'fastify';
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   const cpu0 = process.cpuUsage();
   let close: () => Promise<void>;
   let port: number;
+  let stats: () => { produceRequests: number; messages: number } | undefined = () => undefined;
   if (mode === 'bare') {
     const app = bareApp();
     app.post('/v1/sites/:siteId/events', async (_req, reply) => reply.code(202).send({}));
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
       kafka: createKafka({ clientId: 'bench-ceiling', brokers: currentEndpoints().kafkaBrokers }),
     });
     await publisher.start();
+    stats = () => publisher.stats();
     while (!publisher.ready()) await new Promise((r) => setTimeout(r, 50));
     let next = 0;
     const app = bareApp();
@@ -89,6 +92,8 @@ async function main(): Promise<void> {
     );
     await ingest.start();
     port = ingest.port;
+    const p = ingest.publisher!;
+    stats = () => p.stats();
     close = async () => {
       await ingest.stop();
       redis.disconnect();
@@ -101,6 +106,7 @@ async function main(): Promise<void> {
       JSON.stringify({
         cpuMs: Math.round((c.user + c.system) / 1000),
         rssMb: Math.round(process.memoryUsage().rss / 1e6),
+        produce: stats(),
       }) + '\n',
     );
     void close().finally(() => process.exit(0));

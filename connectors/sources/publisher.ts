@@ -33,6 +33,8 @@ export interface IngressPublisher {
   ready(): boolean;
   /** Resolves after Kafka acknowledged every message (acks=all). */
   publish(topic: string, messages: Message[]): Promise<void>;
+  /** Produce requests sent and the messages they carried, since start (how well publishes coalesce). */
+  stats(): { produceRequests: number; messages: number };
   stop(): Promise<void>;
 }
 
@@ -62,6 +64,8 @@ export function createIngressPublisher(options: IngressPublisherOptions): Ingres
   let connecting: Promise<void> | undefined;
   let inFlight = false;
   let queue: Pending[] = [];
+  let produceRequests = 0;
+  let producedMessages = 0;
 
   producer.on(producer.events.DISCONNECT, () => {
     connected = false;
@@ -112,6 +116,8 @@ export function createIngressPublisher(options: IngressPublisherOptions): Ingres
           byTopic.set(p.topic, list);
         }
         let timer: NodeJS.Timeout | undefined;
+        produceRequests++;
+        producedMessages += count;
         try {
           await Promise.race([
             producer.sendBatch({
@@ -147,6 +153,7 @@ export function createIngressPublisher(options: IngressPublisherOptions): Ingres
       void connectLoop();
     },
     ready: () => connected && healthy,
+    stats: () => ({ produceRequests, messages: producedMessages }),
     publish(topic, messages) {
       if (!connected) return Promise.reject(unavailable(new Error('not connected')));
       return new Promise<void>((resolve, reject) => {

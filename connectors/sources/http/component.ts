@@ -35,6 +35,8 @@ export interface HttpIngestComponent extends HubComponent {
   /** The port it listens on (after start). */
   readonly port: number;
   readonly app: FastifyInstance | undefined;
+  /** Its ingress publisher while started (stats, tests). */
+  readonly publisher: IngressPublisher | undefined;
 }
 
 /** HTTP ingest as a HubComponent: the app, its publisher and a readiness check. */
@@ -52,6 +54,9 @@ export function createHttpIngest(
     },
     get app() {
       return app;
+    },
+    get publisher() {
+      return publisher;
     },
     async start() {
       publisher = createIngressPublisher({

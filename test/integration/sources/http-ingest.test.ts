@@ -215,6 +215,40 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
       expect(again.json()).toMatchObject({ code: 'CD_E_AUTH_REPLAYED' });
     });
 
+    // The body is checked while the replay mark travels to Redis; the mark still decides first.
+    it.each([
+      ['a malformed body', '{"type": ', {}, 'CD_E_INPUT_MALFORMED'],
+      ['a bad Idempotency-Key', 'x', { 'idempotency-key': 'has spaces' }, 'CD_E_INPUT_MALFORMED'],
+      ['a body that does not map', JSON.stringify({ ...sample, currency: 'XXQ' }), {}, 'CD_E_INPUT_REJECTED'],
+    ])('answers a replay of %s as replayed, not as bad input', async (_what, body, extra, firstCode) => {
+      const headers = {
+        'content-type': 'application/json',
+        ...signedHeaders(chiA, body, clock.now()),
+        ...extra,
+      };
+      const opts = { method: 'POST' as const, url: '/v1/sites/us-chi/events', payload: body, headers };
+      const first = await inject(app, opts);
+      expect(first.statusCode).toBe(400);
+      expect(first.json()).toMatchObject({ code: firstCode });
+      const again = await inject(app, opts);
+      expect(again.statusCode).toBe(401);
+      expect(again.json()).toMatchObject({ code: 'CD_E_AUTH_REPLAYED' });
+    });
+
+    it('publishes one of two concurrent copies of a signed request, and refuses the other', async () => {
+      const body = order();
+      const headers = { 'content-type': 'application/json', ...signedHeaders(chiA, body, clock.now()) };
+      const opts = { method: 'POST' as const, url: '/v1/sites/us-chi/events', payload: body, headers };
+      const answers = await Promise.all([inject(app, opts), inject(app, opts)]);
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([202, 401]);
+      const id = (answers.find((a) => a.statusCode === 202)!.json() as { eventIds: string[] }).eventIds[0]!;
+      // The final check of this file proves no second copy was published.
+      await eventually(
+        () => received.some((m) => m.headers?.ce_id?.toString() === id),
+        'the accepted copy in the ingress topic',
+      );
+    });
+
     it('accepts both keys of a rotation', async () => {
       expect((await post('us-chi', order(), { key: keys[0] })).statusCode).toBe(202);
       expect((await post('us-chi', order(), { key: keys[1] })).statusCode).toBe(202);
