@@ -107,6 +107,12 @@ export interface DeliveryStateOptions {
   leaseMs?: number;
   /** How long a 'done' record is kept. @defaultValue 7 days */
   doneTtlMs?: number;
+  /**
+   * How long finish() calls wait for company before going to Redis as one script call (they are
+   * off the delivery's critical path). A crash inside this window repeats the request of an event
+   * whose 2xx was not yet recorded (the Idempotency-Key covers it). @defaultValue 2
+   */
+  finishDelayMs?: number;
 }
 
 /**
@@ -235,7 +241,7 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
     (item) => `${item.limits.ratePerSecond}/${item.limits.burst}/${item.limits.sharedConcurrency}`,
   );
   // Finishes are off the delivery's critical path (the request slot is already free), so they
-  // wait up to 2 ms for company: one script call (one socket write) for many events. The crash
+  // wait up to finishDelayMs (2 ms by default) for company: one script call (one socket write) for many events. The crash
   // window this adds (a 2xx not yet marked done) is closed by the Idempotency-Key as before.
   const finishBatch = coalesce<{ eventId: string; outcome: 'done' | 'release' }, void>(
     async (items) => {
@@ -248,7 +254,7 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
     },
     () => '',
     256,
-    2,
+    options.finishDelayMs ?? 2,
   );
   // Unordered scripts still need a key of the subscriber's tag in the queue position.
   const queueKey = (e: RetryEntry) => (e.orderKey !== undefined ? keys.keyQueue(e.orderKey) : keys.held);

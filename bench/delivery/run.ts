@@ -20,6 +20,7 @@ import { createKafka } from '../../core/kafka';
 import { avroType, frame, toJsonSafe } from '../../core/avro';
 import { encodeEvent, loadCatalog } from '../../schemas';
 import { currentEndpoints } from '../../stack';
+import { post } from '../../connectors/sinks/http-post';
 import { writeDeliverySection, type DeliveryResult } from './report';
 import { startProcess, stopProcess } from './procs';
 import { makeEvents, type BenchEvent } from './workload';
@@ -66,6 +67,8 @@ const ROOT = path.resolve(__dirname, '../..');
 /** Arm C (ceiling-child.ts) interleaved with the others; BENCH_CEILING=0 leaves it out (quick runs). */
 const CEILING = process.env.BENCH_CEILING !== '0';
 const CEILING_SCRIPT = 'ceiling-child.ts';
+/** Diagnostics: the raw arm POSTs with the connector's dispatch handler instead of request() + dump(). */
+const RAW_DISPATCH = process.env.BENCH_RAW_DISPATCH === '1';
 /** Diagnostics: also run the connector of another checkout (e.g. the previous commit) each rep; nothing written. */
 const AB_ROOT = process.env.BENCH_AB_ROOT;
 
@@ -215,6 +218,10 @@ async function main(): Promise<void> {
     const worker = async () => {
       while (next < N) {
         const i = next++;
+        if (RAW_DISPATCH) {
+          await post(pool, '/hook', rawHeaders[i]!, bodies[i]!, 10_000);
+          continue;
+        }
         const res = await pool.request({
           path: '/hook',
           method: 'POST',

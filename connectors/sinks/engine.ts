@@ -130,7 +130,16 @@ export class DeliveryEngine {
           await state.finish(entry.eventId, 'release');
           return { kind: 'blocked' };
         }
-        const event: SinkEvent = { ...entry, attempt: entry.attempts + 1 };
+        const event: SinkEvent = {
+          eventId: entry.eventId,
+          key: entry.key,
+          value: entry.value,
+          headers: entry.headers,
+          topic: entry.topic,
+          partition: entry.partition,
+          offset: entry.offset,
+          attempt: entry.attempts + 1,
+        };
         const started = clock.now();
         let result: DeliveryResult;
         try {
