@@ -10,9 +10,10 @@ import { VALIDATED_HEADERS } from './validate';
 
 /**
  * createWorkerAnalyzer(): the Analyzer contract (router/analysis.ts) on worker threads. The main
- * thread keeps kafkajs, Redis and the transactions; each batch's bytes are packed
- * (router/analysis-wire.ts), transferred to a worker, decoded, validated, hashed and routed
- * there, and the verdicts come back. Batches go to the worker with the fewest in flight.
+ * thread keeps kafkajs and the transactions; each batch's bytes are packed
+ * (router/analysis-wire.ts), transferred to a worker, decoded, validated, hashed, routed and
+ * checked for duplicates there (each worker has its own Redis connection), and the verdicts
+ * come back. Batches go to the worker with the fewest in flight.
  *
  * Failure: a worker that exits or errors fails its pending batches with the retriable
  * CD_E_ROUTER_WORKER_FAILED (the router retries them; nothing is dead-lettered) and is replaced
@@ -22,6 +23,11 @@ import { VALIDATED_HEADERS } from './validate';
 export interface WorkerAnalyzerOptions {
   config: HubConfig;
   registryUrl: string;
+  redisUrl: string;
+  /** Redis key prefix of the duplicate marks. @defaultValue '' */
+  keyPrefix?: string;
+  /** Prefix of the workers' Redis connection names. @defaultValue 'crossdock-router' */
+  name?: string;
   threads: number;
   logger: Logger;
   /** Whether any route tests headers (then every header travels; else only VALIDATED_HEADERS). */
@@ -64,7 +70,13 @@ export function createWorkerAnalyzer(options: WorkerAnalyzerOptions): WorkerAnal
   let closed = false;
 
   function spawn(i: number): Slot {
-    const setup: WorkerSetup = { config: options.config, registryUrl: options.registryUrl };
+    const setup: WorkerSetup = {
+      config: options.config,
+      registryUrl: options.registryUrl,
+      redisUrl: options.redisUrl,
+      keyPrefix: options.keyPrefix ?? '',
+      name: `${options.name ?? 'crossdock-router'}-analysis-${i}`,
+    };
     const worker = new Worker(WORKER_BOOT, { eval: true, workerData: setup, name: `router-analysis-${i}` });
     const slot: Slot = { worker, ready: Promise.resolve(), pending: new Map(), dead: false };
     const fail = (why: string, cause?: unknown) => {
@@ -101,8 +113,8 @@ export function createWorkerAnalyzer(options: WorkerAnalyzerOptions): WorkerAnal
       if (msg.error) p.reject(fromWire(msg.error));
       else p.resolve(msg.analyses!);
     });
-    // The router's process must be able to exit with an idle worker around.
-    worker.unref();
+    // Not unref()'d: while the router starts, the worker may be all that keeps the process
+    // alive. close() (the router's stop) ends it.
     options.onWorker?.(worker);
     return slot;
   }

@@ -2,11 +2,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../core/clock';
 import type { HubConfig } from '../core/config';
 import { isCrossdockError } from '../core/errors';
+import { createRedis } from '../core/redis';
 import { createSchemaResolver } from '../core/registry';
 import { loadCatalog } from '../schemas';
 import { analyzeBatch } from './analysis';
 import { unpackBatch, type PackedBatch } from './analysis-wire';
 import { routerCatalog } from './catalog';
+import { createDeduper } from './dedupe';
+import { routerKeys } from './keys';
 import { compileRoutes } from './match';
 import { createValidator } from './validate';
 
@@ -23,6 +26,11 @@ import { createValidator } from './validate';
 export interface WorkerSetup {
   config: HubConfig;
   registryUrl: string;
+  redisUrl: string;
+  /** Redis key prefix of the duplicate marks (router/keys.ts). */
+  keyPrefix: string;
+  /** Names the worker's Redis connection. */
+  name: string;
 }
 
 /** An error as it crosses the thread boundary (a CrossdockError keeps its code and retriable bit). */
@@ -58,7 +66,13 @@ function main(): void {
       clock: systemClock,
       convertAll: router.usesFields,
     });
-    analyze = (siteId, batch) => analyzeBatch(validator, router, siteId, unpackBatch(batch));
+    const redis = createRedis({ url: setup.redisUrl, name: setup.name, failFast: true });
+    const deduper = createDeduper(
+      redis,
+      routerKeys(setup.keyPrefix),
+      setup.config.hub.router.duplicateWindowSeconds,
+    );
+    analyze = (siteId, batch) => analyzeBatch({ validator, router, deduper }, siteId, unpackBatch(batch));
   } catch (err) {
     port.postMessage({ kind: 'fatal', error: toWireError(err) });
     return;

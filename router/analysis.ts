@@ -1,13 +1,14 @@
+import { CrossdockError } from '../core/errors';
 import { headersToStrings } from '../dlq/headers';
-import { payloadHash } from './dedupe';
+import { originOf, payloadHash, type Deduper, type SeenVerdict } from './dedupe';
 import type { Router, RoutingDecision } from './match';
 import type { IngressRecord, Rejection, Validator } from './validate';
 
 /**
- * Analysis: the per-record part of planning that needs no I/O of the router's own — validate
- * the record (router/validate.ts), hash its Avro body for duplicate detection, and decide its
- * subscribers. What is left for the planner (router/batch.ts) is the duplicate check in Redis
- * and building the copies, which need the record's bytes and the main thread's connections.
+ * Analysis: the per-record part of planning — validate the record (router/validate.ts), hash
+ * its Avro body, decide its subscribers, then check the accepted ones for duplicates in Redis
+ * (router/dedupe.ts: one round trip per batch). What is left for the planner (router/batch.ts)
+ * is building the copies, which need the record's bytes and the main thread's producers.
  *
  * Two implementations with one contract: createLocalAnalyzer() runs on the calling thread;
  * createWorkerAnalyzer() (router/analysis-pool.ts) runs the same code on worker threads, so
@@ -27,14 +28,16 @@ export type RecordAnalysis =
       /** payloadHash() of the Avro body after the framing. */
       hash: string;
       route: RouteChoice;
+      /** The duplicate check's verdict (router/dedupe.ts); the mark is written by the check. */
+      seen: SeenVerdict;
     }
   | { ok: false; rejection: Rejection };
 
 export interface Analyzer {
   /**
    * One analysis per record, in order. Rejects with a retriable CrossdockError when a dependency
-   * (the registry) is down or the worker failed: the caller retries the whole batch, and nothing
-   * has been dead-lettered.
+   * is down (the registry; Redis: CD_E_ROUTER_STATE_UNAVAILABLE) or the worker failed: the caller
+   * retries the whole batch, and nothing has been dead-lettered.
    */
   analyze(siteId: string, records: readonly IngressRecord[]): Promise<RecordAnalysis[]>;
   /** Releases threads (no-op in-thread). */
@@ -43,14 +46,16 @@ export interface Analyzer {
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
-/** Analysis of one record on this thread; synchronous unless the validator must ask the registry. */
-export function analyzeRecord(
+type Unchecked = Exclude<RecordAnalysis, { ok: true }> | Omit<Extract<RecordAnalysis, { ok: true }>, 'seen'>;
+
+/** Analysis of one record before the duplicate check; synchronous unless the registry must be asked. */
+function analyzeRecord(
   validator: Validator,
   router: Router,
   record: IngressRecord,
   siteId: string,
-): RecordAnalysis | Promise<RecordAnalysis> {
-  const finish = (v: Awaited<ReturnType<Validator['validate']>>): RecordAnalysis => {
+): Unchecked | Promise<Unchecked> {
+  const finish = (v: Awaited<ReturnType<Validator['validate']>>): Unchecked => {
     if (!v.ok) return { ok: false, rejection: v.rejection };
     const e = v.valid;
     const headers = router.usesHeaders ? headersToStrings(record.headers) : NO_HEADERS;
@@ -67,25 +72,49 @@ export function analyzeRecord(
   return v instanceof Promise ? v.then(finish) : finish(v);
 }
 
+export interface AnalysisDeps {
+  validator: Validator;
+  router: Router;
+  deduper: Deduper;
+}
+
 /** Every record of a batch, on this thread (no await per record when schemas are cached). */
 export async function analyzeBatch(
-  validator: Validator,
-  router: Router,
+  deps: AnalysisDeps,
   siteId: string,
   records: readonly IngressRecord[],
 ): Promise<RecordAnalysis[]> {
-  const out: RecordAnalysis[] = new Array(records.length);
+  const out: Unchecked[] = new Array(records.length);
+  const accepted: number[] = [];
   for (let i = 0; i < records.length; i++) {
-    let a = analyzeRecord(validator, router, records[i]!, siteId);
+    let a = analyzeRecord(deps.validator, deps.router, records[i]!, siteId);
     if (a instanceof Promise) a = await a;
     out[i] = a;
+    if (a.ok) accepted.push(i);
   }
-  return out;
+  let verdicts: SeenVerdict[];
+  try {
+    verdicts = await deps.deduper.check(
+      accepted.map((i) => {
+        const a = out[i] as Extract<Unchecked, { ok: true }>;
+        const r = records[i]!;
+        return { eventId: a.eventId, hash: a.hash, origin: originOf(r.topic, r.partition, r.offset) };
+      }),
+    );
+  } catch (err) {
+    throw new CrossdockError(
+      'CD_E_ROUTER_STATE_UNAVAILABLE',
+      `duplicate check failed: ${err instanceof Error ? err.message : String(err)}`,
+      { retriable: true, cause: err },
+    );
+  }
+  accepted.forEach((i, j) => ((out[i] as RecordAnalysis & { ok: true }).seen = verdicts[j]!));
+  return out as RecordAnalysis[];
 }
 
-export function createLocalAnalyzer(validator: Validator, router: Router): Analyzer {
+export function createLocalAnalyzer(deps: AnalysisDeps): Analyzer {
   return {
-    analyze: (siteId, records) => analyzeBatch(validator, router, siteId, records),
+    analyze: (siteId, records) => analyzeBatch(deps, siteId, records),
     close: async () => undefined,
   };
 }

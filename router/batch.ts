@@ -1,11 +1,9 @@
 import type { IHeaders, Message } from 'kafkajs';
 import type { Clock } from '../core/clock';
 import type { HubTopics } from '../core/config';
-import { CrossdockError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { deadLetterHeaders } from '../dlq/headers';
 import type { Analyzer, RecordAnalysis } from './analysis';
-import { originOf, type Deduper } from './dedupe';
 import type { RouterMetrics } from './metrics';
 import type { IngressRecord, Rejection } from './validate';
 
@@ -31,9 +29,8 @@ export interface BatchPlan {
 }
 
 export interface PlannerDeps {
-  /** Validates, hashes and routes each record (router/analysis.ts). */
+  /** Validates, hashes, routes and dedupes each record (router/analysis.ts). */
   analyzer: Analyzer;
-  deduper: Deduper;
   topics: HubTopics;
   sendUnrouted: boolean;
   clock: Clock;
@@ -100,9 +97,9 @@ export async function planBatch(
     );
   };
 
-  // 1. Analyse every record: validate, hash, route (router/analysis.ts; on worker threads when
-  // hub.router.validationThreads > 0). A registry outage or a failed worker throws here.
-  // Metrics are counted per batch, not per record: label lookups cost more than the counting.
+  // 1. Analyse every record: validate, hash, route, check for duplicates (router/analysis.ts;
+  // on worker threads when hub.router.validationThreads > 0). A registry or Redis outage, or a
+  // failed worker, throws here. Metrics are counted per batch, not per record.
   const started = performance.now();
   const analyses = await deps.analyzer.analyze(siteId, records);
   if (records.length)
@@ -117,29 +114,11 @@ export async function planBatch(
   });
   for (const [type, n] of inByType) metrics.eventsIn.inc({ site: siteId, type }, n);
 
-  // 2. Duplicates: one Redis round trip for the batch.
-  let verdicts;
-  try {
-    verdicts = await deps.deduper.check(
-      valid.map(({ record, a }) => ({
-        eventId: a.eventId,
-        hash: a.hash,
-        origin: originOf(record.topic, record.partition, record.offset),
-      })),
-    );
-  } catch (err) {
-    throw new CrossdockError(
-      'CD_E_ROUTER_STATE_UNAVAILABLE',
-      `duplicate check failed: ${err instanceof Error ? err.message : String(err)}`,
-      { retriable: true, cause: err },
-    );
-  }
-
-  // 3. Route and plan the copies: the original key and value bytes (the key was checked to be
+  // 2. Plan the copies: the original key and value bytes (the key was checked to be
   // the business key), so nothing is re-encoded.
   const routedTo = new Map<string, number>();
-  valid.forEach(({ record, a }, i) => {
-    const verdict = verdicts[i];
+  valid.forEach(({ record, a }) => {
+    const verdict = a.seen;
     if (verdict === 'duplicate') {
       counts.duplicates++;
       metrics.duplicates.inc({ site: siteId, type: a.eventType });

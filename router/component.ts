@@ -355,15 +355,17 @@ export function createRouter(options: RouterOptions): RouterComponent {
   async function start(): Promise<void> {
     if (running) return;
     running = true;
-    redis = createRedis({ url: endpoints.redisUrl, name: `crossdock-router-${instanceId}`, failFast: true });
     const router = compileRoutes(config);
-    // Decoding and validation run on worker threads unless configured off or a test injected
-    // its own catalog, resolver or clock (objects with code cannot cross to a thread).
+    // Analysis (decode, validate, hash, route, dedupe) runs on worker threads unless configured
+    // off or a test injected its own catalog, resolver or clock (code cannot cross to a thread).
     const injected = options.catalog || options.resolver || options.clock;
     if (settings.validationThreads > 0 && !injected) {
       const pool = createWorkerAnalyzer({
         config,
         registryUrl: endpoints.registryUrl,
+        redisUrl: endpoints.redisUrl,
+        keyPrefix: options.keyPrefix ?? '',
+        name: `crossdock-router-${instanceId}`,
         threads: settings.validationThreads,
         logger,
         allHeaders: router.usesHeaders,
@@ -371,12 +373,18 @@ export function createRouter(options: RouterOptions): RouterComponent {
       analyzer = pool;
       await pool.start();
     } else {
+      redis = createRedis({
+        url: endpoints.redisUrl,
+        name: `crossdock-router-${instanceId}`,
+        failFast: true,
+      });
       const catalog = options.catalog ?? routerCatalog(loadCatalog());
       const resolver = options.resolver ?? createSchemaResolver(endpoints.registryUrl);
-      analyzer = createLocalAnalyzer(
-        createValidator({ config, resolver, catalog, clock, convertAll: router.usesFields }),
+      analyzer = createLocalAnalyzer({
+        validator: createValidator({ config, resolver, catalog, clock, convertAll: router.usesFields }),
         router,
-      );
+        deduper: createDeduper(redis, routerKeys(options.keyPrefix), settings.duplicateWindowSeconds),
+      });
     }
     kafka = createKafka({
       clientId: `crossdock-router-${instanceId}`,
@@ -395,7 +403,6 @@ export function createRouter(options: RouterOptions): RouterComponent {
     }
     const planner: PlannerDeps = {
       analyzer,
-      deduper: createDeduper(redis, routerKeys(options.keyPrefix), settings.duplicateWindowSeconds),
       topics: t,
       sendUnrouted: settings.sendUnrouted,
       clock,

@@ -9,7 +9,9 @@ import { createLocalAnalyzer, type RecordAnalysis } from '../../../router/analys
 import { createWorkerAnalyzer, type WorkerAnalyzer } from '../../../router/analysis-pool';
 import { loadCatalog } from '../../../schemas';
 import { systemClock } from '../../../core/clock';
-import { testEndpoints } from '../../helpers/stack';
+import { createRedis } from '../../../core/redis';
+import { createDeduper, routerKeys } from '../../../router';
+import { randomName, testEndpoints } from '../../helpers/stack';
 import { wireEvent, type SampleOptions } from './events';
 import { testConfig } from './harness';
 
@@ -83,14 +85,21 @@ async function corpus(): Promise<IngressRecord[]> {
     await ev({ patch: (e) => (e.currency = 'EUR') }),
     await ev({ siteId: 'us-dal' }),
     await ev({ occurredAt: new Date(Date.now() + 86_400_000) }),
+    // The first record again from another offset (a duplicate), then its eventId with another
+    // payload (a conflict).
+    good,
+    await ev({ eventId: good.event.metadata.eventId as string }),
   ];
   return list.map(record);
 }
 
+const redis = createRedis({ url: testEndpoints().redisUrl });
+
+/** Each analyzer gets duplicate marks of its own (a fresh key prefix), so all see first sightings. */
 function local(cfg = config) {
   const router = compileRoutes(cfg);
-  return createLocalAnalyzer(
-    createValidator({
+  return createLocalAnalyzer({
+    validator: createValidator({
       config: cfg,
       resolver: createSchemaResolver(registryUrl),
       catalog: routerCatalog(loadCatalog()),
@@ -98,7 +107,8 @@ function local(cfg = config) {
       convertAll: router.usesFields,
     }),
     router,
-  );
+    deduper: createDeduper(redis, routerKeys(randomName('aw') + ':'), 600),
+  });
 }
 
 /** Verdicts without the one clock-dependent figure (seconds ahead of the clock). */
@@ -118,6 +128,8 @@ async function pool(threads: number, cfg = config, onWorker?: (w: Worker) => voi
   const a = createWorkerAnalyzer({
     config: cfg,
     registryUrl,
+    redisUrl: testEndpoints().redisUrl,
+    keyPrefix: randomName('aw') + ':',
     threads,
     logger: silentLogger(),
     allHeaders: compileRoutes(cfg).usesHeaders,
@@ -130,24 +142,30 @@ async function pool(threads: number, cfg = config, onWorker?: (w: Worker) => voi
 
 afterAll(async () => {
   await Promise.all(started.map((a) => a.close()));
+  redis.disconnect();
 });
 
 describe('analysis on worker threads', () => {
   it('gives the verdicts of the main thread on good and bad records', async () => {
     const records = await corpus();
     const want = stable(await local().analyze('us-chi', records));
-    // The corpus really exercises both outcomes and several refusals.
-    expect(want.filter((a) => a.ok).length).toBeGreaterThanOrEqual(4);
+    // The corpus really exercises every duplicate verdict, acceptance and several refusals.
+    const seen = want.flatMap((a) => (a.ok ? [a.seen] : []));
+    expect(seen.filter((v) => v === 'new').length).toBeGreaterThanOrEqual(3);
+    expect(seen).toEqual(expect.arrayContaining(['duplicate', 'conflict']));
     const codes = new Set(want.flatMap((a) => (a.ok ? [] : [a.rejection.code])));
     expect(codes.size).toBeGreaterThanOrEqual(8);
     const workers = await pool(2);
     expect(stable(await workers.analyze('us-chi', records))).toEqual(want);
-    // Batches in flight at once on two threads keep their own answers.
+    // Batches in flight at once on two threads keep their own answers; the same records from
+    // the same offsets again are the same attempt (the crash-window rule), not duplicates.
     const [a, b] = await Promise.all([
       workers.analyze('us-chi', records.slice(0, 5)),
       workers.analyze('us-chi', records.slice(5)),
     ]);
-    expect(stable([...a, ...b])).toEqual(want);
+    expect(stable([...a, ...b])).toEqual(
+      want.map((x) => (x.ok && x.seen === 'new' ? { ...x, seen: 'same-attempt' } : x)),
+    );
   });
 
   it('passes every header when a route tests headers', async () => {
