@@ -479,5 +479,10 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
     expect(ids.filter((id) => !acceptedIds.has(id))).toEqual([]);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBe(acceptedIds.size);
+    // The publisher counted every message it had acknowledged, in at most one request per message.
+    const stats = publisher.stats();
+    expect(stats.messages).toBe(acceptedIds.size);
+    expect(stats.produceRequests).toBeGreaterThan(0);
+    expect(stats.produceRequests).toBeLessThanOrEqual(stats.messages);
   });
 });
