@@ -73,6 +73,7 @@ async function b1(): Promise<() => Promise<void>> {
     partitionsConsumedConcurrently: cfg.partitionsConsumedConcurrently,
     eachBatch: async ({ batch, resolveOffset }) => {
       if (!batch.messages.length) return;
+      const startedAt = Date.now();
       const messages = batch.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers }));
       await producer.sendBatch({
         acks: -1,
@@ -87,6 +88,7 @@ async function b1(): Promise<() => Promise<void>> {
       ]);
       resolveOffset(batch.lastOffset());
       batches++;
+      batchMs += Date.now() - startedAt;
       count(batch.messages.length);
     },
   });
