@@ -9,6 +9,14 @@
  * from the receiver's first to last receipt. Raw arm: the same JSON bodies the connector sends,
  * POSTed with the same in-flight cap and the same headers. Open loop: 50% of the raw arm's median rate, latency from the
  * scheduled send time to receipt (HDR histogram at the receiver). Writes bench/delivery/results.json.
+ * Arm C (ceiling-child.ts) runs after the connector in each rep: the least a kafkajs-fed connector
+ * does (no Redis, retry or idempotency); C / raw says whether the goal is reachable at all.
+ *
+ * Diagnostics (nothing is written to the docs): BENCH_OPEN_SECONDS=0 (drain only), BENCH_CEILING=0
+ * (no arm C), BENCH_AB_ROOT=<another checkout> (its connector too, each rep: before/after in one run),
+ * BENCH_RAW_DISPATCH=1 (raw arm posts with the connector's dispatch handler), BENCH_PROFILE_DIR=<dir>
+ * (--cpu-prof of the connector and C children), BENCH_OPEN_ONLY_RATE=<n>/s. BENCH_RENDER_ONLY=1
+ * rewrites the docs section from results.json with the current notes (notes.ts).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -24,37 +32,7 @@ import { post } from '../../connectors/sinks/http-post';
 import { writeDeliverySection, type DeliveryResult } from './report';
 import { startProcess, stopProcess } from './procs';
 import { makeEvents, type BenchEvent } from './workload';
-
-/** What the figures mean (kept with the table when it is regenerated). */
-const EXTRA_NOTES = [
-  '**Reading it.** The goals (≥ 0.8 × the raw loop, added p99 < 5 ms at half load) are not met on this machine.',
-  'Fairness (fixed 2026-11-27): the raw arm used to send 2 headers while the connector sends 10 (CloudEvents, traceparent,',
-  'Idempotency-Key, user-agent), so the receiver parsed less per raw request; both arms now send the same header set',
-  'and bodies, with the same 32 in flight, interleaved, after a warm-up. The raw arm swings 22k–50k/s from run to run',
-  "(other engineers' load on 2 cores), so the ratio's range is wide; the connector's own rate is steadier.",
-  'Changes in this round, measured back to back with the same (fair) bench, 5 pairs, drain only: connector',
-  '8.8k/s (7.0–9.1k) before → 11.1k/s (7.2–11.6k) after (+26%), connector CPU per run 2.38 → 2.15 s (about 0.6 s of it is',
-  'start-up). (1) Idempotency admissions are taken one window ahead per fetched batch (one admit-many script call per',
-  '128 events; only without a shared rate limit or shared concurrency cap, and not for ordered events), (2) finishes',
-  'are coalesced over 2 ms, (3) the request slot is freed as soon as the subscriber answers, before the `done` write:',
-  'Redis script calls per 20k events ~4.8k → ~0.7k, socket-write CPU to Redis 505 → 150 ms per run.',
-  'What limits the rest (counters in the connector, CPU profiles): 88% of requests complete with all 32 in flight, so',
-  'the connector is bound by its per-event CPU (~75 µs: undici incl. the writev syscall ~40%, GC ~12%, Kafka fetch and',
-  'decode ~10%, Redis ~8%, Avro + JSON ~5%) on 2 cores shared with the receiver, Kafka and Redis; the raw loop pays only',
-  'the undici part. And kafkajs fetches the next batch from a broker only after every batch of the previous fetch is',
-  'handled: 80–120 ms with nothing in flight per fetch cycle, 16–20% of the drain. Body `avro` saves only ~2–5 µs per',
-  'event (decode + JSON measured at ~7 µs). Next levers: overlap fetching with delivery (two consumers of the group',
-  'in one process, or resolving offsets early with commits kept to the settled prefix), a dispatch handler instead',
-  'of request() + a body stream, several connector instances (same consumer group) where there are cores for them.',
-  'Tried, not kept: 64 in flight in both arms (ratio 0.26–0.31, as with 32: CPU, not concurrency, is the limit);',
-  'kafkajs maxBytesPerPartition 256 KB (8.3–9.2k/s: more fetch cycles, more gaps) and 4 MB (11.0–13.2k/s, within the',
-  'noise of the 1 MB default, RSS 260 MB); a JSON encoder without the toJsonSafe copy (saves ~1–2 µs per event).',
-  'At 50% of the raw rate the connector is past its own saturation, so that latency row is queueing, not overhead;',
-  'at 50% of its own rate the bench process also encodes and produces every event on the same 2 cores, and the',
-  'added latency is the Kafka hop (produce with acks=all, then fetch) plus queueing; it swings widely with load.',
-  'Open loop before → after this round, back to back (BENCH_OPEN_ONLY_RATE): at 3500/s connector p50/p99',
-  '49/175 → 37/105 ms; at 5200/s 813/1857 → 54/344 ms.',
-];
+import { EXTRA_NOTES } from './notes';
 
 const N = Number(process.env.BENCH_EVENTS ?? 20000);
 const REPS = Number(process.env.BENCH_REPS ?? 5);
@@ -88,6 +66,14 @@ interface Stats {
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_RENDER_ONLY) {
+    // Re-renders the docs section from the recorded results.json with the current notes (no run).
+    const recorded = JSON.parse(
+      fs.readFileSync(path.join(__dirname, 'results.json'), 'utf8'),
+    ) as DeliveryResult;
+    writeDeliverySection(ROOT, { ...recorded, extra: EXTRA_NOTES });
+    return;
+  }
   const endpoints = currentEndpoints();
   const entry = loadCatalog().entries.find((e) => e.eventType === 'OrderHoldPlaced')!;
   const kafka = createKafka({ clientId: 'bench-d', brokers: endpoints.kafkaBrokers });
@@ -263,6 +249,10 @@ async function main(): Promise<void> {
     process.stderr.write(
       `open-only ${r}/s raw ${JSON.stringify(raw.latencyMs)} connector ${JSON.stringify(conn.latencyMs)}\n`,
     );
+    if (AB_ROOT) {
+      const other = await connectorOpen(producer, r, AB_ROOT);
+      process.stderr.write(`open-only ${r}/s other tree's connector ${JSON.stringify(other.latencyMs)}\n`);
+    }
     process.exit(0);
   }
 
@@ -361,10 +351,10 @@ async function main(): Promise<void> {
   }
 
   // Open loop, connector arm: produce on the same schedule, occurredAt = the scheduled time.
-  async function connectorOpen(p: Producer, openRate: number): Promise<Stats> {
+  async function connectorOpen(p: Producer, openRate: number, cwd?: string): Promise<Stats> {
     const openCount = openRate * OPEN_SECONDS;
     const s = await newSubscriber();
-    const c = await startConnector(s);
+    const c = await startConnector(s, undefined, cwd);
     // Warm the group and the connections before measuring.
     await reset();
     await p.send({
