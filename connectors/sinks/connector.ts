@@ -269,6 +269,10 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
       });
       // A new assignment: kafkajs reads from the committed offsets; the pipeline forgets the old one.
       consumer.on(consumer.events.GROUP_JOIN, () => pipeline.reset());
+      // Ranges kafkajs skipped on its own (only transaction markers): the commit may pass them.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (payload.batchSize === 0) pipeline.skipped(payload.topic, payload.partition, payload.lastOffset);
+      });
       await consumer.connect();
       await consumer.subscribe({ topic: deliverTopic, fromBeginning: true });
       // Offsets are committed by the pipeline (settled prefixes), never by kafkajs's auto-commit,

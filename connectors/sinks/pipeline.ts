@@ -137,6 +137,18 @@ export class DeliveryPipeline {
     }
   }
 
+  /**
+   * kafkajs moved past a fetched range that had no message for us (only transaction markers or
+   * aborted records: it resolves those itself and never calls eachBatch). Recorded in the
+   * partition's progress so the commit can pass them too. Only for a partition already being
+   * delivered: a range fetched before a seek back must not start a new flow past unsettled events.
+   */
+  skipped(topic: string, partition: number, lastOffset: string): void {
+    const f = this.flows.get(`${topic}\u0000${partition}`);
+    if (!f || f.stopped || !f.live || !this.d.running()) return;
+    f.progress.add([], lastOffset);
+  }
+
   /** The assignment changed (group join): forget every flow; kafkajs reads from the commits. */
   reset(): void {
     for (const f of this.flows.values()) f.live = false;

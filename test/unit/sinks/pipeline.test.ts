@@ -221,4 +221,28 @@ describe('DeliveryPipeline (fetch overlapped with delivery, settled-prefix commi
     expect(h.commits).toEqual([[0, '1']]);
     expect(h.seeks).toEqual([]);
   });
+
+  it('ranges kafkajs skipped (only transaction markers) let the commit pass them, never past an unsettled event', async () => {
+    const h = harness();
+    h.pipeline.skipped('t', 1, '9'); // no flow for partition 1 yet: ignored
+    await h.pipeline.eachBatch(h.batch(0, 0, ['a', 'b']));
+    h.pipeline.skipped('t', 0, '2');
+    await h.answer('p0-1');
+    await h.pipeline.flush();
+    expect(h.commits).toEqual([]); // offset 0 still in flight
+    await h.answer('p0-0');
+    await h.pipeline.flush();
+    expect(h.commits).toEqual([[0, '3']]);
+  });
+
+  it('a skipped range seen after a seek back is ignored (it was fetched before the seek)', async () => {
+    const h = harness();
+    await h.pipeline.eachBatch(h.batch(0, 0, ['a', 'b']));
+    await h.answer('p0-0', 'blocked');
+    await h.answer('p0-1');
+    expect(h.seeks).toEqual([[0, '0']]);
+    h.pipeline.skipped('t', 0, '5');
+    await h.pipeline.flush();
+    expect(h.commits).toEqual([]);
+  });
 });

@@ -50,4 +50,16 @@ describe('PartitionProgress (settled-prefix offsets)', () => {
     expect(p.unsettled).toBe(0);
     expect(p.commitPoint()).toBe('9007199254740994');
   });
+
+  it('a range with no message (transaction markers only) moves the point once everything before it is settled', () => {
+    const p = new PartitionProgress();
+    const a = p.add(['0', '1'], '1');
+    p.add([], '2'); // offset 2: a commit marker kafkajs skipped on its own
+    a.settle(0);
+    expect(p.commitPoint()).toBe('1');
+    a.settle(1);
+    expect(p.commitPoint()).toBe('3');
+    p.add([], '3');
+    expect(p.commitPoint()).toBe('4');
+  });
 });
