@@ -23,6 +23,7 @@ import { loadCatalog } from '../schemas';
 import { createLocalAnalyzer, type Analyzer } from './analysis';
 import { createWorkerAnalyzer } from './analysis-pool';
 import { planBatch, type BatchPlan, type PlannerDeps } from './batch';
+import { createTxnQueue, type TransactionScope, type TxnQueue } from './txn-queue';
 import { routerCatalog, type RouterCatalog } from './catalog';
 import { createDeduper } from './dedupe';
 import { routerKeys } from './keys';
@@ -181,65 +182,24 @@ export function createRouter(options: RouterOptions): RouterComponent {
   let degraded: string | undefined;
   let crashed = false;
   let stopping: Promise<void> | undefined;
-  // Group commit over a small pool of transactional producers. kafkajs allows one open
-  // transaction per producer, so with one producer every batch waited for the previous
-  // transaction's produce acks and commit (the broker's time, not ours). With a pool, a batch
-  // planned while a transaction is in flight starts its own on an idle producer; when all are
-  // busy, the batches queue and the next free producer's transaction carries all of them (their
-  // copies and their offsets). Each input partition has at most one batch in flight (kafkajs
-  // fetches its next batch only after eachBatch returns), so no two open transactions hold
-  // offsets of the same partition, and per-key order (a key lives in one input partition) holds.
-  interface Pending {
-    plan: BatchPlan;
-    topic: string;
-    partition: number;
-    next: string;
-    isStale: () => boolean;
-    done: (committed: boolean) => void;
-    fail: (err: unknown) => void;
-  }
-  let queue: Pending[] = [];
-  let idle: Producer[] = [];
+  // Commit-behind over a small pool of transactional producers (router/txn-queue.ts). A planned
+  // batch is queued for a transaction and eachBatch returns at once (its offset resolved), so
+  // kafkajs fetches and the router plans the next batches while transactions are in flight; a
+  // partition's batches still commit in order, one open transaction per partition, and a batch
+  // behind a failed one, or planned before a rebalance began, is dropped and read again (from the
+  // failed batch, or from the last committed offset by whoever owns the partition).
+  let txq: TxnQueue<BatchPlan> | undefined;
+  /** Per input partition: the commit of its latest queued batch. */
+  const outstanding = new Map<string, Promise<boolean>>();
 
-  function commitInTransaction(item: Omit<Pending, 'done' | 'fail'>): Promise<boolean> {
-    return new Promise((done, fail) => {
-      queue.push({ ...item, done, fail });
-      pump();
-    });
-  }
-
-  function pump(): void {
-    while (queue.length && idle.length) {
-      const producer = idle.pop()!;
-      const taken = queue;
-      queue = [];
-      void transact(producer, taken).finally(() => {
-        idle.push(producer);
-        pump();
-      });
-    }
-  }
-
-  async function transact(producer: Producer, taken: Pending[]): Promise<void> {
-    // A revoked partition now belongs to another instance, which re-reads from the last
-    // committed offset: committing it here would double its work.
-    const items = taken.filter((i) => {
-      const stale = i.isStale();
-      if (stale) i.done(false);
-      return !stale;
-    });
-    if (!items.length) return;
+  async function transact(producer: Producer, scope: TransactionScope<BatchPlan>): Promise<boolean> {
     const out = new Map<string, Message[]>();
-    const offsets = new Map<string, Array<{ partition: number; offset: string }>>();
-    for (const it of items) {
-      for (const [topic, messages] of it.plan.out) {
+    for (const b of scope.batches) {
+      for (const [topic, messages] of b.payload.out) {
         const list = out.get(topic);
         if (list) for (const m of messages) list.push(m);
         else out.set(topic, messages.slice());
       }
-      const list = offsets.get(it.topic);
-      if (list) list.push({ partition: it.partition, offset: it.next });
-      else offsets.set(it.topic, [{ partition: it.partition, offset: it.next }]);
     }
     let tx: Transaction | undefined;
     try {
@@ -247,23 +207,36 @@ export function createRouter(options: RouterOptions): RouterComponent {
       for (const chunk of chunkByBytes(out, MAX_SEND_BYTES)) await tx.sendBatch({ topicMessages: chunk });
       await tx.sendOffsets({
         consumerGroupId: settings.groupId,
-        topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })),
+        topics: [...scope.offsets].map(([topic, partitions]) => ({ topic, partitions })),
       });
+      // A rebalance began while this transaction was open: its partitions may already be
+      // someone else's, who reads them from the last committed offset. Abort, don't commit.
+      if (!scope.stillValid()) {
+        await tx.abort();
+        metrics.transactions.inc({ outcome: 'aborted' });
+        return false;
+      }
       await tx.commit();
       metrics.transactions.inc({ outcome: 'committed' });
-      logger.debug({ event: 'router.committed', batches: items.length }, 'transaction committed');
-      for (const it of items) it.done(true);
+      logger.debug({ event: 'router.committed', batches: scope.batches.length }, 'transaction committed');
+      return true;
     } catch (err) {
       metrics.transactions.inc({ outcome: 'aborted' });
       await tx?.abort().catch(() => undefined);
-      for (const it of items) it.fail(err);
+      throw err;
     }
   }
 
   async function runBatch(planner: PlannerDeps, p: EachBatchPayload): Promise<void> {
     const { batch } = p;
     const siteId = t.siteOfIngress(batch.topic);
-    if (!siteId || batch.messages.length === 0) return;
+    if (!siteId || batch.messages.length === 0 || !txq) return;
+    const queue = txq;
+    const key = `${batch.topic}/${batch.partition}`;
+    // Captured before planning: a failure of an earlier batch of this partition, or a rebalance,
+    // while this one is planned makes it stale (dropped, read again).
+    const epoch = queue.epoch(key);
+    const generation = queue.generation();
     const started = process.hrtime.bigint();
     const startedAt = Date.now();
     let attempt = 0;
@@ -283,7 +256,6 @@ export function createRouter(options: RouterOptions): RouterComponent {
           })),
         );
         const plannedAt = Date.now();
-        const next = (BigInt(batch.lastOffset()) + 1n).toString();
         logger.debug(
           {
             event: 'router.planned',
@@ -294,35 +266,52 @@ export function createRouter(options: RouterOptions): RouterComponent {
           },
           'batch planned',
         );
-        if (
-          !(await commitInTransaction({
-            plan,
+        if (p.isStale() || queue.epoch(key) !== epoch || queue.generation() !== generation) return;
+        const previous = outstanding.get(key);
+        const committed = queue.submit(
+          {
+            key,
             topic: batch.topic,
             partition: batch.partition,
-            next,
-            isStale: p.isStale,
-          }))
-        )
-          return;
-        p.resolveOffset(batch.lastOffset());
-        crashed = false;
-        options.onBatchCommitted?.({
-          topic: batch.topic,
-          partition: batch.partition,
-          records: batch.messages.length,
-          startedAt,
-          plannedAt,
-          committedAt: Date.now(),
-        });
-        metrics.lag.set(
-          { topic: batch.topic, partition: String(batch.partition) },
-          Number(batch.offsetLag()),
+            first: batch.messages[0]!.offset,
+            next: (BigInt(batch.lastOffset()) + 1n).toString(),
+            payload: plan,
+          },
+          epoch,
+          generation,
         );
-        metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+        outstanding.set(key, committed);
+        const forget = () => {
+          if (outstanding.get(key) === committed) outstanding.delete(key);
+        };
+        committed.then((ok) => {
+          forget();
+          if (!ok) return;
+          crashed = false;
+          options.onBatchCommitted?.({
+            topic: batch.topic,
+            partition: batch.partition,
+            records: batch.messages.length,
+            startedAt,
+            plannedAt,
+            committedAt: Date.now(),
+          });
+          metrics.lag.set(
+            { topic: batch.topic, partition: String(batch.partition) },
+            Number(batch.offsetLag()),
+          );
+          metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+        }, forget);
+        // kafkajs fetches this partition on from here; if the transaction fails, the queue
+        // rewinds it (onFailed → seek) to this batch's first offset.
+        p.resolveOffset(batch.lastOffset());
         if (degraded) {
           logger.info({ event: 'router.resumed', after: degraded }, 'dependencies answer again; resumed');
           degraded = undefined;
         }
+        // At most two batches of a partition outstanding: this one, and the previous one, which
+        // must settle before kafkajs may hand over the next.
+        if (previous) await previous.catch(() => false);
         return;
       } catch (err) {
         if (!(isCrossdockError(err) && err.retriable)) throw err;
@@ -444,7 +433,12 @@ export function createRouter(options: RouterOptions): RouterComponent {
       sessionTimeout: options.sessionTimeoutMs ?? 10000,
       heartbeatInterval: Math.max(500, Math.floor((options.sessionTimeoutMs ?? 10000) / 5)),
     });
-    consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      joined = true;
+      txq?.rebalanced();
+    });
+    // The earliest sign of a rebalance: batches not yet committed are dropped or aborted.
+    consumer.on(consumer.events.REBALANCING, () => txq?.rebalanced());
     consumer.on(consumer.events.CRASH, (e) =>
       logger.error(
         { event: 'router.consumer_crash', error: describeError(e.payload.error), restart: e.payload.restart },
@@ -453,7 +447,17 @@ export function createRouter(options: RouterOptions): RouterComponent {
     );
     options.health.addReadiness('router', () => ready());
     for (const p of producers) await p.connect();
-    idle = [...producers];
+    txq = createTxnQueue<Producer, BatchPlan>({
+      producers,
+      transact,
+      onFailed: (err, rewind) => {
+        logger.error(
+          { event: 'router.transaction_failed', error: describeError(err), rewind },
+          'transaction failed; reading its partitions again',
+        );
+        for (const r of rewind) consumer?.seek(r);
+      },
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [t.ingressPattern], fromBeginning: true });
     await consumer.run({
@@ -474,6 +478,8 @@ export function createRouter(options: RouterOptions): RouterComponent {
     stopping = (async () => {
       running = false;
       await consumer?.disconnect().catch(() => undefined);
+      // Let the transactions in flight finish (bounded): what they hold need not be read again.
+      if (txq) await Promise.race([txq.idle(), sleep(10_000)]);
       for (const p of producers) await p.disconnect().catch(() => undefined);
       await analyzer?.close().catch(() => undefined);
       redis?.disconnect();

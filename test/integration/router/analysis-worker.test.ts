@@ -180,7 +180,8 @@ describe('analysis on worker threads', () => {
     const workers: Worker[] = [];
     const a = await pool(1, config, (w) => workers.push(w));
     const records = await corpus();
-    const pending = a.analyze('us-chi', [...records, ...records, ...records]);
+    // A batch big enough that the worker is still on it when it is terminated.
+    const pending = a.analyze('us-chi', Array.from({ length: 300 }, () => records).flat());
     await workers[0]!.terminate();
     await expect(pending).rejects.toMatchObject({ code: 'CD_E_ROUTER_WORKER_FAILED', retriable: true });
     const again = await a.analyze('us-chi', records);
