@@ -155,7 +155,8 @@ function readField(
       if (spec.upper || type === 'currency') s = s.toUpperCase();
       if (spec.codes) {
         const list = site.codes[spec.codes] ?? {};
-        const mapped = list[s];
+        // Own entries only: an inherited name ("constructor", "toString") is not a code.
+        const mapped = Object.hasOwn(list, s) ? list[s] : undefined;
         if (mapped === undefined)
           return fieldProblem(
             problems,

@@ -69,6 +69,18 @@ describe('mapping engine', () => {
       ['items.1', 'CD_E_INPUT_WRONG_TYPE'],
     ]);
   });
+  it('refuses a value that is only an inherited property name as an unknown code', () => {
+    for (const u of ['constructor', 'toString', '__proto__']) {
+      const r = applyMapping(site, site.mappings.A!, {
+        at: '2026-01-01T00:00:00Z',
+        id: 'x',
+        items: [{ q: '1', u }],
+      });
+      expect(r.problems.map((p) => [p.source.join('.'), p.code])).toEqual([
+        ['items.0.u', 'CD_E_INPUT_UNKNOWN_CODE'],
+      ]);
+    }
+  });
   it('selects the mapping by the record type field and refuses unknown types', () => {
     expect(mapRecord(site, { type: 'b', at: '2026-01-01T00:00:00Z', n: '7' }).body).toEqual({ n: 7 });
     expect(mapRecord(site, { type: 'zz' }).problems[0]).toMatchObject({
