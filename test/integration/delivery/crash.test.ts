@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import type { Admin, Kafka, Producer } from 'kafkajs';
-import { eventually, testEndpoints, testKafka } from '../../helpers/stack';
-import { exited, startChild } from './child';
+import { eventually, testEndpoints } from '../../helpers/stack';
+import { childFixture, exited, startChild } from './child';
 import {
   deliveryTopics,
   holdEvent,
@@ -13,31 +12,12 @@ import {
 } from './helpers';
 
 describe('delivery: kill -9 of a connector process mid-stream', () => {
-  let kafka: Kafka;
-  let admin: Admin;
-  let producer: Producer;
+  const f = childFixture();
   let receiver: Receiver;
-  let child: ChildProcess | undefined;
-
-  beforeAll(async () => {
-    kafka = testKafka();
-    admin = kafka.admin();
-    await admin.connect();
-    producer = kafka.producer();
-    await producer.connect();
-  });
-
-  afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited(child);
-    }
-    await receiver?.close();
-    await producer?.disconnect();
-    await admin?.disconnect();
-  });
+  let child: ChildProcess;
 
   it('every event reaches the receiver and, counted by Idempotency-Key, each effect happens once', async () => {
+    const { kafka, admin, producer } = f;
     const topics = await deliveryTopics(admin, 3);
     const total = 3000;
     // The receiver applies each effect once per Idempotency-Key (the DESIGN.md last gap) and
@@ -52,6 +32,7 @@ describe('delivery: kill -9 of a connector process mid-stream', () => {
       effects.add(req.key);
       return { status: 200, delayMs: 1 };
     });
+    f.receivers.push(receiver);
     const e = testEndpoints();
     const config = {
       prefix: topics.prefix,
@@ -68,6 +49,7 @@ describe('delivery: kill -9 of a connector process mid-stream', () => {
     };
     const events: TestEvent[] = Array.from({ length: total }, (_, i) => holdEvent(`K-${i % 500}`, i));
     child = await startChild(config);
+    f.children.push(child);
     const producing = produceHolds(producer, topics.deliver, events);
     await eventually(() => receiver.requests.length >= total / 3, 'a third of the stream delivered', 90_000);
     const before = receiver.requests.length;
@@ -75,6 +57,7 @@ describe('delivery: kill -9 of a connector process mid-stream', () => {
     await exited(child);
     await producing;
     child = await startChild(config);
+    f.children.push(child);
     await eventually(() => effects.size === total, `all ${total} effects`, 90_000);
     const wanted = new Set(events.map((x) => x.eventId));
     expect([...effects].every((k) => wanted.has(k))).toBe(true);

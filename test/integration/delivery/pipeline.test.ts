@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import type { Admin, Kafka, Producer } from 'kafkajs';
-import { eventually, testEndpoints, testKafka } from '../../helpers/stack';
-import { exited, startChild } from './child';
+import { eventually, testEndpoints } from '../../helpers/stack';
+import { childFixture, exited, startChild } from './child';
 import { deliveryTopics, holdEvent, produceHolds, startReceiver, type Receiver } from './helpers';
 
 /**
@@ -10,31 +9,12 @@ import { deliveryTopics, holdEvent, produceHolds, startReceiver, type Receiver }
  * it), and its effect still happens once.
  */
 describe('delivery: later fetches flow past a slow event, the commit waits for it', () => {
-  let kafka: Kafka;
-  let admin: Admin;
-  let producer: Producer;
+  const f = childFixture();
   let receiver: Receiver;
-  let child: ChildProcess | undefined;
-
-  beforeAll(async () => {
-    kafka = testKafka();
-    admin = kafka.admin();
-    await admin.connect();
-    producer = kafka.producer();
-    await producer.connect();
-  });
-
-  afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited(child);
-    }
-    await receiver?.close();
-    await producer?.disconnect();
-    await admin?.disconnect();
-  });
+  let child: ChildProcess;
 
   it('delivers a later fetch while the slow event is in flight, commits up to it only, and after kill -9 redelivers only it', async () => {
+    const { admin, producer } = f;
     const topics = await deliveryTopics(admin, 1);
     const group = `${topics.prefix}-connector-${topics.subscriberId}`;
     const wave1 = Array.from({ length: 100 }, (_, i) => holdEvent(`W1-${i}`, i));
@@ -50,6 +30,7 @@ describe('delivery: later fetches flow past a slow event, the commit waits for i
       }
       return { status: 200 };
     });
+    f.receivers.push(receiver);
     const e = testEndpoints();
     const config = {
       prefix: topics.prefix,
@@ -62,6 +43,7 @@ describe('delivery: later fetches flow past a slow event, the commit waits for i
       registryUrl: e.registryUrl,
     };
     child = await startChild(config);
+    f.children.push(child);
     await produceHolds(producer, topics.deliver, wave1);
     await eventually(() => effects.size === 100, 'wave 1 received (the slow one still unanswered)', 30_000);
     await produceHolds(producer, topics.deliver, wave2);
@@ -79,6 +61,7 @@ describe('delivery: later fetches flow past a slow event, the commit waits for i
     child.kill('SIGKILL');
     await exited(child);
     child = await startChild(config);
+    f.children.push(child);
     await eventually(
       () => receiver.countByKey().get(slow.eventId) === 2,
       'the slow event delivered again (its lease expired)',
