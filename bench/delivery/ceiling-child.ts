@@ -19,6 +19,7 @@ import { createSchemaResolver } from '../../core/registry';
 import { post } from '../../connectors/sinks/http-post';
 import { Semaphore } from '../../connectors/sinks/semaphore';
 import { subscriberRuntimeConfig } from '../../connectors/sinks';
+import { reportOnSigterm } from './child-exit';
 
 const CE = ['id', 'type', 'source', 'time', 'subject', 'specversion'];
 
@@ -110,18 +111,7 @@ async function main(): Promise<void> {
     eachBatch,
   });
   process.stdout.write('ready\n');
-  process.on('SIGTERM', () => {
-    const cpu = process.cpuUsage(cpu0);
-    void consumer
-      .disconnect()
-      .then(() => pool.close())
-      .then(() => {
-        process.stdout.write(
-          `${JSON.stringify({ cpuMs: Math.round((cpu.user + cpu.system) / 1000), rssMb: Math.round(process.memoryUsage().rss / 1e6) })}\n`,
-        );
-        process.exit(0);
-      });
-  });
+  reportOnSigterm(cpu0, () => consumer.disconnect().then(() => pool.close()));
 }
 
 main().catch((err) => {

@@ -8,6 +8,7 @@ import { silentLogger } from '../../core/logger';
 import { createRedis } from '../../core/redis';
 import { createSchemaResolver } from '../../core/registry';
 import { createSinkConnector, enableAutoPipelining, subscriberRuntimeConfig } from '../../connectors/sinks';
+import { reportOnSigterm } from './child-exit';
 
 async function main(): Promise<void> {
   const cfg = JSON.parse(process.env.CD_BENCH ?? '{}') as {
@@ -41,16 +42,7 @@ async function main(): Promise<void> {
   const cpu0 = process.cpuUsage();
   await connector.start();
   process.stdout.write('ready\n');
-  process.on('SIGTERM', () => {
-    const cpu = process.cpuUsage(cpu0);
-    void connector.stop().then(() => {
-      redis.disconnect();
-      process.stdout.write(
-        `${JSON.stringify({ cpuMs: Math.round((cpu.user + cpu.system) / 1000), rssMb: Math.round(process.memoryUsage().rss / 1e6) })}\n`,
-      );
-      process.exit(0);
-    });
-  });
+  reportOnSigterm(cpu0, () => connector.stop().then(() => redis.disconnect()));
 }
 
 main().catch((err) => {
