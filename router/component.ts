@@ -455,7 +455,17 @@ export function createRouter(options: RouterOptions): RouterComponent {
           { event: 'router.transaction_failed', error: describeError(err), rewind },
           'transaction failed; reading its partitions again',
         );
-        for (const r of rewind) consumer?.seek(r);
+        for (const r of rewind) {
+          try {
+            consumer?.seek(r);
+          } catch (seekErr) {
+            // Not running any more (stopping): the next start reads from the commits anyway.
+            logger.warn(
+              { event: 'router.rewind_skipped', error: describeError(seekErr), ...r },
+              'rewind skipped',
+            );
+          }
+        }
       },
     });
     await consumer.connect();
@@ -479,7 +489,11 @@ export function createRouter(options: RouterOptions): RouterComponent {
       running = false;
       await consumer?.disconnect().catch(() => undefined);
       // Let the transactions in flight finish (bounded): what they hold need not be read again.
-      if (txq) await Promise.race([txq.idle(), sleep(10_000)]);
+      if (txq) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([txq.idle(), new Promise<void>((r) => (timer = setTimeout(r, 10_000)).unref())]);
+        clearTimeout(timer);
+      }
       for (const p of producers) await p.disconnect().catch(() => undefined);
       await analyzer?.close().catch(() => undefined);
       redis?.disconnect();

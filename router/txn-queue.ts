@@ -47,7 +47,7 @@ export interface TxnQueueOptions<P, T> {
    * committed, `false` when it aborted on purpose (scope no longer valid); throws on failure.
    */
   transact(producer: P, scope: TransactionScope<T>): Promise<boolean>;
-  /** A transaction failed: re-read these partitions from these offsets. */
+  /** A transaction failed: re-read these partitions from these offsets. Must not throw. */
   onFailed(err: unknown, rewind: ReadonlyArray<{ topic: string; partition: number; offset: string }>): void;
   failureBackoffMs?: number;
 }
