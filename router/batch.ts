@@ -26,6 +26,12 @@ export interface BatchPlan {
   /** Messages per output topic, in input order within each topic. */
   out: Map<string, Message[]>;
   counts: { valid: number; deadLettered: number; duplicates: number; unrouted: number; copies: number };
+  /**
+   * Adds this batch to the counters (events in, routed, duplicates, dead letters, unrouted).
+   * Called once, when its transaction committed: a batch planned again (after a rewind or a
+   * rebalance dropped it) is counted once, like its effects.
+   */
+  record(): void;
 }
 
 export interface PlannerDeps {
@@ -61,6 +67,11 @@ export async function planBatch(
     list.push(m);
   };
   const counts = { valid: 0, deadLettered: 0, duplicates: 0, unrouted: 0, copies: 0 };
+  // Counters by label, added to the metrics only when the batch commits (BatchPlan.record).
+  const deadByCode = new Map<string, number>();
+  const dupByType = new Map<string, number>();
+  const unroutedByType = new Map<string, number>();
+  const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   const now = deps.clock.now();
 
   const deadLetter = (record: IngressRecord, r: Rejection) => {
@@ -79,7 +90,7 @@ export async function planBatch(
       ),
     });
     counts.deadLettered++;
-    metrics.deadLetters.inc({ code: r.code });
+    bump(deadByCode, r.code);
     deps.logger.warn(
       {
         event: 'router.dead_lettered',
@@ -99,7 +110,7 @@ export async function planBatch(
 
   // 1. Analyse every record: validate, hash, route, check for duplicates (router/analysis.ts;
   // on worker threads when hub.router.validationThreads > 0). A registry or Redis outage, or a
-  // failed worker, throws here. Metrics are counted per batch, not per record.
+  // failed worker, throws here. Counters are kept per batch and added on commit (record()).
   const started = performance.now();
   const analyses = await deps.analyzer.analyze(siteId, records);
   if (records.length)
@@ -112,7 +123,6 @@ export async function planBatch(
     if (a.ok) valid.push({ record: records[i]!, a });
     else deadLetter(records[i]!, a.rejection);
   });
-  for (const [type, n] of inByType) metrics.eventsIn.inc({ site: siteId, type }, n);
 
   // 2. Plan the copies: the original key and value bytes (the key was checked to be
   // the business key), so nothing is re-encoded.
@@ -121,7 +131,7 @@ export async function planBatch(
     const verdict = a.seen;
     if (verdict === 'duplicate') {
       counts.duplicates++;
-      metrics.duplicates.inc({ site: siteId, type: a.eventType });
+      bump(dupByType, a.eventType);
       deps.logger.debug(
         { event: 'router.duplicate', eventId: a.eventId, correlationId: a.correlationId },
         'duplicate dropped',
@@ -143,7 +153,7 @@ export async function planBatch(
     const decision = a.route;
     if (decision.subscribers.length === 0) {
       counts.unrouted++;
-      metrics.unrouted.inc({ site: siteId, type: a.eventType });
+      bump(unroutedByType, a.eventType);
       if (deps.sendUnrouted)
         push(topics.unrouted, {
           key: record.key,
@@ -167,6 +177,12 @@ export async function planBatch(
       counts.copies++;
     }
   });
-  for (const [subscriber, n] of routedTo) metrics.routed.inc({ subscriber }, n);
-  return { out, counts };
+  const record = () => {
+    for (const [type, n] of inByType) metrics.eventsIn.inc({ site: siteId, type }, n);
+    for (const [subscriber, n] of routedTo) metrics.routed.inc({ subscriber }, n);
+    for (const [type, n] of dupByType) metrics.duplicates.inc({ site: siteId, type }, n);
+    for (const [type, n] of unroutedByType) metrics.unrouted.inc({ site: siteId, type }, n);
+    for (const [code, n] of deadByCode) metrics.deadLetters.inc({ code }, n);
+  };
+  return { out, counts, record };
 }

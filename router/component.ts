@@ -205,10 +205,22 @@ export function createRouter(options: RouterOptions): RouterComponent {
     try {
       tx = await producer.transaction();
       for (const chunk of chunkByBytes(out, MAX_SEND_BYTES)) await tx.sendBatch({ topicMessages: chunk });
-      await tx.sendOffsets({
+      const offsets = {
         consumerGroupId: settings.groupId,
         topics: [...scope.offsets].map(([topic, partitions]) => ({ topic, partitions })),
-      });
+      };
+      // kafkajs retries CONCURRENT_TRANSACTIONS (the broker still writing the previous
+      // transaction's markers) when adding partitions, but not on AddOffsetsToTxn, which sendOffsets
+      // sends first: retry that here, as the Java client does.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await tx.sendOffsets(offsets);
+          break;
+        } catch (err) {
+          if ((err as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || attempt >= 20) throw err;
+          await sleep(Math.min(200, 5 * 2 ** attempt));
+        }
+      }
       // A rebalance began while this transaction was open: its partitions may already be
       // someone else's, who reads them from the last committed offset. Abort, don't commit.
       if (!scope.stillValid()) {
@@ -287,6 +299,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
         committed.then((ok) => {
           forget();
           if (!ok) return;
+          plan.record();
           crashed = false;
           options.onBatchCommitted?.({
             topic: batch.topic,
