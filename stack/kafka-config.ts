@@ -12,9 +12,16 @@ export interface ScramUser {
   password: string;
 }
 
-/** A KRaft cluster id: 16 random bytes, base64url without padding (what StorageTool expects). */
+/**
+ * A KRaft cluster id: 16 random bytes, base64url without padding (what StorageTool expects), never
+ * starting with '-' (StorageTool's argument parser would read `-t -abc…` as a missing value; Kafka's
+ * own Uuid.randomUuid() draws again for the same reason). One id in 64 would otherwise fail.
+ */
 export function newClusterId(random: (n: number) => Buffer = crypto.randomBytes): string {
-  return random(16).toString('base64url');
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /**

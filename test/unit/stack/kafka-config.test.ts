@@ -47,6 +47,15 @@ describe('cluster id', () => {
     expect(newClusterId()).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(newClusterId()).not.toBe(newClusterId());
   });
+
+  it('never starts a cluster id with "-" (StorageTool would take it for an option)', () => {
+    // 0xf8 as the first byte encodes to '-' first; the second draw is taken instead.
+    const draws = [Buffer.alloc(16, 0xf8), Buffer.alloc(16, 0x01)];
+    const id = newClusterId(() => draws.shift()!);
+    expect(id.startsWith('-')).toBe(false);
+    expect(draws).toHaveLength(0);
+    expect(Buffer.alloc(16, 0xf8).toString('base64url').startsWith('-')).toBe(true);
+  });
 });
 
 describe('SCRAM format arguments', () => {
