@@ -86,6 +86,13 @@ export const ROUTER_CODES = defineCodes({
     action: 'Check Redis (REDIS_URL, `crossdock stack status`); the router resumes by itself.',
     retriable: true,
   },
+  CD_E_ROUTER_FENCED: {
+    meaning:
+      'A transaction was about to commit a partition that another router instance has claimed since (a rebalance, or this instance stalled): it was aborted, nothing of it is visible, and the new owner reads the partition from the last commit.',
+    action:
+      'None when it follows a rebalance. If it repeats, look for an instance that stalls (CPU starvation, long GC pauses) or for two instances sharing a transactional id (CROSSDOCK_ROUTER_INSTANCE).',
+    retriable: true,
+  },
   CD_E_ROUTER_WORKER_FAILED: {
     meaning:
       'An analysis worker thread (hub.router.validationThreads) exited or could not take a batch; the batch is retried on a new worker, dead-lettering nothing.',

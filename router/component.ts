@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import {
   logLevel,
-  Partitioners,
+  type Admin,
   type Consumer,
   type EachBatchPayload,
   type Kafka,
@@ -14,7 +14,7 @@ import {
 import { systemClock, type Clock } from '../core/clock';
 import type { ComponentDeps, HubComponent } from '../core/component';
 import { topics as hubTopics, type HubConfig } from '../core/config';
-import { describeError, isCrossdockError } from '../core/errors';
+import { CrossdockError, describeError, isCrossdockError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { createKafka } from '../core/kafka';
 import { createRedis, type Redis } from '../core/redis';
@@ -26,6 +26,14 @@ import { planBatch, type BatchPlan, type PlannerDeps } from './batch';
 import { createTxnQueue, type TransactionScope, type TxnQueue } from './txn-queue';
 import { routerCatalog, type RouterCatalog } from './catalog';
 import { createDeduper } from './dedupe';
+import {
+  TRANSACTION_TIMEOUT_MS,
+  createRouterProducer,
+  fenceTransactionalId,
+  initProducer,
+  isFencedError,
+} from './producers';
+import { createPartitionFence, type FencedPart, type PartitionFence } from './fence';
 import { routerKeys } from './keys';
 import { compileRoutes } from './match';
 import { createRouterMetrics, type RouterMetrics } from './metrics';
@@ -64,6 +72,11 @@ export interface RouterOptions extends ComponentDeps {
    * instance id, then `<instanceId>-tx<n>`). @defaultValue 2
    */
   transactionalProducers?: number;
+  /**
+   * How long to wait for another instance's commit of a partition this one just took over before
+   * fencing that instance's transactional id (ms). @defaultValue 5000
+   */
+  fenceAfterMs?: number;
   /** Instrumentation: called after each batch's transaction committed (benchmarks, tests). */
   onBatchCommitted?: (info: BatchCommitted) => void;
 }
@@ -86,6 +99,26 @@ export interface RouterComponent extends HubComponent {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Lifetime of a commit mark (router/fence.ts): by then the transaction that set it has ended,
+ * committed or aborted by the broker, whatever its holder does: the transaction timeout plus the
+ * broker's sweep for timed-out transactions (transaction.abort.timed.out.transaction.cleanup.
+ * interval.ms, 10 s by default) plus a margin.
+ */
+const MARK_TTL_MS = TRANSACTION_TIMEOUT_MS + 15_000;
+
+/** A pool member: a transactional producer, replaced when another instance fences its id. */
+interface ProducerSlot {
+  id: string;
+  producer: Producer;
+}
+
+/** A planned batch and the claim token of the generation it was planned in. */
+interface Planned {
+  plan: BatchPlan;
+  token: string;
+}
 
 /**
  * Bytes per topic in one produce request. A partition's records travel as one record batch,
@@ -174,36 +207,57 @@ export function createRouter(options: RouterOptions): RouterComponent {
 
   let kafka: Kafka | undefined;
   let consumer: Consumer | undefined;
-  let producers: Producer[] = [];
+  let producers: ProducerSlot[] = [];
   let redis: Redis | undefined;
+  let fenceRedis: Redis | undefined;
+  let fence: PartitionFence | undefined;
+  let admin: Admin | undefined;
+  /** Per input partition: the generation it was last claimed in (router/fence.ts). */
+  const claimed = new Map<string, number>();
+  /** Per input partition: the commit of its latest queued batch. */
+  const outstanding = new Map<string, Promise<boolean>>();
   let analyzer: Analyzer | undefined;
   let running = false;
   let joined = false;
   let degraded: string | undefined;
   let crashed = false;
   let stopping: Promise<void> | undefined;
-  // Group commit over a small pool of transactional producers (router/txn-queue.ts). kafkajs
-  // allows one open transaction per producer; a batch planned while a transaction is in flight
-  // starts its own on an idle producer, and batches queued while every producer is busy share the
-  // next transaction. eachBatch waits for its batch's commit: kafkajs then waits for it before
-  // rejoining the group or leaving it, so a partition changes owner only between transactions
-  // (returning earlier measured ~10% more throughput at fan-out 1, but let a transaction commit
-  // after its partition had moved: duplicates in the rebalance test). A failed transaction rewinds
-  // its partitions; a batch planned before a rebalance began is dropped or its transaction aborted.
-  let txq: TxnQueue<BatchPlan> | undefined;
+  // Commit-behind over a small pool of transactional producers (router/txn-queue.ts). A planned
+  // batch is queued for a transaction and eachBatch returns at once (its offset resolved), so
+  // kafkajs fetches and the router plans the next batches while transactions are in flight. A
+  // partition's batches commit in order, one open transaction per partition; batches queued while
+  // every producer is busy share the next transaction (group commit). A batch behind a failed
+  // one, or planned before a rebalance began, is dropped and read again.
+  // kafkajs then no longer waits for a transaction before rejoining the group or leaving it, and
+  // has no KIP-447 fencing, so partition ownership is fenced in Redis (router/fence.ts): the first
+  // batch of a partition in a generation claims it and waits for any commit of the previous owner,
+  // and each transaction checks ownership of all its partitions just before it commits.
+  let txq: TxnQueue<Planned> | undefined;
 
-  async function transact(producer: Producer, scope: TransactionScope<BatchPlan>): Promise<boolean> {
+  /** Ends every transaction of another process's transactional id (router/producers.ts). */
+  async function fenceProducer(transactionalId: string): Promise<void> {
+    await fenceTransactionalId(kafka!, transactionalId);
+    logger.warn(
+      { event: 'router.fenced_producer', transactionalId },
+      'fenced a stuck commit of another instance',
+    );
+  }
+
+  async function transact(slot: ProducerSlot, scope: TransactionScope<Planned>): Promise<boolean> {
     const out = new Map<string, Message[]>();
+    const parts = new Map<string, FencedPart>();
     for (const b of scope.batches) {
-      for (const [topic, messages] of b.payload.out) {
+      parts.set(b.key, { key: b.key, token: b.payload.token });
+      for (const [topic, messages] of b.payload.plan.out) {
         const list = out.get(topic);
         if (list) for (const m of messages) list.push(m);
         else out.set(topic, messages.slice());
       }
     }
     let tx: Transaction | undefined;
+    let entered = false;
     try {
-      tx = await producer.transaction();
+      tx = await slot.producer.transaction();
       for (const chunk of chunkByBytes(out, MAX_SEND_BYTES)) await tx.sendBatch({ topicMessages: chunk });
       const offsets = {
         consumerGroupId: settings.groupId,
@@ -222,21 +276,117 @@ export function createRouter(options: RouterOptions): RouterComponent {
         }
       }
       // A rebalance began while this transaction was open: its partitions may already be
-      // someone else's, who reads them from the last committed offset. Abort, don't commit.
+      // someone else's. Abort, don't commit (the fence below would also refuse it, later).
       if (!scope.stillValid()) {
         await tx.abort();
         metrics.transactions.inc({ outcome: 'aborted' });
         return false;
       }
+      const verdict = await fence!.enter([...parts.values()], slot.id);
+      if (!verdict.ok) {
+        await tx.abort();
+        metrics.transactions.inc({ outcome: 'fenced' });
+        // Redis lost the owner record: claim the partition again before its next batch.
+        if (verdict.reason === 'missing') claimed.delete(verdict.key);
+        throw new CrossdockError(
+          'CD_E_ROUTER_FENCED',
+          verdict.reason === 'other'
+            ? `partition ${verdict.key} was claimed by another router instance; its transaction was aborted`
+            : `the owner record of partition ${verdict.key} is gone from Redis; the partition is claimed again`,
+          { retriable: true, details: { partition: verdict.key, reason: verdict.reason } },
+        );
+      }
+      entered = true;
       await tx.commit();
       metrics.transactions.inc({ outcome: 'committed' });
+      const committed = new Map<string, string>();
+      for (const [topic, list] of scope.offsets)
+        for (const o of list) committed.set(`${topic}/${o.partition}`, o.offset);
+      // Not awaited: the next transaction's enter follows on the same connection, in order.
+      verdict.entered
+        .leave(committed)
+        .catch((err: unknown) =>
+          logger.warn(
+            { event: 'router.fence_leave_failed', error: describeError(err) },
+            'could not lift commit marks; the next owner waits for them to expire or fences this producer',
+          ),
+        );
       logger.debug({ event: 'router.committed', batches: scope.batches.length }, 'transaction committed');
       return true;
     } catch (err) {
-      metrics.transactions.inc({ outcome: 'aborted' });
-      await tx?.abort().catch(() => undefined);
+      if (!isCrossdockError(err)) metrics.transactions.inc({ outcome: 'aborted' });
+      // After enter, the outcome of a failed commit is unknown: the marks stay, so a new owner
+      // waits for them (or fences this producer) before it reads the committed offsets.
+      if (!entered || !isFencedError(err)) await tx?.abort().catch(() => undefined);
+      if (isFencedError(err)) await replaceProducer(slot);
       throw err;
     }
+  }
+
+  /** Another instance fenced this slot's transactional id: take it back with a new producer. */
+  async function replaceProducer(slot: ProducerSlot): Promise<void> {
+    logger.warn(
+      { event: 'router.producer_fenced', transactionalId: slot.id },
+      'producer fenced; replacing it',
+    );
+    const old = slot.producer;
+    await old.disconnect().catch(() => undefined);
+    const fresh = createRouterProducer(kafka!, slot.id);
+    try {
+      await initProducer(fresh);
+      slot.producer = fresh;
+    } catch (err) {
+      logger.error(
+        { event: 'router.producer_replace_failed', error: describeError(err) },
+        'could not replace a fenced producer; trying again with its next transaction',
+      );
+      slot.producer = fresh;
+    }
+  }
+
+  /**
+   * The first batch of a partition in a generation: take the partition in Redis, wait for the
+   * previous owner's commit, and say where its records start being ours. Returns undefined when
+   * the batch went stale while waiting; `start` is the committed offset (undefined: none yet).
+   */
+  async function claimPartition(
+    p: EachBatchPayload,
+    key: string,
+    token: string,
+    generation: number,
+  ): Promise<{ start?: bigint } | undefined> {
+    const { topic, partition } = p.batch;
+    let result;
+    try {
+      result = await fence!.claim(key, token, {
+        keepWaiting: () => p.isRunning() && !p.isStale() && txq?.generation() === generation,
+        heartbeat: () => p.heartbeat(),
+      });
+    } catch (err) {
+      throw new CrossdockError(
+        'CD_E_ROUTER_STATE_UNAVAILABLE',
+        `Redis did not answer the partition claim: ${describeError(err)}`,
+        {
+          retriable: true,
+          cause: err,
+        },
+      );
+    }
+    if (!result) return undefined;
+    if (result.waited !== 'none')
+      logger.info(
+        { event: 'router.claim_waited', partition: key, waited: result.waited, ms: result.waitedMs },
+        "waited for the previous owner's commit",
+      );
+    // Read after the wait: no commit of the partition is pending now, so this is stable.
+    const fetched = await admin!.fetchOffsets({ groupId: settings.groupId, topics: [topic] });
+    const kafkaOffset = fetched[0]?.partitions.find((x) => x.partition === partition)?.offset;
+    let start: bigint | undefined;
+    for (const o of [kafkaOffset, result.recorded]) {
+      if (o === undefined || o === null || o === '' || BigInt(o) < 0n) continue;
+      if (start === undefined || BigInt(o) > start) start = BigInt(o);
+    }
+    return { start };
   }
 
   async function runBatch(planner: PlannerDeps, p: EachBatchPayload): Promise<void> {
@@ -249,16 +399,41 @@ export function createRouter(options: RouterOptions): RouterComponent {
     // while this one is planned makes it stale (dropped, read again).
     const epoch = queue.epoch(key);
     const generation = queue.generation();
+    const token = fence!.token(generation);
     const started = process.hrtime.bigint();
     const startedAt = Date.now();
+    let messages = batch.messages;
     let attempt = 0;
     for (;;) {
       if (!p.isRunning() || p.isStale()) return;
       try {
+        if (claimed.get(key) !== generation) {
+          const claim = await claimPartition(p, key, token, generation);
+          if (!claim) return;
+          claimed.set(key, generation);
+          const first = BigInt(messages[0]!.offset);
+          if (claim.start !== undefined && claim.start > first) {
+            // The previous owner committed past what kafkajs fetched when it joined: skip that.
+            const from = claim.start;
+            messages = messages.filter((m) => BigInt(m.offset) >= from);
+            if (messages.length === 0) {
+              p.resolveOffset(batch.lastOffset());
+              return;
+            }
+          } else if (claim.start !== undefined && claim.start < first) {
+            // kafkajs is ahead of the commits (batches dropped before this claim): read from there.
+            consumer!.seek({
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: claim.start.toString(),
+            });
+            return;
+          }
+        }
         const plan = await planBatch(
           planner,
           siteId,
-          batch.messages.map((m) => ({
+          messages.map((m) => ({
             topic: batch.topic,
             partition: batch.partition,
             offset: m.offset,
@@ -273,54 +448,61 @@ export function createRouter(options: RouterOptions): RouterComponent {
             event: 'router.planned',
             topic: batch.topic,
             partition: batch.partition,
-            records: batch.messages.length,
+            records: messages.length,
             ...plan.counts,
           },
           'batch planned',
         );
         if (p.isStale() || queue.epoch(key) !== epoch || queue.generation() !== generation) return;
-        let committed: boolean;
-        try {
-          committed = await queue.submit(
-            {
-              key,
-              topic: batch.topic,
-              partition: batch.partition,
-              first: batch.messages[0]!.offset,
-              next: (BigInt(batch.lastOffset()) + 1n).toString(),
-              payload: plan,
-            },
-            epoch,
-            generation,
-          );
-        } catch {
-          // The transaction failed; the queue rewound the partition (seek) to this batch's
-          // first offset, so kafkajs reads it again. Nothing of it is visible.
-          return;
-        }
-        // Dropped (a rebalance began, or an earlier batch failed): whoever owns the partition
-        // reads it again from the last committed offset.
-        if (!committed) return;
-        p.resolveOffset(batch.lastOffset());
-        plan.record();
-        crashed = false;
-        options.onBatchCommitted?.({
-          topic: batch.topic,
-          partition: batch.partition,
-          records: batch.messages.length,
-          startedAt,
-          plannedAt,
-          committedAt: Date.now(),
-        });
-        metrics.lag.set(
-          { topic: batch.topic, partition: String(batch.partition) },
-          Number(batch.offsetLag()),
+        const previous = outstanding.get(key);
+        const committed = queue.submit(
+          {
+            key,
+            topic: batch.topic,
+            partition: batch.partition,
+            first: messages[0]!.offset,
+            next: (BigInt(batch.lastOffset()) + 1n).toString(),
+            payload: { plan, token },
+          },
+          epoch,
+          generation,
         );
-        metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+        outstanding.set(key, committed);
+        const forget = () => {
+          if (outstanding.get(key) === committed) outstanding.delete(key);
+        };
+        const records = messages.length;
+        committed.then((ok) => {
+          forget();
+          // Dropped (a rebalance began, or an earlier batch failed): whoever owns the partition
+          // reads it again from the last committed offset.
+          if (!ok) return;
+          plan.record();
+          crashed = false;
+          options.onBatchCommitted?.({
+            topic: batch.topic,
+            partition: batch.partition,
+            records,
+            startedAt,
+            plannedAt,
+            committedAt: Date.now(),
+          });
+          metrics.lag.set(
+            { topic: batch.topic, partition: String(batch.partition) },
+            Number(batch.offsetLag()),
+          );
+          metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+        }, forget);
+        // kafkajs fetches this partition on from here; if the transaction fails, the queue
+        // rewinds it (onFailed → seek) to this batch's first offset.
+        p.resolveOffset(batch.lastOffset());
         if (degraded) {
           logger.info({ event: 'router.resumed', after: degraded }, 'dependencies answer again; resumed');
           degraded = undefined;
         }
+        // At most two batches of a partition outstanding: this one, and the previous one, which
+        // must settle before kafkajs may hand over the next.
+        if (previous) await previous.catch(() => false);
         return;
       } catch (err) {
         if (!(isCrossdockError(err) && err.retriable)) throw err;
@@ -390,15 +572,9 @@ export function createRouter(options: RouterOptions): RouterComponent {
       logger,
       extra: { logCreator: routerLogCreator(logger) },
     });
-    if (options.createTopics !== false) {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        await ensureTopics(admin, config);
-      } finally {
-        await admin.disconnect();
-      }
-    }
+    admin = kafka.admin();
+    await admin.connect();
+    if (options.createTopics !== false) await ensureTopics(admin, config);
     const planner: PlannerDeps = {
       analyzer,
       topics: t,
@@ -408,21 +584,29 @@ export function createRouter(options: RouterOptions): RouterComponent {
       metrics,
     };
     const poolSize = Math.max(1, Math.floor(options.transactionalProducers ?? 2));
-    producers = Array.from({ length: poolSize }, (_v, i) =>
-      kafka!.producer({
-        // The first keeps the instance id; the others add a suffix. All are stable when the
-        // instance id is, so a restarted instance fences every one of its predecessor's.
-        transactionalId: i === 0 ? instanceId : `${instanceId}-tx${i}`,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        transactionTimeout: 30000,
-        // Java-compatible murmur2 partitioning, so copies land where any Kafka client would put them.
-        createPartitioner: Partitioners.DefaultPartitioner,
-        // kafkajs starts retries at 300 ms; CONCURRENT_TRANSACTIONS clears in a few ms, and each
-        // batch is a transaction, so a short first backoff is worth most of the throughput.
-        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 10, maxRetryTime: 2000 },
-      }),
-    );
+    // The first keeps the instance id; the others add a suffix. All are stable when the instance
+    // id is, so a restarted instance fences every one of its predecessor's (initProducer below).
+    producers = Array.from({ length: poolSize }, (_v, i) => {
+      const id = i === 0 ? instanceId : `${instanceId}-tx${i}`;
+      return { id, producer: createRouterProducer(kafka!, id) };
+    });
+    const runId = `${instanceId}.${crypto.randomBytes(4).toString('hex')}`;
+    fenceRedis = createRedis({
+      url: endpoints.redisUrl,
+      name: `crossdock-router-${instanceId}-fence`,
+      failFast: true,
+    });
+    fence = createPartitionFence({
+      redis: fenceRedis,
+      prefix: options.keyPrefix ?? '',
+      groupId: settings.groupId,
+      runId,
+      ownTransactionalIds: new Set(producers.map((x) => x.id)),
+      markTtlMs: MARK_TTL_MS,
+      fenceAfterMs: options.fenceAfterMs ?? 5000,
+      fenceProducer,
+      busy: (key) => txq?.busy(key) ?? false,
+    });
     consumer = kafka.consumer({
       groupId: settings.groupId,
       // A crash kafkajs deems non-retriable would otherwise leave a live process with a dead
@@ -455,8 +639,8 @@ export function createRouter(options: RouterOptions): RouterComponent {
       ),
     );
     options.health.addReadiness('router', () => ready());
-    for (const p of producers) await p.connect();
-    txq = createTxnQueue<Producer, BatchPlan>({
+    for (const slot of producers) await initProducer(slot.producer);
+    txq = createTxnQueue<ProducerSlot, Planned>({
       producers,
       transact,
       onFailed: (err, rewind) => {
@@ -497,10 +681,19 @@ export function createRouter(options: RouterOptions): RouterComponent {
     stopping = (async () => {
       running = false;
       await consumer?.disconnect().catch(() => undefined);
-      // kafkajs waited for the running batches, and each waits for its commit: nothing is in flight.
-      for (const p of producers) await p.disconnect().catch(() => undefined);
+      // Let the transactions in flight finish (bounded): what they hold need not be read again.
+      // Whoever takes the partitions waits for the commits that entered (router/fence.ts).
+      if (txq) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([txq.idle(), new Promise<void>((r) => (timer = setTimeout(r, 10_000)).unref())]);
+        clearTimeout(timer);
+      }
+      for (const slot of producers) await slot.producer.disconnect().catch(() => undefined);
+      await admin?.disconnect().catch(() => undefined);
       await analyzer?.close().catch(() => undefined);
       redis?.disconnect();
+      // After the producers: a leave (marks lifted, offsets recorded) may still be on its way.
+      await fenceRedis?.quit().catch(() => fenceRedis?.disconnect());
       logger.info({ event: 'router.stopped', instanceId }, 'router stopped');
     })();
     return stopping;

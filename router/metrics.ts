@@ -73,7 +73,7 @@ export function createRouterMetrics(registry: Registry): RouterMetrics {
     }),
     transactions: new Counter({
       name: 'crossdock_router_transactions_total',
-      help: 'Kafka transactions, by outcome (committed, aborted).',
+      help: 'Kafka transactions, by outcome (committed, aborted, fenced: refused by the partition fence).',
       labelNames: ['outcome'],
       registers,
     }),

@@ -64,6 +64,10 @@ export interface TxnQueue<T> {
   submit(batch: QueuedBatch<T>, epoch: number, generation: number): Promise<boolean>;
   /** A rebalance began: every batch not yet committed is dropped or its transaction aborted. */
   rebalanced(): void;
+  /** Resolves when nothing is queued or in flight. */
+  idle(): Promise<void>;
+  /** Whether a transaction holding this partition is in flight. */
+  busy(key: string): boolean;
 }
 
 interface Entry<T> {
@@ -80,8 +84,18 @@ export function createTxnQueue<P, T>(options: TxnQueueOptions<P, T>): TxnQueue<T
   let generation = 0;
   let queue: Array<Entry<T>> = [];
   const idleProducers: P[] = [...options.producers];
+  let busy = 0;
+  let idleWaiters: Array<() => void> = [];
   const epochOf = (key: string) => epochs.get(key) ?? 0;
   const current = (e: Entry<T>) => e.generation === generation && e.epoch === epochOf(e.batch.key);
+
+  function settleIdle(): void {
+    if (queue.length === 0 && busy === 0) {
+      const w = idleWaiters;
+      idleWaiters = [];
+      for (const f of w) f();
+    }
+  }
 
   function pump(): void {
     // Drop what is no longer wanted, wherever it waits.
@@ -95,9 +109,11 @@ export function createTxnQueue<P, T>(options: TxnQueueOptions<P, T>): TxnQueue<T
       const producer = idleProducers.pop()!;
       void run(producer, taken);
     }
+    settleIdle();
   }
 
   async function run(producer: P, taken: Array<Entry<T>>): Promise<void> {
+    busy++;
     const keys = new Set(taken.map((e) => e.batch.key));
     for (const k of keys) inFlight.add(k);
     const offsets = new Map<string, Array<{ partition: number; offset: string }>>();
@@ -133,6 +149,7 @@ export function createTxnQueue<P, T>(options: TxnQueueOptions<P, T>): TxnQueue<T
       rest = options.failureBackoffMs ?? 1000;
     } finally {
       for (const k of keys) inFlight.delete(k);
+      busy--;
     }
     if (rest > 0) await new Promise((r) => setTimeout(r, rest));
     idleProducers.push(producer);
@@ -151,6 +168,11 @@ export function createTxnQueue<P, T>(options: TxnQueueOptions<P, T>): TxnQueue<T
     rebalanced() {
       generation++;
       pump();
+    },
+    busy: (key) => inFlight.has(key),
+    idle() {
+      if (queue.length === 0 && busy === 0) return Promise.resolve();
+      return new Promise<void>((r) => idleWaiters.push(r));
     },
   };
 }

@@ -122,5 +122,20 @@ describe('commit queue (router/txn-queue.ts)', () => {
     await expect(queued).resolves.toBe(false);
     await expect(q.submit(planned.b, planned.epoch, planned.generation)).resolves.toBe(false);
     expect(txns).toHaveLength(1);
+    await q.idle();
+  });
+
+  it('idle() waits for the transactions in flight', async () => {
+    const { q, txns, batch, submit, tick } = setup(['p1']);
+    void submit(batch('in', 0));
+    await tick();
+    let idle = false;
+    void q.idle().then(() => (idle = true));
+    await tick();
+    expect(idle).toBe(false);
+    txns[0]!.finish();
+    await tick();
+    await tick();
+    expect(idle).toBe(true);
   });
 });
