@@ -12,4 +12,11 @@ export const CORE_CODES = defineCodes({
     action: 'Read `crossdock <command> --help`.',
     retriable: false,
   },
+  CD_E_KAFKAJS_UNPATCHED: {
+    meaning:
+      "kafkajs was loaded before crossdock's fix of its read_committed filter (core/kafkajs-patch.ts), so records of aborted transactions could reach this process; it refuses to start.",
+    action:
+      'Start crossdock through bin/crossdock.js, or import core/kafka (or core/kafkajs-patch) before anything that imports kafkajs.',
+    retriable: false,
+  },
 });

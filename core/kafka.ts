@@ -1,3 +1,5 @@
+// Before kafkajs: its read_committed filter is replaced (core/kafkajs-patch.ts).
+import { assertReadCommittedFix } from './kafkajs-patch';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Logger } from './logger';
 
@@ -24,6 +26,7 @@ export interface KafkaClientOptions {
 
 /** The one place a kafkajs client is made, so logging and defaults are the same everywhere. */
 export function createKafka(options: KafkaClientOptions): Kafka {
+  assertReadCommittedFix();
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,

@@ -11,6 +11,8 @@
  * CD_BENCH = JSON config (as connector-child.ts). Prints "ready" once consuming; SIGTERM stops it
  * and prints its CPU and RSS.
  */
+// First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
+import '../../core/kafkajs-patch';
 import type { EachBatchPayload, IHeaders } from 'kafkajs';
 import { Pool } from 'undici';
 import { toJsonSafe, unframe } from '../../core/avro';

@@ -2,6 +2,8 @@
  * Arm D's connector in its own process (as it runs in production). CD_BENCH = JSON config.
  * Prints "ready" once consuming; SIGTERM stops it cleanly and prints its CPU and RSS.
  */
+// First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
+import '../../core/kafkajs-patch';
 import { systemClock } from '../../core/clock';
 import { createKafka } from '../../core/kafka';
 import { silentLogger } from '../../core/logger';

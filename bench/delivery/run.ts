@@ -18,6 +18,8 @@
  * (--cpu-prof of the connector and C children), BENCH_OPEN_ONLY_RATE=<n>/s. BENCH_RENDER_ONLY=1
  * rewrites the docs section from results.json with the current notes (notes.ts).
  */
+// First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
+import '../../core/kafkajs-patch';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -3,6 +3,8 @@
  * producer's settings) sending the same pre-encoded events in batches of CD_BENCH_BATCH from
  * CD_BENCH_CONCURRENCY loops for CD_BENCH_SECONDS. Prints { events, seconds, cpuMs, rssMb }.
  */
+// First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
+import '../../core/kafkajs-patch';
 import fs from 'node:fs';
 import type { Message } from 'kafkajs';
 import { createKafka } from '../../core/kafka';

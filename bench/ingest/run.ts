@@ -19,6 +19,8 @@
  *
  * Writes bench/results/ingest.json and the ingest section of docs/benchmarks.md.
  */
+// First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
+import '../../core/kafkajs-patch';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';

@@ -11,6 +11,8 @@
  * Prints one JSON line { port } when listening; on SIGTERM prints { cpuMs, rssMb, produce } and exits
  * (produce: the publisher's produce requests and messages, when the arm has one).
  */
+// First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
+import '../../core/kafkajs-patch';
 import fs from 'node:fs';
 import Fastify from 'fastify';
 import type { Message } from 'kafkajs';

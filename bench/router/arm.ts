@@ -10,6 +10,8 @@
  * - h0: the same with hub.router.validationThreads 0 (validation on the main thread): a
  *   diagnostic arm, run only when CD_BENCH_ARMS lists it.
  */
+// First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
+import '../../core/kafkajs-patch';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Partitioners } from 'kafkajs';
 import { stringify } from 'yaml';

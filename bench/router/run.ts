@@ -10,6 +10,8 @@
  * run is invalid unless every topic holds every event exactly once, in per-key order.
  * Writes bench/results/router.json and the router section of docs/benchmarks.md.
  */
+// First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
+import '../../core/kafkajs-patch';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,0 +1,73 @@
+import Module from 'node:module';
+import { CrossdockError } from './errors';
+import { filterAbortedMessages } from './kafkajs-read-committed';
+
+/**
+ * kafkajs 2.2.4 (the last release) can hand records of aborted transactions to a read_committed
+ * consumer (core/kafkajs-read-committed.ts says when). Every reader of the router's output is a
+ * read_committed kafkajs consumer (subscriber connectors, tests, benchmarks), and the router aborts
+ * transactions in normal operation (rebalances, fencing, failures), so the fix is not optional.
+ *
+ * kafkajs's consumer/batch.js takes its filter with `require('./filterAbortedMessages')` when it is
+ * first loaded. `installReadCommittedFix()` puts the correct filter into Node's module cache under
+ * that file's path before that happens: it must run before anything loads kafkajs (bin/crossdock.js
+ * calls it first; core/kafka.ts imports this module before kafkajs). Under jest, whose module
+ * registry is its own, jest.config.js maps the module instead. `assertReadCommittedFix()` proves the
+ * filter in use on a case the kafkajs one gets wrong; createKafka() calls it, so a process that
+ * loaded kafkajs too early fails at start with CD_E_KAFKAJS_UNPATCHED instead of reading aborted
+ * records.
+ */
+
+const FILTER_MODULE = 'kafkajs/src/consumer/filterAbortedMessages.js';
+const BATCH_MODULE = 'kafkajs/src/consumer/batch.js';
+
+export function installReadCommittedFix(): void {
+  const path = require.resolve(FILTER_MODULE);
+  const cached = require.cache[path];
+  if (cached?.exports === filterAbortedMessages) return;
+  if (cached) return; // kafkajs's own is loaded already: assertReadCommittedFix() will say so
+  const m = new Module(path);
+  m.filename = path;
+  m.loaded = true;
+  m.exports = filterAbortedMessages;
+  require.cache[path] = m;
+}
+
+let proven = false;
+
+/** Throws CD_E_KAFKAJS_UNPATCHED unless kafkajs drops aborted records correctly in this process. */
+export function assertReadCommittedFix(): void {
+  if (proven) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Batch = require(BATCH_MODULE) as new (
+    topic: string,
+    fetchedOffset: string,
+    partitionData: unknown,
+  ) => { messages: Array<{ offset: string }> };
+  const rec = (offset: string, producerId: string) => ({
+    offset,
+    key: Buffer.from('k'),
+    value: Buffer.from('v'),
+    isControlRecord: false,
+    batchContext: { producerId, inTransaction: true },
+  });
+  // Two producers' transactions, both aborted, begun before this fetch (which starts at 12).
+  const batch = new Batch('t', '12', {
+    partition: 0,
+    highWatermark: '20',
+    abortedTransactions: [
+      { producerId: '1', firstOffset: '10' },
+      { producerId: '2', firstOffset: '11' },
+    ],
+    messages: [rec('12', '2'), rec('13', '1')],
+  });
+  if (batch.messages.length !== 0)
+    throw new CrossdockError(
+      'CD_E_KAFKAJS_UNPATCHED',
+      `kafkajs was loaded before its read_committed fix (core/kafkajs-patch.ts): records of aborted transactions could be read (${batch.messages.length} of 2 leaked in the self-check)`,
+      { details: { module: FILTER_MODULE } },
+    );
+  proven = true;
+}
+
+installReadCommittedFix();
