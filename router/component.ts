@@ -77,6 +77,11 @@ export interface RouterOptions extends ComponentDeps {
    * fencing that instance's transactional id (ms). @defaultValue 5000
    */
   fenceAfterMs?: number;
+  /**
+   * Instrumentation: awaited after a transaction passed the partition fence and before its
+   * EndTxn (tests widen the commit window with it).
+   */
+  beforeCommit?: () => Promise<void>;
   /** Instrumentation: called after each batch's transaction committed (benchmarks, tests). */
   onBatchCommitted?: (info: BatchCommitted) => void;
 }
@@ -297,6 +302,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
         );
       }
       entered = true;
+      if (options.beforeCommit) await options.beforeCommit();
       await tx.commit();
       metrics.transactions.inc({ outcome: 'committed' });
       const committed = new Map<string, string>();
@@ -373,6 +379,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
       );
     }
     if (!result) return undefined;
+    metrics.claims.inc({ waited: result.waited });
     if (result.waited !== 'none')
       logger.info(
         { event: 'router.claim_waited', partition: key, waited: result.waited, ms: result.waitedMs },

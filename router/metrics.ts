@@ -12,6 +12,7 @@ export interface RouterMetrics {
   lag: Gauge<'topic' | 'partition'>;
   transientRetries: Counter<'dependency'>;
   transactions: Counter<'outcome'>;
+  claims: Counter<'waited'>;
 }
 
 export function createRouterMetrics(registry: Registry): RouterMetrics {
@@ -75,6 +76,12 @@ export function createRouterMetrics(registry: Registry): RouterMetrics {
       name: 'crossdock_router_transactions_total',
       help: 'Kafka transactions, by outcome (committed, aborted, fenced: refused by the partition fence).',
       labelNames: ['outcome'],
+      registers,
+    }),
+    claims: new Counter({
+      name: 'crossdock_router_partition_claims_total',
+      help: "Partitions taken over (router/fence.ts), by how the wait for the previous owner's commit ended: none, holder (it committed), predecessor, fenced, expired.",
+      labelNames: ['waited'],
       registers,
     }),
   };
