@@ -331,6 +331,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
 
   /** Another instance fenced this slot's transactional id: take it back with a new producer. */
   async function replaceProducer(slot: ProducerSlot): Promise<void> {
+    if (!running) return; // stopping: the slot's producer is disconnected with the others
     logger.warn(
       { event: 'router.producer_fenced', transactionalId: slot.id },
       'producer fenced; replacing it',
