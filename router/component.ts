@@ -227,6 +227,8 @@ export function createRouter(options: RouterOptions): RouterComponent {
   let degraded: string | undefined;
   let crashed = false;
   let stopping: Promise<void> | undefined;
+  /** Set when stop() stopped waiting for the transactions in flight: none may commit after it. */
+  let halted = false;
   // Commit-behind over a small pool of transactional producers (router/txn-queue.ts). A planned
   // batch is queued for a transaction and eachBatch returns at once (its offset resolved), so
   // kafkajs fetches and the router plans the next batches while transactions are in flight. A
@@ -261,6 +263,8 @@ export function createRouter(options: RouterOptions): RouterComponent {
     }
     let tx: Transaction | undefined;
     let entered = false;
+    // A transaction the queue hands over after stop() disconnected the producers is dropped.
+    if (halted) return false;
     try {
       tx = await slot.producer.transaction();
       for (const chunk of chunkByBytes(out, MAX_SEND_BYTES)) await tx.sendBatch({ topicMessages: chunk });
@@ -303,6 +307,13 @@ export function createRouter(options: RouterOptions): RouterComponent {
       }
       entered = true;
       if (options.beforeCommit) await options.beforeCommit();
+      if (halted) {
+        // stop() gave up waiting and disconnected the producers: no EndTxn now (kafkajs would
+        // reconnect for it and keep the process alive); without a commit the transaction can only
+        // abort (timeout, or a new owner fencing the id), so the marks can go.
+        await verdict.entered.leave().catch(() => undefined);
+        return false;
+      }
       await tx.commit();
       metrics.transactions.inc({ outcome: 'committed' });
       const committed = new Map<string, string>();
@@ -323,7 +334,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
       if (!isCrossdockError(err)) metrics.transactions.inc({ outcome: 'aborted' });
       // After enter, the outcome of a failed commit is unknown: the marks stay, so a new owner
       // waits for them (or fences this producer) before it reads the committed offsets.
-      if (!entered || !isFencedError(err)) await tx?.abort().catch(() => undefined);
+      if (!halted && (!entered || !isFencedError(err))) await tx?.abort().catch(() => undefined);
       if (isFencedError(err)) await replaceProducer(slot);
       throw err;
     }
@@ -696,6 +707,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
         await Promise.race([txq.idle(), new Promise<void>((r) => (timer = setTimeout(r, 10_000)).unref())]);
         clearTimeout(timer);
       }
+      halted = true;
       for (const slot of producers) await slot.producer.disconnect().catch(() => undefined);
       await admin?.disconnect().catch(() => undefined);
       await analyzer?.close().catch(() => undefined);

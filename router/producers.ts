@@ -21,8 +21,10 @@ export function createRouterProducer(kafka: Kafka, transactionalId: string): Pro
     // Java-compatible murmur2 partitioning, so copies land where any Kafka client would put them.
     createPartitioner: Partitioners.DefaultPartitioner,
     // kafkajs starts retries at 300 ms; CONCURRENT_TRANSACTIONS clears in a few ms, and each
-    // batch is a transaction, so a short first backoff is worth most of the throughput.
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 10, maxRetryTime: 2000 },
+    // batch is a transaction, so a short first backoff is worth most of the throughput. Bounded
+    // (about 20 s in all): past that the transaction fails, its partitions are read again
+    // (router/txn-queue.ts), and a producer disconnected at stop does not retry for ever.
+    retry: { retries: 15, initialRetryTime: 10, maxRetryTime: 2000 },
   });
 }
 

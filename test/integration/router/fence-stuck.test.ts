@@ -60,7 +60,7 @@ it('fences a stuck commit of another instance and keeps exactly-once', async () 
       beforeCommit: async () => {
         if (!stuck) return;
         inCommit++;
-        await new Promise((r) => setTimeout(r, 15_000));
+        await new Promise((r) => setTimeout(r, 12_000));
         inCommit--;
       },
     }),
