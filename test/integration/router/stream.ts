@@ -1,8 +1,16 @@
-import type { Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { HubConfig } from '../../../core/config';
-import { testEndpoints } from '../../helpers/stack';
+import { eventually, testEndpoints, testKafka } from '../../helpers/stack';
 import { wireEvent, type WireEvent } from './events';
-import { allTopics, testConfig } from './harness';
+import {
+  Collector,
+  allTopics,
+  createConfigTopics,
+  exactlyOnce,
+  settle,
+  testConfig,
+  type RunningRouter,
+} from './harness';
 
 /**
  * The stream the crash and rebalance tests push through the router: OrderReleased and
@@ -69,4 +77,76 @@ export function expectedIds(events: WireEvent[]): { a: string[]; b: string[]; c:
     .filter((e) => e.event.metadata.eventType === 'OrderReleased')
     .map((e) => e.event.metadata.eventId as string);
   return { a: orders, b: orders, c: events.map((e) => e.event.metadata.eventId as string) };
+}
+
+/** What the stream tests share: the config, its topics, a producer, a reader, the routers started. */
+export interface StreamFixture {
+  config: HubConfig;
+  t: ReturnType<typeof allTopics>;
+  kafka: Kafka;
+  producer: Producer;
+  collector: Collector;
+  /** Routers the test started in-process: stopped after the tests. */
+  routers: RunningRouter[];
+}
+
+/**
+ * Registers the shared set-up of a stream test (call at the top level of its file): a 6-partition
+ * stream config with its topics, a producer, and a read_committed reader of a, b, c and the DLQ;
+ * afterwards the routers in `routers` are stopped and the clients closed.
+ */
+export function useStreamFixture(): StreamFixture {
+  const config = streamConfig(6);
+  const fx = {
+    config,
+    t: allTopics(config),
+    kafka: testKafka(),
+    routers: [] as RunningRouter[],
+  } as StreamFixture;
+  beforeAll(async () => {
+    fx.producer = fx.kafka.producer();
+    await fx.producer.connect();
+    await createConfigTopics(fx.kafka, config);
+    fx.collector = new Collector(fx.kafka, ['a', 'b', 'c'].map(fx.t.deliver).concat(fx.t.dlq));
+    await fx.collector.start();
+  });
+  afterAll(async () => {
+    for (const r of fx.routers) await r.stop();
+    await fx.collector?.stop();
+    await fx.producer?.disconnect();
+  });
+  return fx;
+}
+
+/**
+ * Waits until every event reached c, lets late copies arrive, then checks that each subscribed
+ * topic holds each of its events exactly once and that nothing was dead-lettered.
+ */
+export async function expectStreamExactlyOnce(
+  fx: StreamFixture,
+  events: WireEvent[],
+  timeoutMs = 90000,
+): Promise<void> {
+  const want = expectedIds(events);
+  await eventually(
+    () => fx.collector.get(fx.t.deliver('c')).length >= events.length,
+    `${events.length} events on c`,
+    timeoutMs,
+  );
+  await settle(3000);
+  for (const s of ['a', 'b', 'c'] as const) {
+    const r = exactlyOnce(fx.collector.get(fx.t.deliver(s)), want[s]);
+    expect(r).toEqual({ ...r, received: want[s].length, missing: 0, duplicated: 0, unexpected: 0 });
+  }
+  expect(fx.collector.get(fx.t.dlq)).toEqual([]);
+}
+
+/** Sum of a prom-client counter's values, or of those with `label` among their label values. */
+export async function metricSum(
+  counter: { get(): Promise<{ values: Array<{ value: number; labels: object }> }> },
+  label?: string,
+): Promise<number> {
+  return (await counter.get()).values
+    .filter((v) => label === undefined || Object.values(v.labels).includes(label))
+    .reduce((n, v) => n + v.value, 0);
 }
