@@ -23,9 +23,8 @@ const BATCH_MODULE = 'kafkajs/src/consumer/batch.js';
 
 export function installReadCommittedFix(): void {
   const path = require.resolve(FILTER_MODULE);
-  const cached = require.cache[path];
-  if (cached?.exports === filterAbortedMessages) return;
-  if (cached) return; // kafkajs's own is loaded already: assertReadCommittedFix() will say so
+  // Already ours, or kafkajs's own is loaded already (assertReadCommittedFix() will say so).
+  if (require.cache[path]) return;
   const m = new Module(path);
   m.filename = path;
   m.loaded = true;

@@ -316,9 +316,8 @@ export function createRouter(options: RouterOptions): RouterComponent {
       }
       await tx.commit();
       metrics.transactions.inc({ outcome: 'committed' });
-      const committed = new Map<string, string>();
-      for (const [topic, list] of scope.offsets)
-        for (const o of list) committed.set(`${topic}/${o.partition}`, o.offset);
+      // Per partition, its last batch's next offset (what sendOffsets committed).
+      const committed = new Map(scope.batches.map((b) => [b.key, b.next]));
       // Not awaited: the next transaction's enter follows on the same connection, in order.
       verdict.entered
         .leave(committed)
@@ -347,19 +346,15 @@ export function createRouter(options: RouterOptions): RouterComponent {
       { event: 'router.producer_fenced', transactionalId: slot.id },
       'producer fenced; replacing it',
     );
-    const old = slot.producer;
-    await old.disconnect().catch(() => undefined);
-    const fresh = createRouterProducer(kafka!, slot.id);
-    try {
-      await initProducer(fresh);
-      slot.producer = fresh;
-    } catch (err) {
+    await slot.producer.disconnect().catch(() => undefined);
+    slot.producer = createRouterProducer(kafka!, slot.id);
+    // If this fails, kafkajs initialises the id with the slot's next transaction.
+    await initProducer(slot.producer).catch((err: unknown) =>
       logger.error(
         { event: 'router.producer_replace_failed', error: describeError(err) },
-        'could not replace a fenced producer; trying again with its next transaction',
-      );
-      slot.producer = fresh;
-    }
+        'could not initialise the replacement producer; its next transaction tries again',
+      ),
+    );
   }
 
   /**

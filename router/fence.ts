@@ -15,7 +15,7 @@ import type { Redis } from '../core/redis';
  *   run id and the group generation it was taken in (`<runId>:<generation>`).
  * - `mark`: set just before a transaction's EndTxn(commit) by `enter`, which first checks that
  *   every partition in the transaction is still owned by its batch's token (all or nothing, one
- *   script call), and lifted after the commit by `committed`, which also records the committed
+ *   script call), and lifted after the commit by `leave`, which also records the committed
  *   offset (`committed` key). A mark names its token and the holder's transactional id.
  * - `claim` (the first batch of a partition in a generation) takes ownership, so a transaction of
  *   the old owner that has not entered yet is refused and aborts; then it waits until no mark is
@@ -59,16 +59,16 @@ end
 return 0
 `,
   /**
-   * KEYS as enter   ARGV[1] ttl ms of committed   ARGV[2] unused
-   * ARGV[1+2i] mark value of partition i   ARGV[2+2i] committed offset of partition i, or '' (abort)
+   * KEYS as enter   ARGV[1] ttl ms of committed
+   * ARGV[2i] mark value of partition i   ARGV[2i+1] committed offset of partition i, or '' (abort)
    * Records each committed offset (if given) and deletes each mark that is still this one.
    */
   leave: `
 local n = #KEYS / 3
 for i = 1, n do
-  local next = ARGV[2 + 2 * i]
+  local next = ARGV[2 * i + 1]
   if next ~= '' then redis.call('SET', KEYS[3 * i], next, 'PX', ARGV[1]) end
-  if redis.call('GET', KEYS[3 * i - 1]) == ARGV[1 + 2 * i] then redis.call('DEL', KEYS[3 * i - 1]) end
+  if redis.call('GET', KEYS[3 * i - 1]) == ARGV[2 * i] then redis.call('DEL', KEYS[3 * i - 1]) end
 end
 return n
 `,
@@ -149,7 +149,6 @@ export interface PartitionFence {
 }
 
 interface MarkValue {
-  token: string;
   runId: string;
   transactionalId: string;
 }
@@ -160,7 +159,6 @@ function parseMark(value: string): MarkValue {
   const token = sp < 0 ? value : value.slice(0, sp);
   const colon = token.lastIndexOf(':');
   return {
-    token,
     runId: colon < 0 ? token : token.slice(0, colon),
     transactionalId: sp < 0 ? '' : value.slice(sp + 1),
   };
@@ -257,7 +255,7 @@ export function createPartitionFence(options: FenceOptions): PartitionFence {
       ok: true,
       entered: {
         async leave(committed) {
-          const leaveArgs: Array<string | number> = [recordTtl, 0];
+          const leaveArgs: Array<string | number> = [recordTtl];
           parts.forEach((p, i) => leaveArgs.push(values[i]!, committed?.get(p.key) ?? ''));
           await r.cdFenceLeave(keys.length, ...keys, ...leaveArgs);
         },
