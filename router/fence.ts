@@ -32,11 +32,11 @@ import type { Redis } from '../core/redis';
 export const FENCE_SCRIPTS = {
   /**
    * KEYS[1] owner  KEYS[2] mark  KEYS[3] committed   ARGV[1] token  ARGV[2] ttl ms of owner
-   * Sets owner = token; returns { mark or false, committed or false }.
+   * Sets owner = token; returns { mark or false, committed or false, ms the mark has left }.
    */
   claim: `
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return { redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3]) }
+return { redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3]), redis.call('PTTL', KEYS[2]) }
 `,
   /**
    * KEYS[3i-2] owner  KEYS[3i-1] mark  (KEYS[3i] unused here)   ARGV[1] mark ttl ms
@@ -194,15 +194,24 @@ export function createPartitionFence(options: FenceOptions): PartitionFence {
     let beat = started;
     let waited: ClaimResult['waited'] = 'none';
     let firstSeen: { value: string; at: number } | undefined;
+    // Earliest time the last mark seen can have expired: the round's send time plus the ttl Redis
+    // reported (the script ran after the send, so the mark cannot expire sooner than that).
+    let expiresNoSoonerThan = Infinity;
     for (;;) {
-      const [mark, recorded] = (await r.cdFenceClaim(
+      const sent = now();
+      const [mark, recorded, ttl] = (await r.cdFenceClaim(
         keyOf('owner', key),
         keyOf('mark', key),
         keyOf('committed', key),
         token,
         recordTtl,
-      )) as [string | null, string | null];
-      if (!mark) return { recorded: recorded ?? undefined, waited, waitedMs: now() - started };
+      )) as [string | null, string | null, number];
+      if (!mark) {
+        // Gone without our lifting it: its holder's leave, or its expiry if that time had come.
+        if (firstSeen && now() >= expiresNoSoonerThan) waited = 'expired';
+        return { recorded: recorded ?? undefined, waited, waitedMs: now() - started };
+      }
+      expiresNoSoonerThan = ttl >= 0 ? sent + ttl : Infinity;
       const holder = parseMark(mark);
       if (!firstSeen || firstSeen.value !== mark) firstSeen = { value: mark, at: now() };
       let lift = false;
@@ -222,12 +231,14 @@ export function createPartitionFence(options: FenceOptions): PartitionFence {
           waited = 'fenced';
         } catch {
           // Kafka did not let us fence it: the mark's own expiry ends the wait.
+          waited = 'holder';
         }
       } else {
         waited = 'holder';
       }
       if (lift) {
         await r.cdFenceLift(keyOf('mark', key), mark);
+        expiresNoSoonerThan = Infinity;
         continue;
       }
       if (!wait.keepWaiting()) return undefined;
@@ -236,8 +247,6 @@ export function createPartitionFence(options: FenceOptions): PartitionFence {
         beat = now();
         await wait.heartbeat().catch(() => undefined);
       }
-      // An expired mark reads as absent on the next round: 'expired' if it was not lifted.
-      if (now() - firstSeen.at >= options.markTtlMs) waited = 'expired';
     }
   }
 
