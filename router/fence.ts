@@ -208,7 +208,7 @@ export function createPartitionFence(options: FenceOptions): PartitionFence {
       )) as [string | null, string | null, number];
       if (!mark) {
         // Gone without our lifting it: its holder's leave, or its expiry if that time had come.
-        if (firstSeen && now() >= expiresNoSoonerThan) waited = 'expired';
+        if (now() >= expiresNoSoonerThan) waited = 'expired';
         return { recorded: recorded ?? undefined, waited, waitedMs: now() - started };
       }
       expiresNoSoonerThan = ttl >= 0 ? sent + ttl : Infinity;

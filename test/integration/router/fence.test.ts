@@ -1,7 +1,12 @@
 import '../../helpers/integration-timeout';
 import type { Consumer, Producer } from 'kafkajs';
 import { createRedis, type Redis } from '../../../core/redis';
-import { createPartitionFence, type FenceOptions, type PartitionFence } from '../../../router/fence';
+import {
+  createPartitionFence,
+  type Entered,
+  type FenceOptions,
+  type PartitionFence,
+} from '../../../router/fence';
 import {
   createRouterProducer,
   fenceTransactionalId,
@@ -58,6 +63,16 @@ function make(prefix: string, runId: string, overrides: Partial<FenceOptions> = 
 const always = { keepWaiting: () => true };
 const P = 'cd.ingress.x/0';
 
+/** `m` claims P in `generation` and enters a commit of it as `transactionalId` (its mark is set). */
+async function commitUnderWay(m: Made, transactionalId: string, generation = 1): Promise<Entered> {
+  const token = m.fence.token(generation);
+  await m.fence.claim(P, token, always);
+  const res = await m.fence.enter([{ key: P, token }], transactionalId);
+  expect(res.ok).toBe(true);
+  if (!res.ok) throw new Error('enter refused');
+  return res.entered;
+}
+
 describe('partition fence (real Redis)', () => {
   it('claims a free partition at once and refuses a commit planned under an older claim', async () => {
     const prefix = `${randomName('fence')}:`;
@@ -113,10 +128,7 @@ describe('partition fence (real Redis)', () => {
     const prefix = `${randomName('fence')}:`;
     const a = make(prefix, 'run-a');
     const b = make(prefix, 'run-b');
-    const ta = a.fence.token(1);
-    await a.fence.claim(P, ta, always);
-    const entered = await a.fence.enter([{ key: P, token: ta }], 'run-a-tx');
-    if (!entered.ok) throw new Error('enter refused');
+    const entered = await commitUnderWay(a, 'run-a-tx');
     let claimed = false;
     const claim = b.fence.claim(P, b.fence.token(1), always).then((r) => {
       claimed = true;
@@ -124,7 +136,7 @@ describe('partition fence (real Redis)', () => {
     });
     await new Promise((r) => setTimeout(r, 200));
     expect(claimed).toBe(false); // still waiting for a's commit
-    await entered.entered.leave(new Map([[P, '100']]));
+    await entered.leave(new Map([[P, '100']]));
     expect(await claim).toMatchObject({ recorded: '100', waited: 'holder' });
     expect(b.fenced).toEqual([]);
   });
@@ -133,9 +145,7 @@ describe('partition fence (real Redis)', () => {
     const prefix = `${randomName('fence')}:`;
     const old = make(prefix, 'run-1', { ownTransactionalIds: new Set(['router-x']) });
     const fresh = make(prefix, 'run-2', { ownTransactionalIds: new Set(['router-x']) });
-    const t1 = old.fence.token(1);
-    await old.fence.claim(P, t1, always);
-    expect((await old.fence.enter([{ key: P, token: t1 }], 'router-x')).ok).toBe(true); // then "killed"
+    await commitUnderWay(old, 'router-x'); // then "killed"
     expect(await fresh.fence.claim(P, fresh.fence.token(1), always)).toMatchObject({ waited: 'predecessor' });
     expect(fresh.fenced).toEqual([]);
   });
@@ -144,9 +154,7 @@ describe('partition fence (real Redis)', () => {
     const prefix = `${randomName('fence')}:`;
     const a = make(prefix, 'run-a');
     const b = make(prefix, 'run-b', { fenceAfterMs: 300 });
-    const ta = a.fence.token(1);
-    await a.fence.claim(P, ta, always);
-    expect((await a.fence.enter([{ key: P, token: ta }], 'run-a-tx')).ok).toBe(true); // stuck
+    await commitUnderWay(a, 'run-a-tx'); // stuck
     const started = Date.now();
     expect(await b.fence.claim(P, b.fence.token(1), always)).toMatchObject({ waited: 'fenced' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
@@ -160,10 +168,8 @@ describe('partition fence (real Redis)', () => {
     };
     const a = make(prefix, 'run-a', { markTtlMs: 600 });
     const b = make(prefix, 'run-b', { markTtlMs: 600, fenceAfterMs: 50, fenceProducer: failing });
-    const ta = a.fence.token(1);
-    await a.fence.claim(P, ta, always);
     const started = Date.now(); // before the mark is set: it cannot expire sooner than 600 ms on
-    expect((await a.fence.enter([{ key: P, token: ta }], 'run-a-tx')).ok).toBe(true);
+    await commitUnderWay(a, 'run-a-tx');
     // b sees the mark some time after it was set (slow machines): the label must not depend on that.
     await new Promise((r) => setTimeout(r, 150));
     const res = await b.fence.claim(P, b.fence.token(1), always);
@@ -175,9 +181,7 @@ describe('partition fence (real Redis)', () => {
     const prefix = `${randomName('fence')}:`;
     let busy = true;
     const a = make(prefix, 'run-a', { busy: () => busy });
-    const t1 = a.fence.token(1);
-    await a.fence.claim(P, t1, always);
-    expect((await a.fence.enter([{ key: P, token: t1 }], 'run-a-tx')).ok).toBe(true);
+    await commitUnderWay(a, 'run-a-tx');
     const claim = a.fence.claim(P, a.fence.token(2), always);
     await new Promise((r) => setTimeout(r, 100));
     busy = false; // the transaction ended but its leave never reached Redis
@@ -189,21 +193,16 @@ describe('partition fence (real Redis)', () => {
     const prefix = `${randomName('fence')}:`;
     const a = make(prefix, 'run-a');
     const b = make(prefix, 'run-b');
-    const ta = a.fence.token(1);
-    await a.fence.claim(P, ta, always);
-    const first = await a.fence.enter([{ key: P, token: ta }], 'run-a-tx');
+    const first = await commitUnderWay(a, 'run-a-tx');
     let keep = true;
     const claim = b.fence.claim(P, b.fence.token(1), { keepWaiting: () => keep });
     setTimeout(() => (keep = false), 100);
     expect(await claim).toBeUndefined();
     // a claims again and commits anew; the first transaction's late leave must not lift the new mark.
-    const t2 = a.fence.token(2);
-    await a.fence.claim(P, t2, { keepWaiting: () => true });
-    const second = await a.fence.enter([{ key: P, token: t2 }], 'run-a-tx');
-    if (!first.ok || !second.ok) throw new Error('enter refused');
-    await first.entered.leave();
+    const second = await commitUnderWay(a, 'run-a-tx', 2);
+    await first.leave();
     expect(await redis.keys(`${prefix}*mark*`)).toHaveLength(1);
-    await second.entered.leave(new Map([[P, '7']]));
+    await second.leave(new Map([[P, '7']]));
     expect(await redis.keys(`${prefix}*mark*`)).toEqual([]);
   });
 });
