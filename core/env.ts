@@ -86,7 +86,7 @@ export function resolveEndpoints(env: NodeJS.ProcessEnv = process.env, localRedi
   };
 }
 
-/** Topic prefix (DESIGN.md: `cd`, configurable). */
+/** Topic prefix (docs/design.md: `cd`, configurable). */
 export function topicPrefix(env: NodeJS.ProcessEnv = process.env): string {
   return env.CROSSDOCK_TOPIC_PREFIX ?? 'cd';
 }

@@ -9,7 +9,7 @@ import { CORE_CODES } from './codes';
 
 /**
  * Every stable error code crossdock emits, by the part that owns it. docs/errors.md is generated
- * from this (npm run docs) and test/unit/errors-docs.test.ts keeps the two in step.
+ * from this (npm run docs) and test/unit/errors.test.ts keeps the two in step.
  */
 export const ERROR_CATALOG: ReadonlyArray<{ part: string; codes: Readonly<Record<string, ErrorSpec>> }> = [
   { part: 'core', codes: CORE_CODES },

@@ -1,7 +1,7 @@
 import type { IHeaders } from 'kafkajs';
 
 /**
- * Dead-letter headers (DESIGN.md "Topics"): the value of a dead letter is the original bytes,
+ * Dead-letter headers (docs/design.md "Dead letters"): the value of a dead letter is the original bytes,
  * untouched; the reason travels in these headers. Shared by the router (`cd.dlq.router`) and
  * the sinks (`cd.dlq.deliver.<subscriber>`), so both DLQs read the same way.
  */

@@ -242,7 +242,7 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
   );
   // Finishes are off the delivery's critical path (the request slot is already free), so they
   // wait up to finishDelayMs (2 ms by default) for company: one script call (one socket write) for many events. The crash
-  // window this adds (a 2xx not yet marked done) is closed by the Idempotency-Key as before.
+  // window this adds (a 2xx not yet marked done) is closed by the Idempotency-Key, as for any crash after a 2xx.
   const finishBatch = coalesce<{ eventId: string; outcome: 'done' | 'release' }, void>(
     async (items) => {
       await scripts.run(

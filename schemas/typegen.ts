@@ -1,7 +1,7 @@
 /**
  * TypeScript types for every catalog version, generated from the schemas:
  * `npm run gen:types` writes schemas/generated/events.ts; `npm run gen:types -- --check` (and
- * test/unit/schemas/typegen.test.ts) fails when the committed file is out of date.
+ * test/unit/schemas/generated.test.ts) fails when the committed file is out of date.
  *
  * `<EventType>V<n>` describes an event as crossdock's Avro types decode it (core/avro.ts):
  * decimals are strings, timestamp-millis are Dates, dates 'YYYY-MM-DD' strings.

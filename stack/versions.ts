@@ -1,6 +1,6 @@
 /**
  * What the local stack runs. Kafka 4.1.x: kafkajs transactions were checked against it
- * (test/integration/kafka-transactions.test.ts). Apicurio 3.3.x: 3.3.0 fixed a batch of
+ * (test/integration/stack/kafka-smoke.test.ts). Apicurio 3.3.x: 3.3.0 fixed a batch of
  * Confluent-compatibility gaps; its classes need Java 21+.
  */
 export const KAFKA_VERSION = process.env.CROSSDOCK_KAFKA_VERSION ?? '4.1.1';

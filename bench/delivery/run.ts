@@ -1,5 +1,5 @@
 /**
- * Benchmark D (BENCH.md): the HTTP sink connector against a local receiver versus a raw undici
+ * Benchmark D (docs/benchmarks.md): the HTTP sink connector against a local receiver versus a raw undici
  * loop posting the same bytes to the same receiver, in the same run, interleaved, ratios first.
  *
  *   npm run bench:delivery              (defaults: 20000 events, 5 repetitions, 8 s open loop)
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
 
   // The raw arm sends the very request the connector sends: same body and the same header set
   // (CloudEvents binary mode, traceparent, Idempotency-Key, user-agent), so the receiver does the
-  // same parsing work per request in both arms (BENCH.md: the same bytes to the same receiver).
+  // same parsing work per request in both arms (the benchmark's rule: the same bytes to the same receiver).
   const requestHeaders = (e: BenchEvent, idempotencyKey = e.eventId): Record<string, string> => {
     const ce = ceHeaders(e);
     return {

@@ -40,7 +40,7 @@ export function makeEvents(n: number, seed: number, keys: number): BenchEvent[] 
         orderId,
         holdId: `H-${seq}`,
         holdReason: 'CREDIT_LIMIT',
-        // Pads the event to about 1 KB of Avro (BENCH.md workload).
+        // Pads the event to about 1 KB of Avro (the benchmark workload, docs/benchmarks.md).
         holdNote: 'x'.repeat(820),
         placedBy: 'rule-7',
         customerId: `C-${Math.floor(r() * 5000)}`,

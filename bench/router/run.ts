@@ -335,7 +335,7 @@ function writeDocs(doc: {
   ].join('\n');
   const current = fs.existsSync(file)
     ? fs.readFileSync(file, 'utf8')
-    : '# Benchmarks\n\nHow we measure: ../shared BENCH rules, summarised in docs/architecture.md.\n';
+    : '# Benchmarks\n\nHow we measure: each benchmark runs its baseline arm and the hub arm interleaved in the same run and reports the ratio first.\n';
   const next = current.includes(begin)
     ? current.slice(0, current.indexOf(begin)) + section + current.slice(current.indexOf(end) + end.length)
     : `${current.trimEnd()}\n\n${section}\n`;

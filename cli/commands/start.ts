@@ -5,7 +5,7 @@ import { createHealthServer } from '../../core/health';
 import { createKafka } from '../../core/kafka';
 import { createLogger } from '../../core/logger';
 import { ensureTopics } from '../../router';
-// schemas/index.ts does not re-export it yet; push.ts is the schemas part's own entry for it.
+// schemas/index.ts does not export pushSchemas; push.ts is the schemas part's entry for it.
 import { pushSchemas } from '../../schemas/push';
 import { status, stderrProgress, up } from '../../stack';
 import { HUB_COMPONENTS, runComponents } from '../hub-components';

@@ -9,7 +9,7 @@ import { subscriberRuntimeConfig, type SubscriberSection } from './runtime-confi
 /**
  * Every delivery makes two script calls (admit, finish); with many deliveries in flight,
  * ioredis's auto-pipelining sends the calls of one tick in one write, which roughly halves the
- * connector's syscalls (bench/delivery). core/redis.ts has no option for it yet, so it is set
+ * connector's syscalls (bench/delivery). core/redis.ts has no option for it, so it is set
  * on this client only (ioredis reads the option per command).
  */
 export function enableAutoPipelining(redis: Redis): void {

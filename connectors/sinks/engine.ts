@@ -273,7 +273,7 @@ export class DeliveryEngine {
       },
       e.headers,
     );
-    // Delivery adds what the subscriber last said (DESIGN.md: "the last status code or error").
+    // Delivery adds what the subscriber last said (docs/design.md: the reason a dead letter carries).
     if (e.lastStatus !== undefined) headers[LAST_STATUS_HEADER] = String(e.lastStatus);
     if (e.lastCode !== undefined || e.lastReason !== undefined)
       headers[LAST_ERROR_HEADER] = `${e.lastCode ?? ''}: ${e.lastReason ?? ''}`.slice(0, 1024);

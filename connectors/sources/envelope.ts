@@ -69,7 +69,7 @@ export function validTraceparent(value: string | undefined): string | undefined 
 }
 
 // Random bytes for trace ids, drawn from the CSPRNG 512 ids at a time: one small randomBytes call
-// per event was a measurable cost (ingest batches make thousands of traceparents per second).
+// per event is a measurable cost (ingest batches make thousands of traceparents per second).
 const TRACE_BYTES = 24;
 let tracePool = Buffer.alloc(0);
 let tracePoolAt = 0;
@@ -110,7 +110,7 @@ export function cloudEventHeaders(input: HeaderInput): IHeaders {
   };
 }
 
-/** Ingress topic of a site (DESIGN.md: `<prefix>.ingress.<siteId>`). */
+/** Ingress topic of a site (docs/design.md: `<prefix>.ingress.<siteId>`). */
 export function ingressTopic(prefix: string, siteId: string): string {
   return `${prefix}.ingress.${siteId}`;
 }

@@ -3,8 +3,8 @@ import type avsc from 'avsc';
 /**
  * One Avro pass instead of check + encode, for the source connectors.
  *
- * The connectors used to run avsc's `isValid` (with an error hook, for problem paths) and then
- * `toBuffer`, converting every logical value (decimals above all) twice. Writing first and
+ * avsc's `isValid` (with an error hook, for problem paths) followed by `toBuffer` converts every
+ * logical value (decimals above all) twice. Writing first and
  * explaining only on failure gives the same verdicts when, for every value, "the writer accepts
  * it" ⇔ "isValid accepts it". In avsc 5.7 the writer and the checker of each primitive, enum,
  * array, unwrapped union and logical type test exactly the same condition, with one exception:

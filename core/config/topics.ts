@@ -1,6 +1,6 @@
 import type { HubConfig } from './types';
 
-/** Topic names (DESIGN.md "Topics"); the one place they are spelled. */
+/** Topic names (docs/design.md "Topics"); the one place they are spelled. */
 export interface HubTopics {
   ingress(siteId: string): string;
   deliver(subscriberId: string): string;

@@ -1,7 +1,8 @@
 --[[
-  admit-many: admit.lua for several events at once (the connector coalesces the admissions of one
-  event-loop tick into one call). For each event, in order: the same checks and the same
-  all-or-nothing taking of lease, token and slot as admit.lua.
+  admit-many: admit several events for delivery in one call (the connector coalesces the admissions
+  of one event-loop tick). For each event, in order: a 'done' record skips it, a lease held by
+  another instance makes it wait; otherwise it takes its idempotency lease, a rate-limit token and
+  a concurrency slot, all three or none.
 
   KEYS[1]      token bucket hash            ({cd:<sub>}:bucket)
   KEYS[2]      concurrency slots zset       ({cd:<sub>}:slots)
@@ -15,7 +16,7 @@
   ARGV[7]  slot lease ms
   ARGV[8..] slot member of each event (same order as KEYS[3..])
 
-  Returns a flat list {code1, n1, code2, n2, ...} with admit.lua's codes:
+  Returns a flat list {code1, n1, code2, n2, ...} one code and number per event:
     0 admitted, 1 already done, 2 leased by another (n = pttl), 3 no token (n = wait ms),
     4 concurrency cap reached.
 ]]

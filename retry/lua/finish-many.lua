@@ -1,5 +1,6 @@
 --[[
-  finish-many: finish.lua for several events at once (coalesced per event-loop tick).
+  finish-many: settle the idempotency records of several events after their attempts and free
+  their concurrency slots, in one call (coalesced per event-loop tick).
 
   KEYS[1]      concurrency slots zset       ({cd:<sub>}:slots)
   KEYS[2..]    idempotency record of each event ({cd:<sub>}:idem:<eventId>)

@@ -13,7 +13,7 @@ import { MAPPING_FILE_SCHEMA } from './schema';
  *   sites/_base/mapping.yaml          the base every chain ends in (name `base`)
  *   sites/_variants/<name>.yaml       shared dialect variants (name `<name>`)
  *   sites/<siteId>/mapping.yaml       one site's file (name `<siteId>`)
- *   sites/<siteId>/samples/*.json     golden samples: { input, expected } (see samples.ts)
+ *   sites/<siteId>/samples/<name>.input.{json,csv} + <name>.expected.json   golden samples (site-test.ts)
  *
  * Each file but the base has `extends: <name>`. The chain is merged from the base down: objects
  * merge key by key, arrays and scalars replace, `null` removes a key. So a variant says only what

@@ -20,7 +20,7 @@ describe('delivery: kill -9 of a connector process mid-stream', () => {
     const { kafka, admin, producer } = f;
     const topics = await deliveryTopics(admin, 3);
     const total = 3000;
-    // The receiver applies each effect once per Idempotency-Key (the DESIGN.md last gap) and
+    // The receiver applies each effect once per Idempotency-Key (the last gap docs/design.md names) and
     // counts every request, so duplicates are visible. A few 500s make retries part of the run.
     const effects = new Set<string>();
     let programmed500 = 0;

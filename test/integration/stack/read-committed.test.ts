@@ -5,8 +5,8 @@ import { createTopics, eventually, randomName, testKafka } from '../../helpers/s
 /**
  * A read_committed kafkajs consumer against a real broker, on the case kafkajs 2.2.4 gets wrong
  * (core/kafkajs-read-committed.ts): a fetch that starts past the first offsets of two aborted
- * transactions of two producers. Without the fix, the record at the fetch's start (of the producer
- * listed second) was handed to the application.
+ * transactions of two producers. Unpatched kafkajs hands the record at the fetch's start (of the
+ * producer listed second) to the application.
  */
 const kafka = testKafka();
 let consumer: Consumer | undefined;

@@ -111,7 +111,7 @@ describe('hub configuration', () => {
     expect(res.problems[0]).toMatchObject({ path: '(yaml)', line: expect.any(Number) });
   });
 
-  it('names topics as DESIGN.md says, with the configured prefix', () => {
+  it('names topics as docs/design.md says, with the configured prefix', () => {
     const c = loadConfigText(stringify({ ...minimal(), hub: { topicPrefix: 'acme' } }));
     const t = topics(c);
     expect([t.ingress('us-chi'), t.deliver('erp'), t.dlqRouter, t.dlqDeliver('erp'), t.unrouted]).toEqual([
