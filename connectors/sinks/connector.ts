@@ -46,8 +46,9 @@ function headersOf(raw: IHeaders | undefined): Record<string, Buffer> {
 }
 
 /**
- * The event id: the CloudEvents id header the router sets (= the canonical eventId). An event
- * without one gets its position as id, so it is still delivered exactly once per position.
+ * The event id: the CloudEvents id header the copy carries from ingress (the router checked that it
+ * equals the canonical eventId). An event without one gets its position as id, so it is still
+ * delivered exactly once per position.
  */
 function eventIdOf(
   headers: Record<string, Buffer>,
