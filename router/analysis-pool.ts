@@ -2,10 +2,11 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HubConfig } from '../core/config';
 import { CrossdockError } from '../core/errors';
-import type { Logger } from '../core/logger';
+import type { Catalog } from '../schemas';
 import type { Analyzer, RecordAnalysis } from './analysis';
 import { packBatch } from './analysis-wire';
 import type { WireError, WorkerSetup } from './analysis-worker';
+import type { RouterLog } from './log-events';
 import { VALIDATED_HEADERS } from './validate';
 
 /**
@@ -29,7 +30,12 @@ export interface WorkerAnalyzerOptions {
   /** Prefix of the workers' Redis connection names. @defaultValue 'crossdock-router' */
   name?: string;
   threads: number;
-  logger: Logger;
+  /**
+   * The event catalog's entries, copied to each worker.
+   * @defaultValue each worker loads schemas/ (loadCatalog())
+   */
+  catalog?: Pick<Catalog, 'entries'>;
+  log: RouterLog;
   /** Whether any route tests headers (then every header travels; else only VALIDATED_HEADERS). */
   allHeaders: boolean;
   /** Instrumentation (tests): called with each worker started. */
@@ -76,6 +82,8 @@ export function createWorkerAnalyzer(options: WorkerAnalyzerOptions): WorkerAnal
       redisUrl: options.redisUrl,
       keyPrefix: options.keyPrefix ?? '',
       name: `${options.name ?? 'crossdock-router'}-analysis-${i}`,
+      // Only the entries: a Catalog's lookup functions cannot cross to a thread.
+      ...(options.catalog ? { catalogEntries: options.catalog.entries } : {}),
     };
     const worker = new Worker(WORKER_BOOT, { eval: true, workerData: setup, name: `router-analysis-${i}` });
     const slot: Slot = { worker, ready: Promise.resolve(), pending: new Map(), dead: false };
@@ -88,7 +96,7 @@ export function createWorkerAnalyzer(options: WorkerAnalyzerOptions): WorkerAnal
         cause,
       });
       if (!closed && slot.pending.size)
-        options.logger.error({ event: 'router.worker_failed', worker: i, why }, err.message);
+        options.log.emit('router.worker_failed', { worker: i, why, error: err.message });
       for (const p of slot.pending.values()) p.reject(err);
       slot.pending.clear();
       return err;

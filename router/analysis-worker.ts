@@ -4,7 +4,7 @@ import type { HubConfig } from '../core/config';
 import { isCrossdockError } from '../core/errors';
 import { createRedis } from '../core/redis';
 import { createSchemaResolver } from '../core/registry';
-import { loadCatalog } from '../schemas';
+import { loadCatalog, type CatalogEntry } from '../schemas';
 import { analyzeBatch } from './analysis';
 import { unpackBatch, type PackedBatch } from './analysis-wire';
 import { routerCatalog } from './catalog';
@@ -31,6 +31,8 @@ export interface WorkerSetup {
   keyPrefix: string;
   /** Names the worker's Redis connection. */
   name: string;
+  /** The event catalog's entries. @defaultValue loadCatalog()'s (schemas/) */
+  catalogEntries?: CatalogEntry[];
 }
 
 /** An error as it crosses the thread boundary (a CrossdockError keeps its code and retriable bit). */
@@ -62,7 +64,7 @@ function main(): void {
     const validator = createValidator({
       config: setup.config,
       resolver: createSchemaResolver(setup.registryUrl),
-      catalog: routerCatalog(loadCatalog()),
+      catalog: routerCatalog(setup.catalogEntries ? { entries: setup.catalogEntries } : loadCatalog()),
       clock: systemClock,
       convertAll: router.usesFields,
     });

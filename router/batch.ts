@@ -1,9 +1,9 @@
 import type { IHeaders, Message } from 'kafkajs';
 import type { Clock } from '../core/clock';
 import type { HubTopics } from '../core/config';
-import type { Logger } from '../core/logger';
 import { deadLetterHeaders } from '../dlq/headers';
 import type { Analyzer, RecordAnalysis } from './analysis';
+import type { RouterLog } from './log-events';
 import type { RouterMetrics } from './metrics';
 import type { IngressRecord, Rejection } from './validate';
 
@@ -40,7 +40,7 @@ export interface PlannerDeps {
   topics: HubTopics;
   sendUnrouted: boolean;
   clock: Clock;
-  logger: Logger;
+  log: RouterLog;
   metrics: RouterMetrics;
 }
 
@@ -91,21 +91,18 @@ export async function planBatch(
     });
     counts.deadLettered++;
     bump(deadByCode, r.code);
-    deps.logger.warn(
-      {
-        event: 'router.dead_lettered',
-        code: r.code,
-        stage: r.stage,
-        eventId: r.eventId,
-        correlationId: r.correlationId,
-        eventType: r.eventType,
-        topic: record.topic,
-        partition: record.partition,
-        offset: record.offset,
-        details: r.details,
-      },
-      r.message,
-    );
+    deps.log.emit('router.dead_lettered', {
+      eventId: r.eventId,
+      correlationId: r.correlationId,
+      code: r.code,
+      stage: r.stage,
+      reason: r.message,
+      eventType: r.eventType,
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      details: r.details,
+    });
   };
 
   // 1. Analyse every record: validate, hash, route, check for duplicates (router/analysis.ts;
@@ -132,10 +129,7 @@ export async function planBatch(
     if (verdict === 'duplicate') {
       counts.duplicates++;
       bump(dupByType, a.eventType);
-      deps.logger.debug(
-        { event: 'router.duplicate', eventId: a.eventId, correlationId: a.correlationId },
-        'duplicate dropped',
-      );
+      deps.log.emit('router.duplicate', { eventId: a.eventId, correlationId: a.correlationId });
       return;
     }
     if (verdict === 'conflict') {

@@ -33,3 +33,4 @@ export { planBatch, ROUTE_HEADER, type BatchPlan, type PlannerDeps } from './bat
 export { ensureTopics } from './topics-setup';
 export { explainRouting, type RoutingExplanation } from './explain';
 export { ROUTER_CODES } from './codes';
+export { ROUTER_LOG_EVENTS, routerLog, type RouterLog } from './log-events';

@@ -7,6 +7,7 @@ import { createSchemaResolver } from '../../../core/registry';
 import { compileRoutes, createValidator, routerCatalog, type IngressRecord } from '../../../router';
 import { createLocalAnalyzer, type RecordAnalysis } from '../../../router/analysis';
 import { createWorkerAnalyzer, type WorkerAnalyzer } from '../../../router/analysis-pool';
+import { routerLog } from '../../../router/log-events';
 import { loadCatalog } from '../../../schemas';
 import { systemClock } from '../../../core/clock';
 import { createRedis } from '../../../core/redis';
@@ -131,7 +132,7 @@ async function pool(threads: number, cfg = config, onWorker?: (w: Worker) => voi
     redisUrl: testEndpoints().redisUrl,
     keyPrefix: randomName('aw') + ':',
     threads,
-    logger: silentLogger(),
+    log: routerLog(silentLogger()),
     allHeaders: compileRoutes(cfg).usesHeaders,
     ...(onWorker ? { onWorker } : {}),
   });

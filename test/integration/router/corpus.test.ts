@@ -3,7 +3,6 @@ import crypto from 'node:crypto';
 import type { IHeaders, Producer } from 'kafkajs';
 import { avroType, frame } from '../../../core/avro';
 import { registryRequest } from '../../../core/registry';
-import { routerCatalog } from '../../../router';
 import { loadCatalog, entryVersion } from '../../../schemas';
 import { eventually, randomName, testEndpoints, testKafka } from '../../helpers/stack';
 import { wireEvent, type SampleOptions, type WireEvent } from './events';
@@ -54,9 +53,10 @@ let producer: Producer;
 let running: RunningRouter;
 let collector: Collector;
 
-// OrderReleased v1 is deprecated in the catalog; this router's catalog says retired.
+// OrderReleased v1 is deprecated in the catalog; this router's catalog (its entries, which travel
+// to the analysis workers) says retired.
 const catalog = loadCatalog();
-const retiredCatalog = routerCatalog({
+const retiredCatalog = {
   entries: catalog.entries.map((e) =>
     e.eventType === 'OrderReleased'
       ? {
@@ -65,7 +65,7 @@ const retiredCatalog = routerCatalog({
         }
       : e,
   ),
-});
+};
 
 async function register(schema: object): Promise<number> {
   const res = await registryRequest(

@@ -1,4 +1,4 @@
-import { chunkByBytes } from '../../../router/component';
+import { chunkByBytes } from '../../../router/chunk';
 
 describe('produce chunks', () => {
   it('cut the planned copies into sends under the byte limit, keeping each topic in order', () => {

@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { systemClock } from '../../../core/clock';
 import { topicsForPrefix } from '../../../core/config/topics';
 import { silentLogger } from '../../../core/logger';
+import { routerLog } from '../../../router/log-events';
 import type { Analyzer, RecordAnalysis } from '../../../router/analysis';
 import { planBatch } from '../../../router/batch';
 import { createRouterMetrics } from '../../../router/metrics';
@@ -62,7 +63,7 @@ describe('planned batch counters (router/batch.ts)', () => {
       topics: topicsForPrefix('cd'),
       sendUnrouted: true,
       clock: systemClock,
-      logger: silentLogger(),
+      log: routerLog(silentLogger()),
       metrics,
     };
     const plan = await planBatch(deps, 'us-chi', records);

@@ -1,0 +1,253 @@
+import type { Kafka, Message, Producer, Transaction } from 'kafkajs';
+import { CrossdockError, describeError, isCrossdockError } from '../core/errors';
+import type { BatchPlan } from './batch';
+import { chunkByBytes, MAX_SEND_BYTES } from './chunk';
+import type { EnterResult, FencedPart } from './fence';
+import type { RouterLog } from './log-events';
+import type { RouterMetrics } from './metrics';
+import { createRouterProducer, fenceTransactionalId, initProducer, isFencedError } from './producers';
+import { createTxnQueue, type QueuedBatch, type TransactionScope, type TxnQueue } from './txn-queue';
+
+/** A planned batch and the claim token of the generation it was planned in. */
+export interface Planned {
+  plan: BatchPlan;
+  token: string;
+}
+
+/** Where a partition is read again from after its transaction failed. */
+export interface Rewind {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface TransactionCommitterOptions {
+  kafka: Kafka;
+  /** The first producer's transactional id; the others are `<instanceId>-tx<n>`. */
+  instanceId: string;
+  /** Producers in the pool. @defaultValue 2 */
+  poolSize?: number;
+  /** The consumer group whose offsets each transaction commits. */
+  groupId: string;
+  /** The partition fence's check just before EndTxn (router/claims.ts). */
+  enter(parts: readonly FencedPart[], transactionalId: string): Promise<EnterResult>;
+  /** A transaction failed: read these partitions again from these offsets. Must not throw. */
+  rewind(rewind: readonly Rewind[]): void;
+  /** Instrumentation: awaited after the fence and before EndTxn. */
+  beforeCommit?: () => Promise<void>;
+  metrics: RouterMetrics;
+  log: RouterLog;
+}
+
+/** A pool member: a transactional producer, replaced when another instance fences its id. */
+interface ProducerSlot {
+  id: string;
+  producer: Producer;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Commit-behind over a small pool of transactional producers (router/txn-queue.ts). A planned
+ * batch is queued for a transaction and eachBatch returns at once (its offset resolved), so
+ * kafkajs fetches and the router plans the next batches while transactions are in flight. A
+ * partition's batches commit in order, one open transaction per partition; batches queued while
+ * every producer is busy share the next transaction (group commit). A batch behind a failed one,
+ * or planned before a rebalance began, is dropped and read again.
+ *
+ * kafkajs then no longer waits for a transaction before rejoining the group or leaving it, and
+ * has no KIP-447 fencing, so each transaction enters the partition fence (router/claims.ts) just
+ * before it commits.
+ *
+ * State: the producer slots, the queue, `replacing` (false once stop began: a fenced producer is
+ * no longer replaced) and `halted` (stop() stopped waiting for the transactions in flight: none may
+ * commit after it).
+ */
+export class TransactionCommitter {
+  /** Every transactional id of the pool; stable when the instance id is. */
+  readonly transactionalIds: ReadonlySet<string>;
+  private readonly slots: ProducerSlot[];
+  private readonly queue: TxnQueue<Planned>;
+  private replacing = true;
+  private halted = false;
+
+  constructor(private readonly options: TransactionCommitterOptions) {
+    const poolSize = Math.max(1, Math.floor(options.poolSize ?? 2));
+    // The first keeps the instance id; the others add a suffix. All are stable when the instance
+    // id is, so a restarted instance fences every one of its predecessor's (start()).
+    this.slots = Array.from({ length: poolSize }, (_v, i) => {
+      const id = i === 0 ? options.instanceId : `${options.instanceId}-tx${i}`;
+      return { id, producer: createRouterProducer(options.kafka, id) };
+    });
+    this.transactionalIds = new Set(this.slots.map((s) => s.id));
+    this.queue = createTxnQueue<ProducerSlot, Planned>({
+      producers: this.slots,
+      transact: (slot, scope) => this.transact(slot, scope),
+      onFailed: (err, rewind) => {
+        options.log.emit('router.transaction_failed', { error: describeError(err), rewind });
+        options.rewind(rewind);
+      },
+    });
+  }
+
+  /** Connects and initialises every producer: from here on a predecessor's ids cannot commit. */
+  async start(): Promise<void> {
+    for (const slot of this.slots) await initProducer(slot.producer);
+  }
+
+  /** The partition's epoch now (router/txn-queue.ts): capture it before planning a batch. */
+  epoch(key: string): number {
+    return this.queue.epoch(key);
+  }
+
+  /** The group generation now. */
+  generation(): number {
+    return this.queue.generation();
+  }
+
+  /** Queues a planned batch: resolves true once committed, false when dropped; rejects on failure. */
+  submit(batch: QueuedBatch<Planned>, epoch: number, generation: number): Promise<boolean> {
+    return this.queue.submit(batch, epoch, generation);
+  }
+
+  /** A rebalance began: batches not yet committed are dropped or their transactions aborted. */
+  rebalanced(): void {
+    this.queue.rebalanced();
+  }
+
+  /** Whether a transaction holding this partition is in flight. */
+  busy(key: string): boolean {
+    return this.queue.busy(key);
+  }
+
+  /** Ends every transaction of another process's transactional id (router/producers.ts). */
+  async fenceProducer(transactionalId: string): Promise<void> {
+    await fenceTransactionalId(this.options.kafka, transactionalId);
+    this.options.log.emit('router.fenced_producer', { transactionalId });
+  }
+
+  /** Stop began: a producer fenced from now on is not replaced (stop() disconnects it). */
+  stopReplacing(): void {
+    this.replacing = false;
+  }
+
+  /**
+   * Lets the transactions in flight finish for at most `waitMs` (what they hold need not be read
+   * again), then halts (no transaction commits after this) and disconnects the producers.
+   */
+  async stop(waitMs: number): Promise<void> {
+    this.replacing = false;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.queue.idle(),
+      new Promise<void>((r) => (timer = setTimeout(r, waitMs)).unref()),
+    ]);
+    clearTimeout(timer);
+    this.halted = true;
+    for (const slot of this.slots) await slot.producer.disconnect().catch(() => undefined);
+  }
+
+  private async transact(slot: ProducerSlot, scope: TransactionScope<Planned>): Promise<boolean> {
+    const { metrics, log } = this.options;
+    const out = new Map<string, Message[]>();
+    const parts = new Map<string, FencedPart>();
+    for (const b of scope.batches) {
+      parts.set(b.key, { key: b.key, token: b.payload.token });
+      for (const [topic, messages] of b.payload.plan.out) {
+        const list = out.get(topic);
+        if (list) for (const m of messages) list.push(m);
+        else out.set(topic, messages.slice());
+      }
+    }
+    let tx: Transaction | undefined;
+    let entered = false;
+    // A transaction the queue hands over after stop() disconnected the producers is dropped.
+    if (this.halted) return false;
+    try {
+      tx = await slot.producer.transaction();
+      for (const chunk of chunkByBytes(out, MAX_SEND_BYTES)) await tx.sendBatch({ topicMessages: chunk });
+      await sendOffsets(tx, {
+        consumerGroupId: this.options.groupId,
+        topics: [...scope.offsets].map(([topic, partitions]) => ({ topic, partitions })),
+      });
+      // A rebalance began while this transaction was open: its partitions may already be
+      // someone else's. Abort, don't commit (the fence below would also refuse it, later).
+      if (!scope.stillValid()) {
+        await tx.abort();
+        metrics.transactions.inc({ outcome: 'aborted' });
+        return false;
+      }
+      const verdict = await this.options.enter([...parts.values()], slot.id);
+      if (!verdict.ok) {
+        await tx.abort();
+        metrics.transactions.inc({ outcome: 'fenced' });
+        throw new CrossdockError(
+          'CD_E_ROUTER_FENCED',
+          verdict.reason === 'other'
+            ? `partition ${verdict.key} was claimed by another router instance; its transaction was aborted`
+            : `the owner record of partition ${verdict.key} is gone from Redis; the partition is claimed again`,
+          { retriable: true, details: { partition: verdict.key, reason: verdict.reason } },
+        );
+      }
+      entered = true;
+      if (this.options.beforeCommit) await this.options.beforeCommit();
+      if (this.halted) {
+        // stop() gave up waiting and disconnected the producers: no EndTxn now (kafkajs would
+        // reconnect for it and keep the process alive); without a commit the transaction can only
+        // abort (timeout, or a new owner fencing the id), so the marks can go.
+        await verdict.entered.leave().catch(() => undefined);
+        return false;
+      }
+      await tx.commit();
+      metrics.transactions.inc({ outcome: 'committed' });
+      // Per partition, its last batch's next offset (what sendOffsets committed).
+      const committed = new Map(scope.batches.map((b) => [b.key, b.next]));
+      // Not awaited: the next transaction's enter follows on the same connection, in order.
+      verdict.entered
+        .leave(committed)
+        .catch((err: unknown) => log.emit('router.fence_leave_failed', { error: describeError(err) }));
+      log.emit('router.committed', { batches: scope.batches.length });
+      return true;
+    } catch (err) {
+      if (!isCrossdockError(err)) metrics.transactions.inc({ outcome: 'aborted' });
+      // After enter, the outcome of a failed commit is unknown: the marks stay, so a new owner
+      // waits for them (or fences this producer) before it reads the committed offsets.
+      if (!this.halted && (!entered || !isFencedError(err))) await tx?.abort().catch(() => undefined);
+      if (isFencedError(err)) await this.replaceProducer(slot);
+      throw err;
+    }
+  }
+
+  /** Another instance fenced this slot's transactional id: take it back with a new producer. */
+  private async replaceProducer(slot: ProducerSlot): Promise<void> {
+    if (!this.replacing) return; // stopping: the slot's producer is disconnected with the others
+    const { log, kafka } = this.options;
+    log.emit('router.producer_fenced', { transactionalId: slot.id });
+    await slot.producer.disconnect().catch(() => undefined);
+    slot.producer = createRouterProducer(kafka, slot.id);
+    // If this fails, kafkajs initialises the id with the slot's next transaction.
+    await initProducer(slot.producer).catch((err: unknown) =>
+      log.emit('router.producer_replace_failed', { transactionalId: slot.id, error: describeError(err) }),
+    );
+  }
+}
+
+/**
+ * kafkajs retries CONCURRENT_TRANSACTIONS (the broker still writing the previous transaction's
+ * markers) when adding partitions, but not on AddOffsetsToTxn, which sendOffsets sends first:
+ * retried here, as the Java client does.
+ */
+async function sendOffsets(
+  tx: Transaction,
+  offsets: Parameters<Transaction['sendOffsets']>[0],
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await tx.sendOffsets(offsets);
+      return;
+    } catch (err) {
+      if ((err as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || attempt >= 20) throw err;
+      await sleep(Math.min(200, 5 * 2 ** attempt));
+    }
+  }
+}

@@ -1,0 +1,254 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { HubConfig } from '../core/config';
+import { describeError, isCrossdockError } from '../core/errors';
+import type { PartitionClaims } from './claims';
+import type { Rewind, TransactionCommitter } from './commit';
+import type { RouterLog } from './log-events';
+import type { RouterMetrics } from './metrics';
+import type { BatchPlanner } from './planning';
+
+/** What `onBatchCommitted` receives. Times are Date.now() values. */
+export interface BatchCommitted {
+  topic: string;
+  partition: number;
+  records: number;
+  startedAt: number;
+  /** When validation, dedupe and routing were done and the transaction began. */
+  plannedAt: number;
+  committedAt: number;
+}
+
+export interface FetchLoopOptions {
+  kafka: Kafka;
+  settings: HubConfig['hub']['router'];
+  /** The ingress topics' pattern. */
+  ingressPattern: RegExp;
+  /** Consumer session timeout (ms). */
+  sessionTimeoutMs: number;
+  planner: BatchPlanner;
+  commits: TransactionCommitter;
+  claims: PartitionClaims;
+  metrics: RouterMetrics;
+  log: RouterLog;
+  /** Instrumentation: called after each batch's transaction committed. */
+  onBatchCommitted?: (info: BatchCommitted) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The fetch loop: one consumer group over the ingress topics. Each fetched batch claims its
+ * partition when it is the first of a generation (router/claims.ts), is planned
+ * (router/planning.ts) and queued for a transaction (router/commit.ts); eachBatch then returns,
+ * holding at most two batches of a partition outstanding. When a dependency is down the
+ * partition is held (nothing moves, nothing is dead-lettered) and the batch retried with backoff.
+ *
+ * State: `joined` (the group was joined once), `degraded` (the dependency that paused the loop,
+ * until a batch is planned again), `crashed` (the consumer failed, until a batch commits) and
+ * `outstanding` (per input partition, the commit of its latest queued batch).
+ */
+export class FetchLoop {
+  private readonly consumer: Consumer;
+  private readonly outstanding = new Map<string, Promise<boolean>>();
+  private joined = false;
+  private degraded: string | undefined;
+  private crashed = false;
+
+  constructor(private readonly options: FetchLoopOptions) {
+    const { kafka, settings, log, commits, sessionTimeoutMs } = options;
+    this.consumer = kafka.consumer({
+      groupId: settings.groupId,
+      // A crash kafkajs deems non-retriable would otherwise leave a live process with a dead
+      // consumer. Restart it (with kafkajs's backoff); /readyz stays 503 until a batch commits.
+      retry: {
+        restartOnFailure: async (err) => {
+          this.crashed = true;
+          log.emit('router.consumer_restart', { error: describeError(err) });
+          return true;
+        },
+      },
+      readUncommitted: false,
+      maxWaitTimeInMs: settings.maxWaitTimeInMs,
+      sessionTimeout: sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeoutMs / 5)),
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+      commits.rebalanced();
+    });
+    // The earliest sign of a rebalance: batches not yet committed are dropped or aborted.
+    this.consumer.on(this.consumer.events.REBALANCING, () => commits.rebalanced());
+    this.consumer.on(this.consumer.events.CRASH, (e) =>
+      log.emit('router.consumer_crash', {
+        error: describeError(e.payload.error),
+        restart: e.payload.restart,
+      }),
+    );
+  }
+
+  /** True once the group was joined, while no dependency is down and the consumer has not failed. */
+  healthy(): boolean {
+    return this.joined && !this.degraded && !this.crashed;
+  }
+
+  async start(): Promise<void> {
+    const { settings } = this.options;
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [this.options.ingressPattern], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
+      eachBatch: (p) => this.runBatch(p),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect().catch(() => undefined);
+  }
+
+  /** Reads these partitions again from these offsets (a transaction of theirs failed). */
+  rewind(list: readonly Rewind[]): void {
+    for (const r of list) {
+      try {
+        this.consumer.seek(r);
+      } catch (seekErr) {
+        // Not running any more (stopping): the next start reads from the commits anyway.
+        this.options.log.emit('router.rewind_skipped', { error: describeError(seekErr), ...r });
+      }
+    }
+  }
+
+  private async runBatch(p: EachBatchPayload): Promise<void> {
+    const { planner, commits, claims, metrics, log, settings } = this.options;
+    const { batch } = p;
+    const siteId = planner.siteOf(batch.topic);
+    if (!siteId || batch.messages.length === 0) return;
+    const key = `${batch.topic}/${batch.partition}`;
+    // Captured before planning: a failure of an earlier batch of this partition, or a rebalance,
+    // while this one is planned makes it stale (dropped, read again).
+    const epoch = commits.epoch(key);
+    const generation = commits.generation();
+    const token = claims.token(generation);
+    const started = process.hrtime.bigint();
+    const startedAt = Date.now();
+    let messages = batch.messages;
+    let attempt = 0;
+    for (;;) {
+      if (!p.isRunning() || p.isStale()) return;
+      try {
+        if (!claims.holds(key, generation)) {
+          const claim = await claims.claim(
+            { key, topic: batch.topic, partition: batch.partition },
+            token,
+            generation,
+            {
+              keepWaiting: () => p.isRunning() && !p.isStale() && commits.generation() === generation,
+              heartbeat: () => p.heartbeat(),
+            },
+          );
+          if (!claim) return;
+          const first = BigInt(messages[0]!.offset);
+          if (claim.start !== undefined && claim.start > first) {
+            // The previous owner committed past what kafkajs fetched when it joined: skip that.
+            const from = claim.start;
+            messages = messages.filter((m) => BigInt(m.offset) >= from);
+            if (messages.length === 0) {
+              p.resolveOffset(batch.lastOffset());
+              return;
+            }
+          } else if (claim.start !== undefined && claim.start < first) {
+            // kafkajs is ahead of the commits (batches dropped before this claim): read from there.
+            this.consumer.seek({
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: claim.start.toString(),
+            });
+            return;
+          }
+        }
+        const plan = await planner.plan(siteId, batch.topic, batch.partition, messages);
+        const plannedAt = Date.now();
+        if (log.enabled('router.planned'))
+          log.emit('router.planned', {
+            topic: batch.topic,
+            partition: batch.partition,
+            records: messages.length,
+            ...plan.counts,
+          });
+        if (p.isStale() || commits.epoch(key) !== epoch || commits.generation() !== generation) return;
+        const previous = this.outstanding.get(key);
+        const committed = commits.submit(
+          {
+            key,
+            topic: batch.topic,
+            partition: batch.partition,
+            first: messages[0]!.offset,
+            next: (BigInt(batch.lastOffset()) + 1n).toString(),
+            payload: { plan, token },
+          },
+          epoch,
+          generation,
+        );
+        this.outstanding.set(key, committed);
+        const forget = () => {
+          if (this.outstanding.get(key) === committed) this.outstanding.delete(key);
+        };
+        const records = messages.length;
+        committed.then((ok) => {
+          forget();
+          // Dropped (a rebalance began, or an earlier batch failed): whoever owns the partition
+          // reads it again from the last committed offset.
+          if (!ok) return;
+          plan.record();
+          this.crashed = false;
+          this.options.onBatchCommitted?.({
+            topic: batch.topic,
+            partition: batch.partition,
+            records,
+            startedAt,
+            plannedAt,
+            committedAt: Date.now(),
+          });
+          metrics.lag.set(
+            { topic: batch.topic, partition: String(batch.partition) },
+            Number(batch.offsetLag()),
+          );
+          metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+        }, forget);
+        // kafkajs fetches this partition on from here; if the transaction fails, the committer
+        // rewinds it (rewind()) to this batch's first offset.
+        p.resolveOffset(batch.lastOffset());
+        if (this.degraded) {
+          log.emit('router.resumed', { after: this.degraded });
+          this.degraded = undefined;
+        }
+        // At most two batches of a partition outstanding: this one, and the previous one, which
+        // must settle before kafkajs may hand over the next.
+        if (previous) await previous.catch(() => false);
+        return;
+      } catch (err) {
+        if (!(isCrossdockError(err) && err.retriable)) throw err;
+        // Registry or Redis down: hold this partition (no offset moves, nothing dead-lettered),
+        // back off with full jitter, keep the group membership alive, try the batch again.
+        const dependency =
+          err.code === 'CD_E_ROUTER_STATE_UNAVAILABLE'
+            ? 'redis'
+            : err.code === 'CD_E_ROUTER_WORKER_FAILED'
+              ? 'worker'
+              : 'registry';
+        metrics.transientRetries.inc({ dependency });
+        if (!this.degraded)
+          log.emit('router.paused', { code: err.code, dependency, error: describeError(err) });
+        this.degraded = dependency;
+        const cap = Math.min(settings.retry.maxMs, settings.retry.initialMs * 2 ** Math.min(attempt++, 20));
+        let wait = Math.random() * cap;
+        while (wait > 0 && p.isRunning() && !p.isStale()) {
+          await sleep(Math.min(wait, 1000));
+          wait -= 1000;
+          await p.heartbeat().catch(() => undefined);
+        }
+      }
+    }
+  }
+}

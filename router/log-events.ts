@@ -1,0 +1,165 @@
+import { logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { defineLogEvents, eventLogger, type EventLogger } from '../core/log-events';
+import type { Logger } from '../core/logger';
+
+/**
+ * Every line the router logs (core/log-events.ts is the contract). Lines about one event carry
+ * its eventId and correlationId; `error` is describeError() of the error at hand.
+ */
+export const ROUTER_LOG_EVENTS = defineLogEvents({
+  'router.started': {
+    level: 'info',
+    fields: ['instanceId', 'groupId'],
+    description: 'The router joined its consumer group and consumes the ingress topics.',
+  },
+  'router.stopped': {
+    level: 'info',
+    fields: ['instanceId'],
+    description: 'The router stopped: consumer, producers, analysis and Redis connections are closed.',
+  },
+  'router.planned': {
+    level: 'debug',
+    fields: ['topic', 'partition', 'records', 'valid', 'deadLettered', 'duplicates', 'unrouted', 'copies'],
+    description: 'A fetched batch was validated, deduplicated and routed; its transaction is queued.',
+  },
+  'router.committed': {
+    level: 'debug',
+    fields: ['batches'],
+    description: 'A Kafka transaction holding this many batches (copies and input offsets) committed.',
+  },
+  'router.dead_lettered': {
+    level: 'warn',
+    fields: [
+      'eventId',
+      'correlationId',
+      'code',
+      'stage',
+      'reason',
+      'eventType',
+      'topic',
+      'partition',
+      'offset',
+      'details',
+    ],
+    description:
+      'An ingress record was refused and written to the router dead-letter topic; `code` and `reason` say why (docs/errors.md).',
+  },
+  'router.duplicate': {
+    level: 'debug',
+    fields: ['eventId', 'correlationId'],
+    description: 'An eventId seen before with the same payload was dropped.',
+  },
+  'router.paused': {
+    level: 'warn',
+    fields: ['code', 'dependency', 'error'],
+    description:
+      'A dependency (registry, Redis, an analysis worker) did not answer: the partition is held and its batch retried with backoff; nothing is dead-lettered. Logged once per outage.',
+  },
+  'router.resumed': {
+    level: 'info',
+    fields: ['after'],
+    description: 'The dependency that paused the router answers again; batches flow.',
+  },
+  'router.claim_waited': {
+    level: 'info',
+    fields: ['partition', 'waited', 'ms'],
+    description:
+      "A partition taken over waited for the previous owner's commit (waited: holder, predecessor, fenced, expired).",
+  },
+  'router.fenced_producer': {
+    level: 'warn',
+    fields: ['transactionalId'],
+    description:
+      "Another instance's commit of a partition this one took over was stuck past fenceAfterMs; its transactional id was fenced.",
+  },
+  'router.fence_leave_failed': {
+    level: 'warn',
+    fields: ['error'],
+    description:
+      'Commit marks could not be lifted after a commit; the next owner waits for them to expire or fences this producer.',
+  },
+  'router.producer_fenced': {
+    level: 'warn',
+    fields: ['transactionalId'],
+    description:
+      "Another instance fenced one of this instance's transactional ids; the producer is replaced.",
+  },
+  'router.producer_replace_failed': {
+    level: 'error',
+    fields: ['transactionalId', 'error'],
+    description:
+      'The replacement of a fenced producer could not be initialised; its next transaction tries again.',
+  },
+  'router.transaction_failed': {
+    level: 'error',
+    fields: ['error', 'rewind'],
+    description: 'A Kafka transaction failed; its partitions are read again from `rewind` (nothing is lost).',
+  },
+  'router.rewind_skipped': {
+    level: 'warn',
+    fields: ['error', 'topic', 'partition', 'offset'],
+    description:
+      'A partition could not be rewound after a failed transaction because the consumer is stopping; the next start reads from the commits.',
+  },
+  'router.consumer_crash': {
+    level: 'error',
+    fields: ['error', 'restart'],
+    description: 'The kafkajs consumer crashed; `restart` says whether kafkajs restarts it.',
+  },
+  'router.consumer_restart': {
+    level: 'error',
+    fields: ['error'],
+    description:
+      'The consumer failed with an error kafkajs deems fatal; it is restarted and /readyz is 503 until a batch commits.',
+  },
+  'router.worker_failed': {
+    level: 'error',
+    fields: ['worker', 'why', 'error'],
+    description:
+      'An analysis worker thread exited or failed with batches pending; they are retried on a new worker (CD_E_ROUTER_WORKER_FAILED).',
+  },
+  'router.kafkajs_error': {
+    level: 'error',
+    fields: ['kafkajs'],
+    description: 'An error line of the kafkajs client (its message is the line message).',
+  },
+  'router.kafkajs_warn': {
+    level: 'warn',
+    fields: ['kafkajs'],
+    description: 'A warning line of the kafkajs client (its message is the line message).',
+  },
+  'router.kafkajs_debug': {
+    level: 'debug',
+    fields: ['kafkajs'],
+    description:
+      'Any other kafkajs line, and the routine CONCURRENT_TRANSACTIONS errors of back-to-back transactions (retried at once).',
+  },
+});
+
+export type RouterLog = EventLogger<typeof ROUTER_LOG_EVENTS>;
+
+export function routerLog(logger: Logger): RouterLog {
+  return eventLogger(logger, ROUTER_LOG_EVENTS);
+}
+
+/**
+ * kafkajs's lines as router events, with one change: CONCURRENT_TRANSACTIONS (the broker still
+ * finishing the previous commit when the next transaction starts) is routine with back-to-back
+ * transactions and retried at once, so it is debug, not error: normal operation logs nothing.
+ */
+export function routerKafkaLogCreator(log: RouterLog): logCreator {
+  return () =>
+    ({ level, log: entry }: LogEntry) => {
+      const { message, ...extra } = entry;
+      const routine = /concurrent operation on the same transaction/.test(
+        `${message} ${String(extra.error ?? '')}`,
+      );
+      const name =
+        level === logLevel.ERROR && !routine
+          ? 'router.kafkajs_error'
+          : level === logLevel.WARN && !routine
+            ? 'router.kafkajs_warn'
+            : 'router.kafkajs_debug';
+      if (log.enabled(name)) log.emit(name, { kafkajs: extra }, message);
+    };
+}

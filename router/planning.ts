@@ -1,0 +1,138 @@
+import type { KafkaMessage } from 'kafkajs';
+import { systemClock } from '../core/clock';
+import { topics as hubTopics, type HubConfig } from '../core/config';
+import { createRedis, type Redis } from '../core/redis';
+import { createSchemaResolver } from '../core/registry';
+import { loadCatalog, type Catalog } from '../schemas';
+import { createLocalAnalyzer, type Analyzer } from './analysis';
+import { createWorkerAnalyzer } from './analysis-pool';
+import { planBatch, type BatchPlan, type PlannerDeps } from './batch';
+import { routerCatalog } from './catalog';
+import { createDeduper } from './dedupe';
+import { routerKeys } from './keys';
+import type { RouterLog } from './log-events';
+import { compileRoutes } from './match';
+import type { RouterMetrics } from './metrics';
+import { createValidator } from './validate';
+
+export interface BatchPlannerOptions {
+  config: HubConfig;
+  registryUrl: string;
+  redisUrl: string;
+  /** Redis key prefix of the duplicate marks. @defaultValue '' */
+  keyPrefix?: string;
+  /** Prefix of the analysis Redis connections' names. */
+  connectionName: string;
+  /**
+   * The event catalog's entries. Plain data: they travel to the analysis workers.
+   * @defaultValue schemas/ via loadCatalog()
+   */
+  catalog?: Pick<Catalog, 'entries'>;
+  metrics: RouterMetrics;
+  log: RouterLog;
+}
+
+/**
+ * Planning: a fetched batch → its BatchPlan (router/batch.ts) through the analysis (validate,
+ * hash, route, dedupe; router/analysis.ts). The analysis runs on `hub.router.validationThreads`
+ * worker threads, or on this thread when that is 0 (then this unit owns the Redis connection of
+ * the duplicate checks).
+ *
+ * State: the analyzer and its Redis connection (main-thread analysis only), set by start() and
+ * released by close().
+ */
+export class BatchPlanner {
+  private readonly topics;
+  private analyzer: Analyzer | undefined;
+  private redis: Redis | undefined;
+  private deps: PlannerDeps | undefined;
+
+  constructor(private readonly options: BatchPlannerOptions) {
+    this.topics = hubTopics(options.config);
+  }
+
+  /** Starts the analysis (the worker threads, which compile the catalog, routes and rules). */
+  async start(): Promise<void> {
+    const { config, log, metrics } = this.options;
+    const settings = config.hub.router;
+    const router = compileRoutes(config);
+    // Analysis (decode, validate, hash, route, dedupe) runs on worker threads unless configured off.
+    if (settings.validationThreads > 0) {
+      const pool = createWorkerAnalyzer({
+        config,
+        registryUrl: this.options.registryUrl,
+        redisUrl: this.options.redisUrl,
+        keyPrefix: this.options.keyPrefix ?? '',
+        name: this.options.connectionName,
+        threads: settings.validationThreads,
+        log,
+        allHeaders: router.usesHeaders,
+        ...(this.options.catalog ? { catalog: this.options.catalog } : {}),
+      });
+      this.analyzer = pool;
+      await pool.start();
+    } else {
+      const redis = createRedis({
+        url: this.options.redisUrl,
+        name: this.options.connectionName,
+        failFast: true,
+      });
+      this.redis = redis;
+      this.analyzer = createLocalAnalyzer({
+        validator: createValidator({
+          config,
+          resolver: createSchemaResolver(this.options.registryUrl),
+          catalog: routerCatalog(this.options.catalog ?? loadCatalog()),
+          clock: systemClock,
+          convertAll: router.usesFields,
+        }),
+        router,
+        deduper: createDeduper(redis, routerKeys(this.options.keyPrefix), settings.duplicateWindowSeconds),
+      });
+    }
+    this.deps = {
+      analyzer: this.analyzer,
+      topics: this.topics,
+      sendUnrouted: settings.sendUnrouted,
+      clock: systemClock,
+      log,
+      metrics,
+    };
+  }
+
+  /** The ingress site of a topic, or undefined when it is not an ingress topic of this hub. */
+  siteOf(topic: string): string | undefined {
+    return this.topics.siteOfIngress(topic);
+  }
+
+  /**
+   * Plans one partition's fetched records. Throws a retriable CrossdockError when a dependency
+   * is down or a worker failed (router/batch.ts).
+   */
+  plan(
+    siteId: string,
+    topic: string,
+    partition: number,
+    messages: readonly KafkaMessage[],
+  ): Promise<BatchPlan> {
+    if (!this.deps) throw new Error('BatchPlanner.plan() before start()');
+    return planBatch(
+      this.deps,
+      siteId,
+      messages.map((m) => ({
+        topic,
+        partition,
+        offset: m.offset,
+        key: m.key,
+        value: m.value,
+        headers: m.headers,
+      })),
+    );
+  }
+
+  /** Ends the worker threads and the analysis Redis connection. */
+  async close(): Promise<void> {
+    await this.analyzer?.close().catch(() => undefined);
+    this.redis?.disconnect();
+  }
+}
