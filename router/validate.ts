@@ -1,14 +1,15 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { IHeaders } from 'kafkajs';
 import { toJsonSafe, unframe } from '../core/avro';
 import type { Clock } from '../core/clock';
 import type { HubConfig } from '../core/config';
 import { isCrossdockError } from '../core/errors';
 import type { ResolvedSchema, SchemaResolver } from '../core/registry';
+import type { EventMetadata } from '../schemas/generated/events';
 import type { RouterCatalog, SchemaIdentity } from './catalog';
 import { keyReadsPlainValues, liteTypeOf } from './decode';
-import type { EventMetadata } from '../schemas/generated/events';
+import { headerEquals, headerMismatch, headerValue } from './header-checks';
+import type { IngressRecord, Rejection, ValidEvent, Verdict } from './verdict';
 
 /**
  * The validation pipeline: a list of small checks run in order over one ingress record. The
@@ -17,55 +18,8 @@ import type { EventMetadata } from '../schemas/generated/events';
  * pauses and retries the batch: an outage never dead-letters anything.
  */
 
-/** One ingress record, as kafkajs hands it over. */
-export interface IngressRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers?: IHeaders;
-}
-
-/** The metadata record every canonical event starts with (schemas/common/EventMetadata.avsc). */
-export type { EventMetadata };
-
-/** A record that passed every check. */
-export interface ValidEvent {
-  record: IngressRecord;
-  /** The site of the ingress topic (equal to metadata.siteId). */
-  siteId: string;
-  identity: SchemaIdentity;
-  metadata: EventMetadata;
-  /**
-   * The decoded event. With `converted`, all of it, every logical type converted (core/avro.ts).
-   * Without it (no data rule for the type, no route reading payload fields) only what the checks
-   * read is built: `metadata` (with `occurredAt` a Date) and the business key's fields; every
-   * other string and bytes value was checked and skipped (null), timestamps are epoch
-   * milliseconds and dates day counts (see router/decode.ts).
-   */
-  event: Record<string, unknown>;
-  /** Whether `event` carries converted logical types. */
-  converted: boolean;
-  key: string;
-  /** The Avro body after the framing (hashed for duplicate detection). */
-  body: Buffer;
-}
-
-/** A record a check refused: it goes to the DLQ with this code. */
-export interface Rejection {
-  code: string;
-  message: string;
-  /** Which check refused it, e.g. `router.framing`; travels as cd-error-stage. */
-  stage: string;
-  details?: Record<string, unknown>;
-  /** What is known of the event, for the log line. */
-  eventId?: string;
-  correlationId?: string;
-  eventType?: string;
-}
-
-export type Verdict = { ok: true; valid: ValidEvent } | { ok: false; rejection: Rejection };
+export type { IngressRecord, EventMetadata, ValidEvent, Rejection, Verdict } from './verdict';
+export { headerValue, VALIDATED_HEADERS } from './header-checks';
 
 interface Draft {
   record: IngressRecord;
@@ -85,55 +39,6 @@ interface Check {
   stage: string;
   run(d: Draft): CheckResult | Promise<CheckResult>;
 }
-
-/** One header as a string (first value when repeated); undefined when absent. */
-export function headerValue(headers: IHeaders | undefined, name: string): string | undefined {
-  const v = headers?.[name];
-  if (v === undefined || v === null) return undefined;
-  const one = Array.isArray(v) ? v[0] : v;
-  return one === undefined ? undefined : Buffer.isBuffer(one) ? one.toString('utf8') : String(one);
-}
-
-const TEXT_BYTES = new Map<string, Buffer>();
-/** The UTF-8 bytes of a text the checks compare headers with (event types, constants), cached. */
-function bytesOf(text: string): Buffer {
-  let b = TEXT_BYTES.get(text);
-  if (!b) {
-    if (TEXT_BYTES.size >= 10_000) TEXT_BYTES.clear();
-    TEXT_BYTES.set(text, (b = Buffer.from(text, 'utf8')));
-  }
-  return b;
-}
-
-/** Whether header `name` (its first value) is exactly `text`; undefined when absent. */
-function headerEquals(headers: IHeaders, name: string, text: string): boolean | undefined {
-  const v = headers[name];
-  if (v === undefined || v === null) return undefined;
-  const one = Array.isArray(v) ? v[0] : v;
-  if (one === undefined) return undefined;
-  return Buffer.isBuffer(one) ? one.equals(bytesOf(text)) : String(one) === text;
-}
-
-function headerMismatch(name: string, value: string, want: string): CheckResult {
-  return {
-    code: 'CD_E_HEADER_MISMATCH',
-    message: `header ${name}=${JSON.stringify(value)} but the event says ${want}`,
-    details: { header: name },
-  };
-}
-
-/**
- * The only headers the checks below read (router.headers). Whoever hands records to a validator
- * on another thread may leave the others out (router/analysis-wire.ts); keep this list in step
- * with the header checks.
- */
-export const VALIDATED_HEADERS: ReadonlySet<string> = new Set([
-  'ce_specversion',
-  'ce_id',
-  'ce_type',
-  'ce_time',
-  'content-type',
-]);
 
 const NON_EMPTY_METADATA = ['sourceSystem', 'correlationId', 'siteId'] as const;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
