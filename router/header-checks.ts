@@ -44,9 +44,9 @@ export function headerMismatch(
 }
 
 /**
- * The only headers the checks of router/validate.ts read (router.headers). Whoever hands records to a validator
- * on another thread may leave the others out (router/analysis-wire.ts); keep this list in step
- * with the header checks.
+ * The only headers the checks of router/validate.ts read (router.headers). Whoever hands records
+ * to a validator on another thread may leave the others out (router/analysis-wire.ts); keep this
+ * list in step with the header checks.
  */
 export const VALIDATED_HEADERS: ReadonlySet<string> = new Set([
   'ce_specversion',
