@@ -6,6 +6,7 @@ import type { Endpoints } from '../../core/env';
 import { CrossdockError } from '../../core/errors';
 import type { HealthServer } from '../../core/health';
 import { createKafka } from '../../core/kafka';
+import { eventLogger } from '../../core/log-events';
 import type { Logger } from '../../core/logger';
 import { createRedis, type Redis } from '../../core/redis';
 import { loadCatalog } from '../../schemas';
@@ -17,6 +18,7 @@ import { createHttpIngest } from './http/component';
 import type { HttpIngestSite } from './http/server';
 import { DEFAULT_SITES_DIR, loadSiteMappings } from './mapping/load';
 import type { SiteMappings } from './mapping/types';
+import { SOURCE_LOG_EVENTS } from './log-events';
 import { createIngressPublisher } from './publisher';
 
 export interface SourceComponentContext {
@@ -80,6 +82,7 @@ export function createSourceComponents(
   ctx: SourceComponentContext,
 ): Array<HubComponent & { readonly port?: number }> {
   const { config, endpoints, logger } = ctx;
+  const log = eventLogger(logger, SOURCE_LOG_EVENTS);
   const env = ctx.env ?? process.env;
   const prefix = config.hub.topicPrefix;
   const out: Array<HubComponent & { readonly port?: number }> = [];
@@ -124,7 +127,11 @@ export function createSourceComponents(
           },
         );
         await inner.start();
-        logger.info({ port: inner.port, sites: sites.map((s) => s.siteId) }, 'http ingest listening');
+        log.emit(
+          'sources.http_listening',
+          { port: inner.port, sites: sites.map((s) => s.siteId) },
+          'http ingest listening',
+        );
       },
       async stop() {
         await inner?.stop();
@@ -167,7 +174,7 @@ export function createSourceComponents(
           },
         );
         await inner.start();
-        logger.info({ folders: sites.map((s) => s.dir) }, 'csv drop folders watched');
+        log.emit('sources.csv_watching', { folders: sites.map((s) => s.dir) }, 'csv drop folders watched');
       },
       async stop() {
         await inner?.stop();

@@ -46,6 +46,8 @@ export interface BuiltEvent {
 
 export interface PreparedEvent {
   eventId: string;
+  /** metadata.correlationId (log lines about the event carry it). */
+  correlationId: string;
   eventType: string;
   key: string;
   message: Message;
@@ -155,6 +157,7 @@ export async function encodePrepared(ctx: PrepareContext, built: BuiltEvent): Pr
       : await ctx.codec.encode(metadata.eventType, built.event);
   return {
     eventId: built.eventId,
+    correlationId: metadata.correlationId,
     eventType: metadata.eventType,
     key: built.key,
     message: {

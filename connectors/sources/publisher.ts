@@ -1,6 +1,8 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { CrossdockError, describeError } from '../../core/errors';
+import { eventLogger } from '../../core/log-events';
 import { silentLogger, type Logger } from '../../core/logger';
+import { SOURCE_LOG_EVENTS } from './log-events';
 
 /**
  * The ingress publisher shared by HTTP ingest and the CSV watcher: an idempotent kafkajs producer
@@ -46,7 +48,7 @@ interface Pending {
 }
 
 export function createIngressPublisher(options: IngressPublisherOptions): IngressPublisher {
-  const logger = options.logger ?? silentLogger();
+  const log = eventLogger(options.logger ?? silentLogger(), SOURCE_LOG_EVENTS);
   const sendTimeoutMs = options.sendTimeoutMs ?? 10000;
   const maxBatch = options.maxBatchMessages ?? 2000;
   const reconnectDelayMs = options.reconnectDelayMs ?? 1000;
@@ -81,7 +83,11 @@ export function createIngressPublisher(options: IngressPublisherOptions): Ingres
           connected = true;
           healthy = true;
         } catch (err) {
-          logger.warn({ err: describeError(err) }, 'ingress producer cannot connect to Kafka; retrying');
+          log.emit(
+            'sources.publisher_connect_failed',
+            { err: describeError(err) },
+            'ingress producer cannot connect to Kafka; retrying',
+          );
           await new Promise((r) => setTimeout(r, reconnectDelayMs));
         }
       }
@@ -136,7 +142,11 @@ export function createIngressPublisher(options: IngressPublisherOptions): Ingres
           for (const p of batch) p.resolve();
         } catch (err) {
           healthy = false;
-          logger.warn({ err: describeError(err), messages: count }, 'ingress produce failed');
+          log.emit(
+            'sources.publisher_send_failed',
+            { err: describeError(err), messages: count },
+            'ingress produce failed',
+          );
           for (const p of batch) p.reject(unavailable(err));
         } finally {
           clearTimeout(timer);

@@ -4,11 +4,13 @@ import path from 'node:path';
 import { systemClock, type Clock } from '../../../core/clock';
 import type { HubComponent } from '../../../core/component';
 import { describeError, isCrossdockError } from '../../../core/errors';
+import { eventLogger } from '../../../core/log-events';
 import { silentLogger, type Logger } from '../../../core/logger';
 import type { Redis } from '../../../core/redis';
 import type { Admin, Kafka } from 'kafkajs';
 import { eventIdsSince, highWatermarks, type Watermarks } from './recovery';
 import { ingressTopic, uuidV5 } from '../envelope';
+import { logPublished, SOURCE_LOG_EVENTS } from '../log-events';
 import type { SiteMappings } from '../mapping/types';
 import { buildEvent, encodePrepared, type BuiltEvent, type EventCodec, type PreparedEvent } from '../prepare';
 import type { IngressPublisher } from '../publisher';
@@ -115,7 +117,7 @@ export interface CsvDropFolder extends HubComponent {
 }
 
 export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps): CsvDropFolder {
-  const logger = deps.logger ?? silentLogger();
+  const log = eventLogger(deps.logger ?? silentLogger(), SOURCE_LOG_EVENTS);
   const clock = deps.clock ?? systemClock;
   const prefix = settings.topicPrefix ?? 'cd';
   const keyPrefix = settings.redisKeyPrefix ?? '';
@@ -184,7 +186,11 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
         expected: 'a file not processed before',
         got: `the same content as ${state.name}, processed ${state.at}`,
       });
-      logger.warn({ siteId: site.siteId, file: name, first: state.name }, 'csv duplicate file rejected');
+      log.emit(
+        'sources.csv_duplicate_file',
+        { siteId: site.siteId, file: name, first: state.name },
+        'csv duplicate file rejected',
+      );
       return move(site, file, 'rejected', report);
     }
 
@@ -236,7 +242,8 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
       // A crash while a chunk was in flight: send only the events of it that did not land.
       const landed = await eventIdsSince(deps.kafka, topic, state.inflight.watermarks);
       const chunk = prepared.slice(published, state.inflight.to).filter((p) => !landed.has(p.eventId));
-      logger.warn(
+      log.emit(
+        'sources.csv_chunk_resumed',
         {
           siteId: site.siteId,
           file: name,
@@ -245,11 +252,13 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
         },
         'csv resuming an interrupted chunk',
       );
-      if (chunk.length)
+      if (chunk.length) {
         await deps.publisher.publish(
           topic,
           chunk.map((p) => p.message),
         );
+        logPublished(log, site.siteId, topic, 'csv', chunk);
+      }
       published = state.inflight.to;
       await save('publishing');
     }
@@ -266,6 +275,7 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
         topic,
         chunk.map((p) => p.message),
       );
+      logPublished(log, site.siteId, topic, 'csv', chunk);
       await deps.afterPublish?.(file, published + chunk.length);
       published += chunk.length;
       inflight = undefined;
@@ -313,7 +323,8 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
         seen.delete(file);
       } catch (err) {
         // Kafka or the registry is away (or a crash was simulated): the file stays; the next poll resumes it.
-        logger.warn(
+        log.emit(
+          'sources.csv_file_unfinished',
           {
             siteId: site.siteId,
             file: entry.name,

@@ -4,8 +4,10 @@ import swagger from '@fastify/swagger';
 import { Counter, type Registry as MetricsRegistry } from 'prom-client';
 import { systemClock, type Clock } from '../../../core/clock';
 import { describeError, isCrossdockError } from '../../../core/errors';
+import { eventLogger } from '../../../core/log-events';
 import { silentLogger, type Logger } from '../../../core/logger';
 import { ingressTopic, uuidV5 } from '../envelope';
+import { logPublished, SOURCE_LOG_EVENTS } from '../log-events';
 import { jsonPath, mapRecord } from '../mapping/engine';
 import type { SiteMappings } from '../mapping/types';
 import { buildEvent, encodePrepared, type BuiltEvent, type EventCodec, type PreparedEvent } from '../prepare';
@@ -92,7 +94,7 @@ export async function buildIngestApp(
   settings: HttpIngestSettings,
   deps: HttpIngestDeps,
 ): Promise<FastifyInstance> {
-  const logger = deps.logger ?? silentLogger();
+  const log = eventLogger(deps.logger ?? silentLogger(), SOURCE_LOG_EVENTS);
   const clock = deps.clock ?? systemClock;
   const prefix = settings.topicPrefix ?? 'cd';
   const windowMs = settings.replayWindowMs ?? 300_000;
@@ -148,7 +150,7 @@ export async function buildIngestApp(
       a = fail(415, 'CD_E_UNSUPPORTED_MEDIA_TYPE', 'Send Content-Type: application/json.');
     else if (err.statusCode && err.statusCode < 500) a = fail(400, 'CD_E_INPUT_MALFORMED', err.message);
     else {
-      logger.error({ err: describeError(err) }, 'ingest internal error');
+      log.emit('sources.http_internal_error', { err: describeError(err) }, 'ingest internal error');
       a = fail(500, 'CD_E_INTERNAL', 'Internal error; nothing was accepted.');
     }
     answers.inc({ site: siteId, status: a.status });
@@ -207,7 +209,8 @@ export async function buildIngestApp(
         isCrossdockError(err) && err.retriable
           ? fail(503, err.code, err.message, {}, { 'retry-after': retryAfter })
           : fail(500, 'CD_E_INTERNAL', 'Internal error; nothing was accepted.');
-      if (answer.status === 500) logger.error({ err: describeError(err), siteId }, 'ingest failed');
+      if (answer.status === 500)
+        log.emit('sources.http_ingest_failed', { err: describeError(err), siteId }, 'ingest failed');
     }
     if (answer.status >= 500) {
       // Nothing was acknowledged: let the client retry the same request (same key, same signature).
@@ -319,11 +322,13 @@ export async function buildIngestApp(
         `The mapped event does not fit its schema: ${describeError(err)}`,
       );
     }
+    const topic = ingressTopic(prefix, site.siteId);
     await deps.publisher.publish(
-      ingressTopic(prefix, site.siteId),
+      topic,
       prepared.map((p) => p.message),
     );
     accepted.inc({ site: site.siteId }, prepared.length);
+    logPublished(log, site.siteId, topic, 'http', prepared);
     return new HttpAnswer(202, { accepted: prepared.length, eventIds: prepared.map((p) => p.eventId) });
   }
 
