@@ -6,11 +6,7 @@ import { loadConfig } from '../../core/config';
 import { CrossdockError } from '../../core/errors';
 import { createKafka } from '../../core/kafka';
 import { currentEndpoints } from '../../stack';
-import { createCatalogCodec } from '../../connectors/sources/codec';
-import { siteMappingsFor } from '../../connectors/sources/from-config';
-import { DEFAULT_SITES_DIR, loadSiteMappings } from '../../connectors/sources/mapping/load';
-import { onboardSite } from '../../connectors/sources/onboarding';
-import { testSiteInput } from '../../connectors/sources/site-test';
+import { DEFAULT_SITES_DIR, onboardSite, siteMappingsFor, testSiteFile } from '../../connectors/sources';
 import { EXIT, output } from '../output';
 
 const DEFAULT_CONFIG = path.resolve(__dirname, '../../examples/hub.yaml');
@@ -73,14 +69,7 @@ export function siteCommand(setExit: (code: number) => void): Command {
     .option('--json', 'machine-readable output')
     .action((siteId: string, opts: { file: string; sitesDir: string; json?: boolean }) => {
       if (!fs.existsSync(opts.file)) throw new CrossdockError('CD_E_USAGE', `No such file: ${opts.file}`);
-      const site = loadSiteMappings(siteId, { dir: opts.sitesDir });
-      const res = testSiteInput(
-        site,
-        createCatalogCodec({ ids: () => 0 }),
-        opts.file,
-        fs.readFileSync(opts.file),
-        { seed: path.basename(opts.file) },
-      );
+      const res = testSiteFile(siteId, opts.file, { sitesDir: opts.sitesDir });
       output(Boolean(opts.json)).result(res, () =>
         res.problems.length
           ? [

@@ -15,7 +15,8 @@
 import type { Producer, SASLOptions } from 'kafkajs';
 import { createKafka } from '../../core/kafka';
 import { CrossdockError } from '../../core/errors';
-import type { Logger } from '../../core/logger';
+import { eventLogger } from '../../core/log-events';
+import { silentLogger, type Logger } from '../../core/logger';
 import type { Catalog, SchemaIdLookup } from '../../schemas';
 import { registryRequest } from '../../core/registry';
 import {
@@ -23,9 +24,7 @@ import {
   type CanonicalEventInputs,
   type EventTypeName,
 } from '../../schemas/generated/events';
-import { createCatalogCodec } from '../sources/codec';
-import { buildMetadata, cloudEventHeaders, ingressTopic } from '../sources/envelope';
-import type { EventCodec } from '../sources/prepare';
+import { createSiteEventEncoder, SOURCE_LOG_EVENTS, type EventCodec } from '../sources';
 
 export type { EventTypeName, CanonicalEventInputs };
 
@@ -46,6 +45,7 @@ export interface SiteProducerOptions {
   topicPrefix?: string;
   /** @defaultValue `site-<siteId>-sdk` */
   clientId?: string;
+  /** Gets the Kafka client's lines and one debug line per published event. @defaultValue a silent logger */
   logger?: Logger;
   /** @defaultValue the repo's schemas/ catalog */
   catalog?: Catalog;
@@ -119,14 +119,17 @@ export interface SiteProducer {
 
 export function createSiteProducer(options: SiteProducerOptions): SiteProducer {
   const prefix = options.topicPrefix ?? 'cd';
-  const topic = ingressTopic(prefix, options.siteId);
   const sourceSystem = options.sourceSystem ?? 'sdk';
-  const codec =
-    options.codec ??
-    createCatalogCodec({
-      ids: options.registerSchemas ? options.registryUrl : lookupOnly(options.registryUrl),
-      catalog: options.catalog,
-    });
+  const encoder = createSiteEventEncoder({
+    siteId: options.siteId,
+    sourceSystem,
+    topicPrefix: prefix,
+    ids: options.registerSchemas ? options.registryUrl : lookupOnly(options.registryUrl),
+    catalog: options.catalog,
+    codec: options.codec,
+  });
+  const topic = encoder.topic;
+  const log = eventLogger(options.logger ?? silentLogger(), SOURCE_LOG_EVENTS);
   const kafka = createKafka({
     clientId: options.clientId ?? `site-${options.siteId}-sdk`,
     brokers: options.brokers,
@@ -144,55 +147,31 @@ export function createSiteProducer(options: SiteProducerOptions): SiteProducer {
     body: EventBody<T>,
     opts: PublishOptions = {},
   ): Promise<PublishResult> {
-    const entry = codec.lookup(eventType);
-    if (!entry)
-      throw new CrossdockError(
-        'CD_E_INPUT_UNKNOWN_EVENT_TYPE',
-        `Unknown event type ${eventType}; known: ${codec.eventTypes().join(', ')}`,
-      );
-    const metadata = buildMetadata({
-      siteId: options.siteId,
-      sourceSystem,
-      eventType,
+    const encoded = await encoder.encode(eventType, body as Record<string, unknown>, {
       eventId: opts.eventId,
       occurredAt: opts.occurredAt ?? new Date(),
       correlationId: opts.correlationId,
       causationId: opts.causationId,
+      traceparent: opts.traceparent,
     });
-    const event = { ...(body as Record<string, unknown>), metadata };
-    const problems = codec.check(eventType, event);
-    if (problems.length) {
-      throw new CrossdockError(
-        'CD_E_INPUT_REJECTED',
-        `${eventType} does not fit its schema: ${problems.map((p) => `${p.path}: expected ${p.expected}, got ${p.got}`).join('; ')}`,
-        { details: { problems } },
-      );
-    }
-    const key = entry.key(event);
-    const value = await codec.encode(eventType, event);
-    const [meta] = await producer.send({
-      topic,
-      acks: -1,
-      messages: [
-        {
-          key,
-          value,
-          headers: cloudEventHeaders({
-            metadata,
-            subject: entry.subject,
-            key,
-            traceparent: opts.traceparent,
-          }),
-        },
-      ],
-    });
-    return {
-      eventId: metadata.eventId,
-      key,
+    const [meta] = await producer.send({ topic, acks: -1, messages: [encoded.message] });
+    const result: PublishResult = {
+      eventId: encoded.eventId,
+      key: encoded.key,
       topic,
       partition: meta?.partition ?? -1,
       offset: meta?.baseOffset ?? '',
     };
+    log.emit('sources.sdk_event_published', {
+      eventId: encoded.eventId,
+      correlationId: encoded.correlationId,
+      eventType,
+      siteId: options.siteId,
+      topic,
+      partition: result.partition,
+      offset: result.offset,
+    });
+    return result;
   }
 
   const events = Object.fromEntries(

@@ -11,8 +11,11 @@ import {
   type Admin,
 } from 'kafkajs';
 import { CrossdockError, describeError } from '../../core/errors';
+import { eventLogger } from '../../core/log-events';
+import { silentLogger, type Logger } from '../../core/logger';
 import { ingressTopic } from './envelope';
 import { newKeySecret } from './http/auth';
+import { SOURCE_LOG_EVENTS } from './log-events';
 
 /**
  * Onboarding a site: its ingress topic, its SCRAM user, the ACLs that let that user write only
@@ -189,6 +192,8 @@ export interface OnboardOptions {
   partitions?: number;
   /** Create the SCRAM user (needs Java and the cached Kafka jars). @defaultValue true */
   scram?: false | ScramOptions;
+  /** Gets one `sources.site_onboarded` line (no secrets). @defaultValue a silent logger */
+  logger?: Logger;
 }
 
 export async function onboardSite(o: OnboardOptions): Promise<OnboardResult> {
@@ -218,9 +223,15 @@ export async function onboardSite(o: OnboardOptions): Promise<OnboardResult> {
           ? `{ kind: csv }`
           : `{ kind: sdk }`;
     const configSnippet = `  - { id: ${o.siteId}, name: ${JSON.stringify(o.name ?? o.siteId)}, country: ${o.country ?? 'US'}, groups: [], connector: ${connector} }`;
+    const topic = ingressTopic(o.prefix, o.siteId);
+    eventLogger(o.logger ?? silentLogger(), SOURCE_LOG_EVENTS).emit(
+      'sources.site_onboarded',
+      { siteId: o.siteId, topic, topicCreated, user, scramUser: password !== undefined },
+      'site onboarded',
+    );
     return {
       siteId: o.siteId,
-      topic: ingressTopic(o.prefix, o.siteId),
+      topic,
       topicCreated,
       user,
       ...(password ? { password } : {}),

@@ -5,7 +5,9 @@ import { uuidV5 } from './envelope';
 import { jsonPath, mapRecord, type MappedRecord } from './mapping/engine';
 import type { SiteMappings } from './mapping/types';
 import { buildEvent, type EventCodec } from './prepare';
+import { createCatalogCodec } from './codec';
 import { csvRecords, type CsvSettings } from './csv/parse';
+import { DEFAULT_SITES_DIR, loadSiteMappings } from './mapping/load';
 
 /** One problem as a site team reads it: where (JSON path or row/column), what was expected, what came. */
 export interface SiteProblem {
@@ -83,6 +85,25 @@ export function testSiteInput(
     if (b.event) result.events.push(toJsonSafe(b.event));
   });
   return result;
+}
+
+/**
+ * `crossdock site test`: what the mapping of `siteId` (under `sitesDir`) makes of one input file,
+ * offline (no registry: the schema id in the frame is never looked up). Throws
+ * CD_E_MAPPING_INVALID when the mapping does not load.
+ */
+export function testSiteFile(
+  siteId: string,
+  file: string,
+  options: {
+    /** @defaultValue DEFAULT_SITES_DIR (the repo's sites/) */
+    sitesDir?: string;
+  } = {},
+): SiteTestResult {
+  const site = loadSiteMappings(siteId, { dir: options.sitesDir ?? DEFAULT_SITES_DIR });
+  return testSiteInput(site, createCatalogCodec({ ids: () => 0 }), file, fs.readFileSync(file), {
+    seed: path.basename(file),
+  });
 }
 
 /** Golden samples of a site: `<name>.input.(json|csv)` beside `<name>.expected.json`. */

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
-import { Counter, type Registry as MetricsRegistry } from 'prom-client';
+import type { Registry as MetricsRegistry } from 'prom-client';
 import { systemClock, type Clock } from '../../../core/clock';
 import { describeError, isCrossdockError } from '../../../core/errors';
 import { eventLogger } from '../../../core/log-events';
@@ -13,6 +13,7 @@ import type { SiteMappings } from '../mapping/types';
 import { buildEvent, encodePrepared, type BuiltEvent, type EventCodec, type PreparedEvent } from '../prepare';
 import type { IngressPublisher } from '../publisher';
 import { verifyRequest, type IngestKey } from './auth';
+import { createIngestMetrics } from './metrics';
 import type { IngestState } from './state';
 import { ERROR_SCHEMA, INGEST_BODY_SCHEMA, ACCEPTED_SCHEMA, SIGNED_HEADERS_SCHEMA } from './openapi';
 
@@ -104,18 +105,7 @@ export async function buildIngestApp(
   const retryAfter = String(settings.retryAfterSeconds ?? 5);
   const sites = new Map(settings.sites.map((s) => [s.siteId, s]));
   const keys = new Map(settings.keys.map((k) => [k.id, k]));
-  const answers = new Counter({
-    name: 'crossdock_ingest_requests_total',
-    help: 'HTTP ingest answers by site and status',
-    labelNames: ['site', 'status'],
-    registers: deps.metrics ? [deps.metrics] : [],
-  });
-  const accepted = new Counter({
-    name: 'crossdock_ingest_events_total',
-    help: 'Events HTTP ingest published (Kafka acknowledged)',
-    labelNames: ['site'],
-    registers: deps.metrics ? [deps.metrics] : [],
-  });
+  const { answers, accepted } = createIngestMetrics(deps.metrics);
 
   const app = Fastify({ logger: false, bodyLimit: maxBodyBytes, return503OnClosing: true });
   await app.register(swagger, {
