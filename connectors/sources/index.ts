@@ -46,4 +46,4 @@ export type { EventCodec } from './prepare';
 
 // Instrumentation.
 export { SOURCE_LOG_EVENTS } from './log-events';
-export { createIngestMetrics, type IngestMetrics } from './http/metrics';
+export { ingestMetrics } from './http/metrics';

@@ -1,18 +1,10 @@
 import { Counter, type Registry as MetricsRegistry } from 'prom-client';
 
-/** HTTP ingest's metrics. */
-export interface IngestMetrics {
-  /** Answers by site and HTTP status. */
-  readonly answers: Counter<'site' | 'status'>;
-  /** Events published (Kafka acknowledged) by site. */
-  readonly accepted: Counter<'site'>;
-}
-
-/**
- * Creates HTTP ingest's metrics in `registry` (the health server's, so /metrics shows them).
- * @param registry @defaultValue none: the counters count but are not exposed
- */
-export function createIngestMetrics(registry?: MetricsRegistry): IngestMetrics {
+/** HTTP ingest's metrics, registered in `registry` (none when no registry is given: tests). */
+export function ingestMetrics(registry?: MetricsRegistry): {
+  answers: Counter<'site' | 'status'>;
+  accepted: Counter<'site'>;
+} {
   const registers = registry ? [registry] : [];
   return {
     answers: new Counter({

@@ -13,7 +13,7 @@ import type { SiteMappings } from '../mapping/types';
 import { buildEvent, encodePrepared, type BuiltEvent, type EventCodec, type PreparedEvent } from '../prepare';
 import type { IngressPublisher } from '../publisher';
 import { verifyRequest, type IngestKey } from './auth';
-import { createIngestMetrics } from './metrics';
+import { ingestMetrics } from './metrics';
 import type { IngestState } from './state';
 import { ERROR_SCHEMA, INGEST_BODY_SCHEMA, ACCEPTED_SCHEMA, SIGNED_HEADERS_SCHEMA } from './openapi';
 
@@ -105,7 +105,7 @@ export async function buildIngestApp(
   const retryAfter = String(settings.retryAfterSeconds ?? 5);
   const sites = new Map(settings.sites.map((s) => [s.siteId, s]));
   const keys = new Map(settings.keys.map((k) => [k.id, k]));
-  const { answers, accepted } = createIngestMetrics(deps.metrics);
+  const { answers, accepted } = ingestMetrics(deps.metrics);
 
   const app = Fastify({ logger: false, bodyLimit: maxBodyBytes, return503OnClosing: true });
   await app.register(swagger, {
