@@ -1,25 +1,24 @@
 import type { Clock } from '../core/clock';
+import { defaultsOf } from '../core/config/defaults';
+import { DELIVERY_CONFIG_SCHEMA } from './config-schema';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
-/** Circuit breaker settings (delivery.breaker), defaults applied. */
+/** Circuit breaker settings (delivery.breaker), defaults applied: DELIVERY_CONFIG_SCHEMA's. */
 export interface BreakerOptions {
-  /** Consecutive transient failures that open the breaker. @defaultValue 5 */
+  /** Consecutive transient failures that open the breaker. @defaultValue the schema's */
   failureThreshold: number;
-  /** How long it stays open before a probe is let through. @defaultValue 5000 */
+  /** How long it stays open before a probe is let through. @defaultValue the schema's */
   openMs: number;
-  /** Each failed probe doubles the open time up to this. @defaultValue 60000 */
+  /** Each failed probe doubles the open time up to this. @defaultValue the schema's */
   maxOpenMs: number;
-  /** Successful probes in a row that close it again. @defaultValue 1 */
+  /** Successful probes in a row that close it again. @defaultValue the schema's */
   probesToClose: number;
 }
 
-export const DEFAULT_BREAKER: Readonly<BreakerOptions> = Object.freeze({
-  failureThreshold: 5,
-  openMs: 5000,
-  maxOpenMs: 60_000,
-  probesToClose: 1,
-});
+export const DEFAULT_BREAKER: Readonly<BreakerOptions> = defaultsOf(
+  DELIVERY_CONFIG_SCHEMA.properties.breaker,
+);
 
 /**
  * One subscriber's circuit breaker, per connector instance. Only transient failures count: a 4xx

@@ -1,13 +1,11 @@
-import { DEFAULT_BREAKER } from './breaker';
-import { DEFAULT_RETRY_POLICY } from './policy';
-
 const ms = (description: string, def: number, minimum = 0) =>
   ({ type: 'integer', minimum, default: def, description: `${description} (milliseconds)` }) as const;
 
 /**
  * JSON Schema fragment for a subscriber's `delivery` section (retry policy, ordering, breaker,
  * rate limit, concurrency, idempotency). Owned by the delivery part; core/config composes it into
- * the hub configuration schema. retry/settings.ts compiles it (same defaults) for the connector.
+ * the hub configuration schema. Every delivery default is written here and only here:
+ * retry/settings.ts, policy.ts and breaker.ts read them out of this fragment (core/config/defaults).
  */
 export const DELIVERY_CONFIG_SCHEMA = {
   type: 'object',
@@ -26,26 +24,22 @@ export const DELIVERY_CONFIG_SCHEMA = {
         maxAttempts: {
           type: 'integer',
           minimum: 1,
-          default: DEFAULT_RETRY_POLICY.maxAttempts,
+          default: 10,
           description: 'Attempts in total, the first included; then the event is dead-lettered.',
         },
         maxAgeMs: ms(
           'Dead-letter instead of retrying once the next attempt would start this long after the first failure',
-          DEFAULT_RETRY_POLICY.maxAgeMs,
+          86_400_000,
           1,
         ),
-        initialDelayMs: ms(
-          'Ceiling of the first retry delay; the delay is uniform in [0, ceiling]',
-          DEFAULT_RETRY_POLICY.initialDelayMs,
-          1,
-        ),
+        initialDelayMs: ms('Ceiling of the first retry delay; the delay is uniform in [0, ceiling]', 1000, 1),
         multiplier: {
           type: 'number',
           minimum: 1,
-          default: DEFAULT_RETRY_POLICY.multiplier,
+          default: 2,
           description: 'Growth of the delay ceiling per attempt.',
         },
-        maxDelayMs: ms('Cap of the delay ceiling', DEFAULT_RETRY_POLICY.maxDelayMs, 1),
+        maxDelayMs: ms('Cap of the delay ceiling', 300_000, 1),
       },
     },
     ordering: {
@@ -79,19 +73,15 @@ export const DELIVERY_CONFIG_SCHEMA = {
         failureThreshold: {
           type: 'integer',
           minimum: 1,
-          default: DEFAULT_BREAKER.failureThreshold,
+          default: 5,
           description: 'Consecutive transient failures that open the breaker.',
         },
-        openMs: ms(
-          'How long the breaker stays open before one probe is let through',
-          DEFAULT_BREAKER.openMs,
-          1,
-        ),
-        maxOpenMs: ms('Each failed probe doubles the open time up to this', DEFAULT_BREAKER.maxOpenMs, 1),
+        openMs: ms('How long the breaker stays open before one probe is let through', 5000, 1),
+        maxOpenMs: ms('Each failed probe doubles the open time up to this', 60_000, 1),
         probesToClose: {
           type: 'integer',
           minimum: 1,
-          default: DEFAULT_BREAKER.probesToClose,
+          default: 1,
           description: 'Successful probes in a row that close the breaker.',
         },
       },

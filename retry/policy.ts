@@ -3,28 +3,29 @@
  * up. Pure functions; the random source and the time are passed in (tests fix them).
  * docs/retry.md gives the formula with worked numbers.
  */
+import { defaultsOf } from '../core/config/defaults';
+import { DELIVERY_CONFIG_SCHEMA } from './config-schema';
 
-/** A subscriber's retry policy (delivery.retry in the hub configuration), defaults applied. */
+/**
+ * A subscriber's retry policy (delivery.retry in the hub configuration), defaults applied. The
+ * defaults are DELIVERY_CONFIG_SCHEMA's (docs/configuration.md lists them).
+ */
 export interface RetryPolicy {
-  /** Attempts in total, the first one included. @defaultValue 10 */
+  /** Attempts in total, the first one included. @defaultValue the schema's */
   maxAttempts: number;
-  /** Give up once the next attempt would start later than this after the first failure. @defaultValue 86_400_000 (24 h) */
+  /** Give up once the next attempt would start later than this after the first failure. @defaultValue the schema's */
   maxAgeMs: number;
-  /** Backoff base: the ceiling of the first retry delay. @defaultValue 1000 */
+  /** Backoff base: the ceiling of the first retry delay. @defaultValue the schema's */
   initialDelayMs: number;
-  /** Growth of the ceiling per attempt. @defaultValue 2 */
+  /** Growth of the ceiling per attempt. @defaultValue the schema's */
   multiplier: number;
-  /** Cap of the ceiling. @defaultValue 300_000 (5 min) */
+  /** Cap of the ceiling. @defaultValue the schema's */
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
-  maxAttempts: 10,
-  maxAgeMs: 86_400_000,
-  initialDelayMs: 1000,
-  multiplier: 2,
-  maxDelayMs: 300_000,
-});
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = defaultsOf(
+  DELIVERY_CONFIG_SCHEMA.properties.retry,
+);
 
 /**
  * The ceiling of the delay after failed attempt number `attempt` (1 = the first attempt failed):

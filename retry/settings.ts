@@ -1,47 +1,55 @@
+import { defaultsOf } from '../core/config/defaults';
 import { DEFAULT_BREAKER, type BreakerOptions } from './breaker';
+import { DELIVERY_CONFIG_SCHEMA } from './config-schema';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './policy';
 
 /** What happens to business key K's waiting events when K's head event is dead-lettered. */
 export type OnHeadDeadLettered = 'continue' | 'hold';
 
-/** A subscriber's compiled `delivery` section: every default applied, durations in ms. */
+/**
+ * A subscriber's compiled `delivery` section: every default applied, durations in ms. Each
+ * `@defaultValue the schema's` is DELIVERY_CONFIG_SCHEMA's default (docs/configuration.md).
+ */
 export interface DeliverySettings {
   retry: RetryPolicy;
   ordering: {
-    /** 'key': events with the same Kafka key are delivered in order, parked behind a retry. @defaultValue 'none' */
+    /** 'key': events with the same Kafka key are delivered in order, parked behind a retry. @defaultValue the schema's */
     mode: 'none' | 'key';
-    /** @defaultValue 'continue' */
+    /** @defaultValue the schema's */
     onDeadLetter: OnHeadDeadLettered;
   };
   breaker: BreakerOptions;
   rateLimit: {
-    /** Deliveries per second across all instances; 0 = unlimited. @defaultValue 0 */
+    /** Deliveries per second across all instances; 0 = unlimited. @defaultValue the schema's */
     perSecond: number;
-    /** Bucket size (deliveries allowed in a burst). @defaultValue max(1, perSecond) */
+    /** Bucket size (deliveries allowed in a burst). @defaultValue max(1, perSecond) (the schema's 0 means that) */
     burst: number;
   };
   concurrency: {
-    /** In-flight deliveries per connector instance. @defaultValue 32 */
+    /** In-flight deliveries per connector instance. @defaultValue the schema's */
     perInstance: number;
-    /** In-flight deliveries across all instances (Redis); 0 = no shared cap. @defaultValue 0 */
+    /** In-flight deliveries across all instances (Redis); 0 = no shared cap. @defaultValue the schema's */
     shared: number;
   };
   idempotency: {
-    /** How long a delivered event's record is kept (redeliveries and replays within it are skipped). @defaultValue 7 days */
+    /** How long a delivered event's record is kept (redeliveries and replays within it are skipped). @defaultValue the schema's */
     ttlMs: number;
-    /** How long an instance's claim on an event outlives the instance if it dies mid-delivery. @defaultValue 30000 */
+    /** How long an instance's claim on an event outlives the instance if it dies mid-delivery. @defaultValue the schema's */
     leaseMs: number;
   };
 }
 
+const SECTIONS = DELIVERY_CONFIG_SCHEMA.properties;
+
+/** The schema's defaults as settings (rateLimit as the schema has it: burst 0 = max(1, perSecond)). */
 export const DEFAULT_DELIVERY: Readonly<DeliverySettings> = Object.freeze({
   retry: DEFAULT_RETRY_POLICY,
-  ordering: { mode: 'none', onDeadLetter: 'continue' },
+  ordering: defaultsOf(SECTIONS.ordering),
   breaker: DEFAULT_BREAKER,
-  rateLimit: { perSecond: 0, burst: 0 },
-  concurrency: { perInstance: 32, shared: 0 },
-  idempotency: { ttlMs: 7 * 24 * 3600 * 1000, leaseMs: 30_000 },
-} as DeliverySettings);
+  rateLimit: defaultsOf(SECTIONS.rateLimit),
+  concurrency: defaultsOf(SECTIONS.concurrency),
+  idempotency: defaultsOf(SECTIONS.idempotency),
+});
 
 type Section = Readonly<Record<string, unknown>> | undefined;
 
@@ -55,7 +63,7 @@ function pick<T extends object>(defaults: T, raw: unknown): T {
 /** The delivery section as the config holds it (validated by DELIVERY_CONFIG_SCHEMA) → settings. */
 export function compileDeliverySettings(raw: Section): DeliverySettings {
   const r = raw ?? {};
-  const rate = pick({ perSecond: 0, burst: 0 }, r.rateLimit);
+  const rate = pick(DEFAULT_DELIVERY.rateLimit, r.rateLimit);
   return Object.freeze({
     retry: Object.freeze(pick(DEFAULT_RETRY_POLICY, r.retry)),
     ordering: Object.freeze(pick(DEFAULT_DELIVERY.ordering, r.ordering)),

@@ -1,8 +1,8 @@
 /**
  * JSON Schema fragment for a subscriber's `sink` section (http webhook or kafka topic). Owned by
  * the sink connectors; core/config composes it into the hub configuration schema. Field defaults
- * live in the `then` branches so each kind only gets its own; connectors/sinks/settings.ts
- * compiles the section with the same defaults.
+ * live in the `then` branches so each kind only gets its own, and only here:
+ * connectors/sinks/settings.ts reads them out of this fragment (core/config/defaults).
  */
 export const SINK_CONFIG_SCHEMA = {
   type: 'object',

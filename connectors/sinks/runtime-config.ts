@@ -21,22 +21,7 @@ export interface SubscriberRuntimeConfig {
   consumer: {
     /** @defaultValue `<prefix>-connector-<id>` */
     groupId: string;
-    /** @defaultValue 3 */
-    partitionsConsumedConcurrently: number;
-    /** @defaultValue 100 */
-    maxWaitTimeInMs: number;
-    /**
-     * Settled offsets are committed at most this often (not after every batch, which would put a
-     * commit round trip between every two fetches). A crash re-reads at most this much, and the
-     * idempotency records skip it. @defaultValue 1000
-     */
-    commitIntervalMs: number;
-    /**
-     * The consumer fetches the next batches while these are being delivered; it waits only while
-     * more than this many fetched events are unsettled (memory bound: about this many events). @defaultValue 2000
-     */
-    maxBufferedEvents: number;
-  };
+  } & ConsumerTuning;
   /**
    * Create the deliver and dead-letter topics at start when missing (a standalone connector on a
    * fresh cluster); undefined = expect them to exist (`crossdock start` creates them). @defaultValue undefined
@@ -45,6 +30,38 @@ export interface SubscriberRuntimeConfig {
   /** Text before the `{cd:<id>}` hash tag of every Redis key (tests; several hubs on one Redis). @defaultValue '' */
   redisNamespace: string;
 }
+
+/**
+ * How the connector's Kafka consumer runs. Not part of the hub configuration file (operators tune
+ * delivery through the `delivery` section); callers may override each through
+ * subscriberRuntimeConfig's options.
+ */
+export interface ConsumerTuning {
+  /** Partitions delivered at the same time by one instance. @defaultValue CONSUMER_DEFAULTS */
+  partitionsConsumedConcurrently: number;
+  /** Longest a fetch waits for data (ms). @defaultValue CONSUMER_DEFAULTS */
+  maxWaitTimeInMs: number;
+  /**
+   * Settled offsets are committed at most this often (not after every batch, which would put a
+   * commit round trip between every two fetches). A crash re-reads at most this much, and the
+   * idempotency records skip it. @defaultValue CONSUMER_DEFAULTS
+   */
+  commitIntervalMs: number;
+  /**
+   * The consumer fetches the next batches while these are being delivered; it waits only while
+   * more than this many fetched events are unsettled (memory bound: about this many events).
+   * @defaultValue CONSUMER_DEFAULTS
+   */
+  maxBufferedEvents: number;
+}
+
+/** The consumer's defaults, written once (the options of subscriberRuntimeConfig fall back to them). */
+export const CONSUMER_DEFAULTS: Readonly<ConsumerTuning> = Object.freeze({
+  partitionsConsumedConcurrently: 3,
+  maxWaitTimeInMs: 100,
+  commitIntervalMs: 1000,
+  maxBufferedEvents: 2000,
+});
 
 /** Injected clients and services (the connector closes none of them; their owner does). */
 export interface ConnectorDeps {
@@ -75,14 +92,10 @@ export interface SubscriberSection {
 /** A subscriber section of the hub configuration → the connector's runtime config. */
 export function subscriberRuntimeConfig(
   subscriber: SubscriberSection,
-  options: {
+  options: Partial<ConsumerTuning> & {
     topicPrefix?: string;
     createTopics?: { partitions: number; replicationFactor: number };
     groupId?: string;
-    partitionsConsumedConcurrently?: number;
-    maxWaitTimeInMs?: number;
-    commitIntervalMs?: number;
-    maxBufferedEvents?: number;
     redisNamespace?: string;
     env?: NodeJS.ProcessEnv;
   } = {},
@@ -102,10 +115,11 @@ export function subscriberRuntimeConfig(
     delivery,
     consumer: Object.freeze({
       groupId: options.groupId ?? `${prefix}-connector-${subscriber.id}`,
-      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
-      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
-      commitIntervalMs: options.commitIntervalMs ?? 1000,
-      maxBufferedEvents: options.maxBufferedEvents ?? 2000,
+      partitionsConsumedConcurrently:
+        options.partitionsConsumedConcurrently ?? CONSUMER_DEFAULTS.partitionsConsumedConcurrently,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? CONSUMER_DEFAULTS.maxWaitTimeInMs,
+      commitIntervalMs: options.commitIntervalMs ?? CONSUMER_DEFAULTS.commitIntervalMs,
+      maxBufferedEvents: options.maxBufferedEvents ?? CONSUMER_DEFAULTS.maxBufferedEvents,
     }),
     // One hub's keys never meet another's on a shared Redis: they start with its topic prefix.
     redisNamespace: options.redisNamespace ?? `${prefix}:`,

@@ -5,13 +5,14 @@ import type { HubConfig, SiteConfig } from '../../core/config';
 import type { Endpoints } from '../../core/env';
 import { CrossdockError } from '../../core/errors';
 import type { HealthServer } from '../../core/health';
+import { defaultsOf } from '../../core/config/defaults';
 import { createKafka } from '../../core/kafka';
 import { eventLogger } from '../../core/log-events';
 import type { Logger } from '../../core/logger';
 import { createRedis, type Redis } from '../../core/redis';
 import { loadCatalog } from '../../schemas';
 import { createCatalogCodec } from './codec';
-import type { SourceConnectorConfig } from './config-schema';
+import { SOURCE_CONFIG_SCHEMA, type SourceConnectorConfig } from './config-schema';
 import { createCsvDropFolder, type CsvDropSite } from './csv/drop-folder';
 import type { IngestKey } from './http/auth';
 import { createHttpIngest } from './http/component';
@@ -31,6 +32,8 @@ export interface SourceComponentContext {
   /** Prefix of every Redis key the sources write (several hubs or tests on one Redis). @defaultValue `<hub.topicPrefix>:` */
   redisKeyPrefix?: string;
 }
+
+const QUOTA_DEFAULTS = defaultsOf(SOURCE_CONFIG_SCHEMA.properties.quota);
 
 function connectorOf(site: SiteConfig): SourceConnectorConfig {
   return site.connector as unknown as SourceConnectorConfig;
@@ -98,7 +101,11 @@ export function createSourceComponents(
       return {
         siteId: s.id,
         mappings: siteMappingsFor(config, s),
-        ...(q ? { quota: { events: q.events, windowMs: (q.windowSeconds ?? 60) * 1000 } } : {}),
+        ...(q
+          ? {
+              quota: { events: q.events, windowMs: (q.windowSeconds ?? QUOTA_DEFAULTS.windowSeconds) * 1000 },
+            }
+          : {}),
       };
     });
     const keys = httpKeysFor(config, env);
