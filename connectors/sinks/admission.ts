@@ -1,4 +1,5 @@
-import type { AdmitResult } from '../../retry/state';
+import type { DeliverySettings } from '../../retry/settings';
+import type { AdmitLimits, AdmitResult, DeliveryState, RetryEntry } from '../../retry/state';
 
 /** An idempotency admission taken ahead of the attempt, and when its answer arrived. */
 export interface PreAdmission {
@@ -91,4 +92,29 @@ export class AdmissionWindow {
     });
     this.ahead += idx.length;
   }
+}
+
+/**
+ * The pipeline's window factory for one subscriber: a pre-admission window per fetched batch
+ * (unordered events only) when the subscriber has neither a shared rate limit nor a shared
+ * concurrency cap; otherwise undefined, and admissions are taken per attempt, when it starts.
+ * Window size: 4 × the local concurrency, within [32, 256].
+ */
+export function admissionWindows(o: {
+  settings: DeliverySettings;
+  limits: AdmitLimits;
+  state: Pick<DeliveryState, 'admitMany'>;
+  now: () => number;
+}): (entries: readonly RetryEntry[]) => AdmissionWindow | undefined {
+  const preAdmit = o.settings.rateLimit.perSecond === 0 && o.settings.concurrency.shared === 0;
+  const size = Math.min(256, Math.max(32, o.settings.concurrency.perInstance * 4));
+  return (entries) =>
+    preAdmit
+      ? new AdmissionWindow(
+          entries.map((e) => (e.orderKey === undefined ? e.eventId : undefined)),
+          size,
+          (ids) => o.state.admitMany(ids, o.limits),
+          o.now,
+        )
+      : undefined;
 }

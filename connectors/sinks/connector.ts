@@ -1,103 +1,29 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import { Registry as MetricsRegistry } from 'prom-client';
-import { createKafka } from '../../core/kafka';
 import type { HubComponent } from '../../core/component';
 import { CircuitBreaker, type BreakerState } from '../../retry/breaker';
 import { deliveryKeys } from '../../retry/keys';
-import { createDeliveryState, type DeliveryState, type RetryEntry } from '../../retry/state';
-import type { Sink } from './contract';
-import { DeliveryEngine } from './engine';
-import { AdmissionWindow } from './admission';
-import { createHttpSink } from './http-sink';
-import { createKafkaSink } from './kafka-sink';
+import { createDeliveryState, type DeliveryState } from '../../retry/state';
+import { admissionWindows } from './admission';
+import { buildSink } from './build-sink';
+import { ConsumerPause } from './consumer-pause';
+import { DeadLetterProducer } from './dead-letter-producer';
+import { admitLimits, DeliveryEngine } from './engine';
+import { entryOf } from './entry';
 import { deliveryMetrics } from './metrics';
+import { DeliveryPipeline } from './pipeline';
 import { RetryWorker } from './retry-worker';
 import type { ConnectorDeps, SubscriberRuntimeConfig } from './runtime-config';
 import { Semaphore } from './semaphore';
-import { DeliveryPipeline } from './pipeline';
-import { ConsumerPause } from './consumer-pause';
+import { ensureTopics } from './topics-setup';
 
 export interface SinkConnector extends HubComponent {
   readonly subscriberId: string;
   readonly breakerState: BreakerState;
   /** The subscriber's Redis delivery state (operators: release a held key; tests: counts). */
   readonly state: DeliveryState;
-}
-
-function headersOf(raw: IHeaders | undefined): Record<string, Buffer> {
-  if (raw === undefined) return {};
-  // kafkajs hands each header over as one Buffer: then the object is used as it is (no copy).
-  let plain = true;
-  for (const k in raw) {
-    if (!Buffer.isBuffer(raw[k])) {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) return raw as Record<string, Buffer>;
-  const out: Record<string, Buffer> = {};
-  for (const [k, v] of Object.entries(raw ?? {})) {
-    const one = Array.isArray(v) ? v[0] : v;
-    if (one !== undefined) out[k] = Buffer.isBuffer(one) ? one : Buffer.from(String(one));
-  }
-  return out;
-}
-
-/**
- * The event id: the CloudEvents id header the copy carries from ingress (the router checked that it
- * equals the canonical eventId). An event without one gets its position as id, so it is still
- * delivered exactly once per position.
- */
-function eventIdOf(
-  headers: Record<string, Buffer>,
-  topic: string,
-  partition: number,
-  offset: string,
-): string {
-  return headers.ce_id?.toString('utf8') || `${topic}-${partition}-${offset}`;
-}
-
-async function ensureTopics(
-  kafka: Kafka,
-  names: string[],
-  t: { partitions: number; replicationFactor: number },
-): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = names.filter((n) => !existing.has(n));
-    if (missing.length) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: t.partitions,
-          replicationFactor: t.replicationFactor,
-        })),
-      });
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-function buildSink(config: SubscriberRuntimeConfig, deps: ConnectorDeps): Sink {
-  if (deps.sink) return deps.sink;
-  if (config.sink.kind === 'http')
-    return createHttpSink(config.sink, { resolver: deps.resolver, clock: deps.clock });
-  const kafka =
-    deps.sinkKafka ??
-    (config.sink.brokers.length
-      ? createKafka({
-          clientId: `crossdock-sink-${config.id}`,
-          brokers: [...config.sink.brokers],
-          logger: deps.logger,
-        })
-      : deps.kafka);
-  return createKafkaSink(config.sink, { kafka });
 }
 
 /**
@@ -128,15 +54,10 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
   });
   const sink = buildSink(config, deps);
   const slots = new Semaphore(config.delivery.concurrency.perInstance);
-  // Idempotency admissions are taken a window ahead (one script call per window) unless a shared
-  // rate limit or shared concurrency cap is set: those are taken per attempt, when it starts.
-  const preAdmit = config.delivery.rateLimit.perSecond === 0 && config.delivery.concurrency.shared === 0;
-  const windowSize = Math.min(256, Math.max(32, config.delivery.concurrency.perInstance * 4));
+  const dlq = new DeadLetterProducer(deps.kafka);
   let running = false;
   let started = false;
   let consumer: Consumer | undefined;
-  let dlqProducer: Producer | undefined;
-  let worker: RetryWorker | undefined;
   let consuming = false;
   let commitTimer: NodeJS.Timeout | undefined;
   // Ready once consuming, and not while the subscriber is known to be down (breaker open).
@@ -146,7 +67,7 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
     metrics.breaker(to);
     logger.warn({ from, to }, `delivery.breaker_${to.replace('-', '_')}`);
     if (to === 'closed') resume();
-    worker?.poke();
+    worker.poke();
   });
 
   const pausing = new ConsumerPause({
@@ -161,35 +82,32 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
   const pause = () => consumer && pausing.pause();
   const resume = () => pausing.resume();
 
-  function entryOf(topic: string, partition: number, m: KafkaMessage): RetryEntry {
-    const headers = headersOf(m.headers);
-    const ordered = config.delivery.ordering.mode === 'key' && m.key !== null && m.key.length > 0;
-    return {
-      eventId: eventIdOf(headers, topic, partition, m.offset),
-      topic,
-      partition,
-      offset: m.offset,
-      key: m.key,
-      value: m.value ?? Buffer.alloc(0),
-      headers,
-      attempts: 0,
-      ...(ordered ? { orderKey: m.key!.toString('utf8') } : {}),
-    };
-  }
+  const engine = new DeliveryEngine({
+    subscriberId: config.id,
+    sink,
+    state,
+    settings: config.delivery,
+    breaker,
+    metrics,
+    slots,
+    dlqProducer: dlq,
+    dlqTopic,
+    logger,
+    clock: deps.clock,
+    random: deps.random ?? Math.random,
+    running: () => running,
+  });
 
+  const orderedByKey = config.delivery.ordering.mode === 'key';
   const pipeline = new DeliveryPipeline({
-    entryOf,
-    deliver: (entry, pre) => engine.fromTopic(entry, pre),
-    // Admissions a window ahead, one script call each (see AdmissionWindow for when it applies).
-    window: (entries) =>
-      preAdmit
-        ? new AdmissionWindow(
-            entries.map((e) => (e.orderKey === undefined ? e.eventId : undefined)),
-            windowSize,
-            (ids) => state.admitMany(ids, engine.limits),
-            () => deps.clock.now(),
-          )
-        : undefined,
+    entryOf: (topic, partition, m) => entryOf(orderedByKey, topic, partition, m),
+    engine,
+    window: admissionWindows({
+      settings: config.delivery,
+      limits: admitLimits(config.delivery),
+      state,
+      now: () => deps.clock.now(),
+    }),
     onBlocked: () => pause(),
     releaseLease: (id) => state.finish(id, 'release'),
     control: {
@@ -211,23 +129,16 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
     maxBufferedEvents: config.consumer.maxBufferedEvents,
   });
 
-  const engine = new DeliveryEngine({
-    subscriberId: config.id,
-    sink,
+  // A claimed retry stays ours for two delivery timeouts and some slack.
+  const worker = new RetryWorker({
     state,
-    settings: config.delivery,
+    engine,
     breaker,
-    metrics,
     slots,
-    get dlqProducer(): Producer {
-      if (!dlqProducer) throw new Error('connector not started');
-      return dlqProducer;
-    },
-    dlqTopic,
+    metrics,
     logger,
     clock: deps.clock,
-    random: deps.random ?? Math.random,
-    running: () => running,
+    claimLeaseMs: config.sink.timeoutMs * 2 + 10_000,
   });
 
   return {
@@ -243,24 +154,7 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
       running = true;
       if (config.createTopics) await ensureTopics(deps.kafka, [deliverTopic, dlqTopic], config.createTopics);
       await sink.start();
-      dlqProducer = deps.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 5,
-        allowAutoTopicCreation: false,
-      });
-      await dlqProducer.connect();
-      const claimLeaseMs =
-        (config.sink.kind === 'http' ? config.sink.timeoutMs : config.sink.timeoutMs) * 2 + 10_000;
-      worker = new RetryWorker({
-        state,
-        engine,
-        breaker,
-        slots,
-        metrics,
-        logger,
-        clock: deps.clock,
-        claimLeaseMs,
-      });
+      await dlq.start();
       worker.start();
       consumer = deps.kafka.consumer({
         groupId: config.consumer.groupId,
@@ -301,8 +195,8 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
         await pipeline.flush();
       }
       await consumer?.disconnect().catch(() => undefined);
-      await worker?.stop();
-      await dlqProducer?.disconnect().catch(() => undefined);
+      await worker.stop();
+      await dlq.stop();
       await sink.close();
     },
   };

@@ -36,13 +36,23 @@ export interface EngineDeps {
   breaker: CircuitBreaker;
   metrics: DeliveryMetrics;
   slots: Semaphore;
-  dlqProducer: Producer;
+  /** Sends the dead letters (DeadLetterProducer in the connector: connected before events flow). */
+  dlqProducer: Pick<Producer, 'send'>;
   dlqTopic: string;
   logger: Logger;
   clock: Clock;
   random: () => number;
   /** True while the connector runs; waits give up when it turns false. */
   running: () => boolean;
+}
+
+/** The shared limits admit enforces (rate limit, shared concurrency) from the delivery settings. */
+export function admitLimits(settings: DeliverySettings): AdmitLimits {
+  return {
+    ratePerSecond: settings.rateLimit.perSecond,
+    burst: settings.rateLimit.burst,
+    sharedConcurrency: settings.concurrency.shared,
+  };
 }
 
 /** Extra dead-letter headers of delivery: the subscriber's last HTTP status and the last error. */
@@ -57,16 +67,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * worker (later ones), so an event's fate does not depend on which path tried it.
  */
 export class DeliveryEngine {
-  constructor(private readonly d: EngineDeps) {}
+  private readonly limits: AdmitLimits;
 
-  /** The shared limits of admit (a pre-admission window is used only when both are off). */
-  get limits(): AdmitLimits {
-    const { settings } = this.d;
-    return {
-      ratePerSecond: settings.rateLimit.perSecond,
-      burst: settings.rateLimit.burst,
-      sharedConcurrency: settings.concurrency.shared,
-    };
+  constructor(private readonly d: EngineDeps) {
+    this.limits = admitLimits(d.settings);
   }
 
   /**

@@ -15,10 +15,19 @@ export interface ConsumerControl {
   backOff(topic: string, partition: number, ms: number): void;
 }
 
+/** What the pipeline needs from the delivery engine: the first pass of a fetched event. */
+export interface FirstPass {
+  /** Delivered, held in Redis, dead-lettered, or 'blocked' (not attempted); see DeliveryEngine.fromTopic. */
+  fromTopic(entry: RetryEntry, pre?: () => Promise<PreAdmission> | undefined): Promise<Disposition>;
+}
+
+/**
+ * The pipeline's collaborators, each built before it: the engine it hands events to, the
+ * consumer it commits and seeks through. Nothing here points back at the pipeline.
+ */
 export interface PipelineDeps {
   entryOf(topic: string, partition: number, m: KafkaMessage): RetryEntry;
-  /** The engine's first pass (DeliveryEngine.fromTopic). */
-  deliver(entry: RetryEntry, pre?: () => Promise<PreAdmission> | undefined): Promise<Disposition>;
+  engine: FirstPass;
   /** Pre-admission window for a batch's entries, or undefined when admissions are taken per attempt. */
   window(entries: readonly RetryEntry[]): AdmissionWindow | undefined;
   /** An event came back 'blocked' (breaker open, or stopping): pause the consumer. */
@@ -195,7 +204,7 @@ export class DeliveryPipeline {
   ): Promise<void> {
     try {
       if (flow.stopped || !flow.live || !this.d.running()) return;
-      const disposition = await this.d.deliver(entry, window ? () => window.take(i) : undefined);
+      const disposition = await this.d.engine.fromTopic(entry, window ? () => window.take(i) : undefined);
       if (disposition === 'blocked') {
         flow.stopped = true;
         this.d.onBlocked();

@@ -42,11 +42,13 @@ function harness(options: { maxBufferedEvents?: number } = {}) {
         headers: {},
         attempts: 0,
       }) as RetryEntry,
-    deliver: (entry) => {
-      order.push(entry.eventId);
-      const d = deferred();
-      attempts.set(entry.eventId, d);
-      return d.promise;
+    engine: {
+      fromTopic: (entry) => {
+        order.push(entry.eventId);
+        const d = deferred();
+        attempts.set(entry.eventId, d);
+        return d.promise;
+      },
     },
     window: () => undefined,
     onBlocked: () => void blockedCalls++,
