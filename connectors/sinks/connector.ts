@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { Consumer } from 'kafkajs';
 import { Registry as MetricsRegistry } from 'prom-client';
 import type { HubComponent } from '../../core/component';
+import { eventLogger } from '../../core/log-events';
 import { CircuitBreaker, type BreakerState } from '../../retry/breaker';
 import { deliveryKeys } from '../../retry/keys';
 import { createDeliveryState, type DeliveryState } from '../../retry/state';
@@ -12,6 +13,7 @@ import { ConsumerPause } from './consumer-pause';
 import { DeadLetterProducer } from './dead-letter-producer';
 import { admitLimits, DeliveryEngine } from './engine';
 import { entryOf } from './entry';
+import { DELIVERY_LOG_EVENTS } from './log-events';
 import { deliveryMetrics } from './metrics';
 import { DeliveryPipeline } from './pipeline';
 import { RetryWorker } from './retry-worker';
@@ -63,9 +65,15 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
   // Ready once consuming, and not while the subscriber is known to be down (breaker open).
   deps.health?.addReadiness(`connector:${config.id}`, () => consuming && running && breaker.state !== 'open');
 
+  const log = eventLogger(logger, DELIVERY_LOG_EVENTS);
   const breaker = new CircuitBreaker(config.delivery.breaker, deps.clock, (to, from) => {
     metrics.breaker(to);
-    logger.warn({ from, to }, `delivery.breaker_${to.replace('-', '_')}`);
+    if (to === 'open')
+      log.emit('delivery.breaker_open', { from, to }, 'subscriber failing: breaker open, consumer paused');
+    else if (to === 'half-open')
+      log.emit('delivery.breaker_half_open', { from, to }, 'breaker half-open: probing the subscriber');
+    else
+      log.emit('delivery.breaker_closed', { from, to }, 'subscriber back: breaker closed, consumer resumes');
     if (to === 'closed') resume();
     worker.poke();
   });

@@ -1,5 +1,6 @@
 import type { Producer } from 'kafkajs';
 import type { Clock } from '../../core/clock';
+import { eventLogger } from '../../core/log-events';
 import type { Logger } from '../../core/logger';
 import type { CircuitBreaker } from '../../retry/breaker';
 import type { DeliveryResult } from '../../retry/classify';
@@ -9,6 +10,8 @@ import type { DeliverySettings } from '../../retry/settings';
 import type { AdmitLimits, AdmitResult, DeliveryState, RetryEntry } from '../../retry/state';
 import type { PreAdmission } from './admission';
 import type { Sink, SinkEvent } from './contract';
+import { correlationIdOf } from './event-meta';
+import { DELIVERY_LOG_EVENTS } from './log-events';
 import type { DeliveryMetrics } from './metrics';
 import type { Semaphore } from './semaphore';
 
@@ -68,9 +71,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export class DeliveryEngine {
   private readonly limits: AdmitLimits;
+  private readonly log;
 
   constructor(private readonly d: EngineDeps) {
     this.limits = admitLimits(d.settings);
+    this.log = eventLogger(d.logger, DELIVERY_LOG_EVENTS);
   }
 
   /**
@@ -287,15 +292,17 @@ export class DeliveryEngine {
       messages: [{ key: e.key, value: e.value, headers }],
     });
     this.d.metrics.deadLettered(code);
-    this.d.logger.warn(
+    this.log.emit(
+      'delivery.dead_lettered',
       {
         eventId: e.eventId,
+        correlationId: correlationIdOf(e.value),
         subscriber: this.d.subscriberId,
         code,
         attempts: e.attempts,
         lastStatus: e.lastStatus,
       },
-      'delivery.dead_lettered',
+      `event dead-lettered to ${this.d.dlqTopic} (${code})`,
     );
   }
 }

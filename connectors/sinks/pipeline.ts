@@ -1,8 +1,11 @@
 import type { Batch, KafkaMessage } from 'kafkajs';
+import { eventLogger } from '../../core/log-events';
 import type { Logger } from '../../core/logger';
 import type { RetryEntry } from '../../retry/state';
 import type { AdmissionWindow, PreAdmission } from './admission';
 import type { Disposition } from './engine';
+import { correlationIdOf } from './event-meta';
+import { DELIVERY_LOG_EVENTS } from './log-events';
 import { PartitionProgress, type BatchProgress } from './progress';
 
 /** What the pipeline needs from the Kafka consumer (kafkajs in production, a fake in tests). */
@@ -95,7 +98,11 @@ export class DeliveryPipeline {
   /** Commits go one after the other, in the order they were decided. */
   private commits: Promise<void> = Promise.resolve();
 
-  constructor(private readonly d: PipelineDeps) {}
+  private readonly log;
+
+  constructor(private readonly d: PipelineDeps) {
+    this.log = eventLogger(d.logger, DELIVERY_LOG_EVENTS);
+  }
 
   /** Events registered and not finished, over all partitions. */
   get buffered(): number {
@@ -211,9 +218,15 @@ export class DeliveryPipeline {
       } else tracked.settle(i);
     } catch (err) {
       if (!flow.stopped) {
-        this.d.logger.error(
-          { err, eventId: entry.eventId, partition: entry.partition },
+        this.log.emit(
           'delivery.consumer_error',
+          {
+            err,
+            eventId: entry.eventId,
+            correlationId: correlationIdOf(entry.value),
+            partition: entry.partition,
+          },
+          'delivering a fetched event failed; its partition is read again after a pause',
         );
       }
       flow.stopped = true;
@@ -254,7 +267,11 @@ export class DeliveryPipeline {
       .catch((err: unknown) => {
         // A rebalance or a broker hiccup: the next commit (or the new owner) covers it; at worst
         // settled events are read again and skipped by their idempotency records.
-        this.d.logger.warn({ err, partition: flow.partition, offset: point }, 'delivery.commit_failed');
+        this.log.emit(
+          'delivery.commit_failed',
+          { err, partition: flow.partition, offset: point },
+          'committing settled offsets failed; the next commit covers them',
+        );
       });
   }
 

@@ -1,8 +1,11 @@
 import type { Clock } from '../../core/clock';
+import { eventLogger } from '../../core/log-events';
 import type { Logger } from '../../core/logger';
 import type { CircuitBreaker } from '../../retry/breaker';
 import type { DeliveryState } from '../../retry/state';
 import type { DeliveryEngine } from './engine';
+import { correlationIdOf } from './event-meta';
+import { DELIVERY_LOG_EVENTS } from './log-events';
 import type { DeliveryMetrics } from './metrics';
 import type { Semaphore } from './semaphore';
 
@@ -32,7 +35,11 @@ export class RetryWorker {
   private readonly inFlight = new Set<Promise<unknown>>();
   private lastGauge = 0;
 
-  constructor(private readonly o: RetryWorkerOptions) {}
+  private readonly log;
+
+  constructor(private readonly o: RetryWorkerOptions) {
+    this.log = eventLogger(o.logger, DELIVERY_LOG_EVENTS);
+  }
 
   start(): void {
     if (this.running) return;
@@ -88,9 +95,14 @@ export class RetryWorker {
         for (const entry of entries) {
           const p = this.o.engine.fromSchedule(entry).catch((err: unknown) => {
             // Redis or the DLQ producer failed: the claim lease returns the entry to the schedule.
-            this.o.logger.error(
-              { eventId: entry.eventId, err: err instanceof Error ? err.message : String(err) },
+            this.log.emit(
               'retry.attempt_failed',
+              {
+                eventId: entry.eventId,
+                correlationId: correlationIdOf(entry.value),
+                err: err instanceof Error ? err.message : String(err),
+              },
+              'a scheduled retry failed; its claim lease returns it to the schedule',
             );
           });
           this.inFlight.add(p);
@@ -100,7 +112,11 @@ export class RetryWorker {
         if (this.o.slots.free === 0 || this.o.breaker.state !== 'closed')
           await Promise.race([...this.inFlight, this.sleep(idle)]);
       } catch (err) {
-        this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'retry.worker_error');
+        this.log.emit(
+          'retry.worker_error',
+          { err: err instanceof Error ? err.message : String(err) },
+          'the retry worker loop failed; it tries again after its idle poll',
+        );
         await this.sleep(idle);
       }
     }

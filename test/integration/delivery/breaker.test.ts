@@ -60,7 +60,7 @@ describe('delivery: circuit breaker while the subscriber is down', () => {
     );
     const breakerLog = () =>
       log.lines
-        .filter((l) => String(l.msg).startsWith('delivery.breaker_'))
+        .filter((l) => String(l.event).startsWith('delivery.breaker_'))
         .map((l) => `${String(l.from)}>${String(l.to)}`);
     const events = Array.from({ length: 300 }, (_, i) => holdEvent(`B-${i % 40}`, i));
     await produceHolds(producer, topics.deliver, events);
@@ -78,7 +78,7 @@ describe('delivery: circuit breaker while the subscriber is down', () => {
     expect(failures).toBeLessThan(events.length);
     // Breaker changes are logged with the subscriber: it opened, probed, and reopened.
     expect(breakerLog().slice(0, 3)).toEqual(['closed>open', 'open>half-open', 'half-open>open']);
-    expect(log.lines.find((l) => l.msg === 'delivery.breaker_open')?.subscriber).toBe(topics.subscriberId);
+    expect(log.lines.find((l) => l.event === 'delivery.breaker_open')?.subscriber).toBe(topics.subscriberId);
 
     receiver = await startReceiver(() => ({ status: 200 }), port);
     await eventually(
