@@ -1,16 +1,20 @@
 // Before kafkajs: its read_committed filter is replaced (core/kafkajs-patch.ts).
 import { assertReadCommittedFix } from './kafkajs-patch';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import { eventLogger } from './log-events';
+import { CORE_LOG_EVENTS } from './log-events-core';
 import type { Logger } from './logger';
 
-/** kafkajs log levels mapped onto pino's; kafkajs INFO chatter (joins, commits) is debug here. */
+/** kafkajs log levels mapped onto declared events; kafkajs INFO chatter (joins, commits) is debug. */
 function kafkajsLogCreator(logger: Logger) {
+  const log = eventLogger(logger, CORE_LOG_EVENTS);
   return () =>
-    ({ level, log }: LogEntry) => {
-      const { message, ...extra } = log;
-      if (level === logLevel.ERROR) logger.error({ kafkajs: extra }, message);
-      else if (level === logLevel.WARN) logger.warn({ kafkajs: extra }, message);
-      else logger.debug({ kafkajs: extra }, message);
+    ({ level, log: entry }: LogEntry) => {
+      const { message, ...extra } = entry;
+      const fields = { kafkajs: extra };
+      if (level === logLevel.ERROR) log.emit('kafka.client_error', fields, message);
+      else if (level === logLevel.WARN) log.emit('kafka.client_warning', fields, message);
+      else log.emit('kafka.client_info', fields, message);
     };
 }
 

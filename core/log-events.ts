@@ -50,7 +50,8 @@ export function eventLogger<T extends LogEventList>(logger: Logger, events: T): 
     emit(name, fields = {}, message) {
       const spec = events[name];
       if (!spec) throw new Error(`log event "${name}" is not declared`);
-      logger[spec.level]({ ...fields, event: name }, message ?? name);
+      // `event` is the line's first key (after the logger's bindings) and a field cannot replace it.
+      logger[spec.level](Object.assign({ event: name }, fields, { event: name }), message ?? name);
     },
     enabled(name) {
       const spec = events[name];

@@ -1,0 +1,31 @@
+import { defineLogEvents } from './log-events';
+
+/**
+ * Log events of core's plumbing: the health server and the kafkajs client's own lines. kafkajs
+ * logs through `createKafka`'s translation; its message is kept as the line's message and its
+ * other fields go under `kafkajs`. Routine kafkajs chatter (joins, commits) is debug.
+ */
+export const CORE_LOG_EVENTS = defineLogEvents({
+  'health.listening': {
+    level: 'info',
+    fields: ['port'],
+    description: 'The health server (/healthz, /readyz, /metrics) accepts connections on this port.',
+  },
+  'kafka.client_error': {
+    level: 'error',
+    fields: ['kafkajs'],
+    description:
+      'kafkajs reported an error (broker connection lost, request failed after its retries); the caller sees the same failure and decides whether to retry.',
+  },
+  'kafka.client_warning': {
+    level: 'warn',
+    fields: ['kafkajs'],
+    description:
+      'kafkajs reported a warning (rebalance in progress, a retried request); usually transient, worth a look when it repeats.',
+  },
+  'kafka.client_info': {
+    level: 'debug',
+    fields: ['kafkajs'],
+    description: 'kafkajs routine information (group joins, offset commits, connections).',
+  },
+});
