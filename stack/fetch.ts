@@ -46,7 +46,11 @@ export async function fetchKafka(
   const dir = path.join(paths.kafkaLibs, version);
   const marker = path.join(dir, '.complete');
   if (fs.existsSync(marker)) return dir;
-  progress.step('kafka', `fetching kafka_2.13 ${version} and log4j ${LOG4J_VERSION} from Maven Central`);
+  progress.emit(
+    'stack.fetching',
+    { part: 'kafka', version },
+    `fetching kafka_2.13 ${version} and log4j ${LOG4J_VERSION} from Maven Central`,
+  );
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const pom = path.join(dir, 'pom.xml');
@@ -62,7 +66,8 @@ export async function fetchKafka(
     `Kafka ${version}`,
   );
   fs.writeFileSync(marker, new Date().toISOString());
-  progress.step('kafka', `fetched ${fs.readdirSync(path.join(dir, 'libs')).length} jars`);
+  const files = fs.readdirSync(path.join(dir, 'libs')).length;
+  progress.emit('stack.fetched', { part: 'kafka', files }, `fetched ${files} jars`);
   return dir;
 }
 
@@ -70,8 +75,9 @@ export async function fetchRegistry(paths: StackPaths, progress: Progress): Prom
   const dir = path.join(paths.registryDir, APICURIO_VERSION);
   const marker = path.join(dir, '.complete');
   if (fs.existsSync(marker)) return dir;
-  progress.step(
-    'registry',
+  progress.emit(
+    'stack.fetching',
+    { part: 'registry', version: APICURIO_VERSION },
     `fetching apicurio-registry-app ${APICURIO_VERSION} (about 160 MB) from Maven Central`,
   );
   fs.rmSync(dir, { recursive: true, force: true });
@@ -91,7 +97,7 @@ export async function fetchRegistry(paths: StackPaths, progress: Progress): Prom
       'CD_E_STACK_DOWNLOAD_FAILED',
       `Maven reported success but no registry archive is in ${download}`,
     );
-  progress.step('registry', 'unpacking');
+  progress.emit('stack.unpacking', { part: 'registry' }, 'unpacking');
   const app = path.join(dir, 'app');
   fs.mkdirSync(app, { recursive: true });
   const res = await run('tar', ['xzf', path.join(download, tarball), '-C', app]);

@@ -138,7 +138,11 @@ export async function up(options: StackOptions = {}): Promise<UpResult> {
     endpoints = resolveEndpoints(env, state.redis.url);
     startedSomething = true;
   } else {
-    progress.step('redis', `answers at ${endpoints.redisUrl}`);
+    progress.emit(
+      'stack.answering',
+      { part: 'redis', endpoint: endpoints.redisUrl },
+      `answers at ${endpoints.redisUrl}`,
+    );
   }
 
   // Kafka
@@ -155,7 +159,8 @@ export async function up(options: StackOptions = {}): Promise<UpResult> {
     writeState(paths, state);
     startedSomething = true;
   } else {
-    progress.step('kafka', `answers at ${endpoints.kafkaBrokers.join(',')}`);
+    const endpoint = endpoints.kafkaBrokers.join(',');
+    progress.emit('stack.answering', { part: 'kafka', endpoint }, `answers at ${endpoint}`);
   }
 
   // Registry
@@ -173,12 +178,20 @@ export async function up(options: StackOptions = {}): Promise<UpResult> {
     writeState(paths, state);
     startedSomething = true;
   } else {
-    progress.step('registry', `answers at ${endpoints.registryUrl}`);
+    progress.emit(
+      'stack.answering',
+      { part: 'registry', endpoint: endpoints.registryUrl },
+      `answers at ${endpoints.registryUrl}`,
+    );
   }
 
   const parts = await status({ env });
   const seconds = Math.round((Date.now() - started) / 100) / 10;
-  progress.step('stack', startedSomething ? `up in ${seconds}s` : 'already running; nothing to start');
+  progress.emit(
+    'stack.up',
+    { seconds, started: startedSomething },
+    startedSomething ? `up in ${seconds}s` : 'already running; nothing to start',
+  );
   return { alreadyRunning: !startedSomething, endpoints, parts, seconds };
 }
 
@@ -198,14 +211,14 @@ export async function down(options: StackOptions & { purge?: boolean } = {}): Pr
   ];
   for (const [part, s, marker] of order) {
     if (s && isOurProcess(s.pid, marker)) {
-      progress.step(part, `stopping pid ${s.pid}`);
+      progress.emit('stack.stopping', { part, pid: s.pid }, `stopping pid ${s.pid}`);
       await stopPid(s.pid);
       stopped.push(part);
     }
   }
   writeState(paths, {});
   if (options.purge) {
-    progress.step('stack', `removing ${paths.stackDir}`);
+    progress.emit('stack.purging', { dir: paths.stackDir }, `removing ${paths.stackDir}`);
     fs.rmSync(paths.stackDir, { recursive: true, force: true });
   }
   return { stopped, purged: Boolean(options.purge) };

@@ -71,11 +71,19 @@ export async function startKafka(
   let clusterId: string;
   if (fs.existsSync(metaFile)) {
     clusterId = /cluster\.id=(.+)/.exec(fs.readFileSync(metaFile, 'utf8'))?.[1]?.trim() ?? 'unknown';
-    progress.step('kafka', `reusing formatted storage (cluster ${clusterId})`);
+    progress.emit(
+      'stack.storage_reused',
+      { part: 'kafka', clusterId },
+      `reusing formatted storage (cluster ${clusterId})`,
+    );
   } else {
     clusterId = newClusterId();
     const creds = loadOrCreateCredentials(paths);
-    progress.step('kafka', `formatting KRaft storage with ${creds.users.length} SCRAM users`);
+    progress.emit(
+      'stack.storage_formatting',
+      { part: 'kafka', users: creds.users.length },
+      `formatting KRaft storage with ${creds.users.length} SCRAM users`,
+    );
     const res = await run(java.bin, [
       '-cp',
       classpath,
@@ -97,7 +105,11 @@ export async function startKafka(
   }
 
   const logFile = path.join(paths.logs, 'kafka.log');
-  progress.step('kafka', `starting broker ${KAFKA_VERSION} on 127.0.0.1:${ports.kafka} (java ${java.major})`);
+  progress.emit(
+    'stack.starting',
+    { part: 'kafka', version: KAFKA_VERSION, port: ports.kafka, javaMajor: java.major },
+    `starting broker ${KAFKA_VERSION} on 127.0.0.1:${ports.kafka} (java ${java.major})`,
+  );
   const heap = process.env.CROSSDOCK_KAFKA_HEAP ?? '-Xms256m -Xmx512m';
   const pid = spawnDetached(
     java.bin,
@@ -124,6 +136,6 @@ export async function startKafka(
       },
     );
   }
-  progress.step('kafka', 'ready');
+  progress.emit('stack.ready', { part: 'kafka' }, 'ready');
   return { pid, logFile, startedAt: new Date().toISOString(), version: KAFKA_VERSION, clusterId };
 }

@@ -29,7 +29,11 @@ export async function startRedis(
   const port = await freePort();
   fs.mkdirSync(paths.logs, { recursive: true });
   const logFile = path.join(paths.logs, 'redis.log');
-  progress.step('redis', `nothing answers at the default; starting redis-server on 127.0.0.1:${port}`);
+  progress.emit(
+    'stack.starting',
+    { part: 'redis', port },
+    `nothing answers at the default; starting redis-server on 127.0.0.1:${port}`,
+  );
   const pid = spawnDetached(
     'redis-server',
     [

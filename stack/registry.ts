@@ -54,8 +54,9 @@ export async function startRegistry(
   ]);
   fs.mkdirSync(paths.logs, { recursive: true });
   const logFile = path.join(paths.logs, 'registry.log');
-  progress.step(
-    'registry',
+  progress.emit(
+    'stack.starting',
+    { part: 'registry', version: APICURIO_VERSION, port: ports.registry, javaMajor: java.major },
     `starting Apicurio ${APICURIO_VERSION} on 127.0.0.1:${ports.registry} (java ${java.major}, storage in Kafka)`,
   );
   const heap = process.env.CROSSDOCK_REGISTRY_HEAP ?? '-Xms128m -Xmx512m';
@@ -80,6 +81,6 @@ export async function startRegistry(
       },
     );
   }
-  progress.step('registry', 'ready');
+  progress.emit('stack.ready', { part: 'registry' }, 'ready');
   return { pid, logFile, startedAt: new Date().toISOString(), version: APICURIO_VERSION };
 }
