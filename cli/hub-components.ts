@@ -1,9 +1,11 @@
 import type { ComponentDeps, HubComponent } from '../core/component';
 import type { HealthServer } from '../core/health';
+import type { EventLogger } from '../core/log-events';
 import type { HubConfig } from '../core/config';
 import { createRouter } from '../router';
 import { sinkConnectorComponent } from '../connectors/sinks';
 import { createSourceComponents } from '../connectors/sources';
+import type { CLI_LOG_EVENTS } from './log-events';
 
 /**
  * The parts `crossdock start` runs in one process. Each part adds itself with one line: a name
@@ -46,7 +48,7 @@ export const HUB_COMPONENTS: ReadonlyArray<{
 export async function runComponents(
   components: HubComponent[],
   onStopped: () => Promise<void>,
-  log: (msg: string) => void,
+  log: EventLogger<typeof CLI_LOG_EVENTS>,
   health?: HealthServer,
 ): Promise<void> {
   const started: HubComponent[] = [];
@@ -56,13 +58,21 @@ export async function runComponents(
   const stopAll = () =>
     (stopping ??= (async () => {
       for (const c of [...started].reverse())
-        await c.stop().catch((err: unknown) => log(`stopping ${c.name} failed: ${String(err)}`));
+        await c
+          .stop()
+          .catch((err: unknown) =>
+            log.emit(
+              'cli.component_stop_failed',
+              { component: c.name, err },
+              `stopping ${c.name} failed: ${String(err)}`,
+            ),
+          );
       await onStopped();
     })());
   let release: () => void = () => undefined;
   const finished = new Promise<void>((r) => (release = r));
   const onSignal = (sig: string) => {
-    log(`${sig}: stopping`);
+    log.emit('cli.signal_received', { signal: sig }, `${sig}: stopping`);
     void stopAll().then(() => release());
   };
   process.once('SIGINT', onSignal);

@@ -7,6 +7,8 @@
  * differs, so a second run changes nothing and prints the same ids.
  */
 import { CrossdockError } from '../core/errors';
+import { eventLogger, type EventLogger } from '../core/log-events';
+import { silentLogger, type Logger } from '../core/logger';
 import { registryRequest } from '../core/registry';
 import {
   loadCatalog,
@@ -17,6 +19,7 @@ import {
   type VersionStatus,
 } from './catalog';
 import { registryMessage } from './codec';
+import { SCHEMAS_LOG_EVENTS } from './log-events';
 
 export interface PushedVersion {
   version: number;
@@ -45,6 +48,8 @@ export interface PushOptions {
   catalog?: Catalog;
   /** Only these event types or subjects. @defaultValue all */
   only?: string[];
+  /** Where the changes a push makes are logged (schemas/log-events.ts). @defaultValue silentLogger() */
+  logger?: Logger;
 }
 
 const enc = encodeURIComponent;
@@ -97,7 +102,11 @@ function pushable(v: CatalogVersion): boolean {
   return v.status === 'active' || v.status === 'deprecated';
 }
 
-async function pushEntry(registryUrl: string, entry: CatalogEntry): Promise<PushedSubject> {
+async function pushEntry(
+  registryUrl: string,
+  entry: CatalogEntry,
+  log: EventLogger<typeof SCHEMAS_LOG_EVENTS>,
+): Promise<PushedSubject> {
   const { subject } = entry;
   // Set the mode first so the registry checks the new versions by the catalog's rule; a subject
   // that does not exist yet gets it right after its first version.
@@ -151,10 +160,27 @@ async function pushEntry(registryUrl: string, entry: CatalogEntry): Promise<Push
       schemaId,
       created: true,
     });
+    log.emit(
+      'schemas.version_registered',
+      {
+        subject,
+        eventType: entry.eventType,
+        version: v.version,
+        schemaId,
+        registryVersion: after?.version ?? -1,
+      },
+      `registered ${entry.eventType} v${v.version} as ${subject} (schema id ${schemaId})`,
+    );
     if (versions.length === 1)
       compatibilityChanged =
         (await setCompatibility(registryUrl, subject, entry.compatibility)) || compatibilityChanged;
   }
+  if (compatibilityChanged)
+    log.emit(
+      'schemas.compatibility_changed',
+      { subject, compatibility: entry.compatibility },
+      `${subject} compatibility set to ${entry.compatibility}`,
+    );
   const skipped = entry.versions.filter((v) => !pushable(v)).map((v) => v.version);
   return {
     subject,
@@ -174,8 +200,9 @@ export async function pushSchemas(
   const entries = options.only
     ? catalog.entries.filter((e) => options.only!.includes(e.eventType) || options.only!.includes(e.subject))
     : catalog.entries;
+  const log = eventLogger(options.logger ?? silentLogger(), SCHEMAS_LOG_EVENTS);
   const subjects: PushedSubject[] = [];
-  for (const entry of entries) subjects.push(await pushEntry(options.registryUrl, entry));
+  for (const entry of entries) subjects.push(await pushEntry(options.registryUrl, entry, log));
   return { registryUrl: options.registryUrl, subjects };
 }
 

@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { loadConfig } from '../../core/config';
 import { CrossdockError } from '../../core/errors';
 import { createHealthServer } from '../../core/health';
+import { eventLogger } from '../../core/log-events';
+import { CORE_LOG_EVENTS } from '../../core/log-events-core';
 import { createLogger } from '../../core/logger';
 import { createRedis } from '../../core/redis';
 import { systemClock } from '../../core/clock';
@@ -9,6 +11,7 @@ import { currentEndpoints } from '../../stack';
 import { sinkConnectorComponent } from '../../connectors/sinks';
 import { createDeliveryState, deliveryKeys } from '../../retry';
 import { runComponents } from '../hub-components';
+import { CLI_LOG_EVENTS } from '../log-events';
 import { output } from '../output';
 
 /**
@@ -78,8 +81,9 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
           opts.healthPort === undefined ? config.hub.health.port : Number(opts.healthPort),
           config.hub.health.host,
         );
-        logger.info(
-          { event: 'health.listening', port },
+        eventLogger(logger, CORE_LOG_EVENTS).emit(
+          'health.listening',
+          { port },
           `health on http://${config.hub.health.host}:${port}`,
         );
         const component = sinkConnectorComponent(
@@ -87,12 +91,7 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
           { endpoints, logger, health },
           { topicPrefix: config.hub.topicPrefix, createTopics: config.hub.topics },
         );
-        await runComponents(
-          [component],
-          () => health.close(),
-          (m) => logger.info(m),
-          health,
-        );
+        await runComponents([component], () => health.close(), eventLogger(logger, CLI_LOG_EVENTS), health);
       },
     );
 }

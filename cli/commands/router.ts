@@ -1,10 +1,13 @@
 import { Command } from 'commander';
 import { loadConfig } from '../../core/config';
 import { createHealthServer } from '../../core/health';
+import { eventLogger } from '../../core/log-events';
+import { CORE_LOG_EVENTS } from '../../core/log-events-core';
 import { createLogger } from '../../core/logger';
 import { currentEndpoints } from '../../stack';
 import { createRouter } from '../../router';
 import { hubRedisPrefix, runComponents } from '../hub-components';
+import { CLI_LOG_EVENTS } from '../log-events';
 
 /**
  * `crossdock router --config <file>`: the router alone (more instances share the partitions).
@@ -23,7 +26,11 @@ export function routerCommand(_setExit: (code: number) => void): Command {
         opts.healthPort === undefined ? config.hub.health.port : Number(opts.healthPort),
         config.hub.health.host,
       );
-      logger.info({ event: 'health.listening', port }, `health on http://${config.hub.health.host}:${port}`);
+      eventLogger(logger, CORE_LOG_EVENTS).emit(
+        'health.listening',
+        { port },
+        `health on http://${config.hub.health.host}:${port}`,
+      );
       const router = createRouter({
         config,
         endpoints: currentEndpoints(),
@@ -31,11 +38,6 @@ export function routerCommand(_setExit: (code: number) => void): Command {
         health,
         keyPrefix: hubRedisPrefix(config),
       });
-      await runComponents(
-        [router],
-        () => health.close(),
-        (m) => logger.info(m),
-        health,
-      );
+      await runComponents([router], () => health.close(), eventLogger(logger, CLI_LOG_EVENTS), health);
     });
 }

@@ -3,12 +3,14 @@ import { Command } from 'commander';
 import { loadConfig, requiredTopics } from '../../core/config';
 import { createHealthServer } from '../../core/health';
 import { createKafka } from '../../core/kafka';
+import { eventLogger } from '../../core/log-events';
 import { createLogger } from '../../core/logger';
 import { ensureTopics } from '../../router';
 // schemas/index.ts does not export pushSchemas; push.ts is the schemas part's entry for it.
 import { pushSchemas } from '../../schemas/push';
 import { status, stderrProgress, up } from '../../stack';
 import { HUB_COMPONENTS, runComponents } from '../hub-components';
+import { CLI_LOG_EVENTS } from '../log-events';
 import { output } from '../output';
 
 /** The demo configuration, so `npm start` runs the demo hub. */
@@ -34,7 +36,7 @@ export function startCommand(_setExit: (code: number) => void): Command {
       const logger = createLogger({ bindings: { service: 'crossdock' } });
 
       // The catalog's schemas must be in the registry before anything encodes or validates.
-      const pushed = await pushSchemas({ registryUrl: res.endpoints.registryUrl });
+      const pushed = await pushSchemas({ registryUrl: res.endpoints.registryUrl, logger });
       const newVersions = pushed.subjects.flatMap((s) => s.versions).filter((v) => v.created).length;
 
       const kafka = createKafka({ clientId: 'crossdock-start', brokers: res.endpoints.kafkaBrokers });
@@ -75,11 +77,6 @@ export function startCommand(_setExit: (code: number) => void): Command {
             `running  ${components.map((c) => c.name).join(', ')} (Ctrl-C stops)`,
           ].join('\n'),
       );
-      await runComponents(
-        components,
-        () => health.close(),
-        (m) => logger.info(m),
-        health,
-      );
+      await runComponents(components, () => health.close(), eventLogger(logger, CLI_LOG_EVENTS), health);
     });
 }
