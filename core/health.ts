@@ -15,11 +15,16 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
+/** The process metrics every health server exposes (prom-client's defaults: CPU, memory, event loop, GC). */
+export function registerProcessMetrics(metrics: MetricsRegistry): void {
+  collectDefaultMetrics({ register: metrics });
+}
+
 export function createHealthServer(
   metrics: MetricsRegistry = new MetricsRegistry(),
   options: { defaultMetrics?: boolean } = {},
 ): HealthServer {
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: metrics });
+  if (options.defaultMetrics !== false) registerProcessMetrics(metrics);
   const checks = new Map<string, () => boolean | Promise<boolean>>();
   const server = http.createServer(async (req, res) => {
     const url = (req.url ?? '/').split('?')[0];

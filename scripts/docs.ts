@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { renderErrorsMd } from '../core/errors-doc';
 import { renderConfigurationMd, renderHubSchemaJson, SCHEMA_JSON_FILE } from '../core/config';
+import { renderObservabilityDoc } from '../hub/observability';
 import { renderEventsMd } from '../schemas/docs';
 
 export const GENERATED_DOCS: ReadonlyArray<{ file: string; render: () => string | Promise<string> }> = [
@@ -14,6 +15,7 @@ export const GENERATED_DOCS: ReadonlyArray<{ file: string; render: () => string 
   { file: 'docs/configuration.md', render: renderConfigurationMd },
   { file: SCHEMA_JSON_FILE, render: renderHubSchemaJson },
   { file: 'docs/events.md', render: () => renderEventsMd() },
+  { file: 'docs/observability.md', render: renderObservabilityDoc },
 ];
 
 export async function driftedDocs(root: string): Promise<string[]> {

@@ -6,4 +6,8 @@ describe('generated docs', () => {
     expect(GENERATED_DOCS.length).toBeGreaterThan(0);
     expect(await driftedDocs(path.resolve(__dirname, '../..'))).toEqual([]);
   });
+
+  it('docs/observability.md (metrics and log events from hub/observability.ts) is one of them', () => {
+    expect(GENERATED_DOCS.map((d) => d.file)).toContain('docs/observability.md');
+  });
 });

@@ -1,0 +1,44 @@
+/**
+ * The hub's instrumentation, listed once: every part's log events (its `log-events.ts`) and every
+ * part's metrics (its metric factory, run against a fresh registry). docs/observability.md is
+ * rendered from here (scripts/docs.ts) and test/unit/core/log-events-used.test.ts checks the
+ * source against the lists. A part that declares log events or metrics adds one line here.
+ */
+import type { Registry as MetricsRegistry } from 'prom-client';
+import { registerProcessMetrics } from '../core/health';
+import { CORE_LOG_EVENTS } from '../core/log-events-core';
+import {
+  logEventRows,
+  metricRows,
+  renderObservabilityMd,
+  type PartLogEvents,
+  type PartMetrics,
+} from '../core/log-events-doc';
+import { CLI_LOG_EVENTS } from '../cli/log-events';
+import { ingestMetrics } from '../connectors/sources/http/metrics';
+import { deliveryMetrics } from '../connectors/sinks/metrics';
+import { createRouterMetrics } from '../router/metrics';
+import { SCHEMAS_LOG_EVENTS } from '../schemas/log-events';
+import { STACK_LOG_EVENTS } from '../stack/log-events';
+
+export const LOG_EVENT_LISTS: readonly PartLogEvents[] = [
+  { part: 'core', dirs: ['core'], events: CORE_LOG_EVENTS },
+  { part: 'stack', dirs: ['stack'], events: STACK_LOG_EVENTS },
+  { part: 'schemas', dirs: ['schemas'], events: SCHEMAS_LOG_EVENTS },
+  { part: 'cli', dirs: ['cli'], events: CLI_LOG_EVENTS },
+];
+
+/** Labelled by subscriber at run time; the inventory needs the metrics, not a real subscriber. */
+const ANY_SUBSCRIBER = 'subscriber';
+
+export const METRIC_FACTORIES: readonly PartMetrics[] = [
+  { part: 'core (process)', register: registerProcessMetrics },
+  { part: 'router', register: (r: MetricsRegistry) => void createRouterMetrics(r) },
+  { part: 'connectors/sinks', register: (r: MetricsRegistry) => void deliveryMetrics(r, ANY_SUBSCRIBER) },
+  { part: 'connectors/sources', register: (r: MetricsRegistry) => void ingestMetrics(r) },
+];
+
+/** docs/observability.md. */
+export async function renderObservabilityDoc(): Promise<string> {
+  return renderObservabilityMd(logEventRows(LOG_EVENT_LISTS), await metricRows(METRIC_FACTORIES));
+}
