@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import pino from 'pino';
 import { registryRequest } from '../../../core/registry';
 import { loadCatalog } from '../../../schemas';
 import { checkSchemas } from '../../../schemas/check';
@@ -83,10 +84,20 @@ describe('schemas push against the real registry', () => {
           doc: 'Credit review queue.',
         }),
     );
-    const pushed = await pushSchemas({ registryUrl, catalog: loadCatalog(s.dir, { cache: false }) });
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino(
+      { base: null, timestamp: false },
+      { write: (l: string) => void lines.push(JSON.parse(l)) },
+    );
+    const pushed = await pushSchemas({ registryUrl, catalog: loadCatalog(s.dir, { cache: false }), logger });
     expect(pushed.subjects[0]!.versions.map((v) => [v.version, v.registryVersion, v.created])).toEqual([
       [1, 1, true],
       [2, 2, true],
+    ]);
+    expect(lines.map((l) => [l.event, l.subject, l.version ?? l.compatibility])).toEqual([
+      ['schemas.version_registered', subject, 1],
+      ['schemas.version_registered', subject, 2],
+      ['schemas.compatibility_changed', subject, 'FULL'],
     ]);
     const config = await registryRequest(registryUrl, 'GET', `/config/${subject}`);
     expect((config.body as { compatibilityLevel: string }).compatibilityLevel).toBe('FULL');
