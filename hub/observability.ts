@@ -15,8 +15,9 @@ import {
   type PartMetrics,
 } from '../core/log-events-doc';
 import { CLI_LOG_EVENTS } from '../cli/log-events';
-import { ingestMetrics } from '../connectors/sources/http/metrics';
-import { deliveryMetrics } from '../connectors/sinks/metrics';
+import { deliveryMetrics } from '../connectors/sinks';
+import { ingestMetrics, SOURCE_LOG_EVENTS } from '../connectors/sources';
+import { ROUTER_LOG_EVENTS } from '../router';
 import { createRouterMetrics } from '../router/metrics';
 import { SCHEMAS_LOG_EVENTS } from '../schemas/log-events';
 import { STACK_LOG_EVENTS } from '../stack/log-events';
@@ -25,6 +26,8 @@ export const LOG_EVENT_LISTS: readonly PartLogEvents[] = [
   { part: 'core', dirs: ['core'], events: CORE_LOG_EVENTS },
   { part: 'stack', dirs: ['stack'], events: STACK_LOG_EVENTS },
   { part: 'schemas', dirs: ['schemas'], events: SCHEMAS_LOG_EVENTS },
+  { part: 'router', dirs: ['router'], events: ROUTER_LOG_EVENTS },
+  { part: 'connectors/sources', dirs: ['connectors/sources', 'connectors/sdk'], events: SOURCE_LOG_EVENTS },
   { part: 'cli', dirs: ['cli'], events: CLI_LOG_EVENTS },
 ];
 
