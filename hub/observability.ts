@@ -16,6 +16,7 @@ import {
 } from '../core/log-events-doc';
 import { CLI_LOG_EVENTS } from '../cli/log-events';
 import { deliveryMetrics } from '../connectors/sinks';
+import { DELIVERY_LOG_EVENTS } from '../connectors/sinks/log-events';
 import { ingestMetrics, SOURCE_LOG_EVENTS } from '../connectors/sources';
 import { ROUTER_LOG_EVENTS } from '../router';
 import { createRouterMetrics } from '../router/metrics';
@@ -27,6 +28,7 @@ export const LOG_EVENT_LISTS: readonly PartLogEvents[] = [
   { part: 'stack', dirs: ['stack'], events: STACK_LOG_EVENTS },
   { part: 'schemas', dirs: ['schemas'], events: SCHEMAS_LOG_EVENTS },
   { part: 'router', dirs: ['router'], events: ROUTER_LOG_EVENTS },
+  { part: 'connectors/sinks', dirs: ['connectors/sinks'], events: DELIVERY_LOG_EVENTS },
   { part: 'connectors/sources', dirs: ['connectors/sources', 'connectors/sdk'], events: SOURCE_LOG_EVENTS },
   { part: 'cli', dirs: ['cli'], events: CLI_LOG_EVENTS },
 ];
