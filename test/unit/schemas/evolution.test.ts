@@ -68,7 +68,13 @@ describe('OrderReleased v1 ⇄ v2', () => {
     expect(
       (reader.fromBuffer(bytes, reader.createResolver(writer)) as { salesChannel: string }).salesChannel,
     ).toBe('UNKNOWN');
-    expect(v1).toBeDefined();
+  });
+
+  it('v1 has no salesChannel field: the enum and its default came with v2', () => {
+    const fields = (v: typeof v1) =>
+      (v!.schema as { fields: Array<{ name: string }> }).fields.map((f) => f.name);
+    expect(fields(v1)).not.toContain('salesChannel');
+    expect(fields(v2)).toContain('salesChannel');
   });
 
   it('encode errors name each bad field path (CD_E_EVENT_INVALID)', async () => {
