@@ -43,6 +43,28 @@ export async function eventually(
 }
 
 /**
+ * Waits until a test consumer has read every record `topics` hold now (their end offsets, for
+ * topics written without transactions): after it, a record the consumer has not seen was not on
+ * the topics when this was called. Negative checks ("nothing else was published") need no fixed
+ * wait: everything the code under test had published by then is in `seen()`.
+ */
+export async function caughtUp(
+  admin: Admin,
+  topics: string[],
+  seen: () => number,
+  timeoutMs = 30000,
+): Promise<void> {
+  let total = 0;
+  for (const t of topics)
+    for (const o of await admin.fetchTopicOffsets(t)) total += Number(o.high) - Number(o.low);
+  await eventually(
+    () => seen() >= total,
+    `the test consumer to read the ${total} records on ${topics.join(', ')}`,
+    timeoutMs,
+  );
+}
+
+/**
  * Environment for a stack of a test's own: a temporary home, free ports, the shared downloads and
  * the shared Redis. Tests that stop or restart Kafka or the registry use it so the shared stack is
  * never touched.

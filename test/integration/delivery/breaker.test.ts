@@ -68,7 +68,10 @@ describe('delivery: circuit breaker while the subscriber is down', () => {
     await eventually(() => c.connector.breakerState === 'open', 'breaker open');
     expect(await c.metric('crossdock_delivery_breaker_state')).toBe(2);
     // The outage lasts several open/half-open cycles.
-    await new Promise((r) => setTimeout(r, 4000));
+    await eventually(
+      () => breakerLog().filter((t) => t === 'half-open>open').length >= 2,
+      'two failed probes (the breaker reopened twice)',
+    );
     expect(
       await c.metric('crossdock_delivery_failures_total', { code: 'CD_E_DELIVERY_CONNECTION' }),
     ).toBeGreaterThanOrEqual(3);

@@ -13,7 +13,14 @@ import {
 } from '../../../connectors/sources/csv/drop-folder';
 import { loadSiteMappings } from '../../../connectors/sources/mapping/load';
 import { createIngressPublisher, type IngressPublisher } from '../../../connectors/sources/publisher';
-import { createTopics, eventually, randomName, testEndpoints, testKafka } from '../../helpers/stack';
+import {
+  caughtUp,
+  createTopics,
+  eventually,
+  randomName,
+  testEndpoints,
+  testKafka,
+} from '../../helpers/stack';
 
 /**
  * CSV drop folders against real Kafka, registry and Redis: complete files only, policies,
@@ -123,7 +130,7 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
         outcome: 'duplicate',
         problems: [expect.objectContaining({ code: 'CD_E_CSV_DUPLICATE_FILE' })],
       });
-    await new Promise((r) => setTimeout(r, 500));
+    await caughtUp(admin, [topic], () => received.length);
     expect(received).toHaveLength(2);
   });
 
@@ -168,7 +175,7 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
         expect.objectContaining({ row: 1, column: 'currency', code: 'CD_E_INPUT_UNKNOWN_CURRENCY' }),
       ],
     });
-    await new Promise((r) => setTimeout(r, 1000));
+    await caughtUp(admin, [topic], () => received.length);
     expect(received.filter((m) => m.key?.toString().startsWith('STRICT-'))).toEqual([]);
   });
 
@@ -185,7 +192,7 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
       expect.objectContaining({ code: 'CD_E_INPUT_OUT_OF_RANGE', column: 'qty' }),
     ]);
     await eventually(() => mine().length >= 2, 'the two good orders');
-    await new Promise((r) => setTimeout(r, 500));
+    await caughtUp(admin, [topic], () => received.length);
     expect(
       mine()
         .map((m) => m.key?.toString())
@@ -208,7 +215,7 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
 
     await folder(s).pollOnce(); // the restarted watcher resumes after the last acknowledged chunk
     await eventually(() => mine().length >= 7, 'all 7 events');
-    await new Promise((r) => setTimeout(r, 500));
+    await caughtUp(admin, [topic], () => received.length);
     const ids = mine().map((m) => m.headers?.ce_id?.toString());
     expect(ids).toHaveLength(7);
     expect(new Set(ids).size).toBe(7);
@@ -254,7 +261,7 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
       expect(await worker(s)).toBe('0');
       const mine = () => received.filter((m) => m.key?.toString().startsWith(`${tag}-`));
       await eventually(() => mine().length >= 7, 'all 7 events');
-      await new Promise((r) => setTimeout(r, 1000)); // a duplicate would show up by now
+      await caughtUp(admin, [topic], () => received.length);
       const ids = mine().map((m) => m.headers?.ce_id?.toString());
       expect(ids).toHaveLength(7);
       expect(new Set(ids).size).toBe(7);

@@ -12,7 +12,14 @@ import { createIngestState } from '../../../connectors/sources/http/state';
 import { createCatalogCodec } from '../../../connectors/sources/codec';
 import { loadSiteMappings } from '../../../connectors/sources/mapping/load';
 import { createIngressPublisher, type IngressPublisher } from '../../../connectors/sources/publisher';
-import { createTopics, eventually, randomName, testEndpoints, testKafka } from '../../helpers/stack';
+import {
+  caughtUp,
+  createTopics,
+  eventually,
+  randomName,
+  testEndpoints,
+  testKafka,
+} from '../../helpers/stack';
 
 /**
  * HTTP ingest against the real broker, registry and Redis: authentication, the bad-input corpus,
@@ -474,7 +481,7 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
       () => received.length >= acceptedIds.size,
       `${acceptedIds.size} accepted events in Kafka`,
     );
-    await new Promise((r) => setTimeout(r, 1000)); // anything published late would show up now
+    await caughtUp(admin, [topic, mtyTopic], () => received.length);
     const ids = received.map((m) => m.headers?.ce_id?.toString() ?? '');
     expect(ids.filter((id) => !acceptedIds.has(id))).toEqual([]);
     expect(new Set(ids).size).toBe(ids.length);
