@@ -9,20 +9,15 @@ import { CrossdockError } from '../../../core/errors';
 import { encodeEvent, exampleEvent, loadCatalog } from '../../../schemas';
 import { readCredentials, stackPaths } from '../../../stack';
 import { createSiteProducer, type EventBody } from '../../../connectors/sdk';
-import {
-  buildIngestApp,
-  createCatalogCodec,
-  createCsvDropFolder,
-  createIngestState,
-  createIngressPublisher,
-  grantSiteAcls,
-  loadSiteMappings,
-  revokeSiteAcls,
-  signedHeaders,
-  type CsvReport,
-  type IngestKey,
-  type IngressPublisher,
-} from '../../../connectors/sources';
+// Internal files, not the sources index: the suite sets each kind up the way its component does.
+import { buildIngestApp } from '../../../connectors/sources/http/server';
+import { createIngestState } from '../../../connectors/sources/http/state';
+import { signedHeaders, type IngestKey } from '../../../connectors/sources/http/auth';
+import { createCatalogCodec } from '../../../connectors/sources/codec';
+import { createCsvDropFolder, type CsvReport } from '../../../connectors/sources/csv/drop-folder';
+import { loadSiteMappings } from '../../../connectors/sources/mapping/load';
+import { createIngressPublisher, type IngressPublisher } from '../../../connectors/sources/publisher';
+import { grantSiteAcls, revokeSiteAcls } from '../../../connectors/sources/onboarding';
 import { randomName, testEndpoints, eventually } from '../../helpers/stack';
 
 const ROOT = path.resolve(__dirname, '../../..');
