@@ -131,16 +131,23 @@ function conformance(name: string, kindOf: (kafka: Kafka, admin: Admin) => SinkK
       const offsets = await produce([w, x, ...after], 0);
       const offsetX = BigInt(offsets.get(x.eventId)!);
 
-      await eventually(() => after.every((e) => writtenOnce(e.eventId)), 'the events after W and X written');
-      await eventually(() => target.attempts(x.eventId) === 1, "X's write under way");
-      releaseW();
-      // W's write lets the commit move; it stops at X, whose write has not happened, although
-      // every event after X was written before.
-      await eventually(async () => (await committed(0)) >= offsetX, 'the commit to move past W');
-      expect(await committed(0)).toBe(offsetX);
-      expect(target.written()).not.toContain(x.eventId);
-
-      releaseX();
+      try {
+        await eventually(
+          () => after.every((e) => writtenOnce(e.eventId)),
+          'the events after W and X written',
+        );
+        await eventually(() => target.attempts(x.eventId) === 1, "X's write under way");
+        releaseW();
+        // W's write lets the commit move; it stops at X, whose write has not happened, although
+        // every event after X was written before.
+        await eventually(async () => (await committed(0)) >= offsetX, 'the commit to move past W');
+        expect(await committed(0)).toBe(offsetX);
+        expect(target.written()).not.toContain(x.eventId);
+      } finally {
+        // A failed check must not leave writes waiting (they would hold the later tests).
+        releaseW();
+        releaseX();
+      }
       await eventually(async () => (await committed(0)) > offsetX, 'the commit to move past X');
       await eventually(() => writtenOnce(x.eventId), 'X written');
     });
