@@ -22,7 +22,7 @@ import {
 import { httpKind, kafkaKind, type SinkKind, type SinkTarget } from './sink-targets';
 
 /**
- * The delivery promises (docs/retry.md), one suite for every sink kind, each run through the
+ * The delivery promises (docs/design.md "Delivery promises"; docs/retry.md), one suite for every sink kind, each run through the
  * public connector (createSinkConnector) against the real broker, registry and Redis:
  * - an offset is committed only after its event's write (or its hold in Redis / dead letter);
  * - a redelivery after a restart repeats no effect (idempotency records);

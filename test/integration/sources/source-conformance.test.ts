@@ -7,7 +7,7 @@ import { createTopics, eventually, randomName, testEndpoints, testKafka } from '
 import { csvSource, httpSource, sdkSource, type SourceEnv, type SourceUnderTest } from './source-kinds';
 
 /**
- * The promises every source kind keeps (DESIGN.md "Sites"; docs/sites.md), one suite for HTTP
+ * The promises every source kind keeps (docs/design.md "The flow" and "Security"; docs/sites.md), one suite for HTTP
  * ingest, CSV drop folders and the SDK, against the real broker, registry and Redis:
  * - a valid record is published to <prefix>.ingress.<site>, Confluent-framed, with the CloudEvents
  *   headers and the catalog's business key as the Kafka key;
