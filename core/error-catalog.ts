@@ -1,29 +1,19 @@
 import type { ErrorSpec } from './errors';
-import { CONFIG_CODES } from './config/codes';
-import { STACK_CODES } from '../stack/codes';
-import { SCHEMA_CODES } from '../schemas/codes';
-import { ROUTER_CODES } from '../router/codes';
-import { DELIVERY_CODES } from '../retry/codes';
-import { CONNECTOR_CODES } from '../connectors/codes';
-import { CORE_CODES } from './codes';
 
 /**
- * Every stable error code crossdock emits, by the part that owns it. docs/errors.md is generated
- * from this (npm run docs) and test/unit/errors.test.ts keeps the two in step.
+ * The error codes of a program, by the part that owns them. Each part declares its own with
+ * `defineCodes` in its codes.ts; the composition root (hub/error-catalog.ts) lists them, and
+ * docs/errors.md is rendered from that list. Core names no part.
  */
-export const ERROR_CATALOG: ReadonlyArray<{ part: string; codes: Readonly<Record<string, ErrorSpec>> }> = [
-  { part: 'core', codes: CORE_CODES },
-  { part: 'stack', codes: STACK_CODES },
-  { part: 'config', codes: CONFIG_CODES },
-  { part: 'schemas', codes: SCHEMA_CODES },
-  { part: 'router', codes: ROUTER_CODES },
-  { part: 'delivery', codes: DELIVERY_CODES },
-  { part: 'connectors', codes: CONNECTOR_CODES },
-];
+export type ErrorCatalog = ReadonlyArray<{ part: string; codes: Readonly<Record<string, ErrorSpec>> }>;
 
-export function allCodes(): Map<string, ErrorSpec & { part: string }> {
+/**
+ * Every code of `catalog` with its spec and owning part.
+ * @throws Error when one code is declared by two parts (or twice), naming the code.
+ */
+export function catalogCodes(catalog: ErrorCatalog): Map<string, ErrorSpec & { part: string }> {
   const out = new Map<string, ErrorSpec & { part: string }>();
-  for (const { part, codes } of ERROR_CATALOG) {
+  for (const { part, codes } of catalog) {
     for (const [code, spec] of Object.entries(codes)) {
       if (out.has(code)) throw new Error(`error code ${code} is declared twice`);
       out.set(code, { ...spec, part });

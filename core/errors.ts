@@ -5,7 +5,7 @@
  * (`CD_E_...`) that never changes meaning, a `retriable` bit (true when the same call may succeed
  * later without anybody changing anything), an optional cause and optional details (for example
  * the path and reason of a config problem). Each part of the hub declares its codes in its own
- * `codes.ts` with `defineCodes`; core/error-catalog.ts gathers them, and docs/errors.md is
+ * `codes.ts` with `defineCodes`; hub/error-catalog.ts gathers them, and docs/errors.md is
  * generated from that catalog (a test keeps them in step).
  */
 

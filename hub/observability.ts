@@ -14,7 +14,6 @@ import {
   type PartLogEvents,
   type PartMetrics,
 } from '../core/log-events-doc';
-import { CLI_LOG_EVENTS } from '../cli/log-events';
 import { deliveryMetrics } from '../connectors/sinks';
 import { DELIVERY_LOG_EVENTS } from '../connectors/sinks/log-events';
 import { ingestMetrics, SOURCE_LOG_EVENTS } from '../connectors/sources';
@@ -22,6 +21,7 @@ import { ROUTER_LOG_EVENTS } from '../router';
 import { createRouterMetrics } from '../router/metrics';
 import { SCHEMAS_LOG_EVENTS } from '../schemas/log-events';
 import { STACK_LOG_EVENTS } from '../stack/log-events';
+import { HUB_LOG_EVENTS } from './log-events';
 
 export const LOG_EVENT_LISTS: readonly PartLogEvents[] = [
   { part: 'core', dirs: ['core'], events: CORE_LOG_EVENTS },
@@ -30,7 +30,7 @@ export const LOG_EVENT_LISTS: readonly PartLogEvents[] = [
   { part: 'router', dirs: ['router'], events: ROUTER_LOG_EVENTS },
   { part: 'connectors/sinks', dirs: ['connectors/sinks'], events: DELIVERY_LOG_EVENTS },
   { part: 'connectors/sources', dirs: ['connectors/sources', 'connectors/sdk'], events: SOURCE_LOG_EVENTS },
-  { part: 'cli', dirs: ['cli'], events: CLI_LOG_EVENTS },
+  { part: 'hub', dirs: ['hub'], events: HUB_LOG_EVENTS },
 ];
 
 /** Labelled by subscriber at run time; the inventory needs the metrics, not a real subscriber. */

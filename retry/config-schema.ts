@@ -3,7 +3,7 @@ const ms = (description: string, def: number, minimum = 0) =>
 
 /**
  * JSON Schema fragment for a subscriber's `delivery` section (retry policy, ordering, breaker,
- * rate limit, concurrency, idempotency). Owned by the delivery part; core/config composes it into
+ * rate limit, concurrency, idempotency). Owned by the delivery part; hub/config.ts composes it into
  * the hub configuration schema. Every delivery default is written here and only here:
  * retry/settings.ts, policy.ts and breaker.ts read them out of this fragment (core/config/defaults).
  */

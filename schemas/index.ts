@@ -16,6 +16,9 @@
  *   dates 'YYYY-MM-DD', uuids strings, longs numbers within ±(2^53−1). `toJsonSafe()` gives JSON.
  * - `encodeEvent(ids, entry, version, event)` → Confluent-framed bytes (version undefined = the
  *   newest active); `decodeEvent(resolver, bytes, { catalog })` → the event plus its entry/version.
+ * - `EventMetadata`, `CanonicalEvents` and `CanonicalEventInputs` are the TypeScript types generated
+ *   from the schemas (schemas/generated/events.ts, `npm run gen:types`); `EVENT_SUBJECTS` maps each
+ *   event type to its subject.
  * - `personalDataFields` lists paths of fields marked `"pii": true` ('shipTo.email', arrays as
  *   'lines[].name'); `maskPersonalData(entry, event)` returns a copy with them replaced by '***'.
  */
@@ -48,4 +51,22 @@ export {
 } from './codec';
 export { exampleEvent, type ExampleOptions } from './examples';
 export { maskPersonalData, MASK } from './mask';
+export { checkSchemas, formatProblems, type CheckResult } from './check';
+export {
+  pushSchemas,
+  listSchemas,
+  type PushOptions,
+  type PushedSubject,
+  type PushedVersion,
+  type ListedEntry,
+  type ListedVersion,
+} from './push';
+export { renderEventsMd } from './docs';
+export {
+  EVENT_SUBJECTS,
+  type EventMetadata,
+  type EventTypeName,
+  type CanonicalEvents,
+  type CanonicalEventInputs,
+} from './generated/events';
 export { SCHEMA_CODES } from './codes';

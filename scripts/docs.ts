@@ -5,15 +5,19 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { renderErrorsMd } from '../core/errors-doc';
-import { renderConfigurationMd, renderHubSchemaJson, SCHEMA_JSON_FILE } from '../core/config';
-import { renderObservabilityDoc } from '../hub/observability';
-import { renderEventsMd } from '../schemas/docs';
+import {
+  renderConfigurationDoc,
+  renderErrorsDoc,
+  renderHubSchemaFile,
+  renderObservabilityDoc,
+  SCHEMA_JSON_FILE,
+} from '../hub';
+import { renderEventsMd } from '../schemas';
 
 export const GENERATED_DOCS: ReadonlyArray<{ file: string; render: () => string | Promise<string> }> = [
-  { file: 'docs/errors.md', render: renderErrorsMd },
-  { file: 'docs/configuration.md', render: renderConfigurationMd },
-  { file: SCHEMA_JSON_FILE, render: renderHubSchemaJson },
+  { file: 'docs/errors.md', render: renderErrorsDoc },
+  { file: 'docs/configuration.md', render: renderConfigurationDoc },
+  { file: SCHEMA_JSON_FILE, render: renderHubSchemaFile },
   { file: 'docs/events.md', render: () => renderEventsMd() },
   { file: 'docs/observability.md', render: renderObservabilityDoc },
 ];

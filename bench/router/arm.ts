@@ -15,7 +15,7 @@ import '../../core/kafkajs-patch';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Partitioners } from 'kafkajs';
 import { stringify } from 'yaml';
-import { loadConfigText } from '../../core/config';
+import { loadConfigText } from '../../hub';
 import { createHealthServer } from '../../core/health';
 import { createKafka } from '../../core/kafka';
 import { createLogger, silentLogger } from '../../core/logger';

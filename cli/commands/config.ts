@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { checkConfig, describeProblems } from '../../core/config';
+import { describeProblems } from '../../core/config';
+import { checkConfig } from '../../hub';
 import { EXIT, output } from '../output';
 
 /** `crossdock config check <file>`: the start-up check, on its own (every problem at once). */

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { loadConfig } from '../../core/config';
 import { CrossdockError } from '../../core/errors';
 import { createHealthServer } from '../../core/health';
 import { eventLogger } from '../../core/log-events';
@@ -10,8 +9,7 @@ import { systemClock } from '../../core/clock';
 import { currentEndpoints } from '../../stack';
 import { sinkConnectorComponent } from '../../connectors/sinks';
 import { createDeliveryState, deliveryKeys } from '../../retry';
-import { runComponents } from '../hub-components';
-import { CLI_LOG_EVENTS } from '../log-events';
+import { loadConfig, runComponents } from '../../hub';
 import { output } from '../output';
 
 /**
@@ -91,7 +89,7 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
           { endpoints, logger, health },
           { topicPrefix: config.hub.topicPrefix, createTopics: config.hub.topics },
         );
-        await runComponents([component], () => health.close(), eventLogger(logger, CLI_LOG_EVENTS), health);
+        await runComponents([component], () => health.close(), logger, health);
       },
     );
 }

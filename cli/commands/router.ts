@@ -1,13 +1,10 @@
 import { Command } from 'commander';
-import { loadConfig } from '../../core/config';
 import { createHealthServer } from '../../core/health';
 import { eventLogger } from '../../core/log-events';
 import { CORE_LOG_EVENTS } from '../../core/log-events-core';
 import { createLogger } from '../../core/logger';
 import { currentEndpoints } from '../../stack';
-import { createRouter } from '../../router';
-import { hubRedisPrefix, runComponents } from '../hub-components';
-import { CLI_LOG_EVENTS } from '../log-events';
+import { loadConfig, routerComponent, runComponents } from '../../hub';
 
 /**
  * `crossdock router --config <file>`: the router alone (more instances share the partitions).
@@ -31,13 +28,7 @@ export function routerCommand(_setExit: (code: number) => void): Command {
         { port },
         `health on http://${config.hub.health.host}:${port}`,
       );
-      const router = createRouter({
-        config,
-        endpoints: currentEndpoints(),
-        logger,
-        health,
-        keyPrefix: hubRedisPrefix(config),
-      });
-      await runComponents([router], () => health.close(), eventLogger(logger, CLI_LOG_EVENTS), health);
+      const router = routerComponent({ config, endpoints: currentEndpoints(), logger, health });
+      await runComponents([router], () => health.close(), logger, health);
     });
 }

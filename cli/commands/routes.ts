@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Command } from 'commander';
-import { loadConfig } from '../../core/config';
+import { loadConfig } from '../../hub';
 import { CrossdockError } from '../../core/errors';
 import { explainRouting } from '../../router';
 import { output } from '../output';

@@ -2,9 +2,15 @@ import { Command } from 'commander';
 import path from 'node:path';
 import { currentEndpoints } from '../../stack';
 import { CrossdockError, isCrossdockError } from '../../core/errors';
-import { loadCatalog, SCHEMAS_DIR } from '../../schemas/catalog';
-import { checkSchemas, formatProblems } from '../../schemas/check';
-import { listSchemas, pushSchemas, type ListedEntry } from '../../schemas/push';
+import {
+  checkSchemas,
+  formatProblems,
+  listSchemas,
+  loadCatalog,
+  pushSchemas,
+  SCHEMAS_DIR,
+  type ListedEntry,
+} from '../../schemas';
 import { EXIT, output } from '../output';
 
 interface CommonOpts {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import type { Kafka } from 'kafkajs';
-import { loadConfig } from '../../core/config';
+import { loadConfig } from '../../hub';
 import { CrossdockError } from '../../core/errors';
 import { createKafka } from '../../core/kafka';
 import { currentEndpoints } from '../../stack';

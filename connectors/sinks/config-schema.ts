@@ -1,6 +1,6 @@
 /**
  * JSON Schema fragment for a subscriber's `sink` section (http webhook or kafka topic). Owned by
- * the sink connectors; core/config composes it into the hub configuration schema. Field defaults
+ * the sink connectors; hub/config.ts composes it into the hub configuration schema. Field defaults
  * live in the `then` branches so each kind only gets its own, and only here:
  * connectors/sinks/settings.ts reads them out of this fragment (core/config/defaults).
  */

@@ -1,6 +1,6 @@
 /**
  * JSON Schema fragment for a site's `connector` section (http ingest, csv drop folder, sdk).
- * Owned by the source connectors; core/config composes it into the hub configuration schema
+ * Owned by the source connectors; hub/config.ts composes it into the hub configuration schema
  * (ajv with useDefaults, so the defaults below are filled in). Kind-specific settings sit beside
  * `kind`; a setting of another kind is refused, so a typo cannot silently do nothing.
  *

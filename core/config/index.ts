@@ -1,14 +1,7 @@
-export {
-  loadConfig,
-  loadConfigText,
-  checkConfig,
-  checkConfigText,
-  describeProblems,
-  type ConfigCheck,
-} from './load';
+export { createConfigLoader, describeProblems, type ConfigCheck, type ConfigLoader } from './load';
 export { topics, topicsForPrefix, requiredTopics, type HubTopics } from './topics';
-export { HUB_CONFIG_SCHEMA } from './schema';
-export { renderConfigurationMd, renderHubSchemaJson, SCHEMA_JSON_FILE } from './doc';
+export { composeHubConfigSchema, type JsonSchema, type PartConfigFragments } from './schema';
+export { renderConfigurationMd, renderHubSchemaJson, type ConfigurationDocSource } from './doc';
 export { CONFIG_CODES } from './codes';
 export type {
   HubConfig,

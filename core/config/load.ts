@@ -4,7 +4,7 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { CrossdockError } from '../errors';
 import { crossReferenceProblems } from './cross-refs';
 import type { ConfigProblem, HubConfig, SiteConfig, SubscriberConfig } from './types';
-import { formatPath, schemaProblems, type Segments } from './validate';
+import { formatPath, schemaChecker, type SchemaCheck, type Segments } from './validate';
 
 /** What `checkConfig` reports: either a compiled config or every problem found. */
 export interface ConfigCheck {
@@ -50,8 +50,39 @@ function compile(raw: Record<string, unknown>, file?: string): HubConfig {
   });
 }
 
-/** Checks a configuration given as YAML text. Never throws for a bad config: it lists the problems. */
-export function checkConfigText(text: string, file?: string): ConfigCheck {
+/**
+ * Reads hub configurations against one JSON Schema: the composition root (hub/config.ts) builds
+ * the one the hub uses from core's sections and the parts' fragments.
+ */
+export interface ConfigLoader {
+  /** Checks a configuration given as YAML text. Never throws for a bad config: it lists the problems. */
+  checkConfigText(text: string, file?: string): ConfigCheck;
+  /** `crossdock config check`: every problem of the file at once. Throws only when it cannot be read. */
+  checkConfig(file: string): ConfigCheck;
+  /**
+   * Loads, validates and compiles the configuration; the process refuses to start on any problem.
+   * @throws CrossdockError CD_E_CONFIG_UNREADABLE when the file cannot be read
+   * @throws CrossdockError CD_E_CONFIG_INVALID with details.problems = [{ path, message, line? }]
+   */
+  loadConfig(file: string): HubConfig;
+  /** As loadConfig, from YAML text; `file` is recorded in the result and used in messages. */
+  loadConfigText(text: string, file?: string): HubConfig;
+}
+
+/** A loader that validates against `schema` (compiled on first use) and the cross-reference checks. */
+export function createConfigLoader(schema: object): ConfigLoader {
+  const schemaProblems = schemaChecker(schema);
+  const checkConfigText = (text: string, file?: string) => checkText(schemaProblems, text, file);
+  const checkConfig = (file: string) => checkConfigText(readFile(file), path.resolve(file));
+  return {
+    checkConfigText,
+    checkConfig,
+    loadConfig: (file) => configFromCheck(checkConfig(file)),
+    loadConfigText: (text, file) => configFromCheck(checkConfigText(text, file)),
+  };
+}
+
+function checkText(schemaProblems: SchemaCheck, text: string, file?: string): ConfigCheck {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
@@ -93,26 +124,9 @@ function readFile(file: string): string {
   }
 }
 
-/** `crossdock config check`: every problem of the file at once. Throws only when it cannot be read. */
-export function checkConfig(file: string): ConfigCheck {
-  return checkConfigText(readFile(file), path.resolve(file));
-}
-
 /** The problems as the lines a person reads (`routes[2].to[0] (line 41): names subscriber "x", …`). */
 export function describeProblems(problems: readonly ConfigProblem[]): string[] {
   return problems.map((p) => `${p.path}${p.line ? ` (line ${p.line})` : ''}: ${p.message}`);
-}
-
-/**
- * Loads, validates and compiles the configuration; the process refuses to start on any problem.
- * @throws CrossdockError CD_E_CONFIG_INVALID with details.problems = [{ path, message, line? }]
- */
-export function loadConfig(file: string): HubConfig {
-  return configFromCheck(checkConfig(file));
-}
-
-export function loadConfigText(text: string, file?: string): HubConfig {
-  return configFromCheck(checkConfigText(text, file));
 }
 
 function configFromCheck(res: ConfigCheck): HubConfig {

@@ -1,14 +1,26 @@
-import { DELIVERY_CONFIG_SCHEMA } from '../../retry/config-schema';
-import { SINK_CONFIG_SCHEMA } from '../../connectors/sinks/config-schema';
-import { SOURCE_CONFIG_SCHEMA } from '../../connectors/sources/config-schema';
 import { ROUTE_SCHEMA } from './route-schema';
 
 /**
- * The hub configuration's JSON Schema, composed from fragments. The `connector`, `sink` and
- * `delivery` fragments belong to the parts that read them; this file only places them, so they
- * can grow without a change here. Defaults live in the schema (`default`), are applied by ajv
- * (`useDefaults`) and are documented from it in docs/configuration.md.
+ * The plumbing sections of the hub configuration's JSON Schema (hub settings, sites, subscribers,
+ * routes, rules) and the function that places the parts' fragments in them. The `connector`,
+ * `sink` and `delivery` fragments belong to the parts that read them and are handed in by the
+ * composition root (hub/config.ts), so core knows no part and the fragments can grow without a
+ * change here. Defaults live in the schema (`default`), are applied by ajv (`useDefaults`) and are
+ * documented from it in docs/configuration.md.
  */
+
+/** A JSON Schema (draft-07) object, as the parts declare their fragments. */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+/** The fragments the parts own, placed by `composeHubConfigSchema`. */
+export interface PartConfigFragments {
+  /** `sites[].connector`: the source connector's section (connectors/sources). */
+  readonly source: JsonSchema;
+  /** `subscribers[].sink`: the sink's section (connectors/sinks). */
+  readonly sink: JsonSchema;
+  /** `subscribers[].delivery`: retries, ordering, breaker, idempotency (retry/). */
+  readonly delivery: JsonSchema;
+}
 
 /** Ids become parts of topic names and Redis keys: keep them to what both accept. */
 const ID = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } as const;
@@ -138,41 +150,47 @@ export const HUB_SECTION_SCHEMA = {
   },
 } as const;
 
-export const SITE_SCHEMA = {
-  type: 'object',
-  required: ['id', 'name', 'country', 'connector'],
-  additionalProperties: false,
-  properties: {
-    id: {
-      ...ID,
-      description:
-        'Site id: the ingress topic is `<prefix>.ingress.<id>` and events must carry it as `siteId`.',
+/** `sites[]` with the source part's `connector` fragment in place. */
+export function siteSchema(connector: JsonSchema) {
+  return {
+    type: 'object',
+    required: ['id', 'name', 'country', 'connector'],
+    additionalProperties: false,
+    properties: {
+      id: {
+        ...ID,
+        description:
+          'Site id: the ingress topic is `<prefix>.ingress.<id>` and events must carry it as `siteId`.',
+      },
+      name: { type: 'string', minLength: 1, description: 'Human name of the site.' },
+      country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 country code.' },
+      timezone: { type: 'string', description: 'IANA time zone of the site (for people and reports).' },
+      groups: {
+        type: 'array',
+        uniqueItems: true,
+        default: [],
+        description: 'Site groups that routes can select (`match.groups`).',
+        items: ID,
+      },
+      connector,
     },
-    name: { type: 'string', minLength: 1, description: 'Human name of the site.' },
-    country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 country code.' },
-    timezone: { type: 'string', description: 'IANA time zone of the site (for people and reports).' },
-    groups: {
-      type: 'array',
-      uniqueItems: true,
-      default: [],
-      description: 'Site groups that routes can select (`match.groups`).',
-      items: ID,
-    },
-    connector: SOURCE_CONFIG_SCHEMA,
-  },
-} as const;
+  } as const;
+}
 
-export const SUBSCRIBER_SCHEMA = {
-  type: 'object',
-  required: ['id', 'sink'],
-  additionalProperties: false,
-  properties: {
-    id: { ...ID, description: 'Subscriber id: its topic is `<prefix>.deliver.<id>`.' },
-    description: { type: 'string' },
-    sink: SINK_CONFIG_SCHEMA,
-    delivery: DELIVERY_CONFIG_SCHEMA,
-  },
-} as const;
+/** `subscribers[]` with the sink part's `sink` and the retry part's `delivery` fragments in place. */
+export function subscriberSchema(sink: JsonSchema, delivery: JsonSchema) {
+  return {
+    type: 'object',
+    required: ['id', 'sink'],
+    additionalProperties: false,
+    properties: {
+      id: { ...ID, description: 'Subscriber id: its topic is `<prefix>.deliver.<id>`.' },
+      description: { type: 'string' },
+      sink,
+      delivery,
+    },
+  } as const;
+}
 
 export const RULE_SCHEMA = {
   type: 'object',
@@ -193,43 +211,46 @@ export const RULE_SCHEMA = {
   },
 } as const;
 
-export const HUB_CONFIG_SCHEMA = {
-  $schema: 'http://json-schema.org/draft-07/schema#',
-  $id: 'https://crossdock.dev/schemas/hub.schema.json',
-  title: 'crossdock hub configuration',
-  type: 'object',
-  required: ['sites', 'subscribers', 'routes'],
-  additionalProperties: false,
-  properties: {
-    $schema: {
-      type: 'string',
-      description: 'Path or URL of this schema, for editors (e.g. `../core/config/hub.schema.json`).',
+/** The whole hub configuration's JSON Schema: core's sections with the parts' fragments placed. */
+export function composeHubConfigSchema(fragments: PartConfigFragments) {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://crossdock.dev/schemas/hub.schema.json',
+    title: 'crossdock hub configuration',
+    type: 'object',
+    required: ['sites', 'subscribers', 'routes'],
+    additionalProperties: false,
+    properties: {
+      $schema: {
+        type: 'string',
+        description: 'Path or URL of this schema, for editors (e.g. `../core/config/hub.schema.json`).',
+      },
+      hub: HUB_SECTION_SCHEMA,
+      sites: {
+        type: 'array',
+        minItems: 1,
+        description: 'The sites that publish events, one ingress topic each.',
+        items: siteSchema(fragments.source),
+      },
+      subscribers: {
+        type: 'array',
+        minItems: 1,
+        description: 'Downstream systems, one deliver topic each.',
+        items: subscriberSchema(fragments.sink, fragments.delivery),
+      },
+      routes: {
+        type: 'array',
+        description:
+          'Which subscribers receive which events. An event goes to the union of the subscribers of every route it matches.',
+        items: ROUTE_SCHEMA,
+      },
+      rules: {
+        type: 'object',
+        default: {},
+        description:
+          'Data rules per event type: event type → list of rules, each a JSON Schema the decoded event must satisfy.',
+        additionalProperties: { type: 'array', items: RULE_SCHEMA },
+      },
     },
-    hub: HUB_SECTION_SCHEMA,
-    sites: {
-      type: 'array',
-      minItems: 1,
-      description: 'The sites that publish events, one ingress topic each.',
-      items: SITE_SCHEMA,
-    },
-    subscribers: {
-      type: 'array',
-      minItems: 1,
-      description: 'Downstream systems, one deliver topic each.',
-      items: SUBSCRIBER_SCHEMA,
-    },
-    routes: {
-      type: 'array',
-      description:
-        'Which subscribers receive which events. An event goes to the union of the subscribers of every route it matches.',
-      items: ROUTE_SCHEMA,
-    },
-    rules: {
-      type: 'object',
-      default: {},
-      description:
-        'Data rules per event type: event type → list of rules, each a JSON Schema the decoded event must satisfy.',
-      additionalProperties: { type: 'array', items: RULE_SCHEMA },
-    },
-  },
-} as const;
+  } as const;
+}

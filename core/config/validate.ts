@@ -1,6 +1,5 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { HUB_CONFIG_SCHEMA } from './schema';
 import type { ConfigProblem } from './types';
 
 /** A path segment list, as ajv and the YAML document both understand it. */
@@ -52,37 +51,43 @@ function toProblem(e: ErrorObject): { segments: Segments; message: string } {
   }
 }
 
-let compiled: ValidateFunction | undefined;
+/** Every problem of one document against a schema, each with its path. */
+export type SchemaCheck = (raw: unknown) => Array<{ segments: Segments; message: string }>;
 
-/** The ajv validator of the hub schema (compiled once; applies defaults in place). */
-export function hubValidator(): ValidateFunction {
-  if (!compiled) {
+/**
+ * A check of documents against `schema` (compiled by ajv on first use, then reused). The check
+ * fills defaults into the document it is given, in place, and returns every problem, not only
+ * the first.
+ */
+export function schemaChecker(schema: object): SchemaCheck {
+  let compiled: ValidateFunction | undefined;
+  const validator = (): ValidateFunction => {
     // strict:false because the composed fragments belong to other parts and may use annotation
     // keywords of their own; the structure is still checked in full.
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, allowUnionTypes: true, strict: false });
-    addFormats(ajv);
-    compiled = ajv.compile(HUB_CONFIG_SCHEMA);
-  }
-  return compiled;
-}
-
-/** Validates (and fills defaults into) `raw`; returns every problem, not only the first. */
-export function schemaProblems(raw: unknown): Array<{ segments: Segments; message: string }> {
-  const validate = hubValidator();
-  if (validate(raw)) return [];
-  const seen = new Set<string>();
-  const out: Array<{ segments: Segments; message: string }> = [];
-  for (const e of validate.errors ?? []) {
-    // `if`/`oneOf` wrappers repeat what their branches said.
-    if (e.keyword === 'if' || e.keyword === 'oneOf' || e.keyword === 'anyOf') continue;
-    const pr = toProblem(e);
-    const key = `${formatPath(pr.segments)}|${pr.message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(pr);
+    if (!compiled) {
+      const ajv = new Ajv({ allErrors: true, useDefaults: true, allowUnionTypes: true, strict: false });
+      addFormats(ajv);
+      compiled = ajv.compile(schema);
     }
-  }
-  return out;
+    return compiled;
+  };
+  return (raw) => {
+    const validate = validator();
+    if (validate(raw)) return [];
+    const seen = new Set<string>();
+    const out: Array<{ segments: Segments; message: string }> = [];
+    for (const e of validate.errors ?? []) {
+      // `if`/`oneOf` wrappers repeat what their branches said.
+      if (e.keyword === 'if' || e.keyword === 'oneOf' || e.keyword === 'anyOf') continue;
+      const pr = toProblem(e);
+      const key = `${formatPath(pr.segments)}|${pr.message}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(pr);
+      }
+    }
+    return out;
+  };
 }
 
 export type { ConfigProblem };

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { allCodes } from '../../core/error-catalog';
+import { allCodes } from '../../hub';
 import { CrossdockError } from '../../core/errors';
 
 const root = path.resolve(__dirname, '../..');
@@ -8,7 +8,7 @@ const root = path.resolve(__dirname, '../..');
 /** Every `'CD_E_…'` string literal in the sources, with the file it appears in. */
 function codesUsedInSources(): Map<string, string> {
   const used = new Map<string, string>();
-  const dirs = ['core', 'cli', 'stack', 'schemas', 'router', 'retry', 'dlq', 'connectors', 'flows'];
+  const dirs = ['core', 'hub', 'cli', 'stack', 'schemas', 'router', 'retry', 'dlq', 'connectors', 'flows'];
   const walk = (dir: string) => {
     if (!fs.existsSync(dir)) return;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {

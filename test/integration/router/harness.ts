@@ -1,6 +1,7 @@
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { stringify } from 'yaml';
-import { loadConfigText, topics, type HubConfig } from '../../../core/config';
+import { topics, type HubConfig } from '../../../core/config';
+import { loadConfigText } from '../../../hub';
 import { createHealthServer, type HealthServer } from '../../../core/health';
 import { createLogger, silentLogger } from '../../../core/logger';
 import { createRouter, ensureTopics, type RouterComponent, type RouterOptions } from '../../../router';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
 import YAML from 'yaml';
-import { loadConfigText } from '../../../core/config';
+import { loadConfigText } from '../../../hub';
 import { silentLogger } from '../../../core/logger';
 import { encodeEvent, exampleEvent, loadCatalog } from '../../../schemas';
 import { createRedis } from '../../../core/redis';

@@ -1,15 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { requiredTopics, topics } from '../../../core/config';
 import {
   checkConfigText,
   loadConfig,
   loadConfigText,
-  renderHubSchemaJson,
-  requiredTopics,
+  renderHubSchemaFile,
   SCHEMA_JSON_FILE,
-  topics,
-} from '../../../core/config';
+} from '../../../hub';
 import { isCrossdockError } from '../../../core/errors';
 
 const root = path.resolve(__dirname, '../../..');
@@ -135,6 +134,6 @@ describe('hub configuration', () => {
   });
 
   it('ships the JSON Schema as a file that matches the TypeScript source', () => {
-    expect(fs.readFileSync(path.join(root, SCHEMA_JSON_FILE), 'utf8')).toBe(renderHubSchemaJson());
+    expect(fs.readFileSync(path.join(root, SCHEMA_JSON_FILE), 'utf8')).toBe(renderHubSchemaFile());
   });
 });

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { loadConfigText } from '../../../core/config';
+import { loadConfigText } from '../../../hub';
 import { compileRoutes, explainRouting, globToRegExp, testCondition, valueAt } from '../../../router';
 
 const config = loadConfigText(

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadConfig, loadConfigText } from '../../../core/config';
+import { loadConfig, loadConfigText } from '../../../hub';
 import { resolveEndpoints } from '../../../core/env';
 import { silentLogger } from '../../../core/logger';
 import {

@@ -1,14 +1,14 @@
 import { defineLogEvents } from '../core/log-events';
 
-/** Log events of the long-running CLI commands (`start`, `router`, `connector`) around their components. */
-export const CLI_LOG_EVENTS = defineLogEvents({
-  'cli.signal_received': {
+/** Log events of running the hub's components (`crossdock start`, `router`, `connector`). */
+export const HUB_LOG_EVENTS = defineLogEvents({
+  'hub.signal_received': {
     level: 'info',
     fields: ['signal'],
     description:
       'SIGINT or SIGTERM arrived: the components stop in reverse start order, then the process exits.',
   },
-  'cli.component_stop_failed': {
+  'hub.component_stop_failed': {
     level: 'warn',
     fields: ['component', 'err'],
     description:

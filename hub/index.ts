@@ -1,0 +1,28 @@
+/**
+ * hub: the composition root. It is the one place that knows every part: it composes their error
+ * codes into the catalog, their configuration fragments into the hub configuration's schema, and
+ * their components into what `crossdock start` runs. core/ stays plumbing that names no part; the
+ * CLI and scripts/docs.ts reach the parts' composition through here.
+ */
+export {
+  HUB_CONFIG_SCHEMA,
+  SCHEMA_JSON_FILE,
+  checkConfig,
+  checkConfigText,
+  loadConfig,
+  loadConfigText,
+  renderConfigurationDoc,
+  renderHubSchemaFile,
+} from './config';
+export { ERROR_CATALOG, allCodes, renderErrorsDoc } from './error-catalog';
+export {
+  HUB_COMPONENTS,
+  hubComponents,
+  hubRedisPrefix,
+  routerComponent,
+  type ComponentContext,
+} from './components';
+export { runComponents } from './run';
+export { HUB_LOG_EVENTS } from './log-events';
+export { LOG_EVENT_LISTS, METRIC_FACTORIES, renderObservabilityDoc } from './observability';
+export { prepareHub, type HubStartOptions, type PreparedHub } from './start';

@@ -1,0 +1,59 @@
+import type { HubComponent } from '../core/component';
+import type { HealthServer } from '../core/health';
+import { eventLogger } from '../core/log-events';
+import type { Logger } from '../core/logger';
+import { HUB_LOG_EVENTS } from './log-events';
+
+/**
+ * Starts components in order and stops them in reverse on SIGINT/SIGTERM (or when one fails to
+ * start). Resolves when everything has stopped. With a health server, /readyz answers 503 until
+ * every component has started (a component's own checks may register only inside its start()).
+ * Logs hub.signal_received and hub.component_stop_failed (hub/log-events.ts) through `logger`.
+ */
+export async function runComponents(
+  components: HubComponent[],
+  onStopped: () => Promise<void>,
+  logger: Logger,
+  health?: HealthServer,
+): Promise<void> {
+  const log = eventLogger(logger, HUB_LOG_EVENTS);
+  const started: HubComponent[] = [];
+  let allStarted = false;
+  health?.addReadiness('components-started', () => allStarted);
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      for (const c of [...started].reverse())
+        await c
+          .stop()
+          .catch((err: unknown) =>
+            log.emit(
+              'hub.component_stop_failed',
+              { component: c.name, err },
+              `stopping ${c.name} failed: ${String(err)}`,
+            ),
+          );
+      await onStopped();
+    })());
+  let release: () => void = () => undefined;
+  const finished = new Promise<void>((r) => (release = r));
+  const onSignal = (sig: string) => {
+    log.emit('hub.signal_received', { signal: sig }, `${sig}: stopping`);
+    void stopAll().then(() => release());
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    for (const c of components) {
+      await c.start();
+      started.push(c);
+    }
+    allStarted = true;
+  } catch (err) {
+    await stopAll();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    throw err;
+  }
+  await finished;
+}

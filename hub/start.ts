@@ -1,0 +1,83 @@
+import type { HubComponent } from '../core/component';
+import type { HubConfig } from '../core/config';
+import { requiredTopics } from '../core/config';
+import { createHealthServer } from '../core/health';
+import { createKafka } from '../core/kafka';
+import { createLogger } from '../core/logger';
+import { ensureTopics } from '../router';
+import { pushSchemas } from '../schemas';
+import { status, stderrProgress, up, type PartStatus } from '../stack';
+import { hubComponents } from './components';
+import { loadConfig } from './config';
+import { runComponents } from './run';
+
+/** How `crossdock start` was asked to run. */
+export interface HubStartOptions {
+  /** The hub configuration file (YAML). */
+  configFile: string;
+  /**
+   * Port of /healthz, /readyz and /metrics (0: any free port).
+   * @defaultValue the configuration's hub.health.port
+   */
+  healthPort?: number;
+}
+
+/** A hub that is ready to run: stack up, schemas pushed, topics created, health listening. */
+export interface PreparedHub {
+  config: HubConfig;
+  /** The local stack's parts as found after bringing it up. */
+  parts: PartStatus[];
+  /** Subjects in the registry and how many versions this start registered. */
+  schemas: { subjects: number; registered: number };
+  /** Topics the configuration needs and those this start created. */
+  topics: { required: number; created: string[] };
+  /** Base URL of the health server. */
+  health: string;
+  /** The components `run()` starts, in start order. */
+  components: HubComponent[];
+  /** Starts every component; resolves once SIGINT/SIGTERM has stopped them all and the health server. */
+  run(): Promise<void>;
+}
+
+/**
+ * Prepares the whole hub for one process. Order: refuse a bad configuration before touching
+ * anything; bring the local stack up (parts the environment points elsewhere are left alone);
+ * push the catalog's schemas; create the topics the configuration needs; listen for health; create
+ * every component of HUB_COMPONENTS (hub/components.ts). Nothing consumes until `run()`.
+ * @throws CrossdockError CD_E_CONFIG_INVALID / CD_E_CONFIG_UNREADABLE for the configuration, or the
+ *   stack's and registry's codes when those cannot be reached
+ */
+export async function prepareHub(options: HubStartOptions): Promise<PreparedHub> {
+  const config = loadConfig(options.configFile);
+  const res = await up({ progress: stderrProgress() });
+  const parts = await status();
+  const logger = createLogger({ bindings: { service: 'crossdock' } });
+
+  // The catalog's schemas must be in the registry before anything encodes or validates.
+  const pushed = await pushSchemas({ registryUrl: res.endpoints.registryUrl, logger });
+  const registered = pushed.subjects.flatMap((s) => s.versions).filter((v) => v.created).length;
+
+  const kafka = createKafka({ clientId: 'crossdock-start', brokers: res.endpoints.kafkaBrokers });
+  const admin = kafka.admin();
+  await admin.connect();
+  let created: string[];
+  try {
+    created = await ensureTopics(admin, config);
+  } finally {
+    await admin.disconnect();
+  }
+
+  const health = createHealthServer();
+  const { host } = config.hub.health;
+  const port = await health.listen(options.healthPort ?? config.hub.health.port, host);
+  const components = hubComponents({ config, endpoints: res.endpoints, logger, health });
+  return {
+    config,
+    parts,
+    schemas: { subjects: pushed.subjects.length, registered },
+    topics: { required: requiredTopics(config).length, created },
+    health: `http://${host}:${port}`,
+    components,
+    run: () => runComponents(components, () => health.close(), logger, health),
+  };
+}
