@@ -1,5 +1,10 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import partBoundaries from './eslint-rules/part-boundaries.js';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'bench/results/**'] },
@@ -24,5 +29,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
     },
+  },
+  {
+    // The layering (docs/architecture.md "Layering"): core imports no part; a part imports another
+    // only through its index.ts. test/ and bench/ may reach in (the rule lets them).
+    files: ['**/*.ts'],
+    plugins: { crossdock: { rules: { 'part-boundaries': partBoundaries.createRule(root) } } },
+    rules: { 'crossdock/part-boundaries': 'error' },
   },
 );

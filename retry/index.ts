@@ -1,17 +1,16 @@
-export { DELIVERY_CODES, type DeliveryCode } from './codes';
+/**
+ * retry: the delivery layer the sink connectors share. Surface for the other parts: the delivery
+ * section's schema fragment and its compiled settings, the retry decision, the classification of
+ * delivery outcomes, the circuit breaker, and the per-subscriber Redis state (retry queue, per-key
+ * ordering, idempotency, rate limit) behind one object. Everything else in this folder is its own.
+ */
+export { DELIVERY_CODES } from './codes';
 export { DELIVERY_CONFIG_SCHEMA } from './config-schema';
-export {
-  DEFAULT_RETRY_POLICY,
-  backoffCeiling,
-  retryDelay,
-  decideRetry,
-  type RetryPolicy,
-  type RetryDecision,
-} from './policy';
-export { classifyHttpStatus, classifyTransportError, parseRetryAfter, type DeliveryResult } from './classify';
-export { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions, type BreakerState } from './breaker';
+export { compileDeliverySettings, type DeliverySettings } from './settings';
+export { decideRetry, type RetryPolicy, type RetryDecision } from './policy';
+export { classifyHttpStatus, classifyTransportError, type DeliveryResult } from './classify';
+export { CircuitBreaker, type BreakerOptions, type BreakerState } from './breaker';
 export { deliveryKeys, type DeliveryKeys } from './keys';
-export { SCRIPTS, scriptSource, scriptRunner, type ScriptName, type ScriptRunner } from './scripts';
 export {
   createDeliveryState,
   type DeliveryState,
@@ -20,9 +19,3 @@ export {
   type AdmitResult,
   type AdmitLimits,
 } from './state';
-export {
-  compileDeliverySettings,
-  DEFAULT_DELIVERY,
-  type DeliverySettings,
-  type OnHeadDeadLettered,
-} from './settings';

@@ -1,7 +1,7 @@
 import type { IHeaders, Message } from 'kafkajs';
 import type { Clock } from '../core/clock';
 import type { HubTopics } from '../core/config';
-import { deadLetterHeaders } from '../dlq/headers';
+import { deadLetterHeaders } from '../dlq';
 import type { Analyzer, RecordAnalysis } from './analysis';
 import type { RouterLog } from './log-events';
 import type { RouterMetrics } from './metrics';

@@ -1,35 +1,10 @@
+/**
+ * router: consume every ingress topic, validate, route, fan out in Kafka transactions. Surface for
+ * the other parts: the router component, the creation of the topics a configuration needs, the
+ * explanation of a routing decision without Kafka (`crossdock routes test`), and its error codes.
+ * Everything else in this folder is its own (tests reach in by path).
+ */
 export { createRouter, type RouterOptions, type RouterComponent, type BatchCommitted } from './component';
-export {
-  compileRoutes,
-  testCondition,
-  valueAt,
-  type Router,
-  type RoutingInput,
-  type RoutingDecision,
-  type RouteVerdict,
-} from './match';
-export { globToRegExp } from './glob';
-export { routerCatalog, type RouterCatalog, type SchemaIdentity, type IdentifyResult } from './catalog';
-export {
-  createValidator,
-  type Validator,
-  type Verdict,
-  type ValidEvent,
-  type Rejection,
-  type IngressRecord,
-  type EventMetadata,
-} from './validate';
-export {
-  createDeduper,
-  payloadHash,
-  originOf,
-  SEEN_SCRIPT,
-  type Deduper,
-  type SeenVerdict,
-  type SeenCheck,
-} from './dedupe';
-export { routerKeys, type RouterKeys } from './keys';
-export { planBatch, ROUTE_HEADER, type BatchPlan, type PlannerDeps } from './batch';
 export { ensureTopics } from './topics-setup';
 export { explainRouting, type RoutingExplanation } from './explain';
 export { ROUTER_CODES } from './codes';

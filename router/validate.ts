@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock';
 import type { HubConfig } from '../core/config';
 import { isCrossdockError } from '../core/errors';
 import type { ResolvedSchema, SchemaResolver } from '../core/registry';
-import type { EventMetadata } from '../schemas/generated/events';
+import type { EventMetadata } from '../schemas';
 import type { RouterCatalog, SchemaIdentity } from './catalog';
 import { keyReadsPlainValues, liteTypeOf } from './decode';
 import { headerEquals, headerMismatch, headerValue } from './header-checks';

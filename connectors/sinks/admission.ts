@@ -1,5 +1,4 @@
-import type { DeliverySettings } from '../../retry/settings';
-import type { AdmitLimits, AdmitResult, DeliveryState, RetryEntry } from '../../retry/state';
+import type { DeliverySettings, AdmitLimits, AdmitResult, DeliveryState, RetryEntry } from '../../retry';
 
 /** An idempotency admission taken ahead of the attempt, and when its answer arrived. */
 export interface PreAdmission {

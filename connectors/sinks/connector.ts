@@ -4,9 +4,13 @@ import type { Consumer } from 'kafkajs';
 import { Registry as MetricsRegistry } from 'prom-client';
 import type { HubComponent } from '../../core/component';
 import { eventLogger } from '../../core/log-events';
-import { CircuitBreaker, type BreakerState } from '../../retry/breaker';
-import { deliveryKeys } from '../../retry/keys';
-import { createDeliveryState, type DeliveryState } from '../../retry/state';
+import {
+  CircuitBreaker,
+  type BreakerState,
+  deliveryKeys,
+  createDeliveryState,
+  type DeliveryState,
+} from '../../retry';
 import { admissionWindows } from './admission';
 import { buildSink } from './build-sink';
 import { ConsumerPause } from './consumer-pause';

@@ -1,4 +1,4 @@
-import type { BreakerState } from '../../retry/breaker';
+import type { BreakerState } from '../../retry';
 
 export interface ConsumerPauseDeps {
   /** Pauses / resumes fetching the deliver topic (kafkajs consumer.pause / resume). */

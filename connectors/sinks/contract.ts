@@ -1,4 +1,4 @@
-import type { DeliveryResult } from '../../retry/classify';
+import type { DeliveryResult } from '../../retry';
 
 export type { DeliveryResult };
 

@@ -2,12 +2,17 @@ import type { Producer } from 'kafkajs';
 import type { Clock } from '../../core/clock';
 import { eventLogger } from '../../core/log-events';
 import type { Logger } from '../../core/logger';
-import type { CircuitBreaker } from '../../retry/breaker';
-import type { DeliveryResult } from '../../retry/classify';
-import { deadLetterHeaders } from '../../dlq/headers';
-import { decideRetry } from '../../retry/policy';
-import type { DeliverySettings } from '../../retry/settings';
-import type { AdmitLimits, AdmitResult, DeliveryState, RetryEntry } from '../../retry/state';
+import {
+  type CircuitBreaker,
+  type DeliveryResult,
+  decideRetry,
+  type DeliverySettings,
+  type AdmitLimits,
+  type AdmitResult,
+  type DeliveryState,
+  type RetryEntry,
+} from '../../retry';
+import { deadLetterHeaders } from '../../dlq';
 import type { PreAdmission } from './admission';
 import type { Sink, SinkEvent } from './contract';
 import { correlationIdOf } from './event-meta';

@@ -1,5 +1,5 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
-import type { RetryEntry } from '../../retry/state';
+import type { RetryEntry } from '../../retry';
 
 /** Kafka headers as one Buffer each (the first value of a repeated header). */
 export function headersOf(raw: IHeaders | undefined): Record<string, Buffer> {

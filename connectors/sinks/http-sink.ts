@@ -4,7 +4,7 @@ import type { Clock } from '../../core/clock';
 import { toJsonSafe, unframe } from '../../core/avro';
 import type { SchemaResolver } from '../../core/registry';
 import { isCrossdockError } from '../../core/errors';
-import { classifyHttpStatus, classifyTransportError } from '../../retry/classify';
+import { classifyHttpStatus, classifyTransportError } from '../../retry';
 import type { DeliveryResult, Sink, SinkEvent } from './contract';
 import type { HttpSinkSettings } from './settings';
 import { post } from './http-post';

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { BreakerState } from '../../retry/breaker';
+import type { BreakerState } from '../../retry';
 
 /**
  * The delivery metrics, labelled by subscriber. Several connectors may share one process (and one

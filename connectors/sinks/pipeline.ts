@@ -1,7 +1,7 @@
 import type { Batch, KafkaMessage } from 'kafkajs';
 import { eventLogger } from '../../core/log-events';
 import type { Logger } from '../../core/logger';
-import type { RetryEntry } from '../../retry/state';
+import type { RetryEntry } from '../../retry';
 import type { AdmissionWindow, PreAdmission } from './admission';
 import type { Disposition } from './engine';
 import { correlationIdOf } from './event-meta';

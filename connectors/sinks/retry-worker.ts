@@ -1,8 +1,7 @@
 import type { Clock } from '../../core/clock';
 import { eventLogger } from '../../core/log-events';
 import type { Logger } from '../../core/logger';
-import type { CircuitBreaker } from '../../retry/breaker';
-import type { DeliveryState } from '../../retry/state';
+import type { CircuitBreaker, DeliveryState } from '../../retry';
 import type { DeliveryEngine } from './engine';
 import { correlationIdOf } from './event-meta';
 import { DELIVERY_LOG_EVENTS } from './log-events';

@@ -4,7 +4,7 @@ import type { HealthServer } from '../../core/health';
 import type { Logger } from '../../core/logger';
 import type { Redis } from '../../core/redis';
 import type { SchemaResolver } from '../../core/registry';
-import { compileDeliverySettings, type DeliverySettings } from '../../retry/settings';
+import { compileDeliverySettings, type DeliverySettings } from '../../retry';
 import type { Sink } from './contract';
 import { compileSinkSettings, type SinkSettings } from './settings';
 

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { IHeaders } from 'kafkajs';
-import type { EventMetadata } from '../../schemas/generated/events';
+import type { EventMetadata } from '../../schemas';
 
 /**
  * The envelope every source connector (HTTP, CSV, SDK) puts around a canonical event: the metadata

@@ -2,7 +2,8 @@ import '../../helpers/integration-timeout';
 import type { Producer } from 'kafkajs';
 import { unframe } from '../../../core/avro';
 import { createRedis, type Redis } from '../../../core/redis';
-import { createDeduper, originOf, payloadHash, routerKeys } from '../../../router';
+import { createDeduper, originOf, payloadHash } from '../../../router/dedupe';
+import { routerKeys } from '../../../router/keys';
 import { eventually, randomName, testEndpoints, testKafka } from '../../helpers/stack';
 import { wireEvent } from './events';
 import {

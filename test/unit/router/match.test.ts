@@ -1,6 +1,8 @@
 import { stringify } from 'yaml';
 import { loadConfigText } from '../../../hub';
-import { compileRoutes, explainRouting, globToRegExp, testCondition, valueAt } from '../../../router';
+import { explainRouting } from '../../../router';
+import { globToRegExp } from '../../../router/glob';
+import { compileRoutes, testCondition, valueAt } from '../../../router/match';
 
 const config = loadConfigText(
   stringify({
