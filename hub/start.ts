@@ -1,6 +1,5 @@
 import type { HubComponent } from '../core/component';
-import type { HubConfig } from '../core/config';
-import { requiredTopics } from '../core/config';
+import { requiredTopics, type HubConfig } from '../core/config';
 import { createHealthServer } from '../core/health';
 import { createKafka } from '../core/kafka';
 import { createLogger } from '../core/logger';
