@@ -1,5 +1,5 @@
 import type { IHeaders } from 'kafkajs';
-import type { EventMetadata } from '../schemas/generated/events';
+import type { EventMetadata } from '../schemas';
 import type { SchemaIdentity } from './catalog';
 
 /** What the validation (router/validate.ts) reads and decides, per ingress record. */

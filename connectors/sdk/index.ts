@@ -17,13 +17,14 @@ import { createKafka } from '../../core/kafka';
 import { CrossdockError } from '../../core/errors';
 import { eventLogger } from '../../core/log-events';
 import { silentLogger, type Logger } from '../../core/logger';
-import type { Catalog, SchemaIdLookup } from '../../schemas';
-import { registryRequest } from '../../core/registry';
 import {
   EVENT_SUBJECTS,
   type CanonicalEventInputs,
+  type Catalog,
   type EventTypeName,
-} from '../../schemas/generated/events';
+  type SchemaIdLookup,
+} from '../../schemas';
+import { registryRequest } from '../../core/registry';
 import { createSiteEventEncoder, SOURCE_LOG_EVENTS, type EventCodec } from '../sources';
 
 export type { EventTypeName, CanonicalEventInputs };

@@ -5,23 +5,6 @@ import { boundaryProblem, partOf, resolveImport } from '../../eslint-rules/part-
 
 const root = path.resolve(__dirname, '../..');
 
-/**
- * Deep imports that another change of issue #12 removes (the SOURCES helper narrows
- * connectors/sources/index.ts and these importers). The list only shrinks: the test fails when an
- * entry no longer occurs, so take it out then.
- */
-const PENDING: readonly string[] = [
-  'cli/commands/site.ts -> connectors/sources/codec',
-  'cli/commands/site.ts -> connectors/sources/from-config',
-  'cli/commands/site.ts -> connectors/sources/mapping/load',
-  'cli/commands/site.ts -> connectors/sources/onboarding',
-  'cli/commands/site.ts -> connectors/sources/site-test',
-  'connectors/sdk/index.ts -> connectors/sources/codec',
-  'connectors/sdk/index.ts -> connectors/sources/envelope',
-  'connectors/sdk/index.ts -> connectors/sources/prepare',
-  'connectors/sdk/index.ts -> schemas/generated/events',
-];
-
 /** Every non-test .ts file of the repository (repository-relative, '/' separators). */
 function sourceFiles(): string[] {
   const out: string[] = [];
@@ -87,9 +70,6 @@ describe('architecture', () => {
   });
 
   it('core imports no part and no part reaches into another (docs/architecture.md "Layering")', () => {
-    const found = violations();
-    const unexpected = found.filter((v) => !PENDING.includes(v));
-    const gone = PENDING.filter((p) => !found.includes(p));
-    expect({ unexpected, pendingNoLongerFound: gone }).toEqual({ unexpected: [], pendingNoLongerFound: [] });
+    expect(violations()).toEqual([]);
   });
 });
