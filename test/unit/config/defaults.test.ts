@@ -1,5 +1,5 @@
 import Ajv from 'ajv';
-import { loadConfigText } from '../../../core/config';
+import { loadConfigText } from '../../../hub';
 import { branchOf, defaultsOf } from '../../../core/config/defaults';
 import { HUB_SECTION_SCHEMA } from '../../../core/config/schema';
 import { SINK_CONFIG_SCHEMA } from '../../../connectors/sinks/config-schema';
