@@ -14,13 +14,11 @@ import {
   type PartLogEvents,
   type PartMetrics,
 } from '../core/log-events-doc';
-import { deliveryMetrics } from '../connectors/sinks';
-import { DELIVERY_LOG_EVENTS } from '../connectors/sinks/log-events';
+import { DELIVERY_LOG_EVENTS, deliveryMetrics } from '../connectors/sinks';
 import { ingestMetrics, SOURCE_LOG_EVENTS } from '../connectors/sources';
-import { ROUTER_LOG_EVENTS } from '../router';
-import { createRouterMetrics } from '../router/metrics';
-import { SCHEMAS_LOG_EVENTS } from '../schemas/log-events';
-import { STACK_LOG_EVENTS } from '../stack/log-events';
+import { createRouterMetrics, ROUTER_LOG_EVENTS } from '../router';
+import { SCHEMAS_LOG_EVENTS } from '../schemas';
+import { STACK_LOG_EVENTS } from '../stack';
 import { HUB_LOG_EVENTS } from './log-events';
 
 export const LOG_EVENT_LISTS: readonly PartLogEvents[] = [

@@ -70,3 +70,4 @@ export {
   type CanonicalEventInputs,
 } from './generated/events';
 export { SCHEMA_CODES } from './codes';
+export { SCHEMAS_LOG_EVENTS } from './log-events';

@@ -1,7 +1,7 @@
 /**
  * stack: the local Kafka, registry and Redis the hub and the tests run on. Surface for the other
  * parts: the lifecycle (status, up, down, a part's log, the endpoints to use now), where the stack
- * keeps its files, progress reporting, the demo sites' credentials, and its error codes.
+ * keeps its files, progress reporting, the demo sites' credentials, its error codes and log events.
  */
 export {
   currentEndpoints,
@@ -20,3 +20,4 @@ export { stackPaths, type StackPaths } from './paths';
 export { stderrProgress, silentProgress, type Progress } from './progress';
 export { readCredentials, DEMO_SITES, SUPER_USERS, siteUserName, type Credentials } from './state';
 export { STACK_CODES } from './codes';
+export { STACK_LOG_EVENTS } from './log-events';

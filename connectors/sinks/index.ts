@@ -19,3 +19,4 @@ export {
 export { createSinkConnector, type SinkConnector } from './connector';
 export { sinkConnectorComponent, enableAutoPipelining, type SinkComponentOptions } from './component';
 export { deliveryMetrics, type DeliveryMetrics } from './metrics';
+export { DELIVERY_LOG_EVENTS } from './log-events';
