@@ -20,51 +20,30 @@
  */
 // First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
 import '../../core/kafkajs-patch';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Pool } from 'undici';
-import type { Producer } from 'kafkajs';
-import { createKafka } from '../../core/kafka';
-import { avroType, frame, toJsonSafe } from '../../core/avro';
-import { encodeEvent, loadCatalog } from '../../schemas';
-import { currentEndpoints } from '../../stack';
-import { post } from '../../connectors/sinks/http-post';
 import { writeDeliverySection, type DeliveryResult } from './report';
-import { startProcess, stopProcess } from './procs';
-import { makeEvents, type BenchEvent } from './workload';
 import { EXTRA_NOTES } from './notes';
-
-const N = Number(process.env.BENCH_EVENTS ?? 20000);
-const REPS = Number(process.env.BENCH_REPS ?? 5);
-const OPEN_SECONDS = Number(process.env.BENCH_OPEN_SECONDS ?? 8);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const KEYS = 10_000;
-/** 'json' (default: the canonical event as JSON, the subscriber default) or 'avro' (the framed bytes as they are). */
-const BODY = process.env.BENCH_BODY === 'avro' ? 'avro' : 'json';
-const ROOT = path.resolve(__dirname, '../..');
-/** Arm C (ceiling-child.ts) interleaved with the others; BENCH_CEILING=0 leaves it out (quick runs). */
-const CEILING = process.env.BENCH_CEILING !== '0';
-const CEILING_SCRIPT = 'ceiling-child.ts';
-/** Diagnostics: the raw arm POSTs with the connector's dispatch handler instead of request() + dump(). */
-const RAW_DISPATCH = process.env.BENCH_RAW_DISPATCH === '1';
-/** Diagnostics: also run the connector of another checkout (e.g. the previous commit) each rep; nothing written. */
-const AB_ROOT = process.env.BENCH_AB_ROOT;
+import { connectorDrain, connectorOpen, rawDrain, rawOpen } from './arms';
+import { createRig, rate } from './rig';
+import {
+  AB_ROOT,
+  BODY,
+  CEILING,
+  CEILING_SCRIPT,
+  CONCURRENCY,
+  KEYS,
+  N,
+  OPEN_SECONDS,
+  REPS,
+  ROOT,
+} from './settings';
 
 /** Median, min and max of a list. */
 function spread(xs: number[]): { median: number; min: number; max: number } {
   const s = [...xs].sort((a, b) => a - b);
   return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s.at(-1)! };
-}
-
-interface Stats {
-  count: number;
-  distinct: number;
-  outOfOrder: number;
-  first: number;
-  last: number;
-  latencyMs: { p50: number; p99: number; p999: number; max: number; n: number };
 }
 
 async function main(): Promise<void> {
@@ -76,183 +55,24 @@ async function main(): Promise<void> {
     writeDeliverySection(ROOT, { ...recorded, extra: EXTRA_NOTES });
     return;
   }
-  const endpoints = currentEndpoints();
-  const entry = loadCatalog().entries.find((e) => e.eventType === 'OrderHoldPlaced')!;
-  const kafka = createKafka({ clientId: 'bench-d', brokers: endpoints.kafkaBrokers });
-  const admin = kafka.admin();
-  await admin.connect();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
-  await producer.connect();
-
-  const receiver = await startProcess(['bench/delivery/receiver.ts'], {}, (l) => /^\d+$/.test(l));
-  const port = Number(receiver.line);
-  const base = `http://127.0.0.1:${port}`;
-  const control = new Pool(base, { connections: 1 });
-  const stats = async (): Promise<Stats> =>
-    (await (await control.request({ path: '/stats', method: 'GET' })).body.json()) as Stats;
-  const reset = async () =>
-    void (await (await control.request({ path: '/reset', method: 'POST' })).body.dump());
-
-  // Encode once: the framed Avro the connector reads, and the JSON body it will send (the raw arm posts those bytes).
-  const events = makeEvents(N, 42, KEYS);
-  const schemaId = (
-    await encodeEvent(endpoints.registryUrl, entry, undefined, events[0]!.value)
-  ).readUInt32BE(1);
-  const type = avroType(entry.versions.at(-1)!.schema);
-  const framed = events.map((e) => frame(schemaId, type.toBuffer(e.value)));
-  const bodies =
-    BODY === 'avro' ? framed : events.map((e) => Buffer.from(JSON.stringify(toJsonSafe(e.value))));
-  const bodyType = BODY === 'avro' ? 'application/avro' : 'application/json';
-  const avgBytes = Math.round(framed.reduce((n, b) => n + b.length, 0) / N);
-
-  const ceHeaders = (e: BenchEvent) => ({
-    ce_specversion: '1.0',
-    ce_id: e.eventId,
-    ce_type: 'com.crossdock.order.OrderHoldPlaced',
-    ce_source: 'crossdock/us-chi',
-    ce_time: new Date().toISOString(),
-    ce_subject: e.orderId,
-    'content-type': 'application/avro',
-    traceparent: `00-${crypto.createHash('md5').update(e.eventId).digest('hex')}-${e.eventId.replace(/-/g, '').slice(0, 16)}-01`,
-  });
-
-  // The raw arm sends the very request the connector sends: same body and the same header set
-  // (CloudEvents binary mode, traceparent, Idempotency-Key, user-agent), so the receiver does the
-  // same parsing work per request in both arms (the benchmark's rule: the same bytes to the same receiver).
-  const requestHeaders = (e: BenchEvent, idempotencyKey = e.eventId): Record<string, string> => {
-    const ce = ceHeaders(e);
-    return {
-      'content-type': bodyType,
-      'idempotency-key': idempotencyKey,
-      'user-agent': 'crossdock',
-      traceparent: ce.traceparent,
-      'ce-id': ce.ce_id,
-      'ce-type': ce.ce_type,
-      'ce-source': ce.ce_source,
-      'ce-time': ce.ce_time,
-      'ce-subject': ce.ce_subject,
-      'ce-specversion': ce.ce_specversion,
-    };
-  };
-  const rawHeaders = events.map((e) => requestHeaders(e));
-
-  async function preload(topic: string): Promise<void> {
-    for (let i = 0; i < N; i += 1000) {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: events
-          .slice(i, i + 1000)
-          .map((e, j) => ({ key: e.orderId, value: framed[i + j]!, headers: ceHeaders(e) })),
-      });
-    }
-  }
-
-  async function newSubscriber(): Promise<{ prefix: string; subscriberId: string; topic: string }> {
-    const prefix = `bench-${crypto.randomBytes(4).toString('hex')}`;
-    // A fresh subscriber per arm run: the events repeat (fixed seed), their idempotency records must not.
-    const subscriberId = `bench-${crypto.randomBytes(4).toString('hex')}`;
-    const topic = `${prefix}.deliver.${subscriberId}`;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic, numPartitions: 6 },
-        { topic: `${prefix}.dlq.deliver.${subscriberId}`, numPartitions: 1 },
-      ],
-    });
-    return { prefix, subscriberId, topic };
-  }
-
-  function startConnector(
-    s: { prefix: string; subscriberId: string },
-    script = 'connector-child.ts',
-    cwd?: string,
-  ) {
-    const cfg = {
-      ...s,
-      url: `${base}/hook`,
-      brokers: endpoints.kafkaBrokers,
-      redisUrl: endpoints.redisUrl,
-      registryUrl: endpoints.registryUrl,
-      concurrency: CONCURRENCY,
-    };
-    const prof = process.env.BENCH_PROFILE_DIR
-      ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
-      : [];
-    return startProcess(
-      [...prof, `bench/delivery/${script}`],
-      { CD_BENCH: JSON.stringify(cfg) },
-      (l) => l === 'ready',
-      cwd,
-    );
-  }
-
-  async function waitCount(n: number, timeoutMs = 300_000): Promise<Stats> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const s = await stats();
-      if (s.count >= n) return s;
-      if (Date.now() > deadline) throw new Error(`receiver got ${s.count} of ${n}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  const rate = (s: Stats) => ((s.count - 1) / (s.last - s.first)) * 1000;
-
-  async function rawDrain(): Promise<Stats> {
-    await reset();
-    const pool = new Pool(base, { connections: CONCURRENCY, keepAliveTimeout: 30_000 });
-    let next = 0;
-    const worker = async () => {
-      while (next < N) {
-        const i = next++;
-        if (RAW_DISPATCH) {
-          await post(pool, '/hook', rawHeaders[i]!, bodies[i]!, 10_000);
-          continue;
-        }
-        const res = await pool.request({
-          path: '/hook',
-          method: 'POST',
-          headers: rawHeaders[i]!,
-          body: bodies[i]!,
-        });
-        await res.body.dump();
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    await pool.close();
-    return waitCount(N);
-  }
-
-  /** The connector arm, or the ceiling arm C (ceiling-child.ts) on a topic of its own. */
-  async function connectorDrain(
-    script?: string,
-    cwd?: string,
-  ): Promise<Stats & { cpuMs?: number; rssMb?: number }> {
-    const s = await newSubscriber();
-    await preload(s.topic);
-    await reset();
-    const c = await startConnector(s, script, cwd);
-    const st = await waitCount(N);
-    const usage = await stopProcess(c);
-    return { ...st, ...usage };
-  }
+  const rig = await createRig();
+  const { producer, bodies, avgBytes } = rig;
 
   // Warm-up: JIT, metadata, registry cache, connections.
   process.stderr.write('warm-up\n');
-  await rawDrain();
-  await connectorDrain();
-  if (CEILING) await connectorDrain(CEILING_SCRIPT);
+  await rawDrain(rig);
+  await connectorDrain(rig);
+  if (CEILING) await connectorDrain(rig, CEILING_SCRIPT);
   if (process.env.BENCH_OPEN_ONLY_RATE) {
     // Diagnostics: one open loop pair at a given rate, nothing written.
     const r = Number(process.env.BENCH_OPEN_ONLY_RATE);
-    const raw = await rawOpen(r);
-    const conn = await connectorOpen(producer, r);
+    const raw = await rawOpen(rig, r);
+    const conn = await connectorOpen(rig, producer, r);
     process.stderr.write(
       `open-only ${r}/s raw ${JSON.stringify(raw.latencyMs)} connector ${JSON.stringify(conn.latencyMs)}\n`,
     );
     if (AB_ROOT) {
-      const other = await connectorOpen(producer, r, AB_ROOT);
+      const other = await connectorOpen(rig, producer, r, AB_ROOT);
       process.stderr.write(`open-only ${r}/s other tree's connector ${JSON.stringify(other.latencyMs)}\n`);
     }
     process.exit(0);
@@ -274,12 +94,12 @@ async function main(): Promise<void> {
     outOfOrder: number;
   }> = [];
   for (let rep = 1; rep <= REPS; rep++) {
-    const r = await rawDrain();
-    const d = await connectorDrain();
-    const c = CEILING ? await connectorDrain(CEILING_SCRIPT) : undefined;
+    const r = await rawDrain(rig);
+    const d = await connectorDrain(rig);
+    const c = CEILING ? await connectorDrain(rig, CEILING_SCRIPT) : undefined;
     if (AB_ROOT) {
       // Diagnostic A/B: the connector of another source tree, same workload, same run.
-      const b = await connectorDrain(undefined, AB_ROOT);
+      const b = await connectorDrain(rig, undefined, AB_ROOT);
       process.stderr.write(
         `ab ${rep}: this tree ${Math.round(rate(d))}/s cpu ${d.cpuMs} ms, other tree ${Math.round(rate(b))}/s cpu ${b.cpuMs} ms, this/other ${(rate(d) / rate(b)).toFixed(2)}\n`,
       );
@@ -317,87 +137,6 @@ async function main(): Promise<void> {
     Math.floor(drains.length / 2)
   ]!;
 
-  // Open loop, raw arm: POST on a fixed schedule; the receiver measures from the scheduled time.
-  async function rawOpen(openRate: number): Promise<Stats> {
-    const openCount = openRate * OPEN_SECONDS;
-    await reset();
-    const pool = new Pool(base, { connections: CONCURRENCY, keepAliveTimeout: 30_000 });
-    const t0 = performance.timeOrigin + performance.now() + 50;
-    const pending: Array<Promise<void>> = [];
-    let k = 0;
-    while (k < openCount) {
-      const now = performance.timeOrigin + performance.now();
-      while (k < openCount && t0 + (k * 1000) / openRate <= now) {
-        const i = k % N;
-        const sched = t0 + (k * 1000) / openRate;
-        pending.push(
-          pool
-            .request({
-              path: '/hook',
-              method: 'POST',
-              headers: {
-                ...requestHeaders(events[i]!, `${events[i]!.eventId}-${k}`),
-                'x-bench-sched': String(sched),
-              },
-              body: bodies[i]!,
-            })
-            .then((res) => res.body.dump()),
-        );
-        k++;
-      }
-      await new Promise((r) => setTimeout(r, 1));
-    }
-    await Promise.all(pending);
-    await pool.close();
-    return waitCount(openCount);
-  }
-
-  // Open loop, connector arm: produce on the same schedule, occurredAt = the scheduled time.
-  async function connectorOpen(p: Producer, openRate: number, cwd?: string): Promise<Stats> {
-    const openCount = openRate * OPEN_SECONDS;
-    const s = await newSubscriber();
-    const c = await startConnector(s, undefined, cwd);
-    // Warm the group and the connections before measuring.
-    await reset();
-    await p.send({
-      topic: s.topic,
-      acks: -1,
-      messages: events.slice(0, 200).map((e, j) => ({
-        key: e.orderId,
-        value: framed[j]!,
-        headers: ceHeaders({ ...e, eventId: `${e.eventId.slice(0, -4)}w${String(j).padStart(3, '0')}` }),
-      })),
-    });
-    await waitCount(200);
-    await reset();
-    const t0 = performance.timeOrigin + performance.now() + 50;
-    let k = 0;
-    const sends: Array<Promise<unknown>> = [];
-    while (k < openCount) {
-      const now = performance.timeOrigin + performance.now();
-      const batch: Array<{ key: string; value: Buffer; headers: Record<string, string> }> = [];
-      while (k < openCount && batch.length < 500 && t0 + (k * 1000) / openRate <= now) {
-        const e = events[k % N]!;
-        const sched = t0 + (k * 1000) / openRate;
-        const value = frame(
-          schemaId,
-          type.toBuffer({
-            ...e.value,
-            metadata: { ...(e.value.metadata as object), occurredAt: new Date(sched) },
-          }),
-        );
-        batch.push({ key: e.orderId, value, headers: ceHeaders({ ...e, eventId: `${e.eventId}-${k}` }) });
-        k++;
-      }
-      if (batch.length) sends.push(p.send({ topic: s.topic, acks: -1, messages: batch }));
-      await new Promise((r) => setTimeout(r, 1));
-    }
-    await Promise.all(sends);
-    const st = await waitCount(openCount);
-    await stopProcess(c);
-    return st;
-  }
-
   // Two loads: half the raw loop's drain rate (the issue's goal), and half the connector's own
   // drain rate (its latency when it is not saturated).
   const openLoop: Record<string, unknown> = {};
@@ -411,8 +150,8 @@ async function main(): Promise<void> {
       : [];
   for (const [name, openRate] of loads) {
     process.stderr.write(`open loop ${name} at ${openRate}/s for ${OPEN_SECONDS}s\n`);
-    const raw = await rawOpen(openRate);
-    const conn = await connectorOpen(producer, openRate);
+    const raw = await rawOpen(rig, openRate);
+    const conn = await connectorOpen(rig, producer, openRate);
     const n = openRate * OPEN_SECONDS;
     openLoop[name] = {
       rate: openRate,
@@ -462,10 +201,7 @@ async function main(): Promise<void> {
     writeDeliverySection(ROOT, { ...result, extra: EXTRA_NOTES } as DeliveryResult);
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 
-  await control.close();
-  await stopProcess(receiver);
-  await producer.disconnect();
-  await admin.disconnect();
+  await rig.close();
 }
 
 main().catch((err) => {
