@@ -13,6 +13,10 @@ const run = (args: string[]) =>
     ),
   );
 
+// Each case starts the real binary (bin/crossdock.js through tsx): a few seconds on a loaded
+// 2-core machine, more than jest's default 5 s.
+jest.setTimeout(30_000);
+
 describe('crossdock site test (CLI, no network)', () => {
   it('prints the canonical events a mapping makes (--json), exit 0', async () => {
     const res = await run([
