@@ -19,4 +19,17 @@ export const CORE_CODES = defineCodes({
       'Start crossdock through bin/crossdock.js, or import core/kafka (or core/kafkajs-patch) before anything that imports kafkajs.',
     retriable: false,
   },
+  CD_E_REDIS_PREFIX_INVALID: {
+    meaning:
+      "A Redis key prefix (derived from the topic prefix, or a part's `redisPrefix` option) is empty, does not end with ':' or holds '{', '}' or spaces, so its keys could not keep their hash tags.",
+    action:
+      'Use a topic prefix of letters, digits, - and _ (hub.topicPrefix), or pass a redisPrefix such as `mytest:`.',
+    retriable: false,
+  },
+  CD_E_LUA_SCRIPT_INVALID: {
+    meaning:
+      'A Lua script file lacks its contract header (KEYS, ARGV and Returns) or uses KEYS its header does not declare; crossdock refuses to load it.',
+    action: 'Fix the header of the file named in the message (see core/lua.ts for the contract).',
+    retriable: false,
+  },
 });

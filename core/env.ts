@@ -1,3 +1,5 @@
+import { DEFAULT_TOPIC_PREFIX } from './names/topics';
+
 /**
  * Infrastructure endpoints. Each comes from the environment when set (the user's own Kafka,
  * Confluent-compatible registry or Redis; crossdock then starts nothing for it) and otherwise
@@ -86,7 +88,7 @@ export function resolveEndpoints(env: NodeJS.ProcessEnv = process.env, localRedi
   };
 }
 
-/** Topic prefix (docs/design.md: `cd`, configurable). */
+/** Topic prefix (docs/design.md: `cd`, configurable): CROSSDOCK_TOPIC_PREFIX, else the default (core/names/topics.ts). */
 export function topicPrefix(env: NodeJS.ProcessEnv = process.env): string {
-  return env.CROSSDOCK_TOPIC_PREFIX ?? 'cd';
+  return env.CROSSDOCK_TOPIC_PREFIX ?? DEFAULT_TOPIC_PREFIX;
 }

@@ -10,17 +10,11 @@ export interface ComponentContext extends ComponentDeps {
 }
 
 /**
- * Every Redis key one hub writes starts with its topic prefix (`cd:` by default), so two hubs, or
- * a hub and the tests, never meet on a shared Redis. Sources and sink connectors derive the same
- * prefix themselves; the router is handed it here.
+ * The router as this hub runs it (`crossdock start` and `crossdock router`). Its Redis keys, like
+ * every part's, start with the prefix core/names derives from hub.topicPrefix.
  */
-export function hubRedisPrefix(config: HubConfig): string {
-  return `${config.hub.topicPrefix}:`;
-}
-
-/** The router as this hub runs it (`crossdock start` and `crossdock router`). */
 export function routerComponent(ctx: ComponentContext): HubComponent {
-  return createRouter({ ...ctx, keyPrefix: hubRedisPrefix(ctx.config) });
+  return createRouter(ctx);
 }
 
 /**

@@ -15,13 +15,7 @@ export {
   renderHubSchemaFile,
 } from './config';
 export { ERROR_CATALOG, allCodes, renderErrorsDoc } from './error-catalog';
-export {
-  HUB_COMPONENTS,
-  hubComponents,
-  hubRedisPrefix,
-  routerComponent,
-  type ComponentContext,
-} from './components';
+export { HUB_COMPONENTS, hubComponents, routerComponent, type ComponentContext } from './components';
 export { runComponents } from './run';
 export { HUB_LOG_EVENTS } from './log-events';
 export { LOG_EVENT_LISTS, METRIC_FACTORIES, renderObservabilityDoc } from './observability';

@@ -1,5 +1,6 @@
 import type { HubComponent } from '../core/component';
-import { requiredTopics, type HubConfig } from '../core/config';
+import type { HubConfig } from '../core/config';
+import { requiredTopics } from '../core/names/topics';
 import { createHealthServer } from '../core/health';
 import { createKafka } from '../core/kafka';
 import { createLogger } from '../core/logger';

@@ -25,8 +25,8 @@ export interface WorkerAnalyzerOptions {
   config: HubConfig;
   registryUrl: string;
   redisUrl: string;
-  /** Redis key prefix of the duplicate marks. @defaultValue '' */
-  keyPrefix?: string;
+  /** Prefix of every Redis key (core/names/redis-keys.ts `resolveRedisPrefix`). */
+  redisPrefix: string;
   /** Prefix of the workers' Redis connection names. @defaultValue 'crossdock-router' */
   name?: string;
   threads: number;
@@ -80,7 +80,7 @@ export function createWorkerAnalyzer(options: WorkerAnalyzerOptions): WorkerAnal
       config: options.config,
       registryUrl: options.registryUrl,
       redisUrl: options.redisUrl,
-      keyPrefix: options.keyPrefix ?? '',
+      redisPrefix: options.redisPrefix,
       name: `${options.name ?? 'crossdock-router'}-analysis-${i}`,
       // Only the entries: a Catalog's lookup functions cannot cross to a thread.
       ...(options.catalog ? { catalogEntries: options.catalog.entries } : {}),

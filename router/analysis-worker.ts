@@ -9,7 +9,7 @@ import { analyzeBatch } from './analysis';
 import { unpackBatch, type PackedBatch } from './analysis-wire';
 import { routerCatalog } from './catalog';
 import { createDeduper } from './dedupe';
-import { routerKeys } from './keys';
+import { routerKeys } from '../core/names/redis-keys';
 import { compileRoutes } from './match';
 import { createValidator } from './validate';
 
@@ -27,8 +27,8 @@ export interface WorkerSetup {
   config: HubConfig;
   registryUrl: string;
   redisUrl: string;
-  /** Redis key prefix of the duplicate marks (router/keys.ts). */
-  keyPrefix: string;
+  /** Prefix of every Redis key (core/names/redis-keys.ts). */
+  redisPrefix: string;
   /** Names the worker's Redis connection. */
   name: string;
   /** The event catalog's entries. @defaultValue loadCatalog()'s (schemas/) */
@@ -71,7 +71,7 @@ function main(): void {
     const redis = createRedis({ url: setup.redisUrl, name: setup.name, failFast: true });
     const deduper = createDeduper(
       redis,
-      routerKeys(setup.keyPrefix),
+      routerKeys(setup.redisPrefix),
       setup.config.hub.router.duplicateWindowSeconds,
     );
     analyze = (siteId, batch) => analyzeBatch({ validator, router, deduper }, siteId, unpackBatch(batch));

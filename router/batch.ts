@@ -1,6 +1,6 @@
 import type { IHeaders, Message } from 'kafkajs';
 import type { Clock } from '../core/clock';
-import type { HubTopics } from '../core/config';
+import type { HubTopics } from '../core/names/topics';
 import { deadLetterHeaders } from '../dlq';
 import type { Analyzer, RecordAnalysis } from './analysis';
 import type { RouterLog } from './log-events';

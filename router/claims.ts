@@ -24,8 +24,8 @@ export interface PartitionClaimsOptions {
   redisUrl: string;
   /** Name of the fence's own Redis connection. */
   connectionName: string;
-  /** Redis key prefix. @defaultValue '' */
-  keyPrefix?: string;
+  /** Prefix of every Redis key (core/names/redis-keys.ts). */
+  redisPrefix: string;
   groupId: string;
   /** This start's run id (claim tokens are `<runId>:<generation>`). */
   runId: string;
@@ -61,7 +61,7 @@ export class PartitionClaims {
     this.redis = createRedis({ url: options.redisUrl, name: options.connectionName, failFast: true });
     this.fence = createPartitionFence({
       redis: this.redis,
-      prefix: options.keyPrefix ?? '',
+      redisPrefix: options.redisPrefix,
       groupId: options.groupId,
       runId: options.runId,
       ownTransactionalIds: options.ownTransactionalIds,

@@ -2,7 +2,9 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import type { Admin } from 'kafkajs';
 import type { ComponentDeps, HubComponent } from '../core/component';
-import { topics as hubTopics, type HubConfig } from '../core/config';
+import type { HubConfig } from '../core/config';
+import { resolveRedisPrefix } from '../core/names/redis-keys';
+import { topics as hubTopics } from '../core/names/topics';
 import { createKafka } from '../core/kafka';
 import type { Catalog } from '../schemas';
 import { PartitionClaims } from './claims';
@@ -29,8 +31,8 @@ export interface RouterOptions extends ComponentDeps {
    * worker threads. @defaultValue schemas/ via loadCatalog()
    */
   catalog?: Pick<Catalog, 'entries'>;
-  /** Redis key prefix (tests use a random one). @defaultValue '' */
-  keyPrefix?: string;
+  /** Prefix of every Redis key (tests keep apart with it). @defaultValue derived from hub.topicPrefix (core/names) */
+  redisPrefix?: string;
   /**
    * Transactional id of this instance; must be unique among live instances. A stable id (e.g. a
    * pod name) lets a restarted instance fence its predecessor's open transaction at once.
@@ -86,6 +88,10 @@ interface Started {
 export function createRouter(options: RouterOptions): RouterComponent {
   const { config, endpoints } = options;
   const settings = config.hub.router;
+  const redisPrefix = resolveRedisPrefix({
+    topicPrefix: config.hub.topicPrefix,
+    redisPrefix: options.redisPrefix,
+  });
   const log = routerLog(options.logger.child({ component: 'router' }));
   const metrics = createRouterMetrics(options.health.metrics);
   const instanceId =
@@ -104,7 +110,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
       config,
       registryUrl: endpoints.registryUrl,
       redisUrl: endpoints.redisUrl,
-      keyPrefix: options.keyPrefix ?? '',
+      redisPrefix,
       connectionName: name,
       ...(options.catalog ? { catalog: options.catalog } : {}),
       metrics,
@@ -137,7 +143,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
     const claims: PartitionClaims = new PartitionClaims({
       redisUrl: endpoints.redisUrl,
       connectionName: `${name}-fence`,
-      keyPrefix: options.keyPrefix ?? '',
+      redisPrefix,
       groupId: settings.groupId,
       runId: `${instanceId}.${crypto.randomBytes(4).toString('hex')}`,
       ownTransactionalIds: commits.transactionalIds,

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
+import path from 'node:path';
+import { loadLuaScript, luaRunner } from '../core/lua';
+import type { RouterKeys } from '../core/names/redis-keys';
 import type { Redis } from '../core/redis';
-import type { RouterKeys } from './keys';
 
 /**
  * Duplicate detection by eventId, safe across the crash window.
@@ -11,42 +13,11 @@ import type { RouterKeys } from './keys';
  * A copy with the same payload hash from another origin is a duplicate (dropped, counted); a
  * different hash is a conflict (dead-lettered).
  *
- * A batch is checked with one script call per key hash tag (keys.ts: at most 16), all sent in
- * one pipeline: one round trip and a handful of script calls for hundreds of events, instead
- * of one script call per event.
+ * A batch is checked with one script call per key hash tag (core/names/redis-keys.ts: at most
+ * 16), all sent in one pipeline: one round trip and a handful of script calls for hundreds of
+ * events, instead of one script call per event. The script is router/lua/seen-batch.lua.
  */
-export const SEEN_SCRIPT = `
--- Contract
--- KEYS[i]      seen mark of one eventId (a string "<payload sha256> <topic/partition/offset>");
---              every key of one call shares a hash tag
--- ARGV[1]      ttl in seconds
--- ARGV[2i]     payload hash of KEYS[i]    ARGV[2i+1] its origin (topic/partition/offset)
--- returns      one integer per key, in KEYS order:
---              0 first sighting (recorded)   1 same origin: the same attempt again
---              2 same payload from another origin (duplicate)   3 other payload (conflict)
--- A key listed twice is answered in order: the second sees the mark the first wrote.
-local ttl = tonumber(ARGV[1])
-local out = {}
-for i = 1, #KEYS do
-  local hash = ARGV[2 * i]
-  local origin = ARGV[2 * i + 1]
-  local cur = redis.call('GET', KEYS[i])
-  if not cur then
-    redis.call('SET', KEYS[i], hash .. ' ' .. origin, 'EX', ttl)
-    out[i] = 0
-  else
-    local sp = string.find(cur, ' ', 1, true)
-    if sp and string.sub(cur, sp + 1) == origin then
-      out[i] = 1
-    elseif sp and string.sub(cur, 1, sp - 1) == hash then
-      out[i] = 2
-    else
-      out[i] = 3
-    end
-  end
-end
-return out
-`;
+export const SEEN_BATCH = loadLuaScript(path.join(__dirname, 'lua', 'seen-batch.lua'), null);
 
 export type SeenVerdict = 'new' | 'same-attempt' | 'duplicate' | 'conflict';
 const VERDICTS: readonly SeenVerdict[] = ['new', 'same-attempt', 'duplicate', 'conflict'];
@@ -76,10 +47,8 @@ export interface Deduper {
   check(items: readonly SeenCheck[]): Promise<SeenVerdict[]>;
 }
 
-type WithSeen = { cdRouterSeenBatch(numKeys: number, ...args: Array<string | number>): unknown };
-
 export function createDeduper(redis: Redis, keys: RouterKeys, ttlSeconds: number): Deduper {
-  redis.defineCommand('cdRouterSeenBatch', { lua: SEEN_SCRIPT });
+  const lua = luaRunner(redis, [SEEN_BATCH]);
   return {
     async check(items) {
       if (items.length === 0) return [];
@@ -101,7 +70,7 @@ export function createDeduper(redis: Redis, keys: RouterKeys, ttlSeconds: number
           keyList[j] = keys.seen(it.eventId);
           args.push(it.hash, it.origin);
         }
-        (pipeline as unknown as WithSeen).cdRouterSeenBatch(idx.length, ...keyList, ...args);
+        lua.queue(pipeline, SEEN_BATCH, keyList, args);
         order.push(idx);
       }
       const res = (await pipeline.exec()) ?? [];

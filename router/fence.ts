@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { loadLuaScript, luaRunner } from '../core/lua';
+import { fenceKeys } from '../core/names/redis-keys';
 import type { Redis } from '../core/redis';
 
 /**
@@ -29,60 +32,18 @@ import type { Redis } from '../core/redis';
  *   ended by then whatever the holder does (transaction timeout + the broker's sweep interval).
  */
 
+/** The fence's scripts (router/lua/fence-*.lua; each file states its KEYS/ARGV contract). */
 export const FENCE_SCRIPTS = {
-  /**
-   * KEYS[1] owner  KEYS[2] mark  KEYS[3] committed   ARGV[1] token  ARGV[2] ttl ms of owner
-   * Sets owner = token; returns { mark or false, committed or false, ms the mark has left }.
-   */
-  claim: `
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return { redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3]), redis.call('PTTL', KEYS[2]) }
-`,
-  /**
-   * KEYS[3i-2] owner  KEYS[3i-1] mark  (KEYS[3i] unused here)   ARGV[1] mark ttl ms
-   * ARGV[2] owner ttl ms   ARGV[1+2i] token of partition i   ARGV[2+2i] mark value of partition i
-   * Returns 0 when every owner equals its token (marks set, owners refreshed); otherwise i, the
-   * first partition owned by someone else, or -i when its owner record is missing. Nothing is set
-   * unless all match.
-   */
-  enter: `
-local n = #KEYS / 3
-for i = 1, n do
-  local cur = redis.call('GET', KEYS[3 * i - 2])
-  if not cur then return -i end
-  if cur ~= ARGV[1 + 2 * i] then return i end
-end
-for i = 1, n do
-  redis.call('SET', KEYS[3 * i - 1], ARGV[2 + 2 * i], 'PX', ARGV[1])
-  redis.call('PEXPIRE', KEYS[3 * i - 2], ARGV[2])
-end
-return 0
-`,
-  /**
-   * KEYS as enter   ARGV[1] ttl ms of committed
-   * ARGV[2i] mark value of partition i   ARGV[2i+1] committed offset of partition i, or '' (abort)
-   * Records each committed offset (if given) and deletes each mark that is still this one.
-   */
-  leave: `
-local n = #KEYS / 3
-for i = 1, n do
-  local next = ARGV[2 * i + 1]
-  if next ~= '' then redis.call('SET', KEYS[3 * i], next, 'PX', ARGV[1]) end
-  if redis.call('GET', KEYS[3 * i - 1]) == ARGV[2 * i] then redis.call('DEL', KEYS[3 * i - 1]) end
-end
-return n
-`,
-  /** KEYS[1] mark   ARGV[1] expected value: deleted only if unchanged; returns 1 if deleted. */
-  lift: `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`,
+  claim: loadLuaScript(path.join(__dirname, 'lua', 'fence-claim.lua'), 3),
+  enter: loadLuaScript(path.join(__dirname, 'lua', 'fence-enter.lua'), null),
+  leave: loadLuaScript(path.join(__dirname, 'lua', 'fence-leave.lua'), null),
+  lift: loadLuaScript(path.join(__dirname, 'lua', 'fence-lift.lua'), 1),
 } as const;
 
 export interface FenceOptions {
   redis: Redis;
-  /** Key prefix (tests use a random one). */
-  prefix?: string;
+  /** Prefix of every Redis key (core/names/redis-keys.ts: the hub's, or a test's own). */
+  redisPrefix: string;
   groupId: string;
   /** This process's run id: unique per start. */
   runId: string;
@@ -164,30 +125,17 @@ function parseMark(value: string): MarkValue {
   };
 }
 
-type FenceCommands = {
-  cdFenceClaim(owner: string, mark: string, committed: string, token: string, ttl: number): Promise<unknown>;
-  cdFenceEnter(numKeys: number, ...args: Array<string | number>): Promise<unknown>;
-  cdFenceLeave(numKeys: number, ...args: Array<string | number>): Promise<unknown>;
-  cdFenceLift(mark: string, expected: string): Promise<unknown>;
-};
-
 export function createPartitionFence(options: FenceOptions): PartitionFence {
   const { redis, runId } = options;
-  const prefix = options.prefix ?? '';
-  const tag = `{cd:router:fence:${options.groupId}}`;
-  const keyOf = (kind: 'owner' | 'mark' | 'committed', key: string) => `${prefix}${tag}:${kind}:${key}`;
+  const keyOf = fenceKeys(options.redisPrefix, options.groupId);
   const recordTtl = options.recordTtlMs ?? 7 * 24 * 3600 * 1000;
   const pollMs = options.pollMs ?? 20;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  redis.defineCommand('cdFenceClaim', { numberOfKeys: 3, lua: FENCE_SCRIPTS.claim });
-  redis.defineCommand('cdFenceEnter', { lua: FENCE_SCRIPTS.enter });
-  redis.defineCommand('cdFenceLeave', { lua: FENCE_SCRIPTS.leave });
-  redis.defineCommand('cdFenceLift', { numberOfKeys: 1, lua: FENCE_SCRIPTS.lift });
-  const r = redis as unknown as FenceCommands;
+  const lua = luaRunner(redis, Object.values(FENCE_SCRIPTS));
 
   const keysOf = (parts: readonly FencedPart[]) =>
-    parts.flatMap((p) => [keyOf('owner', p.key), keyOf('mark', p.key), keyOf('committed', p.key)]);
+    parts.flatMap((p) => [keyOf.owner(p.key), keyOf.mark(p.key), keyOf.committed(p.key)]);
 
   async function claim(key: string, token: string, wait: ClaimWait): Promise<ClaimResult | undefined> {
     const started = now();
@@ -199,12 +147,10 @@ export function createPartitionFence(options: FenceOptions): PartitionFence {
     let expiresNoSoonerThan = Infinity;
     for (;;) {
       const sent = now();
-      const [mark, recorded, ttl] = (await r.cdFenceClaim(
-        keyOf('owner', key),
-        keyOf('mark', key),
-        keyOf('committed', key),
-        token,
-        recordTtl,
+      const [mark, recorded, ttl] = (await lua.run(
+        FENCE_SCRIPTS.claim,
+        [keyOf.owner(key), keyOf.mark(key), keyOf.committed(key)],
+        [token, recordTtl],
       )) as [string | null, string | null, number];
       if (!mark) {
         // Gone without our lifting it: its holder's leave, or its expiry if that time had come.
@@ -237,7 +183,7 @@ export function createPartitionFence(options: FenceOptions): PartitionFence {
         waited = 'holder';
       }
       if (lift) {
-        await r.cdFenceLift(keyOf('mark', key), mark);
+        await lua.run(FENCE_SCRIPTS.lift, [keyOf.mark(key)], [mark]);
         expiresNoSoonerThan = Infinity;
         continue;
       }
@@ -255,7 +201,7 @@ export function createPartitionFence(options: FenceOptions): PartitionFence {
     const values = parts.map((p) => `${p.token} ${transactionalId}`);
     const args: Array<string | number> = [options.markTtlMs, recordTtl];
     parts.forEach((p, i) => args.push(p.token, values[i]!));
-    const res = Number(await r.cdFenceEnter(keys.length, ...keys, ...args));
+    const res = Number(await lua.run(FENCE_SCRIPTS.enter, keys, args));
     if (res !== 0) {
       const part = parts[Math.abs(res) - 1]!;
       return { ok: false, key: part.key, reason: res < 0 ? 'missing' : 'other' };
@@ -266,7 +212,7 @@ export function createPartitionFence(options: FenceOptions): PartitionFence {
         async leave(committed) {
           const leaveArgs: Array<string | number> = [recordTtl];
           parts.forEach((p, i) => leaveArgs.push(values[i]!, committed?.get(p.key) ?? ''));
-          await r.cdFenceLeave(keys.length, ...keys, ...leaveArgs);
+          await lua.run(FENCE_SCRIPTS.leave, keys, leaveArgs);
         },
       },
     };

@@ -1,6 +1,8 @@
 import type { KafkaMessage } from 'kafkajs';
 import { systemClock } from '../core/clock';
-import { topics as hubTopics, type HubConfig } from '../core/config';
+import type { HubConfig } from '../core/config';
+import { routerKeys } from '../core/names/redis-keys';
+import { topics as hubTopics } from '../core/names/topics';
 import { createRedis, type Redis } from '../core/redis';
 import { createSchemaResolver } from '../core/registry';
 import { loadCatalog, type Catalog } from '../schemas';
@@ -9,7 +11,6 @@ import { createWorkerAnalyzer } from './analysis-pool';
 import { planBatch, type BatchPlan, type PlannerDeps } from './batch';
 import { routerCatalog } from './catalog';
 import { createDeduper } from './dedupe';
-import { routerKeys } from './keys';
 import type { RouterLog } from './log-events';
 import { compileRoutes } from './match';
 import type { RouterMetrics } from './metrics';
@@ -19,8 +20,8 @@ export interface BatchPlannerOptions {
   config: HubConfig;
   registryUrl: string;
   redisUrl: string;
-  /** Redis key prefix of the duplicate marks. @defaultValue '' */
-  keyPrefix?: string;
+  /** Prefix of every Redis key (core/names/redis-keys.ts). */
+  redisPrefix: string;
   /** Prefix of the analysis Redis connections' names. */
   connectionName: string;
   /**
@@ -62,7 +63,7 @@ export class BatchPlanner {
         config,
         registryUrl: this.options.registryUrl,
         redisUrl: this.options.redisUrl,
-        keyPrefix: this.options.keyPrefix ?? '',
+        redisPrefix: this.options.redisPrefix,
         name: this.options.connectionName,
         threads: settings.validationThreads,
         log,
@@ -87,7 +88,7 @@ export class BatchPlanner {
           convertAll: router.usesFields,
         }),
         router,
-        deduper: createDeduper(redis, routerKeys(this.options.keyPrefix), settings.duplicateWindowSeconds),
+        deduper: createDeduper(redis, routerKeys(this.options.redisPrefix), settings.duplicateWindowSeconds),
       });
     }
     this.deps = {

@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
-import { requiredTopics, type HubConfig } from '../core/config';
+import type { HubConfig } from '../core/config';
+import { requiredTopics } from '../core/names/topics';
 
 /**
  * Creates the topics the configuration needs that do not exist yet (the broker does not

@@ -79,7 +79,7 @@ async function main(): Promise<void> {
       {
         port: 0,
         topicPrefix: process.env.CD_BENCH_PREFIX!,
-        redisKeyPrefix: `${process.env.CD_BENCH_PREFIX}:`,
+        redisPrefix: `${process.env.CD_BENCH_PREFIX}:`,
         maxBodyBytes: 8 * 1024 * 1024,
         maxBatch: 1000,
         keys: [{ id: 'bench-1', siteId: 'us-chi', secret: 'bench-secret' }],

@@ -136,7 +136,7 @@ async function h(): Promise<() => Promise<void>> {
     },
     logger: process.env.CD_BENCH_LOG ? createLogger({ level: process.env.CD_BENCH_LOG }) : silentLogger(),
     health: createHealthServer(undefined, { defaultMetrics: false }),
-    keyPrefix: `${cfg.prefix}:`,
+    redisPrefix: `${cfg.prefix}:`,
     createTopics: false,
     onBatchCommitted: (b) => {
       batches++;

@@ -7,8 +7,8 @@ import { createLogger } from '../../core/logger';
 import { createRedis } from '../../core/redis';
 import { systemClock } from '../../core/clock';
 import { currentEndpoints } from '../../stack';
-import { sinkConnectorComponent } from '../../connectors/sinks';
-import { createDeliveryState, deliveryKeys } from '../../retry';
+import { sinkConnectorComponent, subscriberDeliveryKeys } from '../../connectors/sinks';
+import { createDeliveryState } from '../../retry';
 import { loadConfig, runComponents } from '../../hub';
 import { output } from '../output';
 
@@ -56,7 +56,8 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
           try {
             const state = createDeliveryState({
               redis,
-              keys: deliveryKeys(subscriberId),
+              // The running connector's keys, derived by the same function from the same prefix.
+              keys: subscriberDeliveryKeys(subscriberId, { topicPrefix: config.hub.topicPrefix }),
               clock: systemClock,
               owner: 'cli',
             });

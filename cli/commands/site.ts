@@ -4,7 +4,9 @@ import { Command, Option } from 'commander';
 import type { Kafka } from 'kafkajs';
 import { loadConfig } from '../../hub';
 import { CrossdockError } from '../../core/errors';
+import { topicPrefix } from '../../core/env';
 import { createKafka } from '../../core/kafka';
+import { ingressTopic } from '../../core/names/topics';
 import { currentEndpoints } from '../../stack';
 import { DEFAULT_SITES_DIR, onboardSite, siteMappingsFor, testSiteFile } from '../../connectors/sources';
 import { EXIT, output } from '../output';
@@ -99,7 +101,7 @@ export function siteCommand(setExit: (code: number) => void): Command {
     )
     .option('--name <name>', 'human name of the site')
     .option('--country <code>', 'ISO 3166-1 alpha-2 country', 'US')
-    .option('--prefix <prefix>', 'topic prefix', process.env.CROSSDOCK_TOPIC_PREFIX ?? 'cd')
+    .option('--prefix <prefix>', 'topic prefix', topicPrefix())
     .option('--partitions <n>', 'partitions of the ingress topic', '6')
     .option('--no-scram', 'do not create the SCRAM user (when your Kafka team makes users)')
     .option('--json', 'machine-readable output')
@@ -180,7 +182,7 @@ export function siteCommand(setExit: (code: number) => void): Command {
           country: s.country,
           kind: s.connector.kind,
           variant,
-          topic: `${prefix}.ingress.${s.id}`,
+          topic: ingressTopic(prefix, s.id),
           lastEventAt: null as string | null,
         };
       });

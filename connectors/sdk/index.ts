@@ -14,6 +14,7 @@
  */
 import type { Producer, SASLOptions } from 'kafkajs';
 import { createKafka } from '../../core/kafka';
+import { DEFAULT_TOPIC_PREFIX } from '../../core/names/topics';
 import { CrossdockError } from '../../core/errors';
 import { eventLogger } from '../../core/log-events';
 import { silentLogger, type Logger } from '../../core/logger';
@@ -119,7 +120,7 @@ export interface SiteProducer {
 }
 
 export function createSiteProducer(options: SiteProducerOptions): SiteProducer {
-  const prefix = options.topicPrefix ?? 'cd';
+  const prefix = options.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
   const sourceSystem = options.sourceSystem ?? 'sdk';
   const encoder = createSiteEventEncoder({
     siteId: options.siteId,

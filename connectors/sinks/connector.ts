@@ -4,13 +4,8 @@ import type { Consumer } from 'kafkajs';
 import { Registry as MetricsRegistry } from 'prom-client';
 import type { HubComponent } from '../../core/component';
 import { eventLogger } from '../../core/log-events';
-import {
-  CircuitBreaker,
-  type BreakerState,
-  deliveryKeys,
-  createDeliveryState,
-  type DeliveryState,
-} from '../../retry';
+import { topicsForPrefix } from '../../core/names/topics';
+import { CircuitBreaker, type BreakerState, createDeliveryState, type DeliveryState } from '../../retry';
 import { admissionWindows } from './admission';
 import { buildSink } from './build-sink';
 import { ConsumerPause } from './consumer-pause';
@@ -21,7 +16,7 @@ import { DELIVERY_LOG_EVENTS } from './log-events';
 import { deliveryMetrics } from './metrics';
 import { DeliveryPipeline } from './pipeline';
 import { RetryWorker } from './retry-worker';
-import type { ConnectorDeps, SubscriberRuntimeConfig } from './runtime-config';
+import { subscriberDeliveryKeys, type ConnectorDeps, type SubscriberRuntimeConfig } from './runtime-config';
 import { Semaphore } from './semaphore';
 import { ensureTopics } from './topics-setup';
 
@@ -43,14 +38,15 @@ export interface SinkConnector extends HubComponent {
  */
 export function createSinkConnector(config: SubscriberRuntimeConfig, deps: ConnectorDeps): SinkConnector {
   const logger = deps.logger.child({ subscriber: config.id });
-  const deliverTopic = `${config.topicPrefix}.deliver.${config.id}`;
-  const dlqTopic = `${config.topicPrefix}.dlq.deliver.${config.id}`;
+  const names = topicsForPrefix(config.topicPrefix);
+  const deliverTopic = names.deliver(config.id);
+  const dlqTopic = names.dlqDeliver(config.id);
   const instanceId =
     deps.instanceId ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
   const metrics = deliveryMetrics(deps.health?.metrics ?? new MetricsRegistry(), config.id);
   const state = createDeliveryState({
     redis: deps.redis,
-    keys: deliveryKeys(config.id, config.redisNamespace),
+    keys: subscriberDeliveryKeys(config.id, config),
     clock: deps.clock,
     owner: instanceId,
     leaseMs: config.delivery.idempotency.leaseMs,

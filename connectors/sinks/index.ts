@@ -12,6 +12,7 @@ export {
 export { SINK_CONFIG_SCHEMA } from './config-schema';
 export {
   subscriberRuntimeConfig,
+  subscriberDeliveryKeys,
   type SubscriberRuntimeConfig,
   type ConnectorDeps,
   type SubscriberSection,

@@ -4,6 +4,8 @@ import type { HealthServer } from '../../core/health';
 import type { Logger } from '../../core/logger';
 import type { Redis } from '../../core/redis';
 import type { SchemaResolver } from '../../core/registry';
+import { deliveryKeys, resolveRedisPrefix, type DeliveryKeys } from '../../core/names/redis-keys';
+import { DEFAULT_TOPIC_PREFIX } from '../../core/names/topics';
 import { compileDeliverySettings, type DeliverySettings } from '../../retry';
 import type { Sink } from './contract';
 import { compileSinkSettings, type SinkSettings } from './settings';
@@ -27,8 +29,8 @@ export interface SubscriberRuntimeConfig {
    * fresh cluster); undefined = expect them to exist (`crossdock start` creates them). @defaultValue undefined
    */
   createTopics?: { partitions: number; replicationFactor: number };
-  /** Text before the `{cd:<id>}` hash tag of every Redis key (tests; several hubs on one Redis). @defaultValue '' */
-  redisNamespace: string;
+  /** Prefix of every Redis key (tests keep apart with it). @defaultValue derived from topicPrefix (core/names) */
+  redisPrefix: string;
 }
 
 /**
@@ -96,11 +98,11 @@ export function subscriberRuntimeConfig(
     topicPrefix?: string;
     createTopics?: { partitions: number; replicationFactor: number };
     groupId?: string;
-    redisNamespace?: string;
+    redisPrefix?: string;
     env?: NodeJS.ProcessEnv;
   } = {},
 ): SubscriberRuntimeConfig {
-  const prefix = options.topicPrefix ?? 'cd';
+  const prefix = options.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
   const delivery = compileDeliverySettings(subscriber.delivery);
   return Object.freeze({
     id: subscriber.id,
@@ -121,8 +123,19 @@ export function subscriberRuntimeConfig(
       commitIntervalMs: options.commitIntervalMs ?? CONSUMER_DEFAULTS.commitIntervalMs,
       maxBufferedEvents: options.maxBufferedEvents ?? CONSUMER_DEFAULTS.maxBufferedEvents,
     }),
-    // One hub's keys never meet another's on a shared Redis: they start with its topic prefix.
-    redisNamespace: options.redisNamespace ?? `${prefix}:`,
+    redisPrefix: resolveRedisPrefix({ topicPrefix: prefix, redisPrefix: options.redisPrefix }),
     ...(options.createTopics ? { createTopics: options.createTopics } : {}),
   });
+}
+
+/**
+ * The Redis keys of one subscriber's delivery state. The running connector and `crossdock
+ * connector <id> --release-key` both take them from here, so an operator edits the keys the
+ * connector reads.
+ */
+export function subscriberDeliveryKeys(
+  subscriberId: string,
+  options: { topicPrefix?: string; redisPrefix?: string },
+): DeliveryKeys {
+  return deliveryKeys(resolveRedisPrefix(options), subscriberId);
 }

@@ -1,5 +1,6 @@
 import { branchOf, defaultsOf } from '../../core/config/defaults';
 import { SINK_CONFIG_SCHEMA } from './config-schema';
+import { topicsForPrefix } from '../../core/names/topics';
 
 /**
  * A subscriber's compiled `sink` section (defaults applied). SINK_CONFIG_SCHEMA documents each
@@ -63,7 +64,7 @@ export function compileSinkSettings(
   if (raw.kind === 'kafka') {
     return Object.freeze({
       kind: 'kafka',
-      topic: typeof raw.topic === 'string' ? raw.topic : `${prefix}.sink.${subscriberId}`,
+      topic: typeof raw.topic === 'string' ? raw.topic : topicsForPrefix(prefix).sink(subscriberId),
       brokers: Array.isArray(raw.brokers) ? (raw.brokers as string[]) : KAFKA_DEFAULTS.brokers,
       acks: (raw.acks as -1 | 0 | 1 | undefined) ?? KAFKA_DEFAULTS.acks,
       timeoutMs: typeof raw.timeoutMs === 'number' ? raw.timeoutMs : KAFKA_DEFAULTS.timeoutMs,

@@ -110,7 +110,5 @@ export function cloudEventHeaders(input: HeaderInput): IHeaders {
   };
 }
 
-/** Ingress topic of a site (docs/design.md: `<prefix>.ingress.<siteId>`). */
-export function ingressTopic(prefix: string, siteId: string): string {
-  return `${prefix}.ingress.${siteId}`;
-}
+/** Ingress topic of a site (docs/design.md: `<prefix>.ingress.<siteId>`), named in core/names. */
+export { ingressTopic } from '../../core/names/topics';

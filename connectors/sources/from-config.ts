@@ -29,8 +29,8 @@ export interface SourceComponentContext {
   health?: HealthServer;
   /** Secrets (HTTP key secrets by secretEnv) and ports. @defaultValue process.env */
   env?: NodeJS.ProcessEnv;
-  /** Prefix of every Redis key the sources write (several hubs or tests on one Redis). @defaultValue `<hub.topicPrefix>:` */
-  redisKeyPrefix?: string;
+  /** Prefix of every Redis key the sources write (tests keep apart with it). @defaultValue derived from hub.topicPrefix (core/names) */
+  redisPrefix?: string;
 }
 
 const QUOTA_DEFAULTS = defaultsOf(SOURCE_CONFIG_SCHEMA.properties.quota);
@@ -123,7 +123,7 @@ export function createSourceComponents(
             keys,
             topicPrefix: prefix,
             port: Number(env.CROSSDOCK_INGEST_PORT ?? 8080),
-            redisKeyPrefix: ctx.redisKeyPrefix ?? `${prefix}:`,
+            redisPrefix: ctx.redisPrefix,
           },
           {
             kafka: createKafka({ clientId: 'crossdock-ingest', brokers: endpoints.kafkaBrokers, logger }),
@@ -171,7 +171,7 @@ export function createSourceComponents(
         const p = publisher;
         ctx.health?.addReadiness('csv-drop-folder', () => p.ready());
         inner = createCsvDropFolder(
-          { sites, topicPrefix: prefix, redisKeyPrefix: ctx.redisKeyPrefix ?? `${prefix}:` },
+          { sites, topicPrefix: prefix, redisPrefix: ctx.redisPrefix },
           {
             publisher,
             codec: codec(),

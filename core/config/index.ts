@@ -1,5 +1,4 @@
 export { createConfigLoader, describeProblems, type ConfigCheck, type ConfigLoader } from './load';
-export { topics, topicsForPrefix, requiredTopics, type HubTopics } from './topics';
 export { composeHubConfigSchema, type JsonSchema, type PartConfigFragments } from './schema';
 export { renderConfigurationMd, renderHubSchemaJson, type ConfigurationDocSource } from './doc';
 export { CONFIG_CODES } from './codes';

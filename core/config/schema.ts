@@ -1,3 +1,4 @@
+import { DEFAULT_TOPIC_PREFIX } from '../names/topics';
 import { ROUTE_SCHEMA } from './route-schema';
 
 /**
@@ -34,7 +35,7 @@ export const HUB_SECTION_SCHEMA = {
     topicPrefix: {
       type: 'string',
       pattern: '^[a-z0-9][a-z0-9_-]*$',
-      default: 'cd',
+      default: DEFAULT_TOPIC_PREFIX,
       description: 'Prefix of every topic name (`<prefix>.ingress.<siteId>`, …).',
     },
     topics: {

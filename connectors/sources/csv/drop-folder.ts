@@ -6,6 +6,8 @@ import type { HubComponent } from '../../../core/component';
 import { describeError, isCrossdockError } from '../../../core/errors';
 import { eventLogger } from '../../../core/log-events';
 import { silentLogger, type Logger } from '../../../core/logger';
+import { csvKeys, resolveRedisPrefix } from '../../../core/names/redis-keys';
+import { DEFAULT_TOPIC_PREFIX } from '../../../core/names/topics';
 import type { Redis } from '../../../core/redis';
 import type { Admin, Kafka } from 'kafkajs';
 import { eventIdsSince, highWatermarks, type Watermarks } from './recovery';
@@ -58,8 +60,8 @@ export interface CsvDropSettings {
   stableMs?: number;
   /** Events per produce request (and per progress record). @defaultValue 500 */
   chunkSize?: number;
-  /** @defaultValue '' */
-  redisKeyPrefix?: string;
+  /** Prefix of every Redis key (tests keep apart with it). @defaultValue derived from topicPrefix (core/names) */
+  redisPrefix?: string;
 }
 
 export interface CsvDropDeps {
@@ -107,10 +109,6 @@ export interface CsvReport {
 
 const IGNORED = /^\.|\.(tmp|part|partial)$|~$/i;
 
-function fileKey(prefix: string, siteId: string, hash: string): string {
-  return `${prefix}{cd:csv:${siteId}}:file:${hash}`;
-}
-
 export interface CsvDropFolder extends HubComponent {
   /** One pass over every site folder (what the poll loop runs); exposed for tests and `site test`. */
   pollOnce(): Promise<void>;
@@ -119,8 +117,8 @@ export interface CsvDropFolder extends HubComponent {
 export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps): CsvDropFolder {
   const log = eventLogger(deps.logger ?? silentLogger(), SOURCE_LOG_EVENTS);
   const clock = deps.clock ?? systemClock;
-  const prefix = settings.topicPrefix ?? 'cd';
-  const keyPrefix = settings.redisKeyPrefix ?? '';
+  const prefix = settings.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
+  const redisPrefix = resolveRedisPrefix(settings);
   const stableMs = settings.stableMs ?? 2000;
   const chunkSize = settings.chunkSize ?? 500;
   const seen = new Map<string, { size: number; mtimeMs: number; since: number }>();
@@ -155,7 +153,7 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
   async function processFile(site: CsvDropSite, file: string): Promise<void> {
     const content = fs.readFileSync(file);
     const sha256 = crypto.createHash('sha256').update(content).digest('hex');
-    const key = fileKey(keyPrefix, site.siteId, sha256);
+    const key = csvKeys(redisPrefix, site.siteId).file(sha256);
     const name = path.basename(file);
     const prior = await deps.redis.get(key);
     const state = prior ? (JSON.parse(prior) as FileState) : undefined;

@@ -4,6 +4,7 @@ import type { Clock } from '../../../core/clock';
 import type { HubComponent } from '../../../core/component';
 import type { HealthServer } from '../../../core/health';
 import type { Logger } from '../../../core/logger';
+import { resolveRedisPrefix } from '../../../core/names/redis-keys';
 import type { Redis } from '../../../core/redis';
 import type { EventCodec } from '../prepare';
 import { createIngressPublisher, type IngressPublisher } from '../publisher';
@@ -15,8 +16,8 @@ export interface HttpIngestComponentSettings extends HttpIngestSettings {
   port?: number;
   /** @defaultValue '127.0.0.1' */
   host?: string;
-  /** Redis key prefix (tests and several hubs on one Redis). @defaultValue '' */
-  redisKeyPrefix?: string;
+  /** Prefix of every Redis key (tests keep apart with it). @defaultValue derived from topicPrefix (core/names) */
+  redisPrefix?: string;
   /** Longest wait for Kafka's acknowledgement before answering 503. @defaultValue 10000 */
   sendTimeoutMs?: number;
 }
@@ -68,7 +69,7 @@ export function createHttpIngest(
       app = await buildIngestApp(settings, {
         publisher,
         codec: deps.codec,
-        state: createIngestState(deps.redis, settings.redisKeyPrefix ?? ''),
+        state: createIngestState(deps.redis, resolveRedisPrefix(settings)),
         logger: deps.logger,
         clock: deps.clock,
         metrics: deps.health?.metrics,

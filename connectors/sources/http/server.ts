@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../../../core/clock';
 import { describeError, isCrossdockError } from '../../../core/errors';
 import { eventLogger } from '../../../core/log-events';
 import { silentLogger, type Logger } from '../../../core/logger';
+import { DEFAULT_TOPIC_PREFIX } from '../../../core/names/topics';
 import { ingressTopic, uuidV5 } from '../envelope';
 import { logPublished, SOURCE_LOG_EVENTS } from '../log-events';
 import { jsonPath, mapRecord } from '../mapping/engine';
@@ -97,7 +98,7 @@ export async function buildIngestApp(
 ): Promise<FastifyInstance> {
   const log = eventLogger(deps.logger ?? silentLogger(), SOURCE_LOG_EVENTS);
   const clock = deps.clock ?? systemClock;
-  const prefix = settings.topicPrefix ?? 'cd';
+  const prefix = settings.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
   const windowMs = settings.replayWindowMs ?? 300_000;
   const maxBodyBytes = settings.maxBodyBytes ?? 1_048_576;
   const maxBatch = settings.maxBatch ?? 500;

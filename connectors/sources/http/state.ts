@@ -1,24 +1,16 @@
-import fs from 'node:fs';
 import path from 'node:path';
+import { loadLuaScript, luaRunner } from '../../../core/lua';
+import { ingestKeys, type IngestKeys } from '../../../core/names/redis-keys';
 import type { Redis } from '../../../core/redis';
 
 /**
- * HTTP ingest state in Redis: replay marks, quota windows and Idempotency-Key records. Every key
- * of a site shares the hash tag `{cd:ingest:<siteId>}` (one slot on Redis Cluster), and keys are
- * built only here. `keyPrefix` lets tests (and several hubs on one Redis) keep apart.
+ * HTTP ingest state in Redis: replay marks, quota windows and Idempotency-Key records. Keys are
+ * built by core/names/redis-keys.ts (`ingestKeys`: every key of a site shares one hash tag).
  */
-export function ingestKeys(keyPrefix: string, siteId: string) {
-  const tag = `${keyPrefix}{cd:ingest:${siteId}}`;
-  return {
-    replay: (signature: string) => `${tag}:replay:${signature}`,
-    quota: () => `${tag}:quota`,
-    idempotency: (key: string) => `${tag}:idem:${key}`,
-  };
-}
+export { ingestKeys } from '../../../core/names/redis-keys';
 
-const script = (name: string) => fs.readFileSync(path.join(__dirname, 'lua', `${name}.lua`), 'utf8');
-const IDEMPOTENCY_BEGIN = script('idempotency-begin');
-const QUOTA_TAKE = script('quota-take');
+const IDEMPOTENCY_BEGIN = loadLuaScript(path.join(__dirname, 'lua', 'idempotency-begin.lua'), 1);
+const QUOTA_TAKE = loadLuaScript(path.join(__dirname, 'lua', 'quota-take.lua'), 1);
 
 export interface IdempotencyRecord {
   state: 'pending' | 'done';
@@ -49,7 +41,13 @@ export interface IngestState {
   releaseIdempotent(siteId: string, key: string): Promise<void>;
 }
 
-export function createIngestState(redis: Redis, keyPrefix = ''): IngestState {
+/**
+ * @param redisPrefix prefix of every key (core/names/redis-keys.ts `resolveRedisPrefix`: the
+ *   hub's, or a test's own)
+ */
+export function createIngestState(redis: Redis, redisPrefix: string): IngestState {
+  const lua = luaRunner(redis, [IDEMPOTENCY_BEGIN, QUOTA_TAKE]);
+  const keysOf = (siteId: string): IngestKeys => ingestKeys(redisPrefix, siteId);
   // Replay marks are one SET NX per request: those issued in the same event-loop turn go to Redis
   // as one pipeline (one socket write instead of one per request).
   let pending: Array<{
@@ -79,7 +77,7 @@ export function createIngestState(redis: Redis, keyPrefix = ''): IngestState {
       return new Promise<boolean>((resolve, reject) => {
         if (pending.length === 0) setImmediate(flush);
         pending.push({
-          key: ingestKeys(keyPrefix, siteId).replay(signature),
+          key: keysOf(siteId).replay(signature),
           ttl: windowMs * 2,
           resolve,
           reject,
@@ -87,35 +85,30 @@ export function createIngestState(redis: Redis, keyPrefix = ''): IngestState {
       });
     },
     async forgetSignature(siteId, signature) {
-      await redis.del(ingestKeys(keyPrefix, siteId).replay(signature));
+      await redis.del(keysOf(siteId).replay(signature));
     },
     async takeQuota(siteId, events, limit, windowMs) {
-      const [ok, , ttl] = (await redis.eval(
+      const [ok, , ttl] = (await lua.run(
         QUOTA_TAKE,
-        1,
-        ingestKeys(keyPrefix, siteId).quota(),
-        events,
-        limit,
-        windowMs,
+        [keysOf(siteId).quota()],
+        [events, limit, windowMs],
       )) as [number, number, number];
       return { ok: ok === 1, retryAfterMs: ttl };
     },
     async beginIdempotent(siteId, key, hash, pendingTtlMs) {
-      const res = (await redis.eval(
+      const res = (await lua.run(
         IDEMPOTENCY_BEGIN,
-        1,
-        ingestKeys(keyPrefix, siteId).idempotency(key),
-        JSON.stringify({ state: 'pending', hash }),
-        pendingTtlMs,
+        [keysOf(siteId).idempotency(key)],
+        [JSON.stringify({ state: 'pending', hash }), pendingTtlMs],
       )) as [number, string?];
       if (res[0] === 1) return { claimed: true };
       return { claimed: false, record: JSON.parse(res[1] ?? '{}') as IdempotencyRecord };
     },
     async finishIdempotent(siteId, key, record, ttlMs) {
-      await redis.set(ingestKeys(keyPrefix, siteId).idempotency(key), JSON.stringify(record), 'PX', ttlMs);
+      await redis.set(keysOf(siteId).idempotency(key), JSON.stringify(record), 'PX', ttlMs);
     },
     async releaseIdempotent(siteId, key) {
-      await redis.del(ingestKeys(keyPrefix, siteId).idempotency(key));
+      await redis.del(keysOf(siteId).idempotency(key));
     },
   };
 }

@@ -29,7 +29,7 @@ describe('delivery engine: backoff bounds with an injected clock', () => {
 
   function setup(results: DeliveryResult[], random: () => number, delivery: Record<string, unknown>) {
     const sub = randomName('eng');
-    const keys = deliveryKeys(sub);
+    const keys = deliveryKeys(`${sub}:`, sub);
     const clock = manualClock(1_800_000_000_000);
     const settings = compileDeliverySettings(delivery);
     const state = createDeliveryState({ redis, keys, clock, owner: 'test' });

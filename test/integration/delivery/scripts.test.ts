@@ -6,6 +6,9 @@ import { createDeliveryState, type RetryEntry } from '../../../retry/state';
 import { randomName } from '../../helpers/stack';
 import { testRedis } from './helpers';
 
+/** Subscriber ids are random; one prefix keeps this file's keys together. */
+const TEST_PREFIX = `${randomName('scripts')}:`;
+
 /** The Lua scripts against the real Redis, called with explicit (cluster-safe) key lists. */
 describe('delivery state scripts (real Redis)', () => {
   let redis: Redis;
@@ -28,7 +31,7 @@ describe('delivery state scripts (real Redis)', () => {
 
   it('admit-many/finish-many: one lease per event, done is remembered, a released event can be taken again', async () => {
     const sub = randomName('s');
-    const keys = deliveryKeys(sub);
+    const keys = deliveryKeys(TEST_PREFIX, sub);
     const run = scriptRunner(redis);
     const admit = (owner: string, ids: string[]) =>
       run.run(
@@ -60,7 +63,7 @@ describe('delivery state scripts (real Redis)', () => {
   });
 
   it('admit: the token bucket and the shared concurrency cap hold across owners', async () => {
-    const keys = deliveryKeys(randomName('s'));
+    const keys = deliveryKeys(TEST_PREFIX, randomName('s'));
     const clock = manualClock(1_000_000);
     const a = createDeliveryState({ redis, keys, clock, owner: 'a' });
     const b = createDeliveryState({ redis, keys, clock, owner: 'b' });
@@ -86,7 +89,7 @@ describe('delivery state scripts (real Redis)', () => {
   });
 
   it('schedule/claim/complete: due entries are claimed once, with a lease that returns them if the claimer dies', async () => {
-    const keys = deliveryKeys(randomName('s'));
+    const keys = deliveryKeys(TEST_PREFIX, randomName('s'));
     const clock = manualClock(1_000_000);
     const s = createDeliveryState({ redis, keys, clock, owner: 'a' });
     expect(
@@ -121,7 +124,7 @@ describe('delivery state scripts (real Redis)', () => {
   });
 
   it('per-key queue: later events park behind the head; continue moves on, hold waits for release', async () => {
-    const keys = deliveryKeys(randomName('s'));
+    const keys = deliveryKeys(TEST_PREFIX, randomName('s'));
     const clock = manualClock(1_000_000);
     const s = createDeliveryState({ redis, keys, clock, owner: 'a' });
     expect(await s.park({ ...entry('k1', 'K'), orderKey: 'K' })).toBe(false); // K free

@@ -133,7 +133,7 @@ async function pool(threads: number, cfg = config, onWorker?: (w: Worker) => voi
     config: cfg,
     registryUrl,
     redisUrl: testEndpoints().redisUrl,
-    keyPrefix: randomName('aw') + ':',
+    redisPrefix: randomName('aw') + ':',
     threads,
     log: routerLog(silentLogger()),
     allHeaders: compileRoutes(cfg).usesHeaders,

@@ -29,7 +29,7 @@ const config = testConfig({
 });
 const t = allTopics(config);
 const kafka = testKafka();
-const keyPrefix = `${randomName('dedupe')}:`;
+const redisPrefix = `${randomName('dedupe')}:`;
 const registryUrl = testEndpoints().registryUrl;
 let producer: Producer;
 let running: RunningRouter;
@@ -40,7 +40,7 @@ beforeAll(async () => {
   producer = kafka.producer();
   await producer.connect();
   redis = createRedis({ url: testEndpoints().redisUrl });
-  running = await startRouter(config, { keyPrefix });
+  running = await startRouter(config, { redisPrefix });
   collector = new Collector(kafka, [t.deliver('all'), t.dlq]);
   await collector.start();
 });
@@ -56,7 +56,7 @@ it('drops a re-published duplicate, dead-letters a conflicting payload, and trea
   // The crash window: an attempt at offset 0 of us-dal marked the event, then died before its
   // transaction committed. The re-read of that offset must be routed, not dropped.
   const crashed = await wireEvent(registryUrl, { eventType: 'OrderHoldPlaced', siteId: 'us-dal' });
-  const deduper = createDeduper(redis, routerKeys(keyPrefix), 3600);
+  const deduper = createDeduper(redis, routerKeys(redisPrefix), 3600);
   expect(
     await deduper.check([
       {

@@ -14,12 +14,12 @@ const fx = useStreamFixture();
 
 it('fences a stuck commit of another instance and keeps exactly-once', async () => {
   const events = await makeStream(1200);
-  const keyPrefix = `stuck-${Date.now()}:`;
+  const redisPrefix = `stuck-${Date.now()}:`;
   let stuck = false;
   let inCommit = 0;
   fx.routers.push(
     await startRouter(fx.config, {
-      keyPrefix,
+      redisPrefix,
       beforeCommit: async () => {
         if (!stuck) return;
         inCommit++;
@@ -38,7 +38,7 @@ it('fences a stuck commit of another instance and keeps exactly-once', async () 
   stuck = false; // only the commits under way stay stuck
   // The second instance joins (it may take a stuck partition already), then the first leaves:
   // the second takes every partition, so it meets the stuck commits' marks and fences them.
-  fx.routers.push(await startRouter(fx.config, { keyPrefix, fenceAfterMs: 500 }));
+  fx.routers.push(await startRouter(fx.config, { redisPrefix, fenceAfterMs: 500 }));
   await fx.routers[0]!.stop();
   await expectStreamExactlyOnce(fx, events);
   expect(await metricSum(fx.routers[1]!.router.metrics.claims, 'fenced')).toBeGreaterThan(0);

@@ -44,7 +44,7 @@ function make(prefix: string, runId: string, overrides: Partial<FenceOptions> = 
   openRedis.push(r);
   const fence = createPartitionFence({
     redis: r,
-    prefix,
+    redisPrefix: prefix,
     groupId: 'g',
     runId,
     ownTransactionalIds: new Set([`${runId}-tx`]),

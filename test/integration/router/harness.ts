@@ -1,6 +1,7 @@
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { stringify } from 'yaml';
-import { topics, type HubConfig } from '../../../core/config';
+import type { HubConfig } from '../../../core/config';
+import { topics } from '../../../core/names/topics';
 import { loadConfigText } from '../../../hub';
 import { createHealthServer, type HealthServer } from '../../../core/health';
 import { createLogger, silentLogger } from '../../../core/logger';
@@ -69,7 +70,7 @@ export async function startRouter(
       ? createLogger({ level: process.env.ROUTER_TEST_LOG })
       : silentLogger(),
     health,
-    keyPrefix: randomName('rt') + ':',
+    redisPrefix: randomName('rt') + ':',
     sessionTimeoutMs: 6000,
     ...extra,
   });

@@ -17,20 +17,20 @@ const fx = useStreamFixture();
 
 it('keeps exactly-once when partitions move while commits are in flight', async () => {
   const events = await makeStream(2000);
-  const keyPrefix = `inflight-${Date.now()}:`;
+  const redisPrefix = `inflight-${Date.now()}:`;
   let inCommit = 0;
   const slowCommit = async () => {
     inCommit++;
     await new Promise<void>((r) => setTimeout(r, 4000));
     inCommit--;
   };
-  fx.routers.push(await startRouter(fx.config, { keyPrefix, beforeCommit: slowCommit }));
+  fx.routers.push(await startRouter(fx.config, { redisPrefix, beforeCommit: slowCommit }));
   let second = false;
   let firstStopped = false;
   await produceStream(fx.producer, fx.config, events, 200, async (sent) => {
     if (sent >= 600 && !second) {
       second = true;
-      fx.routers.push(await startRouter(fx.config, { keyPrefix, fenceAfterMs: 30_000 })); // B joins while A commits
+      fx.routers.push(await startRouter(fx.config, { redisPrefix, fenceAfterMs: 30_000 })); // B joins while A commits
     }
     if (sent >= 1400 && !firstStopped) {
       firstStopped = true;

@@ -10,14 +10,14 @@ const fx = useStreamFixture();
 
 it('keeps exactly-once fan-out through two rebalances', async () => {
   const events = await makeStream(3000);
-  const keyPrefix = `rebalance-${Date.now()}:`;
-  fx.routers.push(await startRouter(fx.config, { keyPrefix }));
+  const redisPrefix = `rebalance-${Date.now()}:`;
+  fx.routers.push(await startRouter(fx.config, { redisPrefix }));
   let second = false;
   let firstStopped = false;
   await produceStream(fx.producer, fx.config, events, 250, async (sent) => {
     if (sent >= 750 && !second) {
       second = true;
-      fx.routers.push(await startRouter(fx.config, { keyPrefix })); // rebalance 1: B joins
+      fx.routers.push(await startRouter(fx.config, { redisPrefix })); // rebalance 1: B joins
     }
     if (sent >= 2000 && !firstStopped) {
       firstStopped = true;

@@ -66,7 +66,7 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
   });
   const folder = (s: CsvDropSite, afterChunk?: (file: string, n: number) => void) =>
     createCsvDropFolder(
-      { sites: [s], topicPrefix: prefix, stableMs: 0, chunkSize: 2, redisKeyPrefix: keyPrefix },
+      { sites: [s], topicPrefix: prefix, stableMs: 0, chunkSize: 2, redisPrefix: keyPrefix },
       { publisher, codec, redis, clock, afterChunk },
     );
   const drop = (s: CsvDropSite, name: string, content: string | Buffer) => {
@@ -137,7 +137,7 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
   it('never reads a half-written file: temporary names are skipped, a growing file waits until its size is stable', async () => {
     const s = site('half');
     const w = createCsvDropFolder(
-      { sites: [s], topicPrefix: prefix, stableMs: 2000, redisKeyPrefix: keyPrefix },
+      { sites: [s], topicPrefix: prefix, stableMs: 2000, redisPrefix: keyPrefix },
       { publisher, codec, redis, clock },
     );
     fs.mkdirSync(s.dir, { recursive: true });

@@ -34,13 +34,13 @@ describe('examples/hub.yaml: one site of each kind publishes (real Kafka, regist
   const config = loadConfigText(text, example);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-home-'));
   const env = { E2E_CHI_KEY: 'e2e-secret', CROSSDOCK_INGEST_PORT: '0', CROSSDOCK_HOME: home };
-  const redisKeyPrefix = `${randomName('t')}:`;
+  const redisPrefix = `${randomName('t')}:`;
   const components = createSourceComponents({
     config,
     endpoints,
     logger: silentLogger(),
     env,
-    redisKeyPrefix,
+    redisPrefix,
   });
   const kafka = testKafka();
   const admin = kafka.admin();
@@ -77,7 +77,7 @@ describe('examples/hub.yaml: one site of each kind publishes (real Kafka, regist
     await admin.disconnect();
     fs.rmSync(home, { recursive: true, force: true });
     const redis = createRedis({ url: endpoints.redisUrl });
-    const keys = await redis.keys(`${redisKeyPrefix}*`);
+    const keys = await redis.keys(`${redisPrefix}*`);
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
   });

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { requiredTopics, topics } from '../../../core/config';
 import {
   checkConfigText,
   loadConfig,
@@ -9,6 +8,7 @@ import {
   renderHubSchemaFile,
   SCHEMA_JSON_FILE,
 } from '../../../hub';
+import { requiredTopics, topics } from '../../../core/names/topics';
 import { isCrossdockError } from '../../../core/errors';
 
 const root = path.resolve(__dirname, '../../..');

@@ -1,8 +1,25 @@
 import Ajv from 'ajv';
 import { DELIVERY_CONFIG_SCHEMA } from '../../../retry/config-schema';
 import { compileDeliverySettings, DEFAULT_DELIVERY } from '../../../retry/settings';
-import { deliveryKeys } from '../../../retry/keys';
+import fs from 'node:fs';
+import path from 'node:path';
+import { luaContractProblems, luaHeader } from '../../../core/lua';
+import { deliveryKeys, redisPrefixFor } from '../../../core/names/redis-keys';
 import { SCRIPTS, scriptSource } from '../../../retry/scripts';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+/** Every .lua file of the repository (dependencies and VCS folders aside). */
+function luaFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...luaFiles(p));
+    else if (e.name.endsWith('.lua')) out.push(p);
+  }
+  return out.sort();
+}
 
 describe('delivery settings', () => {
   it('the schema defaults and the compiled defaults agree', () => {
@@ -40,23 +57,50 @@ describe('delivery settings', () => {
 
 describe('redis keys and scripts', () => {
   it('every key of a subscriber shares the hash tag {cd:<id>}', () => {
-    const k = deliveryKeys('finance', 'ns:');
+    const k = deliveryKeys(redisPrefixFor('cd'), 'finance');
     const all = [k.due, k.held, k.bucket, k.slots, k.entry('e1'), k.keyQueue('ORD-1'), k.idempotency('e1')];
     for (const key of all) expect(key.match(/\{([^}]*)\}/)?.[1]).toBe('cd:finance');
     expect(new Set(all).size).toBe(all.length);
   });
 
-  it('every script has a contract header naming its KEYS, ARGV and returns, and uses only KEYS it declares', () => {
+  it('every .lua file in the repository has a contract header naming its KEYS, ARGV and Returns, uses only KEYS it declares, and builds no key', () => {
+    const files = luaFiles(ROOT);
+    // The parts that run Lua today: delivery, router fence and dedupe, HTTP ingest.
+    expect(files.map((f) => path.relative(ROOT, f).split(path.sep)[0])).toEqual(
+      expect.arrayContaining(['retry', 'router', 'connectors']),
+    );
+    for (const file of files) {
+      const src = fs.readFileSync(file, 'utf8');
+      const header = luaHeader(src);
+      expect({ file, problems: luaContractProblems(src) }).toEqual({ file, problems: [] });
+      expect(header).toMatch(/KEYS\[1(\.\.)?\]/);
+      expect(header).toMatch(/ARGV\[1\]/);
+      expect(header).toMatch(/Returns/);
+      // No key names built inside a script (cluster safety): every redis call's key is KEYS[…].
+      expect({ file, src }).not.toEqual({
+        file,
+        src: expect.stringMatching(/redis\.p?call\('[A-Z]+',\s*[^K\s]/),
+      });
+    }
+  });
+
+  it('the retry scripts declare exactly the KEYS their callers pass', () => {
     for (const [name, spec] of Object.entries(SCRIPTS)) {
       const src = scriptSource(name as keyof typeof SCRIPTS);
-      expect(src).toMatch(/KEYS\[1\]/);
-      expect(src).toMatch(/ARGV\[1\]/);
-      expect(src).toMatch(/Returns/);
       const used = new Set([...src.matchAll(/KEYS\[(\d+)\]/g)].map((m) => Number(m[1])));
       if (spec.keys !== null) expect(Math.max(...used)).toBe(spec.keys);
       else expect(src).toMatch(/KEYS\[\d\.\.\]/); // a variable key list is declared as such
-      // No key names built inside a script (cluster safety): no string concatenation into redis.call keys.
-      expect(src).not.toMatch(/redis\.call\('[A-Z]+',\s*[^K][^,)]*\.\./);
+      expect(luaContractProblems(src, spec.keys)).toEqual([]);
     }
+  });
+
+  it('the loader refuses a script without a header, or one that builds a key', () => {
+    expect(luaContractProblems("return redis.call('GET', KEYS[1])")).not.toEqual([]);
+    const built =
+      "--[[\n  KEYS[1] k\n  ARGV[1] suffix\n  Returns the value\n]]\nreturn redis.call('GET', KEYS[1] .. ARGV[1])";
+    expect(luaContractProblems(built).join()).toMatch(/must name a key from KEYS/);
+    const undeclared =
+      "--[[\n  KEYS[1] k\n  ARGV[1] v\n  Returns 1\n]]\nredis.call('SET', KEYS[2], ARGV[1])\nreturn 1";
+    expect(luaContractProblems(undeclared).join()).toMatch(/KEYS\[2\] is used but not declared/);
   });
 });

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { systemClock } from '../../../core/clock';
-import { topicsForPrefix } from '../../../core/config/topics';
+import { topicsForPrefix } from '../../../core/names/topics';
 import { silentLogger } from '../../../core/logger';
 import { routerLog } from '../../../router/log-events';
 import type { Analyzer, RecordAnalysis } from '../../../router/analysis';

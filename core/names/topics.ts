@@ -1,0 +1,76 @@
+/**
+ * Topic names (docs/design.md "Topics"): the one place they are spelled. Every `<prefix>.…` topic the
+ * hub, the site SDK, the CLI or a sink builds comes from here, and so does the default prefix.
+ *
+ * Layout, for topic prefix `<p>` (`cd` unless hub.topicPrefix says otherwise):
+ * - `<p>.ingress.<siteId>`: what a site publishes (the router reads every one of them)
+ * - `<p>.deliver.<subscriberId>`: what the router fans out to one subscriber
+ * - `<p>.dlq.router`: what the router dead-letters
+ * - `<p>.dlq.deliver.<subscriberId>`: what a subscriber's connector dead-letters
+ * - `<p>.unrouted`: events no route matched (when hub.router.sendUnrouted)
+ * - `<p>.sink.<subscriberId>`: the default target of a Kafka sink
+ */
+
+/** The topic prefix when neither the configuration nor the environment names one. */
+export const DEFAULT_TOPIC_PREFIX = 'cd';
+
+export interface HubTopics {
+  ingress(siteId: string): string;
+  deliver(subscriberId: string): string;
+  readonly dlqRouter: string;
+  dlqDeliver(subscriberId: string): string;
+  readonly unrouted: string;
+  /** Default target topic of a Kafka sink. */
+  sink(subscriberId: string): string;
+  /** Matches every ingress topic of this prefix (the router subscribes with it). */
+  readonly ingressPattern: RegExp;
+  /** The site id of an ingress topic name, or undefined when it is not one. */
+  siteOfIngress(topic: string): string | undefined;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `<prefix>.ingress.<siteId>`, for callers that only need this one name. */
+export function ingressTopic(prefix: string, siteId: string): string {
+  return `${prefix}.ingress.${siteId}`;
+}
+
+export function topicsForPrefix(prefix: string): HubTopics {
+  const ingressPrefix = ingressTopic(prefix, '');
+  return Object.freeze({
+    ingress: (siteId: string) => ingressTopic(prefix, siteId),
+    deliver: (subscriberId: string) => `${prefix}.deliver.${subscriberId}`,
+    dlqRouter: `${prefix}.dlq.router`,
+    dlqDeliver: (subscriberId: string) => `${prefix}.dlq.deliver.${subscriberId}`,
+    unrouted: `${prefix}.unrouted`,
+    sink: (subscriberId: string) => `${prefix}.sink.${subscriberId}`,
+    ingressPattern: new RegExp(`^${escapeRegExp(ingressPrefix)}[a-z0-9][a-z0-9-]*$`),
+    siteOfIngress: (topic: string) =>
+      topic.startsWith(ingressPrefix) ? topic.slice(ingressPrefix.length) || undefined : undefined,
+  });
+}
+
+/** What the topic functions read of a hub configuration. */
+export interface TopicSettings {
+  hub: { topicPrefix: string; router: { sendUnrouted: boolean } };
+  sites: ReadonlyArray<{ id: string }>;
+  subscribers: ReadonlyArray<{ id: string }>;
+}
+
+export function topics(config: { hub: { topicPrefix: string } }): HubTopics {
+  return topicsForPrefix(config.hub.topicPrefix);
+}
+
+/** Every topic the configuration needs to exist, for `crossdock start` to create. */
+export function requiredTopics(config: TopicSettings): string[] {
+  const t = topics(config);
+  return [
+    ...config.sites.map((s) => t.ingress(s.id)),
+    ...config.subscribers.map((s) => t.deliver(s.id)),
+    ...config.subscribers.map((s) => t.dlqDeliver(s.id)),
+    t.dlqRouter,
+    ...(config.hub.router.sendUnrouted ? [t.unrouted] : []),
+  ];
+}
