@@ -1,4 +1,5 @@
 import type { HubConfig } from '../core/config';
+import { topics } from '../core/names/topics';
 import { compileRoutes, type RouteVerdict } from './match';
 
 /**
@@ -31,21 +32,21 @@ export function explainRouting(config: HubConfig, input: unknown): RoutingExplan
   const eventType = str(meta.eventType) ?? str(headers.ce_type) ?? '';
   const siteId = str(wrapped.siteId) ?? str(meta.siteId) ?? '';
   const decision = compileRoutes(config).decide({ eventType, siteId, headers, event });
-  const prefix = config.hub.topicPrefix;
+  const names = topics(config);
   return {
     eventType,
     siteId,
     subscribers: decision.subscribers.map((id) => ({
       id,
       route: decision.routeOf[id]!,
-      topic: `${prefix}.deliver.${id}`,
+      topic: names.deliver(id),
     })),
     routes: decision.verdicts,
     unrouted: decision.subscribers.length === 0,
     ...(decision.subscribers.length === 0
       ? {
           note: config.hub.router.sendUnrouted
-            ? `no route matches: counted and sent to ${prefix}.unrouted`
+            ? `no route matches: counted and sent to ${names.unrouted}`
             : 'no route matches: counted (hub.router.sendUnrouted is false)',
         }
       : {}),
