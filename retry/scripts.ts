@@ -37,6 +37,7 @@ export interface ScriptRunner {
 
 export function scriptRunner(redis: Redis): ScriptRunner {
   const names = Object.keys(SCRIPTS) as ScriptName[];
-  const runner = luaRunner(redis, names.map(retryScript));
-  return { run: (name, keys, args) => runner.run(retryScript(name), keys, args) };
+  const scripts = new Map(names.map((n) => [n, retryScript(n)]));
+  const runner = luaRunner(redis, [...scripts.values()]);
+  return { run: (name, keys, args) => runner.run(scripts.get(name)!, keys, args) };
 }

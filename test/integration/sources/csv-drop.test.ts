@@ -33,7 +33,7 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
   const kafka = testKafka();
   const admin = kafka.admin();
   const redis = createRedis({ url: endpoints.redisUrl });
-  const keyPrefix = `${randomName('t')}:`;
+  const redisPrefix = `${randomName('t')}:`;
   const codec = createCatalogCodec({ ids: endpoints.registryUrl });
   const clock = manualClock(Date.parse('2026-03-02T15:00:00Z'));
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-csv-'));
@@ -66,7 +66,7 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
   });
   const folder = (s: CsvDropSite, afterChunk?: (file: string, n: number) => void) =>
     createCsvDropFolder(
-      { sites: [s], topicPrefix: prefix, stableMs: 0, chunkSize: 2, redisPrefix: keyPrefix },
+      { sites: [s], topicPrefix: prefix, stableMs: 0, chunkSize: 2, redisPrefix },
       { publisher, codec, redis, clock, afterChunk },
     );
   const drop = (s: CsvDropSite, name: string, content: string | Buffer) => {
@@ -101,7 +101,7 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
     await publisher.stop();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
-    const keys = await redis.keys(`${keyPrefix}*`);
+    const keys = await redis.keys(`${redisPrefix}*`);
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
     fs.rmSync(root, { recursive: true, force: true });
@@ -137,7 +137,7 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
   it('never reads a half-written file: temporary names are skipped, a growing file waits until its size is stable', async () => {
     const s = site('half');
     const w = createCsvDropFolder(
-      { sites: [s], topicPrefix: prefix, stableMs: 2000, redisPrefix: keyPrefix },
+      { sites: [s], topicPrefix: prefix, stableMs: 2000, redisPrefix },
       { publisher, codec, redis, clock },
     );
     fs.mkdirSync(s.dir, { recursive: true });
@@ -239,7 +239,7 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
             CD_REGISTRY_URL: endpoints.registryUrl,
             CD_DIR: s.dir,
             CD_PREFIX: prefix,
-            CD_KEY_PREFIX: keyPrefix,
+            CD_KEY_PREFIX: redisPrefix,
             ...(kill ? { CD_KILL_AT: String(kill.at), CD_KILL_POINT: kill.point } : {}),
           },
           stdio: ['ignore', 'ignore', 'inherit'],

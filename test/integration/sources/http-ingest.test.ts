@@ -33,7 +33,7 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
   const kafka = testKafka();
   const admin = kafka.admin();
   const redis = createRedis({ url: endpoints.redisUrl });
-  const keyPrefix = `${randomName('t')}:`;
+  const redisPrefix = `${randomName('t')}:`;
   const clock = manualClock(Date.parse('2026-03-02T15:00:00Z'));
   const codec = createCatalogCodec({ ids: endpoints.registryUrl });
   const keys: IngestKey[] = [
@@ -98,7 +98,7 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
           { siteId: 'mx-mty', mappings: loadSiteMappings('mx-mty'), quota: { events: 3, windowMs: 60_000 } },
         ],
       },
-      { publisher, codec, state: createIngestState(redis, keyPrefix), clock },
+      { publisher, codec, state: createIngestState(redis, redisPrefix), clock },
     );
     consumer = kafka.consumer({ groupId: randomName('g') });
     await consumer.connect();
@@ -116,7 +116,7 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
     await publisher.stop();
     await admin.deleteTopics({ topics: [topic, mtyTopic] }).catch(() => undefined);
     await admin.disconnect();
-    const leftovers = await redis.keys(`${keyPrefix}*`);
+    const leftovers = await redis.keys(`${redisPrefix}*`);
     if (leftovers.length) await redis.del(...leftovers);
     redis.disconnect();
   });
@@ -445,7 +445,7 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
     await deadPublisher.start();
     const deadApp = await buildIngestApp(
       { topicPrefix: prefix, keys, sites: [{ siteId: 'us-chi', mappings: loadSiteMappings('us-chi') }] },
-      { publisher: deadPublisher, codec, state: createIngestState(redis, keyPrefix), clock },
+      { publisher: deadPublisher, codec, state: createIngestState(redis, redisPrefix), clock },
     );
     const body = order();
     const idem = randomName('idem');
