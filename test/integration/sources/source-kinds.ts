@@ -68,7 +68,7 @@ async function startPublisher(kafka: Kafka): Promise<IngressPublisher> {
 /** HTTP ingest: POST /v1/sites/:siteId/events, HMAC-signed, through the Fastify app. */
 export async function httpSource({ kafka, redis }: SourceEnv): Promise<SourceUnderTest> {
   const topicPrefix = randomName('cdsc');
-  const keyPrefix = `${randomName('t')}:`;
+  const redisPrefix = `${randomName('t')}:`;
   const keys: IngestKey[] = [
     { id: 'chi-1', siteId: 'us-chi', secret: 'secret-chi' },
     { id: 'mty-1', siteId: 'mx-mty', secret: 'secret-mty' },
@@ -91,7 +91,7 @@ export async function httpSource({ kafka, redis }: SourceEnv): Promise<SourceUnd
     {
       publisher,
       codec: createCatalogCodec({ ids: testEndpoints().registryUrl }),
-      state: createIngestState(redis, keyPrefix),
+      state: createIngestState(redis, redisPrefix),
       clock: systemClock,
     },
   );
@@ -143,7 +143,7 @@ export async function httpSource({ kafka, redis }: SourceEnv): Promise<SourceUnd
     async close() {
       await app.close();
       await publisher.stop();
-      const left = await redis.keys(`${keyPrefix}*`);
+      const left = await redis.keys(`${redisPrefix}*`);
       if (left.length) await redis.del(...left);
     },
   };
@@ -152,7 +152,7 @@ export async function httpSource({ kafka, redis }: SourceEnv): Promise<SourceUnd
 /** CSV drop folder: complete files in the site's folder, exactly once per file content. */
 export async function csvSource({ kafka, redis }: SourceEnv): Promise<SourceUnderTest> {
   const topicPrefix = randomName('cdsc');
-  const keyPrefix = `${randomName('t')}:`;
+  const redisPrefix = `${randomName('t')}:`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-csv-cf-'));
   const header = fs
     .readFileSync(path.join(ROOT, 'sites/us-dal/samples/orders.input.csv'), 'utf8')
@@ -164,7 +164,7 @@ export async function csvSource({ kafka, redis }: SourceEnv): Promise<SourceUnde
       topicPrefix,
       stableMs: 0,
       chunkSize: 2,
-      redisKeyPrefix: keyPrefix,
+      redisPrefix,
     },
     { publisher, codec: createCatalogCodec({ ids: testEndpoints().registryUrl }), redis, clock: systemClock },
   );
@@ -212,7 +212,7 @@ export async function csvSource({ kafka, redis }: SourceEnv): Promise<SourceUnde
     async close() {
       await publisher.stop();
       fs.rmSync(dir, { recursive: true, force: true });
-      const left = await redis.keys(`${keyPrefix}*`);
+      const left = await redis.keys(`${redisPrefix}*`);
       if (left.length) await redis.del(...left);
     },
   };
