@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type Redis from 'ioredis';
-import { loadConfig } from '../../../core/config';
+import { loadConfig } from '../../../hub';
 import { subscriberDeliveryKeys } from '../../../connectors/sinks';
 import { eventually, testEndpoints, testKafka } from '../../helpers/stack';
 import {
