@@ -4,6 +4,11 @@
  *
  *   npm run bench:router -- [--events 20000] [--warmup 3000] [--reps 3]
  *
+ * Before/after a code change, in one run: CD_BENCH_ALT_ROOT=<another checkout, e.g. a
+ * `git worktree` of the previous commit with node_modules linked> CD_BENCH_ARMS=b1,h,h_alt
+ * CD_BENCH_NO_WRITE=1 npm run bench:router — h_alt is that checkout's router (its own arm.ts), and
+ * the summary adds h_alt / h per pair.
+ *
  * Per arm-run: fresh topics (2 sites × 6 partitions in, F × 6 out), the same pre-generated ~1 KB
  * events preloaded, the arm started in its own process and timed from the moment it has done
  * the warm-up share to the last commit; then the outputs are read with read_committed and the
@@ -40,8 +45,13 @@ const kafka = new Kafka({
   logLevel: logLevel.NOTHING,
 });
 
+type ArmName = 'b1' | 'h' | 'h0' | 'h_alt';
+
+/** Another checkout whose router runs as arm h_alt (before/after comparisons). */
+const ALT_ROOT = process.env.CD_BENCH_ALT_ROOT;
+
 interface ArmResult {
-  arm: 'b1' | 'h' | 'h0';
+  arm: ArmName;
   fanout: number;
   records: number;
   seconds: number;
@@ -92,15 +102,19 @@ async function countRecords(topics: string[]): Promise<number> {
   return n;
 }
 
-function runArm(cfg: ArmConfig): Promise<ArmResult> {
+function runArm(name: ArmName, cfg: Omit<ArmConfig, 'arm'>): Promise<ArmResult> {
+  const alt = name === 'h_alt';
+  if (alt && !ALT_ROOT) throw new Error('arm h_alt needs CD_BENCH_ALT_ROOT');
+  const armRoot = alt ? ALT_ROOT! : root;
   return new Promise((resolve, reject) => {
     const prof =
-      process.env.CD_BENCH_PROF && (process.env.CD_BENCH_PROF_ARM ?? 'h').split(',').includes(cfg.arm)
+      process.env.CD_BENCH_PROF && (process.env.CD_BENCH_PROF_ARM ?? 'h').split(',').includes(name)
         ? ['--cpu-prof', '--cpu-prof-dir', process.env.CD_BENCH_PROF]
         : [];
-    const child = spawn(process.execPath, [...prof, '--import', 'tsx', path.join(__dirname, 'arm.ts')], {
-      cwd: root,
-      env: { ...process.env, CD_BENCH: JSON.stringify(cfg) },
+    const script = path.join(armRoot, 'bench/router/arm.ts');
+    const child = spawn(process.execPath, [...prof, '--import', 'tsx', script], {
+      cwd: armRoot,
+      env: { ...process.env, CD_BENCH: JSON.stringify({ ...cfg, arm: alt ? 'h' : name }) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -113,9 +127,9 @@ function runArm(cfg: ArmConfig): Promise<ArmResult> {
       clearTimeout(timer);
       const line = out.trim().split('\n').pop() ?? '';
       try {
-        resolve(JSON.parse(line) as ArmResult);
+        resolve({ ...(JSON.parse(line) as ArmResult), arm: name });
       } catch {
-        reject(new Error(`arm ${cfg.arm} exited ${code} without a result: ${out.slice(-500)}`));
+        reject(new Error(`arm ${name} exited ${code} without a result: ${out.slice(-500)}`));
       }
     });
   });
@@ -194,7 +208,7 @@ async function main(): Promise<void> {
   const results: ArmResult[] = [];
   for (const fanout of process.env.CD_BENCH_FANOUT ? [Number(process.env.CD_BENCH_FANOUT)] : [1, 3]) {
     for (let rep = 0; rep < REPS; rep++) {
-      for (const arm of (process.env.CD_BENCH_ARMS?.split(',') ?? ['b1', 'h']) as Array<'b1' | 'h' | 'h0'>) {
+      for (const arm of (process.env.CD_BENCH_ARMS?.split(',') ?? ['b1', 'h']) as ArmName[]) {
         const prefix = `bench${Date.now().toString(36)}${arm}`;
         const outs = Array.from({ length: fanout }, (_v, i) => `${prefix}.deliver.s${i + 1}`);
         const all = [
@@ -212,8 +226,7 @@ async function main(): Promise<void> {
         await admin.disconnect();
         await preload(prefix, events);
         const inIngress = await countRecords(SITES.map((st) => `${prefix}.ingress.${st}`));
-        const res = await runArm({
-          arm,
+        const res = await runArm(arm, {
           prefix,
           sites: SITES,
           fanout,
@@ -240,11 +253,13 @@ async function main(): Promise<void> {
     }
   }
   const summary = [1, 3].map((fanout) => {
-    const of = (arm: 'b1' | 'h') => results.filter((r) => r.fanout === fanout && r.arm === arm && r.valid);
+    const of = (arm: ArmName) => results.filter((r) => r.fanout === fanout && r.arm === arm && r.valid);
     const b1 = of('b1').map((r) => r.eventsPerSec);
     const h = of('h').map((r) => r.eventsPerSec);
     // Ratio per interleaved pair, then the median of the ratios: noise hits both arms of a pair.
     const pairs = h.map((v, i) => (b1[i] ? v / b1[i]! : NaN)).filter((x) => Number.isFinite(x));
+    const hAlt = of('h_alt').map((r) => r.eventsPerSec);
+    const altPairs = hAlt.map((v, i) => (h[i] ? v / h[i]! : NaN)).filter((x) => Number.isFinite(x));
     return {
       fanout,
       ratio: pairs.length ? Math.round(median(pairs) * 100) / 100 : null,
@@ -259,6 +274,17 @@ async function main(): Promise<void> {
       b1RssMb: Math.max(...of('b1').map((r) => r.rssMb)),
       hEldP99Ms: median(of('h').map((r) => r.eventLoopDelayP99Ms)),
       invalidRuns: results.filter((r) => r.fanout === fanout && !r.valid).length,
+      ...(altPairs.length
+        ? {
+            altVsH: {
+              median: Math.round(median(altPairs) * 100) / 100,
+              range: [
+                Math.round(Math.min(...altPairs) * 100) / 100,
+                Math.round(Math.max(...altPairs) * 100) / 100,
+              ],
+            },
+          }
+        : {}),
     };
   });
   const machine = {
@@ -287,7 +313,7 @@ async function main(): Promise<void> {
     runs: results,
   };
   if (process.env.CD_BENCH_NO_WRITE) {
-    process.stderr.write('CD_BENCH_NO_WRITE: results not written\n');
+    process.stderr.write(`${JSON.stringify(summary, null, 2)}\nCD_BENCH_NO_WRITE: results not written\n`);
     return;
   }
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
