@@ -79,7 +79,7 @@ export function httpKeysFor(config: HubConfig, env: NodeJS.ProcessEnv = process.
  * The source components a configuration calls for: one HTTP ingest for all `http` sites, one
  * CSV drop-folder watcher for all `csv` sites (`sdk` sites publish themselves). Mappings and
  * keys are checked here, at start-up, so a bad variant or a missing secret stops the hub before it
- * serves anything. Environment: CROSSDOCK_INGEST_PORT (default 8080), CROSSDOCK_HOME (drop folders).
+ * serves anything. Environment: CROSSDOCK_INGEST_PORT (default: the ingest component's, 8080), CROSSDOCK_HOME (drop folders).
  */
 export function createSourceComponents(
   ctx: SourceComponentContext,
@@ -122,7 +122,7 @@ export function createSourceComponents(
             sites,
             keys,
             topicPrefix: prefix,
-            port: Number(env.CROSSDOCK_INGEST_PORT ?? 8080),
+            ...(env.CROSSDOCK_INGEST_PORT !== undefined ? { port: Number(env.CROSSDOCK_INGEST_PORT) } : {}),
             redisPrefix: ctx.redisPrefix,
           },
           {
