@@ -34,8 +34,12 @@ export function defineLogEvents<T extends LogEventList>(events: T): T {
 
 /**
  * Typed logger for one part's declared events: `log.emit('router.started', { groupId }, 'router
- * consuming')` writes `{event: 'router.started', groupId, ...}` at the declared level. The message
- * defaults to the event's name, so a line never lacks one.
+ * consuming')` writes `{event: 'router.started', groupId, ...}` at the declared level.
+ *
+ * One convention for every part: `event` is what machines key on (alerts, searches, tests); `msg`
+ * is a sentence for people. A call site passes a message only when it says something more specific
+ * than the declaration (a library's own message, a count); otherwise the line's message is the
+ * event's declared description, so no line's message is just its name.
  */
 export interface EventLogger<T extends LogEventList> {
   emit(name: keyof T & string, fields?: Record<string, unknown>, message?: string): void;
@@ -51,7 +55,10 @@ export function eventLogger<T extends LogEventList>(logger: Logger, events: T): 
       const spec = events[name];
       if (!spec) throw new Error(`log event "${name}" is not declared`);
       // `event` is the line's first key (after the logger's bindings) and a field cannot replace it.
-      logger[spec.level](Object.assign({ event: name }, fields, { event: name }), message ?? name);
+      logger[spec.level](
+        Object.assign({ event: name }, fields, { event: name }),
+        message ?? spec.description,
+      );
     },
     enabled(name) {
       const spec = events[name];

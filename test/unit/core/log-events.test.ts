@@ -12,9 +12,9 @@ function capture(level = 'info'): { logger: pino.Logger; lines: Array<Record<str
 }
 
 const EVENTS = defineLogEvents({
-  'test.started': { level: 'info', fields: ['port'], description: 'started' },
-  'test.retried': { level: 'warn', fields: ['attempt'], description: 'retried' },
-  'test.detail': { level: 'debug', fields: [], description: 'detail' },
+  'test.started': { level: 'info', fields: ['port'], description: 'The test component started.' },
+  'test.retried': { level: 'warn', fields: ['attempt'], description: 'The test retried.' },
+  'test.detail': { level: 'debug', fields: [], description: 'A test detail.' },
 });
 
 describe('defineLogEvents', () => {
@@ -51,7 +51,7 @@ describe('eventLogger', () => {
     log.emit('test.retried', { attempt: 2 });
     expect(lines).toEqual([
       { level: 30, event: 'test.started', port: 8080, msg: 'listening on 8080' },
-      { level: 40, event: 'test.retried', attempt: 2, msg: 'test.retried' },
+      { level: 40, event: 'test.retried', attempt: 2, msg: 'The test retried.' },
     ]);
   });
 
@@ -63,10 +63,10 @@ describe('eventLogger', () => {
     expect(lines[0]!.event).toBe('test.started');
   });
 
-  it('defaults the message to the event name', () => {
+  it('defaults the message to the declared description, never to the bare name', () => {
     const { logger, lines } = capture();
     eventLogger(logger, EVENTS).emit('test.started');
-    expect(lines).toEqual([{ level: 30, event: 'test.started', msg: 'test.started' }]);
+    expect(lines).toEqual([{ level: 30, event: 'test.started', msg: 'The test component started.' }]);
   });
 
   it('writes nothing below the logger level and says so through enabled()', () => {
@@ -78,7 +78,7 @@ describe('eventLogger', () => {
     expect(log.enabled('test.started')).toBe(true);
     const debug = capture('debug');
     eventLogger(debug.logger, EVENTS).emit('test.detail');
-    expect(debug.lines).toEqual([{ level: 20, event: 'test.detail', msg: 'test.detail' }]);
+    expect(debug.lines).toEqual([{ level: 20, event: 'test.detail', msg: 'A test detail.' }]);
   });
 
   it('throws on an undeclared name instead of writing an unlisted line', () => {

@@ -32,14 +32,14 @@ describe('router log events (router/log-events.ts)', () => {
     );
   });
 
-  it('writes a line with the declared name, level and fields; the message is the name', () => {
+  it('writes a line with the declared name, level and fields; the message is its description', () => {
     const { lines, log } = capture('debug');
     log.emit('router.paused', { code: 'CD_E_REGISTRY_UNAVAILABLE', dependency: 'registry', error: 'down' });
     expect(lines).toEqual([
       expect.objectContaining({
         level: 40,
         event: 'router.paused',
-        msg: 'router.paused',
+        msg: ROUTER_LOG_EVENTS['router.paused'].description,
         code: 'CD_E_REGISTRY_UNAVAILABLE',
         dependency: 'registry',
       }),
