@@ -11,6 +11,7 @@ import {
   revokeSiteAcls,
 } from '../../../connectors/sources/onboarding';
 import { createTopics, eventually, randomName, testEndpoints, testKafka } from '../../helpers/stack';
+import { atlOrderReleased } from '../../helpers/orders';
 
 /**
  * The SDK logs in with the site's SCRAM user; the ACLs made by onboarding let it write only its
@@ -25,37 +26,7 @@ describe('site SDK and ACLs (real broker, SCRAM, registry)', () => {
     if (!u) throw new Error(`no credentials for ${user}`);
     return u.password;
   };
-  const order = (orderId: string): EventBody<'OrderReleased'> => ({
-    orderId,
-    customerId: 'C-1',
-    customerName: 'Peachtree Supply',
-    warehouseId: 'ATL-1',
-    requestedShipDate: '2026-03-04',
-    shipTo: {
-      name: 'Peachtree Supply',
-      line1: '1 Peachtree St',
-      line2: null,
-      city: 'Atlanta',
-      region: 'GA',
-      postalCode: '30303',
-      countryCode: 'US',
-      phone: null,
-      email: null,
-    },
-    currency: 'USD',
-    lines: [
-      {
-        lineNumber: 1,
-        sku: 'SKU-1',
-        description: null,
-        quantity: '2.0000',
-        unitOfMeasure: 'EA',
-        unitPrice: '10.0000',
-        lineAmount: '20.00',
-      },
-    ],
-    orderTotal: '20.00',
-  });
+  const order = (orderId: string) => atlOrderReleased(orderId, 'Peachtree Supply');
   const sdk = (siteId: string, user: string, pass: string) =>
     createSiteProducer({
       siteId,

@@ -1,5 +1,6 @@
 import { createSiteProducer, type EventBody } from '../../../connectors/sdk';
 import { createCatalogCodec } from '../../../connectors/sources/codec';
+import { atlOrderReleased } from '../../helpers/orders';
 
 /**
  * The SDK's bad-input corpus: every kind is refused before anything is sent (the producer is never
@@ -13,37 +14,7 @@ describe('SDK bad-input corpus (refused before sending)', () => {
     registryUrl: 'http://127.0.0.1:1',
     codec: createCatalogCodec({ ids: () => 1 }),
   });
-  const good: EventBody<'OrderReleased'> = {
-    orderId: 'ATL-1',
-    customerId: 'C-1',
-    customerName: 'Peachtree Supply',
-    warehouseId: 'ATL-1',
-    requestedShipDate: '2026-03-04',
-    shipTo: {
-      name: 'P',
-      line1: '1 Peachtree St',
-      line2: null,
-      city: 'Atlanta',
-      region: 'GA',
-      postalCode: '30303',
-      countryCode: 'US',
-      phone: null,
-      email: null,
-    },
-    currency: 'USD',
-    lines: [
-      {
-        lineNumber: 1,
-        sku: 'SKU-1',
-        description: null,
-        quantity: '2.0000',
-        unitOfMeasure: 'EA',
-        unitPrice: '10.0000',
-        lineAmount: '20.00',
-      },
-    ],
-    orderTotal: '20.00',
-  };
+  const good = atlOrderReleased();
   const line = good.lines[0]!;
   const bad = (over: Record<string, unknown>) =>
     ({ ...good, ...over }) as unknown as EventBody<'OrderReleased'>;

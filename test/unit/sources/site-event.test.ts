@@ -1,6 +1,7 @@
 import { businessKey, loadCatalog } from '../../../schemas';
 import { createCatalogCodec } from '../../../connectors/sources/codec';
 import { createSiteEventEncoder } from '../../../connectors/sources';
+import { atlOrderReleased } from '../../helpers/orders';
 
 /** The SDK's encoding (createSiteEventEncoder): envelope, key, headers and framing, no Kafka. */
 describe('createSiteEventEncoder', () => {
@@ -11,37 +12,7 @@ describe('createSiteEventEncoder', () => {
     ids: () => 7,
     codec: createCatalogCodec({ ids: () => 7 }),
   });
-  const body = {
-    orderId: 'ATL-1',
-    customerId: 'C-1',
-    customerName: 'Peachtree Supply',
-    warehouseId: 'ATL-1',
-    requestedShipDate: '2026-03-04',
-    shipTo: {
-      name: 'P',
-      line1: '1 Peachtree St',
-      line2: null,
-      city: 'Atlanta',
-      region: 'GA',
-      postalCode: '30303',
-      countryCode: 'US',
-      phone: null,
-      email: null,
-    },
-    currency: 'USD',
-    lines: [
-      {
-        lineNumber: 1,
-        sku: 'SKU-1',
-        description: null,
-        quantity: '2.0000',
-        unitOfMeasure: 'EA',
-        unitPrice: '10.0000',
-        lineAmount: '20.00',
-      },
-    ],
-    orderTotal: '20.00',
-  };
+  const body = atlOrderReleased();
   const occurredAt = new Date('2026-03-01T10:00:00.000Z');
 
   it("writes to the site's own ingress topic", () => {
