@@ -18,6 +18,7 @@ import { createCsvDropFolder, type CsvReport } from '../../../connectors/sources
 import { loadSiteMappings } from '../../../connectors/sources/mapping/load';
 import { createIngressPublisher, type IngressPublisher } from '../../../connectors/sources/publisher';
 import { grantSiteAcls, revokeSiteAcls } from '../../../connectors/sources/onboarding';
+import { inventoryAdjustedBody } from '../../helpers/sites';
 import { randomName, testEndpoints, eventually } from '../../helpers/stack';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -248,21 +249,7 @@ export async function sdkSource({ admin }: SourceEnv): Promise<SourceUnderTest> 
   const impostor = sdk('ca-tor');
   await own.connect();
   await impostor.connect();
-  const body = (tag: string): EventBody<'InventoryAdjusted'> => ({
-    adjustmentId: `ADJ-${tag}`,
-    sku: `SKU-${tag}`,
-    warehouseId: 'ATL-1',
-    binLocation: 'A-01-03',
-    lotNumber: null,
-    quantityDelta: '-3.0000',
-    quantityOnHandAfter: '117.0000',
-    unitOfMeasure: 'EA',
-    reasonCode: 'DAMAGE',
-    currency: 'USD',
-    unitCost: '2.5000',
-    adjustmentValue: '-7.50',
-    adjustedBy: 'scanner-12',
-  });
+  const body = (tag: string) => inventoryAdjustedBody({ adjustmentId: `ADJ-${tag}`, sku: `SKU-${tag}` });
   const ids = new Map<string, string>();
   const asRefusal = (err: unknown): Refusal => {
     if (!(err instanceof Error)) throw err;
