@@ -11,7 +11,7 @@ export const STACK_DEFAULTS = Object.freeze({
   saslPort: 19094,
   registryPort: 18081,
   registryManagementPort: 19001,
-  redisPort: 6379,
+  redisPort: 16379,
   registryPath: '/apis/ccompat/v7',
 });
 
@@ -21,6 +21,8 @@ export interface StackPorts {
   sasl: number;
   registry: number;
   registryManagement: number;
+  /** The stack's own redis-server (AOF on, loopback only). */
+  redis: number;
 }
 
 function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -44,6 +46,7 @@ export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
       'CROSSDOCK_REGISTRY_MANAGEMENT_PORT',
       STACK_DEFAULTS.registryManagementPort,
     ),
+    redis: portFrom(env, 'CROSSDOCK_REDIS_PORT', STACK_DEFAULTS.redisPort),
   };
 }
 
@@ -67,10 +70,11 @@ function list(value: string): string[] {
 }
 
 /**
- * Endpoints from the environment, else the local stack's. `localRedisUrl` is where the stack
- * started its own Redis when none answered at the default (recorded in the stack's state).
+ * Endpoints from the environment, else the local stack's. Redis is the user's only through
+ * REDIS_URL; otherwise it is the stack's own redis-server (AOF on) on CROSSDOCK_REDIS_PORT
+ * (default 16379), never whatever else may answer on Redis's usual 6379.
  */
-export function resolveEndpoints(env: NodeJS.ProcessEnv = process.env, localRedisUrl?: string): Endpoints {
+export function resolveEndpoints(env: NodeJS.ProcessEnv = process.env): Endpoints {
   const ports = stackPorts(env);
   const kafka = env.CROSSDOCK_KAFKA_BROKERS;
   const registry = env.CROSSDOCK_REGISTRY_URL;
@@ -83,7 +87,7 @@ export function resolveEndpoints(env: NodeJS.ProcessEnv = process.env, localRedi
       /\/+$/,
       '',
     ),
-    redisUrl: redis ?? localRedisUrl ?? `redis://127.0.0.1:${STACK_DEFAULTS.redisPort}`,
+    redisUrl: redis ?? `redis://127.0.0.1:${ports.redis}`,
     external: { kafka: Boolean(kafka), registry: Boolean(registry), redis: Boolean(redis) },
   };
 }

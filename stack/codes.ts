@@ -22,7 +22,7 @@ export const STACK_CODES = defineCodes({
   CD_E_STACK_PORT_IN_USE: {
     meaning: 'A port the stack needs is held by a program that the stack did not start.',
     action:
-      'Stop that program, or move the stack with CROSSDOCK_KAFKA_PORT / CROSSDOCK_REGISTRY_PORT (see docs/stack.md).',
+      'Stop that program, or move the stack with CROSSDOCK_KAFKA_PORT / CROSSDOCK_REGISTRY_PORT / CROSSDOCK_REDIS_PORT (see docs/stack.md).',
     retriable: false,
   },
   CD_E_STACK_NOT_READY: {
@@ -38,8 +38,9 @@ export const STACK_CODES = defineCodes({
     retriable: false,
   },
   CD_E_STACK_NO_REDIS: {
-    meaning: 'Nothing answers at REDIS_URL and no `redis-server` is on PATH to start one.',
-    action: 'Start Redis (apt-get install redis-server) or set REDIS_URL to one that runs.',
+    meaning:
+      "Nothing answers at REDIS_URL, or REDIS_URL is unset and no `redis-server` is on PATH for the stack's own Redis.",
+    action: 'Install Redis (apt-get install redis-server) or set REDIS_URL to a Redis that runs.',
     retriable: false,
   },
   CD_E_STACK_UNKNOWN_PART: {

@@ -22,7 +22,10 @@ export interface PartStatus {
   part: PartName;
   up: boolean;
   endpoint: string;
-  /** 'stack' when this stack started it, 'external' when the environment points elsewhere, 'machine' for a Redis already running. */
+  /**
+   * 'stack' when this stack started it, 'external' when the environment points elsewhere,
+   * 'machine' when something the stack did not start answers on the stack's own port.
+   */
   owner: 'stack' | 'external' | 'machine' | 'none';
   pid?: number;
   logFile?: string;
@@ -47,10 +50,7 @@ function context(options: StackOptions) {
   const env = options.env ?? process.env;
   const paths = stackPaths(env);
   const state = readState(paths);
-  const endpoints = resolveEndpoints(
-    env,
-    state.redis && isOurProcess(state.redis.pid, REDIS_MARKER) ? state.redis.url : undefined,
-  );
+  const endpoints = resolveEndpoints(env);
   return {
     env,
     paths,
@@ -104,13 +104,15 @@ export async function status(options: StackOptions = {}): Promise<PartStatus[]> 
       owner: endpoints.external.redis ? 'external' : redis ? 'stack' : d ? 'machine' : 'none',
       pid: redis?.pid,
       logFile: state.redis?.logFile,
+      version: redis?.version,
     },
   ];
 }
 
 /**
- * Brings up what is missing: Redis is checked (and started only when nothing answers), Kafka is
- * fetched, formatted once and started, then the registry (its storage lives in that Kafka).
+ * Brings up what is missing: the stack's own redis-server (AOF on, its data in the stack folder;
+ * none when REDIS_URL is set), Kafka fetched, formatted once and started, then the registry (its
+ * storage lives in that Kafka).
  * A part that already answers is left alone; a part the environment points elsewhere is never
  * started.
  */
@@ -121,7 +123,7 @@ export async function up(options: StackOptions = {}): Promise<UpResult> {
   const state: StackState = { ...ctx.state };
   const timeoutMs = options.timeoutMs ?? Number(env.CROSSDOCK_STACK_TIMEOUT_MS ?? 180000);
   fs.mkdirSync(paths.stackDir, { recursive: true });
-  let endpoints = ctx.endpoints;
+  const endpoints = ctx.endpoints;
   let startedSomething = false;
 
   // Redis
@@ -132,9 +134,9 @@ export async function up(options: StackOptions = {}): Promise<UpResult> {
         `Nothing answers at REDIS_URL=${endpoints.redisUrl} (set by you, so the stack starts no Redis).`,
       );
     }
-    state.redis = await startRedis(paths, progress, timeoutMs);
+    if (state.redis && isOurProcess(state.redis.pid, REDIS_MARKER)) await stopPid(state.redis.pid);
+    state.redis = await startRedis(paths, ports, progress, timeoutMs);
     writeState(paths, state);
-    endpoints = resolveEndpoints(env, state.redis.url);
     startedSomething = true;
   } else {
     progress.emit(

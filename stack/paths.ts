@@ -4,7 +4,8 @@ import path from 'node:path';
 /**
  * Where the stack keeps things, all outside the repo:
  *  - cache/: downloaded broker jars and the registry distribution (kept across `down --purge`);
- *  - stack/: Kafka data, logs, recorded pids and credentials (removed by `down --purge`).
+ *  - stack/: Kafka data, Redis data (AOF), logs, recorded pids and credentials (removed by
+ *    `down --purge`).
  * CROSSDOCK_HOME moves both (tests that start their own broker use a temporary one);
  * CROSSDOCK_CACHE_DIR moves the cache alone (so such tests reuse the downloads).
  */
@@ -15,6 +16,8 @@ export interface StackPaths {
   registryDir: string;
   stackDir: string;
   kafkaData: string;
+  /** The stack's redis-server working directory: its append-only file and snapshots. */
+  redisData: string;
   logs: string;
   stateFile: string;
   credentialsFile: string;
@@ -31,6 +34,7 @@ export function stackPaths(env: NodeJS.ProcessEnv = process.env): StackPaths {
     registryDir: path.join(cache, 'apicurio'),
     stackDir,
     kafkaData: path.join(stackDir, 'kafka-data'),
+    redisData: path.join(stackDir, 'redis-data'),
     logs: path.join(stackDir, 'logs'),
     stateFile: path.join(stackDir, 'state.json'),
     credentialsFile: path.join(stackDir, 'credentials.json'),

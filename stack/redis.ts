@@ -1,9 +1,11 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { CrossdockError } from '../core/errors';
+import type { StackPorts } from '../core/env';
+import { assertPortsFree } from './kafka';
 import type { StackPaths } from './paths';
 import { redisAnswers } from './probes';
-import { freePort, run, spawnDetached, tailFile, waitUntil } from './proc';
+import { run, spawnDetached, tailFile, waitUntil } from './proc';
 import type { Progress } from './progress';
 import type { PartState } from './state';
 
@@ -11,11 +13,50 @@ import type { PartState } from './state';
 export const REDIS_MARKER = 'redis-server';
 
 /**
- * Starts a redis-server of our own on a free loopback port; used only when nothing answers at
- * the configured REDIS_URL. It keeps nothing on disk: the shared Redis on CI does the same.
+ * How the stack's redis-server keeps its data (docker-compose.yml's Redis uses the same). The hub keeps state in Redis that Kafka offsets were
+ * committed against (retries, events parked behind a key, idempotency records), so this Redis
+ * writes every change to an append-only file and fsyncs it once a second (`appendfsync
+ * everysec`): a kill -9 of redis-server loses nothing (the writes are in the OS page cache), a
+ * power loss or kernel crash at most the last second. `noeviction` makes a full Redis refuse
+ * writes instead of dropping keys.
+ */
+export const REDIS_PERSISTENCE_ARGS: readonly string[] = Object.freeze([
+  '--appendonly',
+  'yes',
+  '--appendfsync',
+  'everysec',
+  '--save',
+  '',
+  '--maxmemory-policy',
+  'noeviction',
+]);
+
+/** The stack's redis-server command line: its persistence, loopback only, protected mode on. */
+export function redisServerArgs(port: number, dataDir: string): string[] {
+  return [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--protected-mode',
+    'yes',
+    '--dir',
+    dataDir,
+    ...REDIS_PERSISTENCE_ARGS,
+    '--daemonize',
+    'no',
+  ];
+}
+
+/**
+ * Starts the stack's own redis-server on its port (CROSSDOCK_REDIS_PORT, default 16379) with its
+ * data in `<home>/stack/redis-data`; a restart replays the append-only file found there.
+ * @throws CrossdockError CD_E_STACK_NO_REDIS without redis-server on PATH, CD_E_STACK_PORT_IN_USE
+ *   when another program holds the port, CD_E_STACK_NOT_READY when it does not answer in time
  */
 export async function startRedis(
   paths: StackPaths,
+  ports: StackPorts,
   progress: Progress,
   timeoutMs: number,
 ): Promise<PartState & { url: string }> {
@@ -23,38 +64,22 @@ export async function startRedis(
   if (which.code !== 0) {
     throw new CrossdockError(
       'CD_E_STACK_NO_REDIS',
-      'Nothing answers at REDIS_URL and redis-server is not on PATH to start one.',
+      'The stack runs its own Redis but redis-server is not on PATH (apt-get install redis-server), and REDIS_URL is not set.',
     );
   }
-  const port = await freePort();
+  const version = /v=(\S+)/.exec(which.stdout)?.[1];
+  await assertPortsFree([['Redis', ports.redis]]);
   fs.mkdirSync(paths.logs, { recursive: true });
+  fs.mkdirSync(paths.redisData, { recursive: true });
   const logFile = path.join(paths.logs, 'redis.log');
   progress.emit(
     'stack.starting',
-    { part: 'redis', port },
-    `nothing answers at the default; starting redis-server on 127.0.0.1:${port}`,
+    { part: 'redis', port: ports.redis },
+    `starting redis-server on 127.0.0.1:${ports.redis} (AOF in ${paths.redisData})`,
   );
-  const pid = spawnDetached(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--daemonize',
-      'no',
-      '--dir',
-      paths.stackDir,
-    ],
-    {
-      logFile,
-    },
-  );
-  const url = `redis://127.0.0.1:${port}`;
+  const pid = spawnDetached('redis-server', redisServerArgs(ports.redis, paths.redisData), { logFile });
+  const url = `redis://127.0.0.1:${ports.redis}`;
+  // Replaying a large append-only file takes a while; Redis answers LOADING until it is done.
   if (!(await waitUntil(() => redisAnswers(url), timeoutMs))) {
     throw new CrossdockError(
       'CD_E_STACK_NOT_READY',
@@ -62,5 +87,5 @@ export async function startRedis(
       { retriable: true },
     );
   }
-  return { pid, logFile, url, startedAt: new Date().toISOString() };
+  return { pid, logFile, url, version, startedAt: new Date().toISOString() };
 }

@@ -15,7 +15,7 @@ export interface PartState {
 export interface StackState {
   kafka?: PartState & { clusterId: string };
   registry?: PartState;
-  /** Present only when the stack started its own redis-server. */
+  /** The stack's own redis-server (AOF on), when it started one. */
   redis?: PartState & { url: string };
 }
 

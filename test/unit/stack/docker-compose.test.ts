@@ -2,12 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { STACK_DEFAULTS } from '../../../core/env';
+import { REDIS_PERSISTENCE_ARGS } from '../../../stack/redis';
 import { KAFKA_VERSION, APICURIO_VERSION } from '../../../stack/versions';
 
 /** docker-compose.yml cannot run here (no Docker engine); this keeps it in step with the stack. */
 describe('docker-compose.yml', () => {
   const compose = parse(fs.readFileSync(path.resolve(__dirname, '../../../docker-compose.yml'), 'utf8')) as {
-    services: Record<string, { image: string; ports?: string[]; environment?: Record<string, string> }>;
+    services: Record<
+      string,
+      { image: string; ports?: string[]; environment?: Record<string, string>; command?: string[] }
+    >;
   };
   const hostPorts = (svc: string) => (compose.services[svc]?.ports ?? []).map((p) => Number(p.split(':')[0]));
 
@@ -27,6 +31,11 @@ describe('docker-compose.yml', () => {
     expect(compose.services.registry!.environment!.QUARKUS_HTTP_PORT).toBe(
       String(STACK_DEFAULTS.registryPort),
     );
+  });
+
+  it('runs Redis with the same persistence as the stack (AOF, noeviction)', () => {
+    const command = compose.services.redis!.command!;
+    expect(command.slice(1)).toEqual([...REDIS_PERSISTENCE_ARGS]);
   });
 
   it('keeps registry storage in Kafka and the same authorizer settings as the stack', () => {

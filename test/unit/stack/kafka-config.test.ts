@@ -98,7 +98,7 @@ describe('endpoints', () => {
       kafkaBrokers: ['127.0.0.1:19092'],
       kafkaSaslBrokers: ['127.0.0.1:19094'],
       registryUrl: 'http://127.0.0.1:18081/apis/ccompat/v7',
-      redisUrl: 'redis://127.0.0.1:6379',
+      redisUrl: 'redis://127.0.0.1:16379',
       external: { kafka: false, registry: false, redis: false },
     });
   });
@@ -113,8 +113,9 @@ describe('endpoints', () => {
     expect(e.registryUrl).toBe('http://reg:8081');
     expect(e.external).toEqual({ kafka: true, registry: true, redis: true });
   });
-  it('use the Redis the stack started when REDIS_URL is unset', () => {
-    expect(resolveEndpoints({}, 'redis://127.0.0.1:40000').redisUrl).toBe('redis://127.0.0.1:40000');
+  it("use the stack's own Redis port when REDIS_URL is unset", () => {
+    expect(resolveEndpoints({ CROSSDOCK_REDIS_PORT: '40000' }).redisUrl).toBe('redis://127.0.0.1:40000');
+    expect(resolveEndpoints({ CROSSDOCK_REDIS_PORT: '40000' }).external.redis).toBe(false);
   });
   it('move ports by environment and refuse a non-port', () => {
     expect(stackPorts({ CROSSDOCK_KAFKA_PORT: '29092' }).kafka).toBe(29092);
