@@ -58,6 +58,13 @@ export const DELIVERY_CODES = defineCodes({
     action: 'Nothing is committed meanwhile; check Redis. Delivery resumes when it answers.',
     retriable: true,
   },
+  CD_E_DELIVERY_NO_EVENT_ID: {
+    meaning:
+      'A record on a deliver topic has no eventId: no ce_id header, and its value is not a canonical event whose metadata names one. Identity never comes from a topic position, so it is not delivered.',
+    action:
+      'Find who wrote it to the deliver topic (only the router should: cd-original-topic says where it was read). Events from sites reach subscribers through the router, which stamps ce_id.',
+    retriable: false,
+  },
   CD_E_DELIVERY_UNKNOWN_SUBSCRIBER: {
     meaning: 'The configuration has no subscriber with the given id, or its sink section is incomplete.',
     action: 'Check the subscriber id and its sink/delivery sections in the hub configuration.',

@@ -25,6 +25,14 @@ export type RecordAnalysis =
       eventId: string;
       correlationId: string;
       eventType: string;
+      /**
+       * What the copies' missing CloudEvents headers are made of (router/batch.ts stamps them):
+       * the record full name, the metadata's sourceSystem and occurredAt (epoch ms). The siteId
+       * is the ingress topic's, which validation checked equal to the metadata's.
+       */
+      subject: string;
+      sourceSystem: string;
+      occurredAt: number;
       /** payloadHash() of the Avro body after the framing. */
       hash: string;
       route: RouteChoice;
@@ -64,6 +72,9 @@ function analyzeRecord(
       eventId: e.metadata.eventId,
       correlationId: e.metadata.correlationId,
       eventType: e.identity.eventType,
+      subject: e.identity.subject,
+      sourceSystem: e.metadata.sourceSystem,
+      occurredAt: e.metadata.occurredAt.getTime(),
       hash: payloadHash(e.body),
       route: router.route({ eventType: e.identity.eventType, siteId, headers, event: e.event }),
     };

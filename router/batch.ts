@@ -1,4 +1,5 @@
 import type { IHeaders, Message } from 'kafkajs';
+import { cloudEventValues, lacksCloudEventHeaders } from '../core/cloudevents';
 import type { Clock } from '../core/clock';
 import type { HubTopics } from '../core/names/topics';
 import { deadLetterHeaders } from '../dlq';
@@ -44,14 +45,42 @@ export interface PlannerDeps {
   metrics: RouterMetrics;
 }
 
-function passHeaders(headers: IHeaders | undefined, route?: string): IHeaders {
+/**
+ * The headers of a copy: the ingress headers except `cd-*`, then every CloudEvents header the
+ * producer left out, stamped from the decoded event (`stamp`; a plain Confluent producer sends
+ * none), so that downstream an event's identity is always its eventId. Headers that were present
+ * stay as they were (validation refused the ones that contradict the payload), except `ce_type`,
+ * which is always the canonical type: the record full name (`subject`).
+ */
+function copyHeaders(
+  headers: IHeaders | undefined,
+  subject: string,
+  stamp: Record<string, string> | undefined,
+  route?: string,
+): IHeaders {
   const out: IHeaders = {};
   for (const k in headers) {
     const v = headers[k];
     if (v !== undefined && !k.startsWith('cd-')) out[k] = v;
   }
+  if (stamp) for (const k in stamp) if (out[k] === undefined) out[k] = stamp[k]!;
+  // Validation accepts the short type name too; copies carry the canonical one (the record full name).
+  out.ce_type = subject;
   if (route !== undefined) out[ROUTE_HEADER] = route;
   return out;
+}
+
+/** The CloudEvents values to stamp on an accepted record's copies, or undefined when none is missing. */
+function stampOf(siteId: string, record: IngressRecord, a: Accepted): Record<string, string> | undefined {
+  if (!lacksCloudEventHeaders(record.headers)) return undefined;
+  return cloudEventValues({
+    eventId: a.eventId,
+    subject: a.subject,
+    siteId,
+    sourceSystem: a.sourceSystem,
+    occurredAt: a.occurredAt,
+    ...(record.key ? { key: record.key.toString('utf8') } : {}),
+  });
 }
 
 export async function planBatch(
@@ -152,18 +181,19 @@ export async function planBatch(
         push(topics.unrouted, {
           key: record.key,
           value: record.value,
-          headers: passHeaders(record.headers),
+          headers: copyHeaders(record.headers, a.subject, stampOf(siteId, record, a)),
         });
       return;
     }
     // One header object per route, not per copy: kafkajs only reads it, and the copies of one
     // event that the same route selected carry the same headers.
+    const stamp = stampOf(siteId, record, a);
     let lastRoute: string | undefined;
     let lastHeaders: IHeaders | undefined;
     for (const sub of decision.subscribers) {
       const route = decision.routeOf[sub]!;
       if (route !== lastRoute || !lastHeaders) {
-        lastHeaders = passHeaders(record.headers, route);
+        lastHeaders = copyHeaders(record.headers, a.subject, stamp, route);
         lastRoute = route;
       }
       push(topics.deliver(sub), { key: record.key, value: record.value, headers: lastHeaders });

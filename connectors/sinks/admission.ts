@@ -110,7 +110,7 @@ export function admissionWindows(o: {
   return (entries) =>
     preAdmit
       ? new AdmissionWindow(
-          entries.map((e) => (e.orderKey === undefined ? e.eventId : undefined)),
+          entries.map((e) => (e.orderKey === undefined && e.eventId !== '' ? e.eventId : undefined)),
           size,
           (ids) => o.state.admitMany(ids, o.limits),
           o.now,

@@ -191,6 +191,15 @@ export class DeliveryEngine {
     entry: RetryEntry,
     preAdmission?: () => Promise<PreAdmission> | undefined,
   ): Promise<Disposition> {
+    if (entry.eventId === '') {
+      // No identity (connectors/sinks/entry.ts): not delivered, not held; its key is not held either.
+      await this.deadLetter(
+        { ...entry, attempts: 0 },
+        'CD_E_DELIVERY_NO_EVENT_ID',
+        'no eventId: the record has no ce_id header and its value is not a canonical event',
+      );
+      return 'dead-lettered';
+    }
     if (
       entry.orderKey !== undefined &&
       (await this.d.state.park(entry as RetryEntry & { orderKey: string }))

@@ -1,5 +1,6 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import type { RetryEntry } from '../../retry';
+import { metadataPrefixOf } from './event-meta';
 
 /** Kafka headers as one Buffer each (the first value of a repeated header). */
 export function headersOf(raw: IHeaders | undefined): Record<string, Buffer> {
@@ -22,17 +23,15 @@ export function headersOf(raw: IHeaders | undefined): Record<string, Buffer> {
 }
 
 /**
- * The event id: the CloudEvents id header the copy carries from ingress (the router checked that it
- * equals the canonical eventId). An event without one gets its position as id, so it is still
- * delivered exactly once per position.
+ * The event's identity: the CloudEvents id header (the router stamps it on every copy and checked
+ * that it equals the canonical eventId), else the eventId in the payload's metadata (a copy
+ * written to the deliver topic by someone else); '' when neither says (then the engine
+ * dead-letters it with CD_E_DELIVERY_NO_EVENT_ID: identity never comes from a position).
  */
-export function eventIdOf(
-  headers: Record<string, Buffer>,
-  topic: string,
-  partition: number,
-  offset: string,
-): string {
-  return headers.ce_id?.toString('utf8') || `${topic}-${partition}-${offset}`;
+export function eventIdOf(headers: Record<string, Buffer>, value: Buffer | null): string {
+  const ce = headers.ce_id?.toString('utf8');
+  if (ce) return ce;
+  return (value && metadataPrefixOf(value)?.eventId) || '';
 }
 
 /**
@@ -48,7 +47,7 @@ export function entryOf(
   const headers = headersOf(m.headers);
   const ordered = orderedByKey && m.key !== null && m.key.length > 0;
   return {
-    eventId: eventIdOf(headers, topic, partition, m.offset),
+    eventId: eventIdOf(headers, m.value),
     topic,
     partition,
     offset: m.offset,

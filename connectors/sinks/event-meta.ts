@@ -19,23 +19,48 @@ const METADATA_PREFIX = avsc.Type.forSchema({
   ],
 });
 
+/** Every eventId is a UUID (the router refuses others), so bytes that decode to something else are not an event. */
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Confluent framing: magic byte 0, then the 4-byte schema id. */
 const FRAME_BYTES = 5;
 
+/** The leading metadata fields of a framed canonical event (undefined when it is not one). */
+export interface MetadataPrefix {
+  eventId: string;
+  eventType: string;
+  correlationId: string;
+}
+
 /**
- * The event's correlationId, read from its framed Avro value; undefined when the value is not a
- * framed canonical event (a plain test payload, say). For log lines about one event, so it is
- * only read when such a line is written.
+ * The metadata at the start of a framed Avro value, read without the registry; undefined when the
+ * value is not a framed canonical event (a plain test payload, say).
  */
-export function correlationIdOf(value: Buffer): string | undefined {
+export function metadataPrefixOf(value: Buffer): MetadataPrefix | undefined {
   if (value.length <= FRAME_BYTES || value[0] !== 0) return undefined;
   try {
     const { value: meta, offset } = METADATA_PREFIX.decode(value, FRAME_BYTES) as {
-      value: { correlationId?: unknown } | undefined;
+      value: Partial<MetadataPrefix> | undefined;
       offset: number;
     };
-    return offset > 0 && typeof meta?.correlationId === 'string' ? meta.correlationId : undefined;
+    if (offset <= 0 || !meta || typeof meta.eventId !== 'string' || !UUID_RE.test(meta.eventId))
+      return undefined;
+    return {
+      eventId: meta.eventId,
+      eventType: meta.eventType ?? '',
+      correlationId: meta.correlationId ?? '',
+    };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The event's correlationId, read from its framed Avro value; undefined when the value is not a
+ * framed canonical event. For log lines about one event, so it is only read when such a line is
+ * written.
+ */
+export function correlationIdOf(value: Buffer): string | undefined {
+  const c = metadataPrefixOf(value)?.correlationId;
+  return c ? c : undefined;
 }

@@ -7,6 +7,7 @@ import { isCrossdockError } from '../../core/errors';
 import { classifyHttpStatus, classifyTransportError } from '../../retry';
 import type { DeliveryResult, Sink, SinkEvent } from './contract';
 import type { HttpSinkSettings } from './settings';
+import { metadataPrefixOf } from './event-meta';
 import { post } from './http-post';
 import { secretKey, signWebhook } from './signing';
 
@@ -99,7 +100,7 @@ export function createHttpSink(settings: HttpSinkSettings, deps: HttpSinkDeps): 
       headers['ce-id'] ??= event.eventId;
       headers['ce-specversion'] ??= '1.0';
       headers['ce-source'] ??= settings.source;
-      headers['ce-type'] ??= 'crossdock.event';
+      headers['ce-type'] ??= metadataPrefixOf(event.value)?.eventType || 'crossdock.event';
       if (keys.length) Object.assign(headers, signWebhook(keys, event.eventId, now / 1000, payload));
       try {
         // A dispatch handler, not request(): no response stream per event (see http-post.ts).

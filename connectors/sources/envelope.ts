@@ -1,20 +1,12 @@
 import crypto from 'node:crypto';
 import type { IHeaders } from 'kafkajs';
+import { ceSource, cloudEventValues } from '../../core/cloudevents';
 import type { EventMetadata } from '../../schemas';
 
 /**
  * The envelope every source connector (HTTP, CSV, SDK) puts around a canonical event: the metadata
- * record, the Kafka key and the CloudEvents headers (Kafka binding, binary mode).
- *
- * Header contract (what the router may rely on without decoding):
- *   ce_specversion  '1.0'
- *   ce_id           metadata.eventId
- *   ce_type         the record full name = the registry subject, e.g. 'com.crossdock.order.OrderReleased'
- *   ce_source       'crossdock://sites/<siteId>/<sourceSystem>'
- *   ce_time         metadata.occurredAt as ISO 8601 (UTC, milliseconds)
- *   ce_subject      the business key (= the Kafka key)
- *   content-type    'application/avro'
- *   traceparent     W3C trace context; a new one is made when the caller has none
+ * record, the Kafka key and the CloudEvents headers (Kafka binding, binary mode; the header
+ * contract is core/cloudevents.ts) plus a W3C `traceparent` (a new one when the caller has none).
  */
 
 /** Namespace of crossdock's name-based (v5) event ids. Fixed forever: ids must stay stable. */
@@ -84,9 +76,7 @@ export function newTraceparent(): string {
   return `00-${hex.slice(0, 32)}-${hex.slice(32)}-01`;
 }
 
-export function ceSource(siteId: string, sourceSystem: string): string {
-  return `crossdock://sites/${siteId}/${sourceSystem}`;
-}
+export { ceSource };
 
 export interface HeaderInput {
   metadata: EventMetadata;
@@ -99,13 +89,14 @@ export interface HeaderInput {
 export function cloudEventHeaders(input: HeaderInput): IHeaders {
   const m = input.metadata;
   return {
-    ce_specversion: '1.0',
-    ce_id: m.eventId,
-    ce_type: input.subject,
-    ce_source: ceSource(m.siteId, m.sourceSystem),
-    ce_time: m.occurredAt.toISOString(),
-    ce_subject: input.key,
-    'content-type': 'application/avro',
+    ...cloudEventValues({
+      eventId: m.eventId,
+      subject: input.subject,
+      siteId: m.siteId,
+      sourceSystem: m.sourceSystem,
+      occurredAt: m.occurredAt.getTime(),
+      key: input.key,
+    }),
     traceparent: validTraceparent(input.traceparent) ?? newTraceparent(),
   };
 }

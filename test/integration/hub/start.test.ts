@@ -1,46 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { KafkaMessage } from 'kafkajs';
 import { Webhook } from 'standardwebhooks';
 import YAML from 'yaml';
 import { generateSecret } from '../../../connectors/sinks/signing';
 import { signedHeaders } from '../../../connectors/sources/http/auth';
 import { grantSiteAcls, revokeSiteAcls } from '../../../connectors/sources/onboarding';
-import { stackPaths } from '../../../stack';
-import { freePort } from '../../../stack/proc';
+import { receiver, startHub, type HubProcess, type Receiver } from '../../helpers/hub';
 import { dropCsvSample, inventoryAdjustedBody, publishAsDemoSite } from '../../helpers/sites';
 import { eventually, randomName, testKafka } from '../../helpers/stack';
 
 const ROOT = path.resolve(__dirname, '../../..');
-
-interface Received {
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** A downstream system: records every request and answers 200. */
-async function receiver(): Promise<{ url: string; got: Received[]; close(): Promise<void> }> {
-  const got: Received[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      got.push({ path: req.url ?? '', headers: req.headers, body });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`,
-    got,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
 
 /**
  * The hub's main job, as a user runs it: `crossdock start --config <file>` in its own process,
@@ -51,17 +21,13 @@ async function receiver(): Promise<{ url: string; got: Received[]; close(): Prom
  */
 describe('crossdock start: the whole hub in one process (real Kafka, registry, Redis)', () => {
   const prefix = randomName('hub');
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-hub-'));
   const webhookSecret = generateSecret();
   const kafka = testKafka();
   const admin = kafka.admin();
   const consumer = kafka.consumer({ groupId: randomName('hub-observer') });
   const observed: Array<{ topic: string; message: KafkaMessage }> = [];
-  const receivers: Record<string, Awaited<ReturnType<typeof receiver>>> = {};
-  let hub: ChildProcess;
-  let hubLog = '';
-  let ingestPort = 0;
-  let healthPort = 0;
+  const receivers: Record<string, Receiver> = {};
+  let hub: HubProcess;
 
   beforeAll(async () => {
     for (const id of ['central-erp', 'finance', 'customer-notifications', 'tms'])
@@ -78,32 +44,8 @@ describe('crossdock start: the whole hub in one process (real Kafka, registry, R
     ];
     for (const s of doc.subscribers) if (receivers[s.id]) s.sink.url = receivers[s.id]!.url;
     doc.subscribers.find((s) => s.id === 'central-erp')!.sink.secretsEnv = 'HUB_TEST_WEBHOOK_SECRETS';
-    const file = path.join(home, 'hub.yaml');
-    fs.writeFileSync(file, YAML.stringify(doc));
-    [ingestPort, healthPort] = await Promise.all([freePort(), freePort()]);
-
     await admin.connect();
-    hub = spawn(
-      process.execPath,
-      [path.join(ROOT, 'bin/crossdock.js'), 'start', '--config', file, '--health-port', String(healthPort)],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          CROSSDOCK_HOME: home,
-          CROSSDOCK_CACHE_DIR: stackPaths().cache,
-          CROSSDOCK_INGEST_PORT: String(ingestPort),
-          HUB_TEST_CHI_KEY: 'chi-secret',
-          HUB_TEST_WEBHOOK_SECRETS: webhookSecret,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    hub.stdout!.on('data', (d: Buffer) => (hubLog += d.toString()));
-    hub.stderr!.on('data', (d: Buffer) => (hubLog += d.toString()));
-    const ready = async () =>
-      (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 200;
-    await eventually(ready, `the hub to be ready (log so far:\n${hubLog})`, 90_000);
+    hub = await startHub(doc, { HUB_TEST_CHI_KEY: 'chi-secret', HUB_TEST_WEBHOOK_SECRETS: webhookSecret });
 
     await grantSiteAcls(admin, prefix, 'us-atl');
     let joined = false;
@@ -118,20 +60,17 @@ describe('crossdock start: the whole hub in one process (real Kafka, registry, R
   });
 
   afterAll(async () => {
-    if (hub && hub.exitCode === null) {
-      hub.kill('SIGKILL');
-    }
+    await hub?.dispose();
     await consumer.disconnect();
     await revokeSiteAcls(admin, prefix, 'us-atl').catch(() => undefined);
     await admin.disconnect();
     for (const r of Object.values(receivers)) await r.close();
-    fs.rmSync(home, { recursive: true, force: true });
   });
 
   it('takes events from HTTP, CSV and SDK sites, routes them, delivers them, dead-letters garbage, and stops on SIGTERM', async () => {
     // HTTP site (us-chi): one OrderReleased in the site's own JSON, signed with its key.
     const body = fs.readFileSync(path.join(ROOT, 'sites/us-chi/samples/order-released.input.json'));
-    const res = await fetch(`http://127.0.0.1:${ingestPort}/v1/sites/us-chi/events`, {
+    const res = await fetch(`http://127.0.0.1:${hub.ingestPort}/v1/sites/us-chi/events`, {
       method: 'POST',
       body,
       headers: {
@@ -142,7 +81,7 @@ describe('crossdock start: the whole hub in one process (real Kafka, registry, R
     expect(res.status).toBe(202);
 
     // CSV site (us-dal): a legacy export with two orders, dropped the safe way (temp name + rename).
-    dropCsvSample(home, 'us-dal', 'orders.input.csv');
+    dropCsvSample(hub.home, 'us-dal', 'orders.input.csv');
 
     // SDK site (us-atl): its own SCRAM user, straight to its ingress topic.
     await publishAsDemoSite(
@@ -173,7 +112,7 @@ describe('crossdock start: the whole hub in one process (real Kafka, registry, R
       60_000,
     ).catch((err: Error) => {
       throw new Error(
-        `${err.message}; central-erp got ${orderIds('central-erp').join(',')}, tms got ${orderIds('tms').join(',')}; hub log tail:\n${hubLog.slice(-3000)}`,
+        `${err.message}; central-erp got ${orderIds('central-erp').join(',')}, tms got ${orderIds('tms').join(',')}; hub log tail:\n${hub.log().slice(-3000)}`,
       );
     });
     await eventually(
@@ -215,11 +154,9 @@ describe('crossdock start: the whole hub in one process (real Kafka, registry, R
     expect(dead[0]!.message.headers?.['cd-error-code']?.toString()).toBe('CD_E_BAD_FRAMING');
     expect(dead[0]!.message.headers?.['cd-original-topic']?.toString()).toBe(`${prefix}.ingress.us-nwk`);
 
-    const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${hub.healthPort}/metrics`)).text();
     expect(metrics).toContain('crossdock_');
 
-    const exit = new Promise<number | null>((r) => hub.once('exit', r));
-    hub.kill('SIGTERM');
-    expect(await exit).toBe(0);
+    expect(await hub.stop()).toBe(0);
   });
 });

@@ -22,13 +22,28 @@ const records: IngressRecord[] = ['0', '1', '2', '3'].map((offset) => ({
   headers: { ce_id: Buffer.from(`e${offset}`), 'cd-route': Buffer.from('forged') },
 }));
 const route = { subscribers: ['erp', 'finance'], routeOf: { erp: 'all', finance: 'money' } };
+const facts = {
+  subject: 'com.crossdock.order.OrderReleased',
+  sourceSystem: 'sap',
+  occurredAt: Date.UTC(2026, 0, 2),
+};
 const verdicts: RecordAnalysis[] = [
-  { ok: true, eventId: 'e0', correlationId: 'c', eventType: 'OrderReleased', hash: 'h', route, seen: 'new' },
+  {
+    ok: true,
+    eventId: 'e0',
+    correlationId: 'c',
+    eventType: 'OrderReleased',
+    ...facts,
+    hash: 'h',
+    route,
+    seen: 'new',
+  },
   {
     ok: true,
     eventId: 'e1',
     correlationId: 'c',
     eventType: 'OrderReleased',
+    ...facts,
     hash: 'h',
     route,
     seen: 'duplicate',
@@ -39,6 +54,8 @@ const verdicts: RecordAnalysis[] = [
     eventId: 'e3',
     correlationId: 'c',
     eventType: 'OrderHeld',
+    ...facts,
+    subject: 'com.crossdock.order.OrderHeld',
     hash: 'h',
     route: { subscribers: [], routeOf: {} },
     seen: 'new',
