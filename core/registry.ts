@@ -4,8 +4,10 @@
  * - createRegistry(): the @kafkajs/confluent-schema-registry client with crossdock's Avro logical
  *   types, for code that wants its encode/decode.
  * - createSchemaResolver(): the small cached lookup the hub uses on its hot path (router, sinks,
- *   DLQ tools). Errors carry stable codes: an outage is retriable (CD_E_REGISTRY_UNAVAILABLE), an
- *   unknown id is not (CD_E_UNKNOWN_SCHEMA_ID), so a consumer can tell "wait" from "dead-letter".
+ *   DLQ tools). Errors carry stable codes: an answer that is not about the event (no answer, a
+ *   timeout, 5xx, 401, 403, 429…) is retriable (CD_E_REGISTRY_UNAVAILABLE, its `details.status`
+ *   and `registryFailureClass()` say which); only "this id does not exist" (404 with a 404xx
+ *   error code) is not (CD_E_UNKNOWN_SCHEMA_ID), so a consumer can tell "wait" from "dead-letter".
  * - registryRequest(): one HTTP call with the same error mapping (schema push uses it).
  *
  * Subjects follow RecordNameStrategy: subject = the record's full name.
@@ -32,6 +34,61 @@ export interface RegistryRequestOptions {
 export interface RegistryReply {
   status: number;
   body: unknown;
+  /** The reply's Retry-After, in ms from now (429 and 503 may carry one). */
+  retryAfterMs?: number;
+}
+
+/** Retry-After as ms from now: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(
+  value: string | null | undefined,
+  nowMs: number = Date.now(),
+): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
+}
+
+/**
+ * Whether a reply to GET /schemas/ids/<id> speaks about the id itself: 200 (the schema) or a 404
+ * carrying a Confluent error code 404xx (Confluent and Apicurio answer
+ * `{"error_code": 40403, "message": "Schema … not found"}`). Everything else — 401, 403, 408, 429,
+ * other 4xx, a 404 page from a proxy or a wrong base URL — is about the registry or the way to it.
+ */
+export function answersAboutTheId(reply: Pick<RegistryReply, 'status' | 'body'>): boolean {
+  if (reply.status === 200) return true;
+  if (reply.status !== 404) return false;
+  const code = (reply.body as { error_code?: unknown } | undefined)?.error_code;
+  return typeof code === 'number' && code >= 40400 && code < 40500;
+}
+
+/**
+ * The status class of a CD_E_REGISTRY_UNAVAILABLE (the `status` label of the registry-failure
+ * metrics): 'auth' (401, 403), 'throttled' (429), '5xx', 'timeout' (no answer in time, 408),
+ * 'unreachable' (connection refused, reset, DNS), 'other' (another reply that is no answer).
+ */
+export type RegistryFailureClass = 'auth' | 'throttled' | '5xx' | 'timeout' | 'unreachable' | 'other';
+
+export function registryFailureClass(err: unknown): RegistryFailureClass {
+  const details = (err as { details?: { status?: unknown; cause?: unknown } } | undefined)?.details;
+  const status = typeof details?.status === 'number' ? details.status : undefined;
+  if (status === undefined) {
+    const msg = err instanceof Error ? err.message : String(err);
+    return /timeout|timed out|aborted|ETIMEDOUT/i.test(msg) ? 'timeout' : 'unreachable';
+  }
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 429) return 'throttled';
+  if (status === 408) return 'timeout';
+  if (status >= 500) return '5xx';
+  return 'other';
+}
+
+function describeBody(body: unknown): string {
+  if (body === undefined) return '(no body)';
+  const m = (body as { message?: unknown }).message;
+  const text = typeof m === 'string' ? m : typeof body === 'string' ? body : JSON.stringify(body);
+  return text.slice(0, 200);
 }
 
 /**
@@ -79,17 +136,24 @@ export async function registryRequest(
   } catch {
     // Keep the raw text: some proxies answer HTML.
   }
+  const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
   if (res.status >= 500) {
     throw new CrossdockError(
       'CD_E_REGISTRY_UNAVAILABLE',
       `schema registry answered ${res.status} to ${method} ${path}`,
       {
         retriable: true,
-        details: { url, method, status: res.status, body: parsed },
+        details: {
+          url,
+          method,
+          status: res.status,
+          body: parsed,
+          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        },
       },
     );
   }
-  return { status: res.status, body: parsed };
+  return { status: res.status, body: parsed, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
 }
 
 export interface ResolvedSchema {
@@ -129,13 +193,31 @@ export function createSchemaResolver(url: string, options: SchemaResolverOptions
 
   async function load(id: number): Promise<ResolvedSchema> {
     const reply = await registryRequest(url, 'GET', `/schemas/ids/${id}`, undefined, options);
+    if (!answersAboutTheId(reply)) {
+      // Not the event's fault (401, 403, 408, 429, a 404 that is no registry answer, another
+      // 4xx): wait and ask again, never dead-letter for it.
+      throw new CrossdockError(
+        'CD_E_REGISTRY_UNAVAILABLE',
+        `schema registry answered ${reply.status} to GET /schemas/ids/${id}: ${describeBody(reply.body)}`,
+        {
+          retriable: true,
+          details: {
+            url,
+            method: 'GET',
+            status: reply.status,
+            schemaId: id,
+            ...(reply.retryAfterMs !== undefined ? { retryAfterMs: reply.retryAfterMs } : {}),
+          },
+        },
+      );
+    }
     if (reply.status === 404) {
       throw new CrossdockError('CD_E_UNKNOWN_SCHEMA_ID', `schema id ${id} is not in the registry at ${url}`, {
         details: { schemaId: id },
       });
     }
     const body = reply.body as { schema?: unknown; schemaType?: unknown } | undefined;
-    if (reply.status !== 200 || typeof body?.schema !== 'string') {
+    if (typeof body?.schema !== 'string') {
       throw new CrossdockError(
         'CD_E_REGISTRY_REJECTED',
         `registry answered ${reply.status} to GET /schemas/ids/${id}`,

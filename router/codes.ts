@@ -24,9 +24,17 @@ export const ROUTER_CODES = defineCodes({
   },
   CD_E_UNKNOWN_SCHEMA_VERSION: {
     meaning:
-      'The schema id names a subject of the catalog, but not one of its versions (a schema registered outside the catalog).',
-    action: 'Register schemas only with `crossdock schemas push`; make the producer use a catalog version.',
+      'The schema id names a subject of the catalog, but not one of its versions, and the catalog the router follows (`<prefix>.catalog`) still did not hold it after hub.router.unknownVersionGraceMs (a schema registered outside the catalog, or a push that never published its catalog).',
+    action:
+      'Register schemas only with `crossdock schemas push` (it publishes the catalog too); make the producer use a catalog version; replay the DLQ entry once the version is pushed.',
     retriable: false,
+  },
+  CD_E_SCHEMA_VERSION_PENDING: {
+    meaning:
+      'An event names a subject or version the catalog does not hold yet; the router holds its partition and retries, because a `schemas push` may still be on its way (at most hub.router.unknownVersionGraceMs, then CD_E_UNKNOWN_SCHEMA_VERSION or CD_E_UNKNOWN_EVENT_TYPE).',
+    action:
+      'Nothing if a push is under way. Otherwise run `crossdock schemas push` for the version the producer uses, or expect the events in the router DLQ after the grace period.',
+    retriable: true,
   },
   CD_E_TRAILING_BYTES: {
     meaning:

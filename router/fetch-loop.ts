@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { HubConfig } from '../core/config';
 import { describeError, isCrossdockError } from '../core/errors';
+import { registryFailureClass } from '../core/registry';
 import type { PartitionClaims } from './claims';
 import type { Rewind, TransactionCommitter } from './commit';
 import type { RouterLog } from './log-events';
@@ -35,6 +36,31 @@ export interface FetchLoopOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Which dependency a retriable error paused the partition on (the metrics' `dependency` label). */
+export function pausedOn(code: string): 'redis' | 'worker' | 'catalog' | 'registry' {
+  if (code === 'CD_E_ROUTER_STATE_UNAVAILABLE') return 'redis';
+  if (code === 'CD_E_ROUTER_WORKER_FAILED') return 'worker';
+  if (code === 'CD_E_SCHEMA_VERSION_PENDING') return 'catalog';
+  return 'registry';
+}
+
+/**
+ * The wait before retrying a held batch: full jitter under min(maxMs, initialMs × 2^attempt), but
+ * at least what the dependency asked for (a registry's Retry-After), itself capped at maxMs.
+ */
+export function backoffMs(
+  retry: { initialMs: number; maxMs: number },
+  attempt: number,
+  retryAfterMs?: unknown,
+  random: () => number = Math.random,
+): number {
+  const cap = Math.min(retry.maxMs, retry.initialMs * 2 ** Math.min(attempt, 20));
+  const jitter = random() * cap;
+  const asked =
+    typeof retryAfterMs === 'number' && retryAfterMs > 0 ? Math.min(retryAfterMs, retry.maxMs) : 0;
+  return Math.max(jitter, asked);
+}
 
 /**
  * The fetch loop: one consumer group over the ingress topics. Each fetched batch claims its
@@ -231,18 +257,13 @@ export class FetchLoop {
         if (!(isCrossdockError(err) && err.retriable)) throw err;
         // Registry or Redis down: hold this partition (no offset moves, nothing dead-lettered),
         // back off with full jitter, keep the group membership alive, try the batch again.
-        const dependency =
-          err.code === 'CD_E_ROUTER_STATE_UNAVAILABLE'
-            ? 'redis'
-            : err.code === 'CD_E_ROUTER_WORKER_FAILED'
-              ? 'worker'
-              : 'registry';
+        const dependency = pausedOn(err.code);
         metrics.transientRetries.inc({ dependency });
+        if (dependency === 'registry') metrics.registryFailures.inc({ status: registryFailureClass(err) });
         if (!this.degraded)
           log.emit('router.paused', { code: err.code, dependency, error: describeError(err) });
         this.degraded = dependency;
-        const cap = Math.min(settings.retry.maxMs, settings.retry.initialMs * 2 ** Math.min(attempt++, 20));
-        let wait = Math.random() * cap;
+        let wait = backoffMs(settings.retry, attempt++, err.details?.retryAfterMs);
         while (wait > 0 && p.isRunning() && !p.isStale()) {
           await sleep(Math.min(wait, 1000));
           wait -= 1000;

@@ -11,6 +11,7 @@ export interface RouterMetrics {
   batchSeconds: Histogram;
   lag: Gauge<'topic' | 'partition'>;
   transientRetries: Counter<'dependency'>;
+  registryFailures: Counter<'status'>;
   transactions: Counter<'outcome'>;
   claims: Counter<'waited'>;
 }
@@ -68,8 +69,14 @@ export function createRouterMetrics(registry: Registry): RouterMetrics {
     }),
     transientRetries: new Counter({
       name: 'crossdock_router_transient_retries_total',
-      help: 'Batches paused and retried because a dependency was down.',
+      help: 'Batches paused and retried because a dependency was down (registry, redis, worker) or an event named a schema version the catalog does not hold yet (catalog).',
       labelNames: ['dependency'],
+      registers,
+    }),
+    registryFailures: new Counter({
+      name: 'crossdock_router_registry_failures_total',
+      help: 'Registry answers that were not about the event (batch paused and retried, nothing dead-lettered), by status class: auth (401, 403), throttled (429), 5xx, timeout, unreachable, other.',
+      labelNames: ['status'],
       registers,
     }),
     transactions: new Counter({

@@ -3,9 +3,10 @@ import { defineCodes } from '../core/errors';
 /** Error codes of the schemas part. Add each new code here with its meaning and action. */
 export const SCHEMA_CODES = defineCodes({
   CD_E_REGISTRY_UNAVAILABLE: {
-    meaning: 'The schema registry did not answer (connection refused, timeout or a 5xx reply).',
+    meaning:
+      'The schema registry did not answer about the schema (connection refused, timeout, 5xx, or 401, 403, 408, 429 and other replies that are not about the schema id).',
     action:
-      'Check that the registry is up (`crossdock stack status`, CROSSDOCK_REGISTRY_URL); the call is retried.',
+      'Check that the registry is up and lets the hub in (`crossdock stack status`, CROSSDOCK_REGISTRY_URL, credentials, rate limits); the router and connectors pause and retry with back-off (metric crossdock_router_registry_failures_total by status class), nothing is dead-lettered for it.',
     retriable: true,
   },
   CD_E_UNKNOWN_SCHEMA_ID: {

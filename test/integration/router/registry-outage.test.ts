@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Producer } from 'kafkajs';
 import { down, status, up } from '../../../stack';
+import { startRegistryProxy } from '../../helpers/registry-proxy';
 import { eventually, ownStackEnv, testEndpoints, testKafka } from '../../helpers/stack';
 import { wireEvent, type WireEvent } from './events';
 import {
@@ -21,7 +22,8 @@ import {
 /**
  * The registry stops during a run (a registry of this test's own, on its own small Kafka): the
  * router pauses, dead-letters nothing, reports not-ready, and delivers everything by itself once
- * the registry is back.
+ * the registry is back. And the registry answers that are not the event's fault (429, then 403,
+ * from a proxy in front of it): the same pause, counted by status class, nothing dead-lettered.
  */
 jest.setTimeout(240000);
 
@@ -105,4 +107,53 @@ it('pauses while the registry is down, dead-letters nothing, and delivers everyt
     [...before, ...during],
     'everything routed after the registry returned',
   );
+});
+
+it('holds events while the registry answers 429 and then 403, dead-letters nothing, routes all after', async () => {
+  const proxy = await startRegistryProxy(registryUrl);
+  const config2 = testConfig({
+    subscribers: ['all'],
+    routes: [{ name: 'everything', match: {}, to: ['all'] }],
+    partitions: 1,
+    router: { retry: { initialMs: 100, maxMs: 1000 } },
+  });
+  const t2 = allTopics(config2);
+  await createConfigTopics(kafka, config2);
+  const collector2 = new Collector(kafka, [t2.deliver('all'), t2.dlq]);
+  await collector2.start();
+  // A router of its own that reaches the registry only through the proxy, so no schema is cached.
+  const refusing = await startRouter(config2, { endpoints: { ...testEndpoints(), registryUrl: proxy.url } });
+  try {
+    const sent: WireEvent[] = [];
+    for (const eventType of ['ShipmentConfirmed', 'InvoiceGenerated', 'OrderHoldReleased'])
+      for (let i = 0; i < 4; i++) sent.push(await wireEvent(registryUrl, { eventType, siteId: 'us-dal' }));
+
+    proxy.refuse(429, 1);
+    await produce(producer, t2.ingress('us-dal'), sent);
+    await eventually(() => (proxy.refused.get(429) ?? 0) >= 2, 'the router to meet the 429s');
+    await eventually(async () => !refusing.router.ready(), 'the router to report not ready');
+    proxy.refuse(403);
+    await eventually(() => (proxy.refused.get(403) ?? 0) >= 2, 'the router to meet the 403s');
+    await settle(1500);
+    expect(collector2.get(t2.dlq)).toEqual([]);
+    expect(collector2.get(t2.deliver('all'))).toEqual([]);
+    const failures = await refusing.health.metrics.getSingleMetricAsString(
+      'crossdock_router_registry_failures_total',
+    );
+    expect(failures).toMatch(/status="throttled"\} [1-9]/);
+    expect(failures).toMatch(/status="auth"\} [1-9]/);
+
+    proxy.refuse(undefined);
+    await expectRecoveredWithoutDeadLetters(
+      refusing,
+      collector2,
+      { deliver: t2.deliver('all'), dlq: t2.dlq },
+      sent,
+      'everything routed after the registry answered again',
+    );
+  } finally {
+    await refusing.stop();
+    await collector2.stop();
+    await proxy.close();
+  }
 });
