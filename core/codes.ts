@@ -26,6 +26,20 @@ export const CORE_CODES = defineCodes({
       'Use a topic prefix of letters, digits, - and _ (hub.topicPrefix), or pass a redisPrefix such as `mytest:`.',
     retriable: false,
   },
+  CD_E_REDIS_NOT_DURABLE: {
+    meaning:
+      'The Redis the hub would keep its state in could lose it silently: it writes no append-only file (no persistence, or RDB snapshots only, which lose every write since the last one) or its maxmemory-policy evicts keys. Retries, parked events and idempotency records that Kafka offsets were committed against would vanish with a restart or under memory pressure; the hub refuses to start.',
+    action:
+      "Turn on the append-only file and stop eviction (the message names each setting: `CONFIG SET appendonly yes`, `CONFIG SET maxmemory-policy noeviction`, then `CONFIG REWRITE`, or the same flags on redis-server), use the local stack's Redis (unset REDIS_URL), or, for a throwaway setup only, set `redis.durability: none` in the configuration.",
+    retriable: false,
+  },
+  CD_E_REDIS_DURABILITY_UNKNOWN: {
+    meaning:
+      "The hub could not read the Redis's persistence settings (CONFIG GET is refused or renamed, as on many managed Redis services), so it cannot tell whether its state would survive a restart.",
+    action:
+      "Check in your provider's settings that the Redis persists with an append-only file and uses maxmemory-policy noeviction, then set `redis.durability: declared` in the configuration (or `none` for a throwaway setup).",
+    retriable: false,
+  },
   CD_E_LUA_SCRIPT_INVALID: {
     meaning:
       'A Lua script file lacks its contract header (KEYS, ARGV and Returns) or uses KEYS its header does not declare; crossdock refuses to load it.',

@@ -19,4 +19,10 @@ export { HUB_COMPONENTS, hubComponents, routerComponent, type ComponentContext }
 export { runComponents } from './run';
 export { HUB_LOG_EVENTS } from './log-events';
 export { LOG_EVENT_LISTS, METRIC_FACTORIES, renderObservabilityDoc } from './observability';
+export {
+  checkRedisDurability,
+  judgeRedisDurability,
+  type DurabilityVerdict,
+  type RedisPersistenceFacts,
+} from './redis-durability';
 export { prepareHub, type HubStartOptions, type PreparedHub } from './start';

@@ -14,4 +14,16 @@ export const HUB_LOG_EVENTS = defineLogEvents({
     description:
       'A component failed to stop cleanly while the process was stopping; the others still stop. Its consumer group rebalances when the process exits.',
   },
+  'hub.redis_durability_checked': {
+    level: 'info',
+    fields: ['redisUrl', 'durability', 'appendonly', 'appendfsync', 'save', 'maxmemoryPolicy'],
+    description:
+      'The Redis the hub keeps its state in was checked at start and keeps its data (append-only file, no eviction), or its persistence was declared by the configuration (redis.durability: declared) because CONFIG cannot be read.',
+  },
+  'hub.redis_not_durable': {
+    level: 'warn',
+    fields: ['redisUrl', 'problems'],
+    description:
+      "redis.durability is none and the Redis in use may lose the hub's state (no append-only file, an evicting policy, or settings that cannot be read): a Redis restart or eviction can lose events scheduled for retry, parked behind a key, or their idempotency records. For throwaway setups only.",
+  },
 });

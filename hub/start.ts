@@ -9,6 +9,7 @@ import { pushSchemas } from '../schemas';
 import { status, stderrProgress, up, type PartStatus } from '../stack';
 import { hubComponents } from './components';
 import { loadConfig } from './config';
+import { checkRedisDurability } from './redis-durability';
 import { runComponents } from './run';
 
 /** How `crossdock start` was asked to run. */
@@ -42,16 +43,22 @@ export interface PreparedHub {
 /**
  * Prepares the whole hub for one process. Order: refuse a bad configuration before touching
  * anything; bring the local stack up (parts the environment points elsewhere are left alone);
- * push the catalog's schemas; create the topics the configuration needs; listen for health; create
+ * refuse a Redis that could lose the hub's state (redis.durability, hub/redis-durability.ts); push the catalog's schemas; create the topics the configuration needs; listen for health; create
  * every component of HUB_COMPONENTS (hub/components.ts). Nothing consumes until `run()`.
- * @throws CrossdockError CD_E_CONFIG_INVALID / CD_E_CONFIG_UNREADABLE for the configuration, or the
- *   stack's and registry's codes when those cannot be reached
+ * @throws CrossdockError CD_E_CONFIG_INVALID / CD_E_CONFIG_UNREADABLE for the configuration,
+ *   CD_E_REDIS_NOT_DURABLE / CD_E_REDIS_DURABILITY_UNKNOWN for the Redis, or the stack's and
+ *   registry's codes when those cannot be reached
  */
 export async function prepareHub(options: HubStartOptions): Promise<PreparedHub> {
   const config = loadConfig(options.configFile);
   const res = await up({ progress: stderrProgress() });
   const parts = await status();
   const logger = createLogger({ bindings: { service: 'crossdock' } });
+  await checkRedisDurability({
+    redisUrl: res.endpoints.redisUrl,
+    durability: config.redis.durability,
+    logger,
+  });
 
   // The catalog's schemas must be in the registry before anything encodes or validates.
   const pushed = await pushSchemas({ registryUrl: res.endpoints.registryUrl, logger });

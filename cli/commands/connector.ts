@@ -9,7 +9,7 @@ import { systemClock } from '../../core/clock';
 import { currentEndpoints } from '../../stack';
 import { sinkConnectorComponent, subscriberDeliveryKeys } from '../../connectors/sinks';
 import { createDeliveryState } from '../../retry';
-import { loadConfig, runComponents } from '../../hub';
+import { checkRedisDurability, loadConfig, runComponents } from '../../hub';
 import { output } from '../output';
 
 /**
@@ -104,6 +104,11 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
         }
         const logger = createLogger({
           bindings: { service: 'crossdock-connector', subscriber: subscriberId },
+        });
+        await checkRedisDurability({
+          redisUrl: endpoints.redisUrl,
+          durability: config.redis.durability,
+          logger,
         });
         const health = createHealthServer();
         const port = await health.listen(

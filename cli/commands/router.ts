@@ -4,7 +4,7 @@ import { eventLogger } from '../../core/log-events';
 import { CORE_LOG_EVENTS } from '../../core/log-events-core';
 import { createLogger } from '../../core/logger';
 import { currentEndpoints } from '../../stack';
-import { loadConfig, routerComponent, runComponents } from '../../hub';
+import { checkRedisDurability, loadConfig, routerComponent, runComponents } from '../../hub';
 
 /**
  * `crossdock router --config <file>`: the router alone (more instances share the partitions).
@@ -18,6 +18,12 @@ export function routerCommand(_setExit: (code: number) => void): Command {
     .action(async (opts: { config: string; healthPort?: string }) => {
       const config = loadConfig(opts.config);
       const logger = createLogger({ bindings: { service: 'crossdock-router' } });
+      const endpoints = currentEndpoints();
+      await checkRedisDurability({
+        redisUrl: endpoints.redisUrl,
+        durability: config.redis.durability,
+        logger,
+      });
       const health = createHealthServer();
       const port = await health.listen(
         opts.healthPort === undefined ? config.hub.health.port : Number(opts.healthPort),
@@ -28,7 +34,7 @@ export function routerCommand(_setExit: (code: number) => void): Command {
         { port },
         `health on http://${config.hub.health.host}:${port}`,
       );
-      const router = routerComponent({ config, endpoints: currentEndpoints(), logger, health });
+      const router = routerComponent({ config, endpoints, logger, health });
       await runComponents([router], () => health.close(), logger, health);
     });
 }

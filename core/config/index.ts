@@ -5,6 +5,7 @@ export { CONFIG_CODES } from './codes';
 export type {
   HubConfig,
   HubSettings,
+  RedisSettings,
   RouterSettings,
   SiteConfig,
   SubscriberConfig,

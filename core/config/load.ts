@@ -41,6 +41,7 @@ function compile(raw: Record<string, unknown>, file?: string): HubConfig {
   return deepFreeze({
     ...(file ? { file } : {}),
     hub: doc.hub,
+    redis: doc.redis ?? { durability: 'required' },
     sites: doc.sites,
     subscribers: doc.subscribers,
     routes: doc.routes,

@@ -212,6 +212,23 @@ export const RULE_SCHEMA = {
   },
 } as const;
 
+/** The `redis` section: what the hub demands of the Redis it keeps its state in. */
+export const REDIS_SECTION_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  description:
+    "The Redis the hub keeps retries, parked events and idempotency records in (REDIS_URL, else the local stack's). See docs/operations.md.",
+  properties: {
+    durability: {
+      enum: ['required', 'declared', 'none'],
+      default: 'required',
+      description:
+        "At start the hub reads the Redis's persistence (CONFIG GET appendonly, save, maxmemory-policy). 'required': refuse to start (CD_E_REDIS_NOT_DURABLE) unless it writes an append-only file and never evicts, and refuse when CONFIG cannot be read (CD_E_REDIS_DURABILITY_UNKNOWN). 'declared': you vouch for a managed Redis whose CONFIG is disabled (refused still when CONFIG can be read and shows otherwise). 'none': a throwaway setup; start whatever it finds, with a loud warning (hub.redis_not_durable): a Redis restart may lose events.",
+    },
+  },
+} as const;
+
 /** The whole hub configuration's JSON Schema: core's sections with the parts' fragments placed. */
 export function composeHubConfigSchema(fragments: PartConfigFragments) {
   return {
@@ -227,6 +244,7 @@ export function composeHubConfigSchema(fragments: PartConfigFragments) {
         description: 'Path or URL of this schema, for editors (e.g. `../core/config/hub.schema.json`).',
       },
       hub: HUB_SECTION_SCHEMA,
+      redis: REDIS_SECTION_SCHEMA,
       sites: {
         type: 'array',
         minItems: 1,

@@ -80,10 +80,16 @@ export interface HubSettings {
   health: { host: string; port: number };
 }
 
+/** The `redis` section (core/config/schema.ts REDIS_SECTION_SCHEMA). */
+export interface RedisSettings {
+  durability: 'required' | 'declared' | 'none';
+}
+
 export interface HubConfig {
   /** The file it was loaded from, when it came from one. */
   readonly file?: string;
   readonly hub: HubSettings;
+  readonly redis: RedisSettings;
   readonly sites: readonly SiteConfig[];
   readonly subscribers: readonly SubscriberConfig[];
   readonly routes: readonly RouteConfig[];
