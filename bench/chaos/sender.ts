@@ -95,6 +95,10 @@ export function createSender(options: {
       Record<string, unknown> | Array<Record<string, unknown>>;
     const record = Array.isArray(sample) ? sample[0]! : sample;
     record[site.orderField] = order;
+    // Two bodies alike signed in the same second would be refused as a replay (CD_E_AUTH_REPLAYED).
+    const customer = record[site.customerField] as Record<string, unknown>;
+    const nameField = 'name' in customer ? 'name' : 'nombre';
+    customer[nameField] = `${String(customer[nameField])} #${seq}`;
     const idemKey = `chaos-${options.runTag}-${seq}`;
     return {
       site,

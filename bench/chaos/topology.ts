@@ -13,6 +13,8 @@ export interface ChaosSite {
   sample: string;
   /** Field of the sample holding the order number (the business key). */
   orderField: string;
+  /** Object holding the customer name, varied per event so no two bodies are alike. */
+  customerField: string;
   /** Prefix of generated order numbers. */
   orderPrefix: string;
   /** The sample is an array of one record (us-nwk posts arrays). */
@@ -36,6 +38,7 @@ export const SITES: readonly ChaosSite[] = [
     groups: ['us-central'],
     sample: 'order-released.input.json',
     orderField: 'orderNumber',
+    customerField: 'customer',
     orderPrefix: 'CHI',
     array: false,
   },
@@ -46,6 +49,7 @@ export const SITES: readonly ChaosSite[] = [
     groups: ['us-east'],
     sample: 'order-released.input.json',
     orderField: 'orderNo',
+    customerField: 'customer',
     orderPrefix: 'NWK',
     array: true,
   },
@@ -56,6 +60,7 @@ export const SITES: readonly ChaosSite[] = [
     groups: ['mexico'],
     sample: 'pedido-liberado.input.json',
     orderField: 'pedido',
+    customerField: 'cliente',
     orderPrefix: 'MTY',
     array: false,
   },
