@@ -118,8 +118,17 @@ export const CONNECTOR_CODES = defineCodes({
     retriable: false,
   },
   CD_E_KAFKA_UNAVAILABLE: {
-    meaning: 'Kafka did not acknowledge the write in time; nothing was accepted.',
-    action: 'Retry after the Retry-After delay with the same Idempotency-Key.',
+    meaning:
+      'Kafka did not acknowledge the write in time; the request was not accepted (details.published says whether the events surely were not written, `no`, or may have been, `unknown`).',
+    action:
+      'Retry the same body after the Retry-After delay (same Idempotency-Key if you sent one): the retry carries the same eventIds, so it never makes a second copy.',
+    retriable: true,
+  },
+  CD_E_INGEST_BUSY: {
+    meaning:
+      'The ingress publisher queue is full (hub.ingest.maxQueuedEvents / maxQueuedBytes): Kafka is slower than the sites; nothing was written.',
+    action:
+      'Retry after the Retry-After delay; if it lasts, look at Kafka (docs/operations.md, Back-pressure).',
     retriable: true,
   },
   CD_E_ENCODE_FAILED: {

@@ -3,14 +3,27 @@ import type { AddressInfo } from 'node:net';
 import { Registry as MetricsRegistry, collectDefaultMetrics } from 'prom-client';
 
 /**
- * Every long-running process serves /healthz (the process lives), /readyz (its dependencies
- * answer and it is doing its job) and Prometheus /metrics. Each part registers its own readiness
- * check and its own metrics in the registry it is handed.
+ * Every long-running process serves /healthz (the process lives), /readyz (this process can accept
+ * work: its own dependencies answer and its components started; never a downstream subscriber's
+ * state), /status (JSON detail for operators) and Prometheus /metrics. Each part registers its own
+ * readiness check, status and metrics.
  */
 export interface HealthServer {
   readonly metrics: MetricsRegistry;
-  /** A named readiness check; /readyz is 200 only when all return true. */
+  /**
+   * A named readiness check; /readyz is 200 only when all return true (a check that throws or
+   * takes longer than 2 s counts as false). Only what this process needs to accept work belongs
+   * here: a subscriber that is down is shown on /status and /metrics, not here.
+   */
   addReadiness(name: string, check: () => boolean | Promise<boolean>): void;
+  /**
+   * A named entry of /status: `section.name` is the shallow merge of every provider registered
+   * under it (the hub adds `started`, the component its own detail). A provider that throws shows
+   * `{ error }`.
+   */
+  addStatus(section: StatusSection, name: string, provider: () => StatusEntry | Promise<StatusEntry>): void;
+  /** The /status document (what GET /status answers). */
+  status(): Promise<StatusDocument>;
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -20,24 +33,101 @@ export function registerProcessMetrics(metrics: MetricsRegistry): void {
   collectDefaultMetrics({ register: metrics });
 }
 
+/** The sections of /status. */
+export type StatusSection = 'dependencies' | 'components' | 'subscribers';
+
+/** One entry of a /status section: JSON values only. */
+export type StatusEntry = Record<string, unknown>;
+
+/**
+ * GET /status (always 200 while the process serves; `ready` says what /readyz would answer):
+ *
+ * ```json
+ * {
+ *   "ready": true,
+ *   "checks": { "<readiness check>": true },
+ *   "dependencies": { "kafka": { "up": true, "checkedAt": "…", "latencyMs": 3, "lastError": "…" }, "redis": {…}, "registry": {…} },
+ *   "components": { "<component>": { "started": true, "ready": true, "lastError": { "message": "…", "at": "…" }, … } },
+ *   "subscribers": { "<subscriberId>": { "breaker": "closed|half-open|open", "breakerRetryInMs": 0, "inRetry": 0, "parkedKeys": 0, "parked": 0, "lag": 0 } }
+ * }
+ * ```
+ *
+ * Which entries exist depends on what the process runs; the fields of each are documented where
+ * its provider is built (hub/dependency-probe.ts, hub/run.ts, connectors/sources/publisher.ts
+ * `publisherStatus`, connectors/sinks/status.ts) and in docs/operations.md.
+ */
+export interface StatusDocument {
+  ready: boolean;
+  checks: Record<string, boolean>;
+  dependencies: Record<string, StatusEntry>;
+  components: Record<string, StatusEntry>;
+  subscribers: Record<string, StatusEntry>;
+}
+
+const CHECK_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
 export function createHealthServer(
   metrics: MetricsRegistry = new MetricsRegistry(),
   options: { defaultMetrics?: boolean } = {},
 ): HealthServer {
   if (options.defaultMetrics !== false) registerProcessMetrics(metrics);
   const checks = new Map<string, () => boolean | Promise<boolean>>();
+  const providers = new Map<string, Array<() => StatusEntry | Promise<StatusEntry>>>();
+  async function readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
+    const names = [...checks.keys()];
+    const values = await Promise.all(
+      [...checks.values()].map((check) =>
+        withTimeout(
+          Promise.resolve()
+            .then(check)
+            .catch(() => false),
+          CHECK_TIMEOUT_MS,
+          false,
+        ),
+      ),
+    );
+    const results = Object.fromEntries(names.map((n, i) => [n, values[i] === true]));
+    return { ready: values.every((v) => v === true), checks: results };
+  }
+  async function status(): Promise<StatusDocument> {
+    const doc: StatusDocument = { ...(await readiness()), dependencies: {}, components: {}, subscribers: {} };
+    await Promise.all(
+      [...providers].map(async ([id, list]) => {
+        const [section, name] = JSON.parse(id) as [StatusSection, string];
+        const parts = await Promise.all(
+          list.map((p) =>
+            withTimeout(
+              Promise.resolve()
+                .then(p)
+                .catch((err: unknown) => ({ error: String(err) })),
+              CHECK_TIMEOUT_MS,
+              { error: 'no answer within 2 s' } as StatusEntry,
+            ),
+          ),
+        );
+        doc[section][name] = Object.assign({}, ...parts) as StatusEntry;
+      }),
+    );
+    return doc;
+  }
   const server = http.createServer(async (req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     try {
       if (url === '/healthz') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       } else if (url === '/readyz') {
-        const results: Record<string, boolean> = {};
-        for (const [name, check] of checks) results[name] = await Promise.resolve(check()).catch(() => false);
-        const ready = Object.values(results).every(Boolean);
-        res
-          .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ ready, checks: results }));
+        const r = await readiness();
+        res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r));
+      } else if (url === '/status') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(await status()));
       } else if (url === '/metrics') {
         res.writeHead(200, { 'content-type': metrics.contentType }).end(await metrics.metrics());
       } else {
@@ -50,6 +140,11 @@ export function createHealthServer(
   return {
     metrics,
     addReadiness: (name, check) => void checks.set(name, check),
+    addStatus: (section, name, provider) => {
+      const id = JSON.stringify([section, name]);
+      providers.set(id, [...(providers.get(id) ?? []), provider]);
+    },
+    status,
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

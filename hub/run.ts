@@ -20,6 +20,9 @@ export async function runComponents(
   const started: HubComponent[] = [];
   let allStarted = false;
   health?.addReadiness('components-started', () => allStarted);
+  // /status `components.<name>.started` (each component adds its own detail under its name).
+  for (const c of components)
+    health?.addStatus('components', c.name, () => ({ started: started.includes(c) }));
   let stopping: Promise<void> | undefined;
   const stopAll = () =>
     (stopping ??= (async () => {

@@ -9,6 +9,7 @@ import { pushSchemas } from '../schemas';
 import { status, stderrProgress, up, type PartStatus } from '../stack';
 import { hubComponents } from './components';
 import { loadConfig } from './config';
+import { createDependencyProbe } from './dependency-probe';
 import { checkRedisDurability } from './redis-durability';
 import { runComponents } from './run';
 
@@ -17,7 +18,7 @@ export interface HubStartOptions {
   /** The hub configuration file (YAML). */
   configFile: string;
   /**
-   * Port of /healthz, /readyz and /metrics (0: any free port).
+   * Port of /healthz, /readyz, /status and /metrics (0: any free port).
    * @defaultValue the configuration's hub.health.port
    */
   healthPort?: number;
@@ -77,6 +78,14 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
   const health = createHealthServer();
   const { host } = config.hub.health;
   const port = await health.listen(options.healthPort ?? config.hub.health.port, host);
+  // /readyz: Kafka, Redis and the registry answer (hub/dependency-probe.ts) and every component started.
+  const probe = createDependencyProbe({
+    endpoints: res.endpoints,
+    health,
+    intervalMs: config.hub.health.probeIntervalMs,
+    timeoutMs: config.hub.health.probeTimeoutMs,
+  });
+  probe.start();
   const components = hubComponents({ config, endpoints: res.endpoints, logger, health });
   return {
     config,
@@ -85,6 +94,15 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
     topics: { required: requiredTopics(config).length, created },
     health: `http://${host}:${port}`,
     components,
-    run: () => runComponents(components, () => health.close(), logger, health),
+    run: () =>
+      runComponents(
+        components,
+        async () => {
+          await probe.stop();
+          await health.close();
+        },
+        logger,
+        health,
+      ),
   };
 }

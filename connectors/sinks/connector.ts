@@ -18,6 +18,7 @@ import { DeliveryPipeline } from './pipeline';
 import { RetryWorker } from './retry-worker';
 import { subscriberDeliveryKeys, type ConnectorDeps, type SubscriberRuntimeConfig } from './runtime-config';
 import { Semaphore } from './semaphore';
+import { subscriberStatus } from './status';
 import { ensureTopics } from './topics-setup';
 
 export interface SinkConnector extends HubComponent {
@@ -43,7 +44,16 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
   const dlqTopic = names.dlqDeliver(config.id);
   const instanceId =
     deps.instanceId ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
-  const metrics = deliveryMetrics(deps.health?.metrics ?? new MetricsRegistry(), config.id);
+  const counted = deliveryMetrics(deps.health?.metrics ?? new MetricsRegistry(), config.id);
+  // The last failed attempt, for /status (the counters keep the totals).
+  let lastFailure: { code: string; class: string; at: string } | undefined;
+  const metrics: typeof counted = {
+    ...counted,
+    failed: (kind, code) => {
+      lastFailure = { code, class: kind, at: new Date(deps.clock.now()).toISOString() };
+      counted.failed(kind, code);
+    },
+  };
   const state = createDeliveryState({
     redis: deps.redis,
     keys: subscriberDeliveryKeys(config.id, config),
@@ -62,8 +72,20 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
   let consumer: Consumer | undefined;
   let consuming = false;
   let commitTimer: NodeJS.Timeout | undefined;
-  // Ready once consuming, and not while the subscriber is known to be down (breaker open).
-  deps.health?.addReadiness(`connector:${config.id}`, () => consuming && running && breaker.state !== 'open');
+  // Ready once consuming. A subscriber that is down (breaker open) does not make this process
+  // unable to accept work: it shows on /status and /metrics, never on /readyz (issue #13).
+  deps.health?.addReadiness(`connector:${config.id}`, () => consuming && running);
+  const status = subscriberStatus({
+    kafka: deps.kafka,
+    redis: deps.redis,
+    keys: subscriberDeliveryKeys(config.id, config),
+    groupId: config.consumer.groupId,
+    topic: deliverTopic,
+    breaker: () => ({ state: breaker.state, waitMs: breaker.waitMs() }),
+    consuming: () => consuming,
+    lastError: () => lastFailure,
+  });
+  deps.health?.addStatus('subscribers', config.id, () => status.read());
 
   const log = eventLogger(logger, DELIVERY_LOG_EVENTS);
   const breaker = new CircuitBreaker(config.delivery.breaker, deps.clock, (to, from) => {
@@ -206,6 +228,7 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
       await worker.stop();
       await dlq.stop();
       await sink.close();
+      await status.close();
     },
   };
 }

@@ -20,7 +20,7 @@ import type { HttpIngestSite } from './http/server';
 import { DEFAULT_SITES_DIR, loadSiteMappings } from './mapping/load';
 import type { SiteMappings } from './mapping/types';
 import { SOURCE_LOG_EVENTS } from './log-events';
-import { createIngressPublisher } from './publisher';
+import { createIngressPublisher, publisherStatus } from './publisher';
 
 export interface SourceComponentContext {
   config: HubConfig;
@@ -124,6 +124,10 @@ export function createSourceComponents(
             topicPrefix: prefix,
             ...(env.CROSSDOCK_INGEST_PORT !== undefined ? { port: Number(env.CROSSDOCK_INGEST_PORT) } : {}),
             redisPrefix: ctx.redisPrefix,
+            sendTimeoutMs: config.hub.ingest.publishTimeoutMs,
+            maxQueuedEvents: config.hub.ingest.maxQueuedEvents,
+            maxQueuedBytes: config.hub.ingest.maxQueuedBytes,
+            retryAfterSeconds: config.hub.ingest.retryAfterSeconds,
           },
           {
             kafka: createKafka({ clientId: 'crossdock-ingest', brokers: endpoints.kafkaBrokers, logger }),
@@ -166,10 +170,17 @@ export function createSourceComponents(
       name: 'csv-drop-folder',
       async start() {
         const kafka = createKafka({ clientId: 'crossdock-csv', brokers: endpoints.kafkaBrokers, logger });
-        publisher = createIngressPublisher({ kafka, logger });
+        publisher = createIngressPublisher({
+          kafka,
+          logger,
+          sendTimeoutMs: config.hub.ingest.publishTimeoutMs,
+          maxQueuedEvents: config.hub.ingest.maxQueuedEvents,
+          maxQueuedBytes: config.hub.ingest.maxQueuedBytes,
+        });
         await publisher.start();
         const p = publisher;
         ctx.health?.addReadiness('csv-drop-folder', () => p.ready());
+        ctx.health?.addStatus('components', 'csv-drop-folder', () => publisherStatus(p));
         inner = createCsvDropFolder(
           { sites, topicPrefix: prefix, redisPrefix: ctx.redisPrefix },
           {

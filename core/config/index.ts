@@ -7,6 +7,7 @@ export type {
   HubSettings,
   RedisSettings,
   RouterSettings,
+  IngestSettings,
   SiteConfig,
   SubscriberConfig,
   RouteConfig,

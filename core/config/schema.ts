@@ -132,11 +132,47 @@ export const HUB_SECTION_SCHEMA = {
         },
       },
     },
+    ingest: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description:
+        'Back-pressure of the ingress publisher that HTTP ingest and the CSV drop folder share (docs/operations.md, Back-pressure). Events wait in its queue until Kafka acknowledged them; past the bound HTTP ingest answers 503 + Retry-After (CD_E_INGEST_BUSY) and the drop folder waits for room.',
+      properties: {
+        maxQueuedEvents: {
+          type: 'integer',
+          minimum: 1,
+          default: 10000,
+          description:
+            'Most events waiting for Kafka (queued and in flight). One request larger than the bound is still taken when the queue is empty.',
+        },
+        maxQueuedBytes: {
+          type: 'integer',
+          minimum: 1024,
+          default: 33554432,
+          description: 'Most bytes (encoded values, keys and headers) waiting for Kafka. Default 32 MiB.',
+        },
+        publishTimeoutMs: {
+          type: 'integer',
+          minimum: 100,
+          default: 10000,
+          description:
+            'Longest an HTTP request waits for Kafka to acknowledge its events; then it answers 503 (CD_E_KAFKA_UNAVAILABLE) and Retry-After.',
+        },
+        retryAfterSeconds: {
+          type: 'integer',
+          minimum: 1,
+          default: 5,
+          description: 'The Retry-After of those 503 answers (seconds).',
+        },
+      },
+    },
     health: {
       type: 'object',
       additionalProperties: false,
       default: {},
-      description: 'The process health server (`/healthz`, `/readyz`, `/metrics`).',
+      description:
+        'The process health server (`/healthz`, `/readyz`, `/status`, `/metrics`; docs/operations.md, Readiness and status).',
       properties: {
         host: { type: 'string', default: '127.0.0.1', description: 'Address to listen on.' },
         port: {
@@ -145,6 +181,19 @@ export const HUB_SECTION_SCHEMA = {
           maximum: 65535,
           default: 9400,
           description: 'Port to listen on (0: any free port).',
+        },
+        probeIntervalMs: {
+          type: 'integer',
+          minimum: 100,
+          default: 5000,
+          description:
+            'How often `crossdock start` checks that Kafka, Redis and the schema registry answer (for /readyz and /status).',
+        },
+        probeTimeoutMs: {
+          type: 'integer',
+          minimum: 100,
+          default: 3000,
+          description: 'A dependency that does not answer a check within this time counts as unreachable.',
         },
       },
     },

@@ -77,7 +77,16 @@ export interface HubSettings {
   topicPrefix: string;
   topics: { partitions: number; replicationFactor: number };
   router: RouterSettings;
-  health: { host: string; port: number };
+  ingest: IngestSettings;
+  health: { host: string; port: number; probeIntervalMs: number; probeTimeoutMs: number };
+}
+
+/** `hub.ingest`: the bound of the ingress publisher shared by HTTP ingest and the CSV drop folder. */
+export interface IngestSettings {
+  maxQueuedEvents: number;
+  maxQueuedBytes: number;
+  publishTimeoutMs: number;
+  retryAfterSeconds: number;
 }
 
 /** The `redis` section (core/config/schema.ts REDIS_SECTION_SCHEMA). */

@@ -17,7 +17,7 @@ import { DEFAULT_TOPIC_PREFIX } from './topics';
  * | delivery (one subscriber) | `{cd:<subscriberId>}` | `cd:{cd:<sub>}:due`, `:held`, `:bucket`, `:slots`, `:entry:<eventId>`, `:q:<businessKey>`, `:idem:<eventId>` |
  * | router duplicate marks | `{cd:router:seen:<b>}` (b = first hex digit of the eventId) | `cd:{cd:router:seen:<b>}:<eventId>` |
  * | router partition fence (one consumer group) | `{cd:router:fence:<groupId>}` | `cd:{cd:router:fence:<group>}:owner:<topic/partition>`, `:mark:…`, `:committed:…` |
- * | HTTP ingest (one site) | `{cd:ingest:<siteId>}` | `cd:{cd:ingest:<site>}:replay:<signature>`, `:quota`, `:idem:<Idempotency-Key>` |
+ * | HTTP ingest (one site) | `{cd:ingest:<siteId>}` | `cd:{cd:ingest:<site>}:replay:<signature>`, `:quota`, `:idem:<Idempotency-Key>`, `:unconfirmed:<body sha256>` |
  * | CSV drop folder (one site) | `{cd:csv:<siteId>}` | `cd:{cd:csv:<site>}:file:<sha256>` |
  *
  * Subscriber and site ids hold no `:` (configuration schema), so a delivery tag never equals a
@@ -151,6 +151,8 @@ export interface IngestKeys {
   replay(signature: string): string;
   quota(): string;
   idempotency(key: string): string;
+  /** The eventIds of a request without Idempotency-Key whose publish timed out, by body hash. */
+  unconfirmed(bodySha256: string): string;
 }
 
 export function ingestKeys(redisPrefix: string, siteId: string): IngestKeys {
@@ -159,6 +161,7 @@ export function ingestKeys(redisPrefix: string, siteId: string): IngestKeys {
     replay: (signature: string) => `${base}:replay:${signature}`,
     quota: () => `${base}:quota`,
     idempotency: (key: string) => `${base}:idem:${key}`,
+    unconfirmed: (bodySha256: string) => `${base}:unconfirmed:${bodySha256}`,
   });
 }
 

@@ -7,7 +7,7 @@ import type { Logger } from '../../../core/logger';
 import { resolveRedisPrefix } from '../../../core/names/redis-keys';
 import type { Redis } from '../../../core/redis';
 import type { EventCodec } from '../prepare';
-import { createIngressPublisher, type IngressPublisher } from '../publisher';
+import { createIngressPublisher, publisherStatus, type IngressPublisher } from '../publisher';
 import { buildIngestApp, type HttpIngestSettings } from './server';
 import { createIngestState } from './state';
 
@@ -20,6 +20,10 @@ export interface HttpIngestComponentSettings extends HttpIngestSettings {
   redisPrefix?: string;
   /** Longest wait for Kafka's acknowledgement before answering 503. @defaultValue 10000 */
   sendTimeoutMs?: number;
+  /** Most events waiting for Kafka; past it, 503 CD_E_INGEST_BUSY. @defaultValue 10000 */
+  maxQueuedEvents?: number;
+  /** Most bytes waiting for Kafka; past it, 503 CD_E_INGEST_BUSY. @defaultValue 33554432 */
+  maxQueuedBytes?: number;
 }
 
 export interface HttpIngestComponentDeps {
@@ -64,6 +68,8 @@ export function createHttpIngest(
         kafka: deps.kafka,
         logger: deps.logger,
         sendTimeoutMs: settings.sendTimeoutMs,
+        maxQueuedEvents: settings.maxQueuedEvents,
+        maxQueuedBytes: settings.maxQueuedBytes,
       });
       await publisher.start();
       app = await buildIngestApp(settings, {
@@ -76,6 +82,7 @@ export function createHttpIngest(
       });
       const p = publisher;
       deps.health?.addReadiness('http-ingest', () => p.ready());
+      deps.health?.addStatus('components', 'http-ingest', () => publisherStatus(p));
       await app.listen({ port: settings.port ?? 8080, host: settings.host ?? '127.0.0.1' });
       const addr = app.server.address();
       port = typeof addr === 'object' && addr ? addr.port : 0;

@@ -173,8 +173,9 @@ export async function buildIngestApp(
     const idemKey = Array.isArray(idemHeader) ? idemHeader[0] : idemHeader;
     if (idemKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idemKey))
       return fail(400, 'CD_E_INPUT_MALFORMED', 'Idempotency-Key must be 1-200 printable ASCII characters.');
-    // The body hash is only needed to tell an Idempotency-Key's bodies apart.
-    const hash = idemKey ? crypto.createHash('sha256').update(rawBody).digest('hex') : '';
+    // The body hash tells an Idempotency-Key's bodies apart, and finds the eventIds of an
+    // unconfirmed attempt of the same body without a key (see `ingest`).
+    const hash = crypto.createHash('sha256').update(rawBody).digest('hex');
     if (idemKey) {
       const begun = await deps.state.beginIdempotent(siteId, idemKey, hash, 60_000);
       if (!begun.claimed) {
@@ -194,7 +195,7 @@ export async function buildIngestApp(
     }
     let answer: HttpAnswer;
     try {
-      answer = await ingest(site, rawBody, idemKey, headers.traceparent as string | undefined);
+      answer = await ingest(site, rawBody, hash, idemKey, headers.traceparent as string | undefined);
     } catch (err) {
       answer =
         isCrossdockError(err) && err.retriable
@@ -220,9 +221,18 @@ export async function buildIngestApp(
     return answer;
   }
 
+  /**
+   * Maps, checks, encodes and publishes one request. The eventIds: from the Idempotency-Key when
+   * there is one (UUID v5), else fresh ones, except when an earlier attempt of the same body timed
+   * out after its events reached the producer (published `unknown`): then that attempt's eventIds,
+   * remembered in Redis for idempotencyTtlMs, so that a retry cannot make a second copy under
+   * another identity (the router drops a repeated eventId). The memory is dropped once the body is
+   * accepted, so a later identical body is a new event again.
+   */
   async function ingest(
     site: HttpIngestSite,
     rawBody: Buffer,
+    hash: string,
     idemKey: string | undefined,
     traceparent: string | undefined,
   ): Promise<HttpAnswer> {
@@ -263,6 +273,7 @@ export async function buildIngestApp(
     if (!site.mappings) return fail(500, 'CD_E_INTERNAL', 'no mapping');
     const problems: NonNullable<ErrorBody['problems']> = [];
     const built: BuiltEvent[] = [];
+    const earlier = idemKey ? undefined : await deps.state.unconfirmedIds(site.siteId, hash);
     split.records.forEach((record, i) => {
       const mapped = mapRecord(site.mappings, record);
       const b = buildEvent(
@@ -270,7 +281,7 @@ export async function buildIngestApp(
           site: site.mappings,
           codec: deps.codec,
           traceparent,
-          eventId: idemKey ? uuidV5(`${site.siteId}|idem|${idemKey}|${i}`) : undefined,
+          eventId: idemKey ? uuidV5(`${site.siteId}|idem|${idemKey}|${i}`) : earlier?.[i],
           now: clock.now,
         },
         mapped,
@@ -314,10 +325,23 @@ export async function buildIngestApp(
       );
     }
     const topic = ingressTopic(prefix, site.siteId);
-    await deps.publisher.publish(
-      topic,
-      prepared.map((p) => p.message),
-    );
+    try {
+      await deps.publisher.publish(
+        topic,
+        prepared.map((p) => p.message),
+      );
+    } catch (err) {
+      const published = isCrossdockError(err) ? err.details?.published : undefined;
+      if (!idemKey && published === 'unknown')
+        await deps.state.rememberUnconfirmed(
+          site.siteId,
+          hash,
+          prepared.map((p) => p.eventId),
+          idemTtl,
+        );
+      throw err;
+    }
+    if (earlier) await deps.state.forgetUnconfirmed(site.siteId, hash).catch(() => undefined);
     accepted.inc({ site: site.siteId }, prepared.length);
     logPublished(log, site.siteId, topic, 'http', prepared);
     return new HttpAnswer(202, { accepted: prepared.length, eventIds: prepared.map((p) => p.eventId) });

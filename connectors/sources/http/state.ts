@@ -39,6 +39,15 @@ export interface IngestState {
   ): Promise<{ claimed: true } | { claimed: false; record: IdempotencyRecord }>;
   finishIdempotent(siteId: string, key: string, record: IdempotencyRecord, ttlMs: number): Promise<void>;
   releaseIdempotent(siteId: string, key: string): Promise<void>;
+  /**
+   * Remembers the eventIds of a request without Idempotency-Key whose publish may have been
+   * written (a timeout after the events reached the producer), by body hash, so that the client's
+   * retry of the same body carries the same eventIds (the router drops the copy).
+   */
+  rememberUnconfirmed(siteId: string, bodySha256: string, eventIds: string[], ttlMs: number): Promise<void>;
+  /** The eventIds remembered for this body, if any. */
+  unconfirmedIds(siteId: string, bodySha256: string): Promise<string[] | undefined>;
+  forgetUnconfirmed(siteId: string, bodySha256: string): Promise<void>;
 }
 
 /**
@@ -109,6 +118,16 @@ export function createIngestState(redis: Redis, redisPrefix: string): IngestStat
     },
     async releaseIdempotent(siteId, key) {
       await redis.del(keysOf(siteId).idempotency(key));
+    },
+    async rememberUnconfirmed(siteId, bodySha256, eventIds, ttlMs) {
+      await redis.set(keysOf(siteId).unconfirmed(bodySha256), JSON.stringify(eventIds), 'PX', ttlMs);
+    },
+    async unconfirmedIds(siteId, bodySha256) {
+      const v = await redis.get(keysOf(siteId).unconfirmed(bodySha256));
+      return v ? (JSON.parse(v) as string[]) : undefined;
+    },
+    async forgetUnconfirmed(siteId, bodySha256) {
+      await redis.del(keysOf(siteId).unconfirmed(bodySha256));
     },
   };
 }
