@@ -1,0 +1,149 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import { signedHeaders } from '../../../connectors/sources/http/auth';
+import type { StatusDocument } from '../../../core/health';
+import { stackPaths } from '../../../stack';
+import { freePort } from '../../../stack/proc';
+import { eventually, randomName } from '../../helpers/stack';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+/**
+ * Readiness means "this process can accept work", as a user runs the hub (`crossdock start`): a
+ * subscriber whose receiver is down (a webhook to a port nobody listens on) opens its breaker,
+ * which shows on /status and /metrics, while /readyz stays 200 and HTTP ingest keeps accepting.
+ */
+describe('crossdock start: /readyz and /status with a subscriber down (real Kafka, registry, Redis)', () => {
+  const prefix = randomName('st');
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-status-'));
+  let hub: ChildProcess;
+  let hubLog = '';
+  let ingestPort = 0;
+  let healthPort = 0;
+  const base = () => `http://127.0.0.1:${healthPort}`;
+  const statusDoc = async () => (await (await fetch(`${base()}/status`)).json()) as StatusDocument;
+
+  beforeAll(async () => {
+    const closedPort = await freePort(); // nobody listens there
+    const config = {
+      hub: { topicPrefix: prefix, topics: { partitions: 1 }, router: { groupId: `${prefix}-router` } },
+      sites: [
+        {
+          id: 'us-chi',
+          name: 'Chicago DC',
+          country: 'US',
+          connector: { kind: 'http', keys: [{ id: 'chi-st', secretEnv: 'STATUS_TEST_CHI_KEY' }] },
+        },
+      ],
+      subscribers: [
+        {
+          id: 'tms',
+          sink: { kind: 'http', url: `http://127.0.0.1:${closedPort}/tms`, timeoutMs: 1000 },
+          delivery: { breaker: { failureThreshold: 2, openMs: 60000 } },
+        },
+      ],
+      routes: [{ name: 'orders-to-tms', match: { eventTypes: ['Order*'] }, to: ['tms'] }],
+    };
+    const file = path.join(home, 'hub.yaml');
+    fs.writeFileSync(file, YAML.stringify(config));
+    [ingestPort, healthPort] = await Promise.all([freePort(), freePort()]);
+    hub = spawn(
+      process.execPath,
+      [path.join(ROOT, 'bin/crossdock.js'), 'start', '--config', file, '--health-port', String(healthPort)],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          CROSSDOCK_HOME: home,
+          CROSSDOCK_CACHE_DIR: stackPaths().cache,
+          CROSSDOCK_INGEST_PORT: String(ingestPort),
+          STATUS_TEST_CHI_KEY: 'chi-status-secret',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    hub.stdout!.on('data', (d: Buffer) => (hubLog += d.toString()));
+    hub.stderr!.on('data', (d: Buffer) => (hubLog += d.toString()));
+    await eventually(
+      async () => (await fetch(`${base()}/readyz`).catch(() => undefined))?.status === 200,
+      `the hub to be ready (log so far:\n${hubLog})`,
+      90_000,
+    );
+  });
+
+  afterAll(async () => {
+    if (hub && hub.exitCode === null) {
+      const exited = new Promise((r) => hub.once('exit', r));
+      hub.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 15000)))]);
+      clearTimeout(timer);
+      if (hub.exitCode === null) hub.kill('SIGKILL');
+    }
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  const postOrder = (orderNumber: string) => {
+    const sample = JSON.parse(
+      fs.readFileSync(path.join(ROOT, 'sites/us-chi/samples/order-released.input.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    const body = JSON.stringify({ ...sample, orderNumber });
+    return fetch(`http://127.0.0.1:${ingestPort}/v1/sites/us-chi/events`, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        ...signedHeaders({ id: 'chi-st', secret: 'chi-status-secret' }, body),
+      },
+    });
+  };
+
+  it('reports its own dependencies and components on /status while ready', async () => {
+    const doc = await statusDoc();
+    expect(doc.ready).toBe(true);
+    for (const dep of ['kafka', 'redis', 'registry'])
+      expect(doc.dependencies[dep]).toMatchObject({ up: true, checkedAt: expect.any(String) });
+    expect(doc.checks).toMatchObject({
+      kafka: true,
+      redis: true,
+      registry: true,
+      'components-started': true,
+    });
+    expect(doc.components['http-ingest']).toMatchObject({
+      started: true,
+      ready: true,
+      queue: { events: 0, maxEvents: 10000 },
+    });
+    expect(doc.components.router).toMatchObject({ started: true });
+    expect(doc.components['connector:tms']).toMatchObject({ started: true });
+    expect(doc.subscribers.tms).toMatchObject({ breaker: 'closed', inRetry: 0, heldKeys: 0 });
+  });
+
+  it('a subscriber down opens its breaker on /status and /metrics; /readyz stays 200 and ingest accepts', async () => {
+    for (let i = 0; i < 3; i++) expect((await postOrder(randomName('ST'))).status).toBe(202);
+    await eventually(
+      async () => (await statusDoc()).subscribers.tms?.breaker === 'open',
+      `the tms breaker to open (log so far:\n${hubLog.slice(-3000)})`,
+      60_000,
+    );
+    const doc = await statusDoc();
+    expect(doc.subscribers.tms).toMatchObject({
+      breaker: 'open',
+      consuming: true,
+      lastError: { code: expect.stringMatching(/^CD_E_/), class: 'transient' },
+    });
+    expect(doc.subscribers.tms!.breakerRetryInMs).toBeGreaterThan(0);
+    expect(doc.subscribers.tms!.inRetry).toBeGreaterThanOrEqual(1);
+    expect(doc.ready).toBe(true);
+    const readyz = await fetch(`${base()}/readyz`);
+    expect(readyz.status).toBe(200);
+    expect(await readyz.json()).toMatchObject({ ready: true, checks: { 'connector:tms': true } });
+    const metrics = await (await fetch(`${base()}/metrics`)).text();
+    expect(metrics).toMatch(/crossdock_delivery_breaker_state\{subscriber="tms"\} 2/);
+    // Ingest still takes work: the TMS being down is not a reason to refuse a site.
+    expect((await postOrder(randomName('ST'))).status).toBe(202);
+  });
+});
