@@ -65,6 +65,13 @@ export const DELIVERY_CODES = defineCodes({
       'Find who wrote it to the deliver topic (only the router should: cd-original-topic says where it was read). Events from sites reach subscribers through the router, which stamps ce_id.',
     retriable: false,
   },
+  CD_E_DELIVERY_STATE_FULL: {
+    meaning:
+      "A subscriber's Redis state reached a bound of delivery.capacity (maxHeldEvents in retry or parked, or maxParkedPerKey behind one business key), so a new event was not taken into it. Its offset is not committed: the partition pauses and reads it again after a pause, so Kafka keeps it and nothing is lost.",
+    action:
+      'Usually the subscriber is failing for long: check it (crossdock_delivery_held_events, the breaker). Raise delivery.capacity if Redis has the memory (docs/operations.md gives bytes per event); delivery resumes by itself as held events drain.',
+    retriable: true,
+  },
   CD_E_DELIVERY_UNKNOWN_SUBSCRIBER: {
     meaning: 'The configuration has no subscriber with the given id, or its sink section is incomplete.',
     action: 'Check the subscriber id and its sink/delivery sections in the hub configuration.',

@@ -126,6 +126,28 @@ export const DELIVERY_CONFIG_SCHEMA = {
         },
       },
     },
+    capacity: {
+      type: 'object',
+      description:
+        'Bounds on what this subscriber holds in Redis (events in retry or parked behind their key). A new event that would pass a bound is not taken: its partition pauses and reads it again after a second (CD_E_DELIVERY_STATE_FULL, counted in crossdock_delivery_capacity_refusals_total), so Kafka keeps it and nothing is lost. See docs/operations.md.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        maxHeldEvents: {
+          type: 'integer',
+          minimum: 1,
+          default: 100_000,
+          description:
+            'Events held in Redis for this subscriber at once (scheduled for a retry or parked behind their key), across all its instances.',
+        },
+        maxParkedPerKey: {
+          type: 'integer',
+          minimum: 1,
+          default: 10_000,
+          description: "Events waiting in one business key's queue (ordering 'key'), its head included.",
+        },
+      },
+    },
     idempotency: {
       type: 'object',
       description:

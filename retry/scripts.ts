@@ -10,10 +10,10 @@ export const SCRIPTS = {
   // keys: null = a variable number of keys (the caller's list decides; numkeys is sent first).
   admitMany: { file: 'admit-many.lua', keys: null },
   finishMany: { file: 'finish-many.lua', keys: null },
-  park: { file: 'park.lua', keys: 3 },
-  schedule: { file: 'schedule.lua', keys: 4 },
+  park: { file: 'park.lua', keys: 4 },
+  schedule: { file: 'schedule.lua', keys: 5 },
   claim: { file: 'claim.lua', keys: 1 },
-  complete: { file: 'complete.lua', keys: 4 },
+  complete: { file: 'complete.lua', keys: 5 },
   releaseHeld: { file: 'release-held.lua', keys: 3 },
 } as const satisfies Record<string, { file: string; keys: number | null }>;
 

@@ -31,6 +31,12 @@ export interface DeliverySettings {
     /** In-flight deliveries across all instances (Redis); 0 = no shared cap. @defaultValue the schema's */
     shared: number;
   };
+  capacity: {
+    /** Events held in Redis (in retry or parked) for the subscriber at once. @defaultValue the schema's */
+    maxHeldEvents: number;
+    /** Events waiting in one business key's queue. @defaultValue the schema's */
+    maxParkedPerKey: number;
+  };
   idempotency: {
     /** How long a delivered event's record is kept (redeliveries and replays within it are skipped). @defaultValue the schema's */
     ttlMs: number;
@@ -48,6 +54,7 @@ export const DEFAULT_DELIVERY: Readonly<DeliverySettings> = Object.freeze({
   breaker: DEFAULT_BREAKER,
   rateLimit: defaultsOf(SECTIONS.rateLimit),
   concurrency: defaultsOf(SECTIONS.concurrency),
+  capacity: defaultsOf(SECTIONS.capacity),
   idempotency: defaultsOf(SECTIONS.idempotency),
 });
 
@@ -73,6 +80,7 @@ export function compileDeliverySettings(raw: Section): DeliverySettings {
       burst: rate.burst > 0 ? rate.burst : Math.max(1, Math.ceil(rate.perSecond)),
     }),
     concurrency: Object.freeze(pick(DEFAULT_DELIVERY.concurrency, r.concurrency)),
+    capacity: Object.freeze(pick(DEFAULT_DELIVERY.capacity, r.capacity)),
     idempotency: Object.freeze(pick(DEFAULT_DELIVERY.idempotency, r.idempotency)),
   });
 }

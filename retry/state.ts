@@ -1,7 +1,9 @@
+import { CrossdockError } from '../core/errors';
 import type { Redis } from '../core/redis';
 import type { Clock } from '../core/clock';
 import type { DeliveryKeys } from './keys';
 import { scriptRunner, type ScriptRunner } from './scripts';
+import { DEFAULT_DELIVERY } from './settings';
 
 /**
  * One event held in Redis (waiting for a retry, or parked behind an earlier event of its key).
@@ -113,7 +115,18 @@ export interface DeliveryStateOptions {
    * whose 2xx was not yet recorded (the Idempotency-Key covers it). @defaultValue 2
    */
   finishDelayMs?: number;
+  /**
+   * Bounds on new retry entries (delivery.capacity): a park or a first schedule that would pass
+   * one throws CD_E_DELIVERY_STATE_FULL (retriable) and writes nothing.
+   * @defaultValue the delivery schema's defaults
+   */
+  capacity?: { maxHeldEvents: number; maxParkedPerKey: number };
+  /** Told each time a bound refuses an entry (a metric). */
+  onFull?: (bound: CapacityBound) => void;
 }
+
+/** Which delivery.capacity bound refused an entry. */
+export type CapacityBound = 'maxHeldEvents' | 'maxParkedPerKey';
 
 /**
  * The delivery state of one subscriber in Redis: idempotency records, shared limits, the retry
@@ -128,17 +141,24 @@ export interface DeliveryState {
   admitMany(eventIds: readonly string[], limits: AdmitLimits): Promise<AdmitResult[]>;
   /** 'done': the effect happened; 'release': it did not (or failed), let anyone try again. */
   finish(eventId: string, outcome: 'done' | 'release'): Promise<void>;
-  /** True when the event was parked behind earlier events of its key (ordering). */
+  /**
+   * True when the event was parked behind earlier events of its key (ordering).
+   * @throws CrossdockError CD_E_DELIVERY_STATE_FULL when a bound refuses it
+   */
   park(entry: RetryEntry & { orderKey: string }): Promise<boolean>;
-  /** Writes the entry and makes it due at dueAt; 'waiting' when it is queued behind its key's head. */
-  schedule(entry: RetryEntry, dueAt: number): Promise<'due' | 'waiting'>;
+  /**
+   * Writes the entry and makes it due at dueAt; 'waiting' when it is queued behind its key's head.
+   * A new entry is bounded by `capacity` unless `bounded` is false (an entry completed at once).
+   * @throws CrossdockError CD_E_DELIVERY_STATE_FULL when a bound refuses a new entry
+   */
+  schedule(entry: RetryEntry, dueAt: number, bounded?: boolean): Promise<'due' | 'waiting'>;
   /** Claims up to `max` due entries for `leaseMs`. Missing entries (completed meanwhile) are dropped. */
   claimDue(max: number, leaseMs: number): Promise<RetryEntry[]>;
   /** The entry leaves retry state; returns the id of its key's next event made due, if any. */
   complete(entry: RetryEntry, how: 'delivered' | 'continue' | 'hold'): Promise<string | null>;
   releaseHeld(orderKey: string): Promise<number>;
-  /** Entries due now or later (waiting for an attempt) and entries parked behind a key. */
-  counts(): Promise<{ scheduled: number }>;
+  /** Entries due now (or later: waiting for an attempt), and every entry held (scheduled or parked). */
+  counts(): Promise<{ scheduled: number; held: number }>;
   /** The earliest due time in the schedule, or null when nothing is scheduled. */
   nextDueAt(): Promise<number | null>;
 }
@@ -212,6 +232,21 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
   const leaseMs = options.leaseMs ?? 30_000;
   const doneTtlMs = options.doneTtlMs ?? 7 * 24 * 3600 * 1000;
   const scripts: ScriptRunner = scriptRunner(redis);
+  const capacity = options.capacity ?? DEFAULT_DELIVERY.capacity;
+  const bounds = [capacity.maxHeldEvents, capacity.maxParkedPerKey];
+  // -1 / -2 from park.lua and schedule.lua: a bound refused a new entry; nothing was written.
+  const full = (res: unknown, entry: RetryEntry): void => {
+    if (res !== -1 && res !== -2) return;
+    const bound: CapacityBound = res === -1 ? 'maxHeldEvents' : 'maxParkedPerKey';
+    options.onFull?.(bound);
+    throw new CrossdockError(
+      'CD_E_DELIVERY_STATE_FULL',
+      bound === 'maxHeldEvents'
+        ? `subscriber ${keys.subscriberId} holds delivery.capacity.maxHeldEvents=${capacity.maxHeldEvents} events in Redis; event ${entry.eventId} stays in Kafka and is read again`
+        : `business key ${entry.orderKey} of subscriber ${keys.subscriberId} has delivery.capacity.maxParkedPerKey=${capacity.maxParkedPerKey} events waiting; event ${entry.eventId} stays in Kafka and is read again`,
+      { retriable: true, details: { subscriberId: keys.subscriberId, bound, eventId: entry.eventId } },
+    );
+  };
   const slot = (eventId: string) => `${owner}:${eventId}`;
   // Admissions and finishes issued in the same event-loop turn go to Redis as one script call
   // (many deliveries are in flight at once; this saves a round trip and a script run per event).
@@ -274,18 +309,28 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
     async park(entry) {
       const res = await scripts.run(
         'park',
-        [keys.keyQueue(entry.orderKey), keys.held, keys.entry(entry.eventId)],
-        [entry.eventId, entry.orderKey, ...toFields(entry)],
+        [keys.keyQueue(entry.orderKey), keys.held, keys.entry(entry.eventId), keys.entries],
+        [entry.eventId, entry.orderKey, ...bounds, ...toFields(entry)],
       );
+      full(res, entry);
       return res === 1;
     },
-    async schedule(entry, dueAt) {
+    async schedule(entry, dueAt, bounded = true) {
       const ordered = entry.orderKey !== undefined;
       const res = await scripts.run(
         'schedule',
-        [keys.due, keys.entry(entry.eventId), queueKey(entry), keys.held],
-        [entry.eventId, dueAt, ordered ? '1' : '0', entry.orderKey ?? '', ...toFields(entry)],
+        [keys.due, keys.entry(entry.eventId), queueKey(entry), keys.held, keys.entries],
+        [
+          entry.eventId,
+          dueAt,
+          ordered ? '1' : '0',
+          entry.orderKey ?? '',
+          bounded ? '1' : '0',
+          ...bounds,
+          ...toFields(entry),
+        ],
       );
+      full(res, entry);
       return res === 1 ? 'due' : 'waiting';
     },
     async claimDue(max, claimLeaseMs) {
@@ -308,7 +353,7 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
       const ordered = entry.orderKey !== undefined;
       const res = await scripts.run(
         'complete',
-        [keys.due, keys.entry(entry.eventId), queueKey(entry), keys.held],
+        [keys.due, keys.entry(entry.eventId), queueKey(entry), keys.held, keys.entries],
         [entry.eventId, ordered ? '1' : '0', entry.orderKey ?? '', how, clock.now()],
       );
       return typeof res === 'string' ? res : null;
@@ -321,7 +366,8 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
       )) as number;
     },
     async counts() {
-      return { scheduled: await redis.zcard(keys.due) };
+      const [scheduled, held] = await Promise.all([redis.zcard(keys.due), redis.get(keys.entries)]);
+      return { scheduled, held: Math.max(0, Number(held ?? 0)) };
     },
     async nextDueAt() {
       const first = await redis.zrange(keys.due, 0, 0, 'WITHSCORES');

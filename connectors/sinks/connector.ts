@@ -61,6 +61,8 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
     owner: instanceId,
     leaseMs: config.delivery.idempotency.leaseMs,
     doneTtlMs: config.delivery.idempotency.ttlMs,
+    capacity: config.delivery.capacity,
+    onFull: (bound) => metrics.capacityRefused(bound),
     // Fewer, larger `done` writes (one script call per ~10 ms of deliveries instead of per 2 ms).
     finishDelayMs: 10,
   });

@@ -275,7 +275,7 @@ export class DeliveryEngine {
     } else if (failed.orderKey !== undefined && settings.ordering.onDeadLetter === 'hold') {
       // Dead-lettered on its first pass: it never entered its key's queue, so put it there as the
       // head and complete it with 'hold' (the same path as a head that ran out of retries).
-      await state.schedule(failed, Number.MAX_SAFE_INTEGER);
+      await state.schedule(failed, Number.MAX_SAFE_INTEGER, false);
       await state.complete(failed, 'hold');
     }
     return 'dead-lettered';

@@ -15,6 +15,10 @@ export interface DeliveryMetrics {
   breaker(state: BreakerState): void;
   latency(seconds: number): void;
   idempotentSkip(): void;
+  /** Events held in Redis now (in retry or parked), against delivery.capacity.maxHeldEvents. */
+  held(n: number): void;
+  /** A delivery.capacity bound refused a new entry (its partition pauses; Kafka keeps the event). */
+  capacityRefused(bound: 'maxHeldEvents' | 'maxParkedPerKey'): void;
 }
 
 function metric<T>(registry: Registry, name: string, make: () => T): T {
@@ -125,6 +129,28 @@ export function deliveryMetrics(registry: Registry, subscriber: string): Deliver
         registers,
       }),
   );
+  const held = metric(
+    registry,
+    'crossdock_delivery_held_events',
+    () =>
+      new Gauge({
+        name: 'crossdock_delivery_held_events',
+        help: 'Events the subscriber holds in Redis now (scheduled for a retry or parked behind their key); bounded by delivery.capacity.maxHeldEvents.',
+        labelNames: ['subscriber'],
+        registers,
+      }),
+  );
+  const refusals = metric(
+    registry,
+    'crossdock_delivery_capacity_refusals_total',
+    () =>
+      new Counter({
+        name: 'crossdock_delivery_capacity_refusals_total',
+        help: 'New events a delivery.capacity bound kept out of Redis (maxHeldEvents, maxParkedPerKey); each stays in Kafka and its partition pauses.',
+        labelNames: ['subscriber', 'bound'],
+        registers,
+      }),
+  );
   const s = { subscriber };
   // Children bound to this subscriber once: no label hashing on the per-event path.
   const deliveredC = delivered.labels(s);
@@ -134,8 +160,10 @@ export function deliveryMetrics(registry: Registry, subscriber: string): Deliver
   const breakerG = breaker.labels(s);
   const latencyH = latency.labels(s);
   const skipsC = skips.labels(s);
+  const heldG = held.labels(s);
   breakerG.set(0);
   inRetryG.set(0);
+  heldG.set(0);
   return {
     delivered: () => deliveredC.inc(),
     failed: (kind, code) => failed.inc({ subscriber, class: kind, code }),
@@ -146,5 +174,7 @@ export function deliveryMetrics(registry: Registry, subscriber: string): Deliver
     breaker: (state) => breakerG.set(BREAKER_VALUE[state]),
     latency: (sec) => latencyH.observe(sec),
     idempotentSkip: () => skipsC.inc(),
+    held: (n) => heldG.set(n),
+    capacityRefused: (bound) => refusals.inc({ subscriber, bound }),
   };
 }

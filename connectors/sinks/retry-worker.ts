@@ -76,7 +76,9 @@ export class RetryWorker {
         const now = this.o.clock.now();
         if (now - this.lastGauge > 1000) {
           this.lastGauge = now;
-          this.o.metrics.inRetry((await this.o.state.counts()).scheduled);
+          const counts = await this.o.state.counts();
+          this.o.metrics.inRetry(counts.scheduled);
+          this.o.metrics.held(counts.held);
         }
         const wait = this.o.breaker.waitMs();
         if (wait > 0) {

@@ -14,7 +14,7 @@ import { DEFAULT_TOPIC_PREFIX } from './topics';
  *
  * | part | tag | keys |
  * |---|---|---|
- * | delivery (one subscriber) | `{cd:<subscriberId>}` | `cd:{cd:<sub>}:due`, `:held`, `:bucket`, `:slots`, `:entry:<eventId>`, `:q:<businessKey>`, `:idem:<eventId>` |
+ * | delivery (one subscriber) | `{cd:<subscriberId>}` | `cd:{cd:<sub>}:due`, `:held`, `:bucket`, `:slots`, `:entry:<eventId>`, `:q:<businessKey>`, `:idem:<eventId>`, `:entries` |
  * | router duplicate marks | `{cd:router:seen:<b>}` (b = first hex digit of the eventId) | `cd:{cd:router:seen:<b>}:<eventId>` |
  * | router partition fence (one consumer group) | `{cd:router:fence:<groupId>}` | `cd:{cd:router:fence:<group>}:owner:<topic/partition>`, `:mark:…`, `:committed:…` |
  * | HTTP ingest (one site) | `{cd:ingest:<siteId>}` | `cd:{cd:ingest:<site>}:replay:<signature>`, `:quota`, `:idem:<Idempotency-Key>`, `:unconfirmed:<body sha256>` |
@@ -69,6 +69,8 @@ export interface DeliveryKeys {
   readonly bucket: string;
   /** Sorted set of in-flight delivery slots (token → lease expiry), the shared concurrency cap. */
   readonly slots: string;
+  /** String: how many retry entries exist (in retry or parked), the delivery.capacity counter. */
+  readonly entries: string;
   /** Hash: one retry entry (original bytes, headers, attempts, first failure...). */
   entry(eventId: string): string;
   /** List: retry entry ids waiting for business key `key`, head first (per-key ordering). */
@@ -85,6 +87,7 @@ export function deliveryKeys(redisPrefix: string, subscriberId: string): Deliver
     held: `${base}:held`,
     bucket: `${base}:bucket`,
     slots: `${base}:slots`,
+    entries: `${base}:entries`,
     entry: (eventId: string) => `${base}:entry:${eventId}`,
     keyQueue: (key: string) => `${base}:q:${key}`,
     idempotency: (eventId: string) => `${base}:idem:${eventId}`,

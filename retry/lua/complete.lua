@@ -7,6 +7,7 @@
   KEYS[2]  E's retry entry hash         ({cd:<sub>}:entry:<eventId>)
   KEYS[3]  K's queue list               ({cd:<sub>}:q:<K>)  (any key of the tag when unordered)
   KEYS[4]  held keys set                ({cd:<sub>}:held)
+  KEYS[5]  entry counter                ({cd:<sub>}:entries)
   ARGV[1]  E's event id
   ARGV[2]  '1' ordered by K, '0' not
   ARGV[3]  K ('' when unordered)
@@ -16,7 +17,9 @@
   Returns the id of K's next event made due now, or false.
 ]]
 redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('DEL', KEYS[2])
+if redis.call('DEL', KEYS[2]) == 1 and redis.call('DECR', KEYS[5]) < 0 then
+  redis.call('SET', KEYS[5], 0)
+end
 if ARGV[2] ~= '1' then return false end
 if redis.call('LINDEX', KEYS[3], 0) == ARGV[1] then
   redis.call('LPOP', KEYS[3])

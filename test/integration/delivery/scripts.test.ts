@@ -119,7 +119,7 @@ describe('delivery state scripts (real Redis)', () => {
     clock.advance(10_000);
     expect((await s.claimDue(10, 10_000)).map((e) => e.eventId)).toEqual(['r1']); // lease ran out
     await s.complete(claimed!, 'delivered');
-    expect(await s.counts()).toEqual({ scheduled: 0 });
+    expect(await s.counts()).toEqual({ scheduled: 0, held: 0 });
     expect(await redis.exists(keys.entry('r1'))).toBe(0);
   });
 
@@ -145,5 +145,50 @@ describe('delivery state scripts (real Redis)', () => {
     expect(await s.claimDue(10, 5000)).toEqual([]);
     expect(await s.releaseHeld('K')).toBe(2);
     expect((await s.claimDue(10, 5000)).map((e) => e.eventId)).toEqual(['k3']);
+  });
+
+  it('capacity: a new entry past maxHeldEvents or maxParkedPerKey is refused with nothing written; existing entries move on', async () => {
+    const keys = deliveryKeys(TEST_PREFIX, randomName('s'));
+    const clock = manualClock(1_000_000);
+    const refused: string[] = [];
+    const s = createDeliveryState({
+      redis,
+      keys,
+      clock,
+      owner: 'a',
+      capacity: { maxHeldEvents: 3, maxParkedPerKey: 2 },
+      onFull: (bound) => refused.push(bound),
+    });
+    expect(await s.schedule({ ...entry('k1', 'K'), attempts: 1 }, 1_000_100)).toBe('due');
+    expect(await s.park({ ...entry('k2', 'K'), orderKey: 'K' })).toBe(true);
+    // K's queue holds 2 (head + one parked): the next K event is refused, other keys are not.
+    await expect(s.park({ ...entry('k3', 'K'), orderKey: 'K' })).rejects.toMatchObject({
+      code: 'CD_E_DELIVERY_STATE_FULL',
+      retriable: true,
+      details: { bound: 'maxParkedPerKey', eventId: 'k3' },
+    });
+    expect(await redis.exists(keys.entry('k3'))).toBe(0);
+    expect(await s.schedule({ ...entry('u1'), attempts: 1 }, 1_000_100)).toBe('due');
+    expect(await s.counts()).toEqual({ scheduled: 2, held: 3 });
+    // 3 held: a new first failure is refused; the next attempt of an entry already held is not.
+    await expect(s.schedule({ ...entry('u2'), attempts: 1 }, 1_000_100)).rejects.toMatchObject({
+      code: 'CD_E_DELIVERY_STATE_FULL',
+      details: { bound: 'maxHeldEvents' },
+    });
+    expect(await redis.exists(keys.entry('u2'))).toBe(0);
+    expect(await s.schedule({ ...entry('u1'), attempts: 2 }, 1_000_200)).toBe('due');
+    // An entry completed at once (a dead-lettered head held) passes the bound.
+    expect(await s.schedule({ ...entry('h1', 'H'), attempts: 1 }, Number.MAX_SAFE_INTEGER, false)).toBe(
+      'due',
+    );
+    expect(refused).toEqual(['maxParkedPerKey', 'maxHeldEvents']);
+    clock.advance(200);
+    const claimed = await s.claimDue(10, 5000);
+    for (const e of claimed) await s.complete(e, 'delivered');
+    expect(claimed.map((e) => e.eventId).sort()).toEqual(['k1', 'u1']);
+    // Room again: k2 became due as K's head; u2 is taken now.
+    expect(await s.counts()).toEqual({ scheduled: 2, held: 2 });
+    expect(await s.schedule({ ...entry('u2'), attempts: 1 }, 1_000_300)).toBe('due');
+    expect((await s.counts()).held).toBe(3);
   });
 });
