@@ -1,11 +1,11 @@
 import type { HubComponent } from '../core/component';
 import type { HubConfig } from '../core/config';
-import { requiredTopics } from '../core/names/topics';
+import { requiredTopics, topics } from '../core/names/topics';
 import { createHealthServer } from '../core/health';
 import { createKafka } from '../core/kafka';
 import { createLogger } from '../core/logger';
 import { ensureTopics } from '../router';
-import { pushSchemas } from '../schemas';
+import { loadCatalog, publishCatalog, pushSchemas } from '../schemas';
 import { status, stderrProgress, up, type PartStatus } from '../stack';
 import { hubComponents } from './components';
 import { loadConfig } from './config';
@@ -66,6 +66,8 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
   const registered = pushed.subjects.flatMap((s) => s.versions).filter((v) => v.created).length;
 
   const kafka = createKafka({ clientId: 'crossdock-start', brokers: res.endpoints.kafkaBrokers });
+  // And the catalog the routers follow (schemas/follow.ts), so they start with what was pushed.
+  await publishCatalog({ kafka, topic: topics(config).catalog, entries: loadCatalog().entries });
   const admin = kafka.admin();
   await admin.connect();
   let created: string[];

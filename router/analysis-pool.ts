@@ -2,10 +2,10 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HubConfig } from '../core/config';
 import { CrossdockError } from '../core/errors';
-import type { Catalog } from '../schemas';
+import type { Catalog, CatalogEntry } from '../schemas';
 import type { Analyzer, RecordAnalysis } from './analysis';
 import { packBatch } from './analysis-wire';
-import type { WireError, WorkerSetup } from './analysis-worker';
+import type { CatalogMessage, WireError, WorkerSetup } from './analysis-worker';
 import type { RouterLog } from './log-events';
 import { VALIDATED_HEADERS } from './validate';
 
@@ -45,6 +45,11 @@ export interface WorkerAnalyzerOptions {
 export interface WorkerAnalyzer extends Analyzer {
   /** Starts the threads; rejects when a worker cannot set up (bad catalog, rules). */
   start(): Promise<void>;
+  /**
+   * Replaces the catalog in every worker (and in workers started later): batches analysed after
+   * this call use it (a worker handles its messages in order).
+   */
+  updateCatalog(entries: readonly CatalogEntry[]): void;
 }
 
 interface Slot {
@@ -74,6 +79,7 @@ export function createWorkerAnalyzer(options: WorkerAnalyzerOptions): WorkerAnal
   const slots: Array<Slot | undefined> = new Array(threads).fill(undefined);
   let nextId = 1;
   let closed = false;
+  let catalogEntries: readonly CatalogEntry[] | undefined = options.catalog?.entries;
 
   function spawn(i: number): Slot {
     const setup: WorkerSetup = {
@@ -83,7 +89,7 @@ export function createWorkerAnalyzer(options: WorkerAnalyzerOptions): WorkerAnal
       redisPrefix: options.redisPrefix,
       name: `${options.name ?? 'crossdock-router'}-analysis-${i}`,
       // Only the entries: a Catalog's lookup functions cannot cross to a thread.
-      ...(options.catalog ? { catalogEntries: options.catalog.entries } : {}),
+      ...(catalogEntries ? { catalogEntries: [...catalogEntries] } : {}),
     };
     const worker = new Worker(WORKER_BOOT, { eval: true, workerData: setup, name: `router-analysis-${i}` });
     const slot: Slot = { worker, ready: Promise.resolve(), pending: new Map(), dead: false };
@@ -140,6 +146,11 @@ export function createWorkerAnalyzer(options: WorkerAnalyzerOptions): WorkerAnal
     async start() {
       for (let i = 0; i < threads; i++) slots[i] ??= spawn(i);
       await Promise.all(slots.map((s) => s!.ready));
+    },
+    updateCatalog(entries) {
+      catalogEntries = entries;
+      const msg: CatalogMessage = { kind: 'catalog', entries };
+      for (const s of slots) if (s && !s.dead) s.worker.postMessage(msg);
     },
     async analyze(siteId, records) {
       if (closed)

@@ -7,7 +7,7 @@ import { createSchemaResolver } from '../core/registry';
 import { loadCatalog, type CatalogEntry } from '../schemas';
 import { analyzeBatch } from './analysis';
 import { unpackBatch, type PackedBatch } from './analysis-wire';
-import { routerCatalog } from './catalog';
+import { liveRouterCatalog, type LiveRouterCatalog } from './catalog';
 import { createDeduper } from './dedupe';
 import { routerKeys } from '../core/names/redis-keys';
 import { compileRoutes } from './match';
@@ -22,6 +22,8 @@ import { createValidator } from './validate';
  *        or { kind: 'fatal', error } when they cannot be (the router refuses to start)
  *   in:  { id, siteId, batch: PackedBatch }
  *   out: { id, analyses: RecordAnalysis[] } or { id, error: WireError }
+ *   in:  { kind: 'catalog', entries } — a newer catalog (schemas/follow.ts): batches posted after
+ *        it are validated against it (messages are handled in order; no reply)
  */
 export interface WorkerSetup {
   config: HubConfig;
@@ -33,6 +35,12 @@ export interface WorkerSetup {
   name: string;
   /** The event catalog's entries. @defaultValue loadCatalog()'s (schemas/) */
   catalogEntries?: CatalogEntry[];
+}
+
+/** A newer catalog for the worker (router/analysis-pool.ts updateCatalog()). */
+export interface CatalogMessage {
+  kind: 'catalog';
+  entries: readonly CatalogEntry[];
 }
 
 /** An error as it crosses the thread boundary (a CrossdockError keeps its code and retriable bit). */
@@ -59,12 +67,14 @@ function main(): void {
   if (!port) throw new Error('router/analysis-worker.ts runs only as a worker thread');
   const setup = workerData as WorkerSetup;
   let analyze: (siteId: string, batch: PackedBatch) => ReturnType<typeof analyzeBatch>;
+  let catalog: LiveRouterCatalog;
   try {
     const router = compileRoutes(setup.config);
+    catalog = liveRouterCatalog(setup.catalogEntries ? { entries: setup.catalogEntries } : loadCatalog());
     const validator = createValidator({
       config: setup.config,
       resolver: createSchemaResolver(setup.registryUrl),
-      catalog: routerCatalog(setup.catalogEntries ? { entries: setup.catalogEntries } : loadCatalog()),
+      catalog,
       clock: systemClock,
       convertAll: router.usesFields,
     });
@@ -79,7 +89,11 @@ function main(): void {
     port.postMessage({ kind: 'fatal', error: toWireError(err) });
     return;
   }
-  port.on('message', (msg: { id: number; siteId: string; batch: PackedBatch }) => {
+  port.on('message', (msg: { id: number; siteId: string; batch: PackedBatch } | CatalogMessage) => {
+    if ('kind' in msg) {
+      catalog.replace({ entries: [...msg.entries] });
+      return;
+    }
     analyze(msg.siteId, msg.batch).then(
       (analyses) => port.postMessage({ id: msg.id, analyses }),
       (err: unknown) => port.postMessage({ id: msg.id, error: toWireError(err) }),

@@ -122,6 +122,25 @@ export function routerCatalog(catalog: Pick<Catalog, 'entries'>): RouterCatalog 
   };
 }
 
+/**
+ * A RouterCatalog whose catalog can be replaced while the router runs (a push published a new one,
+ * schemas/follow.ts). identify() always answers from the latest; the memo of the replaced one is
+ * dropped with it, so a schema id unknown before is looked at again.
+ */
+export interface LiveRouterCatalog extends RouterCatalog {
+  replace(catalog: Pick<Catalog, 'entries'>): void;
+}
+
+export function liveRouterCatalog(initial: Pick<Catalog, 'entries'>): LiveRouterCatalog {
+  let current = routerCatalog(initial);
+  return {
+    identify: (schema) => current.identify(schema),
+    replace(catalog) {
+      current = routerCatalog(catalog);
+    },
+  };
+}
+
 /** For tests and tools: the same identity check, throwing. */
 export function identifyOrThrow(catalog: RouterCatalog, schema: ResolvedSchema): SchemaIdentity {
   const r = catalog.identify(schema);

@@ -6,7 +6,7 @@ import type { HubConfig } from '../core/config';
 import { resolveRedisPrefix } from '../core/names/redis-keys';
 import { topics as hubTopics } from '../core/names/topics';
 import { createKafka } from '../core/kafka';
-import type { Catalog } from '../schemas';
+import { followCatalog, loadCatalog, type Catalog, type CatalogFollower } from '../schemas';
 import { PartitionClaims } from './claims';
 import { TransactionCommitter } from './commit';
 import { FetchLoop, type BatchCommitted } from './fetch-loop';
@@ -31,6 +31,14 @@ export interface RouterOptions extends ComponentDeps {
    * worker threads. @defaultValue schemas/ via loadCatalog()
    */
   catalog?: Pick<Catalog, 'entries'>;
+  /**
+   * Follow the published catalog `<prefix>.catalog` (schemas/follow.ts) so a `schemas push` takes
+   * effect without a restart; `catalog` (or schemas/) is then the fallback while nobody pushed.
+   * @defaultValue true
+   */
+  followCatalog?: boolean;
+  /** How often the follower looks for the catalog topic while it is missing or empty (ms). @defaultValue 5000 */
+  catalogPollMs?: number;
   /** Prefix of every Redis key (tests keep apart with it). @defaultValue derived from hub.topicPrefix (core/names) */
   redisPrefix?: string;
   /**
@@ -74,7 +82,8 @@ const STOP_DRAIN_MS = 10_000;
 
 /** The parts of a started router; stop() closes what start() got to. */
 interface Started {
-  planner: BatchPlanner;
+  planner?: BatchPlanner;
+  follower?: CatalogFollower;
   admin?: Admin;
   commits?: TransactionCommitter;
   claims?: PartitionClaims;
@@ -106,6 +115,34 @@ export function createRouter(options: RouterOptions): RouterComponent {
   async function start(): Promise<void> {
     if (running) return;
     running = true;
+    const p: Started = (parts = {});
+    const kafka = createKafka({
+      clientId: name,
+      brokers: endpoints.kafkaBrokers,
+      logger: log.logger,
+      extra: { logCreator: routerKafkaLogCreator(log) },
+    });
+    let follower: CatalogFollower | undefined;
+    if (options.followCatalog !== false) {
+      // The published catalog, read to its end before anything is validated (schemas/follow.ts).
+      follower = followCatalog({
+        kafka,
+        topic: hubTopics(config).catalog,
+        fallback: (options.catalog ?? loadCatalog()).entries,
+        name: instanceId,
+        logger: log.logger,
+        ...(options.catalogPollMs !== undefined ? { pollMs: options.catalogPollMs } : {}),
+      });
+      p.follower = follower;
+      const shown = follower;
+      const show = () => {
+        const at = shown.publishedAt();
+        metrics.catalogPublished.set(at ? Date.parse(at) / 1000 : 0);
+      };
+      follower.onChange(show);
+      await follower.start();
+      show();
+    }
     const planner = new BatchPlanner({
       config,
       registryUrl: endpoints.registryUrl,
@@ -113,17 +150,12 @@ export function createRouter(options: RouterOptions): RouterComponent {
       redisPrefix,
       connectionName: name,
       ...(options.catalog ? { catalog: options.catalog } : {}),
+      ...(follower ? { catalogSource: follower } : {}),
       metrics,
       log,
     });
-    const p: Started = (parts = { planner });
+    p.planner = planner;
     await planner.start();
-    const kafka = createKafka({
-      clientId: name,
-      brokers: endpoints.kafkaBrokers,
-      logger: log.logger,
-      extra: { logCreator: routerKafkaLogCreator(log) },
-    });
     const admin = kafka.admin();
     p.admin = admin;
     await admin.connect();
@@ -188,7 +220,8 @@ export function createRouter(options: RouterOptions): RouterComponent {
       // Whoever takes the partitions waits for the commits that entered (router/fence.ts).
       await p?.commits?.stop(STOP_DRAIN_MS);
       await p?.admin?.disconnect().catch(() => undefined);
-      await p?.planner.close();
+      await p?.planner?.close();
+      await p?.follower?.stop();
       // After the producers: a leave (marks lifted, offsets recorded) may still be on its way.
       await p?.claims?.close();
       log.emit('router.stopped', { instanceId });

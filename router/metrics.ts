@@ -12,6 +12,7 @@ export interface RouterMetrics {
   lag: Gauge<'topic' | 'partition'>;
   transientRetries: Counter<'dependency'>;
   registryFailures: Counter<'status'>;
+  catalogPublished: Gauge;
   transactions: Counter<'outcome'>;
   claims: Counter<'waited'>;
 }
@@ -77,6 +78,11 @@ export function createRouterMetrics(registry: Registry): RouterMetrics {
       name: 'crossdock_router_registry_failures_total',
       help: 'Registry answers that were not about the event (batch paused and retried, nothing dead-lettered), by status class: auth (401, 403), throttled (429), 5xx, timeout, unreachable, other.',
       labelNames: ['status'],
+      registers,
+    }),
+    catalogPublished: new Gauge({
+      name: 'crossdock_router_catalog_published_seconds',
+      help: 'When the catalog this router validates against was published by `schemas push` (Unix seconds); 0 while it uses the catalog shipped with the hub (nobody pushed).',
       registers,
     }),
     transactions: new Counter({

@@ -5,16 +5,23 @@ import { routerKeys } from '../core/names/redis-keys';
 import { topics as hubTopics } from '../core/names/topics';
 import { createRedis, type Redis } from '../core/redis';
 import { createSchemaResolver } from '../core/registry';
-import { loadCatalog, type Catalog } from '../schemas';
+import { loadCatalog, type Catalog, type CatalogEntry } from '../schemas';
 import { createLocalAnalyzer, type Analyzer } from './analysis';
 import { createWorkerAnalyzer } from './analysis-pool';
 import { planBatch, type BatchPlan, type PlannerDeps } from './batch';
-import { routerCatalog } from './catalog';
+import { liveRouterCatalog } from './catalog';
+import { withCatalogGrace } from './catalog-grace';
 import { createDeduper } from './dedupe';
 import type { RouterLog } from './log-events';
 import { compileRoutes } from './match';
 import type { RouterMetrics } from './metrics';
 import { createValidator } from './validate';
+
+/** What the planner needs of a catalog follower (schemas/follow.ts CatalogFollower). */
+export interface CatalogSource {
+  current(): readonly CatalogEntry[];
+  onChange(listener: (entries: readonly CatalogEntry[]) => void): () => void;
+}
 
 export interface BatchPlannerOptions {
   config: HubConfig;
@@ -29,6 +36,11 @@ export interface BatchPlannerOptions {
    * @defaultValue schemas/ via loadCatalog()
    */
   catalog?: Pick<Catalog, 'entries'>;
+  /**
+   * The catalog as it changes while the router runs (schemas/follow.ts): its current() replaces
+   * `catalog`, and each change reaches the analysis (every worker thread) before the next batch.
+   */
+  catalogSource?: CatalogSource;
   metrics: RouterMetrics;
   log: RouterLog;
 }
@@ -47,6 +59,7 @@ export class BatchPlanner {
   private analyzer: Analyzer | undefined;
   private redis: Redis | undefined;
   private deps: PlannerDeps | undefined;
+  private unfollow: (() => void) | undefined;
 
   constructor(private readonly options: BatchPlannerOptions) {
     this.topics = hubTopics(options.config);
@@ -57,6 +70,9 @@ export class BatchPlanner {
     const { config, log, metrics } = this.options;
     const settings = config.hub.router;
     const router = compileRoutes(config);
+    const source = this.options.catalogSource;
+    const initial = source ? { entries: [...source.current()] } : (this.options.catalog ?? loadCatalog());
+    let analyzer: Analyzer;
     // Analysis (decode, validate, hash, route, dedupe) runs on worker threads unless configured off.
     if (settings.validationThreads > 0) {
       const pool = createWorkerAnalyzer({
@@ -68,9 +84,10 @@ export class BatchPlanner {
         threads: settings.validationThreads,
         log,
         allHeaders: router.usesHeaders,
-        ...(this.options.catalog ? { catalog: this.options.catalog } : {}),
+        catalog: initial,
       });
-      this.analyzer = pool;
+      analyzer = pool;
+      this.unfollow = source?.onChange((entries) => pool.updateCatalog(entries));
       await pool.start();
     } else {
       const redis = createRedis({
@@ -79,11 +96,13 @@ export class BatchPlanner {
         failFast: true,
       });
       this.redis = redis;
-      this.analyzer = createLocalAnalyzer({
+      const catalog = liveRouterCatalog(initial);
+      this.unfollow = source?.onChange((entries) => catalog.replace({ entries: [...entries] }));
+      analyzer = createLocalAnalyzer({
         validator: createValidator({
           config,
           resolver: createSchemaResolver(this.options.registryUrl),
-          catalog: routerCatalog(this.options.catalog ?? loadCatalog()),
+          catalog,
           clock: systemClock,
           convertAll: router.usesFields,
         }),
@@ -91,6 +110,11 @@ export class BatchPlanner {
         deduper: createDeduper(redis, routerKeys(this.options.redisPrefix), settings.duplicateWindowSeconds),
       });
     }
+    // An event the catalog does not know yet waits for a push on its way (router/catalog-grace.ts).
+    this.analyzer = withCatalogGrace(analyzer, {
+      graceMs: settings.unknownVersionGraceMs,
+      clock: systemClock,
+    });
     this.deps = {
       analyzer: this.analyzer,
       topics: this.topics,
@@ -133,6 +157,7 @@ export class BatchPlanner {
 
   /** Ends the worker threads and the analysis Redis connection. */
   async close(): Promise<void> {
+    this.unfollow?.();
     await this.analyzer?.close().catch(() => undefined);
     this.redis?.disconnect();
   }

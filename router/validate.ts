@@ -110,7 +110,13 @@ export function createValidator(deps: ValidatorDeps): Validator {
 
   function decodeWith(d: Draft, schema: ResolvedSchema): CheckResult {
     const r = deps.catalog.identify(schema);
-    if (!r.ok) return { code: r.code, message: r.message, details: { schemaId: d.schemaId } };
+    if (!r.ok)
+      return {
+        code: r.code,
+        message: r.message,
+        // The subject tells router/catalog-grace.ts that a newer catalog may still name it.
+        details: { schemaId: d.schemaId, ...(schema.subject ? { subject: schema.subject } : {}) },
+      };
     if (r.identity.status === 'retired') {
       return {
         code: 'CD_E_VERSION_RETIRED',

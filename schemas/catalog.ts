@@ -244,7 +244,8 @@ export interface ReadCatalogResult {
   problems: Problem[];
 }
 
-function makeCatalog(dir: string, entries: CatalogEntry[]): Catalog {
+/** A Catalog over entries already loaded (a published catalog, a test's entries). */
+export function makeCatalog(dir: string, entries: CatalogEntry[]): Catalog {
   const bySubject = new Map(entries.map((e) => [e.subject, e]));
   const byType = new Map(entries.map((e) => [e.eventType, e]));
   return {

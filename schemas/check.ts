@@ -1,10 +1,12 @@
 /**
  * `crossdock schemas check`: offline governance of the catalog and its schemas (no registry).
- * Load problems, lint and compatibility, each with file, path and rule id.
+ * Load problems, lint, compatibility and published versions changed in place (catalog.lock.json),
+ * each with file, path and rule id.
  */
 import { readCatalog, SCHEMAS_DIR, type Problem } from './catalog';
 import { checkEntryCompatibility } from './compat';
 import { lintAll } from './lint';
+import { compareWithLock, readLock } from './lock';
 
 export interface CheckResult {
   ok: boolean;
@@ -21,6 +23,9 @@ export function checkSchemas(dir: string = SCHEMAS_DIR): CheckResult {
   if (catalog.entries.length) {
     all.push(...lintAll(catalog));
     for (const entry of catalog.entries) all.push(...checkEntryCompatibility(entry));
+    // Published versions are immutable (schemas/lock.ts).
+    const lock = readLock(dir);
+    if (lock) all.push(...compareWithLock(catalog, lock));
   }
   return {
     ok: all.length === 0,

@@ -52,6 +52,20 @@ export const SCHEMA_CODES = defineCodes({
     action: 'Fix each listed problem; docs/schemas.md explains every rule id.',
     retriable: false,
   },
+  CD_E_PUBLISHED_VERSION_CHANGED: {
+    meaning:
+      'A catalog version that was already published (its fingerprint is in schemas/catalog.lock.json) was edited in place or removed; `schemas check` reports it (rules published-version-edited, published-version-removed) and `schemas push` refuses.',
+    action:
+      'Restore the published file and add the change as a new version (v<N+1>.avsc and a line in catalog.yaml); retire old versions instead of removing them.',
+    retriable: false,
+  },
+  CD_E_CATALOG_PUBLISH_FAILED: {
+    meaning:
+      'The versions are in the registry, but the catalog could not be written to `<prefix>.catalog` (Kafka did not answer or refused), so running routers do not know them yet.',
+    action:
+      'Check Kafka (`crossdock stack status`, CROSSDOCK_KAFKA_BROKERS) and run `crossdock schemas push` again (it is idempotent).',
+    retriable: true,
+  },
   CD_E_SCHEMA_INCOMPATIBLE: {
     meaning: 'The registry refused a schema version as incompatible with the versions it already holds.',
     action:

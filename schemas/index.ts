@@ -19,12 +19,17 @@
  * - `EventMetadata`, `CanonicalEvents` and `CanonicalEventInputs` are the TypeScript types generated
  *   from the schemas (schemas/generated/events.ts, `npm run gen:types`); `EVENT_SUBJECTS` maps each
  *   event type to its subject.
+ * - The published catalog (schemas/published.ts, schemas/follow.ts): `schemas push` writes the
+ *   whole catalog to `<prefix>.catalog`; `followCatalog()` gives a process the latest one while it
+ *   runs (the shipped files while nobody pushed). schemas/catalog.lock.json pins the fingerprint of
+ *   every published version (schemas/lock.ts); `schemas check` refuses an in-place edit.
  * - `personalDataFields` lists paths of fields marked `"pii": true` ('shipTo.email', arrays as
  *   'lines[].name'); `maskPersonalData(entry, event)` returns a copy with them replaced by '***'.
  */
 export {
   loadCatalog,
   readCatalog,
+  makeCatalog,
   currentVersion,
   entryVersion,
   personalDataPaths,
@@ -62,6 +67,25 @@ export {
   type ListedVersion,
 } from './push';
 export { renderEventsMd } from './docs';
+export {
+  followCatalog,
+  publishCatalog,
+  ensureCatalogTopic,
+  CATALOG_TOPIC_CONFIG,
+  type CatalogFollower,
+  type FollowCatalogOptions,
+  type PublishCatalogOptions,
+} from './follow';
+export {
+  catalogDocument,
+  parseCatalogDocument,
+  diffCatalogs,
+  describeChange,
+  CATALOG_RECORD_KEY,
+  type CatalogDocument,
+  type CatalogChange,
+} from './published';
+export { LOCK_FILE, readLock, lockOf, compareWithLock, writeLock, type CatalogLock } from './lock';
 export {
   EVENT_SUBJECTS,
   type EventMetadata,

@@ -51,6 +51,8 @@ export const RULE_IDS = [
   'compat-decimal-changed',
   'compat-logical-type-changed',
   'compat-unreadable',
+  'published-version-edited',
+  'published-version-removed',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 

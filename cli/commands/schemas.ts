@@ -1,13 +1,19 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import { currentEndpoints } from '../../stack';
+import { topicPrefix } from '../../core/env';
+import { createKafka } from '../../core/kafka';
+import { topicsForPrefix } from '../../core/names/topics';
 import { CrossdockError, isCrossdockError } from '../../core/errors';
 import {
   checkSchemas,
   formatProblems,
   listSchemas,
   loadCatalog,
+  publishCatalog,
   pushSchemas,
+  writeLock,
+  LOCK_FILE,
   SCHEMAS_DIR,
   type ListedEntry,
 } from '../../schemas';
@@ -85,45 +91,102 @@ export function schemasCommand(setExit: (code: number) => void): Command {
     )
     .option('--only <names>', 'comma-separated event types or subjects to push (default: all)')
     .option(
-      '--json',
-      'print { registryUrl, subjects: [{ subject, compatibility, versions: [{ version, schemaId, registryVersion, created }] }] }',
+      '--prefix <prefix>',
+      'topic prefix of the hub whose routers follow the catalog: it is published to <prefix>.catalog (default: CROSSDOCK_TOPIC_PREFIX or cd)',
     )
-    .action(async (opts: CommonOpts & { registry?: string; skipCheck?: boolean; only?: string }) => {
-      const dir = schemasDir(opts);
-      if (!opts.skipCheck) {
-        const check = checkSchemas(dir);
-        if (!check.ok) {
-          throw new CrossdockError(
-            'CD_E_SCHEMA_CHECK_FAILED',
-            `schemas check found ${check.problems.length} problem(s); nothing pushed:\n${formatProblems(check.problems)}`,
-            {
-              details: { problems: check.problems },
-            },
-          );
+    .option('--no-publish', 'only register in the registry; do not publish the catalog to Kafka')
+    .option('--no-lock', `do not add the pushed versions to ${LOCK_FILE}`)
+    .option(
+      '--json',
+      'print { registryUrl, subjects: [{ subject, compatibility, versions: [{ version, schemaId, registryVersion, created }] }], catalog: { topic, bytes }, locked: [] }',
+    )
+    .action(
+      async (
+        opts: CommonOpts & {
+          registry?: string;
+          skipCheck?: boolean;
+          only?: string;
+          prefix?: string;
+          publish?: boolean;
+          lock?: boolean;
+        },
+      ) => {
+        const dir = schemasDir(opts);
+        if (!opts.skipCheck) {
+          const check = checkSchemas(dir);
+          if (!check.ok) {
+            throw new CrossdockError(
+              'CD_E_SCHEMA_CHECK_FAILED',
+              `schemas check found ${check.problems.length} problem(s); nothing pushed:\n${formatProblems(check.problems)}`,
+              {
+                details: { problems: check.problems },
+              },
+            );
+          }
         }
-      }
-      const catalog = loadCatalog(dir);
-      const only = opts.only
-        ?.split(',')
-        .map((x) => x.trim())
-        .filter(Boolean);
-      const unknown = (only ?? []).filter((n) => !catalog.byEventType(n) && !catalog.bySubject(n));
-      if (unknown.length)
-        throw new CrossdockError('CD_E_UNKNOWN_EVENT_TYPE', `not in the catalog: ${unknown.join(', ')}`, {
-          details: { unknown },
+        const catalog = loadCatalog(dir, { cache: false });
+        const only = opts.only
+          ?.split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
+        const unknown = (only ?? []).filter((n) => !catalog.byEventType(n) && !catalog.bySubject(n));
+        if (unknown.length)
+          throw new CrossdockError('CD_E_UNKNOWN_EVENT_TYPE', `not in the catalog: ${unknown.join(', ')}`, {
+            details: { unknown },
+          });
+        const pushed = await pushSchemas({
+          registryUrl: registryUrl(opts),
+          catalog,
+          ...(only ? { only } : {}),
         });
-      const res = await pushSchemas({ registryUrl: registryUrl(opts), catalog, ...(only ? { only } : {}) });
+        // Registered first, published after: a router that meets an event of a version it does not
+        // know yet holds it for hub.router.unknownVersionGraceMs (the catalog is on its way).
+        const published =
+          opts.publish === false
+            ? undefined
+            : await publishCatalog({
+                kafka: createKafka({
+                  clientId: 'crossdock-schemas-push',
+                  brokers: currentEndpoints().kafkaBrokers,
+                }),
+                topic: topicsForPrefix(opts.prefix ?? topicPrefix()).catalog,
+                entries: catalog.entries,
+              });
+        const locked = opts.lock === false ? [] : writeLock(dir, catalog);
+        const res = { ...pushed, ...(published ? { catalog: published } : {}), locked };
+        output(Boolean(opts.json)).result(res, () =>
+          [
+            ...res.subjects.flatMap((s) => [
+              `${s.subject}  ${s.compatibility}${s.compatibilityChanged ? ' (set)' : ''}`,
+              ...s.versions.map(
+                (v) =>
+                  `    v${v.version}  id ${v.schemaId}  registry v${v.registryVersion}  ${v.created ? 'registered' : 'already there'}`,
+              ),
+              ...s.skipped.map((n) => `    v${n}  retired: not pushed`),
+            ]),
+            published
+              ? `catalog published to ${published.topic} (${published.bytes} bytes): running routers take it without a restart`
+              : 'catalog not published (--no-publish)',
+            ...(locked.length ? [`${LOCK_FILE}: added ${locked.join(', ')}`] : []),
+          ].join('\n'),
+        );
+      },
+    );
+
+  cmd
+    .command('lock')
+    .description(
+      `add every catalog version's fingerprint to ${LOCK_FILE} (never changes one already there); commit the file: \`schemas check\` then refuses in-place edits of those versions`,
+    )
+    .option('--dir <path>', 'schemas folder', SCHEMAS_DIR)
+    .option('--json', 'print { file, added: ["<subject> v<N>"] }')
+    .action((opts: CommonOpts) => {
+      const dir = schemasDir(opts);
+      const catalog = loadCatalog(dir, { cache: false });
+      const added = writeLock(dir, catalog);
+      const res = { file: path.join(dir, LOCK_FILE), added };
       output(Boolean(opts.json)).result(res, () =>
-        res.subjects
-          .flatMap((s) => [
-            `${s.subject}  ${s.compatibility}${s.compatibilityChanged ? ' (set)' : ''}`,
-            ...s.versions.map(
-              (v) =>
-                `    v${v.version}  id ${v.schemaId}  registry v${v.registryVersion}  ${v.created ? 'registered' : 'already there'}`,
-            ),
-            ...s.skipped.map((n) => `    v${n}  retired: not pushed`),
-          ])
-          .join('\n'),
+        added.length ? `${res.file}: added ${added.join(', ')}` : `${res.file}: nothing to add`,
       );
     });
 

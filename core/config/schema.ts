@@ -90,6 +90,13 @@ export const HUB_SECTION_SCHEMA = {
           default: 300000,
           description: 'occurredAt may be at most this far ahead of the router clock (ms).',
         },
+        unknownVersionGraceMs: {
+          type: 'integer',
+          minimum: 0,
+          default: 30000,
+          description:
+            'How long an event whose schema names no version (or subject) of the catalog in force is held and retried before it is dead-lettered (CD_E_UNKNOWN_SCHEMA_VERSION or CD_E_UNKNOWN_EVENT_TYPE): `schemas push` registers first and publishes the catalog after, so the catalog may still be on its way (ms, counted from when the router first met the schema id; its partition waits meanwhile, other partitions go on; 0 dead-letters at once).',
+        },
         duplicateWindowSeconds: {
           type: 'integer',
           minimum: 60,

@@ -66,6 +66,8 @@ export interface RouterSettings {
   sendUnrouted: boolean;
   maxEventBytes: number;
   maxFutureSkewMs: number;
+  /** ms an event of a schema the catalog does not know yet waits for a catalog push. */
+  unknownVersionGraceMs: number;
   duplicateWindowSeconds: number;
   partitionsConsumedConcurrently: number;
   validationThreads: number;

@@ -9,6 +9,8 @@
  * - `<p>.dlq.deliver.<subscriberId>`: what a subscriber's connector dead-letters
  * - `<p>.unrouted`: events no route matched (when hub.router.sendUnrouted)
  * - `<p>.sink.<subscriberId>`: the default target of a Kafka sink
+ * - `<p>.catalog`: the published event catalog (compacted, one partition; `schemas push` writes
+ *   it, routers and connectors follow it: schemas/published.ts, schemas/follow.ts)
  */
 
 /** The topic prefix when neither the configuration nor the environment names one. */
@@ -22,6 +24,8 @@ export interface HubTopics {
   readonly unrouted: string;
   /** Default target topic of a Kafka sink. */
   sink(subscriberId: string): string;
+  /** The published event catalog (compacted, one partition). */
+  readonly catalog: string;
   /** Matches every ingress topic of this prefix (the router subscribes with it). */
   readonly ingressPattern: RegExp;
   /** The site id of an ingress topic name, or undefined when it is not one. */
@@ -46,6 +50,7 @@ export function topicsForPrefix(prefix: string): HubTopics {
     dlqDeliver: (subscriberId: string) => `${prefix}.dlq.deliver.${subscriberId}`,
     unrouted: `${prefix}.unrouted`,
     sink: (subscriberId: string) => `${prefix}.sink.${subscriberId}`,
+    catalog: `${prefix}.catalog`,
     ingressPattern: new RegExp(`^${escapeRegExp(ingressPrefix)}[a-z0-9][a-z0-9-]*$`),
     siteOfIngress: (topic: string) =>
       topic.startsWith(ingressPrefix) ? topic.slice(ingressPrefix.length) || undefined : undefined,

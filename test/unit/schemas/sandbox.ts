@@ -4,11 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { SCHEMAS_DIR } from '../../../schemas/catalog';
+import { LOCK_FILE } from '../../../schemas/lock';
 
 type Json = Record<string, unknown>;
 export type Field = Json & { name: string; type: unknown };
 
-/** A copy of schemas/ (catalog + .avsc files only) in a temp folder, to change and check. */
+/**
+ * A copy of schemas/ (catalog + .avsc files only) in a temp folder, to change and check. Without
+ * the lock file: the cases edit versions in place to test other rules (test/unit/schemas/lock.test.ts
+ * tests the lock).
+ */
 export class SchemaSandbox {
   readonly dir: string;
 
@@ -17,7 +22,9 @@ export class SchemaSandbox {
     fs.cpSync(SCHEMAS_DIR, this.dir, {
       recursive: true,
       filter: (src) =>
-        fs.statSync(src).isDirectory() ? path.basename(src) !== 'generated' : /\.(avsc|yaml|json)$/.test(src),
+        fs.statSync(src).isDirectory()
+          ? path.basename(src) !== 'generated'
+          : /\.(avsc|yaml|json)$/.test(src) && path.basename(src) !== LOCK_FILE,
     });
   }
 
