@@ -81,7 +81,7 @@ export function schemasCommand(setExit: (code: number) => void): Command {
   cmd
     .command('push')
     .description(
-      "register active and deprecated versions (oldest first) under record-name subjects and set each subject's compatibility; idempotent",
+      "register active and deprecated versions (oldest first) under record-name subjects and set each subject's compatibility, then publish the catalog to <prefix>.catalog (running routers take it without a restart) and add the versions to catalog.lock.json; idempotent",
     )
     .option('--registry <url>', 'Confluent API base URL (default: CROSSDOCK_REGISTRY_URL or the local stack)')
     .option('--dir <path>', 'schemas folder', SCHEMAS_DIR)
