@@ -14,6 +14,7 @@
  */
 import { SchemaRegistry as SchemaRegistryClient, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type avsc from 'avsc';
+import { Counter, type Registry as MetricsRegistry } from 'prom-client';
 import { CrossdockError } from './errors';
 import { AVRO_OPTIONS, avroType } from './avro';
 
@@ -257,4 +258,52 @@ export function createSchemaResolver(url: string, options: SchemaResolverOptions
       return pending;
     },
   };
+}
+
+/** Name of the counter countRegistryFailures() keeps. */
+export const REGISTRY_FAILURES_METRIC = 'crossdock_registry_failures_total';
+
+/** The counter of registry failures outside the router (registered once per metrics registry). */
+export function registryFailureCounter(metrics: MetricsRegistry): Counter<'component' | 'status'> {
+  return (
+    (metrics.getSingleMetric(REGISTRY_FAILURES_METRIC) as Counter<'component' | 'status'> | undefined) ??
+    new Counter({
+      name: REGISTRY_FAILURES_METRIC,
+      help: 'Schema lookups outside the router (sink connectors decoding for JSON bodies) that met a registry answer not about the event (retried as transient, never dead-lettered), by component and status class: auth (401, 403), throttled (429), 5xx, timeout, unreachable, other.',
+      labelNames: ['component', 'status'],
+      registers: [metrics],
+    })
+  );
+}
+
+/**
+ * The same resolver, counting each retriable failure (CD_E_REGISTRY_UNAVAILABLE) by status class
+ * in `crossdock_registry_failures_total{component}`. The router counts its own
+ * (crossdock_router_registry_failures_total), because its lookups run on worker threads.
+ */
+export function countRegistryFailures(
+  resolver: SchemaResolver,
+  metrics: MetricsRegistry,
+  component: string,
+): SchemaResolver {
+  const counter = registryFailureCounter(metrics);
+  return {
+    getSchemaById(id) {
+      const p = resolver.getSchemaById(id);
+      p.catch((err: unknown) => {
+        if ((err as { code?: unknown }).code === 'CD_E_REGISTRY_UNAVAILABLE')
+          counter.inc({ component, status: registryFailureClass(err) });
+      });
+      return p;
+    },
+  };
+}
+
+/**
+ * Whether a registry reply status says "not now" rather than anything about the request: 401,
+ * 403 (credentials, a gateway), 408 (timeout), 429 (rate limit). 5xx already throws in
+ * registryRequest(). Callers turn these into a retriable CD_E_REGISTRY_UNAVAILABLE.
+ */
+export function isTransientRefusal(status: number): boolean {
+  return status === 401 || status === 403 || status === 408 || status === 429;
 }

@@ -6,6 +6,7 @@
  */
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { CORE_LOG_EVENTS } from '../core/log-events-core';
+import { registryFailureCounter } from '../core/registry';
 import {
   logEventRows,
   metricRows,
@@ -39,6 +40,7 @@ const ANY_SUBSCRIBER = 'subscriber';
  * which of them exist depends on the platform (open fds, virtual memory: Linux only).
  */
 export const METRIC_FACTORIES: readonly PartMetrics[] = [
+  { part: 'core', register: (r: MetricsRegistry) => void registryFailureCounter(r) },
   { part: 'router', register: (r: MetricsRegistry) => void createRouterMetrics(r) },
   { part: 'connectors/sinks', register: (r: MetricsRegistry) => void deliveryMetrics(r, ANY_SUBSCRIBER) },
   { part: 'connectors/sources', register: (r: MetricsRegistry) => void ingestMetrics(r) },

@@ -5,7 +5,13 @@
 import type avsc from 'avsc';
 import { AvroValueError, avroType, frame, unframe } from '../core/avro';
 import { CrossdockError, isCrossdockError } from '../core/errors';
-import { registryRequest, type SchemaRegistry, type SchemaResolver } from '../core/registry';
+import {
+  isTransientRefusal,
+  registryRequest,
+  type RegistryReply,
+  type SchemaRegistry,
+  type SchemaResolver,
+} from '../core/registry';
 import { entryVersion, type Catalog, type CatalogEntry, type CatalogVersion } from './catalog';
 
 /** Returns the registry id of `subject`'s schema for a catalog version. */
@@ -44,13 +50,32 @@ function idCache(source: SchemaIdSource): Map<string, Promise<number>> {
 }
 
 /** Looks the schema up under its subject; registers it (a new version) when the registry lacks it. */
+/** A 401, 403, 408 or 429 is no verdict on the schema: retriable, so a source answers "try later". */
+function notNow(reply: RegistryReply, url: string, subject: string): void {
+  if (!isTransientRefusal(reply.status)) return;
+  throw new CrossdockError(
+    'CD_E_REGISTRY_UNAVAILABLE',
+    `schema registry at ${url} answered ${reply.status} for ${subject}: ${registryMessage(reply.body)}`,
+    {
+      retriable: true,
+      details: {
+        subject,
+        status: reply.status,
+        ...(reply.retryAfterMs !== undefined ? { retryAfterMs: reply.retryAfterMs } : {}),
+      },
+    },
+  );
+}
+
 export async function schemaIdByUrl(url: string, subject: string, schema: object): Promise<number> {
   const body = { schema: JSON.stringify(schema) };
   const s = encodeURIComponent(subject);
   const found = await registryRequest(url, 'POST', `/subjects/${s}`, body);
   if (found.status === 200) return (found.body as { id: number }).id;
+  notNow(found, url, subject);
   const reg = await registryRequest(url, 'POST', `/subjects/${s}/versions`, body);
   if (reg.status === 200) return (reg.body as { id: number }).id;
+  notNow(reg, url, subject);
   const code = reg.status === 409 ? 'CD_E_SCHEMA_INCOMPATIBLE' : 'CD_E_REGISTRY_REJECTED';
   throw new CrossdockError(
     code,

@@ -2,7 +2,7 @@ import type { ComponentDeps, HubComponent } from '../../core/component';
 import { systemClock } from '../../core/clock';
 import { createKafka } from '../../core/kafka';
 import { createRedis, type Redis } from '../../core/redis';
-import { createSchemaResolver } from '../../core/registry';
+import { countRegistryFailures, createSchemaResolver } from '../../core/registry';
 import { createSinkConnector } from './connector';
 import { subscriberRuntimeConfig, type SubscriberSection } from './runtime-config';
 
@@ -49,7 +49,11 @@ export function sinkConnectorComponent(
     redis,
     logger,
     clock: systemClock,
-    resolver: createSchemaResolver(deps.endpoints.registryUrl),
+    resolver: countRegistryFailures(
+      createSchemaResolver(deps.endpoints.registryUrl),
+      deps.health.metrics,
+      `connector:${subscriber.id}`,
+    ),
     health: deps.health,
   });
   let stopped = false;

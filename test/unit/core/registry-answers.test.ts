@@ -1,7 +1,10 @@
 import { isCrossdockError } from '../../../core/errors';
+import { Registry as MetricsRegistry } from 'prom-client';
 import {
   answersAboutTheId,
+  countRegistryFailures,
   createSchemaResolver,
+  isTransientRefusal,
   parseRetryAfter,
   registryFailureClass,
 } from '../../../core/registry';
@@ -90,6 +93,34 @@ describe("registry answers: the event's fault or not", () => {
       fetch: answering(429, { message: 'slow down' }, { 'retry-after': '2' }),
     });
     await expect(resolver.getSchemaById(1)).rejects.toMatchObject({ details: { retryAfterMs: 2000 } });
+  });
+});
+
+describe('registry failures outside the router', () => {
+  it('counts retriable failures by component and status class, nothing else', async () => {
+    const metrics = new MetricsRegistry();
+    let status = 429;
+    const resolver = countRegistryFailures(
+      createSchemaResolver('http://registry.invalid', {
+        fetch: (async () => new Response(JSON.stringify({ error_code: 40403 }), { status })) as typeof fetch,
+      }),
+      metrics,
+      'connector:erp',
+    );
+    await expect(resolver.getSchemaById(1)).rejects.toMatchObject({ code: 'CD_E_REGISTRY_UNAVAILABLE' });
+    status = 403;
+    await expect(resolver.getSchemaById(1)).rejects.toMatchObject({ code: 'CD_E_REGISTRY_UNAVAILABLE' });
+    status = 404;
+    await expect(resolver.getSchemaById(1)).rejects.toMatchObject({ code: 'CD_E_UNKNOWN_SCHEMA_ID' });
+    const text = await metrics.getSingleMetricAsString('crossdock_registry_failures_total');
+    expect(text).toContain('{component="connector:erp",status="throttled"} 1');
+    expect(text).toContain('{component="connector:erp",status="auth"} 1');
+    expect(text).not.toContain('status="other"');
+  });
+
+  it('401, 403, 408 and 429 are "not now" when a source looks a schema id up; 404, 409, 422 are answers', () => {
+    expect([401, 403, 408, 429].every(isTransientRefusal)).toBe(true);
+    expect([200, 404, 409, 422, 400].some(isTransientRefusal)).toBe(false);
   });
 });
 
