@@ -11,6 +11,13 @@
  * The SDK fills the metadata (eventId, eventType, occurredAt, siteId, sourceSystem, correlationId,
  * causationId), the Kafka key (the catalog's business key) and the CloudEvents headers, checks the
  * event against its schema (every problem with its path) and encodes it with the registry.
+ *
+ * Back-pressure: the SDK has no queue of its own. publish() resolves only after Kafka acknowledged
+ * the event, so the events held in memory are the publishes the program has not awaited yet; a
+ * program bounds them by awaiting each publish, or by keeping a fixed number in flight (a pool).
+ * When Kafka is slow, publish() is slow: the program slows down instead of buffering. A failed
+ * publish may still have been written (a timeout is not a refusal): retry it with the same
+ * `eventId` (PublishOptions), and the router drops the copy (docs/operations.md, Back-pressure).
  */
 import type { Producer, SASLOptions } from 'kafkajs';
 import { createKafka } from '../../core/kafka';

@@ -10,7 +10,7 @@ import type { BreakerState } from '../../retry';
  * - `breakerRetryInMs`: while open, how long until the next probe may go;
  * - `inRetry`: events scheduled for a retry in Redis (`crossdock_delivery_in_retry`);
  * - `heldKeys`: business keys held after their head was dead-lettered (their later events wait
- *   for `crossdock connector release`);
+ *   for `crossdock connector <id> --release-key <key>`);
  * - `lag`: events on `<prefix>.deliver.<id>` past the connector's committed offsets (held events
  *   are committed, so they are not counted here); absent when Kafka did not answer. Read with the
  *   admin API at most every `lagCacheMs`, so polling /status costs Kafka nothing more;

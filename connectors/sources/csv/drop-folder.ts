@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock } from '../../../core/clock';
@@ -16,7 +15,8 @@ import { logPublished, SOURCE_LOG_EVENTS } from '../log-events';
 import type { SiteMappings } from '../mapping/types';
 import { buildEvent, encodePrepared, type BuiltEvent, type EventCodec, type PreparedEvent } from '../prepare';
 import type { IngressPublisher } from '../publisher';
-import { csvRecords, type CsvProblem } from './parse';
+import { csvMapping, csvRecords, type CsvGroup, type CsvProblem } from './parse';
+import { adjacencyCheck, sha256File, streamCsvGroups, wholeFileGroups, type CsvStreamItem } from './stream';
 
 /**
  * CSV drop folders: one folder per site. A legacy ERP writes its export there; the watcher picks a
@@ -150,9 +150,65 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
     fs.renameSync(file, target);
   }
 
+  /** The file's events in order: streamed group by group, or read whole when its groups are not adjacent. */
+  function groupsOf(site: CsvDropSite, file: string, whole: boolean): AsyncGenerator<CsvStreamItem> {
+    const settings = { eventType: site.eventType };
+    return whole
+      ? wholeFileGroups(csvRecords(site.mappings, fs.readFileSync(file), settings))
+      : streamCsvGroups(site.mappings, file, settings);
+  }
+
+  function build(site: CsvDropSite, sha256: string, i: number, g: CsvGroup) {
+    return buildEvent(
+      {
+        site: site.mappings,
+        codec: deps.codec,
+        eventId: uuidV5(`${site.siteId}|csv|${sha256}|${i}|${g.key}`),
+        now: clock.now,
+      },
+      g.mapped,
+    );
+  }
+
+  /**
+   * Pass 1: every problem and the number of good events, without keeping the events. Also tells
+   * whether the file's groups are adjacent (else it is read whole: see csv/stream.ts).
+   */
+  async function check(
+    site: CsvDropSite,
+    file: string,
+    sha256: string,
+    report: CsvReport,
+    whole: boolean,
+  ): Promise<{ good: number; adjacent: boolean }> {
+    const grouped = !!csvMapping(site.mappings, { eventType: site.eventType })?.groupBy;
+    const adjacency = adjacencyCheck();
+    const problems: CsvProblem[] = [];
+    let good = 0;
+    let i = 0;
+    for await (const item of groupsOf(site, file, whole)) {
+      if ('fatal' in item) {
+        problems.push(item.fatal);
+        continue;
+      }
+      const g = item.group;
+      if (grouped) adjacency.see(g.key);
+      if (!adjacency.adjacent) return { good: 0, adjacent: false };
+      const b = build(site, sha256, i++, g);
+      for (const p of b.problems) {
+        const where = p.source
+          ? g.locate(p.source)
+          : { ...g.locate([]), path: `${g.locate([]).path} → ${p.target ?? ''}` };
+        problems.push({ ...where, code: p.code, expected: p.expected, got: p.got });
+      }
+      if (b.event) good++;
+    }
+    report.problems.push(...problems);
+    return { good, adjacent: true };
+  }
+
   async function processFile(site: CsvDropSite, file: string): Promise<void> {
-    const content = fs.readFileSync(file);
-    const sha256 = crypto.createHash('sha256').update(content).digest('hex');
+    const sha256 = await sha256File(file);
     const key = csvKeys(redisPrefix, site.siteId).file(sha256);
     const name = path.basename(file);
     const prior = await deps.redis.get(key);
@@ -192,34 +248,18 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
       return move(site, file, 'rejected', report);
     }
 
-    const parsed = csvRecords(site.mappings, content, { eventType: site.eventType });
-    report.problems.push(...parsed.problems);
-    const built: BuiltEvent[] = [];
-    parsed.groups.forEach((g, i) => {
-      const b = buildEvent(
-        {
-          site: site.mappings,
-          codec: deps.codec,
-          eventId: uuidV5(`${site.siteId}|csv|${sha256}|${i}|${g.key}`),
-          now: clock.now,
-        },
-        g.mapped,
-      );
-      for (const p of b.problems) {
-        const where = p.source
-          ? g.locate(p.source)
-          : { ...g.locate([]), path: `${g.locate([]).path} → ${p.target ?? ''}` };
-        report.problems.push({ ...where, code: p.code, expected: p.expected, got: p.got });
-      }
-      if (b.event) built.push(b as (typeof built)[number]);
-    });
-    if (built.length === 0 || (report.problems.length > 0 && policy === 'all-or-nothing')) {
+    let whole = false;
+    let checked = await check(site, file, sha256, report, whole);
+    if (!checked.adjacent) {
+      whole = true;
+      checked = await check(site, file, sha256, report, whole);
+    }
+    const total = checked.good;
+    if (total === 0 || (report.problems.length > 0 && policy === 'all-or-nothing')) {
       report.outcome = 'rejected';
       return move(site, file, 'rejected', report);
     }
     const ctx = { site: site.mappings, codec: deps.codec, now: clock.now };
-    // Encode everything first: a registry outage leaves the file untouched for the next poll.
-    const prepared: PreparedEvent[] = await Promise.all(built.map((b) => encodePrepared(ctx, b)));
     let published = state?.published ?? 0;
     let inflight: FileState['inflight'];
     const save = (s: FileState['state']) =>
@@ -228,7 +268,7 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
         JSON.stringify({
           state: s,
           name,
-          total: prepared.length,
+          total,
           published,
           ...(inflight ? { inflight } : {}),
           at: new Date(clock.now()).toISOString(),
@@ -236,32 +276,42 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
       );
     if (!state) await save('publishing');
     const topic = ingressTopic(prefix, site.siteId);
-    if (state?.inflight && deps.kafka) {
-      // A crash while a chunk was in flight: send only the events of it that did not land.
-      const landed = await eventIdsSince(deps.kafka, topic, state.inflight.watermarks);
-      const chunk = prepared.slice(published, state.inflight.to).filter((p) => !landed.has(p.eventId));
-      log.emit(
-        'sources.csv_chunk_resumed',
-        {
-          siteId: site.siteId,
-          file: name,
-          resent: chunk.length,
-          landed: state.inflight.to - published - chunk.length,
-        },
-        'csv resuming an interrupted chunk',
+    // Waits for room in the publisher's bounded queue (never fails the file for it).
+    const send = (chunk: PreparedEvent[]) =>
+      deps.publisher.publish(
+        topic,
+        chunk.map((p) => p.message),
+        { wait: true },
       );
-      if (chunk.length) {
-        await deps.publisher.publish(
-          topic,
-          chunk.map((p) => p.message),
+
+    // Pass 2: the good events in order, encoded and published a chunk at a time; the events
+    // before `published` (acknowledged before a restart) are skipped without being encoded.
+    const resumeTo = state?.inflight && deps.kafka ? state.inflight.to : undefined;
+    let n = 0; // index among the good events
+    let i = 0; // index among all groups (part of the eventId)
+    let pending: BuiltEvent[] = [];
+    const flush = async () => {
+      const built = pending;
+      pending = [];
+      if (built.length === 0) return;
+      const chunk: PreparedEvent[] = await Promise.all(built.map((b) => encodePrepared(ctx, b)));
+      if (resumeTo !== undefined && published < resumeTo) {
+        // A crash while this chunk was in flight: send only the events of it that did not land.
+        const landed = await eventIdsSince(deps.kafka!, topic, state!.inflight!.watermarks);
+        const rest = chunk.filter((p) => !landed.has(p.eventId));
+        log.emit(
+          'sources.csv_chunk_resumed',
+          { siteId: site.siteId, file: name, resent: rest.length, landed: chunk.length - rest.length },
+          'csv resuming an interrupted chunk',
         );
-        logPublished(log, site.siteId, topic, 'csv', chunk);
+        if (rest.length) {
+          await send(rest);
+          logPublished(log, site.siteId, topic, 'csv', rest);
+        }
+        published = resumeTo;
+        await save('publishing');
+        return;
       }
-      published = state.inflight.to;
-      await save('publishing');
-    }
-    while (published < prepared.length) {
-      const chunk = prepared.slice(published, published + chunkSize);
       if (deps.kafka) {
         inflight = {
           to: published + chunk.length,
@@ -269,20 +319,28 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
         };
         await save('publishing');
       }
-      await deps.publisher.publish(
-        topic,
-        chunk.map((p) => p.message),
-      );
+      await send(chunk);
       logPublished(log, site.siteId, topic, 'csv', chunk);
       await deps.afterPublish?.(file, published + chunk.length);
       published += chunk.length;
       inflight = undefined;
       await save('publishing');
       await deps.afterChunk?.(file, published);
+    };
+    for await (const item of groupsOf(site, file, whole)) {
+      if ('fatal' in item) continue;
+      const b = build(site, sha256, i++, item.group);
+      if (!b.event) continue;
+      const event = b as BuiltEvent;
+      report.eventIds.push(event.eventId);
+      if (n++ < published) continue;
+      pending.push(event);
+      const end = resumeTo !== undefined && published < resumeTo ? resumeTo - published : chunkSize;
+      if (pending.length >= end) await flush();
     }
+    await flush();
     await save('done');
-    report.events = prepared.length;
-    report.eventIds = prepared.map((p) => p.eventId);
+    report.events = total;
     report.outcome = report.problems.length ? 'partly-published' : 'published';
     move(site, file, 'processed', report.problems.length ? report : undefined);
     // From now on the same content (any name) is a duplicate.
@@ -291,7 +349,7 @@ export function createCsvDropFolder(settings: CsvDropSettings, deps: CsvDropDeps
       JSON.stringify({
         state: 'done',
         name,
-        total: prepared.length,
+        total,
         published,
         moved: true,
         at: new Date(clock.now()).toISOString(),

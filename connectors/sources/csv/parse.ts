@@ -27,7 +27,7 @@ export interface CsvGroup {
   locate: (source: SourcePath) => { path: string; row?: number; column?: string };
 }
 
-const problemAt = (
+export const problemAt = (
   row: number | undefined,
   column: string | undefined,
   code: string,
@@ -65,7 +65,7 @@ export function csvMapping(site: SiteMappings, settings: CsvSettings): EventMapp
 }
 
 /** Columns a mapping reads (top-level `from` and `_rows` element fields), and which are required. */
-function columnsOf(mapping: EventMapping): Array<{ column: string; required: boolean }> {
+export function columnsOf(mapping: EventMapping): Array<{ column: string; required: boolean }> {
   const out: Array<{ column: string; required: boolean }> = [];
   const add = (
     from: string | undefined,
@@ -151,22 +151,8 @@ export function csvRecords(
       ],
       mapping,
     };
-  const missing = columnsOf(mapping).filter((c) => c.required && !header.includes(c.column));
-  if (missing.length) {
-    return {
-      groups: [],
-      problems: missing.map((c) =>
-        problemAt(
-          0,
-          c.column,
-          'CD_E_CSV_BAD_HEADER',
-          `a column named ${c.column}`,
-          `header ${header.join(site.dialect.delimiter)}`,
-        ),
-      ),
-      mapping,
-    };
-  }
+  const missing = headerProblems(site, mapping, header);
+  if (missing.length) return { groups: [], problems: missing, mapping };
   const records = rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
   const byKey = new Map<string, number[]>();
   records.forEach((rec, i) => {
@@ -176,24 +162,55 @@ export function csvRecords(
     byKey.set(key, list);
   });
   const groups: CsvGroup[] = [];
-  for (const [key, idx] of byKey) {
-    const first = records[idx[0]!]!;
-    const record = { ...first, _rows: idx.map((i) => records[i]) };
-    const rowNumbers = idx.map((i) => i + 1);
-    groups.push({
-      key,
-      rows: rowNumbers,
-      mapped: applyMapping(site, mapping, record),
-      locate: (source) => {
-        if (source[0] === '_rows' && typeof source[1] === 'number') {
-          const row = rowNumbers[source[1]];
-          const column = source.slice(2).join('.') || undefined;
-          return problemAt(row, column, '', '', '');
-        }
-        const column = source.join('.') || undefined;
-        return problemAt(rowNumbers[0], column, '', '', '');
-      },
-    });
-  }
+  for (const [key, idx] of byKey)
+    groups.push(
+      csvGroup(
+        site,
+        mapping,
+        key,
+        idx.map((i) => records[i]!),
+        idx.map((i) => i + 1),
+      ),
+    );
   return { groups, problems: [], mapping };
+}
+
+/** The columns the mapping needs that the header lacks (CD_E_CSV_BAD_HEADER, one per column). */
+export function headerProblems(site: SiteMappings, mapping: EventMapping, header: string[]): CsvProblem[] {
+  return columnsOf(mapping)
+    .filter((c) => c.required && !header.includes(c.column))
+    .map((c) =>
+      problemAt(
+        0,
+        c.column,
+        'CD_E_CSV_BAD_HEADER',
+        `a column named ${c.column}`,
+        `header ${header.join(site.dialect.delimiter)}`,
+      ),
+    );
+}
+
+/** One event's rows mapped (the first row's fields, every row in `_rows`), problems located by row. */
+export function csvGroup(
+  site: SiteMappings,
+  mapping: EventMapping,
+  key: string,
+  records: Array<Record<string, string>>,
+  rowNumbers: number[],
+): CsvGroup {
+  const record = { ...records[0]!, _rows: records };
+  return {
+    key,
+    rows: rowNumbers,
+    mapped: applyMapping(site, mapping, record),
+    locate: (source) => {
+      if (source[0] === '_rows' && typeof source[1] === 'number') {
+        const row = rowNumbers[source[1]];
+        const column = source.slice(2).join('.') || undefined;
+        return problemAt(row, column, '', '', '');
+      }
+      const column = source.join('.') || undefined;
+      return problemAt(rowNumbers[0], column, '', '', '');
+    },
+  };
 }

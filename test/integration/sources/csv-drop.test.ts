@@ -268,4 +268,40 @@ describe('CSV drop folder (real Kafka, registry, Redis)', () => {
       expect(fs.readdirSync(path.join(s.dir, 'processed')).filter((f) => f.endsWith('.csv'))).toHaveLength(1);
     },
   );
+  it('a file with many more events than the publisher bound streams through in chunks, each event once and in order', async () => {
+    // A bound of 3 events, chunks of 10: every chunk waits for the room and is taken whole once
+    // the queue is empty; the file is read as a stream, one order group at a time.
+    const bounded = createIngressPublisher({ kafka, sendTimeoutMs: 5000, maxQueuedEvents: 3 });
+    await bounded.start();
+    await eventually(() => bounded.ready(), 'the bounded producer');
+    const s = site('bounded');
+    const n = 60;
+    drop(s, 'large.csv', ordersFile(n, 'BOUND'));
+    await createCsvDropFolder(
+      { sites: [s], topicPrefix: prefix, stableMs: 0, chunkSize: 10, redisPrefix },
+      { publisher: bounded, codec, redis, clock },
+    ).pollOnce();
+    const mine = () => received.filter((m) => m.key?.toString().startsWith('BOUND-'));
+    await eventually(() => mine().length >= n, `all ${n} events`);
+    await caughtUp(admin, [topic], () => received.length);
+    expect(mine().map((m) => m.key?.toString())).toEqual(Array.from({ length: n }, (_, i) => `BOUND-${i}`));
+    expect(new Set(mine().map((m) => m.headers?.ce_id?.toString())).size).toBe(n);
+    expect(bounded.stats()).toMatchObject({ queuedEvents: 0, refusedBusy: 0, produceRequests: n / 10 });
+    await bounded.stop();
+  });
+
+  it('a file whose order groups are not adjacent is still grouped right (read whole for that file)', async () => {
+    const s = site('interleaved');
+    const rows = ordersFile(2, 'MIX').trimEnd().split('\n');
+    // header, MIX-0 line 1, MIX-0 line 2 (2 physical lines: embedded newline), MIX-1 likewise:
+    // put MIX-1's first line between MIX-0's two lines.
+    const [head, a1, a2a, a2b, b1, b2a, b2b] = rows;
+    drop(s, 'mixed.csv', [head, a1, b1, a2a, a2b, b2a, b2b].join('\n') + '\n');
+    await folder(s).pollOnce();
+    const mine = () => received.filter((m) => m.key?.toString().startsWith('MIX-'));
+    await eventually(() => mine().length >= 2, 'both orders');
+    await caughtUp(admin, [topic], () => received.length);
+    expect(mine().map((m) => m.key?.toString())).toEqual(['MIX-0', 'MIX-1']);
+    expect(fs.readdirSync(path.join(s.dir, 'processed')).filter((f) => f.endsWith('.csv'))).toHaveLength(1);
+  });
 });
