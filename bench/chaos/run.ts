@@ -19,7 +19,7 @@ import { freshSeed, seededRandom } from './random';
 import { startReceiver, type Receiver } from './receivers';
 import { reconcile, type ReceivedDelivery } from './reconcile';
 import { problemsOf, summaryText, type ChaosSummary } from './report';
-import { planFaults } from './schedule';
+import { FAULT_KINDS, planFaults } from './schedule';
 import { createSender, type Sender } from './sender';
 import { SUBSCRIBERS } from './topology';
 
@@ -36,9 +36,12 @@ function allDeliveries(receivers: ReadonlyMap<string, Receiver>): ReceivedDelive
 
 async function soak(opts: ChaosOptions): Promise<ChaosSummary> {
   const seed = opts.seed ?? freshSeed();
-  const command = `npm run chaos -- --minutes ${opts.minutes} --seed ${seed} --rate ${opts.rate}${
-    opts.faults.length === 6 ? '' : ` --faults ${opts.faults.join(',')}`
-  }`;
+  const command = [
+    `npm run chaos -- --minutes ${opts.minutes} --seed ${seed} --rate ${opts.rate}`,
+    opts.faults.length === FAULT_KINDS.length ? '' : ` --faults ${opts.faults.join(',')}`,
+    opts.gapSeconds.join('-') === '5-20' ? '' : ` --gap ${opts.gapSeconds.join('-')}`,
+    opts.concurrency === 8 ? '' : ` --concurrency ${opts.concurrency}`,
+  ].join('');
   progress(`seed ${seed} (repeat with: ${command})`);
   const runTag = crypto.randomBytes(3).toString('hex');
   let infra: ChaosInfra | undefined;
