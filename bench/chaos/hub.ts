@@ -30,7 +30,7 @@ export interface HubSupervisor {
   readonly ingestPort: number;
   readonly unplannedExits: UnplannedExit[];
   startAll(): Promise<void>;
-  /** kill -9 of one process; it is started again after downMs. */
+  /** kill -9 of one process; it is started again after downMs; resolves once it is ready (or 120 s). */
   kill(name: string, signal: NodeJS.Signals, downMs: number): Promise<void>;
   /** Resolves when every process answers /readyz 200 (false on timeout). */
   ready(timeoutMs: number): Promise<boolean>;
@@ -117,7 +117,11 @@ export async function createHubSupervisor(options: {
       child.kill(signal);
       await exited(child);
       await sleep(downMs);
-      if (!stopping) launch(p);
+      if (stopping) return;
+      launch(p);
+      // Restored means answering again: wait (bounded) for its /readyz.
+      const deadline = Date.now() + 120000;
+      while (!stopping && Date.now() < deadline && !(await readyz(p))) await sleep(250);
     },
     async ready(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
