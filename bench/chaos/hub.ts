@@ -7,8 +7,11 @@ import { CROSSDOCK_BIN, exited, sleep, spawnLogged, tail } from './procs';
  * The hub's processes as a user runs them: `crossdock start` (HTTP ingest, router and every
  * connector in one process), plus one more `crossdock router` and one more `crossdock connector
  * <id>` per subscriber sharing the work. A supervisor restarts a process that exits by itself (as
- * systemd would) and reports it; a planned kill -9 restarts it after the fault's down time.
+ * systemd would) and reports it; a planned kill -9 restarts it after the fault's down time. A
+ * watchdog plays the liveness probe: a process whose /healthz has not answered for
+ * `STUCK_AFTER_MS` is reported as stuck, killed -9 and started again.
  */
+export const STUCK_AFTER_MS = 90000;
 export interface HubProcess {
   name: string;
   healthPort: number;
@@ -24,11 +27,21 @@ export interface UnplannedExit {
   logTail: string;
 }
 
+/** A process the watchdog found alive but not answering /healthz, and restarted. */
+export interface StuckProcess {
+  name: string;
+  at: number;
+  /** How long /healthz had not answered. */
+  silentMs: number;
+  logTail: string;
+}
+
 export interface HubSupervisor {
   readonly processes: readonly HubProcess[];
   /** The HTTP ingest port (of the `start` process). */
   readonly ingestPort: number;
   readonly unplannedExits: UnplannedExit[];
+  readonly stuck: StuckProcess[];
   startAll(): Promise<void>;
   /** kill -9 of one process; it is started again after downMs; resolves once it is ready (or 120 s). */
   kill(name: string, signal: NodeJS.Signals, downMs: number): Promise<void>;
@@ -60,7 +73,10 @@ export async function createHubSupervisor(options: {
   const argsOf = new Map(defs.map((d) => [d.name, d.args]));
   const planned = new Set<ChildProcess>();
   const unplannedExits: UnplannedExit[] = [];
+  const stuck: StuckProcess[] = [];
   let stopping = false;
+  /** When each process last answered /healthz (or was launched). */
+  const lastAlive = new Map<string, number>();
 
   const logFile = (p: HubProcess) => path.join(options.logs, `${p.name}.log`);
 
@@ -70,6 +86,7 @@ export async function createHubSupervisor(options: {
     const child = spawnLogged(process.execPath, args, env, logFile(p));
     p.child = child;
     p.starts++;
+    lastAlive.set(p.name, Date.now());
     child.once('exit', (code, signal) => {
       if (planned.has(child) || stopping) return;
       const exit: UnplannedExit = {
@@ -87,9 +104,9 @@ export async function createHubSupervisor(options: {
     });
   }
 
-  async function readyz(p: HubProcess): Promise<boolean> {
+  async function answers(p: HubProcess, path: '/readyz' | '/healthz'): Promise<boolean> {
     try {
-      const res = await fetch(`http://127.0.0.1:${p.healthPort}/readyz`, {
+      const res = await fetch(`http://127.0.0.1:${p.healthPort}${path}`, {
         signal: AbortSignal.timeout(2000),
       });
       return res.status === 200;
@@ -97,11 +114,37 @@ export async function createHubSupervisor(options: {
       return false;
     }
   }
+  const readyz = (p: HubProcess) => answers(p, '/readyz');
+
+  const watchdog = setInterval(() => {
+    void Promise.all(
+      processes.map(async (p) => {
+        const child = p.child;
+        if (!child || child.exitCode !== null || child.signalCode !== null || planned.has(child)) return;
+        if (await answers(p, '/healthz')) {
+          lastAlive.set(p.name, Date.now());
+          return;
+        }
+        const silentMs = Date.now() - (lastAlive.get(p.name) ?? Date.now());
+        if (silentMs < STUCK_AFTER_MS || stopping || p.child !== child) return;
+        stuck.push({ name: p.name, at: Date.now(), silentMs, logTail: tail(logFile(p), 5) });
+        options.log(
+          `${p.name} is alive but /healthz has not answered for ${Math.round(silentMs / 1000)} s: kill -9 and restart`,
+        );
+        planned.add(child);
+        child.kill('SIGKILL');
+        await exited(child);
+        if (!stopping) launch(p);
+      }),
+    );
+  }, 5000);
+  watchdog.unref();
 
   const supervisor: HubSupervisor = {
     processes,
     ingestPort,
     unplannedExits,
+    stuck,
     async startAll() {
       // `start` first: it creates the topics and pushes the schemas the others expect.
       launch(processes[0]!);
@@ -139,6 +182,7 @@ export async function createHubSupervisor(options: {
     },
     async stopAll() {
       stopping = true;
+      clearInterval(watchdog);
       await Promise.all(
         processes.map(async (p) => {
           if (!p.child) return;

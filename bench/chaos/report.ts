@@ -1,5 +1,5 @@
 import type { FaultRecord } from './faults';
-import type { UnplannedExit } from './hub';
+import type { StuckProcess, UnplannedExit } from './hub';
 import type { Reconciliation } from './reconcile';
 import type { SenderStats } from './sender';
 
@@ -16,6 +16,8 @@ export interface ChaosSummary {
   settled: boolean;
   faults: { total: number; byKind: Record<string, number>; log: FaultRecord[] };
   unplannedExits: UnplannedExit[];
+  /** Processes the watchdog found alive but silent and restarted. */
+  stuck: StuckProcess[];
   /** Hub processes that did not answer /readyz 200 at the end. */
   notReady: string[];
   sender: SenderStats & { unconfirmed: number };
@@ -24,12 +26,14 @@ export interface ChaosSummary {
   problems: string[];
 }
 
-export function problemsOf(s: Pick<ChaosSummary, 'count' | 'notReady'>): string[] {
+export function problemsOf(s: Pick<ChaosSummary, 'count' | 'notReady' | 'stuck'>): string[] {
   const out: string[] = [];
   if (s.count.lost > 0) out.push(`${s.count.lost} (event, subscriber) pairs lost`);
   if (s.count.duplicatedEffects.pairs > 0)
     out.push(`${s.count.duplicatedEffects.pairs} pairs had their effect applied more than once`);
   if (s.count.unexpected > 0) out.push(`${s.count.unexpected} deliveries to a subscriber no route selected`);
+  if (s.stuck.length)
+    out.push(`stuck processes restarted by the watchdog: ${s.stuck.map((p) => p.name).join(', ')}`);
   if (s.notReady.length) out.push(`not ready at the end: ${s.notReady.join(', ')}`);
   return out;
 }
@@ -49,6 +53,7 @@ export function summaryText(s: ChaosSummary): string {
     `  command           ${s.command}`,
     `  faults            ${s.faults.total}${kinds ? ` (${kinds})` : ''}`,
     `  unplanned exits   ${s.unplannedExits.length}${s.unplannedExits.length ? ` (${s.unplannedExits.map((e) => e.name).join(', ')})` : ''}`,
+    `  stuck processes   ${s.stuck.length}${s.stuck.length ? ` (${s.stuck.map((e) => e.name).join(', ')}; killed -9 and restarted by the watchdog)` : ''}`,
     `  events sent       ${s.sender.generated} (requests ${s.sender.requests}, retried ${s.sender.retries}, no answer ${s.sender.noAnswer})`,
     `  events accepted   ${c.accepted} (2xx with its eventId; unconfirmed ${s.sender.unconfirmed}, of which delivered ${c.unconfirmedDelivered})`,
     `  pairs expected    ${c.pairs} (accepted event × subscriber its routes select)`,

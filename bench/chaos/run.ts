@@ -187,6 +187,7 @@ async function soak(opts: ChaosOptions): Promise<ChaosSummary> {
       settled,
       faults: { total: log.length, byKind, log },
       unplannedExits: hub.unplannedExits,
+      stuck: hub.stuck,
       notReady,
       sender: { ...sender.stats(), unconfirmed: sender.unconfirmed().length },
       count: final,

@@ -81,6 +81,9 @@ export function createSender(options: {
   let generating = false;
   let running = false;
   let inFlight = 0;
+  /** No answer at all (connection refused, timeout): the whole client backs off, as one would. */
+  let silentInARow = 0;
+  let pauseUntil = 0;
   let ticker: NodeJS.Timeout | undefined;
   let credit = 0;
   let last = Date.now();
@@ -130,12 +133,15 @@ export function createSender(options: {
       body = await res.json().catch(() => undefined);
     } catch {
       stats.noAnswer++;
+      silentInARow++;
+      pauseUntil = Math.max(pauseUntil, Date.now() + noAnswerBackoffMs(silentInARow));
       o.failures++;
       o.notBefore = Date.now() + noAnswerBackoffMs(o.failures);
       stats.retries++;
       queue.push(o);
       return;
     }
+    silentInARow = 0;
     stats.byStatus[res.status] = (stats.byStatus[res.status] ?? 0) + 1;
     const d = decide(res.status, body, res.headers.get('retry-after'), Date.now());
     if (d.kind === 'accepted') {
@@ -161,6 +167,10 @@ export function createSender(options: {
   async function worker(): Promise<void> {
     while (running) {
       const now = Date.now();
+      if (now < pauseUntil) {
+        await sleep(Math.min(100, pauseUntil - now));
+        continue;
+      }
       const i = queue.findIndex((o) => o.notBefore <= now);
       if (i < 0) {
         await sleep(20);
