@@ -36,6 +36,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+/** How long a finished command may take to close what it opened before the process exits anyway. */
+export const EXIT_GRACE_MS = 3000;
+
 async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.OK;
   const program = buildProgram((c) => (code = c));
@@ -54,5 +57,9 @@ if (
 ) {
   main(process.argv).then((code) => {
     process.exitCode = code;
+    // Once the command is done, nothing may keep the process alive: a client of a component that
+    // failed to start (kafkajs reconnecting to a broker that is down, for one) would otherwise hold
+    // it forever, serving nothing, and a supervisor would never start it again.
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   });
 }
