@@ -24,8 +24,41 @@ export interface HealthServer {
   addStatus(section: StatusSection, name: string, provider: () => StatusEntry | Promise<StatusEntry>): void;
   /** The /status document (what GET /status answers). */
   status(): Promise<StatusDocument>;
+  /** Forgets a readiness check (a component that was removed while the process runs). */
+  removeReadiness(name: string): void;
+  /** Forgets every provider of a /status entry (a component that was removed while the process runs). */
+  removeStatus(section: StatusSection, name: string): void;
+  /**
+   * Serves `method path` with `handler` (the hub's control requests, e.g. POST /config). The body
+   * is read whole, up to 1 MiB (larger: 413); the answer is sent as JSON.
+   */
+  addRoute(method: string, path: string, handler: RouteHandler): void;
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
+}
+
+/** A control request: its headers and its body. */
+export interface RouteRequest {
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** What a route answers: a status and a JSON body. */
+export type RouteHandler = (req: RouteRequest) => Promise<{ status: number; body: unknown }>;
+
+const MAX_ROUTE_BODY = 1024 * 1024;
+
+function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (d: Buffer) => {
+      size += d.length;
+      if (size <= MAX_ROUTE_BODY) chunks.push(d);
+    });
+    req.on('end', () => resolve(size > MAX_ROUTE_BODY ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
 
 /** The process metrics every health server exposes (prom-client's defaults: CPU, memory, event loop, GC). */
@@ -118,6 +151,7 @@ export function createHealthServer(
     );
     return doc;
   }
+  const routes = new Map<string, RouteHandler>();
   const server = http.createServer(async (req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     try {
@@ -128,6 +162,13 @@ export function createHealthServer(
         res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r));
       } else if (url === '/status') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(await status()));
+      } else if (routes.has(`${req.method} ${url}`)) {
+        const body = await readBody(req);
+        const answer =
+          body === undefined
+            ? { status: 413, body: { error: `the body exceeds ${MAX_ROUTE_BODY} bytes` } }
+            : await routes.get(`${req.method} ${url}`)!({ headers: req.headers, body });
+        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
       } else if (url === '/metrics') {
         res.writeHead(200, { 'content-type': metrics.contentType }).end(await metrics.metrics());
       } else {
@@ -145,6 +186,9 @@ export function createHealthServer(
       providers.set(id, [...(providers.get(id) ?? []), provider]);
     },
     status,
+    removeReadiness: (name) => void checks.delete(name),
+    addRoute: (method, path, handler) => void routes.set(`${method} ${path}`, handler),
+    removeStatus: (section, name) => void providers.delete(JSON.stringify([section, name])),
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

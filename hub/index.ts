@@ -17,6 +17,16 @@ export {
 export { ERROR_CATALOG, allCodes, renderErrorsDoc } from './error-catalog';
 export { HUB_COMPONENTS, hubComponents, routerComponent, type ComponentContext } from './components';
 export { runComponents } from './run';
+export { LiveComponents, type AppliedChange, type ComponentSet } from './live';
+export { diffConfig, type ConfigDiff } from './config-diff';
+export {
+  locateHub,
+  readRunFile,
+  runFilePath,
+  type ApplyOutcome,
+  type ApplyRequest,
+  type RunFile,
+} from './control';
 export { HUB_LOG_EVENTS } from './log-events';
 export { LOG_EVENT_LISTS, METRIC_FACTORIES, renderObservabilityDoc } from './observability';
 export {

@@ -26,4 +26,16 @@ export const HUB_LOG_EVENTS = defineLogEvents({
     description:
       "redis.durability is none and the Redis in use may lose the hub's state (no append-only file, an evicting policy, or settings that cannot be read): a Redis restart or eviction can lose events scheduled for retry, parked behind a key, or their idempotency records. For throwaway setups only.",
   },
+  'hub.config_applied': {
+    level: 'info',
+    fields: ['via', 'file', 'started', 'stopped', 'reconfigured', 'sites', 'subscribers', 'routes', 'rules'],
+    description:
+      'A new configuration took effect while the hub runs (`via`: config apply or SIGHUP): the components started, stopped and reconfigured in place, and what changed.',
+  },
+  'hub.config_refused': {
+    level: 'warn',
+    fields: ['via', 'file', 'code', 'problems'],
+    description:
+      'A configuration sent to the running hub was refused (invalid, a restart-only setting, or a component did not start from it); the running configuration stays.',
+  },
 });

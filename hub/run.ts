@@ -2,40 +2,41 @@ import type { HubComponent } from '../core/component';
 import type { HealthServer } from '../core/health';
 import { eventLogger } from '../core/log-events';
 import type { Logger } from '../core/logger';
+import { staticComponents, type ComponentSet } from './live';
 import { HUB_LOG_EVENTS } from './log-events';
 
 /**
  * Starts components in order and stops them in reverse on SIGINT/SIGTERM (or when one fails to
  * start). Resolves when everything has stopped. With a health server, /readyz answers 503 until
  * every component has started (a component's own checks may register only inside its start()).
- * Logs hub.signal_received and hub.component_stop_failed (hub/log-events.ts) through `logger`.
+ * `components`: a fixed list, or a set that changes while it runs (hub/live.ts). Logs
+ * hub.signal_received and hub.component_stop_failed (hub/log-events.ts) through `logger`.
  */
 export async function runComponents(
-  components: HubComponent[],
+  components: HubComponent[] | ComponentSet,
   onStopped: () => Promise<void>,
   logger: Logger,
   health?: HealthServer,
 ): Promise<void> {
   const log = eventLogger(logger, HUB_LOG_EVENTS);
-  const started: HubComponent[] = [];
+  const set = Array.isArray(components) ? staticComponents(components) : components;
   let allStarted = false;
   health?.addReadiness('components-started', () => allStarted);
-  // /status `components.<name>.started` (each component adds its own detail under its name).
-  for (const c of components)
-    health?.addStatus('components', c.name, () => ({ started: started.includes(c) }));
+  // /status `components.<name>.started` (each component adds its own detail under its name); a
+  // set that changes while it runs registers its components itself (hub/start.ts).
+  if (Array.isArray(components))
+    for (const c of components)
+      health?.addStatus('components', c.name, () => ({ started: set.isStarted(c) }));
   let stopping: Promise<void> | undefined;
   const stopAll = () =>
     (stopping ??= (async () => {
-      for (const c of [...started].reverse())
-        await c
-          .stop()
-          .catch((err: unknown) =>
-            log.emit(
-              'hub.component_stop_failed',
-              { component: c.name, err },
-              `stopping ${c.name} failed: ${String(err)}`,
-            ),
-          );
+      await set.stop((c, err) =>
+        log.emit(
+          'hub.component_stop_failed',
+          { component: c.name, err },
+          `stopping ${c.name} failed: ${String(err)}`,
+        ),
+      );
       await onStopped();
     })());
   let release: () => void = () => undefined;
@@ -47,10 +48,7 @@ export async function runComponents(
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    for (const c of components) {
-      await c.start();
-      started.push(c);
-    }
+    await set.start();
     allStarted = true;
   } catch (err) {
     await stopAll();

@@ -7,7 +7,9 @@ import { createLogger } from '../core/logger';
 import { ensureTopics } from '../router';
 import { loadCatalog, publishCatalog, pushSchemas } from '../schemas';
 import { status, stderrProgress, up, type PartStatus } from '../stack';
-import { hubComponents } from './components';
+import { HUB_COMPONENTS } from './components';
+import { componentStatus, serveConfigChanges } from './live-control';
+import { LiveComponents } from './live';
 import { loadConfig } from './config';
 import { createDependencyProbe } from './dependency-probe';
 import { checkRedisDurability } from './redis-durability';
@@ -37,6 +39,8 @@ export interface PreparedHub {
   health: string;
   /** The components `run()` starts, in start order. */
   components: HubComponent[];
+  /** The running components, kept in step with configurations applied while the hub runs. */
+  live: LiveComponents;
   /** Starts every component; resolves once SIGINT/SIGTERM has stopped them all and the health server. */
   run(): Promise<void>;
 }
@@ -88,23 +92,40 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
     timeoutMs: config.hub.health.probeTimeoutMs,
   });
   probe.start();
-  const components = hubComponents({ config, endpoints: res.endpoints, logger, health });
+  const url = `http://${host}:${port}`;
+  const live = new LiveComponents(
+    HUB_COMPONENTS,
+    { config, endpoints: res.endpoints, logger, health },
+    {
+      onState: (c, started) => componentStatus(health, live, c, started),
+    },
+  );
+  // Configuration changes while running: POST /config (crossdock config apply) and SIGHUP.
+  const changes = serveConfigChanges({ live, health, logger, url, configFile: options.configFile });
+
   return {
     config,
     parts,
     schemas: { subjects: pushed.subjects.length, registered },
     topics: { required: requiredTopics(config).length, created },
-    health: `http://${host}:${port}`,
-    components,
-    run: () =>
-      runComponents(
-        components,
-        async () => {
-          await probe.stop();
-          await health.close();
-        },
-        logger,
-        health,
-      ),
+    health: url,
+    components: live.list(),
+    live,
+    async run() {
+      const detach = changes.attach();
+      try {
+        await runComponents(
+          live,
+          async () => {
+            await probe.stop();
+            await health.close();
+          },
+          logger,
+          health,
+        );
+      } finally {
+        detach();
+      }
+    },
   };
 }

@@ -5,6 +5,7 @@ import type { ComponentDeps, HubComponent } from '../core/component';
 import type { HubConfig } from '../core/config';
 import { resolveRedisPrefix } from '../core/names/redis-keys';
 import { topics as hubTopics } from '../core/names/topics';
+import { describeError } from '../core/errors';
 import { createKafka } from '../core/kafka';
 import { followCatalog, loadCatalog, type Catalog, type CatalogFollower } from '../schemas';
 import { PartitionClaims } from './claims';
@@ -75,6 +76,15 @@ export interface RouterComponent extends HubComponent {
   readonly metrics: RouterMetrics;
   /** True while consuming with every dependency answering. */
   ready(): boolean;
+  /**
+   * Takes a new configuration (already validated; same hub.topicPrefix and hub.router settings)
+   * while running: creates the topics it needs, starts a planner with its routes, rules and
+   * subscribers, and swaps it in at a batch boundary (router/fetch-loop.ts swapPlanner); then
+   * consumes ingress topics that appeared. Calls are applied one after the other.
+   */
+  reconfigure(next: HubConfig): Promise<void>;
+  /** Consumes ingress topics created since the last look now, instead of at the next refresh. */
+  refreshTopics(): Promise<string[]>;
 }
 
 /** How long stop() lets the transactions in flight finish (ms). */
@@ -95,7 +105,8 @@ interface Started {
  * transaction committer (router/commit.ts) and the fetch loop (router/fetch-loop.ts).
  */
 export function createRouter(options: RouterOptions): RouterComponent {
-  const { config, endpoints } = options;
+  const { endpoints } = options;
+  let config = options.config;
   const settings = config.hub.router;
   const redisPrefix = resolveRedisPrefix({
     topicPrefix: config.hub.topicPrefix,
@@ -111,6 +122,21 @@ export function createRouter(options: RouterOptions): RouterComponent {
   let parts: Started | undefined;
   let running = false;
   let stopping: Promise<void> | undefined;
+  let refreshTimer: NodeJS.Timeout | undefined;
+  let reconfiguring: Promise<void> = Promise.resolve();
+
+  const newPlanner = (c: HubConfig, follower: CatalogFollower | undefined) =>
+    new BatchPlanner({
+      config: c,
+      registryUrl: endpoints.registryUrl,
+      redisUrl: endpoints.redisUrl,
+      redisPrefix,
+      connectionName: name,
+      ...(options.catalog ? { catalog: options.catalog } : {}),
+      ...(follower ? { catalogSource: follower } : {}),
+      metrics,
+      log,
+    });
 
   async function start(): Promise<void> {
     if (running) return;
@@ -143,17 +169,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
       await follower.start();
       show();
     }
-    const planner = new BatchPlanner({
-      config,
-      registryUrl: endpoints.registryUrl,
-      redisUrl: endpoints.redisUrl,
-      redisPrefix,
-      connectionName: name,
-      ...(options.catalog ? { catalog: options.catalog } : {}),
-      ...(follower ? { catalogSource: follower } : {}),
-      metrics,
-      log,
-    });
+    const planner = newPlanner(config, follower);
     p.planner = planner;
     await planner.start();
     const admin = kafka.admin();
@@ -191,6 +207,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
       kafka,
       settings,
       ingressPattern: hubTopics(config).ingressPattern,
+      listTopics: () => admin.listTopics(),
       sessionTimeoutMs: options.sessionTimeoutMs ?? 10000,
       planner,
       commits,
@@ -203,7 +220,43 @@ export function createRouter(options: RouterOptions): RouterComponent {
     options.health.addReadiness('router', () => ready());
     await commits.start();
     await loop.start();
+    refreshTimer = setInterval(() => void refreshTopics(), settings.topicRefreshMs);
+    refreshTimer.unref();
     log.emit('router.started', { instanceId, groupId: settings.groupId });
+  }
+
+  function refreshTopics(): Promise<string[]> {
+    const loop = parts?.loop;
+    if (!running || !loop) return Promise.resolve([]);
+    return loop.refreshTopics().catch((err: unknown) => {
+      log.emit('router.topics_refresh_failed', { error: describeError(err) });
+      return [];
+    });
+  }
+
+  function reconfigure(next: HubConfig): Promise<void> {
+    const step = reconfiguring.then(async () => {
+      const p = parts;
+      if (!running || !p?.loop || !p.admin) {
+        config = next;
+        return;
+      }
+      const created = options.createTopics !== false ? await ensureTopics(p.admin, next) : [];
+      const planner = newPlanner(next, p.follower);
+      await planner.start();
+      p.planner = planner;
+      const previous = await p.loop.swapPlanner(planner);
+      config = next;
+      log.emit('router.reconfigured', {
+        routes: next.routes.length,
+        subscribers: next.subscribers.length,
+        created,
+      });
+      await previous.close();
+      await refreshTopics();
+    });
+    reconfiguring = step.catch(() => undefined);
+    return step;
   }
 
   function ready(): boolean {
@@ -214,6 +267,8 @@ export function createRouter(options: RouterOptions): RouterComponent {
     if (stopping) return stopping;
     stopping = (async () => {
       running = false;
+      if (refreshTimer) clearInterval(refreshTimer);
+      await reconfiguring;
       const p = parts;
       p?.commits?.stopReplacing();
       await p?.loop?.stop();
@@ -229,5 +284,5 @@ export function createRouter(options: RouterOptions): RouterComponent {
     return stopping;
   }
 
-  return { name: 'router', metrics, start, stop, ready };
+  return { name: 'router', metrics, start, stop, ready, reconfigure, refreshTopics };
 }

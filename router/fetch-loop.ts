@@ -24,8 +24,11 @@ export interface FetchLoopOptions {
   settings: HubConfig['hub']['router'];
   /** The ingress topics' pattern. */
   ingressPattern: RegExp;
+  /** Every topic of the cluster (refreshTopics() looks for new ingress topics among them). */
+  listTopics: () => Promise<string[]>;
   /** Consumer session timeout (ms). */
   sessionTimeoutMs: number;
+  /** The planner batches start with; swapPlanner() replaces it. */
   planner: BatchPlanner;
   commits: TransactionCommitter;
   claims: PartitionClaims;
@@ -76,12 +79,21 @@ export function backoffMs(
 export class FetchLoop {
   private readonly consumer: Consumer;
   private readonly outstanding = new Map<string, Promise<boolean>>();
+  /** The planner new batches use, and how many batches each planner is planning right now. */
+  private planner: BatchPlanner;
+  private readonly planning = new Map<BatchPlanner, number>();
+  private readonly idle = new Map<BatchPlanner, () => void>();
+  /** Ingress topics the consumer subscribed to (the pattern's matches when it subscribed). */
+  private subscribed = new Set<string>();
+  private resubscribing: Promise<string[]> | undefined;
+  private stopped = false;
   private joined = false;
   private degraded: string | undefined;
   private crashed = false;
 
   constructor(private readonly options: FetchLoopOptions) {
     const { kafka, settings, log, commits, sessionTimeoutMs } = options;
+    this.planner = options.planner;
     this.consumer = kafka.consumer({
       groupId: settings.groupId,
       // A crash kafkajs deems non-retriable would otherwise leave a live process with a dead
@@ -118,9 +130,16 @@ export class FetchLoop {
   }
 
   async start(): Promise<void> {
-    const { settings } = this.options;
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [this.options.ingressPattern], fromBeginning: true });
+    await this.subscribeAndRun();
+  }
+
+  private async subscribeAndRun(): Promise<void> {
+    const { settings, ingressPattern } = this.options;
+    // What the pattern matches now: kafkajs resolves a pattern subscription once, here.
+    const matching = (await this.options.listTopics()).filter((t) => ingressPattern.test(t));
+    await this.consumer.subscribe({ topics: [ingressPattern], fromBeginning: true });
+    this.subscribed = new Set(matching);
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -129,7 +148,46 @@ export class FetchLoop {
     });
   }
 
+  /**
+   * Looks for ingress topics created since the consumer subscribed (a site added while the hub
+   * runs) and, when there are any, subscribes again: the consumer stops (its batches in flight
+   * finish or are dropped as in a rebalance), subscribes to the pattern's matches of now and
+   * rejoins the group. Resolves with the new topics (none: nothing changed).
+   */
+  refreshTopics(): Promise<string[]> {
+    return (this.resubscribing ??= (async () => {
+      try {
+        const now = (await this.options.listTopics()).filter((t) => this.options.ingressPattern.test(t));
+        const added = now.filter((t) => !this.subscribed.has(t));
+        if (added.length === 0 || this.stopped) return [];
+        this.options.log.emit('router.topics_added', { topics: added });
+        this.options.commits.rebalanced();
+        await this.consumer.stop();
+        if (this.stopped) return added;
+        await this.subscribeAndRun();
+        return added;
+      } finally {
+        this.resubscribing = undefined;
+      }
+    })());
+  }
+
+  /**
+   * Batches that start from now on are planned by `next` (a batch boundary: a batch is planned by
+   * one planner from start to end). Resolves with the previous planner once no batch is using it
+   * any more, for the caller to close.
+   */
+  async swapPlanner(next: BatchPlanner): Promise<BatchPlanner> {
+    const previous = this.planner;
+    this.planner = next;
+    if ((this.planning.get(previous) ?? 0) > 0)
+      await new Promise<void>((resolve) => this.idle.set(previous, resolve));
+    return previous;
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.resubscribing?.catch(() => undefined);
     await this.consumer.disconnect().catch(() => undefined);
   }
 
@@ -146,7 +204,26 @@ export class FetchLoop {
   }
 
   private async runBatch(p: EachBatchPayload): Promise<void> {
-    const { planner, commits, claims, metrics, log, settings } = this.options;
+    const planner = this.planner;
+    this.planning.set(planner, (this.planning.get(planner) ?? 0) + 1);
+    try {
+      await this.planAndSubmit(p, planner);
+    } finally {
+      const left = (this.planning.get(planner) ?? 1) - 1;
+      if (left > 0) this.planning.set(planner, left);
+      else {
+        this.planning.delete(planner);
+        const resolve = this.idle.get(planner);
+        if (resolve && planner !== this.planner) {
+          this.idle.delete(planner);
+          resolve();
+        }
+      }
+    }
+  }
+
+  private async planAndSubmit(p: EachBatchPayload, planner: BatchPlanner): Promise<void> {
+    const { commits, claims, metrics, log, settings } = this.options;
     const { batch } = p;
     const siteId = planner.siteOf(batch.topic);
     if (!siteId || batch.messages.length === 0) return;

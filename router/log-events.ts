@@ -17,6 +17,23 @@ export const ROUTER_LOG_EVENTS = defineLogEvents({
     fields: ['instanceId'],
     description: 'The router stopped: consumer, producers, analysis and Redis connections are closed.',
   },
+  'router.topics_added': {
+    level: 'info',
+    fields: ['topics'],
+    description:
+      'Ingress topics created since the router subscribed (a site added while it runs); it subscribes again to consume them.',
+  },
+  'router.topics_refresh_failed': {
+    level: 'warn',
+    fields: ['error'],
+    description: 'Looking for new ingress topics failed; the router tries again at the next refresh.',
+  },
+  'router.reconfigured': {
+    level: 'info',
+    fields: ['routes', 'subscribers', 'created'],
+    description:
+      'A new configuration took effect at a batch boundary: batches from now on are routed by its routes and rules; `created` lists the topics it needed.',
+  },
   'router.planned': {
     level: 'debug',
     fields: ['topic', 'partition', 'records', 'valid', 'deadLettered', 'duplicates', 'unrouted', 'copies'],

@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { describeProblems } from '../../core/config';
-import { checkConfig } from '../../hub';
+import fs from 'node:fs';
+import { CrossdockError } from '../../core/errors';
+import { checkConfig, locateHub, type ApplyOutcome } from '../../hub';
+import { stackPaths } from '../../stack';
 import { EXIT, output } from '../output';
 
 /** `crossdock config check <file>`: the start-up check, on its own (every problem at once). */
@@ -28,5 +31,89 @@ export function configCommand(setExit: (code: number) => void): Command {
       );
       if (!res.ok) setExit(EXIT.PROBLEMS);
     });
+  cmd
+    .command('apply')
+    .description(
+      'put a configuration into effect in the running hub (sites, subscribers, routes, rules): checked like at start-up, swapped in at a batch boundary; a refused one changes nothing. Exit 1 when refused',
+    )
+    .argument('<file>', 'hub configuration (YAML)')
+    .option(
+      '--hub <url>',
+      "the hub's health address (default: the run file of the hub started with this CROSSDOCK_HOME); the token comes from CROSSDOCK_ADMIN_TOKEN",
+    )
+    .option(
+      '--json',
+      "machine-readable output: the hub's answer { applied, change | code, message, problems }",
+    )
+    .action(async (file: string, opts: { hub?: string; json?: boolean }) => {
+      const out = output(Boolean(opts.json));
+      // The same checks here first: a bad file never leaves this machine.
+      const res = checkConfig(file);
+      if (!res.ok) {
+        out.result(
+          { applied: false, file: res.file, code: 'CD_E_CONFIG_INVALID', problems: res.problems },
+          () =>
+            [
+              `${res.file}: ${res.problems.length} problem(s); nothing applied`,
+              ...describeProblems(res.problems).map((l) => `  ${l}`),
+            ].join('\n'),
+        );
+        setExit(EXIT.PROBLEMS);
+        return;
+      }
+      const target = locateHub(stackPaths().home, opts.hub, process.env);
+      let answer: Response;
+      try {
+        answer = await fetch(`${target.url}/config`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}` },
+          body: JSON.stringify({ yaml: fs.readFileSync(file, 'utf8'), file: res.file }),
+        });
+      } catch (err) {
+        throw new CrossdockError(
+          'CD_E_HUB_NOT_RUNNING',
+          `the hub at ${target.url} does not answer: ${String(err)}`,
+          {
+            retriable: true,
+          },
+        );
+      }
+      const body = (await answer.json().catch(() => ({}))) as
+        ApplyOutcome | { code?: string; message?: string };
+      if (answer.status === 401)
+        throw new CrossdockError('CD_E_HUB_UNAUTHORIZED', `the hub at ${target.url} refused the token`);
+      if (!('applied' in body))
+        throw new CrossdockError(
+          'CD_E_HUB_NOT_RUNNING',
+          `the hub at ${target.url} answered ${answer.status}: ${JSON.stringify(body)}`,
+        );
+      out.result(body, () => describeOutcome(body));
+      if (!body.applied) setExit(EXIT.PROBLEMS);
+    });
   return cmd;
+}
+
+function describeOutcome(o: ApplyOutcome): string {
+  if (!o.applied)
+    return [`refused (${o.code}): ${o.message}`, ...describeProblems(o.problems).map((l) => `  ${l}`)].join(
+      '\n',
+    );
+  const { diff, started, stopped, reconfigured } = o.change;
+  if (diff.none) return 'applied: nothing changed';
+  const ids = (label: string, c: { added: string[]; removed: string[]; changed: string[] }) =>
+    c.added.length + c.removed.length + c.changed.length
+      ? [
+          `  ${label}: +${c.added.join(',') || '-'} -${c.removed.join(',') || '-'} ~${c.changed.join(',') || '-'}`,
+        ]
+      : [];
+  return [
+    'applied',
+    ...ids('sites', diff.sites),
+    ...ids('subscribers', diff.subscribers),
+    ...(diff.routes ? ['  routes changed'] : []),
+    ...(diff.rules ? ['  rules changed'] : []),
+    ...(reconfigured.length ? [`  reconfigured in place: ${reconfigured.join(', ')}`] : []),
+    ...(started.length ? [`  started: ${started.join(', ')}`] : []),
+    ...(stopped.length ? [`  stopped: ${stopped.join(', ')}`] : []),
+  ].join('\n');
 }

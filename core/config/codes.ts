@@ -13,4 +13,30 @@ export const CONFIG_CODES = defineCodes({
     action: 'Check the path and the YAML syntax at the line shown.',
     retriable: false,
   },
+  CD_E_CONFIG_RESTART_ONLY: {
+    meaning:
+      'A configuration applied to a running hub changes a setting of the `hub:` section (topic prefix, topics, router, health), which takes effect only at a restart; nothing was changed.',
+    action:
+      'Apply the sites, subscribers, routes and rules changes without the hub section change, or restart the hub with the new file.',
+    retriable: false,
+  },
+  CD_E_CONFIG_APPLY_FAILED: {
+    meaning:
+      'A valid configuration could not be put into effect (a component did not start from it, e.g. a secret variable is unset or Kafka refused a topic); the hub went back to the configuration it ran.',
+    action: 'Read the message, fix the cause, apply again. The hub log has the component that failed.',
+    retriable: false,
+  },
+  CD_E_HUB_NOT_RUNNING: {
+    meaning:
+      'No running hub was found to apply the configuration to: no run file in the crossdock home (it is written by `crossdock start`), or the hub at the given address does not answer.',
+    action:
+      'Start the hub (`crossdock start`), use the same CROSSDOCK_HOME, or point at it with --hub <url> and CROSSDOCK_ADMIN_TOKEN.',
+    retriable: true,
+  },
+  CD_E_HUB_UNAUTHORIZED: {
+    meaning: "The running hub refused the control request: the token is missing or not the hub's.",
+    action:
+      "Use the token of the hub's run file (same CROSSDOCK_HOME as the hub), or set CROSSDOCK_ADMIN_TOKEN to it.",
+    retriable: false,
+  },
 });

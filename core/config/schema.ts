@@ -118,6 +118,14 @@ export const HUB_SECTION_SCHEMA = {
           default: 100,
           description: 'Longest a fetch waits for data (ms).',
         },
+        topicRefreshMs: {
+          type: 'integer',
+          minimum: 1000,
+          maximum: 600000,
+          default: 10000,
+          description:
+            'How often the router looks for ingress topics created since it subscribed (a site added with `crossdock site add`) and starts consuming them (ms): the longest a new site waits before it is routed.',
+        },
         validationThreads: {
           type: 'integer',
           minimum: 0,

@@ -72,6 +72,7 @@ export interface RouterSettings {
   partitionsConsumedConcurrently: number;
   validationThreads: number;
   maxWaitTimeInMs: number;
+  topicRefreshMs: number;
   retry: { initialMs: number; maxMs: number };
 }
 

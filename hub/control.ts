@@ -1,0 +1,181 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { HubConfig } from '../core/config';
+import { CrossdockError, isCrossdockError } from '../core/errors';
+import type { RouteHandler } from '../core/health';
+import { checkConfigText } from './config';
+import { diffConfig, restartOnlyProblems } from './config-diff';
+import type { AppliedChange } from './live';
+
+/**
+ * How a running hub takes a new configuration: `crossdock config apply <file>` posts it to the
+ * hub's control route (POST /config on the health port), SIGHUP re-reads the file the hub was
+ * started with. Both validate with the start-up checks and apply through one function.
+ *
+ * The run file (`<crossdock home>/run/hub.json`, mode 0600, removed when the hub stops) tells a
+ * CLI on the same machine where the hub listens and the token it accepts; from elsewhere, pass
+ * the address (--hub) and the token (CROSSDOCK_ADMIN_TOKEN).
+ */
+
+/** The run file's content. */
+export interface RunFile {
+  pid: number;
+  /** Base URL of the health server, where POST /config is served. */
+  url: string;
+  /** Bearer token of the control routes. */
+  token: string;
+  /** The configuration file the hub was started with (SIGHUP re-reads it). */
+  configFile: string;
+}
+
+export function runFilePath(home: string): string {
+  return path.join(home, 'run', 'hub.json');
+}
+
+/** Writes the run file (readable by its owner only); returns a function that removes it. */
+export function writeRunFile(home: string, content: RunFile): () => void {
+  const file = runFilePath(home);
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(content, null, 2), { mode: 0o600 });
+  fs.renameSync(tmp, file);
+  return () => {
+    try {
+      const now = JSON.parse(fs.readFileSync(file, 'utf8')) as RunFile;
+      if (now.pid === content.pid) fs.rmSync(file, { force: true });
+    } catch {
+      // Already gone.
+    }
+  };
+}
+
+/** The run file of the hub started with this home, or undefined when there is none. */
+export function readRunFile(home: string): RunFile | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(runFilePath(home), 'utf8')) as RunFile;
+  } catch {
+    return undefined;
+  }
+}
+
+export function newControlToken(): string {
+  return crypto.randomBytes(24).toString('base64url');
+}
+
+/** What applying a configuration answered: applied with its changes, or refused with problems. */
+export type ApplyOutcome =
+  | { applied: true; file?: string; change: AppliedChange }
+  | {
+      applied: false;
+      file?: string;
+      code: string;
+      message: string;
+      problems: Array<{ path: string; message: string; line?: number }>;
+    };
+
+/**
+ * Validates `text` with the start-up checks and applies it through `apply`. Never throws for a
+ * bad or unusable configuration: the outcome says why, and the running configuration stays.
+ */
+export async function applyConfigText(
+  text: string,
+  file: string | undefined,
+  current: () => HubConfig,
+  apply: (next: HubConfig) => Promise<AppliedChange>,
+): Promise<ApplyOutcome> {
+  const check = checkConfigText(text, file);
+  if (!check.ok || !check.config)
+    return {
+      applied: false,
+      ...(file ? { file } : {}),
+      code: 'CD_E_CONFIG_INVALID',
+      message: `${check.problems.length} problem(s) in the configuration; the running one stays`,
+      problems: check.problems,
+    };
+  const next = check.config;
+  const restart = restartOnlyProblems(diffConfig(current(), next));
+  if (restart.length)
+    return {
+      applied: false,
+      ...(file ? { file } : {}),
+      code: 'CD_E_CONFIG_RESTART_ONLY',
+      message: 'the hub section changed; it takes effect only at a restart, and nothing was changed',
+      problems: restart,
+    };
+  try {
+    return { applied: true, ...(file ? { file } : {}), change: await apply(next) };
+  } catch (err) {
+    return {
+      applied: false,
+      ...(file ? { file } : {}),
+      code: 'CD_E_CONFIG_APPLY_FAILED',
+      message: `${isCrossdockError(err) ? `${err.code}: ` : ''}${err instanceof Error ? err.message : String(err)}; the hub went back to the configuration it ran`,
+      problems: [],
+    };
+  }
+}
+
+/** The body of POST /config. */
+export interface ApplyRequest {
+  /** The configuration as YAML text. */
+  yaml: string;
+  /** Where it was read from (relative paths in it, e.g. mapping folders, resolve from there). */
+  file?: string;
+}
+
+/** POST /config: bearer token, then applyConfigText(). 200 applied, 401, 400, 422 refused. */
+export function configRoute(
+  token: string,
+  apply: (text: string, file: string | undefined) => Promise<ApplyOutcome>,
+): RouteHandler {
+  const expected = Buffer.from(`Bearer ${token}`);
+  return async (req) => {
+    const given = Buffer.from(req.headers.authorization ?? '');
+    if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected))
+      return {
+        status: 401,
+        body: { code: 'CD_E_HUB_UNAUTHORIZED', message: 'missing or wrong bearer token' },
+      };
+    let request: ApplyRequest;
+    try {
+      request = JSON.parse(req.body.toString('utf8')) as ApplyRequest;
+      if (typeof request.yaml !== 'string') throw new Error('`yaml` must be a string');
+    } catch (err) {
+      return {
+        status: 400,
+        body: {
+          code: 'CD_E_CONFIG_UNREADABLE',
+          message: `the request is not { yaml, file? }: ${String(err)}`,
+        },
+      };
+    }
+    const outcome = await apply(request.yaml, typeof request.file === 'string' ? request.file : undefined);
+    return { status: outcome.applied ? 200 : 422, body: outcome };
+  };
+}
+
+/** Where `config apply` sends the configuration: --hub and CROSSDOCK_ADMIN_TOKEN, else the run file. */
+export function locateHub(
+  home: string,
+  hub: string | undefined,
+  env: NodeJS.ProcessEnv,
+): { url: string; token: string } {
+  if (hub) {
+    const token = env.CROSSDOCK_ADMIN_TOKEN ?? readRunFile(home)?.token;
+    if (!token)
+      throw new CrossdockError(
+        'CD_E_HUB_UNAUTHORIZED',
+        `--hub ${hub} given but no token: set CROSSDOCK_ADMIN_TOKEN to the hub's control token`,
+      );
+    return { url: hub.replace(/\/$/, ''), token };
+  }
+  const run = readRunFile(home);
+  if (!run)
+    throw new CrossdockError(
+      'CD_E_HUB_NOT_RUNNING',
+      `no running hub: ${runFilePath(home)} does not exist (crossdock start writes it; same CROSSDOCK_HOME?)`,
+      { retriable: true },
+    );
+  return { url: run.url, token: env.CROSSDOCK_ADMIN_TOKEN ?? run.token };
+}
