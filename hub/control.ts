@@ -146,7 +146,7 @@ export function configRoute(
         status: 400,
         body: {
           code: 'CD_E_CONFIG_UNREADABLE',
-          message: `the request is not { yaml, file? }: ${String(err)}`,
+          message: `the request body must be JSON with a yaml string and an optional file: ${String(err)}`,
         },
       };
     }

@@ -27,9 +27,7 @@ const oneRoute = `  - { name: a, match: { eventTypes: ['Order*'] }, to: [erp] }`
 describe('diffConfig', () => {
   it('names added, removed and changed subscribers, route and rule changes', () => {
     const a = loadConfigText(yaml(['erp', 'tms'], twoRoutes));
-    const b = loadConfigText(
-      yaml(['erp', 'fin'], oneRoute).replace('to: [erp]', 'to: [erp, fin]'),
-    );
+    const b = loadConfigText(yaml(['erp', 'fin'], oneRoute).replace('to: [erp]', 'to: [erp, fin]'));
     const d = diffConfig(a, b);
     expect(d.subscribers).toEqual({ added: ['fin'], removed: ['tms'], changed: [] });
     expect(d.sites).toEqual({ added: [], removed: [], changed: [] });
