@@ -10,7 +10,7 @@ export const SCRIPTS = {
   // keys: null = a variable number of keys (the caller's list decides; numkeys is sent first).
   admitMany: { file: 'admit-many.lua', keys: null },
   finishMany: { file: 'finish-many.lua', keys: null },
-  park: { file: 'park.lua', keys: 4 },
+  park: { file: 'park.lua', keys: 5 },
   schedule: { file: 'schedule.lua', keys: 5 },
   claim: { file: 'claim.lua', keys: 1 },
   complete: { file: 'complete.lua', keys: 5 },

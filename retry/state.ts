@@ -142,10 +142,12 @@ export interface DeliveryState {
   /** 'done': the effect happened; 'release': it did not (or failed), let anyone try again. */
   finish(eventId: string, outcome: 'done' | 'release'): Promise<void>;
   /**
-   * True when the event was parked behind earlier events of its key (ordering).
+   * Per-key ordering: 'parked' when the event now waits behind earlier events of its key (or
+   * already did: an event read again is never queued twice), 'done' when its effect already
+   * happened (idempotency record), 'free' when its key has nothing waiting (deliver it now).
    * @throws CrossdockError CD_E_DELIVERY_STATE_FULL when a bound refuses it
    */
-  park(entry: RetryEntry & { orderKey: string }): Promise<boolean>;
+  park(entry: RetryEntry & { orderKey: string }): Promise<'parked' | 'done' | 'free'>;
   /**
    * Writes the entry and makes it due at dueAt; 'waiting' when it is queued behind its key's head.
    * A new entry is bounded by `capacity` unless `bounded` is false (an entry completed at once).
@@ -309,11 +311,17 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
     async park(entry) {
       const res = await scripts.run(
         'park',
-        [keys.keyQueue(entry.orderKey), keys.held, keys.entry(entry.eventId), keys.entries],
+        [
+          keys.keyQueue(entry.orderKey),
+          keys.held,
+          keys.entry(entry.eventId),
+          keys.entries,
+          keys.idempotency(entry.eventId),
+        ],
         [entry.eventId, entry.orderKey, ...bounds, ...toFields(entry)],
       );
       full(res, entry);
-      return res === 1;
+      return res === 1 ? 'parked' : res === 2 ? 'done' : 'free';
     },
     async schedule(entry, dueAt, bounded = true) {
       const ordered = entry.orderKey !== undefined;

@@ -200,13 +200,18 @@ export class DeliveryEngine {
       );
       return 'dead-lettered';
     }
-    if (
-      entry.orderKey !== undefined &&
-      (await this.d.state.park(entry as RetryEntry & { orderKey: string }))
-    ) {
+    if (entry.orderKey !== undefined) {
       // (Ordered events are never pre-admitted, so there is no lease to give back.)
-      this.d.metrics.parked();
-      return 'held';
+      const parked = await this.d.state.park(entry as RetryEntry & { orderKey: string });
+      if (parked === 'parked') {
+        this.d.metrics.parked();
+        return 'held';
+      }
+      if (parked === 'done') {
+        // Read again after its effect happened (a seek back, a restart): nothing to do.
+        this.d.metrics.idempotentSkip();
+        return 'delivered';
+      }
     }
     return this.afterAttempt(entry, await this.attempt(entry, preAdmission), false);
   }

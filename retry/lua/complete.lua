@@ -21,11 +21,9 @@ if redis.call('DEL', KEYS[2]) == 1 and redis.call('DECR', KEYS[5]) < 0 then
   redis.call('SET', KEYS[5], 0)
 end
 if ARGV[2] ~= '1' then return false end
-if redis.call('LINDEX', KEYS[3], 0) == ARGV[1] then
-  redis.call('LPOP', KEYS[3])
-else
-  redis.call('LREM', KEYS[3], 1, ARGV[1])
-end
+-- Every occurrence: a queue written before park.lua refused a second copy may hold E twice, and
+-- a copy left behind would become a head without an entry, which nothing completes.
+redis.call('LREM', KEYS[3], 0, ARGV[1])
 if ARGV[4] == 'hold' then
   redis.call('SADD', KEYS[4], ARGV[3])
   return false

@@ -119,8 +119,12 @@ export async function startHub(doc: unknown, env: Record<string, string> = {}): 
       fs.rmSync(home, { recursive: true, force: true });
     },
   };
-  const ready = async () =>
-    (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 200;
+  const ready = async () => {
+    // A hub that exited will never be ready: say so at once, with its output.
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`crossdock start exited (${child.exitCode ?? child.signalCode})`);
+    return (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 200;
+  };
   try {
     await eventually(ready, 'the hub to be ready', 90_000);
   } catch (err) {

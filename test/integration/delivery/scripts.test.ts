@@ -127,11 +127,11 @@ describe('delivery state scripts (real Redis)', () => {
     const keys = deliveryKeys(TEST_PREFIX, randomName('s'));
     const clock = manualClock(1_000_000);
     const s = createDeliveryState({ redis, keys, clock, owner: 'a' });
-    expect(await s.park({ ...entry('k1', 'K'), orderKey: 'K' })).toBe(false); // K free
+    expect(await s.park({ ...entry('k1', 'K'), orderKey: 'K' })).toBe('free'); // K free
     expect(await s.schedule({ ...entry('k1', 'K'), attempts: 1 }, 1_000_100)).toBe('due');
-    expect(await s.park({ ...entry('k2', 'K'), orderKey: 'K' })).toBe(true);
-    expect(await s.park({ ...entry('k3', 'K'), orderKey: 'K' })).toBe(true);
-    expect(await s.park({ ...entry('x1', 'X'), orderKey: 'X' })).toBe(false); // other keys flow
+    expect(await s.park({ ...entry('k2', 'K'), orderKey: 'K' })).toBe('parked');
+    expect(await s.park({ ...entry('k3', 'K'), orderKey: 'K' })).toBe('parked');
+    expect(await s.park({ ...entry('x1', 'X'), orderKey: 'X' })).toBe('free'); // other keys flow
     expect(await redis.lrange(keys.keyQueue('K'), 0, -1)).toEqual(['k1', 'k2', 'k3']);
     clock.advance(100);
     const [head] = await s.claimDue(10, 5000);
@@ -141,10 +141,42 @@ describe('delivery state scripts (real Redis)', () => {
     expect(k2!.eventId).toBe('k2');
     expect(await s.complete(k2!, 'hold')).toBeNull();
     expect(await redis.sismember(keys.held, 'K')).toBe(1);
-    expect(await s.park({ ...entry('k4', 'K'), orderKey: 'K' })).toBe(true);
+    expect(await s.park({ ...entry('k4', 'K'), orderKey: 'K' })).toBe('parked');
     expect(await s.claimDue(10, 5000)).toEqual([]);
     expect(await s.releaseHeld('K')).toBe(2);
     expect((await s.claimDue(10, 5000)).map((e) => e.eventId)).toEqual(['k3']);
+  });
+
+  it('an event read again while held is never queued twice, keeps its attempts, and is skipped once done', async () => {
+    // Found by the fault soak (docs/reliability.md): a seek back or a restart read parked events and
+    // a head in retry again; each was pushed a second time with attempts 0, and when the first
+    // copy completed, the second became a head without an entry: the key stopped for good.
+    const keys = deliveryKeys(TEST_PREFIX, randomName('s'));
+    const clock = manualClock(1_000_000);
+    const s = createDeliveryState({ redis, keys, clock, owner: 'a' });
+    expect(await s.schedule({ ...entry('k1', 'K'), attempts: 2 }, 1_000_100)).toBe('due');
+    expect(await s.park({ ...entry('k2', 'K'), orderKey: 'K' })).toBe('parked');
+    // Read again from Kafka: the head in retry, then the parked one.
+    expect(await s.park({ ...entry('k1', 'K'), orderKey: 'K' })).toBe('parked');
+    expect(await s.park({ ...entry('k2', 'K'), orderKey: 'K' })).toBe('parked');
+    expect(await redis.lrange(keys.keyQueue('K'), 0, -1)).toEqual(['k1', 'k2']);
+    expect(await redis.hget(keys.entry('k1'), 'attempts')).toBe('2');
+    expect(await s.counts()).toEqual({ scheduled: 1, held: 2 });
+
+    clock.advance(100);
+    const [head] = await s.claimDue(10, 5000);
+    expect(head!.eventId).toBe('k1');
+    await s.finish('k1', 'done');
+    // A queue written before this fix may hold an id twice: completing it removes every copy.
+    await redis.rpush(keys.keyQueue('K'), 'k1');
+    expect(await s.complete(head!, 'delivered')).toBe('k2');
+    expect(await redis.lrange(keys.keyQueue('K'), 0, -1)).toEqual(['k2']);
+    // k1 read again after its effect happened: not parked behind k2.
+    expect(await s.park({ ...entry('k1', 'K'), orderKey: 'K' })).toBe('done');
+    const [next] = await s.claimDue(10, 5000);
+    expect(next!.eventId).toBe('k2');
+    expect(await s.complete(next!, 'delivered')).toBeNull();
+    expect(await s.counts()).toEqual({ scheduled: 0, held: 0 });
   });
 
   it('capacity: a new entry past maxHeldEvents or maxParkedPerKey is refused with nothing written; existing entries move on', async () => {
@@ -160,7 +192,7 @@ describe('delivery state scripts (real Redis)', () => {
       onFull: (bound) => refused.push(bound),
     });
     expect(await s.schedule({ ...entry('k1', 'K'), attempts: 1 }, 1_000_100)).toBe('due');
-    expect(await s.park({ ...entry('k2', 'K'), orderKey: 'K' })).toBe(true);
+    expect(await s.park({ ...entry('k2', 'K'), orderKey: 'K' })).toBe('parked');
     // K's queue holds 2 (head + one parked): the next K event is refused, other keys are not.
     await expect(s.park({ ...entry('k3', 'K'), orderKey: 'K' })).rejects.toMatchObject({
       code: 'CD_E_DELIVERY_STATE_FULL',

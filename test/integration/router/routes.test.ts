@@ -170,7 +170,8 @@ it('routes by event type glob, site, country, group, header and each field opera
   expect(idsOf(collector.get(t.unrouted))).toEqual(unrouted.map(id).sort());
   expect(collector.get(t.dlq)).toEqual([]);
 
-  // The copies are the original bytes, keyed by the business key, with the CloudEvents headers and the route.
+  // The copies are the original bytes, keyed by the business key, with the CloudEvents headers
+  // (ce_type the canonical record full name, whatever the producer wrote) and the route.
   for (const sub of ['f1', 'f2', 'f3']) {
     const [copy] = collector.get(t.deliver(sub));
     expect(copy!.value!.equals(ev.invoice.value)).toBe(true);
@@ -178,7 +179,7 @@ it('routes by event type glob, site, country, group, header and each field opera
     expect(copy!.headers).toMatchObject({
       'cd-route': 'r-fan',
       ce_id: id(ev.invoice),
-      ce_type: entry('InvoiceGenerated').eventType,
+      ce_type: entry('InvoiceGenerated').subject,
       traceparent: String(ev.invoice.headers.traceparent),
     });
   }
@@ -202,5 +203,16 @@ it('routes an event from a client that is not ours (Confluent serializer, record
   );
   const copy = collector.get(t.deliver('sub-type')).find((r) => r.value?.equals(value))!;
   expect(copy.key).toBe(businessKey(e, event));
-  expect(copy.headers).toEqual({ 'cd-route': 'r-type' });
+  // No headers came in: the router stamped every CloudEvents header from the decoded event.
+  const meta = event.metadata as { eventId: string; sourceSystem: string; occurredAt: Date };
+  expect(copy.headers).toEqual({
+    'cd-route': 'r-type',
+    ce_specversion: '1.0',
+    ce_id: meta.eventId,
+    ce_type: e.subject,
+    ce_source: `crossdock://sites/ca-tor/${meta.sourceSystem}`,
+    ce_time: new Date(meta.occurredAt).toISOString(),
+    ce_subject: businessKey(e, event),
+    'content-type': 'application/avro',
+  });
 });
