@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { isCrossdockError } from '../core/errors';
+import { kafkaUnreachable } from '../core/kafka';
 
 /**
  * Exit codes, the same for every command:
@@ -35,6 +36,7 @@ export function reportError(
   stdout: NodeJS.WritableStream = process.stdout,
 ): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  err = kafkaUnreachable(err) ?? err;
   if (isCrossdockError(err)) {
     if (json) stdout.write(JSON.stringify({ error: err.toJSON() }, null, 2) + '\n');
     else stderr.write(`error ${err.code}: ${err.message}\n`);

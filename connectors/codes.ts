@@ -117,6 +117,13 @@ export const CONNECTOR_CODES = defineCodes({
     action: 'Use a new Idempotency-Key for a different request; wait and retry if the first is in progress.',
     retriable: false,
   },
+  CD_E_INGEST_STATE_UNAVAILABLE: {
+    meaning:
+      'HTTP ingest could not read or write its state in Redis (replay marks, Idempotency-Key records, quotas) within 2 s: Redis is down or overloaded. Nothing of the request was accepted.',
+    action:
+      'Retry the same request after the Retry-After delay (sign it anew). Operators: check Redis (`crossdock stack status`, REDIS_URL).',
+    retriable: true,
+  },
   CD_E_KAFKA_UNAVAILABLE: {
     meaning:
       'Kafka did not acknowledge the write in time; the request was not accepted (details.published says whether the events surely were not written, `no`, or may have been, `unknown`).',

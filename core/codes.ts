@@ -12,6 +12,13 @@ export const CORE_CODES = defineCodes({
     action: 'Read `crossdock <command> --help`.',
     retriable: false,
   },
+  CD_E_KAFKA_UNREACHABLE: {
+    meaning:
+      "No Kafka broker could be reached (connection refused, no answer within the client's retries) while a command started or ran; the message keeps the client's own words.",
+    action:
+      'Check that Kafka runs (`crossdock stack status`) and that CROSSDOCK_KAFKA_BROKERS names it; a supervisor may simply start the command again.',
+    retriable: true,
+  },
   CD_E_KAFKAJS_UNPATCHED: {
     meaning:
       "kafkajs was loaded before crossdock's fix of its read_committed filter (core/kafkajs-patch.ts), so records of aborted transactions could reach this process; it refuses to start.",

@@ -1,6 +1,7 @@
 // Before kafkajs: its read_committed filter is replaced (core/kafkajs-patch.ts).
 import { assertReadCommittedFix } from './kafkajs-patch';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import { CrossdockError } from './errors';
 import { eventLogger } from './log-events';
 import { CORE_LOG_EVENTS } from './log-events-core';
 import type { Logger } from './logger';
@@ -39,5 +40,30 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     logCreator: options.logger ? kafkajsLogCreator(options.logger) : undefined,
     connectionTimeout: 5000,
     ...options.extra,
+  });
+}
+
+/** kafkajs errors that mean "no broker could be reached", not a bug in crossdock. */
+const UNREACHABLE = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSNumberOfRetriesExceeded',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSRequestTimeoutError',
+]);
+
+/**
+ * A kafkajs error that says Kafka could not be reached, as the coded CD_E_KAFKA_UNREACHABLE
+ * (exit 3 in the CLI, retriable) keeping kafkajs's message; undefined for any other error.
+ */
+export function kafkaUnreachable(err: unknown): CrossdockError | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const cause = (err as { cause?: unknown }).cause;
+  const names = [err.name, cause instanceof Error ? cause.name : ''];
+  if (!names.some((n) => UNREACHABLE.has(n)) && !/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH/.test(err.message))
+    return undefined;
+  return new CrossdockError('CD_E_KAFKA_UNREACHABLE', `Kafka could not be reached: ${err.message}`, {
+    retriable: true,
+    cause: err,
   });
 }

@@ -12,6 +12,12 @@ export interface RedisClientOptions {
    * unbounded offline queue in memory.
    */
   failFast?: boolean;
+  /**
+   * A command that has no answer after this long fails (ms), whether Redis is slow or down and
+   * the command waits in the offline queue: for callers that answer a client and must not make it
+   * wait without limit (HTTP ingest). @defaultValue no limit
+   */
+  commandTimeoutMs?: number;
 }
 
 export function createRedis(options: RedisClientOptions): Redis {
@@ -21,6 +27,7 @@ export function createRedis(options: RedisClientOptions): Redis {
     enableOfflineQueue: !options.failFast,
     retryStrategy: (times) => Math.min(times * 200, 2000),
     lazyConnect: false,
+    ...(options.commandTimeoutMs !== undefined ? { commandTimeout: options.commandTimeoutMs } : {}),
   });
   // Connection errors surface on commands; the 'error' event alone must not crash the process.
   redis.on('error', () => undefined);

@@ -10,6 +10,7 @@ import { createKafka } from '../../core/kafka';
 import { eventLogger } from '../../core/log-events';
 import type { Logger } from '../../core/logger';
 import { createRedis, type Redis } from '../../core/redis';
+import { INGEST_REDIS_TIMEOUT_MS } from './http/state';
 import { loadCatalog } from '../../schemas';
 import { createCatalogCodec } from './codec';
 import { SOURCE_CONFIG_SCHEMA, type SourceConnectorConfig } from './config-schema';
@@ -93,7 +94,14 @@ export function createSourceComponents(
   const csvSites = config.sites.filter((s) => connectorOf(s).kind === 'csv');
   const codec = () => createCatalogCodec({ ids: endpoints.registryUrl });
   let redis: Redis | undefined;
-  const sharedRedis = () => (redis ??= createRedis({ url: endpoints.redisUrl, name: 'crossdock-sources' }));
+  // Every signed request asks Redis (replay marks, idempotency, quotas): bounded, so that a Redis
+  // outage answers 503 + Retry-After (CD_E_INGEST_STATE_UNAVAILABLE) instead of holding requests.
+  const sharedRedis = () =>
+    (redis ??= createRedis({
+      url: endpoints.redisUrl,
+      name: 'crossdock-sources',
+      commandTimeoutMs: INGEST_REDIS_TIMEOUT_MS,
+    }));
 
   if (httpSites.length) {
     const sites: HttpIngestSite[] = httpSites.map((s) => {

@@ -140,6 +140,9 @@ export async function buildIngestApp(
     else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.statusCode === 415)
       a = fail(415, 'CD_E_UNSUPPORTED_MEDIA_TYPE', 'Send Content-Type: application/json.');
     else if (err.statusCode && err.statusCode < 500) a = fail(400, 'CD_E_INPUT_MALFORMED', err.message);
+    else if (isCrossdockError(err) && err.retriable)
+      // A dependency that did not answer (Redis: CD_E_INGEST_STATE_UNAVAILABLE): try again later.
+      a = fail(503, err.code, err.message, {}, { 'retry-after': retryAfter });
     else {
       log.emit('sources.http_internal_error', { err: describeError(err) }, 'ingest internal error');
       a = fail(500, 'CD_E_INTERNAL', 'Internal error; nothing was accepted.');

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { CrossdockError, isCrossdockError } from '../../../core/errors';
 import { loadLuaScript, luaRunner } from '../../../core/lua';
 import { ingestKeys, type IngestKeys } from '../../../core/names/redis-keys';
 import type { Redis } from '../../../core/redis';
@@ -54,7 +55,31 @@ export interface IngestState {
  * @param redisPrefix prefix of every key (core/names/redis-keys.ts `resolveRedisPrefix`: the
  *   hub's, or a test's own)
  */
+/** How long HTTP ingest lets one Redis command take before it answers 503 (ms). */
+export const INGEST_REDIS_TIMEOUT_MS = 2000;
+
+/**
+ * The ingest state, every call of which fails as CD_E_INGEST_STATE_UNAVAILABLE (retriable) when
+ * Redis does not answer (down, or slower than the client's command timeout): HTTP ingest then
+ * answers 503 with Retry-After and nothing was accepted.
+ */
 export function createIngestState(redis: Redis, redisPrefix: string): IngestState {
+  const state = ingestState(redis, redisPrefix);
+  const guarded = {} as Record<string, unknown>;
+  for (const [name, fn] of Object.entries(state) as Array<[string, (...a: unknown[]) => Promise<unknown>]>)
+    guarded[name] = (...args: unknown[]) =>
+      fn(...args).catch((err: unknown) => {
+        if (isCrossdockError(err)) throw err;
+        throw new CrossdockError(
+          'CD_E_INGEST_STATE_UNAVAILABLE',
+          `Redis did not answer (${err instanceof Error ? err.message : String(err)}); nothing was accepted`,
+          { retriable: true, cause: err },
+        );
+      });
+  return guarded as unknown as IngestState;
+}
+
+function ingestState(redis: Redis, redisPrefix: string): IngestState {
   const lua = luaRunner(redis, [IDEMPOTENCY_BEGIN, QUOTA_TAKE]);
   const keysOf = (siteId: string): IngestKeys => ingestKeys(redisPrefix, siteId);
   // Replay marks are one SET NX per request: those issued in the same event-loop turn go to Redis

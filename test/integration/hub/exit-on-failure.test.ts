@@ -90,7 +90,9 @@ describe('a hub process that cannot start exits (own redis-server with AOF, no b
   it.each([['router'], ['connector', 'erp']])('crossdock %s reports the error and exits', async (...cmd) => {
     const res = await cli([...cmd, '--config', path.join(home, 'hub.yaml'), '--health-port', '0']);
     expect(res.signal).toBeNull();
-    expect(res.code).not.toBe(0);
+    // A coded "could not do it" (exit 3), not an internal error (exit 70): Kafka is down, not crossdock.
+    expect(res.code).toBe(3);
+    expect(res.out).toContain('CD_E_KAFKA_UNREACHABLE');
     expect(res.out).toContain(`ECONNREFUSED ${deadBroker}`);
   });
 });

@@ -475,6 +475,32 @@ describe('HTTP ingest (real Kafka, registry, Redis)', () => {
     expect(retry.statusCode).toBe(202);
   });
 
+  it('answers 503 with Retry-After within a bound when Redis does not answer, and accepts nothing', async () => {
+    // A Redis client whose server is gone (nothing listens on port 1): HTTP ingest's state calls
+    // fail after the command timeout instead of holding the request.
+    const goneRedis = createRedis({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 300 });
+    const noStateApp = await buildIngestApp(
+      { topicPrefix: prefix, keys, sites: [{ siteId: 'us-chi', mappings: loadSiteMappings('us-chi') }] },
+      { publisher, codec, state: createIngestState(goneRedis, redisPrefix), clock },
+    );
+    const body = order();
+    const started = Date.now();
+    const res = await inject(noStateApp, {
+      method: 'POST',
+      url: '/v1/sites/us-chi/events',
+      payload: body,
+      headers: { 'content-type': 'application/json', ...signedHeaders(chiA, body, clock.now()) },
+    });
+    const waited = Date.now() - started;
+    await noStateApp.close();
+    goneRedis.disconnect();
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.json()).toMatchObject({ code: 'CD_E_INGEST_STATE_UNAVAILABLE', retriable: true });
+    // Bounded by the command timeout, not by Redis coming back (it never does here).
+    expect(waited).toBeLessThan(10_000);
+  });
+
   it('every accepted event is in Kafka exactly once, and nothing else is', async () => {
     expect(acceptedIds.size).toBeGreaterThan(10);
     await eventually(

@@ -53,6 +53,19 @@ describe('CLI output', () => {
     });
   });
 
+  it("reports Kafka out of reach as CD_E_KAFKA_UNREACHABLE (exit 3) with the client's words, not as internal", () => {
+    const err = capture();
+    const unreachable = new Error('Connection error: connect ECONNREFUSED 127.0.0.1:39092');
+    unreachable.name = 'KafkaJSConnectionError';
+    expect(reportError(unreachable, false, err.stream, capture().stream)).toBe(EXIT.FAILED);
+    expect(err.text()).toBe(
+      'error CD_E_KAFKA_UNREACHABLE: Kafka could not be reached: Connection error: connect ECONNREFUSED 127.0.0.1:39092\n',
+    );
+    const retries = new Error('retries exhausted');
+    retries.name = 'KafkaJSNumberOfRetriesExceeded';
+    expect(reportError(retries, false, capture().stream, capture().stream)).toBe(EXIT.FAILED);
+  });
+
   it('reports an unexpected error as internal (exit 70) and hides the stack unless CROSSDOCK_DEBUG', () => {
     const err = capture();
     const code = reportError(new TypeError('x is undefined'), false, err.stream, capture().stream);
