@@ -114,7 +114,7 @@ describe('delivery engine: backoff bounds with an injected clock', () => {
       'cd-last-status': '503',
       'cd-original-offset': '7',
     });
-    expect(await t.state.counts()).toEqual({ scheduled: 0 });
+    expect(await t.state.counts()).toEqual({ scheduled: 0, held: 0 });
   });
 
   it('random = 0 retries at once; Retry-After is a floor over the jitter', async () => {
