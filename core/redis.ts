@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { CrossdockError } from './errors';
 
 export type { Redis };
 
@@ -32,4 +33,33 @@ export function createRedis(options: RedisClientOptions): Redis {
   // Connection errors surface on commands; the 'error' event alone must not crash the process.
   redis.on('error', () => undefined);
   return redis;
+}
+
+/**
+ * Resolves once the client can take commands: a fail-fast client refuses commands sent before
+ * its connection is up. Throws CD_E_STACK_NO_REDIS when Redis does not answer within `timeoutMs`.
+ */
+export async function redisReady(redis: Redis, url: string, timeoutMs = 5000): Promise<void> {
+  if (redis.status === 'ready') return;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      redis.once('ready', () => resolve());
+      timer = setTimeout(
+        () =>
+          reject(
+            new CrossdockError(
+              'CD_E_STACK_NO_REDIS',
+              `Redis at ${url} did not answer within ${timeoutMs} ms`,
+              {
+                details: { url },
+              },
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+  } finally {
+    clearTimeout(timer);
+  }
 }

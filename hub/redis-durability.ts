@@ -2,7 +2,7 @@ import type { RedisSettings } from '../core/config';
 import { CrossdockError } from '../core/errors';
 import { eventLogger } from '../core/log-events';
 import type { Logger } from '../core/logger';
-import { createRedis, type Redis } from '../core/redis';
+import { createRedis, redisReady, type Redis } from '../core/redis';
 import { HUB_LOG_EVENTS } from './log-events';
 
 /**
@@ -137,7 +137,7 @@ export async function checkRedisDurability(options: {
   const redis = createRedis({ url: redisUrl, name: 'crossdock-durability-check', failFast: true });
   let facts: RedisPersistenceFacts;
   try {
-    await ready(redis, redisUrl, options.timeoutMs ?? 5000);
+    await redisReady(redis, redisUrl, options.timeoutMs ?? 5000);
     facts = await readRedisPersistence(redis);
   } finally {
     redis.disconnect();
@@ -187,30 +187,5 @@ export async function checkRedisDurability(options: {
         `Redis at ${redisUrl} could lose the hub's state (retries, parked events, idempotency records): ${describe(verdict.problems)}. Or unset REDIS_URL to use the local stack's Redis; for a throwaway setup only, set redis.durability: none.`,
         { details: { redisUrl, problems: verdict.problems } },
       );
-  }
-}
-
-async function ready(redis: Redis, url: string, timeoutMs: number): Promise<void> {
-  if (redis.status === 'ready') return;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      redis.once('ready', () => resolve());
-      timer = setTimeout(
-        () =>
-          reject(
-            new CrossdockError(
-              'CD_E_STACK_NO_REDIS',
-              `Redis at ${url} did not answer within ${timeoutMs} ms`,
-              {
-                details: { url },
-              },
-            ),
-          ),
-        timeoutMs,
-      );
-    });
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -4,42 +4,13 @@ import { createHealthServer } from '../../core/health';
 import { eventLogger } from '../../core/log-events';
 import { CORE_LOG_EVENTS } from '../../core/log-events-core';
 import { createLogger } from '../../core/logger';
-import { createRedis, type Redis } from '../../core/redis';
+import { createRedis, redisReady } from '../../core/redis';
 import { systemClock } from '../../core/clock';
 import { currentEndpoints } from '../../stack';
 import { sinkConnectorComponent, subscriberDeliveryKeys } from '../../connectors/sinks';
 import { createDeliveryState } from '../../retry';
 import { checkRedisDurability, loadConfig, runComponents } from '../../hub';
 import { output } from '../output';
-
-/**
- * Resolves once the client can take commands: a fail-fast client refuses commands sent before
- * its connection is up. Throws CD_E_STACK_NO_REDIS when Redis does not answer within `timeoutMs`.
- */
-async function connected(redis: Redis, url: string, timeoutMs = 5000): Promise<void> {
-  if (redis.status === 'ready') return;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      redis.once('ready', () => resolve());
-      timer = setTimeout(
-        () =>
-          reject(
-            new CrossdockError(
-              'CD_E_STACK_NO_REDIS',
-              `Redis at ${url} did not answer within ${timeoutMs} ms`,
-              {
-                details: { url },
-              },
-            ),
-          ),
-        timeoutMs,
-      );
-    });
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * `crossdock connector <subscriberId> --config <file>`: one subscriber's sink connector (more
@@ -83,7 +54,7 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
             failFast: true,
           });
           try {
-            await connected(redis, endpoints.redisUrl);
+            await redisReady(redis, endpoints.redisUrl);
             const state = createDeliveryState({
               redis,
               // The running connector's keys, derived by the same function from the same prefix.

@@ -133,3 +133,41 @@ export async function startHub(doc: unknown, env: Record<string, string> = {}): 
   }
   return hub;
 }
+
+/**
+ * The smallest hub configuration the hub tests start from: one SDK site (us-atl), one webhook
+ * subscriber `erp` that takes every order event. Tests change what they need on the result.
+ */
+export function oneSiteConfig(
+  prefix: string,
+  erpUrl: string,
+  router: Record<string, unknown> = {},
+): {
+  hub: {
+    topicPrefix: string;
+    topics: { partitions: number; replicationFactor: number };
+    router: Record<string, unknown>;
+  };
+  sites: Array<Record<string, unknown>>;
+  subscribers: Array<{ id: string; sink: { kind: string; url: string } }>;
+  routes: Array<{ name: string; match: Record<string, unknown>; to: string[] }>;
+} {
+  return {
+    hub: {
+      topicPrefix: prefix,
+      topics: { partitions: 1, replicationFactor: 1 },
+      router: { groupId: `${prefix}-router`, ...router },
+    },
+    sites: [
+      {
+        id: 'us-atl',
+        name: 'Atlanta DC',
+        country: 'US',
+        timezone: 'America/New_York',
+        connector: { kind: 'sdk' },
+      },
+    ],
+    subscribers: [{ id: 'erp', sink: { kind: 'http', url: erpUrl } }],
+    routes: [{ name: 'orders', match: { eventTypes: ['Order*'] }, to: ['erp'] }],
+  };
+}

@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { stackPaths } from '../../../stack';
 import { redisAnswers } from '../../../stack/probes';
 import { freePort } from '../../../stack/proc';
+import { oneSiteConfig } from '../../helpers/hub';
 import { eventually, randomName } from '../../helpers/stack';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -61,24 +62,7 @@ describe('a hub process that cannot start exits (own redis-server with AOF, no b
     await eventually(() => redisAnswers(redisUrl), 'the test redis-server to answer');
     fs.writeFileSync(
       path.join(home, 'hub.yaml'),
-      YAML.stringify({
-        hub: {
-          topicPrefix: prefix,
-          topics: { partitions: 1, replicationFactor: 1 },
-          router: { groupId: `${prefix}-router` },
-        },
-        sites: [
-          {
-            id: 'us-atl',
-            name: 'Atlanta DC',
-            country: 'US',
-            timezone: 'America/New_York',
-            connector: { kind: 'sdk' },
-          },
-        ],
-        subscribers: [{ id: 'erp', sink: { kind: 'http', url: 'http://127.0.0.1:9/events' } }],
-        routes: [{ name: 'orders', match: { eventTypes: ['Order*'] }, to: ['erp'] }],
-      }),
+      YAML.stringify(oneSiteConfig(prefix, 'http://127.0.0.1:9/events')),
     );
   });
 

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { createRegistry } from '../../../core/registry';
 import { businessKey, encodeEvent, exampleEvent, loadCatalog } from '../../../schemas';
-import { receiver, startHub, type HubProcess, type Receiver } from '../../helpers/hub';
+import { oneSiteConfig, receiver, startHub, type HubProcess, type Receiver } from '../../helpers/hub';
 import { eventually, randomName, testEndpoints, testKafka } from '../../helpers/stack';
 
 /**
@@ -23,24 +23,7 @@ describe('identity from the payload (crossdock start, real Kafka, registry, Redi
 
   beforeAll(async () => {
     erp = await receiver();
-    hub = await startHub({
-      hub: {
-        topicPrefix: prefix,
-        topics: { partitions: 1, replicationFactor: 1 },
-        router: { groupId: `${prefix}-router` },
-      },
-      sites: [
-        {
-          id: 'us-atl',
-          name: 'Atlanta DC',
-          country: 'US',
-          timezone: 'America/New_York',
-          connector: { kind: 'sdk' },
-        },
-      ],
-      subscribers: [{ id: 'erp', sink: { kind: 'http', url: erp.url } }],
-      routes: [{ name: 'orders', match: { eventTypes: ['Order*'] }, to: ['erp'] }],
-    });
+    hub = await startHub(oneSiteConfig(prefix, erp.url));
     await producer.connect();
     let joined = false;
     observer.on(observer.events.GROUP_JOIN, () => (joined = true));

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { businessKey, encodeEvent, exampleEvent, loadCatalog } from '../../../schemas';
-import { receiver, startHub, type HubProcess, type Receiver } from '../../helpers/hub';
+import { oneSiteConfig, receiver, startHub, type HubProcess, type Receiver } from '../../helpers/hub';
 import { eventually, randomName, testEndpoints, testKafka } from '../../helpers/stack';
 
 /**
@@ -22,24 +22,11 @@ describe('live configuration changes (crossdock start, config apply, SIGHUP, sit
   let tms: Receiver;
   let hub: HubProcess;
 
-  const base = () => ({
-    hub: {
-      topicPrefix: prefix,
-      topics: { partitions: 2, replicationFactor: 1 },
-      router: { groupId: `${prefix}-router`, topicRefreshMs: 1000 },
-    },
-    sites: [
-      {
-        id: 'us-atl',
-        name: 'Atlanta DC',
-        country: 'US',
-        timezone: 'America/New_York',
-        connector: { kind: 'sdk' },
-      },
-    ],
-    subscribers: [{ id: 'erp', sink: { kind: 'http', url: erp.url } }],
-    routes: [{ name: 'orders-to-erp', match: { eventTypes: ['Order*'] }, to: ['erp'] }],
-  });
+  const base = () => {
+    const doc = oneSiteConfig(prefix, erp.url, { topicRefreshMs: 1000 });
+    doc.hub.topics.partitions = 2;
+    return doc;
+  };
 
   /** Publishes one OrderReleased of `siteId` the way a plain Confluent producer would; returns its eventId. */
   async function publish(siteId = 'us-atl'): Promise<string> {

@@ -6,7 +6,7 @@ import YAML from 'yaml';
 import { stackPaths } from '../../../stack';
 import { redisAnswers } from '../../../stack/probes';
 import { freePort } from '../../../stack/proc';
-import { startHub, type HubProcess } from '../../helpers/hub';
+import { oneSiteConfig, startHub, type HubProcess } from '../../helpers/hub';
 import { eventually, randomName } from '../../helpers/stack';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -25,23 +25,8 @@ describe('the hub refuses a Redis that can lose its state (own redis-server, per
   let hub: HubProcess | undefined;
 
   const doc = (extra: Record<string, unknown> = {}) => ({
-    hub: {
-      topicPrefix: prefix,
-      topics: { partitions: 1, replicationFactor: 1 },
-      router: { groupId: `${prefix}-router` },
-    },
+    ...oneSiteConfig(prefix, 'http://127.0.0.1:9/events'),
     ...extra,
-    sites: [
-      {
-        id: 'us-atl',
-        name: 'Atlanta DC',
-        country: 'US',
-        timezone: 'America/New_York',
-        connector: { kind: 'sdk' },
-      },
-    ],
-    subscribers: [{ id: 'erp', sink: { kind: 'http', url: 'http://127.0.0.1:9/events' } }],
-    routes: [{ name: 'orders', match: { eventTypes: ['Order*'] }, to: ['erp'] }],
   });
 
   const cli = (args: string[]) =>
