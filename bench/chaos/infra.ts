@@ -7,6 +7,7 @@ import { stackPaths } from '../../stack';
 import { freePort, isPidAlive } from '../../stack/proc';
 import { redisAnswers } from '../../stack/probes';
 import { readState } from '../../stack/state';
+import { redisServerArgs } from '../../stack/redis';
 import { CROSSDOCK_BIN, exited, killAndWait, runLogged, sleep, spawnLogged, tail } from './procs';
 
 /**
@@ -103,22 +104,7 @@ export async function createInfra(options: InfraOptions): Promise<ChaosInfra> {
     async startRedis() {
       redis = spawnLogged(
         'redis-server',
-        [
-          '--port',
-          String(redisPort),
-          '--bind',
-          '127.0.0.1',
-          '--dir',
-          redisDir,
-          '--appendonly',
-          'yes',
-          '--appendfsync',
-          'everysec',
-          '--save',
-          '',
-          '--daemonize',
-          'no',
-        ],
+        redisServerArgs(redisPort!, redisDir),
         process.env,
         path.join(logs, 'redis.log'),
       );

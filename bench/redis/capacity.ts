@@ -22,6 +22,7 @@ import { createRedis, type Redis } from '../../core/redis';
 import { createDeliveryState, type RetryEntry } from '../../retry/state';
 import { redisAnswers } from '../../stack/probes';
 import { freePort, waitUntil } from '../../stack/proc';
+import { redisServerArgs } from '../../stack/redis';
 import { encodeHold, holdEvent } from '../../test/integration/delivery/helpers';
 
 const args = process.argv.slice(2);
@@ -39,24 +40,7 @@ async function info(redis: Redis): Promise<{ used: number; aof: number }> {
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-redis-capacity-'));
   const port = await freePort();
-  const server = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'everysec',
-      '--save',
-      '',
-    ],
-    { stdio: 'ignore' },
-  );
+  const server = spawn('redis-server', redisServerArgs(port, dir), { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
   if (!(await waitUntil(() => redisAnswers(url), 10_000))) throw new Error('redis-server did not start');
   const redis = createRedis({ url, name: 'capacity' });

@@ -7,6 +7,7 @@ import { subscriberDeliveryKeys } from '../../../connectors/sinks';
 import { createRedis, type Redis } from '../../../core/redis';
 import { redisAnswers } from '../../../stack/probes';
 import { freePort } from '../../../stack/proc';
+import { redisServerArgs } from '../../../stack/redis';
 import { eventually, testKafka } from '../../helpers/stack';
 import {
   deliveryTopics,
@@ -42,20 +43,8 @@ describe('delivery: kill -9 of Redis while events are in retry and parked (own r
   const startServer = async () => {
     server = spawn(
       'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
-        '--save',
-        '',
-      ],
+      // The stack's command line, with an fsync before every answer: this test is about durability.
+      [...redisServerArgs(port, dir), '--appendfsync', 'always'],
       { stdio: 'ignore' },
     );
     await eventually(() => redisAnswers(`redis://127.0.0.1:${port}`), 'the test redis-server to answer');
