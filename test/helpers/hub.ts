@@ -42,6 +42,44 @@ export async function receiver(): Promise<Receiver> {
   };
 }
 
+export interface CliResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr as they came. */
+  out: string;
+}
+
+/**
+ * Runs `crossdock <args>` as a user does (bin/crossdock.js in its own process) with `env` over
+ * this process's environment. A process still alive after `killAfterMs` is killed (the result
+ * then carries the signal): a command that should have ended and did not.
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  killAfterMs = 90_000,
+): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [path.join(ROOT, 'bin/crossdock.js'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let out = '';
+    c.stdout!.on('data', (d: Buffer) => ((stdout += d.toString()), (out += d.toString())));
+    c.stderr!.on('data', (d: Buffer) => ((stderr += d.toString()), (out += d.toString())));
+    const guard = setTimeout(() => c.kill('SIGKILL'), killAfterMs);
+    c.once('exit', (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, stdout, stderr, out });
+    });
+  });
+}
+
 export interface HubProcess {
   /** The hub's process (`crossdock start`). */
   child: ChildProcess;
@@ -54,7 +92,7 @@ export interface HubProcess {
   /** Everything it printed so far. */
   log(): string;
   /** Runs `crossdock <args>` with the hub's environment; resolves with its exit code and output. */
-  cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  cli(args: string[]): Promise<CliResult>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL if still running, and removes the home folder. */
@@ -94,19 +132,7 @@ export async function startHub(doc: unknown, env: Record<string, string> = {}): 
     ingestPort,
     healthPort,
     log: () => output,
-    cli: (args) =>
-      new Promise((resolve) => {
-        const c = spawn(process.execPath, [path.join(ROOT, 'bin/crossdock.js'), ...args], {
-          cwd: ROOT,
-          env: fullEnv,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        c.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-        c.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-        c.once('exit', (code) => resolve({ code, stdout, stderr }));
-      }),
+    cli: (args) => runCli(args, fullEnv),
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;

@@ -6,10 +6,8 @@ import YAML from 'yaml';
 import { stackPaths } from '../../../stack';
 import { redisAnswers } from '../../../stack/probes';
 import { freePort } from '../../../stack/proc';
-import { oneSiteConfig } from '../../helpers/hub';
+import { oneSiteConfig, runCli } from '../../helpers/hub';
 import { eventually, randomName } from '../../helpers/stack';
-
-const ROOT = path.resolve(__dirname, '../../..');
 
 /**
  * A hub process whose start fails (here: no broker answers) reports the error and exits, so a
@@ -24,30 +22,15 @@ describe('a hub process that cannot start exits (own redis-server with AOF, no b
   let redisUrl: string;
   let deadBroker: string;
 
+  // Far beyond the start-up retries: a process still alive then would never have exited.
   const cli = (args: string[]) =>
-    new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
-      const c = spawn(process.execPath, [path.join(ROOT, 'bin/crossdock.js'), ...args], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          CROSSDOCK_HOME: home,
-          CROSSDOCK_CACHE_DIR: stackPaths().cache,
-          CROSSDOCK_KAFKA_BROKERS: deadBroker,
-          CROSSDOCK_REGISTRY_URL: `http://${deadBroker}/apis/ccompat/v7`,
-          REDIS_URL: redisUrl,
-          CROSSDOCK_LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-      c.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-      // Far beyond the start-up retries: a process still alive then would never have exited.
-      const guard = setTimeout(() => c.kill('SIGKILL'), 90000);
-      c.once('exit', (code, signal) => {
-        clearTimeout(guard);
-        resolve({ code, signal, out });
-      });
+    runCli(args, {
+      CROSSDOCK_HOME: home,
+      CROSSDOCK_CACHE_DIR: stackPaths().cache,
+      CROSSDOCK_KAFKA_BROKERS: deadBroker,
+      CROSSDOCK_REGISTRY_URL: `http://${deadBroker}/apis/ccompat/v7`,
+      REDIS_URL: redisUrl,
+      CROSSDOCK_LOG_LEVEL: 'warn',
     });
 
   beforeAll(async () => {

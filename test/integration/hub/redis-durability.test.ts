@@ -6,10 +6,8 @@ import YAML from 'yaml';
 import { stackPaths } from '../../../stack';
 import { redisAnswers } from '../../../stack/probes';
 import { freePort } from '../../../stack/proc';
-import { oneSiteConfig, startHub, type HubProcess } from '../../helpers/hub';
+import { oneSiteConfig, runCli, startHub, type HubProcess } from '../../helpers/hub';
 import { eventually, randomName } from '../../helpers/stack';
-
-const ROOT = path.resolve(__dirname, '../../..');
 
 /**
  * The start-up check of the hub's Redis (issue #13, item 4): against a Redis with persistence off
@@ -30,22 +28,7 @@ describe('the hub refuses a Redis that can lose its state (own redis-server, per
   });
 
   const cli = (args: string[]) =>
-    new Promise<{ code: number | null; out: string }>((resolve) => {
-      const c = spawn(process.execPath, [path.join(ROOT, 'bin/crossdock.js'), ...args], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          CROSSDOCK_HOME: home,
-          CROSSDOCK_CACHE_DIR: stackPaths().cache,
-          REDIS_URL: redisUrl,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-      c.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-      c.once('exit', (code) => resolve({ code, out }));
-    });
+    runCli(args, { CROSSDOCK_HOME: home, CROSSDOCK_CACHE_DIR: stackPaths().cache, REDIS_URL: redisUrl });
 
   beforeAll(async () => {
     const port = await freePort();
