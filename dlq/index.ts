@@ -1,5 +1,7 @@
 /**
- * dlq: what a dead letter carries, shared by the router (`<prefix>.dlq.router`) and the sink
- * connectors (`<prefix>.dlq.deliver.<subscriber>`) so both dead-letter topics read the same way.
+ * dlq: dead-letter operations. The wire contract of a dead letter (its headers, the replay
+ * headers) is core/dead-letters.ts, shared with the router and the sinks that write them; this
+ * part reads the dead-letter topics into an index (dlq/contract.ts) and works on it.
  */
-export { DLQ_HEADERS, deadLetterHeaders, headersToStrings, type DeadLetterReason } from './headers';
+export { DLQ_CODES } from './codes';
+export * from './contract';

@@ -31,6 +31,8 @@ export interface ConfigDiff {
   subscribers: IdChanges;
   routes: boolean;
   rules: boolean;
+  /** The deadLetters section (service levels, replay limits), read where it is used. */
+  deadLetters: boolean;
   /** True when nothing a running hub uses differs. */
   none: boolean;
 }
@@ -65,13 +67,21 @@ export function diffConfig(current: HubConfig, next: HubConfig): ConfigDiff {
   const subscribers = idChanges(current.subscribers, next.subscribers);
   const routes = JSON.stringify(current.routes) !== JSON.stringify(next.routes);
   const rules = JSON.stringify(current.rules) !== JSON.stringify(next.rules);
+  const deadLetters = JSON.stringify(current.deadLetters) !== JSON.stringify(next.deadLetters);
   return {
     restartOnly,
     sites,
     subscribers,
     routes,
     rules,
-    none: restartOnly.length === 0 && !anyChange(sites) && !anyChange(subscribers) && !routes && !rules,
+    deadLetters,
+    none:
+      restartOnly.length === 0 &&
+      !anyChange(sites) &&
+      !anyChange(subscribers) &&
+      !routes &&
+      !rules &&
+      !deadLetters,
   };
 }
 

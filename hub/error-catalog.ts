@@ -4,6 +4,7 @@ import { catalogCodes, type ErrorCatalog } from '../core/error-catalog';
 import type { ErrorSpec } from '../core/errors';
 import { renderErrorsMd } from '../core/errors-doc';
 import { CONNECTOR_CODES } from '../connectors';
+import { DLQ_CODES } from '../dlq';
 import { DELIVERY_CODES } from '../retry';
 import { ROUTER_CODES } from '../router';
 import { SCHEMA_CODES } from '../schemas';
@@ -22,6 +23,7 @@ export const ERROR_CATALOG: ErrorCatalog = [
   { part: 'router', codes: ROUTER_CODES },
   { part: 'delivery', codes: DELIVERY_CODES },
   { part: 'connectors', codes: CONNECTOR_CODES },
+  { part: 'dlq', codes: DLQ_CODES },
 ];
 
 /**

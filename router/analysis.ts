@@ -1,5 +1,5 @@
 import { CrossdockError } from '../core/errors';
-import { headersToStrings } from '../dlq';
+import { headersToStrings } from '../core/dead-letters';
 import { originOf, payloadHash, type Deduper, type SeenVerdict } from './dedupe';
 import type { Router, RoutingDecision } from './match';
 import type { IngressRecord, Rejection, Validator } from './validate';

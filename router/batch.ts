@@ -2,7 +2,7 @@ import type { IHeaders, Message } from 'kafkajs';
 import { cloudEventValues, lacksCloudEventHeaders } from '../core/cloudevents';
 import type { Clock } from '../core/clock';
 import type { HubTopics } from '../core/names/topics';
-import { deadLetterHeaders } from '../dlq';
+import { deadLetterHeaders, isReplayHeader } from '../core/dead-letters';
 import type { Analyzer, RecordAnalysis } from './analysis';
 import type { RouterLog } from './log-events';
 import type { RouterMetrics } from './metrics';
@@ -20,6 +20,9 @@ type Accepted = Extract<RecordAnalysis, { ok: true }>;
 /**
  * Every ingress header travels with the copies (CloudEvents, traceparent, the site's own), except
  * the hub's `cd-*` namespace, which only the hub writes (a site cannot forge a route or an error).
+ * The replay headers (`cd-replay-*`) are the exception: a replayed router dead letter comes back
+ * through its ingress topic and keeps them, so the loop guard counts its replays. A site that
+ * forged them could only make the loop guard refuse its own event sooner.
  */
 export const ROUTE_HEADER = 'cd-route';
 
@@ -61,7 +64,7 @@ function copyHeaders(
   const out: IHeaders = {};
   for (const k in headers) {
     const v = headers[k];
-    if (v !== undefined && !k.startsWith('cd-')) out[k] = v;
+    if (v !== undefined && (!k.startsWith('cd-') || isReplayHeader(k))) out[k] = v;
   }
   if (stamp) for (const k in stamp) if (out[k] === undefined) out[k] = stamp[k]!;
   // Validation accepts the short type name too; copies carry the canonical one (the record full name).

@@ -1,7 +1,7 @@
 import type { Consumer } from 'kafkajs';
 import { createKafka } from '../../core/kafka';
 import { topicsForPrefix } from '../../core/names/topics';
-import { DLQ_HEADERS, headersToStrings } from '../../dlq';
+import { DLQ_HEADERS, headersToStrings } from '../../core/dead-letters';
 import type { DeadLetter } from './reconcile';
 
 /**

@@ -112,6 +112,7 @@ function describeOutcome(o: ApplyOutcome): string {
     ...ids('subscribers', diff.subscribers),
     ...(diff.routes ? ['  routes changed'] : []),
     ...(diff.rules ? ['  rules changed'] : []),
+    ...(diff.deadLetters ? ['  deadLetters changed'] : []),
     ...(reconfigured.length ? [`  reconfigured in place: ${reconfigured.join(', ')}`] : []),
     ...(started.length ? [`  started: ${started.join(', ')}`] : []),
     ...(stopped.length ? [`  stopped: ${stopped.join(', ')}`] : []),

@@ -12,7 +12,7 @@ import {
   type DeliveryState,
   type RetryEntry,
 } from '../../retry';
-import { deadLetterHeaders } from '../../dlq';
+import { deadLetterHeaders } from '../../core/dead-letters';
 import type { PreAdmission } from './admission';
 import type { Sink, SinkEvent } from './contract';
 import { correlationIdOf } from './event-meta';

@@ -42,6 +42,7 @@ function compile(raw: Record<string, unknown>, file?: string): HubConfig {
     ...(file ? { file } : {}),
     hub: doc.hub,
     redis: doc.redis ?? { durability: 'required' },
+    deadLetters: doc.deadLetters,
     sites: doc.sites,
     subscribers: doc.subscribers,
     routes: doc.routes,

@@ -212,6 +212,129 @@ export const HUB_SECTION_SCHEMA = {
         },
       },
     },
+    admin: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description:
+        'The admin HTTP API (dead letters, replay, trace, audit; OpenAPI at /api/v1/openapi.json), served by `crossdock start` on its own port. Every request needs a bearer token with a role (docs/operations.md, Dead-letter operations).',
+      properties: {
+        host: {
+          type: 'string',
+          default: '127.0.0.1',
+          description:
+            'Address to listen on. On a loopback address `crossdock start` also makes a local admin token in the crossdock home (readable by its user only) for the CLI on the same machine; on any other address only the tokens below are accepted.',
+        },
+        port: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 65535,
+          default: 9401,
+          description: 'Port to listen on (0: any free port).',
+        },
+        tokens: {
+          type: 'array',
+          default: [],
+          description:
+            'Who may use the API: a name, a role and the SHA-256 of the token (hex). `crossdock admin token create --name <n> --role <r>` makes a token and prints this entry; the token itself is never stored.',
+          items: {
+            type: 'object',
+            required: ['name', 'role', 'sha256'],
+            additionalProperties: false,
+            properties: {
+              name: { ...ID, description: 'Who holds the token: written to the audit trail.' },
+              role: {
+                enum: ['viewer', 'operator', 'admin'],
+                description:
+                  'viewer: read (personal fields masked); operator: also claim, assign, note, replay, discard, resolve; admin: everything, unmasked.',
+              },
+              sha256: {
+                type: 'string',
+                pattern: '^[0-9a-f]{64}$',
+                description: 'SHA-256 of the token, lower-case hex.',
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+/** `deadLetters.serviceLevels[]`: how soon an open dead letter of a kind must be dealt with. */
+const SERVICE_LEVEL_SCHEMA = {
+  type: 'object',
+  required: ['withinHours'],
+  additionalProperties: false,
+  properties: {
+    code: {
+      type: 'string',
+      pattern: '^[A-Z0-9_*]+$',
+      description: 'Error code, `*` as a wildcard (`CD_E_DELIVERY_*`). Absent: any code.',
+    },
+    eventType: {
+      type: 'string',
+      minLength: 1,
+      description: 'Event type (short name or full name), `*` as a wildcard. Absent: any type.',
+    },
+    subscriber: { ...ID, description: 'Only dead letters of this subscriber. Absent: any.' },
+    withinHours: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      description: 'Due this many hours after the failure.',
+    },
+  },
+} as const;
+
+/** The `deadLetters` section: the work queue's service levels and the limits of replay. */
+export const DEAD_LETTERS_SECTION_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  description:
+    'Dead-letter operations: when an open dead letter is due, and how replays are bounded (docs/operations.md, Dead-letter operations). Takes effect while the hub runs.',
+  properties: {
+    serviceLevels: {
+      type: 'array',
+      default: [],
+      description:
+        'Due times by error code, event type and subscriber; the first entry that matches a dead letter sets its due time.',
+      items: SERVICE_LEVEL_SCHEMA,
+    },
+    defaultWithinHours: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      default: 24,
+      description: 'Due time of a dead letter no service level matches, in hours after the failure.',
+    },
+    replay: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Limits of replay jobs.',
+      properties: {
+        ratePerSecond: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          default: 50,
+          description:
+            'Events a replay job sends per second unless the request asks for fewer (headroom for live traffic).',
+        },
+        maxReplays: {
+          type: 'integer',
+          minimum: 1,
+          default: 3,
+          description:
+            'Loop guard: an event already replayed this many times (its cd-replay-count) is not replayed again.',
+        },
+        maxSelection: {
+          type: 'integer',
+          minimum: 1,
+          default: 100000,
+          description: 'Most dead letters one replay or discard may select.',
+        },
+      },
+    },
   },
 } as const;
 
@@ -309,6 +432,7 @@ export function composeHubConfigSchema(fragments: PartConfigFragments) {
       },
       hub: HUB_SECTION_SCHEMA,
       redis: REDIS_SECTION_SCHEMA,
+      deadLetters: DEAD_LETTERS_SECTION_SCHEMA,
       sites: {
         type: 'array',
         minItems: 1,

@@ -82,6 +82,29 @@ export interface HubSettings {
   router: RouterSettings;
   ingest: IngestSettings;
   health: { host: string; port: number; probeIntervalMs: number; probeTimeoutMs: number };
+  admin: AdminSettings;
+}
+
+/** A role of the admin API (docs/operations.md, Dead-letter operations). */
+export type AdminRole = 'viewer' | 'operator' | 'admin';
+
+/** `hub.admin`: the admin HTTP API's address and who may use it. */
+export interface AdminSettings {
+  host: string;
+  port: number;
+  tokens: ReadonlyArray<{ name: string; role: AdminRole; sha256: string }>;
+}
+
+/** `deadLetters`: service levels of the work queue and the limits of replay. */
+export interface DeadLetterSettings {
+  serviceLevels: ReadonlyArray<{
+    code?: string;
+    eventType?: string;
+    subscriber?: string;
+    withinHours: number;
+  }>;
+  defaultWithinHours: number;
+  replay: { ratePerSecond: number; maxReplays: number; maxSelection: number };
 }
 
 /** `hub.ingest`: the bound of the ingress publisher shared by HTTP ingest and the CSV drop folder. */
@@ -102,6 +125,7 @@ export interface HubConfig {
   readonly file?: string;
   readonly hub: HubSettings;
   readonly redis: RedisSettings;
+  readonly deadLetters: DeadLetterSettings;
   readonly sites: readonly SiteConfig[];
   readonly subscribers: readonly SubscriberConfig[];
   readonly routes: readonly RouteConfig[];

@@ -19,6 +19,8 @@ import { DEFAULT_TOPIC_PREFIX } from './topics';
  * | router partition fence (one consumer group) | `{cd:router:fence:<groupId>}` | `cd:{cd:router:fence:<group>}:owner:<topic/partition>`, `:mark:…`, `:committed:…` |
  * | HTTP ingest (one site) | `{cd:ingest:<siteId>}` | `cd:{cd:ingest:<site>}:replay:<signature>`, `:quota`, `:idem:<Idempotency-Key>`, `:unconfirmed:<body sha256>` |
  * | CSV drop folder (one site) | `{cd:csv:<siteId>}` | `cd:{cd:csv:<site>}:file:<sha256>` |
+ * | dead-letter index and replay jobs | `{cd:dlq}` | `cd:{cd:dlq}:rec:<id>`, `:all`, `:by:<field>:<value>`, `:due`, `:groups`, `:group:<group>`, `:event:<eventId>`, `:values:<field>`, `:tmp:<name>`, `:job:<jobId>`, `:job:<jobId>:items`, `:jobs` |
+ * | audit trail (recent operations) | `{cd:audit}` | `cd:{cd:audit}:log` |
  *
  * Subscriber and site ids hold no `:` (configuration schema), so a delivery tag never equals a
  * router, ingest or csv tag. Lua scripts never build keys: callers pass every key in KEYS.
@@ -176,4 +178,67 @@ export interface CsvKeys {
 export function csvKeys(redisPrefix: string, siteId: string): CsvKeys {
   const base = tagged(redisPrefix, `csv:${siteId}`);
   return Object.freeze({ file: (sha256: string) => `${base}:file:${sha256}` });
+}
+
+/** The fields the dead-letter index can filter and group by (each value keeps a sorted set). */
+export type DlqIndexField = 'subscriber' | 'site' | 'code' | 'type' | 'state' | 'group';
+
+/**
+ * Keys of the dead-letter index and of replay jobs (dlq/). One hash tag for all of them: an index
+ * update touches the record, its field sets and its group in one script. The index is operators'
+ * traffic, not the event path, so one slot is no hot spot.
+ */
+export interface DlqKeys {
+  /** Hash: one dead letter's record (dlq/contract.ts DeadLetterRecord, as fields). */
+  record(id: string): string;
+  /** Sorted set: every indexed dead-letter id → its last failure time (ms). */
+  readonly all: string;
+  /** Sorted set: the ids whose `field` is `value` → last failure time (ms). */
+  by(field: DlqIndexField, value: string): string;
+  /** Sorted set: open dead letters (new, claimed) → due time (ms). */
+  readonly due: string;
+  /** Set of group keys (code × site × subscriber × schema version). */
+  readonly groups: string;
+  /** Hash: one group's counters (count, open, first, last) and its dimensions. */
+  group(groupKey: string): string;
+  /** Set: the dead-letter ids of one eventId (trace, replay of an event). */
+  event(eventId: string): string;
+  /** Set: the values `field` has taken (for listing filters and metrics). */
+  values(field: DlqIndexField): string;
+  /** A temporary key for one query (intersections), removed by its user. */
+  scratch(name: string): string;
+  /** Hash: one replay job (selector, state, cursor, counts). */
+  job(jobId: string): string;
+  /** List: the dead-letter ids one replay job works through, in order. */
+  jobItems(jobId: string): string;
+  /** Sorted set: replay job id → creation time (ms). */
+  readonly jobs: string;
+}
+
+export function dlqKeys(redisPrefix: string): DlqKeys {
+  const base = tagged(redisPrefix, 'dlq');
+  return Object.freeze({
+    record: (id: string) => `${base}:rec:${id}`,
+    all: `${base}:all`,
+    by: (field: DlqIndexField, value: string) => `${base}:by:${field}:${value}`,
+    due: `${base}:due`,
+    groups: `${base}:groups`,
+    group: (groupKey: string) => `${base}:group:${groupKey}`,
+    event: (eventId: string) => `${base}:event:${eventId}`,
+    values: (field: DlqIndexField) => `${base}:values:${field}`,
+    scratch: (name: string) => `${base}:tmp:${name}`,
+    job: (jobId: string) => `${base}:job:${jobId}`,
+    jobItems: (jobId: string) => `${base}:job:${jobId}:items`,
+    jobs: `${base}:jobs`,
+  });
+}
+
+/** Keys of the audit trail's recent copy in Redis (the topic `<prefix>.audit` is the record). */
+export interface AuditKeys {
+  /** List: recent audit records (JSON), newest first, capped. */
+  readonly log: string;
+}
+
+export function auditKeys(redisPrefix: string): AuditKeys {
+  return Object.freeze({ log: `${tagged(redisPrefix, 'audit')}:log` });
 }

@@ -11,6 +11,9 @@
  * - `<p>.sink.<subscriberId>`: the default target of a Kafka sink
  * - `<p>.catalog`: the published event catalog (compacted, one partition; `schemas push` writes
  *   it, routers and connectors follow it: schemas/published.ts, schemas/follow.ts)
+ * - `<p>.dlq.state`: operators' states of dead letters (compacted, key = dead-letter id), from which
+ *   the dead-letter index restores them after a reindex (dlq/)
+ * - `<p>.audit`: every operation on the admin API or the dlq CLI, refused ones too (dlq/)
  */
 
 /** The topic prefix when neither the configuration nor the environment names one. */
@@ -26,6 +29,14 @@ export interface HubTopics {
   sink(subscriberId: string): string;
   /** The published event catalog (compacted, one partition). */
   readonly catalog: string;
+  /** Operators' states of dead letters (compacted, key = dead-letter id). */
+  readonly dlqState: string;
+  /** The audit trail of operations. */
+  readonly audit: string;
+  /** Matches the router's and every subscriber's dead-letter topic (not dlq.state). */
+  readonly dlqPattern: RegExp;
+  /** The subscriber of a delivery dead-letter topic, or undefined when it is not one. */
+  subscriberOfDlq(topic: string): string | undefined;
   /** Matches every ingress topic of this prefix (the router subscribes with it). */
   readonly ingressPattern: RegExp;
   /** The site id of an ingress topic name, or undefined when it is not one. */
@@ -51,6 +62,13 @@ export function topicsForPrefix(prefix: string): HubTopics {
     unrouted: `${prefix}.unrouted`,
     sink: (subscriberId: string) => `${prefix}.sink.${subscriberId}`,
     catalog: `${prefix}.catalog`,
+    dlqState: `${prefix}.dlq.state`,
+    audit: `${prefix}.audit`,
+    dlqPattern: new RegExp(`^${escapeRegExp(prefix)}\\.dlq\\.(router|deliver\\.[a-z0-9][a-z0-9-]*)$`),
+    subscriberOfDlq: (topic: string) =>
+      topic.startsWith(`${prefix}.dlq.deliver.`)
+        ? topic.slice(`${prefix}.dlq.deliver.`.length) || undefined
+        : undefined,
     ingressPattern: new RegExp(`^${escapeRegExp(ingressPrefix)}[a-z0-9][a-z0-9-]*$`),
     siteOfIngress: (topic: string) =>
       topic.startsWith(ingressPrefix) ? topic.slice(ingressPrefix.length) || undefined : undefined,

@@ -1,4 +1,4 @@
-import { deadLetterHeaders, DLQ_HEADERS, headersToStrings } from '../../../dlq/headers';
+import { deadLetterHeaders, DLQ_HEADERS, headersToStrings } from '../../../core/dead-letters';
 
 describe('dead-letter headers', () => {
   it('carry the reason and origin, and copy the CloudEvents and trace headers untouched', () => {

@@ -2,8 +2,9 @@ import type { IHeaders } from 'kafkajs';
 
 /**
  * Dead-letter headers (docs/design.md "Dead letters"): the value of a dead letter is the original bytes,
- * untouched; the reason travels in these headers. Shared by the router (`cd.dlq.router`) and
- * the sinks (`cd.dlq.deliver.<subscriber>`), so both DLQs read the same way.
+ * untouched; the reason travels in these headers. A wire contract, like the topic names: written
+ * by the router (`cd.dlq.router`) and the sinks (`cd.dlq.deliver.<subscriber>`), read by the
+ * dead-letter index and replay (dlq/), so both DLQs read the same way.
  */
 export const DLQ_HEADERS = Object.freeze({
   code: 'cd-error-code',
@@ -17,6 +18,23 @@ export const DLQ_HEADERS = Object.freeze({
   originalOffset: 'cd-original-offset',
   subscriber: 'cd-subscriber',
 });
+
+/**
+ * Headers of a replayed event (docs/design.md "Replay"): what it replays (the dead letter's id,
+ * `<topic>:<partition>:<offset>`), how many times this event has been replayed, and the replay
+ * job. They travel with the event through the router and into a new dead letter if it fails again,
+ * so the loop guard sees the count.
+ */
+export const REPLAY_HEADERS = Object.freeze({
+  of: 'cd-replay-of',
+  count: 'cd-replay-count',
+  id: 'cd-replay-id',
+});
+
+/** True for the `cd-replay-*` headers, the only `cd-*` headers the router keeps on its copies. */
+export function isReplayHeader(name: string): boolean {
+  return name === REPLAY_HEADERS.of || name === REPLAY_HEADERS.count || name === REPLAY_HEADERS.id;
+}
 
 export interface DeadLetterReason {
   /** Stable error code, e.g. CD_E_SITE_MISMATCH. */
@@ -57,13 +75,18 @@ const MAX_MESSAGE_BYTES = 1024;
 
 /**
  * The headers of a dead letter: the reason, the origin, and the original record's CloudEvents
- * (`ce_*`), `content-type` and `traceparent` headers, copied as they were (bytes untouched).
+ * (`ce_*`), `content-type`, `traceparent` and replay (`cd-replay-*`) headers, copied as they were
+ * (bytes untouched).
  */
 export function deadLetterHeaders(reason: DeadLetterReason, originalHeaders: IHeaders | undefined): IHeaders {
   const out: IHeaders = {};
   for (const [k, v] of Object.entries(originalHeaders ?? {})) {
     if (
-      (k.startsWith('ce_') || k === 'content-type' || k === 'traceparent' || k === 'tracestate') &&
+      (k.startsWith('ce_') ||
+        k === 'content-type' ||
+        k === 'traceparent' ||
+        k === 'tracestate' ||
+        isReplayHeader(k)) &&
       v !== undefined
     )
       out[k] = v;
