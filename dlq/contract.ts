@@ -201,3 +201,118 @@ export interface DeadLetterStore {
   /** Removes the whole index (reindex starts with this). Replay jobs are kept. */
   clear(): Promise<void>;
 }
+
+/* ------------------------------------------------------------------------------------------------
+ * Replay (dlq/replay/): what a dry run predicts, and the jobs that send.
+ * --------------------------------------------------------------------------------------------- */
+
+/**
+ * What replaying one dead letter would do now, against the running configuration:
+ * - `deliver`: a delivery dead letter goes back to its one subscriber (`subscribers` = [it]);
+ * - `route`: a router dead letter now passes the router and reaches `subscribers` (by `routes`);
+ * - `unrouted`: it now passes the router but no route selects it;
+ * - `skip`: its effect already happened (the subscriber's idempotency record is done; a router
+ *   duplicate): sending it changes nothing;
+ * - `fail`: it would fail again (`code`, `message`: e.g. the schema is still unknown);
+ * - `refused`: it is not sent at all (`code`: loop guard, state, subscriber no longer configured).
+ */
+export type ReplayOutcome = 'deliver' | 'route' | 'unrouted' | 'skip' | 'fail' | 'refused';
+
+export interface ReplayPrediction {
+  id: string;
+  eventId?: string;
+  outcome: ReplayOutcome;
+  subscribers: string[];
+  /** Subscriber → the route that selects it (router dead letters). */
+  routes?: Record<string, string>;
+  code?: string;
+  message?: string;
+}
+
+/** Which dead letters an operation applies to: ids, or a filter (with the group as a filter). */
+export interface DeadLetterSelector {
+  ids?: string[];
+  filter?: DeadLetterFilter;
+}
+
+export type ReplayJobState = 'running' | 'paused' | 'cancelled' | 'done' | 'failed';
+
+export interface ReplayJob {
+  id: string;
+  state: ReplayJobState;
+  selector: DeadLetterSelector;
+  /** Events per second it sends. */
+  ratePerSecond: number;
+  total: number;
+  /** Items handled so far (sent + skipped + refused); the cursor into the job's list. */
+  done: number;
+  sent: number;
+  skipped: number;
+  refused: number;
+  createdAt: number;
+  createdBy: string;
+  updatedAt: number;
+  /** Why it failed, when state is failed. */
+  error?: string;
+}
+
+/** Replay as the admin API and the CLI use it (dlq/replay/). */
+export interface ReplayService {
+  /** Predicts each selected dead letter's replay; changes nothing anywhere. */
+  dryRun(selector: DeadLetterSelector): Promise<ReplayPrediction[]>;
+  /** Creates a job over the selection (snapshot of ids) and returns it; the job runner sends. */
+  start(selector: DeadLetterSelector, options: { by: string; ratePerSecond?: number }): Promise<ReplayJob>;
+  get(jobId: string): Promise<ReplayJob | undefined>;
+  list(limit: number): Promise<ReplayJob[]>;
+  pause(jobId: string, by: string): Promise<ReplayJob>;
+  resume(jobId: string, by: string): Promise<ReplayJob>;
+  cancel(jobId: string, by: string): Promise<ReplayJob>;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Trace (dlq/trace.ts): where one event is.
+ * --------------------------------------------------------------------------------------------- */
+
+export type SubscriberTraceState =
+  'delivered' | 'in-retry' | 'parked' | 'dead-lettered' | 'replayed' | 'pending' | 'unknown';
+
+export interface EventTrace {
+  eventId: string;
+  /** Accepted by the router: where it was read and when (absent when the router never saw it). */
+  accepted?: { site?: string; topic: string; partition: number; offset: string; at?: number };
+  /** The subscribers the router sent it to, with the route that selected each. */
+  routed?: Array<{ subscriber: string; route?: string }>;
+  /** Router dead letters of this event. */
+  rejected?: Array<{ id: string; code: string; at: number; state: DeadLetterState }>;
+  subscribers: Array<{
+    subscriber: string;
+    state: SubscriberTraceState;
+    /** in-retry: attempts so far, next attempt (epoch ms), last code. */
+    attempts?: number;
+    nextAttemptAt?: number;
+    lastCode?: string;
+    /** dead-lettered / replayed: the dead letters of this event for this subscriber. */
+    deadLetters?: Array<{ id: string; code: string; at: number; state: DeadLetterState }>;
+  }>;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Audit (dlq/audit.ts): who did what.
+ * --------------------------------------------------------------------------------------------- */
+
+export interface AuditRecord {
+  /** Epoch ms. */
+  at: number;
+  /** The token's name (`local-admin` for the local token; `anonymous` when none was given). */
+  who: string;
+  role?: 'viewer' | 'operator' | 'admin';
+  /** The operation, e.g. `dlq.replay`, `dlq.discard`, `dlq.list`. */
+  op: string;
+  /** The selector or the id the operation named, as JSON. */
+  selector?: unknown;
+  /** How many dead letters it concerned. */
+  count?: number;
+  /** ok, refused (401/403) or failed (with code). */
+  result: 'ok' | 'refused' | 'failed';
+  code?: string;
+}
