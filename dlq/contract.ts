@@ -170,15 +170,27 @@ export interface StateChange {
   at: number;
 }
 
+/**
+ * The bytes of a dead letter as it was written: the original key and value, untouched, and its
+ * headers (as strings). Kept in the index so `show` and replay need no Kafka read by offset.
+ */
+export interface DeadLetterPayload {
+  key: Buffer | null;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
 /** The dead-letter index (dlq/store.ts). Every method throws a retriable error when Redis fails. */
 export interface DeadLetterStore {
   /**
    * Adds a dead letter unless its id is indexed already (then nothing changes: the indexer may
-   * read a record twice). `operator` restores a state kept on `<prefix>.dlq.state`. Returns
-   * whether it was added.
+   * read a record twice). The record's operator fields (state, owner, notes…) may come from
+   * `<prefix>.dlq.state` (a reindex restores them). Returns whether it was added.
    */
-  index(record: DeadLetterRecord): Promise<boolean>;
+  index(record: DeadLetterRecord, payload: DeadLetterPayload): Promise<boolean>;
   get(id: string): Promise<DeadLetterRecord | undefined>;
+  /** The dead letter's bytes (for show, dry run and replay). */
+  payload(id: string): Promise<DeadLetterPayload | undefined>;
   /** Page through the letters matching `filter`, newest last failure first. */
   list(filter: DeadLetterFilter, page: { limit: number; cursor?: string }): Promise<DeadLetterPage>;
   /** Every id matching `filter` (for replay and discard selectors), newest first, at most `max`. */
@@ -275,6 +287,12 @@ export interface ReplayService {
 
 export type SubscriberTraceState =
   'delivered' | 'in-retry' | 'parked' | 'dead-lettered' | 'replayed' | 'pending' | 'unknown';
+
+/** Where one event is (dlq/trace.ts). */
+export interface Tracer {
+  /** The event's path; an event nobody has seen has no `accepted`, no `routed` and no subscribers. */
+  trace(eventId: string): Promise<EventTrace>;
+}
 
 export interface EventTrace {
   eventId: string;
