@@ -7,7 +7,8 @@ import type { IngressRecord, Rejection, Validator } from './validate';
 /**
  * Analysis: the per-record part of planning — validate the record (router/validate.ts), hash
  * its Avro body, decide its subscribers, then check the accepted ones for duplicates in Redis
- * (router/dedupe.ts: one round trip per batch). What is left for the planner (router/batch.ts)
+ * (router/dedupe.ts: one round trip per batch; a first sighting's mark records the subscribers
+ * and routes decided here, which is why routing comes before the check). What is left for the planner (router/batch.ts)
  * is building the copies, which need the record's bytes and the main thread's producers.
  *
  * Two implementations with one contract: createLocalAnalyzer() runs on the calling thread;
@@ -109,7 +110,12 @@ export async function analyzeBatch(
       accepted.map((i) => {
         const a = out[i] as Extract<Unchecked, { ok: true }>;
         const r = records[i]!;
-        return { eventId: a.eventId, hash: a.hash, origin: originOf(r.topic, r.partition, r.offset) };
+        return {
+          eventId: a.eventId,
+          hash: a.hash,
+          origin: originOf(r.topic, r.partition, r.offset),
+          route: a.route,
+        };
       }),
     );
   } catch (err) {

@@ -20,6 +20,7 @@ import { manualClock } from '../../core/clock';
 import { deliveryKeys, routerKeys } from '../../core/names/redis-keys';
 import { createRedis, type Redis } from '../../core/redis';
 import { createDeliveryState, type RetryEntry } from '../../retry/state';
+import { createDeduper } from '../../router/dedupe';
 import { redisAnswers } from '../../stack/probes';
 import { freePort, waitUntil } from '../../stack/proc';
 import { redisServerArgs } from '../../stack/redis';
@@ -152,20 +153,25 @@ async function main(): Promise<void> {
     'router duplicate mark',
     'one per routed event (not per subscriber), kept hub.router.duplicateWindowSeconds',
     async () => {
+      // Written by the router's own code (router/dedupe.ts): hash, origin, first-seen time and
+      // the subscribers with their routes (here two, as in the example below the table).
       const rk = routerKeys(prefix);
+      const deduper = createDeduper(redis, rk, 604800, clock);
+      const route = {
+        subscribers: ['wms-chicago', 'analytics'],
+        routeOf: { 'wms-chicago': 'orders-to-wms', analytics: 'everything' },
+      };
       let first = '';
-      const pipe = redis.pipeline();
-      for (let i = 0; i < N; i++) {
-        const id = crypto.randomUUID();
-        first ||= rk.seen(id);
-        pipe.set(
-          rk.seen(id),
-          `${crypto.randomBytes(32).toString('hex')} cd.ingress.us-chi/${i % 6}/${1_000_000 + i}`,
-          'EX',
-          604800,
-        );
+      for (let i = 0; i < N; i += 500) {
+        const batch = Array.from({ length: Math.min(500, N - i) }, (_v, j) => ({
+          eventId: crypto.randomUUID(),
+          hash: crypto.randomBytes(32).toString('base64'),
+          origin: `cd.ingress.us-chi/${(i + j) % 6}/${1_000_000 + i + j}`,
+          route,
+        }));
+        first ||= rk.seen(batch[0]!.eventId);
+        await deduper.check(batch);
       }
-      await pipe.exec();
       return first;
     },
   );
