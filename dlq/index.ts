@@ -5,3 +5,15 @@
  */
 export { DLQ_CODES } from './codes';
 export * from './contract';
+export { DLQ_LOG_EVENTS } from './log-events';
+export { dlqMetrics } from './metrics';
+export { createDeadLetterStore, type DeadLetterStoreOptions, type StateSink } from './store';
+export { createStateLog, type StateLog } from './state-log';
+export { deadLetterId, parseDeadLetterId, readDeadLetter, groupKeyOf } from './record';
+export { nextOperatorState, mayMove, isOpen } from './transitions';
+export { dueAtOf, serviceLevelOf } from './service-levels';
+export { schemaVersionLookup, type SchemaVersionOf } from './schema-versions';
+export { createIndexer, indexMessage, type IndexDeps } from './indexer';
+export { reindex, type ReindexResult } from './reindex';
+export { readTopicsToEnd } from './topic-reader';
+export { dlqIndexerComponent, createDlqServices, type DlqContext, type DlqServices } from './component';

@@ -2,6 +2,7 @@ import type { ComponentDeps, HubComponent } from '../core/component';
 import type { HubConfig } from '../core/config';
 import { sinkConnectorComponent } from '../connectors/sinks';
 import { createSourceComponents } from '../connectors/sources';
+import { dlqIndexerComponent } from '../dlq';
 import { createRouter, type RouterComponent } from '../router';
 
 /** What every component factory is handed: the shared dependencies and the loaded configuration. */
@@ -69,6 +70,14 @@ export const HUB_COMPONENTS: readonly ComponentGroup[] = [
       const s = ctx.config.subscriberById[id];
       return s ? [sinkConnectorComponent(s, ctx, { topicPrefix: ctx.config.hub.topicPrefix })] : [];
     },
+  },
+  {
+    name: 'dlq',
+    // The indexer follows the router's and each subscriber's dead-letter topic; service levels
+    // (deadLetters) set the due time of what it indexes.
+    units: (config) =>
+      new Map([['dlq-indexer', json([config.subscribers.map((s) => s.id), config.deadLetters])]]),
+    create: (ctx) => [dlqIndexerComponent({ ...ctx, config: () => ctx.config })],
   },
 ];
 

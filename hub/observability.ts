@@ -16,6 +16,7 @@ import {
 } from '../core/log-events-doc';
 import { DELIVERY_LOG_EVENTS, deliveryMetrics } from '../connectors/sinks';
 import { ingestMetrics, SOURCE_LOG_EVENTS } from '../connectors/sources';
+import { DLQ_LOG_EVENTS, dlqMetrics } from '../dlq';
 import { createRouterMetrics, ROUTER_LOG_EVENTS } from '../router';
 import { SCHEMAS_LOG_EVENTS } from '../schemas';
 import { STACK_LOG_EVENTS } from '../stack';
@@ -28,6 +29,7 @@ export const LOG_EVENT_LISTS: readonly PartLogEvents[] = [
   { part: 'router', dirs: ['router'], events: ROUTER_LOG_EVENTS },
   { part: 'connectors/sinks', dirs: ['connectors/sinks'], events: DELIVERY_LOG_EVENTS },
   { part: 'connectors/sources', dirs: ['connectors/sources', 'connectors/sdk'], events: SOURCE_LOG_EVENTS },
+  { part: 'dlq', dirs: ['dlq'], events: DLQ_LOG_EVENTS },
   { part: 'hub', dirs: ['hub'], events: HUB_LOG_EVENTS },
 ];
 
@@ -44,6 +46,7 @@ export const METRIC_FACTORIES: readonly PartMetrics[] = [
   { part: 'router', register: (r: MetricsRegistry) => void createRouterMetrics(r) },
   { part: 'connectors/sinks', register: (r: MetricsRegistry) => void deliveryMetrics(r, ANY_SUBSCRIBER) },
   { part: 'connectors/sources', register: (r: MetricsRegistry) => void ingestMetrics(r) },
+  { part: 'dlq', register: (r: MetricsRegistry) => void dlqMetrics(r) },
 ];
 
 /** docs/observability.md. */

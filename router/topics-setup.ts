@@ -1,6 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { HubConfig } from '../core/config';
-import { requiredTopics } from '../core/names/topics';
+import { requiredTopics, topicLayout } from '../core/names/topics';
 
 /**
  * Creates the topics the configuration needs that do not exist yet (the broker does not
@@ -15,7 +15,22 @@ export async function ensureTopics(admin: Admin, config: HubConfig): Promise<str
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+      topics: missing.map((topic) => {
+        const layout = topicLayout(config.hub.topicPrefix, topic);
+        return {
+          topic,
+          numPartitions: layout?.partitions ?? partitions,
+          replicationFactor,
+          ...(layout?.compacted
+            ? {
+                configEntries: [
+                  { name: 'cleanup.policy', value: 'compact' },
+                  { name: 'min.compaction.lag.ms', value: '0' },
+                ],
+              }
+            : {}),
+        };
+      }),
     });
   } catch (err) {
     const now = new Set(await admin.listTopics());

@@ -15,7 +15,7 @@ import {
 import { deadLetterHeaders } from '../../core/dead-letters';
 import type { PreAdmission } from './admission';
 import type { Sink, SinkEvent } from './contract';
-import { correlationIdOf } from './event-meta';
+import { correlationIdOf } from '../../core/event-metadata';
 import { DELIVERY_LOG_EVENTS } from './log-events';
 import type { DeliveryMetrics } from './metrics';
 import type { Semaphore } from './semaphore';

@@ -1,6 +1,6 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import type { RetryEntry } from '../../retry';
-import { metadataPrefixOf } from './event-meta';
+import { metadataPrefixOf } from '../../core/event-metadata';
 
 /** Kafka headers as one Buffer each (the first value of a repeated header). */
 export function headersOf(raw: IHeaders | undefined): Record<string, Buffer> {

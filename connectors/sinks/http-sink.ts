@@ -7,7 +7,7 @@ import { isCrossdockError } from '../../core/errors';
 import { classifyHttpStatus, classifyTransportError } from '../../retry';
 import type { DeliveryResult, Sink, SinkEvent } from './contract';
 import type { HttpSinkSettings } from './settings';
-import { metadataPrefixOf } from './event-meta';
+import { metadataPrefixOf } from '../../core/event-metadata';
 import { post } from './http-post';
 import { secretKey, signWebhook } from './signing';
 

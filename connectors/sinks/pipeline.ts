@@ -4,7 +4,7 @@ import type { Logger } from '../../core/logger';
 import type { RetryEntry } from '../../retry';
 import type { AdmissionWindow, PreAdmission } from './admission';
 import type { Disposition } from './engine';
-import { correlationIdOf } from './event-meta';
+import { correlationIdOf } from '../../core/event-metadata';
 import { DELIVERY_LOG_EVENTS } from './log-events';
 import { PartitionProgress, type BatchProgress } from './progress';
 

@@ -3,7 +3,7 @@ import { eventLogger } from '../../core/log-events';
 import type { Logger } from '../../core/logger';
 import type { CircuitBreaker, DeliveryState } from '../../retry';
 import type { DeliveryEngine } from './engine';
-import { correlationIdOf } from './event-meta';
+import { correlationIdOf } from '../../core/event-metadata';
 import { DELIVERY_LOG_EVENTS } from './log-events';
 import type { DeliveryMetrics } from './metrics';
 import type { Semaphore } from './semaphore';

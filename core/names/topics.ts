@@ -35,6 +35,8 @@ export interface HubTopics {
   readonly audit: string;
   /** Matches the router's and every subscriber's dead-letter topic (not dlq.state). */
   readonly dlqPattern: RegExp;
+  /** Consumer group of the dead-letter indexer (dlq/indexer.ts). */
+  readonly dlqIndexerGroup: string;
   /** The subscriber of a delivery dead-letter topic, or undefined when it is not one. */
   subscriberOfDlq(topic: string): string | undefined;
   /** Matches every ingress topic of this prefix (the router subscribes with it). */
@@ -64,6 +66,7 @@ export function topicsForPrefix(prefix: string): HubTopics {
     catalog: `${prefix}.catalog`,
     dlqState: `${prefix}.dlq.state`,
     audit: `${prefix}.audit`,
+    dlqIndexerGroup: `${prefix}.dlq-indexer`,
     dlqPattern: new RegExp(`^${escapeRegExp(prefix)}\\.dlq\\.(router|deliver\\.[a-z0-9][a-z0-9-]*)$`),
     subscriberOfDlq: (topic: string) =>
       topic.startsWith(`${prefix}.dlq.deliver.`)
@@ -94,6 +97,23 @@ export function requiredTopics(config: TopicSettings): string[] {
     ...config.subscribers.map((s) => t.deliver(s.id)),
     ...config.subscribers.map((s) => t.dlqDeliver(s.id)),
     t.dlqRouter,
+    t.dlqState,
+    t.audit,
     ...(config.hub.router.sendUnrouted ? [t.unrouted] : []),
   ];
+}
+
+/**
+ * How a topic the hub creates differs from the default (hub.topics partitions, delete policy):
+ * `dlq.state` is compacted (the latest state per dead letter is what counts) and `audit` keeps one
+ * partition so the trail reads in order. Undefined for every other topic.
+ */
+export function topicLayout(
+  prefix: string,
+  topic: string,
+): { partitions: number; compacted: boolean } | undefined {
+  const t = topicsForPrefix(prefix);
+  if (topic === t.dlqState) return { partitions: 1, compacted: true };
+  if (topic === t.audit) return { partitions: 1, compacted: false };
+  return undefined;
 }

@@ -125,9 +125,11 @@ describe('hub configuration', () => {
     expect(t.ingressPattern.test('acme.deliver.erp')).toBe(false);
     expect(t.siteOfIngress('acme.ingress.mx-mty')).toBe('mx-mty');
     expect(requiredTopics(c).sort()).toEqual([
+      'acme.audit',
       'acme.deliver.analytics',
       'acme.dlq.deliver.analytics',
       'acme.dlq.router',
+      'acme.dlq.state',
       'acme.ingress.us-chi',
       'acme.unrouted',
     ]);

@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { manualClock } from '../../../core/clock';
 import { createLogger } from '../../../core/logger';
 import { DeliveryEngine } from '../../../connectors/sinks/engine';
-import { correlationIdOf } from '../../../connectors/sinks/event-meta';
+import { correlationIdOf } from '../../../core/event-metadata';
 import { DELIVERY_LOG_EVENTS } from '../../../connectors/sinks/log-events';
 import { deliveryMetrics } from '../../../connectors/sinks/metrics';
 import { Semaphore } from '../../../connectors/sinks/semaphore';

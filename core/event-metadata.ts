@@ -4,7 +4,7 @@ import avsc from 'avsc';
  * The start of every canonical event: `metadata` is the first field of each event record
  * (schemas/index.ts; the lint rule metadata-first keeps it there, unchanged), so its leading
  * fields up to correlationId can be read from the Confluent-framed bytes without the writer
- * schema or the registry.
+ * schema or the registry. Read by the sinks (identity, log lines) and the dead-letter index.
  */
 const METADATA_PREFIX = avsc.Type.forSchema({
   type: 'record',
@@ -29,6 +29,7 @@ const FRAME_BYTES = 5;
 export interface MetadataPrefix {
   eventId: string;
   eventType: string;
+  siteId: string;
   correlationId: string;
 }
 
@@ -48,6 +49,7 @@ export function metadataPrefixOf(value: Buffer): MetadataPrefix | undefined {
     return {
       eventId: meta.eventId,
       eventType: meta.eventType ?? '',
+      siteId: meta.siteId ?? '',
       correlationId: meta.correlationId ?? '',
     };
   } catch {
@@ -63,4 +65,10 @@ export function metadataPrefixOf(value: Buffer): MetadataPrefix | undefined {
 export function correlationIdOf(value: Buffer): string | undefined {
   const c = metadataPrefixOf(value)?.correlationId;
   return c ? c : undefined;
+}
+
+/** The registry schema id in a Confluent-framed value (bytes 1–4), or undefined when it is not framed. */
+export function schemaIdOf(value: Buffer): number | undefined {
+  if (value.length < FRAME_BYTES || value[0] !== 0) return undefined;
+  return value.readUInt32BE(1);
 }
