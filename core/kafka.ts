@@ -1,6 +1,6 @@
 // Before kafkajs: its read_committed filter is replaced (core/kafkajs-patch.ts).
 import { assertReadCommittedFix } from './kafkajs-patch';
-import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type IHeaders, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import { CrossdockError } from './errors';
 import { eventLogger } from './log-events';
 import { CORE_LOG_EVENTS } from './log-events-core';
@@ -66,4 +66,14 @@ export function kafkaUnreachable(err: unknown): CrossdockError | undefined {
     retriable: true,
     cause: err,
   });
+}
+
+/** One record as a consumer hands it over: where it was read, and its key, value and headers. */
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: IHeaders;
 }

@@ -1,4 +1,4 @@
-import type { IHeaders } from 'kafkajs';
+import type { ConsumedRecord } from '../core/kafka';
 import { DLQ_HEADERS, REPLAY_HEADERS, headersToStrings } from '../core/dead-letters';
 import { CrossdockError } from '../core/errors';
 import { metadataPrefixOf, schemaIdOf } from '../core/event-metadata';
@@ -13,13 +13,7 @@ import type { DeadLetterPayload, DeadLetterRecord, OperatorState } from './contr
  */
 
 /** A record as read from a dead-letter topic. */
-export interface DeadLetterMessage {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers?: IHeaders;
+export interface DeadLetterMessage extends ConsumedRecord {
   /** Kafka timestamp (epoch ms as a string), the fallback failure time. */
   timestamp?: string;
 }

@@ -1,18 +1,11 @@
-import type { IHeaders } from 'kafkajs';
+import type { ConsumedRecord } from '../core/kafka';
 import type { EventMetadata } from '../schemas';
 import type { SchemaIdentity } from './catalog';
 
 /** What the validation (router/validate.ts) reads and decides, per ingress record. */
 
 /** One ingress record, as kafkajs hands it over. */
-export interface IngressRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers?: IHeaders;
-}
+export type IngressRecord = ConsumedRecord;
 
 /** The metadata record every canonical event starts with (schemas/common/EventMetadata.avsc). */
 export type { EventMetadata };
