@@ -8,6 +8,10 @@ import { routerCommand } from './commands/router';
 import { schemasCommand } from './commands/schemas';
 import { connectorCommand } from './commands/connector';
 import { siteCommand } from './commands/site';
+import { dlqCommand } from './commands/dlq';
+import { auditCommand } from './commands/audit';
+import { adminCommand } from './commands/admin';
+import { eventsCommand } from './commands/events';
 import { EXIT, reportError } from './output';
 
 /**
@@ -28,6 +32,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.addCommand(schemasCommand(setExit));
   program.addCommand(connectorCommand(setExit));
   program.addCommand(siteCommand(setExit));
+  program.addCommand(dlqCommand(setExit));
+  program.addCommand(eventsCommand(setExit));
+  program.addCommand(auditCommand(setExit));
+  program.addCommand(adminCommand(setExit));
   const override = (c: Command): void => {
     c.exitOverride();
     c.commands.forEach(override);

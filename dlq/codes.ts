@@ -37,4 +37,45 @@ export const DLQ_CODES = defineCodes({
     action: 'Narrow the selector (a group, a code, a time range) or raise the limit.',
     retriable: false,
   },
+  CD_E_DLQ_JOB_NOT_FOUND: {
+    meaning: 'No replay job has this id.',
+    action: 'List the jobs with `crossdock dlq replays`.',
+    retriable: false,
+  },
+  CD_E_ADMIN_UNAUTHORIZED: {
+    meaning:
+      'The admin API got no bearer token, or one it does not know (neither in hub.admin.tokens nor the local admin token of this hub).',
+    action:
+      'Set CROSSDOCK_ADMIN_TOKEN to a token made by `crossdock admin token create` (its sha256 under hub.admin.tokens); on the hub’s own machine the local token in the crossdock home is used when the API listens on loopback.',
+    retriable: false,
+  },
+  CD_E_ADMIN_FORBIDDEN: {
+    meaning: 'The token’s role may not do this operation; the message names the role needed.',
+    action:
+      'Ask for a token with that role (docs/operations.md, Dead-letter operations: the role table), or have someone holding one do it.',
+    retriable: false,
+  },
+  CD_E_ADMIN_REQUEST_INVALID: {
+    meaning:
+      'An admin API request does not match the operation’s schema (a missing or unknown field, a wrong type, a bad query parameter); the message names the field.',
+    action: 'Fix the request; the OpenAPI document at /api/v1/openapi.json describes every operation.',
+    retriable: false,
+  },
+  CD_E_ADMIN_ROUTE_UNKNOWN: {
+    meaning: 'The admin API has no operation at this method and path.',
+    action: 'Every operation is under /api/v1; see the OpenAPI document at /api/v1/openapi.json.',
+    retriable: false,
+  },
+  CD_E_ADMIN_UNAVAILABLE: {
+    meaning:
+      'The admin API cannot serve this operation now: a service it needs (replay, trace, reindex) is not running in this process, or did not answer.',
+    action: 'Check the hub’s log and `crossdock stack status`; repeat the command once the hub is healthy.',
+    retriable: true,
+  },
+  CD_E_AUDIT_UNAVAILABLE: {
+    meaning: 'The audit trail could not be read or written (Redis or Kafka did not answer).',
+    action:
+      'Check Redis and Kafka (`crossdock stack status`). An operation whose audit record could not be written is logged at error level (dlq.audit_failed) with the record.',
+    retriable: true,
+  },
 });

@@ -328,8 +328,13 @@ export interface AuditRecord {
   op: string;
   /** The selector or the id the operation named, as JSON. */
   selector?: unknown;
-  /** How many dead letters it concerned. */
+  /** How many dead letters it concerned (for a change: how many it changed). */
   count?: number;
+  /**
+   * Added with the admin API: of the letters a change selected, how many were refused one by
+   * one (an unknown id, a state that does not allow the change) while the others were changed.
+   */
+  refused?: number;
   /** ok, refused (401/403) or failed (with code). */
   result: 'ok' | 'refused' | 'failed';
   code?: string;

@@ -17,3 +17,59 @@ export { createIndexer, indexMessage, type IndexDeps } from './indexer';
 export { reindex, type ReindexResult } from './reindex';
 export { readTopicsToEnd } from './topic-reader';
 export { dlqIndexerComponent, createDlqServices, type DlqContext, type DlqServices } from './component';
+
+// The admin HTTP API, its roles and tokens, the audit trail, selectors and operators' work.
+export {
+  checkDeadLetterId,
+  parseTime,
+  parseFilter,
+  parseSelector,
+  filterIsEmpty,
+  describeSelector,
+  FILTER_KEYS,
+  type DeadLetterId,
+  type FilterInput,
+} from './selector';
+export {
+  planChange,
+  applyWork,
+  resolveSelection,
+  type WorkOp,
+  type WorkArgs,
+  type WorkResult,
+  type WorkItemResult,
+} from './work';
+export { showDeadLetter, type ShownDeadLetter, type ShownEvent, type ShowDeps } from './show';
+export {
+  createAuditLog,
+  auditMatches,
+  AUDIT_KEEP_DEFAULT,
+  type AuditLog,
+  type AuditLogOptions,
+  type AuditQuery,
+} from './audit';
+export {
+  ADMIN_OPERATIONS,
+  ADMIN_ROLES,
+  allowed,
+  operation,
+  roleAtLeast,
+  seesPersonalData,
+  renderRoleTable,
+  type AdminOperation,
+  type AdminOpName,
+} from './api/roles';
+export {
+  tokenSha256,
+  newAdminToken,
+  bearerToken,
+  identify,
+  isLoopbackHost,
+  tokenEntryYaml,
+  LOCAL_ADMIN_NAME,
+  TOKEN_PREFIX,
+  type AdminIdentity,
+  type TokenEntry,
+} from './api/tokens';
+export { buildAdminApp, statusOf, API_PREFIX, type AdminApiConfig, type AdminApiDeps } from './api/server';
+export { createAdminApi, type AdminApi, type AdminApiOptions } from './api/component';

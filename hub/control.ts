@@ -27,6 +27,13 @@ export interface RunFile {
   token: string;
   /** The configuration file the hub was started with (SIGHUP re-reads it). */
   configFile: string;
+  /** Base URL of the admin API (hub.admin; the API is under `<adminUrl>/api/v1`). */
+  adminUrl?: string;
+  /**
+   * The local admin token (role admin, name `local-admin`), made at each start when the admin
+   * API listens on a loopback address; absent otherwise (then only hub.admin.tokens work).
+   */
+  adminToken?: string;
 }
 
 export function runFilePath(home: string): string {
@@ -178,4 +185,43 @@ export function locateHub(
       { retriable: true },
     );
   return { url: run.url, token: env.CROSSDOCK_ADMIN_TOKEN ?? run.token };
+}
+
+/** Where the admin API is and the token to use, and where each came from (for messages). */
+export interface AdminTarget {
+  /** Base URL (the API is under `<url>/api/v1`). */
+  url: string;
+  token: string;
+  /** `CROSSDOCK_ADMIN_TOKEN` or the run file's local token. */
+  tokenFrom: 'CROSSDOCK_ADMIN_TOKEN' | 'the local admin token';
+}
+
+/**
+ * Where the `dlq`, `audit` and `events trace` commands send their requests: `--hub` or the run
+ * file's adminUrl; the token from CROSSDOCK_ADMIN_TOKEN, else the run file's local admin token,
+ * which is only ever sent to the run file's own adminUrl (never to another --hub).
+ * @throws CrossdockError CD_E_HUB_NOT_RUNNING without --hub and without a run file (or one from a
+ *   hub without an admin API); CD_E_ADMIN_UNAUTHORIZED when there is no token to send
+ */
+export function locateAdmin(home: string, hub: string | undefined, env: NodeJS.ProcessEnv): AdminTarget {
+  const run = readRunFile(home);
+  const url = (hub ?? run?.adminUrl)?.replace(/\/+$/, '');
+  if (!url)
+    throw new CrossdockError(
+      'CD_E_HUB_NOT_RUNNING',
+      run
+        ? `the hub of ${runFilePath(home)} names no admin API (started by an older crossdock?): give --hub <url>`
+        : `no running hub: ${runFilePath(home)} does not exist (crossdock start writes it; same CROSSDOCK_HOME?), or give --hub <url>`,
+      { retriable: true },
+    );
+  const fromEnv = env.CROSSDOCK_ADMIN_TOKEN;
+  if (fromEnv) return { url, token: fromEnv, tokenFrom: 'CROSSDOCK_ADMIN_TOKEN' };
+  if (run?.adminToken && run.adminUrl?.replace(/\/+$/, '') === url)
+    return { url, token: run.adminToken, tokenFrom: 'the local admin token' };
+  throw new CrossdockError(
+    'CD_E_ADMIN_UNAUTHORIZED',
+    `no token for the admin API at ${url}: set CROSSDOCK_ADMIN_TOKEN (a token from \`crossdock admin token create\`, its sha256 under hub.admin.tokens)${
+      run?.adminUrl === url ? '; this hub listens on a non-loopback address, so it made no local token' : ''
+    }`,
+  );
 }

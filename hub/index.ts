@@ -21,10 +21,12 @@ export { LiveComponents, type AppliedChange, type ComponentSet } from './live';
 export { diffConfig, type ConfigDiff } from './config-diff';
 export {
   locateHub,
+  locateAdmin,
   readRunFile,
   runFilePath,
   type ApplyOutcome,
   type ApplyRequest,
+  type AdminTarget,
   type RunFile,
 } from './control';
 export { HUB_LOG_EVENTS } from './log-events';

@@ -1,0 +1,387 @@
+import type { FastifyInstance } from 'fastify';
+import { avroType } from '../../../core/avro';
+import type { SchemaResolver } from '../../../core/registry';
+import {
+  ADMIN_OPERATIONS,
+  ADMIN_ROLES,
+  allowed,
+  buildAdminApp,
+  tokenSha256,
+  type AdminOpName,
+  type AdminOperation,
+} from '../../../dlq';
+import { encodeEvent, entryVersion, exampleEvent, loadCatalog } from '../../../schemas';
+import { fakeAudit, fakeReplay, fakeStore, fakeTracer, letter } from './fakes';
+
+const TOKENS = {
+  viewer: 'tok-viewer',
+  operator: 'tok-operator',
+  admin: 'tok-admin',
+} as const;
+
+const ID = 'x.dlq.deliver.erp:0:5';
+
+/** A request for each operation that passes validation, so only the role decides. */
+const REQUEST: Record<AdminOpName, { url: string; body?: unknown }> = {
+  'dlq.list': { url: '/api/v1/dlq?subscriber=erp' },
+  'dlq.groups': { url: '/api/v1/dlq/groups' },
+  'dlq.queue': { url: '/api/v1/dlq/queue' },
+  'dlq.show': { url: `/api/v1/dlq/${encodeURIComponent(ID)}` },
+  'dlq.dry-run': { url: '/api/v1/dlq/replay', body: { selector: { ids: [ID] }, dryRun: true } },
+  'dlq.replays': { url: '/api/v1/dlq/replays' },
+  'dlq.replay-show': { url: '/api/v1/dlq/replays/job-1' },
+  'events.trace': { url: '/api/v1/events/ev-5/trace' },
+  'dlq.claim': { url: '/api/v1/dlq/claim', body: { selector: { ids: [ID] } } },
+  'dlq.assign': { url: '/api/v1/dlq/assign', body: { selector: { ids: [ID] }, owner: 'bob' } },
+  'dlq.note': { url: '/api/v1/dlq/note', body: { selector: { ids: [ID] }, text: 'looking' } },
+  'dlq.resolve': { url: '/api/v1/dlq/resolve', body: { selector: { ids: [ID] } } },
+  'dlq.discard': { url: '/api/v1/dlq/discard', body: { selector: { ids: [ID] }, reason: 'test data' } },
+  'dlq.replay': { url: '/api/v1/dlq/replay', body: { selector: { ids: [ID] } } },
+  'dlq.replay-pause': { url: '/api/v1/dlq/replays/job-1/pause', body: {} },
+  'dlq.replay-resume': { url: '/api/v1/dlq/replays/job-1/resume', body: {} },
+  'dlq.replay-cancel': { url: '/api/v1/dlq/replays/job-1/cancel', body: {} },
+  'audit.list': { url: '/api/v1/audit?limit=5' },
+  'dlq.reindex': { url: '/api/v1/dlq/reindex', body: {} },
+};
+
+async function app(options: { maxSelection?: number } = {}) {
+  const catalog = loadCatalog();
+  const entry = catalog.byEventType('OrderReleased')!;
+  const version = entryVersion(entry);
+  const event = exampleEvent('OrderReleased');
+  const value = await encodeEvent(() => 7, entry, version.version, event);
+  const resolver: SchemaResolver = {
+    getSchemaById: async (id) => {
+      if (id !== 7) throw new Error(`unknown id ${id}`);
+      return { schema: version.schema, type: avroType(version.schema), subject: entry.subject };
+    },
+  };
+  const store = fakeStore(
+    [
+      letter(ID),
+      letter('x.dlq.deliver.erp:0:6', { code: 'CD_E_OTHER' }),
+      letter('x.dlq.router:0:1', { kind: 'router' }),
+    ],
+    {
+      [ID]: { key: Buffer.from('ATL-1'), value, headers: { 'cd-last-status': '400' } },
+      'x.dlq.router:0:1': { key: null, value: Buffer.from('not avro at all, Jane Doe'), headers: {} },
+    },
+  );
+  const audit = fakeAudit();
+  const replay = fakeReplay();
+  await replay.start({ ids: [ID] }, { by: 'seed' });
+  const a = await buildAdminApp({
+    config: () => ({
+      hub: {
+        admin: {
+          tokens: ADMIN_ROLES.map((role) => ({ name: `${role}-1`, role, sha256: tokenSha256(TOKENS[role]) })),
+        },
+      },
+      deadLetters: { replay: { maxSelection: options.maxSelection ?? 100, ratePerSecond: 50 } },
+    }),
+    store,
+    audit,
+    resolver,
+    replay,
+    tracer: fakeTracer,
+    reindex: async () => ({ letters: 3, states: 0 }),
+    catalog: () => catalog,
+    clock: { now: () => 10_000 },
+  });
+  return { app: a, audit, store, event };
+}
+
+function call(a: FastifyInstance, op: AdminOpName, token?: string) {
+  const o = ADMIN_OPERATIONS.find((x) => x.op === op)!;
+  const r = REQUEST[op];
+  return a.inject({
+    method: o.method,
+    url: r.url,
+    ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    ...(r.body !== undefined ? { payload: r.body as object } : {}),
+  });
+}
+
+describe('admin API: the role matrix', () => {
+  // One app for the matrix: each case looks only at its own answer and audit record.
+  let ctx: Awaited<ReturnType<typeof app>>;
+  beforeAll(async () => {
+    ctx = await app();
+  });
+  afterAll(() => ctx.app.close());
+  beforeEach(() => {
+    ctx.audit.records.length = 0;
+  });
+  it('every operation of the table has a request here, and the table has no duplicate name', () => {
+    const ops = ADMIN_OPERATIONS.map((o) => o.op);
+    expect(new Set(ops).size).toBe(ops.length);
+    expect(Object.keys(REQUEST).sort()).toEqual([...ops].sort());
+  });
+
+  it('viewer reads and dry-runs; operator also works, replays and reads the audit; admin also reindexes', () => {
+    const may = (role: 'viewer' | 'operator' | 'admin') =>
+      (ADMIN_OPERATIONS as readonly AdminOperation[])
+        .filter((o) => allowed(role, o.op as AdminOpName))
+        .map((o) => o.op);
+    expect(may('viewer').sort()).toEqual(
+      [
+        'dlq.list',
+        'dlq.groups',
+        'dlq.queue',
+        'dlq.show',
+        'dlq.dry-run',
+        'dlq.replays',
+        'dlq.replay-show',
+        'events.trace',
+      ].sort(),
+    );
+    expect(may('operator').sort()).toEqual(
+      ADMIN_OPERATIONS.map((o) => o.op)
+        .filter((o) => o !== 'dlq.reindex')
+        .sort(),
+    );
+    expect(may('admin').length).toBe(ADMIN_OPERATIONS.length);
+  });
+
+  it.each(ADMIN_OPERATIONS.map((o) => [o.op]))(
+    '%s: 401 without a token or with an unknown one, audited',
+    async (op) => {
+      const { app: a, audit } = ctx;
+      for (const token of [undefined, 'nobody-knows-me']) {
+        const res = await call(a, op as AdminOpName, token);
+        expect(res.statusCode).toBe(401);
+        expect(res.json()).toMatchObject({ code: 'CD_E_ADMIN_UNAUTHORIZED' });
+        // The body is not read for a request without a valid token: the shared replay route is audited as dlq.replay.
+        expect(audit.records[0]).toMatchObject({
+          who: 'anonymous',
+          op: op === 'dlq.dry-run' ? 'dlq.replay' : op,
+          result: 'refused',
+          code: 'CD_E_ADMIN_UNAUTHORIZED',
+        });
+      }
+    },
+  );
+
+  it.each(ADMIN_OPERATIONS.flatMap((o) => ADMIN_ROLES.map((r) => [o.op, r] as const)))(
+    '%s as %s: allowed by the table, or 403 naming the role needed, audited',
+    async (op, role) => {
+      const { app: a, audit } = ctx;
+      const res = await call(a, op as AdminOpName, TOKENS[role]);
+      const last = audit.records[0]!;
+      expect(last).toMatchObject({ who: `${role}-1`, role, op });
+      if (allowed(role, op as AdminOpName)) {
+        expect([200, 202]).toContain(res.statusCode);
+        expect(last.result).toBe('ok');
+      } else {
+        const needed = ADMIN_OPERATIONS.find((o) => o.op === op)!.role;
+        expect(res.statusCode).toBe(403);
+        expect(res.json()).toMatchObject({ code: 'CD_E_ADMIN_FORBIDDEN', details: { needed, role } });
+        expect(res.json().message).toContain(`needs the role ${needed}`);
+        expect(last).toMatchObject({ result: 'refused', code: 'CD_E_ADMIN_FORBIDDEN' });
+      }
+      expect(audit.records).toHaveLength(1);
+    },
+  );
+});
+
+describe('admin API: requests', () => {
+  it('refuses bad selectors and unknown ids with a coded error naming the field', async () => {
+    const { app: a, audit } = await app();
+    const post = (url: string, payload: object) =>
+      a.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${TOKENS.operator}` } });
+    let res = await post('/api/v1/dlq/claim', { selector: { ids: ['nope'] } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'CD_E_DLQ_SELECTOR_INVALID' });
+    expect(res.json().message).toContain('selector.ids.0');
+    res = await post('/api/v1/dlq/claim', { selector: {} });
+    expect(res.json()).toMatchObject({ code: 'CD_E_DLQ_SELECTOR_INVALID' });
+    res = await post('/api/v1/dlq/claim', { selector: { filter: {} } });
+    expect(res.json().message).toContain('an empty filter would select every dead letter');
+    res = await post('/api/v1/dlq/claim', { selector: { filter: { state: 'lost' } } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'CD_E_DLQ_SELECTOR_INVALID' });
+    res = await post('/api/v1/dlq/claim', { selector: { filter: { since: 'yesterday' } } });
+    expect(res.json()).toMatchObject({ code: 'CD_E_DLQ_SELECTOR_INVALID' });
+    expect(res.json().message).toContain('selector.filter.since');
+    res = await post('/api/v1/dlq/discard', { selector: { ids: [ID] } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'CD_E_ADMIN_REQUEST_INVALID' });
+    expect(res.json().message).toContain('reason');
+    res = await post('/api/v1/dlq/discard', { selector: { ids: [ID] }, reason: 'x', reasn: 'typo' });
+    expect(res.json()).toMatchObject({ code: 'CD_E_ADMIN_REQUEST_INVALID' });
+    expect(res.json().message).toContain('body.reasn: is not a field of this operation');
+    expect(audit.records[0]).toMatchObject({
+      op: 'dlq.discard',
+      result: 'failed',
+      code: 'CD_E_ADMIN_REQUEST_INVALID',
+    });
+
+    const get = (url: string) => a.inject({ url, headers: { authorization: `Bearer ${TOKENS.viewer}` } });
+    res = await get(`/api/v1/dlq/${encodeURIComponent('x.dlq.deliver.erp:0:99')}`);
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ code: 'CD_E_DLQ_NOT_FOUND' });
+    res = await get('/api/v1/dlq/not-an-id');
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'CD_E_DLQ_SELECTOR_INVALID' });
+    res = await get('/api/v1/dlq?state=lost');
+    expect(res.json()).toMatchObject({ code: 'CD_E_DLQ_SELECTOR_INVALID' });
+    res = await get('/api/v1/dlq?limit=0');
+    expect(res.json()).toMatchObject({ code: 'CD_E_ADMIN_REQUEST_INVALID' });
+    res = await get('/api/v1/dlq/replays/job-404');
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ code: 'CD_E_DLQ_JOB_NOT_FOUND' });
+    res = await get('/api/v1/nothing-here');
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ code: 'CD_E_ADMIN_ROUTE_UNKNOWN' });
+    expect(audit.records[0]).toMatchObject({
+      who: 'viewer-1',
+      result: 'failed',
+      code: 'CD_E_ADMIN_ROUTE_UNKNOWN',
+    });
+    await a.close();
+  });
+
+  it('applies a change per letter and reports each refusal; counts go to the audit', async () => {
+    const { app: a, audit, store } = await app();
+    const post = (url: string, payload: object, token: string = TOKENS.operator) =>
+      a.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${token}` } });
+    let res = await post('/api/v1/dlq/claim', { selector: { ids: [ID, 'x.dlq.deliver.erp:0:77'] } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      op: 'claim',
+      selected: 2,
+      applied: 1,
+      refused: 1,
+      items: [
+        { id: ID, ok: true, state: 'claimed', owner: 'operator-1' },
+        { id: 'x.dlq.deliver.erp:0:77', ok: false, code: 'CD_E_DLQ_NOT_FOUND' },
+      ],
+    });
+    expect(audit.records[0]).toMatchObject({
+      op: 'dlq.claim',
+      count: 1,
+      refused: 1,
+      result: 'ok',
+      selector: { ids: [ID, 'x.dlq.deliver.erp:0:77'] },
+    });
+    // Claimed by operator-1: the admin cannot claim it, only assign it.
+    res = await post('/api/v1/dlq/claim', { selector: { ids: [ID] } }, TOKENS.admin);
+    expect(res.json().items[0]).toMatchObject({ ok: false, code: 'CD_E_DLQ_STATE_INVALID' });
+    expect(res.json().items[0].message).toContain('claimed by operator-1');
+    res = await post('/api/v1/dlq/discard', {
+      selector: { filter: { code: 'CD_E_DELIVERY_REJECTED' } },
+      reason: 'test order',
+    });
+    expect(res.json()).toMatchObject({ applied: 2, refused: 0 });
+    expect((await store.get(ID))!.state).toBe('discarded');
+    expect((await store.get(ID))!.notes.at(-1)).toMatchObject({
+      by: 'operator-1',
+      text: 'discarded: test order',
+    });
+    res = await post('/api/v1/dlq/resolve', { selector: { ids: [ID] } });
+    expect(res.json().items[0]).toMatchObject({ ok: false, code: 'CD_E_DLQ_STATE_INVALID' });
+    await a.close();
+  });
+
+  it('refuses a selection larger than deadLetters.replay.maxSelection before changing anything', async () => {
+    const { app: a, store } = await app({ maxSelection: 1 });
+    const res = await a.inject({
+      method: 'POST',
+      url: '/api/v1/dlq/discard',
+      payload: { selector: { filter: { subscriber: 'erp' } }, reason: 'x' },
+      headers: { authorization: `Bearer ${TOKENS.operator}` },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'CD_E_DLQ_SELECTION_TOO_LARGE' });
+    expect((await store.get(ID))!.state).toBe('new');
+    await a.close();
+  });
+
+  it('replay: a dry run counts outcomes; a start answers 202 with the job; a rate above the limit is refused', async () => {
+    const { app: a } = await app();
+    const post = (payload: object) =>
+      a.inject({
+        method: 'POST',
+        url: '/api/v1/dlq/replay',
+        payload,
+        headers: { authorization: `Bearer ${TOKENS.operator}` },
+      });
+    let res = await post({ selector: { ids: [ID] }, dryRun: true });
+    expect(res.json()).toMatchObject({ dryRun: true, outcomes: { deliver: 1 }, predictions: [{ id: ID }] });
+    res = await post({ selector: { ids: [ID] }, ratePerSecond: 500 });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain('deadLetters.replay.ratePerSecond (50)');
+    res = await post({ selector: { ids: [ID] }, ratePerSecond: 5 });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({
+      dryRun: false,
+      job: { state: 'running', ratePerSecond: 5, createdBy: 'operator-1' },
+    });
+    await a.close();
+  });
+
+  it('serves the OpenAPI document without a token, listing every operation', async () => {
+    const { app: a, audit } = await app();
+    const res = await a.inject({ url: '/api/v1/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json() as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const o of ADMIN_OPERATIONS) {
+      const p = `/api/v1${o.path.replace(/:(\w+)/g, '{$1}')}`;
+      expect(doc.paths[p]?.[o.method.toLowerCase()]).toBeDefined();
+    }
+    expect(audit.records).toHaveLength(0);
+    await a.close();
+  });
+});
+
+describe('admin API: personal fields in dlq show', () => {
+  const show = async (a: FastifyInstance, token: string, id = ID) =>
+    (
+      await a.inject({
+        url: `/api/v1/dlq/${encodeURIComponent(id)}`,
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json();
+
+  it('masks personal fields for viewer and operator, shows them to admin', async () => {
+    const { app: a, event } = await app();
+    const name = (event.shipTo as { name: string }).name;
+    for (const role of ['viewer', 'operator'] as const) {
+      const body = await show(a, TOKENS[role]);
+      expect(body.event).toMatchObject({
+        decoded: true,
+        masked: 'personal-fields',
+        eventType: 'OrderReleased',
+      });
+      expect(body.event.value.shipTo.name).toBe('***');
+      expect(body.event.value.customerName).toBe('***');
+      expect(body.event.value.orderId).toBe(event.orderId);
+      expect(JSON.stringify(body)).not.toContain(name);
+    }
+    const body = await show(a, TOKENS.admin);
+    expect(body.event).toMatchObject({ decoded: true, masked: 'none' });
+    expect(body.event.value.shipTo.name).toBe(name);
+    expect(body).toMatchObject({
+      key: 'ATL-1',
+      history: { lastStatus: '400', attempts: 1 },
+      reason: { code: 'CD_E_DELIVERY_REJECTED' },
+    });
+    await a.close();
+  });
+
+  it('bytes that do not decode: the framing only below admin, every byte in hex for admin', async () => {
+    const { app: a } = await app();
+    const masked = await show(a, TOKENS.operator, 'x.dlq.router:0:1');
+    expect(masked.event).toMatchObject({
+      decoded: false,
+      code: 'CD_E_BAD_FRAMING',
+      masked: 'bytes',
+      bytes: 25,
+    });
+    expect(masked.event.hex).toBe(Buffer.from('not a').toString('hex'));
+    const full = await show(a, TOKENS.admin, 'x.dlq.router:0:1');
+    expect(Buffer.from(full.event.hex, 'hex').toString()).toBe('not avro at all, Jane Doe');
+    await a.close();
+  });
+});
