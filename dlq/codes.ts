@@ -78,4 +78,23 @@ export const DLQ_CODES = defineCodes({
       'Check Redis and Kafka (`crossdock stack status`). An operation whose audit record could not be written is logged at error level (dlq.audit_failed) with the record.',
     retriable: true,
   },
+  CD_E_EVENT_ID_INVALID: {
+    meaning:
+      'The eventId to trace is empty, longer than 200 characters, or holds whitespace or control characters.',
+    action: 'Pass the eventId as the event carries it (metadata.eventId, the `ce_id` header).',
+    retriable: false,
+  },
+  CD_E_TRACE_UNAVAILABLE: {
+    meaning:
+      'Redis did not answer while an event was traced (the router’s duplicate mark or a subscriber’s delivery state).',
+    action: 'Check Redis (`crossdock stack status`); trace again once it answers.',
+    retriable: true,
+  },
+  CD_E_TAIL_UNKNOWN_TARGET: {
+    meaning:
+      '`crossdock events tail` was given a name that is neither a configured subscriber nor a topic of the hub’s Kafka (a topic name with the hub’s prefix must exist).',
+    action:
+      'Pass a subscriber id of the configuration (its deliver topic is tailed) or a topic name (`crossdock events tail --help`); check the prefix (hub.topicPrefix).',
+    retriable: false,
+  },
 });

@@ -311,6 +311,15 @@ export interface EventTrace {
     lastCode?: string;
     /** dead-lettered / replayed: the dead letters of this event for this subscriber. */
     deadLetters?: Array<{ id: string; code: string; at: number; state: DeadLetterState }>;
+    /**
+     * parked (per-key ordering): its business key; `held` when that key is held after its head
+     * was dead-lettered with `ordering.onDeadLetter: hold` (`crossdock connector <sub>
+     * --release-key <key>` lets it go on); `waitingBehind`: the eventId at the head of the key's
+     * queue. (Added with dlq/trace.ts: a parked event's reason was not in the first contract.)
+     */
+    orderKey?: string;
+    held?: boolean;
+    waitingBehind?: string;
   }>;
 }
 

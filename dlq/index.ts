@@ -73,3 +73,5 @@ export {
 } from './api/tokens';
 export { buildAdminApp, statusOf, API_PREFIX, type AdminApiConfig, type AdminApiDeps } from './api/server';
 export { createAdminApi, type AdminApi, type AdminApiOptions } from './api/component';
+export { createTracer, buildTrace, checkEventId, type TracerOptions, type TraceFacts } from './trace';
+export { describeTrace, type DescribeTraceOptions } from './trace-text';

@@ -2,7 +2,8 @@
  * retry: the delivery layer the sink connectors share. Surface for the other parts: the delivery
  * section's schema fragment and its compiled settings, the retry decision, the classification of
  * delivery outcomes, the circuit breaker, and the per-subscriber Redis state (retry queue, per-key
- * ordering, idempotency, rate limit) behind one object. Everything else in this folder is its own.
+ * ordering, idempotency, rate limit) behind one object, and a read-only look at one event's state
+ * (inspect.ts, for `crossdock events trace`). Everything else in this folder is its own.
  */
 export { DELIVERY_CODES } from './codes';
 export { DELIVERY_CONFIG_SCHEMA } from './config-schema';
@@ -19,3 +20,4 @@ export {
   type AdmitResult,
   type AdmitLimits,
 } from './state';
+export { inspectDeliveries, type DeliveryInspection, type HeldEntryInspection } from './inspect';
