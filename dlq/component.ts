@@ -11,7 +11,8 @@ import { reindex, type ReindexResult } from './reindex';
 import { schemaVersionLookup } from './schema-versions';
 import { createStateLog } from './state-log';
 import { createDeadLetterStore } from './store';
-import type { DeadLetterStore } from './contract';
+import type { DeadLetterStore, Tracer } from './contract';
+import { createTracer } from './trace';
 
 /**
  * The dead-letter index as `crossdock start` runs it: the indexer component, and the services the
@@ -68,9 +69,13 @@ export function dlqIndexerComponent(ctx: DlqContext): HubComponent {
   };
 }
 
-/** The index for operators: the store (changes go to `<prefix>.dlq.state` first) and reindex. */
+/**
+ * The index for operators: the store (changes go to `<prefix>.dlq.state` first), reindex, and the
+ * tracer of one event (`events trace`: the router's mark, this store, the delivery state).
+ */
 export interface DlqServices {
   store: DeadLetterStore;
+  tracer: Tracer;
   reindex(onProgress?: (phase: 'states' | 'letters', read: number) => void): Promise<ReindexResult>;
   close(): Promise<void>;
 }
@@ -86,6 +91,7 @@ export function createDlqServices(ctx: DlqContext): DlqServices {
   const log = dlqLog(logger);
   return {
     store,
+    tracer: createTracer({ redis, redisPrefix: prefixOf(ctx), config: ctx.config, store }),
     async reindex(onProgress) {
       const result = await reindex({
         kafka,
