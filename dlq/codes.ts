@@ -97,4 +97,37 @@ export const DLQ_CODES = defineCodes({
       'Pass a subscriber id of the configuration (its deliver topic is tailed) or a topic name (`crossdock events tail --help`); check the prefix (hub.topicPrefix).',
     retriable: false,
   },
+  CD_E_DLQ_SUBSCRIBER_GONE: {
+    meaning:
+      'A delivery dead letter names a subscriber the running configuration no longer has, so there is nobody to replay it to.',
+    action:
+      'Add the subscriber back (`crossdock config apply`) if it should receive the event, else discard the dead letter with a reason.',
+    retriable: false,
+  },
+  CD_E_DLQ_REPLAY_LOOP: {
+    meaning:
+      'Loop guard: the event was already replayed deadLetters.replay.maxReplays times (its cd-replay-count) and failed again; it is not replayed once more.',
+    action:
+      'Find out why the replays keep failing (`crossdock dlq show <id>`), fix the cause, then discard or resolve it; raise deadLetters.replay.maxReplays only if another try is really meant.',
+    retriable: false,
+  },
+  CD_E_DLQ_ORIGIN_UNKNOWN: {
+    meaning:
+      'A router dead letter was read from a topic that is not an ingress topic of this hub (cd-original-topic), so there is no topic to replay it to.',
+    action:
+      'Look at the dead letter with `crossdock dlq show <id>`; publish the event again from its site, then resolve it.',
+    retriable: false,
+  },
+  CD_E_DLQ_JOB_STATE_INVALID: {
+    meaning:
+      'The replay job cannot go to the state asked for from the one it is in (pause a job that is not running, resume one that is not paused, cancel one that has ended).',
+    action:
+      'Look at the job’s state first; a cancelled job is not resumed: start a new replay of what is left (its letters are open again).',
+    retriable: false,
+  },
+  CD_E_DLQ_REPLAY_BUSY: {
+    meaning: 'Another replay was being started over the index at the same moment and did not finish in time.',
+    action: 'Start the replay again in a moment.',
+    retriable: true,
+  },
 });

@@ -55,10 +55,15 @@ export interface Analyzer {
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
-type Unchecked = Exclude<RecordAnalysis, { ok: true }> | Omit<Extract<RecordAnalysis, { ok: true }>, 'seen'>;
+/** A record's analysis without the duplicate check's verdict. */
+export type Unchecked =
+  Exclude<RecordAnalysis, { ok: true }> | Omit<Extract<RecordAnalysis, { ok: true }>, 'seen'>;
 
-/** Analysis of one record before the duplicate check; synchronous unless the registry must be asked. */
-function analyzeRecord(
+/**
+ * Analysis of one record before the duplicate check; synchronous unless the registry must be asked.
+ * Also the first half of the read-only check of a dead letter's replay (router/replay-check.ts).
+ */
+export function analyzeRecord(
   validator: Validator,
   router: Router,
   record: IngressRecord,

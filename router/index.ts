@@ -2,14 +2,24 @@
  * router: consume every ingress topic, validate, route, fan out in Kafka transactions. Surface for
  * the other parts: the router component, the creation of the topics a configuration needs, the
  * explanation of a routing decision without Kafka (`crossdock routes test`), the reading of its
- * duplicate marks (what it remembers of every accepted event: dlq/trace.ts), its error codes, log
- * events and metrics.
+ * duplicate marks (what it remembers of every accepted event: dlq/trace.ts), the read-only verdict
+ * on one record as the router would give it now (dead-letter replay), its error codes, log events
+ * and metrics.
  * Everything else in this folder is its own (tests reach in by path).
  */
 export { createRouter, type RouterOptions, type RouterComponent, type BatchCommitted } from './component';
 export { ensureTopics } from './topics-setup';
 export { explainRouting, type RoutingExplanation } from './explain';
-export { parseSeenMark, type SeenMark } from './dedupe';
+export { parseSeenMark, payloadHash, type SeenMark } from './dedupe';
+export {
+  createRouterPreviewer,
+  seenPreview,
+  type RouterPreview,
+  type RouterPreviewer,
+  type RouterPreviewOptions,
+  type SeenPreview,
+} from './replay-check';
+export type { IngressRecord } from './verdict';
 export { ROUTER_CODES } from './codes';
 export { ROUTER_LOG_EVENTS } from './log-events';
 export { createRouterMetrics, type RouterMetrics } from './metrics';

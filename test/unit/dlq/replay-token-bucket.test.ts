@@ -1,0 +1,41 @@
+import { TokenBucket } from '../../../dlq/replay/token-bucket';
+
+describe('replay rate limit: token bucket', () => {
+  it('starts with one token, then one every 1/rate seconds', () => {
+    const b = new TokenBucket(4, 0);
+    expect(b.take(0)).toBe(true);
+    expect(b.take(0)).toBe(false);
+    expect(b.waitMs(0)).toBe(250);
+    expect(b.waitMs(100)).toBe(150);
+    expect(b.take(249)).toBe(false);
+    expect(b.take(250)).toBe(true);
+  });
+
+  it('never hands out more than burst + t × rate in t seconds', () => {
+    for (const [rate, burst] of [
+      [50, 1],
+      [3, 1],
+      [7.5, 2],
+      [1000, 5],
+    ] as const) {
+      const b = new TokenBucket(rate, 0, burst);
+      let taken = 0;
+      for (let now = 0; now <= 10_000; now += 1) if (b.take(now)) taken++;
+      expect(taken).toBeLessThanOrEqual(burst + 10 * rate);
+      expect(taken).toBeGreaterThanOrEqual(10 * rate);
+    }
+  });
+
+  it('does not save up idle time beyond its burst', () => {
+    const b = new TokenBucket(10, 0);
+    b.take(0);
+    expect(b.take(60_000)).toBe(true);
+    expect(b.take(60_000)).toBe(false);
+  });
+
+  it('refuses a rate of 0 or less and a burst below 1', () => {
+    expect(() => new TokenBucket(0, 0)).toThrow(RangeError);
+    expect(() => new TokenBucket(-1, 0)).toThrow(RangeError);
+    expect(() => new TokenBucket(1, 0, 0.5)).toThrow(RangeError);
+  });
+});
