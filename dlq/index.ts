@@ -75,3 +75,10 @@ export { buildAdminApp, statusOf, API_PREFIX, type AdminApiConfig, type AdminApi
 export { createAdminApi, type AdminApi, type AdminApiOptions } from './api/component';
 export { createTracer, buildTrace, checkEventId, type TracerOptions, type TraceFacts } from './trace';
 export { describeTrace, type DescribeTraceOptions } from './trace-text';
+export { createReplayService, type ReplayServiceDeps } from './replay/service';
+export {
+  replayRunnerComponent,
+  type ReplayRunnerComponent,
+  type ReplayRunnerComponentOptions,
+} from './replay/component';
+export { REPLAY_LOG_EVENTS } from './replay/log-events';

@@ -17,6 +17,7 @@ import {
 import { DELIVERY_LOG_EVENTS, deliveryMetrics } from '../connectors/sinks';
 import { ingestMetrics, SOURCE_LOG_EVENTS } from '../connectors/sources';
 import { DLQ_LOG_EVENTS, dlqMetrics } from '../dlq';
+import { REPLAY_LOG_EVENTS } from '../dlq';
 import { createRouterMetrics, ROUTER_LOG_EVENTS } from '../router';
 import { SCHEMAS_LOG_EVENTS } from '../schemas';
 import { STACK_LOG_EVENTS } from '../stack';
@@ -30,6 +31,7 @@ export const LOG_EVENT_LISTS: readonly PartLogEvents[] = [
   { part: 'connectors/sinks', dirs: ['connectors/sinks'], events: DELIVERY_LOG_EVENTS },
   { part: 'connectors/sources', dirs: ['connectors/sources', 'connectors/sdk'], events: SOURCE_LOG_EVENTS },
   { part: 'dlq', dirs: ['dlq'], events: DLQ_LOG_EVENTS },
+  { part: 'dlq/replay', dirs: ['dlq/replay'], events: REPLAY_LOG_EVENTS },
   { part: 'hub', dirs: ['hub'], events: HUB_LOG_EVENTS },
 ];
 

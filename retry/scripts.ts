@@ -15,6 +15,7 @@ export const SCRIPTS = {
   claim: { file: 'claim.lua', keys: 1 },
   complete: { file: 'complete.lua', keys: 5 },
   releaseHeld: { file: 'release-held.lua', keys: 3 },
+  replayHead: { file: 'replay-head.lua', keys: 6 },
 } as const satisfies Record<string, { file: string; keys: number | null }>;
 
 export type ScriptName = keyof typeof SCRIPTS;

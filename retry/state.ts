@@ -30,7 +30,8 @@ export interface RetryEntry {
   orderKey?: string;
 }
 
-function toFields(e: RetryEntry): string[] {
+/** A retry entry as the field, value pairs of its hash (the scripts write them as they are). */
+export function entryFields(e: RetryEntry): string[] {
   const f: string[] = [
     'eventId',
     e.eventId,
@@ -318,7 +319,7 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
           keys.entries,
           keys.idempotency(entry.eventId),
         ],
-        [entry.eventId, entry.orderKey, ...bounds, ...toFields(entry)],
+        [entry.eventId, entry.orderKey, ...bounds, ...entryFields(entry)],
       );
       full(res, entry);
       return res === 1 ? 'parked' : res === 2 ? 'done' : 'free';
@@ -335,7 +336,7 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
           entry.orderKey ?? '',
           bounded ? '1' : '0',
           ...bounds,
-          ...toFields(entry),
+          ...entryFields(entry),
         ],
       );
       full(res, entry);
