@@ -10,7 +10,7 @@
 export { createRouter, type RouterOptions, type RouterComponent, type BatchCommitted } from './component';
 export { ensureTopics } from './topics-setup';
 export { explainRouting, type RoutingExplanation } from './explain';
-export { parseSeenMark, payloadHash, type SeenMark } from './dedupe';
+export { parseSeenMark, type SeenMark } from './dedupe';
 export {
   createRouterPreviewer,
   seenPreview,
