@@ -2,7 +2,7 @@ import type { ComponentDeps, HubComponent } from '../core/component';
 import type { HubConfig } from '../core/config';
 import { sinkConnectorComponent } from '../connectors/sinks';
 import { createSourceComponents } from '../connectors/sources';
-import { dlqIndexerComponent } from '../dlq';
+import { dlqIndexerComponent, replayRunnerComponent } from '../dlq';
 import { createRouter, type RouterComponent } from '../router';
 
 /** What every component factory is handed: the shared dependencies and the loaded configuration. */
@@ -75,9 +75,18 @@ export const HUB_COMPONENTS: readonly ComponentGroup[] = [
     name: 'dlq',
     // The indexer follows the router's and each subscriber's dead-letter topic; service levels
     // (deadLetters) set the due time of what it indexes.
+    // The replay runner checks each item against subscribers, routes, rules and the replay limits:
+    // a change of those replaces it (it finishes the item in hand and lets go of its jobs, the new
+    // one takes them over from their cursors).
     units: (config) =>
-      new Map([['dlq-indexer', json([config.subscribers.map((s) => s.id), config.deadLetters])]]),
-    create: (ctx) => [dlqIndexerComponent({ ...ctx, config: () => ctx.config })],
+      new Map([
+        ['dlq-indexer', json([config.subscribers.map((s) => s.id), config.deadLetters])],
+        ['replay', json([config.sites, config.subscribers, config.routes, config.rules, config.deadLetters])],
+      ]),
+    create: (ctx, unit) =>
+      unit === 'replay'
+        ? [replayRunnerComponent(ctx)]
+        : [dlqIndexerComponent({ ...ctx, config: () => ctx.config })],
   },
 ];
 

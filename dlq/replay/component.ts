@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import type { Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { systemClock } from '../../core/clock';
 import type { ComponentDeps, HubComponent } from '../../core/component';
 import type { HubConfig } from '../../core/config';
@@ -11,12 +11,17 @@ import { createRedis, type Redis } from '../../core/redis';
 import { createSchemaResolver } from '../../core/registry';
 import { followCatalog, loadCatalog, type CatalogEntry, type CatalogFollower } from '../../schemas';
 import type { DeadLetterStore } from '../contract';
-import { ReplayRunner } from './runner';
+import { createStateLog, type StateLog } from '../state-log';
+import { createDeadLetterStore } from '../store';
+import { ReplayRunner, type ReplayRunnerOptions } from './runner';
 
 export interface ReplayRunnerComponentOptions extends ComponentDeps {
   config: HubConfig;
-  /** The dead-letter index over a Redis client. */
-  store: (redis: Redis, redisPrefix: string) => DeadLetterStore;
+  /**
+   * The dead-letter index over the component's Redis client and Kafka client.
+   * @defaultValue dlq/store.ts over `redisPrefix`, writing state changes to `<prefix>.dlq.state` first
+   */
+  store?: (redis: Redis, redisPrefix: string, kafka: Kafka) => DeadLetterStore;
   /** Prefix of every Redis key (tests keep apart with it). @defaultValue derived from hub.topicPrefix */
   redisPrefix?: string;
   /** Catalog used while nobody published one to `<prefix>.catalog`. @defaultValue schemas/ */
@@ -26,6 +31,7 @@ export interface ReplayRunnerComponentOptions extends ComponentDeps {
   /** See ReplayRunnerOptions. */
   leaseMs?: number;
   pollMs?: number;
+  afterSend?: ReplayRunnerOptions['afterSend'];
 }
 
 export interface ReplayRunnerComponent extends HubComponent {
@@ -37,9 +43,10 @@ export interface ReplayRunnerComponent extends HubComponent {
 
 /**
  * The replay job runner as a HubComponent (`crossdock start` runs one; hub/components.ts): its own
- * Redis connection, an idempotent Kafka producer, a registry resolver and a follower of the
- * published catalog (the router's checks of a router dead letter run against the catalog in
- * force), all closed on stop.
+ * Redis connection, an idempotent Kafka producer, a registry resolver, a follower of the published
+ * catalog (the router's checks of a router dead letter run against the catalog in force) and the
+ * dead-letter index (dlq/store.ts, whose state changes go to `<prefix>.dlq.state` first, so a
+ * reindex restores `replayed`), all closed on stop.
  */
 export function replayRunnerComponent(options: ReplayRunnerComponentOptions): ReplayRunnerComponent {
   let config = options.config;
@@ -54,6 +61,7 @@ export function replayRunnerComponent(options: ReplayRunnerComponentOptions): Re
   let redis: Redis | undefined;
   let producer: Producer | undefined;
   let follower: CatalogFollower | undefined;
+  let stateLog: StateLog | undefined;
   let stopping: Promise<void> | undefined;
 
   async function start(): Promise<void> {
@@ -74,7 +82,13 @@ export function replayRunnerComponent(options: ReplayRunnerComponentOptions): Re
     runner = new ReplayRunner({
       redis,
       redisPrefix,
-      store: options.store(redis, redisPrefix),
+      store: options.store
+        ? options.store(redis, redisPrefix, kafka)
+        : createDeadLetterStore({
+            redis,
+            redisPrefix,
+            stateLog: (stateLog = createStateLog(kafka, hubTopics(config).dlqState)),
+          }),
       producer,
       config,
       resolver: createSchemaResolver(options.endpoints.registryUrl),
@@ -84,6 +98,7 @@ export function replayRunnerComponent(options: ReplayRunnerComponentOptions): Re
       instanceId,
       ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
       ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+      ...(options.afterSend ? { afterSend: options.afterSend } : {}),
     });
     runner.start();
   }
@@ -93,6 +108,7 @@ export function replayRunnerComponent(options: ReplayRunnerComponentOptions): Re
       await runner?.stop();
       await producer?.disconnect().catch(() => undefined);
       await follower?.stop().catch(() => undefined);
+      await stateLog?.close().catch(() => undefined);
       redis?.disconnect();
     })();
     return stopping;

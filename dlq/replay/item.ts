@@ -55,6 +55,8 @@ export interface ItemContext {
   facts: Facts;
   resend: boolean;
   gate: () => Promise<boolean>;
+  /** Instrumentation: awaited after the send, before anything is recorded (tests crash here). */
+  afterSend?: () => Promise<void>;
 }
 
 /** Open again: `claimed` when it has an owner, else `new`. */
@@ -101,6 +103,7 @@ export async function handleItem(deps: ItemDeps, ctx: ItemContext, id: string): 
   }
   if (!(await ctx.gate())) return { counter: 'stopped' };
   const sent = await send(deps, ctx, record, payload!);
+  await ctx.afterSend?.();
   if (sent === 'done') {
     // The held-key path found the effect already there (and released the key).
     await store.applyState(id, {

@@ -47,6 +47,11 @@ export interface ReplayRunnerOptions {
   pollMs?: number;
   /** Longest sleep between two looks at a job's state while waiting for a token (ms). @defaultValue 250 */
   checkMs?: number;
+  /**
+   * Instrumentation: awaited after an item is sent and before its letter's state and the job's
+   * cursor are recorded (tests kill the process in this window).
+   */
+  afterSend?: (item: { jobId: string; cursor: number; id: string }) => Promise<void>;
 }
 
 export class ReplayRunner {
@@ -189,7 +194,15 @@ export class ReplayRunner {
         try {
           outcome = await handleItem(
             this.o,
-            { jobId, by: job.createdBy, config: this.config, facts: this.facts, resend, gate },
+            {
+              jobId,
+              by: job.createdBy,
+              config: this.config,
+              facts: this.facts,
+              resend,
+              gate,
+              ...(this.o.afterSend ? { afterSend: () => this.o.afterSend!({ jobId, cursor, id }) } : {}),
+            },
             id,
           );
           failures = 0;

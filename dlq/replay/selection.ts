@@ -7,6 +7,7 @@ import {
   type DeadLetterStore,
 } from '../contract';
 import { REPLAYABLE_STATES } from './predict';
+import { parseDeadLetterId } from '../record';
 
 /**
  * Which dead letters a replay selector means (the dry run and a new job resolve it alike):
@@ -18,8 +19,6 @@ import { REPLAYABLE_STATES } from './predict';
  * The letters come back oldest failure first: the order a replay sends them in (per business key,
  * the order the events failed in).
  */
-
-const ID_RE = /^[A-Za-z0-9._-]+:\d{1,9}:\d{1,19}$/;
 
 function invalid(message: string, details: Record<string, unknown> = {}): CrossdockError {
   return new CrossdockError('CD_E_DLQ_SELECTOR_INVALID', message, { details });
@@ -60,11 +59,10 @@ export function checkSelector(
   if (!Array.isArray(selector.ids) || selector.ids.length === 0)
     throw invalid('the selector’s id list is empty');
   const ids = [...new Set(selector.ids)];
-  for (const id of ids)
-    if (typeof id !== 'string' || !ID_RE.test(id))
-      throw invalid(`${JSON.stringify(id)} is not a dead-letter id: expected <topic>:<partition>:<offset>`, {
-        id,
-      });
+  for (const id of ids) {
+    if (typeof id !== 'string') throw invalid(`${JSON.stringify(id)} is not a dead-letter id`, { id });
+    parseDeadLetterId(id);
+  }
   if (ids.length > maxSelection) throw tooLarge(ids.length, maxSelection);
   return { ids };
 }
