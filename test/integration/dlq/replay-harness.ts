@@ -63,6 +63,8 @@ export interface ReplayHubOptions {
 
 export interface ReplayHub {
   config: HubConfig;
+  /** The configuration as YAML (for a runner in another process). */
+  yaml: string;
   t: HubTopics;
   redisPrefix: string;
   kafka: Kafka;
@@ -75,6 +77,8 @@ export interface ReplayHub {
   service: ReplayService;
   follower: CatalogFollower;
   components: HubComponent[];
+  /** The sum of a metric's samples in the hub's registry (labels must match). */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
   produce(
     topic: string,
     messages: Array<{ key: string | Buffer | null; value: Buffer; headers?: IHeaders }>,
@@ -91,32 +95,30 @@ export function testLogger() {
   return process.env.REPLAY_TEST_LOG ? createLogger({ level: process.env.REPLAY_TEST_LOG }) : silentLogger();
 }
 
-export function replayConfig(o: ReplayHubOptions, receivers: Record<string, Receiver>): HubConfig {
+export function replayConfig(o: ReplayHubOptions, receivers: Record<string, Receiver>): string {
   const prefix = randomName('rp').replace(/-/g, '');
-  return loadConfigText(
-    stringify({
-      hub: {
-        topicPrefix: prefix,
-        topics: { partitions: 2, replicationFactor: 1 },
-        router: {
-          groupId: `${prefix}-router`,
-          maxWaitTimeInMs: 50,
-          validationThreads: 0,
-          unknownVersionGraceMs: 0,
-          retry: { initialMs: 100, maxMs: 1000 },
-          ...o.router,
-        },
+  return stringify({
+    hub: {
+      topicPrefix: prefix,
+      topics: { partitions: 2, replicationFactor: 1 },
+      router: {
+        groupId: `${prefix}-router`,
+        maxWaitTimeInMs: 50,
+        validationThreads: 0,
+        unknownVersionGraceMs: 0,
+        retry: { initialMs: 100, maxMs: 1000 },
+        ...o.router,
       },
-      sites: SITES,
-      subscribers: o.subscribers.map((s) => ({
-        id: s.id,
-        sink: { kind: 'http', url: receivers[s.id]!.url, timeoutMs: 3000 },
-        delivery: { retry: { maxAttempts: 2, initialDelayMs: 100, maxDelayMs: 200 }, ...s.delivery },
-      })),
-      routes: o.routes,
-      deadLetters: { replay: { ratePerSecond: 50, maxReplays: 3, maxSelection: 10_000 }, ...o.deadLetters },
-    }),
-  );
+    },
+    sites: SITES,
+    subscribers: o.subscribers.map((s) => ({
+      id: s.id,
+      sink: { kind: 'http', url: receivers[s.id]!.url, timeoutMs: 3000 },
+      delivery: { retry: { maxAttempts: 2, initialDelayMs: 100, maxDelayMs: 200 }, ...s.delivery },
+    })),
+    routes: o.routes,
+    deadLetters: { replay: { ratePerSecond: 50, maxReplays: 3, maxSelection: 10_000 }, ...o.deadLetters },
+  });
 }
 
 export async function startReplayHub(o: ReplayHubOptions): Promise<ReplayHub> {
@@ -126,7 +128,8 @@ export async function startReplayHub(o: ReplayHubOptions): Promise<ReplayHub> {
     behave[s.id] = s.behave;
     receivers[s.id] = await startReceiver((req, n) => behave[s.id]!(req, n));
   }
-  const config = replayConfig(o, receivers);
+  const yaml = replayConfig(o, receivers);
+  const config = loadConfigText(yaml);
   const t = hubTopics(config);
   const redisPrefix = redisPrefixFor(config.hub.topicPrefix);
   const endpoints = testEndpoints();
@@ -169,6 +172,7 @@ export async function startReplayHub(o: ReplayHubOptions): Promise<ReplayHub> {
   });
   return {
     config,
+    yaml,
     t,
     redisPrefix,
     kafka,
@@ -181,6 +185,16 @@ export async function startReplayHub(o: ReplayHubOptions): Promise<ReplayHub> {
     service,
     follower,
     components: started,
+    async metric(name, labels = {}) {
+      const m = await health.metrics.getSingleMetric(name)?.get();
+      return (m?.values ?? [])
+        .filter((v) =>
+          Object.entries(labels).every(
+            ([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want,
+          ),
+        )
+        .reduce((n, v) => n + v.value, 0);
+    },
     produce: async (topic, messages) => void (await producer.send({ topic, acks: -1, messages })),
     async letters(filter, n) {
       let found: DeadLetterRecord[] = [];
