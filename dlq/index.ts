@@ -39,7 +39,7 @@ export {
   type WorkResult,
   type WorkItemResult,
 } from './work';
-export { showDeadLetter, type ShownDeadLetter, type ShownEvent, type ShowDeps } from './show';
+export { showDeadLetter, showEvent, type ShownDeadLetter, type ShownEvent, type ShowDeps } from './show';
 export {
   createAuditLog,
   auditMatches,

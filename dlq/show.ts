@@ -79,7 +79,15 @@ const FRAME_BYTES = 5;
 /** At most this many bytes are shown as hex (the rest is counted). */
 const MAX_HEX_BYTES = 65_536;
 
-async function showEvent(deps: ShowDeps, value: Buffer, unmasked: boolean): Promise<ShownEvent> {
+/**
+ * One event's bytes as shown to a role that sees personal data (`unmasked`) or not (the policy
+ * above); also `crossdock events tail --decode`. Throws the registry's retriable errors.
+ */
+export async function showEvent(
+  deps: Pick<ShowDeps, 'resolver' | 'catalog'>,
+  value: Buffer,
+  unmasked: boolean,
+): Promise<ShownEvent> {
   const catalog = deps.catalog();
   try {
     const d = await decodeEvent(deps.resolver, value, { catalog });

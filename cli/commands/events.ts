@@ -1,18 +1,26 @@
+import path from 'node:path';
 import { Command } from 'commander';
-import type { EventTrace } from '../../dlq';
+import { CrossdockError, isCrossdockError } from '../../core/errors';
+import { createKafka } from '../../core/kafka';
+import { createSchemaResolver } from '../../core/registry';
+import { describeTrace, type EventTrace } from '../../dlq';
+import { loadConfig, readRunFile } from '../../hub';
+import { loadCatalog } from '../../schemas';
+import { currentEndpoints, stackPaths } from '../../stack';
 import { adminOptions, connect, usageAware } from '../admin-client';
-import { EXIT, output } from '../output';
-import { when } from '../table';
+import { EXIT, output, reportError } from '../output';
+import { formatTailRecord, resolveTailTarget, tailTopic } from '../tail';
 
 /**
  * `crossdock events …`: single events as they move through a running hub. Each subcommand is
- * added by its own function below (`trace` here; `tail` joins the same way).
+ * added by its own function below (`trace` through the admin API; `tail` straight from Kafka).
  */
 export function eventsCommand(setExit: (code: number) => void): Command {
   const cmd = new Command('events').description(
     'single events in a running hub: where one is, and what flows',
   );
   cmd.addCommand(traceCommand(setExit));
+  cmd.addCommand(tailCommand(setExit));
   return cmd;
 }
 
@@ -37,31 +45,120 @@ function known(t: EventTrace): boolean {
   return Boolean(t.accepted || t.routed?.length || t.rejected?.length || t.subscribers.length);
 }
 
+/** The human text of a trace (dlq/trace-text.ts describeTrace), or why there is none. */
 export function formatTrace(t: EventTrace): string {
   if (!known(t))
     return `event ${t.eventId}: no trace (the router has not seen it: a wrong id, not published yet, or older than what the hub keeps)`;
-  const lines = [`event ${t.eventId}`];
-  const a = t.accepted;
-  lines.push(
-    a
-      ? `accepted    ${a.site ? `site ${a.site}, ` : ''}${a.topic}:${a.partition}:${a.offset}${a.at !== undefined ? ` at ${when(a.at)}` : ''}`
-      : 'accepted    - (not seen by the router)',
-  );
-  if (t.routed)
-    lines.push(
-      `routed      ${t.routed.length ? t.routed.map((r) => `${r.subscriber}${r.route ? ` (route ${r.route})` : ''}`).join(', ') : 'to no subscriber'}`,
-    );
-  for (const r of t.rejected ?? []) lines.push(`rejected    ${r.id} ${r.code} at ${when(r.at)} (${r.state})`);
-  for (const s of t.subscribers) {
-    const detail =
-      s.state === 'in-retry'
-        ? `: ${s.attempts ?? '?'} attempts, next ${when(s.nextAttemptAt)}${s.lastCode ? `, last ${s.lastCode}` : ''}`
-        : s.deadLetters?.length
-          ? `: ${s.deadLetters.map((d) => `${d.id} ${d.code} at ${when(d.at)} (${d.state})`).join('; ')}`
-          : s.lastCode
-            ? ` (last ${s.lastCode})`
-            : '';
-    lines.push(`${s.subscriber.padEnd(11)} ${s.state}${detail}`);
+  return describeTrace(t);
+}
+
+const DEFAULT_CONFIG = path.resolve(__dirname, '../../examples/hub.yaml');
+
+interface TailFlags {
+  config?: string;
+  decode?: boolean;
+  showPersonal?: boolean;
+  fromBeginning?: boolean;
+  limit?: string;
+  json?: boolean;
+}
+
+/**
+ * `crossdock events tail <topic or subscriber>`: prints the records of one topic as they arrive,
+ * from Kafka directly (cli/tail.ts). A subscriber id means its deliver topic.
+ */
+export function tailCommand(setExit: (code: number) => void): Command {
+  return new Command('tail')
+    .description(
+      'print the records of a topic as they arrive (read_committed): topic, partition/offset, time, key, the ce_* and cd-* headers; with --decode the event through the registry, personal fields masked. Ctrl-C stops',
+    )
+    .argument(
+      '<topic-or-subscriber>',
+      'a subscriber id (its deliver topic is tailed) or a topic name as it is (e.g. cd.ingress.us-chi, cd.dlq.router)',
+    )
+    .option(
+      '--config <file>',
+      "hub configuration (YAML) for the topic prefix and the subscribers (default: the running hub's, else examples/hub.yaml)",
+    )
+    .option('--decode', 'decode each event through the schema registry (personal fields masked)')
+    .option('--show-personal', 'with --decode: show personal fields unmasked')
+    .option(
+      '--from-beginning',
+      'start at the beginning of the topic (default: only what arrives from now on)',
+    )
+    .option('--limit <n>', 'stop after n records')
+    .option('--json', 'one JSON object per record on stdout (NDJSON)')
+    .action(async (name: string, opts: TailFlags) => {
+      try {
+        await runTail(name, opts);
+      } catch (err) {
+        if (isCrossdockError(err) && (err.code === 'CD_E_USAGE' || err.code === 'CD_E_TAIL_UNKNOWN_TARGET')) {
+          reportError(err, Boolean(opts.json));
+          setExit(EXIT.USAGE);
+          return;
+        }
+        throw err;
+      }
+    });
+}
+
+async function runTail(name: string, opts: TailFlags): Promise<void> {
+  let limit: number | undefined;
+  if (opts.limit !== undefined) {
+    limit = Number(opts.limit);
+    if (!/^\d+$/.test(opts.limit) || limit < 1)
+      throw new CrossdockError(
+        'CD_E_USAGE',
+        `--limit ${opts.limit}: give a whole number of records, at least 1`,
+      );
   }
-  return lines.join('\n');
+  if (opts.showPersonal && !opts.decode)
+    throw new CrossdockError('CD_E_USAGE', '--show-personal only applies with --decode');
+  const configFile = opts.config ?? readRunFile(stackPaths().home)?.configFile ?? DEFAULT_CONFIG;
+  const config = loadConfig(configFile);
+  const endpoints = currentEndpoints();
+  const kafka = createKafka({ clientId: 'crossdock-events-tail', brokers: endpoints.kafkaBrokers });
+  const admin = kafka.admin();
+  await admin.connect();
+  let existing: Set<string>;
+  try {
+    existing = new Set(await admin.listTopics());
+  } finally {
+    await admin.disconnect();
+  }
+  const target = resolveTailTarget(name, config, existing);
+  const catalog = loadCatalog();
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const err = process.stderr;
+  try {
+    const { records } = await tailTopic({
+      kafka,
+      topic: target.topic,
+      fromBeginning: Boolean(opts.fromBeginning),
+      ...(limit !== undefined ? { limit } : {}),
+      ...(opts.decode
+        ? {
+            decode: {
+              resolver: createSchemaResolver(endpoints.registryUrl),
+              catalog: () => catalog,
+              showPersonal: Boolean(opts.showPersonal),
+            },
+          }
+        : {}),
+      signal: stop.signal,
+      onReady: (partitions) =>
+        err.write(
+          `tailing ${target.topic}${target.subscriber ? ` (subscriber ${target.subscriber})` : ''}, partitions ${partitions.join(',') || 'none'}, ${opts.fromBeginning ? 'from the beginning' : 'from now on'}${limit !== undefined ? `, ${limit} records at most` : ''}; Ctrl-C stops\n`,
+        ),
+      onRecord: (r) =>
+        process.stdout.write(opts.json ? `${JSON.stringify(r)}\n` : `${formatTailRecord(r)}\n`),
+    });
+    err.write(`${records} record${records === 1 ? '' : 's'}\n`);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
