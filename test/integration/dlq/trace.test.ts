@@ -2,36 +2,38 @@ import '../../helpers/integration-timeout';
 import crypto from 'node:crypto';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { stringify } from 'yaml';
-import { sinkConnectorComponent } from '../../../connectors/sinks';
 import type { HubComponent } from '../../../core/component';
 import type { HubConfig } from '../../../core/config';
-import { REPLAY_HEADERS } from '../../../core/dead-letters';
 import { createHealthServer } from '../../../core/health';
 import { silentLogger } from '../../../core/logger';
 import { resolveRedisPrefix } from '../../../core/names/redis-keys';
 import { topics } from '../../../core/names/topics';
 import { createRedis, type Redis } from '../../../core/redis';
+import { createSchemaResolver } from '../../../core/registry';
 import {
   createDlqServices,
+  createReplayService,
   describeTrace,
-  dlqIndexerComponent,
   type DlqServices,
   type EventTrace,
+  type ReplayService,
   type Tracer,
 } from '../../../dlq';
-import { loadConfigText } from '../../../hub';
+import { hubComponents, loadConfigText } from '../../../hub';
 import { ensureTopics } from '../../../router';
-import { startReceiver, type Receiver } from '../delivery/helpers';
-import { TEST_SITES, startRouter, type RunningRouter } from '../router/harness';
+import { loadCatalog } from '../../../schemas';
+import { startReceiver, type Receiver, type Reply } from '../delivery/helpers';
+import { TEST_SITES } from '../router/harness';
 import { wireEvent, type WireEvent } from '../router/events';
 import { eventually, randomName, testEndpoints, testKafka } from '../../helpers/stack';
 
 /**
- * `events trace` (issue #14, item 5) against the real router, three webhook connectors, the
- * dead-letter indexer, Kafka, the registry and Redis: one event is delivered to `ok`, in retry at
- * `busy` (503 with Retry-After: 1 h), dead-lettered at `strict` (400), then replayed there and
- * delivered; a second event of the same key is parked at `busy` behind the first; an event the
- * router rejects shows as rejected; an eventId nobody sent shows nothing.
+ * `events trace` (issue #14, item 5) against the hub as `crossdock start` composes it
+ * (hub/components.ts: router, three webhook connectors, the dead-letter indexer, the replay
+ * runner) on the real Kafka, registry and Redis: one event is delivered to `ok`, in retry at
+ * `busy` (503 with Retry-After: 1 h), dead-lettered at `strict` (400), then replayed there by a
+ * real replay job and delivered; a second event of the same key is parked at `busy` behind the
+ * first; an event the router rejects shows as rejected; an eventId nobody sent shows nothing.
  */
 describe('events trace', () => {
   const prefix = randomName('trace').replace(/-/g, '');
@@ -42,22 +44,27 @@ describe('events trace', () => {
   let admin: Admin;
   let producer: Producer;
   let redis: Redis;
-  let router: RunningRouter;
   let receivers: Record<'ok' | 'busy' | 'strict', Receiver>;
+  // strict refuses (400) until it is fixed; then it holds each request until `release` is called.
   let strictFixed = false;
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((r) => (release = r));
   const components: HubComponent[] = [];
   let dlq: DlqServices;
   let tracer: Tracer;
+  let replay: ReplayService;
 
   beforeAll(async () => {
     receivers = {
       ok: await startReceiver(() => ({ status: 200 })),
       busy: await startReceiver(() => ({ status: 503, headers: { 'retry-after': '3600' } })),
-      strict: await startReceiver(() =>
-        strictFixed ? { status: 204 } : { status: 400, body: 'holdReason is not accepted here' },
+      strict: await startReceiver(async (): Promise<Reply> =>
+        strictFixed
+          ? released.then(() => ({ status: 204 }))
+          : { status: 400, body: 'holdReason is not accepted here' },
       ),
     };
-    const http = (r: Receiver) => ({ kind: 'http', url: r.url, timeoutMs: 2000 });
+    const http = (r: Receiver) => ({ kind: 'http', url: r.url, timeoutMs: 60_000 });
     config = loadConfigText(
       stringify({
         hub: {
@@ -98,18 +105,26 @@ describe('events trace', () => {
       logger: silentLogger(),
       health: createHealthServer(undefined, { defaultMetrics: false }),
     };
-    router = await startRouter(config, { redisPrefix });
-    for (const s of config.subscribers)
-      components.push(sinkConnectorComponent(s, deps, { topicPrefix: prefix }));
-    components.push(dlqIndexerComponent({ ...deps, config: () => config }));
-    for (const c of components) await c.start();
+    for (const c of hubComponents({ ...deps, config })) {
+      await c.start();
+      components.push(c);
+    }
+    // What the admin API works with: the store, the tracer, the replay service.
     dlq = createDlqServices({ ...deps, config: () => config });
     tracer = dlq.tracer;
+    replay = createReplayService({
+      redis,
+      redisPrefix,
+      store: dlq.store,
+      config: () => config,
+      resolver: createSchemaResolver(registryUrl),
+      catalog: () => loadCatalog().entries,
+    });
   });
 
   afterAll(async () => {
+    release();
     for (const c of components.reverse()) await c.stop().catch(() => undefined);
-    await router?.stop();
     await dlq?.close();
     await producer?.disconnect();
     await admin?.disconnect();
@@ -209,35 +224,27 @@ describe('events trace', () => {
     });
     expect(receivers.busy.requests.filter((r) => r.key === idOf(b))).toHaveLength(0);
 
-    // The operator replays A's dead letter to strict (the state as a replay job sets it), and the
-    // receiver is fixed: replayed until the copy is delivered, then delivered with its history.
+    // The receiver is fixed and the operator replays A's dead letter (a real replay job): while
+    // the copy is on its way (strict holds the request) A is replayed there; then delivered, with
+    // the dead letter as its history.
     const letter = strict.deadLetters![0]!.id;
-    const now = Date.now();
-    await dlq.store.applyState(letter, { state: 'replaying', by: 'trace-test', at: now });
-    await dlq.store.applyState(letter, { state: 'replayed', replay: 'job-1', by: 'trace-test', at: now });
-    t = await tracer.trace(A);
-    expect(stateOf(t, 'strict')).toBe('replayed');
+    expect(await replay.dryRun({ ids: [letter] })).toEqual([
+      expect.objectContaining({ id: letter, eventId: A, outcome: 'deliver', subscribers: ['strict'] }),
+    ]);
+    strictFixed = true;
+    const job = await replay.start({ ids: [letter] }, { by: 'trace-test' });
+    await eventually(
+      async () => stateOf((t = await tracer.trace(A)), 'strict') === 'replayed',
+      'A replayed to strict, its copy held by the receiver',
+      60_000,
+    );
+    expect(t.subscribers.find((s) => s.subscriber === 'strict')!.deadLetters).toEqual([
+      { id: letter, code: 'CD_E_DELIVERY_REJECTED', at: expect.any(Number), state: 'replayed' },
+    ]);
     expect(describeTrace(t)).toMatch(
       /strict\s+replayed: CD_E_DELIVERY_REJECTED .*replayed\); not delivered yet/,
     );
-    strictFixed = true;
-    const payload = (await dlq.store.payload(letter))!;
-    await producer.send({
-      topic: topics(config).deliver('strict'),
-      acks: -1,
-      messages: [
-        {
-          key: payload.key,
-          value: payload.value,
-          headers: {
-            ...Object.fromEntries(Object.entries(payload.headers).filter(([k]) => !k.startsWith('cd-'))),
-            [REPLAY_HEADERS.of]: letter,
-            [REPLAY_HEADERS.count]: '1',
-            [REPLAY_HEADERS.id]: 'job-1',
-          },
-        },
-      ],
-    });
+    release();
     await eventually(
       async () => stateOf(await tracer.trace(A), 'strict') === 'delivered',
       'A delivered to strict after the replay',
@@ -255,6 +262,8 @@ describe('events trace', () => {
     expect(stateOf(t, 'busy')).toBe('in-retry');
     expect(receivers.ok.requests.filter((r) => r.key === A)).toHaveLength(1);
     expect(receivers.strict.requests.filter((r) => r.key === A)).toHaveLength(2);
+    await eventually(async () => (await replay.get(job.id))?.state === 'done', 'the replay job done', 30_000);
+    expect(await replay.get(job.id)).toMatchObject({ total: 1, sent: 1 });
   });
 
   it('shows an event the router rejected, and nothing for an eventId nobody sent', async () => {
