@@ -74,7 +74,7 @@ export function tailCommand(setExit: (code: number) => void): Command {
     )
     .argument(
       '<topic-or-subscriber>',
-      'a subscriber id (its deliver topic is tailed) or a topic name as it is (e.g. cd.ingress.us-chi, cd.dlq.router)',
+      'a subscriber id (its deliver topic is tailed) or a topic name as it is (e.g. <prefix>.ingress.<site>, <prefix>.dlq.router)',
     )
     .option(
       '--config <file>',
