@@ -82,3 +82,4 @@ export {
   type ReplayRunnerComponentOptions,
 } from './replay/component';
 export { REPLAY_LOG_EVENTS } from './replay/log-events';
+export { hubAdminApi, type HubAdminApiOptions } from './api/for-hub';

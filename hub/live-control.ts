@@ -24,6 +24,8 @@ export function serveConfigChanges(o: {
   configFile: string;
   /** @defaultValue the crossdock home (CROSSDOCK_HOME) */
   home?: string;
+  /** The admin API's base URL and the local admin token, for the run file. */
+  admin?: { url: string; token?: string };
 }): { attach(): () => void } {
   const log = eventLogger(o.logger, HUB_LOG_EVENTS);
   const configFile = path.resolve(o.configFile);
@@ -86,6 +88,8 @@ export function serveConfigChanges(o: {
         url: o.url,
         token,
         configFile,
+        ...(o.admin ? { adminUrl: o.admin.url } : {}),
+        ...(o.admin?.token ? { adminToken: o.admin.token } : {}),
       });
       process.on('SIGHUP', onHup);
       return () => {

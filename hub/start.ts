@@ -4,6 +4,7 @@ import { requiredTopics, topics } from '../core/names/topics';
 import { createHealthServer } from '../core/health';
 import { createKafka } from '../core/kafka';
 import { createLogger } from '../core/logger';
+import { hubAdminApi, isLoopbackHost, newAdminToken } from '../dlq';
 import { ensureTopics } from '../router';
 import { loadCatalog, publishCatalog, pushSchemas } from '../schemas';
 import { status, stderrProgress, up, type PartStatus } from '../stack';
@@ -24,6 +25,11 @@ export interface HubStartOptions {
    * @defaultValue the configuration's hub.health.port
    */
   healthPort?: number;
+  /**
+   * Port of the admin API (0: any free port).
+   * @defaultValue the configuration's hub.admin.port
+   */
+  adminPort?: number;
 }
 
 /** A hub that is ready to run: stack up, schemas pushed, topics created, health listening. */
@@ -37,6 +43,8 @@ export interface PreparedHub {
   topics: { required: number; created: string[] };
   /** Base URL of the health server. */
   health: string;
+  /** Base URL of the admin API (under `<admin>/api/v1`), and whether a local admin token was made. */
+  admin: { url: string; localToken: boolean };
   /** The components `run()` starts, in start order. */
   components: HubComponent[];
   /** The running components, kept in step with configurations applied while the hub runs. */
@@ -48,7 +56,8 @@ export interface PreparedHub {
 /**
  * Prepares the whole hub for one process. Order: refuse a bad configuration before touching
  * anything; bring the local stack up (parts the environment points elsewhere are left alone);
- * refuse a Redis that could lose the hub's state (redis.durability, hub/redis-durability.ts); push the catalog's schemas; create the topics the configuration needs; listen for health; create
+ * refuse a Redis that could lose the hub's state (redis.durability, hub/redis-durability.ts); push the catalog's schemas; create the topics the configuration needs; listen for health; start
+ * the admin API (hub.admin; with a local admin token when it listens on loopback); create
  * every component of HUB_COMPONENTS (hub/components.ts). Nothing consumes until `run()`.
  * @throws CrossdockError CD_E_CONFIG_INVALID / CD_E_CONFIG_UNREADABLE for the configuration,
  *   CD_E_REDIS_NOT_DURABLE / CD_E_REDIS_DURABILITY_UNKNOWN for the Redis, or the stack's and
@@ -93,6 +102,26 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
   });
   probe.start();
   const url = `http://${host}:${port}`;
+  // The admin API (dead letters, replay, trace, audit). On loopback a local admin token, made for
+  // this start, goes to the run file (mode 0600) so the CLI on this machine needs no setup.
+  const localToken = isLoopbackHost(config.hub.admin.host) ? newAdminToken() : undefined;
+  const running: { live?: LiveComponents } = {};
+  const adminApi = hubAdminApi({
+    // deadLetters changes with `config apply`: the API reads the configuration in force.
+    config: () => running.live?.config ?? config,
+    endpoints: res.endpoints,
+    logger,
+    health,
+    ...(options.adminPort !== undefined ? { port: options.adminPort } : {}),
+    ...(localToken ? { localToken } : {}),
+  });
+  try {
+    await adminApi.start();
+  } catch (err) {
+    await probe.stop();
+    await health.close();
+    throw err;
+  }
   const live = new LiveComponents(
     HUB_COMPONENTS,
     { config, endpoints: res.endpoints, logger, health },
@@ -100,8 +129,16 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
       onState: (c, started) => componentStatus(health, live, c, started),
     },
   );
+  running.live = live;
   // Configuration changes while running: POST /config (crossdock config apply) and SIGHUP.
-  const changes = serveConfigChanges({ live, health, logger, url, configFile: options.configFile });
+  const changes = serveConfigChanges({
+    live,
+    health,
+    logger,
+    url,
+    configFile: options.configFile,
+    admin: { url: adminApi.url!, ...(localToken ? { token: localToken } : {}) },
+  });
 
   return {
     config,
@@ -109,6 +146,7 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
     schemas: { subjects: pushed.subjects.length, registered },
     topics: { required: requiredTopics(config).length, created },
     health: url,
+    admin: { url: adminApi.url!, localToken: Boolean(localToken) },
     components: live.list(),
     live,
     async run() {
@@ -117,6 +155,7 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
         await runComponents(
           live,
           async () => {
+            await adminApi.stop();
             await probe.stop();
             await health.close();
           },

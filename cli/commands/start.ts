@@ -15,13 +15,15 @@ export function startCommand(_setExit: (code: number) => void): Command {
     .description('run the whole hub in one process on the local stack (the stack starts itself)')
     .option('--config <file>', 'hub configuration (YAML)', DEFAULT_CONFIG)
     .option('--health-port <port>', 'port of /healthz, /readyz, /metrics (default: hub.health.port; 0 = any)')
+    .option('--admin-port <port>', 'port of the admin API (default: hub.admin.port; 0 = any)')
     .option('--json', 'print the start-up summary as JSON')
-    .action(async (opts: { config: string; healthPort?: string; json?: boolean }) => {
+    .action(async (opts: { config: string; healthPort?: string; adminPort?: string; json?: boolean }) => {
       const hub = await prepareHub({
         configFile: opts.config,
         healthPort: opts.healthPort === undefined ? undefined : Number(opts.healthPort),
+        adminPort: opts.adminPort === undefined ? undefined : Number(opts.adminPort),
       });
-      const { config, parts, schemas, topics, health, components } = hub;
+      const { config, parts, schemas, topics, health, admin, components } = hub;
       output(Boolean(opts.json)).result(
         {
           config: config.file,
@@ -29,6 +31,7 @@ export function startCommand(_setExit: (code: number) => void): Command {
           schemas,
           topics,
           health,
+          admin,
           components: components.map((c) => c.name),
         },
         () =>
@@ -39,6 +42,7 @@ export function startCommand(_setExit: (code: number) => void): Command {
             `schemas  ${schemas.subjects} subjects in the registry (${schemas.registered} versions registered now)`,
             `topics   ${topics.required} needed, ${topics.created.length} created`,
             `health   ${health}/readyz  /metrics`,
+            `admin    ${admin.url}/api/v1 (OpenAPI: /api/v1/openapi.json)${admin.localToken ? '; the local admin token is in the run file, for the CLI on this machine' : '; no local token (not loopback): use a configured token'}`,
             `running  ${components.map((c) => c.name).join(', ')} (Ctrl-C stops)`,
           ].join('\n'),
       );

@@ -89,6 +89,8 @@ export interface HubProcess {
   file: string;
   ingestPort: number;
   healthPort: number;
+  /** Port of the admin API (`http://127.0.0.1:<adminPort>/api/v1`). */
+  adminPort: number;
   /** Everything it printed so far. */
   log(): string;
   /** Runs `crossdock <args>` with the hub's environment; resolves with its exit code and output. */
@@ -108,7 +110,7 @@ export async function startHub(doc: unknown, env: Record<string, string> = {}): 
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-hub-'));
   const file = path.join(home, 'hub.yaml');
   fs.writeFileSync(file, YAML.stringify(doc));
-  const [ingestPort, healthPort] = await Promise.all([freePort(), freePort()]);
+  const [ingestPort, healthPort, adminPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const fullEnv = {
     ...process.env,
     CROSSDOCK_HOME: home,
@@ -118,7 +120,16 @@ export async function startHub(doc: unknown, env: Record<string, string> = {}): 
   };
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, 'bin/crossdock.js'), 'start', '--config', file, '--health-port', String(healthPort)],
+    [
+      path.join(ROOT, 'bin/crossdock.js'),
+      'start',
+      '--config',
+      file,
+      '--health-port',
+      String(healthPort),
+      '--admin-port',
+      String(adminPort),
+    ],
     { cwd: ROOT, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -131,6 +142,7 @@ export async function startHub(doc: unknown, env: Record<string, string> = {}): 
     file,
     ingestPort,
     healthPort,
+    adminPort,
     log: () => output,
     cli: (args) => runCli(args, fullEnv),
     async stop() {

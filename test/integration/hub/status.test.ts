@@ -52,7 +52,16 @@ describe('crossdock start: /readyz and /status with a subscriber down (real Kafk
     [ingestPort, healthPort] = await Promise.all([freePort(), freePort()]);
     hub = spawn(
       process.execPath,
-      [path.join(ROOT, 'bin/crossdock.js'), 'start', '--config', file, '--health-port', String(healthPort)],
+      [
+        path.join(ROOT, 'bin/crossdock.js'),
+        'start',
+        '--config',
+        file,
+        '--health-port',
+        String(healthPort),
+        '--admin-port',
+        '0',
+      ],
       {
         cwd: ROOT,
         env: {

@@ -1,0 +1,130 @@
+import crypto from 'node:crypto';
+import type { Producer } from 'kafkajs';
+import { createKafka } from '../../core/kafka';
+import { resolveRedisPrefix } from '../../core/names/redis-keys';
+import { topics } from '../../core/names/topics';
+import { createRedis, type Redis } from '../../core/redis';
+import { createSchemaResolver } from '../../core/registry';
+import {
+  followCatalog,
+  loadCatalog,
+  makeCatalog,
+  type Catalog,
+  type CatalogEntry,
+  type CatalogFollower,
+} from '../../schemas';
+import { createAuditLog } from '../audit';
+import { createDlqServices, type DlqContext, type DlqServices } from '../component';
+import { createAdminApi, type AdminApi } from './component';
+
+/**
+ * The admin API as `crossdock start` runs it: on `hub.admin.host`/`port`, over the dead-letter
+ * index of this hub (createDlqServices: the store, changes written to `<prefix>.dlq.state` first,
+ * and reindex), the audit trail (`<prefix>.audit` and its Redis copy), the schema registry (show
+ * decodes) and the catalog the routers follow (personal fields of event types pushed while the
+ * hub runs are masked too). Every client is made in start() and closed in stop().
+ */
+export interface HubAdminApiOptions extends DlqContext {
+  /** @defaultValue config().hub.admin.host */
+  host?: string;
+  /** 0: any free port. @defaultValue config().hub.admin.port */
+  port?: number;
+  /** The local admin token (made by the caller when the host is loopback). */
+  localToken?: string;
+}
+
+export function hubAdminApi(options: HubAdminApiOptions): AdminApi {
+  const config = options.config();
+  const host = options.host ?? config.hub.admin.host;
+  const port = options.port ?? config.hub.admin.port;
+  const logger = options.logger.child({ component: 'admin-api' });
+  let api: AdminApi | undefined;
+  let services: DlqServices | undefined;
+  let producer: Producer | undefined;
+  let redis: Redis | undefined;
+  let follower: CatalogFollower | undefined;
+
+  async function close() {
+    await api?.stop();
+    await follower?.stop().catch(() => undefined);
+    await producer?.disconnect().catch(() => undefined);
+    redis?.disconnect();
+    await services?.close().catch(() => undefined);
+    api = services = producer = redis = follower = undefined;
+  }
+
+  return {
+    name: 'admin-api',
+    get url() {
+      return api?.url;
+    },
+    get port() {
+      return api?.port ?? 0;
+    },
+    get app() {
+      return api?.app;
+    },
+    async start() {
+      if (api) return;
+      try {
+        const names = topics(config);
+        const kafka = createKafka({
+          clientId: 'crossdock-admin-api',
+          brokers: options.endpoints.kafkaBrokers,
+          logger,
+        });
+        services = createDlqServices({ ...options, logger });
+        redis = createRedis({
+          url: options.endpoints.redisUrl,
+          name: 'crossdock-admin-api',
+          commandTimeoutMs: 5000,
+        });
+        producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+        await producer.connect();
+        const shipped = loadCatalog();
+        follower = followCatalog({
+          kafka,
+          topic: names.catalog,
+          fallback: shipped.entries,
+          name: `admin-api-${crypto.randomBytes(4).toString('hex')}`,
+          logger,
+        });
+        await follower.start();
+        const f = follower;
+        let cached: { entries: readonly CatalogEntry[]; catalog: Catalog } | undefined;
+        const catalog = () => {
+          const entries = f.current();
+          if (cached?.entries !== entries)
+            cached = { entries, catalog: makeCatalog(shipped.dir, [...entries]) };
+          return cached.catalog;
+        };
+        const dlq = services;
+        api = createAdminApi({
+          host,
+          port,
+          config: options.config,
+          store: dlq.store,
+          reindex: () => dlq.reindex(),
+          audit: createAuditLog({
+            producer,
+            redis,
+            redisPrefix: resolveRedisPrefix({
+              topicPrefix: config.hub.topicPrefix,
+              redisPrefix: options.redisPrefix,
+            }),
+            topic: names.audit,
+          }),
+          resolver: createSchemaResolver(options.endpoints.registryUrl),
+          catalog,
+          ...(options.localToken ? { localToken: options.localToken } : {}),
+          logger,
+        });
+        await api.start();
+      } catch (err) {
+        await close();
+        throw err;
+      }
+    },
+    stop: close,
+  };
+}

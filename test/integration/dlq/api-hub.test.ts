@@ -1,0 +1,113 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { readRunFile, runFilePath } from '../../../hub';
+import type { AuditRecord } from '../../../dlq';
+import { businessKey, encodeEvent, exampleEvent, loadCatalog } from '../../../schemas';
+import { oneSiteConfig, runCli, startHub, type HubProcess } from '../../helpers/hub';
+import { eventually, randomName, testEndpoints, testKafka } from '../../helpers/stack';
+import { startReceiver, type Receiver } from '../delivery/helpers';
+
+/**
+ * The admin API inside `crossdock start`: it listens on hub.admin (loopback here), the run file
+ * names it with a local admin token (mode 0600, gone when the hub stops), and the CLI on the same
+ * machine works with no token set: a delivery that fails for good is found with `dlq list`, its
+ * event shown, and the audit trail (topic and `audit list`) says the local admin did it.
+ */
+describe('dlq: the admin API in crossdock start', () => {
+  const prefix = randomName('dlqhub');
+  const kafka = testKafka();
+  const producer = kafka.producer();
+  const entry = loadCatalog().byEventType('OrderReleased')!;
+  let erp: Receiver;
+  let hub: HubProcess;
+
+  beforeAll(async () => {
+    erp = await startReceiver(() => ({ status: 400, body: 'unknown warehouse' }));
+    hub = await startHub(oneSiteConfig(prefix, erp.url));
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await producer.disconnect();
+    await hub?.dispose();
+    await erp?.close();
+  });
+
+  const cli = (args: string[]) => runCli(args, { CROSSDOCK_HOME: hub.home, CROSSDOCK_ADMIN_TOKEN: '' });
+
+  it('writes the admin URL and a local admin token to the run file, readable by its user only', () => {
+    const run = readRunFile(hub.home)!;
+    expect(run.adminUrl).toBe(`http://127.0.0.1:${hub.adminPort}`);
+    expect(run.adminToken).toMatch(/^cdadm_[A-Za-z0-9_-]{43}$/);
+    expect(fs.statSync(runFilePath(hub.home)).mode & 0o777).toBe(0o600);
+  });
+
+  it('finds a failed delivery with the CLI and no token set; the audit names the local admin', async () => {
+    const eventId = crypto.randomUUID();
+    const event = exampleEvent('OrderReleased');
+    Object.assign(event.metadata as Record<string, unknown>, { eventId, siteId: 'us-atl' });
+    const value = await encodeEvent(testEndpoints().registryUrl, entry, undefined, event);
+    await producer.send({
+      topic: `${prefix}.ingress.us-atl`,
+      acks: -1,
+      messages: [{ key: businessKey(entry, event), value }],
+    });
+
+    let page: { total: number; items: Array<{ id: string; eventId: string; code: string }> } = {
+      total: 0,
+      items: [],
+    };
+    await eventually(
+      async () => {
+        const r = await cli(['dlq', 'list', '--json', '--subscriber', 'erp']);
+        expect(r.code).toBe(0);
+        page = JSON.parse(r.stdout) as typeof page;
+        return page.total === 1;
+      },
+      'the dead letter of erp to be listed',
+      60_000,
+    );
+    expect(page.items[0]).toMatchObject({ eventId });
+
+    const shown = await cli(['dlq', 'show', page.items[0]!.id]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`eventId ${eventId}`);
+    expect(shown.stdout).toContain('last status 400');
+
+    const audit = await cli(['audit', 'list', '--json', '--op', 'dlq.show']);
+    expect(audit.code).toBe(0);
+    expect((JSON.parse(audit.stdout) as { records: AuditRecord[] }).records[0]).toMatchObject({
+      who: 'local-admin',
+      role: 'admin',
+      op: 'dlq.show',
+      result: 'ok',
+      count: 1,
+      selector: { id: page.items[0]!.id },
+    });
+
+    // The trail's record of truth: the hub made <prefix>.audit and wrote there too.
+    const seen: AuditRecord[] = [];
+    const consumer = kafka.consumer({ groupId: randomName('audit-reader') });
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${prefix}.audit`, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) =>
+        void seen.push(JSON.parse(message.value!.toString()) as AuditRecord),
+    });
+    try {
+      await eventually(
+        () => seen.some((r) => r.op === 'dlq.show' && r.who === 'local-admin'),
+        'the audit topic',
+      );
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+
+  it('removes the run file, and with it the local token, when the hub stops', async () => {
+    expect(await hub.stop()).toBe(0);
+    expect(readRunFile(hub.home)).toBeUndefined();
+    const r = await cli(['dlq', 'list']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('CD_E_HUB_NOT_RUNNING');
+  });
+});
