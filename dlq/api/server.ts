@@ -45,7 +45,7 @@ import {
   type FilterInput,
 } from '../selector';
 import { showDeadLetter } from '../show';
-import { applyWork, resolveSelection, type WorkArgs, type WorkOp } from '../work';
+import { applyWork, type WorkArgs, type WorkOp } from '../work';
 import { allowed, operation, seesPersonalData, type AdminOpName } from './roles';
 import * as S from './schemas';
 import { bearerToken, identify, LOCAL_ADMIN_NAME, tokenSha256, type AdminIdentity } from './tokens';
@@ -107,7 +107,12 @@ declare module 'fastify' {
 
 export const API_PREFIX = '/api/v1';
 
-/** The HTTP status of an error thrown by a service or a check. */
+/**
+ * The HTTP status of an error thrown by a service or a check: by code, and for the codes of the
+ * services (replay, trace) by their form: `…_STATE_INVALID` 409 (the state does not allow it),
+ * `…_INVALID` 400, `…_NOT_FOUND` 404; any other coded refusal 422; a retriable one 503; an
+ * uncoded error 500.
+ */
 export function statusOf(err: unknown): number {
   if (!isCrossdockError(err)) return 500;
   switch (err.code) {
@@ -115,19 +120,16 @@ export function statusOf(err: unknown): number {
       return 401;
     case 'CD_E_ADMIN_FORBIDDEN':
       return 403;
-    case 'CD_E_DLQ_NOT_FOUND':
-    case 'CD_E_DLQ_JOB_NOT_FOUND':
     case 'CD_E_ADMIN_ROUTE_UNKNOWN':
       return 404;
-    case 'CD_E_DLQ_SELECTOR_INVALID':
     case 'CD_E_DLQ_SELECTION_TOO_LARGE':
-    case 'CD_E_ADMIN_REQUEST_INVALID':
       return 400;
-    case 'CD_E_DLQ_STATE_INVALID':
-      return 409;
-    default:
-      return err.retriable ? 503 : 422;
   }
+  if (err.retriable) return 503;
+  if (err.code.endsWith('_STATE_INVALID')) return 409;
+  if (err.code.endsWith('_INVALID')) return 400;
+  if (err.code.endsWith('_NOT_FOUND')) return 404;
+  return 422;
 }
 
 const FILTER_FIELDS = new Set<string>(FILTER_KEYS);
@@ -449,8 +451,7 @@ export async function buildAdminApp(deps: AdminApiDeps): Promise<FastifyInstance
       if (!replay) throw unavailable('replay service');
       const selector = parseSelector(req.body.selector, 'selector', clock.now());
       req.audit.selector = selector;
-      // The same bound as every change: a selection too large is refused before anything runs.
-      await resolveSelection(deps.store, selector, maxSelection());
+      // The replay service resolves the selection (open letters only) and bounds it (maxSelection).
       if (req.body.dryRun) {
         const predictions = await replay.dryRun(selector);
         req.audit.count = predictions.length;
