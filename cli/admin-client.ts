@@ -100,8 +100,8 @@ export function adminOptions(cmd: Command): Command {
 }
 
 /**
- * Wraps a command's action: a usage error (bad flags, a bad selector, a request the API refused
- * as malformed) is printed like any error and exits 2; every other error goes on to the CLI's
+ * Wraps a command's action: a usage error (bad flags, a bad selector, any request the API
+ * answered 400) is printed like any error and exits 2; every other error goes on to the CLI's
  * error printer (exit 3).
  */
 export function usageAware<A extends unknown[]>(
@@ -112,7 +112,7 @@ export function usageAware<A extends unknown[]>(
     try {
       await action(...args);
     } catch (err) {
-      if (isCrossdockError(err) && USAGE_CODES.has(err.code)) {
+      if (isCrossdockError(err) && (USAGE_CODES.has(err.code) || err.details?.status === 400)) {
         reportError(err, process.argv.includes('--json'));
         setExit(EXIT.USAGE);
         return;

@@ -15,14 +15,17 @@ import {
 } from '../../schemas';
 import { createAuditLog } from '../audit';
 import { createDlqServices, type DlqContext, type DlqServices } from '../component';
+import { createReplayService } from '../replay/service';
 import { createAdminApi, type AdminApi } from './component';
 
 /**
  * The admin API as `crossdock start` runs it: on `hub.admin.host`/`port`, over the dead-letter
  * index of this hub (createDlqServices: the store, changes written to `<prefix>.dlq.state` first,
- * and reindex), the audit trail (`<prefix>.audit` and its Redis copy), the schema registry (show
- * decodes) and the catalog the routers follow (personal fields of event types pushed while the
- * hub runs are masked too). Every client is made in start() and closed in stop().
+ * reindex and the tracer), replay jobs (dlq/replay/service.ts: dry runs, and jobs the replay
+ * runner component sends), the audit trail (`<prefix>.audit` and its Redis copy), the schema
+ * registry (show decodes) and the catalog the routers follow (personal fields of event types
+ * pushed while the hub runs are masked too; dry runs check against it). Every client is made in
+ * start() and closed in stop().
  */
 export interface HubAdminApiOptions extends DlqContext {
   /** @defaultValue config().hub.admin.host */
@@ -99,12 +102,27 @@ export function hubAdminApi(options: HubAdminApiOptions): AdminApi {
           return cached.catalog;
         };
         const dlq = services;
+        const redisPrefix = resolveRedisPrefix({
+          topicPrefix: config.hub.topicPrefix,
+          redisPrefix: options.redisPrefix,
+        });
+        const resolver = createSchemaResolver(options.endpoints.registryUrl);
         api = createAdminApi({
           host,
           port,
           config: options.config,
           store: dlq.store,
+          tracer: dlq.tracer,
           reindex: () => dlq.reindex(),
+          replay: createReplayService({
+            redis,
+            redisPrefix,
+            store: dlq.store,
+            config: options.config,
+            resolver,
+            catalog: () => f.current(),
+            logger,
+          }),
           audit: createAuditLog({
             producer,
             redis,

@@ -20,9 +20,14 @@ describe('dlq: the admin API in crossdock start', () => {
   const entry = loadCatalog().byEventType('OrderReleased')!;
   let erp: Receiver;
   let hub: HubProcess;
+  let erpFixed = false;
+  let deadLetterId = '';
+  let eventId = '';
 
   beforeAll(async () => {
-    erp = await startReceiver(() => ({ status: 400, body: 'unknown warehouse' }));
+    erp = await startReceiver(() =>
+      erpFixed ? { status: 200 } : { status: 400, body: 'unknown warehouse' },
+    );
     hub = await startHub(oneSiteConfig(prefix, erp.url));
     await producer.connect();
   });
@@ -42,7 +47,7 @@ describe('dlq: the admin API in crossdock start', () => {
   });
 
   it('finds a failed delivery with the CLI and no token set; the audit names the local admin', async () => {
-    const eventId = crypto.randomUUID();
+    eventId = crypto.randomUUID();
     const event = exampleEvent('OrderReleased');
     Object.assign(event.metadata as Record<string, unknown>, { eventId, siteId: 'us-atl' });
     const value = await encodeEvent(testEndpoints().registryUrl, entry, undefined, event);
@@ -67,6 +72,7 @@ describe('dlq: the admin API in crossdock start', () => {
       60_000,
     );
     expect(page.items[0]).toMatchObject({ eventId });
+    deadLetterId = page.items[0]!.id;
 
     const shown = await cli(['dlq', 'show', page.items[0]!.id]);
     expect(shown.code).toBe(0);
@@ -101,6 +107,38 @@ describe('dlq: the admin API in crossdock start', () => {
     } finally {
       await consumer.disconnect();
     }
+  });
+
+  it('replays it after the fix: a dry run first, then a job followed to its end, delivered once', async () => {
+    erpFixed = true;
+    const before = erp.requests.length;
+    const dry = await cli(['dlq', 'replay', deadLetterId, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/deliver\s+would deliver to erp/);
+    expect(dry.stdout).toContain('dry run, nothing sent: deliver 1');
+    expect(erp.requests.length).toBe(before);
+
+    // Not a terminal: plain progress lines on stderr, the job's end on stdout.
+    const run = await cli(['dlq', 'replay', deadLetterId]);
+    expect([run.code, run.stdout]).toEqual([
+      0,
+      expect.stringMatching(/^job \S+ done: 1 of 1 handled \(sent 1, skipped 0, refused 0\)/),
+    ]);
+    expect(run.stderr).toMatch(/replay \S+: .*1\/1 sent 1/);
+    await eventually(
+      () => erp.requests.some((r) => r.key === eventId && erp.requests.length > before),
+      'erp to get the replay',
+    );
+    expect(erp.requests.slice(before).map((r) => r.key)).toEqual([eventId]);
+
+    const shown = JSON.parse((await cli(['dlq', 'show', deadLetterId, '--json'])).stdout) as {
+      record: { state: string; replays: string[] };
+    };
+    expect(shown.record.state).toBe('replayed');
+    const audit = JSON.parse((await cli(['audit', 'list', '--json', '--op', 'dlq'])).stdout) as {
+      records: AuditRecord[];
+    };
+    expect(audit.records.map((r) => r.op)).toEqual(expect.arrayContaining(['dlq.dry-run', 'dlq.replay']));
   });
 
   it('removes the run file, and with it the local token, when the hub stops', async () => {

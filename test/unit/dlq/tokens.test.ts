@@ -5,11 +5,13 @@ import {
   isLoopbackHost,
   newAdminToken,
   seesPersonalData,
+  statusOf,
   tokenEntryYaml,
   tokenSha256,
   TOKEN_PREFIX,
 } from '../../../dlq';
 import YAML from 'yaml';
+import { CrossdockError } from '../../../core/errors';
 
 describe('admin tokens', () => {
   it('hashes a token as lower-case SHA-256 hex, the form hub.admin.tokens stores', () => {
@@ -81,5 +83,24 @@ describe('admin tokens', () => {
     expect(seesPersonalData('viewer')).toBe(false);
     expect(seesPersonalData('operator')).toBe(false);
     expect(seesPersonalData('admin')).toBe(true);
+  });
+});
+
+describe('admin API: statuses of coded errors', () => {
+  it('maps codes, and the services’ codes by their form', () => {
+    const err = (code: string, retriable = false) => new CrossdockError(code, 'x', { retriable });
+    expect(statusOf(err('CD_E_ADMIN_UNAUTHORIZED'))).toBe(401);
+    expect(statusOf(err('CD_E_ADMIN_FORBIDDEN'))).toBe(403);
+    expect(statusOf(err('CD_E_ADMIN_ROUTE_UNKNOWN'))).toBe(404);
+    expect(statusOf(err('CD_E_DLQ_NOT_FOUND'))).toBe(404);
+    expect(statusOf(err('CD_E_DLQ_JOB_NOT_FOUND'))).toBe(404);
+    expect(statusOf(err('CD_E_DLQ_SELECTOR_INVALID'))).toBe(400);
+    expect(statusOf(err('CD_E_DLQ_SELECTION_TOO_LARGE'))).toBe(400);
+    expect(statusOf(err('CD_E_EVENT_ID_INVALID'))).toBe(400);
+    expect(statusOf(err('CD_E_DLQ_STATE_INVALID'))).toBe(409);
+    expect(statusOf(err('CD_E_DLQ_JOB_STATE_INVALID'))).toBe(409);
+    expect(statusOf(err('CD_E_DLQ_REPLAY_BUSY', true))).toBe(503);
+    expect(statusOf(err('CD_E_DLQ_SUBSCRIBER_GONE'))).toBe(422);
+    expect(statusOf(new Error('bug'))).toBe(500);
   });
 });
