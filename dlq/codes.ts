@@ -122,7 +122,7 @@ export const DLQ_CODES = defineCodes({
     meaning:
       'The replay job cannot go to the state asked for from the one it is in (pause a job that is not running, resume one that is not paused, cancel one that has ended).',
     action:
-      'Look at the job’s state first; a cancelled job is not resumed: start a new replay of what is left (its letters are open again).',
+      'Look at the job with `crossdock dlq replays <job>`; a cancelled job is not resumed: start a new replay of what is left (its letters are open again).',
     retriable: false,
   },
   CD_E_DLQ_REPLAY_BUSY: {
