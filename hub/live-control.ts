@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HubComponent } from '../core/component';
 import type { HealthServer } from '../core/health';
+import { bearerToken, identify, LOCAL_ADMIN_NAME, tokenSha256 } from '../dlq';
 import { eventLogger } from '../core/log-events';
 import type { Logger } from '../core/logger';
 import { stackPaths } from '../stack';
@@ -65,7 +66,21 @@ export function serveConfigChanges(o: {
   o.health.addRoute(
     'POST',
     '/config',
-    configRoute(token, (text, file) => apply('config apply', text, file)),
+    configRoute(
+      token,
+      (text, file) => apply('config apply', text, file),
+      // An admin of the admin API may change the configuration too (hub.admin.tokens, the local token).
+      (authorization) =>
+        identify(
+          [
+            ...o.live.config.hub.admin.tokens,
+            ...(o.admin?.token
+              ? [{ name: LOCAL_ADMIN_NAME, role: 'admin' as const, sha256: tokenSha256(o.admin.token) }]
+              : []),
+          ],
+          bearerToken(authorization),
+        )?.role === 'admin',
+    ),
   );
   const onHup = () => {
     let text: string;

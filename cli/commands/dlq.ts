@@ -295,8 +295,11 @@ export function dlqCommand(setExit: (code: number) => void): Command {
               );
               return;
             }
+            // Each poll is an audited read (dlq.replay-show): once a second on a terminal, less often otherwise.
+            const tty = Boolean(process.stderr.isTTY);
             const { job, detached } = await followJob(client, started.job, {
-              mode: opts.json ? 'none' : process.stderr.isTTY ? 'bar' : 'lines',
+              mode: opts.json ? 'none' : tty ? 'bar' : 'lines',
+              intervalMs: tty ? 1000 : 2000,
             });
             if (detached) {
               process.stderr.write(

@@ -141,6 +141,14 @@ describe('dlq: the admin API in crossdock start', () => {
     expect(audit.records.map((r) => r.op)).toEqual(expect.arrayContaining(['dlq.dry-run', 'dlq.replay']));
   });
 
+  it('config apply takes an admin token of the admin API as well as the control token', async () => {
+    const r = await runCli(['config', 'apply', hub.file], {
+      CROSSDOCK_HOME: hub.home,
+      CROSSDOCK_ADMIN_TOKEN: readRunFile(hub.home)!.adminToken!,
+    });
+    expect([r.code, r.stdout.trim()]).toEqual([0, 'applied: nothing changed']);
+  });
+
   it('removes the run file, and with it the local token, when the hub stops', async () => {
     expect(await hub.stop()).toBe(0);
     expect(readRunFile(hub.home)).toBeUndefined();
