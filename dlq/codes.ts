@@ -130,4 +130,11 @@ export const DLQ_CODES = defineCodes({
     action: 'Start the replay again in a moment.',
     retriable: true,
   },
+  CD_E_ADMIN_LISTEN_FAILED: {
+    meaning:
+      'The admin API could not listen on hub.admin.host:port (the port is taken, or the address is not this machine’s).',
+    action:
+      'Free the port or choose another: hub.admin.port in the configuration, or `crossdock start --admin-port <port>` (0: any free port).',
+    retriable: false,
+  },
 });

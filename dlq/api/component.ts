@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { HubComponent } from '../../core/component';
+import { CrossdockError, describeError } from '../../core/errors';
 import { eventLogger } from '../../core/log-events';
 import { silentLogger } from '../../core/logger';
 import { DLQ_LOG_EVENTS } from '../log-events';
@@ -46,7 +47,16 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     async start() {
       if (app) return;
       const a = await buildAdminApp(options);
-      await a.listen({ host: options.host, port: options.port });
+      try {
+        await a.listen({ host: options.host, port: options.port });
+      } catch (err) {
+        await a.close();
+        throw new CrossdockError(
+          'CD_E_ADMIN_LISTEN_FAILED',
+          `the admin API cannot listen on ${urlHost(options.host)}:${options.port}: ${describeError(err)}; set hub.admin.port or crossdock start --admin-port`,
+          { cause: err, details: { host: options.host, port: options.port } },
+        );
+      }
       const addr = a.server.address();
       port = typeof addr === 'object' && addr ? addr.port : options.port;
       app = a;

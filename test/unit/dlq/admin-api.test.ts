@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { avroType } from '../../../core/avro';
 import type { SchemaResolver } from '../../../core/registry';
@@ -6,6 +7,7 @@ import {
   ADMIN_ROLES,
   allowed,
   buildAdminApp,
+  createAdminApi,
   tokenSha256,
   type AdminOpName,
   type AdminOperation,
@@ -383,5 +385,30 @@ describe('admin API: personal fields in dlq show', () => {
     const full = await show(a, TOKENS.admin, 'x.dlq.router:0:1');
     expect(Buffer.from(full.event.hex, 'hex').toString()).toBe('not avro at all, Jane Doe');
     await a.close();
+  });
+});
+
+describe('admin API: listening', () => {
+  it('a port already taken is CD_E_ADMIN_LISTEN_FAILED naming the address and the fix', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as net.AddressInfo).port;
+    const api = createAdminApi({
+      host: '127.0.0.1',
+      port,
+      config: () => ({
+        hub: { admin: { tokens: [] } },
+        deadLetters: { replay: { maxSelection: 1, ratePerSecond: 1 } },
+      }),
+      store: fakeStore([]),
+      audit: fakeAudit(),
+      resolver: { getSchemaById: async () => Promise.reject(new Error('none')) },
+    });
+    await expect(api.start()).rejects.toMatchObject({
+      code: 'CD_E_ADMIN_LISTEN_FAILED',
+      message: expect.stringContaining(`cannot listen on 127.0.0.1:${port}`),
+    });
+    expect(api.url).toBeUndefined();
+    await new Promise((r) => taken.close(r));
   });
 });
