@@ -24,7 +24,7 @@ export const DLQ_CODES = defineCodes({
     meaning:
       'The change is not allowed from the dead letter’s state (e.g. claiming a discarded one, replaying one that is being replayed).',
     action:
-      'Look at the dead letter with `crossdock dlq show <id>`; reopen it first if that is what you mean.',
+      'Look at the dead letter with `crossdock dlq show <id>`: discarded and resolved letters are closed for good, and a replay that failed again is a dead letter of its own (`crossdock dlq list --state new`).',
     retriable: false,
   },
   CD_E_DLQ_INDEX_UNAVAILABLE: {
