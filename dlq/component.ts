@@ -4,6 +4,8 @@ import { createKafka } from '../core/kafka';
 import { resolveRedisPrefix } from '../core/names/redis-keys';
 import { topics } from '../core/names/topics';
 import { createRedis } from '../core/redis';
+import { createSchemaResolver } from '../core/registry';
+import { loadCatalog } from '../schemas';
 import { createIndexer } from './indexer';
 import { dlqLog } from './log-events';
 import { dlqMetrics } from './metrics';
@@ -48,7 +50,7 @@ export function dlqIndexerComponent(ctx: DlqContext): HubComponent {
     dlqTopics: [names.dlqRouter, ...config.subscribers.map((s) => names.dlqDeliver(s.id))],
     store,
     topics: names,
-    schemaVersionOf: schemaVersionLookup(ctx.endpoints.registryUrl),
+    schemaVersionOf: schemaVersionLookup(createSchemaResolver(ctx.endpoints.registryUrl), loadCatalog),
     settings: () => ctx.config().deadLetters,
     now: Date.now,
     log: dlqLog(logger),
@@ -87,7 +89,7 @@ export function createDlqServices(ctx: DlqContext): DlqServices {
   const redis = createRedis({ url: ctx.endpoints.redisUrl, name: 'crossdock-dlq' });
   const stateLog = createStateLog(kafka, names.dlqState);
   const store = createDeadLetterStore({ redis, redisPrefix: prefixOf(ctx), stateLog });
-  const schemaVersionOf = schemaVersionLookup(ctx.endpoints.registryUrl);
+  const schemaVersionOf = schemaVersionLookup(createSchemaResolver(ctx.endpoints.registryUrl), loadCatalog);
   const log = dlqLog(logger);
   return {
     store,

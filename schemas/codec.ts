@@ -215,6 +215,28 @@ function fingerprintOf(type: avsc.Type): string {
   return f;
 }
 
+/** The catalog version of `entry` whose schema is the writer's (same canonical form), if any. */
+function versionOfWriter(entry: CatalogEntry, writer: avsc.Type): number | undefined {
+  const fp = fingerprintOf(writer);
+  return entry.versions.find((v) => fingerprintOf(typeOf(v.schema)) === fp)?.version;
+}
+
+/**
+ * The catalog version a registry schema id is (the `v<N>` of its .avsc file, what `schemas list`
+ * and `dlq show` call the version; the registry's own version numbers within a subject may differ).
+ * Undefined when the subject is not in the catalog or the schema is none of its versions; throws
+ * the resolver's errors (CD_E_UNKNOWN_SCHEMA_ID, retriable CD_E_REGISTRY_UNAVAILABLE).
+ */
+export async function catalogVersionOfSchemaId(
+  resolver: SchemaResolver,
+  schemaId: number,
+  catalog: Pick<Catalog, 'bySubject'>,
+): Promise<number | undefined> {
+  const writer = await resolver.getSchemaById(schemaId);
+  const entry = writer.subject ? catalog.bySubject(writer.subject) : undefined;
+  return entry ? versionOfWriter(entry, writer.type) : undefined;
+}
+
 /**
  * Decodes Confluent-framed Avro. CD_E_BAD_FRAMING when the framing is wrong, CD_E_UNKNOWN_SCHEMA_ID
  * or CD_E_REGISTRY_UNAVAILABLE from the resolver, CD_E_UNDECODABLE_EVENT when the body does not
@@ -235,11 +257,7 @@ export async function decodeEvent(
   }
   const writer = await resolver.getSchemaById(framed.schemaId);
   const entry = writer.subject ? options.catalog?.bySubject(writer.subject) : undefined;
-  let version: number | undefined;
-  if (entry) {
-    const fp = fingerprintOf(writer.type);
-    version = entry.versions.find((v) => fingerprintOf(typeOf(v.schema)) === fp)?.version;
-  }
+  const version = entry ? versionOfWriter(entry, writer.type) : undefined;
   try {
     let event: Record<string, unknown>;
     if (options.readAs !== undefined) {

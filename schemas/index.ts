@@ -47,6 +47,7 @@ export { businessKey, readPath, KEY_SEPARATOR } from './key';
 export {
   encodeEvent,
   decodeEvent,
+  catalogVersionOfSchemaId,
   explainInvalid,
   typeOf,
   type SchemaIdSource,

@@ -7,6 +7,8 @@ import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import { deadLetterHeaders } from '../../../core/dead-letters';
 import { topicsForPrefix, type HubTopics } from '../../../core/names/topics';
 import { createRedis, type Redis } from '../../../core/redis';
+import { createSchemaResolver } from '../../../core/registry';
+import { loadCatalog } from '../../../schemas';
 import type { DeadLetterSettings } from '../../../core/config';
 import {
   createDeadLetterStore,
@@ -90,7 +92,7 @@ describe('dlq: the index of dead letters', () => {
   const indexDeps = () => ({
     store,
     topics: t,
-    schemaVersionOf: schemaVersionLookup(testEndpoints().registryUrl),
+    schemaVersionOf: schemaVersionLookup(createSchemaResolver(testEndpoints().registryUrl), loadCatalog),
     settings: () => settings,
     now: Date.now,
   });
@@ -296,7 +298,7 @@ describe('dlq: the index of dead letters', () => {
     const indexer = createIndexer({
       store: stormStore,
       topics: storm,
-      schemaVersionOf: schemaVersionLookup(testEndpoints().registryUrl),
+      schemaVersionOf: schemaVersionLookup(createSchemaResolver(testEndpoints().registryUrl), loadCatalog),
       settings: () => settings,
       now: Date.now,
       kafka,
