@@ -21,14 +21,7 @@ export async function ensureTopics(admin: Admin, config: HubConfig): Promise<str
           topic,
           numPartitions: layout?.partitions ?? partitions,
           replicationFactor,
-          ...(layout?.compacted
-            ? {
-                configEntries: [
-                  { name: 'cleanup.policy', value: 'compact' },
-                  { name: 'min.compaction.lag.ms', value: '0' },
-                ],
-              }
-            : {}),
+          ...(layout ? { configEntries: layout.configEntries } : {}),
         };
       }),
     });

@@ -104,16 +104,25 @@ export function requiredTopics(config: TopicSettings): string[] {
 }
 
 /**
- * How a topic the hub creates differs from the default (hub.topics partitions, delete policy):
- * `dlq.state` is compacted (the latest state per dead letter is what counts) and `audit` keeps one
- * partition so the trail reads in order. Undefined for every other topic.
+ * How a topic the hub creates differs from the default (hub.topics partitions, the broker's
+ * delete policy and retention): `dlq.state` is compacted (the latest state per dead letter is
+ * what counts); `audit` keeps one partition so the trail reads in order, and is never deleted by
+ * age (retention.ms -1: an audit trail is kept until an operator decides otherwise). Undefined for
+ * every other topic. Existing topics are never changed.
  */
 export function topicLayout(
   prefix: string,
   topic: string,
-): { partitions: number; compacted: boolean } | undefined {
+): { partitions: number; configEntries: Array<{ name: string; value: string }> } | undefined {
   const t = topicsForPrefix(prefix);
-  if (topic === t.dlqState) return { partitions: 1, compacted: true };
-  if (topic === t.audit) return { partitions: 1, compacted: false };
+  if (topic === t.dlqState)
+    return {
+      partitions: 1,
+      configEntries: [
+        { name: 'cleanup.policy', value: 'compact' },
+        { name: 'min.compaction.lag.ms', value: '0' },
+      ],
+    };
+  if (topic === t.audit) return { partitions: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] };
   return undefined;
 }
