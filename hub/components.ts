@@ -76,7 +76,7 @@ export const HUB_COMPONENTS: readonly ComponentGroup[] = [
     // The indexer follows the router's and each subscriber's dead-letter topic; service levels
     // (deadLetters) set the due time of what it indexes.
     // The replay runner checks each item against subscribers, routes, rules and the replay limits:
-    // a change of those replaces it (it finishes the item in hand and lets go of its jobs, the new
+    // a change of those replaces it (it finishes the batch in hand and lets go of its jobs, the new
     // one takes them over from their cursors).
     units: (config) =>
       new Map([

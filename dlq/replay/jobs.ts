@@ -9,7 +9,7 @@ import type { DeadLetterSelector, ReplayJob, ReplayJobState } from '../contract'
 /**
  * Replay jobs in Redis (core/names/redis-keys.ts dlqKeys, one hash tag with the index):
  * - `job(id)`: hash — the ReplayJob's fields, the cursor `done` (items handled), the counters, and
- *   the runner's lease (`owner`, `leaseUntil`) and the item being sent (`inflight`);
+ *   the runner's lease (`owner`, `leaseUntil`) and the batch being sent (`inflight`, `inflightCount`);
  * - `jobItems(id)`: list — the dead-letter ids the job works through, a snapshot taken at start;
  * - `jobs`: sorted set — job id → creation time.
  * Every change a runner and an operator could make at the same time is one script (dlq/replay/lua):
@@ -38,11 +38,16 @@ export interface LeaseAnswer {
   state: ReplayJobState | '';
   done: number;
   total: number;
-  /** The cursor of the item a runner was sending when it last marked one (a crash may have sent it). */
-  inflight?: number;
+  /** The items a runner was sending when it last marked them (a crash may have sent them). */
+  inflight?: { from: number; count: number };
 }
 
-export type Counter = 'sent' | 'skipped' | 'refused';
+/** How many items of a handled batch were sent, skipped and refused. */
+export interface Handled {
+  sent: number;
+  skipped: number;
+  refused: number;
+}
 
 export interface TransitionAnswer {
   moved: boolean;
@@ -60,12 +65,20 @@ export interface JobStore {
   list(limit: number): Promise<ReplayJob[]>;
   /** Ids of the jobs in state running, newest first (at most `limit`). */
   running(limit: number): Promise<string[]>;
-  /** The dead-letter id at `cursor`, or undefined past the end. */
-  item(jobId: string, cursor: number): Promise<string | undefined>;
+  /** Up to `n` dead-letter ids from `cursor` on (fewer at the end). */
+  items(jobId: string, cursor: number, n: number): Promise<string[]>;
   /** The ids from `from` to the end. */
   itemsFrom(jobId: string, from: number): Promise<string[]>;
-  lease(jobId: string, owner: string, now: number, leaseMs: number, inflight?: number): Promise<LeaseAnswer>;
-  advance(jobId: string, owner: string, cursor: number, counter: Counter, now: number): Promise<number>;
+  /** Takes or renews the lease; `inflight` marks the items about to be sent (from the cursor). */
+  lease(
+    jobId: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+    inflight?: { from: number; count: number },
+  ): Promise<LeaseAnswer>;
+  /** Moves the cursor over the items handled from `cursor`: the new cursor, or -1 / -2 (lua/job-advance.lua). */
+  advance(jobId: string, owner: string, cursor: number, handled: Handled, now: number): Promise<number>;
   release(jobId: string, owner: string): Promise<boolean>;
   transition(
     jobId: string,
@@ -181,27 +194,34 @@ export function createJobStore(redis: Redis, redisPrefix: string): JobStore {
         const rows = (await pipe.exec()) ?? [];
         return ids.filter((_, i) => !rows[i]?.[0] && rows[i]?.[1] === 'running');
       }),
-    item: (jobId, cursor) =>
-      guarded(async () => (await redis.lindex(keys.jobItems(jobId), cursor)) ?? undefined),
+    items: (jobId, cursor, n) => guarded(() => redis.lrange(keys.jobItems(jobId), cursor, cursor + n - 1)),
     itemsFrom: (jobId, from) => guarded(() => redis.lrange(keys.jobItems(jobId), from, -1)),
     lease: (jobId, owner, now, leaseMs, inflight) =>
       guarded(async () => {
         const r = (await lua.run(
           SCRIPTS.lease,
           [keys.job(jobId)],
-          [owner, now, leaseMs, inflight === undefined ? '' : String(inflight)],
-        )) as [number, string, number, number, string];
+          [owner, now, leaseMs, inflight ? String(inflight.from) : '', inflight ? inflight.count : 0],
+        )) as [number, string, number, number, string, number];
         return {
           granted: Number(r[0]) === 1,
           state: (Number(r[0]) === -1 ? '' : r[1]) as ReplayJobState | '',
           done: Number(r[2]),
           total: Number(r[3]),
-          ...(r[4] !== '' && r[4] !== undefined ? { inflight: Number(r[4]) } : {}),
+          ...(r[4] !== '' && r[4] !== undefined
+            ? { inflight: { from: Number(r[4]), count: Number(r[5]) } }
+            : {}),
         };
       }),
-    advance: (jobId, owner, cursor, counter, now) =>
+    advance: (jobId, owner, cursor, h, now) =>
       guarded(async () =>
-        Number(await lua.run(SCRIPTS.advance, [keys.job(jobId)], [owner, cursor, counter, now])),
+        Number(
+          await lua.run(
+            SCRIPTS.advance,
+            [keys.job(jobId)],
+            [owner, cursor, h.sent, h.skipped, h.refused, now],
+          ),
+        ),
       ),
     release: (jobId, owner) =>
       guarded(async () => Number(await lua.run(SCRIPTS.release, [keys.job(jobId)], [owner])) === 1),

@@ -11,8 +11,8 @@ import type { SchemaResolver } from '../../core/registry';
 import type { CatalogEntry } from '../../schemas';
 import type { DeadLetterStore } from '../contract';
 import { createFacts, type Facts } from './facts';
-import { handleItem } from './item';
-import { createJobStore, type JobStore } from './jobs';
+import { handleBatch } from './item';
+import { createJobStore, type Handled, type JobStore } from './jobs';
 import { REPLAY_LOG_EVENTS } from './log-events';
 import { TokenBucket } from './token-bucket';
 
@@ -32,7 +32,7 @@ export interface ReplayRunnerOptions {
   redisPrefix: string;
   store: DeadLetterStore;
   /** An idempotent producer (kafkajs `idempotent: true`), connected; sends use acks all. */
-  producer: Pick<Producer, 'send'>;
+  producer: Pick<Producer, 'sendBatch'>;
   config: HubConfig;
   resolver: SchemaResolver;
   /** The catalog in force (a follower's current(): schemas/follow.ts). */
@@ -51,7 +51,17 @@ export interface ReplayRunnerOptions {
    * Instrumentation: awaited after an item is sent and before its letter's state and the job's
    * cursor are recorded (tests kill the process in this window).
    */
-  afterSend?: (item: { jobId: string; cursor: number; id: string }) => Promise<void>;
+  afterSend?: (batch: { jobId: string; cursor: number; ids: string[] }) => Promise<void>;
+}
+
+/**
+ * Items a job handles at a time: a fifth of a second's worth of sends at its rate (1 below 10 per
+ * second, at most 200), sent as one produce request where they can. The token bucket holds two
+ * batches (burst), so a batch that took long to record does not lower the job's rate; in any window
+ * of t seconds a job sends at most 2 × batch + t × rate.
+ */
+export function batchSize(ratePerSecond: number): number {
+  return Math.max(1, Math.min(200, Math.floor(ratePerSecond / 5)));
 }
 
 export class ReplayRunner {
@@ -94,7 +104,7 @@ export class ReplayRunner {
     this.log.emit('replay.runner_started', { instanceId: this.instanceId });
   }
 
-  /** Finishes the item in hand of each job, lets go of the leases. */
+  /** Finishes the batch in hand of each job, lets go of the leases. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
@@ -164,81 +174,93 @@ export class ReplayRunner {
     try {
       const job = await this.jobs.get(jobId);
       if (!job) return;
-      const bucket = new TokenBucket(job.ratePerSecond, clock.now());
+      const size = batchSize(job.ratePerSecond);
+      const bucket = new TokenBucket(job.ratePerSecond, clock.now(), 2 * size);
       while (this.running) {
         const lease = await this.jobs.lease(jobId, this.instanceId, clock.now(), this.leaseMs);
         if (!lease.granted || lease.state !== 'running') return;
         const cursor = lease.done;
         if (cursor >= lease.total) return;
-        const id = await this.jobs.item(jobId, cursor);
-        if (id === undefined) {
+        const ids = await this.jobs.items(jobId, cursor, size);
+        if (ids.length === 0) {
           const error = `item ${cursor} of ${lease.total} is missing from the job's list`;
           await this.jobs.transition(jobId, 'failed', ['running'], clock.now(), this.instanceId, error);
           this.log.emit('replay.job_failed', { jobId, error });
           return;
         }
-        const resend = lease.inflight === cursor;
-        const gate = async (): Promise<boolean> => {
+        // Items a runner marked in flight and did not record: maybe sent already (a crash).
+        const resendUntil = lease.inflight?.from === cursor ? cursor + lease.inflight.count : cursor;
+        const gate = async (sends: number): Promise<boolean> => {
           for (;;) {
             if (!this.running) return false;
-            const wait = bucket.waitMs(clock.now());
+            const wait = bucket.waitMs(clock.now(), sends);
             if (wait === 0) break;
             if (!(await this.hold(jobId, wait))) return false;
           }
-          bucket.take(clock.now());
-          // The last look before the send: still running, still ours, this item marked in flight.
-          const g = await this.jobs.lease(jobId, this.instanceId, clock.now(), this.leaseMs, cursor);
+          bucket.take(clock.now(), sends);
+          // The last look before the sends: still running, still ours, the batch marked in flight.
+          const g = await this.jobs.lease(jobId, this.instanceId, clock.now(), this.leaseMs, {
+            from: cursor,
+            count: ids.length,
+          });
           return g.granted && g.done === cursor;
         };
-        let outcome;
+        let result;
         try {
-          outcome = await handleItem(
+          result = await handleBatch(
             this.o,
             {
               jobId,
               by: job.createdBy,
               config: this.config,
               facts: this.facts,
-              resend,
+              resend: (i) => cursor + i < resendUntil,
               gate,
-              ...(this.o.afterSend ? { afterSend: () => this.o.afterSend!({ jobId, cursor, id }) } : {}),
+              ...(this.o.afterSend
+                ? { afterSend: () => this.o.afterSend!({ jobId, cursor, ids: [...ids] }) }
+                : {}),
             },
-            id,
+            ids,
           );
           failures = 0;
         } catch (err) {
           failures++;
-          this.log.emit('replay.item_failed', { jobId, id, error: describeError(err) });
-          // Back off (up to 10 s), keeping the lease, then try the same item again.
+          this.log.emit('replay.item_failed', { jobId, id: ids[0], error: describeError(err) });
+          // Back off (up to 10 s), keeping the lease, then try the same items again.
           if (!(await this.hold(jobId, Math.min(10_000, 200 * 2 ** Math.min(failures, 6))))) return;
           continue;
         }
-        if (outcome.counter === 'stopped') return;
-        const p = outcome.prediction;
-        if (outcome.counter === 'refused')
-          this.log.emit('replay.item_refused', {
-            jobId,
-            id,
-            eventId: p?.eventId,
-            code: p?.code ?? 'CD_E_DLQ_NOT_FOUND',
-            reason: p?.message ?? 'the dead letter is no longer in the index',
-          });
-        if (resend && outcome.counter === 'sent')
-          this.log.emit('replay.item_resent', { jobId, id, eventId: p?.eventId });
-        const next = await this.jobs.advance(jobId, this.instanceId, cursor, outcome.counter, clock.now());
-        if (next < 0) return;
-        if (next >= lease.total) {
-          const done = await this.jobs.get(jobId);
-          if (done)
-            this.log.emit('replay.job_finished', {
+        const handled: Handled = { sent: 0, skipped: 0, refused: 0 };
+        for (const item of result.items) {
+          handled[item.counter]++;
+          const p = item.prediction;
+          if (item.counter === 'refused')
+            this.log.emit('replay.item_refused', {
               jobId,
-              total: done.total,
-              sent: done.sent,
-              skipped: done.skipped,
-              refused: done.refused,
+              id: item.id,
+              eventId: p?.eventId,
+              code: p?.code ?? 'CD_E_DLQ_NOT_FOUND',
+              reason: p?.message ?? 'the dead letter is no longer in the index',
             });
-          return;
+          if (item.resent) this.log.emit('replay.item_resent', { jobId, id: item.id, eventId: p?.eventId });
         }
+        if (result.items.length > 0) {
+          const next = await this.jobs.advance(jobId, this.instanceId, cursor, handled, clock.now());
+          if (next < 0) return;
+          if (next >= lease.total) {
+            const done = await this.jobs.get(jobId);
+            if (done)
+              this.log.emit('replay.job_finished', {
+                jobId,
+                total: done.total,
+                sent: done.sent,
+                skipped: done.skipped,
+                refused: done.refused,
+              });
+            return;
+          }
+        }
+        if (result.stopped) return;
       }
     } catch (err) {
       this.log.emit('replay.item_failed', { jobId, id: '', error: describeError(err) });

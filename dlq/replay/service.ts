@@ -37,7 +37,7 @@ import { resolveSelection } from './selection';
  *   (dlq/replay/jobs.ts); the job runner (dlq/replay/runner.ts) sends. Jobs start one at a time
  *   (a lock in Redis), so no letter joins two jobs.
  * - pause / resume / cancel: state transitions in one script each. pause and cancel return once
- *   the runner holding the job has let go of it (it finishes the item in hand first), so nothing
+ *   the runner holding the job has let go of it (it finishes the batch in hand first), so nothing
  *   is sent after they return; cancel then opens the letters not handled yet again (`new`, or
  *   `claimed` when they have an owner) — what is left can be replayed by a new job.
  */

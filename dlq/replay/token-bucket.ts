@@ -1,6 +1,7 @@
 /**
  * The rate limit of one replay job: a token bucket filled at `ratePerSecond`, holding at most
- * `burst` tokens (1 by default: sends are evenly spaced, never bunched). One job is run by one
+ * `burst` tokens (the runner takes a batch's worth at a time and holds two batches: dlq/replay/
+ * runner.ts batchSize). One job is run by one
  * process at a time (its lease), so the bucket lives in that process; a process that takes the
  * job over starts with a full bucket, which adds at most `burst` sends to the rate.
  *
@@ -29,18 +30,18 @@ export class TokenBucket {
     }
   }
 
-  /** How long (ms) until a token is there; 0 when one is there now. Takes nothing. */
-  waitMs(now: number): number {
+  /** How long (ms) until `n` tokens are there (n ≤ burst); 0 when they are there now. Takes nothing. */
+  waitMs(now: number, n = 1): number {
     this.refill(now);
-    if (this.tokens >= 1) return 0;
-    return Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond);
+    if (this.tokens >= n) return 0;
+    return Math.ceil(((Math.min(n, this.burst) - this.tokens) * 1000) / this.ratePerSecond);
   }
 
-  /** Takes a token if one is there now; returns whether it did. */
-  take(now: number): boolean {
+  /** Takes `n` tokens if they are there now; returns whether it did. */
+  take(now: number, n = 1): boolean {
     this.refill(now);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < n) return false;
+    this.tokens -= n;
     return true;
   }
 }

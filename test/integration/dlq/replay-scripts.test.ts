@@ -33,28 +33,41 @@ describe('replay scripts (real Redis)', () => {
   it('a job: one lease holder at a time, an expired lease is taken over, the cursor moves once per item', async () => {
     const jobs = createJobStore(redis, prefix);
     await jobs.create(job('r-00000001', 3), ['a:0:1', 'a:0:2', 'a:0:3']);
-    expect(await jobs.item('r-00000001', 1)).toBe('a:0:2');
-    expect(await jobs.item('r-00000001', 3)).toBeUndefined();
+    expect(await jobs.items('r-00000001', 1, 5)).toEqual(['a:0:2', 'a:0:3']);
+    expect(await jobs.items('r-00000001', 3, 5)).toEqual([]);
     expect((await jobs.lease('r-00000001', 'p1', 1000, 5000)).granted).toBe(true);
     expect((await jobs.lease('r-00000001', 'p2', 2000, 5000)).granted).toBe(false);
-    // p1 marks item 0 in flight, "crashes"; after its lease p2 takes over and sees the mark.
-    expect((await jobs.lease('r-00000001', 'p1', 2000, 5000, 0)).inflight).toBe(0);
+    // p1 marks items 0-1 in flight, "crashes"; after its lease p2 takes over and sees the mark.
+    // A mark from another cursor than the job's is not taken.
+    expect(
+      (await jobs.lease('r-00000001', 'p1', 2000, 5000, { from: 1, count: 2 })).inflight,
+    ).toBeUndefined();
+    expect((await jobs.lease('r-00000001', 'p1', 2000, 5000, { from: 0, count: 2 })).inflight).toEqual({
+      from: 0,
+      count: 2,
+    });
     const taken = await jobs.lease('r-00000001', 'p2', 7001, 5000);
-    expect(taken).toEqual({ granted: true, state: 'running', done: 0, total: 3, inflight: 0 });
+    expect(taken).toEqual({
+      granted: true,
+      state: 'running',
+      done: 0,
+      total: 3,
+      inflight: { from: 0, count: 2 },
+    });
     // The old holder can no longer move the cursor; a stale cursor is refused too.
-    expect(await jobs.advance('r-00000001', 'p1', 0, 'sent', 7002)).toBe(-1);
-    expect(await jobs.advance('r-00000001', 'p2', 0, 'sent', 7002)).toBe(1);
-    expect(await jobs.advance('r-00000001', 'p2', 0, 'sent', 7002)).toBe(-2);
+    const one = (k: 'sent' | 'skipped' | 'refused') => ({ sent: 0, skipped: 0, refused: 0, [k]: 1 });
+    expect(await jobs.advance('r-00000001', 'p1', 0, one('sent'), 7002)).toBe(-1);
+    expect(await jobs.advance('r-00000001', 'p2', 0, one('sent'), 7002)).toBe(1);
+    expect(await jobs.advance('r-00000001', 'p2', 0, one('sent'), 7002)).toBe(-2);
     expect((await jobs.lease('r-00000001', 'p2', 7003, 5000)).inflight).toBeUndefined();
-    expect(await jobs.advance('r-00000001', 'p2', 1, 'skipped', 7004)).toBe(2);
-    expect(await jobs.advance('r-00000001', 'p2', 2, 'refused', 7005)).toBe(3);
+    expect(await jobs.advance('r-00000001', 'p2', 1, { sent: 0, skipped: 1, refused: 1 }, 7004)).toBe(3);
     expect(await jobs.get('r-00000001')).toMatchObject({
       state: 'done',
       done: 3,
       sent: 1,
       skipped: 1,
       refused: 1,
-      updatedAt: 7005,
+      updatedAt: 7004,
     });
     expect(await jobs.leaseOf('r-00000001')).toEqual({ leaseUntil: 0 });
   });

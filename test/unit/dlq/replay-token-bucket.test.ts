@@ -1,3 +1,4 @@
+import { batchSize } from '../../../dlq/replay/runner';
 import { TokenBucket } from '../../../dlq/replay/token-bucket';
 
 describe('replay rate limit: token bucket', () => {
@@ -31,6 +32,21 @@ describe('replay rate limit: token bucket', () => {
     b.take(0);
     expect(b.take(60_000)).toBe(true);
     expect(b.take(60_000)).toBe(false);
+  });
+
+  it('takes a batch of tokens at once, never more than its burst at a time', () => {
+    const b = new TokenBucket(100, 0, 10);
+    expect(b.take(0, 10)).toBe(true);
+    expect(b.waitMs(0, 10)).toBe(100);
+    expect(b.take(50, 10)).toBe(false);
+    expect(b.waitMs(50, 3)).toBe(0);
+    expect(b.take(50, 3)).toBe(true);
+    expect(b.take(100, 10)).toBe(false);
+    expect(b.take(130, 10)).toBe(true);
+  });
+
+  it('the runner batches a fifth of a second of sends', () => {
+    expect([1, 5, 9, 10, 50, 100, 999, 5000].map(batchSize)).toEqual([1, 1, 1, 2, 10, 20, 199, 200]);
   });
 
   it('refuses a rate of 0 or less and a burst below 1', () => {
