@@ -66,6 +66,9 @@ export function readRunFile(home: string): RunFile | undefined {
   }
 }
 
+/** Who the audit trail names for a change sent with the run file's control token. */
+export const CONTROL_TOKEN_NAME = 'control-token';
+
 export function newControlToken(): string {
   return crypto.randomBytes(24).toString('base64url');
 }
@@ -138,18 +141,24 @@ export interface ApplyRequest {
  */
 export function configRoute(
   token: string,
-  apply: (text: string, file: string | undefined) => Promise<ApplyOutcome>,
-  alsoAccept: (authorization: string | undefined) => boolean = () => false,
+  apply: (text: string, file: string | undefined, who: string) => Promise<ApplyOutcome>,
+  /** The name of the admin-role API token in `authorization`, or undefined when it is none. */
+  adminOf: (authorization: string | undefined) => string | undefined = () => undefined,
+  /** Told of every refused request (for the audit trail). */
+  refused: (code: string) => void = () => undefined,
 ): RouteHandler {
   const expected = Buffer.from(`Bearer ${token}`);
   return async (req) => {
     const given = Buffer.from(req.headers.authorization ?? '');
     const control = given.length === expected.length && crypto.timingSafeEqual(given, expected);
-    if (!control && !alsoAccept(req.headers.authorization))
+    const who = control ? CONTROL_TOKEN_NAME : adminOf(req.headers.authorization);
+    if (who === undefined) {
+      refused('CD_E_HUB_UNAUTHORIZED');
       return {
         status: 401,
         body: { code: 'CD_E_HUB_UNAUTHORIZED', message: 'missing or wrong bearer token' },
       };
+    }
     let request: ApplyRequest;
     try {
       request = JSON.parse(req.body.toString('utf8')) as ApplyRequest;
@@ -163,7 +172,11 @@ export function configRoute(
         },
       };
     }
-    const outcome = await apply(request.yaml, typeof request.file === 'string' ? request.file : undefined);
+    const outcome = await apply(
+      request.yaml,
+      typeof request.file === 'string' ? request.file : undefined,
+      who,
+    );
     return { status: outcome.applied ? 200 : 422, body: outcome };
   };
 }

@@ -2,11 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HubComponent } from '../core/component';
 import type { HealthServer } from '../core/health';
-import { bearerToken, identify, LOCAL_ADMIN_NAME, tokenSha256 } from '../dlq';
+import { bearerToken, identify, LOCAL_ADMIN_NAME, tokenSha256, type AuditRecord } from '../dlq';
 import { eventLogger } from '../core/log-events';
 import type { Logger } from '../core/logger';
 import { stackPaths } from '../stack';
-import { applyConfigText, configRoute, newControlToken, writeRunFile, type ApplyOutcome } from './control';
+import {
+  applyConfigText,
+  configRoute,
+  CONTROL_TOKEN_NAME,
+  newControlToken,
+  writeRunFile,
+  type ApplyOutcome,
+} from './control';
 import type { LiveComponents } from './live';
 import { HUB_LOG_EVENTS } from './log-events';
 
@@ -27,16 +34,35 @@ export function serveConfigChanges(o: {
   home?: string;
   /** The admin API's base URL and the local admin token, for the run file. */
   admin?: { url: string; token?: string };
+  /**
+   * Writes a record to the audit trail (op `config.apply`, refusals too); failures are the
+   * writer's to report. @defaultValue none
+   */
+  audit?: (record: AuditRecord) => Promise<void>;
 }): { attach(): () => void } {
   const log = eventLogger(o.logger, HUB_LOG_EVENTS);
   const configFile = path.resolve(o.configFile);
-  const apply = async (via: string, text: string, file: string | undefined): Promise<ApplyOutcome> => {
+  const audit = (record: Omit<AuditRecord, 'at' | 'op'>) =>
+    void o.audit?.({ at: Date.now(), op: 'config.apply', ...record }).catch(() => undefined);
+  const apply = async (
+    via: string,
+    text: string,
+    file: string | undefined,
+    who: string,
+  ): Promise<ApplyOutcome> => {
     const outcome = await applyConfigText(
       text,
       file,
       () => o.live.config,
       (next) => o.live.apply(next),
     );
+    audit({
+      who,
+      ...(who === CONTROL_TOKEN_NAME || who === LOCAL_ADMIN_NAME ? { role: 'admin' as const } : {}),
+      selector: { via, ...(file ? { file } : {}) },
+      result: outcome.applied ? 'ok' : 'failed',
+      ...(outcome.applied ? {} : { code: outcome.code }),
+    });
     if (outcome.applied) {
       const { diff, started, stopped, reconfigured } = outcome.change;
       log.emit(
@@ -68,10 +94,10 @@ export function serveConfigChanges(o: {
     '/config',
     configRoute(
       token,
-      (text, file) => apply('config apply', text, file),
+      (text, file, who) => apply('config apply', text, file, who),
       // An admin of the admin API may change the configuration too (hub.admin.tokens, the local token).
-      (authorization) =>
-        identify(
+      (authorization) => {
+        const id = identify(
           [
             ...o.live.config.hub.admin.tokens,
             ...(o.admin?.token
@@ -79,7 +105,10 @@ export function serveConfigChanges(o: {
               : []),
           ],
           bearerToken(authorization),
-        )?.role === 'admin',
+        );
+        return id?.role === 'admin' ? id.name : undefined;
+      },
+      (code) => audit({ who: 'anonymous', selector: { via: 'config apply' }, result: 'refused', code }),
     ),
   );
   const onHup = () => {
@@ -94,7 +123,7 @@ export function serveConfigChanges(o: {
       );
       return;
     }
-    void apply('SIGHUP', text, configFile);
+    void apply('SIGHUP', text, configFile, 'SIGHUP');
   };
   return {
     attach() {

@@ -138,6 +138,7 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
     url,
     configFile: options.configFile,
     admin: { url: adminApi.url!, ...(localToken ? { token: localToken } : {}) },
+    audit: (record) => adminApi.audit(record),
   });
 
   return {

@@ -13,7 +13,8 @@ import {
   type CatalogEntry,
   type CatalogFollower,
 } from '../../schemas';
-import { createAuditLog } from '../audit';
+import { createAuditLog, type AuditLog } from '../audit';
+import type { AuditRecord } from '../contract';
 import { createDlqServices, type DlqContext, type DlqServices } from '../component';
 import { createReplayService } from '../replay/service';
 import { createAdminApi, type AdminApi } from './component';
@@ -36,7 +37,16 @@ export interface HubAdminApiOptions extends DlqContext {
   localToken?: string;
 }
 
-export function hubAdminApi(options: HubAdminApiOptions): AdminApi {
+/** The admin API as `crossdock start` runs it, and its audit trail for other operations of the hub. */
+export interface HubAdminApi extends AdminApi {
+  /**
+   * Writes a record to the audit trail once the API started (configuration changes sent to the
+   * health port's POST /config are audited through this). Before start or after stop: nothing.
+   */
+  audit(record: AuditRecord): Promise<void>;
+}
+
+export function hubAdminApi(options: HubAdminApiOptions): HubAdminApi {
   const config = options.config();
   const host = options.host ?? config.hub.admin.host;
   const port = options.port ?? config.hub.admin.port;
@@ -46,6 +56,7 @@ export function hubAdminApi(options: HubAdminApiOptions): AdminApi {
   let producer: Producer | undefined;
   let redis: Redis | undefined;
   let follower: CatalogFollower | undefined;
+  let auditLog: AuditLog | undefined;
 
   async function close() {
     await api?.stop();
@@ -53,11 +64,12 @@ export function hubAdminApi(options: HubAdminApiOptions): AdminApi {
     await producer?.disconnect().catch(() => undefined);
     redis?.disconnect();
     await services?.close().catch(() => undefined);
-    api = services = producer = redis = follower = undefined;
+    api = services = producer = redis = follower = auditLog = undefined;
   }
 
   return {
     name: 'admin-api',
+    audit: (record) => auditLog?.record(record) ?? Promise.resolve(),
     get url() {
       return api?.url;
     },
@@ -123,7 +135,7 @@ export function hubAdminApi(options: HubAdminApiOptions): AdminApi {
             catalog: () => f.current(),
             logger,
           }),
-          audit: createAuditLog({
+          audit: (auditLog = createAuditLog({
             producer,
             redis,
             redisPrefix: resolveRedisPrefix({
@@ -131,7 +143,7 @@ export function hubAdminApi(options: HubAdminApiOptions): AdminApi {
               redisPrefix: options.redisPrefix,
             }),
             topic: names.audit,
-          }),
+          })),
           resolver: createSchemaResolver(options.endpoints.registryUrl),
           catalog,
           ...(options.localToken ? { localToken: options.localToken } : {}),

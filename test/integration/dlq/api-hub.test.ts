@@ -141,12 +141,26 @@ describe('dlq: the admin API in crossdock start', () => {
     expect(audit.records.map((r) => r.op)).toEqual(expect.arrayContaining(['dlq.dry-run', 'dlq.replay']));
   });
 
-  it('config apply takes an admin token of the admin API as well as the control token', async () => {
+  it('config apply takes an admin token of the admin API as well as the control token; both are audited', async () => {
     const r = await runCli(['config', 'apply', hub.file], {
       CROSSDOCK_HOME: hub.home,
       CROSSDOCK_ADMIN_TOKEN: readRunFile(hub.home)!.adminToken!,
     });
     expect([r.code, r.stdout.trim()]).toEqual([0, 'applied: nothing changed']);
+    const wrong = await runCli(['config', 'apply', hub.file], {
+      CROSSDOCK_HOME: hub.home,
+      CROSSDOCK_ADMIN_TOKEN: 'not-a-token',
+    });
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toContain('CD_E_HUB_UNAUTHORIZED');
+    const audit = JSON.parse((await cli(['audit', 'list', '--json', '--op', 'config.apply'])).stdout) as {
+      records: AuditRecord[];
+    };
+    expect(audit.records.map((x) => [x.who, x.result, x.code])).toEqual([
+      ['anonymous', 'refused', 'CD_E_HUB_UNAUTHORIZED'],
+      ['local-admin', 'ok', undefined],
+    ]);
+    expect(audit.records[1]!.selector).toEqual({ via: 'config apply', file: hub.file });
   });
 
   it('removes the run file, and with it the local token, when the hub stops', async () => {

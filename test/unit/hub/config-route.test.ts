@@ -6,10 +6,16 @@ const applied: ApplyOutcome = {
 };
 
 describe('POST /config: who may change the configuration', () => {
+  const who: string[] = [];
+  const refusals: string[] = [];
   const route = configRoute(
     'control-token',
-    async () => applied,
-    (authorization) => authorization === 'Bearer an-admin-token',
+    async (_text, _file, by) => {
+      who.push(by);
+      return applied;
+    },
+    (authorization) => (authorization === 'Bearer an-admin-token' ? 'ann' : undefined),
+    (code) => refusals.push(code),
   );
   const call = (authorization?: string) =>
     route({
@@ -20,6 +26,8 @@ describe('POST /config: who may change the configuration', () => {
   it('takes the control token, or an admin token of the admin API', async () => {
     expect((await call('Bearer control-token')).status).toBe(200);
     expect((await call('Bearer an-admin-token')).status).toBe(200);
+    // The audit trail names who applied it: the control token, or the admin token's name.
+    expect(who).toEqual(['control-token', 'ann']);
   });
 
   it('refuses anything else with 401 CD_E_HUB_UNAUTHORIZED', async () => {
@@ -27,5 +35,6 @@ describe('POST /config: who may change the configuration', () => {
       const res = await call(a);
       expect([a, res.status, (res.body as { code: string }).code]).toEqual([a, 401, 'CD_E_HUB_UNAUTHORIZED']);
     }
+    expect(refusals).toEqual(Array(4).fill('CD_E_HUB_UNAUTHORIZED'));
   });
 });
