@@ -77,3 +77,14 @@ export interface ConsumedRecord {
   value: Buffer | null;
   headers?: IHeaders;
 }
+
+/** The names of the topics the cluster has now (a short-lived admin client). */
+export async function existingTopics(kafka: Kafka): Promise<Set<string>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return new Set(await admin.listTopics());
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,3 +1,4 @@
+import { existingTopics } from '../core/kafka';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { HubComponent } from '../core/component';
 import type { DeadLetterSettings } from '../core/config';
@@ -78,14 +79,7 @@ export function createIndexer(options: IndexerOptions): HubComponent & { readonl
       return ready;
     },
     async start() {
-      const admin = options.kafka.admin();
-      await admin.connect();
-      let existing: Set<string>;
-      try {
-        existing = new Set(await admin.listTopics());
-      } finally {
-        await admin.disconnect();
-      }
+      const existing = await existingTopics(options.kafka);
       const topics = options.dlqTopics.filter((t) => existing.has(t));
       const c = options.kafka.consumer({
         groupId: options.groupId,

@@ -1,3 +1,4 @@
+import { existingTopics } from '../core/kafka';
 import type { Kafka } from 'kafkajs';
 import type { IndexDeps } from './indexer';
 import { indexMessage } from './indexer';
@@ -29,14 +30,9 @@ export interface ReindexResult {
 export async function reindex(options: ReindexOptions): Promise<ReindexResult> {
   const started = Date.now();
   const states = await options.stateLog.readAll((n) => options.onProgress?.('states', n));
-  const admin = options.kafka.admin();
-  await admin.connect();
-  let dlqTopics: string[];
-  try {
-    dlqTopics = (await admin.listTopics()).filter((t) => options.topics.dlqPattern.test(t)).sort();
-  } finally {
-    await admin.disconnect();
-  }
+  const dlqTopics = [...(await existingTopics(options.kafka))]
+    .filter((t) => options.topics.dlqPattern.test(t))
+    .sort();
   await options.store.clear();
   let restored = 0;
   await readTopicsToEnd({

@@ -1,3 +1,4 @@
+import type { RetryEntry } from './state';
 import type { Redis } from '../core/redis';
 import type { DeliveryKeys } from './keys';
 
@@ -28,17 +29,11 @@ export interface DeliveryInspection {
   entry?: HeldEntryInspection;
 }
 
-export interface HeldEntryInspection {
-  /** Attempts made so far (0: parked before its first attempt). */
-  attempts: number;
-  /** Epoch ms. */
-  firstFailedAt?: number;
-  lastFailedAt?: number;
-  lastCode?: string;
-  lastReason?: string;
-  lastStatus?: number;
-  /** The business key it is ordered by (per-key ordering). */
-  orderKey?: string;
+/** What an inspection reads of a held entry: its attempt history and key (retry/state.ts RetryEntry). */
+export interface HeldEntryInspection extends Pick<
+  RetryEntry,
+  'attempts' | 'firstFailedAt' | 'lastFailedAt' | 'lastCode' | 'lastReason' | 'lastStatus' | 'orderKey'
+> {
   /** Its due time (epoch ms) when it is in the retry schedule; absent when it is parked. */
   dueAt?: number;
   /** Its key is held (its head was dead-lettered with `ordering.onDeadLetter: hold`). */

@@ -42,6 +42,22 @@ export type RecordAnalysis =
     }
   | { ok: false; rejection: Rejection };
 
+/** The rejection of an event whose eventId was seen with another payload (router.dedupe). */
+export function conflictRejection(a: {
+  eventId: string;
+  correlationId: string;
+  eventType: string;
+}): Rejection {
+  return {
+    code: 'CD_E_DUPLICATE_CONFLICT',
+    message: `eventId ${a.eventId} was already seen with a different payload`,
+    stage: 'router.dedupe',
+    eventId: a.eventId,
+    correlationId: a.correlationId,
+    eventType: a.eventType,
+  };
+}
+
 export interface Analyzer {
   /**
    * One analysis per record, in order. Rejects with a retriable CrossdockError when a dependency

@@ -3,7 +3,7 @@ import { cloudEventValues, lacksCloudEventHeaders } from '../core/cloudevents';
 import type { Clock } from '../core/clock';
 import type { HubTopics } from '../core/names/topics';
 import { deadLetterHeaders, isReplayHeader } from '../core/dead-letters';
-import type { Analyzer, RecordAnalysis } from './analysis';
+import { conflictRejection, type Analyzer, type RecordAnalysis } from './analysis';
 import type { RouterLog } from './log-events';
 import type { RouterMetrics } from './metrics';
 import type { IngressRecord, Rejection } from './validate';
@@ -165,14 +165,7 @@ export async function planBatch(
       return;
     }
     if (verdict === 'conflict') {
-      deadLetter(record, {
-        code: 'CD_E_DUPLICATE_CONFLICT',
-        message: `eventId ${a.eventId} was already seen with a different payload`,
-        stage: 'router.dedupe',
-        eventId: a.eventId,
-        correlationId: a.correlationId,
-        eventType: a.eventType,
-      });
+      deadLetter(record, conflictRejection(a));
       return;
     }
     counts.valid++;

@@ -4,7 +4,7 @@ import { routerKeys, type RouterKeys } from '../core/names/redis-keys';
 import type { Redis } from '../core/redis';
 import type { SchemaResolver } from '../core/registry';
 import type { CatalogEntry } from '../schemas';
-import { analyzeRecord } from './analysis';
+import { analyzeRecord, conflictRejection } from './analysis';
 import { liveRouterCatalog, type LiveRouterCatalog } from './catalog';
 import { compileRoutes, type Router } from './match';
 import { createValidator, type IngressRecord, type Rejection, type Validator } from './validate';
@@ -87,18 +87,8 @@ export function createRouterPreviewer(options: RouterPreviewOptions): RouterPrev
       if (!a.ok) return { ok: false, rejection: a.rejection };
       const seen = seenPreview(await options.redis.get(keys.seen(a.eventId)), a.hash);
       if (seen === 'conflict')
-        return {
-          ok: false,
-          rejection: {
-            // The rejection router/batch.ts writes for a conflict.
-            code: 'CD_E_DUPLICATE_CONFLICT',
-            message: `eventId ${a.eventId} was already seen with a different payload`,
-            stage: 'router.dedupe',
-            eventId: a.eventId,
-            correlationId: a.correlationId,
-            eventType: a.eventType,
-          },
-        };
+        // The rejection router/batch.ts writes for a conflict.
+        return { ok: false, rejection: conflictRejection(a) };
       return {
         ok: true,
         eventId: a.eventId,

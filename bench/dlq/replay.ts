@@ -21,6 +21,7 @@
  * Writes bench/results/dlq-replay.json (CD_BENCH_NO_WRITE=1: not).
  */
 // First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
+import { atlOrderReleased } from '../../test/helpers/orders';
 import '../../core/kafkajs-patch';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -101,35 +102,8 @@ async function orderReleased(
       correlationId: `corr-${n}`,
       causationId: null,
     },
-    orderId: `ORD-${n % 1000}`,
-    customerId: 'C-1',
-    customerName: 'Bench Supply',
-    warehouseId: 'CHI-1',
-    requestedShipDate: '2026-03-04',
-    shipTo: {
-      name: 'Dock 4',
-      line1: '1 Main St',
-      line2: null,
-      city: 'Chicago',
-      region: 'IL',
-      postalCode: '60601',
-      countryCode: 'US',
-      phone: null,
-      email: null,
-    },
-    currency: 'USD',
-    lines: [
-      {
-        lineNumber: 1,
-        sku: 'SKU-1',
-        description: null,
-        quantity: '2.0000',
-        unitOfMeasure: 'EA',
-        unitPrice: '10.0000',
-        lineAmount: '20.00',
-      },
-    ],
-    orderTotal: '20.00',
+    // The SDK tests' order (test/helpers/orders.ts), from Chicago.
+    ...atlOrderReleased(`ORD-${n % 1000}`, 'Dock 4'),
   };
   return {
     id,

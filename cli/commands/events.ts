@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { CrossdockError, isCrossdockError } from '../../core/errors';
-import { createKafka } from '../../core/kafka';
+import { createKafka, existingTopics } from '../../core/kafka';
 import { createSchemaResolver } from '../../core/registry';
 import { describeTrace, type EventTrace } from '../../dlq';
 import { loadConfig, readRunFile } from '../../hub';
@@ -118,15 +118,7 @@ async function runTail(name: string, opts: TailFlags): Promise<void> {
   const config = loadConfig(configFile);
   const endpoints = currentEndpoints();
   const kafka = createKafka({ clientId: 'crossdock-events-tail', brokers: endpoints.kafkaBrokers });
-  const admin = kafka.admin();
-  await admin.connect();
-  let existing: Set<string>;
-  try {
-    existing = new Set(await admin.listTopics());
-  } finally {
-    await admin.disconnect();
-  }
-  const target = resolveTailTarget(name, config, existing);
+  const target = resolveTailTarget(name, config, await existingTopics(kafka));
   const catalog = loadCatalog();
   const stop = new AbortController();
   const onSignal = () => stop.abort();
