@@ -279,6 +279,39 @@ describe('dlq: the index of dead letters', () => {
     expect((await store.get(gone.id))?.notes.map((n) => n.text)).toEqual(['test order, no delivery']);
   });
 
+  it('the state log sends concurrent writes together and keeps each letter’s last write last', async () => {
+    const t2 = topicsForPrefix(randomName('dlqstate'));
+    await createTopics(admin, [
+      {
+        topic: t2.dlqState,
+        numPartitions: 1,
+        replicationFactor: 1,
+        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+      },
+    ]);
+    const log = createStateLog(kafka, t2.dlqState);
+    try {
+      // 1,200 writes at once over 3 letters: more than one send (500 a send), in call order.
+      await Promise.all(
+        Array.from({ length: 1200 }, (_, i) =>
+          log.write(`L${i % 3}`, {
+            state: 'claimed',
+            owner: `o${i}`,
+            notes: [],
+            replays: [],
+            updatedAt: i,
+            updatedBy: 'test',
+          }),
+        ),
+      );
+      const all = await log.readAll();
+      expect([...all.keys()].sort()).toEqual(['L0', 'L1', 'L2']);
+      expect(['L0', 'L1', 'L2'].map((k) => all.get(k)?.owner)).toEqual(['o1197', 'o1198', 'o1199']);
+    } finally {
+      await log.close();
+    }
+  });
+
   it('groups a storm of 10,000 dead letters into its incidents', async () => {
     const storm = topicsForPrefix(randomName('dlqstorm'));
     await createTopics(admin, [storm.dlqDeliver('erp')]);
