@@ -138,13 +138,11 @@ export function hubAdminApi(options: HubAdminApiOptions): HubAdminApi {
           audit: (auditLog = createAuditLog({
             producer,
             redis,
-            redisPrefix: resolveRedisPrefix({
-              topicPrefix: config.hub.topicPrefix,
-              redisPrefix: options.redisPrefix,
-            }),
+            redisPrefix,
             topic: names.audit,
           })),
-          resolver: createSchemaResolver(options.endpoints.registryUrl),
+          // One resolver (one cache of schemas by id) for the dry runs and `show`.
+          resolver,
           catalog,
           ...(options.localToken ? { localToken: options.localToken } : {}),
           logger,
