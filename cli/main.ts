@@ -12,6 +12,7 @@ import { dlqCommand } from './commands/dlq';
 import { auditCommand } from './commands/audit';
 import { adminCommand } from './commands/admin';
 import { eventsCommand } from './commands/events';
+import { keysCommand } from './commands/keys';
 import { EXIT, reportError } from './output';
 
 /**
@@ -34,6 +35,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.addCommand(siteCommand(setExit));
   program.addCommand(dlqCommand(setExit));
   program.addCommand(eventsCommand(setExit));
+  program.addCommand(keysCommand(setExit));
   program.addCommand(auditCommand(setExit));
   program.addCommand(adminCommand(setExit));
   const override = (c: Command): void => {

@@ -38,3 +38,14 @@ export {
   type RedisPersistenceFacts,
 } from './redis-durability';
 export { prepareHub, type HubStartOptions, type PreparedHub } from './start';
+export {
+  LOCAL_KEYS_FILE,
+  applyLocalKeys,
+  configuredKeys,
+  localKeySecrets,
+  localKeysPath,
+  parseLocalKeys,
+  readLocalKeys,
+  type ConfiguredKey,
+  type LocalKeySecrets,
+} from './local-keys';

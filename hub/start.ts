@@ -7,11 +7,12 @@ import { createLogger } from '../core/logger';
 import { hubAdminApi, isLoopbackHost, newAdminToken } from '../dlq';
 import { ensureTopics } from '../router';
 import { loadCatalog, publishCatalog, pushSchemas } from '../schemas';
-import { status, stderrProgress, up, type PartStatus } from '../stack';
+import { stackPaths, status, stderrProgress, up, type PartStatus } from '../stack';
 import { HUB_COMPONENTS } from './components';
 import { componentStatus, serveConfigChanges } from './live-control';
 import { LiveComponents } from './live';
 import { loadConfig } from './config';
+import { applyLocalKeys } from './local-keys';
 import { createDependencyProbe } from './dependency-probe';
 import { checkRedisDurability } from './redis-durability';
 import { runComponents } from './run';
@@ -65,6 +66,9 @@ export interface PreparedHub {
  */
 export async function prepareHub(options: HubStartOptions): Promise<PreparedHub> {
   const config = loadConfig(options.configFile);
+  // Signing-key secrets for local use (`crossdock keys`): only variables that are not set, and
+  // never generated here, so a production hub runs on the secrets it was given.
+  applyLocalKeys(stackPaths().home, process.env);
   const res = await up({ progress: stderrProgress() });
   const parts = await status();
   const logger = createLogger({ bindings: { service: 'crossdock' } });

@@ -67,7 +67,7 @@ export function httpKeysFor(config: HubConfig, env: NodeJS.ProcessEnv = process.
       if (!secret)
         throw new CrossdockError(
           'CD_E_SITE_SECRET_MISSING',
-          `Site ${site.id}: key ${k.id} reads its secret from $${k.secretEnv}, which is not set.`,
+          `Site ${site.id}: key ${k.id} reads its secret from $${k.secretEnv}, which is not set (production: set it; on this machine: \`npx crossdock keys\` makes local secrets, which \`crossdock start\` reads).`,
           { details: { siteId: site.id, keyId: k.id, secretEnv: k.secretEnv } },
         );
       keys.push({ id: k.id, siteId: site.id, secret, ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}) });

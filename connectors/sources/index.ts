@@ -32,7 +32,7 @@ export {
 } from './onboarding';
 
 // The client half of HTTP ingest's signature (what a site's HTTP client sends).
-export { signedHeaders } from './http/auth';
+export { newKeySecret, signedHeaders } from './http/auth';
 
 // The site SDK's encoding: envelope, schema check and framing of a canonical event.
 export {

@@ -45,7 +45,12 @@ describe('crossdock start: the whole hub in one process (real Kafka, registry, R
     for (const s of doc.subscribers) if (receivers[s.id]) s.sink.url = receivers[s.id]!.url;
     doc.subscribers.find((s) => s.id === 'central-erp')!.sink.secretsEnv = 'HUB_TEST_WEBHOOK_SECRETS';
     await admin.connect();
-    hub = await startHub(doc, { HUB_TEST_CHI_KEY: 'chi-secret', HUB_TEST_WEBHOOK_SECRETS: webhookSecret });
+    hub = await startHub(doc, {
+      HUB_TEST_CHI_KEY: 'chi-secret',
+      CROSSDOCK_KEY_US_NWK: 'nwk-secret',
+      CROSSDOCK_KEY_MX_MTY: 'mty-secret',
+      HUB_TEST_WEBHOOK_SECRETS: webhookSecret,
+    });
 
     await grantSiteAcls(admin, prefix, 'us-atl');
     let joined = false;

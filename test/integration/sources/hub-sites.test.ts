@@ -33,7 +33,13 @@ describe('examples/hub.yaml: one site of each kind publishes (real Kafka, regist
   const text = YAML.stringify(doc);
   const config = loadConfigText(text, example);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-home-'));
-  const env = { E2E_CHI_KEY: 'e2e-secret', CROSSDOCK_INGEST_PORT: '0', CROSSDOCK_HOME: home };
+  const env = {
+    E2E_CHI_KEY: 'e2e-secret',
+    CROSSDOCK_KEY_US_NWK: 'nwk-secret',
+    CROSSDOCK_KEY_MX_MTY: 'mty-secret',
+    CROSSDOCK_INGEST_PORT: '0',
+    CROSSDOCK_HOME: home,
+  };
   const redisPrefix = `${randomName('t')}:`;
   const components = createSourceComponents({
     config,

@@ -17,7 +17,7 @@ describe('source components from the hub configuration', () => {
       config,
       endpoints: resolveEndpoints({}),
       logger: silentLogger(),
-      env: {},
+      env: { CROSSDOCK_KEY_US_CHI: 'a', CROSSDOCK_KEY_US_NWK: 'b', CROSSDOCK_KEY_MX_MTY: 'c' },
     });
     expect(components.map((c) => c.name)).toEqual(['http-ingest', 'csv-drop-folder']);
     for (const site of config.sites.filter((s) => s.connector.kind !== 'sdk'))
