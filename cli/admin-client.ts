@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { CrossdockError, isCrossdockError } from '../core/errors';
-import { locateAdmin, type AdminTarget } from '../hub';
-import { stackPaths } from '../stack';
+import type { AdminTarget } from '../hub';
 import { EXIT, reportError } from './output';
 
 /**
@@ -86,6 +85,8 @@ export function adminClient(target: AdminTarget, fetchImpl: typeof fetch = fetch
 
 /** The client of the hub `--hub` names, else the one of the run file. */
 export function connect(hub: string | undefined): AdminClient {
+  const { locateAdmin } = require('../hub') as typeof import('../hub');
+  const { stackPaths } = require('../stack') as typeof import('../stack');
   return adminClient(locateAdmin(stackPaths().home, hub, process.env));
 }
 

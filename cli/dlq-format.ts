@@ -11,7 +11,6 @@ import type {
   WorkItem,
   WorkResult,
 } from '../dlq';
-import { describeSelector } from '../dlq';
 import { duration, table, when } from './table';
 
 const dash = (v: unknown) => (v === undefined || v === null || v === '' ? '-' : String(v));
@@ -167,6 +166,7 @@ export function formatPredictions(predictions: ReplayPrediction[], outcomes: Rec
 
 export function formatJobs(jobs: ReplayJob[]): string {
   if (jobs.length === 0) return 'no replay jobs';
+  const { describeSelector } = require('../dlq') as typeof import('../dlq');
   const rows = jobs.map((j) => [
     j.id,
     j.state,

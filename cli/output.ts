@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { isCrossdockError } from '../core/errors';
-import { kafkaUnreachable } from '../core/kafka';
+import { kafkaUnreachable } from '../core/kafka-errors';
 
 /**
  * Exit codes, the same for every command:

@@ -1,7 +1,6 @@
 // Before kafkajs: its read_committed filter is replaced (core/kafkajs-patch.ts).
 import { assertReadCommittedFix } from './kafkajs-patch';
 import { Kafka, logLevel, type IHeaders, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
-import { CrossdockError } from './errors';
 import { eventLogger } from './log-events';
 import { CORE_LOG_EVENTS } from './log-events-core';
 import type { Logger } from './logger';
@@ -43,30 +42,7 @@ export function createKafka(options: KafkaClientOptions): Kafka {
   });
 }
 
-/** kafkajs errors that mean "no broker could be reached", not a bug in crossdock. */
-const UNREACHABLE = new Set([
-  'KafkaJSConnectionError',
-  'KafkaJSConnectionClosedError',
-  'KafkaJSNumberOfRetriesExceeded',
-  'KafkaJSBrokerNotFound',
-  'KafkaJSRequestTimeoutError',
-]);
-
-/**
- * A kafkajs error that says Kafka could not be reached, as the coded CD_E_KAFKA_UNREACHABLE
- * (exit 3 in the CLI, retriable) keeping kafkajs's message; undefined for any other error.
- */
-export function kafkaUnreachable(err: unknown): CrossdockError | undefined {
-  if (!(err instanceof Error)) return undefined;
-  const cause = (err as { cause?: unknown }).cause;
-  const names = [err.name, cause instanceof Error ? cause.name : ''];
-  if (!names.some((n) => UNREACHABLE.has(n)) && !/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH/.test(err.message))
-    return undefined;
-  return new CrossdockError('CD_E_KAFKA_UNREACHABLE', `Kafka could not be reached: ${err.message}`, {
-    retriable: true,
-    cause: err,
-  });
-}
+export { kafkaUnreachable } from './kafka-errors';
 
 /** One record as a consumer hands it over: where it was read, and its key, value and headers. */
 export interface ConsumedRecord {

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
-import { ADMIN_ROLES, newAdminToken, tokenEntryYaml, tokenSha256 } from '../../dlq';
 import { CrossdockError } from '../../core/errors';
 import { usageAware } from '../admin-client';
+import { ADMIN_ROLES } from '../defaults';
 import { output } from '../output';
 
 /** Token names: what the configuration accepts for hub.admin.tokens[].name. */
@@ -38,6 +38,8 @@ export function adminCommand(setExit: (code: number) => void): Command {
                 'CD_E_USAGE',
                 `--name: ${JSON.stringify(opts.name)} must be 1-63 lower-case letters, digits or '-', starting with a letter or digit`,
               );
+            const { newAdminToken, tokenEntryYaml, tokenSha256 } =
+              require('../../dlq') as typeof import('../../dlq');
             const secret = newAdminToken();
             const entry = { name: opts.name, role: opts.role, sha256: tokenSha256(secret) };
             const yaml = tokenEntryYaml(entry);

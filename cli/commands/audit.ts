@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import type { AuditRecord } from '../../dlq';
-import { parseTime } from '../../dlq';
 import { adminOptions, connect, usageAware } from '../admin-client';
 import { output } from '../output';
 import { table, when } from '../table';
@@ -32,6 +31,7 @@ export function auditCommand(setExit: (code: number) => void): Command {
           hub?: string;
           json?: boolean;
         }) => {
+          const { parseTime } = require('../../dlq') as typeof import('../../dlq');
           const since = opts.since === undefined ? undefined : parseTime(opts.since, '--since');
           const res = await connect(opts.hub).get<{ records: AuditRecord[] }>('/audit', {
             who: opts.who,

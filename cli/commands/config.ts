@@ -1,9 +1,7 @@
 import { Command } from 'commander';
-import { describeProblems } from '../../core/config';
 import fs from 'node:fs';
 import { CrossdockError } from '../../core/errors';
-import { checkConfig, locateHub, type ApplyOutcome } from '../../hub';
-import { stackPaths } from '../../stack';
+import type { ApplyOutcome } from '../../hub';
 import { EXIT, output } from '../output';
 
 /** `crossdock config check <file>`: the start-up check, on its own (every problem at once). */
@@ -19,6 +17,8 @@ export function configCommand(setExit: (code: number) => void): Command {
     .argument('<file>', 'hub configuration (YAML)')
     .option('--json', 'machine-readable output: { file, ok, problems: [{ path, message, line }] }')
     .action((file: string, opts: { json?: boolean }) => {
+      const { checkConfig } = require('../../hub') as typeof import('../../hub');
+      const { describeProblems } = require('../../core/config') as typeof import('../../core/config');
       const res = checkConfig(file);
       const c = res.config;
       output(Boolean(opts.json)).result({ file: res.file, ok: res.ok, problems: res.problems }, () =>
@@ -46,6 +46,9 @@ export function configCommand(setExit: (code: number) => void): Command {
       "machine-readable output: the hub's answer { applied, change | code, message, problems }",
     )
     .action(async (file: string, opts: { hub?: string; json?: boolean }) => {
+      const { checkConfig, locateHub } = require('../../hub') as typeof import('../../hub');
+      const { stackPaths } = require('../../stack') as typeof import('../../stack');
+      const { describeProblems } = require('../../core/config') as typeof import('../../core/config');
       const out = output(Boolean(opts.json));
       // The same checks here first: a bad file never leaves this machine.
       const res = checkConfig(file);
@@ -94,6 +97,7 @@ export function configCommand(setExit: (code: number) => void): Command {
 }
 
 function describeOutcome(o: ApplyOutcome): string {
+  const { describeProblems } = require('../../core/config') as typeof import('../../core/config');
   if (!o.applied)
     return [`refused (${o.code}): ${o.message}`, ...describeProblems(o.problems).map((l) => `  ${l}`)].join(
       '\n',

@@ -1,15 +1,5 @@
 import { Command } from 'commander';
 import { CrossdockError } from '../../core/errors';
-import { createHealthServer } from '../../core/health';
-import { eventLogger } from '../../core/log-events';
-import { CORE_LOG_EVENTS } from '../../core/log-events-core';
-import { createLogger } from '../../core/logger';
-import { createRedis, redisReady } from '../../core/redis';
-import { systemClock } from '../../core/clock';
-import { currentEndpoints } from '../../stack';
-import { sinkConnectorComponent, subscriberDeliveryKeys } from '../../connectors/sinks';
-import { createDeliveryState } from '../../retry';
-import { checkRedisDurability, loadConfig, runComponents } from '../../hub';
 import { output } from '../output';
 
 /**
@@ -35,6 +25,19 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
         subscriberId: string,
         opts: { config: string; healthPort?: string; releaseKey?: string; json?: boolean },
       ) => {
+        const { createHealthServer } = require('../../core/health') as typeof import('../../core/health');
+        const { eventLogger } = require('../../core/log-events') as typeof import('../../core/log-events');
+        const { CORE_LOG_EVENTS } =
+          require('../../core/log-events-core') as typeof import('../../core/log-events-core');
+        const { createLogger } = require('../../core/logger') as typeof import('../../core/logger');
+        const { createRedis, redisReady } = require('../../core/redis') as typeof import('../../core/redis');
+        const { systemClock } = require('../../core/clock') as typeof import('../../core/clock');
+        const { currentEndpoints } = require('../../stack') as typeof import('../../stack');
+        const { sinkConnectorComponent, subscriberDeliveryKeys } =
+          require('../../connectors/sinks') as typeof import('../../connectors/sinks');
+        const { createDeliveryState } = require('../../retry') as typeof import('../../retry');
+        const { checkRedisDurability, loadConfig, runComponents } =
+          require('../../hub') as typeof import('../../hub');
         const config = loadConfig(opts.config);
         const subscriber = config.subscriberById[subscriberId];
         if (!subscriber) {

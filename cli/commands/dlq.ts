@@ -1,21 +1,18 @@
 import { Command, Option } from 'commander';
-import {
-  DEAD_LETTER_STATES,
-  checkDeadLetterId,
-  parseFilter,
-  parseSelector,
-  type DeadLetterGroup,
-  type DeadLetterPage,
-  type DeadLetterSelector,
-  type QueueSummary,
-  type ReplayJob,
-  type ReplayPrediction,
-  type ShownDeadLetter,
-  type WorkItem,
-  type WorkResult,
+import type {
+  DeadLetterGroup,
+  DeadLetterPage,
+  DeadLetterSelector,
+  QueueSummary,
+  ReplayJob,
+  ReplayPrediction,
+  ShownDeadLetter,
+  WorkItem,
+  WorkResult,
 } from '../../dlq';
 import { CrossdockError } from '../../core/errors';
 import { adminOptions, connect, usageAware } from '../admin-client';
+import { DEAD_LETTER_STATES } from '../defaults';
 import {
   formatGroups,
   formatJob,
@@ -87,6 +84,7 @@ const hasFilter = (f: FilterFlags) => Object.values(filterInput(f)).some((v) => 
 function selectorOf(ids: string[], f: FilterFlags): DeadLetterSelector {
   if (ids.length && hasFilter(f))
     throw new CrossdockError('CD_E_DLQ_SELECTOR_INVALID', 'selector: give ids or filter flags, not both');
+  const { parseSelector } = require('../../dlq') as typeof import('../../dlq');
   const selector = parseSelector(
     ids.length ? { ids } : hasFilter(f) ? { filter: filterInput(f) } : {},
     'selector',
@@ -121,6 +119,7 @@ export function dlqCommand(setExit: (code: number) => void): Command {
       ),
     ).action(
       usageAware(setExit, async (opts: FilterFlags & Common & { limit: string; cursor?: string }) => {
+        const { parseFilter } = require('../../dlq') as typeof import('../../dlq');
         const filter = parseFilter(filterInput(opts), 'filter');
         const page = await connect(opts.hub).get<DeadLetterPage>('/dlq', {
           ...filter,
@@ -141,6 +140,7 @@ export function dlqCommand(setExit: (code: number) => void): Command {
         .argument('<id>', 'dead-letter id <topic>:<partition>:<offset>'),
     ).action(
       usageAware(setExit, async (id: string, opts: Common) => {
+        const { checkDeadLetterId } = require('../../dlq') as typeof import('../../dlq');
         checkDeadLetterId(id, 'id');
         const shown = await connect(opts.hub).get<ShownDeadLetter>(`/dlq/${encodeURIComponent(id)}`);
         output(Boolean(opts.json)).result(shown, () => formatShown(shown));

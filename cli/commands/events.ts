@@ -1,15 +1,9 @@
-import path from 'node:path';
 import { Command } from 'commander';
 import { CrossdockError, isCrossdockError } from '../../core/errors';
-import { createKafka, existingTopics } from '../../core/kafka';
-import { createSchemaResolver } from '../../core/registry';
-import { describeTrace, type EventTrace } from '../../dlq';
-import { loadConfig, readRunFile } from '../../hub';
-import { loadCatalog } from '../../schemas';
-import { currentEndpoints, stackPaths } from '../../stack';
+import type { EventTrace } from '../../dlq';
 import { adminOptions, connect, usageAware } from '../admin-client';
+import { DEFAULT_CONFIG } from '../defaults';
 import { EXIT, output, reportError } from '../output';
-import { formatTailRecord, resolveTailTarget, tailTopic } from '../tail';
 
 /**
  * `crossdock events …`: single events as they move through a running hub. Each subcommand is
@@ -49,10 +43,9 @@ function known(t: EventTrace): boolean {
 export function formatTrace(t: EventTrace): string {
   if (!known(t))
     return `event ${t.eventId}: no trace (the router has not seen it: a wrong id, not published yet, or older than what the hub keeps)`;
+  const { describeTrace } = require('../../dlq') as typeof import('../../dlq');
   return describeTrace(t);
 }
-
-const DEFAULT_CONFIG = path.resolve(__dirname, '../../examples/hub.yaml');
 
 interface TailFlags {
   config?: string;
@@ -103,6 +96,12 @@ export function tailCommand(setExit: (code: number) => void): Command {
 }
 
 async function runTail(name: string, opts: TailFlags): Promise<void> {
+  const { createKafka, existingTopics } = require('../../core/kafka') as typeof import('../../core/kafka');
+  const { createSchemaResolver } = require('../../core/registry') as typeof import('../../core/registry');
+  const { loadConfig, readRunFile } = require('../../hub') as typeof import('../../hub');
+  const { loadCatalog } = require('../../schemas') as typeof import('../../schemas');
+  const { currentEndpoints, stackPaths } = require('../../stack') as typeof import('../../stack');
+  const { formatTailRecord, resolveTailTarget, tailTopic } = require('../tail') as typeof import('../tail');
   let limit: number | undefined;
   if (opts.limit !== undefined) {
     limit = Number(opts.limit);

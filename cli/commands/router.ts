@@ -1,10 +1,4 @@
 import { Command } from 'commander';
-import { createHealthServer } from '../../core/health';
-import { eventLogger } from '../../core/log-events';
-import { CORE_LOG_EVENTS } from '../../core/log-events-core';
-import { createLogger } from '../../core/logger';
-import { currentEndpoints } from '../../stack';
-import { checkRedisDurability, loadConfig, routerComponent, runComponents } from '../../hub';
 
 /**
  * `crossdock router --config <file>`: the router alone (more instances share the partitions).
@@ -16,6 +10,14 @@ export function routerCommand(_setExit: (code: number) => void): Command {
     .requiredOption('--config <file>', 'hub configuration (YAML)')
     .option('--health-port <port>', 'port of /healthz, /readyz, /metrics (default: hub.health.port; 0 = any)')
     .action(async (opts: { config: string; healthPort?: string }) => {
+      const { createHealthServer } = require('../../core/health') as typeof import('../../core/health');
+      const { eventLogger } = require('../../core/log-events') as typeof import('../../core/log-events');
+      const { CORE_LOG_EVENTS } =
+        require('../../core/log-events-core') as typeof import('../../core/log-events-core');
+      const { createLogger } = require('../../core/logger') as typeof import('../../core/logger');
+      const { currentEndpoints } = require('../../stack') as typeof import('../../stack');
+      const { checkRedisDurability, loadConfig, routerComponent, runComponents } =
+        require('../../hub') as typeof import('../../hub');
       const config = loadConfig(opts.config);
       const logger = createLogger({ bindings: { service: 'crossdock-router' } });
       const endpoints = currentEndpoints();

@@ -1,8 +1,6 @@
 import fs from 'node:fs';
 import { Command } from 'commander';
-import { loadConfig } from '../../hub';
 import { CrossdockError } from '../../core/errors';
-import { explainRouting } from '../../router';
 import { output } from '../output';
 
 /** `crossdock routes test`: which subscribers an event would reach, and why, without Kafka. */
@@ -20,6 +18,8 @@ export function routesCommand(_setExit: (code: number) => void): Command {
     )
     .option('--json', 'machine-readable output')
     .action((opts: { config: string; event: string; json?: boolean }) => {
+      const { loadConfig } = require('../../hub') as typeof import('../../hub');
+      const { explainRouting } = require('../../router') as typeof import('../../router');
       const config = loadConfig(opts.config);
       let input: unknown;
       try {

@@ -1,22 +1,10 @@
 import { Command } from 'commander';
 import path from 'node:path';
-import { currentEndpoints } from '../../stack';
 import { topicPrefix } from '../../core/env';
-import { createKafka } from '../../core/kafka';
 import { topicsForPrefix } from '../../core/names/topics';
 import { CrossdockError, isCrossdockError } from '../../core/errors';
-import {
-  checkSchemas,
-  formatProblems,
-  listSchemas,
-  loadCatalog,
-  publishCatalog,
-  pushSchemas,
-  writeLock,
-  LOCK_FILE,
-  SCHEMAS_DIR,
-  type ListedEntry,
-} from '../../schemas';
+import type { ListedEntry } from '../../schemas';
+import { LOCK_FILE, SCHEMAS_DIR } from '../defaults';
 import { EXIT, output } from '../output';
 
 interface CommonOpts {
@@ -29,6 +17,7 @@ function schemasDir(opts: CommonOpts): string {
 }
 
 function registryUrl(opts: { registry?: string }): string {
+  const { currentEndpoints } = require('../../stack') as typeof import('../../stack');
   return (opts.registry ?? currentEndpoints().registryUrl).replace(/\/+$/, '');
 }
 
@@ -69,6 +58,7 @@ export function schemasCommand(setExit: (code: number) => void): Command {
     .option('--dir <path>', 'schemas folder to check', SCHEMAS_DIR)
     .option('--json', 'print { ok, problems: [{ rule, file, path, message }] }')
     .action((opts: CommonOpts) => {
+      const { checkSchemas, formatProblems } = require('../../schemas') as typeof import('../../schemas');
       const res = checkSchemas(schemasDir(opts));
       output(Boolean(opts.json)).result(res, () =>
         res.ok
@@ -111,6 +101,10 @@ export function schemasCommand(setExit: (code: number) => void): Command {
           lock?: boolean;
         },
       ) => {
+        const { checkSchemas, formatProblems, loadCatalog, publishCatalog, pushSchemas, writeLock } =
+          require('../../schemas') as typeof import('../../schemas');
+        const { createKafka } = require('../../core/kafka') as typeof import('../../core/kafka');
+        const { currentEndpoints } = require('../../stack') as typeof import('../../stack');
         const dir = schemasDir(opts);
         if (!opts.skipCheck) {
           const check = checkSchemas(dir);
@@ -181,6 +175,7 @@ export function schemasCommand(setExit: (code: number) => void): Command {
     .option('--dir <path>', 'schemas folder', SCHEMAS_DIR)
     .option('--json', 'print { file, added: ["<subject> v<N>"] }')
     .action((opts: CommonOpts) => {
+      const { loadCatalog, writeLock } = require('../../schemas') as typeof import('../../schemas');
       const dir = schemasDir(opts);
       const catalog = loadCatalog(dir, { cache: false });
       const added = writeLock(dir, catalog);
@@ -200,6 +195,7 @@ export function schemasCommand(setExit: (code: number) => void): Command {
     .option('--dir <path>', 'schemas folder', SCHEMAS_DIR)
     .option('--json', 'machine-readable output')
     .action(async (opts: CommonOpts & { registry?: string; offline?: boolean }) => {
+      const { listSchemas, loadCatalog } = require('../../schemas') as typeof import('../../schemas');
       const catalog = loadCatalog(schemasDir(opts));
       let entries: ListedEntry[];
       let note = '';

@@ -1,17 +1,11 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { Command, Option } from 'commander';
 import type { Kafka } from 'kafkajs';
-import { loadConfig } from '../../hub';
 import { CrossdockError } from '../../core/errors';
 import { topicPrefix } from '../../core/env';
-import { createKafka } from '../../core/kafka';
 import { ingressTopic } from '../../core/names/topics';
-import { currentEndpoints } from '../../stack';
-import { DEFAULT_SITES_DIR, onboardSite, siteMappingsFor, testSiteFile } from '../../connectors/sources';
+import { DEFAULT_CONFIG, DEFAULT_SITES_DIR } from '../defaults';
 import { EXIT, output } from '../output';
-
-const DEFAULT_CONFIG = path.resolve(__dirname, '../../examples/hub.yaml');
 
 /** Newest message timestamp per topic (reads the last message of each partition; 5 s at most). */
 async function lastEventSeen(kafka: Kafka, topics: string[]): Promise<Record<string, string | null>> {
@@ -71,6 +65,8 @@ export function siteCommand(setExit: (code: number) => void): Command {
     .option('--json', 'machine-readable output')
     .action((siteId: string, opts: { file: string; sitesDir: string; json?: boolean }) => {
       if (!fs.existsSync(opts.file)) throw new CrossdockError('CD_E_USAGE', `No such file: ${opts.file}`);
+      const { testSiteFile } =
+        require('../../connectors/sources') as typeof import('../../connectors/sources');
       const res = testSiteFile(siteId, opts.file, { sitesDir: opts.sitesDir });
       output(Boolean(opts.json)).result(res, () =>
         res.problems.length
@@ -118,6 +114,10 @@ export function siteCommand(setExit: (code: number) => void): Command {
           json?: boolean;
         },
       ) => {
+        const { currentEndpoints } = require('../../stack') as typeof import('../../stack');
+        const { createKafka } = require('../../core/kafka') as typeof import('../../core/kafka');
+        const { onboardSite } =
+          require('../../connectors/sources') as typeof import('../../connectors/sources');
         const endpoints = currentEndpoints();
         const admin = createKafka({
           clientId: 'crossdock-site-add',
@@ -166,6 +166,11 @@ export function siteCommand(setExit: (code: number) => void): Command {
     .option('--offline', 'do not ask Kafka for the last event seen')
     .option('--json', 'machine-readable output')
     .action(async (opts: { config: string; offline?: boolean; json?: boolean }) => {
+      const { loadConfig } = require('../../hub') as typeof import('../../hub');
+      const { siteMappingsFor } =
+        require('../../connectors/sources') as typeof import('../../connectors/sources');
+      const { createKafka } = require('../../core/kafka') as typeof import('../../core/kafka');
+      const { currentEndpoints } = require('../../stack') as typeof import('../../stack');
       const config = loadConfig(opts.config);
       const prefix = config.hub.topicPrefix;
       const rows = config.sites.map((s) => {

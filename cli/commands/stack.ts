@@ -1,6 +1,8 @@
 import { Command } from 'commander';
-import { down, logTail, status, stderrProgress, up, type PartStatus } from '../../stack';
+import type { PartStatus } from '../../stack';
 import { EXIT, output } from '../output';
+
+const stack = () => require('../../stack') as typeof import('../../stack');
 
 function table(parts: PartStatus[]): string {
   return parts
@@ -21,6 +23,7 @@ export function stackCommand(setExit: (code: number) => void): Command {
     .description('fetch what is missing, start what is not running, wait until each part answers')
     .option('--json', 'print one JSON object with endpoints, versions, pids, log files and seconds')
     .action(async (opts: { json?: boolean }) => {
+      const { up, stderrProgress } = stack();
       const res = await up({ progress: stderrProgress() });
       output(Boolean(opts.json)).result(res, () =>
         [
@@ -36,6 +39,7 @@ export function stackCommand(setExit: (code: number) => void): Command {
     .option('--purge', 'also remove the Kafka data, logs and credentials (downloads stay cached)')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean; purge?: boolean }) => {
+      const { down, stderrProgress } = stack();
       const res = await down({ purge: opts.purge, progress: stderrProgress() });
       output(Boolean(opts.json)).result(res, () =>
         res.stopped.length
@@ -49,7 +53,7 @@ export function stackCommand(setExit: (code: number) => void): Command {
     .description('each part up or down, with its endpoint; exit 1 when any part is down')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
-      const parts = await status();
+      const parts = await stack().status();
       output(Boolean(opts.json)).result({ parts }, () => table(parts));
       if (parts.some((p) => !p.up)) setExit(EXIT.PROBLEMS);
     });
@@ -61,7 +65,7 @@ export function stackCommand(setExit: (code: number) => void): Command {
     .option('-n, --lines <n>', 'how many lines', '50')
     .option('--json', 'machine-readable output')
     .action((part: string, opts: { lines: string; json?: boolean }) => {
-      const text = logTail(part, Number(opts.lines));
+      const text = stack().logTail(part, Number(opts.lines));
       output(Boolean(opts.json)).result({ part, lines: text.split('\n') }, () => text);
     });
 

@@ -1,10 +1,6 @@
-import path from 'node:path';
 import { Command } from 'commander';
-import { prepareHub } from '../../hub';
+import { DEFAULT_CONFIG } from '../defaults';
 import { output } from '../output';
-
-/** The demo configuration, so `npm start` runs the demo hub. */
-export const DEFAULT_CONFIG = path.join(__dirname, '..', '..', 'examples', 'hub.yaml');
 
 /**
  * `crossdock start`: the whole hub in one process (hub/start.ts `prepareHub` says in which
@@ -18,6 +14,7 @@ export function startCommand(_setExit: (code: number) => void): Command {
     .option('--admin-port <port>', 'port of the admin API (default: hub.admin.port; 0 = any)')
     .option('--json', 'print the start-up summary as JSON')
     .action(async (opts: { config: string; healthPort?: string; adminPort?: string; json?: boolean }) => {
+      const { prepareHub } = require('../../hub') as typeof import('../../hub');
       const hub = await prepareHub({
         configFile: opts.config,
         healthPort: opts.healthPort === undefined ? undefined : Number(opts.healthPort),
