@@ -7,7 +7,8 @@ import { CROSSDOCK_BIN, exited, sleep, spawnLogged, tail } from './procs';
  * The hub's processes as a user runs them: `crossdock start` (HTTP ingest, router and every
  * connector in one process), plus one more `crossdock router` and one more `crossdock connector
  * <id>` per subscriber sharing the work. A supervisor restarts a process that exits by itself (as
- * systemd would) and reports it; a planned kill -9 restarts it after the fault's down time. A
+ * systemd would) and reports it; a planned kill -9 restarts it after the fault's down time
+ * (`onlyStart`: just `crossdock start`, as the end-to-end benchmark runs it). A
  * watchdog plays the liveness probe: a process whose /healthz has not answered for
  * `STUCK_AFTER_MS` is reported as stuck, killed -9 and started again.
  */
@@ -58,15 +59,21 @@ export async function createHubSupervisor(options: {
   env: NodeJS.ProcessEnv;
   logs: string;
   log: (line: string) => void;
+  /** Run only `crossdock start` (no extra router and connector processes). */
+  onlyStart?: boolean;
 }): Promise<HubSupervisor> {
   const ingestPort = await freePort();
   const defs: Array<{ name: string; args: string[] }> = [
-    { name: 'start', args: ['start', '--config', options.configFile] },
-    { name: 'router', args: ['router', '--config', options.configFile] },
-    ...options.subscribers.map((s) => ({
-      name: `connector-${s}`,
-      args: ['connector', s, '--config', options.configFile],
-    })),
+    { name: 'start', args: ['start', '--config', options.configFile, '--admin-port', '0'] },
+    ...(options.onlyStart
+      ? []
+      : [
+          { name: 'router', args: ['router', '--config', options.configFile] },
+          ...options.subscribers.map((s) => ({
+            name: `connector-${s}`,
+            args: ['connector', s, '--config', options.configFile],
+          })),
+        ]),
   ];
   const processes: HubProcess[] = [];
   for (const d of defs) processes.push({ name: d.name, healthPort: await freePort(), starts: 0 });

@@ -32,7 +32,12 @@ export function eventIdOfBody(raw: Buffer): string | undefined {
   }
 }
 
-export async function startReceiver(subscriber: string): Promise<Receiver> {
+export interface ReceiverOptions {
+  /** Called for every request as it is recorded, with its arrival time (ms, epoch, sub-ms). */
+  onDelivery?: (delivery: ReceivedDelivery, arrivedAt: number) => void;
+}
+
+export async function startReceiver(subscriber: string, options: ReceiverOptions = {}): Promise<Receiver> {
   const seenKeys = new Set<string>();
   const deliveries: ReceivedDelivery[] = [];
   const receiver: Receiver = {
@@ -45,23 +50,28 @@ export async function startReceiver(subscriber: string): Promise<Receiver> {
       return new Promise((r) => server.close(() => r()));
     },
   };
+  const record = (d: ReceivedDelivery, arrivedAt: number) => {
+    deliveries.push(d);
+    options.onDelivery?.(d, arrivedAt);
+  };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const arrivedAt = performance.timeOrigin + performance.now();
       const eventId = eventIdOfBody(Buffer.concat(chunks));
       const header = req.headers['idempotency-key'];
       const idempotencyKey = Array.isArray(header) ? header[0] : header;
       const mode = receiver.mode;
       if (mode.kind === 'failing') {
-        deliveries.push({ subscriber, eventId, idempotencyKey, status: 503, effect: false });
+        record({ subscriber, eventId, idempotencyKey, status: 503, effect: false }, arrivedAt);
         res.writeHead(503, { 'content-type': 'text/plain' }).end('chaos: failing for a while');
         return;
       }
       // No key: the receiver cannot dedupe, every request is an effect.
       const effect = idempotencyKey === undefined || !seenKeys.has(idempotencyKey);
       if (idempotencyKey !== undefined) seenKeys.add(idempotencyKey);
-      deliveries.push({ subscriber, eventId, idempotencyKey, status: 200, effect });
+      record({ subscriber, eventId, idempotencyKey, status: 200, effect }, arrivedAt);
       const answer = () => {
         if (!res.destroyed) res.writeHead(200).end();
       };

@@ -49,8 +49,29 @@ interface Outgoing {
   notBefore: number;
 }
 
-function sampleOf(site: ChaosSite): unknown {
+/** The site's sample input (sites/<id>/samples/...), as parsed JSON. */
+export function sampleOf(site: ChaosSite): unknown {
   return JSON.parse(fs.readFileSync(path.join(ROOT, 'sites', site.id, 'samples', site.sample), 'utf8'));
+}
+
+/**
+ * A body of the site's own format for one event: its sample with the order number set to `order`
+ * and the customer's name made unique by `seq` (two bodies alike signed in the same second would
+ * be refused as a replay, CD_E_AUTH_REPLAYED). Also used by the end-to-end benchmark (bench/e2e).
+ */
+export function variedBody(site: ChaosSite, sample: unknown, seq: number, order: string): Buffer {
+  const copy = structuredClone(sample) as Record<string, unknown> | Array<Record<string, unknown>>;
+  const record = Array.isArray(copy) ? copy[0]! : copy;
+  record[site.orderField] = order;
+  const customer = record[site.customerField] as Record<string, unknown>;
+  const nameField = 'name' in customer ? 'name' : 'nombre';
+  customer[nameField] = `${String(customer[nameField])} #${seq}`;
+  return Buffer.from(JSON.stringify(copy));
+}
+
+/** The eventId the ingest gives the first event of a request with this Idempotency-Key. */
+export function eventIdFor(siteId: string, idempotencyKey: string): string {
+  return uuidV5(`${siteId}|idem|${idempotencyKey}|0`);
 }
 
 export function createSender(options: {
@@ -94,21 +115,13 @@ export function createSender(options: {
     const key = options.keys.find((k) => k.siteId === site.id)!;
     const seq = ++stats.generated;
     const order = `${site.orderPrefix}-${options.runTag}-${options.rng.int(1, options.keysPerSite)}`;
-    const sample = structuredClone(samples.get(site.id)) as
-      Record<string, unknown> | Array<Record<string, unknown>>;
-    const record = Array.isArray(sample) ? sample[0]! : sample;
-    record[site.orderField] = order;
-    // Two bodies alike signed in the same second would be refused as a replay (CD_E_AUTH_REPLAYED).
-    const customer = record[site.customerField] as Record<string, unknown>;
-    const nameField = 'name' in customer ? 'name' : 'nombre';
-    customer[nameField] = `${String(customer[nameField])} #${seq}`;
     const idemKey = `chaos-${options.runTag}-${seq}`;
     return {
       site,
       key,
       idemKey,
-      body: Buffer.from(JSON.stringify(sample)),
-      eventId: uuidV5(`${site.id}|idem|${idemKey}|0`),
+      body: variedBody(site, samples.get(site.id), seq, order),
+      eventId: eventIdFor(site.id, idemKey),
       failures: 0,
       notBefore: 0,
     };
