@@ -93,7 +93,8 @@ export const CONNECTOR_CODES = defineCodes({
     retriable: false,
   },
   CD_E_UNKNOWN_SITE: {
-    meaning: 'The site id in the URL or command is not configured.',
+    meaning:
+      'The site id in the URL or command, or the site of the ingress topic an event arrived on (router stage router.site), is not in the hub configuration.',
     action: 'Check the site id, or onboard the site with `crossdock site add`.',
     retriable: false,
   },

@@ -9,7 +9,14 @@
  */
 export { createRouter, type RouterOptions, type RouterComponent, type BatchCommitted } from './component';
 export { ensureTopics } from './topics-setup';
-export { explainRouting, type RoutingExplanation } from './explain';
+export {
+  createExplainer,
+  closestEventType,
+  type Explainer,
+  type EventVerdict,
+  type ExplainOutcome,
+  type RoutesTestResult,
+} from './explain';
 export { parseSeenMark, type SeenMark } from './dedupe';
 export {
   createRouterPreviewer,

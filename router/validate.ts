@@ -9,6 +9,7 @@ import type { EventMetadata } from '../schemas';
 import type { RouterCatalog, SchemaIdentity } from './catalog';
 import { keyReadsPlainValues, liteTypeOf } from './decode';
 import { headerEquals, headerMismatch, headerValue } from './header-checks';
+import { unknownSite } from './site-check';
 import type { IngressRecord, Rejection, ValidEvent, Verdict } from './verdict';
 
 /**
@@ -40,13 +41,14 @@ interface Check {
   run(d: Draft): CheckResult | Promise<CheckResult>;
 }
 
+const SITE_STAGE = 'router.site';
 const NON_EMPTY_METADATA = ['sourceSystem', 'correlationId', 'siteId'] as const;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Events from before this are taken as a unit or clock bug (seconds read as ms, year 1970). */
 const OLDEST_SANE_MS = Date.UTC(2000, 0, 1);
 
 export interface ValidatorDeps {
-  config: Pick<HubConfig, 'hub' | 'rules'>;
+  config: Pick<HubConfig, 'hub' | 'rules' | 'siteById'>;
   resolver: SchemaResolver;
   catalog: RouterCatalog;
   clock: Clock;
@@ -167,6 +169,10 @@ export function createValidator(deps: ValidatorDeps): Validator {
   }
 
   const checks: Check[] = [
+    {
+      stage: SITE_STAGE,
+      run: (d) => unknownSite(deps.config, d.siteId, d.record.topic),
+    },
     {
       stage: 'router.size',
       run: (d) => {

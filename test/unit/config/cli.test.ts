@@ -61,8 +61,13 @@ describe('crossdock config check / routes test', () => {
       '--json',
     ]);
     expect(r.code).toBe(0);
-    const res = JSON.parse(r.out) as { subscribers: Array<{ id: string; route: string }> };
-    expect(res.subscribers).toEqual([
+    const res = JSON.parse(r.out) as {
+      ok: boolean;
+      events: Array<{ outcome: string; subscribers: Array<{ id: string; route: string }> }>;
+    };
+    expect(res.ok).toBe(true);
+    expect(res.events.map((e) => e.outcome)).toEqual(['routed']);
+    expect(res.events[0]!.subscribers).toEqual([
       { id: 'central-erp', route: 'orders-to-erp', topic: 'cd.deliver.central-erp' },
       {
         id: 'customer-notifications',

@@ -1,6 +1,5 @@
 import { stringify } from 'yaml';
 import { loadConfigText } from '../../../hub';
-import { explainRouting } from '../../../router';
 import { globToRegExp } from '../../../router/glob';
 import { compileRoutes, testCondition, valueAt } from '../../../router/match';
 
@@ -108,16 +107,5 @@ describe('routing decisions', () => {
       }
     expect(byTypeAndSite.usesFields).toBe(false);
     expect(router.usesFields).toBe(true);
-  });
-  it('explainRouting reads eventType and site from the event metadata (routes test)', () => {
-    const r = explainRouting(config, {
-      metadata: { eventType: 'InvoiceGenerated', siteId: 'us-chi' },
-      total: '1200.00',
-    });
-    expect(r.subscribers.map((s) => [s.id, s.route, s.topic])).toEqual([
-      ['fin', 'big-invoices', 'cd.deliver.fin'],
-      ['all', 'everything', 'cd.deliver.all'],
-    ]);
-    expect(r.unrouted).toBe(false);
   });
 });
