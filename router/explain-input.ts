@@ -103,7 +103,10 @@ function problemsOf(v: unknown, label: string): RefusedCase['problems'] {
 function casesOf(v: unknown, label: string): ExplainCase[] {
   if (Array.isArray(v)) return v.flatMap((x, i) => casesOf(x, `${label}[${i}]`));
   if (!isObject(v))
-    throw usage(label, 'expected an event, an { event, headers, siteId } envelope, a golden sample or site test output');
+    throw usage(
+      label,
+      'expected an event, an { event, headers, siteId } envelope, a golden sample or site test output',
+    );
   if ('events' in v || 'problems' in v) {
     // A golden sample or `site test --json`: its siteId (site test) is the arrival site.
     const siteId = optString(v.siteId, 'siteId', label);

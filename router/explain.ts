@@ -150,11 +150,22 @@ export function createExplainer(config: HubConfig, deps: ExplainDeps) {
         reason: 'metadata.siteId is empty and no siteId says which ingress topic it arrives on',
       });
     const site = unknownSite(config, siteId);
-    if (site) return verdict(c, { siteId, outcome: 'dead-lettered', stage: 'router.site', code: site.code, reason: site.message });
+    if (site)
+      return verdict(c, {
+        siteId,
+        outcome: 'dead-lettered',
+        stage: 'router.site',
+        code: site.code,
+        reason: site.message,
+      });
 
     // The record it is written as: the claimed subject, else the catalog entry of its event type.
     const eventType = str(meta.eventType);
-    const entry = c.subject ? deps.catalog.bySubject(c.subject) : eventType ? deps.catalog.byEventType(eventType) : undefined;
+    const entry = c.subject
+      ? deps.catalog.bySubject(c.subject)
+      : eventType
+        ? deps.catalog.byEventType(eventType)
+        : undefined;
     if (!entry) {
       const named = c.subject ? `subject ${c.subject}` : `event type ${JSON.stringify(eventType ?? '')}`;
       const near = !c.subject && eventType ? closestEventType(deps.catalog, eventType) : undefined;
@@ -164,7 +175,7 @@ export function createExplainer(config: HubConfig, deps: ExplainDeps) {
         stage: 'router.schema',
         code: 'CD_E_UNKNOWN_EVENT_TYPE',
         reason: `${named} is not in the event catalog${near ? ` (did you mean ${near}?)` : ''}`,
-        note: "the SDK and the site connectors refuse an unknown type (CD_E_INPUT_UNKNOWN_EVENT_TYPE); bytes written with a schema outside the catalog wait hub.router.unknownVersionGraceMs in the router, then go to its DLQ with this code",
+        note: 'the SDK and the site connectors refuse an unknown type (CD_E_INPUT_UNKNOWN_EVENT_TYPE); bytes written with a schema outside the catalog wait hub.router.unknownVersionGraceMs in the router, then go to its DLQ with this code',
       });
     }
     const version =
@@ -255,7 +266,10 @@ export function createExplainer(config: HubConfig, deps: ExplainDeps) {
       stage: 'connector',
       code: c.problems[0]!.code,
       reason: c.problems
-        .map((p) => `${p.path} ${p.code}${p.expected ? `: expected ${p.expected}` : ''}${p.got ? `, got ${p.got}` : ''}`)
+        .map(
+          (p) =>
+            `${p.path} ${p.code}${p.expected ? `: expected ${p.expected}` : ''}${p.got ? `, got ${p.got}` : ''}`,
+        )
         .join('; '),
       subscribers: [],
       routes: [],

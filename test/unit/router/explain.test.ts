@@ -40,7 +40,12 @@ describe('routes test: the full verdict', () => {
   it('gives one verdict per event of `site test --json` output, arriving on its siteId', async () => {
     const second = good();
     second.currency = 'EUR';
-    const res = await explainer.explain({ siteId: 'us-chi', variant: 'x', events: [good(), second], problems: [] });
+    const res = await explainer.explain({
+      siteId: 'us-chi',
+      variant: 'x',
+      events: [good(), second],
+      problems: [],
+    });
     expect(res.events.map((e) => [e.label, e.outcome, e.code])).toEqual([
       ['events[0]', 'routed', undefined],
       ['events[1]', 'dead-lettered', 'CD_E_RULE_VIOLATION'],
@@ -77,7 +82,11 @@ describe('routes test: the full verdict', () => {
     const e = good();
     e.metadata.eventType = 'OrderReleasd';
     const v = await one({ event: e, subject: 'com.crossdock.order.OrderReleased' });
-    expect(v).toMatchObject({ outcome: 'dead-lettered', code: 'CD_E_TYPE_MISMATCH', stage: 'router.metadata' });
+    expect(v).toMatchObject({
+      outcome: 'dead-lettered',
+      code: 'CD_E_TYPE_MISMATCH',
+      stage: 'router.metadata',
+    });
   });
 
   it('unknown site: CD_E_UNKNOWN_SITE (router.site), listing the configured ones', async () => {
