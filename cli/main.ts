@@ -13,7 +13,7 @@ import { auditCommand } from './commands/audit';
 import { adminCommand } from './commands/admin';
 import { eventsCommand } from './commands/events';
 import { keysCommand } from './commands/keys';
-import { EXIT, reportError } from './output';
+import { EXIT, USAGE_HINT, reportError } from './output';
 
 /**
  * `crossdock <noun> <verb>`: each command parses its arguments and calls one part of the hub.
@@ -23,7 +23,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('crossdock')
     .description('crossdock: the integration hub for multi-site distributors')
     .version(packageJson.version)
-    .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   program.addCommand(stackCommand(setExit));
   program.addCommand(startCommand(setExit));
@@ -38,8 +37,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.addCommand(keysCommand(setExit));
   program.addCommand(auditCommand(setExit));
   program.addCommand(adminCommand(setExit));
+  // Every command: commander's errors come back to main() (exit 2), with the hint after the message.
   const override = (c: Command): void => {
-    c.exitOverride();
+    c.exitOverride().showHelpAfterError(USAGE_HINT);
     c.commands.forEach(override);
   };
   override(program);
@@ -49,7 +49,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
 /** How long a finished command may take to close what it opened before the process exits anyway. */
 export const EXIT_GRACE_MS = 3000;
 
-async function main(argv: string[]): Promise<number> {
+/**
+ * `crossdock --help` as commander prints it for an output `width` columns wide (undefined: not a
+ * terminal). bin/fast-path.js keeps it, so that the next `crossdock --help` loads nothing.
+ */
+export function topLevelHelp(width: number | undefined): string {
+  return buildProgram(() => undefined)
+    .configureOutput({ getOutHelpWidth: () => width ?? 80, getOutHasColors: () => false })
+    .helpInformation();
+}
+
+/** Runs one command line (process.argv's shape) and gives its exit code; prints like the binary. */
+export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.OK;
   const program = buildProgram((c) => (code = c));
   try {
@@ -60,12 +71,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (
-  require.main === module ||
-  process.argv[1]?.endsWith('crossdock.js') ||
-  process.argv[1]?.endsWith('crossdock')
-) {
-  main(process.argv).then((code) => {
+/** Runs the command line `argv` (process.argv's shape) and exits with its code (bin/crossdock.js). */
+export function runCli(argv: string[]): void {
+  void main(argv).then((code) => {
     process.exitCode = code;
     // Once the command is done, nothing may keep the process alive: a client of a component that
     // failed to start (kafkajs reconnecting to a broker that is down, for one) would otherwise hold
@@ -73,3 +81,5 @@ if (
     setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   });
 }
+
+if (require.main === module) runCli(process.argv);

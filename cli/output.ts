@@ -10,6 +10,9 @@ import { kafkaUnreachable } from '../core/kafka-errors';
  */
 export const EXIT = Object.freeze({ OK: 0, PROBLEMS: 1, USAGE: 2, FAILED: 3, INTERNAL: 70 });
 
+/** Printed after a usage error's one-line message. */
+export const USAGE_HINT = '(add --help for usage)';
+
 export interface Output {
   json: boolean;
   /** Prints a result: JSON on stdout with --json, else the human text. */
@@ -28,6 +31,8 @@ export function output(json: boolean, stdout: NodeJS.WritableStream = process.st
 /**
  * Turns any error into a clear message and an exit code, never a stack trace (a stack is
  * printed only with CROSSDOCK_DEBUG=1). With --json the error is one JSON object on stdout.
+ * Usage errors (commander's: unknown command or option, missing argument, bad option value; and
+ * CD_E_USAGE) exit 2; other coded errors 3; anything else is a bug, 70.
  */
 export function reportError(
   err: unknown,
@@ -35,13 +40,26 @@ export function reportError(
   stderr: NodeJS.WritableStream = process.stderr,
   stdout: NodeJS.WritableStream = process.stdout,
 ): number {
-  if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  if (err instanceof CommanderError) {
+    // commander has printed its one-line message and the hint (main.ts); --json also gets it as JSON.
+    if (err.exitCode === 0) return EXIT.OK;
+    if (json && err.code !== 'commander.help' && err.code !== 'commander.helpDisplayed')
+      stdout.write(
+        JSON.stringify(
+          { error: { code: 'CD_E_USAGE', message: err.message.replace(/^error: /, '') } },
+          null,
+          2,
+        ) + '\n',
+      );
+    return EXIT.USAGE;
+  }
   err = kafkaUnreachable(err) ?? err;
   if (isCrossdockError(err)) {
+    const usage = err.code === 'CD_E_USAGE';
     if (json) stdout.write(JSON.stringify({ error: err.toJSON() }, null, 2) + '\n');
-    else stderr.write(`error ${err.code}: ${err.message}\n`);
+    else stderr.write(`error ${err.code}: ${err.message}\n${usage ? `${USAGE_HINT}\n` : ''}`);
     if (process.env.CROSSDOCK_DEBUG) stderr.write(`${err.stack}\n`);
-    return EXIT.FAILED;
+    return usage ? EXIT.USAGE : EXIT.FAILED;
   }
   const message = err instanceof Error ? err.message : String(err);
   if (json) stdout.write(JSON.stringify({ error: { code: 'CD_E_INTERNAL', message } }, null, 2) + '\n');

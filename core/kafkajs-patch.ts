@@ -10,8 +10,10 @@ import { filterAbortedMessages } from './kafkajs-read-committed';
  *
  * kafkajs's consumer/batch.js takes its filter with `require('./filterAbortedMessages')` when it is
  * first loaded. `installReadCommittedFix()` puts the correct filter into Node's module cache under
- * that file's path before that happens: it must run before anything loads kafkajs (bin/crossdock.js
- * calls it first; core/kafka.ts imports this module before kafkajs). Under jest, whose module
+ * that file's path before that happens: it must run before anything loads kafkajs, so every module
+ * that loads kafkajs imports this one before it (core/kafka.ts, and the few that import kafkajs
+ * itself; test/unit/core/kafkajs-patch-first.test.ts checks each). The CLI loads neither until a
+ * command needs Kafka. Under jest, whose module
  * registry is its own, jest.config.js maps the module instead. `assertReadCommittedFix()` proves the
  * filter in use on a case the kafkajs one gets wrong; createKafka() calls it, so a process that
  * loaded kafkajs too early fails at start with CD_E_KAFKAJS_UNPATCHED instead of reading aborted

@@ -1,3 +1,5 @@
+// Before kafkajs: its read_committed filter is replaced (core/kafkajs-patch.ts).
+import '../core/kafkajs-patch';
 import { logLevel, type LogEntry, type logCreator } from 'kafkajs';
 import { defineLogEvents, eventLogger, type EventLogger } from '../core/log-events';
 import type { Logger } from '../core/logger';

@@ -10,6 +10,8 @@
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
+// Before kafkajs: its read_committed filter is replaced (core/kafkajs-patch.ts).
+import '../core/kafkajs-patch';
 import { CompressionTypes, type Admin, type Consumer, type Kafka } from 'kafkajs';
 import { CrossdockError, describeError } from '../core/errors';
 import { eventLogger } from '../core/log-events';

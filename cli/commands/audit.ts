@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { wholeNumber } from '../arguments';
 import type { AuditRecord } from '../../dlq';
 import { adminOptions, connect, usageAware } from '../admin-client';
 import { output } from '../output';
@@ -19,7 +20,7 @@ export function auditCommand(setExit: (code: number) => void): Command {
           '--since <time>',
           'at or after: ISO date or date-time, epoch ms, or a duration ago (30m, 2h, 7d)',
         )
-        .option('--limit <n>', 'how many (1-10000)', '50'),
+        .option('--limit <n>', 'how many (1-10000)', wholeNumber(1, 10000), '50'),
     ).action(
       usageAware(
         setExit,

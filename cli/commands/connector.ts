@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { port } from '../arguments';
 import { CrossdockError } from '../../core/errors';
 import { output } from '../output';
 
@@ -14,7 +15,11 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
     )
     .argument('<subscriberId>', 'a subscriber id of the configuration')
     .requiredOption('--config <file>', 'hub configuration (YAML)')
-    .option('--health-port <port>', 'port of /healthz, /readyz, /metrics (default: hub.health.port; 0 = any)')
+    .option(
+      '--health-port <port>',
+      'port of /healthz, /readyz, /metrics (default: hub.health.port; 0 = any)',
+      port,
+    )
     .option(
       '--release-key <key>',
       'release a held business key of this subscriber, print how many events it had waiting, and exit',

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { wholeNumber } from '../arguments';
 import type {
   DeadLetterGroup,
   DeadLetterPage,
@@ -114,7 +115,7 @@ export function dlqCommand(setExit: (code: number) => void): Command {
       filterOptions(
         new Command('list')
           .description('dead letters matching the filters, newest last failure first')
-          .option('--limit <n>', 'page size (1-1000)', '50')
+          .option('--limit <n>', 'page size (1-1000)', wholeNumber(1, 1000), '50')
           .option('--cursor <cursor>', 'the next page (as the previous page printed it)'),
       ),
     ).action(
@@ -182,7 +183,7 @@ export function dlqCommand(setExit: (code: number) => void): Command {
         )
         .option('--owner <name>', 'only items of this owner')
         .option('--subscriber <id>', 'only this subscriber')
-        .option('--limit <n>', 'how many (1-1000)', '50'),
+        .option('--limit <n>', 'how many (1-1000)', wholeNumber(1, 1000), '50'),
     ).action(
       usageAware(setExit, async (opts: Common & { owner?: string; subscriber?: string; limit: string }) => {
         const res = await connect(opts.hub).get<{ items: WorkItem[]; summary: QueueSummary }>('/dlq/queue', {
@@ -320,7 +321,7 @@ export function dlqCommand(setExit: (code: number) => void): Command {
       new Command('replays')
         .description('replay jobs, newest first; or one job with its id')
         .argument('[jobId]', 'one job')
-        .option('--limit <n>', 'how many jobs (1-1000)', '20'),
+        .option('--limit <n>', 'how many jobs (1-1000)', wholeNumber(1, 1000), '20'),
     ).action(
       usageAware(setExit, async (jobId: string | undefined, opts: Common & { limit: string }) => {
         const client = connect(opts.hub);

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { port } from '../arguments';
 
 /**
  * `crossdock router --config <file>`: the router alone (more instances share the partitions).
@@ -8,7 +9,11 @@ export function routerCommand(_setExit: (code: number) => void): Command {
   return new Command('router')
     .description('run the router: validate every ingress event and fan it out by the routes, exactly once')
     .requiredOption('--config <file>', 'hub configuration (YAML)')
-    .option('--health-port <port>', 'port of /healthz, /readyz, /metrics (default: hub.health.port; 0 = any)')
+    .option(
+      '--health-port <port>',
+      'port of /healthz, /readyz, /metrics (default: hub.health.port; 0 = any)',
+      port,
+    )
     .action(async (opts: { config: string; healthPort?: string }) => {
       const { createHealthServer } = require('../../core/health') as typeof import('../../core/health');
       const { eventLogger } = require('../../core/log-events') as typeof import('../../core/log-events');

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
+import { wholeNumber } from '../arguments';
 import type { Kafka } from 'kafkajs';
 import { CrossdockError } from '../../core/errors';
 import { topicPrefix } from '../../core/env';
@@ -98,7 +99,7 @@ export function siteCommand(setExit: (code: number) => void): Command {
     .option('--name <name>', 'human name of the site')
     .option('--country <code>', 'ISO 3166-1 alpha-2 country', 'US')
     .option('--prefix <prefix>', 'topic prefix', topicPrefix())
-    .option('--partitions <n>', 'partitions of the ingress topic', '6')
+    .option('--partitions <n>', 'partitions of the ingress topic', wholeNumber(1, 10000), '6')
     .option('--no-scram', 'do not create the SCRAM user (when your Kafka team makes users)')
     .option('--json', 'machine-readable output')
     .action(

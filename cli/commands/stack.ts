@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { wholeNumber } from '../arguments';
 import type { PartStatus } from '../../stack';
 import { EXIT, output } from '../output';
 
@@ -62,7 +63,7 @@ export function stackCommand(setExit: (code: number) => void): Command {
     .command('logs')
     .description("the tail of a part's log file")
     .argument('<part>', 'kafka | registry | redis')
-    .option('-n, --lines <n>', 'how many lines', '50')
+    .option('-n, --lines <n>', 'how many lines', wholeNumber(1, 100000), '50')
     .option('--json', 'machine-readable output')
     .action((part: string, opts: { lines: string; json?: boolean }) => {
       const text = stack().logTail(part, Number(opts.lines));

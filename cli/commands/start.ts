@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { port } from '../arguments';
 import { DEFAULT_CONFIG } from '../defaults';
 import { output } from '../output';
 
@@ -10,8 +11,12 @@ export function startCommand(_setExit: (code: number) => void): Command {
   return new Command('start')
     .description('run the whole hub in one process on the local stack (the stack starts itself)')
     .option('--config <file>', 'hub configuration (YAML)', DEFAULT_CONFIG)
-    .option('--health-port <port>', 'port of /healthz, /readyz, /metrics (default: hub.health.port; 0 = any)')
-    .option('--admin-port <port>', 'port of the admin API (default: hub.admin.port; 0 = any)')
+    .option(
+      '--health-port <port>',
+      'port of /healthz, /readyz, /metrics (default: hub.health.port; 0 = any)',
+      port,
+    )
+    .option('--admin-port <port>', 'port of the admin API (default: hub.admin.port; 0 = any)', port)
     .option('--json', 'print the start-up summary as JSON')
     .action(async (opts: { config: string; healthPort?: string; adminPort?: string; json?: boolean }) => {
       const { prepareHub } = require('../../hub') as typeof import('../../hub');

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
+// Before kafkajs: its read_committed filter is replaced (core/kafkajs-patch.ts).
+import '../../core/kafkajs-patch';
 import {
   AclOperationTypes,
   AclPermissionTypes,

@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+// Before kafkajs: its read_committed filter is replaced (core/kafkajs-patch.ts), for the fixtures
+// that run outside jest (under jest, jest.config.js maps the module).
+import '../../core/kafkajs-patch';
 import { Kafka, logLevel, type Admin, type ITopicConfig } from 'kafkajs';
 import type { Endpoints } from '../../core/env';
 import { currentEndpoints, stackPaths } from '../../stack';
