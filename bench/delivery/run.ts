@@ -195,9 +195,12 @@ async function main(): Promise<void> {
     openLoop,
     command: 'npm run bench:delivery',
   };
-  if (OPEN_SECONDS > 0 && !AB_ROOT)
+  // `npm run bench` (bench/all) passes CD_BENCH_RESULTS_FILE: the result goes there only.
+  const resultsFile = process.env.CD_BENCH_RESULTS_FILE;
+  if (resultsFile) fs.writeFileSync(resultsFile, JSON.stringify(result, null, 2) + '\n');
+  else if (OPEN_SECONDS > 0 && !AB_ROOT)
     fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(result, null, 2) + '\n');
-  if (!process.env.BENCH_NO_DOCS && BODY === 'json' && OPEN_SECONDS > 0 && !AB_ROOT)
+  if (!resultsFile && !process.env.BENCH_NO_DOCS && BODY === 'json' && OPEN_SECONDS > 0 && !AB_ROOT)
     writeDeliverySection(ROOT, { ...result, extra: EXTRA_NOTES } as DeliveryResult);
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 

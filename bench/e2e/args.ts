@@ -32,7 +32,8 @@ Options:
   --seconds <n>        seconds per open-loop rate (default 30; quick 8)
   --max-seconds <n>    seconds of the closed loop (default 20; quick 8)
   --rates <list>       open-loop rates, comma-separated (default 100,500,1000)
-  --window <n>         events in flight in the closed loop (default 400)
+  --window <n>         events in flight in the closed loop (default 2000: enough to keep
+                       the hub saturated while each takes seconds)
   --json               print the result as JSON on stdout
   --out <file>         also write the result (JSON) to this file
   --help               this text
@@ -80,8 +81,8 @@ export function parseE2EArgs(argv: string[]): E2EOptions {
     maxSeconds: positive('max-seconds', str('max-seconds'), quick ? 8 : 20),
     warmupSeconds: quick ? 3 : 5,
     rates,
-    window: Math.round(positive('window', str('window'), 400)),
-    connections: 64,
+    window: Math.round(positive('window', str('window'), 2000)),
+    connections: 256,
     partitions: 3,
     json: Boolean(values.json),
     ...(str('out') !== undefined ? { out: str('out') } : {}),

@@ -34,7 +34,7 @@ function commandOf(o: E2EOptions): string {
   if (o.seconds !== 30) parts.push(`--seconds ${o.seconds}`);
   if (o.maxSeconds !== 20) parts.push(`--max-seconds ${o.maxSeconds}`);
   if (o.rates.join(',') !== '100,500,1000') parts.push(`--rates ${o.rates.join(',')}`);
-  if (o.window !== 400) parts.push(`--window ${o.window}`);
+  if (o.window !== 2000) parts.push(`--window ${o.window}`);
   return parts.length === 1 ? 'npm run bench:e2e' : parts.join(' ');
 }
 
@@ -116,8 +116,8 @@ async function measure(o: E2EOptions): Promise<E2EResult> {
     const closed = await closedLoop(t, 'max', o.maxSeconds, o.window, () => firstArrivals - base);
     const closedEnd = closedStart + o.maxSeconds * 1000;
     await settle(closed, 60000);
-    // The first fifth of the loop is its ramp: measured over the rest.
-    const from = closedStart + o.maxSeconds * 200;
+    // The loop's start is its ramp (the first window's round trip): measured over the rest.
+    const from = closedStart + Math.max(2000, o.maxSeconds * 300);
     let inWindow = 0;
     for (const e of closed) {
       const a = arrivals.get(e.eventId);

@@ -17,7 +17,8 @@
  *       (S_alt, B_alt: the ingest of another checkout, e.g. `git archive <commit>` with node_modules
  *       linked, interleaved with this one: before/after comparisons of a code change in one run)
  *
- * Writes bench/results/ingest.json and the ingest section of docs/benchmarks.md.
+ * Writes bench/results/ingest.json and the ingest section of docs/benchmarks.md (with
+ * CD_BENCH_RESULTS_FILE=<file>, as `npm run bench` runs it: the summary to that file only).
  */
 // First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
 import '../../core/kafkajs-patch';
@@ -264,6 +265,11 @@ async function main(): Promise<void> {
   process.stderr.write(
     `[bench:ingest] ${line('S/A', summary.singleVsBare)}${line('C/A', summary.ceilingVsBare)}${line('S/C', summary.singleVsCeiling)}${line('B/K', summary.batchVsRawKafka)}${line('S_alt/S', ratio('S_alt', 'S'))}${line('B_alt/B', ratio('B_alt', 'B'))}${invalid ? 'INVALID RUN' : 'valid'} (accepted ${accepted}, in topic ${inTopic}; ceiling ${answered.ceiling}, in topic ${ceilingInTopic})\n`,
   );
+  if (process.env.CD_BENCH_RESULTS_FILE) {
+    // `npm run bench` (bench/all): the results go to its file; ingest.json and the docs section stay.
+    fs.writeFileSync(process.env.CD_BENCH_RESULTS_FILE, JSON.stringify(summary, null, 2) + '\n');
+    return;
+  }
   if (partial) {
     // A partial run (BENCH_ARMS) is a quick comparison: it does not replace the recorded figures.
     const out = path.join(os.tmpdir(), `bench-ingest-${Date.now()}.json`);

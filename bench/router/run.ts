@@ -13,7 +13,8 @@
  * events preloaded, the arm started in its own process and timed from the moment it has done
  * the warm-up share to the last commit; then the outputs are read with read_committed and the
  * run is invalid unless every topic holds every event exactly once, in per-key order.
- * Writes bench/results/router.json and the router section of docs/benchmarks.md.
+ * Writes bench/results/router.json and the router section of docs/benchmarks.md (with
+ * CD_BENCH_RESULTS_FILE=<file>, as `npm run bench` runs it: the results to that file only).
  */
 // First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
 import '../../core/kafkajs-patch';
@@ -312,6 +313,12 @@ async function main(): Promise<void> {
     summary,
     runs: results,
   };
+  if (process.env.CD_BENCH_RESULTS_FILE) {
+    // `npm run bench` (bench/all): the results go to its file; this arm's own file and docs section stay.
+    fs.writeFileSync(process.env.CD_BENCH_RESULTS_FILE, JSON.stringify(doc, null, 2) + '\n');
+    process.stderr.write(`${JSON.stringify(summary)}\n`);
+    return;
+  }
   if (process.env.CD_BENCH_NO_WRITE) {
     process.stderr.write(`${JSON.stringify(summary, null, 2)}\nCD_BENCH_NO_WRITE: results not written\n`);
     return;
