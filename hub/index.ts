@@ -38,6 +38,7 @@ export {
   type RedisPersistenceFacts,
 } from './redis-durability';
 export { prepareHub, type HubStartOptions, type PreparedHub } from './start';
+export { checkHubConfig, startupProblems, urlProblem, type StartupCheckOptions } from './startup-check';
 export {
   LOCAL_KEYS_FILE,
   applyLocalKeys,

@@ -15,6 +15,7 @@ import { loadConfig } from './config';
 import { applyLocalKeys } from './local-keys';
 import { createDependencyProbe } from './dependency-probe';
 import { checkRedisDurability } from './redis-durability';
+import { refuseStartupProblems } from './startup-check';
 import { runComponents } from './run';
 
 /** How `crossdock start` was asked to run. */
@@ -69,6 +70,8 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
   // Signing-key secrets for local use (`crossdock keys`): only variables that are not set, and
   // never generated here, so a production hub runs on the secrets it was given.
   applyLocalKeys(stackPaths().home, process.env);
+  // Every start-up check at once, the same `crossdock config check` runs (hub/startup-check.ts).
+  refuseStartupProblems(config, options.configFile);
   const res = await up({ progress: stderrProgress() });
   const parts = await status();
   const logger = createLogger({ bindings: { service: 'crossdock' } });

@@ -9,6 +9,7 @@
  */
 export { createRouter, type RouterOptions, type RouterComponent, type BatchCommitted } from './component';
 export { ensureTopics } from './topics-setup';
+export { globToRegExp, isGlob } from './glob';
 export {
   createExplainer,
   closestEventType,

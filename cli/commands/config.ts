@@ -12,22 +12,42 @@ export function configCommand(setExit: (code: number) => void): Command {
   cmd
     .command('check')
     .description(
-      'validate a hub configuration: every problem with its path, line and reason; exit 1 when there is any',
+      'every check `crossdock start` makes, without starting anything: the schema and cross-references, site mappings (resolvable, acyclic, target fields in the canonical schemas), signing keys, event types of routes and rules in the catalog, URLs and ports. Every problem with its file, line and reason; exit 1 when there is any error',
     )
     .argument('<file>', 'hub configuration (YAML)')
-    .option('--json', 'machine-readable output: { file, ok, problems: [{ path, message, line }] }')
-    .action((file: string, opts: { json?: boolean }) => {
-      const { checkConfig } = require('../../hub') as typeof import('../../hub');
+    .option(
+      '--require-secrets',
+      'a signing secret (secretEnv) not set in this environment is an error, not a warning (run it so on the hub host; CI without secrets leaves it out)',
+    )
+    .option(
+      '--json',
+      'machine-readable output: { file, ok, problems: [{ path, message, line, column?, file?, severity? }] }',
+    )
+    .addHelpText(
+      'after',
+      `
+Secrets: a key's secretEnv that is set neither here nor in $CROSSDOCK_HOME/local-keys.env (which
+\`crossdock start\` reads) is a warning, because config check often runs where the production
+secrets are not; \`crossdock start\` refuses to start without them. --require-secrets makes it an error.
+Event types are checked against the canonical catalog of this checkout (schemas/catalog.yaml).`,
+    )
+    .action((file: string, opts: { json?: boolean; requireSecrets?: boolean }) => {
+      const { checkHubConfig } = require('../../hub') as typeof import('../../hub');
+      const { stackPaths } = require('../../stack') as typeof import('../../stack');
       const { describeProblems } = require('../../core/config') as typeof import('../../core/config');
-      const res = checkConfig(file);
+      const res = checkHubConfig(file, {
+        home: stackPaths().home,
+        requireSecrets: Boolean(opts.requireSecrets),
+      });
       const c = res.config;
+      const errors = res.problems.filter((p) => p.severity !== 'warning').length;
       output(Boolean(opts.json)).result({ file: res.file, ok: res.ok, problems: res.problems }, () =>
-        res.ok && c
-          ? `${res.file}: ok (${c.sites.length} sites, ${c.subscribers.length} subscribers, ${c.routes.length} routes, ${Object.keys(c.rules).length} event types with rules)`
-          : [
-              `${res.file}: ${res.problems.length} problem(s)`,
-              ...describeProblems(res.problems).map((l) => `  ${l}`),
-            ].join('\n'),
+        [
+          res.ok && c
+            ? `${res.file}: ok (${c.sites.length} sites, ${c.subscribers.length} subscribers, ${c.routes.length} routes, ${Object.keys(c.rules).length} event types with rules)${res.problems.length ? `, ${res.problems.length} warning(s)` : ''}`
+            : `${res.file}: ${errors} problem(s)${res.problems.length > errors ? `, ${res.problems.length - errors} warning(s)` : ''}`,
+          ...describeProblems(res.problems).map((l) => `  ${l.replace(/\n/g, '\n  ')}`),
+        ].join('\n'),
       );
       if (!res.ok) setExit(EXIT.PROBLEMS);
     });
@@ -46,12 +66,12 @@ export function configCommand(setExit: (code: number) => void): Command {
       "machine-readable output: the hub's answer { applied, change | code, message, problems }",
     )
     .action(async (file: string, opts: { hub?: string; json?: boolean }) => {
-      const { checkConfig, locateHub } = require('../../hub') as typeof import('../../hub');
+      const { checkHubConfig, locateHub } = require('../../hub') as typeof import('../../hub');
       const { stackPaths } = require('../../stack') as typeof import('../../stack');
       const { describeProblems } = require('../../core/config') as typeof import('../../core/config');
       const out = output(Boolean(opts.json));
-      // The same checks here first: a bad file never leaves this machine.
-      const res = checkConfig(file);
+      // The same checks here first (those of start-up too): a bad file never leaves this machine.
+      const res = checkHubConfig(file, { home: stackPaths().home });
       if (!res.ok) {
         out.result(
           { applied: false, file: res.file, code: 'CD_E_CONFIG_INVALID', problems: res.problems },

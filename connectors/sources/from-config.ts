@@ -11,7 +11,7 @@ import { eventLogger } from '../../core/log-events';
 import type { Logger } from '../../core/logger';
 import { createRedis, type Redis } from '../../core/redis';
 import { INGEST_REDIS_TIMEOUT_MS } from './http/state';
-import { loadCatalog } from '../../schemas';
+import { currentVersion, loadCatalog } from '../../schemas';
 import { createCatalogCodec } from './codec';
 import { SOURCE_CONFIG_SCHEMA, type SourceConnectorConfig } from './config-schema';
 import { createCsvDropFolder, type CsvDropSite } from './csv/drop-folder';
@@ -48,9 +48,15 @@ function baseDir(config: HubConfig): string {
 export function siteMappingsFor(config: HubConfig, site: SiteConfig): SiteMappings {
   const c = connectorOf(site);
   const dir = c.mappingDir ? path.resolve(baseDir(config), c.mappingDir) : DEFAULT_SITES_DIR;
+  const catalog = loadCatalog();
   const loaded = loadSiteMappings(c.mapping ?? site.id, {
     dir,
-    knownEventTypes: loadCatalog().entries.map((e) => e.eventType),
+    knownEventTypes: catalog.entries.map((e) => e.eventType),
+    targetSchema: (eventType) => {
+      const entry = catalog.byEventType(eventType);
+      const v = entry && currentVersion(entry);
+      return v ? { schema: v.schema, label: `${eventType} v${v.version} (schemas/${v.file})` } : undefined;
+    },
   });
   // A shared variant named by `mapping` is loaded under the site's own id and source system.
   return { ...loaded, siteId: site.id, sourceSystem: c.sourceSystem ?? loaded.sourceSystem };

@@ -1,4 +1,10 @@
-export { createConfigLoader, describeProblems, type ConfigCheck, type ConfigLoader } from './load';
+export {
+  createConfigLoader,
+  configLineLocator,
+  describeProblems,
+  type ConfigCheck,
+  type ConfigLoader,
+} from './load';
 export { composeHubConfigSchema, type JsonSchema, type PartConfigFragments } from './schema';
 export { renderConfigurationMd, renderHubSchemaJson, type ConfigurationDocSource } from './doc';
 export { CONFIG_CODES } from './codes';

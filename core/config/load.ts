@@ -88,14 +88,23 @@ function checkText(schemaProblems: SchemaCheck, text: string, file?: string): Co
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
+    // The first syntax error only: what the parser says after it is mostly its consequence, and
+    // nothing is checked of a document that did not parse (no false "is required" problems).
+    const e = doc.errors[0]!;
+    const at = lines.linePos(e.pos[0]);
+    const src = text.split(/\r?\n/)[at.line - 1] ?? '';
     return {
       file,
       ok: false,
-      problems: doc.errors.map((e) => ({
-        path: '(yaml)',
-        message: e.message.split('\n')[0] ?? e.code,
-        line: lines.linePos(e.pos[0]).line,
-      })),
+      problems: [
+        {
+          path: '(yaml)',
+          message: `YAML syntax error: ${e.message.split('\n')[0] ?? e.code}`,
+          line: at.line,
+          column: at.col,
+          snippet: `${String(at.line).padStart(6)} | ${src}\n       | ${' '.repeat(Math.max(0, at.col - 1))}^`,
+        },
+      ],
     };
   }
   const raw = doc.toJS() as unknown;
@@ -128,7 +137,23 @@ function readFile(file: string): string {
 
 /** The problems as the lines a person reads (`routes[2].to[0] (line 41): names subscriber "x", …`). */
 export function describeProblems(problems: readonly ConfigProblem[]): string[] {
-  return problems.map((p) => `${p.path}${p.line ? ` (line ${p.line})` : ''}: ${p.message}`);
+  return problems.map((p) => {
+    const level = p.severity === 'warning' ? 'warning: ' : '';
+    const text = p.file
+      ? `${level}${p.file}${p.line ? `:${p.line}${p.column ? `:${p.column}` : ''}` : ''} ${p.path}: ${p.message}`
+      : `${level}${p.path}${p.line ? ` (line ${p.line}${p.column ? `, column ${p.column}` : ''})` : ''}: ${p.message}`;
+    return p.snippet ? `${text}\n${p.snippet}` : text;
+  });
+}
+
+/**
+ * Lines of a configuration's YAML text by path (`['routes', 2, 'to', 0]`), for checks made after
+ * the load (hub/startup-check.ts): the deepest node of the path that exists.
+ */
+export function configLineLocator(text: string): (segments: Segments) => number | undefined {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  return (segments) => lineOf(doc, lines, segments);
 }
 
 function configFromCheck(res: ConfigCheck): HubConfig {

@@ -140,4 +140,12 @@ export interface ConfigProblem {
   path: string;
   message: string;
   line?: number;
+  /** Column of `line` (1-based), when known. */
+  column?: number;
+  /** The file the problem is in, when it is not the configuration (a site mapping). */
+  file?: string;
+  /** The offending line with a caret under the column (syntax errors). */
+  snippet?: string;
+  /** A warning does not fail the check (`crossdock config check` prints it). @defaultValue 'error' */
+  severity?: 'error' | 'warning';
 }

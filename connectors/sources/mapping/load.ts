@@ -1,11 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
-import YAML from 'yaml';
 import { CrossdockError } from '../../../core/errors';
+import {
+  condenseAjvErrors,
+  describeMappingProblem,
+  jsonPath,
+  readMappingFile,
+  type MappingFile,
+  type MappingFileProblem,
+  type Segments,
+} from './file-problems';
+import { targetCheck, type TargetCheck, type TargetSchema } from './targets';
 import { DEFAULT_DIALECT, isArraySpec, type SiteMappings } from './types';
 import { isValidFormat, isValidOffset } from './values';
 import { MAPPING_FILE_SCHEMA } from './schema';
+
+export type { MappingFileProblem } from './file-problems';
+export { describeMappingProblem } from './file-problems';
 
 /**
  * Mapping files, beside the configuration (default: <repo>/sites):
@@ -20,12 +32,6 @@ import { MAPPING_FILE_SCHEMA } from './schema';
  * differs (a column name, the date format, a code list).
  */
 export const DEFAULT_SITES_DIR = path.resolve(__dirname, '../../../sites');
-
-export interface MappingFileProblem {
-  file: string;
-  path: string;
-  message: string;
-}
 
 function fileFor(dir: string, name: string): string {
   if (name === 'base') return path.join(dir, '_base', 'mapping.yaml');
@@ -49,21 +55,6 @@ export function mergeMapping(base: unknown, over: unknown): unknown {
   return out;
 }
 
-function readYaml(file: string): unknown {
-  try {
-    return YAML.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new CrossdockError(
-      'CD_E_MAPPING_INVALID',
-      `Cannot read mapping file ${file}: ${(err as Error).message}`,
-      {
-        cause: err,
-        details: { problems: [{ file, path: '', message: (err as Error).message }] },
-      },
-    );
-  }
-}
-
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validateFile = ajv.compile(MAPPING_FILE_SCHEMA);
 
@@ -72,6 +63,19 @@ export interface LoadMappingOptions {
   dir?: string;
   /** Canonical event types that exist (from the schema catalog); unknown ones are refused. */
   knownEventTypes?: readonly string[];
+  /**
+   * The canonical schema each event type is written with: a target field that is not in it is
+   * refused, naming the mapping file and line and the schema's field list.
+   */
+  targetSchema?: (eventType: string) => TargetSchema | undefined;
+}
+
+function invalid(siteId: string, problems: MappingFileProblem[]): CrossdockError {
+  return new CrossdockError(
+    'CD_E_MAPPING_INVALID',
+    `Mapping of site ${siteId} is invalid:\n  ${problems.map(describeMappingProblem).join('\n  ')}`,
+    { details: { problems } },
+  );
 }
 
 /**
@@ -80,49 +84,53 @@ export interface LoadMappingOptions {
  */
 export function loadSiteMappings(siteId: string, options: LoadMappingOptions = {}): SiteMappings {
   const dir = options.dir ?? DEFAULT_SITES_DIR;
-  const chain: Array<{ name: string; file: string; data: Record<string, unknown> }> = [];
+  const chain: Array<{ name: string; file: string; data: Record<string, unknown>; parsed: MappingFile }> = [];
   const problems: MappingFileProblem[] = [];
+  /** Where the `extends` of the last file read is, for problems about what it names. */
+  const extendsAt = (): Pick<MappingFileProblem, 'file' | 'line' | 'column'> | undefined => {
+    const from = chain[chain.length - 1];
+    if (!from) return undefined;
+    return { file: from.file, ...(from.parsed.locate(['extends'], true) ?? {}) };
+  };
   let name: string | undefined = siteId;
   while (name !== undefined) {
     const file = fileFor(dir, name);
     if (chain.some((c) => c.file === file)) {
-      problems.push({ file, path: '$.extends', message: `extends loops back to ${name}` });
+      const at = extendsAt()!;
+      problems.push({
+        ...at,
+        path: '$.extends',
+        message: `extends "${name}" makes a cycle: ${[...chain.map((c) => c.name), name].join(' → ')}`,
+      });
       break;
     }
     if (!fs.existsSync(file)) {
-      const from = chain[chain.length - 1];
-      throw new CrossdockError(
-        'CD_E_MAPPING_INVALID',
-        from
-          ? `${from.file} extends "${name}", which does not exist (${file})`
-          : `Site ${siteId} has no mapping file (${file})`,
-        {
-          details: {
-            problems: [{ file: from?.file ?? file, path: '$.extends', message: `no mapping named ${name}` }],
-          },
-        },
-      );
+      const at = extendsAt();
+      if (!at)
+        throw new CrossdockError('CD_E_MAPPING_INVALID', `Site ${siteId} has no mapping file (${file})`, {
+          details: { problems: [{ file, path: '$', message: `site ${siteId} has no mapping file` }] },
+        });
+      throw invalid(siteId, [
+        { ...at, path: '$.extends', message: `extends "${name}", which does not exist (looked for ${file})` },
+      ]);
     }
-    const data = readYaml(file);
+    const parsed = readMappingFile(file);
+    const data = parsed.data;
     if (!validateFile(data)) {
-      for (const e of validateFile.errors ?? [])
+      for (const e of condenseAjvErrors(validateFile.errors ?? [], MAPPING_FILE_SCHEMA))
         problems.push({
           file,
-          path: `$${e.instancePath.replace(/\//g, '.')}`,
-          message: e.message ?? 'invalid',
+          path: jsonPath(e.segments),
+          message: e.message,
+          ...(parsed.locate(e.segments) ?? {}),
         });
       break;
     }
     const obj = data as Record<string, unknown>;
-    chain.push({ name, file, data: obj });
+    chain.push({ name, file, data: obj, parsed });
     name = name === 'base' ? undefined : typeof obj.extends === 'string' ? obj.extends : 'base';
   }
-  if (problems.length)
-    throw new CrossdockError(
-      'CD_E_MAPPING_INVALID',
-      `Mapping of site ${siteId} is invalid: ${problems.map((p) => `${p.file} ${p.path}: ${p.message}`).join('; ')}`,
-      { details: { problems } },
-    );
+  if (problems.length) throw invalid(siteId, problems);
 
   let merged: Record<string, unknown> = {};
   for (const c of [...chain].reverse()) merged = mergeMapping(merged, c.data) as Record<string, unknown>;
@@ -135,52 +143,75 @@ export function loadSiteMappings(siteId: string, options: LoadMappingOptions = {
     codes: (merged.codes as SiteMappings['codes'] | undefined) ?? {},
     mappings: {},
   };
-  const file = chain[0]!.file;
   const mappings = (merged.mappings as Record<string, Record<string, unknown>> | undefined) ?? {};
   for (const [eventType, m] of Object.entries(mappings)) {
     site.mappings[eventType] = { eventType, ...(m as object) } as SiteMappings['mappings'][string];
   }
-  problems.push(...semanticProblems(site, file, options.knownEventTypes));
-  if (problems.length)
-    throw new CrossdockError(
-      'CD_E_MAPPING_INVALID',
-      `Mapping of site ${siteId} is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
-      { details: { problems } },
-    );
+  // Each problem of the merged chain is placed in the most specific file that says it.
+  const place = (segments: Segments, message: string): MappingFileProblem => {
+    for (const c of chain) {
+      const at = c.parsed.locate(segments, true);
+      if (at) return { file: c.file, path: jsonPath(segments), message, ...at };
+    }
+    const top = chain[0]!;
+    return { file: top.file, path: jsonPath(segments), message, ...(top.parsed.locate(segments) ?? {}) };
+  };
+  for (const p of semanticProblems(site, options)) problems.push(place(p.segments, p.message));
+  problems.sort((a, b) => (a.file === b.file ? (a.line ?? 0) - (b.line ?? 0) : 0));
+  if (problems.length) throw invalid(siteId, problems);
   return deepFreeze(site);
 }
 
-function semanticProblems(site: SiteMappings, file: string, known?: readonly string[]): MappingFileProblem[] {
-  const out: MappingFileProblem[] = [];
+function semanticProblems(
+  site: SiteMappings,
+  options: LoadMappingOptions,
+): Array<{ segments: Segments; message: string }> {
+  const out: Array<{ segments: Segments; message: string }> = [];
   const d = site.dialect;
+  const known = options.knownEventTypes;
   if (!isValidFormat(d.dateFormat))
-    out.push({ file, path: '$.dialect.dateFormat', message: `"${d.dateFormat}" needs yyyy, MM and dd` });
+    out.push({ segments: ['dialect', 'dateFormat'], message: `"${d.dateFormat}" needs yyyy, MM and dd` });
   if (!isValidFormat(d.timestampFormat))
     out.push({
-      file,
-      path: '$.dialect.timestampFormat',
+      segments: ['dialect', 'timestampFormat'],
       message: `"${d.timestampFormat}" is 'iso' or needs yyyy, MM and dd`,
     });
   if (!isValidOffset(d.utcOffset))
-    out.push({ file, path: '$.dialect.utcOffset', message: `"${d.utcOffset}" is not an offset like +01:00` });
+    out.push({
+      segments: ['dialect', 'utcOffset'],
+      message: `"${d.utcOffset}" is not an offset like +01:00`,
+    });
   if (Object.keys(site.mappings).length === 0)
-    out.push({ file, path: '$.mappings', message: 'no event mapping' });
+    out.push({ segments: ['mappings'], message: 'no event mapping' });
   for (const [eventType, m] of Object.entries(site.mappings)) {
-    const at = `$.mappings.${eventType}`;
+    const at: Segments = ['mappings', eventType];
     if (known && !known.includes(eventType))
-      out.push({ file, path: at, message: `unknown event type ${eventType} (not in the schema catalog)` });
-    if (!m.occurredAt) out.push({ file, path: `${at}.occurredAt`, message: 'occurredAt is required' });
-    const checkField = (p: string, f: { codes?: string; format?: string }) => {
+      out.push({ segments: at, message: `unknown event type ${eventType} (not in the schema catalog)` });
+    if (!m.occurredAt) out.push({ segments: [...at, 'occurredAt'], message: 'occurredAt is required' });
+    const checkField = (p: Segments, f: { codes?: string; format?: string }) => {
       if (f.codes && !site.codes[f.codes])
-        out.push({ file, path: `${p}.codes`, message: `no code list named ${f.codes}` });
+        out.push({ segments: [...p, 'codes'], message: `no code list named ${f.codes}` });
       if (f.format && !isValidFormat(f.format))
-        out.push({ file, path: `${p}.format`, message: `"${f.format}" needs yyyy, MM and dd` });
+        out.push({ segments: [...p, 'format'], message: `"${f.format}" needs yyyy, MM and dd` });
     };
-    for (const [target, spec] of Object.entries(m.fields ?? {})) {
-      if (isArraySpec(spec))
-        for (const [sub, s] of Object.entries(spec.fields))
-          checkField(`${at}.fields.${target}.fields.${sub}`, s);
-      else checkField(`${at}.fields.${target}`, spec);
+    const target = options.targetSchema?.(eventType);
+    const targets: TargetCheck | undefined = target ? targetCheck(target) : undefined;
+    const notIn = (p: Segments, problem: string | undefined) => {
+      if (problem) out.push({ segments: p, message: `target ${problem}` });
+    };
+    for (const [name, spec] of Object.entries(m.fields ?? {})) {
+      const p: Segments = [...at, 'fields', name];
+      if (isArraySpec(spec)) {
+        const items = targets?.items(name);
+        notIn(p, items?.problem);
+        for (const [sub, s] of Object.entries(spec.fields)) {
+          checkField([...p, 'fields', sub], s);
+          if (items?.check) notIn([...p, 'fields', sub], items.check.field(sub));
+        }
+      } else {
+        checkField(p, spec);
+        if (targets) notIn(p, targets.field(name));
+      }
     }
   }
   return out;

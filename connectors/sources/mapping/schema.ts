@@ -39,7 +39,7 @@ const EVENT = {
     sourceId: { anyOf: [FIELD, { type: 'null' }] },
     correlationId: { anyOf: [FIELD, { type: 'null' }] },
     groupBy: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'null' }] },
-    fields: { type: 'object', additionalProperties: { anyOf: [ARRAY, FIELD, { type: 'null' }] } },
+    fields: { type: 'object', additionalProperties: { anyOf: [FIELD, ARRAY, { type: 'null' }] } },
   },
 } as const;
 
