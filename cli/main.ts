@@ -13,6 +13,7 @@ import { auditCommand } from './commands/audit';
 import { adminCommand } from './commands/admin';
 import { eventsCommand } from './commands/events';
 import { keysCommand } from './commands/keys';
+import { sendCommand } from './commands/send';
 import { EXIT, USAGE_HINT, reportError } from './output';
 
 /**
@@ -35,6 +36,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.addCommand(dlqCommand(setExit));
   program.addCommand(eventsCommand(setExit));
   program.addCommand(keysCommand(setExit));
+  program.addCommand(sendCommand(setExit));
   program.addCommand(auditCommand(setExit));
   program.addCommand(adminCommand(setExit));
   // Every command: commander's errors come back to main() (exit 2), with the hint after the message.

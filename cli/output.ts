@@ -53,7 +53,8 @@ export function reportError(
       );
     return EXIT.USAGE;
   }
-  err = kafkaUnreachable(err) ?? err;
+  // A coded error keeps its code, even when its message names a refused connection.
+  if (!isCrossdockError(err)) err = kafkaUnreachable(err) ?? err;
   if (isCrossdockError(err)) {
     const usage = err.code === 'CD_E_USAGE';
     if (json) stdout.write(JSON.stringify({ error: err.toJSON() }, null, 2) + '\n');

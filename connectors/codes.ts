@@ -173,8 +173,16 @@ export const CONNECTOR_CODES = defineCodes({
   },
   CD_E_SITE_SECRET_MISSING: {
     meaning: 'An HTTP ingest key names an environment variable (secretEnv) that is not set.',
-    action: 'Set the variable to the key secret printed by `crossdock site add`, or remove the key.',
+    action:
+      'Set the variable to the key secret printed by `crossdock site add`, or remove the key. On a developer machine, `crossdock keys` makes local secrets ($CROSSDOCK_HOME/local-keys.env) that `crossdock start` and `crossdock send` read.',
     retriable: false,
+  },
+  CD_E_INGEST_UNREACHABLE: {
+    meaning:
+      "`crossdock send` could not post to the hub's HTTP ingest: nothing answers at the address (the hub is not running, or listens elsewhere), or the connection broke before an answer.",
+    action:
+      "Start the hub (`crossdock start`), or give its ingest address with --hub-url (default: the running hub's run file, else http://127.0.0.1:$CROSSDOCK_INGEST_PORT, 8080).",
+    retriable: true,
   },
   // --- onboarding ----------------------------------------------------------------------------
   CD_E_SITE_ONBOARD_FAILED: {

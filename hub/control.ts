@@ -34,6 +34,8 @@ export interface RunFile {
    * API listens on a loopback address; absent otherwise (then only hub.admin.tokens work).
    */
   adminToken?: string;
+  /** Base URL of the HTTP ingest once it listens (`crossdock send` posts there). */
+  ingestUrl?: string;
 }
 
 export function runFilePath(home: string): string {

@@ -13,6 +13,7 @@ import {
   newControlToken,
   writeRunFile,
   type ApplyOutcome,
+  type RunFile,
 } from './control';
 import type { LiveComponents } from './live';
 import { HUB_LOG_EVENTS } from './log-events';
@@ -39,7 +40,11 @@ export function serveConfigChanges(o: {
    * writer's to report. @defaultValue none
    */
   audit?: (record: AuditRecord) => Promise<void>;
-}): { attach(): () => void } {
+}): {
+  attach(): () => void;
+  /** Adds fields to the run file (written now when attached, else at attach). */
+  note(fields: Pick<RunFile, 'ingestUrl'>): void;
+} {
   const log = eventLogger(o.logger, HUB_LOG_EVENTS);
   const configFile = path.resolve(o.configFile);
   const audit = (record: Omit<AuditRecord, 'at' | 'op'>) =>
@@ -125,21 +130,32 @@ export function serveConfigChanges(o: {
     }
     void apply('SIGHUP', text, configFile, 'SIGHUP');
   };
+  let extra: Pick<RunFile, 'ingestUrl'> = {};
+  let attached = false;
+  const writeRun = () =>
+    writeRunFile(o.home ?? stackPaths().home, {
+      pid: process.pid,
+      url: o.url,
+      token,
+      configFile,
+      ...(o.admin ? { adminUrl: o.admin.url } : {}),
+      ...(o.admin?.token ? { adminToken: o.admin.token } : {}),
+      ...extra,
+    });
   return {
     attach() {
-      const removeRunFile = writeRunFile(o.home ?? stackPaths().home, {
-        pid: process.pid,
-        url: o.url,
-        token,
-        configFile,
-        ...(o.admin ? { adminUrl: o.admin.url } : {}),
-        ...(o.admin?.token ? { adminToken: o.admin.token } : {}),
-      });
+      const removeRunFile = writeRun();
+      attached = true;
       process.on('SIGHUP', onHup);
       return () => {
+        attached = false;
         process.off('SIGHUP', onHup);
         removeRunFile();
       };
+    },
+    note(fields) {
+      extra = { ...extra, ...fields };
+      if (attached) writeRun();
     },
   };
 }

@@ -112,7 +112,7 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
   // The admin API (dead letters, replay, trace, audit). On loopback a local admin token, made for
   // this start, goes to the run file (mode 0600) so the CLI on this machine needs no setup.
   const localToken = isLoopbackHost(config.hub.admin.host) ? newAdminToken() : undefined;
-  const running: { live?: LiveComponents } = {};
+  const running: { live?: LiveComponents; changes?: ReturnType<typeof serveConfigChanges> } = {};
   const adminApi = hubAdminApi({
     // deadLetters changes with `config apply`: the API reads the configuration in force.
     config: () => running.live?.config ?? config,
@@ -133,7 +133,13 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
     HUB_COMPONENTS,
     { config, endpoints: res.endpoints, logger, health },
     {
-      onState: (c, started) => componentStatus(health, live, c, started),
+      onState: (c, started) => {
+        componentStatus(health, live, c, started);
+        // Where the HTTP ingest listens (CROSSDOCK_INGEST_PORT may be 0), for `crossdock send`.
+        const port = (c as { port?: number }).port;
+        if (started && c.name === 'http-ingest' && port)
+          running.changes?.note({ ingestUrl: `http://127.0.0.1:${port}` });
+      },
     },
   );
   running.live = live;
@@ -147,6 +153,7 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
     admin: { url: adminApi.url!, ...(localToken ? { token: localToken } : {}) },
     audit: (record) => adminApi.audit(record),
   });
+  running.changes = changes;
 
   return {
     config,

@@ -62,6 +62,17 @@ export function siteMappingsFor(config: HubConfig, site: SiteConfig): SiteMappin
   return { ...loaded, siteId: site.id, sourceSystem: c.sourceSystem ?? loaded.sourceSystem };
 }
 
+/** The drop folder of a `csv` site: `connector.folder` (relative to the file), else `<CROSSDOCK_HOME>/drop/<siteId>`. */
+export function dropFolderOf(
+  config: HubConfig,
+  site: SiteConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  const c = connectorOf(site);
+  const home = env.CROSSDOCK_HOME ?? path.join(os.homedir(), '.crossdock');
+  return c.folder ? path.resolve(baseDir(config), c.folder) : path.join(home, 'drop', site.id);
+}
+
 /** HTTP keys of the configuration's http sites, secrets read from the environment. */
 export function httpKeysFor(config: HubConfig, env: NodeJS.ProcessEnv = process.env): IngestKey[] {
   const keys: IngestKey[] = [];
@@ -167,13 +178,12 @@ export function createSourceComponents(
   }
 
   if (csvSites.length) {
-    const home = env.CROSSDOCK_HOME ?? path.join(os.homedir(), '.crossdock');
     const sites: CsvDropSite[] = csvSites.map((s) => {
       const c = connectorOf(s);
       return {
         siteId: s.id,
         mappings: siteMappingsFor(config, s),
-        dir: c.folder ? path.resolve(baseDir(config), c.folder) : path.join(home, 'drop', s.id),
+        dir: dropFolderOf(config, s, env),
         policy: c.policy ?? 'all-or-nothing',
         ...(c.eventType ? { eventType: c.eventType } : {}),
       };

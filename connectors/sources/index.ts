@@ -15,7 +15,12 @@
 
 // The hub's configuration section and the components `crossdock start` runs.
 export { SOURCE_CONFIG_SCHEMA, type SourceConnectorConfig } from './config-schema';
-export { createSourceComponents, siteMappingsFor, type SourceComponentContext } from './from-config';
+export {
+  createSourceComponents,
+  dropFolderOf,
+  siteMappingsFor,
+  type SourceComponentContext,
+} from './from-config';
 export type { SiteMappings } from './mapping/types';
 
 // `crossdock site test`.
@@ -33,6 +38,7 @@ export {
 
 // The client half of HTTP ingest's signature (what a site's HTTP client sends).
 export { newKeySecret, signedHeaders } from './http/auth';
+export { sendSiteRequest, siteEventsUrl, type SiteSendAnswer, type SiteSendRequest } from './http/client';
 
 // The site SDK's encoding: envelope, schema check and framing of a canonical event.
 export {

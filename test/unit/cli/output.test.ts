@@ -66,6 +66,13 @@ describe('CLI output', () => {
     expect(reportError(retries, false, capture().stream, capture().stream)).toBe(EXIT.FAILED);
   });
 
+  it('keeps the code of a coded error whose message names a refused connection', () => {
+    const err = capture();
+    const e = new CrossdockError('CD_E_INGEST_UNREACHABLE', 'nothing answered at http://h:1 (ECONNREFUSED)');
+    expect(reportError(e, false, err.stream, capture().stream)).toBe(EXIT.FAILED);
+    expect(err.text()).toBe('error CD_E_INGEST_UNREACHABLE: nothing answered at http://h:1 (ECONNREFUSED)\n');
+  });
+
   it('reports an unexpected error as internal (exit 70) and hides the stack unless CROSSDOCK_DEBUG', () => {
     const err = capture();
     const code = reportError(new TypeError('x is undefined'), false, err.stream, capture().stream);
