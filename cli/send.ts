@@ -5,6 +5,7 @@ import { CrossdockError } from '../core/errors';
 import { dropFolderOf, sendSiteRequest, type SiteSendAnswer } from '../connectors/sources';
 import { loadConfig, readLocalKeys, readRunFile } from '../hub';
 import { stackPaths } from '../stack';
+import { DEFAULT_CONFIG } from './defaults';
 
 /**
  * `crossdock send`: what a site's HTTP system does, from the command line. Which hub, which
@@ -16,8 +17,6 @@ import { stackPaths } from '../stack';
  *   (`secretEnv`), else `$CROSSDOCK_HOME/local-keys.env` (`crossdock keys`). Nothing is generated:
  *   the hub must already know the secret.
  */
-
-export const EXAMPLE_CONFIG = path.resolve(__dirname, '../examples/hub.yaml');
 
 export interface SendOptions {
   siteId: string;
@@ -91,7 +90,7 @@ function keyFor(
 export async function sendSiteFile(o: SendOptions): Promise<SendOutcome> {
   const env = o.env ?? process.env;
   const run = readRunFile(stackPaths(env).home);
-  const configFile = o.config ?? run?.configFile ?? EXAMPLE_CONFIG;
+  const configFile = o.config ?? run?.configFile ?? DEFAULT_CONFIG;
   const config = loadConfig(configFile);
   const key = keyFor(config, configFile, o.siteId, env);
   let body: Buffer;

@@ -1,9 +1,6 @@
-import path from 'node:path';
 import { Command } from 'commander';
+import { DEFAULT_CONFIG } from '../defaults';
 import { output } from '../output';
-
-/** The demo configuration (the same default as `crossdock start`). */
-const EXAMPLE_CONFIG = path.join(__dirname, '..', '..', 'examples', 'hub.yaml');
 
 /** A value as one single-quoted shell word. */
 export function shellQuote(value: string): string {
@@ -21,7 +18,7 @@ export function keysCommand(_setExit: (code: number) => void): Command {
     .description(
       'make sure every HTTP site key of a configuration has a local secret ($CROSSDOCK_HOME/local-keys.env) and print `export NAME=secret` lines for eval',
     )
-    .option('--config <file>', 'hub configuration (YAML)', EXAMPLE_CONFIG)
+    .option('--config <file>', 'hub configuration (YAML)', DEFAULT_CONFIG)
     .option('--json', 'print {file, keys:[{siteId, keyId, env, created}]} (secrets not included)')
     .addHelpText(
       'after',
@@ -36,9 +33,7 @@ export function keysCommand(_setExit: (code: number) => void): Command {
     .action((opts: { config: string; json?: boolean }) => {
       // Loaded when run, so `crossdock --help` stays fast (the CLI loading rule).
       const { configuredKeys, loadConfig, localKeySecrets } =
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         require('../../hub') as typeof import('../../hub');
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { stackPaths } = require('../../stack') as typeof import('../../stack');
       const config = loadConfig(opts.config);
       const res = localKeySecrets(config, stackPaths().home, process.env);

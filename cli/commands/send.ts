@@ -14,7 +14,10 @@ export function sendCommand(setExit: (code: number) => void): Command {
       "sign and post a site's own record (JSON) to the running hub's HTTP ingest, as the site would",
     )
     .argument('<site>', 'the site id (an http site of the configuration)')
-    .requiredOption('--file <input>', "the site's own JSON: one record, an array, or {events: [...]}")
+    .requiredOption(
+      '--file <input>',
+      "the site's own JSON: one record, an array of records, or an object with an events array",
+    )
     .option('--config <file>', "hub configuration (default: the running hub's, else examples/hub.yaml)")
     .option(
       '--hub-url <url>',
@@ -37,7 +40,6 @@ export function sendCommand(setExit: (code: number) => void): Command {
         opts: { file: string; config?: string; hubUrl?: string; idempotencyKey?: string; json?: boolean },
       ) => {
         // Loaded when run, so `crossdock --help` stays fast (the CLI loading rule).
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { formatSend, sendSiteFile } = require('../send') as typeof import('../send');
         let outcome: Awaited<ReturnType<typeof sendSiteFile>>;
         try {
