@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { isCrossdockError } from '../../core/errors';
-import { EXIT, output, reportError } from '../output';
+import { EXIT, output } from '../output';
 
 /**
  * `crossdock send <site> --file <input>`: signs and posts a site's own record to the running
@@ -41,22 +40,14 @@ export function sendCommand(setExit: (code: number) => void): Command {
       ) => {
         // Loaded when run, so `crossdock --help` stays fast (the CLI loading rule).
         const { formatSend, sendSiteFile } = require('../send') as typeof import('../send');
-        let outcome: Awaited<ReturnType<typeof sendSiteFile>>;
-        try {
-          outcome = await sendSiteFile({
-            siteId,
-            file: opts.file,
-            ...(opts.config !== undefined ? { config: opts.config } : {}),
-            ...(opts.hubUrl !== undefined ? { hubUrl: opts.hubUrl } : {}),
-            ...(opts.idempotencyKey !== undefined ? { idempotencyKey: opts.idempotencyKey } : {}),
-          });
-        } catch (err) {
-          // Not an HTTP site, no such site, no such file: a usage error (exit 2).
-          if (!isCrossdockError(err) || err.code !== 'CD_E_USAGE') throw err;
-          reportError(err, Boolean(opts.json));
-          setExit(EXIT.USAGE);
-          return;
-        }
+        // A usage error (not an HTTP site, no such site or file) exits 2 through reportError.
+        const outcome = await sendSiteFile({
+          siteId,
+          file: opts.file,
+          ...(opts.config !== undefined ? { config: opts.config } : {}),
+          ...(opts.hubUrl !== undefined ? { hubUrl: opts.hubUrl } : {}),
+          ...(opts.idempotencyKey !== undefined ? { idempotencyKey: opts.idempotencyKey } : {}),
+        });
         output(Boolean(opts.json)).result(outcome, () => formatSend(outcome));
         const status = outcome.answer.status;
         if (status >= 200 && status < 300) return;
