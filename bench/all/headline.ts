@@ -123,12 +123,14 @@ function e2eRows(d: Partial<E2EResult> | undefined): Row[] {
 }
 
 function cliRows(d: Doc): Row[] {
-  // The CLI start-up arm (bench/cli/startup.ts) is another part's: its top-level numbers, as given.
-  if (!d || typeof d !== 'object') return [];
-  return Object.entries(d as Record<string, unknown>)
-    .filter(([, v]) => num(v) || typeof v === 'boolean')
-    .slice(0, 8)
-    .map(([k, v]) => ({ arm: 'cli' as const, measure: `CLI start-up: ${k}`, value: String(v), goal: '—' }));
+  // bench/cli/startup.ts (CliStartupResult): each arm's wall time over node -e 0's, pair by pair.
+  return ((d?.arms ?? []) as Doc[]).map((a) => ({
+    arm: 'cli' as const,
+    measure: `CLI ${a.arm} / node -e 0 (wall time; ${a.medianMs} ms median, node -e 0 ${d.baselineMedianMs} ms)`,
+    value: ratio(a.ratio?.median, a.ratio?.min, a.ratio?.max),
+    goal: a.goal ? `≤ ${a.goal.ratio}` : '—',
+    ...(a.goal && typeof a.goal.met === 'boolean' ? { met: a.goal.met as boolean } : {}),
+  }));
 }
 
 export function rowsOf(arm: ArmName, doc: unknown): Row[] {

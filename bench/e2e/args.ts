@@ -13,6 +13,8 @@ export interface E2EOptions {
   /** Events in flight in the closed loop. */
   window: number;
   connections: number;
+  /** HTTP connections of the closed loop (requests in flight at the ingest). */
+  closedConnections: number;
   partitions: number;
   json: boolean;
   out?: string;
@@ -34,6 +36,7 @@ Options:
   --rates <list>       open-loop rates, comma-separated (default 100,500,1000)
   --window <n>         events in flight in the closed loop (default 2000: enough to keep
                        the hub saturated while each takes seconds)
+  --closed-connections <n>  HTTP connections of the closed loop (default 128)
   --json               print the result as JSON on stdout
   --out <file>         also write the result (JSON) to this file
   --help               this text
@@ -62,6 +65,7 @@ export function parseE2EArgs(argv: string[]): E2EOptions {
         'max-seconds': { type: 'string' },
         rates: { type: 'string' },
         window: { type: 'string' },
+        'closed-connections': { type: 'string' },
         json: { type: 'boolean' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -83,6 +87,7 @@ export function parseE2EArgs(argv: string[]): E2EOptions {
     rates,
     window: Math.round(positive('window', str('window'), 2000)),
     connections: 256,
+    closedConnections: Math.round(positive('closed-connections', str('closed-connections'), 128)),
     partitions: 3,
     json: Boolean(values.json),
     ...(str('out') !== undefined ? { out: str('out') } : {}),

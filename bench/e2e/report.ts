@@ -8,7 +8,8 @@ import type { E2EPhase, E2EResult } from './result';
 const f = (x: number | null | undefined) => (x === null || x === undefined ? '—' : String(x));
 
 function loadName(p: E2EPhase, r: E2EResult): string {
-  if (p.kind === 'closed') return `maximum (closed loop, ${r.settings.window} in flight)`;
+  if (p.kind === 'closed')
+    return `maximum (closed loop, ${r.settings.window} in flight, ${r.settings.closedConnections ?? '?'} connections)`;
   if (p.label === 'half max') return `half the maximum, ${f(p.rate)}/s`;
   return `${f(p.rate)}/s`;
 }
@@ -54,8 +55,20 @@ export function e2eMarkdown(r: E2EResult): string {
         (s) => `| ${s.label} | ${s.p50} | ${s.p99} | ${s.p999} | ${f(b.breakdown.tail.meanMs[s.id])} |`,
       ),
     );
+    if (b.hub) out.push('', hubLine(b));
   }
   return out.join('\n');
+}
+
+/** The hub's own metrics over a phase, in one sentence. */
+export function hubLine(p: E2EPhase): string {
+  const h = p.hub;
+  if (!h) return '';
+  return (
+    `The hub's metrics over the ${f(p.rate)}/s phase: ${h.routerBatches} router batches, ${f(h.routerBatchMeanMs)} ms mean from fetch to commit ` +
+    `(transaction included), ${h.transactions} transactions (${f(h.eventsPerTransaction)} events each), ` +
+    `${h.deliveries} POSTs of ${f(h.postMeanMs)} ms mean.`
+  );
 }
 
 export function e2eText(r: E2EResult): string {
@@ -73,6 +86,7 @@ export function e2eText(r: E2EResult): string {
     lines.push(`  breakdown at ${f(b.rate)}/s (p50 / p99 / slowest 1% mean, ms):`);
     for (const s of b.breakdown.segments)
       lines.push(`    ${s.label.padEnd(72)} ${s.p50} / ${s.p99} / ${f(b.breakdown.tail.meanMs[s.id])}`);
+    if (b.hub) lines.push(`  ${hubLine(b)}`);
   }
   lines.push(r.valid ? '  every event arrived exactly once' : `  PROBLEMS: ${r.problems.join('; ')}`);
   return lines.join('\n');

@@ -1,6 +1,7 @@
 import type { Accounting } from './accounting';
 import type { Breakdown } from './breakdown';
 import type { Percentiles } from './histogram';
+import type { HubPhase } from './hub-metrics';
 
 /** The end-to-end goal (issue 15): p99 ≤ 50 ms at 500 events/s on this machine. */
 export const GOAL = { rate: 500, p99Ms: 50 };
@@ -24,6 +25,8 @@ export interface E2EPhase {
   latencyMs: Percentiles;
   accounting: Accounting;
   breakdown: Breakdown;
+  /** The hub's own metrics over the phase (router batches and transactions, POST time). */
+  hub?: HubPhase;
 }
 
 export interface E2EResult {
@@ -35,6 +38,7 @@ export interface E2EResult {
   settings: {
     partitions: number;
     connections: number;
+    closedConnections: number;
     window: number;
     seconds: number;
     maxSeconds: number;

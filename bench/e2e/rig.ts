@@ -32,6 +32,8 @@ export interface E2ERig {
   topics: { ingress: string; deliver: string };
   /** Called for every request the receiver gets: (eventId, arrival ms epoch). */
   onArrival(listener: (eventId: string, at: number) => void): void;
+  /** The hub's Prometheus metrics (text), or '' when it does not answer. */
+  metrics(): Promise<string>;
   /** Hub log tail, for a message. */
   hubLog(): string;
   close(): Promise<void>;
@@ -161,6 +163,16 @@ export async function startRig(options: {
       brokers: endpoints.kafkaBrokers,
       topics: { ingress: topics.ingress(site.id), deliver: topics.deliver(SUBSCRIBER) },
       onArrival: (l) => listeners.push(l),
+      metrics: async () => {
+        try {
+          const res = await fetch(`http://127.0.0.1:${h.processes[0]!.healthPort}/metrics`, {
+            signal: AbortSignal.timeout(5000),
+          });
+          return res.ok ? await res.text() : '';
+        } catch {
+          return '';
+        }
+      },
       hubLog: () => tail(path.join(logs, 'start.log'), 20),
       close: cleanup,
     };

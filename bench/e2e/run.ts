@@ -14,6 +14,7 @@ import { account } from './accounting';
 import { E2E_HELP, E2EUsageError, parseE2EArgs, type E2EOptions } from './args';
 import { breakdown } from './breakdown';
 import { Histogram } from './histogram';
+import { countersOf, phaseOf, type HubPhase } from './hub-metrics';
 import { closedLoop, createPool, makeEvent, openLoop, type LoadEvent, type LoadTarget } from './load';
 import { startProbe } from './probe';
 import { e2eText } from './report';
@@ -35,6 +36,7 @@ function commandOf(o: E2EOptions): string {
   if (o.maxSeconds !== 20) parts.push(`--max-seconds ${o.maxSeconds}`);
   if (o.rates.join(',') !== '100,500,1000') parts.push(`--rates ${o.rates.join(',')}`);
   if (o.window !== 2000) parts.push(`--window ${o.window}`);
+  if (o.closedConnections !== 128) parts.push(`--closed-connections ${o.closedConnections}`);
   return parts.length === 1 ? 'npm run bench:e2e' : parts.join(' ');
 }
 
@@ -69,6 +71,7 @@ async function measure(o: E2EOptions): Promise<E2EResult> {
       now,
     };
     const phases: Array<{
+      hub?: HubPhase;
       label: string;
       kind: 'open' | 'closed';
       rate?: number;
@@ -93,9 +96,11 @@ async function measure(o: E2EOptions): Promise<E2EResult> {
       const n = eventsFor(rate, seconds);
       const events = Array.from({ length: n }, (_, i) => makeEvent(t, label.replace(/[^a-z0-9]/gi, ''), i));
       progress(`open loop ${label}: ${n} events at ${rate}/s`);
+      const before = countersOf(await rig.metrics());
       await openLoop(t, events, rate);
       await settle(events, 30000 + seconds * 1000);
-      phases.push({ label, kind: 'open', rate, seconds, events });
+      const hub = phaseOf(before, countersOf(await rig.metrics()));
+      phases.push({ label, kind: 'open', rate, seconds, events, hub });
       const lat = new Histogram();
       for (const e of events) {
         const a = arrivals.get(e.eventId);
@@ -112,10 +117,22 @@ async function measure(o: E2EOptions): Promise<E2EResult> {
 
     progress(`closed loop: ${o.window} events in flight for ${o.maxSeconds} s (the maximum)`);
     const base = firstArrivals;
+    const closedBefore = countersOf(await rig.metrics());
     const closedStart = now();
-    const closed = await closedLoop(t, 'max', o.maxSeconds, o.window, () => firstArrivals - base);
+    // Requests in flight at the ingest are capped too (closedConnections): 2000 concurrent POSTs measure
+    // how the ingest copes with overload in the hub's one process, not how much the hub carries.
+    const closedPool = createPool(rig.ingestUrl, o.closedConnections);
+    const closed = await closedLoop(
+      { ...t, pool: closedPool },
+      'max',
+      o.maxSeconds,
+      o.window,
+      () => firstArrivals - base,
+    );
+    await closedPool.close().catch(() => undefined);
     const closedEnd = closedStart + o.maxSeconds * 1000;
     await settle(closed, 60000);
+    const closedHub = phaseOf(closedBefore, countersOf(await rig.metrics()));
     // The loop's start is its ramp (the first window's round trip): measured over the rest.
     const from = closedStart + Math.max(2000, o.maxSeconds * 300);
     let inWindow = 0;
@@ -130,6 +147,7 @@ async function measure(o: E2EOptions): Promise<E2EResult> {
       seconds: o.maxSeconds,
       events: closed,
       deliveredPerSec: maxPerSec,
+      hub: closedHub,
     });
     progress(`  maximum: ${maxPerSec} events/s delivered (${closed.length} sent)`);
     await sleep(1000);
@@ -179,6 +197,7 @@ async function measure(o: E2EOptions): Promise<E2EResult> {
         latencyMs: lat.summary(1000),
         accounting: account(ids, phaseArrivals),
         breakdown: breakdown(accepted.map((e) => e.stamps)),
+        ...(p.hub ? { hub: p.hub } : {}),
       };
     });
     const problems: string[] = [];
@@ -202,6 +221,7 @@ async function measure(o: E2EOptions): Promise<E2EResult> {
       settings: {
         partitions: o.partitions,
         connections: o.connections,
+        closedConnections: o.closedConnections,
         window: o.window,
         seconds: o.seconds,
         maxSeconds: o.maxSeconds,

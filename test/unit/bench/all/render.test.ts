@@ -95,13 +95,31 @@ const e2e: E2EResult = {
   command: 'npm run bench:e2e -- --quick',
   quick: true,
   machine: '2 cores',
-  settings: { partitions: 3, connections: 64, window: 2000, seconds: 8, maxSeconds: 8, warmupSeconds: 3 },
+  settings: {
+    partitions: 3,
+    connections: 256,
+    closedConnections: 128,
+    window: 2000,
+    seconds: 8,
+    maxSeconds: 8,
+    warmupSeconds: 3,
+  },
   maxPerSec: 900,
   phases: [
     phase('warm-up', 200, [100]),
     phase('max', undefined, [200, 300], 'closed'),
     phase('100/s', 100, [10, 12, 14]),
-    phase('500/s', 500, [20, 40, 80]),
+    {
+      ...phase('500/s', 500, [20, 40, 80]),
+      hub: {
+        routerBatches: 40,
+        routerBatchMeanMs: 210.5,
+        transactions: 30,
+        eventsPerTransaction: 133.33,
+        deliveries: 3,
+        postMeanMs: 1.2,
+      },
+    },
     phase('1000/s', 1000, [100, 200]),
     phase('half max', 450, [30, 35]),
   ],
@@ -195,6 +213,37 @@ describe('npm run bench: headline figures and checks', () => {
     expect(rows.at(-1)!.measure).toContain('(450/s)');
   });
 
+  it('reads the CLI start-up arm’s ratios against node -e 0', () => {
+    const cli = {
+      baselineMedianMs: 40,
+      arms: [
+        {
+          arm: 'crossdock --help',
+          medianMs: 44,
+          ratio: { median: 1.1, min: 1.02, max: 1.3 },
+          goal: { ratio: 3, met: true },
+        },
+        { arm: 'crossdock dlq --help', medianMs: 900, ratio: { median: 22.5, min: 20, max: 25 } },
+      ],
+    };
+    expect(rowsOf('cli', cli)).toEqual([
+      {
+        arm: 'cli',
+        measure: 'CLI crossdock --help / node -e 0 (wall time; 44 ms median, node -e 0 40 ms)',
+        value: '**1.10** (1.02–1.30)',
+        goal: '≤ 3',
+        met: true,
+      },
+      {
+        arm: 'cli',
+        measure: 'CLI crossdock dlq --help / node -e 0 (wall time; 900 ms median, node -e 0 40 ms)',
+        value: '**22.50** (20.00–25.00)',
+        goal: '—',
+      },
+    ]);
+    expect(checkOf('cli', cli).ok).toBeUndefined();
+  });
+
   it('says “—” for an arm that wrote nothing instead of failing', () => {
     expect(rowsOf('ingest', undefined).every((r) => r.value === '—' && r.met === undefined)).toBe(true);
     expect(checkOf('router', undefined)).toEqual({ arm: 'router', detail: 'no results' });
@@ -242,6 +291,9 @@ describe('npm run bench: what it writes', () => {
     expect(md).not.toContain('warm-up');
     expect(md).toContain('Where the time goes at 500/s');
     expect(md).toContain('| end to end: scheduled → receiver | 40.03 | 80 | 80 | 80 |');
+    expect(md).toContain(
+      "The hub's metrics over the 500/s phase: 40 router batches, 210.5 ms mean from fetch to commit (transaction included), 30 transactions (133.33 events each), 3 POSTs of 1.2 ms mean.",
+    );
   });
 
   it('replaces its own section only, and places it before the router’s the first time', () => {
@@ -285,7 +337,7 @@ describe('npm run bench: options and arm sizes', () => {
   it('runs smaller sizes when quick, and sends every arm’s results to the run’s file', () => {
     const quick = planArm('router', true, '/tmp/r.json');
     const full = planArm('router', false, '/tmp/r.json');
-    expect(quick.args).toContain('5000');
+    expect(quick.args).toContain('10000');
     expect(full.command).toBe(
       'npm run bench:router -- --events 60000 --warmup 10000 --reps 5 --concurrency 3',
     );
