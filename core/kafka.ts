@@ -3,18 +3,27 @@ import { assertReadCommittedFix } from './kafkajs-patch';
 import { Kafka, logLevel, type IHeaders, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import { eventLogger } from './log-events';
 import { CORE_LOG_EVENTS } from './log-events-core';
+import { expectedKafkajsLine, kafkajsFields } from './kafkajs-lines';
 import type { Logger } from './logger';
 
-/** kafkajs log levels mapped onto declared events; kafkajs INFO chatter (joins, commits) is debug. */
+/**
+ * kafkajs's lines as declared events: errors and warnings keep their level, except those expected
+ * by design (core/kafkajs-lines.ts), which are debug like kafkajs's INFO chatter (joins, commits).
+ */
 function kafkajsLogCreator(logger: Logger) {
   const log = eventLogger(logger, CORE_LOG_EVENTS);
   return () =>
-    ({ level, log: entry }: LogEntry) => {
-      const { message, ...extra } = entry;
-      const fields = { kafkajs: extra };
-      if (level === logLevel.ERROR) log.emit('kafka.client_error', fields, message);
-      else if (level === logLevel.WARN) log.emit('kafka.client_warning', fields, message);
-      else log.emit('kafka.client_info', fields, message);
+    ({ namespace, level, log: entry }: LogEntry) => {
+      const kafkajs = kafkajsFields(namespace, entry);
+      const expected = level <= logLevel.WARN ? expectedKafkajsLine(entry.message, kafkajs) : undefined;
+      const name = expected
+        ? 'kafka.client_expected'
+        : level === logLevel.ERROR
+          ? 'kafka.client_error'
+          : level === logLevel.WARN
+            ? 'kafka.client_warning'
+            : 'kafka.client_info';
+      if (log.enabled(name)) log.emit(name, expected ? { kafkajs, expected } : { kafkajs }, entry.message);
     };
 }
 

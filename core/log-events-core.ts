@@ -3,7 +3,8 @@ import { defineLogEvents } from './log-events';
 /**
  * Log events of core's plumbing: the health server and the kafkajs client's own lines. kafkajs
  * logs through `createKafka`'s translation; its message is kept as the line's message and its
- * other fields go under `kafkajs`. Routine kafkajs chatter (joins, commits) is debug.
+ * other fields and its logger's namespace go under `kafkajs`. Routine kafkajs chatter (joins,
+ * commits) and the warnings and errors expected by design (core/kafkajs-lines.ts) are debug.
  */
 export const CORE_LOG_EVENTS = defineLogEvents({
   'health.listening': {
@@ -22,6 +23,12 @@ export const CORE_LOG_EVENTS = defineLogEvents({
     fields: ['kafkajs'],
     description:
       'kafkajs reported a warning (rebalance in progress, a retried request); usually transient, worth a look when it repeats.',
+  },
+  'kafka.client_expected': {
+    level: 'debug',
+    fields: ['kafkajs', 'expected'],
+    description:
+      'A kafkajs warning or error that is expected by design and needs no action; `expected` says which (partitioner, idempotent_retries, coordinator_not_ready, concurrent_transactions: core/kafkajs-lines.ts and docs/observability.md say why).',
   },
   'kafka.client_info': {
     level: 'debug',

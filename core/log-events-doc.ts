@@ -1,4 +1,5 @@
 import { Registry as MetricsRegistry } from 'prom-client';
+import { EXPECTED_KAFKAJS_LINES } from './kafkajs-lines';
 import type { LogEventList, LogLevel } from './log-events';
 
 /**
@@ -119,6 +120,21 @@ export function renderObservabilityMd(
     '|---|---|---|---|---|',
     ...logEvents.map(
       (e) => `| \`${e.name}\` | ${e.level} | ${codes(e.fields)} | ${cell(e.description)} | ${e.part} |`,
+    ),
+    '',
+    "### kafkajs's own lines",
+    '',
+    'The kafkajs client logs through the hub: each of its lines is one of the events above',
+    "(`kafka.client_*` for most clients, `router.kafkajs_*` for the router's), with kafkajs's message",
+    'as `msg` and its fields and namespace under `kafkajs`. Its warnings and errors keep their level,',
+    'except those expected by design (core/kafkajs-lines.ts), which are debug (`kafka.client_expected`,',
+    '`router.kafkajs_debug`) with `expected` naming the case, so that nothing of them shows at the',
+    'default level:',
+    '',
+    '| `expected` | what kafkajs says | why it needs no action |',
+    '|---|---|---|',
+    ...Object.entries(EXPECTED_KAFKAJS_LINES).map(
+      ([name, c]) => `| \`${name}\` | ${cell(c.says)} | ${cell(c.why)} |`,
     ),
     '',
   ].join('\n');

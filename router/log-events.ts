@@ -1,6 +1,7 @@
 // Before kafkajs: its read_committed filter is replaced (core/kafkajs-patch.ts).
 import '../core/kafkajs-patch';
 import { logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { expectedKafkajsLine, kafkajsFields } from '../core/kafkajs-lines';
 import { defineLogEvents, eventLogger, type EventLogger } from '../core/log-events';
 import type { Logger } from '../core/logger';
 
@@ -149,9 +150,9 @@ export const ROUTER_LOG_EVENTS = defineLogEvents({
   },
   'router.kafkajs_debug': {
     level: 'debug',
-    fields: ['kafkajs'],
+    fields: ['kafkajs', 'expected'],
     description:
-      'Any other kafkajs line, and the routine CONCURRENT_TRANSACTIONS errors of back-to-back transactions (retried at once).',
+      'Any other kafkajs line, and the warnings and errors expected by design (`expected` says which: the routine CONCURRENT_TRANSACTIONS of back-to-back transactions, the coordinator not ready at start-up, the bounded retries of its transactional producers; core/kafkajs-lines.ts).',
   },
 });
 
@@ -162,23 +163,22 @@ export function routerLog(logger: Logger): RouterLog {
 }
 
 /**
- * kafkajs's lines as router events, with one change: CONCURRENT_TRANSACTIONS (the broker still
- * finishing the previous commit when the next transaction starts) is routine with back-to-back
- * transactions and retried at once, so it is debug, not error: normal operation logs nothing.
+ * kafkajs's lines as router events: errors and warnings keep their level, except those expected
+ * by design (core/kafkajs-lines.ts: among them CONCURRENT_TRANSACTIONS, routine with back-to-back
+ * transactions and retried at once), which are debug: normal operation logs nothing.
  */
 export function routerKafkaLogCreator(log: RouterLog): logCreator {
   return () =>
-    ({ level, log: entry }: LogEntry) => {
-      const { message, ...extra } = entry;
-      const routine = /concurrent operation on the same transaction/.test(
-        `${message} ${String(extra.error ?? '')}`,
-      );
-      const name =
-        level === logLevel.ERROR && !routine
+    ({ namespace, level, log: entry }: LogEntry) => {
+      const kafkajs = kafkajsFields(namespace, entry);
+      const expected = level <= logLevel.WARN ? expectedKafkajsLine(entry.message, kafkajs) : undefined;
+      const name = expected
+        ? 'router.kafkajs_debug'
+        : level === logLevel.ERROR
           ? 'router.kafkajs_error'
-          : level === logLevel.WARN && !routine
+          : level === logLevel.WARN
             ? 'router.kafkajs_warn'
             : 'router.kafkajs_debug';
-      if (log.enabled(name)) log.emit(name, { kafkajs: extra }, message);
+      if (log.enabled(name)) log.emit(name, expected ? { kafkajs, expected } : { kafkajs }, entry.message);
     };
 }
