@@ -68,6 +68,11 @@ export interface Catalog {
 /** A problem found while loading or checking, with a stable rule id (docs/schemas.md). */
 export interface Problem {
   rule: string;
+  /** Line and column (1-based) in `file`, when known (syntax errors). */
+  line?: number;
+  column?: number;
+  /** The offending line with a caret under the column (syntax errors). */
+  snippet?: string;
   /** File relative to the schemas folder. */
   file: string;
   /** Where in the file: a YAML path (`events[2].keyFields`) or a field path (`lines[].sku`). */
@@ -110,17 +115,37 @@ function readJson(dir: string, rel: string, problems: Problem[]): unknown {
     });
     return undefined;
   }
+  const text = fs.readFileSync(abs, 'utf8');
   try {
-    return JSON.parse(fs.readFileSync(abs, 'utf8'));
+    return JSON.parse(text);
   } catch (err) {
-    problems.push({
-      rule: 'avro-parse',
-      file: rel,
-      path: '',
-      message: `${rel} is not valid JSON: ${(err as Error).message}`,
-    });
+    problems.push({ rule: 'avro-parse', file: rel, path: '', ...jsonSyntaxProblem(text, err as Error) });
     return undefined;
   }
+}
+
+/** Marks the message of a file that does not parse (schemas/check.ts leaves out what follows from it). */
+export const NOT_JSON = 'is not valid JSON';
+
+/** Where JSON.parse stopped, as line, column and a snippet (V8 says "at position N"). */
+function jsonSyntaxProblem(
+  text: string,
+  err: Error,
+): Pick<Problem, 'message' | 'line' | 'column' | 'snippet'> {
+  const reason = err.message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+  const pos = Number(/at position (\d+)/.exec(err.message)?.[1] ?? NaN);
+  const message = `${NOT_JSON}: ${reason}; checks that need this file are skipped until it parses`;
+  if (!Number.isFinite(pos)) return { message };
+  const before = text.slice(0, pos).split(/\r?\n/);
+  const line = before.length;
+  const column = before[before.length - 1]!.length + 1;
+  const src = text.split(/\r?\n/)[line - 1] ?? '';
+  return {
+    message,
+    line,
+    column,
+    snippet: `${String(line).padStart(4)} | ${src}\n     | ${' '.repeat(column - 1)}^`,
+  };
 }
 
 /** Shared named types from schemas/common, by full name. */
