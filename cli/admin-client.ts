@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { CrossdockError, isCrossdockError } from '../core/errors';
 import type { AdminTarget } from '../hub';
-import { EXIT, reportError } from './output';
+import { reportUsageError } from './output';
 
 /**
  * How the CLI talks to the admin API of a running hub (`dlq`, `audit`, `events trace`): where it
@@ -114,8 +114,7 @@ export function usageAware<A extends unknown[]>(
       await action(...args);
     } catch (err) {
       if (isCrossdockError(err) && (USAGE_CODES.has(err.code) || err.details?.status === 400)) {
-        reportError(err, process.argv.includes('--json'));
-        setExit(EXIT.USAGE);
+        setExit(reportUsageError(err, process.argv.includes('--json')));
         return;
       }
       throw err;

@@ -71,3 +71,19 @@ export function reportError(
   if (process.env.CROSSDOCK_DEBUG && err instanceof Error) stderr.write(`${err.stack}\n`);
   return EXIT.INTERNAL;
 }
+
+/**
+ * A usage error that a command found itself (a bad selector, an unknown target, a request the API
+ * answered 400): printed like any error (reportError), with the hint after it; exit 2.
+ */
+export function reportUsageError(
+  err: unknown,
+  json: boolean,
+  stderr: NodeJS.WritableStream = process.stderr,
+  stdout: NodeJS.WritableStream = process.stdout,
+): number {
+  reportError(err, json, stderr, stdout);
+  // reportError already added the hint to a CD_E_USAGE error.
+  if (!json && !(isCrossdockError(err) && err.code === 'CD_E_USAGE')) stderr.write(`${USAGE_HINT}\n`);
+  return EXIT.USAGE;
+}

@@ -3,7 +3,7 @@ import { CrossdockError, isCrossdockError } from '../../core/errors';
 import type { EventTrace } from '../../dlq';
 import { adminOptions, connect, usageAware } from '../admin-client';
 import { DEFAULT_CONFIG } from '../defaults';
-import { EXIT, output, reportError } from '../output';
+import { EXIT, output, reportUsageError } from '../output';
 
 /**
  * `crossdock events …`: single events as they move through a running hub. Each subcommand is
@@ -86,8 +86,7 @@ export function tailCommand(setExit: (code: number) => void): Command {
         await runTail(name, opts);
       } catch (err) {
         if (isCrossdockError(err) && (err.code === 'CD_E_USAGE' || err.code === 'CD_E_TAIL_UNKNOWN_TARGET')) {
-          reportError(err, Boolean(opts.json));
-          setExit(EXIT.USAGE);
+          setExit(reportUsageError(err, Boolean(opts.json)));
           return;
         }
         throw err;

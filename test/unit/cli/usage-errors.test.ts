@@ -64,6 +64,14 @@ describe('usage errors exit 2 with one line and the hint, never a stack trace', 
     expect(r.err).toBe(`error CD_E_USAGE: No such file: /no/such/file.json\n${HINT}\n`);
   });
 
+  it('a usage error a command finds itself (a bad dead-letter selector) exits 2 with the hint', async () => {
+    const r = await run('dlq', 'claim', 'cd.dlq.router:0:1', '--site', 'us-chi');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      `error CD_E_DLQ_SELECTOR_INVALID: selector: give ids or filter flags, not both\n${HINT}\n`,
+    );
+  });
+
   it('with --json the usage error is also one JSON object on stdout', async () => {
     const r = await run('config', 'check', '--json', '--bogus');
     expect(r.code).toBe(2);
