@@ -103,6 +103,23 @@ export const CONNECTOR_CODES = defineCodes({
     action: 'Split the batch (see maxBodyBytes / maxBatch in the site connector settings).',
     retriable: false,
   },
+  CD_E_NOT_FOUND: {
+    meaning:
+      'HTTP ingest has no such route: it serves POST /v1/sites/<siteId>/events and GET /openapi.json only.',
+    action: 'Check the URL (docs/sites.md, HTTP ingest; the OpenAPI document at /openapi.json).',
+    retriable: false,
+  },
+  CD_E_METHOD_NOT_ALLOWED: {
+    meaning: 'An HTTP ingest route was called with another method than its own (the Allow header names it).',
+    action: 'POST events to /v1/sites/<siteId>/events; GET /openapi.json.',
+    retriable: false,
+  },
+  CD_E_INGEST_CLOSING: {
+    meaning:
+      'The HTTP ingest is stopping (the hub is shutting down); the request was not read and nothing was accepted.',
+    action: 'Send the same request again after Retry-After, to this hub once it is back or to another one.',
+    retriable: true,
+  },
   CD_E_UNSUPPORTED_MEDIA_TYPE: {
     meaning: 'The request content type is not application/json.',
     action: 'Send Content-Type: application/json.',

@@ -14,6 +14,7 @@ import type { SiteMappings } from '../mapping/types';
 import { buildEvent, encodePrepared, type BuiltEvent, type EventCodec, type PreparedEvent } from '../prepare';
 import type { IngressPublisher } from '../publisher';
 import { verifyRequest, type IngestKey } from './auth';
+import { clientErrorAnswer, drainRequest, noRouteAnswer, type ErrorBody } from './edges';
 import { ingestMetrics } from './metrics';
 import type { IngestState } from './state';
 import { ERROR_SCHEMA, INGEST_BODY_SCHEMA, ACCEPTED_SCHEMA, SIGNED_HEADERS_SCHEMA } from './openapi';
@@ -51,13 +52,6 @@ export interface HttpIngestDeps {
   logger?: Logger;
   clock?: Clock;
   metrics?: MetricsRegistry;
-}
-
-interface ErrorBody {
-  code: string;
-  message: string;
-  retriable: boolean;
-  problems?: Array<{ path: string; code: string; expected: string; got: string }>;
 }
 
 class HttpAnswer {
@@ -108,7 +102,44 @@ export async function buildIngestApp(
   const keys = new Map(settings.keys.map((k) => [k.id, k]));
   const { answers, accepted } = ingestMetrics(deps.metrics);
 
-  const app = Fastify({ logger: false, bodyLimit: maxBodyBytes, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: maxBodyBytes,
+    // Every answer has the documented body (connectors/sources/http/edges.ts): a stopping ingest,
+    // a request Node's parser refused and a URL the router cannot read included.
+    return503OnClosing: false,
+    clientErrorHandler: clientErrorAnswer,
+    frameworkErrors: (err, _req, reply) => {
+      answers.inc({ site: '-', status: 400 });
+      const body: ErrorBody = {
+        code: 'CD_E_INPUT_MALFORMED',
+        message: `Bad URL: ${err.message}`,
+        retriable: false,
+      };
+      void (reply as unknown as FastifyReply).code(400).send(body);
+    },
+  });
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', (req, reply, done) => {
+    if (!closing) return done();
+    answers.inc({ site: '-', status: 503 });
+    void reply.code(503).headers({ 'retry-after': retryAfter, connection: 'close' }).send({
+      code: 'CD_E_INGEST_CLOSING',
+      message: 'The ingest is stopping; nothing was accepted. Send the request again later.',
+      retriable: true,
+    });
+  });
+  app.setNotFoundHandler(async (req, reply) => {
+    // Read the body the route would have read, so the client gets the answer (edges.ts).
+    await drainRequest(req.raw);
+    const a = noRouteAnswer(req.method, req.url);
+    answers.inc({ site: '-', status: a.status });
+    return reply.code(a.status).headers(a.headers).send(a.body);
+  });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -132,7 +163,7 @@ export async function buildIngestApp(
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  app.setErrorHandler((err: { code?: string; statusCode?: number; message: string }, req, reply) => {
+  app.setErrorHandler(async (err: { code?: string; statusCode?: number; message: string }, req, reply) => {
     const siteId = (req.params as { siteId?: string } | undefined)?.siteId ?? '-';
     let a: HttpAnswer;
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
@@ -148,7 +179,10 @@ export async function buildIngestApp(
       a = fail(500, 'CD_E_INTERNAL', 'Internal error; nothing was accepted.');
     }
     answers.inc({ site: siteId, status: a.status });
-    void send(reply, a);
+    // A body over the limit or of the wrong type was not read: read the rest first, so the client,
+    // still writing it, gets this answer instead of a broken pipe (edges.ts).
+    if (a.status !== 500) await drainRequest(req.raw);
+    return send(reply, a);
   });
 
   function send(reply: FastifyReply, a: HttpAnswer) {
@@ -162,9 +196,13 @@ export async function buildIngestApp(
   ): Promise<HttpAnswer> {
     const rawBody = raw ?? Buffer.alloc(0);
     const auth = verifyRequest(keys, siteId, headers, rawBody, clock.now(), windowMs);
-    if (!auth.ok) return fail(auth.status, auth.code, auth.message);
     const site = sites.get(siteId);
-    if (!site) return fail(404, 'CD_E_UNKNOWN_SITE', `Site ${siteId} does not publish over HTTP here.`);
+    // A request signed with a valid key (of any site) learns that the site is not served here; an
+    // unsigned or badly signed one gets 401 first, so a stranger learns nothing about the sites.
+    if (!site && (auth.ok || auth.status === 403))
+      return fail(404, 'CD_E_UNKNOWN_SITE', `Site ${siteId} does not publish over HTTP here.`);
+    if (!auth.ok) return fail(auth.status, auth.code, auth.message);
+    if (!site) return fail(500, 'CD_E_INTERNAL', 'no site');
     if (!(await deps.state.markSignature(siteId, auth.signature, windowMs)))
       return fail(
         401,
