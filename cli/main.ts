@@ -53,7 +53,9 @@ export const EXIT_GRACE_MS = 3000;
 
 /**
  * `crossdock --help` as commander prints it for an output `width` columns wide (undefined: not a
- * terminal). bin/fast-path.js keeps it, so that the next `crossdock --help` loads nothing.
+ * terminal). bin/fast-path.js keeps it, so that the next `crossdock --help` loads nothing; it is
+ * made again when a file it came from changes, so a command's name and description (what this
+ * text shows) must come from the code alone, never from the environment or the time.
  */
 export function topLevelHelp(width: number | undefined): string {
   return buildProgram(() => undefined)
