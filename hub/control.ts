@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HubConfig } from '../core/config';
+import { configLineLocator, type HubConfig } from '../core/config';
 import { CrossdockError, isCrossdockError } from '../core/errors';
 import type { RouteHandler } from '../core/health';
 import { checkConfigText } from './config';
+import { startupProblems } from './startup-check';
 import { diffConfig, restartOnlyProblems } from './config-diff';
 import type { AppliedChange } from './live';
 
@@ -106,6 +107,19 @@ export async function applyConfigText(
       problems: check.problems,
     };
   const next = check.config;
+  // The start-up checks too (hub/startup-check.ts): a mapping, key or type problem is refused
+  // with every problem, before anything is touched.
+  const startup = startupProblems(next, configLineLocator(text), { requireSecrets: true }).filter(
+    (p) => p.severity !== 'warning',
+  );
+  if (startup.length)
+    return {
+      applied: false,
+      ...(file ? { file } : {}),
+      code: 'CD_E_CONFIG_INVALID',
+      message: `${startup.length} problem(s) in the configuration; the running one stays`,
+      problems: startup,
+    };
   const restart = restartOnlyProblems(diffConfig(current(), next));
   if (restart.length)
     return {

@@ -159,7 +159,7 @@ describe('live configuration changes (crossdock start, config apply, SIGHUP, sit
     expect(await routedTo('tms')).toBe(tmsBefore);
   });
 
-  it('consumes a site added with `crossdock site add` without a restart', async () => {
+  it('consumes a site added with `crossdock site add` and config apply without a restart', async () => {
     const added = await hub.cli([
       'site',
       'add',
@@ -172,6 +172,13 @@ describe('live configuration changes (crossdock start, config apply, SIGHUP, sit
       '--json',
     ]);
     expect(added.code).toBe(0);
+    // Then the site joins the configuration, as `site add` says (the router refuses events of an
+    // ingress topic whose site is not configured: CD_E_UNKNOWN_SITE).
+    const withSite = base();
+    withSite.sites.push({ id: 'us-mia', name: 'Miami DC', country: 'US', connector: { kind: 'sdk' } });
+    const applied = await hub.cli(['config', 'apply', writeConfig('with-mia.yaml', withSite), '--json']);
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
     const id = await publish('us-mia');
     // topicRefreshMs is 1 s here: the router subscribes again and routes it.
     await eventually(() => idsOf(erp).includes(id), 'the new site event at erp', 60_000);
