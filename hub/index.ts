@@ -16,7 +16,7 @@ export {
 } from './config';
 export { ERROR_CATALOG, allCodes, renderErrorsDoc } from './error-catalog';
 export { HUB_COMPONENTS, hubComponents, routerComponent, type ComponentContext } from './components';
-export { runComponents } from './run';
+export { runComponents, type RunOptions } from './run';
 export { LiveComponents, type AppliedChange, type ComponentSet } from './live';
 export { diffConfig, type ConfigDiff } from './config-diff';
 export {

@@ -1,9 +1,9 @@
 import type { HubComponent } from '../core/component';
 import type { HubConfig } from '../core/config';
 import { requiredTopics, topics } from '../core/names/topics';
-import { createHealthServer } from '../core/health';
+import { createHealthServer, type HealthServer } from '../core/health';
 import { createKafka } from '../core/kafka';
-import { createLogger } from '../core/logger';
+import { createLogger, type Logger } from '../core/logger';
 import { hubAdminApi, isLoopbackHost, newAdminToken } from '../dlq';
 import { ensureTopics } from '../router';
 import { loadCatalog, publishCatalog, pushSchemas } from '../schemas';
@@ -16,7 +16,7 @@ import { applyLocalKeys } from './local-keys';
 import { createDependencyProbe } from './dependency-probe';
 import { checkRedisDurability } from './redis-durability';
 import { refuseStartupProblems } from './startup-check';
-import { runComponents } from './run';
+import { runComponents, type RunOptions } from './run';
 
 /** How `crossdock start` was asked to run. */
 export interface HubStartOptions {
@@ -32,6 +32,11 @@ export interface HubStartOptions {
    * @defaultValue the configuration's hub.admin.port
    */
   adminPort?: number;
+  /**
+   * Where the hub logs (`crossdock demo` sends the log lines to a file, away from its live view).
+   * @defaultValue a pino logger on stderr
+   */
+  logger?: Logger;
 }
 
 /** A hub that is ready to run: stack up, schemas pushed, topics created, health listening. */
@@ -45,14 +50,19 @@ export interface PreparedHub {
   topics: { required: number; created: string[] };
   /** Base URL of the health server. */
   health: string;
+  /** The health server itself: its metrics registry and /status document, read in-process. */
+  healthServer: HealthServer;
   /** Base URL of the admin API (under `<admin>/api/v1`), and whether a local admin token was made. */
   admin: { url: string; localToken: boolean };
   /** The components `run()` starts, in start order. */
   components: HubComponent[];
   /** The running components, kept in step with configurations applied while the hub runs. */
   live: LiveComponents;
-  /** Starts every component; resolves once SIGINT/SIGTERM has stopped them all and the health server. */
-  run(): Promise<void>;
+  /**
+   * Starts every component; resolves once SIGINT/SIGTERM (or `options.stop`, hub/run.ts) has
+   * stopped them all and the health server.
+   */
+  run(options?: RunOptions): Promise<void>;
 }
 
 /**
@@ -74,7 +84,7 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
   refuseStartupProblems(config, options.configFile);
   const res = await up({ progress: stderrProgress() });
   const parts = await status();
-  const logger = createLogger({ bindings: { service: 'crossdock' } });
+  const logger = options.logger ?? createLogger({ bindings: { service: 'crossdock' } });
   await checkRedisDurability({
     redisUrl: res.endpoints.redisUrl,
     durability: config.redis.durability,
@@ -161,10 +171,11 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
     schemas: { subjects: pushed.subjects.length, registered },
     topics: { required: requiredTopics(config).length, created },
     health: url,
+    healthServer: health,
     admin: { url: adminApi.url!, localToken: Boolean(localToken) },
     components: live.list(),
     live,
-    async run() {
+    async run(runOptions?: RunOptions) {
       const detach = changes.attach();
       try {
         await runComponents(
@@ -176,6 +187,7 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
           },
           logger,
           health,
+          runOptions,
         );
       } finally {
         detach();

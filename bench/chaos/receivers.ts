@@ -1,5 +1,4 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { eventIdOfBody, headerOf, startReceiverServer } from '../../demo/receiver-server';
 import type { ReceivedDelivery } from './reconcile';
 
 /**
@@ -21,16 +20,7 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-/** The event's own id in a JSON webhook body (metadata.eventId), or undefined. */
-export function eventIdOfBody(raw: Buffer): string | undefined {
-  try {
-    const body = JSON.parse(raw.toString('utf8')) as { metadata?: { eventId?: unknown } };
-    const id = body?.metadata?.eventId;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { eventIdOfBody };
 
 export interface ReceiverOptions {
   /** Called for every request as it is recorded, with its arrival time (ms, epoch, sub-ms). */
@@ -45,42 +35,27 @@ export async function startReceiver(subscriber: string, options: ReceiverOptions
     url: '',
     mode: { kind: 'normal' },
     deliveries,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((r) => server.close(() => r()));
-    },
+    close: () => server.close(),
   };
   const record = (d: ReceivedDelivery, arrivedAt: number) => {
     deliveries.push(d);
     options.onDelivery?.(d, arrivedAt);
   };
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const arrivedAt = performance.timeOrigin + performance.now();
-      const eventId = eventIdOfBody(Buffer.concat(chunks));
-      const header = req.headers['idempotency-key'];
-      const idempotencyKey = Array.isArray(header) ? header[0] : header;
-      const mode = receiver.mode;
-      if (mode.kind === 'failing') {
-        record({ subscriber, eventId, idempotencyKey, status: 503, effect: false }, arrivedAt);
-        res.writeHead(503, { 'content-type': 'text/plain' }).end('chaos: failing for a while');
-        return;
-      }
-      // No key: the receiver cannot dedupe, every request is an effect.
-      const effect = idempotencyKey === undefined || !seenKeys.has(idempotencyKey);
-      if (idempotencyKey !== undefined) seenKeys.add(idempotencyKey);
-      record({ subscriber, eventId, idempotencyKey, status: 200, effect }, arrivedAt);
-      const answer = () => {
-        if (!res.destroyed) res.writeHead(200).end();
-      };
-      if (mode.kind === 'slow') setTimeout(answer, mode.delayMs);
-      else answer();
-    });
+  const server = await startReceiverServer((req) => {
+    const arrivedAt = performance.timeOrigin + performance.now();
+    const eventId = eventIdOfBody(req.body);
+    const idempotencyKey = headerOf(req.headers, 'idempotency-key');
+    const mode = receiver.mode;
+    if (mode.kind === 'failing') {
+      record({ subscriber, eventId, idempotencyKey, status: 503, effect: false }, arrivedAt);
+      return { status: 503, body: 'chaos: failing for a while' };
+    }
+    // No key: the receiver cannot dedupe, every request is an effect.
+    const effect = idempotencyKey === undefined || !seenKeys.has(idempotencyKey);
+    if (idempotencyKey !== undefined) seenKeys.add(idempotencyKey);
+    record({ subscriber, eventId, idempotencyKey, status: 200, effect }, arrivedAt);
+    return mode.kind === 'slow' ? { status: 200, delayMs: mode.delayMs } : { status: 200 };
   });
-  server.keepAliveTimeout = 65000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${subscriber}`;
+  receiver.url = `${server.url}/${subscriber}`;
   return receiver;
 }

@@ -15,7 +15,7 @@ import { describeFault, injectFault, type FaultRecord } from './faults';
 import { createHubSupervisor, type HubSupervisor } from './hub';
 import { createInfra, type ChaosInfra } from './infra';
 import { sleep } from './procs';
-import { freshSeed, seededRandom } from './random';
+import { freshSeed, seededRandom } from '../../core/random';
 import { startReceiver, type Receiver } from './receivers';
 import { reconcile, type ReceivedDelivery } from './reconcile';
 import { problemsOf, summaryText, type ChaosSummary } from './report';

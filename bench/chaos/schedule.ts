@@ -1,4 +1,4 @@
-import type { Random } from './random';
+import type { Random } from '../../core/random';
 
 /**
  * The fault plan of a soak: which fault comes next, against what, for how long, and how long the

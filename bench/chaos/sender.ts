@@ -5,7 +5,7 @@ import { uuidV5 } from '../../connectors/sources/envelope';
 import { decide, noAnswerBackoffMs } from './answers';
 import type { SiteKey } from './config';
 import { ROOT, sleep } from './procs';
-import type { Random } from './random';
+import type { Random } from '../../core/random';
 import type { AcceptedEvent } from './reconcile';
 import { EVENT_TYPE, SITES, selectedSubscribers, type ChaosSite } from './topology';
 

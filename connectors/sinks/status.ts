@@ -85,6 +85,7 @@ export function subscriberStatus(src: SubscriberStatusSource): SubscriberStatus 
       const lastError = src.lastError();
       return {
         consuming: src.consuming(),
+        groupId: src.groupId,
         breaker: b.state,
         breakerRetryInMs: b.state === 'open' ? b.waitMs : 0,
         inRetry,

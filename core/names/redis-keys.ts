@@ -242,3 +242,11 @@ export interface AuditKeys {
 export function auditKeys(redisPrefix: string): AuditKeys {
   return Object.freeze({ log: `${tagged(redisPrefix, 'audit')}:log` });
 }
+
+/**
+ * The SCAN pattern of every key of one hub (all start with its Redis prefix): what a run with a
+ * prefix of its own (`crossdock demo`) deletes when it cleans up.
+ */
+export function hubKeyPattern(redisPrefix: string): string {
+  return `${checkRedisPrefix(redisPrefix)}*`;
+}

@@ -126,3 +126,16 @@ export function topicLayout(
   if (topic === t.audit) return { partitions: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] };
   return undefined;
 }
+
+/**
+ * Whether `topic` is one of the hub's topics under `prefix` (`<prefix>.…`): what a run with a
+ * prefix of its own (`crossdock demo`) deletes when it cleans up.
+ */
+export function isTopicOfPrefix(prefix: string, topic: string): boolean {
+  return topic.startsWith(`${prefix}.`);
+}
+
+/** Whether a consumer group belongs to the hub of `prefix` (`<prefix>-router`, `<prefix>.dlq-indexer`, …). */
+export function isGroupOfPrefix(prefix: string, groupId: string): boolean {
+  return groupId.startsWith(`${prefix}.`) || groupId.startsWith(`${prefix}-`);
+}

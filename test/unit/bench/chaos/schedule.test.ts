@@ -1,4 +1,4 @@
-import { seededRandom } from '../../../../bench/chaos/random';
+import { seededRandom } from '../../../../core/random';
 import {
   FAULT_KINDS,
   FAULT_SHAPES,

@@ -1,5 +1,5 @@
 /**
- * A seeded pseudo-random source (mulberry32), so a soak's fault plan and load can be reproduced
+ * A seeded pseudo-random source (mulberry32), so a soak's fault plan and load (bench/chaos), or a demo run's business (demo/), can be reproduced
  * with `--seed`. Not for anything secret.
  */
 export interface Random {

@@ -1,0 +1,96 @@
+import type { Registry } from 'prom-client';
+
+/**
+ * What the live view and the summary read of the hub's metrics registry (hub/observability.ts
+ * lists the metrics), in-process: counters summed by the labels the view shows.
+ */
+export interface MetricsSnapshot {
+  at: number;
+  /** Router: records read per site (crossdock_router_events_in_total). */
+  inBySite: Record<string, number>;
+  /** Copies delivered per subscriber (crossdock_delivery_delivered_total). */
+  deliveredBySub: Record<string, number>;
+  /** Failed attempts per subscriber (crossdock_delivery_failures_total). */
+  failuresBySub: Record<string, number>;
+  /** Retries scheduled per subscriber. */
+  retriesBySub: Record<string, number>;
+  inRetryBySub: Record<string, number>;
+  /** 0 closed, 1 half-open, 2 open. */
+  breakerBySub: Record<string, number>;
+  /** Dead letters by code: the router's and each subscriber's. */
+  deadByCode: Record<string, number>;
+  deadBySub: Record<string, number>;
+  duplicates: number;
+  /** The router's consumer lag, summed over its partitions. */
+  lag: number;
+}
+
+interface MetricJson {
+  name: string;
+  values: Array<{ value: number; labels: Record<string, string | number> }>;
+}
+
+const add = (r: Record<string, number>, k: string | number | undefined, v: number) => {
+  const key = String(k ?? '?');
+  r[key] = (r[key] ?? 0) + v;
+};
+
+/** A snapshot from metrics as prom-client's getMetricsAsJSON() gives them. */
+export function snapshotOf(metrics: readonly MetricJson[], at: number): MetricsSnapshot {
+  const s: MetricsSnapshot = {
+    at,
+    inBySite: {},
+    deliveredBySub: {},
+    failuresBySub: {},
+    retriesBySub: {},
+    inRetryBySub: {},
+    breakerBySub: {},
+    deadByCode: {},
+    deadBySub: {},
+    duplicates: 0,
+    lag: 0,
+  };
+  for (const m of metrics)
+    for (const v of m.values) {
+      const l = v.labels;
+      switch (m.name) {
+        case 'crossdock_router_events_in_total':
+          add(s.inBySite, l.site, v.value);
+          break;
+        case 'crossdock_delivery_delivered_total':
+          add(s.deliveredBySub, l.subscriber, v.value);
+          break;
+        case 'crossdock_delivery_failures_total':
+          add(s.failuresBySub, l.subscriber, v.value);
+          break;
+        case 'crossdock_delivery_retries_scheduled_total':
+          add(s.retriesBySub, l.subscriber, v.value);
+          break;
+        case 'crossdock_delivery_in_retry':
+          s.inRetryBySub[String(l.subscriber)] = v.value;
+          break;
+        case 'crossdock_delivery_breaker_state':
+          s.breakerBySub[String(l.subscriber)] = v.value;
+          break;
+        case 'crossdock_router_dead_letters_total':
+          add(s.deadByCode, l.code, v.value);
+          add(s.deadBySub, 'router', v.value);
+          break;
+        case 'crossdock_delivery_dead_lettered_total':
+          add(s.deadByCode, l.code, v.value);
+          add(s.deadBySub, l.subscriber, v.value);
+          break;
+        case 'crossdock_router_duplicates_total':
+          s.duplicates += v.value;
+          break;
+        case 'crossdock_router_consumer_lag':
+          s.lag += v.value;
+          break;
+      }
+    }
+  return s;
+}
+
+export async function readSnapshot(registry: Registry, now = Date.now()): Promise<MetricsSnapshot> {
+  return snapshotOf((await registry.getMetricsAsJSON()) as unknown as MetricJson[], now);
+}

@@ -1,0 +1,200 @@
+import type { EventBody } from '../../connectors/sdk';
+import type { BadKind, BusinessEvent, DemoSiteSpec } from '../business';
+import type { SenderLedger } from '../ledger';
+import type { SiteChannel } from './channel';
+import { localDay, localDecimal, localTime } from './format';
+
+/**
+ * The cloud ERPs of the HTTP sites: each posts its own JSON (the shape its mapping in
+ * sites/<id>/mapping.yaml reads), signed with the site's key, to HTTP ingest. Their mappings know
+ * order releases; a release can carry a mistake of the site's (bad date, unknown unit code, a
+ * currency the hub does not trade in).
+ */
+
+type Order = EventBody<'OrderReleased'>;
+
+/** How one site writes an order release. */
+interface HttpDialect {
+  record(order: Order, at: Date, bad: BadKind | undefined): Record<string, unknown>;
+}
+
+const BASE_UOM: Record<string, string> = { EA: 'EA', CS: 'CS', KGM: 'KG' };
+const MX_UOM: Record<string, string> = { EA: 'PZA', CS: 'CJ', KGM: 'KG' };
+
+/** sites/_base: the cloud ERP webhook (ISO times with offset, decimal point). */
+function cloudErp(options: {
+  orderField: string;
+  time: (at: Date, bad: boolean) => string;
+  day: (iso: string) => string;
+  num: (v: string) => string;
+}): HttpDialect {
+  return {
+    record(order, at, bad) {
+      return {
+        type: 'order.released',
+        [options.orderField]: order.orderId,
+        releasedAt: options.time(at, bad === 'bad-date'),
+        customer: { id: order.customerId, name: order.customerName },
+        warehouse: order.warehouseId,
+        shipBy: options.day(order.requestedShipDate),
+        shipTo: {
+          name: order.shipTo.name,
+          street: order.shipTo.line1,
+          street2: order.shipTo.line2 ?? null,
+          city: order.shipTo.city,
+          state: order.shipTo.region ?? null,
+          zip: order.shipTo.postalCode,
+          country: order.shipTo.countryCode.toLowerCase(),
+          phone: order.shipTo.phone ?? null,
+          email: order.shipTo.email ?? null,
+        },
+        currency: order.currency.toLowerCase(),
+        total: options.num(order.orderTotal),
+        lines: order.lines.map((l, i) => ({
+          line: l.lineNumber,
+          sku: l.sku,
+          description: l.description ?? null,
+          qty: l.quantity,
+          uom: bad === 'unknown-uom' && i === 0 ? 'BX' : BASE_UOM[l.unitOfMeasure],
+          price: l.unitPrice,
+          amount: options.num(l.lineAmount),
+        })),
+      };
+    },
+  };
+}
+
+/** sites/_variants/mx-erp: Spanish names, dd/MM/yyyy HH:mm in UTC-6, decimal comma. */
+const mxErp: HttpDialect = {
+  record(order, at, bad) {
+    const num = (v: string) => localDecimal(v, ',', '.');
+    const pattern = bad === 'bad-date' ? '31/02/yyyy HH:mm' : 'dd/MM/yyyy HH:mm';
+    return {
+      tipo: 'pedido.liberado',
+      pedido: order.orderId,
+      fechaLiberacion: localTime(at, pattern, '-06:00'),
+      cliente: { numero: order.customerId, nombre: order.customerName },
+      almacen: order.warehouseId,
+      fechaEmbarque: localDay(order.requestedShipDate, 'dd/MM/yyyy'),
+      destino: {
+        nombre: order.shipTo.name,
+        calle: order.shipTo.line1,
+        colonia: order.shipTo.line2 ?? null,
+        ciudad: order.shipTo.city,
+        estado: order.shipTo.region ?? null,
+        cp: order.shipTo.postalCode,
+        pais: order.shipTo.countryCode,
+        telefono: order.shipTo.phone ?? null,
+        correo: order.shipTo.email ?? null,
+      },
+      moneda: order.currency,
+      total: num(order.orderTotal),
+      partidas: order.lines.map((l, i) => ({
+        partida: String(l.lineNumber),
+        articulo: l.sku,
+        descripcion: l.description ?? null,
+        cantidad: num(l.quantity),
+        unidad: bad === 'unknown-uom' && i === 0 ? 'CAJA' : MX_UOM[l.unitOfMeasure],
+        precio: num(l.unitPrice),
+        importe: num(l.lineAmount),
+      })),
+    };
+  },
+};
+
+/** Each HTTP site's dialect (its mapping chain in sites/). */
+export const HTTP_DIALECTS: Record<string, HttpDialect> = {
+  'us-chi': cloudErp({
+    orderField: 'orderNumber',
+    time: (at, bad) =>
+      bad ? localTime(at, 'yyyy-02-31THH:mm:ss-06:00', '-06:00') : localTime(at, 'yyyy-MM-ddTHH:mm:ss-06:00', '-06:00'),
+    day: (d) => d,
+    num: (v) => v,
+  }),
+  'us-nwk': cloudErp({
+    orderField: 'orderNo',
+    time: (at, bad) => localTime(at, bad ? '02/31/yyyy HH:mm:ss' : 'MM/dd/yyyy HH:mm:ss', '-05:00'),
+    day: (d) => localDay(d, 'MM/dd/yyyy'),
+    num: (v) => localDecimal(v, '.', ','),
+  }),
+  'mx-mty': mxErp,
+};
+
+export const HTTP_BAD_KINDS: readonly BadKind[] = ['bad-date', 'unknown-uom', 'wrong-currency'];
+
+export interface HttpSiteOptions {
+  siteId: string;
+  /** Base URL of HTTP ingest. */
+  ingestUrl: string;
+  key: { id: string; secret: string };
+  ledger: SenderLedger;
+  /** connectors/sources signedHeaders, injected (the part's surface). */
+  sign: (key: { id: string; secret: string }, body: string) => Record<string, string>;
+}
+
+interface Answer {
+  code?: string;
+  problems?: Array<{ code?: string }>;
+  eventIds?: string[];
+}
+
+export function httpSite(options: HttpSiteOptions): SiteChannel {
+  const dialect = HTTP_DIALECTS[options.siteId];
+  if (!dialect) throw new Error(`no HTTP dialect for site ${options.siteId}`);
+  const spec: DemoSiteSpec = { siteId: options.siteId, types: ['OrderReleased'], badKinds: HTTP_BAD_KINDS };
+  const tally = options.ledger.site(options.siteId, 'http');
+  const url = `${options.ingestUrl}/v1/sites/${options.siteId}/events`;
+  const inflight = new Set<Promise<void>>();
+
+  async function post(e: BusinessEvent): Promise<void> {
+    const record = dialect!.record(e.body as Order, e.occurredAt, e.bad);
+    const body = JSON.stringify(record);
+    // A 503 or a broken connection is retried (signed anew): the documented client behaviour.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await fetch(url, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json', ...options.sign(options.key, body) },
+        });
+        const answer = (await res.json().catch(() => ({}))) as Answer;
+        if (res.status === 202) {
+          tally.accepted += answer.eventIds?.length ?? 1;
+          return;
+        }
+        if (res.status >= 500 && attempt < 4) {
+          await new Promise((r) => setTimeout(r, 250 * attempt));
+          continue;
+        }
+        options.ledger.refused(tally, answer.problems?.[0]?.code ?? answer.code ?? `HTTP ${res.status}`);
+        return;
+      } catch {
+        if (attempt < 4) {
+          await new Promise((r) => setTimeout(r, 250 * attempt));
+          continue;
+        }
+        tally.failed++;
+        return;
+      }
+    }
+  }
+
+  return {
+    siteId: options.siteId,
+    kind: 'http',
+    spec,
+    send(e) {
+      tally.sent++;
+      if (e.bad) tally.bad[e.bad] = (tally.bad[e.bad] ?? 0) + 1;
+      const p = post(e).finally(() => inflight.delete(p));
+      inflight.add(p);
+      return Promise.resolve();
+    },
+    async flush() {
+      await Promise.all([...inflight]);
+    },
+    async close() {
+      await Promise.all([...inflight]);
+    },
+  };
+}
