@@ -14,6 +14,7 @@ import { adminCommand } from './commands/admin';
 import { eventsCommand } from './commands/events';
 import { keysCommand } from './commands/keys';
 import { sendCommand } from './commands/send';
+import { demoCommand } from './commands/demo';
 import { EXIT, USAGE_HINT, reportError } from './output';
 
 /**
@@ -27,6 +28,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride();
   program.addCommand(stackCommand(setExit));
   program.addCommand(startCommand(setExit));
+  program.addCommand(demoCommand(setExit));
   program.addCommand(configCommand(setExit));
   program.addCommand(routesCommand(setExit));
   program.addCommand(routerCommand(setExit));

@@ -55,9 +55,9 @@ export interface BusinessEvent<T extends EventTypeName = EventTypeName> {
 export interface BusinessOptions {
   sites: readonly DemoSiteSpec[];
   random: Random;
-  /** Share of events with a mistake. @defaultValue 0.04 */
+  /** Share of events with a mistake. @defaultValue 0.05 */
   badShare?: number;
-  /** Share of SDK events sent twice. @defaultValue 0.02 */
+  /** Share of events that are an SDK site's last event sent again. @defaultValue 0.015 */
   resendShare?: number;
 }
 
@@ -80,7 +80,8 @@ interface Flow {
 }
 
 const dec = (n: number, places: number) => n.toFixed(places);
-const day = (d: Date, plusDays = 0) => new Date(d.getTime() + plusDays * 86_400_000).toISOString().slice(0, 10);
+const day = (d: Date, plusDays = 0) =>
+  new Date(d.getTime() + plusDays * 86_400_000).toISOString().slice(0, 10);
 
 /** A UUID (version 4 layout) from the seeded source, so a run's ids repeat with its seed. */
 export function seededUuid(random: Random): string {
@@ -93,8 +94,8 @@ export function seededUuid(random: Random): string {
 
 export function createBusiness(options: BusinessOptions): Business {
   const { random } = options;
-  const badShare = options.badShare ?? 0.04;
-  const resendShare = options.resendShare ?? 0.02;
+  const badShare = options.badShare ?? 0.05;
+  const resendShare = options.resendShare ?? 0.015;
   const flows: Flow[] = [];
   const counters = new Map<string, number>();
   let lastSdkEvent: BusinessEvent | undefined;
@@ -204,7 +205,10 @@ export function createBusiness(options: BusinessOptions): Business {
       unitOfMeasure: item.uom,
       lotNumber: null,
     }));
-    const value = lines.reduce((s, l, i) => s + Number(l.quantity) * items[i]!.priceUsd * RATE[currency] * 0.6, 0);
+    const value = lines.reduce(
+      (s, l, i) => s + Number(l.quantity) * items[i]!.priceUsd * RATE[currency] * 0.6,
+      0,
+    );
     const body: EventBody<'InventoryTransferApproved'> = {
       transferId: `TR-${from.warehouseId.slice(0, 3)}-${5000 + seq(`transfer:${site.siteId}`)}`,
       fromSiteId: from.siteId,
@@ -268,7 +272,12 @@ export function createBusiness(options: BusinessOptions): Business {
           {
             orderId: order!.orderId,
             holdId: flow.holdId,
-            holdReason: random.pick(['CREDIT_LIMIT', 'PAST_DUE_BALANCE', 'PRICING_REVIEW', 'EXPORT_COMPLIANCE'] as const),
+            holdReason: random.pick([
+              'CREDIT_LIMIT',
+              'PAST_DUE_BALANCE',
+              'PRICING_REVIEW',
+              'EXPORT_COMPLIANCE',
+            ] as const),
             holdNote: null,
             placedBy: 'credit-rules',
             customerId: order!.customerId,
@@ -378,7 +387,12 @@ export function createBusiness(options: BusinessOptions): Business {
           {
             orderId: order!.orderId,
             exceptionId: `EX-${seq('exception')}`,
-            exceptionType: random.pick(['SHORT_PICK', 'DAMAGED_GOODS', 'ADDRESS_INVALID', 'LATE_SHIPMENT'] as const),
+            exceptionType: random.pick([
+              'SHORT_PICK',
+              'DAMAGED_GOODS',
+              'ADDRESS_INVALID',
+              'LATE_SHIPMENT',
+            ] as const),
             severity: random.pick(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const),
             warehouseId: w.warehouseId,
             lineNumber: line.lineNumber,
@@ -403,7 +417,12 @@ export function createBusiness(options: BusinessOptions): Business {
             customerName: order!.customerName,
             contactEmail: order!.shipTo.email ?? null,
             contactPhone: order!.shipTo.phone ?? null,
-            returnReason: random.pick(['DAMAGED_IN_TRANSIT', 'WRONG_ITEM', 'DEFECTIVE', 'NOT_NEEDED'] as const),
+            returnReason: random.pick([
+              'DAMAGED_IN_TRANSIT',
+              'WRONG_ITEM',
+              'DEFECTIVE',
+              'NOT_NEEDED',
+            ] as const),
             disposition: random.pick(['INSPECT', 'RESTOCK'] as const),
             receivingWarehouseId: w.warehouseId,
             expiresOn: day(now, 30),
@@ -469,10 +488,16 @@ export function createBusiness(options: BusinessOptions): Business {
     }
   }
 
+  /** Mistakes a site is due to make, made on its next event of a type they fit. */
+  const owed = new Map<string, number>();
+
   /** Gives an event one of the site's mistakes (the flow it began is dropped: nobody ships a refused order). */
   function spoil(e: BusinessEvent, site: DemoSiteSpec): BusinessEvent {
     const kinds = site.badKinds.filter((k) => applies(k, e.type));
-    if (kinds.length === 0) return e;
+    if (kinds.length === 0) {
+      owed.set(site.siteId, (owed.get(site.siteId) ?? 0) + 1);
+      return e;
+    }
     const bad = random.pick(kinds);
     const i = flows.findIndex((f) => f.correlationId === e.eventId);
     if (i >= 0) flows.splice(i, 1);
@@ -485,7 +510,7 @@ export function createBusiness(options: BusinessOptions): Business {
       line.sku = String(line.sku).toLowerCase();
     }
     // bad-date, unknown-uom and missing-column are spelled by the site's own format (demo/sites/*).
-    return { ...e, body: body as EventBody, bad };
+    return { ...e, body: body as EventBody<EventTypeName>, bad };
   }
 
   return {
@@ -505,7 +530,11 @@ export function createBusiness(options: BusinessOptions): Business {
       } else if (can(site, 'InventoryTransferApproved') && random.chance(0.12)) e = transfer(site, now);
       else if (can(site, 'ReplenishmentRequested') && random.chance(0.1)) e = replenishment(site, now);
       else e = newOrder(site, now);
-      if (random.chance(badShare)) e = spoil(e, site);
+      const due = owed.get(site.siteId) ?? 0;
+      if (due > 0 && site.badKinds.some((k) => applies(k, e.type))) {
+        owed.set(site.siteId, due - 1);
+        e = spoil(e, site);
+      } else if (random.chance(badShare)) e = spoil(e, site);
       if (site.types.length > 1 && !e.bad) lastSdkEvent = e;
       return e;
     },

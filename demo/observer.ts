@@ -45,7 +45,13 @@ export function observe(
   o: Observed,
   prefix: string,
   kafkaSinks: ReadonlyMap<string, string>,
-  record: { topic: string; partition: number; offset: string; timestamp: string; headers: Record<string, string> },
+  record: {
+    topic: string;
+    partition: number;
+    offset: string;
+    timestamp: string;
+    headers: Record<string, string>;
+  },
 ): void {
   const t = topicsForPrefix(prefix);
   const id = record.headers.ce_id ?? '';

@@ -65,7 +65,9 @@ export async function startReceiverServer(
         if (res.destroyed) return;
         if (answer.body === undefined) res.writeHead(answer.status).end();
         else
-          res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+          res
+            .writeHead(answer.status, { 'content-type': 'application/json' })
+            .end(JSON.stringify(answer.body));
       };
       if (answer.delayMs) setTimeout(send, answer.delayMs);
       else send();

@@ -7,9 +7,9 @@ import { eventIdOfBody, headerOf, startReceiverServer, type ReceiverServer } fro
  * requests with that key are answered 2xx and counted as repeats. Their characters:
  * - central-erp refuses an item number in the old format (`sku-10001`) with 422: a permanent
  *   failure, dead-lettered by its connector;
- * - customer-notifications is flaky: a share of its answers are 500, and it has a short outage
- *   (503 to everything), so retries, its breaker opening and closing, and waiting events show;
- * - finance and tms take everything.
+ * - tms is flaky: a share of its answers are 500, and it has a short outage (503 to everything),
+ *   so retries, its breaker opening and closing, and events waiting for it show;
+ * - finance and customer-notifications take everything.
  */
 
 export interface Delivery {
@@ -26,10 +26,12 @@ export interface StandInReceiver {
   readonly delivered: Map<string, Delivery>;
   /** Answers given, by status. */
   readonly answers: Record<number, number>;
+  /** The business starts now: the outage schedule counts from here (none before). */
+  begin(): void;
   close(): Promise<void>;
 }
 
-/** When the flaky receiver is down, relative to its start (ms). */
+/** When the flaky receiver is down, relative to the start of the business (ms). */
 export interface Outage {
   startMs: number;
   lengthMs: number;
@@ -50,8 +52,8 @@ export function standInBehaviours(outage: Outage): Record<string, ReceiverBehavi
   return {
     'central-erp': { refuseUnknownSku: true },
     finance: {},
-    'customer-notifications': { errorShare: 0.05, outage },
-    tms: {},
+    'customer-notifications': {},
+    tms: { errorShare: 0.05, outage },
   };
 }
 
@@ -79,7 +81,7 @@ export async function startStandIn(
   options: { port: number; path: string; random: Random; now?: () => number },
 ): Promise<StandInReceiver> {
   const now = options.now ?? Date.now;
-  const started = now();
+  let started: number | undefined;
   const delivered = new Map<string, Delivery>();
   const answers: Record<number, number> = {};
   const answer = (status: number, body?: unknown) => {
@@ -89,7 +91,7 @@ export async function startStandIn(
   const server: ReceiverServer = await startReceiverServer(
     (req) => {
       const eventId = headerOf(req.headers, 'idempotency-key') ?? eventIdOfBody(req.body);
-      if (inOutage(behaviour.outage, now() - started))
+      if (started !== undefined && inOutage(behaviour.outage, now() - started))
         return answer(503, { error: `${subscriber} is down for maintenance (demo outage)` });
       if (behaviour.errorShare && options.random.chance(behaviour.errorShare))
         return answer(500, { error: `${subscriber}: internal error (demo)` });
@@ -101,7 +103,8 @@ export async function startStandIn(
           return answer(400, { error: 'not JSON' });
         }
         const unknown = skusOf(parsed).filter((s) => !ITEM_MASTER_SKU.test(s));
-        if (unknown.length) return answer(422, { error: `unknown item ${unknown[0]} (item numbers are SKU-nnnnn)` });
+        if (unknown.length)
+          return answer(422, { error: `unknown item ${unknown[0]} (item numbers are SKU-nnnnn)` });
       }
       if (eventId) {
         const d = delivered.get(eventId);
@@ -117,6 +120,7 @@ export async function startStandIn(
     url: `${server.url}${options.path}`,
     delivered,
     answers,
+    begin: () => void (started = now()),
     close: () => server.close(),
   };
 }

@@ -79,7 +79,14 @@ export function reconcile(facts: ReconcileFacts): Reconciliation {
     }
     routed++;
     for (const sub of to.keys()) {
-      const r = (subs[sub] ??= { expected: 0, delivered: 0, waiting: 0, deadLettered: {}, missing: 0, unexpected: 0 });
+      const r = (subs[sub] ??= {
+        expected: 0,
+        delivered: 0,
+        waiting: 0,
+        deadLettered: {},
+        missing: 0,
+        unexpected: 0,
+      });
       r.expected++;
       const dead = o.deliveryDead.get(sub)?.get(eventId);
       if (deliveredTo(facts, sub)?.has(eventId)) r.delivered++;
@@ -95,8 +102,7 @@ export function reconcile(facts: ReconcileFacts): Reconciliation {
     const got = deliveredTo(facts, sub);
     for (const eventId of got?.keys() ?? []) if (!o.routed.get(eventId)?.has(sub)) subs[sub]!.unexpected++;
   }
-  const holds =
-    undecided === 0 && Object.values(subs).every((s) => s.missing === 0 && s.unexpected === 0);
+  const holds = undecided === 0 && Object.values(subs).every((s) => s.missing === 0 && s.unexpected === 0);
   return {
     holds,
     accepted: o.accepted.size,
@@ -110,7 +116,9 @@ export function reconcile(facts: ReconcileFacts): Reconciliation {
 }
 
 /** The (subscriber, eventId) copies not yet delivered or dead-lettered: what settling waits for. */
-export function openCopies(facts: Omit<ReconcileFacts, 'waiting'>): Array<{ subscriber: string; eventId: string }> {
+export function openCopies(
+  facts: Omit<ReconcileFacts, 'waiting'>,
+): Array<{ subscriber: string; eventId: string }> {
   const o = facts.observed;
   const open: Array<{ subscriber: string; eventId: string }> = [];
   for (const [eventId, to] of o.routed)
@@ -123,6 +131,7 @@ export function openCopies(facts: Omit<ReconcileFacts, 'waiting'>): Array<{ subs
 /** Accepted events the router has not decided on yet. */
 export function undecidedEvents(o: Observed): number {
   let n = 0;
-  for (const id of o.accepted.keys()) if (!o.routerDead.has(id) && !o.unrouted.has(id) && !o.routed.has(id)) n++;
+  for (const id of o.accepted.keys())
+    if (!o.routerDead.has(id) && !o.unrouted.has(id) && !o.routed.has(id)) n++;
   return n;
 }

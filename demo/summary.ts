@@ -160,7 +160,10 @@ export function renderSummary(s: DemoSummary): string {
         `  ${id.padEnd(24)} ${t.expected} routed = ${t.delivered} delivered + ${t.waiting} waiting + ${sumOf(t.deadLettered)} dead-lettered${t.missing ? ` + ${t.missing} MISSING` : ''}${t.unexpected ? `; ${t.unexpected} UNEXPECTED deliveries` : ''}`,
     ),
     ...(r.missingSample.length
-      ? ['  not accounted for (first ones):', ...r.missingSample.map((m) => `    ${m.eventId}${m.subscriber ? ` → ${m.subscriber}` : ''}`)]
+      ? [
+          '  not accounted for (first ones):',
+          ...r.missingSample.map((m) => `    ${m.eventId}${m.subscriber ? ` → ${m.subscriber}` : ''}`),
+        ]
       : []),
     '',
     `cleanup: ${s.cleanup}`,

@@ -55,7 +55,14 @@ export function renderView(v: ViewInput): string[] {
     const t = v.tallies.get(s.id);
     lines.push(
       row(
-        [s.id, s.kind, t?.sent ?? 0, perSecond(v.cur.inBySite, v.prev.inBySite, s.id, dt), v.cur.inBySite[s.id] ?? 0, t ? sum(t.refused) : 0],
+        [
+          s.id,
+          s.kind,
+          t?.sent ?? 0,
+          perSecond(v.cur.inBySite, v.prev.inBySite, s.id, dt),
+          v.cur.inBySite[s.id] ?? 0,
+          t ? sum(t.refused) : 0,
+        ],
         sw,
       ),
     );

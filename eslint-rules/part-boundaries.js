@@ -24,6 +24,7 @@ const PARTS = Object.freeze([
   'stack',
   'core',
   'hub',
+  'demo',
   'cli',
 ]);
 

@@ -9,6 +9,7 @@ import { DELIVERY_CODES } from '../retry';
 import { ROUTER_CODES } from '../router';
 import { SCHEMA_CODES } from '../schemas';
 import { STACK_CODES } from '../stack';
+import { DEMO_CODES } from './demo-codes';
 
 /**
  * Every stable error code crossdock emits, by the part that owns it, in the order docs/errors.md
@@ -24,6 +25,7 @@ export const ERROR_CATALOG: ErrorCatalog = [
   { part: 'delivery', codes: DELIVERY_CODES },
   { part: 'connectors', codes: CONNECTOR_CODES },
   { part: 'dlq', codes: DLQ_CODES },
+  { part: 'demo', codes: DEMO_CODES },
 ];
 
 /**

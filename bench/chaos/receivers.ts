@@ -1,4 +1,4 @@
-import { eventIdOfBody, headerOf, startReceiverServer } from '../../demo/receiver-server';
+import { eventIdOfBody, headerOf, startReceiverServer } from '../../demo';
 import type { ReceivedDelivery } from './reconcile';
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EventBody } from '../../connectors/sdk';
-import type { BadKind, BusinessEvent, DemoSiteSpec } from '../business';
+import type { BadKind, DemoSiteSpec } from '../business';
 import type { SenderLedger } from '../ledger';
 import type { SiteChannel } from './channel';
 import { localDay, localDecimal, localTime } from './format';
@@ -105,7 +105,12 @@ function quote(v: string, delimiter: string): string {
 }
 
 /** The rows of one order in a site's export (header not included), by column. */
-export function csvRows(d: CsvDialect, order: Order, at: Date, bad: BadKind | undefined): Array<Record<string, string>> {
+export function csvRows(
+  d: CsvDialect,
+  order: Order,
+  at: Date,
+  bad: BadKind | undefined,
+): Array<Record<string, string>> {
   const num = (v: string) => localDecimal(v, d.decimal, d.thousands);
   const timestamp = bad === 'bad-date' ? d.timestamp.replace('dd', '31').replace('MM', '02') : d.timestamp;
   return order.lines.map((l) => ({
@@ -138,7 +143,10 @@ export function csvRows(d: CsvDialect, order: Order, at: Date, bad: BadKind | un
 
 /** A whole export file's bytes, in the site's delimiter and encoding. */
 export function csvFile(d: CsvDialect, rows: Array<Record<string, string>>, header = d.header): Buffer {
-  const lines = [header.join(d.delimiter), ...rows.map((r) => header.map((c) => quote(r[c] ?? '', d.delimiter)).join(d.delimiter))];
+  const lines = [
+    header.join(d.delimiter),
+    ...rows.map((r) => header.map((c) => quote(r[c] ?? '', d.delimiter)).join(d.delimiter)),
+  ];
   return Buffer.from(`${lines.join('\r\n')}\r\n`, d.encoding);
 }
 
@@ -195,7 +203,9 @@ export function csvSite(options: CsvSiteOptions): SiteChannel {
       else {
         let code = 'CD_E_CSV_REJECTED';
         try {
-          const report = JSON.parse(fs.readFileSync(path.join(options.folder, 'rejected', reportName!), 'utf8')) as {
+          const report = JSON.parse(
+            fs.readFileSync(path.join(options.folder, 'rejected', reportName!), 'utf8'),
+          ) as {
             problems?: Array<{ code?: string }>;
           };
           code = report.problems?.[0]?.code ?? code;

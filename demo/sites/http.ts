@@ -107,7 +107,9 @@ export const HTTP_DIALECTS: Record<string, HttpDialect> = {
   'us-chi': cloudErp({
     orderField: 'orderNumber',
     time: (at, bad) =>
-      bad ? localTime(at, 'yyyy-02-31THH:mm:ss-06:00', '-06:00') : localTime(at, 'yyyy-MM-ddTHH:mm:ss-06:00', '-06:00'),
+      bad
+        ? localTime(at, 'yyyy-02-31THH:mm:ss-06:00', '-06:00')
+        : localTime(at, 'yyyy-MM-ddTHH:mm:ss-06:00', '-06:00'),
     day: (d) => d,
     num: (v) => v,
   }),

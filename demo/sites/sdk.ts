@@ -10,7 +10,12 @@ import type { SiteChannel } from './channel';
  * eventId (the router drops it as a duplicate).
  */
 
-export const SDK_BAD_KINDS: readonly BadKind[] = ['wrong-currency', 'zero-quantity', 'missing-field', 'unknown-sku'];
+export const SDK_BAD_KINDS: readonly BadKind[] = [
+  'wrong-currency',
+  'zero-quantity',
+  'missing-field',
+  'unknown-sku',
+];
 
 export const SDK_TYPES = [
   'OrderReleased',

@@ -1,0 +1,459 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { createSiteProducer } from '../connectors/sdk';
+import { grantSiteAcls, revokeSiteAcls, signedHeaders } from '../connectors/sources';
+import { CrossdockError } from '../core/errors';
+import { createKafka } from '../core/kafka';
+import { createLogger } from '../core/logger';
+import { deliveryKeys, redisPrefixFor } from '../core/names/redis-keys';
+import { topicsForPrefix } from '../core/names/topics';
+import { seededRandom, freshSeed } from '../core/random';
+import { createRedis } from '../core/redis';
+import { loadConfig, localKeySecrets, prepareHub } from '../hub';
+import { currentEndpoints, readCredentials, siteUserName, stackPaths } from '../stack';
+import { createBusiness } from './business';
+import { cleanupRun } from './cleanup';
+import { demoConfigText, standInPlan } from './config';
+import { SenderLedger } from './ledger';
+import { readSnapshot, type MetricsSnapshot } from './metrics';
+import { startObserver } from './observer';
+import { openCopies, reconcile, undecidedEvents } from './reconcile';
+import { standInBehaviours, startStandIn, type Outage, type StandInReceiver } from './receivers';
+import type { SiteChannel } from './sites/channel';
+import { csvSite } from './sites/csv';
+import { httpSite } from './sites/http';
+import { sdkSite } from './sites/sdk';
+import { buildSummary, renderSummary, type DemoSummary } from './summary';
+import { renderLine, renderView, type ViewInput } from './view';
+
+/** How `crossdock demo` was asked to run. */
+export interface DemoOptions {
+  /** The hub configuration the run is made from (examples/hub.yaml). */
+  configFile: string;
+  /** Seconds of business; undefined: until SIGINT. */
+  durationS?: number;
+  /** Events per second, all sites together. */
+  rate: number;
+  seed?: number;
+  /** Free ports for the health server, admin API, HTTP ingest and receivers (and rewrite the URLs). */
+  freePorts: boolean;
+  healthPort?: number;
+  adminPort?: number;
+  ingestPort?: number;
+  /** Keep the run's topics and Redis keys. */
+  keep: boolean;
+  /** After the summary, keep the hub running until SIGINT. */
+  keepRunning: boolean;
+  /** Seconds to let deliveries settle after the sites stop. */
+  settleS: number;
+  /** Print the summary as JSON (no live view; progress lines go to stderr). */
+  json: boolean;
+  /** Seconds between CSV exports. */
+  csvEveryS: number;
+  out: NodeJS.WriteStream;
+  err: NodeJS.WritableStream;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The demo's result: its summary and whether the reconciliation held. */
+export interface DemoResult {
+  summary: DemoSummary;
+}
+
+/**
+ * One demo run (docs/demo.md): stand-in receivers, the whole hub in this process on its own topic
+ * prefix, the simulated sites at `rate`, a live view; then it stops sending, lets deliveries
+ * settle, reconciles, cleans up (unless `keep`) and returns the summary.
+ */
+export async function runDemo(o: DemoOptions): Promise<DemoResult> {
+  const runId = crypto.randomBytes(3).toString('hex');
+  const prefix = `demo-${runId}`;
+  const seed = o.seed ?? freshSeed();
+  const random = seededRandom(seed);
+  const home = stackPaths().home;
+  const runDir = path.join(home, 'demo', prefix);
+  fs.mkdirSync(runDir, { recursive: true });
+  const logFile = path.join(home, 'demo', `${prefix}.log`);
+  const logger = createLogger({
+    bindings: { service: 'crossdock-demo', run: prefix },
+    destination: pino.destination({ dest: logFile, sync: true, mkdir: true }),
+  });
+  const progress = (line: string) => (o.json ? o.err : o.out).write(`${line}\n`);
+  progress(`crossdock demo: run ${prefix}, seed ${seed}; log lines go to ${logFile}`);
+
+  // Stand-in receivers first, so the hub's first deliveries find them.
+  const sourceText = fs.readFileSync(o.configFile, 'utf8');
+  const plan = standInPlan(sourceText, o.freePorts);
+  const outage: Outage = o.durationS
+    ? { startMs: o.durationS * 300, lengthMs: Math.min(10_000, o.durationS * 200), everyMs: 0 }
+    : { startMs: 45_000, lengthMs: 10_000, everyMs: 120_000 };
+  const behaviours = standInBehaviours(outage);
+  const receivers = new Map<string, StandInReceiver>();
+  const stops: Array<() => Promise<unknown>> = [];
+  const stopAll = async () => {
+    while (stops.length) await stops.pop()!().catch(() => undefined);
+  };
+  try {
+    for (const p of plan) {
+      const r = await startStandIn(p.subscriber, behaviours[p.subscriber] ?? {}, {
+        port: p.port,
+        path: p.path,
+        random: seededRandom(seed + receivers.size + 1),
+      }).catch((err: NodeJS.ErrnoException) => {
+        throw new CrossdockError(
+          'CD_E_DEMO_PORT_IN_USE',
+          `Cannot stand in for ${p.subscriber} on port ${p.port} (${err.code ?? err.message}): another program holds it; stop it or use --free-ports.`,
+          { details: { subscriber: p.subscriber, port: p.port } },
+        );
+      });
+      receivers.set(p.subscriber, r);
+      stops.push(() => r.close());
+    }
+
+    // The run's configuration, its keys' secrets, HTTP ingest's port.
+    const configFile = path.join(runDir, 'hub.yaml');
+    fs.writeFileSync(
+      configFile,
+      demoConfigText(sourceText, {
+        prefix,
+        urls: new Map([...receivers].map(([id, r]) => [id, r.url])),
+        dropFolder: (siteId) => path.join(runDir, 'drop', siteId),
+      }),
+    );
+    if (o.ingestPort !== undefined || o.freePorts)
+      process.env.CROSSDOCK_INGEST_PORT = String(o.freePorts ? 0 : o.ingestPort);
+
+    // The HTTP sites' key secrets: from the environment, else $CROSSDOCK_HOME/local-keys.env
+    // (made when missing); the hub and the simulated sites read the same ones.
+    const keys = localKeySecrets(loadConfig(configFile), home).env;
+    for (const [name, secret] of Object.entries(keys)) process.env[name] ??= secret;
+    const hub = await prepareHub({
+      configFile,
+      logger,
+      healthPort: o.freePorts ? 0 : o.healthPort,
+      adminPort: o.freePorts ? 0 : o.adminPort,
+    });
+    const config = hub.config;
+    const stopHub = new AbortController();
+    const running = hub.run({ stop: stopHub.signal, signals: false });
+    stops.push(async () => {
+      stopHub.abort();
+      await running;
+    });
+    await waitReady(hub.health, running);
+    const ingest = hub.components.find((c) => c.name === 'http-ingest') as { port?: number } | undefined;
+    const ingestUrl = `http://127.0.0.1:${ingest?.port ?? 8080}`;
+    progress(
+      `hub ${prefix} ready: ingest ${ingestUrl}, health ${hub.health}/status, admin ${hub.admin.url}/api/v1; stand-ins ${[...receivers.values()].map((r) => `${r.subscriber} ${r.url}`).join(', ')}`,
+    );
+
+    // What the sites may do on Kafka, and the run's observer of its topics.
+    const endpoints = currentEndpoints();
+    const kafka = createKafka({ clientId: `crossdock-${prefix}`, brokers: endpoints.kafkaBrokers, logger });
+    const admin = kafka.admin();
+    await admin.connect();
+    stops.push(() => admin.disconnect());
+    const sdkSites = config.sites.filter((s) => (s.connector as { kind: string }).kind === 'sdk');
+    for (const s of sdkSites) {
+      await grantSiteAcls(admin, prefix, s.id);
+      stops.push(() => revokeSiteAcls(admin, prefix, s.id));
+    }
+    const names = topicsForPrefix(prefix);
+    const kafkaSinks = new Map(
+      config.subscribers
+        .filter((s) => (s.sink as { kind: string }).kind === 'kafka')
+        .map((s) => [s.id, (s.sink as { topic?: string }).topic ?? names.sink(s.id)] as const),
+    );
+    const observer = await startObserver({
+      kafka,
+      prefix,
+      sites: config.sites.map((s) => s.id),
+      subscribers: config.subscribers.map((s) => s.id),
+      kafkaSinks,
+      unrouted: config.hub.router.sendUnrouted,
+    });
+    stops.push(() => observer.stop());
+
+    // The sites.
+    const ledger = new SenderLedger();
+    const credentials = readCredentials(stackPaths());
+    const channels = new Map<string, SiteChannel>();
+    for (const s of config.sites) {
+      const kind = (s.connector as { kind: string }).kind;
+      if (kind === 'http') {
+        const k = (s.connector as { keys?: Array<{ id: string; secretEnv: string }> }).keys?.[0];
+        if (!k) continue;
+        channels.set(
+          s.id,
+          httpSite({
+            siteId: s.id,
+            ingestUrl,
+            key: { id: k.id, secret: keys[k.secretEnv] ?? process.env[k.secretEnv] ?? '' },
+            ledger,
+            sign: (key, body) => signedHeaders(key, body),
+          }),
+        );
+      } else if (kind === 'csv') {
+        channels.set(s.id, csvSite({ siteId: s.id, folder: path.join(runDir, 'drop', s.id), ledger }));
+      } else {
+        const user = credentials?.users.find((u) => u.name === siteUserName(s.id));
+        if (!user) continue;
+        channels.set(
+          s.id,
+          sdkSite({
+            siteId: s.id,
+            ledger,
+            producer: createSiteProducer({
+              siteId: s.id,
+              brokers: endpoints.kafkaSaslBrokers,
+              sasl: { mechanism: 'scram-sha-512', username: user.name, password: user.password },
+              registryUrl: endpoints.registryUrl,
+              topicPrefix: prefix,
+              sourceSystem: `${s.id}-wms`,
+            }),
+          }),
+        );
+      }
+    }
+    for (const c of channels.values()) stops.push(() => c.close());
+    const business = createBusiness({ sites: [...channels.values()].map((c) => c.spec), random });
+
+    // Ctrl-C: the first stops the business (settle, summary); a second skips the settling.
+    let interrupted = 0;
+    const onSigint = () => {
+      interrupted++;
+      if (interrupted === 1)
+        progress('\nstopping the sites; letting deliveries settle (Ctrl-C again to skip)…');
+    };
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    stops.push(async () => {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    });
+
+    // Send at `rate` until the duration is over or Ctrl-C.
+    const sites = config.sites.map((s) => ({ id: s.id, kind: (s.connector as { kind: string }).kind }));
+    const subscribers = config.subscribers.map((s) => s.id);
+    const started = Date.now();
+    for (const r of receivers.values()) r.begin();
+    let sent = 0;
+    let lastCsv = started;
+    const tty = Boolean(o.out.isTTY) && !o.json;
+    let prev = await readSnapshot(hub.healthServer.metrics);
+    let drawn = 0;
+    let lastDraw = started;
+    const view = (cur: MetricsSnapshot): ViewInput => ({
+      runId: prefix,
+      seed,
+      rate: o.rate,
+      elapsedS: (Date.now() - started) / 1000,
+      durationS: o.durationS,
+      prev,
+      cur,
+      sites,
+      subscribers,
+      tallies: ledger.sites,
+      logFile,
+      hints: [
+        `meanwhile, in another terminal: npx crossdock dlq groups · npx crossdock events trace <eventId> · curl ${hub.health}/status`,
+      ],
+    });
+    const draw = async (force = false) => {
+      const now = Date.now();
+      if (!force && now - lastDraw < (tty ? 1000 : 10_000)) return;
+      const cur = await readSnapshot(hub.healthServer.metrics, now);
+      const v = view(cur);
+      if (tty) {
+        const lines = renderView(v);
+        o.out.write(`${drawn ? `\x1b[${drawn}A\x1b[0J` : ''}${lines.join('\n')}\n`);
+        drawn = lines.length;
+      } else progress(renderLine(v));
+      prev = cur;
+      lastDraw = now;
+    };
+    while (!interrupted && (o.durationS === undefined || Date.now() - started < o.durationS * 1000)) {
+      const due = Math.floor(((Date.now() - started) / 1000) * o.rate);
+      for (; sent < due; sent++) {
+        const e = business.next(new Date());
+        await channels.get(e.siteId)?.send(e);
+      }
+      if (Date.now() - lastCsv >= o.csvEveryS * 1000) {
+        lastCsv = Date.now();
+        for (const c of channels.values()) if (c.kind === 'csv') await c.flush();
+      }
+      await draw();
+      await sleep(100);
+    }
+    const sentForSeconds = Math.round((Date.now() - started) / 1000);
+
+    // Settle: every site's last word, then the router's and the connectors' (bounded).
+    if (!o.json && tty) drawn = 0;
+    progress(`sites stopped after ${sentForSeconds} s (${sent} events); settling for up to ${o.settleS} s…`);
+    await Promise.all([...channels.values()].map((c) => c.flush(true)));
+    const redis = createRedis({ url: endpoints.redisUrl, name: `crossdock-${prefix}` });
+    stops.push(async () => redis.disconnect());
+    const received = new Map([...receivers].map(([id, r]) => [id, r.delivered]));
+    const facts = { observed: observer.observed, received, subscribers };
+    const settleUntil = Date.now() + o.settleS * 1000;
+    let lastOpen = -1;
+    let steadySince = Date.now();
+    while (interrupted < 2 && Date.now() < settleUntil) {
+      const open = openCopies(facts).length + undecidedEvents(observer.observed);
+      if (open === 0) break;
+      if (open !== lastOpen) {
+        lastOpen = open;
+        steadySince = Date.now();
+      } else if (Date.now() - steadySince > 8000) break;
+      await draw();
+      await sleep(500);
+    }
+    await sleep(1000);
+    const waiting = await waitingCopies({
+      open: openCopies(facts),
+      redis,
+      redisPrefix: redisPrefixFor(prefix),
+      committed: async (sub) => {
+        const status = await hub.healthServer.status();
+        const groupId = (status.subscribers[sub] as { groupId?: string } | undefined)?.groupId;
+        if (!groupId) return new Map();
+        const topic = names.deliver(sub);
+        const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
+        return new Map(
+          (offsets.find((t) => t.topic === topic)?.partitions ?? []).map((p) => [
+            p.partition,
+            Number(p.offset),
+          ]),
+        );
+      },
+      observed: observer.observed,
+    });
+    const reconciliation = reconcile({ ...facts, waiting: (sub, id) => waiting.has(`${sub} ${id}`) });
+    const metrics = await readSnapshot(hub.healthServer.metrics);
+
+    const summaryOf = (cleanup: string, next: string[]) =>
+      buildSummary({
+        runId: prefix,
+        topicPrefix: prefix,
+        seed,
+        rate: o.rate,
+        sentForSeconds,
+        tallies: ledger.sites,
+        observed: observer.observed,
+        received,
+        metrics,
+        reconciliation,
+        cleanup,
+        logFile,
+        next,
+      });
+    const traceId =
+      [...observer.observed.deliveryDead.values()].flatMap((m) => [...m.keys()])[0] ??
+      [...observer.observed.routerDead.keys()][0] ??
+      [...observer.observed.accepted.keys()][0];
+
+    if (o.keepRunning) {
+      const summary = summaryOf(
+        o.keep
+          ? 'kept: the hub runs on; its topics and keys stay after Ctrl-C (--keep)'
+          : 'when the hub stops (Ctrl-C)',
+        [
+          `the hub ${prefix} keeps running until Ctrl-C; from another terminal (same CROSSDOCK_HOME):`,
+          'npx crossdock dlq groups            # its dead letters, by incident',
+          `npx crossdock events trace ${traceId ?? '<eventId>'}`,
+          `curl ${hub.health}/status           # breakers, lag, in retry per subscriber`,
+          `open ${hub.admin.url}/api/v1/openapi.json (the admin API)`,
+        ],
+      );
+      printSummary(o, summary);
+      await new Promise<void>((resolve) => {
+        const t = setInterval(() => interrupted >= 2 && (clearInterval(t), resolve()), 200);
+        if (interrupted < 2) interrupted = 1;
+        process.once('SIGINT', () => (interrupted = 2));
+        process.once('SIGTERM', () => (interrupted = 2));
+      });
+    }
+
+    await observer.stop().catch(() => undefined);
+    await stopAll();
+    let cleanup = `kept: topics ${prefix}.*, Redis keys ${redisPrefixFor(prefix)}* and ${runDir} (--keep)`;
+    if (!o.keep) {
+      const k = createKafka({ clientId: `crossdock-${prefix}-cleanup`, brokers: endpoints.kafkaBrokers });
+      const r = createRedis({ url: endpoints.redisUrl, name: `crossdock-${prefix}-cleanup` });
+      const c = await cleanupRun({ kafka: k, redis: r, prefix });
+      r.disconnect();
+      fs.rmSync(runDir, { recursive: true, force: true });
+      cleanup = `removed ${c.topics} topics (${prefix}.*), ${c.groups} consumer groups, ${c.keys} Redis keys (${redisPrefixFor(prefix)}*) and the drop folders${c.problems.length ? `; could not: ${c.problems.join('; ')}` : ''} (--keep keeps them)`;
+    }
+    const summary = summaryOf(
+      cleanup,
+      o.keepRunning
+        ? []
+        : [
+            'the hub has stopped with the run. To look around a running one: npx crossdock demo --keep-running',
+            '  (after the summary the hub stays up: npx crossdock dlq groups, npx crossdock events trace <eventId>, the admin API)',
+            `the same business again: npx crossdock demo --seed ${seed}${o.durationS ? ` --duration ${o.durationS}` : ''}`,
+            'the production entry point, without simulation: npx crossdock start',
+          ],
+    );
+    if (!o.keepRunning) printSummary(o, summary);
+    else if (!o.json) o.out.write(`\ncleanup: ${cleanup}\n`);
+    return { summary };
+  } finally {
+    await stopAll();
+    await logger.flush?.();
+  }
+}
+
+function printSummary(o: DemoOptions, summary: DemoSummary): void {
+  o.out.write(o.json ? `${JSON.stringify(summary, null, 2)}\n` : `\n${renderSummary(summary)}\n`);
+}
+
+async function waitReady(healthUrl: string, running: Promise<void>): Promise<void> {
+  let failed: unknown;
+  void running.catch((err) => (failed = err));
+  for (let i = 0; i < 240; i++) {
+    if (failed) throw failed;
+    try {
+      const res = await fetch(`${healthUrl}/readyz`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  throw new CrossdockError(
+    'CD_E_DEMO_NOT_READY',
+    `The demo hub did not get ready within 60 s (${healthUrl}/readyz); its log says why.`,
+    { retriable: true },
+  );
+}
+
+/** Of the open copies, those waiting: in retry in Redis, or not yet consumed by their connector. */
+async function waitingCopies(options: {
+  open: Array<{ subscriber: string; eventId: string }>;
+  redis: ReturnType<typeof createRedis>;
+  redisPrefix: string;
+  committed: (subscriber: string) => Promise<Map<number, number>>;
+  observed: import('./observer').Observed;
+}): Promise<Set<string>> {
+  const out = new Set<string>();
+  const committed = new Map<string, Map<number, number>>();
+  for (const { subscriber, eventId } of options.open) {
+    const entry = deliveryKeys(options.redisPrefix, subscriber).entry(eventId);
+    if ((await options.redis.exists(entry)) > 0) {
+      out.add(`${subscriber} ${eventId}`);
+      continue;
+    }
+    if (!committed.has(subscriber))
+      committed.set(subscriber, await options.committed(subscriber).catch(() => new Map<number, number>()));
+    const place = options.observed.routed.get(eventId)?.get(subscriber);
+    const at = place ? committed.get(subscriber)!.get(place.partition) : undefined;
+    if (place && (at === undefined || at < 0 || Number(place.offset) >= at))
+      out.add(`${subscriber} ${eventId}`);
+  }
+  return out;
+}
