@@ -243,10 +243,22 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     let sent = 0;
     let lastCsv = started;
     const tty = Boolean(o.out.isTTY) && !o.json;
-    let prev = await readSnapshot(hub.healthServer.metrics);
+    // Rates over the last few seconds (one second is too lumpy: CSV files land at once).
+    const history: MetricsSnapshot[] = [await readSnapshot(hub.healthServer.metrics)];
+    let phase: ViewInput['phase'] = 'running';
     let drawn = 0;
     let lastDraw = started;
-    const view = (cur: MetricsSnapshot): ViewInput => ({
+    const subscriberLag = async () => {
+      const status = await hub.healthServer.status().catch(() => undefined);
+      return Object.fromEntries(
+        subscribers.map((s) => [s, (status?.subscribers[s] as { lag?: number } | undefined)?.lag]),
+      );
+    };
+    const view = (
+      cur: MetricsSnapshot,
+      prev: MetricsSnapshot,
+      lagBySub: Record<string, number | undefined>,
+    ): ViewInput => ({
       runId: prefix,
       seed,
       rate: o.rate,
@@ -258,6 +270,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       subscribers,
       tallies: ledger.sites,
       logFile,
+      lagBySub,
+      phase,
       hints: [
         `meanwhile, in another terminal: npx crossdock dlq groups · npx crossdock events trace <eventId> · curl ${hub.health}/status`,
       ],
@@ -266,13 +280,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       const now = Date.now();
       if (!force && now - lastDraw < (tty ? 1000 : 10_000)) return;
       const cur = await readSnapshot(hub.healthServer.metrics, now);
-      const v = view(cur);
+      history.push(cur);
+      while (history.length > 2 && cur.at - history[1]!.at >= 5000) history.shift();
+      const v = view(cur, history[0]!, await subscriberLag());
       if (tty) {
         const lines = renderView(v);
         o.out.write(`${drawn ? `\x1b[${drawn}A\x1b[0J` : ''}${lines.join('\n')}\n`);
         drawn = lines.length;
       } else progress(renderLine(v));
-      prev = cur;
       lastDraw = now;
     };
     while (!interrupted && (o.durationS === undefined || Date.now() - started < o.durationS * 1000)) {
@@ -291,6 +306,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const sentForSeconds = Math.round((Date.now() - started) / 1000);
 
     // Settle: every site's last word, then the router's and the connectors' (bounded).
+    phase = 'settling';
     if (!o.json && tty) drawn = 0;
     progress(`sites stopped after ${sentForSeconds} s (${sent} events); settling for up to ${o.settleS} s…`);
     await Promise.all([...channels.values()].map((c) => c.flush(true)));

@@ -20,6 +20,10 @@ export interface ViewInput {
   logFile: string;
   /** Lines at the bottom (what to try meanwhile). */
   hints: readonly string[];
+  /** Each subscriber's consumer lag (its /status entry), when known. */
+  lagBySub?: Readonly<Record<string, number | undefined>>;
+  /** 'settling': the sites have stopped and deliveries finish. @defaultValue 'running' */
+  phase?: 'running' | 'settling';
 }
 
 const BREAKER = ['closed', 'half-open', 'OPEN'];
@@ -47,7 +51,9 @@ export function renderView(v: ViewInput): string[] {
     cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join(' ');
   const sw = [24, 5, 7, 7, 9, 8];
   const lines = [
-    `crossdock demo  run ${v.runId}  seed ${v.seed}  ${v.rate} events/s  ${clock(v.elapsedS)}${v.durationS ? ` / ${clock(v.durationS)}` : ''}  (Ctrl-C: stop, settle, summary)`,
+    v.phase === 'settling'
+      ? `crossdock demo  run ${v.runId}  seed ${v.seed}  sites stopped at ${clock(v.durationS ?? v.elapsedS)}: settling (Ctrl-C: skip)`
+      : `crossdock demo  run ${v.runId}  seed ${v.seed}  ${v.rate} events/s  ${clock(v.elapsedS)}${v.durationS ? ` / ${clock(v.durationS)}` : ''}  (Ctrl-C: stop, settle, summary)`,
     '',
     row(['site', 'kind', 'sent', 'in/s', 'accepted', 'refused'], sw),
   ];
@@ -67,8 +73,8 @@ export function renderView(v: ViewInput): string[] {
       ),
     );
   }
-  const bw = [24, 6, 10, 9, 6, 10];
-  lines.push('', row(['subscriber', 'out/s', 'delivered', 'in retry', 'dead', 'breaker'], bw));
+  const bw = [24, 6, 10, 6, 9, 6, 10];
+  lines.push('', row(['subscriber', 'out/s', 'delivered', 'lag', 'in retry', 'dead', 'breaker'], bw));
   for (const sub of v.subscribers)
     lines.push(
       row(
@@ -76,6 +82,7 @@ export function renderView(v: ViewInput): string[] {
           sub,
           perSecond(v.cur.deliveredBySub, v.prev.deliveredBySub, sub, dt),
           v.cur.deliveredBySub[sub] ?? 0,
+          v.lagBySub?.[sub] ?? '-',
           v.cur.inRetryBySub[sub] ?? 0,
           v.cur.deadBySub[sub] ?? 0,
           BREAKER[v.cur.breakerBySub[sub] ?? 0] ?? '?',
@@ -103,7 +110,7 @@ export function renderLine(v: ViewInput): string {
     `[${clock(v.elapsedS)}]`,
     `in ${rate(v.cur.inBySite, v.prev.inBySite)}/s (${sum(v.cur.inBySite)})`,
     `out ${rate(v.cur.deliveredBySub, v.prev.deliveredBySub)}/s (${sum(v.cur.deliveredBySub)})`,
-    `lag ${v.cur.lag}`,
+    `lag ${v.cur.lag}${v.lagBySub ? `+${Object.values(v.lagBySub).reduce<number>((a, b) => a + (b ?? 0), 0)}` : ''}`,
     `in retry ${sum(v.cur.inRetryBySub)}`,
     `dead ${sum(v.cur.deadBySub)} (${codes(v.cur.deadByCode)})`,
     `breakers ${open.length ? open.map((s) => `${s} ${BREAKER[v.cur.breakerBySub[s]!]}`).join(', ') : 'closed'}`,

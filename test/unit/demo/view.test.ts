@@ -61,6 +61,7 @@ function input(prev: MetricsSnapshot, cur: MetricsSnapshot): ViewInput {
     sites: [{ id: 'us-chi', kind: 'http' }],
     subscribers: ['tms', 'erp'],
     tallies: ledger.sites,
+    lagBySub: { tms: 7, erp: undefined },
     logFile: '/tmp/demo.log',
     hints: ['try: crossdock dlq groups'],
   };
@@ -88,8 +89,8 @@ describe('demo live view', () => {
     const text = renderView(input(prev, cur)).join('\n');
     expect(text).toContain('1:05 / 2:00');
     expect(text).toMatch(/us-chi\s+http\s+40\s+10\.0\s+32\s+2/);
-    expect(text).toMatch(/tms\s+25\.0\s+150\s+4\s+0\s+OPEN/);
-    expect(text).toMatch(/erp\s+0\.0\s+0\s+0\s+1\s+closed/);
+    expect(text).toMatch(/tms\s+25\.0\s+150\s+7\s+4\s+0\s+OPEN/);
+    expect(text).toMatch(/erp\s+0\.0\s+0\s+-\s+0\s+1\s+closed/);
     expect(text).toContain('CD_E_RULE_VIOLATION 3, CD_E_DELIVERY_REJECTED 1');
     expect(text).toContain('router lag 3');
     expect(text).toContain('/tmp/demo.log');
@@ -101,6 +102,11 @@ describe('demo live view', () => {
     expect(line).toContain('in 10.0/s (32)');
     expect(line).toContain('out 25.0/s (150)');
     expect(line).toContain('breakers tms OPEN');
+    expect(line).toContain('lag 3+7');
+  });
+
+  it('says when the sites have stopped and deliveries settle', () => {
+    expect(renderView({ ...input(prev, cur), phase: 'settling' })[0]).toContain('sites stopped at 2:00: settling');
   });
 });
 

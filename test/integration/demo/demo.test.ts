@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DemoSummary } from '../../../demo';
+import { stackPaths } from '../../../stack';
+import { runCli } from '../../helpers/hub';
+import { testKafka } from '../../helpers/stack';
+
+/**
+ * `crossdock demo` as `npm start` runs it, for 25 seconds with --json and free ports, on the shared
+ * stack: every site gets events accepted through its own kind of connector, every subscriber
+ * receives some, the bad input is refused at ingest or dead-lettered with codes, and the
+ * reconciliation holds (every accepted event delivered, waiting or dead-lettered for every
+ * subscriber its routes chose). Asserted on counts, never on timings. The run's topics are gone
+ * afterwards.
+ */
+describe('crossdock demo (real Kafka, registry, Redis)', () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-demo-'));
+
+  beforeAll(() => {
+    // Its own CROSSDOCK_HOME (run file, drop folders, local keys, log), with the shared stack's
+    // site credentials so the SDK sites can log in.
+    fs.mkdirSync(path.join(home, 'stack'), { recursive: true });
+    fs.copyFileSync(stackPaths().credentialsFile, path.join(home, 'stack', 'credentials.json'));
+  });
+  afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+  it("runs the distributor's business through every kind of site and reconciles it", async () => {
+    const res = await runCli(
+      [
+        'demo',
+        '--duration',
+        '25',
+        '--rate',
+        '20',
+        '--seed',
+        '15',
+        '--free-ports',
+        '--settle',
+        '40',
+        '--json',
+      ],
+      { CROSSDOCK_HOME: home, CROSSDOCK_CACHE_DIR: stackPaths().cache },
+      240_000,
+    );
+    let summary: DemoSummary;
+    try {
+      summary = JSON.parse(res.stdout) as DemoSummary;
+    } catch {
+      throw new Error(`no JSON summary (exit ${res.code}):\n${res.out.slice(-4000)}`);
+    }
+    const r = summary.reconciliation;
+    if (!r.holds)
+      throw new Error(
+        `reconciliation does not hold:\n${JSON.stringify(r, null, 2)}\n${res.stderr.slice(-2000)}`,
+      );
+    expect(res.code).toBe(0);
+
+    // Every site got events accepted, each through its own kind of connector.
+    expect(Object.keys(summary.sites).sort()).toEqual([
+      'ca-tor',
+      'ca-yvr',
+      'mx-gdl',
+      'mx-mty',
+      'us-atl',
+      'us-chi',
+      'us-dal',
+      'us-nwk',
+    ]);
+    const kinds = Object.fromEntries(Object.entries(summary.sites).map(([id, s]) => [id, s.kind]));
+    expect(kinds).toEqual({
+      'us-chi': 'http',
+      'us-nwk': 'http',
+      'mx-mty': 'http',
+      'us-dal': 'csv',
+      'ca-yvr': 'csv',
+      'mx-gdl': 'csv',
+      'us-atl': 'sdk',
+      'ca-tor': 'sdk',
+    });
+    for (const s of Object.values(summary.sites)) expect(s.accepted).toBeGreaterThan(0);
+
+    // Every subscriber received some.
+    for (const id of ['central-erp', 'finance', 'customer-notifications', 'tms', 'analytics'])
+      expect(summary.subscribers[id]!.delivered).toBeGreaterThan(0);
+
+    // Bad input: refused at ingest with codes, or dead-lettered by the router with codes.
+    const refused = Object.values(summary.sites).flatMap((s) => Object.keys(s.refused));
+    const deadLettered = [
+      ...Object.keys(summary.deadLettered.router),
+      ...Object.keys(summary.deadLettered.delivery),
+    ];
+    expect(refused.length + deadLettered.length).toBeGreaterThan(0);
+    for (const code of [...refused, ...deadLettered]) expect(code).toMatch(/^CD_E_[A-Z_]+$/);
+    const bad = Object.values(summary.sites).reduce(
+      (n, s) => n + Object.values(s.bad).reduce((a, b) => a + b, 0),
+      0,
+    );
+    const refusedCount = Object.values(summary.sites).reduce(
+      (n, s) => n + Object.values(s.refused).reduce((a, b) => a + b, 0),
+      0,
+    );
+    const routerDead = Object.values(summary.deadLettered.router).reduce((a, b) => a + b, 0);
+    const deliveryDead = Object.values(summary.deadLettered.delivery).reduce((a, b) => a + b, 0);
+    expect(refusedCount + routerDead + deliveryDead).toBeGreaterThan(0);
+    expect(refusedCount + routerDead + deliveryDead).toBeLessThanOrEqual(bad);
+
+    // Nothing missing: accepted = routed + dead-lettered by the router + unrouted, and per subscriber
+    // routed = delivered + waiting + dead-lettered.
+    expect(r.undecided).toBe(0);
+    expect(r.accepted).toBe(r.routed + routerDead + r.unrouted);
+    for (const [id, s] of Object.entries(r.subscribers)) {
+      expect({ id, missing: s.missing, unexpected: s.unexpected }).toEqual({ id, missing: 0, unexpected: 0 });
+      expect(s.delivered + s.waiting + Object.values(s.deadLettered).reduce((a, b) => a + b, 0)).toBe(
+        s.expected,
+      );
+    }
+    // Sites that sent an event twice with its id: the router dropped the copies.
+    const resent = Object.values(summary.sites).reduce((n, s) => n + s.resent, 0);
+    expect(summary.duplicatesSuppressed).toBe(resent);
+
+    // The run cleaned up after itself: none of its topics is left.
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      expect((await admin.listTopics()).filter((t) => t.startsWith(`${summary.topicPrefix}.`))).toEqual([]);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
