@@ -106,7 +106,9 @@ describe('demo live view', () => {
   });
 
   it('says when the sites have stopped and deliveries settle', () => {
-    expect(renderView({ ...input(prev, cur), phase: 'settling' })[0]).toContain('sites stopped at 2:00: settling');
+    expect(renderView({ ...input(prev, cur), phase: 'settling' })[0]).toContain(
+      'sites stopped at 2:00: settling',
+    );
   });
 });
 
