@@ -27,6 +27,7 @@ const clock = () => {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 };
 const progress = (line: string) => process.stderr.write(`[bench ${clock()}] ${line}\n`);
+let interrupted = false;
 
 /** Runs one arm in its own process group; its stderr lines go to ours with its name in front. */
 function runArm(plan: ArmPlan): Promise<{ code: number | null; stdout: string; timedOut: boolean }> {
@@ -59,7 +60,13 @@ function runArm(plan: ArmPlan): Promise<{ code: number | null; stdout: string; t
       kill('SIGTERM');
       setTimeout(() => kill('SIGKILL'), 20000).unref();
     }, plan.timeoutMs);
-    const onSignal = () => kill('SIGTERM');
+    // Ctrl-C: the arm (its own process group) is stopped and no further arm starts.
+    const onSignal = () => {
+      interrupted = true;
+      progress(`interrupted: stopping ${plan.name}; no further arm runs, nothing is written`);
+      kill('SIGTERM');
+      setTimeout(() => kill('SIGKILL'), 20000).unref();
+    };
     process.once('SIGINT', onSignal);
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -123,6 +130,7 @@ async function bench(o: BenchOptions): Promise<BenchRun> {
       };
       arms.push(outcome);
       progress(`${name}: ${outcome.status} in ${Math.round(seconds)} s${code ? ` (exit ${code})` : ''}`);
+      if (interrupted) break;
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -167,6 +175,10 @@ async function main(): Promise<number> {
     return 0;
   }
   const run = await bench(o);
+  if (interrupted) {
+    process.stdout.write(`${o.json ? JSON.stringify(run, null, 2) : renderText(run)}\n`);
+    return 130;
+  }
   if (o.write && run.arms.some((a) => a.status === 'ok')) {
     const file = path.join(ROOT, resultsFileName(run.date));
     fs.mkdirSync(path.dirname(file), { recursive: true });

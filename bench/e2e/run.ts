@@ -42,6 +42,14 @@ function commandOf(o: E2EOptions): string {
 
 async function measure(o: E2EOptions): Promise<E2EResult> {
   const rig = await startRig({ partitions: o.partitions, log: progress });
+  // Ctrl-C (or `npm run bench` stopping this arm): the hub stops and the run's topics, groups and
+  // Redis keys are removed before the process ends.
+  const stop = (signal: NodeJS.Signals) => {
+    progress(`${signal}: stopping the hub and cleaning up`);
+    void rig.close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   const pool = createPool(rig.ingestUrl, o.connections);
   try {
     const arrivals = new Map<string, { first: number; count: number }>();
@@ -236,6 +244,8 @@ async function measure(o: E2EOptions): Promise<E2EResult> {
   } finally {
     progress('stopping the hub; removing the run’s topics, groups and Redis keys');
     await pool.close().catch(() => undefined);
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
     await rig.close();
   }
 }
