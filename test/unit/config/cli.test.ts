@@ -77,4 +77,43 @@ describe('crossdock config check / routes test', () => {
       { id: 'analytics', route: 'everything-to-analytics', topic: 'cd.deliver.analytics' },
     ]);
   });
+
+  it('routes test exits 1 with the code when the router would dead-letter an event of a golden sample', async () => {
+    const sample = JSON.parse(
+      fs.readFileSync(path.join(root, 'sites/us-chi/samples/order-released.expected.json'), 'utf8'),
+    ) as { events: Array<Record<string, unknown>> };
+    sample.events[0]!.currency = 'EUR';
+    const file = path.join(dir, 'eur.expected.json');
+    fs.writeFileSync(file, JSON.stringify(sample));
+    const r = await run([
+      'routes',
+      'test',
+      '--config',
+      path.join(root, 'examples/hub.yaml'),
+      '--event',
+      file,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('DEAD-LETTERED: CD_E_RULE_VIOLATION at router.rules');
+    expect(r.out).toContain('rule known-currency: currency');
+  });
+
+  it('config check prints a mapping problem as file:line:column with the field', async () => {
+    fs.cpSync(path.join(root, 'sites/_base'), path.join(dir, 'm/_base'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'm/xx'), { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'm/xx/mapping.yaml'),
+      'extends: base\nmappings:\n  OrderReleased:\n    fields:\n      orderIdd: { from: orderNumber }\n',
+    );
+    const file = path.join(dir, 'mapping.yaml');
+    fs.writeFileSync(
+      file,
+      'sites:\n  - { id: xx, name: X, country: US, connector: { kind: csv, mappingDir: m } }\nsubscribers: [{ id: s, sink: { kind: kafka } }]\nroutes: [{ name: r, match: {}, to: [s] }]\n',
+    );
+    const r = await run(['config', 'check', file]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(
+      /m\/xx\/mapping\.yaml:5:17 \$\.mappings\.OrderReleased\.fields\.orderIdd: .*orderIdd is not a field of OrderReleased v2/,
+    );
+  });
 });
