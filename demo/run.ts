@@ -185,7 +185,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       const kind = (s.connector as { kind: string }).kind;
       if (kind === 'http') {
         const k = (s.connector as { keys?: Array<{ id: string; secretEnv: string }> }).keys?.[0];
-        if (!k) continue;
+        if (!k) {
+          progress(`site ${s.id} sits out: its connector has no signing key (connector.keys)`);
+          continue;
+        }
         channels.set(
           s.id,
           httpSite({
@@ -200,7 +203,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         channels.set(s.id, csvSite({ siteId: s.id, folder: path.join(runDir, 'drop', s.id), ledger }));
       } else {
         const user = credentials?.users.find((u) => u.name === siteUserName(s.id));
-        if (!user) continue;
+        if (!user) {
+          progress(
+            `site ${s.id} sits out: no SCRAM credentials for ${siteUserName(s.id)} in ${stackPaths().credentialsFile} (the local stack makes them for the demo sites)`,
+          );
+          continue;
+        }
         channels.set(
           s.id,
           sdkSite({
