@@ -16,7 +16,7 @@ import { breakdown } from './breakdown';
 import { Histogram } from './histogram';
 import { countersOf, phaseOf, type HubPhase } from './hub-metrics';
 import { closedLoop, createPool, makeEvent, openLoop, type LoadEvent, type LoadTarget } from './load';
-import { startProbe } from './probe';
+import { startProbe, type Probe } from './probe';
 import { e2eText } from './report';
 import { GOAL, type E2EPhase, type E2EResult } from './result';
 import { startRig } from './rig';
@@ -44,9 +44,14 @@ async function measure(o: E2EOptions): Promise<E2EResult> {
   const rig = await startRig({ partitions: o.partitions, log: progress });
   // Ctrl-C (or `npm run bench` stopping this arm): the hub stops and the run's topics, groups and
   // Redis keys are removed before the process ends.
+  let probe: Probe | undefined;
   const stop = (signal: NodeJS.Signals) => {
     progress(`${signal}: stopping the hub and cleaning up`);
-    void rig.close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    // The probe leaves its group first: a group with a member left in it cannot be deleted.
+    void (probe?.stop() ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => rig.close())
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -64,7 +69,7 @@ async function measure(o: E2EOptions): Promise<E2EResult> {
         firstArrivals++;
       }
     });
-    const probe = await startProbe({
+    probe = await startProbe({
       brokers: rig.brokers,
       groupId: `${rig.prefix}-probe`,
       topics: rig.topics,
@@ -167,6 +172,8 @@ async function measure(o: E2EOptions): Promise<E2EResult> {
     // Late redeliveries count too: a short quiet time before the count.
     await sleep(3000);
     await probe.stop();
+    const { ingress, deliver } = probe;
+    probe = undefined;
 
     const sentIds = new Set(phases.flatMap((p) => p.events.map((e) => e.eventId)));
     const unexpected = allArrivals.filter((id) => !sentIds.has(id)).length;
@@ -178,9 +185,9 @@ async function measure(o: E2EOptions): Promise<E2EResult> {
       for (const e of p.events) {
         const a = arrivals.get(e.eventId);
         if (a) e.stamps.arrived = a.first;
-        const i = probe.ingress.get(e.eventId);
+        const i = ingress.get(e.eventId);
         if (i !== undefined) e.stamps.ingressTs = i;
-        const d = probe.deliver.get(e.eventId);
+        const d = deliver.get(e.eventId);
         if (d) {
           e.stamps.deliverTs = d.ts;
           e.stamps.deliverSeen = d.seen;
