@@ -11,7 +11,6 @@ import { eventLogger } from '../../core/log-events';
 import type { Logger } from '../../core/logger';
 import { createRedis, type Redis } from '../../core/redis';
 import { INGEST_REDIS_TIMEOUT_MS } from './http/state';
-import { currentVersion, loadCatalog } from '../../schemas';
 import { createCatalogCodec } from './codec';
 import { SOURCE_CONFIG_SCHEMA, type SourceConnectorConfig } from './config-schema';
 import { createCsvDropFolder, type CsvDropSite } from './csv/drop-folder';
@@ -19,6 +18,7 @@ import type { IngestKey } from './http/auth';
 import { createHttpIngest } from './http/component';
 import type { HttpIngestSite } from './http/server';
 import { DEFAULT_SITES_DIR, loadSiteMappings } from './mapping/load';
+import { catalogMappingChecks } from './mapping-checks';
 import type { SiteMappings } from './mapping/types';
 import { SOURCE_LOG_EVENTS } from './log-events';
 import { createIngressPublisher, publisherStatus } from './publisher';
@@ -48,16 +48,7 @@ function baseDir(config: HubConfig): string {
 export function siteMappingsFor(config: HubConfig, site: SiteConfig): SiteMappings {
   const c = connectorOf(site);
   const dir = c.mappingDir ? path.resolve(baseDir(config), c.mappingDir) : DEFAULT_SITES_DIR;
-  const catalog = loadCatalog();
-  const loaded = loadSiteMappings(c.mapping ?? site.id, {
-    dir,
-    knownEventTypes: catalog.entries.map((e) => e.eventType),
-    targetSchema: (eventType) => {
-      const entry = catalog.byEventType(eventType);
-      const v = entry && currentVersion(entry);
-      return v ? { schema: v.schema, label: `${eventType} v${v.version} (schemas/${v.file})` } : undefined;
-    },
-  });
+  const loaded = loadSiteMappings(c.mapping ?? site.id, { dir, ...catalogMappingChecks() });
   // A shared variant named by `mapping` is loaded under the site's own id and source system.
   return { ...loaded, siteId: site.id, sourceSystem: c.sourceSystem ?? loaded.sourceSystem };
 }

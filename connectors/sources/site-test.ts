@@ -6,6 +6,7 @@ import { jsonPath, mapRecord, type MappedRecord } from './mapping/engine';
 import type { SiteMappings } from './mapping/types';
 import { buildEvent, type EventCodec } from './prepare';
 import { createCatalogCodec } from './codec';
+import { catalogMappingChecks } from './mapping-checks';
 import { csvRecords, type CsvSettings } from './csv/parse';
 import { DEFAULT_SITES_DIR, loadSiteMappings } from './mapping/load';
 
@@ -100,7 +101,10 @@ export function testSiteFile(
     sitesDir?: string;
   } = {},
 ): SiteTestResult {
-  const site = loadSiteMappings(siteId, { dir: options.sitesDir ?? DEFAULT_SITES_DIR });
+  const site = loadSiteMappings(siteId, {
+    dir: options.sitesDir ?? DEFAULT_SITES_DIR,
+    ...catalogMappingChecks(),
+  });
   return testSiteInput(site, createCatalogCodec({ ids: () => 0 }), file, fs.readFileSync(file), {
     seed: path.basename(file),
   });
