@@ -9,8 +9,8 @@ import { CURRENCY, CUSTOMERS, ITEMS, RATE, WAREHOUSES, warehouseOf, type Custome
  * border: an intercompany posting follows); warehouses ask for replenishment. The steps of one
  * order or transfer share its correlationId (the first event's id) and name the step before as
  * their causationId. A small share is bad in a realistic way (`BadKind`); what a site's channel
- * can carry limits what it sends (`DemoSiteSpec.types`): the CSV and HTTP sites' mappings know
- * order releases only, the SDK sites send every type.
+ * can carry limits what it sends (`DemoSiteSpec.types`): the CSV sites' mappings know order
+ * releases, the HTTP sites' releases (and, for the cloud ERP, holds), the SDK sites send every type.
  */
 
 /** Realistic mistakes; each site channel lists those it can make (demo/sites/*). */
@@ -36,6 +36,8 @@ export interface DemoSiteSpec {
   types: readonly EventTypeName[];
   /** The mistakes this site makes. */
   badKinds: readonly BadKind[];
+  /** The site sometimes sends an event again with its id (it sets eventIds: the SDK sites). */
+  resends?: boolean;
 }
 
 export interface BusinessEvent<T extends EventTypeName = EventTypeName> {
@@ -68,6 +70,16 @@ export interface Business {
 
 type Step = 'hold' | 'release-hold' | 'ship' | 'invoice' | 'exception' | 'return' | 'intercompany';
 
+const STEP_TYPE: Record<Step, EventTypeName> = {
+  hold: 'OrderHoldPlaced',
+  'release-hold': 'OrderHoldReleased',
+  ship: 'ShipmentConfirmed',
+  invoice: 'InvoiceGenerated',
+  exception: 'OrderExceptionRaised',
+  return: 'ReturnAuthorized',
+  intercompany: 'IntercompanyTransferPosted',
+};
+
 interface Flow {
   siteId: string;
   correlationId: string;
@@ -75,6 +87,7 @@ interface Flow {
   steps: Step[];
   order?: EventBody<'OrderReleased'>;
   holdId?: string;
+  holdReason?: EventBody<'OrderHoldPlaced'>['holdReason'];
   heldSince?: Date;
   transfer?: EventBody<'InventoryTransferApproved'>;
 }
@@ -183,12 +196,15 @@ export function createBusiness(options: BusinessOptions): Business {
     const order = orderReleased(site, now);
     const e = event('OrderReleased', site, order, now);
     if (site.types.length > 1) {
-      const steps: Step[] = [];
+      let steps: Step[] = [];
       if (random.chance(0.25)) steps.push('hold', 'release-hold');
       steps.push('ship', 'invoice');
       if (random.chance(0.12)) steps.splice(random.int(0, steps.length - 1), 0, 'exception');
       if (random.chance(0.1)) steps.push('return');
-      flows.push({ siteId: site.siteId, correlationId: e.eventId, lastEventId: e.eventId, steps, order });
+      // What the site's channel cannot carry happens in systems the demo does not play.
+      steps = steps.filter((step) => can(site, STEP_TYPE[step]));
+      if (steps.length)
+        flows.push({ siteId: site.siteId, correlationId: e.eventId, lastEventId: e.eventId, steps, order });
     }
     return e;
   }
@@ -266,18 +282,19 @@ export function createBusiness(options: BusinessOptions): Business {
       case 'hold': {
         flow.holdId = `H-${seq('hold')}`;
         flow.heldSince = past(now);
+        flow.holdReason = random.pick([
+          'CREDIT_LIMIT',
+          'PAST_DUE_BALANCE',
+          'PRICING_REVIEW',
+          'EXPORT_COMPLIANCE',
+        ] as const);
         return event(
           'OrderHoldPlaced',
           site,
           {
             orderId: order!.orderId,
             holdId: flow.holdId,
-            holdReason: random.pick([
-              'CREDIT_LIMIT',
-              'PAST_DUE_BALANCE',
-              'PRICING_REVIEW',
-              'EXPORT_COMPLIANCE',
-            ] as const),
+            holdReason: flow.holdReason,
             holdNote: null,
             placedBy: 'credit-rules',
             customerId: order!.customerId,
@@ -296,7 +313,7 @@ export function createBusiness(options: BusinessOptions): Business {
           {
             orderId: order!.orderId,
             holdId: flow.holdId!,
-            holdReason: 'CREDIT_LIMIT',
+            holdReason: flow.holdReason!,
             resolution: random.pick(['APPROVED', 'PAYMENT_RECEIVED', 'OVERRIDE'] as const),
             releasedBy: 'credit-desk',
             releaseNote: null,
@@ -535,7 +552,7 @@ export function createBusiness(options: BusinessOptions): Business {
         owed.set(site.siteId, due - 1);
         e = spoil(e, site);
       } else if (random.chance(badShare)) e = spoil(e, site);
-      if (site.types.length > 1 && !e.bad) lastSdkEvent = e;
+      if (site.resends && !e.bad) lastSdkEvent = e;
       return e;
     },
   };

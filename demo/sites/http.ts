@@ -1,4 +1,4 @@
-import type { EventBody } from '../../connectors/sdk';
+import type { EventBody, EventTypeName } from '../../connectors/sdk';
 import type { BadKind, BusinessEvent, DemoSiteSpec } from '../business';
 import type { SenderLedger } from '../ledger';
 import type { SiteChannel } from './channel';
@@ -13,9 +13,11 @@ import { localDay, localDecimal, localTime } from './format';
 
 type Order = EventBody<'OrderReleased'>;
 
-/** How one site writes an order release. */
+/** How one site writes an order release (and, where its mapping knows them, holds). */
 interface HttpDialect {
   record(order: Order, at: Date, bad: BadKind | undefined): Record<string, unknown>;
+  /** A hold placed or released; `flowId`: the hub's eventId of the order's release. */
+  hold?(e: BusinessEvent<'OrderHoldPlaced' | 'OrderHoldReleased'>, flowId: string): Record<string, unknown>;
 }
 
 const BASE_UOM: Record<string, string> = { EA: 'EA', CS: 'CS', KGM: 'KG' };
@@ -29,6 +31,43 @@ function cloudErp(options: {
   num: (v: string) => string;
 }): HttpDialect {
   return {
+    hold(e, flowId) {
+      if (e.type === 'OrderHoldPlaced') {
+        const h = e.body as EventBody<'OrderHoldPlaced'>;
+        return {
+          type: 'order.hold.placed',
+          [options.orderField]: h.orderId,
+          placedAt: options.time(e.occurredAt, false),
+          flowId,
+          hold: {
+            id: h.holdId,
+            reason: h.holdReason.toLowerCase(),
+            note: h.holdNote ?? null,
+            by: h.placedBy,
+            expectedRelease: h.expectedReleaseDate ? options.day(h.expectedReleaseDate) : null,
+          },
+          customer: { id: h.customerId },
+          currency: h.currency.toLowerCase(),
+          amountAtRisk: options.num(h.amountAtRisk),
+        };
+      }
+      const h = e.body as EventBody<'OrderHoldReleased'>;
+      return {
+        type: 'order.hold.released',
+        [options.orderField]: h.orderId,
+        releasedAt: options.time(e.occurredAt, false),
+        flowId,
+        hold: {
+          id: h.holdId,
+          reason: h.holdReason.toLowerCase(),
+          resolution: h.resolution.toLowerCase(),
+          releasedBy: h.releasedBy,
+          note: h.releaseNote ?? null,
+          since: options.time(new Date(h.heldSince), false),
+        },
+        remainingHolds: h.remainingHolds ?? 0,
+      };
+    },
     record(order, at, bad) {
       return {
         type: 'order.released',
@@ -124,6 +163,13 @@ export const HTTP_DIALECTS: Record<string, HttpDialect> = {
 
 export const HTTP_BAD_KINDS: readonly BadKind[] = ['bad-date', 'unknown-uom', 'wrong-currency'];
 
+/** What each HTTP site's mapping knows: releases, and the cloud ERP's holds. */
+export function httpTypes(siteId: string): readonly EventTypeName[] {
+  return HTTP_DIALECTS[siteId]?.hold
+    ? ['OrderReleased', 'OrderHoldPlaced', 'OrderHoldReleased']
+    : ['OrderReleased'];
+}
+
 export interface HttpSiteOptions {
   siteId: string;
   /** Base URL of HTTP ingest. */
@@ -143,13 +189,26 @@ interface Answer {
 export function httpSite(options: HttpSiteOptions): SiteChannel {
   const dialect = HTTP_DIALECTS[options.siteId];
   if (!dialect) throw new Error(`no HTTP dialect for site ${options.siteId}`);
-  const spec: DemoSiteSpec = { siteId: options.siteId, types: ['OrderReleased'], badKinds: HTTP_BAD_KINDS };
+  const spec: DemoSiteSpec = {
+    siteId: options.siteId,
+    types: httpTypes(options.siteId),
+    badKinds: HTTP_BAD_KINDS,
+  };
+  // The hub's eventId of each release this site got accepted, by the business's id: a hold names
+  // its order's flow by it (the site's ERP keeps the id from the 202 answer).
+  const hubIds = new Map<string, string>();
   const tally = options.ledger.site(options.siteId, 'http');
   const url = `${options.ingestUrl}/v1/sites/${options.siteId}/events`;
   const inflight = new Set<Promise<void>>();
 
   async function post(e: BusinessEvent): Promise<void> {
-    const record = dialect!.record(e.body as Order, e.occurredAt, e.bad);
+    const record =
+      e.type === 'OrderHoldPlaced' || e.type === 'OrderHoldReleased'
+        ? dialect!.hold!(
+            e as BusinessEvent<'OrderHoldPlaced' | 'OrderHoldReleased'>,
+            hubIds.get(e.correlationId) ?? e.correlationId,
+          )
+        : dialect!.record(e.body as Order, e.occurredAt, e.bad);
     const body = JSON.stringify(record);
     // A 503 or a broken connection is retried (signed anew): the documented client behaviour.
     for (let attempt = 1; ; attempt++) {
@@ -162,6 +221,7 @@ export function httpSite(options: HttpSiteOptions): SiteChannel {
         const answer = (await res.json().catch(() => ({}))) as Answer;
         if (res.status === 202) {
           tally.accepted += answer.eventIds?.length ?? 1;
+          if (e.type === 'OrderReleased' && answer.eventIds?.[0]) hubIds.set(e.eventId, answer.eventIds[0]);
           return;
         }
         if (res.status >= 500 && attempt < 4) {

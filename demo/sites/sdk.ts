@@ -38,7 +38,12 @@ export interface SdkSiteOptions {
 }
 
 export function sdkSite(options: SdkSiteOptions): SiteChannel {
-  const spec: DemoSiteSpec = { siteId: options.siteId, types: SDK_TYPES, badKinds: SDK_BAD_KINDS };
+  const spec: DemoSiteSpec = {
+    siteId: options.siteId,
+    types: SDK_TYPES,
+    badKinds: SDK_BAD_KINDS,
+    resends: true,
+  };
   const tally = options.ledger.site(options.siteId, 'sdk');
   const inflight = new Set<Promise<void>>();
   let connected: Promise<void> | undefined;

@@ -8,8 +8,8 @@ import { SDK_BAD_KINDS, SDK_TYPES } from '../../../demo/sites/sdk';
 const SITES: DemoSiteSpec[] = [
   { siteId: 'us-chi', types: ['OrderReleased'], badKinds: HTTP_BAD_KINDS },
   { siteId: 'us-dal', types: ['OrderReleased'], badKinds: CSV_BAD_KINDS },
-  { siteId: 'us-atl', types: SDK_TYPES, badKinds: SDK_BAD_KINDS },
-  { siteId: 'ca-tor', types: SDK_TYPES, badKinds: SDK_BAD_KINDS },
+  { siteId: 'us-atl', types: SDK_TYPES, badKinds: SDK_BAD_KINDS, resends: true },
+  { siteId: 'ca-tor', types: SDK_TYPES, badKinds: SDK_BAD_KINDS, resends: true },
 ];
 
 function run(seed: number, n: number): BusinessEvent[] {
@@ -63,6 +63,20 @@ describe('demo business', () => {
       expect(transfer.type).toBe('InventoryTransferApproved');
       expect((transfer.body as { intercompany: boolean }).intercompany).toBe(true);
     }
+  });
+
+  it('gives an order of an HTTP site that knows holds only the steps its channel carries', () => {
+    const b = createBusiness({
+      sites: [
+        { siteId: 'us-chi', types: ['OrderReleased', 'OrderHoldPlaced', 'OrderHoldReleased'], badKinds: [] },
+      ],
+      random: seededRandom(8),
+    });
+    const events = Array.from({ length: 500 }, () => b.next(new Date('2026-12-05T12:00:00Z')));
+    expect(new Set(events.map((e) => e.type))).toEqual(
+      new Set(['OrderReleased', 'OrderHoldPlaced', 'OrderHoldReleased']),
+    );
+    expect(events.some((e) => e.resend)).toBe(false);
   });
 
   it('makes a small share of mistakes, each one its site can make; resends repeat an SDK event with its id', () => {

@@ -7,7 +7,7 @@ import { seededRandom } from '../../../core/random';
 import { createBusiness, type BadKind, type BusinessEvent } from '../../../demo/business';
 import { CSV_DIALECTS, csvFile, csvRows } from '../../../demo/sites/csv';
 import { localDecimal, localTime } from '../../../demo/sites/format';
-import { HTTP_DIALECTS } from '../../../demo/sites/http';
+import { HTTP_DIALECTS, httpTypes } from '../../../demo/sites/http';
 
 /**
  * The simulated sites write what their real mapping (sites/<id>/mapping.yaml) reads: each record
@@ -85,6 +85,45 @@ describe('demo sites write their own formats', () => {
       made.forEach((e, i) =>
         expectSame(result.events[i] as Canonical, e, d.timestamp.includes('ss') ? 'second' : 'minute'),
       );
+    },
+  );
+
+  it.each(['us-chi', 'us-nwk'])(
+    "%s posts its cloud ERP's hold webhooks, read back into the order's flow",
+    (siteId) => {
+      const b = createBusiness({
+        sites: [{ siteId, types: httpTypes(siteId), badKinds: [] }],
+        random: seededRandom(4),
+        badShare: 0,
+      });
+      const events = Array.from({ length: 400 }, () => b.next(new Date('2026-12-05T12:00:00Z')));
+      const holds = events.filter(
+        (e): e is BusinessEvent<'OrderHoldPlaced' | 'OrderHoldReleased'> =>
+          e.type === 'OrderHoldPlaced' || e.type === 'OrderHoldReleased',
+      );
+      expect(holds.length).toBeGreaterThan(4);
+      const file = path.join(dir, `${siteId}-holds.json`);
+      fs.writeFileSync(
+        file,
+        JSON.stringify(holds.map((e) => HTTP_DIALECTS[siteId]!.hold!(e, `flow-${e.correlationId}`))),
+      );
+      const result = testSiteFile(siteId, file);
+      expect(result.problems).toEqual([]);
+      holds.forEach((e, i) => {
+        const got = result.events[i] as Record<string, unknown> & {
+          metadata: { eventType: string; correlationId: string };
+        };
+        expect(got.metadata.eventType).toBe(e.type);
+        expect(got.metadata.correlationId).toBe(`flow-${e.correlationId}`);
+        const want = e.body as Record<string, unknown>;
+        for (const k of ['orderId', 'holdId', 'holdReason'] as const) expect(got[k]).toBe(want[k]);
+        if (e.type === 'OrderHoldReleased') {
+          expect(got.resolution).toBe(want.resolution);
+          expect(Date.parse(String(got.heldSince))).toBe(
+            Math.floor(new Date(String(want.heldSince)).getTime() / 1000) * 1000,
+          );
+        } else expect(Number(got.amountAtRisk)).toBe(Number(want.amountAtRisk));
+      });
     },
   );
 
