@@ -2,17 +2,16 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import { createSiteProducer } from '../connectors/sdk';
-import { grantSiteAcls, revokeSiteAcls, signedHeaders } from '../connectors/sources';
+import { grantSiteAcls, revokeSiteAcls } from '../connectors/sources';
 import { CrossdockError } from '../core/errors';
 import { createKafka } from '../core/kafka';
 import { createLogger } from '../core/logger';
-import { deliveryKeys, redisPrefixFor } from '../core/names/redis-keys';
+import { redisPrefixFor } from '../core/names/redis-keys';
 import { topicsForPrefix } from '../core/names/topics';
 import { seededRandom, freshSeed } from '../core/random';
 import { createRedis } from '../core/redis';
 import { loadConfig, localKeySecrets, prepareHub } from '../hub';
-import { currentEndpoints, readCredentials, siteUserName, stackPaths } from '../stack';
+import { currentEndpoints, stackPaths } from '../stack';
 import { createBusiness } from './business';
 import { cleanupRun } from './cleanup';
 import { demoConfigText, standInPlan } from './config';
@@ -21,10 +20,8 @@ import { readSnapshot, type MetricsSnapshot } from './metrics';
 import { startObserver } from './observer';
 import { openCopies, reconcile, undecidedEvents } from './reconcile';
 import { standInBehaviours, startStandIn, type Outage, type StandInReceiver } from './receivers';
-import type { SiteChannel } from './sites/channel';
-import { csvSite } from './sites/csv';
-import { httpSite } from './sites/http';
-import { sdkSite } from './sites/sdk';
+import { buildSites } from './sites/build';
+import { waitingCopies, waitReady } from './settle';
 import { buildSummary, renderSummary, type DemoSummary } from './summary';
 import { renderLine, renderView, type ViewInput } from './view';
 
@@ -177,55 +174,18 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     });
     stops.push(() => observer.stop());
 
-    // The sites.
+    // The sites, each through its own kind of connector.
     const ledger = new SenderLedger();
-    const credentials = readCredentials(stackPaths());
-    const channels = new Map<string, SiteChannel>();
-    for (const s of config.sites) {
-      const kind = (s.connector as { kind: string }).kind;
-      if (kind === 'http') {
-        const k = (s.connector as { keys?: Array<{ id: string; secretEnv: string }> }).keys?.[0];
-        if (!k) {
-          progress(`site ${s.id} sits out: its connector has no signing key (connector.keys)`);
-          continue;
-        }
-        channels.set(
-          s.id,
-          httpSite({
-            siteId: s.id,
-            ingestUrl,
-            key: { id: k.id, secret: keys[k.secretEnv] ?? process.env[k.secretEnv] ?? '' },
-            ledger,
-            sign: (key, body) => signedHeaders(key, body),
-          }),
-        );
-      } else if (kind === 'csv') {
-        channels.set(s.id, csvSite({ siteId: s.id, folder: path.join(runDir, 'drop', s.id), ledger }));
-      } else {
-        const user = credentials?.users.find((u) => u.name === siteUserName(s.id));
-        if (!user) {
-          progress(
-            `site ${s.id} sits out: no SCRAM credentials for ${siteUserName(s.id)} in ${stackPaths().credentialsFile} (the local stack makes them for the demo sites)`,
-          );
-          continue;
-        }
-        channels.set(
-          s.id,
-          sdkSite({
-            siteId: s.id,
-            ledger,
-            producer: createSiteProducer({
-              siteId: s.id,
-              brokers: endpoints.kafkaSaslBrokers,
-              sasl: { mechanism: 'scram-sha-512', username: user.name, password: user.password },
-              registryUrl: endpoints.registryUrl,
-              topicPrefix: prefix,
-              sourceSystem: `${s.id}-wms`,
-            }),
-          }),
-        );
-      }
-    }
+    const channels = buildSites({
+      config,
+      prefix,
+      ingestUrl,
+      endpoints,
+      secrets: keys,
+      dropFolder: (siteId) => path.join(runDir, 'drop', siteId),
+      ledger,
+      sitsOut: (siteId, why) => progress(`site ${siteId} sits out: ${why}`),
+    });
     for (const c of channels.values()) stops.push(() => c.close());
     const business = createBusiness({ sites: [...channels.values()].map((c) => c.spec), random });
 
@@ -434,50 +394,4 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 
 function printSummary(o: DemoOptions, summary: DemoSummary): void {
   o.out.write(o.json ? `${JSON.stringify(summary, null, 2)}\n` : `\n${renderSummary(summary)}\n`);
-}
-
-async function waitReady(healthUrl: string, running: Promise<void>): Promise<void> {
-  let failed: unknown;
-  void running.catch((err) => (failed = err));
-  for (let i = 0; i < 240; i++) {
-    if (failed) throw failed;
-    try {
-      const res = await fetch(`${healthUrl}/readyz`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
-  }
-  throw new CrossdockError(
-    'CD_E_DEMO_NOT_READY',
-    `The demo hub did not get ready within 60 s (${healthUrl}/readyz); its log says why.`,
-    { retriable: true },
-  );
-}
-
-/** Of the open copies, those waiting: in retry in Redis, or not yet consumed by their connector. */
-async function waitingCopies(options: {
-  open: Array<{ subscriber: string; eventId: string }>;
-  redis: ReturnType<typeof createRedis>;
-  redisPrefix: string;
-  committed: (subscriber: string) => Promise<Map<number, number>>;
-  observed: import('./observer').Observed;
-}): Promise<Set<string>> {
-  const out = new Set<string>();
-  const committed = new Map<string, Map<number, number>>();
-  for (const { subscriber, eventId } of options.open) {
-    const entry = deliveryKeys(options.redisPrefix, subscriber).entry(eventId);
-    if ((await options.redis.exists(entry)) > 0) {
-      out.add(`${subscriber} ${eventId}`);
-      continue;
-    }
-    if (!committed.has(subscriber))
-      committed.set(subscriber, await options.committed(subscriber).catch(() => new Map<number, number>()));
-    const place = options.observed.routed.get(eventId)?.get(subscriber);
-    const at = place ? committed.get(subscriber)!.get(place.partition) : undefined;
-    if (place && (at === undefined || at < 0 || Number(place.offset) >= at))
-      out.add(`${subscriber} ${eventId}`);
-  }
-  return out;
 }
