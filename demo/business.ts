@@ -1,6 +1,7 @@
 import type { EventBody, EventTypeName } from '../connectors/sdk';
 import type { Random } from '../core/random';
-import { CURRENCY, CUSTOMERS, ITEMS, RATE, WAREHOUSES, warehouseOf, type Customer, type Item } from './world';
+import { createDocuments, day } from './documents';
+import { warehouseOf } from './world';
 
 /**
  * The distributor's business, as a stream of canonical events (pure and seeded: the same seed
@@ -92,10 +93,6 @@ interface Flow {
   transfer?: EventBody<'InventoryTransferApproved'>;
 }
 
-const dec = (n: number, places: number) => n.toFixed(places);
-const day = (d: Date, plusDays = 0) =>
-  new Date(d.getTime() + plusDays * 86_400_000).toISOString().slice(0, 10);
-
 /** A UUID (version 4 layout) from the seeded source, so a run's ids repeat with its seed. */
 export function seededUuid(random: Random): string {
   const hex = Array.from({ length: 32 }, () => random.int(0, 15).toString(16));
@@ -119,6 +116,7 @@ export function createBusiness(options: BusinessOptions): Business {
   };
   const can = (site: DemoSiteSpec, t: EventTypeName) => site.types.includes(t);
   const past = (now: Date) => new Date(now.getTime() - random.int(2, 90) * 1000);
+  const docs = createDocuments({ random, seq, past });
 
   function event<T extends EventTypeName>(
     type: T,
@@ -141,59 +139,8 @@ export function createBusiness(options: BusinessOptions): Business {
     return e;
   }
 
-  function orderReleased(site: DemoSiteSpec, now: Date): EventBody<'OrderReleased'> {
-    const w = warehouseOf(site.siteId);
-    const currency = CURRENCY[w.country];
-    const customer = random.pick(CUSTOMERS[w.country]);
-    const n = random.int(1, 3);
-    const items = [...ITEMS].sort(() => random.next() - 0.5).slice(0, n);
-    const lines = items.map((item, i) => orderLine(item, i + 1, currency));
-    const total = lines.reduce((s, l) => s + Number(l.lineAmount), 0);
-    return {
-      orderId: `${w.warehouseId.slice(0, 3)}-${100000 + seq(`order:${site.siteId}`) * 7 + random.int(0, 6)}`,
-      customerId: customer.id,
-      customerName: customer.name,
-      warehouseId: w.warehouseId,
-      requestedShipDate: day(now, random.int(1, 4)),
-      shipTo: address(customer, w.country),
-      currency,
-      lines,
-      orderTotal: dec(total, 2),
-      salesChannel: random.pick(['EDI', 'WEB', 'PHONE', 'FIELD_SALES'] as const),
-      promisedDeliveryDate: null,
-    };
-  }
-
-  function orderLine(item: Item, lineNumber: number, currency: keyof typeof RATE) {
-    const qty = item.uom === 'KGM' ? random.int(5, 200) / 4 : random.int(1, 40);
-    const price = Math.round(item.priceUsd * RATE[currency] * 10000) / 10000;
-    return {
-      lineNumber,
-      sku: item.sku,
-      description: item.description,
-      quantity: dec(qty, 4),
-      unitOfMeasure: item.uom,
-      unitPrice: dec(price, 4),
-      lineAmount: dec(Math.round(qty * price * 100) / 100, 2),
-    };
-  }
-
-  function address(c: Customer, country: string) {
-    return {
-      name: c.name,
-      line1: c.street,
-      line2: null,
-      city: c.city,
-      region: c.region,
-      postalCode: c.postalCode,
-      countryCode: country,
-      phone: c.phone,
-      email: c.email,
-    };
-  }
-
   function newOrder(site: DemoSiteSpec, now: Date): BusinessEvent {
-    const order = orderReleased(site, now);
+    const order = docs.orderReleased(site.siteId, now);
     const e = event('OrderReleased', site, order, now);
     if (site.types.length > 1) {
       let steps: Step[] = [];
@@ -210,34 +157,7 @@ export function createBusiness(options: BusinessOptions): Business {
   }
 
   function transfer(site: DemoSiteSpec, now: Date): BusinessEvent {
-    const from = warehouseOf(site.siteId);
-    const to = random.pick(WAREHOUSES.filter((w) => w.siteId !== site.siteId));
-    const currency = CURRENCY[from.country];
-    const items = [...ITEMS].sort(() => random.next() - 0.5).slice(0, random.int(1, 2));
-    const lines = items.map((item, i) => ({
-      lineNumber: i + 1,
-      sku: item.sku,
-      quantity: dec(random.int(10, 120), 4),
-      unitOfMeasure: item.uom,
-      lotNumber: null,
-    }));
-    const value = lines.reduce(
-      (s, l, i) => s + Number(l.quantity) * items[i]!.priceUsd * RATE[currency] * 0.6,
-      0,
-    );
-    const body: EventBody<'InventoryTransferApproved'> = {
-      transferId: `TR-${from.warehouseId.slice(0, 3)}-${5000 + seq(`transfer:${site.siteId}`)}`,
-      fromSiteId: from.siteId,
-      fromWarehouseId: from.warehouseId,
-      toSiteId: to.siteId,
-      toWarehouseId: to.warehouseId,
-      intercompany: from.companyCode !== to.companyCode,
-      approvedBy: random.pick(['planner-ana', 'planner-raj', 'planner-luis']),
-      requestedShipDate: day(now, random.int(1, 3)),
-      lines,
-      currency,
-      transferValue: dec(value, 2),
-    };
+    const body = docs.transferApproved(site.siteId, now);
     const e = event('InventoryTransferApproved', site, body, now);
     if (body.intercompany && can(site, 'IntercompanyTransferPosted'))
       flows.push({
@@ -251,32 +171,12 @@ export function createBusiness(options: BusinessOptions): Business {
   }
 
   function replenishment(site: DemoSiteSpec, now: Date): BusinessEvent {
-    const w = warehouseOf(site.siteId);
-    const item = random.pick(ITEMS);
-    const onHand = random.int(0, 40);
-    return event(
-      'ReplenishmentRequested',
-      site,
-      {
-        requestId: `RQ-${w.warehouseId.slice(0, 3)}-${seq(`repl:${site.siteId}`)}`,
-        sku: item.sku,
-        warehouseId: w.warehouseId,
-        supplierId: random.chance(0.5) ? `SUP-${random.int(100, 140)}` : null,
-        quantity: dec(random.int(50, 400), 4),
-        onHand: dec(onHand, 4),
-        reorderPoint: dec(onHand + random.int(5, 60), 4),
-        unitOfMeasure: item.uom,
-        needByDate: day(now, random.int(2, 10)),
-        priority: random.pick(['ROUTINE', 'ROUTINE', 'EXPEDITE', 'EMERGENCY'] as const),
-        trigger: random.pick(['MIN_MAX', 'FORECAST', 'BACKORDER'] as const),
-      },
-      now,
-    );
+    return event('ReplenishmentRequested', site, docs.replenishment(site.siteId, now), now);
   }
 
   function advance(flow: Flow, site: DemoSiteSpec, now: Date): BusinessEvent {
     const step = flow.steps.shift()!;
-    const order = flow.order;
+    const order = flow.order!;
     const w = warehouseOf(site.siteId);
     switch (step) {
       case 'hold': {
@@ -292,14 +192,14 @@ export function createBusiness(options: BusinessOptions): Business {
           'OrderHoldPlaced',
           site,
           {
-            orderId: order!.orderId,
+            orderId: order.orderId,
             holdId: flow.holdId,
             holdReason: flow.holdReason,
             holdNote: null,
             placedBy: 'credit-rules',
-            customerId: order!.customerId,
-            currency: order!.currency,
-            amountAtRisk: order!.orderTotal,
+            customerId: order.customerId,
+            currency: order.currency,
+            amountAtRisk: order.orderTotal,
             expectedReleaseDate: day(now, 1),
           },
           now,
@@ -311,7 +211,7 @@ export function createBusiness(options: BusinessOptions): Business {
           'OrderHoldReleased',
           site,
           {
-            orderId: order!.orderId,
+            orderId: order.orderId,
             holdId: flow.holdId!,
             holdReason: flow.holdReason!,
             resolution: random.pick(['APPROVED', 'PAYMENT_RECEIVED', 'OVERRIDE'] as const),
@@ -323,185 +223,22 @@ export function createBusiness(options: BusinessOptions): Business {
           now,
           flow,
         );
-      case 'ship': {
-        const tracking = `1Z${random.int(100000, 999999)}${random.int(1000, 9999)}`;
-        return event(
-          'ShipmentConfirmed',
-          site,
-          {
-            shipmentId: `SH-${order!.orderId}`,
-            orderId: order!.orderId,
-            warehouseId: w.warehouseId,
-            carrierCode: random.pick(['UPSN', 'FDEG', 'ODFL']),
-            serviceLevel: random.pick(['PARCEL_GROUND', 'PARCEL_TWO_DAY', 'LTL'] as const),
-            trackingNumbers: [tracking],
-            shippedAt: past(now),
-            estimatedDeliveryDate: day(now, random.int(1, 5)),
-            shipTo: { ...order!.shipTo },
-            packages: [
-              {
-                packageId: `PKG-${random.int(100000, 999999)}`,
-                trackingNumber: tracking,
-                weightKg: dec(random.int(2, 80) + 0.5, 3),
-                lines: order!.lines.map((l) => ({
-                  orderLineNumber: l.lineNumber,
-                  sku: l.sku,
-                  quantity: l.quantity,
-                  unitOfMeasure: l.unitOfMeasure,
-                })),
-              },
-            ],
-            currency: order!.currency,
-            freightChargeAmount: dec(random.chance(0.5) ? 0 : random.int(10, 90), 2),
-          },
-          now,
-          flow,
-        );
-      }
-      case 'invoice': {
-        const taxRate = w.country === 'US' ? 0.0825 : w.country === 'CA' ? 0.13 : 0.16;
-        const lines = order!.lines.map((l) => ({
-          lineNumber: l.lineNumber,
-          sku: l.sku,
-          description: l.description ?? l.sku,
-          quantity: l.quantity,
-          unitOfMeasure: l.unitOfMeasure,
-          unitPrice: l.unitPrice,
-          lineAmount: l.lineAmount,
-          taxAmount: dec(Number(l.lineAmount) * taxRate, 2),
-        }));
-        const subtotal = lines.reduce((s, l) => s + Number(l.lineAmount), 0);
-        const tax = lines.reduce((s, l) => s + Number(l.taxAmount), 0);
-        const n = seq(`invoice:${w.companyCode}`);
-        return event(
-          'InvoiceGenerated',
-          site,
-          {
-            invoiceId: `${w.companyCode}-INV-${700000 + n}`,
-            invoiceNumber: `INV-${700000 + n}`,
-            orderId: order!.orderId,
-            customerId: order!.customerId,
-            billTo: { ...order!.shipTo },
-            invoiceDate: day(now),
-            dueDate: day(now, 30),
-            paymentTerms: 'NET30',
-            currency: order!.currency,
-            lines,
-            subtotalAmount: dec(subtotal, 2),
-            taxAmount: dec(tax, 2),
-            totalAmount: dec(subtotal + tax, 2),
-            billingEmail: order!.shipTo.email ?? null,
-          },
-          now,
-          flow,
-        );
-      }
-      case 'exception': {
-        const line = random.pick(order!.lines);
-        return event(
-          'OrderExceptionRaised',
-          site,
-          {
-            orderId: order!.orderId,
-            exceptionId: `EX-${seq('exception')}`,
-            exceptionType: random.pick([
-              'SHORT_PICK',
-              'DAMAGED_GOODS',
-              'ADDRESS_INVALID',
-              'LATE_SHIPMENT',
-            ] as const),
-            severity: random.pick(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const),
-            warehouseId: w.warehouseId,
-            lineNumber: line.lineNumber,
-            sku: line.sku,
-            message: `line ${line.lineNumber}: ${line.sku} needs a look`,
-            raisedBy: 'wms',
-            customerContactEmail: order!.shipTo.email ?? null,
-          },
-          now,
-          flow,
-        );
-      }
-      case 'return': {
-        const line = random.pick(order!.lines);
-        return event(
-          'ReturnAuthorized',
-          site,
-          {
-            rmaNumber: `RMA-${seq('rma') + 30000}`,
-            orderId: order!.orderId,
-            customerId: order!.customerId,
-            customerName: order!.customerName,
-            contactEmail: order!.shipTo.email ?? null,
-            contactPhone: order!.shipTo.phone ?? null,
-            returnReason: random.pick([
-              'DAMAGED_IN_TRANSIT',
-              'WRONG_ITEM',
-              'DEFECTIVE',
-              'NOT_NEEDED',
-            ] as const),
-            disposition: random.pick(['INSPECT', 'RESTOCK'] as const),
-            receivingWarehouseId: w.warehouseId,
-            expiresOn: day(now, 30),
-            currency: order!.currency,
-            lines: [
-              {
-                lineNumber: line.lineNumber,
-                sku: line.sku,
-                quantity: line.quantity,
-                unitOfMeasure: line.unitOfMeasure,
-                creditAmount: line.lineAmount,
-              },
-            ],
-            restockingFeeAmount: dec(0, 2),
-          },
-          now,
-          flow,
-        );
-      }
-      case 'intercompany': {
-        const t = flow.transfer!;
-        const from = warehouseOf(t.fromSiteId);
-        const to = warehouseOf(t.toSiteId);
-        const lines = t.lines.map((l) => {
-          const item = ITEMS.find((i) => i.sku === l.sku)!;
-          const cost = Math.round(item.priceUsd * RATE[CURRENCY[from.country]] * 0.6 * 10000) / 10000;
-          return {
-            sku: l.sku,
-            quantity: l.quantity,
-            unitOfMeasure: l.unitOfMeasure,
-            unitCost: dec(cost, 4),
-            lineAmount: dec(Math.round(Number(l.quantity) * cost * 100) / 100, 2),
-          };
-        });
-        const fromCcy = CURRENCY[from.country];
-        const toCcy = CURRENCY[to.country];
+      case 'ship':
+        return event('ShipmentConfirmed', site, docs.shipment(order, w, now), now, flow);
+      case 'invoice':
+        return event('InvoiceGenerated', site, docs.invoice(order, w, now), now, flow);
+      case 'exception':
+        return event('OrderExceptionRaised', site, docs.exception(order, w), now, flow);
+      case 'return':
+        return event('ReturnAuthorized', site, docs.returnAuthorized(order, w, now), now, flow);
+      case 'intercompany':
         return event(
           'IntercompanyTransferPosted',
           site,
-          {
-            postingId: `JP-${from.companyCode}-${seq('posting') + 9000}`,
-            transferId: t.transferId,
-            fromCompanyCode: from.companyCode,
-            toCompanyCode: to.companyCode,
-            fromSiteId: from.siteId,
-            toSiteId: to.siteId,
-            postingDate: day(now),
-            fiscalPeriod: day(now).slice(0, 7),
-            glAccountFrom: '1410-IC-REC',
-            glAccountTo: '2410-IC-PAY',
-            currency: fromCcy,
-            lines,
-            transferPriceAmount: dec(
-              lines.reduce((s, l) => s + Number(l.lineAmount), 0),
-              2,
-            ),
-            exchangeRate: fromCcy === toCcy ? null : dec(RATE[toCcy] / RATE[fromCcy], 6),
-          },
+          docs.intercompanyPosting(flow.transfer!, now),
           now,
           flow,
         );
-      }
     }
   }
 
