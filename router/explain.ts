@@ -2,6 +2,7 @@ import { avroType, frame } from '../core/avro';
 import type { Clock } from '../core/clock';
 import type { HubConfig } from '../core/config';
 import { headersToStrings } from '../core/dead-letters';
+import { nearestName } from '../core/nearest';
 import { topics } from '../core/names/topics';
 import type { ResolvedSchema } from '../core/registry';
 import {
@@ -73,29 +74,13 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-/** Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const here = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = here;
-    }
-  }
-  return row[b.length]!;
-}
-
 /** The closest catalog event type, when one is close enough to be a misspelling. */
 export function closestEventType(catalog: Pick<Catalog, 'entries'>, name: string): string | undefined {
-  let best: { type: string; d: number } | undefined;
-  for (const e of catalog.entries) {
-    const d = distance(name.toLowerCase(), e.eventType.toLowerCase());
-    if (!best || d < best.d) best = { type: e.eventType, d };
-  }
-  return best && best.d <= Math.max(2, Math.floor(name.length / 4)) ? best.type : undefined;
+  return nearestName(
+    name,
+    catalog.entries.map((e) => e.eventType),
+    4,
+  );
 }
 
 /** One explainer per configuration and catalog: the router's validator and routes, compiled once. */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { ErrorObject } from 'ajv';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { CrossdockError } from '../../../core/errors';
+import { nearestName } from '../../../core/nearest';
 
 /**
  * Problems of mapping files that a person can act on: the file, the line and column, and what is
@@ -100,30 +101,6 @@ function pointerSegments(pointer: string): Segments {
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-/** The nearest allowed name, when one is close enough to be a typo. */
-function nearest(name: string, allowed: readonly string[]): string | undefined {
-  let best: { s: string; d: number } | undefined;
-  for (const s of allowed) {
-    const d = editDistance(name.toLowerCase(), s.toLowerCase());
-    if (!best || d < best.d) best = { s, d };
-  }
-  return best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? best.s : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const here = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = here;
-    }
-  }
-  return row[b.length]!;
-}
-
 /** The schema node at an ajv schemaPath (`#/properties/x/anyOf/0`). */
 function schemaAt(root: unknown, schemaPath: string): Record<string, unknown> | undefined {
   let cur: unknown = root;
@@ -147,7 +124,7 @@ function reason(e: ErrorObject, schema: unknown): { segments: Segments; message:
       const name = String(p.additionalProperty);
       const parent = schemaAt(schema, e.schemaPath.replace(/\/additionalProperties$/, ''));
       const allowed = Object.keys((parent?.properties as object | undefined) ?? {});
-      const near = nearest(name, allowed);
+      const near = nearestName(name, allowed);
       return {
         segments: [...at, name],
         message: `${name} is not allowed here${near ? ` (did you mean ${near}?)` : ''}; allowed: ${allowed.join(', ')}`,
