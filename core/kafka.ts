@@ -3,7 +3,7 @@ import { assertReadCommittedFix } from './kafkajs-patch';
 import { Kafka, logLevel, type IHeaders, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import { eventLogger } from './log-events';
 import { CORE_LOG_EVENTS } from './log-events-core';
-import { expectedKafkajsLine, kafkajsFields } from './kafkajs-lines';
+import { kafkajsLineEvent } from './kafkajs-lines';
 import type { Logger } from './logger';
 
 /**
@@ -14,16 +14,14 @@ function kafkajsLogCreator(logger: Logger) {
   const log = eventLogger(logger, CORE_LOG_EVENTS);
   return () =>
     ({ namespace, level, log: entry }: LogEntry) => {
-      const kafkajs = kafkajsFields(namespace, entry);
-      const expected = level <= logLevel.WARN ? expectedKafkajsLine(entry.message, kafkajs) : undefined;
-      const name = expected
-        ? 'kafka.client_expected'
-        : level === logLevel.ERROR
-          ? 'kafka.client_error'
-          : level === logLevel.WARN
-            ? 'kafka.client_warning'
-            : 'kafka.client_info';
-      if (log.enabled(name)) log.emit(name, expected ? { kafkajs, expected } : { kafkajs }, entry.message);
+      const severity = level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'other';
+      const { name, fields } = kafkajsLineEvent(severity, namespace, entry, {
+        expected: 'kafka.client_expected',
+        error: 'kafka.client_error',
+        warn: 'kafka.client_warning',
+        other: 'kafka.client_info',
+      });
+      if (log.enabled(name)) log.emit(name, fields, entry.message);
     };
 }
 

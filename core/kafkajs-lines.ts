@@ -83,3 +83,28 @@ export function kafkajsFields(namespace: string, log: Record<string, unknown>): 
   const { message: _message, timestamp: _timestamp, logger: _logger, ...rest } = log;
   return { namespace, ...rest };
 }
+
+/** The event names a logger gives kafkajs's lines, by what the line is. */
+export interface KafkajsLineNames<N extends string> {
+  expected: N;
+  error: N;
+  warn: N;
+  other: N;
+}
+
+/**
+ * One kafkajs line as one of a logger's events: its name (an expected error or warning is
+ * `names.expected`, every other line keeps its level) and its fields (`kafkajs`, plus `expected`
+ * naming the case). `severity` is the line's kafkajs level: error, warn, or anything quieter.
+ */
+export function kafkajsLineEvent<N extends string>(
+  severity: 'error' | 'warn' | 'other',
+  namespace: string,
+  entry: { message: string } & Record<string, unknown>,
+  names: KafkajsLineNames<N>,
+): { name: N; fields: { kafkajs: Record<string, unknown>; expected?: ExpectedKafkajsLine } } {
+  const kafkajs = kafkajsFields(namespace, entry);
+  const expected = severity === 'other' ? undefined : expectedKafkajsLine(entry.message, kafkajs);
+  if (expected) return { name: names.expected, fields: { kafkajs, expected } };
+  return { name: names[severity], fields: { kafkajs } };
+}

@@ -16,19 +16,8 @@ export interface DemoSummary {
   rate: number;
   /** Seconds the sites were sending. */
   sentForSeconds: number;
-  sites: Record<
-    string,
-    {
-      kind: string;
-      sent: number;
-      /** On the site's ingress topic (the hub accepted it). */
-      accepted: number;
-      refused: Record<string, number>;
-      failed: number;
-      resent: number;
-      bad: Record<string, number>;
-    }
-  >;
+  /** Each site's tally; `accepted` counts what is on the site's ingress topic (the hub accepted it). */
+  sites: Record<string, SiteTally>;
   subscribers: Record<
     string,
     { delivered: number; retried: number; waiting: number; deadLettered: Record<string, number> }

@@ -8,7 +8,7 @@ import {
   type HubConfig,
 } from '../core/config';
 import { CrossdockError, isCrossdockError } from '../core/errors';
-import { siteMappingsFor } from '../connectors/sources';
+import { siteMappingsFor, type MappingFileProblem } from '../connectors/sources';
 import { closestEventType, globToRegExp, isGlob } from '../router';
 import { loadCatalog, type Catalog } from '../schemas';
 import { checkConfig } from './config';
@@ -58,14 +58,7 @@ function mappingProblems(config: HubConfig, lineOf: LineOf): ConfigProblem[] {
       siteMappingsFor(config, site);
     } catch (err) {
       if (!isCrossdockError(err) || err.code !== 'CD_E_MAPPING_INVALID') throw err;
-      const list = (err.details?.problems ?? []) as Array<{
-        file: string;
-        path: string;
-        message: string;
-        line?: number;
-        column?: number;
-        snippet?: string;
-      }>;
+      const list = (err.details?.problems ?? []) as MappingFileProblem[];
       if (!list.length)
         out.push({
           path: `sites[${i}]`,

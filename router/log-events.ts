@@ -1,7 +1,7 @@
 // Before kafkajs: its read_committed filter is replaced (core/kafkajs-patch.ts).
 import '../core/kafkajs-patch';
 import { logLevel, type LogEntry, type logCreator } from 'kafkajs';
-import { expectedKafkajsLine, kafkajsFields } from '../core/kafkajs-lines';
+import { kafkajsLineEvent } from '../core/kafkajs-lines';
 import { defineLogEvents, eventLogger, type EventLogger } from '../core/log-events';
 import type { Logger } from '../core/logger';
 
@@ -170,15 +170,13 @@ export function routerLog(logger: Logger): RouterLog {
 export function routerKafkaLogCreator(log: RouterLog): logCreator {
   return () =>
     ({ namespace, level, log: entry }: LogEntry) => {
-      const kafkajs = kafkajsFields(namespace, entry);
-      const expected = level <= logLevel.WARN ? expectedKafkajsLine(entry.message, kafkajs) : undefined;
-      const name = expected
-        ? 'router.kafkajs_debug'
-        : level === logLevel.ERROR
-          ? 'router.kafkajs_error'
-          : level === logLevel.WARN
-            ? 'router.kafkajs_warn'
-            : 'router.kafkajs_debug';
-      if (log.enabled(name)) log.emit(name, expected ? { kafkajs, expected } : { kafkajs }, entry.message);
+      const severity = level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'other';
+      const { name, fields } = kafkajsLineEvent(severity, namespace, entry, {
+        expected: 'router.kafkajs_debug',
+        error: 'router.kafkajs_error',
+        warn: 'router.kafkajs_warn',
+        other: 'router.kafkajs_debug',
+      });
+      if (log.enabled(name)) log.emit(name, fields, entry.message);
     };
 }

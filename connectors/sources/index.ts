@@ -22,6 +22,7 @@ export {
   type SourceComponentContext,
 } from './from-config';
 export type { SiteMappings } from './mapping/types';
+export type { MappingFileProblem } from './mapping/file-problems';
 
 // `crossdock site test`.
 export { DEFAULT_SITES_DIR } from './mapping/load';
