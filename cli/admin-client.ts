@@ -114,7 +114,11 @@ export function usageAware<A extends unknown[]>(
       await action(...args);
     } catch (err) {
       if (isCrossdockError(err) && (USAGE_CODES.has(err.code) || err.details?.status === 400)) {
-        setExit(reportUsageError(err, process.argv.includes('--json')));
+        // commander hands an action its Command last: its own --json, not the process's argv
+        // (which is another program's when the CLI runs in-process, as in the tests).
+        const command = args[args.length - 1];
+        const json = command instanceof Command && Boolean(command.opts().json);
+        setExit(reportUsageError(err, json));
         return;
       }
       throw err;
