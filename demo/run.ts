@@ -79,6 +79,23 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     destination: pino.destination({ dest: logFile, sync: true, mkdir: true }),
   });
   const progress = (line: string) => (o.json ? o.err : o.out).write(`${line}\n`);
+  // Ctrl-C: during start-up the run stops as soon as its hub is up and removes what it made (a
+  // second one quits at once); while the sites run, the first stops the business (settle,
+  // summary) and a second skips the settling.
+  let interrupted = 0;
+  let ready = false;
+  const onSigint = () => {
+    interrupted++;
+    if (!ready && interrupted === 1)
+      progress(
+        `\nCtrl-C: the run stops once its hub is up and removes what it made (Ctrl-C again quits now and leaves ${prefix}.* behind)`,
+      );
+    else if (!ready) process.exit(130);
+    else if (interrupted === 1)
+      progress('\nstopping the sites; letting deliveries settle (Ctrl-C again to skip)…');
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
   progress(`crossdock demo: run ${prefix}, seed ${seed}; log lines go to ${logFile}`);
 
   // Stand-in receivers first, so the hub's first deliveries find them.
@@ -93,6 +110,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const stopAll = async () => {
     while (stops.length) await stops.pop()!().catch(() => undefined);
   };
+  // Whether the run's topics and keys are gone (or kept on purpose): a run that ends any other
+  // way, by an error too, removes them on its way out.
+  let cleanedUp = false;
+  let hubMade = false;
   try {
     for (const p of plan) {
       const r = await startStandIn(p.subscriber, behaviours[p.subscriber] ?? {}, {
@@ -133,6 +154,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       healthPort: o.freePorts ? 0 : o.healthPort,
       adminPort: o.freePorts ? 0 : o.adminPort,
     });
+    hubMade = true;
     const config = hub.config;
     const stopHub = new AbortController();
     const running = hub.run({ stop: stopHub.signal, signals: false });
@@ -189,19 +211,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     for (const c of channels.values()) stops.push(() => c.close());
     const business = createBusiness({ sites: [...channels.values()].map((c) => c.spec), random });
 
-    // Ctrl-C: the first stops the business (settle, summary); a second skips the settling.
-    let interrupted = 0;
-    const onSigint = () => {
-      interrupted++;
-      if (interrupted === 1)
-        progress('\nstopping the sites; letting deliveries settle (Ctrl-C again to skip)…');
-    };
-    process.on('SIGINT', onSigint);
-    process.on('SIGTERM', onSigint);
-    stops.push(async () => {
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
-    });
+    ready = true;
 
     // Send at `rate` until the duration is over or Ctrl-C.
     const sites = config.sites.map((s) => ({ id: s.id, kind: (s.connector as { kind: string }).kind }));
@@ -363,15 +373,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 
     await observer.stop().catch(() => undefined);
     await stopAll();
-    let cleanup = `kept: topics ${prefix}.*, Redis keys ${redisPrefixFor(prefix)}* and ${runDir} (--keep)`;
-    if (!o.keep) {
-      const k = createKafka({ clientId: `crossdock-${prefix}-cleanup`, brokers: endpoints.kafkaBrokers });
-      const r = createRedis({ url: endpoints.redisUrl, name: `crossdock-${prefix}-cleanup` });
-      const c = await cleanupRun({ kafka: k, redis: r, prefix });
-      r.disconnect();
-      fs.rmSync(runDir, { recursive: true, force: true });
-      cleanup = `removed ${c.topics} topics (${prefix}.*), ${c.groups} consumer groups, ${c.keys} Redis keys (${redisPrefixFor(prefix)}*) and the drop folders${c.problems.length ? `; could not: ${c.problems.join('; ')}` : ''} (--keep keeps them)`;
-    }
+    const cleanup = o.keep
+      ? `kept: topics ${prefix}.*, Redis keys ${redisPrefixFor(prefix)}* and ${runDir} (--keep)`
+      : await removeRun(prefix, runDir);
+    cleanedUp = true;
     const summary = summaryOf(
       cleanup,
       o.keepRunning
@@ -393,7 +398,29 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     return { summary };
   } finally {
     await stopAll();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    // Before the hub was made there is nothing on Kafka or Redis yet (or no stack to reach).
+    if (!cleanedUp && !o.keep && hubMade)
+      progress(
+        `cleanup: ${await removeRun(prefix, runDir).catch((err: Error) => `could not: ${err.message}`)}`,
+      );
+    else if (!cleanedUp && !o.keep) fs.rmSync(runDir, { recursive: true, force: true });
     await logger.flush?.();
+  }
+}
+
+/** Removes a run's topics, consumer groups, Redis keys and folder; says what it removed. */
+async function removeRun(prefix: string, runDir: string): Promise<string> {
+  const endpoints = currentEndpoints();
+  const kafka = createKafka({ clientId: `crossdock-${prefix}-cleanup`, brokers: endpoints.kafkaBrokers });
+  const redis = createRedis({ url: endpoints.redisUrl, name: `crossdock-${prefix}-cleanup` });
+  try {
+    const c = await cleanupRun({ kafka, redis, prefix });
+    fs.rmSync(runDir, { recursive: true, force: true });
+    return `removed ${c.topics} topics (${prefix}.*), ${c.groups} consumer groups, ${c.keys} Redis keys (${redisPrefixFor(prefix)}*) and the drop folders${c.problems.length ? `; could not: ${c.problems.join('; ')}` : ''} (--keep keeps them)`;
+  } finally {
+    redis.disconnect();
   }
 }
 

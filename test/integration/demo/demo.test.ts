@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -124,6 +125,47 @@ describe('crossdock demo (real Kafka, registry, Redis)', () => {
     await admin.connect();
     try {
       expect((await admin.listTopics()).filter((t) => t.startsWith(`${summary.topicPrefix}.`))).toEqual([]);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('Ctrl-C while the run is starting: the hub finishes starting, the run ends with its summary and removes its topics', async () => {
+    const child = spawn(
+      process.execPath,
+      ['bin/crossdock.js', 'demo', '--free-ports', '--json', '--settle', '5', '--seed', '16'],
+      {
+        cwd: path.resolve(__dirname, '../../..'),
+        env: { ...process.env, CROSSDOCK_HOME: home, CROSSDOCK_CACHE_DIR: stackPaths().cache },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const guard = setTimeout(() => child.kill('SIGKILL'), 150_000);
+    // The run's first line names it; Ctrl-C right then, long before its hub is up.
+    const prefix = await new Promise<string>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = /crossdock demo: run (demo-[0-9a-f]+)/.exec(stderr);
+        if (m && child.signalCode === null && !child.killed) {
+          child.kill('SIGINT');
+          resolve(m[1]!);
+        }
+      }),
+    );
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    clearTimeout(guard);
+    expect(stderr).toContain('Ctrl-C: the run stops once its hub is up');
+    const summary = JSON.parse(stdout) as DemoSummary;
+    expect(summary.topicPrefix).toBe(prefix);
+    expect(summary.reconciliation.holds).toBe(true);
+    expect(code).toBe(0);
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      expect((await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`))).toEqual([]);
     } finally {
       await admin.disconnect();
     }
