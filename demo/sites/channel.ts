@@ -15,3 +15,20 @@ export interface SiteChannel {
   flush(final?: boolean): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The sends a channel has started and not yet seen the end of: started at once, awaited at flush. */
+export function inFlight() {
+  const running = new Set<Promise<void>>();
+  return {
+    /** Starts tracking a send; resolves at once (the channel does not wait for the answer). */
+    start(send: Promise<void>): Promise<void> {
+      const p = send.finally(() => running.delete(p));
+      running.add(p);
+      return Promise.resolve();
+    },
+    /** Waits for every send started so far. */
+    async settle(): Promise<void> {
+      await Promise.all([...running]);
+    },
+  };
+}

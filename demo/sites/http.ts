@@ -1,7 +1,7 @@
 import type { EventBody, EventTypeName } from '../../connectors/sdk';
 import type { BadKind, BusinessEvent, DemoSiteSpec } from '../business';
 import type { SenderLedger } from '../ledger';
-import type { SiteChannel } from './channel';
+import { inFlight, type SiteChannel } from './channel';
 import { localDay, localDecimal, localTime } from './format';
 
 /**
@@ -199,7 +199,7 @@ export function httpSite(options: HttpSiteOptions): SiteChannel {
   const hubIds = new Map<string, string>();
   const tally = options.ledger.site(options.siteId, 'http');
   const url = `${options.ingestUrl}/v1/sites/${options.siteId}/events`;
-  const inflight = new Set<Promise<void>>();
+  const inflight = inFlight();
 
   async function post(e: BusinessEvent): Promise<void> {
     const record =
@@ -248,15 +248,13 @@ export function httpSite(options: HttpSiteOptions): SiteChannel {
     send(e) {
       tally.sent++;
       if (e.bad) tally.bad[e.bad] = (tally.bad[e.bad] ?? 0) + 1;
-      const p = post(e).finally(() => inflight.delete(p));
-      inflight.add(p);
-      return Promise.resolve();
+      return inflight.start(post(e));
     },
     async flush() {
-      await Promise.all([...inflight]);
+      await inflight.settle();
     },
     async close() {
-      await Promise.all([...inflight]);
+      await inflight.settle();
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { SiteProducer } from '../../connectors/sdk';
 import type { BadKind, BusinessEvent, DemoSiteSpec } from '../business';
 import type { SenderLedger } from '../ledger';
-import type { SiteChannel } from './channel';
+import { inFlight, type SiteChannel } from './channel';
 
 /**
  * The regional warehouse systems of the SDK sites: each publishes canonical events of every type
@@ -45,7 +45,7 @@ export function sdkSite(options: SdkSiteOptions): SiteChannel {
     resends: true,
   };
   const tally = options.ledger.site(options.siteId, 'sdk');
-  const inflight = new Set<Promise<void>>();
+  const inflight = inFlight();
   let connected: Promise<void> | undefined;
 
   async function publish(e: BusinessEvent): Promise<void> {
@@ -73,15 +73,13 @@ export function sdkSite(options: SdkSiteOptions): SiteChannel {
       tally.sent++;
       if (e.resend) tally.resent++;
       if (e.bad) tally.bad[e.bad] = (tally.bad[e.bad] ?? 0) + 1;
-      const p = publish(e).finally(() => inflight.delete(p));
-      inflight.add(p);
-      return Promise.resolve();
+      return inflight.start(publish(e));
     },
     async flush() {
-      await Promise.all([...inflight]);
+      await inflight.settle();
     },
     async close() {
-      await Promise.all([...inflight]);
+      await inflight.settle();
       if (connected) await options.producer.disconnect().catch(() => undefined);
     },
   };
