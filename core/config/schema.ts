@@ -23,8 +23,12 @@ export interface PartConfigFragments {
   readonly delivery: JsonSchema;
 }
 
-/** Ids become parts of topic names and Redis keys: keep them to what both accept. */
-const ID = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } as const;
+/**
+ * Ids (sites, subscribers, groups) become parts of topic names and Redis keys: keep them to what
+ * both accept. HTTP ingest checks the site id of its URL against the same pattern.
+ */
+export const ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
+const ID = { type: 'string', pattern: ID_PATTERN } as const;
 
 export const HUB_SECTION_SCHEMA = {
   type: 'object',

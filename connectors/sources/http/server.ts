@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { systemClock, type Clock } from '../../../core/clock';
+import { ID_PATTERN } from '../../../core/config/schema';
 import { describeError, isCrossdockError } from '../../../core/errors';
 import { eventLogger } from '../../../core/log-events';
 import { silentLogger, type Logger } from '../../../core/logger';
@@ -60,6 +61,37 @@ class HttpAnswer {
     readonly body: ErrorBody | { accepted: number; eventIds: string[] },
     readonly headers: Record<string, string> = {},
   ) {}
+}
+
+/** A site id in the URL: what a configured site id can be (core/config/schema.ts). */
+const SITE_ID = new RegExp(ID_PATTERN);
+
+/**
+ * The `site` label of an answer: the site id only when it is a site this ingest serves, else
+ * `unknown`; `-` for a request with no site in its path (an unknown route, a stopping ingest). The
+ * URL is not authenticated: a label taken from it as sent would let anyone add series to the
+ * metrics registry without bound.
+ */
+export function siteLabel(
+  served: ReadonlySet<string> | ReadonlyMap<string, unknown>,
+  siteId: unknown,
+): string {
+  if (siteId === undefined) return '-';
+  return typeof siteId === 'string' && served.has(siteId) ? siteId : 'unknown';
+}
+
+/** The URL's site id is checked before anything else; a bad one gets 400 with this problem. */
+function siteIdProblem(value: unknown): ErrorBody {
+  const got =
+    typeof value === 'string'
+      ? JSON.stringify(value.slice(0, 80)) + (value.length > 80 ? '…' : '')
+      : typeof value;
+  return {
+    code: 'CD_E_INPUT_MALFORMED',
+    message: `The site id in the URL (/v1/sites/<siteId>/events) must match ${ID_PATTERN}: lower-case letters, digits and '-', at most 63 characters.`,
+    retriable: false,
+    problems: [{ path: 'url:siteId', code: 'CD_E_INPUT_MALFORMED', expected: ID_PATTERN, got }],
+  };
 }
 
 const fail = (
@@ -163,27 +195,34 @@ export async function buildIngestApp(
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  app.setErrorHandler(async (err: { code?: string; statusCode?: number; message: string }, req, reply) => {
-    const siteId = (req.params as { siteId?: string } | undefined)?.siteId ?? '-';
-    let a: HttpAnswer;
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-      a = fail(413, 'CD_E_BODY_TOO_LARGE', `The body is larger than ${maxBodyBytes} bytes.`);
-    else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.statusCode === 415)
-      a = fail(415, 'CD_E_UNSUPPORTED_MEDIA_TYPE', 'Send Content-Type: application/json.');
-    else if (err.statusCode && err.statusCode < 500) a = fail(400, 'CD_E_INPUT_MALFORMED', err.message);
-    else if (isCrossdockError(err) && err.retriable)
-      // A dependency that did not answer (Redis: CD_E_INGEST_STATE_UNAVAILABLE): try again later.
-      a = fail(503, err.code, err.message, {}, { 'retry-after': retryAfter });
-    else {
-      log.emit('sources.http_internal_error', { err: describeError(err) }, 'ingest internal error');
-      a = fail(500, 'CD_E_INTERNAL', 'Internal error; nothing was accepted.');
-    }
-    answers.inc({ site: siteId, status: a.status });
-    // A body over the limit or of the wrong type was not read: read the rest first, so the client,
-    // still writing it, gets this answer instead of a broken pipe (edges.ts).
-    if (a.status !== 500) await drainRequest(req.raw);
-    return send(reply, a);
-  });
+  app.setErrorHandler(
+    async (
+      err: { code?: string; statusCode?: number; message: string; validationContext?: string },
+      req,
+      reply,
+    ) => {
+      const siteId = (req.params as { siteId?: string } | undefined)?.siteId;
+      let a: HttpAnswer;
+      if (err.validationContext === 'params') a = new HttpAnswer(400, siteIdProblem(siteId));
+      else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+        a = fail(413, 'CD_E_BODY_TOO_LARGE', `The body is larger than ${maxBodyBytes} bytes.`);
+      else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.statusCode === 415)
+        a = fail(415, 'CD_E_UNSUPPORTED_MEDIA_TYPE', 'Send Content-Type: application/json.');
+      else if (err.statusCode && err.statusCode < 500) a = fail(400, 'CD_E_INPUT_MALFORMED', err.message);
+      else if (isCrossdockError(err) && err.retriable)
+        // A dependency that did not answer (Redis: CD_E_INGEST_STATE_UNAVAILABLE): try again later.
+        a = fail(503, err.code, err.message, {}, { 'retry-after': retryAfter });
+      else {
+        log.emit('sources.http_internal_error', { err: describeError(err) }, 'ingest internal error');
+        a = fail(500, 'CD_E_INTERNAL', 'Internal error; nothing was accepted.');
+      }
+      answers.inc({ site: siteLabel(sites, siteId), status: a.status });
+      // A body over the limit or of the wrong type was not read: read the rest first, so the client,
+      // still writing it, gets this answer instead of a broken pipe (edges.ts).
+      if (a.status !== 500) await drainRequest(req.raw);
+      return send(reply, a);
+    },
+  );
 
   function send(reply: FastifyReply, a: HttpAnswer) {
     return reply.code(a.status).headers(a.headers).send(a.body);
@@ -397,7 +436,7 @@ export async function buildIngestApp(
           'Answers 202 with the eventIds only after Kafka acknowledged every event (acks=all). A batch is all or nothing.',
         params: {
           type: 'object',
-          properties: { siteId: { type: 'string', pattern: '^[a-z0-9-]+$' } },
+          properties: { siteId: { type: 'string', pattern: ID_PATTERN } },
           required: ['siteId'],
         },
         headers: SIGNED_HEADERS_SCHEMA,
@@ -417,13 +456,23 @@ export async function buildIngestApp(
         },
         security: [{ signature: [] }],
       },
-      // The body schema is for the OpenAPI document; the site mapping validates (with paths).
-      validatorCompiler: () => () => true,
+      // The path's site id is checked here (a bad one: 400 from the error handler). The body and
+      // header schemas are for the OpenAPI document: the site mapping validates the body (with
+      // paths) and auth.ts the headers.
+      validatorCompiler: ({ httpPart }) =>
+        httpPart === 'params'
+          ? (params: unknown) => {
+              const id = (params as { siteId?: unknown } | null)?.siteId;
+              return typeof id === 'string' && SITE_ID.test(id)
+                ? true
+                : { error: new Error('the site id in the URL is not a site id') };
+            }
+          : () => true,
     },
     async (req, reply) => {
       const { siteId } = req.params as { siteId: string };
       const a = await handle(siteId, req.headers, req.body as Buffer | undefined);
-      answers.inc({ site: siteId, status: a.status });
+      answers.inc({ site: siteLabel(sites, siteId), status: a.status });
       return send(reply, a);
     },
   );
