@@ -7,6 +7,13 @@ export const CORE_CODES = defineCodes({
     action: 'Run again with CROSSDOCK_DEBUG=1 to see the stack trace, and report it with the log.',
     retriable: false,
   },
+  CD_E_METRICS_UNAUTHORIZED: {
+    meaning:
+      'The health server refused a request for /metrics or /status: a token is required (hub.health.tokenEnv or CROSSDOCK_METRICS_TOKEN) and the request carried none or another one. /healthz and /readyz need no token.',
+    action:
+      'Send `Authorization: Bearer <token>` with the token of the variable the hub reads (Prometheus: `authorization: { type: Bearer, credentials_file: … }` in the scrape job).',
+    retriable: false,
+  },
   CD_E_USAGE: {
     meaning: 'A command was called with missing or invalid arguments.',
     action: 'Read `crossdock <command> --help`.',

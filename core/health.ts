@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry as MetricsRegistry, collectDefaultMetrics } from 'prom-client';
@@ -7,6 +8,11 @@ import { Registry as MetricsRegistry, collectDefaultMetrics } from 'prom-client'
  * work: its own dependencies answer and its components started; never a downstream subscriber's
  * state), /status (JSON detail for operators) and Prometheus /metrics. Each part registers its own
  * readiness check, status and metrics.
+ *
+ * With a `token` (HealthServerOptions), /status and /metrics answer only a request with
+ * `Authorization: Bearer <token>` (else 401 CD_E_METRICS_UNAUTHORIZED); /healthz and /readyz stay
+ * open: orchestrators' probes carry no credentials and those two tell nothing but up/ready and the
+ * names of the readiness checks. Routes added with `addRoute` check their own authorization.
  */
 export interface HealthServer {
   readonly metrics: MetricsRegistry;
@@ -107,11 +113,45 @@ function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
+export interface HealthServerOptions {
+  /** Register prom-client's process metrics. @defaultValue true */
+  defaultMetrics?: boolean;
+  /** The bearer token /status and /metrics require; undefined or empty: open. */
+  token?: string;
+}
+
+const sha256 = (text: string) => crypto.createHash('sha256').update(text, 'utf8').digest();
+
+/**
+ * Whether `authorization` is `Bearer <token>`, compared in constant time (both sides hashed first,
+ * so neither the token's length nor its first differing byte shows in the time taken).
+ */
+export function bearerMatches(authorization: string | undefined, token: string): boolean {
+  const m = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization ?? '');
+  const given = sha256(m?.[1] ?? '');
+  return crypto.timingSafeEqual(given, sha256(token)) && m !== null;
+}
+
+const UNAUTHORIZED = JSON.stringify({
+  code: 'CD_E_METRICS_UNAUTHORIZED',
+  message:
+    'This route needs Authorization: Bearer <token> (the token of hub.health.tokenEnv or CROSSDOCK_METRICS_TOKEN); /healthz and /readyz need none.',
+  retriable: false,
+});
+
 export function createHealthServer(
   metrics: MetricsRegistry = new MetricsRegistry(),
-  options: { defaultMetrics?: boolean } = {},
+  options: HealthServerOptions = {},
 ): HealthServer {
   if (options.defaultMetrics !== false) registerProcessMetrics(metrics);
+  const token = options.token || undefined;
+  const refused = (req: http.IncomingMessage, res: http.ServerResponse): boolean => {
+    if (token === undefined || bearerMatches(req.headers.authorization, token)) return false;
+    res
+      .writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="crossdock"' })
+      .end(UNAUTHORIZED);
+    return true;
+  };
   const checks = new Map<string, () => boolean | Promise<boolean>>();
   const providers = new Map<string, Array<() => StatusEntry | Promise<StatusEntry>>>();
   async function readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
@@ -161,6 +201,7 @@ export function createHealthServer(
         const r = await readiness();
         res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r));
       } else if (url === '/status') {
+        if (refused(req, res)) return;
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(await status()));
       } else if (routes.has(`${req.method} ${url}`)) {
         const body = await readBody(req);
@@ -170,6 +211,7 @@ export function createHealthServer(
             : await routes.get(`${req.method} ${url}`)!({ headers: req.headers, body });
         res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
       } else if (url === '/metrics') {
+        if (refused(req, res)) return;
         res.writeHead(200, { 'content-type': metrics.contentType }).end(await metrics.metrics());
       } else {
         res.writeHead(404).end();

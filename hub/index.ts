@@ -37,6 +37,7 @@ export {
   type DurabilityVerdict,
   type RedisPersistenceFacts,
 } from './redis-durability';
+export { healthToken, hubHealthServer, METRICS_TOKEN_ENV } from './health-token';
 export { prepareHub, type HubStartOptions, type PreparedHub } from './start';
 export { checkHubConfig, startupProblems, urlProblem, type StartupCheckOptions } from './startup-check';
 export {

@@ -1,7 +1,8 @@
 import type { HubComponent } from '../core/component';
 import type { HubConfig } from '../core/config';
 import { requiredTopics, topics } from '../core/names/topics';
-import { createHealthServer, type HealthServer } from '../core/health';
+import type { HealthServer } from '../core/health';
+import { hubHealthServer } from './health-token';
 import { createKafka } from '../core/kafka';
 import { createLogger, type Logger } from '../core/logger';
 import { hubAdminApi, isLoopbackHost, newAdminToken } from '../dlq';
@@ -107,7 +108,7 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
     await admin.disconnect();
   }
 
-  const health = createHealthServer();
+  const health = hubHealthServer(config);
   const { host } = config.hub.health;
   const port = await health.listen(options.healthPort ?? config.hub.health.port, host);
   // /readyz: Kafka, Redis and the registry answer (hub/dependency-probe.ts) and every component started.

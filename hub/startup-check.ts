@@ -12,6 +12,7 @@ import { siteMappingsFor, type MappingFileProblem } from '../connectors/sources'
 import { closestEventType, globToRegExp, isGlob } from '../router';
 import { loadCatalog, type Catalog } from '../schemas';
 import { checkConfig } from './config';
+import { healthTokenProblems } from './health-token';
 import { readLocalKeys } from './local-keys';
 
 /**
@@ -27,7 +28,9 @@ import { readLocalKeys } from './local-keys';
  *   the hub's host);
  * - event types in routes (`match.eventTypes`, globs must match at least one) and rules known to
  *   the catalog, with the nearest name;
- * - subscriber URLs parse (the webhook sink builds a URL of them when it starts), ports in range.
+ * - subscriber URLs parse (the webhook sink builds a URL of them when it starts), ports in range;
+ * - the variable `hub.health.tokenEnv` names is set (hub/health-token.ts; a warning or an error as
+ *   for the signing keys).
  */
 
 export interface StartupCheckOptions {
@@ -210,6 +213,12 @@ export function startupProblems(
     ...keyProblems(config, lineOf, options),
     ...eventTypeProblems(config, lineOf, catalog),
     ...addressProblems(config, lineOf, options.env ?? process.env),
+    ...healthTokenProblems(
+      config,
+      options.env ?? process.env,
+      options.requireSecrets ? 'error' : 'warning',
+      lineOf(['hub', 'health', 'tokenEnv']),
+    ),
   ].map((p) => (p.line === undefined ? (({ line: _l, ...rest }) => rest)(p) : p));
 }
 

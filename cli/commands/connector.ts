@@ -30,7 +30,6 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
         subscriberId: string,
         opts: { config: string; healthPort?: string; releaseKey?: string; json?: boolean },
       ) => {
-        const { createHealthServer } = require('../../core/health') as typeof import('../../core/health');
         const { eventLogger } = require('../../core/log-events') as typeof import('../../core/log-events');
         const { CORE_LOG_EVENTS } =
           require('../../core/log-events-core') as typeof import('../../core/log-events-core');
@@ -41,7 +40,7 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
         const { sinkConnectorComponent, subscriberDeliveryKeys } =
           require('../../connectors/sinks') as typeof import('../../connectors/sinks');
         const { createDeliveryState } = require('../../retry') as typeof import('../../retry');
-        const { checkRedisDurability, loadConfig, runComponents } =
+        const { checkRedisDurability, hubHealthServer, loadConfig, runComponents } =
           require('../../hub') as typeof import('../../hub');
         const config = loadConfig(opts.config);
         const subscriber = config.subscriberById[subscriberId];
@@ -89,7 +88,7 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
           durability: config.redis.durability,
           logger,
         });
-        const health = createHealthServer();
+        const health = hubHealthServer(config);
         const port = await health.listen(
           opts.healthPort === undefined ? config.hub.health.port : Number(opts.healthPort),
           config.hub.health.host,

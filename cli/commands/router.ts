@@ -15,13 +15,12 @@ export function routerCommand(_setExit: (code: number) => void): Command {
       port,
     )
     .action(async (opts: { config: string; healthPort?: string }) => {
-      const { createHealthServer } = require('../../core/health') as typeof import('../../core/health');
       const { eventLogger } = require('../../core/log-events') as typeof import('../../core/log-events');
       const { CORE_LOG_EVENTS } =
         require('../../core/log-events-core') as typeof import('../../core/log-events-core');
       const { createLogger } = require('../../core/logger') as typeof import('../../core/logger');
       const { currentEndpoints } = require('../../stack') as typeof import('../../stack');
-      const { checkRedisDurability, loadConfig, routerComponent, runComponents } =
+      const { checkRedisDurability, hubHealthServer, loadConfig, routerComponent, runComponents } =
         require('../../hub') as typeof import('../../hub');
       const config = loadConfig(opts.config);
       const logger = createLogger({ bindings: { service: 'crossdock-router' } });
@@ -31,7 +30,7 @@ export function routerCommand(_setExit: (code: number) => void): Command {
         durability: config.redis.durability,
         logger,
       });
-      const health = createHealthServer();
+      const health = hubHealthServer(config);
       const port = await health.listen(
         opts.healthPort === undefined ? config.hub.health.port : Number(opts.healthPort),
         config.hub.health.host,

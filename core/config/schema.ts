@@ -214,6 +214,12 @@ export const HUB_SECTION_SCHEMA = {
           default: 3000,
           description: 'A dependency that does not answer a check within this time counts as unreachable.',
         },
+        tokenEnv: {
+          type: 'string',
+          pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+          description:
+            'Name of the environment variable holding the bearer token that `/metrics` and `/status` require (Prometheus: `authorization: { credentials_file: … }`). Unset here: $CROSSDOCK_METRICS_TOKEN when set, else no token. Named here but unset or empty where the hub runs: start-up refuses. `/healthz` and `/readyz` stay open for probes (docs/operations.md, Readiness and status).',
+        },
       },
     },
     admin: {

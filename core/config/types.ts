@@ -81,7 +81,7 @@ export interface HubSettings {
   topics: { partitions: number; replicationFactor: number };
   router: RouterSettings;
   ingest: IngestSettings;
-  health: { host: string; port: number; probeIntervalMs: number; probeTimeoutMs: number };
+  health: { host: string; port: number; probeIntervalMs: number; probeTimeoutMs: number; tokenEnv?: string };
   admin: AdminSettings;
 }
 
