@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { isCrossdockError } from '../core/errors';
-import { kafkaUnreachable } from '../core/kafka-errors';
+import { clientConnectionError } from '../core/connection-errors';
 
 /**
  * Exit codes, the same for every command:
@@ -53,8 +53,9 @@ export function reportError(
       );
     return EXIT.USAGE;
   }
-  // A coded error keeps its code, even when its message names a refused connection.
-  if (!isCrossdockError(err)) err = kafkaUnreachable(err) ?? err;
+  // A coded error keeps its code, even when its message names a refused connection; a client's
+  // own error for a refused login, a failed TLS handshake or no broker becomes a coded one.
+  if (!isCrossdockError(err)) err = clientConnectionError(err) ?? err;
   if (isCrossdockError(err)) {
     const usage = err.code === 'CD_E_USAGE';
     if (json) stdout.write(JSON.stringify({ error: err.toJSON() }, null, 2) + '\n');

@@ -26,6 +26,55 @@ export const CORE_CODES = defineCodes({
       'Check that Kafka runs (`crossdock stack status`) and that CROSSDOCK_KAFKA_BROKERS names it; a supervisor may simply start the command again.',
     retriable: true,
   },
+  CD_E_CONNECTION_SETTING_INVALID: {
+    meaning:
+      'A connection setting in the environment is unusable: a file named by a *_FILE variable is missing, unreadable, empty or holds no PEM certificate/key, a value is not one the variable takes (protocol, mechanism, URL scheme), or settings contradict each other (credentials with a protocol that has no SASL, a CA file for a plain-TCP URL, a value and its _FILE variant both set). The message names the variable and the file, never a secret.',
+    action:
+      'Fix the variable the message names (docs/configuration.md lists each one and what it takes), then start again.',
+    retriable: false,
+  },
+  CD_E_KAFKA_AUTH_FAILED: {
+    meaning:
+      'Kafka refused the SASL login of the hub (wrong user or password, unknown user, or a mechanism the listener does not enable).',
+    action:
+      'Check CROSSDOCK_KAFKA_USERNAME, CROSSDOCK_KAFKA_PASSWORD (or CROSSDOCK_KAFKA_PASSWORD_FILE) and CROSSDOCK_KAFKA_SASL_MECHANISM against the user on the cluster; nothing was consumed or dead-lettered, start again once fixed.',
+    retriable: false,
+  },
+  CD_E_KAFKA_TLS_FAILED: {
+    meaning:
+      'The TLS handshake with a Kafka broker failed: its certificate is not signed by a CA the hub trusts (self-signed, wrong CA), names another host, has expired, or the listener speaks no TLS.',
+    action:
+      "Point CROSSDOCK_KAFKA_CA_FILE at the CA that signed the brokers' certificates, check that CROSSDOCK_KAFKA_BROKERS uses the names in those certificates and that CROSSDOCK_KAFKA_SECURITY_PROTOCOL matches the listener (SSL/SASL_SSL for TLS).",
+    retriable: false,
+  },
+  CD_E_REGISTRY_AUTH_FAILED: {
+    meaning:
+      'At start-up the schema registry answered 401 or 403: it wants credentials the hub did not send, or refused those it sent. (While the hub runs, a 401/403 is a retriable CD_E_REGISTRY_UNAVAILABLE instead: events wait, none is dead-lettered.)',
+    action:
+      'Check CROSSDOCK_REGISTRY_USERNAME with CROSSDOCK_REGISTRY_PASSWORD(_FILE), or CROSSDOCK_REGISTRY_TOKEN(_FILE), and the rights of that user on the registry.',
+    retriable: false,
+  },
+  CD_E_REGISTRY_TLS_FAILED: {
+    meaning:
+      'The TLS handshake with the schema registry failed: its certificate is not signed by a CA the hub trusts, names another host, or has expired.',
+    action:
+      "Point CROSSDOCK_REGISTRY_CA_FILE at the CA that signed the registry's certificate and check that CROSSDOCK_REGISTRY_URL uses the host name in it.",
+    retriable: false,
+  },
+  CD_E_REDIS_AUTH_FAILED: {
+    meaning:
+      'Redis refused the login (WRONGPASS: wrong user or password) or wants one the hub did not send (NOAUTH).',
+    action:
+      'Check CROSSDOCK_REDIS_USERNAME and CROSSDOCK_REDIS_PASSWORD (or CROSSDOCK_REDIS_PASSWORD_FILE, or the password inside REDIS_URL) against the Redis user.',
+    retriable: false,
+  },
+  CD_E_REDIS_TLS_FAILED: {
+    meaning:
+      'The TLS handshake with Redis failed: its certificate is not signed by a CA the hub trusts, names another host, has expired, or the server speaks no TLS.',
+    action:
+      'Point CROSSDOCK_REDIS_CA_FILE at the CA that signed the Redis certificate, check the host name in REDIS_URL, and use rediss:// only for a TLS port.',
+    retriable: false,
+  },
   CD_E_KAFKAJS_UNPATCHED: {
     meaning:
       "kafkajs was loaded before crossdock's fix of its read_committed filter (core/kafkajs-patch.ts), so records of aborted transactions could reach this process; it refuses to start.",

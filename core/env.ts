@@ -1,3 +1,5 @@
+import type { KafkaConnection, RedisConnection, RegistryConnection } from './connection';
+import { kafkaConnectionFromEnv, redisConnectionFromEnv, registryConnectionFromEnv } from './connection-env';
 import { DEFAULT_TOPIC_PREFIX } from './names/topics';
 
 /**
@@ -51,12 +53,19 @@ export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
 }
 
 export interface Endpoints {
-  /** Kafka PLAINTEXT bootstrap servers (the hub's internal listener). */
+  /** How the hub's clients reach Kafka (TLS, SASL: core/connection-env.ts). */
+  kafka: KafkaConnection;
+  /** How the hub's clients reach the schema registry (auth, CA). */
+  registry: RegistryConnection;
+  /** How the hub's clients reach Redis (user, password, TLS). */
+  redis: RedisConnection;
+  /** Kafka bootstrap servers of `kafka`, for display (the local stack: its PLAINTEXT listener). */
   kafkaBrokers: string[];
   /** Kafka SASL_PLAINTEXT bootstrap servers (SCRAM logins for sites); empty when unknown. */
   kafkaSaslBrokers: string[];
-  /** Base URL of the Confluent-compatible API. */
+  /** Base URL of the Confluent-compatible API, for display (holds no credentials). */
   registryUrl: string;
+  /** The Redis URL, for display: never holds a password (it is in `redis.password`). */
   redisUrl: string;
   /** Which endpoints the user supplied (the local stack starts nothing for those). */
   external: { kafka: boolean; registry: boolean; redis: boolean };
@@ -72,23 +81,32 @@ function list(value: string): string[] {
 /**
  * Endpoints from the environment, else the local stack's. Redis is the user's only through
  * REDIS_URL; otherwise it is the stack's own redis-server (AOF on) on CROSSDOCK_REDIS_PORT
- * (default 16379), never whatever else may answer on Redis's usual 6379.
+ * (default 16379), never whatever else may answer on Redis's usual 6379. TLS and credentials
+ * come from the variables of core/connection-env.ts; for the local stack there are none
+ * (PLAINTEXT on loopback, no auth).
+ * @throws CrossdockError CD_E_CONNECTION_SETTING_INVALID for a bad or contradictory setting
  */
 export function resolveEndpoints(env: NodeJS.ProcessEnv = process.env): Endpoints {
   const ports = stackPorts(env);
-  const kafka = env.CROSSDOCK_KAFKA_BROKERS;
-  const registry = env.CROSSDOCK_REGISTRY_URL;
-  const redis = env.REDIS_URL;
+  const kafkaGiven = env.CROSSDOCK_KAFKA_BROKERS;
+  const registryGiven = env.CROSSDOCK_REGISTRY_URL;
+  const redisGiven = env.REDIS_URL;
   const saslEnv = env.CROSSDOCK_KAFKA_SASL_BROKERS;
+  const kafka = kafkaConnectionFromEnv(env, [`127.0.0.1:${ports.kafka}`]);
+  const registry = registryConnectionFromEnv(
+    env,
+    `http://127.0.0.1:${ports.registry}${STACK_DEFAULTS.registryPath}`,
+  );
+  const redis = redisConnectionFromEnv(env, `redis://127.0.0.1:${ports.redis}`);
   return {
-    kafkaBrokers: kafka ? list(kafka) : [`127.0.0.1:${ports.kafka}`],
-    kafkaSaslBrokers: saslEnv ? list(saslEnv) : kafka ? [] : [`127.0.0.1:${ports.sasl}`],
-    registryUrl: (registry ?? `http://127.0.0.1:${ports.registry}${STACK_DEFAULTS.registryPath}`).replace(
-      /\/+$/,
-      '',
-    ),
-    redisUrl: redis ?? `redis://127.0.0.1:${ports.redis}`,
-    external: { kafka: Boolean(kafka), registry: Boolean(registry), redis: Boolean(redis) },
+    kafka,
+    registry,
+    redis,
+    kafkaBrokers: [...kafka.brokers],
+    kafkaSaslBrokers: saslEnv ? list(saslEnv) : kafkaGiven ? [] : [`127.0.0.1:${ports.sasl}`],
+    registryUrl: registry.url,
+    redisUrl: redis.url,
+    external: { kafka: Boolean(kafkaGiven), registry: Boolean(registryGiven), redis: Boolean(redisGiven) },
   };
 }
 

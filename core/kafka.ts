@@ -4,6 +4,7 @@ import { Kafka, logLevel, type IHeaders, type KafkaConfig, type LogEntry, type S
 import { eventLogger } from './log-events';
 import { CORE_LOG_EVENTS } from './log-events-core';
 import { kafkajsLineEvent } from './kafkajs-lines';
+import type { KafkaConnection } from './connection';
 import type { Logger } from './logger';
 
 /**
@@ -25,23 +26,55 @@ function kafkajsLogCreator(logger: Logger) {
     };
 }
 
-export interface KafkaClientOptions {
+interface KafkaClientCommon {
   clientId: string;
-  brokers: string[];
   logger?: Logger;
-  /** SCRAM login (site producers); omitted for the hub's internal PLAINTEXT listener. */
-  sasl?: SASLOptions;
   /** Passed through to kafkajs (timeouts, retry). */
   extra?: Partial<KafkaConfig>;
+}
+
+/**
+ * How createKafka() reaches the cluster: the hub's code passes `connection` (Endpoints.kafka, with
+ * its TLS and SASL settings: core/connection.ts); `brokers` (+ `sasl`) is the bare form kept for
+ * tests, benches and a site's own logins. A unit test keeps production code on `connection`.
+ */
+export type KafkaClientOptions = KafkaClientCommon &
+  (
+    | { connection: KafkaConnection; brokers?: never; sasl?: never }
+    | {
+        brokers: string[];
+        /** SCRAM login (site producers); omitted for a PLAINTEXT listener. */
+        sasl?: SASLOptions;
+        connection?: never;
+      }
+  );
+
+/** kafkajs's `ssl` and `sasl` for a connection. */
+export function kafkajsSecurity(connection: KafkaConnection): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const out: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
+  if (connection.ssl) {
+    const { ca, cert, key } = connection.ssl;
+    out.ssl =
+      ca || cert || key
+        ? { ...(ca ? { ca: [...ca] } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) }
+        : true;
+  }
+  if (connection.sasl) {
+    const { mechanism, username, password } = connection.sasl;
+    out.sasl = { mechanism, username, password } as SASLOptions;
+  }
+  return out;
 }
 
 /** The one place a kafkajs client is made, so logging and defaults are the same everywhere. */
 export function createKafka(options: KafkaClientOptions): Kafka {
   assertReadCommittedFix();
+  const reach = options.connection
+    ? { brokers: [...options.connection.brokers], ...kafkajsSecurity(options.connection) }
+    : { brokers: options.brokers, sasl: options.sasl };
   return new Kafka({
     clientId: options.clientId,
-    brokers: options.brokers,
-    sasl: options.sasl,
+    ...reach,
     logLevel: options.logger ? logLevel.INFO : logLevel.NOTHING,
     logCreator: options.logger ? kafkajsLogCreator(options.logger) : undefined,
     connectionTimeout: 5000,

@@ -15,14 +15,67 @@
 import { SchemaRegistry as SchemaRegistryClient, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type avsc from 'avsc';
 import { Counter, type Registry as MetricsRegistry } from 'prom-client';
+import https from 'node:https';
 import { CrossdockError } from './errors';
 import { AVRO_OPTIONS, avroType } from './avro';
+import { registryConnection, type RegistryAuth, type RegistryConnection } from './connection';
 
 export type SchemaRegistry = SchemaRegistryClient;
 
+/**
+ * A registry as the functions here take it: the hub's code passes a RegistryConnection
+ * (Endpoints.registry: auth, CA; core/connection.ts); a bare URL string is kept for tests and
+ * benches. A unit test keeps production code on connections.
+ */
+export type RegistryTarget = string | RegistryConnection;
+
+/** The Authorization header for a registry's auth (none without). */
+export function registryAuthHeaders(auth: RegistryAuth | undefined): Record<string, string> {
+  if (!auth) return {};
+  if (auth.kind === 'bearer') return { authorization: `Bearer ${auth.token}` };
+  const basic = Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64');
+  return { authorization: `Basic ${basic}` };
+}
+
 /** The confluent-schema-registry client, configured with crossdock's Avro logical types. */
-export function createRegistry(url: string): SchemaRegistry {
-  return new SchemaRegistryClient({ host: url.replace(/\/+$/, '') }, { [SchemaType.AVRO]: AVRO_OPTIONS });
+export function createRegistry(registry: RegistryTarget): SchemaRegistry {
+  const conn = registryConnection(registry);
+  const auth = conn.auth;
+  return new SchemaRegistryClient(
+    {
+      host: conn.url.replace(/\/+$/, ''),
+      ...(auth?.kind === 'basic' ? { auth: { username: auth.username, password: auth.password } } : {}),
+      ...(auth?.kind === 'bearer'
+        ? {
+            middlewares: [
+              () => ({
+                request: (req: { enhance(o: { headers: Record<string, string> }): unknown }) =>
+                  req.enhance({ headers: registryAuthHeaders(auth) }),
+              }),
+            ] as never,
+          }
+        : {}),
+      ...(conn.ca ? { agent: new https.Agent({ ca: conn.ca, keepAlive: true }) } : {}),
+    },
+    { [SchemaType.AVRO]: AVRO_OPTIONS },
+  );
+}
+
+/** One undici fetch per CA bundle (Node's global fetch cannot be given a CA). */
+const fetchByCa = new Map<string, typeof fetch>();
+
+function fetchTrusting(ca: string): typeof fetch {
+  let f = fetchByCa.get(ca);
+  if (!f) {
+    // Loaded only when a custom CA is set: most runs never pay for it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const undici = require('undici') as typeof import('undici');
+    const dispatcher = new undici.Agent({ connect: { ca } });
+    f = ((input: string, init?: RequestInit) =>
+      undici.fetch(input, { ...(init as object), dispatcher } as never)) as unknown as typeof fetch;
+    fetchByCa.set(ca, f);
+  }
+  return f;
 }
 
 export interface RegistryRequestOptions {
@@ -97,19 +150,22 @@ function describeBody(body: unknown): string {
  * CD_E_REGISTRY_UNAVAILABLE; every other status is returned for the caller to interpret.
  */
 export async function registryRequest(
-  baseUrl: string,
+  registry: RegistryTarget,
   method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
   body?: unknown,
   options: RegistryRequestOptions = {},
 ): Promise<RegistryReply> {
-  const url = `${baseUrl.replace(/\/+$/, '')}${path}`;
-  const doFetch = options.fetch ?? fetch;
+  const conn = registryConnection(registry);
+  const baseUrl = conn.url.replace(/\/+$/, '');
+  const url = `${baseUrl}${path}`;
+  const doFetch = options.fetch ?? (conn.ca ? fetchTrusting(conn.ca) : fetch);
   let res: Response;
   try {
     res = await doFetch(url, {
       method,
       headers: {
+        ...registryAuthHeaders(conn.auth),
         accept: 'application/vnd.schemaregistry.v1+json, application/json',
         ...(body === undefined ? {} : { 'content-type': 'application/vnd.schemaregistry.v1+json' }),
       },
@@ -188,12 +244,16 @@ function fullName(schema: unknown): string | undefined {
  * A cached schema-by-id lookup. Concurrent lookups of one id share one request; a failed lookup
  * is not cached, so a registry that comes back is used at once.
  */
-export function createSchemaResolver(url: string, options: SchemaResolverOptions = {}): SchemaResolver {
+export function createSchemaResolver(
+  registry: RegistryTarget,
+  options: SchemaResolverOptions = {},
+): SchemaResolver {
+  const url = registryConnection(registry).url;
   const cache = new Map<number, Promise<ResolvedSchema>>();
   const max = options.maxEntries ?? 1000;
 
   async function load(id: number): Promise<ResolvedSchema> {
-    const reply = await registryRequest(url, 'GET', `/schemas/ids/${id}`, undefined, options);
+    const reply = await registryRequest(registry, 'GET', `/schemas/ids/${id}`, undefined, options);
     if (!answersAboutTheId(reply)) {
       // Not the event's fault (401, 403, 408, 429, a 404 that is no registry answer, another
       // 4xx): wait and ask again, never dead-letter for it.

@@ -171,7 +171,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 
     // What the sites may do on Kafka, and the run's observer of its topics.
     const endpoints = currentEndpoints();
-    const kafka = createKafka({ clientId: `crossdock-${prefix}`, brokers: endpoints.kafkaBrokers, logger });
+    const kafka = createKafka({ clientId: `crossdock-${prefix}`, connection: endpoints.kafka, logger });
     const admin = kafka.admin();
     await admin.connect();
     stops.push(() => admin.disconnect());
@@ -288,7 +288,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     if (!o.json && tty) drawn = 0;
     progress(`sites stopped after ${sentForSeconds} s (${sent} events); settling for up to ${o.settleS} s…`);
     await Promise.all([...channels.values()].map((c) => c.flush(true)));
-    const redis = createRedis({ url: endpoints.redisUrl, name: `crossdock-${prefix}` });
+    const redis = createRedis({ connection: endpoints.redis, name: `crossdock-${prefix}` });
     stops.push(async () => redis.disconnect());
     const received = new Map([...receivers].map(([id, r]) => [id, r.delivered]));
     const facts = { observed: observer.observed, received, subscribers };
@@ -413,8 +413,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 /** Removes a run's topics, consumer groups, Redis keys and folder; says what it removed. */
 async function removeRun(prefix: string, runDir: string): Promise<string> {
   const endpoints = currentEndpoints();
-  const kafka = createKafka({ clientId: `crossdock-${prefix}-cleanup`, brokers: endpoints.kafkaBrokers });
-  const redis = createRedis({ url: endpoints.redisUrl, name: `crossdock-${prefix}-cleanup` });
+  const kafka = createKafka({ clientId: `crossdock-${prefix}-cleanup`, connection: endpoints.kafka });
+  const redis = createRedis({ connection: endpoints.redis, name: `crossdock-${prefix}-cleanup` });
   try {
     const c = await cleanupRun({ kafka, redis, prefix });
     fs.rmSync(runDir, { recursive: true, force: true });

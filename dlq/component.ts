@@ -38,10 +38,10 @@ export function dlqIndexerComponent(ctx: DlqContext): HubComponent {
   const logger = ctx.logger.child({ component: 'dlq-indexer' });
   const kafka = createKafka({
     clientId: 'crossdock-dlq-indexer',
-    brokers: ctx.endpoints.kafkaBrokers,
+    connection: ctx.endpoints.kafka,
     logger,
   });
-  const redis = createRedis({ url: ctx.endpoints.redisUrl, name: 'crossdock-dlq-indexer' });
+  const redis = createRedis({ connection: ctx.endpoints.redis, name: 'crossdock-dlq-indexer' });
   const store = createDeadLetterStore({ redis, redisPrefix: prefixOf(ctx) });
   const metrics = dlqMetrics(ctx.health.metrics, () => store.summary(Date.now()));
   const indexer = createIndexer({
@@ -50,7 +50,7 @@ export function dlqIndexerComponent(ctx: DlqContext): HubComponent {
     dlqTopics: [names.dlqRouter, ...config.subscribers.map((s) => names.dlqDeliver(s.id))],
     store,
     topics: names,
-    schemaVersionOf: schemaVersionLookup(createSchemaResolver(ctx.endpoints.registryUrl), loadCatalog),
+    schemaVersionOf: schemaVersionLookup(createSchemaResolver(ctx.endpoints.registry), loadCatalog),
     settings: () => ctx.config().deadLetters,
     now: Date.now,
     log: dlqLog(logger),
@@ -85,11 +85,11 @@ export interface DlqServices {
 export function createDlqServices(ctx: DlqContext): DlqServices {
   const names = topics(ctx.config());
   const logger = ctx.logger.child({ component: 'dlq' });
-  const kafka = createKafka({ clientId: 'crossdock-dlq', brokers: ctx.endpoints.kafkaBrokers, logger });
-  const redis = createRedis({ url: ctx.endpoints.redisUrl, name: 'crossdock-dlq' });
+  const kafka = createKafka({ clientId: 'crossdock-dlq', connection: ctx.endpoints.kafka, logger });
+  const redis = createRedis({ connection: ctx.endpoints.redis, name: 'crossdock-dlq' });
   const stateLog = createStateLog(kafka, names.dlqState);
   const store = createDeadLetterStore({ redis, redisPrefix: prefixOf(ctx), stateLog });
-  const schemaVersionOf = schemaVersionLookup(createSchemaResolver(ctx.endpoints.registryUrl), loadCatalog);
+  const schemaVersionOf = schemaVersionLookup(createSchemaResolver(ctx.endpoints.registry), loadCatalog);
   const log = dlqLog(logger);
   return {
     store,

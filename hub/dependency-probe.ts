@@ -1,9 +1,15 @@
 import type { Admin } from 'kafkajs';
-import { describeError } from '../core/errors';
+import {
+  kafkaConnectionFailure,
+  redisConnectionFailure,
+  registryConnectionFailure,
+} from '../core/connection-errors';
+import { CrossdockError, describeError, isCrossdockError } from '../core/errors';
 import type { Endpoints } from '../core/env';
 import type { HealthServer } from '../core/health';
-import { createKafka } from '../core/kafka';
-import { createRedis, type Redis } from '../core/redis';
+import { createKafka, kafkaUnreachable } from '../core/kafka';
+import { createRedis, redisReady, type Redis } from '../core/redis';
+import { registryRequest } from '../core/registry';
 
 /**
  * Checks, every `intervalMs`, that this process's own dependencies answer: Kafka (the cluster
@@ -19,7 +25,7 @@ import { createRedis, type Redis } from '../core/redis';
  * pile requests up).
  */
 export interface DependencyProbeOptions {
-  endpoints: Pick<Endpoints, 'kafkaBrokers' | 'registryUrl' | 'redisUrl'>;
+  endpoints: Pick<Endpoints, 'kafka' | 'registry' | 'redis'>;
   health: HealthServer;
   /** @defaultValue 5000 */
   intervalMs?: number;
@@ -46,7 +52,7 @@ interface Result {
 export function createDependencyProbe(options: DependencyProbeOptions): DependencyProbe {
   const intervalMs = options.intervalMs ?? 5000;
   const timeoutMs = options.timeoutMs ?? 3000;
-  const kafka = createKafka({ clientId: 'crossdock-probe', brokers: options.endpoints.kafkaBrokers });
+  const kafka = createKafka({ clientId: 'crossdock-probe', connection: options.endpoints.kafka });
   let admin: Admin | undefined;
   let redis: Redis | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -62,15 +68,14 @@ export function createDependencyProbe(options: DependencyProbeOptions): Dependen
       await admin.describeCluster();
     },
     async redis() {
-      redis ??= createRedis({ url: options.endpoints.redisUrl, name: 'crossdock-probe', failFast: true });
+      redis ??= createRedis({ connection: options.endpoints.redis, name: 'crossdock-probe', failFast: true });
       await redis.ping();
     },
     async registry() {
-      const res = await fetch(`${options.endpoints.registryUrl.replace(/\/$/, '')}/subjects`, {
-        signal: AbortSignal.timeout(timeoutMs),
+      const res = await registryRequest(options.endpoints.registry, 'GET', '/subjects', undefined, {
+        timeoutMs,
       });
-      await res.arrayBuffer();
-      if (!res.ok) throw new Error(`GET /subjects answered ${res.status}`);
+      if (res.status < 200 || res.status >= 300) throw new Error(`GET /subjects answered ${res.status}`);
     },
   };
   const results = new Map<string, Result>();
@@ -154,4 +159,95 @@ export function createDependencyProbe(options: DependencyProbeOptions): Dependen
       redis = undefined;
     },
   };
+}
+
+export type DependencyName = 'kafka' | 'registry' | 'redis';
+
+/**
+ * The first connection to each of `parts` (default: all three), once, at start-up: Kafka's
+ * cluster metadata, the registry's GET /subjects, Redis's ready state and PING, all at once.
+ * Failures no retry will mend are coded so that the operator knows which setting to fix:
+ * CD_E_KAFKA_AUTH_FAILED, CD_E_KAFKA_TLS_FAILED, CD_E_REGISTRY_AUTH_FAILED (401, 403),
+ * CD_E_REGISTRY_TLS_FAILED, CD_E_REDIS_AUTH_FAILED, CD_E_REDIS_TLS_FAILED; a part that does not
+ * answer is CD_E_KAFKA_UNREACHABLE, CD_E_REGISTRY_UNAVAILABLE or CD_E_STACK_NO_REDIS. Messages
+ * name the endpoint and the variables to check, never a secret.
+ * @throws CrossdockError the first failure, in the order Kafka, registry, Redis
+ */
+export async function checkConnectionsAtStart(
+  endpoints: Pick<Endpoints, 'kafka' | 'registry' | 'redis'>,
+  options: { parts?: readonly DependencyName[]; timeoutMs?: number } = {},
+): Promise<void> {
+  const parts = options.parts ?? ['kafka', 'registry', 'redis'];
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const checks: Record<DependencyName, () => Promise<void>> = {
+    async kafka() {
+      const brokers = endpoints.kafka.brokers.join(',');
+      const admin = createKafka({
+        clientId: 'crossdock-start-check',
+        connection: endpoints.kafka,
+        extra: {
+          connectionTimeout: Math.min(timeoutMs, 5000),
+          authenticationTimeout: timeoutMs,
+          requestTimeout: timeoutMs,
+          retry: { retries: 2 },
+        },
+      }).admin();
+      try {
+        await admin.connect();
+        await admin.describeCluster();
+      } catch (err) {
+        throw (
+          kafkaConnectionFailure(err, brokers) ??
+          kafkaUnreachable(err) ??
+          new CrossdockError(
+            'CD_E_KAFKA_UNREACHABLE',
+            `Kafka at ${brokers} could not be used: ${describeError(err)}`,
+            { retriable: true, cause: err, details: { brokers } },
+          )
+        );
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+    async registry() {
+      const { url } = endpoints.registry;
+      let status: number;
+      try {
+        ({ status } = await registryRequest(endpoints.registry, 'GET', '/subjects', undefined, {
+          timeoutMs,
+        }));
+      } catch (err) {
+        throw registryConnectionFailure(url, { error: err }) ?? err;
+      }
+      const refused = registryConnectionFailure(url, { status });
+      if (refused) throw refused;
+      if (status < 200 || status >= 300)
+        throw new CrossdockError(
+          'CD_E_REGISTRY_UNAVAILABLE',
+          `the schema registry at ${url} answered ${status} to GET /subjects; check CROSSDOCK_REGISTRY_URL (the base of its Confluent API)`,
+          { retriable: true, details: { url, status } },
+        );
+    },
+    async redis() {
+      const { url } = endpoints.redis;
+      const redis = createRedis({
+        connection: endpoints.redis,
+        name: 'crossdock-start-check',
+        failFast: true,
+      });
+      try {
+        await redisReady(redis, url, timeoutMs);
+        await redis.ping();
+      } catch (err) {
+        throw isCrossdockError(err) ? err : (redisConnectionFailure(err, url) ?? err);
+      } finally {
+        redis.disconnect();
+      }
+    },
+  };
+  const order: DependencyName[] = ['kafka', 'registry', 'redis'];
+  const chosen = order.filter((p) => parts.includes(p));
+  const results = await Promise.allSettled(chosen.map((p) => checks[p]()));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }

@@ -2,6 +2,7 @@ import type { RedisSettings } from '../core/config';
 import { CrossdockError } from '../core/errors';
 import { eventLogger } from '../core/log-events';
 import type { Logger } from '../core/logger';
+import type { RedisConnection } from '../core/connection';
 import { createRedis, redisReady, type Redis } from '../core/redis';
 import { HUB_LOG_EVENTS } from './log-events';
 
@@ -121,20 +122,27 @@ function describe(problems: DurabilityProblem[]): string {
 }
 
 /**
- * Connects to `redisUrl`, reads its persistence and applies `durability` (the configuration's
+ * Connects to `redis` (Endpoints.redis), reads its persistence and applies `durability` (the configuration's
  * redis.durability): logs hub.redis_durability_checked when it starts on a durable (or declared)
  * Redis, hub.redis_not_durable (warn) under `none`, and throws otherwise.
  * @throws CrossdockError CD_E_REDIS_NOT_DURABLE naming each setting and its fix,
- *   CD_E_REDIS_DURABILITY_UNKNOWN when CONFIG cannot be read, CD_E_STACK_NO_REDIS when nothing answers
+ *   CD_E_REDIS_DURABILITY_UNKNOWN when CONFIG cannot be read, CD_E_STACK_NO_REDIS when nothing answers,
+ *   CD_E_REDIS_AUTH_FAILED / CD_E_REDIS_TLS_FAILED when the login or the TLS handshake fails
  */
 export async function checkRedisDurability(options: {
-  redisUrl: string;
+  redis: RedisConnection;
   durability: RedisSettings['durability'];
   logger: Logger;
   timeoutMs?: number;
 }): Promise<DurabilityVerdict> {
-  const { redisUrl, durability } = options;
-  const redis = createRedis({ url: redisUrl, name: 'crossdock-durability-check', failFast: true });
+  const { durability } = options;
+  // Shown in messages: a RedisConnection's url holds no password.
+  const redisUrl = options.redis.url;
+  const redis = createRedis({
+    connection: options.redis,
+    name: 'crossdock-durability-check',
+    failFast: true,
+  });
   let facts: RedisPersistenceFacts;
   try {
     await redisReady(redis, redisUrl, options.timeoutMs ?? 5000);

@@ -8,16 +8,28 @@ import { createLogger, type Logger } from '../core/logger';
 import { hubAdminApi, isLoopbackHost, newAdminToken } from '../dlq';
 import { ensureTopics } from '../router';
 import { loadCatalog, publishCatalog, pushSchemas } from '../schemas';
-import { stackPaths, status, stderrProgress, up, type PartStatus } from '../stack';
+import { currentEndpoints, stackPaths, status, stderrProgress, up, type PartStatus } from '../stack';
+import type { Endpoints } from '../core/env';
 import { HUB_COMPONENTS } from './components';
 import { componentStatus, serveConfigChanges } from './live-control';
 import { LiveComponents } from './live';
 import { loadConfig } from './config';
 import { applyLocalKeys } from './local-keys';
-import { createDependencyProbe } from './dependency-probe';
+import { checkConnectionsAtStart, createDependencyProbe, type DependencyName } from './dependency-probe';
 import { checkRedisDurability } from './redis-durability';
 import { refuseStartupProblems } from './startup-check';
 import { runComponents, type RunOptions } from './run';
+
+const DEPENDENCIES: readonly DependencyName[] = ['kafka', 'registry', 'redis'];
+
+/** The parts as `stack status` shows them, for a hub whose every dependency is external (checked). */
+function externalParts(endpoints: Endpoints): PartStatus[] {
+  return [
+    { part: 'kafka', up: true, endpoint: endpoints.kafkaBrokers.join(','), owner: 'external' },
+    { part: 'registry', up: true, endpoint: endpoints.registryUrl, owner: 'external' },
+    { part: 'redis', up: true, endpoint: endpoints.redisUrl, owner: 'external' },
+  ];
+}
 
 /** How `crossdock start` was asked to run. */
 export interface HubStartOptions {
@@ -83,20 +95,28 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
   applyLocalKeys(stackPaths().home, process.env);
   // Every start-up check at once, the same `crossdock config check` runs (hub/startup-check.ts).
   refuseStartupProblems(config, options.configFile);
-  const res = await up({ progress: stderrProgress() });
-  const parts = await status();
+  // The connection settings (core/connection-env.ts): a bad one is refused before anything starts.
+  const endpoints = currentEndpoints();
+  const external = DEPENDENCIES.filter((p) => endpoints.external[p]);
+  // What the environment points at is checked with the hub's own credentials and TLS settings,
+  // so a refused login or a wrong CA is a coded error naming the setting to fix.
+  if (external.length) await checkConnectionsAtStart(endpoints, { parts: external });
+  // Nothing of the local stack is used when all three are external: nothing to bring up.
+  const allExternal = external.length === DEPENDENCIES.length;
+  const res = allExternal ? { endpoints } : await up({ progress: stderrProgress() });
+  const parts = allExternal ? externalParts(endpoints) : await status();
   const logger = options.logger ?? createLogger({ bindings: { service: 'crossdock' } });
   await checkRedisDurability({
-    redisUrl: res.endpoints.redisUrl,
+    redis: res.endpoints.redis,
     durability: config.redis.durability,
     logger,
   });
 
   // The catalog's schemas must be in the registry before anything encodes or validates.
-  const pushed = await pushSchemas({ registryUrl: res.endpoints.registryUrl, logger });
+  const pushed = await pushSchemas({ registry: res.endpoints.registry, logger });
   const registered = pushed.subjects.flatMap((s) => s.versions).filter((v) => v.created).length;
 
-  const kafka = createKafka({ clientId: 'crossdock-start', brokers: res.endpoints.kafkaBrokers });
+  const kafka = createKafka({ clientId: 'crossdock-start', connection: res.endpoints.kafka });
   // And the catalog the routers follow (schemas/follow.ts), so they start with what was pushed.
   await publishCatalog({ kafka, topic: topics(config).catalog, entries: loadCatalog().entries });
   const admin = kafka.admin();

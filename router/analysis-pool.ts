@@ -1,3 +1,4 @@
+import type { RedisConnection, RegistryConnection } from '../core/connection';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HubConfig } from '../core/config';
@@ -23,8 +24,8 @@ import { VALIDATED_HEADERS } from './validate';
 
 export interface WorkerAnalyzerOptions {
   config: HubConfig;
-  registryUrl: string;
-  redisUrl: string;
+  registry: RegistryConnection;
+  redis: RedisConnection;
   /** Prefix of every Redis key (core/names/redis-keys.ts `resolveRedisPrefix`). */
   redisPrefix: string;
   /** Prefix of the workers' Redis connection names. @defaultValue 'crossdock-router' */
@@ -84,8 +85,8 @@ export function createWorkerAnalyzer(options: WorkerAnalyzerOptions): WorkerAnal
   function spawn(i: number): Slot {
     const setup: WorkerSetup = {
       config: options.config,
-      registryUrl: options.registryUrl,
-      redisUrl: options.redisUrl,
+      registry: options.registry,
+      redis: options.redis,
       redisPrefix: options.redisPrefix,
       name: `${options.name ?? 'crossdock-router'}-analysis-${i}`,
       // Only the entries: a Catalog's lookup functions cannot cross to a thread.

@@ -1,3 +1,4 @@
+import type { RedisConnection, RegistryConnection } from '../core/connection';
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../core/clock';
 import type { HubConfig } from '../core/config';
@@ -27,8 +28,9 @@ import { createValidator } from './validate';
  */
 export interface WorkerSetup {
   config: HubConfig;
-  registryUrl: string;
-  redisUrl: string;
+  /** The registry and Redis as the hub reaches them (plain data: core/connection.ts). */
+  registry: RegistryConnection;
+  redis: RedisConnection;
   /** Prefix of every Redis key (core/names/redis-keys.ts). */
   redisPrefix: string;
   /** Names the worker's Redis connection. */
@@ -73,12 +75,12 @@ function main(): void {
     catalog = liveRouterCatalog(setup.catalogEntries ? { entries: setup.catalogEntries } : loadCatalog());
     const validator = createValidator({
       config: setup.config,
-      resolver: createSchemaResolver(setup.registryUrl),
+      resolver: createSchemaResolver(setup.registry),
       catalog,
       clock: systemClock,
       convertAll: router.usesFields,
     });
-    const redis = createRedis({ url: setup.redisUrl, name: setup.name, failFast: true });
+    const redis = createRedis({ connection: setup.redis, name: setup.name, failFast: true });
     const deduper = createDeduper(
       redis,
       routerKeys(setup.redisPrefix),

@@ -1,3 +1,4 @@
+import type { RedisConnection } from '../core/connection';
 import type { Admin } from 'kafkajs';
 import { CrossdockError, describeError } from '../core/errors';
 import { createRedis, type Redis } from '../core/redis';
@@ -21,7 +22,7 @@ import { TRANSACTION_TIMEOUT_MS } from './producers';
 export const MARK_TTL_MS = TRANSACTION_TIMEOUT_MS + 15_000;
 
 export interface PartitionClaimsOptions {
-  redisUrl: string;
+  redis: RedisConnection;
   /** Name of the fence's own Redis connection. */
   connectionName: string;
   /** Prefix of every Redis key (core/names/redis-keys.ts). */
@@ -58,7 +59,7 @@ export class PartitionClaims {
   private readonly fence: PartitionFence;
 
   constructor(private readonly options: PartitionClaimsOptions) {
-    this.redis = createRedis({ url: options.redisUrl, name: options.connectionName, failFast: true });
+    this.redis = createRedis({ connection: options.redis, name: options.connectionName, failFast: true });
     this.fence = createPartitionFence({
       redis: this.redis,
       redisPrefix: options.redisPrefix,

@@ -128,8 +128,8 @@ export function createRouter(options: RouterOptions): RouterComponent {
   const newPlanner = (c: HubConfig, follower: CatalogFollower | undefined) =>
     new BatchPlanner({
       config: c,
-      registryUrl: endpoints.registryUrl,
-      redisUrl: endpoints.redisUrl,
+      registry: endpoints.registry,
+      redis: endpoints.redis,
       redisPrefix,
       connectionName: name,
       ...(options.catalog ? { catalog: options.catalog } : {}),
@@ -144,7 +144,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
     const p: Started = (parts = {});
     const kafka = createKafka({
       clientId: name,
-      brokers: endpoints.kafkaBrokers,
+      connection: endpoints.kafka,
       logger: log.logger,
       extra: { logCreator: routerKafkaLogCreator(log) },
     });
@@ -189,7 +189,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
     });
     p.commits = commits;
     const claims: PartitionClaims = new PartitionClaims({
-      redisUrl: endpoints.redisUrl,
+      redis: endpoints.redis,
       connectionName: `${name}-fence`,
       redisPrefix,
       groupId: settings.groupId,

@@ -1,3 +1,4 @@
+import type { RedisConnection, RegistryConnection } from '../core/connection';
 import type { KafkaMessage } from 'kafkajs';
 import { systemClock } from '../core/clock';
 import type { HubConfig } from '../core/config';
@@ -25,8 +26,8 @@ export interface CatalogSource {
 
 export interface BatchPlannerOptions {
   config: HubConfig;
-  registryUrl: string;
-  redisUrl: string;
+  registry: RegistryConnection;
+  redis: RedisConnection;
   /** Prefix of every Redis key (core/names/redis-keys.ts). */
   redisPrefix: string;
   /** Prefix of the analysis Redis connections' names. */
@@ -77,8 +78,8 @@ export class BatchPlanner {
     if (settings.validationThreads > 0) {
       const pool = createWorkerAnalyzer({
         config,
-        registryUrl: this.options.registryUrl,
-        redisUrl: this.options.redisUrl,
+        registry: this.options.registry,
+        redis: this.options.redis,
         redisPrefix: this.options.redisPrefix,
         name: this.options.connectionName,
         threads: settings.validationThreads,
@@ -91,7 +92,7 @@ export class BatchPlanner {
       await pool.start();
     } else {
       const redis = createRedis({
-        url: this.options.redisUrl,
+        connection: this.options.redis,
         name: this.options.connectionName,
         failFast: true,
       });
@@ -101,7 +102,7 @@ export class BatchPlanner {
       analyzer = createLocalAnalyzer({
         validator: createValidator({
           config,
-          resolver: createSchemaResolver(this.options.registryUrl),
+          resolver: createSchemaResolver(this.options.registry),
           catalog,
           clock: systemClock,
           convertAll: router.usesFields,

@@ -5,10 +5,12 @@
 import type avsc from 'avsc';
 import { AvroValueError, avroType, frame, unframe } from '../core/avro';
 import { CrossdockError, isCrossdockError } from '../core/errors';
+import { isRegistryConnection, registryConnection, type RegistryConnection } from '../core/connection';
 import {
   isTransientRefusal,
   registryRequest,
   type RegistryReply,
+  type RegistryTarget,
   type SchemaRegistry,
   type SchemaResolver,
 } from '../core/registry';
@@ -18,10 +20,11 @@ import { entryVersion, type Catalog, type CatalogEntry, type CatalogVersion } fr
 export type SchemaIdLookup = (subject: string, version: CatalogVersion) => number | Promise<number>;
 
 /**
- * Where encodeEvent gets schema ids: a registry base URL (looked up, registered when missing),
- * the confluent-schema-registry client, or your own lookup (tests, pre-pushed id tables).
+ * Where encodeEvent gets schema ids: a registry (its connection, or a base URL in tests; looked
+ * up, registered when missing), the confluent-schema-registry client, or your own lookup (tests,
+ * pre-pushed id tables).
  */
-export type SchemaIdSource = string | SchemaRegistry | SchemaIdLookup;
+export type SchemaIdSource = string | RegistryConnection | SchemaRegistry | SchemaIdLookup;
 
 const typeCache = new WeakMap<object, avsc.Type>();
 
@@ -39,9 +42,11 @@ const idCacheByUrl = new Map<string, Map<string, Promise<number>>>();
 const idCacheByObject = new WeakMap<object, Map<string, Promise<number>>>();
 
 function idCache(source: SchemaIdSource): Map<string, Promise<number>> {
-  if (typeof source === 'string') {
-    let c = idCacheByUrl.get(source);
-    if (!c) idCacheByUrl.set(source, (c = new Map()));
+  if (typeof source === 'string' || isRegistryConnection(source)) {
+    // Ids belong to the registry, whoever asks: one cache per base URL.
+    const url = registryConnection(source).url;
+    let c = idCacheByUrl.get(url);
+    if (!c) idCacheByUrl.set(url, (c = new Map()));
     return c;
   }
   let c = idCacheByObject.get(source);
@@ -67,13 +72,18 @@ function notNow(reply: RegistryReply, url: string, subject: string): void {
   );
 }
 
-export async function schemaIdByUrl(url: string, subject: string, schema: object): Promise<number> {
+export async function schemaIdByUrl(
+  registry: RegistryTarget,
+  subject: string,
+  schema: object,
+): Promise<number> {
+  const url = registryConnection(registry).url;
   const body = { schema: JSON.stringify(schema) };
   const s = encodeURIComponent(subject);
-  const found = await registryRequest(url, 'POST', `/subjects/${s}`, body);
+  const found = await registryRequest(registry, 'POST', `/subjects/${s}`, body);
   if (found.status === 200) return (found.body as { id: number }).id;
   notNow(found, url, subject);
-  const reg = await registryRequest(url, 'POST', `/subjects/${s}/versions`, body);
+  const reg = await registryRequest(registry, 'POST', `/subjects/${s}/versions`, body);
   if (reg.status === 200) return (reg.body as { id: number }).id;
   notNow(reg, url, subject);
   const code = reg.status === 409 ? 'CD_E_SCHEMA_INCOMPATIBLE' : 'CD_E_REGISTRY_REJECTED';
@@ -97,7 +107,8 @@ async function lookupId(
   version: CatalogVersion,
 ): Promise<number> {
   if (typeof source === 'function') return source(entry.subject, version);
-  if (typeof source === 'string') return schemaIdByUrl(source, entry.subject, version.schema);
+  if (typeof source === 'string' || isRegistryConnection(source))
+    return schemaIdByUrl(source, entry.subject, version.schema);
   try {
     return await source.getRegistryIdBySchema(entry.subject, version.schema as never);
   } catch {

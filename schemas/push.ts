@@ -9,7 +9,8 @@
 import { CrossdockError } from '../core/errors';
 import { eventLogger, type EventLogger } from '../core/log-events';
 import { silentLogger, type Logger } from '../core/logger';
-import { registryRequest } from '../core/registry';
+import { registryConnection } from '../core/connection';
+import { registryRequest, type RegistryTarget } from '../core/registry';
 import {
   loadCatalog,
   type Catalog,
@@ -43,7 +44,8 @@ export interface PushedSubject {
 }
 
 export interface PushOptions {
-  registryUrl: string;
+  /** The registry: Endpoints.registry (auth, CA), or a bare URL in tests. */
+  registry: RegistryTarget;
   /** @defaultValue loadCatalog() */
   catalog?: Catalog;
   /** Only these event types or subjects. @defaultValue all */
@@ -56,11 +58,11 @@ const enc = encodeURIComponent;
 
 /** What the registry holds for this exact schema under the subject, or undefined. */
 export async function lookupVersion(
-  registryUrl: string,
+  registry: RegistryTarget,
   subject: string,
   version: CatalogVersion,
 ): Promise<{ id: number; version: number } | undefined> {
-  const reply = await registryRequest(registryUrl, 'POST', `/subjects/${enc(subject)}`, {
+  const reply = await registryRequest(registry, 'POST', `/subjects/${enc(subject)}`, {
     schema: JSON.stringify(version.schema),
   });
   if (reply.status === 200) {
@@ -75,8 +77,8 @@ export async function lookupVersion(
   );
 }
 
-async function subjectCompatibility(registryUrl: string, subject: string): Promise<string | undefined> {
-  const reply = await registryRequest(registryUrl, 'GET', `/config/${enc(subject)}`);
+async function subjectCompatibility(registry: RegistryTarget, subject: string): Promise<string | undefined> {
+  const reply = await registryRequest(registry, 'GET', `/config/${enc(subject)}`);
   if (reply.status !== 200) return undefined;
   return (reply.body as { compatibilityLevel?: string }).compatibilityLevel;
 }
@@ -86,9 +88,13 @@ async function subjectCompatibility(registryUrl: string, subject: string): Promi
  * mode, because registries answer the global default for subjects without their own setting
  * (Apicurio does not honour defaultToGlobal=false), and a later global change must not move ours.
  */
-async function setCompatibility(registryUrl: string, subject: string, mode: Compatibility): Promise<boolean> {
-  const before = await subjectCompatibility(registryUrl, subject);
-  const reply = await registryRequest(registryUrl, 'PUT', `/config/${enc(subject)}`, { compatibility: mode });
+async function setCompatibility(
+  registry: RegistryTarget,
+  subject: string,
+  mode: Compatibility,
+): Promise<boolean> {
+  const before = await subjectCompatibility(registry, subject);
+  const reply = await registryRequest(registry, 'PUT', `/config/${enc(subject)}`, { compatibility: mode });
   if (reply.status === 200) return before !== mode;
   if (reply.status === 404) return false; // subject not created yet: set after its first version
   throw new CrossdockError(
@@ -103,17 +109,17 @@ function pushable(v: CatalogVersion): boolean {
 }
 
 async function pushEntry(
-  registryUrl: string,
+  registry: RegistryTarget,
   entry: CatalogEntry,
   log: EventLogger<typeof SCHEMAS_LOG_EVENTS>,
 ): Promise<PushedSubject> {
   const { subject } = entry;
   // Set the mode first so the registry checks the new versions by the catalog's rule; a subject
   // that does not exist yet gets it right after its first version.
-  let compatibilityChanged = await setCompatibility(registryUrl, subject, entry.compatibility);
+  let compatibilityChanged = await setCompatibility(registry, subject, entry.compatibility);
   const versions: PushedVersion[] = [];
   for (const v of entry.versions.filter(pushable)) {
-    const known = await lookupVersion(registryUrl, subject, v);
+    const known = await lookupVersion(registry, subject, v);
     if (known) {
       versions.push({
         version: v.version,
@@ -124,7 +130,7 @@ async function pushEntry(
       });
       continue;
     }
-    const reply = await registryRequest(registryUrl, 'POST', `/subjects/${enc(subject)}/versions`, {
+    const reply = await registryRequest(registry, 'POST', `/subjects/${enc(subject)}/versions`, {
       schema: JSON.stringify(v.schema),
     });
     if (reply.status === 409 || reply.status === 422) {
@@ -151,7 +157,7 @@ async function pushEntry(
         { details: { subject, version: v.version, status: reply.status } },
       );
     }
-    const after = await lookupVersion(registryUrl, subject, v);
+    const after = await lookupVersion(registry, subject, v);
     const schemaId = (reply.body as { id: number }).id;
     versions.push({
       version: v.version,
@@ -173,7 +179,7 @@ async function pushEntry(
     );
     if (versions.length === 1)
       compatibilityChanged =
-        (await setCompatibility(registryUrl, subject, entry.compatibility)) || compatibilityChanged;
+        (await setCompatibility(registry, subject, entry.compatibility)) || compatibilityChanged;
   }
   if (compatibilityChanged)
     log.emit(
@@ -202,8 +208,8 @@ export async function pushSchemas(
     : catalog.entries;
   const log = eventLogger(options.logger ?? silentLogger(), SCHEMAS_LOG_EVENTS);
   const subjects: PushedSubject[] = [];
-  for (const entry of entries) subjects.push(await pushEntry(options.registryUrl, entry, log));
-  return { registryUrl: options.registryUrl, subjects };
+  for (const entry of entries) subjects.push(await pushEntry(options.registry, entry, log));
+  return { registryUrl: registryConnection(options.registry).url, subjects };
 }
 
 export interface ListedVersion {
@@ -229,9 +235,9 @@ export interface ListedEntry {
   versions: ListedVersion[];
 }
 
-/** The catalog with registry ids (when `registryUrl` is given). */
+/** The catalog with registry ids (when `registry` is given). */
 export async function listSchemas(
-  options: { registryUrl?: string; catalog?: Catalog } = {},
+  options: { registry?: RegistryTarget; catalog?: Catalog } = {},
 ): Promise<ListedEntry[]> {
   const catalog = options.catalog ?? loadCatalog();
   const out: ListedEntry[] = [];
@@ -245,14 +251,14 @@ export async function listSchemas(
         ...(v.since ? { since: v.since } : {}),
         ...(v.retireAfter ? { retireAfter: v.retireAfter } : {}),
       };
-      if (options.registryUrl) {
-        const found = await lookupVersion(options.registryUrl, e.subject, v);
+      if (options.registry) {
+        const found = await lookupVersion(options.registry, e.subject, v);
         item.registry = found ? { schemaId: found.id, registryVersion: found.version } : null;
       }
       versions.push(item);
     }
-    const registryCompatibility = options.registryUrl
-      ? ((await subjectCompatibility(options.registryUrl, e.subject)) ?? null)
+    const registryCompatibility = options.registry
+      ? ((await subjectCompatibility(options.registry, e.subject)) ?? null)
       : undefined;
     out.push({
       eventType: e.eventType,

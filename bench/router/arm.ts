@@ -128,6 +128,9 @@ async function h(): Promise<() => Promise<void>> {
   const router = createRouter({
     config,
     endpoints: {
+      kafka: { brokers: cfg.brokers },
+      registry: { url: cfg.registryUrl },
+      redis: { url: cfg.redisUrl },
       kafkaBrokers: cfg.brokers,
       kafkaSaslBrokers: [],
       registryUrl: cfg.registryUrl,

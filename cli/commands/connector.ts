@@ -56,7 +56,7 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
         const endpoints = currentEndpoints();
         if (opts.releaseKey !== undefined) {
           const redis = createRedis({
-            url: endpoints.redisUrl,
+            connection: endpoints.redis,
             name: 'crossdock-release-key',
             failFast: true,
           });
@@ -84,7 +84,7 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
           bindings: { service: 'crossdock-connector', subscriber: subscriberId },
         });
         await checkRedisDurability({
-          redisUrl: endpoints.redisUrl,
+          redis: endpoints.redis,
           durability: config.redis.durability,
           logger,
         });

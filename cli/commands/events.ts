@@ -115,7 +115,7 @@ async function runTail(name: string, opts: TailFlags): Promise<void> {
   const configFile = opts.config ?? readRunFile(stackPaths().home)?.configFile ?? DEFAULT_CONFIG;
   const config = loadConfig(configFile);
   const endpoints = currentEndpoints();
-  const kafka = createKafka({ clientId: 'crossdock-events-tail', brokers: endpoints.kafkaBrokers });
+  const kafka = createKafka({ clientId: 'crossdock-events-tail', connection: endpoints.kafka });
   const target = resolveTailTarget(name, config, await existingTopics(kafka));
   const catalog = loadCatalog();
   const stop = new AbortController();
@@ -132,7 +132,7 @@ async function runTail(name: string, opts: TailFlags): Promise<void> {
       ...(opts.decode
         ? {
             decode: {
-              resolver: createSchemaResolver(endpoints.registryUrl),
+              resolver: createSchemaResolver(endpoints.registry),
               catalog: () => catalog,
               showPersonal: Boolean(opts.showPersonal),
             },

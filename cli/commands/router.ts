@@ -26,7 +26,7 @@ export function routerCommand(_setExit: (code: number) => void): Command {
       const logger = createLogger({ bindings: { service: 'crossdock-router' } });
       const endpoints = currentEndpoints();
       await checkRedisDurability({
-        redisUrl: endpoints.redisUrl,
+        redis: endpoints.redis,
         durability: config.redis.durability,
         logger,
       });

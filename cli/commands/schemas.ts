@@ -3,6 +3,7 @@ import path from 'node:path';
 import { topicPrefix } from '../../core/env';
 import { topicsForPrefix } from '../../core/names/topics';
 import { CrossdockError, isCrossdockError } from '../../core/errors';
+import type { RegistryConnection } from '../../core/connection';
 import type { ListedEntry } from '../../schemas';
 import { LOCK_FILE, SCHEMAS_DIR } from '../defaults';
 import { EXIT, output } from '../output';
@@ -16,9 +17,11 @@ function schemasDir(opts: CommonOpts): string {
   return opts.dir ? path.resolve(opts.dir) : SCHEMAS_DIR;
 }
 
-function registryUrl(opts: { registry?: string }): string {
+/** The registry from the environment (its auth and CA), at --registry's URL when given. */
+function registryOf(opts: { registry?: string }): RegistryConnection {
   const { currentEndpoints } = require('../../stack') as typeof import('../../stack');
-  return (opts.registry ?? currentEndpoints().registryUrl).replace(/\/+$/, '');
+  const registry = currentEndpoints().registry;
+  return opts.registry ? { ...registry, url: opts.registry.replace(/\/+$/, '') } : registry;
 }
 
 function listTable(entries: ListedEntry[]): string {
@@ -129,7 +132,7 @@ export function schemasCommand(setExit: (code: number) => void): Command {
             details: { unknown },
           });
         const pushed = await pushSchemas({
-          registryUrl: registryUrl(opts),
+          registry: registryOf(opts),
           catalog,
           ...(only ? { only } : {}),
         });
@@ -141,7 +144,7 @@ export function schemasCommand(setExit: (code: number) => void): Command {
             : await publishCatalog({
                 kafka: createKafka({
                   clientId: 'crossdock-schemas-push',
-                  brokers: currentEndpoints().kafkaBrokers,
+                  connection: currentEndpoints().kafka,
                 }),
                 topic: topicsForPrefix(opts.prefix ?? topicPrefix()).catalog,
                 entries: catalog.entries,
@@ -200,7 +203,7 @@ export function schemasCommand(setExit: (code: number) => void): Command {
       let entries: ListedEntry[];
       let note = '';
       try {
-        entries = await listSchemas({ catalog, ...(opts.offline ? {} : { registryUrl: registryUrl(opts) }) });
+        entries = await listSchemas({ catalog, ...(opts.offline ? {} : { registry: registryOf(opts) }) });
       } catch (err) {
         // The catalog is still worth showing when the registry is down; say so and exit 1.
         if (!isCrossdockError(err) || err.code !== 'CD_E_REGISTRY_UNAVAILABLE') throw err;

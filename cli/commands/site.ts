@@ -122,7 +122,7 @@ export function siteCommand(setExit: (code: number) => void): Command {
         const endpoints = currentEndpoints();
         const admin = createKafka({
           clientId: 'crossdock-site-add',
-          brokers: endpoints.kafkaBrokers,
+          connection: endpoints.kafka,
         }).admin();
         await admin.connect();
         try {
@@ -194,7 +194,7 @@ export function siteCommand(setExit: (code: number) => void): Command {
       });
       if (!opts.offline) {
         const seen = await lastEventSeen(
-          createKafka({ clientId: 'crossdock-site-list', brokers: currentEndpoints().kafkaBrokers }),
+          createKafka({ clientId: 'crossdock-site-list', connection: currentEndpoints().kafka }),
           rows.map((r) => r.topic),
         );
         for (const r of rows) r.lastEventAt = seen[r.topic] ?? null;

@@ -19,7 +19,8 @@
  * publish may still have been written (a timeout is not a refusal): retry it with the same
  * `eventId` (PublishOptions), and the router drops the copy (docs/operations.md, Back-pressure).
  */
-import type { Producer, SASLOptions } from 'kafkajs';
+import type { Producer } from 'kafkajs';
+import type { RegistryConnection, TlsSettings } from '../../core/connection';
 import { createKafka } from '../../core/kafka';
 import { DEFAULT_TOPIC_PREFIX } from '../../core/names/topics';
 import { CrossdockError } from '../../core/errors';
@@ -48,6 +49,13 @@ export interface SiteProducerOptions {
   sasl: { mechanism: 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
   /** Confluent-compatible registry base URL. */
   registryUrl: string;
+  /**
+   * The registry with its auth and CA (core/connection.ts), used instead of `registryUrl` when
+   * given. @defaultValue `{ url: registryUrl }`
+   */
+  registry?: RegistryConnection;
+  /** TLS towards the brokers (a SASL_SSL listener): CA and client certificate. @defaultValue plain TCP */
+  ssl?: TlsSettings;
   /** Recorded in metadata.sourceSystem and ce_source. @defaultValue 'sdk' */
   sourceSystem?: string;
   /** @defaultValue 'cd' */
@@ -69,9 +77,9 @@ export interface SiteProducerOptions {
 }
 
 /** Schema ids by lookup only (POST /subjects/<subject> answers the id of an existing schema). */
-function lookupOnly(registryUrl: string): SchemaIdLookup {
+function lookupOnly(registry: RegistryConnection): SchemaIdLookup {
   return async (subject, version) => {
-    const res = await registryRequest(registryUrl, 'POST', `/subjects/${encodeURIComponent(subject)}`, {
+    const res = await registryRequest(registry, 'POST', `/subjects/${encodeURIComponent(subject)}`, {
       schema: JSON.stringify(version.schema),
     });
     if (res.status === 200) return (res.body as { id: number }).id;
@@ -129,11 +137,12 @@ export interface SiteProducer {
 export function createSiteProducer(options: SiteProducerOptions): SiteProducer {
   const prefix = options.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
   const sourceSystem = options.sourceSystem ?? 'sdk';
+  const registry = options.registry ?? { url: options.registryUrl };
   const encoder = createSiteEventEncoder({
     siteId: options.siteId,
     sourceSystem,
     topicPrefix: prefix,
-    ids: options.registerSchemas ? options.registryUrl : lookupOnly(options.registryUrl),
+    ids: options.registerSchemas ? registry : lookupOnly(registry),
     catalog: options.catalog,
     codec: options.codec,
   });
@@ -141,8 +150,11 @@ export function createSiteProducer(options: SiteProducerOptions): SiteProducer {
   const log = eventLogger(options.logger ?? silentLogger(), SOURCE_LOG_EVENTS);
   const kafka = createKafka({
     clientId: options.clientId ?? `site-${options.siteId}-sdk`,
-    brokers: options.brokers,
-    sasl: options.sasl as SASLOptions,
+    connection: {
+      brokers: options.brokers,
+      sasl: options.sasl,
+      ...(options.ssl ? { ssl: options.ssl } : {}),
+    },
     logger: options.logger,
   });
   const producer: Producer = kafka.producer({

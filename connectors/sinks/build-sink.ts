@@ -17,7 +17,8 @@ export function buildSink(config: SubscriberRuntimeConfig, deps: ConnectorDeps):
     (config.sink.brokers.length
       ? createKafka({
           clientId: `crossdock-sink-${config.id}`,
-          brokers: [...config.sink.brokers],
+          // Another cluster, named by the subscriber's sink: plain connection (no hub credentials).
+          connection: { brokers: [...config.sink.brokers] },
           logger: deps.logger,
         })
       : deps.kafka);

@@ -39,10 +39,13 @@ export function sinkConnectorComponent(
   const logger = deps.logger.child({ component: `connector:${subscriber.id}` });
   const kafka = createKafka({
     clientId: `crossdock-connector-${subscriber.id}`,
-    brokers: deps.endpoints.kafkaBrokers,
+    connection: deps.endpoints.kafka,
     logger,
   });
-  const redis = createRedis({ url: deps.endpoints.redisUrl, name: `crossdock-connector-${subscriber.id}` });
+  const redis = createRedis({
+    connection: deps.endpoints.redis,
+    name: `crossdock-connector-${subscriber.id}`,
+  });
   enableAutoPipelining(redis);
   const connector = createSinkConnector(config, {
     kafka,
@@ -50,7 +53,7 @@ export function sinkConnectorComponent(
     logger,
     clock: systemClock,
     resolver: countRegistryFailures(
-      createSchemaResolver(deps.endpoints.registryUrl),
+      createSchemaResolver(deps.endpoints.registry),
       deps.health.metrics,
       `connector:${subscriber.id}`,
     ),

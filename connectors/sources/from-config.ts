@@ -100,13 +100,13 @@ export function createSourceComponents(
   const out: Array<HubComponent & { readonly port?: number }> = [];
   const httpSites = config.sites.filter((s) => connectorOf(s).kind === 'http');
   const csvSites = config.sites.filter((s) => connectorOf(s).kind === 'csv');
-  const codec = () => createCatalogCodec({ ids: endpoints.registryUrl });
+  const codec = () => createCatalogCodec({ ids: endpoints.registry });
   let redis: Redis | undefined;
   // Every signed request asks Redis (replay marks, idempotency, quotas): bounded, so that a Redis
   // outage answers 503 + Retry-After (CD_E_INGEST_STATE_UNAVAILABLE) instead of holding requests.
   const sharedRedis = () =>
     (redis ??= createRedis({
-      url: endpoints.redisUrl,
+      connection: endpoints.redis,
       name: 'crossdock-sources',
       commandTimeoutMs: INGEST_REDIS_TIMEOUT_MS,
     }));
@@ -146,7 +146,7 @@ export function createSourceComponents(
             retryAfterSeconds: config.hub.ingest.retryAfterSeconds,
           },
           {
-            kafka: createKafka({ clientId: 'crossdock-ingest', brokers: endpoints.kafkaBrokers, logger }),
+            kafka: createKafka({ clientId: 'crossdock-ingest', connection: endpoints.kafka, logger }),
             redis: sharedRedis(),
             codec: codec(),
             logger: logger.child({ component: 'http-ingest' }),
@@ -184,7 +184,7 @@ export function createSourceComponents(
     out.push({
       name: 'csv-drop-folder',
       async start() {
-        const kafka = createKafka({ clientId: 'crossdock-csv', brokers: endpoints.kafkaBrokers, logger });
+        const kafka = createKafka({ clientId: 'crossdock-csv', connection: endpoints.kafka, logger });
         publisher = createIngressPublisher({
           kafka,
           logger,

@@ -5,6 +5,7 @@
  * generated-docs test fails when they drift.
  */
 
+import { CONNECTION_ENV_VARIABLES } from '../connection-env';
 /** The schema as the JSON file editors read. */
 export function renderHubSchemaJson(schema: object): string {
   return JSON.stringify(schema, null, 2) + '\n';
@@ -109,6 +110,28 @@ export function renderConfigurationMd({
     '',
     'Infrastructure endpoints and secrets are not in this file: they come from the environment',
     '(`CROSSDOCK_KAFKA_BROKERS`, `CROSSDOCK_REGISTRY_URL`, `REDIS_URL`, or the local stack).',
+    '',
+    '## Connections (environment)',
+    '',
+    "How the hub's own clients reach Kafka, the schema registry and Redis: TLS, SASL and credentials",
+    '(`core/connection-env.ts`). Secrets come only from these variables or from the files their',
+    '`_FILE` variants name, never from the YAML file. With none set, the hub uses the local stack as',
+    'before: PLAINTEXT on 127.0.0.1, no auth. A bad value, an unreadable file or settings that',
+    'contradict each other (credentials for a protocol without SASL, a CA for a plain-TCP URL, a value',
+    'and its `_FILE` both set) stop every command with `CD_E_CONNECTION_SETTING_INVALID` naming the',
+    'variable and the file. When `crossdock start` uses an external part, it first connects to it with',
+    'these settings: a refused login or a failed TLS handshake is `CD_E_KAFKA_AUTH_FAILED`,',
+    '`CD_E_KAFKA_TLS_FAILED`, `CD_E_REGISTRY_AUTH_FAILED` (401/403), `CD_E_REGISTRY_TLS_FAILED`,',
+    '`CD_E_REDIS_AUTH_FAILED` or `CD_E_REDIS_TLS_FAILED` (exit 3; docs/errors.md), before anything is',
+    'consumed. While the hub runs, a registry 401/403 is retried (`CD_E_REGISTRY_UNAVAILABLE`), never',
+    'dead-lettered.',
+    '',
+    '| variable | secret | meaning |',
+    '|---|---|---|',
+    ...CONNECTION_ENV_VARIABLES.map(
+      (v) =>
+        `| \`${v.name}\` | ${v.secret ? 'yes' : v.secretFile ? 'file contents' : ''} | ${v.meaning.replace(/\|/g, '\\|')} |`,
+    ),
     '',
     '## Route matching',
     '',

@@ -74,6 +74,8 @@ export function buildSites(options: {
             brokers: endpoints.kafkaSaslBrokers,
             sasl: { mechanism: 'scram-sha-512', username: user.name, password: user.password },
             registryUrl: endpoints.registryUrl,
+            registry: endpoints.registry,
+            ...(endpoints.kafka.ssl ? { ssl: endpoints.kafka.ssl } : {}),
             topicPrefix: options.prefix,
             sourceSystem: `${s.id}-wms`,
           }),

@@ -85,12 +85,12 @@ export function hubAdminApi(options: HubAdminApiOptions): HubAdminApi {
         const names = topics(config);
         const kafka = createKafka({
           clientId: 'crossdock-admin-api',
-          brokers: options.endpoints.kafkaBrokers,
+          connection: options.endpoints.kafka,
           logger,
         });
         services = createDlqServices({ ...options, logger });
         redis = createRedis({
-          url: options.endpoints.redisUrl,
+          connection: options.endpoints.redis,
           name: 'crossdock-admin-api',
           commandTimeoutMs: 5000,
         });
@@ -118,7 +118,7 @@ export function hubAdminApi(options: HubAdminApiOptions): HubAdminApi {
           topicPrefix: config.hub.topicPrefix,
           redisPrefix: options.redisPrefix,
         });
-        const resolver = createSchemaResolver(options.endpoints.registryUrl);
+        const resolver = createSchemaResolver(options.endpoints.registry);
         api = createAdminApi({
           host,
           port,

@@ -65,8 +65,8 @@ export function replayRunnerComponent(options: ReplayRunnerComponentOptions): Re
   let stopping: Promise<void> | undefined;
 
   async function start(): Promise<void> {
-    const kafka = createKafka({ clientId: instanceId, brokers: options.endpoints.kafkaBrokers, logger });
-    redis = createRedis({ url: options.endpoints.redisUrl, name: instanceId });
+    const kafka = createKafka({ clientId: instanceId, connection: options.endpoints.kafka, logger });
+    redis = createRedis({ connection: options.endpoints.redis, name: instanceId });
     follower = followCatalog({
       kafka,
       topic: hubTopics(config).catalog,
@@ -91,7 +91,7 @@ export function replayRunnerComponent(options: ReplayRunnerComponentOptions): Re
           }),
       producer,
       config,
-      resolver: createSchemaResolver(options.endpoints.registryUrl),
+      resolver: createSchemaResolver(options.endpoints.registry),
       catalog: () => shown.current(),
       clock: systemClock,
       logger,

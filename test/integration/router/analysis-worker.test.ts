@@ -131,8 +131,8 @@ const started: WorkerAnalyzer[] = [];
 async function pool(threads: number, cfg = config, onWorker?: (w: Worker) => void): Promise<WorkerAnalyzer> {
   const a = createWorkerAnalyzer({
     config: cfg,
-    registryUrl,
-    redisUrl: testEndpoints().redisUrl,
+    registry: { url: registryUrl },
+    redis: testEndpoints().redis,
     redisPrefix: randomName('aw') + ':',
     threads,
     log: routerLog(silentLogger()),

@@ -122,7 +122,7 @@ afterAll(async () => {
 
 it('routes a version pushed while it runs, holding its events while the catalog is on its way', async () => {
   // Registered, but the catalog not published yet: what a router sees in the middle of a push.
-  await pushSchemas({ registryUrl, catalog: loadCatalog(box.dir, { cache: false }) });
+  await pushSchemas({ registry: registryUrl, catalog: loadCatalog(box.dir, { cache: false }) });
   const v1 = await events(1, 3);
   await produce(producer, t.ingress('us-chi'), v1);
   await settle(1500);
@@ -165,7 +165,7 @@ it('dead-letters a version the catalog never names once the grace period is over
   box.addVersion('OrderHoldPlaced', (s) => {
     s.fields.push({ name: 'channel', type: ['null', 'string'], default: null, doc: 'Where it came from.' });
   });
-  await pushSchemas({ registryUrl, catalog: loadCatalog(box.dir, { cache: false }) });
+  await pushSchemas({ registry: registryUrl, catalog: loadCatalog(box.dir, { cache: false }) });
   const v3 = (await events(3, 1)).map((w) => w);
   const started = Date.now();
   await produce(producer, t.ingress('us-chi'), v3);

@@ -60,7 +60,11 @@ beforeAll(async () => {
   collector = new Collector(kafka, [t.deliver('all'), t.dlq]);
   await collector.start();
   running = await startRouter(config, {
-    endpoints: { ...testEndpoints(), redisUrl: `redis://127.0.0.1:${port}` },
+    endpoints: {
+      ...testEndpoints(),
+      redisUrl: `redis://127.0.0.1:${port}`,
+      redis: { url: `redis://127.0.0.1:${port}` },
+    },
   });
 });
 

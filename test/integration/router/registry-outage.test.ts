@@ -51,7 +51,9 @@ beforeAll(async () => {
   collector = new Collector(kafka, [t.deliver('all'), t.dlq]);
   await collector.start();
   // The hub's Kafka and Redis are the shared ones; only the registry is this test's.
-  running = await startRouter(config, { endpoints: { ...testEndpoints(), registryUrl } });
+  running = await startRouter(config, {
+    endpoints: { ...testEndpoints(), registryUrl, registry: { url: registryUrl } },
+  });
 });
 
 afterAll(async () => {
@@ -122,7 +124,9 @@ it('holds events while the registry answers 429 and then 403, dead-letters nothi
   const collector2 = new Collector(kafka, [t2.deliver('all'), t2.dlq]);
   await collector2.start();
   // A router of its own that reaches the registry only through the proxy, so no schema is cached.
-  const refusing = await startRouter(config2, { endpoints: { ...testEndpoints(), registryUrl: proxy.url } });
+  const refusing = await startRouter(config2, {
+    endpoints: { ...testEndpoints(), registryUrl: proxy.url, registry: { url: proxy.url } },
+  });
   try {
     const sent: WireEvent[] = [];
     for (const eventType of ['ShipmentConfirmed', 'InvoiceGenerated', 'OrderHoldReleased'])

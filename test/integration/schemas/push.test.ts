@@ -61,7 +61,7 @@ describe('schemas push against the real registry', () => {
       const config = await registryRequest(registryUrl, 'GET', `/config/${e.subject}`);
       expect((config.body as { compatibilityLevel: string }).compatibilityLevel).toBe(e.compatibility);
     }
-    const listed = await listSchemas({ registryUrl });
+    const listed = await listSchemas({ registry: registryUrl });
     expect(
       listed
         .flatMap((e) => e.versions)
@@ -89,7 +89,11 @@ describe('schemas push against the real registry', () => {
       { base: null, timestamp: false },
       { write: (l: string) => void lines.push(JSON.parse(l)) },
     );
-    const pushed = await pushSchemas({ registryUrl, catalog: loadCatalog(s.dir, { cache: false }), logger });
+    const pushed = await pushSchemas({
+      registry: registryUrl,
+      catalog: loadCatalog(s.dir, { cache: false }),
+      logger,
+    });
     expect(pushed.subjects[0]!.versions.map((v) => [v.version, v.registryVersion, v.created])).toEqual([
       [1, 1, true],
       [2, 2, true],
@@ -105,7 +109,7 @@ describe('schemas push against the real registry', () => {
     // v3 changes a field's type: our check names it, and the registry refuses it.
     s.addVersion('OrderHoldPlaced', (x) => void (field(x, 'holdNote').type = ['null', 'int']));
     expect(checkSchemas(s.dir).problems.map((p) => p.rule)).toContain('compat-type-changed');
-    const refused = pushSchemas({ registryUrl, catalog: loadCatalog(s.dir, { cache: false }) });
+    const refused = pushSchemas({ registry: registryUrl, catalog: loadCatalog(s.dir, { cache: false }) });
     await expect(refused).rejects.toMatchObject({
       code: 'CD_E_SCHEMA_INCOMPATIBLE',
       retriable: false,

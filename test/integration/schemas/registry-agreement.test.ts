@@ -34,7 +34,7 @@ function prepare(apply: (s: SchemaSandbox) => void): { s: SchemaSandbox; subject
 
 async function pushOutcome(dir: string): Promise<'accepted' | 'refused'> {
   try {
-    await pushSchemas({ registryUrl, catalog: loadCatalog(dir, { cache: false }) });
+    await pushSchemas({ registry: registryUrl, catalog: loadCatalog(dir, { cache: false }) });
     return 'accepted';
   } catch (err) {
     if (isCrossdockError(err) && err.code === 'CD_E_SCHEMA_INCOMPATIBLE') return 'refused';

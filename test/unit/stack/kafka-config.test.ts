@@ -95,6 +95,9 @@ describe('endpoints', () => {
   it('default to the local stack', () => {
     const e = resolveEndpoints({});
     expect(e).toEqual({
+      kafka: { brokers: ['127.0.0.1:19092'] },
+      registry: { url: 'http://127.0.0.1:18081/apis/ccompat/v7' },
+      redis: { url: 'redis://127.0.0.1:16379' },
       kafkaBrokers: ['127.0.0.1:19092'],
       kafkaSaslBrokers: ['127.0.0.1:19094'],
       registryUrl: 'http://127.0.0.1:18081/apis/ccompat/v7',
