@@ -17,7 +17,7 @@ import { kafkaUnreachable } from './kafka-errors';
 const TLS_CODES =
   /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|EPROTO$)/;
 const TLS_MESSAGES =
-  /self[- ]signed certificate|unable to (verify|get local issuer)|certificate (has expired|is not yet valid|signature failure)|does not match certificate's altnames|wrong version number|SSL routines|tlsv1 alert|handshake failure|packet length too long/i;
+  /self[- ]signed certificate|unable to (verify|get local issuer)|certificate (has expired|is not yet valid|signature failure)|does not match certificate's altnames|wrong version number|before secure TLS connection was established|SSL routines|tlsv1 alert|handshake failure|packet length too long/i;
 
 /** The error and its causes (cause, originalError), outermost first, at most 8 deep. */
 interface Link {
