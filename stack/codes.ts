@@ -37,6 +37,20 @@ export const STACK_CODES = defineCodes({
       'Read the output in the message; `crossdock stack down --purge` removes the data directory and starts clean.',
     retriable: false,
   },
+  CD_E_STACK_NO_CREDENTIALS: {
+    meaning:
+      "Kafka's storage is formatted but credentials.json (the SCRAM passwords made with it) is missing or has no `admin`: the broker could not log in to itself.",
+    action:
+      'Restore `<home>/stack/credentials.json` from a backup, or start clean with `crossdock stack down --purge` (removes the Kafka data).',
+    retriable: false,
+  },
+  CD_E_STACK_ACLS_FAILED: {
+    meaning:
+      "`stack up` could not create the PLAINTEXT listener's loopback ACLs (ANONYMOUS from 127.0.0.1) as `admin` over the SASL listener.",
+    action:
+      'Read the reason in the message and `crossdock stack logs kafka`; check that credentials.json belongs to this storage. Run `crossdock stack up` again.',
+    retriable: true,
+  },
   CD_E_STACK_NO_REDIS: {
     meaning:
       "Nothing answers at REDIS_URL, or REDIS_URL is unset and no `redis-server` is on PATH for the stack's own Redis.",

@@ -18,6 +18,15 @@ export {
 } from './lifecycle';
 export { stackPaths, type StackPaths } from './paths';
 export { stderrProgress, silentProgress, type Progress } from './progress';
-export { readCredentials, DEMO_SITES, SUPER_USERS, siteUserName, type Credentials } from './state';
+export {
+  readCredentials,
+  DEMO_SITES,
+  STACK_USERS,
+  SUPER_USERS,
+  ADMIN_USER,
+  siteUserName,
+  type Credentials,
+} from './state';
+export { loopbackAnonymousAcls, LOOPBACK_HOST } from './acls';
 export { STACK_CODES } from './codes';
 export { STACK_LOG_EVENTS } from './log-events';

@@ -24,19 +24,47 @@ export function newClusterId(random: (n: number) => Buffer = crypto.randomBytes)
   }
 }
 
+/** Who the broker is to itself, and who may do everything. */
+export interface BrokerSecurity {
+  /** Principals (user names) in `super.users`; the stack passes only `admin`. */
+  superUsers: string[];
+  /**
+   * The broker's own identity on its controller (SASL PLAIN, password in this file) and
+   * inter-broker (SCRAM-SHA-512 on the SASL listener) connections; must be a super user, since the
+   * controller authorizes the broker's registration before any ACL is loaded.
+   */
+  internalUser: ScramUser;
+}
+
 /**
- * server.properties for one combined broker+controller on loopback.
+ * server.properties for one combined broker+controller on loopback. Every listener binds
+ * 127.0.0.1; nobody but the super users (`admin`) may do anything that no ACL allows.
  *
- * Listeners: PLAINTEXT is the hub's trusted internal listener (its principal, ANONYMOUS, is a super
- * user); SASL_PLAINTEXT takes SCRAM logins from sites, and the StandardAuthorizer with
- * `allow.everyone.if.no.acl.found=false` means a site user can do only what its ACLs allow.
+ * Listeners:
+ * - PLAINTEXT: for local tools and the test suite. Its principal is ANONYMOUS, which is NOT a super
+ *   user: it gets its rights from ACLs restricted to host 127.0.0.1 that `stack up` creates
+ *   ({@link loopbackAnonymousAcls}), so a PLAINTEXT listener ever exposed beyond loopback by
+ *   mistake still grants nothing.
+ * - SASL_PLAINTEXT: SCRAM-SHA-256/512 logins (sites, `hub`, `admin`); also the inter-broker
+ *   listener, where the broker logs in as the internal user with SCRAM-SHA-512.
+ * - CONTROLLER: SASL_PLAINTEXT with PLAIN and one static user (the internal user): the controller
+ *   must authorize the broker before any ACL or SCRAM credential is loaded, and SCRAM credentials
+ *   live in the metadata log.
+ * The StandardAuthorizer with `allow.everyone.if.no.acl.found=false` denies what no ACL allows.
  * A static quorum (controller.quorum.voters) keeps the same file valid on 3.9 and every 4.x.
+ * The file carries the internal user's password: write it 0600.
  */
 export function brokerProperties(
   ports: KafkaPorts,
   logDir: string,
-  superUsers: string[],
+  security: BrokerSecurity,
 ): Map<string, string> {
+  const { internalUser } = security;
+  if (!security.superUsers.includes(internalUser.name))
+    throw new Error(`the internal user "${internalUser.name}" must be a super user`);
+  if (security.superUsers.includes('ANONYMOUS')) throw new Error('ANONYMOUS must not be a super user');
+  assertJaasSafe(internalUser);
+  const jaasUser = `username="${internalUser.name}" password="${internalUser.password}"`;
   const host = '127.0.0.1';
   const props = new Map<string, string>([
     ['process.roles', 'broker,controller'],
@@ -48,10 +76,17 @@ export function brokerProperties(
     ],
     ['advertised.listeners', `PLAINTEXT://${host}:${ports.plaintext},SASL_PLAINTEXT://${host}:${ports.sasl}`],
     ['controller.listener.names', 'CONTROLLER'],
-    ['inter.broker.listener.name', 'PLAINTEXT'],
+    ['inter.broker.listener.name', 'SASL_PLAINTEXT'],
+    ['sasl.mechanism.inter.broker.protocol', 'SCRAM-SHA-512'],
     [
       'listener.security.protocol.map',
-      'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+      'CONTROLLER:SASL_PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+    ],
+    ['sasl.mechanism.controller.protocol', 'PLAIN'],
+    ['listener.name.controller.sasl.enabled.mechanisms', 'PLAIN'],
+    [
+      'listener.name.controller.plain.sasl.jaas.config',
+      `org.apache.kafka.common.security.plain.PlainLoginModule required ${jaasUser} user_${internalUser.name}="${internalUser.password}";`,
     ],
     ['log.dirs', logDir],
     ['num.partitions', '1'],
@@ -72,16 +107,25 @@ export function brokerProperties(
     ],
     [
       'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config',
-      'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      // username/password are the broker's own inter-broker login; SCRAM servers ignore them.
+      `org.apache.kafka.common.security.scram.ScramLoginModule required ${jaasUser};`,
     ],
     ['authorizer.class.name', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'],
-    ['super.users', ['ANONYMOUS', ...superUsers].map((u) => `User:${u}`).join(';')],
+    ['super.users', security.superUsers.map((u) => `User:${u}`).join(';')],
     ['allow.everyone.if.no.acl.found', 'false'],
     // Small box: keep segment and index preallocation modest.
     ['log.segment.bytes', String(64 * 1024 * 1024)],
     ['log.retention.hours', '168'],
   ]);
   return props;
+}
+
+/** A JAAS option value is a double-quoted string: refuse what would end it or need escaping. */
+function assertJaasSafe(user: ScramUser): void {
+  if (!/^[A-Za-z0-9._-]+$/.test(user.name))
+    throw new Error(`user name "${user.name}" cannot go in a JAAS line`);
+  if (/["\\;\s]/.test(user.password))
+    throw new Error(`the password of "${user.name}" contains a quote, backslash, semicolon or space`);
 }
 
 /** Renders a properties map; values are written as they are (none of ours needs escaping but ':' in keys). */

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { withJavaArgFile } from '../core/argfile';
 import { CrossdockError } from '../core/errors';
 import type { StackPorts } from '../core/env';
 import { fetchKafka } from './fetch';
@@ -15,7 +16,15 @@ import type { StackPaths } from './paths';
 import { kafkaAnswers } from './probes';
 import { isPortOpen, run, spawnDetached, tailFile, waitUntil } from './proc';
 import type { Progress } from './progress';
-import { loadOrCreateCredentials, SUPER_USERS, type PartState } from './state';
+import {
+  ADMIN_USER,
+  credentialOf,
+  loadOrCreateCredentials,
+  readCredentials,
+  SUPER_USERS,
+  type Credentials,
+  type PartState,
+} from './state';
 import { JAVA_MIN, KAFKA_VERSION } from './versions';
 
 /** Marker in the broker's command line, so a recorded pid is known to be ours. */
@@ -54,22 +63,28 @@ export async function startKafka(
   fs.mkdirSync(paths.logs, { recursive: true });
   const propsFile = path.join(paths.stackDir, 'server.properties');
   const log4jFile = path.join(paths.stackDir, 'kafka-log4j2.properties');
-  fs.writeFileSync(
+  const metaFile = path.join(paths.kafkaData, 'meta.properties');
+  const reused = fs.existsSync(metaFile);
+  const creds = reused ? reusedCredentials(paths) : loadOrCreateCredentials(paths);
+  // Rewritten on every start, so a stack formatted by an older crossdock gets today's security.
+  writePrivateFile(
     propsFile,
     renderProperties(
       brokerProperties(
         { plaintext: ports.kafka, controller: ports.controller, sasl: ports.sasl },
         paths.kafkaData,
-        [...SUPER_USERS],
+        {
+          superUsers: [...SUPER_USERS],
+          internalUser: credentialOf(creds, ADMIN_USER, paths.credentialsFile),
+        },
       ),
     ),
   );
   fs.writeFileSync(log4jFile, log4j2Properties());
   const logOpt = `-Dlog4j2.configurationFile=${log4jFile}`;
 
-  const metaFile = path.join(paths.kafkaData, 'meta.properties');
   let clusterId: string;
-  if (fs.existsSync(metaFile)) {
+  if (reused) {
     clusterId = /cluster\.id=(.+)/.exec(fs.readFileSync(metaFile, 'utf8'))?.[1]?.trim() ?? 'unknown';
     progress.emit(
       'stack.storage_reused',
@@ -78,24 +93,28 @@ export async function startKafka(
     );
   } else {
     clusterId = newClusterId();
-    const creds = loadOrCreateCredentials(paths);
     progress.emit(
       'stack.storage_formatting',
       { part: 'kafka', users: creds.users.length },
       `formatting KRaft storage with ${creds.users.length} SCRAM users`,
     );
-    const res = await run(java.bin, [
-      '-cp',
-      classpath,
-      logOpt,
-      'kafka.tools.StorageTool',
-      'format',
-      '-t',
-      clusterId,
-      '-c',
-      propsFile,
-      ...scramFormatArgs(creds.users),
-    ]);
+    // The SCRAM passwords go to StorageTool in a 0600 argument file, never in argv.
+    const res = await withJavaArgFile(
+      [
+        '-cp',
+        classpath,
+        logOpt,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        propsFile,
+        ...scramFormatArgs(creds.users),
+      ],
+      (argFile) => run(java.bin, [argFile]),
+      paths.stackDir,
+    );
     if (res.code !== 0) {
       throw new CrossdockError(
         'CD_E_STACK_FORMAT_FAILED',
@@ -138,4 +157,25 @@ export async function startKafka(
   }
   progress.emit('stack.ready', { part: 'kafka' }, 'ready');
   return { pid, logFile, startedAt: new Date().toISOString(), version: KAFKA_VERSION, clusterId };
+}
+
+/** Writes a file only its owner can read (0600), also when an older one was world-readable. */
+export function writePrivateFile(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
+  fs.chmodSync(tmp, 0o600);
+  fs.renameSync(tmp, file);
+}
+
+/** Formatted storage holds the SCRAM users of credentials.json: without that file the broker cannot log in to itself. */
+function reusedCredentials(paths: StackPaths): Credentials {
+  const creds = readCredentials(paths);
+  if (!creds?.users.some((u) => u.name === ADMIN_USER)) {
+    throw new CrossdockError(
+      'CD_E_STACK_NO_CREDENTIALS',
+      `Kafka's storage in ${paths.kafkaData} was formatted with SCRAM users whose passwords are not in ${paths.credentialsFile} (missing, unreadable or without ${ADMIN_USER}).`,
+      { details: { credentialsFile: paths.credentialsFile } },
+    );
+  }
+  return creds;
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CrossdockError } from '../core/errors';
 import { resolveEndpoints, stackPorts, type Endpoints } from '../core/env';
+import { ensureLoopbackAcls, loopbackAnonymousAcls } from './acls';
 import { KAFKA_MARKER, startKafka } from './kafka';
 import { stackPaths } from './paths';
 import { kafkaAnswers, redisAnswers, registryAnswers } from './probes';
@@ -9,7 +10,7 @@ import { isOurProcess, stopPid, tailFile } from './proc';
 import { silentProgress, type Progress } from './progress';
 import { REDIS_MARKER, startRedis } from './redis';
 import { REGISTRY_MARKER, startRegistry } from './registry';
-import { readState, writeState, type StackState } from './state';
+import { ADMIN_USER, credentialOf, readCredentials, readState, writeState, type StackState } from './state';
 
 /**
  * The local stack's lifecycle: which parts answer, bringing up what is missing, stopping what this
@@ -147,6 +148,7 @@ export async function up(options: StackOptions = {}): Promise<UpResult> {
   }
 
   // Kafka
+  let kafkaStarted = false;
   if (!(await kafkaAnswers(endpoints.kafkaBrokers))) {
     if (endpoints.external.kafka) {
       throw new CrossdockError(
@@ -159,13 +161,32 @@ export async function up(options: StackOptions = {}): Promise<UpResult> {
     state.kafka = await startKafka(paths, ports, progress, timeoutMs);
     writeState(paths, state);
     startedSomething = true;
+    kafkaStarted = true;
   } else {
     const endpoint = endpoints.kafkaBrokers.join(',');
     progress.emit('stack.answering', { part: 'kafka', endpoint }, `answers at ${endpoint}`);
   }
 
   // Registry
-  if (!(await registryAnswers(endpoints.registryUrl))) {
+  const registryUp = await registryAnswers(endpoints.registryUrl);
+  // ANONYMOUS (PLAINTEXT) is no super user: its loopback ACLs must exist before the registry's
+  // kafkasql client and the tests use that listener. Made whenever this run started Kafka (fresh or
+  // reused storage) or must start the registry (an earlier `up` may have stopped in between).
+  if (!endpoints.external.kafka && (kafkaStarted || !registryUp)) {
+    const creds = readCredentials(paths);
+    if (creds) {
+      await ensureLoopbackAcls(
+        endpoints.kafkaSaslBrokers,
+        credentialOf(creds, ADMIN_USER, paths.credentialsFile),
+      );
+      progress.emit(
+        'stack.acls_ensured',
+        { part: 'kafka', acls: loopbackAnonymousAcls().length },
+        'PLAINTEXT rights for ANONYMOUS from 127.0.0.1 only (ACLs)',
+      );
+    }
+  }
+  if (!registryUp) {
     if (endpoints.external.registry) {
       throw new CrossdockError(
         'CD_E_STACK_NOT_READY',

@@ -42,6 +42,12 @@ export const STACK_LOG_EVENTS = defineLogEvents({
     fields: ['part'],
     description: 'A part this stack started answers.',
   },
+  'stack.acls_ensured': {
+    level: 'info',
+    fields: ['part', 'acls'],
+    description:
+      "The PLAINTEXT listener's loopback ACLs (ANONYMOUS, host 127.0.0.1) exist: created as `admin` over the SASL listener, idempotent.",
+  },
   'stack.answering': {
     level: 'info',
     fields: ['part', 'endpoint'],

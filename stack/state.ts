@@ -36,7 +36,7 @@ export function writeState(paths: StackPaths, state: StackState): void {
 
 /**
  * Sites that the demo configuration (examples/hub.yaml) names; each gets a SCRAM user
- * `site-<siteId>` at format time. `hub` and `admin` are super users.
+ * `site-<siteId>` at format time, beside `hub` and `admin` ({@link STACK_USERS}).
  */
 export const DEMO_SITES = [
   'us-chi',
@@ -48,7 +48,14 @@ export const DEMO_SITES = [
   'mx-mty',
   'mx-gdl',
 ] as const;
-export const SUPER_USERS = ['hub', 'admin'] as const;
+/**
+ * The stack's own SCRAM users. `admin` is the only super user (and the broker's own identity on its
+ * controller and inter-broker connections); `hub` is an ordinary user with no ACL of the stack's
+ * making (`crossdock acl plan|apply` grants what a hub configuration needs).
+ */
+export const STACK_USERS = ['hub', 'admin'] as const;
+export const ADMIN_USER = 'admin';
+export const SUPER_USERS = [ADMIN_USER] as const;
 
 export function siteUserName(siteId: string): string {
   return `site-${siteId}`;
@@ -63,7 +70,7 @@ export function loadOrCreateCredentials(paths: StackPaths): Credentials {
   try {
     return JSON.parse(fs.readFileSync(paths.credentialsFile, 'utf8')) as Credentials;
   } catch {
-    const names = [...SUPER_USERS, ...DEMO_SITES.map(siteUserName)];
+    const names = [...STACK_USERS, ...DEMO_SITES.map(siteUserName)];
     const creds: Credentials = {
       users: names.map((name) => ({ name, password: crypto.randomBytes(18).toString('base64url') })),
     };
@@ -79,4 +86,11 @@ export function readCredentials(paths: StackPaths): Credentials | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The stack user `name` from its credentials. @throws Error naming the file when it is missing */
+export function credentialOf(creds: Credentials, name: string, file: string): ScramUser {
+  const user = creds.users.find((u) => u.name === name);
+  if (!user) throw new Error(`no SCRAM credentials for ${name} in ${file}`);
+  return user;
 }

@@ -12,6 +12,7 @@ import {
   ResourcePatternTypes,
   type Admin,
 } from 'kafkajs';
+import { withJavaArgFile } from '../../core/argfile';
 import { CrossdockError, describeError } from '../../core/errors';
 import { eventLogger } from '../../core/log-events';
 import { silentLogger, type Logger } from '../../core/logger';
@@ -119,7 +120,8 @@ export function defaultKafkaLibs(): string {
 
 /**
  * Creates (or resets) a SCRAM-SHA-256 and SCRAM-SHA-512 credential with Kafka's own ConfigCommand:
- * kafkajs cannot create SCRAM users. The password travels in argv of a short-lived local process.
+ * kafkajs cannot create SCRAM users. The password goes to the tool in a 0600 java argument file
+ * (`java @file`, removed afterwards), never in argv.
  */
 export async function upsertScramUser(user: string, password: string, options: ScramOptions): Promise<void> {
   if (!/^[A-Za-z0-9._-]+$/.test(user))
@@ -151,24 +153,28 @@ export async function upsertScramUser(user: string, password: string, options: S
       '--entity-name',
       user,
     ];
-    await new Promise<void>((resolve, reject) => {
-      execFile(options.java ?? 'java', args, { timeout: 60_000 }, (err, _stdout, stderr) => {
-        if (!err) return resolve();
-        // The tool echoes its arguments (with the password) first: report only the exception line.
-        const reason =
-          stderr
-            .split('\n')
-            .find((l) => /Exception:/.test(l))
-            ?.trim() ?? `exit ${String((err as { code?: unknown }).code)}`;
-        reject(
-          new CrossdockError(
-            'CD_E_SITE_ONBOARD_FAILED',
-            `Kafka ConfigCommand could not set ${mechanism} for ${user}: ${reason}`,
-            { retriable: true },
-          ),
-        );
-      });
-    });
+    await withJavaArgFile(
+      args,
+      (argFile) =>
+        new Promise<void>((resolve, reject) => {
+          execFile(options.java ?? 'java', [argFile], { timeout: 60_000 }, (err, _stdout, stderr) => {
+            if (!err) return resolve();
+            // The tool echoes its arguments (with the password) first: report only the exception line.
+            const reason =
+              stderr
+                .split('\n')
+                .find((l) => /Exception:/.test(l))
+                ?.trim() ?? `exit ${String((err as { code?: unknown }).code)}`;
+            reject(
+              new CrossdockError(
+                'CD_E_SITE_ONBOARD_FAILED',
+                `Kafka ConfigCommand could not set ${mechanism} for ${user}: ${reason}`,
+                { retriable: true },
+              ),
+            );
+          });
+        }),
+    );
   }
 }
 

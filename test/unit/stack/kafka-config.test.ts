@@ -7,9 +7,16 @@ import {
 } from '../../../stack/kafka-config';
 import { parseJavaMajor } from '../../../stack/java';
 import { resolveEndpoints, stackPorts } from '../../../core/env';
+import { loopbackAnonymousAcls } from '../../../stack/acls';
+import { ADMIN_USER, STACK_USERS, SUPER_USERS } from '../../../stack/state';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
 
 describe('broker properties', () => {
-  const props = brokerProperties({ plaintext: 1, controller: 2, sasl: 3 }, '/data/k', ['hub', 'admin']);
+  const admin = { name: 'admin', password: 'pw-Admin_1' };
+  const props = brokerProperties({ plaintext: 1, controller: 2, sasl: 3 }, '/data/k', {
+    superUsers: ['admin'],
+    internalUser: admin,
+  });
 
   it('describe one combined KRaft node on loopback with a static quorum', () => {
     expect(props.get('process.roles')).toBe('broker,controller');
@@ -23,9 +30,50 @@ describe('broker properties', () => {
     expect(props.get('auto.create.topics.enable')).toBe('false');
   });
 
-  it('deny by default, with the internal listener and the named users as super users', () => {
+  it('deny by default, with admin the only super user (no ANONYMOUS, no hub)', () => {
     expect(props.get('allow.everyone.if.no.acl.found')).toBe('false');
-    expect(props.get('super.users')).toBe('User:ANONYMOUS;User:hub;User:admin');
+    expect(props.get('authorizer.class.name')).toBe(
+      'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    );
+    expect(props.get('super.users')).toBe('User:admin');
+    expect(props.get('super.users')).not.toMatch(/ANONYMOUS|hub/);
+  });
+
+  it('bind every listener to 127.0.0.1 and keep PLAINTEXT off the broker’s own traffic', () => {
+    for (const l of props.get('listeners')!.split(',')) expect(l).toMatch(/^[A-Z_]+:\/\/127\.0\.0\.1:\d+$/);
+    expect(props.get('inter.broker.listener.name')).toBe('SASL_PLAINTEXT');
+    expect(props.get('sasl.mechanism.inter.broker.protocol')).toBe('SCRAM-SHA-512');
+    expect(props.get('listener.security.protocol.map')).toBe(
+      'CONTROLLER:SASL_PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+    );
+  });
+
+  it('authenticate the controller listener with PLAIN as the internal user, SCRAM on the SASL listener', () => {
+    expect(props.get('sasl.mechanism.controller.protocol')).toBe('PLAIN');
+    expect(props.get('listener.name.controller.sasl.enabled.mechanisms')).toBe('PLAIN');
+    expect(props.get('listener.name.controller.plain.sasl.jaas.config')).toBe(
+      'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="pw-Admin_1" user_admin="pw-Admin_1";',
+    );
+    expect(props.get('listener.name.sasl_plaintext.sasl.enabled.mechanisms')).toBe(
+      'SCRAM-SHA-256,SCRAM-SHA-512',
+    );
+    expect(props.get('listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config')).toBe(
+      'org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="pw-Admin_1";',
+    );
+  });
+
+  it('refuse ANONYMOUS as a super user, an internal user that is not one, and passwords a JAAS line cannot hold', () => {
+    const ports = { plaintext: 1, controller: 2, sasl: 3 };
+    expect(() =>
+      brokerProperties(ports, '/d', { superUsers: ['admin', 'ANONYMOUS'], internalUser: admin }),
+    ).toThrow(/ANONYMOUS/);
+    expect(() => brokerProperties(ports, '/d', { superUsers: ['root'], internalUser: admin })).toThrow(
+      /must be a super user/,
+    );
+    for (const password of ['a"b', 'a\\b', 'a;b', 'a b'])
+      expect(() =>
+        brokerProperties(ports, '/d', { superUsers: ['admin'], internalUser: { name: 'admin', password } }),
+      ).toThrow(/password of "admin"/);
   });
 
   it('render as key=value lines and refuse line breaks', () => {
@@ -37,6 +85,32 @@ describe('broker properties', () => {
     );
     expect(text).toBe('a=1\nb.c=x y\n');
     expect(() => renderProperties(new Map([['a', 'x\ny']]))).toThrow(/line break/);
+  });
+});
+
+describe('stack users and loopback ACLs', () => {
+  it('make hub and admin users, with admin alone a super user', () => {
+    expect([...STACK_USERS]).toEqual(['hub', 'admin']);
+    expect([...SUPER_USERS]).toEqual([ADMIN_USER]);
+  });
+
+  it('give ANONYMOUS ALL on every topic, group, transactional id and the cluster, from 127.0.0.1 only', () => {
+    const acls = loopbackAnonymousAcls();
+    expect(acls.map((a) => [a.resourceType, a.resourceName])).toEqual([
+      [AclResourceTypes.TOPIC, '*'],
+      [AclResourceTypes.GROUP, '*'],
+      [AclResourceTypes.TRANSACTIONAL_ID, '*'],
+      [AclResourceTypes.CLUSTER, 'kafka-cluster'],
+    ]);
+    for (const a of acls) {
+      expect(a).toMatchObject({
+        principal: 'User:ANONYMOUS',
+        host: '127.0.0.1',
+        operation: AclOperationTypes.ALL,
+        permissionType: AclPermissionTypes.ALLOW,
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+      });
+    }
   });
 });
 
