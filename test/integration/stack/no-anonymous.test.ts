@@ -46,7 +46,8 @@ describe('no anonymous access beyond 127.0.0.1 (own fresh stack)', () => {
     kafka({
       brokers: res.endpoints.kafkaSaslBrokers,
       sasl: { mechanism: 'scram-sha-512', username, password: pass },
-      retry: { retries: 0 },
+      // kafkajs needs a retry to find a group coordinator at all; a refused login is not retried.
+      retry: { retries: 2 },
       connectionTimeout: 5000,
       authenticationTimeout: 5000,
     });
@@ -295,10 +296,15 @@ describe('no anonymous access beyond 127.0.0.1 (own fresh stack)', () => {
       } finally {
         await producer.disconnect();
       }
+      // The group exists and its offsets are readable (admin, a super user, reads them); the site may
+      // not even look its coordinator up (kafkajs reports the broker's GROUP_AUTHORIZATION_FAILED on
+      // FindCoordinator as "Failed to find group coordinator").
       const siteAdmin = site.admin();
       await siteAdmin.connect();
       try {
-        await expect(siteAdmin.fetchOffsets({ groupId, topics: [topic] })).rejects.toThrow(/authoriz/i);
+        await expect(siteAdmin.fetchOffsets({ groupId, topics: [topic] })).rejects.toThrow(
+          /authoriz|group coordinator/i,
+        );
       } finally {
         await siteAdmin.disconnect();
       }
@@ -306,6 +312,8 @@ describe('no anonymous access beyond 127.0.0.1 (own fresh stack)', () => {
       const admin = sasl('admin', password('admin')).admin();
       await admin.connect();
       try {
+        const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        expect(offsets?.partitions).toMatchObject([{ partition: 0, offset: '0' }]);
         const { resources } = await admin.describeAcls({
           resourceType: AclResourceTypes.ANY,
           resourcePatternType: ResourcePatternTypes.ANY,
@@ -327,11 +335,16 @@ describe('no anonymous access beyond 127.0.0.1 (own fresh stack)', () => {
         await admin.disconnect();
       }
     });
-  });
 
-  it("keeps the broker's own controller and inter-broker traffic authorized (nothing refused in its log)", () => {
-    const log = fs.readFileSync(path.join(stackPaths(env).logs, 'kafka.log'), 'utf8');
-    expect(log).toContain('Kafka Server started');
-    expect(log).not.toMatch(/needs CLUSTER_ACTION|AuthorizerNotReady|ClusterAuthorizationException/);
+    it("keeps the broker's own controller and inter-broker traffic authorized (nothing refused in its log, transactions included)", () => {
+      const log = fs.readFileSync(path.join(stackPaths(env).logs, 'kafka.log'), 'utf8');
+      expect(log).toContain('Kafka Server started');
+      // What the broker needs for itself is CLUSTER_ACTION (registration, heartbeats, transaction
+      // markers); clients never ask for it. The test's own refused client calls are logged too, so only
+      // these are looked for.
+      expect(log).not.toMatch(
+        /needs CLUSTER_ACTION|AuthorizerNotReady|ListenerName\(CONTROLLER\).*Exception/,
+      );
+    });
   });
 });
