@@ -7,7 +7,9 @@
  * catalog does not know cannot be told apart into personal and other fields, so its value is
  * withheld; and bytes that do not decode are shown only as their framing (magic byte and schema
  * id, 5 bytes) and length, because raw Avro carries the strings (names, addresses) readable in
- * hex. Unmasked (admin): the whole event, or the hex of all the bytes.
+ * hex. Unmasked (admin): the whole event, or the hex of all the bytes. The error texts (reason,
+ * the subscriber's last answer, their headers) get the event's personal values masked, or are
+ * withheld when the event does not decode (dlq/mask-text.ts).
  */
 import { toJsonSafe } from '../core/avro';
 import { isCrossdockError, describeError } from '../core/errors';
@@ -16,6 +18,7 @@ import { DLQ_HEADERS } from '../core/dead-letters';
 import { LAST_ERROR_HEADER, LAST_STATUS_HEADER } from '../connectors/sinks';
 import { decodeEvent, maskPersonalData, type Catalog } from '../schemas';
 import type { DeadLetterNote, DeadLetterRecord, DeadLetterStore } from './contract';
+import { errorTextFor, personalValues } from './mask-text';
 
 /** The event of a dead letter, decoded or not. */
 export type ShownEvent =
@@ -74,6 +77,9 @@ export interface ShowDeps {
   catalog: () => Catalog;
 }
 
+/** Headers that carry free text (reasons, a subscriber's answer) that may quote the event. */
+const TEXT_HEADERS = new Set<string>([DLQ_HEADERS.message, LAST_ERROR_HEADER]);
+
 /** Framing: magic byte and the 4-byte schema id. */
 const FRAME_BYTES = 5;
 /** At most this many bytes are shown as hex (the rest is counted). */
@@ -88,6 +94,19 @@ export async function showEvent(
   value: Buffer,
   unmasked: boolean,
 ): Promise<ShownEvent> {
+  return (await showEventWithValues(deps, value, unmasked)).event;
+}
+
+/**
+ * showEvent, and the event's personal values (dlq/mask-text.ts personalValues) for masking the
+ * error texts next to it: undefined when they cannot be known (bytes that do not decode, a type
+ * the catalog does not know) or are not needed (`unmasked`).
+ */
+async function showEventWithValues(
+  deps: Pick<ShowDeps, 'resolver' | 'catalog'>,
+  value: Buffer,
+  unmasked: boolean,
+): Promise<{ event: ShownEvent; personal?: string[] }> {
   const catalog = deps.catalog();
   try {
     const d = await decodeEvent(deps.resolver, value, { catalog });
@@ -99,25 +118,30 @@ export async function showEvent(
       ...(d.version !== undefined ? { version: d.version } : {}),
     };
     const json = toJsonSafe(d.event) as Record<string, unknown>;
-    if (unmasked) return { ...head, masked: 'none', value: json };
-    if (!d.entry) return { ...head, masked: 'withheld' };
+    if (unmasked) return { event: { ...head, masked: 'none', value: json } };
+    if (!d.entry) return { event: { ...head, masked: 'withheld' } };
     return {
-      ...head,
-      masked: 'personal-fields',
-      personalFields: d.entry.personalDataFields,
-      value: maskPersonalData(d.entry, json),
+      event: {
+        ...head,
+        masked: 'personal-fields',
+        personalFields: d.entry.personalDataFields,
+        value: maskPersonalData(d.entry, json),
+      },
+      personal: personalValues(d.entry, json),
     };
   } catch (err) {
     // A registry that does not answer is no property of the event: the caller answers 503.
     if (isCrossdockError(err) && err.retriable) throw err;
     const shown = unmasked ? value.subarray(0, MAX_HEX_BYTES) : value.subarray(0, FRAME_BYTES);
     return {
-      decoded: false,
-      code: isCrossdockError(err) ? err.code : 'CD_E_UNDECODABLE_EVENT',
-      reason: describeError(err),
-      bytes: value.length,
-      hex: shown.toString('hex'),
-      masked: unmasked ? 'none' : 'bytes',
+      event: {
+        decoded: false,
+        code: isCrossdockError(err) ? err.code : 'CD_E_UNDECODABLE_EVENT',
+        reason: describeError(err),
+        bytes: value.length,
+        hex: shown.toString('hex'),
+        masked: unmasked ? 'none' : 'bytes',
+      },
     };
   }
 }
@@ -131,10 +155,16 @@ export async function showDeadLetter(
   id: string,
   unmasked: boolean,
 ): Promise<ShownDeadLetter | undefined> {
-  const record = await deps.store.get(id);
-  if (!record) return undefined;
+  const found = await deps.store.get(id);
+  if (!found) return undefined;
   const payload = await deps.store.payload(id);
-  const headers = payload?.headers ?? {};
+  const shown = payload ? await showEventWithValues(deps, payload.value, unmasked) : undefined;
+  // Error texts may quote the event (a receiver's 422 body echoing a name): masked like it.
+  const text = (t: string) => (unmasked ? t : errorTextFor(t, shown?.personal));
+  const record = { ...found, message: text(found.message) };
+  const headers = Object.fromEntries(
+    Object.entries(payload?.headers ?? {}).map(([k, v]) => [k, TEXT_HEADERS.has(k) ? text(v) : v]),
+  );
   return {
     record,
     reason: {
@@ -155,8 +185,8 @@ export async function showDeadLetter(
     },
     headers,
     key: payload?.key ? payload.key.toString('utf8') : null,
-    event: payload
-      ? await showEvent(deps, payload.value, unmasked)
+    event: shown
+      ? shown.event
       : {
           decoded: false,
           code: 'CD_E_DLQ_NOT_FOUND',
@@ -166,4 +196,24 @@ export async function showDeadLetter(
           masked: 'none',
         },
   };
+}
+
+/**
+ * Records of a list as a role that does not see personal data gets them (`unmasked` false): each
+ * reason with its event's personal values masked, or withheld when the event does not decode.
+ */
+export async function recordsForRole(
+  deps: ShowDeps,
+  records: DeadLetterRecord[],
+  unmasked: boolean,
+): Promise<DeadLetterRecord[]> {
+  if (unmasked) return records;
+  return Promise.all(
+    records.map(async (r) => {
+      if (!r.message) return r;
+      const payload = await deps.store.payload(r.id);
+      const shown = payload ? await showEventWithValues(deps, payload.value, false) : undefined;
+      return { ...r, message: errorTextFor(r.message, shown?.personal) };
+    }),
+  );
 }

@@ -51,6 +51,7 @@ interface TailFlags {
   config?: string;
   decode?: boolean;
   showPersonal?: boolean;
+  hub?: string;
   fromBeginning?: boolean;
   limit?: string;
   json?: boolean;
@@ -74,7 +75,14 @@ export function tailCommand(setExit: (code: number) => void): Command {
       "hub configuration (YAML) for the topic prefix and the subscribers (default: the running hub's, else examples/hub.yaml)",
     )
     .option('--decode', 'decode each event through the schema registry (personal fields masked)')
-    .option('--show-personal', 'with --decode: show personal fields unmasked')
+    .option(
+      '--show-personal',
+      "with --decode: show personal fields unmasked (needs the admin role: the admin API is asked first with CROSSDOCK_ADMIN_TOKEN, else the run file's local token)",
+    )
+    .option(
+      '--hub <url>',
+      "with --show-personal: the admin API's address (default: the run file of the hub started with this CROSSDOCK_HOME)",
+    )
     .option(
       '--from-beginning',
       'start at the beginning of the topic (default: only what arrives from now on)',
@@ -117,6 +125,11 @@ async function runTail(name: string, opts: TailFlags): Promise<void> {
   const endpoints = currentEndpoints();
   const kafka = createKafka({ clientId: 'crossdock-events-tail', connection: endpoints.kafka });
   const target = resolveTailTarget(name, config, await existingTopics(kafka));
+  // Kafka is read directly, around the admin API: unmasked only for an admin's token (audited).
+  if (opts.showPersonal) {
+    const { connect } = require('../admin-client') as typeof import('../admin-client');
+    await connect(opts.hub).get('/events/tail-personal', { topic: target.topic });
+  }
   const catalog = loadCatalog();
   const stop = new AbortController();
   const onSignal = () => stop.abort();

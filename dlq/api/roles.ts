@@ -9,7 +9,9 @@
  * - operator: also works dead letters (claim, assign, note, resolve, discard), replays
  *   and steers replay jobs, and reads the audit trail (it names people: token names). Personal
  *   fields stay masked: working a dead letter needs its reason and shape, not a customer's name.
- * - admin: everything, unmasked, and reindex (rebuilds the index from the topics).
+ * - admin: everything, unmasked, reindex (rebuilds the index from the topics), and
+ *   `crossdock events tail --show-personal` (which reads Kafka itself, so the CLI asks the API's
+ *   `events.tail-personal` first).
  */
 import type { AdminRole } from '../../core/config/types';
 
@@ -179,6 +181,14 @@ export const ADMIN_OPERATIONS = Object.freeze([
     path: '/dlq/reindex',
     role: 'admin',
     summary: 'Rebuild the dead-letter index from the topics (and operators’ states from the state topic)',
+  },
+  {
+    op: 'events.tail-personal',
+    method: 'GET',
+    path: '/events/tail-personal',
+    role: 'admin',
+    summary:
+      'May the caller tail events with personal fields unmasked? `crossdock events tail --decode --show-personal` reads Kafka directly and asks here first; answers who. Audited with the topic',
   },
 ] as const satisfies readonly AdminOperation[]);
 

@@ -44,7 +44,7 @@ import {
   parseTime,
   type FilterInput,
 } from '../selector';
-import { showDeadLetter } from '../show';
+import { recordsForRole, showDeadLetter } from '../show';
 import { applyWork, type WorkArgs, type WorkOp } from '../work';
 import { allowed, operation, seesPersonalData, type AdminOpName } from './roles';
 import * as S from './schemas';
@@ -364,7 +364,9 @@ export async function buildAdminApp(deps: AdminApiDeps): Promise<FastifyInstance
       const filter = parseFilter(raw, 'query', clock.now());
       const page = await deps.store.list(filter, { limit, ...(cursor ? { cursor } : {}) });
       req.audit.count = page.items.length;
-      return page;
+      const unmasked = seesPersonalData(req.audit.identity!.role);
+      const shown = { store: deps.store, resolver: deps.resolver, catalog };
+      return { ...page, items: await recordsForRole(shown, page.items, unmasked) };
     },
   );
 
@@ -533,6 +535,31 @@ export async function buildAdminApp(deps: AdminApiDeps): Promise<FastifyInstance
       const trace = await deps.tracer.trace(req.params.eventId);
       req.audit.count = 1;
       return trace;
+    },
+  );
+
+  // `crossdock events tail --show-personal` reads Kafka itself: it asks here first, so only an
+  // admin's token lets it show personal fields, and the audit trail names who tailed which topic.
+  route<unknown, { topic: string }>(
+    'events.tail-personal',
+    {
+      querystring: {
+        type: 'object',
+        required: ['topic'],
+        additionalProperties: false,
+        properties: { topic: { type: 'string', minLength: 1, maxLength: 249 } },
+      },
+      response: {
+        200: {
+          type: 'object',
+          required: ['name', 'role'],
+          properties: { name: { type: 'string' }, role: { type: 'string' } },
+        },
+      },
+    },
+    async (req) => {
+      const { name, role } = req.audit.identity!;
+      return { name, role };
     },
   );
 

@@ -39,6 +39,7 @@ describe('dlq: the admin API, roles and audit', () => {
       'dlq.replay-cancel': { path: '/dlq/replays/job-x/cancel', body: {} },
       'audit.list': { path: '/audit' },
       'dlq.reindex': { path: '/dlq/reindex', body: {} },
+      'events.tail-personal': { path: '/events/tail-personal?topic=cd.deliver.erp' },
     };
     return paths[op];
   }
@@ -65,10 +66,11 @@ describe('dlq: the admin API, roles and audit', () => {
         refusals.push({ op, who: NAMES[role], code: 'CD_E_ADMIN_FORBIDDEN' });
       }
     }
-    // viewer: 11 operations refused, operator: 1 (reindex), admin: none; no token: all, twice.
-    expect(refusals.filter((r) => r.who === NAMES.viewer)).toHaveLength(11);
+    // viewer: 12 operations refused, operator: 2 (reindex, tail-personal), admin: none; no token: all, twice.
+    expect(refusals.filter((r) => r.who === NAMES.viewer)).toHaveLength(12);
     expect(refusals.filter((r) => r.who === NAMES.operator)).toEqual([
       { op: 'dlq.reindex', who: NAMES.operator, code: 'CD_E_ADMIN_FORBIDDEN' },
+      { op: 'events.tail-personal', who: NAMES.operator, code: 'CD_E_ADMIN_FORBIDDEN' },
     ]);
     expect(refusals.filter((r) => r.who === 'anonymous')).toHaveLength(2 * ADMIN_OPERATIONS.length);
 
@@ -130,6 +132,7 @@ describe('dlq: the admin API, roles and audit', () => {
       'dlq.replay-cancel 404 CD_E_DLQ_JOB_NOT_FOUND',
       'audit.list 200',
       'dlq.reindex 200',
+      'events.tail-personal 200',
     ]);
     const claimed = await h.call('GET', `/dlq/${encodeURIComponent(h.ids.erp[0]!)}`, TOKENS.viewer);
     expect(claimed.body.record).toMatchObject({ owner: 'otto' });

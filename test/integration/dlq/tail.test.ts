@@ -13,6 +13,7 @@ import { MASK } from '../../../schemas';
 import type { TailRecord } from '../../../cli/tail';
 import { runCli } from '../../helpers/hub';
 import { eventually, randomName, testEndpoints, testKafka } from '../../helpers/stack';
+import { startApiHarness, TOKENS, type ApiHarness } from './api-harness';
 import { TEST_SITES } from '../router/harness';
 import { wireEvent, type WireEvent } from '../router/events';
 
@@ -35,9 +36,12 @@ describe('events tail', () => {
   let kafka: Kafka;
   let admin: Admin;
   let producer: Producer;
+  /** An admin API (real index, audit topic, Redis): --show-personal asks it for the role first. */
+  let api: ApiHarness;
   const released: WireEvent[] = [];
 
   beforeAll(async () => {
+    api = await startApiHarness();
     fs.writeFileSync(
       file,
       stringify({
@@ -64,6 +68,7 @@ describe('events tail', () => {
   });
 
   afterAll(async () => {
+    await api?.close();
     await producer?.disconnect();
     await admin?.disconnect();
     fs.rmSync(home, { recursive: true, force: true });
@@ -122,8 +127,8 @@ describe('events tail', () => {
     expect(res.stdout).not.toContain('Lovelace');
   });
 
-  it('--show-personal shows them; without --json one block of text per record', async () => {
-    const shown = await runCli(
+  const showPersonal = (token?: string) =>
+    runCli(
       [
         'events',
         'tail',
@@ -132,13 +137,41 @@ describe('events tail', () => {
         file,
         '--decode',
         '--show-personal',
+        '--hub',
+        api.url,
         '--from-beginning',
         '--limit',
         '1',
         '--json',
       ],
-      env,
+      { ...env, ...(token ? { CROSSDOCK_ADMIN_TOKEN: token } : {}) },
     );
+
+  it('--show-personal needs the admin role: a viewer or operator token is refused (exit 3, audited), none at all too', async () => {
+    const since = Date.now();
+    for (const token of [TOKENS.viewer, TOKENS.operator]) {
+      const res = await showPersonal(token);
+      // --json: the coded error is the one document on stdout; no record was printed.
+      expect([res.code, (JSON.parse(res.stdout) as { error: { code: string } }).error.code]).toEqual([
+        3,
+        'CD_E_ADMIN_FORBIDDEN',
+      ]);
+      expect(res.stdout + res.stderr).not.toContain(released[0]!.event.customerName);
+    }
+    const none = await showPersonal(undefined);
+    expect([none.code, (JSON.parse(none.stdout) as { error: { code: string } }).error.code]).toEqual([
+      3,
+      'CD_E_ADMIN_UNAUTHORIZED',
+    ]);
+    const refused = (await api.auditTopic()).filter(
+      (r) => r.at >= since && r.op === 'events.tail-personal' && r.result === 'refused',
+    );
+    // Without a token the CLI does not call the API at all (it has nothing to send).
+    expect(refused.map((r) => r.who).sort()).toEqual(['otto', 'vera']);
+  });
+
+  it('--show-personal shows them to an admin; without --json one block of text per record', async () => {
+    const shown = await showPersonal(TOKENS.admin);
     expect(shown.code).toBe(0);
     const [r] = lines(shown.stdout);
     expect(r!.event).toMatchObject({ decoded: true, masked: 'none' });

@@ -12,6 +12,7 @@ import {
   type AdminOpName,
   type AdminOperation,
 } from '../../../dlq';
+import { WITHHELD_TEXT } from '../../../dlq/mask-text';
 import { encodeEvent, entryVersion, exampleEvent, loadCatalog } from '../../../schemas';
 import { fakeAudit, fakeReplay, fakeStore, fakeTracer, letter } from './fakes';
 
@@ -44,6 +45,7 @@ const REQUEST: Record<AdminOpName, { url: string; body?: unknown }> = {
   'dlq.replay-cancel': { url: '/api/v1/dlq/replays/job-1/cancel', body: {} },
   'audit.list': { url: '/api/v1/audit?limit=5' },
   'dlq.reindex': { url: '/api/v1/dlq/reindex', body: {} },
+  'events.tail-personal': { url: '/api/v1/events/tail-personal?topic=cd.deliver.erp' },
 };
 
 async function app(options: { maxSelection?: number } = {}) {
@@ -139,7 +141,7 @@ describe('admin API: the role matrix', () => {
     );
     expect(may('operator').sort()).toEqual(
       ADMIN_OPERATIONS.map((o) => o.op)
-        .filter((o) => o !== 'dlq.reindex')
+        .filter((o) => o !== 'dlq.reindex' && o !== 'events.tail-personal')
         .sort(),
     );
     expect(may('admin').length).toBe(ADMIN_OPERATIONS.length);
@@ -384,6 +386,65 @@ describe('admin API: personal fields in dlq show', () => {
     expect(masked.event.hex).toBe(Buffer.from('not a').toString('hex'));
     const full = await show(a, TOKENS.admin, 'x.dlq.router:0:1');
     expect(Buffer.from(full.event.hex, 'hex').toString()).toBe('not avro at all, Jane Doe');
+    await a.close();
+  });
+});
+
+describe('admin API: personal data in error texts', () => {
+  const get = async (a: FastifyInstance, token: string, url: string) =>
+    (await a.inject({ url, headers: { authorization: `Bearer ${token}` } })).json();
+  const showUrl = (id: string) => `/api/v1/dlq/${encodeURIComponent(id)}`;
+  const listed = async (a: FastifyInstance, token: string, id: string) =>
+    ((await get(a, token, '/api/v1/dlq?limit=50')).items as Array<{ id: string; message: string }>).find(
+      (r) => r.id === id,
+    )!.message;
+
+  it("a receiver's answer quoting the event: its personal values masked below admin, whole for admin", async () => {
+    const { app: a, store, event } = await app();
+    const customer = event.customerName as string;
+    const shipTo = (event.shipTo as { name: string }).name;
+    const { value } = (await store.payload(ID))!;
+    const quote = `HTTP 422: {"error":"customer ${customer} (ship to ${shipTo.toUpperCase()}) unknown"}`;
+    const id = 'x.dlq.deliver.erp:0:9';
+    await store.index(letter(id, { message: quote }), {
+      key: Buffer.from('ATL-9'),
+      value,
+      headers: { 'cd-error-message': quote, 'cd-last-error': quote, 'cd-last-status': '422' },
+    });
+    const masked = 'HTTP 422: {"error":"customer *** (ship to ***) unknown"}';
+    for (const role of ['viewer', 'operator'] as const) {
+      const body = await get(a, TOKENS[role], showUrl(id));
+      expect(body.reason.message).toBe(masked);
+      expect(body.history.lastError).toBe(masked);
+      expect(body.headers['cd-error-message']).toBe(masked);
+      expect(body.record.message).toBe(masked);
+      expect(JSON.stringify(body).toLowerCase()).not.toContain(customer.toLowerCase());
+      expect(JSON.stringify(body).toLowerCase()).not.toContain(shipTo.toLowerCase());
+      expect(await listed(a, TOKENS[role], id)).toBe(masked);
+    }
+    const body = await get(a, TOKENS.admin, showUrl(id));
+    expect(body.reason.message).toBe(quote);
+    expect(body.history.lastError).toBe(quote);
+    expect(await listed(a, TOKENS.admin, id)).toBe(quote);
+    await a.close();
+  });
+
+  it('an event that does not decode: its error texts withheld below admin (nothing to mask them by)', async () => {
+    const { app: a, store } = await app();
+    const id = 'x.dlq.router:0:2';
+    const quote = 'field customerName "Jane Doe" is not allowed here';
+    await store.index(letter(id, { kind: 'router', message: quote }), {
+      key: null,
+      value: Buffer.from('not avro, Jane Doe'),
+      headers: { 'cd-error-message': quote },
+    });
+    for (const role of ['viewer', 'operator'] as const) {
+      const body = await get(a, TOKENS[role], showUrl(id));
+      expect(body.reason.message).toBe(WITHHELD_TEXT);
+      expect(body.headers['cd-error-message']).toBe(WITHHELD_TEXT);
+      expect(await listed(a, TOKENS[role], id)).toBe(WITHHELD_TEXT);
+    }
+    expect((await get(a, TOKENS.admin, showUrl(id))).reason.message).toBe(quote);
     await a.close();
   });
 });
