@@ -52,7 +52,8 @@ export interface RouteRequest {
 /** What a route answers: a status and a JSON body. */
 export type RouteHandler = (req: RouteRequest) => Promise<{ status: number; body: unknown }>;
 
-const MAX_ROUTE_BODY = 1024 * 1024;
+/** Largest body of a route added with addRoute (POST /config); larger: 413. */
+export const MAX_ROUTE_BODY = 1024 * 1024;
 
 function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
@@ -103,7 +104,8 @@ export interface StatusDocument {
   subscribers: Record<string, StatusEntry>;
 }
 
-const CHECK_TIMEOUT_MS = 2000;
+/** A readiness check or status provider that takes longer counts as false / `{ error }`. */
+export const CHECK_TIMEOUT_MS = 2000;
 
 function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

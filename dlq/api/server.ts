@@ -182,13 +182,20 @@ function countOutcomes(predictions: ReadonlyArray<{ outcome: ReplayOutcome }>): 
 /**
  * The admin API app (not listening: component.ts adds listen/close, tests may inject()).
  */
+/** Largest request body of the admin API (a selector of many ids); larger: 413. */
+export const ADMIN_BODY_LIMIT = 4 * 1024 * 1024;
+/** The whole request must arrive within this time. */
+export const ADMIN_REQUEST_TIMEOUT_MS = 60_000;
+
 export async function buildAdminApp(deps: AdminApiDeps): Promise<FastifyInstance> {
   const log = eventLogger(deps.logger ?? silentLogger(), DLQ_LOG_EVENTS);
   const clock = deps.clock ?? systemClock;
   const catalog = deps.catalog ?? (() => loadCatalog());
   const app = Fastify({
     logger: false,
-    bodyLimit: 4 * 1024 * 1024,
+    bodyLimit: ADMIN_BODY_LIMIT,
+    // Fastify's default (0) turns Node's request timeout off; a request must arrive within this.
+    requestTimeout: ADMIN_REQUEST_TIMEOUT_MS,
     return503OnClosing: true,
     // Unknown fields are refused, not dropped: a typo (`reasn`) must not pass unnoticed.
     ajv: {

@@ -28,6 +28,24 @@ export interface HttpIngestSite {
   quota?: { events: number; windowMs: number };
 }
 
+/**
+ * The bounds of HTTP ingest when its settings do not say otherwise (docs/operations.md, Request
+ * and body limits; test/unit/sources/limits-doc.test.ts keeps that table equal to these).
+ */
+export const INGEST_DEFAULTS = Object.freeze({
+  maxBodyBytes: 1_048_576,
+  maxBatch: 500,
+  replayWindowMs: 300_000,
+  idempotencyTtlMs: 86_400_000,
+  retryAfterSeconds: 5,
+  /** The whole request (headers and body) must arrive within this time; else 408. */
+  requestTimeoutMs: 60_000,
+  /** Idle time a kept-alive connection is held open between requests. */
+  keepAliveTimeoutMs: 72_000,
+  /** Longest `Idempotency-Key` (printable ASCII). */
+  maxIdempotencyKeyLength: 200,
+});
+
 export interface HttpIngestSettings {
   sites: HttpIngestSite[];
   /** Every active key of every site (two per site during a rotation). */
@@ -42,6 +60,8 @@ export interface HttpIngestSettings {
   maxBatch?: number;
   /** How long an Idempotency-Key answer is kept. @defaultValue 86400000 (24 h) */
   idempotencyTtlMs?: number;
+  /** The whole request must arrive within this time (slow senders get 408). @defaultValue 60000 */
+  requestTimeoutMs?: number;
   /** Retry-After (seconds) on 503. @defaultValue 5 */
   retryAfterSeconds?: number;
 }
@@ -62,6 +82,8 @@ class HttpAnswer {
     readonly headers: Record<string, string> = {},
   ) {}
 }
+
+const IDEMPOTENCY_KEY = new RegExp(`^[\\x21-\\x7e]{1,${INGEST_DEFAULTS.maxIdempotencyKeyLength}}$`);
 
 /** A site id in the URL: what a configured site id can be (core/config/schema.ts). */
 const SITE_ID = new RegExp(ID_PATTERN);
@@ -125,11 +147,11 @@ export async function buildIngestApp(
   const log = eventLogger(deps.logger ?? silentLogger(), SOURCE_LOG_EVENTS);
   const clock = deps.clock ?? systemClock;
   const prefix = settings.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
-  const windowMs = settings.replayWindowMs ?? 300_000;
-  const maxBodyBytes = settings.maxBodyBytes ?? 1_048_576;
-  const maxBatch = settings.maxBatch ?? 500;
-  const idemTtl = settings.idempotencyTtlMs ?? 86_400_000;
-  const retryAfter = String(settings.retryAfterSeconds ?? 5);
+  const windowMs = settings.replayWindowMs ?? INGEST_DEFAULTS.replayWindowMs;
+  const maxBodyBytes = settings.maxBodyBytes ?? INGEST_DEFAULTS.maxBodyBytes;
+  const maxBatch = settings.maxBatch ?? INGEST_DEFAULTS.maxBatch;
+  const idemTtl = settings.idempotencyTtlMs ?? INGEST_DEFAULTS.idempotencyTtlMs;
+  const retryAfter = String(settings.retryAfterSeconds ?? INGEST_DEFAULTS.retryAfterSeconds);
   const sites = new Map(settings.sites.map((s) => [s.siteId, s]));
   const keys = new Map(settings.keys.map((k) => [k.id, k]));
   const { answers, accepted } = ingestMetrics(deps.metrics);
@@ -137,6 +159,10 @@ export async function buildIngestApp(
   const app = Fastify({
     logger: false,
     bodyLimit: maxBodyBytes,
+    // Fastify's default (0) turns Node's request timeout off: a sender trickling a body would
+    // hold its connection for ever. The answer is 408 (edges.ts clientErrorAnswer).
+    requestTimeout: settings.requestTimeoutMs ?? INGEST_DEFAULTS.requestTimeoutMs,
+    keepAliveTimeout: INGEST_DEFAULTS.keepAliveTimeoutMs,
     // Every answer has the documented body (connectors/sources/http/edges.ts): a stopping ingest,
     // a request Node's parser refused and a URL the router cannot read included.
     return503OnClosing: false,
@@ -251,7 +277,7 @@ export async function buildIngestApp(
 
     const idemHeader = headers['idempotency-key'];
     const idemKey = Array.isArray(idemHeader) ? idemHeader[0] : idemHeader;
-    if (idemKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idemKey))
+    if (idemKey !== undefined && !IDEMPOTENCY_KEY.test(idemKey))
       return fail(400, 'CD_E_INPUT_MALFORMED', 'Idempotency-Key must be 1-200 printable ASCII characters.');
     // The body hash tells an Idempotency-Key's bodies apart, and finds the eventIds of an
     // unconfirmed attempt of the same body without a key (see `ingest`).
