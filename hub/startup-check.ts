@@ -6,6 +6,9 @@ import {
   type ConfigCheck,
   type ConfigProblem,
   type HubConfig,
+  envValue,
+  unsetEnvReferences,
+  unsetVariableMessage,
 } from '../core/config';
 import { CrossdockError, isCrossdockError } from '../core/errors';
 import { siteMappingsFor, type MappingFileProblem } from '../connectors/sources';
@@ -25,7 +28,11 @@ import { readLocalKeys } from './local-keys';
  *   `crossdock start` reads (hub/local-keys.ts). A secret missing HERE is a warning by default:
  *   config check often runs on a CI machine without the production secrets, while start-up refuses
  *   (CD_E_SITE_SECRET_MISSING) where it is missing. `requireSecrets` makes it an error (run it so on
- *   the hub's host);
+ *   the hub's host). A site key can only fail closed (ingest refuses its requests), so warning
+ *   where the secrets are not is safe;
+ * - the environment subscribers' sinks read (`${NAME}` in secrets and headers, `secretsEnv`,
+ *   core/config/expand-env.ts): unset is always an error, since it would fail open (unsigned
+ *   webhooks, an empty API key header);
  * - event types in routes (`match.eventTypes`, globs must match at least one) and rules known to
  *   the catalog, with the nearest name;
  * - subscriber URLs parse (the webhook sink builds a URL of them when it starts), ports in range;
@@ -40,8 +47,14 @@ export interface StartupCheckOptions {
   home?: string;
   /** @defaultValue loadCatalog() (schemas/) */
   catalog?: Pick<Catalog, 'entries'>;
-  /** A secret not set here is an error instead of a warning. @defaultValue false */
+  /** A site key's secret not set here is an error instead of a warning. @defaultValue false */
   requireSecrets?: boolean;
+  /**
+   * The secrets live in another process's environment (the CLI side of `config apply`: the hub
+   * checks its own): a variable a subscriber's sink reads that is unset here is a warning, not an
+   * error. @defaultValue false
+   */
+  secretsElsewhere?: boolean;
 }
 
 type Segments = Array<string | number>;
@@ -108,19 +121,53 @@ function keyProblems(config: HubConfig, lineOf: LineOf, o: StartupCheckOptions):
         message: `$${k.secretEnv} (secret of key ${k.id}, site ${site.id}) is not set in this environment: \`crossdock start\` refuses to start without it (CD_E_SITE_SECRET_MISSING). Set it where the hub runs; for local use \`npx crossdock keys\``,
         line: lineOf(at),
         severity,
+        variable: k.secretEnv,
       });
     });
   });
+  return out;
+}
+
+/**
+ * The environment a subscriber's sink reads (core/config/expand-env.ts): `${NAME}` in
+ * `sink.secrets[]` and `sink.headers.<name>`, and the variable `sink.secretsEnv` names. Unset is an
+ * error here — a webhook secret that is not set would send unsigned webhooks — unless
+ * `secretsElsewhere` (the CLI side of `config apply`, whose hub checks its own environment).
+ */
+function envProblems(config: HubConfig, lineOf: LineOf, o: StartupCheckOptions): ConfigProblem[] {
+  const env = o.env ?? process.env;
+  const out: ConfigProblem[] = [];
+  const push = (at: Segments, name: string, message: string) =>
+    out.push({
+      path: formatPath(at),
+      message,
+      line: lineOf(at),
+      ...(o.secretsElsewhere ? { severity: 'warning' as const } : {}),
+      variable: name,
+    });
   config.subscribers.forEach((s, i) => {
-    const env_ = (s.sink as { secretsEnv?: unknown }).secretsEnv;
-    if (typeof env_ === 'string' && !env[env_]) {
-      const at: Segments = ['subscribers', i, 'sink', 'secretsEnv'];
-      out.push({
-        path: formatPath(at),
-        message: `$${env_} is not set in this environment: the webhooks of ${s.id} would go unsigned`,
-        line: lineOf(at),
-        severity,
-      });
+    const sink = s.sink as { kind: string; secrets?: unknown; headers?: unknown; secretsEnv?: unknown };
+    if (sink.kind !== 'http') return;
+    const base: Segments = ['subscribers', i, 'sink'];
+    const check = (at: Segments, value: unknown, what: string) => {
+      if (typeof value !== 'string') return;
+      for (const name of unsetEnvReferences(value, env))
+        push(at, name, unsetVariableMessage(name, formatPath(at), { what: `${what} of subscriber ${s.id}` }));
+    };
+    if (Array.isArray(sink.secrets))
+      sink.secrets.forEach((v, j) => check([...base, 'secrets', j], v, 'webhook signing secret'));
+    if (sink.headers && typeof sink.headers === 'object')
+      for (const [k, v] of Object.entries(sink.headers)) check([...base, 'headers', k], v, `header ${k}`);
+    if (typeof sink.secretsEnv === 'string' && envValue(sink.secretsEnv, env) === undefined) {
+      const at: Segments = [...base, 'secretsEnv'];
+      push(
+        at,
+        sink.secretsEnv,
+        unsetVariableMessage(sink.secretsEnv, formatPath(at), {
+          what: `webhook signing secrets of subscriber ${s.id}`,
+          named: true,
+        }),
+      );
     }
   });
   return out;
@@ -211,6 +258,7 @@ export function startupProblems(
   return [
     ...mappingProblems(config, lineOf),
     ...keyProblems(config, lineOf, options),
+    ...envProblems(config, lineOf, options),
     ...eventTypeProblems(config, lineOf, catalog),
     ...addressProblems(config, lineOf, options.env ?? process.env),
     ...healthTokenProblems(

@@ -17,18 +17,22 @@ export function configCommand(setExit: (code: number) => void): Command {
     .argument('<file>', 'hub configuration (YAML)')
     .option(
       '--require-secrets',
-      'a signing secret (secretEnv) not set in this environment is an error, not a warning (run it so on the hub host; CI without secrets leaves it out)',
+      "a site signing key's secret (secretEnv) not set in this environment is an error, not a warning (run it so on the hub host; CI without secrets leaves it out)",
     )
     .option(
       '--json',
-      'machine-readable output: { file, ok, problems: [{ path, message, line, column?, file?, severity? }] }',
+      'machine-readable output: { file, ok, problems: [{ path, message, line, column?, file?, severity?, variable? }] }',
     )
     .addHelpText(
       'after',
       `
-Secrets: a key's secretEnv that is set neither here nor in $CROSSDOCK_HOME/local-keys.env (which
+Secrets: a variable a subscriber's sink reads (\${NAME} in sink.secrets or sink.headers, or
+sink.secretsEnv) that is unset or empty is an error naming the field and the variable (write
+\${NAME:-default} for an explicit default): an unset webhook secret would send unsigned webhooks.
+A site key's secretEnv that is set neither here nor in $CROSSDOCK_HOME/local-keys.env (which
 \`crossdock start\` reads) is a warning, because config check often runs where the production
-secrets are not; \`crossdock start\` refuses to start without them. --require-secrets makes it an error.
+secrets are not and a missing key only refuses requests; \`crossdock start\` refuses to start
+without it. --require-secrets makes it an error.
 Event types are checked against the canonical catalog of this checkout (schemas/catalog.yaml).`,
     )
     .action((file: string, opts: { json?: boolean; requireSecrets?: boolean }) => {
@@ -71,7 +75,8 @@ Event types are checked against the canonical catalog of this checkout (schemas/
       const { describeProblems } = require('../../core/config') as typeof import('../../core/config');
       const out = output(Boolean(opts.json));
       // The same checks here first (those of start-up too): a bad file never leaves this machine.
-      const res = checkHubConfig(file, { home: stackPaths().home });
+      // The secrets are the hub's: it checks its own environment, so unset ones here only warn.
+      const res = checkHubConfig(file, { home: stackPaths().home, secretsElsewhere: true });
       if (!res.ok) {
         out.result(
           { applied: false, file: res.file, code: 'CD_E_CONFIG_INVALID', problems: res.problems },

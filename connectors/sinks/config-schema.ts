@@ -29,18 +29,18 @@ export const SINK_CONFIG_SCHEMA = {
       type: 'object',
       additionalProperties: { type: 'string' },
       description:
-        'http: extra static request headers; `${NAME}` is replaced by the environment variable NAME. Default none.',
+        'http: extra static request headers; `${NAME}` is replaced by the environment variable NAME (`${NAME:-default}`: an explicit default; unset without one is a configuration error). Default none.',
     },
     secrets: {
       type: 'array',
       items: { type: 'string' },
       description:
-        'http: Standard Webhooks secrets (whsec_…), several during a rotation (one signature each); `${NAME}` reads the environment. Default none (unsigned).',
+        'http: Standard Webhooks secrets (whsec_…), several during a rotation (one signature each); `${NAME}` reads the environment (unset without a `${NAME:-default}` is a configuration error, never an unsigned webhook). Default none (unsigned).',
     },
     secretsEnv: {
       type: 'string',
       description:
-        'http: name of an environment variable holding the secrets, space-separated (preferred: keeps them out of the file).',
+        'http: name of an environment variable holding the secrets, space-separated (preferred: keeps them out of the file). Unset or empty is a configuration error.',
     },
     connections: {
       type: 'integer',

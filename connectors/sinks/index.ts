@@ -4,7 +4,6 @@ export { createKafkaSink, type KafkaSinkDeps } from './kafka-sink';
 export { signWebhook, secretKey, generateSecret, type WebhookSignatureHeaders } from './signing';
 export {
   compileSinkSettings,
-  expandEnv,
   type SinkSettings,
   type HttpSinkSettings,
   type KafkaSinkSettings,

@@ -1,6 +1,8 @@
 import { branchOf, defaultsOf } from '../../core/config/defaults';
 import { SINK_CONFIG_SCHEMA } from './config-schema';
 import { topicsForPrefix } from '../../core/names/topics';
+import { CrossdockError } from '../../core/errors';
+import { envValue, expandEnv, unsetVariableMessage } from '../../core/config/expand-env';
 
 /**
  * A subscriber's compiled `sink` section (defaults applied). SINK_CONFIG_SCHEMA documents each
@@ -45,14 +47,12 @@ export type SinkSettings = HttpSinkSettings | KafkaSinkSettings;
 const HTTP_DEFAULTS = defaultsOf(branchOf(SINK_CONFIG_SCHEMA, 'kind', 'http'));
 const KAFKA_DEFAULTS = defaultsOf(branchOf(SINK_CONFIG_SCHEMA, 'kind', 'kafka'));
 
-/** `${NAME}` in a string → the environment variable's value (secrets stay out of the YAML). */
-export function expandEnv(value: string, env: NodeJS.ProcessEnv = process.env): string {
-  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => env[name] ?? '');
-}
-
 /**
  * The sink section → settings. Secrets come from `secrets` (each may be `${ENV}`) and from
- * `secretsEnv`: an environment variable holding one or more secrets separated by spaces.
+ * `secretsEnv`: an environment variable holding one or more secrets separated by spaces. `${NAME}`
+ * in secrets and header values is expanded by core/config/expand-env.ts.
+ * @throws CrossdockError CD_E_CONFIG_ENV_UNSET when a variable they read is unset (the start-up
+ *   checks report it first, so a checked configuration never gets here with one)
  */
 export function compileSinkSettings(
   raw: Readonly<Record<string, unknown>>,
@@ -71,15 +71,15 @@ export function compileSinkSettings(
       createTopic: typeof raw.createTopic === 'boolean' ? raw.createTopic : KAFKA_DEFAULTS.createTopic,
     });
   }
+  const field = (f: string) => `subscriber ${subscriberId}'s sink.${f}`;
+  const listed = Array.isArray(raw.secrets) ? (raw.secrets as string[]) : HTTP_DEFAULTS.secrets;
   const secrets = [
-    ...(Array.isArray(raw.secrets) ? (raw.secrets as string[]) : HTTP_DEFAULTS.secrets).map((s) =>
-      expandEnv(s, env),
-    ),
-    ...(typeof raw.secretsEnv === 'string' ? (env[raw.secretsEnv] ?? '').split(/\s+/) : []),
+    ...listed.map((s, i) => expandEnv(s, env, field(`secrets[${i}]`))),
+    ...(typeof raw.secretsEnv === 'string' ? secretsFromEnv(raw.secretsEnv, env, field('secretsEnv')) : []),
   ].filter(Boolean);
   const headers = Object.fromEntries(
     Object.entries((raw.headers ?? HTTP_DEFAULTS.headers) as Readonly<Record<string, string>>).map(
-      ([k, v]) => [k.toLowerCase(), expandEnv(v, env)],
+      ([k, v]) => [k.toLowerCase(), expandEnv(v, env, field(`headers.${k}`))],
     ),
   );
   return Object.freeze({
@@ -92,4 +92,14 @@ export function compileSinkSettings(
     connections: typeof raw.connections === 'number' ? raw.connections : concurrency,
     source: typeof raw.source === 'string' ? raw.source : HTTP_DEFAULTS.source,
   });
+}
+
+/** The secrets of a `secretsEnv` variable (space-separated); unset or empty is an error, never "none". */
+function secretsFromEnv(name: string, env: NodeJS.ProcessEnv, field: string): string[] {
+  const value = envValue(name, env);
+  if (value === undefined)
+    throw new CrossdockError('CD_E_CONFIG_ENV_UNSET', unsetVariableMessage(name, field, { named: true }), {
+      details: { field, variables: [name] },
+    });
+  return value.split(/\s+/);
 }

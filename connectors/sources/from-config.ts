@@ -6,6 +6,7 @@ import type { Endpoints } from '../../core/env';
 import { CrossdockError } from '../../core/errors';
 import type { HealthServer } from '../../core/health';
 import { defaultsOf } from '../../core/config/defaults';
+import { envValue } from '../../core/config/expand-env';
 import { createKafka } from '../../core/kafka';
 import { eventLogger } from '../../core/log-events';
 import type { Logger } from '../../core/logger';
@@ -71,7 +72,7 @@ export function httpKeysFor(config: HubConfig, env: NodeJS.ProcessEnv = process.
     const c = connectorOf(site);
     if (c.kind !== 'http') continue;
     for (const k of c.keys ?? []) {
-      const secret = env[k.secretEnv];
+      const secret = envValue(k.secretEnv, env);
       if (!secret)
         throw new CrossdockError(
           'CD_E_SITE_SECRET_MISSING',

@@ -13,6 +13,13 @@ export const CONFIG_CODES = defineCodes({
     action: 'Check the path and the YAML syntax at the line shown.',
     retriable: false,
   },
+  CD_E_CONFIG_ENV_UNSET: {
+    meaning:
+      'A configuration field reads an environment variable (`${NAME}` in a sink secret or header, a `secretsEnv`) that is unset or empty and gives no `${NAME:-default}`; the hub never turns a missing secret into an empty one (an unsigned webhook). `config check`, `crossdock start` and `config apply` list it as a problem of CD_E_CONFIG_INVALID with the field and the variable.',
+    action:
+      'Set the variable where the hub runs (or, for `${NAME}`, write an explicit default `${NAME:-…}`), then start or apply again.',
+    retriable: false,
+  },
   CD_E_CONFIG_RESTART_ONLY: {
     meaning:
       'A configuration applied to a running hub changes a setting of the `hub:` section (topic prefix, topics, router, health), which takes effect only at a restart; nothing was changed.',

@@ -8,6 +8,14 @@ export {
 export { composeHubConfigSchema, type JsonSchema, type PartConfigFragments } from './schema';
 export { renderConfigurationMd, renderHubSchemaJson, type ConfigurationDocSource } from './doc';
 export { CONFIG_CODES } from './codes';
+export {
+  envReferences,
+  envValue,
+  expandEnv,
+  unsetEnvReferences,
+  unsetVariableMessage,
+  type EnvReference,
+} from './expand-env';
 export type {
   HubConfig,
   HubSettings,

@@ -148,4 +148,6 @@ export interface ConfigProblem {
   snippet?: string;
   /** A warning does not fail the check (`crossdock config check` prints it). @defaultValue 'error' */
   severity?: 'error' | 'warning';
+  /** The environment variable the problem is about (a secret that is not set), when there is one. */
+  variable?: string;
 }
