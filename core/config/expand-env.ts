@@ -64,7 +64,7 @@ export function unsetVariableMessage(
 ): string {
   const fix = options.named
     ? 'Set it where the hub runs'
-    : `Set it where the hub runs, or write an explicit default: \${${name}:-default}`;
+    : `Set it where the hub runs, or write an explicit default: ${'${' + name + ':-default}'}`;
   return `$${name}${options.what ? ` (${options.what})` : ''} is not set (or empty) in this environment, and ${field} reads it. ${fix}`;
 }
 

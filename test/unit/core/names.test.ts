@@ -41,8 +41,8 @@ const KINDS = '(?:ingress|deliver|dlq|sink|unrouted)';
 const DEFAULT_TOPIC = new RegExp(`(?:^|[^\\w-])cd\\.${KINDS}\\b`);
 /** A topic built from a prefix: the text right after `${prefix}` starts `.ingress.` and so on. */
 const BUILT_TOPIC = new RegExp(`^\\.${KINDS}\\b`);
-/** A hash tag spelled in a literal: `{cd:`, `{x:`. */
-const TAG_LITERAL = /\{[\w-]*:/;
+/** A hash tag spelled in a literal: `{cd:`, `{x:` (not `${NAME:-default}`, the configuration's env default). */
+const TAG_LITERAL = /\{[\w-]*:(?!-)/;
 /** A key built in a template: a hash tag closed and a key part added (`}:due`), or opened before a substitution. */
 const BUILT_KEY = /\}:|\{$/;
 
