@@ -15,7 +15,7 @@ import { eventsCommand } from './commands/events';
 import { keysCommand } from './commands/keys';
 import { sendCommand } from './commands/send';
 import { demoCommand } from './commands/demo';
-import { EXIT, USAGE_HINT, reportError } from './output';
+import { EXIT, USAGE_HINT, redactProcessOutput, reportError } from './output';
 
 /**
  * `crossdock <noun> <verb>`: each command parses its arguments and calls one part of the hub.
@@ -79,6 +79,8 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Runs the command line `argv` (process.argv's shape) and exits with its code (bin/crossdock.js). */
 export function runCli(argv: string[]): void {
+  // No secret the process knows reaches its stdout or stderr (core/redact.ts).
+  redactProcessOutput();
   void main(argv).then((code) => {
     process.exitCode = code;
     // Once the command is done, nothing may keep the process alive: a client of a component that

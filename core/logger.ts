@@ -1,10 +1,13 @@
 import pino, { type Logger, type DestinationStream } from 'pino';
+import { redact } from './redact';
 
 export type { Logger };
 
 /**
  * Paths pino removes from every log line. Secrets come from the environment and the config
- * (passwords, keys, tokens, webhook secrets); none of them may reach a log.
+ * (passwords, keys, tokens, webhook secrets); none of them may reach a log: besides these fields,
+ * every line goes through the process's redactor (core/redact.ts), which replaces the secret
+ * values themselves wherever they are.
  */
 export const REDACT_PATHS = [
   'password',
@@ -29,12 +32,23 @@ export interface LoggerOptions {
   destination?: DestinationStream;
   /** Bound to every line, e.g. { component: 'router' }. */
   bindings?: Record<string, unknown>;
+  /**
+   * Applied to every line as written, after the REDACT_PATHS: replaces the secret values the
+   * process knows, wherever in the line they are (messages, error objects, kafkajs's lines).
+   * @defaultValue core/redact.ts redact (the process's secrets)
+   */
+  redactor?: (line: string) => string;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.CROSSDOCK_LOG_LEVEL ?? 'info';
   const logger = pino(
-    { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid } },
+    {
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      base: { pid: process.pid },
+      hooks: { streamWrite: options.redactor ?? redact },
+    },
     options.destination ?? pino.destination(2),
   );
   return options.bindings ? logger.child(options.bindings) : logger;

@@ -4,6 +4,8 @@ import {
   renderConfigurationMd,
   renderHubSchemaJson,
 } from '../core/config';
+import type { ConfigCheck, HubConfig } from '../core/config';
+import { rememberConfigSecrets } from '../core/redact';
 import { SINK_CONFIG_SCHEMA } from '../connectors/sinks';
 import { SOURCE_CONFIG_SCHEMA } from '../connectors/sources';
 import { DELIVERY_CONFIG_SCHEMA } from '../retry';
@@ -26,14 +28,24 @@ export const SCHEMA_JSON_FILE = 'core/config/hub.schema.json';
 
 const loader = createConfigLoader(HUB_CONFIG_SCHEMA);
 
+// Whatever a configuration that was read says is secret is redacted from then on (core/redact.ts):
+// the values of the variables it reads secrets from, and literal secrets written in it.
+function remembered<T extends HubConfig | ConfigCheck>(res: T): T {
+  const config = 'ok' in res ? (res as ConfigCheck).config : (res as HubConfig);
+  if (config) rememberConfigSecrets(config);
+  return res;
+}
+
 /** Every problem of a configuration given as YAML text; never throws for a bad configuration. */
-export const checkConfigText = loader.checkConfigText;
+export const checkConfigText = (text: string, file?: string): ConfigCheck =>
+  remembered(loader.checkConfigText(text, file));
 /** Every problem of a configuration file; throws CD_E_CONFIG_UNREADABLE only when it cannot be read. */
-export const checkConfig = loader.checkConfig;
+export const checkConfig = (file: string): ConfigCheck => remembered(loader.checkConfig(file));
 /** The compiled configuration of a file; throws CD_E_CONFIG_INVALID listing every problem. */
-export const loadConfig = loader.loadConfig;
+export const loadConfig = (file: string): HubConfig => remembered(loader.loadConfig(file));
 /** The compiled configuration of YAML text; throws CD_E_CONFIG_INVALID listing every problem. */
-export const loadConfigText = loader.loadConfigText;
+export const loadConfigText = (text: string, file?: string): HubConfig =>
+  remembered(loader.loadConfigText(text, file));
 
 /** The content of SCHEMA_JSON_FILE. */
 export function renderHubSchemaFile(): string {

@@ -5,6 +5,7 @@ import type { HealthServer } from '../core/health';
 import { hubHealthServer } from './health-token';
 import { createKafka } from '../core/kafka';
 import { createLogger, type Logger } from '../core/logger';
+import { refreshRedaction } from '../core/redact';
 import { hubAdminApi, isLoopbackHost, newAdminToken } from '../dlq';
 import { ensureTopics } from '../router';
 import { loadCatalog, publishCatalog, pushSchemas } from '../schemas';
@@ -93,6 +94,8 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
   // Signing-key secrets for local use (`crossdock keys`): only variables that are not set, and
   // never generated here, so a production hub runs on the secrets it was given.
   applyLocalKeys(stackPaths().home, process.env);
+  // The secrets just set are redacted like those the environment had (core/redact.ts).
+  refreshRedaction(process.env);
   // Every start-up check at once, the same `crossdock config check` runs (hub/startup-check.ts).
   refuseStartupProblems(config, options.configFile);
   // The connection settings (core/connection-env.ts): a bad one is refused before anything starts.

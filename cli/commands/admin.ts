@@ -43,7 +43,7 @@ export function adminCommand(setExit: (code: number) => void): Command {
             const secret = newAdminToken();
             const entry = { name: opts.name, role: opts.role, sha256: tokenSha256(secret) };
             const yaml = tokenEntryYaml(entry);
-            output(Boolean(opts.json)).result({ ...entry, token: secret, yaml }, () =>
+            output(Boolean(opts.json)).secret({ ...entry, token: secret, yaml }, () =>
               [
                 `Token for ${entry.name} (${entry.role}), shown once, keep it secret:`,
                 '',

@@ -47,7 +47,8 @@ export function keysCommand(_setExit: (code: number) => void): Command {
         process.stderr.write(`crossdock keys: made ${res.created.join(', ')} in ${res.file}\n`);
       if (!opts.json && !keys.length)
         process.stderr.write(`crossdock keys: ${opts.config} names no HTTP site key\n`);
-      output(Boolean(opts.json)).result({ file: res.file, keys }, () =>
+      // The export lines are the secrets themselves, on purpose (eval "$(crossdock keys …)").
+      output(Boolean(opts.json)).secret({ file: res.file, keys }, () =>
         [
           `# HTTP site keys of ${config.file ?? opts.config} (secrets from the environment or ${res.file})`,
           ...keys.map((k) => `export ${k.env}=${shellQuote(res.env[k.env]!)}   # ${k.siteId} key ${k.keyId}`),

@@ -136,8 +136,9 @@ export function siteCommand(setExit: (code: number) => void): Command {
             partitions: Number(opts.partitions),
             scram: opts.scram ? { bootstrap: endpoints.kafkaBrokers[0]! } : false,
           });
+          // A new site's SCRAM password and HTTP key, shown once on purpose: not redacted.
           const envName = `CROSSDOCK_KEY_${siteId.toUpperCase().replace(/-/g, '_')}`;
-          output(Boolean(opts.json)).result(res, () =>
+          output(Boolean(opts.json)).secret(res, () =>
             [
               `Site ${siteId}: topic ${res.topic} ${res.topicCreated ? 'created' : 'already there'}; ACLs for User:${res.user} (WRITE, DESCRIBE on its topic; IDEMPOTENT_WRITE).`,
               res.password

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { wholeNumber } from '../arguments';
 import type { PartStatus } from '../../stack';
 import { EXIT, output } from '../output';
+import { redact } from '../../core/redact';
 
 const stack = () => require('../../stack') as typeof import('../../stack');
 
@@ -9,7 +10,7 @@ function table(parts: PartStatus[]): string {
   return parts
     .map(
       (p) =>
-        `${p.part.padEnd(9)} ${(p.up ? 'up' : 'down').padEnd(5)} ${p.endpoint.padEnd(45)} ${p.owner}${p.pid ? ` pid ${p.pid}` : ''}`,
+        `${p.part.padEnd(9)} ${(p.up ? 'up' : 'down').padEnd(5)} ${redact(p.endpoint).padEnd(45)} ${p.owner}${p.pid ? ` pid ${p.pid}` : ''}`,
     )
     .join('\n');
 }

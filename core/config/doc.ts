@@ -161,7 +161,7 @@ export function renderConfigurationMd({
     '`--require-secrets` (CI often checks without the production secrets, and a missing site key can only',
     'refuse requests, never accept them); `crossdock start` refuses without it (it also reads',
     '`$CROSSDOCK_HOME/local-keys.env`, made by `npx crossdock keys`, for local use). Every value these',
-    'variables hold is kept out of logs and outputs.',
+    'variables hold is redacted from logs and outputs ([observability.md](observability.md#secrets-are-redacted)).',
     '',
     '## Route matching',
     '',
