@@ -141,6 +141,7 @@ export function secretValues(env: NodeJS.ProcessEnv, names: Iterable<string> = [
 
 /** The configuration sections `configSecrets` reads (a HubConfig, or any object of that shape). */
 export interface SecretBearingConfig {
+  hub?: { health?: { tokenEnv?: string } };
   sites: ReadonlyArray<{ connector: unknown }>;
   subscribers: ReadonlyArray<{ sink: unknown }>;
 }
@@ -149,12 +150,15 @@ const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}/g;
 
 /**
  * What a configuration says is secret: the variables it reads secrets from (site keys'
- * secretEnv, sinks' secretsEnv, `${NAME}` in sink secrets and headers) and the literal secrets
+ * secretEnv, sinks' secretsEnv, `${NAME}` in sink secrets and headers, the health server's
+ * hub.health.tokenEnv) and the literal secrets
  * written in it (sink secrets without `${…}`).
  */
 export function configSecrets(config: SecretBearingConfig): { names: string[]; values: string[] } {
   const names: string[] = [];
   const values: string[] = [];
+  const healthToken = config.hub?.health?.tokenEnv;
+  if (healthToken) names.push(healthToken);
   for (const site of config.sites) {
     const keys = (site.connector as { keys?: Array<{ secretEnv?: unknown }> }).keys ?? [];
     for (const k of keys) if (typeof k.secretEnv === 'string') names.push(k.secretEnv);

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { redact } from '../../core/redact';
 import { Pool } from 'undici';
 import type { Clock } from '../../core/clock';
 import { toJsonSafe, unframe } from '../../core/avro';
@@ -106,7 +107,9 @@ export function createHttpSink(settings: HttpSinkSettings, deps: HttpSinkDeps): 
         // A dispatch handler, not request(): no response stream per event (see http-post.ts).
         const answer = await post(pool, path, headers, payload, settings.timeoutMs);
         if (answer.status >= 200 && answer.status < 300) return { kind: 'ok', status: answer.status };
-        const text = answer.text.slice(0, 300);
+        // The receiver's words are kept as the failure's reason; one that echoes what it was sent
+        // (an API key header) must not carry a secret into dead letters and logs.
+        const text = redact(answer.text.slice(0, 300));
         const result = classifyHttpStatus(answer.status, answer.retryAfter, deps.clock.now());
         return result.kind === 'ok'
           ? result

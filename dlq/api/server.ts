@@ -25,6 +25,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import { redact } from '../../core/redact';
 import swagger from '@fastify/swagger';
 import { systemClock, type Clock } from '../../core/clock';
 import type { AdminSettings, DeadLetterSettings } from '../../core/config/types';
@@ -208,7 +209,9 @@ export async function buildAdminApp(deps: AdminApiDeps): Promise<FastifyInstance
     },
   });
   // Answers go out as they are: the response schemas document them, and must never drop a field.
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // Secrets the hub knows are redacted (core/redact.ts): a receiver's answer kept as a failure's
+  // reason may echo a header the hub sent it (an API key).
+  app.setSerializerCompiler(() => (data) => redact(JSON.stringify(data)));
 
   await app.register(swagger, {
     openapi: {
