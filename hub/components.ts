@@ -1,7 +1,7 @@
 import type { ComponentDeps, HubComponent } from '../core/component';
 import type { HubConfig } from '../core/config';
 import { sinkConnectorComponent } from '../connectors/sinks';
-import { createSourceComponents } from '../connectors/sources';
+import { createSourceComponents, type SourceComponent } from '../connectors/sources';
 import { dlqIndexerComponent, replayRunnerComponent } from '../dlq';
 import { createRouter, type RouterComponent } from '../router';
 
@@ -34,9 +34,11 @@ export interface ComponentGroup {
   create(ctx: ComponentContext, unit: string): HubComponent[];
   /**
    * Takes a changed configuration in place instead of replacing the unit (the router swaps its
-   * routes at a batch boundary rather than dropping its consumer group membership).
+   * routes at a batch boundary rather than dropping its consumer group membership; HTTP ingest
+   * swaps its sites and keys). `false`: this change cannot be taken in place (nothing was
+   * changed); the unit is replaced.
    */
-  reconfigure?(components: readonly HubComponent[], next: HubConfig): Promise<void>;
+  reconfigure?(components: readonly HubComponent[], next: HubConfig): Promise<boolean | void>;
 }
 
 const json = (v: unknown) => JSON.stringify(v);
@@ -51,6 +53,20 @@ export const HUB_COMPONENTS: readonly ComponentGroup[] = [
     // HTTP ingest and the CSV drop folders serve every site together: one unit.
     units: (config) => new Map([['sources', json(config.sites)]]),
     create: (ctx) => createSourceComponents(ctx),
+    // In place when the same components stay and the CSV sites are unchanged: HTTP ingest takes
+    // the new sites and keys without closing its listener (a key rotation refuses no request).
+    // Otherwise (an HTTP or CSV part appears or goes, a CSV site changes) the unit is replaced.
+    reconfigure: async (components, next) => {
+      const list = components as readonly SourceComponent[];
+      const kinds = new Set(next.sites.map((s) => (s.connector as { kind: string }).kind));
+      const want = ['http-ingest', 'csv-drop-folder'].filter((n) =>
+        kinds.has(n === 'http-ingest' ? 'http' : 'csv'),
+      );
+      if (list.map((c) => c.name).join() !== want.join()) return false;
+      if (list.some((c) => c.name === 'csv-drop-folder' && !c.unchangedBy?.(next))) return false;
+      for (const c of list) if (c.reconfigure) await c.reconfigure(next);
+      return true;
+    },
   },
   {
     name: 'router',

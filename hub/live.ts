@@ -10,7 +10,7 @@ import { diffConfig, type ConfigDiff } from './config-diff';
  * configuration (already validated, and with an unchanged `hub:` section: hub/config-diff.ts)
  * group by group in start order, so that a subscriber's deliver topic exists before the router
  * routes to it: a unit whose fingerprint changed is reconfigured in place when its group can
- * (the router), else stopped and created again from the new configuration; new units start,
+ * (the router; HTTP ingest for new sites and keys), else stopped and created again from the new configuration; new units start,
  * removed ones stop. A unit that fails to start from the new configuration is brought back from
  * the previous one, and apply() rejects: the hub keeps running what it ran.
  *
@@ -159,8 +159,12 @@ export class LiveComponents implements ComponentSet {
     for (const [id, fingerprint] of wanted) {
       const unit = g.units.get(id);
       if (unit && unit.fingerprint === fingerprint) continue;
-      if (unit && g.group.reconfigure && this.running) {
-        await g.group.reconfigure(unit.components, ctx.config);
+      if (
+        unit &&
+        g.group.reconfigure &&
+        this.running &&
+        (await g.group.reconfigure(unit.components, ctx.config)) !== false
+      ) {
         unit.fingerprint = fingerprint;
         change.reconfigured.push(...unit.components.map((c) => c.name));
         continue;

@@ -86,19 +86,28 @@ export function httpKeysFor(config: HubConfig, env: NodeJS.ProcessEnv = process.
 }
 
 /**
+ * A source component as createSourceComponents makes it. `reconfigure` (HTTP ingest) takes new
+ * sites and keys in place; `unchangedBy` (the CSV watcher) tells whether a configuration leaves
+ * its sites as they are. hub/components.ts uses both to rotate keys without a restart.
+ */
+export type SourceComponent = HubComponent & {
+  readonly port?: number;
+  reconfigure?(next: HubConfig): Promise<void>;
+  unchangedBy?(next: HubConfig): boolean;
+};
+
+/**
  * The source components a configuration calls for: one HTTP ingest for all `http` sites, one
  * CSV drop-folder watcher for all `csv` sites (`sdk` sites publish themselves). Mappings and
  * keys are checked here, at start-up, so a bad variant or a missing secret stops the hub before it
  * serves anything. Environment: CROSSDOCK_INGEST_PORT (default: the ingest component's, 8080), CROSSDOCK_HOME (drop folders).
  */
-export function createSourceComponents(
-  ctx: SourceComponentContext,
-): Array<HubComponent & { readonly port?: number }> {
+export function createSourceComponents(ctx: SourceComponentContext): SourceComponent[] {
   const { config, endpoints, logger } = ctx;
   const log = eventLogger(logger, SOURCE_LOG_EVENTS);
   const env = ctx.env ?? process.env;
   const prefix = config.hub.topicPrefix;
-  const out: Array<HubComponent & { readonly port?: number }> = [];
+  const out: SourceComponent[] = [];
   const httpSites = config.sites.filter((s) => connectorOf(s).kind === 'http');
   const csvSites = config.sites.filter((s) => connectorOf(s).kind === 'csv');
   const codec = () => createCatalogCodec({ ids: endpoints.registry });
@@ -112,23 +121,46 @@ export function createSourceComponents(
       commandTimeoutMs: INGEST_REDIS_TIMEOUT_MS,
     }));
 
+  const httpSitesOf = (c: HubConfig): HttpIngestSite[] =>
+    c.sites
+      .filter((s) => connectorOf(s).kind === 'http')
+      .map((s) => {
+        const q = connectorOf(s).quota;
+        return {
+          siteId: s.id,
+          mappings: siteMappingsFor(c, s),
+          ...(q
+            ? {
+                quota: {
+                  events: q.events,
+                  windowMs: (q.windowSeconds ?? QUOTA_DEFAULTS.windowSeconds) * 1000,
+                },
+              }
+            : {}),
+        };
+      });
+  const csvFingerprint = (c: HubConfig) =>
+    JSON.stringify(c.sites.filter((s) => connectorOf(s).kind === 'csv'));
+
   if (httpSites.length) {
-    const sites: HttpIngestSite[] = httpSites.map((s) => {
-      const q = connectorOf(s).quota;
-      return {
-        siteId: s.id,
-        mappings: siteMappingsFor(config, s),
-        ...(q
-          ? {
-              quota: { events: q.events, windowMs: (q.windowSeconds ?? QUOTA_DEFAULTS.windowSeconds) * 1000 },
-            }
-          : {}),
-      };
-    });
-    const keys = httpKeysFor(config, env);
+    let sites = httpSitesOf(config);
+    let keys = httpKeysFor(config, env);
     let inner: ReturnType<typeof createHttpIngest> | undefined;
     out.push({
       name: 'http-ingest',
+      /**
+       * Takes the HTTP sites and keys of `next` in place: the listener, its connections and the
+       * publisher stay, the next request is checked against the new keys (a key rotation refuses
+       * nothing). Mappings and secrets are read first: a missing secret throws
+       * CD_E_SITE_SECRET_MISSING with nothing changed.
+       */
+      async reconfigure(next: HubConfig) {
+        const nextSites = httpSitesOf(next);
+        const nextKeys = httpKeysFor(next, env);
+        sites = nextSites;
+        keys = nextKeys;
+        inner?.setRoster(sites, keys);
+      },
       /** The listening port (CROSSDOCK_INGEST_PORT=0 picks a free one). */
       get port() {
         return inner?.port;
@@ -182,8 +214,11 @@ export function createSourceComponents(
     });
     let inner: HubComponent | undefined;
     let publisher: ReturnType<typeof createIngressPublisher> | undefined;
+    const fingerprint = csvFingerprint(config);
     out.push({
       name: 'csv-drop-folder',
+      /** Whether `next` leaves the CSV sites as they are (else the watcher must be made again). */
+      unchangedBy: (next: HubConfig) => csvFingerprint(next) === fingerprint,
       async start() {
         const kafka = createKafka({ clientId: 'crossdock-csv', connection: endpoints.kafka, logger });
         publisher = createIngressPublisher({

@@ -17,6 +17,7 @@
 export { SOURCE_CONFIG_SCHEMA, type SourceConnectorConfig } from './config-schema';
 export {
   createSourceComponents,
+  type SourceComponent,
   dropFolderOf,
   siteMappingsFor,
   type SourceComponentContext,

@@ -8,7 +8,8 @@ import { resolveRedisPrefix } from '../../../core/names/redis-keys';
 import type { Redis } from '../../../core/redis';
 import type { EventCodec } from '../prepare';
 import { createIngressPublisher, publisherStatus, type IngressPublisher } from '../publisher';
-import { buildIngestApp, type HttpIngestSettings } from './server';
+import type { IngestKey } from './auth';
+import { buildIngestApp, IngestRoster, type HttpIngestSettings, type HttpIngestSite } from './server';
 import { createIngestState } from './state';
 
 export interface HttpIngestComponentSettings extends HttpIngestSettings {
@@ -42,6 +43,8 @@ export interface HttpIngestComponent extends HubComponent {
   readonly app: FastifyInstance | undefined;
   /** Its ingress publisher while started (stats, tests). */
   readonly publisher: IngressPublisher | undefined;
+  /** Serves these sites and keys from the next request on, without a restart (a key rotation). */
+  setRoster(sites: readonly HttpIngestSite[], keys: readonly IngestKey[]): void;
 }
 
 /** HTTP ingest as a HubComponent: the app, its publisher and a readiness check. */
@@ -52,8 +55,10 @@ export function createHttpIngest(
   let app: FastifyInstance | undefined;
   let publisher: IngressPublisher | undefined;
   let port = 0;
+  const roster = new IngestRoster(settings.sites, settings.keys);
   return {
     name: 'http-ingest',
+    setRoster: (sites, keys) => roster.set(sites, keys),
     get port() {
       return port;
     },
@@ -76,6 +81,7 @@ export function createHttpIngest(
         publisher,
         codec: deps.codec,
         state: createIngestState(deps.redis, resolveRedisPrefix(settings)),
+        roster,
         logger: deps.logger,
         clock: deps.clock,
         metrics: deps.health?.metrics,

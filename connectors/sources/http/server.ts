@@ -66,7 +66,26 @@ export interface HttpIngestSettings {
   retryAfterSeconds?: number;
 }
 
+/**
+ * The sites and keys HTTP ingest serves, replaced in place while it runs (`crossdock config
+ * apply` of a key rotation: hub/components.ts), so no request is refused while it changes. Each
+ * request reads one snapshot of both.
+ */
+export class IngestRoster {
+  sites: ReadonlyMap<string, HttpIngestSite> = new Map();
+  keys: ReadonlyMap<string, IngestKey> = new Map();
+  constructor(sites: readonly HttpIngestSite[], keys: readonly IngestKey[]) {
+    this.set(sites, keys);
+  }
+  set(sites: readonly HttpIngestSite[], keys: readonly IngestKey[]): void {
+    this.sites = new Map(sites.map((s) => [s.siteId, s]));
+    this.keys = new Map(keys.map((k) => [k.id, k]));
+  }
+}
+
 export interface HttpIngestDeps {
+  /** The sites and keys, when the caller replaces them while the app runs. @defaultValue from settings */
+  roster?: IngestRoster;
   publisher: IngressPublisher;
   codec: EventCodec;
   state: IngestState;
@@ -152,8 +171,7 @@ export async function buildIngestApp(
   const maxBatch = settings.maxBatch ?? INGEST_DEFAULTS.maxBatch;
   const idemTtl = settings.idempotencyTtlMs ?? INGEST_DEFAULTS.idempotencyTtlMs;
   const retryAfter = String(settings.retryAfterSeconds ?? INGEST_DEFAULTS.retryAfterSeconds);
-  const sites = new Map(settings.sites.map((s) => [s.siteId, s]));
-  const keys = new Map(settings.keys.map((k) => [k.id, k]));
+  const roster = deps.roster ?? new IngestRoster(settings.sites, settings.keys);
   const { answers, accepted } = ingestMetrics(deps.metrics);
 
   const app = Fastify({
@@ -242,7 +260,7 @@ export async function buildIngestApp(
         log.emit('sources.http_internal_error', { err: describeError(err) }, 'ingest internal error');
         a = fail(500, 'CD_E_INTERNAL', 'Internal error; nothing was accepted.');
       }
-      answers.inc({ site: siteLabel(sites, siteId), status: a.status });
+      answers.inc({ site: siteLabel(roster.sites, siteId), status: a.status });
       // A body over the limit or of the wrong type was not read: read the rest first, so the client,
       // still writing it, gets this answer instead of a broken pipe (edges.ts).
       if (a.status !== 500) await drainRequest(req.raw);
@@ -260,6 +278,7 @@ export async function buildIngestApp(
     raw: Buffer | undefined,
   ): Promise<HttpAnswer> {
     const rawBody = raw ?? Buffer.alloc(0);
+    const { sites, keys } = roster;
     const auth = verifyRequest(keys, siteId, headers, rawBody, clock.now(), windowMs);
     const site = sites.get(siteId);
     // A request signed with a valid key (of any site) learns that the site is not served here; an
@@ -498,7 +517,7 @@ export async function buildIngestApp(
     async (req, reply) => {
       const { siteId } = req.params as { siteId: string };
       const a = await handle(siteId, req.headers, req.body as Buffer | undefined);
-      answers.inc({ site: siteLabel(sites, siteId), status: a.status });
+      answers.inc({ site: siteLabel(roster.sites, siteId), status: a.status });
       return send(reply, a);
     },
   );

@@ -119,4 +119,31 @@ describe('LiveComponents', () => {
     // The router took the new routes, then the old ones again.
     expect(events).toEqual(['reconfigure router (2 routes)', 'reconfigure router (1 routes)']);
   });
+
+  it('replaces a unit whose group cannot take the change in place (reconfigure answers false)', async () => {
+    const inPlace: ComponentGroup = {
+      name: 'router',
+      units: (c) => new Map([['router', JSON.stringify(c.routes)]]),
+      create: () => [component('router')],
+      // In place only while there is one route (as the sources take new keys, not a new part).
+      reconfigure: async (_c, next) => {
+        if (next.routes.length !== 1) return false;
+        events.push('reconfigure router');
+        return true;
+      },
+    };
+    const live = new LiveComponents([inPlace], ctx(loadConfigText(yaml(['erp', 'tms'], oneRoute))));
+    await live.start();
+    events.length = 0;
+    const replaced = await live.apply(loadConfigText(yaml(['erp', 'tms'], twoRoutes)));
+    expect(events).toEqual(['stop router', 'start router']);
+    expect(replaced).toMatchObject({ started: ['router'], stopped: ['router'], reconfigured: [] });
+    events.length = 0;
+    const kept = await live.apply(
+      loadConfigText(yaml(['erp', 'tms'], oneRoute.replace("['Order*']", "['OrderReleased']"))),
+    );
+    expect(events).toEqual(['reconfigure router']);
+    expect(kept).toMatchObject({ started: [], stopped: [], reconfigured: ['router'] });
+    await live.stop(() => undefined);
+  });
 });
