@@ -15,6 +15,7 @@ import { eventsCommand } from './commands/events';
 import { keysCommand } from './commands/keys';
 import { sendCommand } from './commands/send';
 import { demoCommand } from './commands/demo';
+import { aclCommand } from './commands/acl';
 import { EXIT, USAGE_HINT, redactProcessOutput, reportError } from './output';
 
 /**
@@ -41,6 +42,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.addCommand(sendCommand(setExit));
   program.addCommand(auditCommand(setExit));
   program.addCommand(adminCommand(setExit));
+  program.addCommand(aclCommand(setExit));
   // Every command: commander's errors come back to main() (exit 2), with the hint after the message.
   const override = (c: Command): void => {
     c.exitOverride().showHelpAfterError(USAGE_HINT);

@@ -29,6 +29,15 @@ export {
   type AdminTarget,
   type RunFile,
 } from './control';
+export {
+  aclPlanLines,
+  applyAclPlan,
+  planAcls,
+  PRINCIPAL_RE,
+  type AclPlan,
+  type AclPlanOptions,
+  type PlannedAcl,
+} from './acl-plan';
 export { HUB_LOG_EVENTS } from './log-events';
 export { LOG_EVENT_LISTS, METRIC_FACTORIES, renderObservabilityDoc } from './observability';
 export {
