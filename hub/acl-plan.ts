@@ -1,3 +1,5 @@
+// Before kafkajs: its read_committed filter is replaced (core/kafkajs-patch.ts).
+import '../core/kafkajs-patch';
 import {
   AclOperationTypes,
   AclPermissionTypes,

@@ -211,7 +211,7 @@ describe('docs/security.md', () => {
     ]);
     const program = buildProgram(() => undefined);
     expect(commandProblem(program, 'crossdock site add x --kind sdk --no-scram')).toBeUndefined();
-    expect(commandProblem(program, 'crossdock acl plan')).toBe('crossdock has no command acl');
+    expect(commandProblem(program, 'crossdock nosuch plan')).toBe('crossdock has no command nosuch');
     expect(commandProblem(program, 'crossdock keys --force')).toBe('crossdock keys has no option --force');
     expect(commandProblem(program, 'crossdock audit list config.apply')).toMatch(/takes 0 argument/);
     expect(commandProblem(program, 'crossdock <command> --help')).toBeUndefined();
