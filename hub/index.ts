@@ -38,6 +38,7 @@ export {
   type AclPlanOptions,
   type PlannedAcl,
 } from './acl-plan';
+export { checkConnectionsAtStart, type DependencyName } from './dependency-probe';
 export { HUB_LOG_EVENTS } from './log-events';
 export { LOG_EVENT_LISTS, METRIC_FACTORIES, renderObservabilityDoc } from './observability';
 export {

@@ -40,7 +40,7 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
         const { sinkConnectorComponent, subscriberDeliveryKeys } =
           require('../../connectors/sinks') as typeof import('../../connectors/sinks');
         const { createDeliveryState } = require('../../retry') as typeof import('../../retry');
-        const { checkRedisDurability, hubHealthServer, loadConfig, runComponents } =
+        const { checkConnectionsAtStart, checkRedisDurability, hubHealthServer, loadConfig, runComponents } =
           require('../../hub') as typeof import('../../hub');
         const config = loadConfig(opts.config);
         const subscriber = config.subscriberById[subscriberId];
@@ -80,6 +80,9 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
           }
           return;
         }
+        // The environment's parts are reached with its TLS and credentials first (coded refusals).
+        const external = (['kafka', 'registry', 'redis'] as const).filter((p) => endpoints.external[p]);
+        if (external.length) await checkConnectionsAtStart(endpoints, { parts: external });
         const logger = createLogger({
           bindings: { service: 'crossdock-connector', subscriber: subscriberId },
         });

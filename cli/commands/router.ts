@@ -20,11 +20,21 @@ export function routerCommand(_setExit: (code: number) => void): Command {
         require('../../core/log-events-core') as typeof import('../../core/log-events-core');
       const { createLogger } = require('../../core/logger') as typeof import('../../core/logger');
       const { currentEndpoints } = require('../../stack') as typeof import('../../stack');
-      const { checkRedisDurability, hubHealthServer, loadConfig, routerComponent, runComponents } =
-        require('../../hub') as typeof import('../../hub');
+      const {
+        checkConnectionsAtStart,
+        checkRedisDurability,
+        hubHealthServer,
+        loadConfig,
+        routerComponent,
+        runComponents,
+      } = require('../../hub') as typeof import('../../hub');
       const config = loadConfig(opts.config);
       const logger = createLogger({ bindings: { service: 'crossdock-router' } });
       const endpoints = currentEndpoints();
+      // What the environment points at is reached with its TLS and credentials first: a refused
+      // login or a wrong CA is a coded error naming the setting (hub/dependency-probe.ts).
+      const external = (['kafka', 'registry', 'redis'] as const).filter((p) => endpoints.external[p]);
+      if (external.length) await checkConnectionsAtStart(endpoints, { parts: external });
       await checkRedisDurability({
         redis: endpoints.redis,
         durability: config.redis.durability,
