@@ -25,6 +25,24 @@ export function newClusterId(random: (n: number) => Buffer = crypto.randomBytes)
 }
 
 /** Who the broker is to itself, and who may do everything. */
+/**
+ * What every single-node broker crossdock runs needs whatever its listeners: internal topics with
+ * one replica and one partition, no auto-created topics, no rebalance delay. The stack's broker and
+ * the test harness's secured broker (test/helpers/secured-services.ts) both take these.
+ */
+export const SINGLE_NODE_DEFAULTS: ReadonlyArray<readonly [string, string]> = Object.freeze([
+  ['num.partitions', '1'],
+  ['auto.create.topics.enable', 'false'],
+  ['offsets.topic.replication.factor', '1'],
+  ['offsets.topic.num.partitions', '1'],
+  ['transaction.state.log.replication.factor', '1'],
+  ['transaction.state.log.min.isr', '1'],
+  ['transaction.state.log.num.partitions', '1'],
+  ['group.initial.rebalance.delay.ms', '0'],
+  ['share.coordinator.state.topic.replication.factor', '1'],
+  ['share.coordinator.state.topic.min.isr', '1'],
+] as const);
+
 export interface BrokerSecurity {
   /** Principals (user names) in `super.users`; the stack passes only `admin`. */
   superUsers: string[];
@@ -89,16 +107,7 @@ export function brokerProperties(
       `org.apache.kafka.common.security.plain.PlainLoginModule required ${jaasUser} user_${internalUser.name}="${internalUser.password}";`,
     ],
     ['log.dirs', logDir],
-    ['num.partitions', '1'],
-    ['auto.create.topics.enable', 'false'],
-    ['offsets.topic.replication.factor', '1'],
-    ['offsets.topic.num.partitions', '1'],
-    ['transaction.state.log.replication.factor', '1'],
-    ['transaction.state.log.min.isr', '1'],
-    ['transaction.state.log.num.partitions', '1'],
-    ['group.initial.rebalance.delay.ms', '0'],
-    ['share.coordinator.state.topic.replication.factor', '1'],
-    ['share.coordinator.state.topic.min.isr', '1'],
+    ...SINGLE_NODE_DEFAULTS,
     ['sasl.enabled.mechanisms', 'SCRAM-SHA-256,SCRAM-SHA-512'],
     ['listener.name.sasl_plaintext.sasl.enabled.mechanisms', 'SCRAM-SHA-256,SCRAM-SHA-512'],
     [

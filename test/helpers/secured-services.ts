@@ -11,7 +11,7 @@ import Redis from 'ioredis';
 import { stackPaths } from '../../stack';
 import { fetchKafka, fetchRegistry } from '../../stack/fetch';
 import { findJava } from '../../stack/java';
-import { log4j2Properties, newClusterId } from '../../stack/kafka-config';
+import { log4j2Properties, newClusterId, SINGLE_NODE_DEFAULTS } from '../../stack/kafka-config';
 import { freePort, run, stopPid, tailFile, waitUntil } from '../../stack/proc';
 import { silentProgress } from '../../stack/progress';
 import { JAVA_MIN } from '../../stack/versions';
@@ -190,7 +190,7 @@ function propertyValue(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/\r?\n/g, '\\n');
 }
 
-function writeProperties(file: string, props: Array<[string, string]>): void {
+function writeProperties(file: string, props: ReadonlyArray<readonly [string, string]>): void {
   fs.writeFileSync(file, props.map(([k, v]) => `${k}=${propertyValue(v)}`).join('\n') + '\n', {
     mode: 0o600,
   });
@@ -366,16 +366,7 @@ export async function startSecuredServices(options: { timeoutMs?: number } = {})
       ['super.users', `User:${admin.username}`],
       ['allow.everyone.if.no.acl.found', 'false'],
       ['log.dirs', path.join(kDir, 'data')],
-      ['num.partitions', '1'],
-      ['auto.create.topics.enable', 'false'],
-      ['offsets.topic.replication.factor', '1'],
-      ['offsets.topic.num.partitions', '1'],
-      ['transaction.state.log.replication.factor', '1'],
-      ['transaction.state.log.min.isr', '1'],
-      ['transaction.state.log.num.partitions', '1'],
-      ['group.initial.rebalance.delay.ms', '0'],
-      ['share.coordinator.state.topic.replication.factor', '1'],
-      ['share.coordinator.state.topic.min.isr', '1'],
+      ...SINGLE_NODE_DEFAULTS,
       ['log.segment.bytes', String(16 * 1024 * 1024)],
     ]);
     const log4jFile = path.join(kDir, 'log4j2.properties');
