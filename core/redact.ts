@@ -189,26 +189,21 @@ export function refreshRedaction(env: NodeJS.ProcessEnv = sourceEnv): void {
   current = createRedactor([...secretValues(env, rememberedNames), ...rememberedValues]);
 }
 
+/** Adds each item to the set; whether any was new. */
+function addNew(set: Set<string>, items: Iterable<string>): boolean {
+  const before = set.size;
+  for (const item of items) set.add(item);
+  return set.size > before;
+}
+
 /** Adds variables whose values are secrets (the configuration's secretEnv names, say). */
 export function rememberSecretNames(names: Iterable<string>): void {
-  let added = false;
-  for (const n of names)
-    if (!rememberedNames.has(n)) {
-      rememberedNames.add(n);
-      added = true;
-    }
-  if (added && current) refreshRedaction();
+  if (addNew(rememberedNames, names) && current) refreshRedaction();
 }
 
 /** Adds secret values the environment does not hold (literal sink secrets of the file). */
 export function rememberSecrets(values: Iterable<string>): void {
-  let added = false;
-  for (const v of values)
-    if (!rememberedValues.has(v)) {
-      rememberedValues.add(v);
-      added = true;
-    }
-  if (added && current) refreshRedaction();
+  if (addNew(rememberedValues, values) && current) refreshRedaction();
 }
 
 /** Remembers everything a configuration says is secret (`configSecrets`). */
