@@ -20,6 +20,7 @@ const PARTS = Object.freeze([
   'router',
   'retry',
   'dlq',
+  'flows',
   'schemas',
   'stack',
   'core',

@@ -21,6 +21,7 @@ import { DEFAULT_TOPIC_PREFIX } from './topics';
  * | CSV drop folder (one site) | `{cd:csv:<siteId>}` | `cd:{cd:csv:<site>}:file:<sha256>` |
  * | dead-letter index and replay jobs | `{cd:dlq}` | `cd:{cd:dlq}:rec:<id>`, `:all`, `:by:<field>:<value>`, `:due`, `:groups`, `:group:<group>`, `:event:<eventId>`, `:values:<field>`, `:tmp:<name>`, `:job:<jobId>`, `:job:<jobId>:items`, `:jobs` |
  * | audit trail (recent operations) | `{cd:audit}` | `cd:{cd:audit}:log` |
+ * | flow tracker and site scorecards | `{cd:flows}` | `cd:{cd:flows}:i:<flow>:<key>`, `:deadlines`, `:alerts:pending`, `:applied`, `:site:<site>:h:<hourStart>`, `:sites`, `:open:<flow>` |
  *
  * Subscriber and site ids hold no `:` (configuration schema), so a delivery tag never equals a
  * router, ingest or csv tag. Lua scripts never build keys: callers pass every key in KEYS.
@@ -230,6 +231,40 @@ export function dlqKeys(redisPrefix: string): DlqKeys {
     job: (jobId: string) => `${base}:job:${jobId}`,
     jobItems: (jobId: string) => `${base}:job:${jobId}:items`,
     jobs: `${base}:jobs`,
+  });
+}
+
+/**
+ * Keys of the flow tracker and the site scorecards (flows/): one tag, so one Lua script can move a
+ * flow instance, its deadline and the scorecard figures it changes together (docs/flows.md).
+ */
+export interface FlowKeys {
+  /** Hash: one flow instance (flows/engine). `key` is the instance's key value. */
+  instance(flow: string, key: string): string;
+  /** Sorted set: `<flow>\u0000<key>` → the instance's next deadline or expiry (ms). */
+  readonly deadlines: string;
+  /** Hash: alertId → alert JSON, claimed and not yet known to be on `<prefix>.flow.alerts`. */
+  readonly pendingAlerts: string;
+  /** Hash: `<topic>/<partition>` → the last ingress offset the scorecard counted (feed idempotency). */
+  readonly applied: string;
+  /** Hash: one site's scorecard figures of one UTC hour (`hourStart` in ms); fields in flows/contract.ts. */
+  siteHour(siteId: string, hourStart: number): string;
+  /** Set: the site ids with any scorecard figures. */
+  readonly sites: string;
+  /** String: open instance count per flow is `openCount(flow)`. */
+  openCount(flow: string): string;
+}
+
+export function flowKeys(redisPrefix: string): FlowKeys {
+  const base = tagged(redisPrefix, 'flows');
+  return Object.freeze({
+    instance: (flow: string, key: string) => `${base}:i:${flow}:${key}`,
+    deadlines: `${base}:deadlines`,
+    pendingAlerts: `${base}:alerts:pending`,
+    applied: `${base}:applied`,
+    siteHour: (siteId: string, hourStart: number) => `${base}:site:${siteId}:h:${hourStart}`,
+    sites: `${base}:sites`,
+    openCount: (flow: string) => `${base}:open:${flow}`,
   });
 }
 

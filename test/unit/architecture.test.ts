@@ -40,7 +40,7 @@ function violations(): string[] {
 
 describe('architecture', () => {
   it('knows every part folder of the repository', () => {
-    for (const dir of ['core', 'hub', 'cli', 'router', 'retry', 'dlq', 'schemas', 'stack'])
+    for (const dir of ['core', 'hub', 'cli', 'router', 'retry', 'dlq', 'flows', 'schemas', 'stack'])
       expect(partOf(`${dir}/index`)).toBe(dir);
     for (const dir of ['sinks', 'sources', 'sdk'])
       expect(partOf(`connectors/${dir}/index`)).toBe(`connectors/${dir}`);

@@ -1,0 +1,6 @@
+/**
+ * flows: process intelligence (docs/flows.md). The flow tracker follows each configured business
+ * flow through the accepted events, raises alerts on `<prefix>.flow.alerts` when a step misses its
+ * deadline, and keeps per-site conformance scorecards. The pieces share flows/contract.ts.
+ */
+export * from './contract';
