@@ -4,3 +4,4 @@
  * deadline, and keeps per-site conformance scorecards. The pieces share flows/contract.ts.
  */
 export * from './contract';
+export { flowMetrics, type FlowMetrics, type FlowMetricSources, type FlowSummary } from './metrics';

@@ -17,6 +17,7 @@ import {
 import { DELIVERY_LOG_EVENTS, deliveryMetrics } from '../connectors/sinks';
 import { ingestMetrics, SOURCE_LOG_EVENTS } from '../connectors/sources';
 import { DLQ_LOG_EVENTS, dlqMetrics } from '../dlq';
+import { flowMetrics } from '../flows';
 import { REPLAY_LOG_EVENTS } from '../dlq';
 import { createRouterMetrics, ROUTER_LOG_EVENTS } from '../router';
 import { SCHEMAS_LOG_EVENTS } from '../schemas';
@@ -49,6 +50,7 @@ export const METRIC_FACTORIES: readonly PartMetrics[] = [
   { part: 'connectors/sinks', register: (r: MetricsRegistry) => void deliveryMetrics(r, ANY_SUBSCRIBER) },
   { part: 'connectors/sources', register: (r: MetricsRegistry) => void ingestMetrics(r) },
   { part: 'dlq', register: (r: MetricsRegistry) => void dlqMetrics(r) },
+  { part: 'flows', register: (r: MetricsRegistry) => void flowMetrics(r) },
 ];
 
 /** docs/observability.md. */
