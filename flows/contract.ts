@@ -19,7 +19,7 @@
  */
 
 /** The site id the hub's own events (flow alerts) carry; no configured site may take it. */
-export const HUB_SITE_ID = 'crossdock';
+export { HUB_SITE_ID } from '../core/hub-site';
 
 /** The event type of a flow alert (schemas/process/FlowAlertRaised). */
 export const FLOW_ALERT_EVENT_TYPE = 'FlowAlertRaised';
@@ -156,6 +156,17 @@ export interface FlowAlert {
   /** Event ids of the steps present, in step order ('' for a missing one). */
   stepEventIds: readonly string[];
 }
+
+/**
+ * FlowAlert.observed as the schema's enum symbol (Avro enum symbols are UPPER_SNAKE_CASE): the
+ * FlowAlertRaised payload is the FlowAlert with `observed` mapped through this table (and kind,
+ * dueAt, raisedAt as they are: the schema's kind symbols equal FlowAlertKind; times encode as
+ * timestamp-millis).
+ */
+export const FLOW_ALERT_OBSERVED_SYMBOL = Object.freeze({
+  missing: 'MISSING',
+  arrived_late: 'ARRIVED_LATE',
+} as const satisfies Record<FlowAlert['observed'], string>);
 
 /** One flow instance as stored (flows show, the console). */
 export interface FlowInstance {

@@ -94,6 +94,7 @@ export function planAcls(config: HubConfig, options: AclPlanOptions = {}): AclPl
       topic(ingress, ['WRITE'], `sources: ${kind} ingest publishes for the site`);
     topic(ingress, ['WRITE'], 'replay: re-sends a router dead letter to its ingress topic');
   }
+  topic(t.flowAlerts, ['READ'], "router: consumes the flow alerts (the hub's own site crossdock)");
   add(
     'GROUP',
     config.hub.router.groupId,

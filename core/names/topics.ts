@@ -14,7 +14,10 @@
  * - `<p>.dlq.state`: operators' states of dead letters (compacted, key = dead-letter id), from which
  *   the dead-letter index restores them after a reindex (dlq/)
  * - `<p>.audit`: every operation on the admin API or the dlq CLI, refused ones too (dlq/)
+ * - `<p>.flow.alerts`: FlowAlertRaised events the flow tracker publishes (flows/engine); the router
+ *   reads it besides the ingress topics, as the hub's own site `crossdock` (core/hub-site.ts)
  */
+import { HUB_SITE_ID } from '../hub-site';
 
 /** The topic prefix when neither the configuration nor the environment names one. */
 export const DEFAULT_TOPIC_PREFIX = 'cd';
@@ -33,6 +36,13 @@ export interface HubTopics {
   readonly dlqState: string;
   /** The audit trail of operations. */
   readonly audit: string;
+  /**
+   * Flow alerts (FlowAlertRaised, written by the flow tracker, metadata.siteId `crossdock`), which
+   * the router reads and routes like an ingress topic's events.
+   */
+  readonly flowAlerts: string;
+  /** The site whose events a topic the router reads holds: an ingress topic's site, HUB_SITE_ID for flowAlerts, else undefined. */
+  siteOfRouted(topic: string): string | undefined;
   /** Matches the router's and every subscriber's dead-letter topic (not dlq.state). */
   readonly dlqPattern: RegExp;
   /** Consumer group of the dead-letter indexer (dlq/indexer.ts). */
@@ -56,6 +66,9 @@ export function ingressTopic(prefix: string, siteId: string): string {
 
 export function topicsForPrefix(prefix: string): HubTopics {
   const ingressPrefix = ingressTopic(prefix, '');
+  const flowAlerts = `${prefix}.flow.alerts`;
+  const siteOfIngress = (topic: string) =>
+    topic.startsWith(ingressPrefix) ? topic.slice(ingressPrefix.length) || undefined : undefined;
   return Object.freeze({
     ingress: (siteId: string) => ingressTopic(prefix, siteId),
     deliver: (subscriberId: string) => `${prefix}.deliver.${subscriberId}`,
@@ -66,6 +79,8 @@ export function topicsForPrefix(prefix: string): HubTopics {
     catalog: `${prefix}.catalog`,
     dlqState: `${prefix}.dlq.state`,
     audit: `${prefix}.audit`,
+    flowAlerts,
+    siteOfRouted: (topic: string) => (topic === flowAlerts ? HUB_SITE_ID : siteOfIngress(topic)),
     dlqIndexerGroup: `${prefix}.dlq-indexer`,
     dlqPattern: new RegExp(`^${escapeRegExp(prefix)}\\.dlq\\.(router|deliver\\.[a-z0-9][a-z0-9-]*)$`),
     subscriberOfDlq: (topic: string) =>
@@ -73,8 +88,7 @@ export function topicsForPrefix(prefix: string): HubTopics {
         ? topic.slice(`${prefix}.dlq.deliver.`.length) || undefined
         : undefined,
     ingressPattern: new RegExp(`^${escapeRegExp(ingressPrefix)}[a-z0-9][a-z0-9-]*$`),
-    siteOfIngress: (topic: string) =>
-      topic.startsWith(ingressPrefix) ? topic.slice(ingressPrefix.length) || undefined : undefined,
+    siteOfIngress,
   });
 }
 
@@ -99,6 +113,7 @@ export function requiredTopics(config: TopicSettings): string[] {
     t.dlqRouter,
     t.dlqState,
     t.audit,
+    t.flowAlerts,
     ...(config.hub.router.sendUnrouted ? [t.unrouted] : []),
   ];
 }

@@ -1173,6 +1173,68 @@ export interface ReturnAuthorizedV1Input {
   restockingFeeAmount: DecimalString;
 }
 
+/** What went wrong with the flow instance. Readers that do not know a newer symbol read STEP_LATE. */
+export type FlowAlertRaisedV1FlowAlertKind = 'STEP_LATE' | 'FLOW_INCOMPLETE';
+
+/** What the tracker had seen of the step when it raised the alert. Readers that do not know a newer symbol read MISSING. */
+export type FlowAlertRaisedV1FlowStepObservation = 'MISSING' | 'ARRIVED_LATE';
+
+/** The hub's flow tracker found a business flow step late or missing. Published by the hub itself (metadata.siteId is the reserved site crossdock) on <prefix>.flow.alerts and routed like any other event. */
+export interface FlowAlertRaisedV1 {
+  /** Event envelope (see com.crossdock.common.EventMetadata). siteId is always crossdock; correlationId is the flow instance's key when it is a correlation id. */
+  metadata: EventMetadata;
+  /** Deterministic id of the alert (flow, instance, step, kind): the same alert raised again has the same id; the business key. */
+  alertId: string;
+  /** STEP_LATE: a step missed its deadline; FLOW_INCOMPLETE: the instance expired with a step still missing. */
+  kind: FlowAlertRaisedV1FlowAlertKind;
+  /** Name of the flow definition (hub configuration flows:), e.g. order-to-cash. */
+  flow: string;
+  /** Key of the flow instance: the correlation id or the business key (e.g. an order id) its events share. */
+  instanceKey: string;
+  /** Site of the flow instance (the site of its first event), e.g. us-chi. */
+  siteId: string;
+  /** Event type of the step concerned: the late step (STEP_LATE) or the first missing step (FLOW_INCOMPLETE). */
+  step: string;
+  /** Position of that step in the flow, 0-based. */
+  stepIndex: number;
+  /** When the step was due (STEP_LATE) or when the instance expired (FLOW_INCOMPLETE). */
+  dueAt: Date;
+  /** When the flow tracker raised the alert (its clock). */
+  raisedAt: Date;
+  /** MISSING: the step's event had not arrived; ARRIVED_LATE: it arrived after dueAt. */
+  observed: FlowAlertRaisedV1FlowStepObservation;
+  /** metadata.eventId of each step's event, in step order; an empty string for a step not arrived. */
+  stepEventIds: Array<string>;
+}
+
+/** The hub's flow tracker found a business flow step late or missing. Published by the hub itself (metadata.siteId is the reserved site crossdock) on <prefix>.flow.alerts and routed like any other event. */
+export interface FlowAlertRaisedV1Input {
+  /** Event envelope (see com.crossdock.common.EventMetadata). siteId is always crossdock; correlationId is the flow instance's key when it is a correlation id. */
+  metadata: EventMetadataInput;
+  /** Deterministic id of the alert (flow, instance, step, kind): the same alert raised again has the same id; the business key. */
+  alertId: string;
+  /** STEP_LATE: a step missed its deadline; FLOW_INCOMPLETE: the instance expired with a step still missing. */
+  kind: FlowAlertRaisedV1FlowAlertKind;
+  /** Name of the flow definition (hub configuration flows:), e.g. order-to-cash. */
+  flow: string;
+  /** Key of the flow instance: the correlation id or the business key (e.g. an order id) its events share. */
+  instanceKey: string;
+  /** Site of the flow instance (the site of its first event), e.g. us-chi. */
+  siteId: string;
+  /** Event type of the step concerned: the late step (STEP_LATE) or the first missing step (FLOW_INCOMPLETE). */
+  step: string;
+  /** Position of that step in the flow, 0-based. */
+  stepIndex: number;
+  /** When the step was due (STEP_LATE) or when the instance expired (FLOW_INCOMPLETE). */
+  dueAt: Date | string;
+  /** When the flow tracker raised the alert (its clock). */
+  raisedAt: Date | string;
+  /** MISSING: the step's event had not arrived; ARRIVED_LATE: it arrived after dueAt. */
+  observed: FlowAlertRaisedV1FlowStepObservation;
+  /** metadata.eventId of each step's event, in step order; an empty string for a step not arrived. */
+  stepEventIds: Array<string>;
+}
+
 /** The current (newest active) version of every event type, by event type. */
 export interface CanonicalEvents {
   OrderReleased: OrderReleasedV2;
@@ -1186,6 +1248,7 @@ export interface CanonicalEvents {
   InvoiceGenerated: InvoiceGeneratedV1;
   IntercompanyTransferPosted: IntercompanyTransferPostedV1;
   ReturnAuthorized: ReturnAuthorizedV1;
+  FlowAlertRaised: FlowAlertRaisedV1;
 }
 
 /** What producers may pass to encodeEvent for the current version of each event type. */
@@ -1201,6 +1264,7 @@ export interface CanonicalEventInputs {
   InvoiceGenerated: InvoiceGeneratedV1Input;
   IntercompanyTransferPosted: IntercompanyTransferPostedV1Input;
   ReturnAuthorized: ReturnAuthorizedV1Input;
+  FlowAlertRaised: FlowAlertRaisedV1Input;
 }
 
 export type EventTypeName = keyof CanonicalEvents;
@@ -1218,4 +1282,5 @@ export const EVENT_SUBJECTS: Readonly<Record<EventTypeName, string>> = {
   InvoiceGenerated: 'com.crossdock.finance.InvoiceGenerated',
   IntercompanyTransferPosted: 'com.crossdock.finance.IntercompanyTransferPosted',
   ReturnAuthorized: 'com.crossdock.returns.ReturnAuthorized',
+  FlowAlertRaised: 'com.crossdock.process.FlowAlertRaised',
 };

@@ -124,12 +124,18 @@ describe('hub configuration', () => {
     expect(t.ingressPattern.test('acmeXingress.us-chi')).toBe(false);
     expect(t.ingressPattern.test('acme.deliver.erp')).toBe(false);
     expect(t.siteOfIngress('acme.ingress.mx-mty')).toBe('mx-mty');
+    expect(t.flowAlerts).toBe('acme.flow.alerts');
+    expect(t.siteOfRouted('acme.flow.alerts')).toBe('crossdock');
+    expect(t.siteOfRouted('acme.ingress.mx-mty')).toBe('mx-mty');
+    expect(t.siteOfRouted('acme.ingress.crossdock')).toBe('crossdock');
+    expect(t.siteOfRouted('acme.audit')).toBeUndefined();
     expect(requiredTopics(c).sort()).toEqual([
       'acme.audit',
       'acme.deliver.analytics',
       'acme.dlq.deliver.analytics',
       'acme.dlq.router',
       'acme.dlq.state',
+      'acme.flow.alerts',
       'acme.ingress.us-chi',
       'acme.unrouted',
     ]);

@@ -48,6 +48,14 @@ describe('acl plan', () => {
     ).toContain('sources: http ingest publishes for the site');
   });
 
+  it("the router reads the flow alerts topic (the hub's own site), which start creates", () => {
+    expect(t.flowAlerts).toBe('p1.flow.alerts');
+    expect(ops(plan.acls, 'TOPIC', t.flowAlerts)).toEqual(expect.arrayContaining(['CREATE', 'READ']));
+    expect(plan.acls.find((a) => a.resourceName === t.flowAlerts && a.operation === 'READ')?.why).toContain(
+      "router: consumes the flow alerts (the hub's own site crossdock)",
+    );
+  });
+
   it('per subscriber: deliver read and write, its dead letters, its group; a Kafka sink on the hub cluster only', () => {
     for (const sub of ['erp', 'lake', 'other']) {
       expect(ops(plan.acls, 'TOPIC', t.deliver(sub))).toEqual(['CREATE', 'READ', 'WRITE']);
