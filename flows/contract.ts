@@ -17,6 +17,7 @@
  *
  * Every time is epoch milliseconds. Every Redis key comes from core/names/redis-keys.ts.
  */
+import type { FlowStep } from '../core/config';
 
 /** The site id the hub's own events (flow alerts) carry; no configured site may take it. */
 export { HUB_SITE_ID } from '../core/hub-site';
@@ -28,48 +29,15 @@ export const FLOW_ALERT_EVENT_TYPE = 'FlowAlertRaised';
 // Configuration (`flows:`), compiled: durations in ms, defaults applied.
 // ---------------------------------------------------------------------------------------------
 
-/**
- * How one event names the flow instance it belongs to: its `metadata.correlationId`, or the value
- * of one field (a dot path into the decoded event, e.g. `orderId`, `transferId`).
- */
-export type FlowKeySource = { kind: 'correlationId' } | { kind: 'field'; field: string };
-
-export interface FlowFieldCondition {
-  field: string;
-  equals?: string | number | boolean;
-  in?: ReadonlyArray<string | number | boolean>;
-  prefix?: string;
-  exists?: boolean;
-  range?: { gt?: number; gte?: number; lt?: number; lte?: number };
-}
-
-export interface FlowStep {
-  /** Index in the flow, 0-based. Step 0 starts an instance. */
-  index: number;
-  eventType: string;
-  /** The key of this step's events; the flow's key unless the step overrides it. */
-  key: FlowKeySource;
-  /**
-   * How long after the previous step's event (its occurredAt) this step is due, in ms; by site
-   * group where sites legitimately differ (the first group of the instance's site that has an
-   * entry wins, in the site's `groups` order). Step 0 has none (0).
-   */
-  withinMs: number;
-  withinBySiteGroup: Readonly<Record<string, number>>;
-  /** Conditions every one of which the decoded event must meet to count as this step. */
-  where: readonly FlowFieldCondition[];
-}
-
-export interface FlowDefinition {
-  name: string;
-  description?: string;
-  steps: readonly FlowStep[];
-  /**
-   * How long an instance is kept after its first event (ms). An instance not complete by then is
-   * counted incomplete (a FLOW_INCOMPLETE alert) and its state expires.
-   */
-  expireAfterMs: number;
-}
+// The compiled flow types are declared in core/config/types.ts, because HubConfig.flows carries
+// them and core names no part; they are this part's contract all the same (flows/config-schema.ts
+// compiles them, docs/flows.md "Defining flows").
+export type {
+  FlowKeySource,
+  FlowStep,
+  FlowDefinition,
+  FieldCondition as FlowFieldCondition,
+} from '../core/config';
 
 /** The deadline of `step` for an instance of `siteGroups` (the site's groups, in order). */
 export function stepWithinMs(step: FlowStep, siteGroups: readonly string[]): number {

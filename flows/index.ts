@@ -5,3 +5,5 @@
  */
 export * from './contract';
 export { flowMetrics, type FlowMetrics, type FlowMetricSources, type FlowSummary } from './metrics';
+export { FLOWS_CONFIG_SCHEMA, compileFlows, flowsDocumentProblems } from './config-schema';
+export { parseDuration, formatDuration, DURATION_PATTERN, MAX_DURATION_MS } from './duration';

@@ -9,10 +9,12 @@ import { rememberConfigSecrets } from '../core/redact';
 import { SINK_CONFIG_SCHEMA } from '../connectors/sinks';
 import { SOURCE_CONFIG_SCHEMA } from '../connectors/sources';
 import { DELIVERY_CONFIG_SCHEMA } from '../retry';
+import { FLOWS_CONFIG_SCHEMA, compileFlows, flowsDocumentProblems } from '../flows';
 
 /**
  * The hub configuration as this hub reads it: core's sections (hub settings, sites, subscribers,
- * routes, rules) with each part's fragment in its place. Every command that reads a
+ * routes, rules) with each part's fragment in its place (and the flows part's checks and compiler
+ * of its `flows` section). Every command that reads a
  * configuration file loads it through here, so they all accept and refuse the same files.
  */
 
@@ -21,12 +23,13 @@ export const HUB_CONFIG_SCHEMA = composeHubConfigSchema({
   source: SOURCE_CONFIG_SCHEMA,
   sink: SINK_CONFIG_SCHEMA,
   delivery: DELIVERY_CONFIG_SCHEMA,
+  flows: FLOWS_CONFIG_SCHEMA,
 });
 
 /** Repository path of the schema as JSON, for editors (`$schema:` in a configuration file). */
 export const SCHEMA_JSON_FILE = 'core/config/hub.schema.json';
 
-const loader = createConfigLoader(HUB_CONFIG_SCHEMA);
+const loader = createConfigLoader(HUB_CONFIG_SCHEMA, { problems: flowsDocumentProblems, compileFlows });
 
 // Whatever a configuration that was read says is secret is redacted from then on (core/redact.ts):
 // the values of the variables it reads secrets from, and literal secrets written in it.

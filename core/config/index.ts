@@ -4,7 +4,9 @@ export {
   describeProblems,
   type ConfigCheck,
   type ConfigLoader,
+  type ConfigLoaderParts,
 } from './load';
+export { formatPath, type Segments } from './validate';
 export { composeHubConfigSchema, type JsonSchema, type PartConfigFragments } from './schema';
 export { renderConfigurationMd, renderHubSchemaJson, type ConfigurationDocSource } from './doc';
 export { CONFIG_CODES } from './codes';
@@ -35,4 +37,7 @@ export type {
   HeaderCondition,
   ConfigProblem,
   Scalar,
+  FlowDefinition,
+  FlowKeySource,
+  FlowStep,
 } from './types';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { CrossdockError } from '../errors';
 import { crossReferenceProblems } from './cross-refs';
-import type { ConfigProblem, HubConfig, SiteConfig, SubscriberConfig } from './types';
+import type { ConfigProblem, FlowDefinition, HubConfig, SiteConfig, SubscriberConfig } from './types';
 import { formatPath, schemaChecker, type SchemaCheck, type Segments } from './validate';
 
 /** What `checkConfig` reports: either a compiled config or every problem found. */
@@ -32,13 +32,16 @@ function lineOf(doc: Document, lines: LineCounter, segments: Segments): number |
 }
 
 /** The compiled shape from a document that passed every check (defaults already applied). */
-function compile(raw: Record<string, unknown>, file?: string): HubConfig {
-  const doc = structuredClone(raw) as unknown as Omit<HubConfig, 'siteById' | 'subscriberById' | 'file'>;
+function compile(raw: Record<string, unknown>, parts: ConfigLoaderParts, file?: string): HubConfig {
+  const doc = structuredClone(raw) as unknown as Omit<
+    HubConfig,
+    'siteById' | 'subscriberById' | 'file' | 'flows'
+  >;
   const siteById: Record<string, SiteConfig> = {};
   for (const s of doc.sites) siteById[s.id] = s;
   const subscriberById: Record<string, SubscriberConfig> = {};
   for (const s of doc.subscribers) subscriberById[s.id] = s;
-  return deepFreeze({
+  const config = {
     ...(file ? { file } : {}),
     hub: doc.hub,
     redis: doc.redis ?? { durability: 'required' },
@@ -49,7 +52,29 @@ function compile(raw: Record<string, unknown>, file?: string): HubConfig {
     rules: doc.rules ?? {},
     siteById,
     subscriberById,
-  });
+  };
+  const flows: readonly FlowDefinition[] = parts.compileFlows
+    ? parts.compileFlows(structuredClone(raw.flows ?? []), config)
+    : [];
+  return deepFreeze({ ...config, flows });
+}
+
+/**
+ * What the composition root adds to a loader for the parts' top-level sections (the `flows`
+ * fragment of PartConfigFragments): their own checks and their compiled form, so core names no
+ * part.
+ */
+export interface ConfigLoaderParts {
+  /**
+   * More checks of a parsed document, valid or not (like the cross-references, so their findings
+   * join the schema's in one report): what a schema cannot say about a part's section.
+   */
+  problems?: (raw: unknown) => Array<{ segments: Segments; message: string }>;
+  /**
+   * The compiled `flows` section of a document that passed every check (`raw` is the section,
+   * defaults applied; `config` the rest of the compiled configuration). Absent: no flows.
+   */
+  compileFlows?: (raw: unknown, config: Omit<HubConfig, 'flows'>) => readonly FlowDefinition[];
 }
 
 /**
@@ -71,10 +96,13 @@ export interface ConfigLoader {
   loadConfigText(text: string, file?: string): HubConfig;
 }
 
-/** A loader that validates against `schema` (compiled on first use) and the cross-reference checks. */
-export function createConfigLoader(schema: object): ConfigLoader {
+/**
+ * A loader that validates against `schema` (compiled on first use), the cross-reference checks and
+ * the parts' own checks, and compiles with the parts' compilers.
+ */
+export function createConfigLoader(schema: object, parts: ConfigLoaderParts = {}): ConfigLoader {
   const schemaProblems = schemaChecker(schema);
-  const checkConfigText = (text: string, file?: string) => checkText(schemaProblems, text, file);
+  const checkConfigText = (text: string, file?: string) => checkText(schemaProblems, parts, text, file);
   const checkConfig = (file: string) => checkConfigText(readFile(file), path.resolve(file));
   return {
     checkConfigText,
@@ -84,7 +112,12 @@ export function createConfigLoader(schema: object): ConfigLoader {
   };
 }
 
-function checkText(schemaProblems: SchemaCheck, text: string, file?: string): ConfigCheck {
+function checkText(
+  schemaProblems: SchemaCheck,
+  parts: ConfigLoaderParts,
+  text: string,
+  file?: string,
+): ConfigCheck {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
@@ -109,7 +142,7 @@ function checkText(schemaProblems: SchemaCheck, text: string, file?: string): Co
   }
   const raw = doc.toJS() as unknown;
   // Schema first (it also fills defaults), then the cross-references, reported together.
-  const found = [...schemaProblems(raw), ...crossReferenceProblems(raw)];
+  const found = [...schemaProblems(raw), ...crossReferenceProblems(raw), ...(parts.problems?.(raw) ?? [])];
   if (found.length) {
     const problems = found.map((p) => {
       const line = lineOf(doc, lines, p.segments);
@@ -117,7 +150,7 @@ function checkText(schemaProblems: SchemaCheck, text: string, file?: string): Co
     });
     return { file, ok: false, problems };
   }
-  return { file, ok: true, problems: [], config: compile(raw as Record<string, unknown>, file) };
+  return { file, ok: true, problems: [], config: compile(raw as Record<string, unknown>, parts, file) };
 }
 
 function readFile(file: string): string {

@@ -21,6 +21,11 @@ export interface PartConfigFragments {
   readonly sink: JsonSchema;
   /** `subscribers[].delivery`: retries, ordering, breaker, idempotency (retry/). */
   readonly delivery: JsonSchema;
+  /**
+   * `flows`: the business flows the flow tracker follows (flows/config-schema.ts), a top-level
+   * section. Absent: the configuration has no `flows` section.
+   */
+  readonly flows?: JsonSchema;
 }
 
 /**
@@ -468,6 +473,7 @@ export function composeHubConfigSchema(fragments: PartConfigFragments) {
           'Data rules per event type: event type → list of rules, each a JSON Schema the decoded event must satisfy.',
         additionalProperties: { type: 'array', items: RULE_SCHEMA },
       },
+      ...(fragments.flows ? { flows: fragments.flows } : {}),
     },
   } as const;
 }

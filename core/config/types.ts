@@ -107,6 +107,46 @@ export interface DeadLetterSettings {
   replay: { ratePerSecond: number; maxReplays: number; maxSelection: number };
 }
 
+/**
+ * How one event names the flow instance it belongs to: its `metadata.correlationId`, or the value
+ * of one field (a dot path into the decoded event, e.g. `orderId`, `transferId`).
+ */
+export type FlowKeySource = { kind: 'correlationId' } | { kind: 'field'; field: string };
+
+/**
+ * One step of a compiled flow (`flows[].steps[]`). The shape belongs to the flows part's contract
+ * (flows/contract.ts re-exports it); it is declared here because HubConfig carries it and core
+ * names no part.
+ */
+export interface FlowStep {
+  /** Index in the flow, 0-based. Step 0 starts an instance. */
+  index: number;
+  eventType: string;
+  /** The key of this step's events; the flow's key unless the step overrides it. */
+  key: FlowKeySource;
+  /**
+   * How long after the previous step's event (its occurredAt) this step is due, in ms; by site
+   * group where sites legitimately differ (the first group of the instance's site that has an
+   * entry wins, in the site's `groups` order). Step 0 has none (0).
+   */
+  withinMs: number;
+  withinBySiteGroup: Readonly<Record<string, number>>;
+  /** Conditions every one of which the decoded event must meet to count as this step. */
+  where: readonly FieldCondition[];
+}
+
+/** A compiled flow (`flows[]`): durations in ms, defaults applied. */
+export interface FlowDefinition {
+  name: string;
+  description?: string;
+  steps: readonly FlowStep[];
+  /**
+   * How long an instance is kept after its first event (ms). An instance not complete by then is
+   * counted incomplete (a FLOW_INCOMPLETE alert) and its state expires.
+   */
+  expireAfterMs: number;
+}
+
 /** `hub.ingest`: the bound of the ingress publisher shared by HTTP ingest and the CSV drop folder. */
 export interface IngestSettings {
   maxQueuedEvents: number;
@@ -131,6 +171,8 @@ export interface HubConfig {
   readonly routes: readonly RouteConfig[];
   /** Event type → its data rules. */
   readonly rules: Readonly<Record<string, readonly RuleConfig[]>>;
+  /** The business flows the flow tracker follows (`flows:`, compiled by the flows part). */
+  readonly flows: readonly FlowDefinition[];
   readonly siteById: Readonly<Record<string, SiteConfig>>;
   readonly subscriberById: Readonly<Record<string, SubscriberConfig>>;
 }

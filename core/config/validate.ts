@@ -39,7 +39,7 @@ function toProblem(e: ErrorObject): { segments: Segments; message: string } {
       return { segments: at, message: `must match ${String(p.pattern)}` };
     case 'minProperties':
     case 'maxProperties':
-      if (at.length && /(headers|fields)$/.test(String(at[at.length - 2] ?? ''))) {
+      if (at.length && /(headers|fields|where)$/.test(String(at[at.length - 2] ?? ''))) {
         return {
           segments: at,
           message: 'must name its field/header and exactly one operator (equals, in, prefix, exists, range)',
