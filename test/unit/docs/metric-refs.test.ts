@@ -246,6 +246,13 @@ describe('examples/grafana/crossdock.json', () => {
       });
       expect(problems).toEqual([expect.stringContaining('id used twice')]);
     });
+    it('panels that overlap', () => {
+      const problems = mutate((d) => {
+        const panels = d.panels as Array<{ gridPos: unknown }>;
+        panels[2]!.gridPos = { ...(panels[1]!.gridPos as object) };
+      });
+      expect(problems).toEqual([expect.stringContaining('overlaps panel')]);
+    });
     it('an undefined variable, and a variable fed by a label its metric lacks', () => {
       expect(
         mutate((d) => {

@@ -311,10 +311,11 @@ const sameRef = (v: unknown) => isRecord(v) && v.type === DATASOURCE_REF.type &&
 
 /**
  * What is wrong with a Grafana dashboard (parsed JSON): it must load on a current Grafana without
- * edits: a `schemaVersion` of Grafana 10 or later, no hard-coded datasource (a `datasource`
- * variable of type `datasource` for Prometheus, named by every panel, query and query variable),
- * unique panel ids and a grid position each; every `$variable` a query uses is defined; every
- * query and every `label_values` variable names exported metrics and their labels (checkPromql).
+ * edits: a `schemaVersion` of 36 or later, no hard-coded datasource (a `datasource` variable of
+ * type `datasource` for Prometheus, named by every panel, query and query variable), unique panel
+ * ids, a grid position each on the 24-column grid with no two overlapping; every `$variable` a
+ * query uses is defined; every query and every `label_values` variable names exported metrics and
+ * their labels (checkPromql).
  */
 export function checkDashboard(dashboard: unknown, inventory: ReadonlyMap<string, SeriesSpec>): string[] {
   if (!isRecord(dashboard)) return ['not a JSON object'];
@@ -353,12 +354,22 @@ export function checkDashboard(dashboard: unknown, inventory: ReadonlyMap<string
   }
 
   const ids = new Set<unknown>();
+  const placed: Array<{ where: string; g: Record<string, number> }> = [];
   for (const p of allPanels(dashboard)) {
     const where = `panel ${String(p.id)} (${String(p.title)})`;
     if (typeof p.id !== 'number') problems.push(`${where}: no numeric id`);
     else if (ids.has(p.id)) problems.push(`${where}: id used twice`);
     ids.add(p.id);
     if (!isRecord(p.gridPos)) problems.push(`${where}: no gridPos`);
+    else {
+      const g = p.gridPos as Record<string, number>;
+      if (g.x! < 0 || g.w! < 1 || g.x! + g.w! > 24 || g.h! < 1)
+        problems.push(`${where}: off the 24-column grid`);
+      for (const o of placed)
+        if (g.x! < o.g.x! + o.g.w! && o.g.x! < g.x! + g.w! && g.y! < o.g.y! + o.g.h! && o.g.y! < g.y! + g.h!)
+          problems.push(`${where}: overlaps ${o.where}`);
+      placed.push({ where, g });
+    }
     if (p.type === 'row') continue;
     if (!sameRef(p.datasource)) problems.push(`${where}: does not use the datasource variable`);
     if (!Array.isArray(p.targets) || p.targets.length === 0) {
