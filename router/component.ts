@@ -206,7 +206,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
     const loop: FetchLoop = new FetchLoop({
       kafka,
       settings,
-      ingressPattern: hubTopics(config).ingressPattern,
+      topicPattern: hubTopics(config).routedPattern,
       listTopics: () => admin.listTopics(),
       sessionTimeoutMs: options.sessionTimeoutMs ?? 10000,
       planner,

@@ -2,6 +2,7 @@ import { avroType, frame } from '../core/avro';
 import type { Clock } from '../core/clock';
 import type { HubConfig } from '../core/config';
 import { headersToStrings } from '../core/dead-letters';
+import { HUB_SITE_ID } from '../core/hub-site';
 import { nearestName } from '../core/nearest';
 import { topics } from '../core/names/topics';
 import type { ResolvedSchema } from '../core/registry';
@@ -25,7 +26,8 @@ import { createValidator } from './validate';
  * canonical schemas of the given catalog, framed and handed as an ingress record to the router's
  * own site check and validator (router/site-check.ts, router/validate.ts: metadata, type, site,
  * headers, key, data rules) and then to its route matching (router/match.ts). Only the duplicate
- * check (Redis) is left out. See router/explain-input.ts for the input shapes.
+ * check (Redis) is left out. An event of the hub's own site `crossdock` (a FlowAlertRaised) is
+ * explained as read from the flow alerts topic, every other as read from its site's ingress topic. See router/explain-input.ts for the input shapes.
  */
 
 export type ExplainOutcome =
@@ -134,7 +136,9 @@ export function createExplainer(config: HubConfig, deps: ExplainDeps) {
         stage: 'router.metadata',
         reason: 'metadata.siteId is empty and no siteId says which ingress topic it arrives on',
       });
-    const site = unknownSite(config, siteId);
+    // The topic an event of this site arrives on: the hub's own site's is the flow alerts topic.
+    const topic = siteId === HUB_SITE_ID ? names.flowAlerts : names.ingress(siteId);
+    const site = unknownSite(config, siteId, topic);
     if (site)
       return verdict(c, {
         siteId,
@@ -207,7 +211,7 @@ export function createExplainer(config: HubConfig, deps: ExplainDeps) {
       }
     }
     const record = {
-      topic: names.ingress(siteId),
+      topic,
       partition: 0,
       offset: '0',
       key: key === undefined ? null : Buffer.from(key, 'utf8'),

@@ -22,9 +22,12 @@ export interface BatchCommitted {
 export interface FetchLoopOptions {
   kafka: Kafka;
   settings: HubConfig['hub']['router'];
-  /** The ingress topics' pattern. */
-  ingressPattern: RegExp;
-  /** Every topic of the cluster (refreshTopics() looks for new ingress topics among them). */
+  /**
+   * The topics the router reads (HubTopics.routedPattern): the ingress topics and the flow
+   * alerts topic, whose records are the hub's own events (site `crossdock`).
+   */
+  topicPattern: RegExp;
+  /** Every topic of the cluster (refreshTopics() looks for new matching topics among them). */
   listTopics: () => Promise<string[]>;
   /** Consumer session timeout (ms). */
   sessionTimeoutMs: number;
@@ -66,7 +69,7 @@ export function backoffMs(
 }
 
 /**
- * The fetch loop: one consumer group over the ingress topics. Each fetched batch claims its
+ * The fetch loop: one consumer group over the ingress topics and the flow alerts topic. Each fetched batch claims its
  * partition when it is the first of a generation (router/claims.ts), is planned
  * (router/planning.ts) and queued for a transaction (router/commit.ts); eachBatch then returns,
  * holding at most two batches of a partition outstanding. When a dependency is down the
@@ -83,7 +86,7 @@ export class FetchLoop {
   private planner: BatchPlanner;
   private readonly planning = new Map<BatchPlanner, number>();
   private readonly idle = new Map<BatchPlanner, () => void>();
-  /** Ingress topics the consumer subscribed to (the pattern's matches when it subscribed). */
+  /** Topics the consumer subscribed to (the pattern's matches when it subscribed). */
   private subscribed = new Set<string>();
   private resubscribing: Promise<string[]> | undefined;
   private stopped = false;
@@ -135,10 +138,10 @@ export class FetchLoop {
   }
 
   private async subscribeAndRun(): Promise<void> {
-    const { settings, ingressPattern } = this.options;
+    const { settings, topicPattern } = this.options;
     // What the pattern matches now: kafkajs resolves a pattern subscription once, here.
-    const matching = (await this.options.listTopics()).filter((t) => ingressPattern.test(t));
-    await this.consumer.subscribe({ topics: [ingressPattern], fromBeginning: true });
+    const matching = (await this.options.listTopics()).filter((t) => topicPattern.test(t));
+    await this.consumer.subscribe({ topics: [topicPattern], fromBeginning: true });
     this.subscribed = new Set(matching);
     await this.consumer.run({
       autoCommit: false,
@@ -149,15 +152,15 @@ export class FetchLoop {
   }
 
   /**
-   * Looks for ingress topics created since the consumer subscribed (a site added while the hub
-   * runs) and, when there are any, subscribes again: the consumer stops (its batches in flight
+   * Looks for topics the router reads created since the consumer subscribed (a site added while
+   * the hub runs, the flow alerts topic made after the router started) and, when there are any, subscribes again: the consumer stops (its batches in flight
    * finish or are dropped as in a rebalance), subscribes to the pattern's matches of now and
    * rejoins the group. Resolves with the new topics (none: nothing changed).
    */
   refreshTopics(): Promise<string[]> {
     return (this.resubscribing ??= (async () => {
       try {
-        const now = (await this.options.listTopics()).filter((t) => this.options.ingressPattern.test(t));
+        const now = (await this.options.listTopics()).filter((t) => this.options.topicPattern.test(t));
         const added = now.filter((t) => !this.subscribed.has(t));
         if (added.length === 0 || this.stopped) return [];
         this.options.log.emit('router.topics_added', { topics: added });

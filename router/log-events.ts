@@ -24,12 +24,12 @@ export const ROUTER_LOG_EVENTS = defineLogEvents({
     level: 'info',
     fields: ['topics'],
     description:
-      'Ingress topics created since the router subscribed (a site added while it runs); it subscribes again to consume them.',
+      'Topics the router reads created since it subscribed (a site added while it runs, or the flow alerts topic); it subscribes again to consume them.',
   },
   'router.topics_refresh_failed': {
     level: 'warn',
     fields: ['error'],
-    description: 'Looking for new ingress topics failed; the router tries again at the next refresh.',
+    description: 'Looking for new topics to read failed; the router tries again at the next refresh.',
   },
   'router.reconfigured': {
     level: 'info',

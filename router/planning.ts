@@ -126,9 +126,12 @@ export class BatchPlanner {
     };
   }
 
-  /** The ingress site of a topic, or undefined when it is not an ingress topic of this hub. */
+  /**
+   * The site whose events a topic holds: an ingress topic's site, the hub's own site `crossdock`
+   * for the flow alerts topic; undefined when the router does not read the topic.
+   */
   siteOf(topic: string): string | undefined {
-    return this.topics.siteOfIngress(topic);
+    return this.topics.siteOfRouted(topic);
   }
 
   /**

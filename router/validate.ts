@@ -3,6 +3,7 @@ import addFormats from 'ajv-formats';
 import { toJsonSafe, unframe } from '../core/avro';
 import type { Clock } from '../core/clock';
 import type { HubConfig } from '../core/config';
+import { HUB_SITE_ID } from '../core/hub-site';
 import { isCrossdockError } from '../core/errors';
 import type { ResolvedSchema, SchemaResolver } from '../core/registry';
 import type { EventMetadata } from '../schemas';
@@ -260,7 +261,10 @@ export function createValidator(deps: ValidatorDeps): Validator {
         if (m.siteId !== d.siteId)
           return {
             code: 'CD_E_SITE_MISMATCH',
-            message: `metadata.siteId ${JSON.stringify(m.siteId)} arrived on ${d.record.topic} (site ${d.siteId})`,
+            message:
+              d.siteId === HUB_SITE_ID
+                ? `metadata.siteId ${JSON.stringify(m.siteId)} arrived on ${d.record.topic}, which holds the hub's own events only (metadata.siteId must be ${HUB_SITE_ID})`
+                : `metadata.siteId ${JSON.stringify(m.siteId)} arrived on ${d.record.topic} (site ${d.siteId})`,
           };
         return undefined;
       },

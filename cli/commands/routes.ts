@@ -10,7 +10,8 @@ The input (--event) is JSON, one of:
   an envelope                   { "event": {...}, "headers": {...}, "siteId": "...", "key": "...",
                                   "version": 2, "subject": "com.crossdock.order.OrderReleased" }
                                 (all but event optional: siteId = the ingress topic's site, default
-                                metadata.siteId; key default the business key; version default the
+                                metadata.siteId, and site crossdock = the hub's own flow alerts
+                                topic; key default the business key; version default the
                                 newest active catalog version, as connectors and the SDK write;
                                 subject default the catalog record of metadata.eventType)
   a golden sample               sites/<id>/samples/*.expected.json ({ "events": [...] } or { "problems": [...] })

@@ -49,8 +49,10 @@ export interface HubTopics {
   readonly dlqIndexerGroup: string;
   /** The subscriber of a delivery dead-letter topic, or undefined when it is not one. */
   subscriberOfDlq(topic: string): string | undefined;
-  /** Matches every ingress topic of this prefix (the router subscribes with it). */
+  /** Matches every ingress topic of this prefix. */
   readonly ingressPattern: RegExp;
+  /** Matches every topic the router reads: the ingress topics and flowAlerts (it subscribes with it). */
+  readonly routedPattern: RegExp;
   /** The site id of an ingress topic name, or undefined when it is not one. */
   siteOfIngress(topic: string): string | undefined;
 }
@@ -88,6 +90,9 @@ export function topicsForPrefix(prefix: string): HubTopics {
         ? topic.slice(`${prefix}.dlq.deliver.`.length) || undefined
         : undefined,
     ingressPattern: new RegExp(`^${escapeRegExp(ingressPrefix)}[a-z0-9][a-z0-9-]*$`),
+    routedPattern: new RegExp(
+      `^(?:${escapeRegExp(ingressPrefix)}[a-z0-9][a-z0-9-]*|${escapeRegExp(flowAlerts)})$`,
+    ),
     siteOfIngress,
   });
 }

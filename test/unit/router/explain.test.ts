@@ -143,6 +143,52 @@ describe('routes test: the full verdict', () => {
   });
 });
 
+describe('routes test: flow alerts (the hub site crossdock, read from cd.flow.alerts)', () => {
+  const alert = () =>
+    JSON.parse(
+      fs.readFileSync(path.join(root, 'schemas/process/FlowAlertRaised/example.json'), 'utf8'),
+    ) as Record<string, unknown> & { metadata: Record<string, unknown> };
+
+  it("routes a FlowAlertRaised by its payload's flow: order flows to the ERP, not to finance", async () => {
+    const v = await one(alert());
+    expect(v).toMatchObject({ outcome: 'routed', eventType: 'FlowAlertRaised', siteId: 'crossdock' });
+    expect(v.subscribers).toEqual([
+      { id: 'central-erp', route: 'order-flow-alerts', topic: 'cd.deliver.central-erp' },
+      { id: 'analytics', route: 'everything-to-analytics', topic: 'cd.deliver.analytics' },
+    ]);
+    expect(v.routes.find((r) => r.route === 'finance-flow-alerts')).toMatchObject({
+      matched: false,
+      reason: 'field flow is "order-to-cash", want one of ["transfers","returns"]',
+    });
+  });
+
+  it('a transfers alert goes to finance instead', async () => {
+    const a = alert();
+    a.flow = 'transfers';
+    expect((await one(a)).subscribers.map((s) => s.id)).toEqual(['finance', 'analytics']);
+  });
+
+  it('on the alerts topic metadata.siteId must be crossdock (CD_E_SITE_MISMATCH)', async () => {
+    const a = alert();
+    a.metadata.siteId = 'us-chi';
+    const v = await one({ event: a, siteId: 'crossdock' });
+    expect(v).toMatchObject({
+      outcome: 'dead-lettered',
+      code: 'CD_E_SITE_MISMATCH',
+      stage: 'router.metadata',
+    });
+    expect(v.reason).toContain("cd.flow.alerts, which holds the hub's own events only");
+  });
+
+  it('an event of site crossdock said to arrive on an ingress topic is refused (CD_E_SITE_MISMATCH)', async () => {
+    const v = await one({ event: alert(), siteId: 'us-chi' });
+    expect(v).toMatchObject({ outcome: 'dead-lettered', code: 'CD_E_SITE_MISMATCH' });
+    const e = good();
+    e.metadata.siteId = 'crossdock';
+    expect(await one({ event: e, siteId: 'us-chi' })).toMatchObject({ code: 'CD_E_SITE_MISMATCH' });
+  });
+});
+
 describe('routes test: input shapes', () => {
   it('refuses what is no event with a usage error naming where', () => {
     expect(() => explainCases({ foo: 1 })).toThrow(/event: not a canonical event/);
