@@ -207,6 +207,11 @@ export interface SiteScorecard {
    * completed-or-incomplete flow instances that completed on time; a factor with no data is 1.
    */
   conformance: number;
+  /**
+   * False for a site that sent data in the period but is no longer in the configuration (listed
+   * so its figures do not vanish); true for a configured site. The reader always sets it.
+   */
+  configured?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------

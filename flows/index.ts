@@ -7,3 +7,14 @@ export * from './contract';
 export { flowMetrics, type FlowMetrics, type FlowMetricSources, type FlowSummary } from './metrics';
 export { FLOWS_CONFIG_SCHEMA, compileFlows, flowsDocumentProblems } from './config-schema';
 export { parseDuration, formatDuration, DURATION_PATTERN, MAX_DURATION_MS } from './duration';
+
+// Site scorecards (flows/scorecard): the recorder the feed hands facts to, the reader.
+export { SCORECARD_CODES } from './scorecard/codes';
+export { createScorecardRecorder, type ScorecardRecorderOptions } from './scorecard/recorder';
+export {
+  readScorecards,
+  scorecardSource,
+  type ReadScorecardsOptions,
+  type ScorecardSourceOptions,
+} from './scorecard/read';
+export { DEFAULT_SCORECARD_SINCE, parseScorecardTime, scorecardHours } from './scorecard/period';
