@@ -1,10 +1,12 @@
 import YAML from 'yaml';
+import { scaleFlowsSection } from './timescale';
 
 /**
  * The demo's hub configuration: the given file (examples/hub.yaml) with what one run must own
  * changed, and nothing else: its topic prefix (the Redis prefix derives from it), the router's
  * consumer group, the CSV sites' drop folders (under the run's folder), and the URLs of the
- * webhook subscribers the demo stands in for (when their receivers listen on other ports).
+ * webhook subscribers the demo stands in for (when their receivers listen on other ports), and
+ * the flows' durations, scaled to the demo's clock (demo/timescale.ts: one day of business in 4 s).
  */
 
 export interface StandInPlan {
@@ -20,6 +22,7 @@ interface ConfigDoc {
   hub?: { topicPrefix?: string; router?: { groupId?: string } };
   sites?: Array<{ id: string; connector?: { kind?: string; folder?: string } }>;
   subscribers?: Array<{ id: string; sink?: { kind?: string; url?: string } }>;
+  flows?: unknown;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -67,5 +70,6 @@ export function demoConfigText(text: string, options: DemoConfigOptions): string
     const url = options.urls.get(s.id);
     if (url && s.sink) s.sink.url = url;
   }
+  scaleFlowsSection(doc.flows);
   return `# crossdock demo run ${options.prefix}: made from the demo's configuration; removed with the run.\n${YAML.stringify(doc)}`;
 }

@@ -200,6 +200,51 @@ export function createDocuments(ctx: DocumentContext) {
     };
   }
 
+  /**
+   * The credit note of a return: an InvoiceGenerated for the order's orderId whose amounts are
+   * negative (the returned lines' credit, with their tax), numbered in the company's invoice series.
+   */
+  function creditNote(
+    order: Order,
+    rma: EventBody<'ReturnAuthorized'>,
+    w: Warehouse,
+    now: Date,
+  ): EventBody<'InvoiceGenerated'> {
+    const taxRate = w.country === 'US' ? 0.0825 : w.country === 'CA' ? 0.13 : 0.16;
+    const lines = rma.lines.map((l) => {
+      const ordered = order.lines.find((o) => o.lineNumber === l.lineNumber);
+      return {
+        lineNumber: l.lineNumber,
+        sku: l.sku,
+        description: `credit ${rma.rmaNumber}: ${ordered?.description ?? l.sku}`,
+        quantity: dec(-Number(l.quantity), 4),
+        unitOfMeasure: l.unitOfMeasure,
+        unitPrice: ordered?.unitPrice ?? dec(0, 4),
+        lineAmount: dec(-Number(l.creditAmount), 2),
+        taxAmount: dec(-Number(l.creditAmount) * taxRate, 2),
+      };
+    });
+    const subtotal = lines.reduce((s, l) => s + Number(l.lineAmount), 0);
+    const tax = lines.reduce((s, l) => s + Number(l.taxAmount), 0);
+    const n = seq(`invoice:${w.companyCode}`);
+    return {
+      invoiceId: `${w.companyCode}-CRN-${700000 + n}`,
+      invoiceNumber: `CRN-${700000 + n}`,
+      orderId: order.orderId,
+      customerId: order.customerId,
+      billTo: { ...order.shipTo },
+      invoiceDate: day(now),
+      dueDate: day(now),
+      paymentTerms: 'NET30',
+      currency: order.currency,
+      lines,
+      subtotalAmount: dec(subtotal, 2),
+      taxAmount: dec(tax, 2),
+      totalAmount: dec(subtotal + tax, 2),
+      billingEmail: order.shipTo.email ?? null,
+    };
+  }
+
   function exception(order: Order, w: Warehouse): EventBody<'OrderExceptionRaised'> {
     const line = random.pick(order.lines);
     return {
@@ -294,6 +339,7 @@ export function createDocuments(ctx: DocumentContext) {
     replenishment,
     shipment,
     invoice,
+    creditNote,
     exception,
     returnAuthorized,
     intercompanyPosting,

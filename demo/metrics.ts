@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import { FLOW_METRIC_NAMES } from '../flows';
 
 /**
  * What the live view and the summary read of the hub's metrics registry (hub/observability.ts
@@ -23,6 +24,16 @@ export interface MetricsSnapshot {
   duplicates: number;
   /** The router's consumer lag, summed over its partitions. */
   lag: number;
+  /** The flow tracker (flows/metrics.ts): instances started and completed, by flow. */
+  flowStarted: Record<string, number>;
+  flowCompleted: Record<string, number>;
+  /** Open and overdue instances now, by flow (the tracker's summary). */
+  flowOpen: Record<string, number>;
+  flowOverdue: Record<string, number>;
+  /** Flow alerts raised, by kind (STEP_LATE, FLOW_INCOMPLETE). */
+  alertsByKind: Record<string, number>;
+  /** Router-decided ingress records the tracker has not read; null when no tracker reports it. */
+  trackerLag: number | null;
 }
 
 interface MetricJson {
@@ -49,6 +60,12 @@ export function snapshotOf(metrics: readonly MetricJson[], at: number): MetricsS
     deadBySub: {},
     duplicates: 0,
     lag: 0,
+    flowStarted: {},
+    flowCompleted: {},
+    flowOpen: {},
+    flowOverdue: {},
+    alertsByKind: {},
+    trackerLag: null,
   };
   for (const m of metrics)
     for (const v of m.values) {
@@ -85,6 +102,24 @@ export function snapshotOf(metrics: readonly MetricJson[], at: number): MetricsS
           break;
         case 'crossdock_router_consumer_lag':
           s.lag += v.value;
+          break;
+        case FLOW_METRIC_NAMES.started:
+          add(s.flowStarted, l.flow, v.value);
+          break;
+        case FLOW_METRIC_NAMES.completed:
+          add(s.flowCompleted, l.flow, v.value);
+          break;
+        case FLOW_METRIC_NAMES.open:
+          add(s.flowOpen, l.flow, v.value);
+          break;
+        case FLOW_METRIC_NAMES.overdue:
+          add(s.flowOverdue, l.flow, v.value);
+          break;
+        case FLOW_METRIC_NAMES.alerts:
+          add(s.alertsByKind, l.kind, v.value);
+          break;
+        case FLOW_METRIC_NAMES.trackerLag:
+          s.trackerLag = (s.trackerLag ?? 0) + v.value;
           break;
       }
     }

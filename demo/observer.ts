@@ -25,6 +25,13 @@ export interface Observed {
   sinkDelivered: Map<string, Map<string, number>>;
   /** Connector dead letters: subscriber → eventId → code. */
   deliveryDead: Map<string, Map<string, string>>;
+  /** Flow alerts on `<prefix>.flow.alerts`, by eventId (the alert's id: a re-publish is one). */
+  flowAlerts: Set<string>;
+}
+
+/** The run's flow alerts topic, when the hub has one (core/names/topics.ts `flowAlerts`). */
+export function flowAlertsTopic(prefix: string): string | undefined {
+  return (topicsForPrefix(prefix) as { flowAlerts?: string }).flowAlerts;
 }
 
 export function emptyObserved(): Observed {
@@ -37,6 +44,7 @@ export function emptyObserved(): Observed {
     unrouted: new Set(),
     sinkDelivered: new Map(),
     deliveryDead: new Map(),
+    flowAlerts: new Set(),
   };
 }
 
@@ -67,6 +75,10 @@ export function observe(
     const code = record.headers[DLQ_HEADERS.code] ?? '?';
     if (id) o.routerDead.set(id, code);
     else o.routerDeadAnonymous[code] = (o.routerDeadAnonymous[code] ?? 0) + 1;
+    return;
+  }
+  if (record.topic === flowAlertsTopic(prefix)) {
+    if (id) o.flowAlerts.add(id);
     return;
   }
   if (record.topic === t.unrouted) {
@@ -112,6 +124,8 @@ export async function startObserver(options: {
   subscribers: readonly string[];
   kafkaSinks: ReadonlyMap<string, string>;
   unrouted: boolean;
+  /** Read the flow alerts topic too (it exists: the hub made it). */
+  flowAlerts?: boolean;
 }): Promise<Observer> {
   const t = topicsForPrefix(options.prefix);
   const observed = emptyObserved();
@@ -127,6 +141,7 @@ export async function startObserver(options: {
     t.dlqRouter,
     ...(options.unrouted ? [t.unrouted] : []),
     ...options.kafkaSinks.values(),
+    ...(options.flowAlerts && flowAlertsTopic(options.prefix) ? [flowAlertsTopic(options.prefix)!] : []),
   ];
   await consumer.subscribe({ topics, fromBeginning: true });
   await consumer.run({

@@ -12,17 +12,21 @@ import { seededRandom, freshSeed } from '../core/random';
 import { createRedis } from '../core/redis';
 import { loadConfig, localKeySecrets, prepareHub } from '../hub';
 import { currentEndpoints, stackPaths } from '../stack';
+import type { FlowDefinition } from '../flows';
 import { createBusiness } from './business';
 import { cleanupRun } from './cleanup';
 import { demoConfigText, standInPlan } from './config';
+import { deadlinesOf } from './flows';
 import { SenderLedger } from './ledger';
 import { readSnapshot, type MetricsSnapshot } from './metrics';
-import { startObserver } from './observer';
+import { flowAlertsTopic, startObserver } from './observer';
 import { openCopies, reconcile, undecidedEvents } from './reconcile';
+import { scorecardReader, type ReadRunScorecards } from './scorecards';
 import { standInBehaviours, startStandIn, type Outage, type StandInReceiver } from './receivers';
 import { buildSites } from './sites/build';
 import { waitingCopies, waitReady } from './settle';
 import { buildSummary, renderSummary, type DemoSummary } from './summary';
+import { describeTimeScale } from './timescale';
 import { renderLine, renderView, type ViewInput } from './view';
 
 /** How `crossdock demo` was asked to run. */
@@ -51,6 +55,8 @@ export interface DemoOptions {
   csvEveryS: number;
   out: NodeJS.WriteStream;
   err: NodeJS.WritableStream;
+  /** Reads the run's scorecards (default: flows/ readScorecards). */
+  readScorecards?: ReadRunScorecards;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -175,8 +181,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const admin = kafka.admin();
     await admin.connect();
     stops.push(() => admin.disconnect());
-    const sdkSites = config.sites.filter((s) => (s.connector as { kind: string }).kind === 'sdk');
-    for (const s of sdkSites) {
+    // Every site's SCRAM user may write its ingress topic: the SDK sites, and the CSV and HTTP
+    // sites' warehouse systems reporting what follows their orders (demo/sites/follow-ups.ts).
+    for (const s of config.sites) {
       await grantSiteAcls(admin, prefix, s.id);
       stops.push(() => revokeSiteAcls(admin, prefix, s.id));
     }
@@ -186,6 +193,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         .filter((s) => (s.sink as { kind: string }).kind === 'kafka')
         .map((s) => [s.id, (s.sink as { topic?: string }).topic ?? names.sink(s.id)] as const),
     );
+    const alertsTopic = flowAlertsTopic(prefix);
     const observer = await startObserver({
       kafka,
       prefix,
@@ -193,6 +201,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       subscribers: config.subscribers.map((s) => s.id),
       kafkaSinks,
       unrouted: config.hub.router.sendUnrouted,
+      flowAlerts: alertsTopic !== undefined && (await admin.listTopics()).includes(alertsTopic),
     });
     stops.push(() => observer.stop());
 
@@ -209,7 +218,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       sitsOut: (siteId, why) => progress(`site ${siteId} sits out: ${why}`),
     });
     for (const c of channels.values()) stops.push(() => c.close());
-    const business = createBusiness({ sites: [...channels.values()].map((c) => c.spec), random });
+    // The flows of the run's configuration (durations on the demo's clock: demo/timescale.ts).
+    const flowDefs = (config as { flows?: readonly FlowDefinition[] }).flows ?? [];
+    const groups = new Map(config.sites.map((s) => [s.id, s.groups ?? []]));
+    const business = createBusiness({
+      sites: [...channels.values()].map((c) => c.spec),
+      random,
+      deadlineMs: deadlinesOf(flowDefs, (siteId) => groups.get(siteId) ?? []),
+    });
 
     ready = true;
 
@@ -305,6 +321,17 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       await draw();
       await sleep(500);
     }
+    // The flow tracker catches up (its lag 0), and its instances end: completed, or expired
+    // incomplete on the demo's clock (at most until the end of the settle time).
+    for (let m = await readSnapshot(hub.healthServer.metrics); interrupted < 2;) {
+      const open = Object.values(m.flowOpen).reduce((a, b) => a + b, 0);
+      if ((m.trackerLag ?? 0) === 0 && open === 0) break;
+      if (Date.now() >= settleUntil && (m.trackerLag ?? 0) === 0) break;
+      if (Date.now() >= settleUntil + 15_000) break;
+      await draw();
+      await sleep(500);
+      m = await readSnapshot(hub.healthServer.metrics);
+    }
     await sleep(1000);
     const waiting = await waitingCopies({
       open: openCopies(facts),
@@ -327,6 +354,25 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     });
     const reconciliation = reconcile({ ...facts, waiting: (sub, id) => waiting.has(`${sub} ${id}`) });
     const metrics = await readSnapshot(hub.healthServer.metrics);
+    const readCards = o.readScorecards ?? scorecardReader();
+    const scorecards = readCards
+      ? await readCards({
+          redis,
+          redisPrefix: redisPrefixFor(prefix),
+          config,
+          since: started,
+          until: Date.now() + 1,
+        })
+          .then((cards) => cards)
+          .catch((err: Error) => ({ unavailable: `the scorecards could not be read: ${err.message}` }))
+      : { unavailable: 'this build has no scorecard reader (flows/ readScorecards)' };
+    const flowFacts = {
+      timeScale: describeTimeScale(),
+      flowNames: flowDefs.map((f) => f.name),
+      scorecards,
+      alertsOnTopic: alertsTopic ? observer.observed.flowAlerts.size : null,
+      planned: business.decided(),
+    };
 
     const summaryOf = (cleanup: string, next: string[]) =>
       buildSummary({
@@ -340,6 +386,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         received,
         metrics,
         reconciliation,
+        flows: flowFacts,
         cleanup,
         logFile,
         next,

@@ -1,3 +1,6 @@
+import type { SiteScorecard } from '../flows';
+import type { FlowDecisions } from './business';
+import { flowLines, percent, worstSite, worstSiteLine, type FlowLine, type WorstSite } from './flows';
 import type { SiteTally } from './ledger';
 import type { MetricsSnapshot } from './metrics';
 import type { Observed } from './observer';
@@ -28,10 +31,40 @@ export interface DemoSummary {
   /** Ingress topic → delivered (webhook receiver applied it / Kafka sink wrote it), per copy. */
   latencyMs: { p50: number | null; p99: number | null; copies: number };
   reconciliation: Reconciliation;
+  flows: DemoFlowsSummary;
   /** What happened to the run's topics and Redis keys. */
   cleanup: string;
   logFile: string;
   next: string[];
+}
+
+/** The flows of the run, as the flow tracker saw them (its scorecards) and as the business planned them. */
+export interface DemoFlowsSummary {
+  /** The demo's time scale (demo/timescale.ts). */
+  timeScale: string;
+  /** Per configured flow, summed over the sites' scorecards of the run. */
+  byFlow: Record<string, FlowLine>;
+  /** Flow alerts: records on `<prefix>.flow.alerts` (null when the run could not read it), by kind from the tracker's counter. */
+  alerts: { onTopic: number | null; byKind: Record<string, number> };
+  /** Every site's conformance, worst first. */
+  conformance: Array<{ siteId: string; conformance: number }>;
+  worstSite: WorstSite | null;
+  /** What the simulated business decided (sent on time, late, never), per flow. */
+  planned: Record<string, FlowDecisions>;
+  /** The tracker's lag when the scorecards were read (null when no tracker reported it). */
+  trackerLag: number | null;
+  /** Why there are no scorecards, when there are none. */
+  unavailable?: string;
+}
+
+/** What the summary's flow part is made from (the runner reads the scorecards: `readScorecards`). */
+export interface FlowFacts {
+  timeScale: string;
+  flowNames: readonly string[];
+  /** The run's scorecards, or why they could not be read. */
+  scorecards: readonly SiteScorecard[] | { unavailable: string };
+  alertsOnTopic: number | null;
+  planned: Record<string, FlowDecisions>;
 }
 
 /** The q-quantile (0..1) of sorted numbers, nearest rank. */
@@ -53,9 +86,29 @@ export interface SummaryFacts {
   received: ReadonlyMap<string, ReadonlyMap<string, { at: number }>>;
   metrics: MetricsSnapshot;
   reconciliation: Reconciliation;
+  flows: FlowFacts;
   cleanup: string;
   logFile: string;
   next: string[];
+}
+
+/** The summary's flow part, from the scorecards and the metrics (pure). */
+export function buildFlowsSummary(f: FlowFacts, metrics: MetricsSnapshot): DemoFlowsSummary {
+  const cards = Array.isArray(f.scorecards) ? (f.scorecards as readonly SiteScorecard[]) : [];
+  return {
+    timeScale: f.timeScale,
+    byFlow: flowLines(cards, f.flowNames, metrics.flowOverdue),
+    alerts: { onTopic: f.alertsOnTopic, byKind: { ...metrics.alertsByKind } },
+    conformance: [...cards]
+      .sort((a, b) => a.conformance - b.conformance || a.siteId.localeCompare(b.siteId))
+      .map((c) => ({ siteId: c.siteId, conformance: c.conformance })),
+    worstSite: worstSite(cards),
+    planned: f.planned,
+    trackerLag: metrics.trackerLag,
+    ...(Array.isArray(f.scorecards)
+      ? {}
+      : { unavailable: (f.scorecards as { unavailable: string }).unavailable }),
+  };
 }
 
 const bump = (r: Record<string, number>, k: string, n = 1) => void (r[k] = (r[k] ?? 0) + n);
@@ -109,6 +162,7 @@ export function buildSummary(f: SummaryFacts): DemoSummary {
     duplicatesSuppressed: f.metrics.duplicates,
     latencyMs: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), copies: latencies.length },
     reconciliation: f.reconciliation,
+    flows: buildFlowsSummary(f.flows, f.metrics),
     cleanup: f.cleanup,
     logFile: f.logFile,
     next: f.next,
@@ -155,11 +209,52 @@ export function renderSummary(s: DemoSummary): string {
         ]
       : []),
     '',
+    ...renderFlows(s.flows),
+    '',
     `cleanup: ${s.cleanup}`,
     `log: ${s.logFile}`,
     ...(s.next.length ? ['', 'next:', ...s.next.map((n) => `  ${n}`)] : []),
   ];
   return lines.join('\n');
+}
+
+/** The flow lines of the summary. */
+export function renderFlows(f: DemoFlowsSummary): string[] {
+  const n = (v: number | null) => String(v ?? '-');
+  const w = [16, 8, 8, 6, 6, 8, 11, 11];
+  const row = (cells: Array<string | number>) =>
+    cells.map((c, i) => (i === 0 ? String(c).padEnd(w[i]!) : String(c).padStart(w[i]!))).join(' ');
+  const kinds = Object.entries(f.alerts.byKind);
+  return [
+    `flows (time scale: ${f.timeScale})`,
+    ...(f.unavailable ? [`  no scorecards: ${f.unavailable}`] : []),
+    row(['flow', 'started', 'on time', 'late', 'open', 'overdue', 'incomplete', 'completion']),
+    ...Object.entries(f.byFlow).map(([flow, l]) =>
+      row([
+        flow,
+        l.started,
+        l.completedOnTime,
+        l.completedLate,
+        l.open,
+        n(l.overdue),
+        l.incomplete,
+        percent(l.completionRate),
+      ]),
+    ),
+    `  planned by the business: ${Object.entries(f.planned)
+      .map(
+        ([flow, p]) =>
+          `${flow} ${p.started} (${p.onTime} on time, ${p.late} late, ${p.incomplete} never complete)`,
+      )
+      .join('; ')}`,
+    `flow alerts            ${f.alerts.onTopic ?? '-'} on the flow.alerts topic${kinds.length ? ` (${kinds.map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
+    `worst site             ${f.worstSite ? worstSiteLine(f.worstSite) : '-'}`,
+    ...(f.conformance.length
+      ? [
+          `conformance            ${f.conformance.map((c) => `${c.siteId} ${c.conformance.toFixed(3)}`).join(', ')}`,
+        ]
+      : []),
+  ];
 }
 
 function sumOf(r: Record<string, number>): number {

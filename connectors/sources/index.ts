@@ -42,6 +42,8 @@ export {
 export { newKeySecret, signedHeaders } from './http/auth';
 export { sendSiteRequest, siteEventsUrl, type SiteSendAnswer, type SiteSendRequest } from './http/client';
 
+// Name-based (v5) event ids, as the CSV and HTTP connectors make them (the demo predicts a CSV export's ids).
+export { uuidV5 } from './envelope';
 // The site SDK's encoding: envelope, schema check and framing of a canonical event.
 export {
   createSiteEventEncoder,

@@ -14,6 +14,12 @@ export interface SiteChannel {
    */
   flush(final?: boolean): Promise<void>;
   close(): Promise<void>;
+  /**
+   * The hub's eventId of an event this channel sent, by the business's id, once the channel knows
+   * it (HTTP: the 202 answer; CSV: predicted from the export file); `undefined` with `pending`
+   * true while it may still learn it. The SDK sends the business's ids: it needs none.
+   */
+  hubIdOf?(businessEventId: string): { id?: string; pending: boolean };
 }
 
 /** The sends a channel has started and not yet seen the end of: started at once, awaited at flush. */

@@ -1,6 +1,8 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EventBody } from '../../connectors/sdk';
+import { uuidV5 } from '../../connectors/sources';
 import type { BadKind, DemoSiteSpec } from '../business';
 import type { SenderLedger } from '../ledger';
 import type { SiteChannel } from './channel';
@@ -165,19 +167,39 @@ interface Exported {
 export function csvSite(options: CsvSiteOptions): SiteChannel {
   const d = CSV_DIALECTS[options.siteId];
   if (!d) throw new Error(`no CSV dialect for site ${options.siteId}`);
-  const spec: DemoSiteSpec = { siteId: options.siteId, types: ['OrderReleased'], badKinds: CSV_BAD_KINDS };
+  const spec: DemoSiteSpec = {
+    siteId: options.siteId,
+    types: ['OrderReleased'],
+    badKinds: CSV_BAD_KINDS,
+    timeResolutionMs: d.timestamp.includes('ss') ? 1000 : 60_000,
+  };
   const tally = options.ledger.site(options.siteId, 'csv');
   fs.mkdirSync(options.folder, { recursive: true });
   let pending: Array<Record<string, string>> = [];
   let pendingEvents = 0;
+  /** The releases in `pending` (business eventId, orderId), and the hub's ids of those exported. */
+  let pendingOrders: Array<{ eventId: string; orderId: string }> = [];
+  const hubIds = new Map<string, string>();
   let files = 0;
   const exported: Exported[] = [];
 
-  function write(rows: Array<Record<string, string>>, events: number, header = d!.header): void {
+  function write(
+    rows: Array<Record<string, string>>,
+    events: number,
+    header = d!.header,
+    orders: ReadonlyArray<{ eventId: string; orderId: string }> = [],
+  ): void {
     files++;
     const name = `export-${String(files).padStart(5, '0')}.csv`;
     const tmp = path.join(options.folder, `.${name}.tmp`);
-    fs.writeFileSync(tmp, csvFile(d!, rows, header));
+    const bytes = csvFile(d!, rows, header);
+    // The drop folder names each order's event by the file's content and the order's place in it
+    // (connectors/sources/csv/drop-folder.ts: UUID v5 of site, file hash, group index, group key).
+    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+    orders.forEach((o, i) =>
+      hubIds.set(o.eventId, uuidV5(`${options.siteId}|csv|${sha256}|${i}|${o.orderId}`)),
+    );
+    fs.writeFileSync(tmp, bytes);
     fs.renameSync(tmp, path.join(options.folder, name));
     exported.push({ name, events });
   }
@@ -227,6 +249,7 @@ export function csvSite(options: CsvSiteOptions): SiteChannel {
       if (!e.bad) {
         pending.push(...rows);
         pendingEvents++;
+        pendingOrders.push({ eventId: e.eventId, orderId: (e.body as Order).orderId });
         return;
       }
       tally.bad[e.bad] = (tally.bad[e.bad] ?? 0) + 1;
@@ -234,9 +257,10 @@ export function csvSite(options: CsvSiteOptions): SiteChannel {
       write(rows, 1, header);
     },
     async flush(final = false) {
-      if (pending.length) write(pending, pendingEvents);
+      if (pending.length) write(pending, pendingEvents, d.header, pendingOrders);
       pending = [];
       pendingEvents = 0;
+      pendingOrders = [];
       collect();
       // At the end, wait (bounded) for the watcher's verdict on every file.
       for (let waited = 0; final && exported.length > 0 && waited < 20_000; waited += 250) {
@@ -246,6 +270,12 @@ export function csvSite(options: CsvSiteOptions): SiteChannel {
     },
     async close() {
       collect();
+    },
+    hubIdOf(businessEventId) {
+      return {
+        id: hubIds.get(businessEventId),
+        pending: pendingOrders.some((o) => o.eventId === businessEventId),
+      };
     },
   };
 }

@@ -18,6 +18,8 @@ interface HttpDialect {
   record(order: Order, at: Date, bad: BadKind | undefined): Record<string, unknown>;
   /** A hold placed or released; `flowId`: the hub's eventId of the order's release. */
   hold?(e: BusinessEvent<'OrderHoldPlaced' | 'OrderHoldReleased'>, flowId: string): Record<string, unknown>;
+  /** Its times carry minutes, no seconds. */
+  minutesOnly?: boolean;
 }
 
 const BASE_UOM: Record<string, string> = { EA: 'EA', CS: 'CS', KGM: 'KG' };
@@ -105,6 +107,7 @@ function cloudErp(options: {
 
 /** sites/_variants/mx-erp: Spanish names, dd/MM/yyyy HH:mm in UTC-6, decimal comma. */
 const mxErp: HttpDialect = {
+  minutesOnly: true,
   record(order, at, bad) {
     const num = (v: string) => localDecimal(v, ',', '.');
     const pattern = bad === 'bad-date' ? '31/02/yyyy HH:mm' : 'dd/MM/yyyy HH:mm';
@@ -193,10 +196,13 @@ export function httpSite(options: HttpSiteOptions): SiteChannel {
     siteId: options.siteId,
     types: httpTypes(options.siteId),
     badKinds: HTTP_BAD_KINDS,
+    timeResolutionMs: dialect.minutesOnly ? 60_000 : 1000,
   };
   // The hub's eventId of each release this site got accepted, by the business's id: a hold names
   // its order's flow by it (the site's ERP keeps the id from the 202 answer).
   const hubIds = new Map<string, string>();
+  /** Releases sent whose answer has not come yet. */
+  const asking = new Set<string>();
   const tally = options.ledger.site(options.siteId, 'http');
   const url = `${options.ingestUrl}/v1/sites/${options.siteId}/events`;
   const inflight = inFlight();
@@ -248,7 +254,12 @@ export function httpSite(options: HttpSiteOptions): SiteChannel {
     send(e) {
       tally.sent++;
       if (e.bad) tally.bad[e.bad] = (tally.bad[e.bad] ?? 0) + 1;
-      return inflight.start(post(e));
+      if (e.type !== 'OrderReleased') return inflight.start(post(e));
+      asking.add(e.eventId);
+      return inflight.start(post(e).finally(() => asking.delete(e.eventId)));
+    },
+    hubIdOf(businessEventId) {
+      return { id: hubIds.get(businessEventId), pending: asking.has(businessEventId) };
     },
     async flush() {
       await inflight.settle();

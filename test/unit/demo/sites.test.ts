@@ -96,7 +96,9 @@ describe('demo sites write their own formats', () => {
         random: seededRandom(4),
         badShare: 0,
       });
-      const events = Array.from({ length: 400 }, () => b.next(new Date('2026-12-05T12:00:00Z')));
+      // 50 ms apart: the holds happen (on the demo's clock) after their orders' releases.
+      const t0 = Date.parse('2026-12-05T12:00:00Z');
+      const events = Array.from({ length: 400 }, (_, i) => b.next(new Date(t0 + i * 50)));
       const holds = events.filter(
         (e): e is BusinessEvent<'OrderHoldPlaced' | 'OrderHoldReleased'> =>
           e.type === 'OrderHoldPlaced' || e.type === 'OrderHoldReleased',

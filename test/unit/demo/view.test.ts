@@ -45,6 +45,14 @@ const metrics = (at: number, delivered: number, inChi: number, breaker: number) 
     },
   ].map((m) => ({ ...m, at }));
 
+const NO_FLOWS = {
+  timeScale: '1 day of business = 4 s',
+  flowNames: [],
+  scorecards: { unavailable: 'none in this test' },
+  alertsOnTopic: null,
+  planned: {},
+};
+
 function input(prev: MetricsSnapshot, cur: MetricsSnapshot): ViewInput {
   const ledger = new SenderLedger();
   const t = ledger.site('us-chi', 'http');
@@ -146,6 +154,7 @@ describe('demo summary', () => {
       received: new Map([['tms', new Map()]]),
       metrics: snapshotOf([], 0),
       reconciliation,
+      flows: NO_FLOWS,
       cleanup: 'removed',
       logFile: '/tmp/x.log',
       next: ['npx crossdock events trace e1'],
@@ -191,6 +200,7 @@ describe('demo summary', () => {
         },
         missingSample: [],
       },
+      flows: NO_FLOWS,
       cleanup: '',
       logFile: '',
       next: [],
