@@ -18,7 +18,14 @@ import { createSiteProducer } from '../../../connectors/sdk';
 import { dlqIndexerComponent } from '../../../dlq';
 import { applyAclPlan, loadConfigText, planAcls, type AclPlan } from '../../../hub';
 import { createRouter } from '../../../router';
-import { loadCatalog, publishCatalog, pushSchemas } from '../../../schemas';
+import {
+  businessKey,
+  encodeEvent,
+  exampleEvent,
+  loadCatalog,
+  publishCatalog,
+  pushSchemas,
+} from '../../../schemas';
 import { readCredentials, stackPaths } from '../../../stack';
 import { atlOrderReleased } from '../../helpers/orders';
 import { eventually, randomName, testEndpoints } from '../../helpers/stack';
@@ -119,6 +126,7 @@ describe('acl plan: the hub runs with only the planned ACLs (real broker, SCRAM)
           a.patternType === pattern,
       );
     expect(has('TOPIC', t.ingress('us-atl'), 'READ')).toBe(true);
+    expect(has('TOPIC', t.flowAlerts, 'READ')).toBe(true);
     expect(has('TOPIC', t.deliver('wh'), 'WRITE')).toBe(true);
     expect(has('TOPIC', t.deliver('wh'), 'READ')).toBe(true);
     expect(has('TOPIC', t.dlqDeliver('wh'), 'WRITE')).toBe(true);
@@ -178,6 +186,37 @@ describe('acl plan: the hub runs with only the planned ACLs (real broker, SCRAM)
           0,
         ) >= 1,
       'the event at the Kafka sink',
+      60000,
+    );
+    expect(await admin.fetchTopicOffsets(t.dlqRouter)).toEqual([expect.objectContaining({ high: '0' })]);
+
+    // The router's principal reads the flow alerts topic too (the hub's own site): an alert
+    // written there (as the stack's admin) reaches the same sink through the catch-all route.
+    const alertEntry = loadCatalog().byEventType('FlowAlertRaised')!;
+    const alert = exampleEvent('FlowAlertRaised');
+    const alertProducer = adminKafka.producer();
+    await alertProducer.connect();
+    try {
+      await alertProducer.send({
+        topic: t.flowAlerts,
+        acks: -1,
+        messages: [
+          {
+            key: businessKey(alertEntry, alert),
+            value: await encodeEvent(endpoints.registryUrl, alertEntry, undefined, alert),
+          },
+        ],
+      });
+    } finally {
+      await alertProducer.disconnect();
+    }
+    await eventually(
+      async () =>
+        (await admin.fetchTopicOffsets(t.sink('wh')).catch(() => [])).reduce(
+          (n, p) => n + Number(p.high),
+          0,
+        ) >= 2,
+      'the flow alert at the Kafka sink',
       60000,
     );
     expect(await admin.fetchTopicOffsets(t.dlqRouter)).toEqual([expect.objectContaining({ high: '0' })]);
