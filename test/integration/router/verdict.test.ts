@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Admin, IHeaders, Producer } from 'kafkajs';
 import { avroType, frame } from '../../../core/avro';
 import { isCrossdockError } from '../../../core/errors';
+import { topics } from '../../../core/names/topics';
 import { registryRequest } from '../../../core/registry';
 import { createSiteEventEncoder } from '../../../connectors/sources';
 import { createExplainer, type EventVerdict } from '../../../router';
@@ -34,6 +35,11 @@ const config = testConfig({
         eventTypes: ['OrderExceptionRaised'],
         fields: [{ field: 'severity', in: ['HIGH', 'CRITICAL'] }],
       },
+      to: ['notify'],
+    },
+    {
+      name: 'late-steps',
+      match: { eventTypes: ['FlowAlertRaised'], fields: [{ field: 'kind', equals: 'STEP_LATE' }] },
       to: ['notify'],
     },
   ],
@@ -97,6 +103,15 @@ function corpus(): Case[] {
   const inventory = example('inventory', 'InventoryAdjusted');
   inventory.metadata.eventId = crypto.randomUUID();
   inventory.sku = `SKU-${crypto.randomBytes(4).toString('hex')}`;
+  // Flow alerts: the hub's own site, read from the flow alerts topic.
+  const alert = (kind: string, siteId = 'crossdock') => {
+    const e = example('process', 'FlowAlertRaised');
+    e.metadata.eventId = crypto.randomUUID();
+    e.metadata.siteId = siteId;
+    e.alertId = `order-to-cash:${e.metadata.eventId}:1:${kind}`;
+    e.kind = kind;
+    return e;
+  };
   const dal = structuredClone(goldenDal);
   for (const e of dal.events as Json[]) Object.assign(e, fresh(e, i++));
   return [
@@ -122,6 +137,13 @@ function corpus(): Case[] {
     c('high severity exception (payload route)', 'routed erp,notify', exception('HIGH')),
     c('low severity exception', 'routed erp', exception('LOW')),
     c('no route for the type', 'unrouted', inventory),
+    c('flow alert, late step (payload route)', 'routed notify', alert('STEP_LATE')),
+    c('flow alert, incomplete flow', 'unrouted', alert('FLOW_INCOMPLETE')),
+    c('flow alert claiming a site', 'CD_E_SITE_MISMATCH', {
+      event: alert('STEP_LATE', 'us-chi'),
+      siteId: 'crossdock',
+    }),
+    c('hub site on an ingress topic', 'CD_E_SITE_MISMATCH', { event: alert('STEP_LATE'), siteId: 'us-chi' }),
   ];
 }
 
@@ -189,7 +211,8 @@ async function producerRecord(envelope: Json): Promise<Produced> {
   }
   return {
     key: (envelope.key as string | undefined) ?? businessKey(entry ?? base, event),
-    topic: t.ingress(siteId),
+    // The hub's own site's events are read from the flow alerts topic (docs/flows.md).
+    topic: siteId === 'crossdock' ? topics(config).flowAlerts : t.ingress(siteId),
     value,
     headers: (envelope.headers as IHeaders | undefined) ?? {},
   };
