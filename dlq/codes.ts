@@ -113,7 +113,7 @@ export const DLQ_CODES = defineCodes({
   },
   CD_E_DLQ_ORIGIN_UNKNOWN: {
     meaning:
-      'A router dead letter was read from a topic that is not an ingress topic of this hub (cd-original-topic), so there is no topic to replay it to.',
+      'A router dead letter was read from a topic the router of this hub does not read (cd-original-topic: neither an ingress topic nor the flow alerts topic), so there is no topic to replay it to.',
     action:
       'Look at the dead letter with `crossdock dlq show <id>`; publish the event again from its site, then resolve it.',
     retriable: false,

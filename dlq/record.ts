@@ -82,7 +82,7 @@ export function readDeadLetter(
   const subscriber = h[DLQ_HEADERS.subscriber] ?? ctx.topics.subscriberOfDlq(msg.topic);
   const originalTopic = h[DLQ_HEADERS.originalTopic] ?? '';
   const site =
-    (meta?.siteId || undefined) ?? ctx.topics.siteOfIngress(originalTopic) ?? siteOfSource(h.ce_source);
+    (meta?.siteId || undefined) ?? ctx.topics.siteOfRouted(originalTopic) ?? siteOfSource(h.ce_source);
   const kafkaTime = msg.timestamp !== undefined ? Number(msg.timestamp) : undefined;
   const lastFailedAt =
     epochOf(h[DLQ_HEADERS.lastFailedAt]) ??

@@ -199,7 +199,7 @@ export function createTracer(options: TracerOptions): Tracer {
       return buildTrace({
         eventId,
         ...(mark ? { mark } : {}),
-        siteOf: (topic) => t.siteOfIngress(topic),
+        siteOf: (topic) => t.siteOfRouted(topic),
         configured,
         deadLetters,
         deliveries,

@@ -110,6 +110,7 @@ export function planAcls(config: HubConfig, options: AclPlanOptions = {}): AclPl
     ['WRITE'],
     'router: transactional producers (and fencing a predecessor)',
   );
+  topic(t.flowAlerts, ['WRITE'], 'replay: re-sends a router dead letter of a flow alert to its topic');
   topic(t.dlqRouter, ['WRITE'], 'router: dead-letters');
   if (config.hub.router.sendUnrouted) topic(t.unrouted, ['WRITE'], 'router: events no route matched');
   add(

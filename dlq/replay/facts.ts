@@ -100,7 +100,7 @@ export function createFacts(deps: FactsDeps, config: HubConfig): Facts {
     given: DeadLetterPayload | undefined,
     jobId: string,
   ): Promise<ReplayPrediction> {
-    const siteId = topics.siteOfIngress(record.original.topic);
+    const siteId = topics.siteOfRouted(record.original.topic);
     const guard = routerGuard(record, { maxReplays: max, states, siteId });
     if (guard) return guard;
     const payload = given ?? (await deps.store.payload(record.id));

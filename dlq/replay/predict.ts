@@ -115,7 +115,8 @@ export interface RouterFacts {
 
 /**
  * The guards of a router dead letter (kind `router`) before the router's own verdict: loop guard,
- * state, and an original topic that is an ingress topic of this hub. Undefined: ask the router.
+ * state, and an original topic the router reads (an ingress topic, the flow alerts topic). Undefined:
+ * ask the router.
  */
 export function routerGuard(record: DeadLetterRecord, f: RouterFacts): ReplayPrediction | undefined {
   const guard = loopGuard(record, f.maxReplays) ?? stateGuard(record, f.states);
@@ -124,7 +125,7 @@ export function routerGuard(record: DeadLetterRecord, f: RouterFacts): ReplayPre
     return refused(
       record,
       'CD_E_DLQ_ORIGIN_UNKNOWN',
-      `original topic ${JSON.stringify(record.original.topic)} is not an ingress topic of this hub`,
+      `original topic ${JSON.stringify(record.original.topic)} is not a topic this hub's router reads`,
     );
   return undefined;
 }

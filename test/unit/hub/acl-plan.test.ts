@@ -51,6 +51,9 @@ describe('acl plan', () => {
   it("the router reads the flow alerts topic (the hub's own site), which start creates", () => {
     expect(t.flowAlerts).toBe('p1.flow.alerts');
     expect(ops(plan.acls, 'TOPIC', t.flowAlerts)).toEqual(expect.arrayContaining(['CREATE', 'READ']));
+    expect(plan.acls.find((a) => a.resourceName === t.flowAlerts && a.operation === 'WRITE')?.why).toContain(
+      'replay: re-sends a router dead letter of a flow alert to its topic',
+    );
     expect(plan.acls.find((a) => a.resourceName === t.flowAlerts && a.operation === 'READ')?.why).toContain(
       "router: consumes the flow alerts (the hub's own site crossdock)",
     );
