@@ -2,7 +2,6 @@ import { CrossdockError } from '../core/errors';
 import { formatPath, type FlowDefinition, type FlowKeySource, type Segments } from '../core/config';
 import { FIELD_CONDITION_SCHEMA } from '../core/config/route-schema';
 import { ID_PATTERN } from '../core/config/schema';
-import { HUB_SITE_ID } from './contract';
 import { formatDuration, parseDuration } from './duration';
 
 /**
@@ -118,21 +117,15 @@ const objects = (v: unknown): Array<Obj | undefined> =>
   Array.isArray(v) ? v.map((x) => (isObj(x) ? x : undefined)) : [];
 
 /**
- * What the schema cannot say about `flows:` (and the one site id it reserves): durations that do
- * not parse, duplicate names, a first step with a deadline or a later one without, an event type
- * twice in a flow, an expiry shorter than the deadlines, a site called `crossdock`. Runs on any
- * parsed document, valid or not, so its findings join the schema's in one report.
+ * What the schema cannot say about `flows:`: durations that do not parse, duplicate names, a first
+ * step with a deadline or a later one without, an event type twice in a flow, an expiry shorter
+ * than the deadlines. Runs on any parsed document, valid or not, so its findings join the schema's
+ * in one report. (The site id the flow alerts take, HUB_SITE_ID, is refused by core/config's
+ * cross-references.)
  */
 export function flowsDocumentProblems(raw: unknown): Problem[] {
   const doc = isObj(raw) ? raw : {};
   const out: Problem[] = [];
-  objects(doc.sites).forEach((s, i) => {
-    if (s?.id === HUB_SITE_ID)
-      out.push({
-        segments: ['sites', i, 'id'],
-        message: `"${HUB_SITE_ID}" is reserved for the hub's own events (flow alerts on the flow.alerts topic): give the site another id`,
-      });
-  });
   const names = new Map<string, number>();
   objects(doc.flows).forEach((flow, i) => {
     if (!flow) return;

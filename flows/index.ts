@@ -6,6 +6,7 @@
 export * from './contract';
 export { flowMetrics, type FlowMetrics, type FlowMetricSources, type FlowSummary } from './metrics';
 export { FLOWS_CONFIG_SCHEMA, compileFlows, flowsDocumentProblems } from './config-schema';
+export { flowCatalogProblems, avroPathKind, type FlowCheckProblem } from './config-check';
 export { parseDuration, formatDuration, DURATION_PATTERN, MAX_DURATION_MS } from './duration';
 
 // Site scorecards (flows/scorecard): the recorder the feed hands facts to, the reader.

@@ -3,7 +3,7 @@ import type { HubConfig } from '../core/config';
 /**
  * What a running hub can take from a new configuration, and what it cannot.
  *
- * Sites, subscribers, routes and rules change while the hub runs (`crossdock config apply`,
+ * Sites, subscribers, routes, rules, dead-letter settings and flows change while the hub runs (`crossdock config apply`,
  * SIGHUP). The `hub:` section does not: the topic prefix names every topic and Redis key, the
  * router's group id and settings shape its consumer and transactions, the health address is the
  * socket the change arrives on. A new configuration that changes any of them is refused as a
@@ -33,6 +33,8 @@ export interface ConfigDiff {
   rules: boolean;
   /** The deadLetters section (service levels, replay limits), read where it is used. */
   deadLetters: boolean;
+  /** The flows section (HubConfig.flows), read by the flow tracker's components. */
+  flows: boolean;
   /** True when nothing a running hub uses differs. */
   none: boolean;
 }
@@ -68,6 +70,7 @@ export function diffConfig(current: HubConfig, next: HubConfig): ConfigDiff {
   const routes = JSON.stringify(current.routes) !== JSON.stringify(next.routes);
   const rules = JSON.stringify(current.rules) !== JSON.stringify(next.rules);
   const deadLetters = JSON.stringify(current.deadLetters) !== JSON.stringify(next.deadLetters);
+  const flows = JSON.stringify(current.flows) !== JSON.stringify(next.flows);
   return {
     restartOnly,
     sites,
@@ -75,13 +78,15 @@ export function diffConfig(current: HubConfig, next: HubConfig): ConfigDiff {
     routes,
     rules,
     deadLetters,
+    flows,
     none:
       restartOnly.length === 0 &&
       !anyChange(sites) &&
       !anyChange(subscribers) &&
       !routes &&
       !rules &&
-      !deadLetters,
+      !deadLetters &&
+      !flows,
   };
 }
 

@@ -12,6 +12,7 @@ import {
 } from '../core/config';
 import { CrossdockError, isCrossdockError } from '../core/errors';
 import { siteMappingsFor, type MappingFileProblem } from '../connectors/sources';
+import { flowCatalogProblems } from '../flows';
 import { closestEventType, globToRegExp, isGlob } from '../router';
 import { loadCatalog, type Catalog } from '../schemas';
 import { checkConfig } from './config';
@@ -35,6 +36,8 @@ import { readLocalKeys } from './local-keys';
  *   webhooks, an empty API key header);
  * - event types in routes (`match.eventTypes`, globs must match at least one) and rules known to
  *   the catalog, with the nearest name;
+ * - flows (flows/config-check.ts): step event types in the catalog, key and `where` fields in the
+ *   step's schema, `withinBySiteGroup` groups some site has (a warning);
  * - subscriber URLs parse (the webhook sink builds a URL of them when it starts), ports in range;
  * - the variable `hub.health.tokenEnv` names is set (hub/health-token.ts; a warning or an error as
  *   for the signing keys).
@@ -212,6 +215,15 @@ function eventTypeProblems(
   return out;
 }
 
+function flowProblems(config: HubConfig, lineOf: LineOf, catalog: Pick<Catalog, 'entries'>): ConfigProblem[] {
+  return flowCatalogProblems(config, catalog).map((p) => ({
+    path: formatPath(p.segments),
+    message: p.message,
+    line: lineOf(p.segments),
+    ...(p.severity ? { severity: p.severity } : {}),
+  }));
+}
+
 /** Why a URL does not parse, in words (a space, a port out of range), or undefined when it does. */
 export function urlProblem(url: string): string | undefined {
   let parsed: URL;
@@ -260,6 +272,7 @@ export function startupProblems(
     ...keyProblems(config, lineOf, options),
     ...envProblems(config, lineOf, options),
     ...eventTypeProblems(config, lineOf, catalog),
+    ...flowProblems(config, lineOf, catalog),
     ...addressProblems(config, lineOf, options.env ?? process.env),
     ...healthTokenProblems(
       config,

@@ -12,7 +12,7 @@ export function configCommand(setExit: (code: number) => void): Command {
   cmd
     .command('check')
     .description(
-      'every check `crossdock start` makes, without starting anything: the schema and cross-references, site mappings (resolvable, acyclic, target fields in the canonical schemas), signing keys, event types of routes and rules in the catalog, URLs and ports. Every problem with its file, line and reason; exit 1 when there is any error',
+      'every check `crossdock start` makes, without starting anything: the schema and cross-references, site mappings (resolvable, acyclic, target fields in the canonical schemas), signing keys, event types of routes and rules in the catalog, flows (durations, event types and fields in the catalog), URLs and ports. Every problem with its file, line and reason; exit 1 when there is any error',
     )
     .argument('<file>', 'hub configuration (YAML)')
     .option(
@@ -48,7 +48,7 @@ Event types are checked against the canonical catalog of this checkout (schemas/
       output(Boolean(opts.json)).result({ file: res.file, ok: res.ok, problems: res.problems }, () =>
         [
           res.ok && c
-            ? `${res.file}: ok (${c.sites.length} sites, ${c.subscribers.length} subscribers, ${c.routes.length} routes, ${Object.keys(c.rules).length} event types with rules)${res.problems.length ? `, ${res.problems.length} warning(s)` : ''}`
+            ? `${res.file}: ok (${c.sites.length} sites, ${c.subscribers.length} subscribers, ${c.routes.length} routes, ${Object.keys(c.rules).length} event types with rules, ${c.flows.length} flows)${res.problems.length ? `, ${res.problems.length} warning(s)` : ''}`
             : `${res.file}: ${errors} problem(s)${res.problems.length > errors ? `, ${res.problems.length - errors} warning(s)` : ''}`,
           ...describeProblems(res.problems).map((l) => `  ${l.replace(/\n/g, '\n  ')}`),
         ].join('\n'),
@@ -142,6 +142,7 @@ function describeOutcome(o: ApplyOutcome): string {
     ...(diff.routes ? ['  routes changed'] : []),
     ...(diff.rules ? ['  rules changed'] : []),
     ...(diff.deadLetters ? ['  deadLetters changed'] : []),
+    ...(diff.flows ? ['  flows changed'] : []),
     ...(reconfigured.length ? [`  reconfigured in place: ${reconfigured.join(', ')}`] : []),
     ...(started.length ? [`  started: ${started.join(', ')}`] : []),
     ...(stopped.length ? [`  stopped: ${stopped.join(', ')}`] : []),

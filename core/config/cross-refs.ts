@@ -1,5 +1,6 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { HUB_SITE_ID } from '../hub-site';
 import { formatPath, type Segments } from './validate';
 
 /**
@@ -37,6 +38,13 @@ export function crossReferenceProblems(raw: unknown): Array<{ segments: Segments
     sites.map((s, i) => ({ key: str(s.id), at: ['sites', i, 'id'] })),
     'site id',
   );
+  sites.forEach((s, i) => {
+    if (s.id === HUB_SITE_ID)
+      out.push({
+        segments: ['sites', i, 'id'],
+        message: `"${HUB_SITE_ID}" is reserved for the hub's own events (flow alerts on the flow.alerts topic): give the site another id`,
+      });
+  });
   dupes(
     subscribers.map((s, i) => ({ key: str(s.id), at: ['subscribers', i, 'id'] })),
     'subscriber id',

@@ -7,6 +7,7 @@ export {
   type ConfigLoaderParts,
 } from './load';
 export { formatPath, type Segments } from './validate';
+export { testCondition, valueAt } from './conditions';
 export { composeHubConfigSchema, type JsonSchema, type PartConfigFragments } from './schema';
 export { renderConfigurationMd, renderHubSchemaJson, type ConfigurationDocSource } from './doc';
 export { CONFIG_CODES } from './codes';
