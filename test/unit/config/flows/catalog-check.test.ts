@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import type { ConfigProblem } from '../../../../core/config';
 import { checkHubConfig } from '../../../../hub';
 import { avroPathKind, flowCatalogProblems } from '../../../../flows';
-import { loadCatalog, makeCatalog, type CatalogEntry } from '../../../../schemas';
+import { makeCatalog, type CatalogEntry } from '../../../../schemas';
 
 /**
  * The checks of `flows:` against the event catalog, as `crossdock config check` runs them
