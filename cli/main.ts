@@ -8,6 +8,7 @@ import { routerCommand } from './commands/router';
 import { schemasCommand } from './commands/schemas';
 import { connectorCommand } from './commands/connector';
 import { siteCommand } from './commands/site';
+import { sitesCommand } from './commands/sites';
 import { dlqCommand } from './commands/dlq';
 import { auditCommand } from './commands/audit';
 import { adminCommand } from './commands/admin';
@@ -36,6 +37,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.addCommand(schemasCommand(setExit));
   program.addCommand(connectorCommand(setExit));
   program.addCommand(siteCommand(setExit));
+  program.addCommand(sitesCommand(setExit));
   program.addCommand(dlqCommand(setExit));
   program.addCommand(eventsCommand(setExit));
   program.addCommand(keysCommand(setExit));

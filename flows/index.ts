@@ -14,8 +14,10 @@ export { SCORECARD_CODES } from './scorecard/codes';
 export { createScorecardRecorder, type ScorecardRecorderOptions } from './scorecard/recorder';
 export {
   readScorecards,
+  scorecardQuery,
   scorecardSource,
   type ReadScorecardsOptions,
+  type ScorecardQuery,
   type ScorecardSourceOptions,
 } from './scorecard/read';
 export { DEFAULT_SCORECARD_SINCE, parseScorecardTime, scorecardHours } from './scorecard/period';

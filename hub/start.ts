@@ -7,6 +7,7 @@ import { createKafka } from '../core/kafka';
 import { createLogger, type Logger } from '../core/logger';
 import { refreshRedaction } from '../core/redact';
 import { hubAdminApi, isLoopbackHost, newAdminToken } from '../dlq';
+import { scorecardQuery } from '../flows';
 import { ensureTopics } from '../router';
 import { loadCatalog, publishCatalog, pushSchemas } from '../schemas';
 import { currentEndpoints, stackPaths, status, stderrProgress, up, type PartStatus } from '../stack';
@@ -155,6 +156,9 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
     health,
     ...(options.adminPort !== undefined ? { port: options.adminPort } : {}),
     ...(localToken ? { localToken } : {}),
+    // GET /sites/scorecard: the scorecards of the configuration in force, on the API's Redis.
+    scorecards: ({ redis, redisPrefix }) =>
+      scorecardQuery({ redis, redisPrefix, config: () => running.live?.config ?? config }),
   });
   try {
     await adminApi.start();

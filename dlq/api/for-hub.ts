@@ -18,6 +18,7 @@ import type { AuditRecord } from '../contract';
 import { createDlqServices, type DlqContext, type DlqServices } from '../component';
 import { createReplayService } from '../replay/service';
 import { createAdminApi, type AdminApi } from './component';
+import type { AdminApiDeps } from './server';
 
 /**
  * The admin API as `crossdock start` runs it: on `hub.admin.host`/`port`, over the dead-letter
@@ -35,6 +36,11 @@ export interface HubAdminApiOptions extends DlqContext {
   port?: number;
   /** The local admin token (made by the caller when the host is loopback). */
   localToken?: string;
+  /**
+   * The site scorecards (GET /sites/scorecard), made on the API's Redis client by the composition
+   * root (hub/start.ts: flows/ scorecardQuery). Absent: that operation answers 503.
+   */
+  scorecards?: (redis: { redis: Redis; redisPrefix: string }) => AdminApiDeps['scorecards'];
 }
 
 /** The admin API as `crossdock start` runs it, and its audit trail for other operations of the hub. */
@@ -145,6 +151,7 @@ export function hubAdminApi(options: HubAdminApiOptions): HubAdminApi {
           resolver,
           catalog,
           ...(options.localToken ? { localToken: options.localToken } : {}),
+          ...(options.scorecards ? { scorecards: options.scorecards({ redis, redisPrefix }) } : {}),
           logger,
         });
         await api.start();

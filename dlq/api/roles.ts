@@ -105,6 +105,14 @@ export const ADMIN_OPERATIONS = Object.freeze([
     summary: 'Where one event is: accepted, routed, delivered, in retry, dead-lettered, replayed',
   },
   {
+    op: 'sites.scorecard',
+    method: 'GET',
+    path: '/sites/scorecard',
+    role: 'viewer',
+    summary:
+      'Site conformance scorecards of a period (whole UTC hours): accepted, rejected by code and rule, deprecated share, flow completion and step latency against deadlines, mapping variant, last event; worst conformance first',
+  },
+  {
     op: 'dlq.claim',
     method: 'POST',
     path: '/dlq/claim',

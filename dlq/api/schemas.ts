@@ -452,3 +452,106 @@ export const AUDIT = {
     },
   },
 } as const;
+
+/** Query of GET /sites/scorecard. */
+export const SCORECARD_QUERY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    site: {
+      ...STRING,
+      description: 'Only this site (404 CD_E_SCORECARD_SITE_NOT_FOUND when the hub knows no such site).',
+    },
+    since: {
+      ...TIME_TEXT,
+      description: `Start of the period (default 24h ago), rounded down to its UTC hour: ${TIME_TEXT.description}`,
+    },
+    until: {
+      ...TIME_TEXT,
+      description: `End of the period (default now), rounded up to the end of its UTC hour: ${TIME_TEXT.description}`,
+    },
+  },
+} as const;
+
+const NULLABLE_NUMBER = { type: 'number', nullable: true } as const;
+
+/** One site's scorecard (flows/contract.ts SiteScorecard; docs/flows.md "Site scorecards"). */
+const SCORECARD = {
+  type: 'object',
+  required: ['siteId', 'from', 'to', 'accepted', 'rejected', 'conformance'],
+  properties: {
+    siteId: { type: 'string' },
+    from: EPOCH_MS,
+    to: EPOCH_MS,
+    accepted: { type: 'integer' },
+    rejected: { type: 'integer' },
+    duplicates: { type: 'integer' },
+    rejectedBy: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { code: { type: 'string' }, rule: { type: 'string' }, count: { type: 'integer' } },
+      },
+    },
+    deprecated: { type: 'integer' },
+    deprecatedShare: NULLABLE_NUMBER,
+    versions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          eventType: { type: 'string' },
+          version: { type: 'integer' },
+          deprecated: { type: 'boolean' },
+          count: { type: 'integer' },
+        },
+      },
+    },
+    flows: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          flow: { type: 'string' },
+          started: { type: 'integer' },
+          completed: { type: 'integer' },
+          completedOnTime: { type: 'integer' },
+          incomplete: { type: 'integer' },
+          completionRate: NULLABLE_NUMBER,
+          outOfOrder: { type: 'integer' },
+          duplicates: { type: 'integer' },
+          alerts: { type: 'integer' },
+          steps: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                step: { type: 'string' },
+                stepIndex: { type: 'integer' },
+                arrived: { type: 'integer' },
+                onTime: { type: 'integer' },
+                p50Ms: NULLABLE_NUMBER,
+                p95Ms: NULLABLE_NUMBER,
+                withinMs: { type: 'integer' },
+              },
+            },
+          },
+        },
+      },
+    },
+    mappingVariant: { type: 'string' },
+    lastEventAt: { ...EPOCH_MS, nullable: true },
+    conformance: {
+      type: 'number',
+      description: 'accepted share × (1 − deprecated share) × on-time flow share, 0..1',
+    },
+    configured: { type: 'boolean', description: 'false: a site with figures that is no longer configured' },
+  },
+} as const;
+
+/** Answer of GET /sites/scorecard. */
+export const SCORECARDS = {
+  type: 'object',
+  required: ['scorecards'],
+  properties: { scorecards: { type: 'array', items: SCORECARD } },
+} as const;

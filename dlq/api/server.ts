@@ -33,6 +33,7 @@ import { CrossdockError, describeError, isCrossdockError } from '../../core/erro
 import { eventLogger } from '../../core/log-events';
 import { silentLogger, type Logger } from '../../core/logger';
 import type { SchemaResolver } from '../../core/registry';
+import type { SiteScorecard } from '../../flows';
 import { loadCatalog, type Catalog } from '../../schemas';
 import type { AuditLog } from '../audit';
 import type { AuditRecord, DeadLetterStore, ReplayOutcome, ReplayService, Tracer } from '../contract';
@@ -68,6 +69,15 @@ export interface AdminApiDeps {
   tracer?: Tracer;
   /** Rebuilds the index from the topics (dlq/reindex.ts); what it rebuilt. */
   reindex?: () => Promise<{ letters: number; states: number }>;
+  /**
+   * The site scorecards of a period (flows/ readScorecards, injected by hub/): `since` and `until`
+   * as the query gives them (the reader parses them: CD_E_SCORECARD_PERIOD_INVALID).
+   */
+  scorecards?: (query: {
+    site?: string;
+    since?: string;
+    until?: string;
+  }) => Promise<readonly SiteScorecard[]>;
   /** Personal fields by event type. @defaultValue the shipped catalog (schemas loadCatalog) */
   catalog?: () => Catalog;
   /** The local admin token (loopback only; hub/start.ts makes it). */
@@ -220,7 +230,7 @@ export async function buildAdminApp(deps: AdminApiDeps): Promise<FastifyInstance
         title: 'crossdock admin API',
         version: '1',
         description:
-          'Dead letters, replay, trace and the audit trail of a crossdock hub. Every operation needs a bearer token with a role (docs/operations.md, Dead-letter operations); errors answer { code, message } with codes from docs/errors.md.',
+          'Dead letters, replay, trace, the audit trail and the site scorecards of a crossdock hub. Every operation needs a bearer token with a role (docs/operations.md, Dead-letter operations); errors answer { code, message } with codes from docs/errors.md.',
       },
       components: {
         securitySchemes: {
@@ -584,6 +594,17 @@ export async function buildAdminApp(deps: AdminApiDeps): Promise<FastifyInstance
       });
       req.audit.count = records.length;
       return { records };
+    },
+  );
+
+  route<unknown, { site?: string; since?: string; until?: string }>(
+    'sites.scorecard',
+    { querystring: S.SCORECARD_QUERY, response: { 200: S.SCORECARDS } },
+    async (req) => {
+      if (!deps.scorecards) throw unavailable('scorecard reader');
+      const scorecards = await deps.scorecards(req.query);
+      req.audit.count = scorecards.length;
+      return { scorecards };
     },
   );
 

@@ -4,7 +4,7 @@ import { flowKeys } from '../../core/names/redis-keys';
 import type { Redis } from '../../core/redis';
 import type { SiteScorecard } from '../contract';
 import { siteScorecard, sumHours, worstFirst } from './figures';
-import { scorecardHours } from './period';
+import { DEFAULT_SCORECARD_SINCE, parseScorecardTime, scorecardHours } from './period';
 import { cachedMappingVariant } from './variant';
 
 export interface ReadScorecardsOptions {
@@ -132,5 +132,41 @@ export function scorecardSource(options: ScorecardSourceOptions): () => Promise<
       });
     }
     return cached.value;
+  };
+}
+
+/** A scorecard request as the admin API and the CLI give it: times not parsed yet. */
+export interface ScorecardQuery {
+  site?: string;
+  /** A duration ago, an ISO time or epoch ms. @defaultValue '24h' */
+  since?: string;
+  /** As since. @defaultValue now */
+  until?: string;
+}
+
+/**
+ * readScorecards for requests (the admin API's GET /sites/scorecard): parses the period against
+ * the clock (CD_E_SCORECARD_PERIOD_INVALID), reads with the configuration in force.
+ */
+export function scorecardQuery(options: {
+  redis: Redis;
+  redisPrefix: string;
+  config: () => HubConfig;
+  /** @defaultValue Date.now */
+  clock?: () => number;
+}): (query: ScorecardQuery) => Promise<SiteScorecard[]> {
+  const clock = options.clock ?? Date.now;
+  return async (query) => {
+    const now = clock();
+    const since = parseScorecardTime(query.since ?? DEFAULT_SCORECARD_SINCE, 'since', now);
+    const until = query.until !== undefined ? parseScorecardTime(query.until, 'until', now) : now;
+    return readScorecards({
+      redis: options.redis,
+      redisPrefix: options.redisPrefix,
+      config: options.config(),
+      since,
+      until,
+      ...(query.site !== undefined ? { site: query.site } : {}),
+    });
   };
 }

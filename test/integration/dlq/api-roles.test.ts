@@ -28,6 +28,7 @@ describe('dlq: the admin API, roles and audit', () => {
       'dlq.replays': { path: '/dlq/replays' },
       'dlq.replay-show': { path: '/dlq/replays/job-x' },
       'events.trace': { path: '/events/some-event/trace' },
+      'sites.scorecard': { path: '/sites/scorecard?since=24h' },
       'dlq.claim': { path: '/dlq/claim', body: sel },
       'dlq.assign': { path: '/dlq/assign', body: { ...sel, owner: 'otto' } },
       'dlq.note': { path: '/dlq/note', body: { ...sel, text: 'looking' } },

@@ -34,6 +34,7 @@ const REQUEST: Record<AdminOpName, { url: string; body?: unknown }> = {
   'dlq.replays': { url: '/api/v1/dlq/replays' },
   'dlq.replay-show': { url: '/api/v1/dlq/replays/job-1' },
   'events.trace': { url: '/api/v1/events/ev-5/trace' },
+  'sites.scorecard': { url: '/api/v1/sites/scorecard?since=24h' },
   'dlq.claim': { url: '/api/v1/dlq/claim', body: { selector: { ids: [ID] } } },
   'dlq.assign': { url: '/api/v1/dlq/assign', body: { selector: { ids: [ID] }, owner: 'bob' } },
   'dlq.note': { url: '/api/v1/dlq/note', body: { selector: { ids: [ID] }, text: 'looking' } },
@@ -89,6 +90,7 @@ async function app(options: { maxSelection?: number } = {}) {
     replay,
     tracer: fakeTracer,
     reindex: async () => ({ letters: 3, states: 0 }),
+    scorecards: async () => [],
     catalog: () => catalog,
     clock: { now: () => 10_000 },
   });
@@ -137,6 +139,7 @@ describe('admin API: the role matrix', () => {
         'dlq.replays',
         'dlq.replay-show',
         'events.trace',
+        'sites.scorecard',
       ].sort(),
     );
     expect(may('operator').sort()).toEqual(
