@@ -94,7 +94,7 @@ export const CONNECTOR_CODES = defineCodes({
   },
   CD_E_UNKNOWN_SITE: {
     meaning:
-      'The site id in the URL or command, or the site of the ingress topic an event arrived on (router stage router.site), is not in the hub configuration.',
+      "The site id in the URL or command, or the site of the ingress topic an event arrived on (router stage router.site), is not in the hub configuration; or the hub's own site `crossdock` is named where only the flow alerts topic may carry it.",
     action: 'Check the site id, or onboard the site with `crossdock site add`.',
     retriable: false,
   },

@@ -59,7 +59,8 @@ export const ROUTER_CODES = defineCodes({
     retriable: false,
   },
   CD_E_SITE_MISMATCH: {
-    meaning: 'metadata.siteId differs from the site of the ingress topic the event arrived on.',
+    meaning:
+      'metadata.siteId differs from the site of the ingress topic the event arrived on (on the flow alerts topic, from the hub site `crossdock`).',
     action:
       'A site may publish only as itself: fix the site id in the producer, or check which credentials wrote to this topic.',
     retriable: false,
