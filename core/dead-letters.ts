@@ -17,6 +17,8 @@ export const DLQ_HEADERS = Object.freeze({
   originalPartition: 'cd-original-partition',
   originalOffset: 'cd-original-offset',
   subscriber: 'cd-subscriber',
+  /** The data rule a CD_E_RULE_VIOLATION dead letter broke (hub `rules:` name); absent otherwise. */
+  rule: 'cd-error-rule',
 });
 
 /**
@@ -52,6 +54,8 @@ export interface DeadLetterReason {
   original: { topic: string; partition: number; offset: string };
   /** Subscriber id, for delivery dead letters. */
   subscriber?: string;
+  /** The data rule broken, for CD_E_RULE_VIOLATION (travels as cd-error-rule). */
+  rule?: string;
 }
 
 /** Header values as kafkajs hands them in (Buffer, string, arrays, undefined). */
@@ -105,5 +109,6 @@ export function deadLetterHeaders(reason: DeadLetterReason, originalHeaders: IHe
   out[DLQ_HEADERS.originalPartition] = String(reason.original.partition);
   out[DLQ_HEADERS.originalOffset] = reason.original.offset;
   if (reason.subscriber) out[DLQ_HEADERS.subscriber] = reason.subscriber;
+  if (reason.rule) out[DLQ_HEADERS.rule] = reason.rule;
   return out;
 }

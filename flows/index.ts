@@ -21,3 +21,5 @@ export {
   type ScorecardSourceOptions,
 } from './scorecard/read';
 export { DEFAULT_SCORECARD_SINCE, parseScorecardTime, scorecardHours } from './scorecard/period';
+export { createFlowTracker, type FlowTrackerComponent, type FlowTrackerOptions } from './component';
+export { FEED_LOG_EVENTS } from './feed/log-events';

@@ -17,7 +17,7 @@ import {
 import { DELIVERY_LOG_EVENTS, deliveryMetrics } from '../connectors/sinks';
 import { ingestMetrics, SOURCE_LOG_EVENTS } from '../connectors/sources';
 import { DLQ_LOG_EVENTS, dlqMetrics } from '../dlq';
-import { flowMetrics } from '../flows';
+import { FEED_LOG_EVENTS, flowMetrics } from '../flows';
 import { REPLAY_LOG_EVENTS } from '../dlq';
 import { createRouterMetrics, ROUTER_LOG_EVENTS } from '../router';
 import { SCHEMAS_LOG_EVENTS } from '../schemas';
@@ -33,6 +33,7 @@ export const LOG_EVENT_LISTS: readonly PartLogEvents[] = [
   { part: 'connectors/sources', dirs: ['connectors/sources', 'connectors/sdk'], events: SOURCE_LOG_EVENTS },
   { part: 'dlq', dirs: ['dlq'], events: DLQ_LOG_EVENTS },
   { part: 'dlq/replay', dirs: ['dlq/replay'], events: REPLAY_LOG_EVENTS },
+  { part: 'flows/feed', dirs: ['flows/feed'], events: FEED_LOG_EVENTS },
   { part: 'hub', dirs: ['hub'], events: HUB_LOG_EVENTS },
 ];
 

@@ -86,6 +86,12 @@ function stampOf(siteId: string, record: IngressRecord, a: Accepted): Record<str
   });
 }
 
+/** The broken data rule's name of a CD_E_RULE_VIOLATION (router/validate.ts puts it in the details). */
+function ruleOf(r: Rejection): { rule?: string } {
+  const rule = r.code === 'CD_E_RULE_VIOLATION' ? r.details?.rule : undefined;
+  return typeof rule === 'string' && rule !== '' ? { rule } : {};
+}
+
 export async function planBatch(
   deps: PlannerDeps,
   siteId: string,
@@ -117,6 +123,7 @@ export async function planBatch(
           stage: r.stage,
           lastFailedAt: now,
           original: { topic: record.topic, partition: record.partition, offset: record.offset },
+          ...ruleOf(r),
         },
         record.headers,
       ),

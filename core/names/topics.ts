@@ -47,6 +47,11 @@ export interface HubTopics {
   readonly dlqPattern: RegExp;
   /** Consumer group of the dead-letter indexer (dlq/indexer.ts). */
   readonly dlqIndexerGroup: string;
+  /**
+   * Consumer group of the flow tracker's feed on the ingress topics (flows/feed). Its reader of
+   * `dlqRouter` takes a group of its own per process, named `<flowTrackerGroup>.dlq.<random>`.
+   */
+  readonly flowTrackerGroup: string;
   /** The subscriber of a delivery dead-letter topic, or undefined when it is not one. */
   subscriberOfDlq(topic: string): string | undefined;
   /** Matches every ingress topic of this prefix. */
@@ -84,6 +89,7 @@ export function topicsForPrefix(prefix: string): HubTopics {
     flowAlerts,
     siteOfRouted: (topic: string) => (topic === flowAlerts ? HUB_SITE_ID : siteOfIngress(topic)),
     dlqIndexerGroup: `${prefix}.dlq-indexer`,
+    flowTrackerGroup: `${prefix}.flow-tracker`,
     dlqPattern: new RegExp(`^${escapeRegExp(prefix)}\\.dlq\\.(router|deliver\\.[a-z0-9][a-z0-9-]*)$`),
     subscriberOfDlq: (topic: string) =>
       topic.startsWith(`${prefix}.dlq.deliver.`)

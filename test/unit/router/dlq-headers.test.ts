@@ -60,4 +60,20 @@ describe('dead-letter headers', () => {
     });
     expect(h['cd-error-message']!.length).toBe(1024);
   });
+
+  it('name the broken data rule when there is one', () => {
+    const reason = {
+      code: 'CD_E_RULE_VIOLATION',
+      message: 'rule positive-qty: lines.0.qty must be >= 1',
+      stage: 'router.rules',
+      lastFailedAt: 1000,
+      original: { topic: 't', partition: 0, offset: '1' },
+    };
+    expect(headersToStrings(deadLetterHeaders({ ...reason, rule: 'positive-qty' }, undefined))).toMatchObject(
+      {
+        [DLQ_HEADERS.rule]: 'positive-qty',
+      },
+    );
+    expect(headersToStrings(deadLetterHeaders(reason, undefined))[DLQ_HEADERS.rule]).toBeUndefined();
+  });
 });

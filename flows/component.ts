@@ -1,0 +1,210 @@
+import type { ComponentDeps, HubComponent } from '../core/component';
+import type { HubConfig } from '../core/config';
+import { createKafka } from '../core/kafka';
+import { resolveRedisPrefix } from '../core/names/redis-keys';
+import { topics as hubTopics } from '../core/names/topics';
+import { createRedis } from '../core/redis';
+import { createSchemaResolver } from '../core/registry';
+import {
+  followCatalog,
+  loadCatalog,
+  makeCatalog,
+  SCHEMAS_DIR,
+  type Catalog,
+  type CatalogEntry,
+} from '../schemas';
+import type { FactSink } from './contract';
+import { DeadLetterReader } from './feed/dlq-reader';
+import { factsOf, routerMarkOrigins } from './feed/facts';
+import { IngressFeed } from './feed/feed';
+import { RouterHorizon } from './feed/horizon';
+import { feedLog } from './feed/log-events';
+import { readRecordValue } from './feed/read-record';
+import { RejectionBook } from './feed/rejections';
+import { flowMetrics, type FlowMetricSources } from './metrics';
+
+/**
+ * The flow tracker as `crossdock start` runs it (docs/flows.md): the feed (flows/feed: one fact
+ * per ingress record, once the router decided it) handing its facts to the sinks — the scorecard
+ * recorder and the flow engine — and the engine's deadline scanner. It runs with no flow
+ * configured too: the scorecards need the feed. Its Kafka, Redis and registry clients are its own,
+ * closed on stop.
+ */
+export interface FlowTrackerOptions extends ComponentDeps {
+  config: HubConfig;
+  /** Prefix of every Redis key (tests keep apart with it). @defaultValue derived from hub.topicPrefix */
+  redisPrefix?: string;
+  /**
+   * Who takes the facts, in order, each awaited before the feed commits. @defaultValue the
+   * scorecard recorder, then the flow engine (accepted facts only)
+   */
+  sinks?: readonly FactSink[];
+  /** Sources of the flow and scorecard gauges (the engine's summary, the scorecard reader). */
+  metricSources?: FlowMetricSources;
+  /** The catalog the router follows falls back to this while nobody pushed. @defaultValue schemas/ */
+  catalog?: Pick<Catalog, 'entries'>;
+  /** Consumer session timeout (ms). @defaultValue 30000 */
+  sessionTimeoutMs?: number;
+}
+
+export interface FlowTrackerComponent extends HubComponent {
+  /** Joined its group, reading, every dependency answering. */
+  ready(): boolean;
+  /** Router-decided ingress records not yet handed on (what the lag gauge says). */
+  lag(): number;
+  /** Ingress records fetched that wait for the router to decide them (tests, benchmarks). */
+  undecided(): number;
+  /** How many times the tracker has read how far the router decided (tests, benchmarks). */
+  refreshes(): number;
+}
+
+export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerComponent {
+  const { config, endpoints, health } = options;
+  const names = hubTopics(config);
+  const logger = options.logger.child({ component: 'flow-tracker' });
+  const log = feedLog(logger);
+  const redisPrefix = resolveRedisPrefix({
+    topicPrefix: config.hub.topicPrefix,
+    redisPrefix: options.redisPrefix,
+  });
+  const metrics = flowMetrics(health.metrics, options.metricSources ?? {});
+  const sinks = options.sinks ?? [];
+  let parts:
+    | {
+        kafka: ReturnType<typeof createKafka>;
+        admin: ReturnType<ReturnType<typeof createKafka>['admin']>;
+        redis: ReturnType<typeof createRedis>;
+        follower: ReturnType<typeof followCatalog>;
+        reader: DeadLetterReader;
+        horizon: RouterHorizon;
+        feed: IngressFeed;
+        timers: NodeJS.Timeout[];
+      }
+    | undefined;
+  let lastLag = 0;
+
+  const updateLag = () => {
+    if (!parts) return;
+    lastLag = parts.horizon.lag(parts.feed.positions);
+    metrics.setTrackerLag(lastLag);
+  };
+
+  async function start(): Promise<void> {
+    if (parts) return;
+    const kafka = createKafka({ clientId: 'crossdock-flow-tracker', connection: endpoints.kafka, logger });
+    const admin = kafka.admin();
+    const redis = createRedis({ connection: endpoints.redis, name: 'crossdock-flow-tracker' });
+    const resolver = createSchemaResolver(endpoints.registry);
+    const follower = followCatalog({
+      kafka,
+      topic: names.catalog,
+      fallback: (options.catalog ?? loadCatalog()).entries,
+      name: 'flow-tracker',
+      logger,
+    });
+    let shown: readonly CatalogEntry[] | undefined;
+    let catalog: Catalog | undefined;
+    const currentCatalog = () => {
+      const entries = follower.current();
+      if (entries !== shown || !catalog) {
+        shown = entries;
+        catalog = makeCatalog(SCHEMAS_DIR, [...entries]);
+      }
+      return catalog;
+    };
+    const book = new RejectionBook();
+    const listTopics = () => admin.listTopics();
+    const reader = new DeadLetterReader({
+      kafka,
+      admin,
+      topic: names.dlqRouter,
+      groupPrefix: `${names.flowTrackerGroup}.dlq`,
+      book,
+      log,
+    });
+    const horizon = new RouterHorizon({
+      admin,
+      routerGroup: config.hub.router.groupId,
+      trackerGroup: names.flowTrackerGroup,
+      dlqTopic: names.dlqRouter,
+      ingressTopics: async () => (await listTopics()).filter((t) => names.ingressPattern.test(t)),
+      reader,
+      book,
+      log,
+    });
+    const firstOrigins = routerMarkOrigins(redis, redisPrefix);
+    const feed = new IngressFeed({
+      kafka,
+      groupId: names.flowTrackerGroup,
+      ingressPattern: names.ingressPattern,
+      listTopics,
+      horizon,
+      book,
+      build: (topic, partition, messages) =>
+        factsOf(
+          {
+            siteOf: (t) => names.siteOfIngress(t),
+            rejectionOf: (t, p, o) => book.get(t, p, o),
+            read: (value, withEvent) =>
+              readRecordValue({ resolver, catalog: currentCatalog }, value, withEvent),
+            firstOrigins,
+            onUndecodable: (t, p, offset, failure) =>
+              log.emit('flows.feed_undecodable', { topic: t, partition: p, offset, error: failure }),
+          },
+          topic,
+          partition,
+          messages,
+        ),
+      sinks,
+      log,
+      partitionsConsumedConcurrently: config.hub.router.partitionsConsumedConcurrently,
+      retry: config.hub.router.retry,
+      ...(options.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
+      onProgress: updateLag,
+    });
+    parts = { kafka, admin, redis, follower, reader, horizon, feed, timers: [] };
+    await admin.connect();
+    await follower.start();
+    horizon.start();
+    await feed.start();
+    parts.timers.push(
+      setInterval(updateLag, 1000),
+      // A site added while the hub runs: its ingress topic is read from its start.
+      setInterval(() => void feed.refreshTopics().catch(() => undefined), config.hub.router.topicRefreshMs),
+    );
+    health.addReadiness('flow-tracker', () => ready());
+    log.emit('flows.tracker_started', {
+      groupId: names.flowTrackerGroup,
+      topics: feed.topics(),
+      flows: (config as { flows?: readonly unknown[] }).flows?.length ?? 0,
+    });
+  }
+
+  function ready(): boolean {
+    return !!parts && parts.feed.healthy() && parts.horizon.healthy();
+  }
+
+  async function stop(): Promise<void> {
+    const p = parts;
+    parts = undefined;
+    if (!p) return;
+    for (const t of p.timers) clearInterval(t);
+    health.removeReadiness('flow-tracker');
+    await p.feed.stop();
+    await p.horizon.stop();
+    await p.reader.stop();
+    await p.follower.stop().catch(() => undefined);
+    await p.admin.disconnect().catch(() => undefined);
+    p.redis.disconnect();
+  }
+
+  return {
+    name: 'flow-tracker',
+    start,
+    stop,
+    ready,
+    lag: () => lastLag,
+    undecided: () => parts?.feed.undecided() ?? 0,
+    refreshes: () => parts?.horizon.refreshes ?? 0,
+  };
+}

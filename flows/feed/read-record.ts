@@ -1,0 +1,98 @@
+import { toJsonSafe, unframe } from '../../core/avro';
+import { isCrossdockError } from '../../core/errors';
+import type { SchemaResolver } from '../../core/registry';
+import { catalogVersionOfSchemaId, decodeEvent, type Catalog } from '../../schemas';
+
+/**
+ * What the feed reads of one ingress record's value: Confluent framing, the writer schema from the
+ * registry, its catalog entry and version (matched by canonical form, as `schemas list` and the
+ * dead-letter index number versions), the event decoded with the writer schema, and its metadata.
+ * A record the router refused may stop anywhere along the way: what was read is kept, the rest is
+ * '' / 'unknown' / absent. A registry that does not answer throws its retriable error (the feed
+ * waits and reads the record again: an outage never changes a fact).
+ */
+export interface ReadRecord {
+  /** metadata.eventId; '' when not read. */
+  eventId: string;
+  /** The catalog's event type of the writer schema; 'unknown' when not in the catalog. */
+  eventType: string;
+  schemaVersion?: number;
+  deprecated: boolean;
+  /** metadata.occurredAt (ms). */
+  occurredAt?: number;
+  correlationId?: string;
+  /** The decoded event as JSON (decimals as strings), when `withEvent` and it decoded. */
+  event?: Readonly<Record<string, unknown>>;
+  /** Why it did not decode, when it did not. */
+  failure?: string;
+}
+
+export interface RecordReaderDeps {
+  resolver: SchemaResolver;
+  /** The catalog in force (the published one the router follows). */
+  catalog: () => Pick<Catalog, 'bySubject'>;
+}
+
+const UNREAD: ReadRecord = Object.freeze({ eventId: '', eventType: 'unknown', deprecated: false });
+
+export async function readRecordValue(
+  deps: RecordReaderDeps,
+  value: Buffer | null,
+  withEvent: boolean,
+): Promise<ReadRecord> {
+  if (!value || !unframe(value)) return { ...UNREAD, failure: 'not Confluent-framed Avro' };
+  const catalog = deps.catalog();
+  let decoded: Awaited<ReturnType<typeof decodeEvent>>;
+  try {
+    decoded = await decodeEvent(deps.resolver, value, { catalog: catalog as Catalog });
+  } catch (err) {
+    if (isCrossdockError(err) && err.retriable) throw err;
+    return { ...UNREAD, ...(await schemaOnly(deps, value, catalog)), failure: (err as Error).message };
+  }
+  const out: ReadRecord = { ...UNREAD, ...identity(decoded.entry, decoded.version) };
+  const m = decoded.event.metadata as Record<string, unknown> | null | undefined;
+  if (m && typeof m === 'object') {
+    if (typeof m.eventId === 'string') out.eventId = m.eventId;
+    if (m.occurredAt instanceof Date && Number.isFinite(m.occurredAt.getTime()))
+      out.occurredAt = m.occurredAt.getTime();
+    if (typeof m.correlationId === 'string') out.correlationId = m.correlationId;
+  }
+  if (withEvent) out.event = toJsonSafe(decoded.event) as Record<string, unknown>;
+  return out;
+}
+
+type Entry = NonNullable<ReturnType<Catalog['bySubject']>>;
+
+function identity(
+  entry: Entry | undefined,
+  version: number | undefined,
+): Pick<ReadRecord, 'eventType' | 'schemaVersion' | 'deprecated'> {
+  if (!entry) return { eventType: 'unknown', deprecated: false };
+  const status = entry.versions.find((v) => v.version === version)?.status;
+  return {
+    eventType: entry.eventType,
+    ...(version !== undefined ? { schemaVersion: version } : {}),
+    deprecated: status === 'deprecated',
+  };
+}
+
+/** The event type and version of a value that did not decode, when its schema id is known. */
+async function schemaOnly(
+  deps: RecordReaderDeps,
+  value: Buffer,
+  catalog: Pick<Catalog, 'bySubject'>,
+): Promise<Pick<ReadRecord, 'eventType' | 'schemaVersion' | 'deprecated'>> {
+  const schemaId = unframe(value)!.schemaId;
+  try {
+    const writer = await deps.resolver.getSchemaById(schemaId);
+    const entry = writer.subject ? catalog.bySubject(writer.subject) : undefined;
+    // The same match decodeEvent makes, without the body.
+    return identity(
+      entry,
+      entry ? await catalogVersionOfSchemaId(deps.resolver, schemaId, catalog) : undefined,
+    );
+  } catch (err) {
+    if (isCrossdockError(err) && err.retriable) throw err;
+    return { eventType: 'unknown', deprecated: false };
+  }
+}
