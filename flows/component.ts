@@ -118,7 +118,7 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
       kafka,
       admin,
       topic: names.dlqRouter,
-      groupPrefix: `${names.flowTrackerGroup}.dlq`,
+      groupPrefix: names.flowTrackerReaderGroups,
       book,
       log,
     });

@@ -47,11 +47,13 @@ export interface HubTopics {
   readonly dlqPattern: RegExp;
   /** Consumer group of the dead-letter indexer (dlq/indexer.ts). */
   readonly dlqIndexerGroup: string;
-  /**
-   * Consumer group of the flow tracker's feed on the ingress topics (flows/feed). Its reader of
-   * `dlqRouter` takes a group of its own per process, named `<flowTrackerGroup>.dlq.<random>`.
-   */
+  /** Consumer group of the flow tracker's feed on the ingress topics (flows/feed). */
   readonly flowTrackerGroup: string;
+  /**
+   * Start of the groups of the flow tracker's readers of `dlqRouter`: one per process,
+   * `<flowTrackerReaderGroups>.<random>`, deleted on stop (flows/feed/dlq-reader.ts).
+   */
+  readonly flowTrackerReaderGroups: string;
   /** The subscriber of a delivery dead-letter topic, or undefined when it is not one. */
   subscriberOfDlq(topic: string): string | undefined;
   /** Matches every ingress topic of this prefix. */
@@ -90,6 +92,7 @@ export function topicsForPrefix(prefix: string): HubTopics {
     siteOfRouted: (topic: string) => (topic === flowAlerts ? HUB_SITE_ID : siteOfIngress(topic)),
     dlqIndexerGroup: `${prefix}.dlq-indexer`,
     flowTrackerGroup: `${prefix}.flow-tracker`,
+    flowTrackerReaderGroups: `${prefix}.flow-tracker.dlq`,
     dlqPattern: new RegExp(`^${escapeRegExp(prefix)}\\.dlq\\.(router|deliver\\.[a-z0-9][a-z0-9-]*)$`),
     subscriberOfDlq: (topic: string) =>
       topic.startsWith(`${prefix}.dlq.deliver.`)

@@ -8,7 +8,7 @@ import type { RejectionBook } from './rejections';
 /**
  * The feed's reader of the router's dead letters (`<prefix>.dlq.router`): every process reads the
  * whole topic from its start (read_committed) into its RejectionBook, with a consumer group of its
- * own (`<flowTrackerGroup>.dlq.<random>`, nothing committed, deleted on stop), so a tracker that
+ * own (`<flowTrackerReaderGroups>.<random>`, nothing committed, deleted on stop), so a tracker that
  * owns any ingress partition knows every rejection of it, whichever dlq partition holds it.
  *
  * Its position per dlq partition is the offset after the last record it has handled, control
@@ -22,7 +22,7 @@ export interface DeadLetterReaderOptions {
   /** A connected admin client (offsets), owned by the caller. */
   admin: Admin;
   topic: string;
-  /** `<flowTrackerGroup>.dlq`: a random suffix is added per process. */
+  /** HubTopics.flowTrackerReaderGroups: a random suffix is added per process. */
   groupPrefix: string;
   book: RejectionBook;
   log: FeedLog;
