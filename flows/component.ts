@@ -120,6 +120,7 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
       topic: names.dlqRouter,
       groupPrefix: names.flowTrackerReaderGroups,
       book,
+      feeds: (topic) => names.ingressPattern.test(topic),
       log,
     });
     const horizon = new RouterHorizon({

@@ -25,6 +25,8 @@ export interface DeadLetterReaderOptions {
   /** HubTopics.flowTrackerReaderGroups: a random suffix is added per process. */
   groupPrefix: string;
   book: RejectionBook;
+  /** The topics whose records the feed reads (the ingress topics): dead letters of others are not kept. */
+  feeds(topic: string): boolean;
   log: FeedLog;
 }
 
@@ -90,8 +92,11 @@ export class DeadLetterReader {
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) {
           const named = readRouterDeadLetter(m.headers);
-          if (named) book.add(named);
-          else log.emit('flows.feed_letter_unnamed', { topic, partition: batch.partition, offset: m.offset });
+          // A dead letter of a flow alert (the router reads `flow.alerts` too) is none of the feed's.
+          if (named) {
+            if (this.options.feeds(named.topic)) book.add(named);
+          } else
+            log.emit('flows.feed_letter_unnamed', { topic, partition: batch.partition, offset: m.offset });
         }
       },
     });
