@@ -1,6 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { headersToStrings, DLQ_HEADERS } from '../core/dead-letters';
 import { topicsForPrefix } from '../core/names/topics';
+import { FLOW_ALERT_EVENT_TYPE, HUB_SITE_ID } from '../flows';
 
 /**
  * The hub's side of a demo run, read from the run's own topics (its prefix is new, so everything
@@ -29,9 +30,9 @@ export interface Observed {
   flowAlerts: Set<string>;
 }
 
-/** The run's flow alerts topic, when the hub has one (core/names/topics.ts `flowAlerts`). */
-export function flowAlertsTopic(prefix: string): string | undefined {
-  return (topicsForPrefix(prefix) as { flowAlerts?: string }).flowAlerts;
+/** The run's flow alerts topic (core/names/topics.ts `flowAlerts`). */
+export function flowAlertsTopic(prefix: string): string {
+  return topicsForPrefix(prefix).flowAlerts;
 }
 
 export function emptyObserved(): Observed {
@@ -78,7 +79,12 @@ export function observe(
     return;
   }
   if (record.topic === flowAlertsTopic(prefix)) {
-    if (id) o.flowAlerts.add(id);
+    // The router reads the hub's own alerts like a site's events (site `crossdock`): they are
+    // accepted events the reconciliation accounts for like any other.
+    if (id && !o.flowAlerts.has(id)) {
+      o.flowAlerts.add(id);
+      o.accepted.set(id, { siteId: HUB_SITE_ID, type: FLOW_ALERT_EVENT_TYPE, at });
+    }
     return;
   }
   if (record.topic === t.unrouted) {
@@ -141,7 +147,7 @@ export async function startObserver(options: {
     t.dlqRouter,
     ...(options.unrouted ? [t.unrouted] : []),
     ...options.kafkaSinks.values(),
-    ...(options.flowAlerts && flowAlertsTopic(options.prefix) ? [flowAlertsTopic(options.prefix)!] : []),
+    ...(options.flowAlerts ? [flowAlertsTopic(options.prefix)] : []),
   ];
   await consumer.subscribe({ topics, fromBeginning: true });
   await consumer.run({

@@ -12,7 +12,7 @@ import { seededRandom, freshSeed } from '../core/random';
 import { createRedis } from '../core/redis';
 import { loadConfig, localKeySecrets, prepareHub } from '../hub';
 import { currentEndpoints, stackPaths } from '../stack';
-import type { FlowDefinition } from '../flows';
+import { readScorecards, type ReadScorecardsOptions, type SiteScorecard } from '../flows';
 import { createBusiness } from './business';
 import { cleanupRun } from './cleanup';
 import { demoConfigText, standInPlan } from './config';
@@ -21,7 +21,6 @@ import { SenderLedger } from './ledger';
 import { readSnapshot, type MetricsSnapshot } from './metrics';
 import { flowAlertsTopic, startObserver } from './observer';
 import { openCopies, reconcile, undecidedEvents } from './reconcile';
-import { scorecardReader, type ReadRunScorecards } from './scorecards';
 import { standInBehaviours, startStandIn, type Outage, type StandInReceiver } from './receivers';
 import { buildSites } from './sites/build';
 import { waitingCopies, waitReady } from './settle';
@@ -55,8 +54,8 @@ export interface DemoOptions {
   csvEveryS: number;
   out: NodeJS.WriteStream;
   err: NodeJS.WritableStream;
-  /** Reads the run's scorecards (default: flows/ readScorecards). */
-  readScorecards?: ReadRunScorecards;
+  /** Reads the run's scorecards (default: flows/ readScorecards, over the run's Redis prefix). */
+  readScorecards?: (options: ReadScorecardsOptions) => Promise<readonly SiteScorecard[]>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -201,7 +200,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       subscribers: config.subscribers.map((s) => s.id),
       kafkaSinks,
       unrouted: config.hub.router.sendUnrouted,
-      flowAlerts: alertsTopic !== undefined && (await admin.listTopics()).includes(alertsTopic),
+      flowAlerts: (await admin.listTopics()).includes(alertsTopic),
     });
     stops.push(() => observer.stop());
 
@@ -219,7 +218,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     });
     for (const c of channels.values()) stops.push(() => c.close());
     // The flows of the run's configuration (durations on the demo's clock: demo/timescale.ts).
-    const flowDefs = (config as { flows?: readonly FlowDefinition[] }).flows ?? [];
+    const flowDefs = config.flows;
     const groups = new Map(config.sites.map((s) => [s.id, s.groups ?? []]));
     const business = createBusiness({
       sites: [...channels.values()].map((c) => c.spec),
@@ -354,23 +353,19 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     });
     const reconciliation = reconcile({ ...facts, waiting: (sub, id) => waiting.has(`${sub} ${id}`) });
     const metrics = await readSnapshot(hub.healthServer.metrics);
-    const readCards = o.readScorecards ?? scorecardReader();
-    const scorecards = readCards
-      ? await readCards({
-          redis,
-          redisPrefix: redisPrefixFor(prefix),
-          config,
-          since: started,
-          until: Date.now() + 1,
-        })
-          .then((cards) => cards)
-          .catch((err: Error) => ({ unavailable: `the scorecards could not be read: ${err.message}` }))
-      : { unavailable: 'this build has no scorecard reader (flows/ readScorecards)' };
+    // The run's scorecards: its prefix is new, so every hour of it is this run's.
+    const scorecards = await (o.readScorecards ?? readScorecards)({
+      redis,
+      redisPrefix: redisPrefixFor(prefix),
+      config,
+      since: started,
+      until: Date.now() + 1,
+    }).catch((err: Error) => ({ unavailable: `the scorecards could not be read: ${err.message}` }));
     const flowFacts = {
       timeScale: describeTimeScale(),
       flowNames: flowDefs.map((f) => f.name),
       scorecards,
-      alertsOnTopic: alertsTopic ? observer.observed.flowAlerts.size : null,
+      alertsOnTopic: observer.observed.flowAlerts.size,
       planned: business.decided(),
     };
 

@@ -1,3 +1,5 @@
+import { parseDuration } from '../flows';
+
 /**
  * The demo's clock for flows. A demo lasts about a minute; a flow's deadlines are hours or days
  * (`flows:` in examples/hub.yaml). The run's configuration therefore scales every flow duration
@@ -13,12 +15,10 @@ export const DEMO_MS_PER_BUSINESS_DAY = 4000;
 /** How many times faster than real time a demo's business runs (86 400 000 / 4000 = 21 600). */
 export const DEMO_TIME_FACTOR = 86_400_000 / DEMO_MS_PER_BUSINESS_DAY;
 
-const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `90s`, `30m`, `48h`, `14d` → ms; undefined when the text is not such a duration. */
-export function durationMs(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$/.exec(text);
-  return m ? Number(m[1]) * UNIT_MS[m[2]!]! : undefined;
+/** `90s`, `30m`, `48h`, `14d` → ms (flows/ parseDuration); undefined when the text is not one. */
+export function durationMs(text: unknown): number | undefined {
+  const d = parseDuration(text);
+  return 'ms' in d ? d.ms : undefined;
 }
 
 /** A business duration (ms) as the demo's real duration (ms), whole seconds, at least 1 s. */
@@ -31,7 +31,6 @@ export function scaledMs(businessMs: number): number {
  * Anything that is not a duration string is returned as it is (`config check` will say why).
  */
 export function scaleDuration(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
   const ms = durationMs(value);
   return ms === undefined ? value : `${scaledMs(ms) / 1000}s`;
 }

@@ -94,10 +94,20 @@ export function renderView(v: ViewInput): string[] {
     '',
     `router lag ${v.cur.lag}   duplicates dropped ${v.cur.duplicates}   router dead letters ${v.cur.deadBySub.router ?? 0}`,
     `dead-lettered by code: ${codes(v.cur.deadByCode)}`,
+    ...(hasFlows(v.cur) ? [flowsLine(v.cur)] : []),
     `log lines (pino, kafkajs): ${v.logFile}`,
     ...v.hints,
   );
   return lines;
+}
+
+function hasFlows(m: MetricsSnapshot): boolean {
+  return m.trackerLag !== null || Object.keys(m.flowStarted).length > 0;
+}
+
+/** The flow tracker's figures: instances started, completed, open (overdue), alerts, its lag. */
+export function flowsLine(m: MetricsSnapshot): string {
+  return `flows: started ${sum(m.flowStarted)}, completed ${sum(m.flowCompleted)}, open ${sum(m.flowOpen)} (overdue ${sum(m.flowOverdue)}), alerts ${codes(m.alertsByKind)}, tracker lag ${m.trackerLag ?? '-'}`;
 }
 
 /** One plain line, for a stdout that is not a terminal. */
@@ -114,5 +124,6 @@ export function renderLine(v: ViewInput): string {
     `in retry ${sum(v.cur.inRetryBySub)}`,
     `dead ${sum(v.cur.deadBySub)} (${codes(v.cur.deadByCode)})`,
     `breakers ${open.length ? open.map((s) => `${s} ${BREAKER[v.cur.breakerBySub[s]!]}`).join(', ') : 'closed'}`,
+    ...(hasFlows(v.cur) ? [flowsLine(v.cur)] : []),
   ].join('  ');
 }

@@ -12,8 +12,10 @@ import { testKafka } from '../../helpers/stack';
  * stack: every site gets events accepted through its own kind of connector, every subscriber
  * receives some, the bad input is refused at ingest or dead-lettered with codes, and the
  * reconciliation holds (every accepted event delivered, waiting or dead-lettered for every
- * subscriber its routes chose). Asserted on counts, never on timings. The run's topics are gone
- * afterwards.
+ * subscriber its routes chose). The flows: the summary has a line per configured flow and a worst
+ * site, consistent with the scorecards (completed ≤ started, the worst site's conformance is the
+ * minimum), and the run raised flow alerts on `<prefix>.flow.alerts`. Asserted on counts, never
+ * on timings. The run's topics are gone afterwards.
  */
 describe('crossdock demo (real Kafka, registry, Redis)', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-demo-'));
@@ -38,11 +40,11 @@ describe('crossdock demo (real Kafka, registry, Redis)', () => {
         '15',
         '--free-ports',
         '--settle',
-        '40',
+        '70',
         '--json',
       ],
       { CROSSDOCK_HOME: home, CROSSDOCK_CACHE_DIR: stackPaths().cache },
-      240_000,
+      300_000,
     );
     let summary: DemoSummary;
     try {
@@ -119,6 +121,34 @@ describe('crossdock demo (real Kafka, registry, Redis)', () => {
     // Sites that sent an event twice with its id: the router dropped the copies.
     const resent = Object.values(summary.sites).reduce((n, s) => n + s.resent, 0);
     expect(summary.duplicatesSuppressed).toBe(resent);
+
+    // The flows of examples/hub.yaml, as the tracker's scorecards of the run say.
+    const f = summary.flows;
+    expect(f.unavailable).toBeUndefined();
+    expect(Object.keys(f.byFlow).sort()).toEqual(['held-orders', 'order-to-cash', 'returns', 'transfers']);
+    for (const [flow, l] of Object.entries(f.byFlow)) {
+      const completed = l.completedOnTime + l.completedLate;
+      expect({ flow, ok: completed + l.incomplete <= l.started }).toEqual({ flow, ok: true });
+      expect(l.open).toBe(l.started - completed - l.incomplete);
+    }
+    const o2c = f.byFlow['order-to-cash']!;
+    expect(o2c.started).toBeGreaterThan(0);
+    expect(o2c.completedOnTime + o2c.completedLate).toBeGreaterThan(0);
+    // The business's flows were followed: no more instances started than it began (plus the
+    // releases the hub accepted from its CSV and HTTP sites, which it counts the same way).
+    expect(o2c.started).toBeLessThanOrEqual(f.planned['order-to-cash']!.started);
+    // Every configured site has a scorecard; the worst site is the one with the lowest conformance.
+    expect(f.conformance.map((c) => c.siteId).sort()).toEqual(Object.keys(summary.sites).sort());
+    const lowest = Math.min(...f.conformance.map((c) => c.conformance));
+    expect(f.worstSite).not.toBeNull();
+    expect(f.worstSite!.conformance).toBe(lowest);
+    expect(f.conformance.find((c) => c.siteId === f.worstSite!.siteId)!.conformance).toBe(lowest);
+    // Late steps raised alerts on the run's flow.alerts topic, counted by kind by the tracker.
+    expect(f.alerts.onTopic).toBeGreaterThan(0);
+    const byKind = Object.values(f.alerts.byKind).reduce((a, b) => a + b, 0);
+    expect(byKind).toBe(f.alerts.onTopic);
+    for (const k of Object.keys(f.alerts.byKind)) expect(['STEP_LATE', 'FLOW_INCOMPLETE']).toContain(k);
+    expect(f.trackerLag).toBe(0);
 
     // The run cleaned up after itself: none of its topics is left.
     const admin = testKafka().admin();

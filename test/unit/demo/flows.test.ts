@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import YAML from 'yaml';
+import { loadConfigText } from '../../../hub';
 import { seededRandom } from '../../../core/random';
 import {
   createBusiness,
@@ -14,6 +17,7 @@ import { FOLLOW_UP_TYPES } from '../../../demo/sites/follow-ups';
 import { HTTP_BAD_KINDS } from '../../../demo/sites/http';
 import { SDK_BAD_KINDS, SDK_TYPES } from '../../../demo/sites/sdk';
 import { buildFlowsSummary, renderFlows } from '../../../demo/summary';
+import { flowsLine } from '../../../demo/view';
 import { durationMs, scaleDuration, scaledMs, scaleFlowsSection } from '../../../demo/timescale';
 import type { FlowDefinition, FlowFigures, SiteScorecard } from '../../../flows';
 
@@ -141,6 +145,32 @@ const GROUPS: Record<string, string[]> = {
   'ca-tor': ['canada'],
 };
 const DEADLINES: DeadlineOf = deadlinesOf(FLOWS, (s) => GROUPS[s] ?? []);
+
+describe("the demo run's flows of examples/hub.yaml", () => {
+  it('compile with every duration on the demo clock (config check passes them)', () => {
+    const example = fs.readFileSync(path.resolve(__dirname, '../../../examples/hub.yaml'), 'utf8');
+    const config = loadConfigText(
+      demoConfigText(example, { prefix: 'demo-abc123', urls: new Map(), dropFolder: (id) => `/tmp/${id}` }),
+    );
+    const source = loadConfigText(example.replace(/^\$schema:.*$/m, ''));
+    expect(config.flows.map((f) => f.name)).toEqual(source.flows.map((f) => f.name));
+    for (const f of config.flows) {
+      const from = source.flows.find((x) => x.name === f.name)!;
+      expect(f.expireAfterMs).toBe(scaledMs(from.expireAfterMs));
+      f.steps.forEach((s, i) => {
+        const was = from.steps[i]!;
+        expect(s.eventType).toBe(was.eventType);
+        expect(s.where).toEqual(was.where);
+        if (i > 0) expect(s.withinMs).toBe(scaledMs(was.withinMs));
+        for (const [g, ms] of Object.entries(was.withinBySiteGroup))
+          expect(s.withinBySiteGroup[g]).toBe(scaledMs(ms));
+      });
+    }
+    const o2c = config.flows.find((f) => f.name === 'order-to-cash')!;
+    expect(o2c.steps[1]!.withinMs).toBe(8000); // 48h
+    expect(o2c.expireAfterMs).toBe(56_000); // 14d
+  });
+});
 
 describe("the demo's flow deadlines", () => {
   it('links consecutive steps of a configured flow, by site group', () => {
@@ -468,5 +498,42 @@ describe("the summary's flows", () => {
     );
     expect(none.worstSite).toBeNull();
     expect(renderFlows(none).join('\n')).toContain('no scorecards: no reader');
+  });
+});
+
+describe("the live view's flows", () => {
+  it('shows the tracker: started, completed, open and overdue, alerts by kind, its lag', () => {
+    const m = snapshotOf(
+      [
+        {
+          name: 'crossdock_flow_instances_started_total',
+          values: [
+            { value: 10, labels: { flow: 'order-to-cash', site: 'us-atl' } },
+            { value: 3, labels: { flow: 'held-orders', site: 'us-chi' } },
+          ],
+        },
+        {
+          name: 'crossdock_flow_instances_completed_total',
+          values: [{ value: 7, labels: { flow: 'order-to-cash', site: 'us-atl', on_time: 'true' } }],
+        },
+        { name: 'crossdock_flow_open_instances', values: [{ value: 6, labels: { flow: 'order-to-cash' } }] },
+        {
+          name: 'crossdock_flow_overdue_instances',
+          values: [{ value: 2, labels: { flow: 'order-to-cash' } }],
+        },
+        {
+          name: 'crossdock_flow_alerts_total',
+          values: [
+            { value: 2, labels: { flow: 'order-to-cash', step: 'ShipmentConfirmed', kind: 'STEP_LATE' } },
+          ],
+        },
+        { name: 'crossdock_flow_tracker_lag_records', values: [{ value: 4, labels: {} }] },
+      ],
+      1,
+    );
+    expect(flowsLine(m)).toBe(
+      'flows: started 13, completed 7, open 6 (overdue 2), alerts STEP_LATE 2, tracker lag 4',
+    );
+    expect(flowsLine(snapshotOf([], 1))).toContain('tracker lag -');
   });
 });
