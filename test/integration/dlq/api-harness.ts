@@ -7,6 +7,7 @@ import { createHealthServer, type HealthServer } from '../../../core/health';
 import { createLogger } from '../../../core/logger';
 import { topicsForPrefix, type HubTopics } from '../../../core/names/topics';
 import { hubAdminApi, tokenSha256, type AdminApi, type AuditRecord } from '../../../dlq';
+import { scorecardQuery } from '../../../flows';
 import { loadConfigText } from '../../../hub';
 import { encodeEvent, exampleEvent, loadCatalog } from '../../../schemas';
 import { oneSiteConfig } from '../../helpers/hub';
@@ -154,6 +155,8 @@ export async function startApiHarness(): Promise<ApiHarness> {
     redisPrefix: `${prefix}:`,
     port: 0,
     localToken: TOKENS.local,
+    // As hub/start.ts wires it.
+    scorecards: ({ redis, redisPrefix }) => scorecardQuery({ redis, redisPrefix, config: () => config }),
   });
   await api.start();
   const url = api.url!;

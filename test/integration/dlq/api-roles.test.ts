@@ -122,6 +122,7 @@ describe('dlq: the admin API, roles and audit', () => {
       'dlq.replays 200',
       'dlq.replay-show 404 CD_E_DLQ_JOB_NOT_FOUND',
       'events.trace 200',
+      'sites.scorecard 200',
       'dlq.claim 200',
       'dlq.assign 200',
       'dlq.note 200',
