@@ -109,3 +109,42 @@ describe('routing decisions', () => {
     expect(router.usesFields).toBe(true);
   });
 });
+
+describe('the hub site crossdock (flow alerts): in no configuration, matched by type and payload', () => {
+  const hubConfig = loadConfigText(
+    stringify({
+      sites: [
+        { id: 'us-chi', name: 'Chicago', country: 'US', groups: ['north'], connector: { kind: 'sdk' } },
+      ],
+      subscribers: ['ops', 'us', 'north', 'all'].map((id) => ({ id, sink: { kind: 'kafka' } })),
+      routes: [
+        { name: 'us', match: { countries: ['US'] }, to: ['us'] },
+        { name: 'north', match: { groups: ['north'] }, to: ['north'] },
+        {
+          name: 'alerts-of-chicago',
+          match: { eventTypes: ['FlowAlertRaised'], fields: [{ field: 'siteId', equals: 'us-chi' }] },
+          to: ['ops'],
+        },
+        { name: 'everything', match: {}, to: ['all'] },
+      ],
+    }),
+  );
+  const router = compileRoutes(hubConfig);
+  const input = (siteId: string) => ({
+    eventType: 'FlowAlertRaised',
+    siteId: 'crossdock',
+    headers: {},
+    event: { siteId, flow: 'order-to-cash', kind: 'STEP_LATE' },
+  });
+
+  it('country and group criteria do not match it (and do not fail); payload fields do', () => {
+    const d = router.decide(input('us-chi'));
+    expect(d.subscribers).toEqual(['ops', 'all']);
+    expect(d.verdicts.slice(0, 2)).toEqual([
+      expect.objectContaining({ route: 'us', matched: false, reason: 'country ? not in ["US"]' }),
+      expect.objectContaining({ route: 'north', matched: false, reason: 'site groups [] not in ["north"]' }),
+    ]);
+    expect(router.route(input('us-chi')).subscribers).toEqual(['ops', 'all']);
+    expect(router.route(input('mx-mty')).subscribers).toEqual(['all']);
+  });
+});
