@@ -9,6 +9,7 @@ import { schemasCommand } from './commands/schemas';
 import { connectorCommand } from './commands/connector';
 import { siteCommand } from './commands/site';
 import { sitesCommand } from './commands/sites';
+import { flowsCommand } from './commands/flows';
 import { dlqCommand } from './commands/dlq';
 import { auditCommand } from './commands/audit';
 import { adminCommand } from './commands/admin';
@@ -38,6 +39,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.addCommand(connectorCommand(setExit));
   program.addCommand(siteCommand(setExit));
   program.addCommand(sitesCommand(setExit));
+  program.addCommand(flowsCommand(setExit));
   program.addCommand(dlqCommand(setExit));
   program.addCommand(eventsCommand(setExit));
   program.addCommand(keysCommand(setExit));

@@ -22,6 +22,8 @@ import { feedLog } from './feed/log-events';
 import { readRecordValue } from './feed/read-record';
 import { RejectionBook } from './feed/rejections';
 import { flowMetrics, type FlowMetricSources } from './metrics';
+import { createScorecardRecorder } from './scorecard/recorder';
+import { scorecardSource } from './scorecard/read';
 
 /**
  * The flow tracker as `crossdock start` runs it (docs/flows.md): the feed (flows/feed: one fact
@@ -39,7 +41,10 @@ export interface FlowTrackerOptions extends ComponentDeps {
    * scorecard recorder, then the flow engine (accepted facts only)
    */
   sinks?: readonly FactSink[];
-  /** Sources of the flow and scorecard gauges (the engine's summary, the scorecard reader). */
+  /**
+   * Sources of the flow and scorecard gauges. @defaultValue the engine's summary and the
+   * scorecards of the last 24 hours from this hub's Redis
+   */
   metricSources?: FlowMetricSources;
   /** The catalog the router follows falls back to this while nobody pushed. @defaultValue schemas/ */
   catalog?: Pick<Catalog, 'entries'>;
@@ -67,13 +72,20 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
     topicPrefix: config.hub.topicPrefix,
     redisPrefix: options.redisPrefix,
   });
-  const metrics = flowMetrics(health.metrics, options.metricSources ?? {});
-  const sinks = options.sinks ?? [];
+  // Made here (ioredis connects in the background), closed on stop: the sinks and the gauges use it.
+  const redis = createRedis({ connection: endpoints.redis, name: 'crossdock-flow-tracker' });
+  const metrics = flowMetrics(
+    health.metrics,
+    options.metricSources ?? {
+      scorecards: scorecardSource({ redis, redisPrefix, config: () => config }),
+    },
+  );
+  const sinks = options.sinks ?? [createScorecardRecorder({ redis, redisPrefix })];
+  let stopped = false;
   let parts:
     | {
         kafka: ReturnType<typeof createKafka>;
         admin: ReturnType<ReturnType<typeof createKafka>['admin']>;
-        redis: ReturnType<typeof createRedis>;
         follower: ReturnType<typeof followCatalog>;
         reader: DeadLetterReader;
         horizon: RouterHorizon;
@@ -90,10 +102,9 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
   };
 
   async function start(): Promise<void> {
-    if (parts) return;
+    if (parts || stopped) return;
     const kafka = createKafka({ clientId: 'crossdock-flow-tracker', connection: endpoints.kafka, logger });
     const admin = kafka.admin();
-    const redis = createRedis({ connection: endpoints.redis, name: 'crossdock-flow-tracker' });
     const resolver = createSchemaResolver(endpoints.registry);
     const follower = followCatalog({
       kafka,
@@ -163,7 +174,7 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
       ...(options.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
       onProgress: updateLag,
     });
-    parts = { kafka, admin, redis, follower, reader, horizon, feed, timers: [] };
+    parts = { kafka, admin, follower, reader, horizon, feed, timers: [] };
     await admin.connect();
     await follower.start();
     horizon.start();
@@ -188,7 +199,12 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
   async function stop(): Promise<void> {
     const p = parts;
     parts = undefined;
-    if (!p) return;
+    const first = !stopped;
+    stopped = true;
+    if (!p) {
+      if (first) redis.disconnect();
+      return;
+    }
     for (const t of p.timers) clearInterval(t);
     health.removeReadiness('flow-tracker');
     await p.feed.stop();
@@ -196,7 +212,7 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
     await p.reader.stop();
     await p.follower.stop().catch(() => undefined);
     await p.admin.disconnect().catch(() => undefined);
-    p.redis.disconnect();
+    redis.disconnect();
   }
 
   return {

@@ -168,6 +168,22 @@ export function planAcls(config: HubConfig, options: AclPlanOptions = {}): AclPl
   topic(t.dlqState, ['READ', 'WRITE'], "admin API: operators' dead-letter states");
   topic(t.audit, ['READ', 'WRITE'], 'admin API: the audit trail');
 
+  // The flow tracker (flows/): its feed reads every ingress topic and the router's dead letters,
+  // reads the router group's committed offsets (READ on that group, above, implies DESCRIBE), and
+  // its engine publishes flow alerts.
+  for (const site of config.sites)
+    topic(t.ingress(site.id), ['READ'], 'flow tracker: reads every ingress topic');
+  topic(t.dlqRouter, ['READ'], "flow tracker: reads the router's dead letters");
+  add('GROUP', t.flowTrackerGroup, 'LITERAL', ['READ'], 'flow tracker: consumer group');
+  add(
+    'GROUP',
+    `${t.flowTrackerReaderGroups}.`,
+    'PREFIXED',
+    ['READ', 'DELETE'],
+    "flow tracker: a group per process reading the router's dead letters, deleted on stop",
+  );
+  topic(t.flowAlerts, ['WRITE'], 'flow tracker: publishes flow alerts');
+
   const order: Record<AclResourceType, number> = { CLUSTER: 0, TOPIC: 1, GROUP: 2, TRANSACTIONAL_ID: 3 };
   const acls = [...entries.values()].sort(
     (a, b) =>

@@ -3,6 +3,7 @@ import type { HubConfig } from '../core/config';
 import { sinkConnectorComponent } from '../connectors/sinks';
 import { createSourceComponents, type SourceComponent } from '../connectors/sources';
 import { dlqIndexerComponent, replayRunnerComponent } from '../dlq';
+import { createFlowTracker } from '../flows';
 import { createRouter, type RouterComponent } from '../router';
 
 /** What every component factory is handed: the shared dependencies and the loaded configuration. */
@@ -103,6 +104,15 @@ export const HUB_COMPONENTS: readonly ComponentGroup[] = [
       unit === 'replay'
         ? [replayRunnerComponent(ctx)]
         : [dlqIndexerComponent({ ...ctx, config: () => ctx.config })],
+  },
+  {
+    name: 'flows',
+    // The flow tracker: the feed, the scorecard recorder, the flow engine and its deadline scanner.
+    // It runs with no flow configured too (the scorecards need the feed). Replaced when the flows
+    // change, or the sites' ids or groups (the deadlines by site group).
+    units: (config) =>
+      new Map([['flow-tracker', json([config.flows, config.sites.map((s) => [s.id, s.groups])])]]),
+    create: (ctx) => [createFlowTracker(ctx)],
   },
 ];
 

@@ -5,7 +5,7 @@ import type { ErrorSpec } from '../core/errors';
 import { renderErrorsMd } from '../core/errors-doc';
 import { CONNECTOR_CODES } from '../connectors';
 import { DLQ_CODES } from '../dlq';
-import { SCORECARD_CODES } from '../flows';
+import { FEED_CODES, SCORECARD_CODES } from '../flows';
 import { DELIVERY_CODES } from '../retry';
 import { ROUTER_CODES } from '../router';
 import { SCHEMA_CODES } from '../schemas';
@@ -26,6 +26,7 @@ export const ERROR_CATALOG: ErrorCatalog = [
   { part: 'delivery', codes: DELIVERY_CODES },
   { part: 'connectors', codes: CONNECTOR_CODES },
   { part: 'dlq', codes: DLQ_CODES },
+  { part: 'flow tracker', codes: FEED_CODES },
   { part: 'scorecards', codes: SCORECARD_CODES },
   { part: 'demo', codes: DEMO_CODES },
 ];

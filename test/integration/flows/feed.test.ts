@@ -8,6 +8,11 @@ import { topics } from '../../../core/names/topics';
 import { replayMessage } from '../../../dlq/replay/message';
 import type { FactSink, IngressFact } from '../../../flows';
 import { createFlowTracker, type FlowTrackerComponent } from '../../../flows/component';
+import { rebuildFlowState } from '../../../flows';
+import { flowKeys } from '../../../core/names/redis-keys';
+import { createRedis, type Redis } from '../../../core/redis';
+import { isCrossdockError } from '../../../core/errors';
+import { createScorecardRecorder } from '../../../flows/scorecard/recorder';
 import { eventually, randomName, testEndpoints, testKafka } from '../../helpers/stack';
 import { wireEvent, type WireEvent } from '../router/events';
 import {
@@ -68,7 +73,9 @@ let router: RunningRouter | undefined;
 let tracker: FlowTrackerComponent | undefined;
 let sink: Facts;
 let dlq: Collector;
+let redis: Redis;
 
+/** The tracker with the scorecard recorder (the default sinks' first) and the test's sink. */
 function startTracker(facts: FactSink): Promise<FlowTrackerComponent> {
   const health = createHealthServer(undefined, { defaultMetrics: false });
   const c = createFlowTracker({
@@ -77,13 +84,14 @@ function startTracker(facts: FactSink): Promise<FlowTrackerComponent> {
     logger: silentLogger(),
     health,
     redisPrefix,
-    sinks: [facts],
+    sinks: [createScorecardRecorder({ redis, redisPrefix }), facts],
     sessionTimeoutMs: 6000,
   });
   return c.start().then(() => c);
 }
 
 beforeAll(async () => {
+  redis = createRedis({ connection: testEndpoints().redis, name: 'flows-feed-test' });
   kafka = testKafka();
   admin = kafka.admin();
   await admin.connect();
@@ -100,6 +108,7 @@ afterAll(async () => {
   await dlq?.stop();
   await producer?.disconnect();
   await admin?.disconnect();
+  redis?.disconnect();
 });
 
 // The records of the stream, in the order they are published to us-chi (one partition).
@@ -262,5 +271,38 @@ describe('the feed', () => {
         deprecated: false,
       },
     ]);
+  });
+
+  it('flows rebuild is refused while the tracker runs; once it is stopped, the next tracker hands every record again', async () => {
+    const keys = flowKeys(redisPrefix);
+    expect(await redis.sismember(keys.sites, 'us-chi')).toBe(1);
+    const names = topics(config);
+    const running = await rebuildFlowState({ admin, redis, redisPrefix, topics: names }).catch(
+      (e: unknown) => e,
+    );
+    expect(isCrossdockError(running) && running.code).toBe('CD_E_FLOWS_TRACKER_RUNNING');
+    expect(await redis.sismember(keys.sites, 'us-chi')).toBe(1);
+
+    await tracker!.stop();
+    tracker = undefined;
+    const res = await rebuildFlowState({ admin, redis, redisPrefix, topics: names });
+    expect(res.groupDeleted).toBe(true);
+    expect(res.keysDeleted).toBeGreaterThan(0);
+    expect(await redis.exists(keys.sites, keys.applied)).toBe(0);
+
+    const again = new Facts();
+    tracker = await startTracker(again);
+    await eventually(() => again.all.length >= 8, 'every record handed again');
+    expect(again.all.map((f) => [f.offset, f.outcome])).toEqual([
+      ['0', 'accepted'],
+      ['1', 'accepted'],
+      ['2', 'rejected'],
+      ['3', 'rejected'],
+      ['4', 'duplicate'],
+      ['5', 'rejected'],
+      ['6', 'accepted'],
+      ['7', 'accepted'],
+    ]);
+    expect(await redis.sismember(keys.sites, 'us-chi')).toBe(1);
   });
 });
