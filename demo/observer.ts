@@ -1,7 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { headersToStrings, DLQ_HEADERS } from '../core/dead-letters';
 import { topicsForPrefix } from '../core/names/topics';
-import { FLOW_ALERT_EVENT_TYPE, HUB_SITE_ID } from '../flows';
 
 /**
  * The hub's side of a demo run, read from the run's own topics (its prefix is new, so everything
@@ -79,12 +78,9 @@ export function observe(
     return;
   }
   if (record.topic === flowAlertsTopic(prefix)) {
-    // The router reads the hub's own alerts like a site's events (site `crossdock`): they are
-    // accepted events the reconciliation accounts for like any other.
-    if (id && !o.flowAlerts.has(id)) {
-      o.flowAlerts.add(id);
-      o.accepted.set(id, { siteId: HUB_SITE_ID, type: FLOW_ALERT_EVENT_TYPE, at });
-    }
+    // The hub's own events: counted apart. The reconciliation is about what the sites sent; an
+    // alert's copies to subscribers (its routes) are waited for when the run settles.
+    if (id) o.flowAlerts.add(id);
     return;
   }
   if (record.topic === t.unrouted) {

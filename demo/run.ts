@@ -308,29 +308,37 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const received = new Map([...receivers].map(([id, r]) => [id, r.delivered]));
     const facts = { observed: observer.observed, received, subscribers };
     const settleUntil = Date.now() + o.settleS * 1000;
-    let lastOpen = -1;
-    let steadySince = Date.now();
-    while (interrupted < 2 && Date.now() < settleUntil) {
-      const open = openCopies(facts).length + undecidedEvents(observer.observed);
-      if (open === 0) break;
-      if (open !== lastOpen) {
-        lastOpen = open;
-        steadySince = Date.now();
-      } else if (Date.now() - steadySince > 8000) break;
-      await draw();
-      await sleep(500);
-    }
+    // Until every copy is delivered, dead-lettered or no longer moving, and the router decided
+    // every accepted event (at most until `until`).
+    const settleDeliveries = async (until: number) => {
+      let lastOpen = -1;
+      let steadySince = Date.now();
+      while (interrupted < 2 && Date.now() < until) {
+        const open = openCopies(facts).length + undecidedEvents(observer.observed);
+        if (open === 0) break;
+        if (open !== lastOpen) {
+          lastOpen = open;
+          steadySince = Date.now();
+        } else if (Date.now() - steadySince > 8000) break;
+        await draw();
+        await sleep(500);
+      }
+    };
+    await settleDeliveries(settleUntil);
     // The flow tracker catches up (its lag 0), and its instances end: completed, or expired
-    // incomplete on the demo's clock (at most until the end of the settle time).
+    // incomplete on the demo's clock (at most until the end of the settle time; its lag is
+    // waited for 15 s more at most).
     for (let m = await readSnapshot(hub.healthServer.metrics); interrupted < 2;) {
+      const lag = m.trackerLag ?? 0;
       const open = Object.values(m.flowOpen).reduce((a, b) => a + b, 0);
-      if ((m.trackerLag ?? 0) === 0 && open === 0) break;
-      if (Date.now() >= settleUntil && (m.trackerLag ?? 0) === 0) break;
+      if (lag === 0 && (open === 0 || Date.now() >= settleUntil)) break;
       if (Date.now() >= settleUntil + 15_000) break;
       await draw();
       await sleep(500);
       m = await readSnapshot(hub.healthServer.metrics);
     }
+    // The alerts raised meanwhile are routed like any event: their copies settle too.
+    await settleDeliveries(Date.now() + 15_000);
     await sleep(1000);
     const waiting = await waitingCopies({
       open: openCopies(facts),
