@@ -19,6 +19,7 @@ import { silentLogger, type Logger } from '../../core/logger';
 import { ingressTopic } from './envelope';
 import { newKeySecret } from './http/auth';
 import { SOURCE_LOG_EVENTS } from './log-events';
+import { HUB_SITE_ID } from '../../core/hub-site';
 
 /**
  * Onboarding a site: its ingress topic, its SCRAM user, the ACLs that let that user write only
@@ -209,6 +210,11 @@ export async function onboardSite(o: OnboardOptions): Promise<OnboardResult> {
     throw new CrossdockError(
       'CD_E_USAGE',
       `Site id "${o.siteId}" must be lower-case letters, digits and dashes (e.g. us-chi)`,
+    );
+  if (o.siteId === HUB_SITE_ID)
+    throw new CrossdockError(
+      'CD_E_USAGE',
+      `Site id "${HUB_SITE_ID}" is reserved for the hub's own events (flow alerts): choose another id`,
     );
   try {
     const topicCreated = await ensureIngressTopic(o.admin, o.prefix, o.siteId, o.partitions ?? 6);

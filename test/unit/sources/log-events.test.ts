@@ -66,4 +66,21 @@ describe('sources log events', () => {
     ]);
     expect(JSON.stringify(lines)).not.toContain(res.httpKey.secret);
   });
+
+  it("site add refuses the hub's own site id before touching Kafka (no topic, no ACL, no log line)", async () => {
+    const { lines, logger } = capture('info');
+    const touched: string[] = [];
+    const admin = {
+      createTopics: async () => touched.push('topic'),
+      createAcls: async () => touched.push('acl'),
+    } as unknown as Admin;
+    await expect(
+      onboardSite({ admin, prefix: 'tp', siteId: 'crossdock', kind: 'sdk', scram: false, logger }),
+    ).rejects.toMatchObject({
+      code: 'CD_E_USAGE',
+      message: expect.stringContaining('"crossdock" is reserved'),
+    });
+    expect(touched).toEqual([]);
+    expect(lines).toEqual([]);
+  });
 });
