@@ -93,7 +93,11 @@ export async function readScorecards(options: ReadScorecardsOptions): Promise<Si
 }
 
 export interface ScorecardSourceOptions {
-  redis: Redis;
+  /**
+   * The client, or a function giving it once it exists (a component makes its client in start():
+   * until then, and after stop, there is nothing to read and the source gives no scorecards).
+   */
+  redis: Redis | (() => Redis | undefined);
   redisPrefix: string;
   /** The configuration in force, read at each refresh. */
   config: () => HubConfig;
@@ -118,8 +122,10 @@ export function scorecardSource(options: ScorecardSourceOptions): () => Promise<
   return () => {
     const now = clock();
     if (!cached || now - cached.at >= cacheMs) {
+      const redis = typeof options.redis === 'function' ? options.redis() : options.redis;
+      if (!redis) return Promise.resolve([]);
       const value = readScorecards({
-        redis: options.redis,
+        redis,
         redisPrefix: options.redisPrefix,
         config: options.config(),
         since: now - DAY_MS,

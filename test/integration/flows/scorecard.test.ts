@@ -305,5 +305,11 @@ describe('site scorecards from a known stream', () => {
     expect(await source()).toBe(first);
     now += 5000;
     expect(await source()).not.toBe(first);
+    // A component's client that does not exist yet (or any more): no scorecards, no error.
+    const holder: { client?: Redis } = {};
+    const lazy = scorecardSource({ redis: () => holder.client, redisPrefix: prefix, config: () => config });
+    expect(await lazy()).toEqual([]);
+    holder.client = redis;
+    expect(card(await lazy(), 'mx-gdl').accepted).toBe(3);
   });
 });
