@@ -16,6 +16,7 @@ import { topics } from '../../../core/names/topics';
 import { sinkConnectorComponent } from '../../../connectors/sinks';
 import { createSiteProducer } from '../../../connectors/sdk';
 import { dlqIndexerComponent } from '../../../dlq';
+import { createFlowTracker, type IngressFact } from '../../../flows';
 import { applyAclPlan, loadConfigText, planAcls, type AclPlan } from '../../../hub';
 import { createRouter } from '../../../router';
 import {
@@ -163,6 +164,17 @@ describe('acl plan: the hub runs with only the planned ACLs (real broker, SCRAM)
     const indexer = dlqIndexerComponent({ ...deps, config: () => config, redisPrefix });
     await indexer.start();
     running.push(indexer);
+    // The flow tracker's feed: its group, its dead-letter reader's group and the router group's offsets.
+    const facts: IngressFact[] = [];
+    const tracker = createFlowTracker({
+      ...deps,
+      config,
+      redisPrefix,
+      sinks: [{ onFacts: async (f) => void facts.push(...f) }],
+      sessionTimeoutMs: 6000,
+    });
+    await tracker.start();
+    running.push(tracker);
 
     // The site publishes (as the stack's admin here: the site's own ACLs are for the `cd` prefix).
     const site = createSiteProducer({
@@ -189,6 +201,10 @@ describe('acl plan: the hub runs with only the planned ACLs (real broker, SCRAM)
       60000,
     );
     expect(await admin.fetchTopicOffsets(t.dlqRouter)).toEqual([expect.objectContaining({ high: '0' })]);
+    await eventually(() => facts.length >= 1, 'the flow tracker to hand the fact of the event', 60000);
+    expect(facts.map((f) => [f.siteId, f.eventType, f.outcome])).toEqual([
+      ['us-atl', 'OrderReleased', 'accepted'],
+    ]);
 
     // The router's principal reads the flow alerts topic too (the hub's own site): an alert
     // written there (as the stack's admin) reaches the same sink through the catch-all route.
