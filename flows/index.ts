@@ -4,7 +4,13 @@
  * deadline, and keeps per-site conformance scorecards. The pieces share flows/contract.ts.
  */
 export * from './contract';
-export { flowMetrics, type FlowMetrics, type FlowMetricSources, type FlowSummary } from './metrics';
+export {
+  flowMetrics,
+  FLOW_KEYLESS_METRIC,
+  type FlowMetrics,
+  type FlowMetricSources,
+  type FlowSummary,
+} from './metrics';
 export { FLOWS_CONFIG_SCHEMA, compileFlows, flowsDocumentProblems } from './config-schema';
 export { flowCatalogProblems, avroPathKind, type FlowCheckProblem } from './config-check';
 export { parseDuration, formatDuration, DURATION_PATTERN, MAX_DURATION_MS } from './duration';
@@ -25,3 +31,6 @@ export { createFlowTracker, type FlowTrackerComponent, type FlowTrackerOptions }
 export { FEED_LOG_EVENTS } from './feed/log-events';
 export { FEED_CODES } from './feed/codes';
 export { rebuildFlowState, type RebuildOptions, type RebuildResult } from './feed/rebuild';
+export * from './engine';
+export { FLOW_LOG_EVENTS, flowLog, type FlowLog } from './log-events';
+export { FLOW_CODES } from './codes';

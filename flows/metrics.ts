@@ -16,6 +16,8 @@ export interface FlowMetrics {
   completed(flow: string, site: string, onTime: boolean): void;
   incomplete(flow: string, site: string): void;
   alert(flow: string, step: string, kind: FlowAlertKind): void;
+  /** An accepted event that is `step` of `flow` but has no key value for it (skipped). */
+  keyless(flow: string, step: string): void;
   /** A step's latency from the previous step, in ms. */
   latency(flow: string, step: string, ms: number): void;
   /** Router-decided ingress records the tracker has not read yet. */
@@ -34,6 +36,13 @@ export interface FlowMetricSources {
   /** The scorecards of the last 24 hours. */
   scorecards?: () => Promise<readonly SiteScorecard[]>;
 }
+
+/**
+ * Counter {flow, step}: accepted events that are a step of a flow but carry no value for its key
+ * (flows/engine skips them). A diagnostic of the configuration, outside FLOW_METRIC_NAMES (the
+ * dashboard's list).
+ */
+export const FLOW_KEYLESS_METRIC = 'crossdock_flow_events_without_key_total';
 
 function metric<T>(registry: Registry, name: string, make: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? make();
@@ -115,6 +124,17 @@ export function flowMetrics(
         name: N.alerts,
         help: 'Flow alerts raised (each once), by flow, step and kind (STEP_LATE, FLOW_INCOMPLETE).',
         labelNames: ['flow', 'step', 'kind'],
+        registers,
+      }),
+  );
+  const keyless = metric(
+    registry,
+    FLOW_KEYLESS_METRIC,
+    () =>
+      new Counter({
+        name: FLOW_KEYLESS_METRIC,
+        help: 'Accepted events that are a step of a flow but carry no value for its key (correlation id or key field), by flow and step; they are not tracked.',
+        labelNames: ['flow', 'step'],
         registers,
       }),
   );
@@ -248,6 +268,7 @@ export function flowMetrics(
     completed: (flow, site, onTime) => completed.inc({ flow, site, on_time: String(onTime) }),
     incomplete: (flow, site) => incomplete.inc({ flow, site }),
     alert: (flow, step, kind) => alerts.inc({ flow, step, kind }),
+    keyless: (flow, step) => keyless.inc({ flow, step }),
     latency: (flow, step, ms) => latency.observe({ flow, step }, ms / 1000),
     setTrackerLag: (records) => lag.set(records),
   };

@@ -5,7 +5,7 @@ import type { ErrorSpec } from '../core/errors';
 import { renderErrorsMd } from '../core/errors-doc';
 import { CONNECTOR_CODES } from '../connectors';
 import { DLQ_CODES } from '../dlq';
-import { FEED_CODES, SCORECARD_CODES } from '../flows';
+import { FEED_CODES, FLOW_CODES, SCORECARD_CODES } from '../flows';
 import { DELIVERY_CODES } from '../retry';
 import { ROUTER_CODES } from '../router';
 import { SCHEMA_CODES } from '../schemas';
@@ -28,6 +28,7 @@ export const ERROR_CATALOG: ErrorCatalog = [
   { part: 'dlq', codes: DLQ_CODES },
   { part: 'flow tracker', codes: FEED_CODES },
   { part: 'scorecards', codes: SCORECARD_CODES },
+  { part: 'flow engine', codes: FLOW_CODES },
   { part: 'demo', codes: DEMO_CODES },
 ];
 

@@ -17,7 +17,7 @@ import {
 import { DELIVERY_LOG_EVENTS, deliveryMetrics } from '../connectors/sinks';
 import { ingestMetrics, SOURCE_LOG_EVENTS } from '../connectors/sources';
 import { DLQ_LOG_EVENTS, dlqMetrics } from '../dlq';
-import { FEED_LOG_EVENTS, flowMetrics } from '../flows';
+import { FEED_LOG_EVENTS, FLOW_LOG_EVENTS, flowMetrics } from '../flows';
 import { REPLAY_LOG_EVENTS } from '../dlq';
 import { createRouterMetrics, ROUTER_LOG_EVENTS } from '../router';
 import { SCHEMAS_LOG_EVENTS } from '../schemas';
@@ -34,6 +34,7 @@ export const LOG_EVENT_LISTS: readonly PartLogEvents[] = [
   { part: 'dlq', dirs: ['dlq'], events: DLQ_LOG_EVENTS },
   { part: 'dlq/replay', dirs: ['dlq/replay'], events: REPLAY_LOG_EVENTS },
   { part: 'flows/feed', dirs: ['flows/feed'], events: FEED_LOG_EVENTS },
+  { part: 'flows/engine', dirs: ['flows/engine'], events: FLOW_LOG_EVENTS },
   { part: 'hub', dirs: ['hub'], events: HUB_LOG_EVENTS },
 ];
 

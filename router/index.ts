@@ -7,6 +7,7 @@
  * and metrics.
  * Everything else in this folder is its own (tests reach in by path).
  */
+export { testCondition, valueAt } from './match';
 export { createRouter, type RouterOptions, type RouterComponent, type BatchCommitted } from './component';
 export { ensureTopics } from './topics-setup';
 export { globToRegExp, isGlob } from './glob';

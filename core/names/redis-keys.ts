@@ -21,7 +21,7 @@ import { DEFAULT_TOPIC_PREFIX } from './topics';
  * | CSV drop folder (one site) | `{cd:csv:<siteId>}` | `cd:{cd:csv:<site>}:file:<sha256>` |
  * | dead-letter index and replay jobs | `{cd:dlq}` | `cd:{cd:dlq}:rec:<id>`, `:all`, `:by:<field>:<value>`, `:due`, `:groups`, `:group:<group>`, `:event:<eventId>`, `:values:<field>`, `:tmp:<name>`, `:job:<jobId>`, `:job:<jobId>:items`, `:jobs` |
  * | audit trail (recent operations) | `{cd:audit}` | `cd:{cd:audit}:log` |
- * | flow tracker and site scorecards | `{cd:flows}` | `cd:{cd:flows}:i:<flow>:<key>`, `:deadlines`, `:alerts:pending`, `:applied`, `:site:<site>:h:<hourStart>`, `:sites`, `:open:<flow>` |
+ * | flow tracker and site scorecards | `{cd:flows}` | `cd:{cd:flows}:i:<flow>:<key>`, `:deadlines`, `:alerts:pending`, `:applied`, `:site:<site>:h:<hourStart>`, `:sites`, `:open:<flow>`, `:overdue`, `:overdue:<flow>` |
  *
  * Subscriber and site ids hold no `:` (configuration schema), so a delivery tag never equals a
  * router, ingest or csv tag. Lua scripts never build keys: callers pass every key in KEYS.
@@ -253,6 +253,13 @@ export interface FlowKeys {
   readonly sites: string;
   /** String: open instance count per flow is `openCount(flow)`. */
   openCount(flow: string): string;
+  /**
+   * Sorted set: `<flow>\u0000<key>` → due time (ms) of the instances whose first missing step
+   * has had its STEP_LATE alert (observed missing) and is still missing (flows/engine).
+   */
+  readonly overdue: string;
+  /** String: how many of `overdue` belong to `flow`. */
+  overdueCount(flow: string): string;
 }
 
 export function flowKeys(redisPrefix: string): FlowKeys {
@@ -265,6 +272,8 @@ export function flowKeys(redisPrefix: string): FlowKeys {
     siteHour: (siteId: string, hourStart: number) => `${base}:site:${siteId}:h:${hourStart}`,
     sites: `${base}:sites`,
     openCount: (flow: string) => `${base}:open:${flow}`,
+    overdue: `${base}:overdue`,
+    overdueCount: (flow: string) => `${base}:overdue:${flow}`,
   });
 }
 
