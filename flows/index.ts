@@ -32,5 +32,5 @@ export { FEED_LOG_EVENTS } from './feed/log-events';
 export { FEED_CODES } from './feed/codes';
 export { rebuildFlowState, type RebuildOptions, type RebuildResult } from './feed/rebuild';
 export * from './engine';
-export { FLOW_LOG_EVENTS, flowLog, type FlowLog } from './log-events';
+export { FLOW_LOG_EVENTS, flowLog, type FlowLog } from './engine/log-events';
 export { FLOW_CODES } from './codes';

@@ -5,7 +5,7 @@ import { CrossdockError } from '../../core/errors';
 import { metadataPrefixOf } from '../../core/event-metadata';
 import { businessKey, encodeEvent, type Catalog, type SchemaIdSource } from '../../schemas';
 import { FLOW_ALERT_EVENT_TYPE, FLOW_ALERT_OBSERVED_SYMBOL, HUB_SITE_ID, type FlowAlert } from '../contract';
-import type { FlowLog } from '../log-events';
+import type { FlowLog } from './log-events';
 import type { FlowStore } from './store';
 
 /**

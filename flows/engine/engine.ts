@@ -3,7 +3,7 @@ import type { SiteConfig } from '../../core/config';
 import { systemClock, type Clock } from '../../core/clock';
 import type { Redis } from '../../core/redis';
 import type { FactSink, FlowAlert, FlowDefinition, IngressFact } from '../contract';
-import type { FlowLog } from '../log-events';
+import type { FlowLog } from './log-events';
 import type { FlowMetrics } from '../metrics';
 import { createAlertPublisher, type AlertEncoder, type AlertPublisher } from './alerts';
 import { compileFlowMatcher, type FlowMatcher } from './match';

@@ -1,7 +1,7 @@
 import type { SiteConfig } from '../../core/config';
 import type { Clock } from '../../core/clock';
 import type { FlowAlert, FlowDefinition } from '../contract';
-import type { FlowLog } from '../log-events';
+import type { FlowLog } from './log-events';
 import type { FlowMetrics } from '../metrics';
 import type { AlertPublisher } from './alerts';
 import { parseMember, type ClaimInput, type FlowStore } from './store';

@@ -1,7 +1,7 @@
-import { defineLogEvents, eventLogger, type EventLogger } from '../core/log-events';
-import type { Logger } from '../core/logger';
+import { defineLogEvents, eventLogger, type EventLogger } from '../../core/log-events';
+import type { Logger } from '../../core/logger';
 
-/** Log events of the flow tracker (flows/). */
+/** Log events of the flow engine (flows/engine/). */
 export const FLOW_LOG_EVENTS = defineLogEvents({
   'flows.alert_published': {
     level: 'info',
