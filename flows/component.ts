@@ -37,10 +37,15 @@ export interface FlowTrackerOptions extends ComponentDeps {
   /** Prefix of every Redis key (tests keep apart with it). @defaultValue derived from hub.topicPrefix */
   redisPrefix?: string;
   /**
-   * Who takes the facts, in order, each awaited before the feed commits. @defaultValue the
-   * scorecard recorder, then the flow engine (accepted facts only)
+   * Who takes the facts, in order, each awaited before the feed commits (the engine's accepted
+   * facts come after them). @defaultValue the scorecard recorder
    */
   sinks?: readonly FactSink[];
+  /**
+   * The flow engine, handed the accepted facts after the `sinks` and started with the feed.
+   * @defaultValue none (the scorecards still run): hub/components.ts passes flows/engine's
+   */
+  engine?: (redis: ReturnType<typeof createRedis>, redisPrefix: string) => TrackerEngine;
   /**
    * Sources of the flow and scorecard gauges. @defaultValue the engine's summary and the
    * scorecards of the last 24 hours from this hub's Redis
@@ -50,6 +55,26 @@ export interface FlowTrackerOptions extends ComponentDeps {
   catalog?: Pick<Catalog, 'entries'>;
   /** Consumer session timeout (ms). @defaultValue 30000 */
   sessionTimeoutMs?: number;
+}
+
+/**
+ * The flow engine as the tracker drives it (flows/engine createFlowEngine gives one): a sink of
+ * the accepted facts, started after the feed (it publishes what a previous run claimed and starts
+ * its deadline scanner) and stopped before it.
+ */
+export interface TrackerEngine extends FactSink {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A sink that takes only the accepted facts (the engine follows accepted events only). */
+export function acceptedOnly(sink: FactSink): FactSink {
+  return {
+    onFacts: (facts) => {
+      const accepted = facts.filter((f) => f.outcome === 'accepted');
+      return accepted.length ? sink.onFacts(accepted) : Promise.resolve();
+    },
+  };
 }
 
 export interface FlowTrackerComponent extends HubComponent {
@@ -80,7 +105,11 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
       scorecards: scorecardSource({ redis, redisPrefix, config: () => config }),
     },
   );
-  const sinks = options.sinks ?? [createScorecardRecorder({ redis, redisPrefix })];
+  const engine = options.engine?.(redis, redisPrefix);
+  const sinks = [
+    ...(options.sinks ?? [createScorecardRecorder({ redis, redisPrefix })]),
+    ...(engine ? [acceptedOnly(engine)] : []),
+  ];
   let stopped = false;
   let parts:
     | {
@@ -179,6 +208,7 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
     await follower.start();
     horizon.start();
     await feed.start();
+    await engine?.start();
     parts.timers.push(
       setInterval(updateLag, 1000),
       // A site added while the hub runs: its ingress topic is read from its start.
@@ -208,6 +238,7 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
     for (const t of p.timers) clearInterval(t);
     health.removeReadiness('flow-tracker');
     await p.feed.stop();
+    await engine?.stop();
     await p.horizon.stop();
     await p.reader.stop();
     await p.follower.stop().catch(() => undefined);

@@ -27,7 +27,13 @@ export {
   type ScorecardSourceOptions,
 } from './scorecard/read';
 export { DEFAULT_SCORECARD_SINCE, parseScorecardTime, scorecardHours } from './scorecard/period';
-export { createFlowTracker, type FlowTrackerComponent, type FlowTrackerOptions } from './component';
+export {
+  acceptedOnly,
+  createFlowTracker,
+  type FlowTrackerComponent,
+  type FlowTrackerOptions,
+  type TrackerEngine,
+} from './component';
 export { FEED_LOG_EVENTS } from './feed/log-events';
 export { FEED_CODES } from './feed/codes';
 export { rebuildFlowState, type RebuildOptions, type RebuildResult } from './feed/rebuild';

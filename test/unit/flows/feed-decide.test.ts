@@ -141,3 +141,21 @@ describe('facts of a decided batch', () => {
     expect(facts[4]!.schemaVersion).toBeUndefined();
   });
 });
+
+describe('the engine sink', () => {
+  it('takes only the accepted facts, and is not called for a batch without any', async () => {
+    const { acceptedOnly } = await import('../../../flows/component');
+    const got: string[][] = [];
+    const sink = acceptedOnly({ onFacts: async (f) => void got.push(f.map((x) => x.offset)) });
+    const fact = (offset: string, outcome: 'accepted' | 'rejected' | 'duplicate') =>
+      ({ offset, outcome }) as unknown as import('../../../flows').IngressFact;
+    await sink.onFacts([
+      fact('1', 'accepted'),
+      fact('2', 'rejected'),
+      fact('3', 'duplicate'),
+      fact('4', 'accepted'),
+    ]);
+    await sink.onFacts([fact('5', 'rejected')]);
+    expect(got).toEqual([['1', '4']]);
+  });
+});
