@@ -21,7 +21,9 @@ import { RouterHorizon } from './feed/horizon';
 import { feedLog } from './feed/log-events';
 import { readRecordValue } from './feed/read-record';
 import { RejectionBook } from './feed/rejections';
-import { flowMetrics, type FlowMetricSources } from './metrics';
+import { createFlowEngine, flowAlertEncoder } from './engine';
+import { flowLog } from './engine/log-events';
+import { flowMetrics, type FlowMetrics, type FlowMetricSources, type FlowSummary } from './metrics';
 import { createScorecardRecorder } from './scorecard/recorder';
 import { scorecardSource } from './scorecard/read';
 
@@ -45,7 +47,11 @@ export interface FlowTrackerOptions extends ComponentDeps {
    * The flow engine, handed the accepted facts after the `sinks` and started with the feed.
    * @defaultValue none (the scorecards still run): hub/components.ts passes flows/engine's
    */
-  engine?: (redis: ReturnType<typeof createRedis>, redisPrefix: string) => TrackerEngine;
+  engine?: (
+    redis: ReturnType<typeof createRedis>,
+    redisPrefix: string,
+    metrics: FlowMetrics,
+  ) => TrackerEngine;
   /**
    * Sources of the flow and scorecard gauges. @defaultValue the engine's summary and the
    * scorecards of the last 24 hours from this hub's Redis
@@ -65,6 +71,8 @@ export interface FlowTrackerOptions extends ComponentDeps {
 export interface TrackerEngine extends FactSink {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Open and overdue instances per flow (the gauges' source). */
+  summary?(): Promise<FlowSummary[]>;
 }
 
 /** A sink that takes only the accepted facts (the engine follows accepted events only). */
@@ -99,13 +107,16 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
   });
   // Made here (ioredis connects in the background), closed on stop: the sinks and the gauges use it.
   const redis = createRedis({ connection: endpoints.redis, name: 'crossdock-flow-tracker' });
+  // The gauges read the engine's summary at scrape time; the engine is made with the metrics.
+  const made: { engine?: TrackerEngine } = {};
   const metrics = flowMetrics(
     health.metrics,
     options.metricSources ?? {
       scorecards: scorecardSource({ redis, redisPrefix, config: () => config }),
+      flowSummary: async () => (made.engine?.summary ? made.engine.summary() : []),
     },
   );
-  const engine = options.engine?.(redis, redisPrefix);
+  const engine = (made.engine = options.engine?.(redis, redisPrefix, metrics));
   const sinks = [
     ...(options.sinks ?? [createScorecardRecorder({ redis, redisPrefix })]),
     ...(engine ? [acceptedOnly(engine)] : []),
@@ -255,4 +266,32 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
     undecided: () => parts?.feed.undecided() ?? 0,
     refreshes: () => parts?.horizon.refreshes ?? 0,
   };
+}
+
+/**
+ * The flow engine as `crossdock start` gives it to the tracker (hub/components.ts): this hub's
+ * flows and sites as the configuration says now, its alerts published on `<prefix>.flow.alerts`
+ * with a Kafka client of its own, encoded as FlowAlertRaised against the hub's registry.
+ */
+export function hubFlowEngine(
+  options: Pick<FlowTrackerOptions, 'config' | 'endpoints' | 'logger'>,
+): NonNullable<FlowTrackerOptions['engine']> {
+  const { config, endpoints } = options;
+  const logger = options.logger.child({ component: 'flow-engine' });
+  const names = hubTopics(config);
+  return (redis, redisPrefix, metrics) =>
+    createFlowEngine({
+      redis,
+      redisPrefix,
+      flows: () => config.flows,
+      sites: () => config.siteById,
+      metrics,
+      log: flowLog(logger),
+      alerts: {
+        kafka: createKafka({ clientId: 'crossdock-flow-alerts', connection: endpoints.kafka, logger }),
+        topic: names.flowAlerts,
+        encode: flowAlertEncoder(loadCatalog(), endpoints.registry),
+        checkGroupPrefix: names.flowAlertsCheckGroups,
+      },
+    });
 }

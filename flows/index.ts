@@ -30,6 +30,7 @@ export { DEFAULT_SCORECARD_SINCE, parseScorecardTime, scorecardHours } from './s
 export {
   acceptedOnly,
   createFlowTracker,
+  hubFlowEngine,
   type FlowTrackerComponent,
   type FlowTrackerOptions,
   type TrackerEngine,

@@ -183,6 +183,14 @@ export function planAcls(config: HubConfig, options: AclPlanOptions = {}): AclPl
     "flow tracker: a group per process reading the router's dead letters, deleted on stop",
   );
   topic(t.flowAlerts, ['WRITE'], 'flow tracker: publishes flow alerts');
+  topic(t.flowAlerts, ['READ'], 'flow tracker: after a restart, looks for the alerts it may have published');
+  add(
+    'GROUP',
+    t.flowAlertsCheckGroups,
+    'PREFIXED',
+    ['READ', 'DELETE'],
+    'flow tracker: a short-lived group per restart check of the flow alerts',
+  );
 
   const order: Record<AclResourceType, number> = { CLUSTER: 0, TOPIC: 1, GROUP: 2, TRANSACTIONAL_ID: 3 };
   const acls = [...entries.values()].sort(

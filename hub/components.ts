@@ -3,7 +3,7 @@ import type { HubConfig } from '../core/config';
 import { sinkConnectorComponent } from '../connectors/sinks';
 import { createSourceComponents, type SourceComponent } from '../connectors/sources';
 import { dlqIndexerComponent, replayRunnerComponent } from '../dlq';
-import { createFlowTracker } from '../flows';
+import { createFlowTracker, hubFlowEngine } from '../flows';
 import { createRouter, type RouterComponent } from '../router';
 
 /** What every component factory is handed: the shared dependencies and the loaded configuration. */
@@ -112,7 +112,7 @@ export const HUB_COMPONENTS: readonly ComponentGroup[] = [
     // change, or the sites' ids or groups (the deadlines by site group).
     units: (config) =>
       new Map([['flow-tracker', json([config.flows, config.sites.map((s) => [s.id, s.groups])])]]),
-    create: (ctx) => [createFlowTracker(ctx)],
+    create: (ctx) => [createFlowTracker({ ...ctx, engine: hubFlowEngine(ctx) })],
   },
 ];
 

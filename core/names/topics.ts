@@ -54,6 +54,11 @@ export interface HubTopics {
    * `<flowTrackerReaderGroups>.<random>`, deleted on stop (flows/feed/dlq-reader.ts).
    */
   readonly flowTrackerReaderGroups: string;
+  /**
+   * Start of the short-lived groups with which a restarted flow engine reads `flowAlerts` to see
+   * which of its pending alerts are already there (flows/engine/alerts.ts).
+   */
+  readonly flowAlertsCheckGroups: string;
   /** The subscriber of a delivery dead-letter topic, or undefined when it is not one. */
   subscriberOfDlq(topic: string): string | undefined;
   /** Matches every ingress topic of this prefix. */
@@ -93,6 +98,7 @@ export function topicsForPrefix(prefix: string): HubTopics {
     dlqIndexerGroup: `${prefix}.dlq-indexer`,
     flowTrackerGroup: `${prefix}.flow-tracker`,
     flowTrackerReaderGroups: `${prefix}.flow-tracker.dlq`,
+    flowAlertsCheckGroups: `${prefix}.flow-alerts-check-`,
     dlqPattern: new RegExp(`^${escapeRegExp(prefix)}\\.dlq\\.(router|deliver\\.[a-z0-9][a-z0-9-]*)$`),
     subscriberOfDlq: (topic: string) =>
       topic.startsWith(`${prefix}.dlq.deliver.`)
