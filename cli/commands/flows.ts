@@ -67,5 +67,81 @@ export function flowsCommand(_setExit: (code: number) => void): Command {
         }
       }),
   );
+  cmd.addCommand(
+    new Command('list')
+      .description('each configured flow with its open and overdue instances, then the longest overdue ones')
+      .option('--config <file>', 'hub configuration (YAML)', DEFAULT_CONFIG)
+      .option('--limit <n>', 'overdue instances to list', '20')
+      .option(
+        '--json',
+        'print {flows: [{flow, open, overdue}], overdue: [{flow, key, siteId, step, stepIndex, dueAt}]}',
+      )
+      .action(async (opts: { config: string; limit: string; json?: boolean }) => {
+        await withReader(opts.config, async (reader) => {
+          const limit = Math.max(0, Math.floor(Number(opts.limit)) || 0);
+          const flows = await reader.summary();
+          const overdue = limit > 0 ? await reader.listOverdue(limit) : [];
+          output(Boolean(opts.json)).result({ flows, overdue }, () =>
+            [
+              ...(flows.length === 0 ? ['no flows are configured (flows: in the hub configuration)'] : []),
+              ...flows.map((f) => `${f.flow}: ${f.open} open, ${f.overdue} overdue`),
+              ...(overdue.length > 0 ? ['', 'overdue (longest first):'] : []),
+              ...overdue.map(
+                (o) => `  ${o.flow} ${o.key} (${o.siteId}): ${o.step} due ${new Date(o.dueAt).toISOString()}`,
+              ),
+            ].join('\n'),
+          );
+        });
+      }),
+  );
+  cmd.addCommand(
+    new Command('show')
+      .description('one flow instance: its steps, their times and deadlines, and the alerts raised')
+      .argument('<flow>', 'the flow name')
+      .argument('<key>', "the instance's key (correlation id or the flow's key field)")
+      .option('--config <file>', 'hub configuration (YAML)', DEFAULT_CONFIG)
+      .option('--json', 'print the instance (flows/contract.ts FlowInstance)')
+      .action(async (flow: string, key: string, opts: { config: string; json?: boolean }) => {
+        await withReader(opts.config, async (reader) => {
+          const inst = await reader.getInstance(flow, key);
+          const time = (ms: number | undefined) => (ms === undefined ? '-' : new Date(ms).toISOString());
+          output(Boolean(opts.json)).result(inst, () =>
+            [
+              `${inst.flow} ${inst.key} (site ${inst.siteId}): ${inst.complete ? 'complete' : 'open'}, started ${time(inst.startedAt)}`,
+              ...inst.steps.map(
+                (s, i) =>
+                  `  ${i} ${s.eventType}: ${s.eventId ? `${time(s.at)}${s.late ? ' LATE' : ''} (${s.eventId})` : 'missing'}${s.dueAt !== undefined ? `, due ${time(s.dueAt)}` : ''}`,
+              ),
+              `  alerts: ${inst.alerts.length > 0 ? inst.alerts.join(', ') : 'none'}`,
+            ].join('\n'),
+          );
+        });
+      }),
+  );
   return cmd;
+}
+
+/** Runs `fn` with the flow engine's reader on the hub's Redis (local: the CLI reads Redis itself). */
+async function withReader(
+  configFile: string,
+  fn: (reader: import('../../flows').FlowReader) => Promise<void>,
+): Promise<void> {
+  // Loaded when run, so `crossdock --help` stays fast (the CLI loading rule).
+  const { loadConfig } = require('../../hub') as typeof import('../../hub');
+  const { currentEndpoints } = require('../../stack') as typeof import('../../stack');
+  const { createRedis } = require('../../core/redis') as typeof import('../../core/redis');
+  const { resolveRedisPrefix } =
+    require('../../core/names/redis-keys') as typeof import('../../core/names/redis-keys');
+  const { createFlowReader, createFlowStore } = require('../../flows') as typeof import('../../flows');
+  const config = loadConfig(configFile);
+  const redis = createRedis({ connection: currentEndpoints().redis, name: 'crossdock-flows' });
+  try {
+    const store = createFlowStore({
+      redis,
+      redisPrefix: resolveRedisPrefix({ topicPrefix: config.hub.topicPrefix }),
+    });
+    await fn(createFlowReader({ store, flows: () => config.flows, sites: () => config.siteById }));
+  } finally {
+    redis.disconnect();
+  }
 }
