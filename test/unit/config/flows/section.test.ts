@@ -144,7 +144,12 @@ describe('flows: compiled', () => {
       { type: 'OrderHoldReleased', key: 'orderId', within: 48 * H },
     ]);
     expect(shape('transfers')).toEqual([
-      { type: 'InventoryTransferApproved', key: 'transferId', within: 0 },
+      {
+        type: 'InventoryTransferApproved',
+        key: 'transferId',
+        within: 0,
+        where: [{ field: 'intercompany', equals: true }],
+      },
       { type: 'IntercompanyTransferPosted', key: 'transferId', within: 72 * H },
     ]);
     expect(shape('returns')).toEqual([
