@@ -408,6 +408,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
           `the hub ${prefix} keeps running until Ctrl-C; from another terminal (same CROSSDOCK_HOME):`,
           'npx crossdock dlq groups            # its dead letters, by incident',
           `npx crossdock events trace ${traceId ?? '<eventId>'}`,
+          'npx crossdock sites scorecard       # each site: conformance, rejections, flow completion',
+          `npx crossdock flows list --config ${path.join(runDir, 'hub.yaml')}   # open and overdue flow instances`,
           `curl ${hub.health}/status           # breakers, lag, in retry per subscriber`,
           `open ${hub.admin.url}/api/v1/openapi.json (the admin API)`,
         ],
