@@ -7,6 +7,7 @@ export * from './contract';
 export {
   flowMetrics,
   FLOW_KEYLESS_METRIC,
+  FLOW_EXPIRED_METRIC,
   type FlowMetrics,
   type FlowMetricSources,
   type FlowSummary,

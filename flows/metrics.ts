@@ -18,6 +18,8 @@ export interface FlowMetrics {
   alert(flow: string, step: string, kind: FlowAlertKind): void;
   /** An accepted event that is `step` of `flow` but has no key value for it (skipped). */
   keyless(flow: string, step: string): void;
+  /** An accepted step event older than its flow's expireAfter when it arrived: not tracked. */
+  expired(flow: string, step: string): void;
   /** A step's latency from the previous step, in ms. */
   latency(flow: string, step: string, ms: number): void;
   /** Router-decided ingress records the tracker has not read yet. */
@@ -43,6 +45,8 @@ export interface FlowMetricSources {
  * dashboard's list).
  */
 export const FLOW_KEYLESS_METRIC = 'crossdock_flow_events_without_key_total';
+/** Counter {flow, step}: step events that arrived already past their flow's expireAfter. */
+export const FLOW_EXPIRED_METRIC = 'crossdock_flow_events_expired_total';
 
 function metric<T>(registry: Registry, name: string, make: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? make();
@@ -124,6 +128,17 @@ export function flowMetrics(
         name: N.alerts,
         help: 'Flow alerts raised (each once), by flow, step and kind (STEP_LATE, FLOW_INCOMPLETE).',
         labelNames: ['flow', 'step', 'kind'],
+        registers,
+      }),
+  );
+  const expired = metric(
+    registry,
+    FLOW_EXPIRED_METRIC,
+    () =>
+      new Counter({
+        name: FLOW_EXPIRED_METRIC,
+        help: "Accepted events that are a step of a flow but arrived when an instance they began would already have expired (occurredAt + expireAfter before the tracker's clock: history, a backlog), by flow and step; they are not tracked and raise no alert.",
+        labelNames: ['flow', 'step'],
         registers,
       }),
   );
@@ -269,6 +284,7 @@ export function flowMetrics(
     incomplete: (flow, site) => incomplete.inc({ flow, site }),
     alert: (flow, step, kind) => alerts.inc({ flow, step, kind }),
     keyless: (flow, step) => keyless.inc({ flow, step }),
+    expired: (flow, step) => expired.inc({ flow, step }),
     latency: (flow, step, ms) => latency.observe({ flow, step }, ms / 1000),
     setTrackerLag: (records) => lag.set(records),
   };

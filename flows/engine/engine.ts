@@ -116,7 +116,14 @@ export function createFlowEngine(options: FlowEngineOptions): FlowEngine {
         if (fact.outcome !== 'accepted') continue;
         const { matches, keyless } = m.match(fact);
         for (const k of keyless) metrics?.keyless(k.flow.name, k.step.eventType);
-        for (const x of matches)
+        for (const x of matches) {
+          // Older than the flow's expiry already (history, a backlog, a sample file): an
+          // instance it began would be expired, one it belongs to expired before it came; tracked,
+          // it could only raise an alert per instance about the past.
+          if (fact.occurredAt + x.flow.expireAfterMs <= now) {
+            metrics?.expired(x.flow.name, x.step.eventType);
+            continue;
+          }
           inputs.push({
             flow: x.flow,
             stepIndex: x.step.index,
@@ -128,6 +135,7 @@ export function createFlowEngine(options: FlowEngineOptions): FlowEngine {
             receivedAt: fact.receivedAt,
             now,
           });
+        }
       }
       if (inputs.length === 0) return;
       // The instance's site is its first event's: learn the stored ones first, so the steps of

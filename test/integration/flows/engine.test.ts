@@ -11,6 +11,7 @@ import { createSchemaResolver } from '../../../core/registry';
 import { readTopicsToEnd } from '../../../dlq/topic-reader';
 import {
   FLOW_KEYLESS_METRIC,
+  FLOW_EXPIRED_METRIC,
   FLOW_METRIC_NAMES,
   flowLog,
   flowMetrics,
@@ -519,6 +520,23 @@ describe('flows/engine: instances, deadlines and alerts', () => {
     ]);
     expect(await counter(metrics, FLOW_KEYLESS_METRIC, { flow: FLOW, step: 'OrderReleased' })).toBe(1);
     expect(await engine.summary()).toEqual([{ flow: FLOW, open: 1, overdue: 0 }]);
+  });
+
+  it("an event older than its flow's expiry when it comes is counted expired, not tracked: no instance, no alert", async () => {
+    const { make, onTopic, keys } = await setup();
+    const { engine, metrics } = make();
+    const old = randomName('ord');
+    const fresh = randomName('ord');
+    // Released 14 days (expireAfter) before the tracker's clock: an instance of it is over already.
+    await engine.onFacts([fact(0, old, T0 - 14 * D), fact(0, fresh, T0 - 14 * D + 1)]);
+    expect(await counter(metrics, FLOW_EXPIRED_METRIC, { flow: FLOW, step: 'OrderReleased' })).toBe(1);
+    expect(await redis.exists(keys.instance(FLOW, old))).toBe(0);
+    expect((await engine.getInstance(FLOW, fresh)).steps[0]!.eventId).toBeDefined();
+    // The fresh one (expiring 1 ms after the clock) is long overdue for its shipment: one
+    // STEP_LATE, for it alone.
+    await engine.scanOnce();
+    const alerts = await onTopic();
+    expect(alerts.map((a) => [a.instanceKey, a.kind])).toEqual([[fresh, 'STEP_LATE']]);
   });
 
   it('two engines scanning the same Redis raise each alert once', async () => {
