@@ -68,7 +68,8 @@ export function parseFlowBenchArgs(argv: string[]): FlowBenchOptions {
     const v = values[name];
     if (v === undefined) return fallback;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new FlowBenchUsageError(`--${name}: an integer ≥ ${min}, not "${String(v)}"`);
+    if (!Number.isInteger(n) || n < min)
+      throw new FlowBenchUsageError(`--${name}: an integer ≥ ${min}, not "${String(v)}"`);
     return n;
   };
   const events = int('events', quick ? 30_000 : 150_000, 300);

@@ -10,26 +10,38 @@ type Spread = { median: number; min: number; max: number } | null;
 type Ratio = { median: number; range: [number, number]; pairs: number } | null;
 
 const sp = (s: Spread, unit = '') => (s ? `${s.median}${unit} (${s.min}–${s.max})` : '—');
-const ra = (r: Ratio) => (r ? `**${r.median}** (${r.range[0]}–${r.range[1]}, ${r.pairs} pair${r.pairs > 1 ? 's' : ''})` : '—');
+const ra = (r: Ratio) =>
+  r ? `**${r.median}** (${r.range[0]}–${r.range[1]}, ${r.pairs} pair${r.pairs > 1 ? 's' : ''})` : '—';
 
 export function flowSection(doc: FlowBenchDoc): string {
-  const s = doc.summary as Record<string, Spread | Ratio | number>;
+  const s = doc.summary as Record<string, Spread | Ratio | number | boolean>;
   const w = doc.workload;
   const rows = [
     ['router with the tracker / router alone (events/s, same run)', ra(s.routerWithTrackerVsAlone as Ratio)],
-    ['tracker / router (records/s over the same window, from committed offsets)', ra(s.trackerVsRouter as Ratio)],
+    [
+      'tracker / router (records/s over the same window, from committed offsets)',
+      ra(s.trackerVsRouter as Ratio),
+    ],
     ['router alone, events/s', sp(s.routerAlonePerSec as Spread)],
     ['router with the tracker, events/s', sp(s.routerWithTrackerPerSec as Spread)],
     ['tracker, facts/s', sp(s.trackerPerSec as Spread)],
     ['tracker lag, max (records; offsets)', sp(s.maxLag as Spread)],
-    ['… max in the first / second half of the router window', `${sp(s.maxLagFirstHalf as Spread)} / ${sp(s.maxLagSecondHalf as Spread)}`],
+    [
+      '… max in the first / second half of the router window',
+      `${sp(s.maxLagFirstHalf as Spread)} / ${sp(s.maxLagSecondHalf as Spread)}`,
+    ],
     ['… slope while the router runs (records/s)', sp(s.lagSlopePerSec as Spread)],
-    ['… at the router\'s end (records)', sp(s.lagAtRouterEnd as Spread)],
-    ['… max of crossdock_flow_tracker_lag_records (the component\'s gauge)', sp(s.maxLagGauge as Spread)],
+    ["… at the router's end (records)", sp(s.lagAtRouterEnd as Spread)],
+    ["… max of crossdock_flow_tracker_lag_records (the component's gauge)", sp(s.maxLagGauge as Spread)],
     ['tracker catch-up after the router finished (s)', sp(s.catchUpSeconds as Spread)],
     ['router window (s)', sp(s.routerSeconds as Spread)],
     ['tracker CPU % / RSS MB', `${sp(s.trackerCpuPercent as Spread)} / ${sp(s.trackerRssMb as Spread)}`],
     ['scorecard site-hour hash (bytes, MEMORY USAGE)', sp(s.siteHourBytes as Spread)],
+    [
+      'flow engine in the tracker (its open-instance counter written)',
+      s.engineInTracker ? 'yes' : 'no: the tracker ran the feed and the scorecard recorder only',
+    ],
+    ['open order-to-cash instances at the end of a run', sp(s.openInstancesAtEnd as Spread)],
     ['invalid runs', String(s.invalidRuns)],
   ];
   const mem = doc.memory
@@ -40,7 +52,8 @@ export function flowSection(doc: FlowBenchDoc): string {
         '| stage | instance hash | other flow keys (deadlines, applied, counters) | total | used_memory Δ |',
         '|---|---|---|---|---|',
         ...doc.memory.stages.map(
-          (m) => `| ${m.stage} | ${m.instanceBytes} B | ${m.otherBytes} B | **${m.totalBytes} B** | ${m.usedMemoryDelta} B |`,
+          (m) =>
+            `| ${m.stage} | ${m.instanceBytes} B | ${m.otherBytes} B | **${m.totalBytes} B** | ${m.usedMemoryDelta} B |`,
         ),
       ]
     : [];

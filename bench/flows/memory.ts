@@ -10,6 +10,7 @@ import type { Redis } from '../../core/redis';
 import { flowKeys } from '../../core/names/redis-keys';
 import { createFlowStore, type StepInput } from '../../flows/engine';
 import { flowBenchConfig } from './config';
+import { usage } from './redis-usage';
 
 export interface MemoryStage {
   stage: string;
@@ -36,25 +37,6 @@ async function usedMemory(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN);
 }
 
-/** MEMORY USAGE summed per kind of key under the prefix (kinds: the key's part after the tag). */
-async function usage(redis: Redis, prefix: string, base: string): Promise<Record<string, number>> {
-  const by: Record<string, number> = {};
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 2000);
-    cursor = next;
-    const pipe = redis.pipeline();
-    for (const k of keys) pipe.call('MEMORY', 'USAGE', k, 'SAMPLES', '0');
-    const res = (await pipe.exec()) ?? [];
-    keys.forEach((k, i) => {
-      const rest = k.startsWith(base) ? k.slice(base.length + 1) : k;
-      const kind = rest.startsWith('i:') ? 'instance' : rest.startsWith('site:') ? 'siteHour' : rest.split(':')[0]!;
-      by[kind] = (by[kind] ?? 0) + Number(res[i]?.[1] ?? 0);
-    });
-  } while (cursor !== '0');
-  return by;
-}
-
 export async function measureMemory(o: {
   redis: Redis;
   instances: number;
@@ -62,7 +44,12 @@ export async function measureMemory(o: {
 }): Promise<MemoryFigures> {
   const { redis, instances: n } = o;
   const prefix = `benchflmem${Date.now().toString(36)}:`;
-  const config = flowBenchConfig({ prefix: 'benchflmem', sites: ['us-chi'], routerGroup: 'x', partitionsConsumedConcurrently: 1 });
+  const config = flowBenchConfig({
+    prefix: 'benchflmem',
+    sites: ['us-chi'],
+    routerGroup: 'x',
+    partitionsConsumedConcurrently: 1,
+  });
   const flow = (config.flows ?? []).find((f) => f.name === 'order-to-cash');
   if (!flow) throw new Error('examples/hub.yaml has no order-to-cash flow');
   const store = createFlowStore({ redis, redisPrefix: prefix });

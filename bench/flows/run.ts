@@ -31,6 +31,7 @@ import { currentEndpoints } from '../../stack';
 import type { ArmConfig } from '../router/arm';
 import { FLOW_BENCH_HELP, FlowBenchUsageError, parseFlowBenchArgs, type FlowBenchOptions } from './args';
 import { flowBenchConfig } from './config';
+import { usage } from './redis-usage';
 import type { MemoryFigures } from './memory';
 import { pairRatios, median, summarizeLag, type LagSample, type LagSummary } from './summary';
 import type { TrackerArmConfig } from './tracker-arm';
@@ -41,7 +42,11 @@ const SITES = ['us-chi', 'ca-tor'];
 const PARTITIONS = 6;
 const CONCURRENCY = 3;
 const endpoints = currentEndpoints();
-const kafka = new Kafka({ clientId: 'bench-flows', brokers: endpoints.kafkaBrokers, logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  clientId: 'bench-flows',
+  brokers: endpoints.kafkaBrokers,
+  logLevel: logLevel.NOTHING,
+});
 const progress = (s: string) => process.stderr.write(`${s}\n`);
 
 type Arm = 'r' | 'rt';
@@ -64,6 +69,12 @@ interface RunResult {
     cpuPercent?: number;
     rssMb?: number;
     maxGauge: number;
+    /**
+     * The order-to-cash open-instance counter at the end (null: no engine in the tracker, the
+     * counter was never written), and MEMORY USAGE of the flows tag's keys by kind then.
+     */
+    openInstances: number | null;
+    flowKeyBytes: Record<string, number>;
     /** Accepted events the scorecards counted (acc over the site hours). */
     scored: number;
   };
@@ -111,14 +122,20 @@ async function preload(prefix: string, events: readonly FlowBenchEvent[]): Promi
       acks: -1,
       topicMessages: SITES.map((s) => ({
         topic: `${prefix}.ingress.${s}`,
-        messages: chunk.filter((e) => e.site === s).map((e) => ({ key: e.key, value: e.value, headers: e.headers })),
+        messages: chunk
+          .filter((e) => e.site === s)
+          .map((e) => ({ key: e.key, value: e.value, headers: e.headers })),
       })),
     });
   }
   await producer.disconnect();
 }
 
-async function committed(admin: ReturnType<Kafka['admin']>, groupId: string, topics: string[]): Promise<number> {
+async function committed(
+  admin: ReturnType<Kafka['admin']>,
+  groupId: string,
+  topics: string[],
+): Promise<number> {
   let n = 0;
   for (const t of await admin.fetchOffsets({ groupId, topics }))
     for (const p of t.partitions) if (Number(p.offset) > 0) n += Number(p.offset);
@@ -127,7 +144,8 @@ async function committed(admin: ReturnType<Kafka['admin']>, groupId: string, top
 
 async function ingressCount(admin: ReturnType<Kafka['admin']>, topics: string[]): Promise<number> {
   let n = 0;
-  for (const t of topics) for (const p of await admin.fetchTopicOffsets(t)) n += Number(p.high) - Number(p.low);
+  for (const t of topics)
+    for (const p of await admin.fetchTopicOffsets(t)) n += Number(p.high) - Number(p.low);
   return n;
 }
 
@@ -161,11 +179,19 @@ async function runOne(
   arm: Arm,
   rep: number,
   events: readonly FlowBenchEvent[],
+  shape: { opened: number; completed: number },
   o: FlowBenchOptions,
   redis: Redis,
 ): Promise<RunResult & { hourBytes: number[] }> {
   const prefix = `benchfl${Date.now().toString(36)}${arm}`;
-  const names = hubTopics(flowBenchConfig({ prefix, sites: SITES, routerGroup: `${prefix}-h`, partitionsConsumedConcurrently: CONCURRENCY }));
+  const names = hubTopics(
+    flowBenchConfig({
+      prefix,
+      sites: SITES,
+      routerGroup: `${prefix}-h`,
+      partitionsConsumedConcurrently: CONCURRENCY,
+    }),
+  );
   const ingress = SITES.map((s) => `${prefix}.ingress.${s}`);
   const all = [...ingress, `${prefix}.deliver.s1`, names.dlqRouter, `${prefix}.unrouted`, names.flowAlerts];
   const admin = kafka.admin();
@@ -176,7 +202,12 @@ async function runOne(
       waitForLeaders: true,
       topics: [
         ...all.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
-        { topic: names.catalog, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+        {
+          topic: names.catalog,
+          numPartitions: 1,
+          replicationFactor: 1,
+          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+        },
       ],
     });
     await preload(prefix, events);
@@ -210,7 +241,9 @@ async function runOne(
           }
           if (m.final) trackerFinal = m.final as typeof trackerFinal;
         });
-        tracker!.on('exit', (code) => reject(new Error(`the tracker exited ${String(code)} before it was ready`)));
+        tracker!.on('exit', (code) =>
+          reject(new Error(`the tracker exited ${String(code)} before it was ready`)),
+        );
       });
     }
     const routerCfg: ArmConfig = {
@@ -252,7 +285,9 @@ async function runOne(
       trackerDone = arm === 'r' || s.tracker >= events.length;
       if (routerResult && trackerDone) break;
       // Once a second; faster after the router's end, to time the tracker's catch-up closely.
-      await new Promise((r) => setTimeout(r, routerResult ? 250 : Math.max(0, 1000 - (Date.now() - t0 - s.t))));
+      await new Promise((r) =>
+        setTimeout(r, routerResult ? 250 : Math.max(0, 1000 - (Date.now() - t0 - s.t))),
+      );
     }
     await routerExited;
     if (!routerResult) throw new Error(`the router arm gave no result within the timeout (${prefix})`);
@@ -267,8 +302,17 @@ async function runOne(
       // Let the last commits land in Redis before the scorecards are read, then stop the tracker.
       const sc = await scored(redis, `${prefix}:`);
       hourBytes = sc.hourBytes;
-      if (!trackerDone) problems.push(`the tracker committed ${samples.at(-1)?.tracker ?? 0} of ${events.length}`);
-      if (sc.accepted !== events.length) problems.push(`the scorecards counted ${sc.accepted} accepted, not ${events.length}`);
+      if (!trackerDone)
+        problems.push(`the tracker committed ${samples.at(-1)?.tracker ?? 0} of ${events.length}`);
+      if (sc.accepted !== events.length)
+        problems.push(`the scorecards counted ${sc.accepted} accepted, not ${events.length}`);
+      const open = await redis.get(flowKeys(`${prefix}:`).openCount('order-to-cash'));
+      const openInstances = open === null ? null : Number(open);
+      const expectOpen = shape.opened - shape.completed;
+      if (openInstances !== null && openInstances !== expectOpen)
+        problems.push(`the engine holds ${openInstances} open order-to-cash instances, not ${expectOpen}`);
+      const tag = flowKeys(`${prefix}:`).deadlines.replace(/:deadlines$/, '');
+      const flowKeyBytes = await usage(redis, `${prefix}:`, tag);
       const exited = new Promise<void>((resolve) => tracker!.on('exit', () => resolve()));
       tracker.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
@@ -277,6 +321,8 @@ async function runOne(
         ...(trackerFinal ?? {}),
         maxGauge,
         scored: sc.accepted,
+        openInstances,
+        flowKeyBytes,
       };
     }
     if (problems.length) check = problems.join('; ');
@@ -343,25 +389,31 @@ async function main(): Promise<number> {
   try {
     for (let rep = 0; rep < o.reps; rep++)
       for (const arm of ['r', 'rt'] as const) {
-        const r = await runOne(arm, rep, events, o, redis);
+        const r = await runOne(arm, rep, events, shape, o, redis);
         runs.push(r);
         progress(line(r));
       }
-    progress('memory: opening flow instances…');
     const memory = o.instances
       ? await (await import('./memory')).measureMemory({ redis, instances: o.instances, progress })
       : null;
     const valid = runs.filter((r) => r.valid);
-    const rOf = (arm: Arm) => runs.map((r) => (r.arm === arm && r.valid ? r : undefined));
-    const byRep = (arm: Arm) => Array.from({ length: o.reps }, (_v, i) => runs.find((r) => r.rep === i && r.arm === arm && r.valid));
+    const byRep = (arm: Arm) =>
+      Array.from({ length: o.reps }, (_v, i) => runs.find((r) => r.rep === i && r.arm === arm && r.valid));
     const rt = byRep('rt');
     const rAlone = byRep('r');
     const tr = valid.filter((r) => r.tracker).map((r) => r.tracker!);
-    const spread = (xs: number[]) => (xs.length ? { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) } : null);
+    const spread = (xs: number[]) =>
+      xs.length ? { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) } : null;
     const hourBytes = runs.flatMap((r) => r.hourBytes);
     const summary = {
-      routerWithTrackerVsAlone: pairRatios(rt.map((r) => r?.router.eventsPerSec), rAlone.map((r) => r?.router.eventsPerSec)),
-      trackerVsRouter: pairRatios(rt.map((r) => r?.tracker?.trackerPerSec), rt.map((r) => r?.tracker?.routerPerSec)),
+      routerWithTrackerVsAlone: pairRatios(
+        rt.map((r) => r?.router.eventsPerSec),
+        rAlone.map((r) => r?.router.eventsPerSec),
+      ),
+      trackerVsRouter: pairRatios(
+        rt.map((r) => r?.tracker?.trackerPerSec),
+        rt.map((r) => r?.tracker?.routerPerSec),
+      ),
       routerAlonePerSec: spread(rAlone.flatMap((r) => (r ? [r.router.eventsPerSec] : []))),
       routerWithTrackerPerSec: spread(rt.flatMap((r) => (r ? [r.router.eventsPerSec] : []))),
       trackerPerSec: spread(tr.flatMap((t) => (t.trackerPerSec ? [t.trackerPerSec] : []))),
@@ -376,9 +428,13 @@ async function main(): Promise<number> {
       trackerCpuPercent: spread(tr.flatMap((t) => (t.cpuPercent !== undefined ? [t.cpuPercent] : []))),
       trackerRssMb: spread(tr.flatMap((t) => (t.rssMb !== undefined ? [t.rssMb] : []))),
       siteHourBytes: spread(hourBytes),
+      /** Whether the tracker ran the flow engine (its open-instance counter was written). */
+      engineInTracker: tr.some((t) => t.openInstances !== null),
+      openInstancesAtEnd: spread(tr.flatMap((t) => (t.openInstances === null ? [] : [t.openInstances]))),
+      /** MEMORY USAGE of the flows tag's keys by kind at the end of the last valid RT run. */
+      flowKeyBytesAtEnd: tr.at(-1)?.flowKeyBytes ?? null,
       invalidRuns: runs.length - valid.length,
     };
-    void rOf;
     const doc: FlowBenchDoc = {
       date: new Date().toISOString(),
       command: `flock /tmp/crossdock-bench.lock flock /tmp/crossdock-it.lock npm run bench:flows -- --events ${o.events} --warmup ${o.warmup} --reps ${o.reps} --trail ${o.trail} --instances ${o.instances}`,
@@ -407,7 +463,9 @@ async function main(): Promise<number> {
       const { writeFlowDocs } = await import('./docs');
       writeFlowDocs(root, doc);
     }
-    process.stdout.write(o.json ? `${JSON.stringify(doc, null, 2)}\n` : `${JSON.stringify({ summary, memory }, null, 2)}\n`);
+    process.stdout.write(
+      o.json ? `${JSON.stringify(doc, null, 2)}\n` : `${JSON.stringify({ summary, memory }, null, 2)}\n`,
+    );
     return valid.length === runs.length ? 0 : 1;
   } finally {
     redis.disconnect();

@@ -48,7 +48,11 @@ export interface LagSummary {
 }
 
 /** When (ms) a monotone count series first reached `n`, interpolated between samples. */
-export function reachedAt(samples: readonly LagSample[], pick: (s: LagSample) => number, n: number): number | null {
+export function reachedAt(
+  samples: readonly LagSample[],
+  pick: (s: LagSample) => number,
+  n: number,
+): number | null {
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i]!;
     if (pick(s) < n) continue;
@@ -79,7 +83,9 @@ export function summarizeLag(
   const rate = (pick: (s: LagSample) => number): number | null => {
     const from = reachedAt(samples, pick, warmup);
     const to = reachedAt(samples, pick, total);
-    return from === null || to === null || to <= from ? null : Math.round((total - warmup) / ((to - from) / 1000));
+    return from === null || to === null || to <= from
+      ? null
+      : Math.round((total - warmup) / ((to - from) / 1000));
   };
   return {
     maxLag: maxOf(samples),
@@ -87,7 +93,8 @@ export function summarizeLag(
     lagSlopePerSec: Math.round(slope(during.map((s) => ({ x: s.t / 1000, y: lagOf(s) })))),
     maxLagFirstHalf: maxOf(during.filter((s) => s.t <= half)),
     maxLagSecondHalf: maxOf(during.filter((s) => s.t > half)),
-    catchUpSeconds: trackerDone === null ? null : Math.max(0, Math.round((trackerDone - routerEnd) / 100) / 10),
+    catchUpSeconds:
+      trackerDone === null ? null : Math.max(0, Math.round((trackerDone - routerEnd) / 100) / 10),
     trackerPerSec: rate((s) => s.tracker),
     routerPerSec: rate((s) => s.router),
   };

@@ -30,7 +30,10 @@ export function flowSlot(i: number, trail: number): { step: number; order: numbe
 }
 
 /** How many instances a workload of `count` slots opens and completes (its shape, by count). */
-export function flowShape(count: number, trail: number): { events: number; opened: number; completed: number } {
+export function flowShape(
+  count: number,
+  trail: number,
+): { events: number; opened: number; completed: number } {
   let events = 0;
   let opened = 0;
   let completed = 0;

@@ -1,0 +1,103 @@
+import { pairRatios, reachedAt, slope, summarizeLag, type LagSample } from '../../../../bench/flows/summary';
+import { flowShape, flowSlot } from '../../../../bench/flows/workload';
+import { parseFlowBenchArgs, FlowBenchUsageError } from '../../../../bench/flows/args';
+
+describe('bench/flows summary arithmetic', () => {
+  test('slope is the least-squares slope, 0 for fewer than two distinct x', () => {
+    expect(
+      slope([
+        { x: 0, y: 1 },
+        { x: 1, y: 3 },
+        { x: 2, y: 5 },
+      ]),
+    ).toBe(2);
+    expect(
+      slope([
+        { x: 0, y: 5 },
+        { x: 1, y: 5 },
+        { x: 2, y: 5 },
+      ]),
+    ).toBe(0);
+    expect(slope([{ x: 1, y: 5 }])).toBe(0);
+    expect(
+      slope([
+        { x: 1, y: 5 },
+        { x: 1, y: 7 },
+      ]),
+    ).toBe(0);
+  });
+
+  test('reachedAt interpolates between the samples around the count', () => {
+    const s: LagSample[] = [
+      { t: 0, router: 0, tracker: 0 },
+      { t: 1000, router: 100, tracker: 50 },
+      { t: 2000, router: 300, tracker: 150 },
+    ];
+    expect(reachedAt(s, (x) => x.router, 200)).toBe(1500);
+    expect(reachedAt(s, (x) => x.tracker, 150)).toBe(2000);
+    expect(reachedAt(s, (x) => x.tracker, 151)).toBeNull();
+  });
+
+  test('a lag that stays flat has slope 0, equal halves, and the catch-up after the router end', () => {
+    // The router commits 1000/s for 10 s; the tracker trails it by 200 records, then catches up.
+    const s: LagSample[] = [];
+    for (let t = 1; t <= 10; t++) s.push({ t: t * 1000, router: t * 1000, tracker: t * 1000 - 200 });
+    s.push({ t: 10_500, router: 10_000, tracker: 10_000 });
+    const l = summarizeLag(s, 10_000, 10_000, 1000);
+    expect(l.maxLag).toBe(200);
+    expect(l.lagSlopePerSec).toBe(0);
+    expect(l.maxLagFirstHalf).toBe(200);
+    expect(l.maxLagSecondHalf).toBe(200);
+    expect(l.lagAtRouterEnd).toBe(200);
+    expect(l.catchUpSeconds).toBe(0.5);
+    expect(l.routerPerSec).toBe(1000);
+    // 9000 records from 1000 (at 1.2 s) to 10000 (at 10.5 s): 9000 / 9.3 s.
+    expect(l.trackerPerSec).toBe(Math.round(9000 / 9.3));
+  });
+
+  test('a tracker at half the rate: the lag grows at half the router rate and it never finishes', () => {
+    const s: LagSample[] = [];
+    for (let t = 1; t <= 10; t++) s.push({ t: t * 1000, router: t * 1000, tracker: t * 500 });
+    const l = summarizeLag(s, 10_000, 10_000, 1000);
+    expect(l.lagSlopePerSec).toBe(500);
+    expect(l.maxLag).toBe(5000);
+    expect(l.maxLagSecondHalf).toBeGreaterThan(l.maxLagFirstHalf);
+    expect(l.catchUpSeconds).toBeNull();
+    expect(l.trackerPerSec).toBeNull();
+  });
+
+  test('pairRatios: median and range of a[i]/b[i], pairs with a missing side left out', () => {
+    expect(pairRatios([90, 80, 100], [100, 100, 100])).toEqual({ median: 0.9, range: [0.8, 1], pairs: 3 });
+    expect(pairRatios([90, null], [100, 100])).toEqual({ median: 0.9, range: [0.9, 0.9], pairs: 1 });
+    expect(pairRatios([null], [100])).toBeNull();
+  });
+});
+
+describe('bench/flows workload shape', () => {
+  test('each order has its release, then its shipment trail orders later, then its invoice', () => {
+    expect(flowSlot(0, 2)).toEqual({ step: 0, order: 0 });
+    expect(flowSlot(7, 2)).toEqual({ step: 1, order: 0 });
+    expect(flowSlot(14, 2)).toEqual({ step: 2, order: 0 });
+    expect(flowSlot(1, 2).order).toBeLessThan(0);
+  });
+
+  test('the counts: every order released, 2 × trail of them left open at the end', () => {
+    const shape = flowShape(3000, 100);
+    expect(shape.opened).toBe(1000);
+    expect(shape.completed).toBe(1000 - 200);
+    expect(shape.events).toBe(1000 + 900 + 800);
+  });
+});
+
+describe('bench/flows arguments', () => {
+  test('--quick sizes, explicit values and usage errors', () => {
+    expect(parseFlowBenchArgs(['--quick'])).toMatchObject({ events: 30_000, reps: 1, quick: true });
+    expect(parseFlowBenchArgs(['--events', '900', '--warmup', '90'])).toMatchObject({
+      events: 900,
+      warmup: 90,
+    });
+    expect(() => parseFlowBenchArgs(['--events', 'x'])).toThrow(FlowBenchUsageError);
+    expect(() => parseFlowBenchArgs(['--events', '1000', '--warmup', '1000'])).toThrow(FlowBenchUsageError);
+    expect(() => parseFlowBenchArgs(['--bogus'])).toThrow(FlowBenchUsageError);
+  });
+});
