@@ -26,8 +26,8 @@ per scorecard site hour. Run it alone:
   flock /tmp/crossdock-bench.lock flock /tmp/crossdock-it.lock npm run bench:flows
 
 Options:
-  --events <n>     event slots per run (default 90000; --quick 30000)
-  --warmup <n>     records left out of the rates at the start (default 9000; --quick 3000)
+  --events <n>     event slots per run (default 150000; --quick 30000)
+  --warmup <n>     records left out of the rates at the start (default 15000; --quick 3000)
   --reps <n>       R/RT pairs (default 2; --quick 1)
   --trail <n>      orders a shipment trails its release by (default 1000)
   --instances <n>  flow instances the memory phase opens (default 10000; --quick 2000; 0 skips it)
@@ -72,8 +72,8 @@ export function parseFlowBenchArgs(argv: string[]): FlowBenchOptions {
       throw new FlowBenchUsageError(`--${name}: an integer ≥ ${min}, not "${String(v)}"`);
     return n;
   };
-  const events = int('events', quick ? 30_000 : 90_000, 300);
-  const warmup = int('warmup', quick ? 3000 : 9000, 0);
+  const events = int('events', quick ? 30_000 : 150_000, 300);
+  const warmup = int('warmup', quick ? 3000 : 15_000, 0);
   if (warmup >= events) throw new FlowBenchUsageError('--warmup must be below --events');
   return {
     events,

@@ -24,7 +24,8 @@ export function flowSection(doc: FlowBenchDoc): string {
     ],
     ['router alone, events/s', sp(s.routerAlonePerSec as Spread)],
     ['router with the tracker, events/s', sp(s.routerWithTrackerPerSec as Spread)],
-    ['tracker, facts/s', sp(s.trackerPerSec as Spread)],
+    ['tracker while the router runs, facts/s', sp(s.trackerPerSecWhileRouting as Spread)],
+    ['tracker from its warm-up share to its last record, facts/s', sp(s.trackerPerSec as Spread)],
     ['tracker lag, max (records; offsets)', sp(s.maxLag as Spread)],
     [
       '… max in the first / second half of the router window',

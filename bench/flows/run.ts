@@ -403,12 +403,19 @@ async function main(): Promise<number> {
     const rAlone = byRep('r');
     const tr = valid.filter((r) => r.tracker).map((r) => r.tracker!);
     const spread = (xs: number[]) =>
-      xs.length ? { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) } : null;
+      xs.length ? { median: Math.round(median(xs) * 100) / 100, min: Math.min(...xs), max: Math.max(...xs) } : null;
     const hourBytes = runs.flatMap((r) => r.hourBytes);
     const summary = {
       routerWithTrackerVsAlone: pairRatios(
         rt.map((r) => r?.router.eventsPerSec),
         rAlone.map((r) => r?.router.eventsPerSec),
+      ),
+      trackerVsRouterWhileRouting: pairRatios(
+        rt.map((r) => r?.tracker?.trackerPerSecWhileRouting),
+        rt.map((r) => r?.tracker?.routerPerSecWhileRouting),
+      ),
+      trackerPerSecWhileRouting: spread(
+        tr.flatMap((t) => (t.trackerPerSecWhileRouting ? [t.trackerPerSecWhileRouting] : [])),
       ),
       trackerVsRouter: pairRatios(
         rt.map((r) => r?.tracker?.trackerPerSec),
@@ -424,7 +431,7 @@ async function main(): Promise<number> {
       lagAtRouterEnd: spread(tr.map((t) => t.lagAtRouterEnd)),
       maxLagGauge: spread(tr.map((t) => t.maxGauge)),
       catchUpSeconds: spread(tr.flatMap((t) => (t.catchUpSeconds === null ? [] : [t.catchUpSeconds]))),
-      routerSeconds: spread(rt.flatMap((r) => (r ? [r.router.seconds] : []))),
+      routerSeconds: spread(rt.flatMap((r) => (r ? [Math.round(r.router.seconds * 10) / 10] : []))),
       trackerCpuPercent: spread(tr.flatMap((t) => (t.cpuPercent !== undefined ? [t.cpuPercent] : []))),
       trackerRssMb: spread(tr.flatMap((t) => (t.rssMb !== undefined ? [t.rssMb] : []))),
       siteHourBytes: spread(hourBytes),

@@ -45,6 +45,13 @@ export interface LagSummary {
   trackerPerSec: number | null;
   /** Records per second of the router over the same kind of window, from the same samples. */
   routerPerSec: number | null;
+  /**
+   * Both rates over the router's window only (from the sample where the router has committed the
+   * warm-up share to its last sample before its end): whether the tracker keeps pace while the
+   * router runs, its catch-up left out.
+   */
+  trackerPerSecWhileRouting: number | null;
+  routerPerSecWhileRouting: number | null;
 }
 
 /** When (ms) a monotone count series first reached `n`, interpolated between samples. */
@@ -87,6 +94,13 @@ export function summarizeLag(
       ? null
       : Math.round((total - warmup) / ((to - from) / 1000));
   };
+  const inWindow = during.filter((x) => x.router >= warmup);
+  const first = inWindow[0];
+  const last = inWindow[inWindow.length - 1];
+  const windowRate = (pick: (x: LagSample) => number): number | null =>
+    first && last && last.t > first.t
+      ? Math.round((pick(last) - pick(first)) / ((last.t - first.t) / 1000))
+      : null;
   return {
     maxLag: maxOf(samples),
     lagAtRouterEnd: during.length ? lagOf(during[during.length - 1]!) : 0,
@@ -97,6 +111,8 @@ export function summarizeLag(
       trackerDone === null ? null : Math.max(0, Math.round((trackerDone - routerEnd) / 100) / 10),
     trackerPerSec: rate((s) => s.tracker),
     routerPerSec: rate((s) => s.router),
+    trackerPerSecWhileRouting: windowRate((x) => x.tracker),
+    routerPerSecWhileRouting: windowRate((x) => x.router),
   };
 }
 

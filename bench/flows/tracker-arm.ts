@@ -1,6 +1,7 @@
 /**
  * The flow tracker in its own process, as `crossdock start` runs it (flows/component.ts
- * createFlowTracker with its default sinks and the configuration's flows), so its CPU and RSS are
+ * createFlowTracker with the sinks its doc names as default — the scorecard recorder, then the
+ * flow engine with its deadline scanner — and the configuration's flows), so its CPU and RSS are
  * its own. CD_BENCH = JSON TrackerArmConfig. Prints one JSON line `{"ready":true}` once its group
  * is joined, then one sample line a second (`lag`: the component's crossdock_flow_tracker_lag_records
  * figure, `undecided`), and on SIGTERM stops and prints `{"final":…}` with its CPU and RSS.
@@ -8,8 +9,13 @@
 // First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
 import '../../core/kafkajs-patch';
 import { createHealthServer } from '../../core/health';
+import { createKafka } from '../../core/kafka';
 import { createLogger, silentLogger } from '../../core/logger';
-import { createFlowTracker } from '../../flows';
+import { topics as hubTopics } from '../../core/names/topics';
+import { createRedis } from '../../core/redis';
+import { createFlowEngine, createFlowTracker, flowAlertEncoder, flowLog } from '../../flows';
+import { createScorecardRecorder } from '../../flows/scorecard/recorder';
+import { loadCatalog } from '../../schemas';
 import { flowBenchConfig } from './config';
 
 export interface TrackerArmConfig {
@@ -27,6 +33,29 @@ const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
 async function main(): Promise<void> {
   const config = flowBenchConfig(cfg);
+  const logger = process.env.CD_BENCH_LOG
+    ? createLogger({ level: process.env.CD_BENCH_LOG })
+    : silentLogger();
+  const redisPrefix = `${cfg.prefix}:`;
+  // The sinks flows/component.ts documents as its default, built here so the engine runs whether
+  // or not the component wires it yet: the scorecard recorder, then the flow engine (it takes the
+  // accepted facts) with its deadline scanner started.
+  const redis = createRedis({ url: cfg.redisUrl });
+  const kafka = createKafka({ clientId: 'bench-flow-engine', brokers: cfg.brokers });
+  const sites = Object.fromEntries(config.sites.map((s) => [s.id, s]));
+  const engine = createFlowEngine({
+    redis,
+    redisPrefix,
+    flows: () => config.flows ?? [],
+    sites: () => sites,
+    log: flowLog(logger),
+    alerts: {
+      kafka,
+      topic: hubTopics(config).flowAlerts,
+      encode: flowAlertEncoder(loadCatalog(), { url: cfg.registryUrl }),
+      checkGroupPrefix: `${cfg.prefix}.flow-alerts-check-`,
+    },
+  });
   const tracker = createFlowTracker({
     config,
     endpoints: {
@@ -39,12 +68,14 @@ async function main(): Promise<void> {
       redisUrl: cfg.redisUrl,
       external: { kafka: true, registry: true, redis: true },
     },
-    logger: process.env.CD_BENCH_LOG ? createLogger({ level: process.env.CD_BENCH_LOG }) : silentLogger(),
+    logger,
     health: createHealthServer(undefined, { defaultMetrics: false }),
-    redisPrefix: `${cfg.prefix}:`,
+    redisPrefix,
+    sinks: [createScorecardRecorder({ redis, redisPrefix }), engine],
   });
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
+  await engine.start();
   await tracker.start();
   while (!tracker.ready()) await new Promise((r) => setTimeout(r, 100));
   out({ ready: true, at: Date.now() });
@@ -63,7 +94,9 @@ async function main(): Promise<void> {
     };
     void tracker
       .stop()
+      .then(() => engine.stop())
       .catch(() => undefined)
+      .then(() => redis.disconnect())
       .then(() => {
         out({ final });
         process.exit(0);

@@ -53,6 +53,9 @@ describe('bench/flows summary arithmetic', () => {
     expect(l.routerPerSec).toBe(1000);
     // 9000 records from 1000 (at 1.2 s) to 10000 (at 10.5 s): 9000 / 9.3 s.
     expect(l.trackerPerSec).toBe(Math.round(9000 / 9.3));
+    // While the router ran (samples at 1 s … 10 s): both moved 9000 records in 9 s.
+    expect(l.trackerPerSecWhileRouting).toBe(1000);
+    expect(l.routerPerSecWhileRouting).toBe(1000);
   });
 
   test('a tracker at half the rate: the lag grows at half the router rate and it never finishes', () => {
@@ -64,6 +67,8 @@ describe('bench/flows summary arithmetic', () => {
     expect(l.maxLagSecondHalf).toBeGreaterThan(l.maxLagFirstHalf);
     expect(l.catchUpSeconds).toBeNull();
     expect(l.trackerPerSec).toBeNull();
+    expect(l.trackerPerSecWhileRouting).toBe(500);
+    expect(l.routerPerSecWhileRouting).toBe(1000);
   });
 
   test('pairRatios: median and range of a[i]/b[i], pairs with a missing side left out', () => {
