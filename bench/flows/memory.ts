@@ -8,7 +8,8 @@
  */
 import type { Redis } from '../../core/redis';
 import { flowKeys } from '../../core/names/redis-keys';
-import { createFlowStore, type StepInput } from '../../flows/engine';
+import { createFlowStore } from '../../flows/engine';
+import type { StepInput } from '../../flows/engine/store';
 import { flowBenchConfig } from './config';
 import { usage } from './redis-usage';
 
