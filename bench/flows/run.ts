@@ -403,7 +403,9 @@ async function main(): Promise<number> {
     const rAlone = byRep('r');
     const tr = valid.filter((r) => r.tracker).map((r) => r.tracker!);
     const spread = (xs: number[]) =>
-      xs.length ? { median: Math.round(median(xs) * 100) / 100, min: Math.min(...xs), max: Math.max(...xs) } : null;
+      xs.length
+        ? { median: Math.round(median(xs) * 100) / 100, min: Math.min(...xs), max: Math.max(...xs) }
+        : null;
     const hourBytes = runs.flatMap((r) => r.hourBytes);
     const summary = {
       routerWithTrackerVsAlone: pairRatios(
