@@ -19,7 +19,11 @@ export function flowSection(doc: FlowBenchDoc): string {
   const rows = [
     ['router with the tracker / router alone (events/s, same run)', ra(s.routerWithTrackerVsAlone as Ratio)],
     [
-      'tracker / router (records/s over the same window, from committed offsets)',
+      'tracker / router while the router runs (records/s each, same offset samples)',
+      ra(s.trackerVsRouterWhileRouting as Ratio),
+    ],
+    [
+      "tracker / router, each from its warm-up share to its last record (the tracker's catch-up included)",
       ra(s.trackerVsRouter as Ratio),
     ],
     ['router alone, events/s', sp(s.routerAlonePerSec as Spread)],

@@ -312,7 +312,7 @@ async function runOne(
       if (openInstances !== null && openInstances !== expectOpen)
         problems.push(`the engine holds ${openInstances} open order-to-cash instances, not ${expectOpen}`);
       const tag = flowKeys(`${prefix}:`).deadlines.replace(/:deadlines$/, '');
-      const flowKeyBytes = await usage(redis, `${prefix}:`, tag);
+      const flowKeyBytes = await usage(redis, `${tag}:`, tag);
       const exited = new Promise<void>((resolve) => tracker!.on('exit', () => resolve()));
       tracker.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
