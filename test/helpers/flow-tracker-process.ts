@@ -1,0 +1,56 @@
+/**
+ * The flow tracker in a process of its own, as `crossdock start` builds it (flows/component.ts
+ * createFlowTracker with its default sinks: the scorecard recorder and the flow engine), so a test
+ * can kill it with SIGKILL for real (test/integration/flows/tracker-restart.test.ts).
+ *
+ * Run with `node -r tsx/cjs test/helpers/flow-tracker-process.ts`. Configured by the environment:
+ * CD_FLOW_TRACKER = JSON { configFile, redisPrefix, sessionTimeoutMs?, logLevel? } — the hub
+ * configuration file (YAML, with its `flows:`) the test wrote, the Redis prefix the test reads.
+ * The endpoints are the test's (CROSSDOCK_TEST_ENDPOINTS, inherited). Writes `TRACKER-READY` on
+ * stdout once the tracker started; its log (pino JSON, `logLevel`, default silent) goes to stderr.
+ * SIGTERM stops it cleanly (exit 0).
+ */
+// First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
+import '../../core/kafkajs-patch';
+import fs from 'node:fs';
+import { createHealthServer } from '../../core/health';
+import { createLogger, silentLogger } from '../../core/logger';
+import { createFlowTracker } from '../../flows/component';
+import { loadConfigText } from '../../hub';
+import { testEndpoints } from './stack';
+
+/** The marker the parent waits for on stdout. */
+const TRACKER_READY = 'TRACKER-READY';
+
+interface TrackerProcessSettings {
+  configFile: string;
+  redisPrefix: string;
+  sessionTimeoutMs?: number;
+  logLevel?: string;
+}
+
+async function main(): Promise<void> {
+  const settings = JSON.parse(process.env.CD_FLOW_TRACKER ?? '{}') as TrackerProcessSettings;
+  const config = loadConfigText(fs.readFileSync(settings.configFile, 'utf8'), settings.configFile);
+  const tracker = createFlowTracker({
+    config,
+    endpoints: testEndpoints(),
+    logger: settings.logLevel ? createLogger({ level: settings.logLevel }) : silentLogger(),
+    health: createHealthServer(undefined, { defaultMetrics: false }),
+    redisPrefix: settings.redisPrefix,
+    ...(settings.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: settings.sessionTimeoutMs } : {}),
+  });
+  await tracker.start();
+  process.stdout.write(`${TRACKER_READY}\n`);
+  process.on('SIGTERM', () => {
+    void tracker.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`flow tracker process failed: ${String(err)}\n`);
+  process.exit(1);
+});
