@@ -14,9 +14,16 @@
 import '../../core/kafkajs-patch';
 import fs from 'node:fs';
 import { createHealthServer } from '../../core/health';
+import { createKafka } from '../../core/kafka';
 import { createLogger, silentLogger } from '../../core/logger';
+import { topics } from '../../core/names/topics';
+import { createRedis } from '../../core/redis';
 import { createFlowTracker } from '../../flows/component';
+import { createFlowEngine, flowAlertEncoder } from '../../flows/engine';
+import { flowLog } from '../../flows/engine/log-events';
+import { createScorecardRecorder } from '../../flows/scorecard/recorder';
 import { loadConfigText } from '../../hub';
+import { loadCatalog } from '../../schemas';
 import { testEndpoints } from './stack';
 
 /** The marker the parent waits for on stdout. */
@@ -32,21 +39,49 @@ interface TrackerProcessSettings {
 async function main(): Promise<void> {
   const settings = JSON.parse(process.env.CD_FLOW_TRACKER ?? '{}') as TrackerProcessSettings;
   const config = loadConfigText(fs.readFileSync(settings.configFile, 'utf8'), settings.configFile);
+  const endpoints = testEndpoints();
+  const logger = settings.logLevel ? createLogger({ level: settings.logLevel }) : silentLogger();
+  const names = topics(config);
+  // The flow engine as the hub gives it to the tracker: the scorecard recorder, then the engine
+  // (accepted facts), the engine started after the feed and stopped before it.
+  const redis = createRedis({ connection: endpoints.redis, name: 'flow-tracker-process' });
+  const catalog = loadCatalog();
+  const engine = createFlowEngine({
+    redis,
+    redisPrefix: settings.redisPrefix,
+    flows: () => config.flows,
+    sites: () => config.siteById,
+    log: flowLog(logger),
+    alerts: {
+      kafka: createKafka({ clientId: 'flow-tracker-process-alerts', connection: endpoints.kafka, logger }),
+      topic: names.flowAlerts,
+      encode: flowAlertEncoder(catalog, endpoints.registry),
+      checkGroupPrefix: `${config.hub.topicPrefix}.flow-alerts-check-`,
+    },
+  });
   const tracker = createFlowTracker({
     config,
-    endpoints: testEndpoints(),
-    logger: settings.logLevel ? createLogger({ level: settings.logLevel }) : silentLogger(),
+    endpoints,
+    logger,
     health: createHealthServer(undefined, { defaultMetrics: false }),
     redisPrefix: settings.redisPrefix,
+    sinks: [createScorecardRecorder({ redis, redisPrefix: settings.redisPrefix }), engine],
     ...(settings.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: settings.sessionTimeoutMs } : {}),
   });
   await tracker.start();
+  await engine.start();
   process.stdout.write(`${TRACKER_READY}\n`);
   process.on('SIGTERM', () => {
-    void tracker.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    void engine
+      .stop()
+      .then(() => tracker.stop())
+      .then(
+        () => {
+          redis.disconnect();
+          process.exit(0);
+        },
+        () => process.exit(1),
+      );
   });
 }
 
