@@ -1,7 +1,9 @@
 /**
  * The flow tracker in a process of its own, as `crossdock start` builds it (flows/component.ts
- * createFlowTracker with its default sinks: the scorecard recorder and the flow engine), so a test
- * can kill it with SIGKILL for real (test/integration/flows/tracker-restart.test.ts).
+ * createFlowTracker: the feed, the scorecard recorder, and flows/engine's createFlowEngine through
+ * its `engine` hook), so a test can kill it with SIGKILL for real
+ * (test/integration/flows/tracker-restart.test.ts). Kept beside hub/components.ts's wiring: a test
+ * needs its own Redis prefix and a short session timeout, which the hub's context does not carry.
  *
  * Run with `node -r tsx/cjs test/helpers/flow-tracker-process.ts`. Configured by the environment:
  * CD_FLOW_TRACKER = JSON { configFile, redisPrefix, sessionTimeoutMs?, logLevel? } — the hub
@@ -17,11 +19,9 @@ import { createHealthServer } from '../../core/health';
 import { createKafka } from '../../core/kafka';
 import { createLogger, silentLogger } from '../../core/logger';
 import { topics } from '../../core/names/topics';
-import { createRedis } from '../../core/redis';
 import { createFlowTracker } from '../../flows/component';
 import { createFlowEngine, flowAlertEncoder } from '../../flows/engine';
 import { flowLog } from '../../flows/engine/log-events';
-import { createScorecardRecorder } from '../../flows/scorecard/recorder';
 import { loadConfigText } from '../../hub';
 import { loadCatalog } from '../../schemas';
 import { testEndpoints } from './stack';
@@ -42,46 +42,42 @@ async function main(): Promise<void> {
   const endpoints = testEndpoints();
   const logger = settings.logLevel ? createLogger({ level: settings.logLevel }) : silentLogger();
   const names = topics(config);
-  // The flow engine as the hub gives it to the tracker: the scorecard recorder, then the engine
-  // (accepted facts), the engine started after the feed and stopped before it.
-  const redis = createRedis({ connection: endpoints.redis, name: 'flow-tracker-process' });
+  // The flow engine through the tracker's hook, as hub/components.ts gives it: the tracker hands
+  // it the accepted facts after the scorecard recorder, starts it after the feed, stops it first.
   const catalog = loadCatalog();
-  const engine = createFlowEngine({
-    redis,
-    redisPrefix: settings.redisPrefix,
-    flows: () => config.flows,
-    sites: () => config.siteById,
-    log: flowLog(logger),
-    alerts: {
-      kafka: createKafka({ clientId: 'flow-tracker-process-alerts', connection: endpoints.kafka, logger }),
-      topic: names.flowAlerts,
-      encode: flowAlertEncoder(catalog, endpoints.registry),
-      checkGroupPrefix: `${config.hub.topicPrefix}.flow-alerts-check-`,
-    },
-  });
   const tracker = createFlowTracker({
     config,
     endpoints,
     logger,
     health: createHealthServer(undefined, { defaultMetrics: false }),
     redisPrefix: settings.redisPrefix,
-    sinks: [createScorecardRecorder({ redis, redisPrefix: settings.redisPrefix }), engine],
+    engine: (redis, redisPrefix) =>
+      createFlowEngine({
+        redis,
+        redisPrefix,
+        flows: () => config.flows,
+        sites: () => config.siteById,
+        log: flowLog(logger),
+        alerts: {
+          kafka: createKafka({
+            clientId: 'flow-tracker-process-alerts',
+            connection: endpoints.kafka,
+            logger,
+          }),
+          topic: names.flowAlerts,
+          encode: flowAlertEncoder(catalog, endpoints.registry),
+          checkGroupPrefix: `${config.hub.topicPrefix}.flow-alerts-check-`,
+        },
+      }),
     ...(settings.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: settings.sessionTimeoutMs } : {}),
   });
   await tracker.start();
-  await engine.start();
   process.stdout.write(`${TRACKER_READY}\n`);
   process.on('SIGTERM', () => {
-    void engine
-      .stop()
-      .then(() => tracker.stop())
-      .then(
-        () => {
-          redis.disconnect();
-          process.exit(0);
-        },
-        () => process.exit(1),
-      );
+    void tracker.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   });
 }
 
