@@ -1,9 +1,9 @@
 /**
  * The flow tracker in a process of its own, as `crossdock start` builds it (flows/component.ts
- * createFlowTracker: the feed, the scorecard recorder, and flows/engine's createFlowEngine through
- * its `engine` hook), so a test can kill it with SIGKILL for real
- * (test/integration/flows/tracker-restart.test.ts). Kept beside hub/components.ts's wiring: a test
- * needs its own Redis prefix and a short session timeout, which the hub's context does not carry.
+ * createFlowTracker with hubFlowEngine: the feed, the scorecard recorder, the flow engine and its
+ * deadline scanner), so a test can kill it with SIGKILL for real
+ * (test/integration/flows/tracker-restart.test.ts). hub/components.ts's wiring, plus what a test
+ * needs and the hub's context does not carry: its own Redis prefix and a short session timeout.
  *
  * Run with `node -r tsx/cjs test/helpers/flow-tracker-process.ts`. Configured by the environment:
  * CD_FLOW_TRACKER = JSON { configFile, redisPrefix, sessionTimeoutMs?, logLevel? } — the hub
@@ -16,14 +16,9 @@
 import '../../core/kafkajs-patch';
 import fs from 'node:fs';
 import { createHealthServer } from '../../core/health';
-import { createKafka } from '../../core/kafka';
 import { createLogger, silentLogger } from '../../core/logger';
-import { topics } from '../../core/names/topics';
-import { createFlowTracker } from '../../flows/component';
-import { createFlowEngine, flowAlertEncoder } from '../../flows/engine';
-import { flowLog } from '../../flows/engine/log-events';
+import { createFlowTracker, hubFlowEngine } from '../../flows/component';
 import { loadConfigText } from '../../hub';
-import { loadCatalog } from '../../schemas';
 import { testEndpoints } from './stack';
 
 /** The marker the parent waits for on stdout. */
@@ -41,34 +36,15 @@ async function main(): Promise<void> {
   const config = loadConfigText(fs.readFileSync(settings.configFile, 'utf8'), settings.configFile);
   const endpoints = testEndpoints();
   const logger = settings.logLevel ? createLogger({ level: settings.logLevel }) : silentLogger();
-  const names = topics(config);
-  // The flow engine through the tracker's hook, as hub/components.ts gives it: the tracker hands
-  // it the accepted facts after the scorecard recorder, starts it after the feed, stops it first.
-  const catalog = loadCatalog();
+  // The flow engine as hub/components.ts gives it (flows hubFlowEngine): the tracker hands it the
+  // accepted facts after the scorecard recorder, starts it after the feed, stops it first.
   const tracker = createFlowTracker({
     config,
     endpoints,
     logger,
     health: createHealthServer(undefined, { defaultMetrics: false }),
     redisPrefix: settings.redisPrefix,
-    engine: (redis, redisPrefix) =>
-      createFlowEngine({
-        redis,
-        redisPrefix,
-        flows: () => config.flows,
-        sites: () => config.siteById,
-        log: flowLog(logger),
-        alerts: {
-          kafka: createKafka({
-            clientId: 'flow-tracker-process-alerts',
-            connection: endpoints.kafka,
-            logger,
-          }),
-          topic: names.flowAlerts,
-          encode: flowAlertEncoder(catalog, endpoints.registry),
-          checkGroupPrefix: `${config.hub.topicPrefix}.flow-alerts-check-`,
-        },
-      }),
+    engine: hubFlowEngine({ config, endpoints, logger }),
     ...(settings.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: settings.sessionTimeoutMs } : {}),
   });
   await tracker.start();
