@@ -51,6 +51,7 @@ export interface FlowTrackerOptions extends ComponentDeps {
     redis: ReturnType<typeof createRedis>,
     redisPrefix: string,
     metrics: FlowMetrics,
+    readUpTo: () => number,
   ) => TrackerEngine;
   /**
    * Sources of the flow and scorecard gauges. @defaultValue the engine's summary and the
@@ -116,10 +117,29 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
       flowSummary: async () => (made.engine?.summary ? made.engine.summary() : []),
     },
   );
-  const engine = (made.engine = options.engine?.(redis, redisPrefix, metrics));
+  // The watermark: the receivedAt of the last fact handed on, per partition; the time up to which
+  // every event has been read is the oldest of those among the partitions still behind the router
+  // (none behind: now; before the first refresh, or a partition behind with nothing handed since
+  // the start: -Infinity). The engine judges deadlines as of it, never of events it has not read.
+  const lastHanded = new Map<string, number>();
+  const handedMark: FactSink = {
+    onFacts: (facts) => {
+      for (const f of facts) lastHanded.set(`${f.topic}/${f.partition}`, f.receivedAt);
+      return Promise.resolve();
+    },
+  };
+  const readUpTo = (): number => {
+    const behind = parts?.horizon.behind(parts.feed.positions);
+    if (!behind) return -Infinity;
+    let upTo = Infinity;
+    for (const key of behind) upTo = Math.min(upTo, lastHanded.get(key) ?? -Infinity);
+    return upTo;
+  };
+  const engine = (made.engine = options.engine?.(redis, redisPrefix, metrics, readUpTo));
   const sinks = [
     ...(options.sinks ?? [createScorecardRecorder({ redis, redisPrefix })]),
     ...(engine ? [acceptedOnly(engine)] : []),
+    handedMark,
   ];
   let stopped = false;
   let parts:
@@ -279,10 +299,11 @@ export function hubFlowEngine(
   const { config, endpoints } = options;
   const logger = options.logger.child({ component: 'flow-engine' });
   const names = hubTopics(config);
-  return (redis, redisPrefix, metrics) =>
+  return (redis, redisPrefix, metrics, readUpTo) =>
     createFlowEngine({
       redis,
       redisPrefix,
+      readUpTo,
       flows: () => config.flows,
       sites: () => config.siteById,
       metrics,

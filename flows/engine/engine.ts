@@ -53,6 +53,8 @@ export interface FlowEngineOptions {
   graceMs?: number;
   /** How long an instance is kept past its expiry (ms). */
   instanceMarginMs?: number;
+  /** The time up to which every accepted event has been read (flows/engine/scanner.ts). */
+  readUpTo?: () => number;
 }
 
 export function createFlowEngine(options: FlowEngineOptions): FlowEngine {
@@ -83,6 +85,7 @@ export function createFlowEngine(options: FlowEngineOptions): FlowEngine {
     ...(metrics ? { metrics } : {}),
     ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
     ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
+    ...(options.readUpTo ? { readUpTo: options.readUpTo } : {}),
   });
   const groupsOf = (site: string) => options.sites()[site]?.groups ?? [];
 

@@ -34,6 +34,13 @@ export interface DeadlineScannerOptions {
   batch?: number;
   /** How old a pending alert must be before a pass checks the topic for it (ms). @defaultValue 60000 */
   graceMs?: number;
+  /**
+   * The time up to which every accepted event has been read (the tracker's watermark): deadlines
+   * are judged as of min(clock, this), so a step that is on the topic but not read yet (a
+   * restart, a lag) is not called missing. -Infinity: nothing is judged yet.
+   * @defaultValue the clock
+   */
+  readUpTo?: () => number;
 }
 
 /** How old a pending alert must be before it is checked against the topic (ms). */
@@ -94,10 +101,11 @@ export function createDeadlineScanner(options: DeadlineScannerOptions): Deadline
 
   const scanOnce = async (): Promise<FlowAlert[]> => {
     const now = clock.now();
+    const judgeAt = Math.min(now, options.readUpTo?.() ?? now);
     const claimed: FlowAlert[] = [];
     let skip = 0;
-    for (;;) {
-      const { alerts, full, stuck } = await claimBatch(now, skip);
+    for (; Number.isFinite(judgeAt);) {
+      const { alerts, full, stuck } = await claimBatch(judgeAt, skip);
       for (const a of alerts) {
         claimed.push(a);
         metrics?.alert(a.flow, a.step, a.kind);

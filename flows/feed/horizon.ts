@@ -96,6 +96,20 @@ export class RouterHorizon {
    * Σ over ingress partitions of max(0, C − max(G, own[partition])): decided records the tracker
    * has not read yet. `own`: the feed's own positions (next offset), ahead of its commits.
    */
+  /**
+   * The partitions (`<topic>/<partition>`) with records the router decided that the feed has not
+   * handed on yet; undefined before the first refresh (nothing is known yet).
+   */
+  behind(own: ReadonlyMap<string, bigint>): string[] | undefined {
+    if (!this.refreshed) return undefined;
+    const out: string[] = [];
+    for (const [key, c] of this.decidedBelow) {
+      const at = [this.committed.get(key) ?? 0n, own.get(key) ?? 0n].reduce((a, b) => (a > b ? a : b));
+      if (c > at) out.push(key);
+    }
+    return out;
+  }
+
   lag(own: ReadonlyMap<string, bigint>): number {
     let sum = 0n;
     for (const [key, c] of this.decidedBelow) {
