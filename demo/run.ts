@@ -171,7 +171,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const ingest = hub.components.find((c) => c.name === 'http-ingest') as { port?: number } | undefined;
     const ingestUrl = `http://127.0.0.1:${ingest?.port ?? 8080}`;
     progress(
-      `hub ${prefix} ready: ingest ${ingestUrl}, health ${hub.health}/status, admin ${hub.admin.url}/api/v1; stand-ins ${[...receivers.values()].map((r) => `${r.subscriber} ${r.url}`).join(', ')}`,
+      `hub ${prefix} ready: console ${hub.admin.console}, ingest ${ingestUrl}, health ${hub.health}/status, admin ${hub.admin.url}/api/v1; stand-ins ${[...receivers.values()].map((r) => `${r.subscriber} ${r.url}`).join(', ')}`,
     );
 
     // What the sites may do on Kafka, and the run's observer of its topics.
@@ -411,6 +411,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
           'npx crossdock sites scorecard       # each site: conformance, rejections, flow completion',
           `npx crossdock flows list --config ${path.join(runDir, 'hub.yaml')}   # open and overdue flow instances`,
           `curl ${hub.health}/status           # breakers, lag, in retry per subscriber`,
+          `open ${hub.admin.console} (the operations console; sign in: npx crossdock admin console)`,
           `open ${hub.admin.url}/api/v1/openapi.json (the admin API)`,
         ],
       );

@@ -71,7 +71,14 @@ export {
   type AdminIdentity,
   type TokenEntry,
 } from './api/tokens';
-export { buildAdminApp, statusOf, API_PREFIX, type AdminApiConfig, type AdminApiDeps } from './api/server';
+export {
+  buildAdminApp,
+  statusOf,
+  API_PREFIX,
+  type AdminApiConfig,
+  type AdminApiDeps,
+  type AdminApiExtension,
+} from './api/server';
 export { createAdminApi, type AdminApi, type AdminApiOptions } from './api/component';
 export { createTracer, buildTrace, checkEventId, type TracerOptions, type TraceFacts } from './trace';
 export { describeTrace, type DescribeTraceOptions } from './trace-text';

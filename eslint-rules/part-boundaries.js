@@ -21,6 +21,7 @@ const PARTS = Object.freeze([
   'retry',
   'dlq',
   'flows',
+  'console',
   'schemas',
   'stack',
   'core',

@@ -4,6 +4,7 @@ import { catalogCodes, type ErrorCatalog } from '../core/error-catalog';
 import type { ErrorSpec } from '../core/errors';
 import { renderErrorsMd } from '../core/errors-doc';
 import { CONNECTOR_CODES } from '../connectors';
+import { CONSOLE_CODES } from '../console';
 import { DLQ_CODES } from '../dlq';
 import { FEED_CODES, FLOW_CODES, SCORECARD_CODES } from '../flows';
 import { DELIVERY_CODES } from '../retry';
@@ -29,6 +30,7 @@ export const ERROR_CATALOG: ErrorCatalog = [
   { part: 'flow tracker', codes: FEED_CODES },
   { part: 'scorecards', codes: SCORECARD_CODES },
   { part: 'flow engine', codes: FLOW_CODES },
+  { part: 'console', codes: CONSOLE_CODES },
   { part: 'demo', codes: DEMO_CODES },
 ];
 

@@ -19,6 +19,7 @@ import { ingestMetrics, SOURCE_LOG_EVENTS } from '../connectors/sources';
 import { DLQ_LOG_EVENTS, dlqMetrics } from '../dlq';
 import { FEED_LOG_EVENTS, FLOW_LOG_EVENTS, flowMetrics } from '../flows';
 import { REPLAY_LOG_EVENTS } from '../dlq';
+import { CONSOLE_LOG_EVENTS } from '../console';
 import { createRouterMetrics, ROUTER_LOG_EVENTS } from '../router';
 import { SCHEMAS_LOG_EVENTS } from '../schemas';
 import { STACK_LOG_EVENTS } from '../stack';
@@ -35,6 +36,7 @@ export const LOG_EVENT_LISTS: readonly PartLogEvents[] = [
   { part: 'dlq/replay', dirs: ['dlq/replay'], events: REPLAY_LOG_EVENTS },
   { part: 'flows/feed', dirs: ['flows/feed'], events: FEED_LOG_EVENTS },
   { part: 'flows/engine', dirs: ['flows/engine'], events: FLOW_LOG_EVENTS },
+  { part: 'console', dirs: ['console'], events: CONSOLE_LOG_EVENTS },
   { part: 'hub', dirs: ['hub'], events: HUB_LOG_EVENTS },
 ];
 

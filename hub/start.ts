@@ -6,6 +6,7 @@ import { hubHealthServer } from './health-token';
 import { createKafka } from '../core/kafka';
 import { createLogger, type Logger } from '../core/logger';
 import { refreshRedaction } from '../core/redact';
+import { consoleExtension, CONSOLE_PATH } from '../console';
 import { hubAdminApi, isLoopbackHost, newAdminToken } from '../dlq';
 import { scorecardQuery } from '../flows';
 import { ensureTopics } from '../router';
@@ -68,7 +69,8 @@ export interface PreparedHub {
   /** The health server itself: its metrics registry and /status document, read in-process. */
   healthServer: HealthServer;
   /** Base URL of the admin API (under `<admin>/api/v1`), and whether a local admin token was made. */
-  admin: { url: string; localToken: boolean };
+  /** The admin API's base URL, whether a local token was made, and the console's address. */
+  admin: { url: string; localToken: boolean; console: string };
   /** The components `run()` starts, in start order. */
   components: HubComponent[];
   /** The running components, kept in step with configurations applied while the hub runs. */
@@ -159,6 +161,8 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
     // GET /sites/scorecard: the scorecards of the configuration in force, on the API's Redis.
     scorecards: ({ redis, redisPrefix }) =>
       scorecardQuery({ redis, redisPrefix, config: () => running.live?.config ?? config }),
+    // The operations console (console/): web pages over this API, on its port under /console.
+    extend: consoleExtension({ logger: logger.child({ component: 'console' }) }),
   });
   try {
     await adminApi.start();
@@ -200,7 +204,11 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
     topics: { required: requiredTopics(config).length, created },
     health: url,
     healthServer: health,
-    admin: { url: adminApi.url!, localToken: Boolean(localToken) },
+    admin: {
+      url: adminApi.url!,
+      localToken: Boolean(localToken),
+      console: `${adminApi.url!}${CONSOLE_PATH}/`,
+    },
     components: live.list(),
     live,
     async run(runOptions?: RunOptions) {

@@ -45,6 +45,7 @@ export function startCommand(_setExit: (code: number) => void): Command {
             `topics   ${topics.required} needed, ${topics.created.length} created`,
             `health   ${health}/readyz  /metrics`,
             `admin    ${admin.url}/api/v1 (OpenAPI: /api/v1/openapi.json)${admin.localToken ? '; the local admin token is in the run file, for the CLI on this machine' : '; no local token (not loopback): use a configured token'}`,
+            `console  ${admin.console} (sign in with an admin token; on this machine: npx crossdock admin console)`,
             `running  ${components.map((c) => c.name).join(', ')} (Ctrl-C stops)`,
           ].join('\n'),
       );

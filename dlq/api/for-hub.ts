@@ -41,6 +41,8 @@ export interface HubAdminApiOptions extends DlqContext {
    * root (hub/start.ts: flows/ scorecardQuery). Absent: that operation answers 503.
    */
   scorecards?: (redis: { redis: Redis; redisPrefix: string }) => AdminApiDeps['scorecards'];
+  /** More routes on the API's app (the operations console), injected by the composition root. */
+  extend?: AdminApiDeps['extend'];
 }
 
 /** The admin API as `crossdock start` runs it, and its audit trail for other operations of the hub. */
@@ -152,6 +154,7 @@ export function hubAdminApi(options: HubAdminApiOptions): HubAdminApi {
           catalog,
           ...(options.localToken ? { localToken: options.localToken } : {}),
           ...(options.scorecards ? { scorecards: options.scorecards({ redis, redisPrefix }) } : {}),
+          ...(options.extend ? { extend: options.extend } : {}),
           logger,
         });
         await api.start();

@@ -82,8 +82,22 @@ export interface AdminApiDeps {
   catalog?: () => Catalog;
   /** The local admin token (loopback only; hub/start.ts makes it). */
   localToken?: string;
+  /**
+   * More routes on the same app (the operations console: hub/ injects console/ registerConsole),
+   * given the API's own token check and audit trail. Its routes mark themselves public
+   * (`config.admin.public`) to skip the bearer check and sign in their own way.
+   */
+  extend?: (app: FastifyInstance, api: AdminApiExtension) => Promise<void>;
   logger?: Logger;
   clock?: Clock;
+}
+
+/** What an extension of the admin API gets of it (AdminApiDeps.extend). */
+export interface AdminApiExtension {
+  /** The identity of a token, exactly as the bearer check finds it (configured tokens, then the local one). */
+  identify(token: string): AdminIdentity | undefined;
+  /** Writes a record to the audit trail (`at` is now). */
+  audit(record: Omit<AuditRecord, 'at'>): Promise<void>;
 }
 
 /** Per request: who asks, what it is, and what goes into its audit record. */
@@ -607,6 +621,12 @@ export async function buildAdminApp(deps: AdminApiDeps): Promise<FastifyInstance
       return { scorecards };
     },
   );
+
+  if (deps.extend)
+    await deps.extend(app, {
+      identify: (token) => identify([...tokens(), ...localEntry], token),
+      audit: (record) => deps.audit.record({ at: clock.now(), ...record }),
+    });
 
   app.get(
     `${API_PREFIX}/openapi.json`,

@@ -1,0 +1,7 @@
+import type { ConsolePageModule } from '../contract';
+
+/**
+ * The console's pages, in navigation order: each module registers its routes and its entry of the
+ * navigation bar (console/contract.ts ConsoleSite).
+ */
+export const CONSOLE_PAGES: readonly ConsolePageModule[] = [];
