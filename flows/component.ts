@@ -294,7 +294,10 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
  * with a Kafka client of its own, encoded as FlowAlertRaised against the hub's registry.
  */
 export function hubFlowEngine(
-  options: Pick<FlowTrackerOptions, 'config' | 'endpoints' | 'logger'>,
+  options: Pick<FlowTrackerOptions, 'config' | 'endpoints' | 'logger'> & {
+    /** How old a claimed alert must be before a scan looks for it on the topic (engine default: 60 s). */
+    graceMs?: number;
+  },
 ): NonNullable<FlowTrackerOptions['engine']> {
   const { config, endpoints } = options;
   const logger = options.logger.child({ component: 'flow-engine' });
@@ -308,6 +311,7 @@ export function hubFlowEngine(
       sites: () => config.siteById,
       metrics,
       log: flowLog(logger),
+      ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
       alerts: {
         kafka: createKafka({ clientId: 'crossdock-flow-alerts', connection: endpoints.kafka, logger }),
         topic: names.flowAlerts,

@@ -6,7 +6,7 @@
  * needs and the hub's context does not carry: its own Redis prefix and a short session timeout.
  *
  * Run with `node -r tsx/cjs test/helpers/flow-tracker-process.ts`. Configured by the environment:
- * CD_FLOW_TRACKER = JSON { configFile, redisPrefix, sessionTimeoutMs?, logLevel? } — the hub
+ * CD_FLOW_TRACKER = JSON { configFile, redisPrefix, sessionTimeoutMs?, graceMs?, logLevel? } — the hub
  * configuration file (YAML, with its `flows:`) the test wrote, the Redis prefix the test reads.
  * The endpoints are the test's (CROSSDOCK_TEST_ENDPOINTS, inherited). Writes `TRACKER-READY` on
  * stdout once the tracker started; its log (pino JSON, `logLevel`, default silent) goes to stderr.
@@ -28,6 +28,8 @@ interface TrackerProcessSettings {
   configFile: string;
   redisPrefix: string;
   sessionTimeoutMs?: number;
+  /** The engine's grace before a claimed alert is looked for on the topic (default: the engine's). */
+  graceMs?: number;
   logLevel?: string;
 }
 
@@ -44,7 +46,12 @@ async function main(): Promise<void> {
     logger,
     health: createHealthServer(undefined, { defaultMetrics: false }),
     redisPrefix: settings.redisPrefix,
-    engine: hubFlowEngine({ config, endpoints, logger }),
+    engine: hubFlowEngine({
+      config,
+      endpoints,
+      logger,
+      ...(settings.graceMs !== undefined ? { graceMs: settings.graceMs } : {}),
+    }),
     ...(settings.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: settings.sessionTimeoutMs } : {}),
   });
   await tracker.start();
