@@ -4,7 +4,8 @@
 //   fragment that URL answers, every so often, while the tab is visible (live figures, a replay's
 //   progress); it stops when the fragment says data-final, and says so to screen readers only
 //   through the aria-live the page gave it;
-// - a form with data-confirm="<question>" asks before it is sent.
+// - a form with data-confirm="<question>" asks before it is sent, and so does a submit button with
+//   its own data-confirm (one button of a form with several: discard among the dead-letter actions).
 'use strict';
 (function () {
   function refresh(el) {
@@ -46,7 +47,10 @@
     for (var i = 0; i < live.length; i++) if (!live[i].querySelector('[data-final]')) refresh(live[i]);
     document.addEventListener('submit', function (e) {
       var form = e.target;
-      var q = form && form.getAttribute && form.getAttribute('data-confirm');
+      var button = e.submitter;
+      var q =
+        (button && button.getAttribute && button.getAttribute('data-confirm')) ||
+        (form && form.getAttribute && form.getAttribute('data-confirm'));
       if (q && !window.confirm(q)) e.preventDefault();
     });
   });

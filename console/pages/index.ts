@@ -1,7 +1,9 @@
 import type { ConsolePageModule } from '../contract';
+import { auditPages } from './audit';
+import { deadLetterPages } from './dead-letters';
 
 /**
  * The console's pages, in navigation order: each module registers its routes and its entry of the
  * navigation bar (console/contract.ts ConsoleSite).
  */
-export const CONSOLE_PAGES: readonly ConsolePageModule[] = [];
+export const CONSOLE_PAGES: readonly ConsolePageModule[] = [deadLetterPages, auditPages];

@@ -1,6 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { consoleExtension, type ConsolePageModule } from '../../../console';
-import { ADMIN_ROLES, buildAdminApp, tokenSha256, type AdminApiDeps } from '../../../dlq';
+import {
+  ADMIN_ROLES,
+  buildAdminApp,
+  tokenSha256,
+  type AdminApiDeps,
+  type DeadLetterPayload,
+  type DeadLetterRecord,
+  type DeadLetterStore,
+} from '../../../dlq';
 import { loadCatalog } from '../../../schemas';
 import { fakeAudit, fakeReplay, fakeStore, fakeTracer, letter } from '../dlq/fakes';
 
@@ -12,13 +20,30 @@ export const HOST = 'console.test:9401';
 
 /**
  * The admin API on fakes (test/unit/dlq/fakes.ts) with the console on it: the pages given, or
- * the shipped ones. `over` replaces any of the API's services.
+ * the shipped ones; the letters given (and their payloads), or two of subscriber erp. `over`
+ * replaces any of the API's services. The fake store and replay service are returned, so a test
+ * can check what an action asked of them.
  */
 export async function consoleApp(
-  options: { pages?: readonly ConsolePageModule[]; over?: Partial<AdminApiDeps> } = {},
-): Promise<{ app: FastifyInstance; audit: ReturnType<typeof fakeAudit> }> {
+  options: {
+    pages?: readonly ConsolePageModule[];
+    letters?: DeadLetterRecord[];
+    payloads?: Record<string, DeadLetterPayload>;
+    over?: Partial<AdminApiDeps>;
+  } = {},
+): Promise<{
+  app: FastifyInstance;
+  audit: ReturnType<typeof fakeAudit>;
+  store: DeadLetterStore;
+  replay: ReturnType<typeof fakeReplay>;
+}> {
   const audit = fakeAudit();
   const catalog = loadCatalog();
+  const store = fakeStore(
+    options.letters ?? [letter('x.dlq.deliver.erp:0:5'), letter('x.dlq.deliver.erp:0:6', { code: 'CD_E_OTHER' })],
+    options.payloads ?? {},
+  );
+  const replay = fakeReplay(store);
   const app = await buildAdminApp({
     config: () => ({
       hub: {
@@ -28,17 +53,14 @@ export async function consoleApp(
       },
       deadLetters: { replay: { maxSelection: 100, ratePerSecond: 50 } },
     }),
-    store: fakeStore([
-      letter('x.dlq.deliver.erp:0:5'),
-      letter('x.dlq.deliver.erp:0:6', { code: 'CD_E_OTHER' }),
-    ]),
+    store,
     audit,
     resolver: {
       getSchemaById: async (id) => {
         throw new Error(`unknown id ${id}`);
       },
     },
-    replay: fakeReplay(),
+    replay,
     tracer: fakeTracer,
     scorecards: async () => [],
     catalog: () => catalog,
@@ -46,7 +68,7 @@ export async function consoleApp(
     extend: consoleExtension(options.pages ? { pages: options.pages } : {}),
     ...options.over,
   });
-  return { app, audit };
+  return { app, audit, store, replay };
 }
 
 /** The Cookie header of a browser signed in with this role's token. */

@@ -5,10 +5,12 @@
 import type {
   AuditRecord,
   DeadLetterFilter,
+  DeadLetterGroup,
   DeadLetterPayload,
   DeadLetterRecord,
   DeadLetterStore,
   OperatorState,
+  DeadLetterSelector,
   ReplayJob,
   ReplayService,
   Tracer,
@@ -57,6 +59,46 @@ const matches = (r: DeadLetterRecord, f: DeadLetterFilter) =>
   (f.since === undefined || r.lastFailedAt >= f.since) &&
   (f.until === undefined || r.lastFailedAt <= f.until);
 
+/** The incident groups of some letters, as the real store keeps them (dlq/store.ts groups). */
+function groupsOf(
+  records: readonly DeadLetterRecord[],
+  filter: { subscriber?: string; site?: string; code?: string; openOnly?: boolean },
+): DeadLetterGroup[] {
+  const by = new Map<string, DeadLetterGroup>();
+  for (const r of records) {
+    const open = r.state === 'new' || r.state === 'claimed' ? 1 : 0;
+    const g = by.get(r.group);
+    if (g) {
+      g.count += 1;
+      g.open += open;
+      g.firstSeen = Math.min(g.firstSeen, r.firstFailedAt);
+      g.lastSeen = Math.max(g.lastSeen, r.lastFailedAt);
+      continue;
+    }
+    by.set(r.group, {
+      group: r.group,
+      code: r.code,
+      ...(r.site ? { site: r.site } : {}),
+      ...(r.subscriber ? { subscriber: r.subscriber } : {}),
+      ...(r.schemaVersion !== undefined ? { schemaVersion: r.schemaVersion } : {}),
+      ...(r.eventType ? { eventType: r.eventType } : {}),
+      count: 1,
+      open,
+      firstSeen: r.firstFailedAt,
+      lastSeen: r.lastFailedAt,
+    });
+  }
+  return [...by.values()]
+    .filter(
+      (g) =>
+        (filter.subscriber === undefined || g.subscriber === filter.subscriber) &&
+        (filter.site === undefined || g.site === filter.site) &&
+        (filter.code === undefined || g.code === filter.code) &&
+        (!filter.openOnly || g.open > 0),
+    )
+    .sort((a, b) => b.lastSeen - a.lastSeen || b.count - a.count);
+}
+
 export function fakeStore(
   records: DeadLetterRecord[],
   payloads: Record<string, DeadLetterPayload> = {},
@@ -86,7 +128,7 @@ export function fakeStore(
         .filter((r) => matches(r, filter))
         .slice(0, max)
         .map((r) => r.id),
-    groups: async () => [],
+    groups: async (filter = {}) => groupsOf([...byId.values()], filter),
     ofEvent: async (eventId) => [...byId.values()].filter((r) => r.eventId === eventId).map((r) => r.id),
     async applyState(id, change) {
       const r = byId.get(id);
@@ -114,23 +156,55 @@ export function fakeAudit(): AuditLog & { records: AuditRecord[] } {
   };
 }
 
-export function fakeReplay(): ReplayService {
+/** What a fake replay service was asked, for tests to check the selector a caller sent. */
+export interface FakeReplayCalls {
+  dryRuns: DeadLetterSelector[];
+  started: DeadLetterSelector[];
+  /** Moves a job on (its counts, its state), as the runner would. */
+  advance(id: string, patch: Partial<ReplayJob>): void;
+}
+
+/**
+ * A replay service in memory. Given a store, a filter selects that store's letters (open ones
+ * unless the filter names a state, as the real service does); without one, only ids select.
+ */
+export function fakeReplay(store?: Pick<DeadLetterStore, 'ids' | 'get'>): ReplayService & FakeReplayCalls {
   const jobs = new Map<string, ReplayJob>();
+  const dryRuns: DeadLetterSelector[] = [];
+  const started: DeadLetterSelector[] = [];
   const job = (id: string): ReplayJob => {
     const j = jobs.get(id);
     if (!j) throw new Error(`no job ${id}`);
     return j;
   };
+  const selected = async (selector: DeadLetterSelector): Promise<string[]> => {
+    if (selector.ids) return selector.ids;
+    if (!store || !selector.filter) return [];
+    const ids = await store.ids(selector.filter, 100_000);
+    if (selector.filter.state) return ids;
+    const open: string[] = [];
+    for (const id of ids) {
+      const r = await store.get(id);
+      if (r && (r.state === 'new' || r.state === 'claimed')) open.push(id);
+    }
+    return open;
+  };
   return {
-    dryRun: async (selector) =>
-      (selector.ids ?? []).map((id) => ({ id, outcome: 'deliver' as const, subscribers: ['erp'] })),
+    dryRuns,
+    started,
+    advance: (id, patch) => void Object.assign(job(id), patch),
+    async dryRun(selector) {
+      dryRuns.push(selector);
+      return (await selected(selector)).map((id) => ({ id, outcome: 'deliver' as const, subscribers: ['erp'] }));
+    },
     async start(selector, options) {
+      started.push(selector);
       const j: ReplayJob = {
         id: `job-${jobs.size + 1}`,
         state: 'running',
         selector,
         ratePerSecond: options.ratePerSecond ?? 50,
-        total: selector.ids?.length ?? 0,
+        total: (await selected(selector)).length,
         done: 0,
         sent: 0,
         skipped: 0,
@@ -143,7 +217,7 @@ export function fakeReplay(): ReplayService {
       return j;
     },
     get: async (id) => jobs.get(id),
-    list: async (limit) => [...jobs.values()].slice(0, limit),
+    list: async (limit) => [...jobs.values()].reverse().slice(0, limit),
     pause: async (id) => Object.assign(job(id), { state: 'paused' as const }),
     resume: async (id) => Object.assign(job(id), { state: 'running' as const }),
     cancel: async (id) => Object.assign(job(id), { state: 'cancelled' as const }),
