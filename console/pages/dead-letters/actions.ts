@@ -34,7 +34,8 @@ function extra(op: WorkOp, form: Readonly<Record<string, string>>): Record<strin
     case 'resolve':
       return text('text') ? { note: text('text') } : {};
     case 'discard':
-      if (!text('reason')) throw formInvalid('reason', 'a discard needs a reason (it goes into the letters’ notes)');
+      if (!text('reason'))
+        throw formInvalid('reason', 'a discard needs a reason (it goes into the letters’ notes)');
       return { reason: text('reason') };
   }
 }

@@ -18,7 +18,10 @@ export const PAGE_SIZE = 50;
 /** Epoch milliseconds as `2026-12-05 10:10:44Z` (UTC, as the CLI prints them). */
 export function when(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '-';
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** A time for people with its machine form (`<time datetime>`). */

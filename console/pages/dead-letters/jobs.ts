@@ -160,7 +160,10 @@ export function registerJobs(site: ConsoleSite): void {
       const job = await req.api.post<ReplayJob>(`${apiPath(req.params.jobId!)}/${a}`, {});
       return {
         redirect: jobHref(job.id),
-        flash: { kind: 'ok', text: `${PAST[a]} replay job ${job.id}: ${job.state}, ${job.done} of ${job.total} handled` },
+        flash: {
+          kind: 'ok',
+          text: `${PAST[a]} replay job ${job.id}: ${job.state}, ${job.done} of ${job.total} handled`,
+        },
       };
     });
 }

@@ -48,7 +48,13 @@ export function selectorOf(
       throw formInvalid('scope', 'every letter matching the filter needs a filter (a group, a subscriber…)');
     return { filter: filter as DeadLetterFilter };
   }
-  const ids = [...new Set(all('id').map((s) => s.trim()).filter(Boolean))];
+  const ids = [
+    ...new Set(
+      all('id')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (ids.length === 0)
     throw formInvalid('id', 'select at least one dead letter, or choose every letter matching the filter');
   if (ids.length > MAX_IDS) throw formInvalid('id', `at most ${MAX_IDS} dead letters at once`);
@@ -82,7 +88,8 @@ export function hiddenSelection(selector: DeadLetterSelector): Html {
 
 /** The selector in words, for headings and flashes. */
 export function describeSelection(selector: DeadLetterSelector): string {
-  if (selector.ids) return selector.ids.length === 1 ? selector.ids[0]! : `${selector.ids.length} selected letters`;
+  if (selector.ids)
+    return selector.ids.length === 1 ? selector.ids[0]! : `${selector.ids.length} selected letters`;
   const f = (selector.filter ?? {}) as Record<string, unknown>;
   return `every letter matching ${FILTER_FIELDS.filter((k) => f[k] !== undefined)
     .map((k) => `${k} ${String(f[k])}`)

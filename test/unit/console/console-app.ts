@@ -40,7 +40,10 @@ export async function consoleApp(
   const audit = fakeAudit();
   const catalog = loadCatalog();
   const store = fakeStore(
-    options.letters ?? [letter('x.dlq.deliver.erp:0:5'), letter('x.dlq.deliver.erp:0:6', { code: 'CD_E_OTHER' })],
+    options.letters ?? [
+      letter('x.dlq.deliver.erp:0:5'),
+      letter('x.dlq.deliver.erp:0:6', { code: 'CD_E_OTHER' }),
+    ],
     options.payloads ?? {},
   );
   const replay = fakeReplay(store);

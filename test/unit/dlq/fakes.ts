@@ -195,7 +195,11 @@ export function fakeReplay(store?: Pick<DeadLetterStore, 'ids' | 'get'>): Replay
     advance: (id, patch) => void Object.assign(job(id), patch),
     async dryRun(selector) {
       dryRuns.push(selector);
-      return (await selected(selector)).map((id) => ({ id, outcome: 'deliver' as const, subscribers: ['erp'] }));
+      return (await selected(selector)).map((id) => ({
+        id,
+        outcome: 'deliver' as const,
+        subscribers: ['erp'],
+      }));
     },
     async start(selector, options) {
       started.push(selector);
