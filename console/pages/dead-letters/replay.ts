@@ -8,7 +8,7 @@ import type { ReplayJob, ReplayPrediction } from '../../../dlq';
 import type { ConsoleSite, PageRequest } from '../../contract';
 import { html, type Html } from '../../html';
 import { CONSOLE_PATH } from '../../session';
-import { canWork, dash, DLQ_PATH, jobHref, letterHref, safeBack } from './format';
+import { canWork, dash, DLQ_PATH, jobHref, letterHref } from './format';
 import { describeSelection, hiddenSelection, selectionHref, selectorOf } from './selection';
 import { ACTION_PATHS } from './work-panel';
 
@@ -115,7 +115,7 @@ export function registerReplay(site: ConsoleSite): void {
     const selector = selectorOf(req.form, req.formAll);
     const { job } = await req.api.post<{ job: ReplayJob }>('/dlq/replay', { selector });
     return {
-      redirect: safeBack(jobHref(job.id)),
+      redirect: jobHref(job.id),
       flash: { kind: 'ok', text: `Replay job ${job.id} started: ${job.total} letter(s)` },
     };
   });
