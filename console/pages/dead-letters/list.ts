@@ -168,7 +168,17 @@ export async function deadLettersPage(req: PageRequest) {
               <h2 id="letters-h">Letters</h2>
               ${lettersSection(page, filter, cursor)}
             </section>
-            ${page.total > 0 ? workPanel({ role: req.user.role, back, filter, total: page.total }) : ''}`
+            ${
+              page.total > 0
+                ? workPanel({
+                    role: req.user.role,
+                    back,
+                    filter,
+                    total: page.total,
+                    pageIds: page.items.map((r) => r.id),
+                  })
+                : ''
+            }`
         : html`<p class="muted">Choose a group (or a filter) to see its letters and act on them.</p>`
     }`;
   return { page: { title: 'Dead letters', body } };

@@ -1,7 +1,8 @@
 /**
  * Which dead letters a form or a link names, as the API's selector (dlq/contract.ts
- * DeadLetterSelector): the letters ticked on a page (`id`, repeated) or every letter matching the
- * page's filter (`scope=filter` with the filter's fields). The same fields travel in forms (hidden
+ * DeadLetterSelector): the letters ticked on a page (`id`, repeated), every letter shown on the
+ * page (`scope=page`: the page's ids travel as `pageId`), or every letter matching the page's
+ * filter (`scope=filter` with the filter's fields). The same fields travel in forms (hidden
  * inputs), in the dry-run page's query and back into the replay form, so "Replay these N" replays
  * exactly what was dry-run.
  */
@@ -35,8 +36,9 @@ export function filterOf(fields: Readonly<Record<string, string>>): PageFilter {
 export const hasFilter = (f: PageFilter): boolean => Object.keys(f).length > 0;
 
 /**
- * The selector a form names. `scope=filter`: the filter's fields (at least one); otherwise the
- * ticked ids (at least one). @throws CrossdockError CD_E_CONSOLE_FORM_INVALID naming the field
+ * The selector a form names. `scope=filter`: the filter's fields (at least one); `scope=page`:
+ * the page's ids; otherwise the ticked ids (at least one).
+ * @throws CrossdockError CD_E_CONSOLE_FORM_INVALID naming the field
  */
 export function selectorOf(
   one: Readonly<Record<string, string>>,
@@ -50,7 +52,7 @@ export function selectorOf(
   }
   const ids = [
     ...new Set(
-      all('id')
+      all(one.scope === 'page' ? 'pageId' : 'id')
         .map((s) => s.trim())
         .filter(Boolean),
     ),

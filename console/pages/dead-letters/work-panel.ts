@@ -30,12 +30,14 @@ export interface WorkPanelInput {
   /** A list: the filter of the page (for "every letter matching"), and how many match. */
   filter?: PageFilter;
   total?: number;
+  /** A list: the ids of the letters on this page (for "every letter on this page"). */
+  pageIds?: readonly string[];
 }
 
 /** The id of the list's form: the letters' checkboxes belong to it (`form="work"`). */
 export const WORK_FORM_ID = 'work';
 
-function scopeChoice(filter: PageFilter, total: number | undefined): Html {
+function scopeChoice(filter: PageFilter, total: number | undefined, pageIds: readonly string[]): Html {
   const said = FILTER_FIELDS.filter((k) => filter[k] !== undefined)
     .map((k) => `${k} ${filter[k]}`)
     .join(', ');
@@ -45,6 +47,15 @@ function scopeChoice(filter: PageFilter, total: number | undefined): Html {
       ><input type="radio" name="scope" value="ids" checked data-scope="ids" /> the letters ticked
       above</label
     >
+    ${
+      pageIds.length
+        ? html`<label
+              ><input type="radio" name="scope" value="page" data-scope="page" /> the ${pageIds.length}
+              letter(s) on this page</label
+            >
+            ${pageIds.map((id) => html`<input type="hidden" name="pageId" value="${id}" />`)}`
+        : ''
+    }
     <label
       ><input type="radio" name="scope" value="filter" data-scope="filter" /> every letter matching
       ${said}${total !== undefined ? ` (${total})` : ''}</label
@@ -69,7 +80,7 @@ export function workPanel(input: WorkPanelInput): Html {
       ${
         input.id
           ? html`<input type="hidden" name="id" value="${input.id}" />`
-          : scopeChoice(input.filter ?? {}, input.total)
+          : scopeChoice(input.filter ?? {}, input.total, input.pageIds ?? [])
       }
       <p>
         <button type="submit" formaction="${ACTION_PATHS.dryRun}" data-action="dry-run">

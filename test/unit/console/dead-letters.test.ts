@@ -167,6 +167,21 @@ describe('console: dead letters', () => {
     expect(page.body).toContain('<p class="flash ok">Claimed 2 of 2</p>');
   });
 
+  it("claim of every letter on the page sends the page's ids (no ticking 50 boxes)", async () => {
+    const list = await get(`/console/dead-letters?group=${encodeURIComponent(G)}`, 'operator');
+    expect(list.body).toMatch(/the 50\s+letter\(s\) on this page/);
+    const pageIds = [...list.body.matchAll(/name="pageId" value="([^"]+)"/g)].map((m) => m[1]!);
+    expect(pageIds).toHaveLength(50);
+    const res = await post('/console/dead-letters/claim', 'operator', [
+      ['scope', 'page'],
+      ['id', storm(1)],
+      ...pageIds.map((id): [string, string] => ['pageId', id]),
+    ]);
+    expect(res.statusCode).toBe(303);
+    expect(audit.records[0]).toMatchObject({ op: 'dlq.claim', selector: { ids: pageIds }, count: 50 });
+    expect((await follow(res, 'operator')).body).toContain('Claimed 50 of 50');
+  });
+
   it('discard of a whole group sends its filter with the reason; a note goes with the text', async () => {
     const note = await post('/console/dead-letters/note', 'operator', [
       ['scope', 'filter'],
