@@ -6,7 +6,7 @@ import type { HubConfig } from '../../../core/config';
 import { createHealthServer, type HealthServer } from '../../../core/health';
 import { createLogger } from '../../../core/logger';
 import { topicsForPrefix, type HubTopics } from '../../../core/names/topics';
-import { hubAdminApi, tokenSha256, type AdminApi, type AuditRecord } from '../../../dlq';
+import { hubAdminApi, tokenSha256, type AdminApi, type AdminApiDeps, type AuditRecord } from '../../../dlq';
 import { scorecardQuery } from '../../../flows';
 import { loadConfigText } from '../../../hub';
 import { encodeEvent, exampleEvent, loadCatalog } from '../../../schemas';
@@ -53,7 +53,10 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApiHarness(): Promise<ApiHarness> {
+/** `extend`: more routes on the API's app, as hub/start.ts adds the console. */
+export async function startApiHarness(
+  options: { extend?: AdminApiDeps['extend'] } = {},
+): Promise<ApiHarness> {
   const prefix = randomName('dlqapi');
   const t = topicsForPrefix(prefix);
   const doc = oneSiteConfig(prefix, 'http://127.0.0.1:9/events') as unknown as {
@@ -157,6 +160,7 @@ export async function startApiHarness(): Promise<ApiHarness> {
     localToken: TOKENS.local,
     // As hub/start.ts wires it.
     scorecards: ({ redis, redisPrefix }) => scorecardQuery({ redis, redisPrefix, config: () => config }),
+    ...(options.extend ? { extend: options.extend } : {}),
   });
   await api.start();
   const url = api.url!;
