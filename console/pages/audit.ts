@@ -10,6 +10,15 @@ import { CONSOLE_PATH } from '../session';
 import { timeCell } from './dead-letters/format';
 
 const LIMITS = [50, 200, 1000] as const;
+/** A selector longer than this (a thousand ids) is cut, with its length said. */
+const SELECTOR_CHARS = 300;
+
+function selectorText(selector: unknown): string {
+  const text = JSON.stringify(selector);
+  return text.length > SELECTOR_CHARS
+    ? `${text.slice(0, SELECTOR_CHARS)}… (${text.length} characters)`
+    : text;
+}
 
 function filterForm(q: Readonly<Record<string, string>>, limit: number): Html {
   const field = (id: string, label: string, hint: string) => html`<div>
@@ -60,7 +69,7 @@ function recordsTable(records: readonly AuditRecord[]): Html {
           <td class="num">${r.count ?? '-'}</td>
           <td class="num">${r.refused ?? '-'}</td>
           <td>${r.code ?? '-'}</td>
-          <td>${r.selector === undefined ? '-' : html`<code>${JSON.stringify(r.selector)}</code>`}</td>
+          <td>${r.selector === undefined ? '-' : html`<code>${selectorText(r.selector)}</code>`}</td>
         </tr>`,
       )}
     </tbody>
