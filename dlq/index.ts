@@ -80,6 +80,16 @@ export {
   type AdminApiExtension,
 } from './api/server';
 export { createAdminApi, type AdminApi, type AdminApiOptions } from './api/component';
+export {
+  OVERVIEW_SCHEMA,
+  type OverviewDoc,
+  type OverviewState,
+  type OverviewSite,
+  type OverviewRouter,
+  type OverviewSubscriber,
+  type OverviewDependency,
+  type OverviewDeadLetters,
+} from './api/overview';
 export { createTracer, buildTrace, checkEventId, type TracerOptions, type TraceFacts } from './trace';
 export { describeTrace, type DescribeTraceOptions } from './trace-text';
 export { createReplayService, type ReplayServiceDeps } from './replay/service';

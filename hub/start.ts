@@ -16,6 +16,7 @@ import type { Endpoints } from '../core/env';
 import { HUB_COMPONENTS } from './components';
 import { componentStatus, serveConfigChanges } from './live-control';
 import { LiveComponents } from './live';
+import { hubOverview } from './overview';
 import { loadConfig } from './config';
 import { applyLocalKeys } from './local-keys';
 import { checkConnectionsAtStart, createDependencyProbe, type DependencyName } from './dependency-probe';
@@ -161,6 +162,10 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
     // GET /sites/scorecard: the scorecards of the configuration in force, on the API's Redis.
     scorecards: ({ redis, redisPrefix }) =>
       scorecardQuery({ redis, redisPrefix, config: () => running.live?.config ?? config }),
+    // GET /overview: this process's live figures (its /status, metrics, configuration in force and
+    // the index's dead-letter counts), the console's Overview page.
+    overview: ({ store }) =>
+      hubOverview({ health, config: () => running.live?.config ?? config, store }),
     // The operations console (console/): web pages over this API, on its port under /console.
     extend: consoleExtension({ logger: logger.child({ component: 'console' }) }),
   });

@@ -47,6 +47,8 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
   const counted = deliveryMetrics(deps.health?.metrics ?? new MetricsRegistry(), config.id);
   // The last failed attempt, for /status (the counters keep the totals).
   let lastFailure: { code: string; class: string; at: string } | undefined;
+  // When the breaker last changed state, for /status (`breakerSince`).
+  let breakerSince: string | undefined;
   const metrics: typeof counted = {
     ...counted,
     failed: (kind, code) => {
@@ -83,7 +85,11 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
     keys: subscriberDeliveryKeys(config.id, config),
     groupId: config.consumer.groupId,
     topic: deliverTopic,
-    breaker: () => ({ state: breaker.state, waitMs: breaker.waitMs() }),
+    breaker: () => ({
+      state: breaker.state,
+      waitMs: breaker.waitMs(),
+      ...(breakerSince ? { since: breakerSince } : {}),
+    }),
     consuming: () => consuming,
     lastError: () => lastFailure,
   });
@@ -91,6 +97,7 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
 
   const log = eventLogger(logger, DELIVERY_LOG_EVENTS);
   const breaker = new CircuitBreaker(config.delivery.breaker, deps.clock, (to, from) => {
+    breakerSince = new Date(deps.clock.now()).toISOString();
     metrics.breaker(to);
     if (to === 'open')
       log.emit('delivery.breaker_open', { from, to }, 'subscriber failing: breaker open, consumer paused');

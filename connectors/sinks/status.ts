@@ -8,6 +8,7 @@ import type { BreakerState } from '../../retry';
  *
  * - `breaker`: `closed` | `half-open` | `open` (also `crossdock_delivery_breaker_state` on /metrics);
  * - `breakerRetryInMs`: while open, how long until the next probe may go;
+ * - `breakerSince`: while open or half-open, when it last changed state (ISO time);
  * - `inRetry`: events scheduled for a retry in Redis (`crossdock_delivery_in_retry`);
  * - `heldKeys`: business keys held after their head was dead-lettered (their later events wait
  *   for `crossdock connector <id> --release-key <key>`);
@@ -22,7 +23,8 @@ export interface SubscriberStatusSource {
   keys: DeliveryKeys;
   groupId: string;
   topic: string;
-  breaker: () => { state: BreakerState; waitMs: number };
+  /** `since`: when the breaker last changed state (ISO), if it ever did. */
+  breaker: () => { state: BreakerState; waitMs: number; since?: string };
   consuming: () => boolean;
   lastError: () => { code: string; at: string } | undefined;
   /** @defaultValue 2000 */
@@ -88,6 +90,7 @@ export function subscriberStatus(src: SubscriberStatusSource): SubscriberStatus 
         groupId: src.groupId,
         breaker: b.state,
         breakerRetryInMs: b.state === 'open' ? b.waitMs : 0,
+        ...(b.state !== 'closed' && b.since ? { breakerSince: b.since } : {}),
         inRetry,
         heldKeys,
         ...(lag !== undefined ? { lag } : {}),

@@ -14,7 +14,7 @@ import {
   type CatalogFollower,
 } from '../../schemas';
 import { createAuditLog, type AuditLog } from '../audit';
-import type { AuditRecord } from '../contract';
+import type { AuditRecord, DeadLetterStore } from '../contract';
 import { createDlqServices, type DlqContext, type DlqServices } from '../component';
 import { createReplayService } from '../replay/service';
 import { createAdminApi, type AdminApi } from './component';
@@ -41,6 +41,11 @@ export interface HubAdminApiOptions extends DlqContext {
    * root (hub/start.ts: flows/ scorecardQuery). Absent: that operation answers 503.
    */
   scorecards?: (redis: { redis: Redis; redisPrefix: string }) => AdminApiDeps['scorecards'];
+  /**
+   * The live overview (GET /overview), made on the API's dead-letter store by the composition
+   * root (hub/start.ts: hub/overview.ts hubOverview). Absent: that operation answers 503.
+   */
+  overview?: (ctx: { store: DeadLetterStore }) => AdminApiDeps['overview'];
   /** More routes on the API's app (the operations console), injected by the composition root. */
   extend?: AdminApiDeps['extend'];
 }
@@ -154,6 +159,7 @@ export function hubAdminApi(options: HubAdminApiOptions): HubAdminApi {
           catalog,
           ...(options.localToken ? { localToken: options.localToken } : {}),
           ...(options.scorecards ? { scorecards: options.scorecards({ redis, redisPrefix }) } : {}),
+          ...(options.overview ? { overview: options.overview({ store: dlq.store }) } : {}),
           ...(options.extend ? { extend: options.extend } : {}),
           logger,
         });

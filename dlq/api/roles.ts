@@ -113,6 +113,14 @@ export const ADMIN_OPERATIONS = Object.freeze([
       'Site conformance scorecards of a period (whole UTC hours): accepted, rejected by code and rule, deprecated share, flow completion and step latency against deadlines, mapping variant, last event; worst conformance first',
   },
   {
+    op: 'hub.overview',
+    method: 'GET',
+    path: '/overview',
+    role: 'viewer',
+    summary:
+      'The live figures of this hub process: sites → router → subscribers with events/s, lag, retries, breakers, dead letters, each with a state (ok, warn, bad) and its reason; not audited when it succeeds',
+  },
+  {
     op: 'dlq.claim',
     method: 'POST',
     path: '/dlq/claim',

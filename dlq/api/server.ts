@@ -49,6 +49,7 @@ import {
 import { recordsForRole, showDeadLetter } from '../show';
 import { applyWork, type WorkArgs, type WorkOp } from '../work';
 import { allowed, operation, seesPersonalData, type AdminOpName } from './roles';
+import { OVERVIEW_SCHEMA, type OverviewDoc } from './overview';
 import * as S from './schemas';
 import { bearerToken, identify, LOCAL_ADMIN_NAME, tokenSha256, type AdminIdentity } from './tokens';
 
@@ -78,6 +79,11 @@ export interface AdminApiDeps {
     since?: string;
     until?: string;
   }) => Promise<readonly SiteScorecard[]>;
+  /**
+   * The live figures of the hub process (GET /overview), built by the composition root
+   * (hub/overview.ts) from the process's health server, configuration and dead-letter counts.
+   */
+  overview?: () => Promise<OverviewDoc>;
   /** Personal fields by event type. @defaultValue the shipped catalog (schemas loadCatalog) */
   catalog?: () => Catalog;
   /** The local admin token (loopback only; hub/start.ts makes it). */
@@ -111,6 +117,8 @@ interface RequestAudit {
   code?: string;
   /** False for the OpenAPI document. */
   audited: boolean;
+  /** Audited only when refused or failed (RouteConfig.quiet). */
+  quiet?: boolean;
 }
 
 /** Route options: the operation (and, for a route two operations share, how to tell them apart). */
@@ -119,6 +127,11 @@ interface RouteConfig {
   /** The operation once the body is read (POST /dlq/replay: dry run or not). */
   choose?: (body: unknown) => AdminOpName;
   public?: boolean;
+  /**
+   * Not audited when it succeeds (refusals and failures still are): a read of counts only, with
+   * no event data, that a console tab polls every few seconds and would flood the trail with.
+   */
+  quiet?: boolean;
 }
 
 declare module 'fastify' {
@@ -282,7 +295,12 @@ export async function buildAdminApp(deps: AdminApiDeps): Promise<FastifyInstance
 
   app.addHook('onRequest', async (req) => {
     const config: RouteConfig = req.routeOptions.config?.admin ?? {};
-    req.audit = { at: clock.now(), audited: !config.public, ...(config.op ? { op: config.op } : {}) };
+    req.audit = {
+      at: clock.now(),
+      audited: !config.public,
+      ...(config.quiet ? { quiet: true } : {}),
+      ...(config.op ? { op: config.op } : {}),
+    };
     if (config.public) return;
     const params = (req.params ?? {}) as Record<string, unknown>;
     const query = (req.query ?? {}) as Record<string, unknown>;
@@ -310,6 +328,7 @@ export async function buildAdminApp(deps: AdminApiDeps): Promise<FastifyInstance
     const a = req.audit;
     if (!a?.audited) return payload;
     const status = reply.statusCode;
+    if (a.quiet && status < 400) return payload;
     const record: AuditRecord = {
       at: a.at,
       who: a.identity?.name ?? 'anonymous',
@@ -380,7 +399,7 @@ export async function buildAdminApp(deps: AdminApiDeps): Promise<FastifyInstance
       url: `${API_PREFIX}${o.path}`,
       schema: {
         summary: o.summary,
-        description: `Role: ${o.role} or higher${extra.choose ? ' (operator unless dryRun is true)' : ''}. Audited as \`${op}\`.`,
+        description: `Role: ${o.role} or higher${extra.choose ? ' (operator unless dryRun is true)' : ''}. ${extra.quiet ? `Audited as \`${op}\` only when refused or failed.` : `Audited as \`${op}\`.`}`,
         tags: tags(op),
         ...schema,
         response: { ...schema.response, ...S.ERRORS },
@@ -620,6 +639,16 @@ export async function buildAdminApp(deps: AdminApiDeps): Promise<FastifyInstance
       req.audit.count = scorecards.length;
       return { scorecards };
     },
+  );
+
+  route(
+    'hub.overview',
+    { response: { 200: OVERVIEW_SCHEMA } },
+    async () => {
+      if (!deps.overview) throw unavailable('overview (crossdock start serves it)');
+      return deps.overview();
+    },
+    { quiet: true },
   );
 
   if (deps.extend)

@@ -8,7 +8,7 @@ import { createLogger } from '../../../core/logger';
 import { topicsForPrefix, type HubTopics } from '../../../core/names/topics';
 import { hubAdminApi, tokenSha256, type AdminApi, type AdminApiDeps, type AuditRecord } from '../../../dlq';
 import { scorecardQuery } from '../../../flows';
-import { loadConfigText } from '../../../hub';
+import { hubOverview, loadConfigText } from '../../../hub';
 import { encodeEvent, exampleEvent, loadCatalog } from '../../../schemas';
 import { oneSiteConfig } from '../../helpers/hub';
 import { createTopics, eventually, randomName, testEndpoints, testKafka } from '../../helpers/stack';
@@ -160,6 +160,7 @@ export async function startApiHarness(
     localToken: TOKENS.local,
     // As hub/start.ts wires it.
     scorecards: ({ redis, redisPrefix }) => scorecardQuery({ redis, redisPrefix, config: () => config }),
+    overview: ({ store }) => hubOverview({ health, config: () => config, store }),
     ...(options.extend ? { extend: options.extend } : {}),
   });
   await api.start();
