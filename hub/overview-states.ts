@@ -80,7 +80,8 @@ function lastErrorText(e: unknown, now: number): string | undefined {
 export function judgeSubscriber(f: SubscriberFacts): Finding[] {
   const s = f.status;
   if (!s) return [{ state: 'bad', reason: 'its connector is not running in this hub (no status)' }];
-  if (typeof s.error === 'string') return [{ state: 'warn', reason: `its status did not answer: ${s.error}` }];
+  if (typeof s.error === 'string')
+    return [{ state: 'warn', reason: `its status did not answer: ${s.error}` }];
   const out: Finding[] = [];
   const last = lastErrorText(s.lastError, f.now);
   const since = typeof s.breakerSince === 'string' ? ` since ${moment(s.breakerSince, f.now)}` : '';

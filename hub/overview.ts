@@ -155,7 +155,9 @@ export function hubOverview(options: HubOverviewOptions): () => Promise<Overview
       running: component('router')?.started === true && status.checks.router !== false,
       lag: metrics.lag,
       eventsIn: sum(metrics.inBySite),
-      eventsPerSecond: windowSeconds ? Math.max(0, sum(metrics.inBySite) - sum(base!.metrics.inBySite)) / windowSeconds : null,
+      eventsPerSecond: windowSeconds
+        ? Math.max(0, sum(metrics.inBySite) - sum(base!.metrics.inBySite)) / windowSeconds
+        : null,
       duplicates: metrics.duplicates,
       deadLettered: routerDead,
       routes: config.routes.map((r) => ({ name: r.name, to: [...r.to] })),
@@ -163,7 +165,9 @@ export function hubOverview(options: HubOverviewOptions): () => Promise<Overview
         judgeRouter({
           component: component('router'),
           healthy: status.checks.router,
-          kafka: kafka ? { up: kafka.up === true, ...(kafka.lastError ? { lastError: kafka.lastError } : {}) } : undefined,
+          kafka: kafka
+            ? { up: kafka.up === true, ...(kafka.lastError ? { lastError: kafka.lastError } : {}) }
+            : undefined,
           lag: metrics.lag,
           newDead: base ? delta(metrics.deadBySub, base.metrics.deadBySub, 'router') : 0,
           windowSeconds,

@@ -164,8 +164,7 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
       scorecardQuery({ redis, redisPrefix, config: () => running.live?.config ?? config }),
     // GET /overview: this process's live figures (its /status, metrics, configuration in force and
     // the index's dead-letter counts), the console's Overview page.
-    overview: ({ store }) =>
-      hubOverview({ health, config: () => running.live?.config ?? config, store }),
+    overview: ({ store }) => hubOverview({ health, config: () => running.live?.config ?? config, store }),
     // The operations console (console/): web pages over this API, on its port under /console.
     extend: consoleExtension({ logger: logger.child({ component: 'console' }) }),
   });

@@ -122,7 +122,16 @@ const DEAD = {
 /** The answer's JSON schema (documentation in the OpenAPI document; answers are sent as they are). */
 export const OVERVIEW_SCHEMA = {
   type: 'object',
-  required: ['at', 'rateWindowSeconds', 'ready', 'dependencies', 'sites', 'router', 'subscribers', 'deadLetters'],
+  required: [
+    'at',
+    'rateWindowSeconds',
+    'ready',
+    'dependencies',
+    'sites',
+    'router',
+    'subscribers',
+    'deadLetters',
+  ],
   properties: {
     at: { type: 'integer', description: 'Epoch ms of the figures' },
     rateWindowSeconds: { ...RATE, description: 'The span the rates are over; null for the first read' },
@@ -162,7 +171,16 @@ export const OVERVIEW_SCHEMA = {
     },
     router: {
       type: 'object',
-      required: ['running', 'lag', 'eventsIn', 'eventsPerSecond', 'duplicates', 'deadLettered', 'routes', 'state'],
+      required: [
+        'running',
+        'lag',
+        'eventsIn',
+        'eventsPerSecond',
+        'duplicates',
+        'deadLettered',
+        'routes',
+        'state',
+      ],
       properties: {
         running: { type: 'boolean' },
         lag: { type: 'number' },

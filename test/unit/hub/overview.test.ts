@@ -206,7 +206,11 @@ describe('hub overview: the live figures of the process', () => {
       inRetry: 12,
       heldKeys: 0,
       lag: 340,
-      lastError: { code: 'CD_E_DELIVERY_REJECTED', class: 'permanent', at: new Date(T0 - 65_000).toISOString() },
+      lastError: {
+        code: 'CD_E_DELIVERY_REJECTED',
+        class: 'permanent',
+        at: new Date(T0 - 65_000).toISOString(),
+      },
     };
     const doc = await w.read();
     expect(sub(doc, 'erp')).toMatchObject({
