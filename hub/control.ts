@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { configLineLocator, type HubConfig } from '../core/config';
 import { CrossdockError, isCrossdockError } from '../core/errors';
+import { CONSOLE_PATH } from '../console';
 import type { RouteHandler } from '../core/health';
 import { checkConfigText } from './config';
 import { startupProblems } from './startup-check';
@@ -259,4 +260,55 @@ export function locateAdmin(home: string, hub: string | undefined, env: NodeJS.P
       run?.adminUrl === url ? '; this hub listens on a non-loopback address, so it made no local token' : ''
     }`,
   );
+}
+
+/** Whether a process with this pid runs on this machine (EPERM: it runs, as another user). */
+export function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Where the operations console of the hub running on this machine is, and its local token. */
+export interface ConsoleLocation {
+  /** The console's address (`<admin API>/console/`). */
+  url: string;
+  /** The local admin token of this start (role admin), when the API listens on loopback. */
+  localToken?: string;
+}
+
+/**
+ * The console of the hub started with this CROSSDOCK_HOME (`crossdock admin console`), from its
+ * run file.
+ * @throws CrossdockError CD_E_HUB_NOT_RUNNING when there is no run file, its process is gone (a
+ *   hub that did not stop cleanly), or it names no admin API
+ */
+export function locateConsole(home: string, runs: (pid: number) => boolean = processRuns): ConsoleLocation {
+  const file = runFilePath(home);
+  const run = readRunFile(home);
+  if (!run)
+    throw new CrossdockError(
+      'CD_E_HUB_NOT_RUNNING',
+      `no hub runs on this machine: ${file} does not exist (crossdock start writes it; the same CROSSDOCK_HOME?)`,
+      { retriable: true, details: { runFile: file } },
+    );
+  if (!runs(run.pid))
+    throw new CrossdockError(
+      'CD_E_HUB_NOT_RUNNING',
+      `no hub runs on this machine: ${file} names process ${run.pid}, which is gone (a hub that did not stop cleanly); start it again with crossdock start`,
+      { retriable: true, details: { runFile: file, pid: run.pid } },
+    );
+  if (!run.adminUrl)
+    throw new CrossdockError(
+      'CD_E_HUB_NOT_RUNNING',
+      `the hub of ${file} names no admin API (started by an older crossdock?): restart it to serve the console`,
+      { retriable: true, details: { runFile: file } },
+    );
+  return {
+    url: `${run.adminUrl.replace(/\/+$/, '')}${CONSOLE_PATH}/`,
+    ...(run.adminToken ? { localToken: run.adminToken } : {}),
+  };
 }

@@ -22,6 +22,9 @@ export { diffConfig, type ConfigDiff } from './config-diff';
 export {
   locateHub,
   locateAdmin,
+  locateConsole,
+  processRuns,
+  type ConsoleLocation,
   readRunFile,
   runFilePath,
   type ApplyOutcome,
