@@ -7,6 +7,7 @@ import { signedHeaders } from '../../../connectors/sources/http/auth';
 import type { StatusDocument } from '../../../core/health';
 import { stackPaths } from '../../../stack';
 import { freePort } from '../../../stack/proc';
+import { runCli } from '../../helpers/hub';
 import { eventually, randomName } from '../../helpers/stack';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -15,6 +16,8 @@ const ROOT = path.resolve(__dirname, '../../..');
  * Readiness means "this process can accept work", as a user runs the hub (`crossdock start`): a
  * subscriber whose receiver is down (a webhook to a port nobody listens on) opens its breaker,
  * which shows on /status and /metrics, while /readyz stays 200 and HTTP ingest keeps accepting.
+ * The admin API's overview (GET /api/v1/overview) and the console's Overview page say the same,
+ * with the reason, from the same process.
  */
 describe('crossdock start: /readyz and /status with a subscriber down (real Kafka, registry, Redis)', () => {
   const prefix = randomName('st');
@@ -159,5 +162,72 @@ describe('crossdock start: /readyz and /status with a subscriber down (real Kafk
     expect(metrics).toMatch(/crossdock_delivery_breaker_state\{subscriber="tms"\} 2/);
     // Ingest still takes work: the TMS being down is not a reason to refuse a site.
     expect((await postOrder(randomName('ST'))).status).toBe(202);
+  });
+
+  it('the overview (API and console page) shows tms bad with its reason, the site and router ok; polling it is not audited', async () => {
+    // Where the console is and the token to sign in with: `crossdock admin console`, from the run file.
+    const found = await runCli(['admin', 'console', '--token', '--json'], { CROSSDOCK_HOME: home });
+    expect(found.code).toBe(0);
+    const { url, localToken } = JSON.parse(found.stdout) as { url: string; localToken: string };
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/console\/$/);
+    const api = url.replace(/\/console\/$/, '/api/v1');
+    const auth = { authorization: `Bearer ${localToken}` };
+    const overview = async () => {
+      const res = await fetch(`${api}/overview`, { headers: auth });
+      expect(res.status).toBe(200);
+      return (await res.json()) as {
+        ready: boolean;
+        dependencies: Array<{ name: string; up: boolean }>;
+        sites: Array<{
+          id: string;
+          kind: string;
+          eventsIn: number;
+          state: string;
+          lastEventAt: number | null;
+        }>;
+        router: { running: boolean; routes: Array<{ name: string; to: string[] }>; state: string };
+        subscribers: Array<{ id: string; breaker: string; state: string; reason?: string; inRetry: number }>;
+      };
+    };
+    await overview();
+    // The site's last event comes from the tracker's scorecards (read every few seconds), its
+    // count from the router's counter once it has read the last order.
+    await eventually(async () => {
+      const site = (await overview()).sites[0];
+      return site?.lastEventAt !== null && (site?.eventsIn ?? 0) >= 4;
+    }, 'the site to have its last event and four events in');
+    const doc = await overview();
+    expect(doc.ready).toBe(true);
+    expect(doc.dependencies.map((d) => [d.name, d.up])).toEqual([
+      ['kafka', true],
+      ['redis', true],
+      ['registry', true],
+    ]);
+    expect(doc.sites).toEqual([
+      expect.objectContaining({ id: 'us-chi', kind: 'http', state: 'ok', eventsIn: expect.any(Number) }),
+    ]);
+    expect(doc.router).toMatchObject({
+      running: true,
+      state: 'ok',
+      routes: [{ name: 'orders-to-tms', to: ['tms'] }],
+    });
+    expect(doc.subscribers).toEqual([expect.objectContaining({ id: 'tms', breaker: 'open', state: 'bad' })]);
+    expect(doc.subscribers[0]!.reason).toMatch(
+      /^breaker open since \d\d:\d\d:\d\d UTC \(\d+ (s|min) ago\)(, next probe in \d+ (s|min))?; last error CD_E_DELIVERY_\w+ \(transient\)/,
+    );
+
+    // The console's page, signed in with the same token: the subscriber drawn bad, with its reason.
+    const page = await fetch(`${url}overview`, { headers: { cookie: `cd_console=${localToken}` } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toMatch(/data-subscriber="tms"\s+data-state="bad"\s+data-breaker="open"/);
+    expect(html).toContain('<p class="reason">breaker open since');
+    expect(html).toMatch(/data-site="us-chi" data-state="ok"/);
+
+    // None of these reads is in the audit trail; a refused one is.
+    expect((await fetch(`${api}/overview`)).status).toBe(401);
+    const audit = await fetch(`${api}/audit?op=hub.overview&limit=100`, { headers: auth });
+    const records = ((await audit.json()) as { records: Array<{ result: string; who: string }> }).records;
+    expect(records.map((r) => `${r.who} ${r.result}`)).toEqual(['anonymous refused']);
   });
 });
