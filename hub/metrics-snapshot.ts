@@ -163,7 +163,8 @@ export const SNAPSHOT_METRICS: readonly string[] = Object.freeze([
 
 /**
  * A snapshot of the registry, reading only the metrics named (their `collect` runs: a gauge read
- * from Redis costs what it costs on /metrics), never the whole registry.
+ * from Redis costs what it costs on /metrics), never the whole registry. A metric that cannot be
+ * read is left out.
  */
 export async function readSnapshot(
   registry: Registry,
@@ -173,7 +174,13 @@ export async function readSnapshot(
   const read: MetricJson[] = [];
   for (const name of names) {
     const metric = registry.getSingleMetric(name);
-    if (metric) read.push((await metric.get()) as unknown as MetricJson);
+    // A gauge whose collect fails (its Redis down) is left out, as if not registered: the
+    // snapshot of the others still counts.
+    if (metric)
+      await metric.get().then(
+        (m) => read.push(m as unknown as MetricJson),
+        () => undefined,
+      );
   }
   return snapshotOf(read, now);
 }

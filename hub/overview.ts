@@ -1,4 +1,5 @@
 import type { HubConfig } from '../core/config';
+import { describeError } from '../core/errors';
 import type { HealthServer, StatusEntry } from '../core/health';
 import type { DeadLetterGroup, DeadLetterStore, OverviewDoc, OverviewSubscriber } from '../dlq';
 import { FLOW_METRIC_NAMES } from '../flows';
@@ -40,8 +41,8 @@ const OVERVIEW_METRICS = SNAPSHOT_METRICS.filter(
 interface Sample {
   at: number;
   metrics: MetricsSnapshot;
-  /** Router dead letters in the index by site (every one, open or not). */
-  deadBySite: Record<string, number>;
+  /** Router dead letters in the index by site (every one, open or not); undefined when the index did not answer. */
+  deadBySite: Record<string, number> | undefined;
 }
 
 const delta = (cur: Record<string, number>, base: Record<string, number> | undefined, key: string) =>
@@ -100,17 +101,22 @@ export function hubOverview(options: HubOverviewOptions): () => Promise<Overview
   return async () => {
     const now = clock();
     const config = options.config();
-    const [status, metrics, groups, summary] = await Promise.all([
+    // The index lives in Redis: when it does not answer, the rest of the overview still does
+    // (that is when it is needed most), with the index's figures null and the reason.
+    const index = Promise.all([options.store.groups(), options.store.summary(now)]).then(
+      ([groups, summary]) => ({ groups, summary }),
+      (err: unknown) => ({ error: describeError(err) }),
+    );
+    const [status, metrics, indexed] = await Promise.all([
       options.health.status(),
       readSnapshot(options.health.metrics, now, OVERVIEW_METRICS),
-      options.store.groups(),
-      options.store.summary(now),
+      index,
     ]);
-    const dead = deadLetterCounts(groups);
+    const dead = 'groups' in indexed ? deadLetterCounts(indexed.groups) : undefined;
     const sample: Sample = {
       at: now,
       metrics,
-      deadBySite: Object.fromEntries([...dead.bySite].map(([k, v]) => [k, v.total])),
+      deadBySite: dead && Object.fromEntries([...dead.bySite].map(([k, v]) => [k, v.total])),
     };
     const base = baseFor(now);
     keep(sample);
@@ -132,7 +138,7 @@ export function hubOverview(options: HubOverviewOptions): () => Promise<Overview
         eventsIn: metrics.inBySite[site.id] ?? 0,
         eventsPerSecond,
         lastEventAt,
-        deadLetters: dead.bySite.get(site.id) ?? { open: 0, total: 0 },
+        deadLetters: dead ? (dead.bySite.get(site.id) ?? { open: 0, total: 0 }) : null,
         ...verdict(
           judgeSite({
             kind,
@@ -140,7 +146,8 @@ export function hubOverview(options: HubOverviewOptions): () => Promise<Overview
             knowsLastEvent,
             lastEventAt,
             eventsPerSecond,
-            newDead: base ? delta(sample.deadBySite, base.deadBySite, site.id) : 0,
+            newDead:
+              sample.deadBySite && base?.deadBySite ? delta(sample.deadBySite, base.deadBySite, site.id) : 0,
             windowSeconds,
             now,
             quietMs,
@@ -189,7 +196,7 @@ export function hubOverview(options: HubOverviewOptions): () => Promise<Overview
         deliveredPerSecond: rate(metrics.deliveredBySub, base?.metrics.deliveredBySub, sub.id),
         failures: metrics.failuresBySub[sub.id] ?? 0,
         deadLettered: metrics.deadBySub[sub.id] ?? 0,
-        deadLetters: dead.bySub.get(sub.id) ?? { open: 0, total: 0 },
+        deadLetters: dead ? (dead.bySub.get(sub.id) ?? { open: 0, total: 0 }) : null,
         inRetry,
         parked: Math.max(0, (metrics.heldBySub[sub.id] ?? 0) - (metrics.inRetryBySub[sub.id] ?? 0)),
         heldKeys: Number(s?.heldKeys ?? 0),
@@ -229,11 +236,17 @@ export function hubOverview(options: HubOverviewOptions): () => Promise<Overview
       sites,
       router,
       subscribers,
-      deadLetters: {
-        open: summary.open,
-        overdue: summary.overdue,
-        ...(summary.oldestOpenAt !== undefined ? { oldestOpenAt: summary.oldestOpenAt } : {}),
-      },
+      ...('summary' in indexed
+        ? {
+            deadLetters: {
+              open: indexed.summary.open,
+              overdue: indexed.summary.overdue,
+              ...(indexed.summary.oldestOpenAt !== undefined
+                ? { oldestOpenAt: indexed.summary.oldestOpenAt }
+                : {}),
+            },
+          }
+        : { deadLetters: null, indexError: `the dead-letter index did not answer: ${indexed.error}` }),
     };
   };
 }

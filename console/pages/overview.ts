@@ -1,4 +1,5 @@
 import type {
+  OverviewDeadLetters,
   OverviewDependency,
   OverviewDoc,
   OverviewRouter,
@@ -69,9 +70,11 @@ function fact(name: string, value: Html | string | number): Html {
     <dd>${typeof value === 'number' ? count(value) : value}</dd>`;
 }
 
-function deadLetterLink(open: number, total: number, query: Record<string, string>): Html {
-  const text = `${count(open)} open`;
-  return html`<a href="${href(DEAD_LETTERS, query)}">${text}</a>${total > open ? html` <span class="muted">of ${count(total)}</span>` : ''}`;
+function deadLetterLink(counts: OverviewDeadLetters | null, query: Record<string, string>): Html {
+  if (!counts)
+    return html`<a href="${href(DEAD_LETTERS, query)}">unknown</a> <span class="muted">(index unavailable)</span>`;
+  const { open, total } = counts;
+  return html`<a href="${href(DEAD_LETTERS, query)}">${count(open)} open</a>${total > open ? html` <span class="muted">of ${count(total)}</span>` : ''}`;
 }
 
 function siteCard(s: OverviewSite, now: number): Html {
@@ -83,7 +86,7 @@ function siteCard(s: OverviewSite, now: number): Html {
       ${fact('In', perSecond(s.eventsPerSecond))}
       ${fact('Last event', s.lastEventAt === null ? html`<span class="muted">none in 24 h</span>` : when(s.lastEventAt, now))}
       ${fact('Read since start', s.eventsIn)}
-      ${fact('Dead letters', deadLetterLink(s.deadLetters.open, s.deadLetters.total, { site: s.id }))}
+      ${fact('Dead letters', deadLetterLink(s.deadLetters, { site: s.id }))}
     </dl>
   </article>`;
 }
@@ -148,7 +151,7 @@ function subscriberCard(s: OverviewSubscriber, now: number): Html {
       ${fact('Parked', s.parked)}
       ${s.heldKeys > 0 ? fact('Held keys', s.heldKeys) : ''}
       ${fact('Lag', s.lag === null ? html`<span class="muted">unknown</span>` : html`${count(s.lag)} events`)}
-      ${fact('Dead letters', deadLetterLink(s.deadLetters.open, s.deadLetters.total, { subscriber: s.id }))}
+      ${fact('Dead letters', deadLetterLink(s.deadLetters, { subscriber: s.id }))}
       ${fact('Delivered since start', s.delivered)}
       ${s.lastError ? fact('Last error', html`<code>${s.lastError.code}</code> ${when(Date.parse(s.lastError.at), now)}`) : ''}
     </dl>
@@ -192,8 +195,13 @@ export function overviewFigures(doc: OverviewDoc): Html {
     <p class="muted">
       Figures of ${clock(now)}${doc.rateWindowSeconds !== null ? `; rates over the last ${Math.round(doc.rateWindowSeconds)} s` : ''}.
       ${doc.ready ? 'This hub is ready.' : html`<strong class="state state-bad">This hub is not ready</strong> (its /readyz answers 503).`}
-      Dead letters open: <a href="${DEAD_LETTERS}">${count(doc.deadLetters.open)}</a>${doc.deadLetters.overdue ? `, ${count(doc.deadLetters.overdue)} overdue` : ''}.
+      ${
+        doc.deadLetters
+          ? html`Dead letters open: <a href="${DEAD_LETTERS}">${count(doc.deadLetters.open)}</a>${doc.deadLetters.overdue ? `, ${count(doc.deadLetters.overdue)} overdue` : ''}.`
+          : ''
+      }
     </p>
+    ${doc.indexError ? html`<p class="summary warn" data-index-error>${doc.indexError}</p>` : ''}
     <section aria-labelledby="deps-title" class="deps">
       <h2 id="deps-title">Dependencies</h2>
       <ul class="deps">

@@ -33,8 +33,8 @@ export interface OverviewSite {
   eventsPerSecond: number | null;
   /** Epoch ms of the newest event seen from the site (last 24 hours), null when none. */
   lastEventAt: number | null;
-  /** The router's dead letters of this site (validation, mapping, rules). */
-  deadLetters: OverviewDeadLetters;
+  /** The router's dead letters of this site (validation, mapping, rules); null when the index did not answer. */
+  deadLetters: OverviewDeadLetters | null;
   state: OverviewState;
   reason?: string;
 }
@@ -67,8 +67,8 @@ export interface OverviewSubscriber {
   failures: number;
   /** Dead letters its connector wrote since this process started. */
   deadLettered: number;
-  /** Its dead letters in the index. */
-  deadLetters: OverviewDeadLetters;
+  /** Its dead letters in the index; null when the index did not answer. */
+  deadLetters: OverviewDeadLetters | null;
   inRetry: number;
   /** Events parked behind an earlier event of their key. */
   parked: number;
@@ -107,14 +107,20 @@ export interface OverviewDoc {
   sites: OverviewSite[];
   router: OverviewRouter;
   subscribers: OverviewSubscriber[];
-  /** The whole index: open, overdue, and the oldest open one's last failure (epoch ms). */
-  deadLetters: { open: number; overdue: number; oldestOpenAt?: number };
+  /**
+   * The whole index: open, overdue, and the oldest open one's last failure (epoch ms); null when
+   * the index did not answer (Redis down: the rest of the overview still answers).
+   */
+  deadLetters: { open: number; overdue: number; oldestOpenAt?: number } | null;
+  /** Why the index's figures are missing, when they are. */
+  indexError?: string;
 }
 
 const STATE = { type: 'string', enum: ['ok', 'warn', 'bad'] } as const;
 const RATE = { type: 'number', nullable: true } as const;
 const DEAD = {
   type: 'object',
+  nullable: true,
   required: ['open', 'total'],
   properties: { open: { type: 'integer' }, total: { type: 'integer' } },
 } as const;
@@ -249,8 +255,10 @@ export const OVERVIEW_SCHEMA = {
         },
       },
     },
+    indexError: { type: 'string' },
     deadLetters: {
       type: 'object',
+      nullable: true,
       required: ['open', 'overdue'],
       properties: {
         open: { type: 'integer' },

@@ -130,6 +130,20 @@ describe('console: the Overview page', () => {
     expect(body).not.toContain('rates over the last');
   });
 
+  it('without the index (Redis down) still draws the map, saying the dead-letter counts are unknown and why', async () => {
+    doc = overviewDoc({
+      deadLetters: null,
+      indexError: 'the dead-letter index did not answer: Redis did not answer',
+    });
+    doc.subscribers[0]!.deadLetters = null;
+    const body = (await get('/console/overview')).body;
+    expect(body).toContain(
+      '<p class="summary warn" data-index-error>the dead-letter index did not answer: Redis did not answer</p>',
+    );
+    expect(body).not.toContain('Dead letters open:');
+    expect(text(card(body, 'data-subscriber="erp"'))).toContain('Dead letters unknown (index unavailable)');
+  });
+
   it('answers the live fragment alone (no page around it), escaped like any page', async () => {
     doc = overviewDoc({
       subscribers: [

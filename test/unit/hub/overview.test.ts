@@ -73,13 +73,18 @@ function world(options: { lastEventGauge?: boolean } = {}) {
     health.addStatus('components', name, () => components[name] ?? { started: false });
   for (const name of Object.keys(deps)) health.addStatus('dependencies', name, () => deps[name]!);
   let groups: DeadLetterGroup[] = [];
+  let indexDown = false;
+  const redisDown = () => {
+    throw Object.assign(new Error('Redis did not answer'), { code: 'CD_E_DLQ_UNAVAILABLE' });
+  };
   let now = T0;
   const overview = hubOverview({
     health,
     config: () => CONFIG,
     store: {
-      groups: async () => groups,
-      summary: async () => ({ open: 4, overdue: 1, oldestOpenAt: T0 - HOUR, depth: [] }),
+      groups: async () => (indexDown ? redisDown() : groups),
+      summary: async () =>
+        indexDown ? redisDown() : { open: 4, overdue: 1, oldestOpenAt: T0 - HOUR, depth: [] },
     },
     now: () => now,
   });
@@ -97,6 +102,7 @@ function world(options: { lastEventGauge?: boolean } = {}) {
     deps,
     setGroups: (g: DeadLetterGroup[]) => void (groups = g),
     setRouterHealthy: (h: boolean) => void (routerHealthy = h),
+    setIndexDown: (d: boolean) => void (indexDown = d),
   };
 }
 
@@ -360,6 +366,26 @@ describe('hub overview: the live figures of the process', () => {
     w.components.router = { started: false };
     doc = await w.read();
     expect(doc.router).toMatchObject({ state: 'bad', reason: 'the router is not running in this hub' });
+  });
+});
+
+describe('hub overview: without the index', () => {
+  it('answers without the index when Redis does not: its figures null and why, and no false "rising" after', async () => {
+    const w = world();
+    w.setGroups([group({ group: 'r', site: 'us-chi', count: 5, open: 5 })]);
+    w.setIndexDown(true);
+    let doc = await w.read();
+    expect(doc.deadLetters).toBeNull();
+    expect(doc.indexError).toBe('the dead-letter index did not answer: Redis did not answer');
+    expect(site(doc, 'us-chi').deadLetters).toBeNull();
+    expect(sub(doc, 'erp').deadLetters).toBeNull();
+    expect(doc.router.state).toBe('ok');
+    w.advance(2000);
+    w.setIndexDown(false);
+    doc = await w.read();
+    expect(doc.indexError).toBeUndefined();
+    expect(site(doc, 'us-chi')).toMatchObject({ deadLetters: { open: 5, total: 5 } });
+    expect(site(doc, 'us-chi').reason ?? '').not.toContain('rising');
   });
 });
 
