@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../core/logger';
 import { refreshRedaction } from '../core/redact';
 import { consoleExtension, CONSOLE_PATH } from '../console';
 import { hubAdminApi, isLoopbackHost, newAdminToken } from '../dlq';
-import { scorecardQuery } from '../flows';
+import { createFlowReader, createFlowStore, scorecardQuery } from '../flows';
 import { ensureTopics } from '../router';
 import { loadCatalog, publishCatalog, pushSchemas } from '../schemas';
 import { currentEndpoints, stackPaths, status, stderrProgress, up, type PartStatus } from '../stack';
@@ -165,6 +165,13 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
     // GET /overview: this process's live figures (its /status, metrics, configuration in force and
     // the index's dead-letter counts), the console's Overview page.
     overview: ({ store }) => hubOverview({ health, config: () => running.live?.config ?? config, store }),
+    // GET /flows…: the flow tracker's instances (read side only), the flows of the configuration in force.
+    flows: ({ redis, redisPrefix }) =>
+      createFlowReader({
+        store: createFlowStore({ redis, redisPrefix }),
+        flows: () => (running.live?.config ?? config).flows,
+        sites: () => (running.live?.config ?? config).siteById,
+      }),
     // The operations console (console/): web pages over this API, on its port under /console.
     extend: consoleExtension({ logger: logger.child({ component: 'console' }) }),
   });

@@ -74,7 +74,7 @@ export function flowsCommand(_setExit: (code: number) => void): Command {
       .option('--limit <n>', 'overdue instances to list', '20')
       .option(
         '--json',
-        'print the flows (flow, open, overdue) and the overdue instances (flow, key, siteId, step, stepIndex, dueAt) as JSON',
+        'print the flows (flow, open, overdue) and the overdue instances (flow, key, siteId, step, stepIndex, dueAt, alertId) as JSON',
       )
       .action(async (opts: { config: string; limit: string; json?: boolean }) => {
         await withReader(opts.config, async (reader) => {

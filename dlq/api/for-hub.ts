@@ -46,6 +46,12 @@ export interface HubAdminApiOptions extends DlqContext {
    * root (hub/start.ts: hub/overview.ts hubOverview). Absent: that operation answers 503.
    */
   overview?: (ctx: { store: DeadLetterStore }) => AdminApiDeps['overview'];
+  /**
+   * The flow engine's read side (GET /flows, /flows/overdue, /flows/{flow}/{key}), made on the
+   * API's Redis client by the composition root (hub/start.ts: flows/ createFlowReader). Absent:
+   * those operations answer 503.
+   */
+  flows?: (redis: { redis: Redis; redisPrefix: string }) => AdminApiDeps['flows'];
   /** More routes on the API's app (the operations console), injected by the composition root. */
   extend?: AdminApiDeps['extend'];
 }
@@ -160,6 +166,7 @@ export function hubAdminApi(options: HubAdminApiOptions): HubAdminApi {
           ...(options.localToken ? { localToken: options.localToken } : {}),
           ...(options.scorecards ? { scorecards: options.scorecards({ redis, redisPrefix }) } : {}),
           ...(options.overview ? { overview: options.overview({ store: dlq.store }) } : {}),
+          ...(options.flows ? { flows: options.flows({ redis, redisPrefix }) } : {}),
           ...(options.extend ? { extend: options.extend } : {}),
           logger,
         });

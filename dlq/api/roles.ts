@@ -4,8 +4,8 @@
  * them) and by the tests (every operation × role).
  *
  * Roles are ordered: viewer < operator < admin, and a role may do everything a lower one may.
- * - viewer: reads (list, show, groups, queue, replay jobs, trace) and dry runs, which change
- *   nothing. Personal fields of decoded events are masked.
+ * - viewer: reads (list, show, groups, queue, replay jobs, trace, scorecards, the catalog, flows)
+ *   and dry runs, which change nothing. Personal fields of decoded events are masked.
  * - operator: also works dead letters (claim, assign, note, resolve, discard), replays
  *   and steers replay jobs, and reads the audit trail (it names people: token names). Personal
  *   fields stay masked: working a dead letter needs its reason and shape, not a customer's name.
@@ -119,6 +119,36 @@ export const ADMIN_OPERATIONS = Object.freeze([
     role: 'viewer',
     summary:
       'The live figures of this hub process: sites → router → subscribers with events/s, lag, retries, breakers, dead letters, each with a state (ok, warn, bad) and its reason; not audited when it succeeds',
+  },
+  {
+    op: 'catalog.list',
+    method: 'GET',
+    path: '/catalog',
+    role: 'viewer',
+    summary:
+      'The event catalog the hub follows: event types, their versions with status (active, deprecated, retired) and personal fields',
+  },
+  {
+    op: 'flows.summary',
+    method: 'GET',
+    path: '/flows',
+    role: 'viewer',
+    summary:
+      'Each configured business flow with its open and overdue instances (none: the hub tracks no flows)',
+  },
+  {
+    op: 'flows.overdue',
+    method: 'GET',
+    path: '/flows/overdue',
+    role: 'viewer',
+    summary: 'Overdue flow instances, longest overdue first: flow, key, site, missing step, due time, alert',
+  },
+  {
+    op: 'flows.show',
+    method: 'GET',
+    path: '/flows/:flow/:key',
+    role: 'viewer',
+    summary: 'One flow instance: its steps with times and deadlines, and the alerts raised for it',
   },
   {
     op: 'dlq.claim',

@@ -555,3 +555,140 @@ export const SCORECARDS = {
   required: ['scorecards'],
   properties: { scorecards: { type: 'array', items: SCORECARD } },
 } as const;
+
+/** Answer of GET /catalog (schemas/ CatalogEntry without the schemas themselves). */
+export const CATALOG = {
+  type: 'object',
+  required: ['eventTypes'],
+  properties: {
+    eventTypes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['eventType', 'subject', 'versions', 'personalDataFields'],
+        properties: {
+          eventType: { type: 'string' },
+          subject: { type: 'string', description: 'Registry subject: the record full name.' },
+          domain: { type: 'string' },
+          owner: { type: 'string' },
+          description: { type: 'string' },
+          keyFields: { type: 'array', items: { type: 'string' } },
+          compatibility: { type: 'string' },
+          tier: { type: 'string' },
+          personalDataFields: {
+            type: 'array',
+            items: { type: 'string' },
+            description: 'Paths of fields marked personal (masked for viewers and operators).',
+          },
+          versions: {
+            type: 'array',
+            description: 'Oldest first.',
+            items: {
+              type: 'object',
+              required: ['version', 'status'],
+              properties: {
+                version: { type: 'integer' },
+                status: { type: 'string', enum: ['active', 'deprecated', 'retired'] },
+                since: { type: 'string', description: 'YYYY-MM-DD the version became active.' },
+                retireAfter: { type: 'string', description: 'YYYY-MM-DD after which producers must stop.' },
+                file: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+/** Answer of GET /flows (flows/ FlowSummary). */
+export const FLOWS = {
+  type: 'object',
+  required: ['flows'],
+  properties: {
+    flows: {
+      type: 'array',
+      description: 'Empty when the hub configuration has no flows.',
+      items: {
+        type: 'object',
+        properties: {
+          flow: { type: 'string' },
+          open: { type: 'integer', description: 'Instances started and neither complete nor expired.' },
+          overdue: { type: 'integer', description: 'Open instances whose missing step is past due.' },
+        },
+      },
+    },
+  },
+} as const;
+
+/** Query of GET /flows/overdue. */
+export const OVERDUE_QUERY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
+} as const;
+
+/** Answer of GET /flows/overdue (flows/ OverdueInstance). */
+export const OVERDUE = {
+  type: 'object',
+  required: ['items'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          flow: { type: 'string' },
+          key: { type: 'string' },
+          siteId: { type: 'string' },
+          step: { type: 'string', description: 'The missing step (event type).' },
+          stepIndex: { type: 'integer' },
+          dueAt: EPOCH_MS,
+          alertId: {
+            type: 'string',
+            description: 'Its STEP_LATE alert: also the eventId of the FlowAlertRaised event.',
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export const FLOW_PARAMS = {
+  type: 'object',
+  required: ['flow', 'key'],
+  properties: {
+    flow: { type: 'string', minLength: 1, maxLength: 200 },
+    key: { type: 'string', minLength: 1, maxLength: 1000 },
+  },
+} as const;
+
+/** Answer of GET /flows/{flow}/{key} (flows/contract.ts FlowInstance). */
+export const FLOW_INSTANCE = {
+  type: 'object',
+  properties: {
+    flow: { type: 'string' },
+    key: { type: 'string' },
+    siteId: { type: 'string' },
+    startedAt: EPOCH_MS,
+    complete: { type: 'boolean' },
+    steps: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          eventType: { type: 'string' },
+          eventId: { type: 'string', description: 'Absent: the step has not arrived.' },
+          at: EPOCH_MS,
+          dueAt: EPOCH_MS,
+          late: { type: 'boolean' },
+        },
+      },
+    },
+    alerts: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Alert ids (eventIds of FlowAlertRaised).',
+    },
+  },
+} as const;

@@ -1,5 +1,6 @@
 /**
- * The admin HTTP API (Fastify): dead letters, replay, trace and the audit trail under /api/v1,
+ * The admin HTTP API (Fastify): dead letters, replay, trace, the audit trail, site scorecards,
+ * the catalog and the flow tracker's instances under /api/v1,
  * its OpenAPI 3 document at GET /api/v1/openapi.json (built from the route schemas by
  * @fastify/swagger; the only path that needs no token).
  *
@@ -33,7 +34,7 @@ import { CrossdockError, describeError, isCrossdockError } from '../../core/erro
 import { eventLogger } from '../../core/log-events';
 import { silentLogger, type Logger } from '../../core/logger';
 import type { SchemaResolver } from '../../core/registry';
-import type { SiteScorecard } from '../../flows';
+import type { FlowReader, SiteScorecard } from '../../flows';
 import { loadCatalog, type Catalog } from '../../schemas';
 import type { AuditLog } from '../audit';
 import type { AuditRecord, DeadLetterStore, ReplayOutcome, ReplayService, Tracer } from '../contract';
@@ -84,6 +85,11 @@ export interface AdminApiDeps {
    * (hub/overview.ts) from the process's health server, configuration and dead-letter counts.
    */
   overview?: () => Promise<OverviewDoc>;
+  /**
+   * The flow engine's read side (flows/ createFlowReader on the API's Redis, injected by hub/):
+   * flows.summary (empty when the hub has no flows), flows.overdue, flows.show.
+   */
+  flows?: Pick<FlowReader, 'summary' | 'listOverdue' | 'getInstance'>;
   /** Personal fields by event type. @defaultValue the shipped catalog (schemas loadCatalog) */
   catalog?: () => Catalog;
   /** The local admin token (loopback only; hub/start.ts makes it). */
@@ -162,6 +168,8 @@ export function statusOf(err: unknown): number {
       return 404;
     case 'CD_E_DLQ_SELECTION_TOO_LARGE':
       return 400;
+    case 'CD_E_FLOW_UNKNOWN':
+      return 404;
   }
   if (err.retriable) return 503;
   if (err.code.endsWith('_STATE_INVALID')) return 409;
@@ -649,6 +657,62 @@ export async function buildAdminApp(deps: AdminApiDeps): Promise<FastifyInstance
       return deps.overview();
     },
     { quiet: true },
+  );
+
+  // The catalog the hub follows (the routers' own: schemas pushed while it runs are in it), without
+  // the schemas themselves: what a person reads to know the event types and their versions.
+  route('catalog.list', { response: { 200: S.CATALOG } }, async (req) => {
+    const eventTypes = catalog().entries.map((e) => ({
+      eventType: e.eventType,
+      subject: e.subject,
+      domain: e.domain,
+      owner: e.owner,
+      ...(e.description ? { description: e.description } : {}),
+      keyFields: e.keyFields,
+      compatibility: e.compatibility,
+      tier: e.tier,
+      personalDataFields: e.personalDataFields,
+      versions: e.versions.map((v) => ({
+        version: v.version,
+        status: v.status,
+        ...(v.since ? { since: v.since } : {}),
+        ...(v.retireAfter ? { retireAfter: v.retireAfter } : {}),
+        file: v.file,
+      })),
+    }));
+    req.audit.count = eventTypes.length;
+    return { eventTypes };
+  });
+
+  const flowReader = () => {
+    if (!deps.flows) throw unavailable('flow reader');
+    return deps.flows;
+  };
+
+  route('flows.summary', { response: { 200: S.FLOWS } }, async (req) => {
+    const flows = await flowReader().summary();
+    req.audit.count = flows.length;
+    return { flows };
+  });
+
+  route<unknown, { limit: number }>(
+    'flows.overdue',
+    { querystring: S.OVERDUE_QUERY, response: { 200: S.OVERDUE } },
+    async (req) => {
+      const items = await flowReader().listOverdue(req.query.limit);
+      req.audit.count = items.length;
+      return { items };
+    },
+  );
+
+  route<unknown, unknown, { flow: string; key: string }>(
+    'flows.show',
+    { params: S.FLOW_PARAMS, response: { 200: S.FLOW_INSTANCE } },
+    async (req) => {
+      const instance = await flowReader().getInstance(req.params.flow, req.params.key);
+      req.audit.count = 1;
+      return instance;
+    },
   );
 
   if (deps.extend)

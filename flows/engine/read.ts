@@ -31,6 +31,11 @@ export interface OverdueInstance {
   step: string;
   stepIndex: number;
   dueAt: number;
+  /**
+   * The STEP_LATE alert raised for that step (an instance is overdue only once it has had it):
+   * its id, which is also the eventId of its FlowAlertRaised event (so it can be traced).
+   */
+  alertId: string;
 }
 
 export interface FlowReaderOptions {
@@ -119,7 +124,8 @@ export function createFlowReader(options: FlowReaderOptions): FlowReader {
         const [site, od] = (replies[i]?.[1] as Array<string | null> | undefined) ?? [];
         const stepIndex = Number(od ?? -1);
         const step = flowNamed(it.flow)?.steps[stepIndex]?.eventType ?? '';
-        out.push({ flow: it.flow, key: it.key, siteId: site ?? '', step, stepIndex, dueAt: it.dueAt });
+        const alertId = flowAlertId('STEP_LATE', it.flow, it.key, Math.max(0, stepIndex));
+        out.push({ flow: it.flow, key: it.key, siteId: site ?? '', step, stepIndex, dueAt: it.dueAt, alertId });
       });
       return out;
     },

@@ -7,7 +7,7 @@ import { createHealthServer, type HealthServer } from '../../../core/health';
 import { createLogger } from '../../../core/logger';
 import { topicsForPrefix, type HubTopics } from '../../../core/names/topics';
 import { hubAdminApi, tokenSha256, type AdminApi, type AdminApiDeps, type AuditRecord } from '../../../dlq';
-import { scorecardQuery } from '../../../flows';
+import { createFlowReader, createFlowStore, scorecardQuery } from '../../../flows';
 import { hubOverview, loadConfigText } from '../../../hub';
 import { encodeEvent, exampleEvent, loadCatalog } from '../../../schemas';
 import { oneSiteConfig } from '../../helpers/hub';
@@ -162,6 +162,12 @@ export async function startApiHarness(
     scorecards: ({ redis, redisPrefix }) => scorecardQuery({ redis, redisPrefix, config: () => config }),
     overview: ({ store }) => hubOverview({ health, config: () => config, store }),
     ...(options.extend ? { extend: options.extend } : {}),
+    flows: ({ redis, redisPrefix }) =>
+      createFlowReader({
+        store: createFlowStore({ redis, redisPrefix }),
+        flows: () => config.flows,
+        sites: () => config.siteById,
+      }),
   });
   await api.start();
   const url = api.url!;

@@ -278,7 +278,15 @@ describe('flows/engine: instances, deadlines and alerts', () => {
     ]);
     expect(await engine.summary()).toEqual([{ flow: FLOW, open: 1, overdue: 1 }]);
     expect(await engine.listOverdue(10)).toEqual([
-      { flow: FLOW, key, siteId: 'us-dal', step: 'ShipmentConfirmed', stepIndex: 1, dueAt: T0 + 48 * H },
+      {
+        flow: FLOW,
+        key,
+        siteId: 'us-dal',
+        step: 'ShipmentConfirmed',
+        stepIndex: 1,
+        dueAt: T0 + 48 * H,
+        alertId: flowAlertId('STEP_LATE', FLOW, key, 1),
+      },
     ]);
     expect(await engine.scanOnce()).toEqual([]);
 

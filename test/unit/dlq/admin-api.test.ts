@@ -16,6 +16,7 @@ import { WITHHELD_TEXT } from '../../../dlq/mask-text';
 import { encodeEvent, entryVersion, exampleEvent, loadCatalog } from '../../../schemas';
 import { fakeAudit, fakeReplay, fakeStore, fakeTracer, letter } from './fakes';
 import { overviewDoc } from './overview-fixture';
+import { fakeFlowReader } from './flow-fakes';
 
 const TOKENS = {
   viewer: 'tok-viewer',
@@ -40,6 +41,10 @@ const REQUEST: Record<AdminOpName, { url: string; body?: unknown }> = {
   'events.trace': { url: '/api/v1/events/ev-5/trace' },
   'sites.scorecard': { url: '/api/v1/sites/scorecard?since=24h' },
   'hub.overview': { url: '/api/v1/overview' },
+  'catalog.list': { url: '/api/v1/catalog' },
+  'flows.summary': { url: '/api/v1/flows' },
+  'flows.overdue': { url: '/api/v1/flows/overdue?limit=5' },
+  'flows.show': { url: '/api/v1/flows/order-to-cash/ord-1' },
   'dlq.claim': { url: '/api/v1/dlq/claim', body: { selector: { ids: [ID] } } },
   'dlq.assign': { url: '/api/v1/dlq/assign', body: { selector: { ids: [ID] }, owner: 'bob' } },
   'dlq.note': { url: '/api/v1/dlq/note', body: { selector: { ids: [ID] }, text: 'looking' } },
@@ -97,6 +102,20 @@ async function app(options: { maxSelection?: number } = {}) {
     reindex: async () => ({ letters: 3, states: 0 }),
     scorecards: async () => [],
     overview: async () => overviewDoc(),
+    flows: fakeFlowReader({
+      summary: [{ flow: 'order-to-cash', open: 1, overdue: 0 }],
+      instances: [
+        {
+          flow: 'order-to-cash',
+          key: 'ord-1',
+          siteId: 'us-atl',
+          startedAt: 1000,
+          steps: [{ eventType: 'OrderReleased', eventId: 'ev-1', at: 1000, late: false }],
+          complete: false,
+          alerts: [],
+        },
+      ],
+    }),
     catalog: () => catalog,
     clock: { now: () => 10_000 },
   });
@@ -147,6 +166,10 @@ describe('admin API: the role matrix', () => {
         'events.trace',
         'sites.scorecard',
         'hub.overview',
+        'catalog.list',
+        'flows.summary',
+        'flows.overdue',
+        'flows.show',
       ].sort(),
     );
     expect(may('operator').sort()).toEqual(
