@@ -243,6 +243,10 @@ export async function buildAdminApp(deps: AdminApiDeps): Promise<FastifyInstance
     // Fastify's default (0) turns Node's request timeout off; a request must arrive within this.
     requestTimeout: ADMIN_REQUEST_TIMEOUT_MS,
     return503OnClosing: true,
+    // Path parameters are bounded by the routes' schemas (a dead-letter id is up to 280 characters,
+    // a flow instance key up to 1000), which answer with a coded 400; Fastify's default (100)
+    // would refuse longer ones first with a 414 and a code of its own.
+    routerOptions: { maxParamLength: 2048 },
     // Unknown fields are refused, not dropped: a typo (`reasn`) must not pass unnoticed.
     ajv: {
       customOptions: {

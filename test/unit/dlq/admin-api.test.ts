@@ -228,6 +228,42 @@ describe('admin API: the role matrix', () => {
 });
 
 describe('admin API: requests', () => {
+  it('catalog.list and flows.*: the catalog without schemas, flow instances, unknown ones coded 404', async () => {
+    const { app: a } = await app();
+    const get = (url: string) => a.inject({ url, headers: { authorization: `Bearer ${TOKENS.viewer}` } });
+    let res = await get('/api/v1/catalog');
+    expect(res.statusCode).toBe(200);
+    const order = (res.json().eventTypes as Array<Record<string, unknown>>).find(
+      (e) => e.eventType === 'OrderReleased',
+    )!;
+    expect(order).toMatchObject({
+      domain: 'order',
+      versions: [
+        { version: 1, status: 'deprecated', retireAfter: '2027-06-30' },
+        { version: 2, status: 'active' },
+      ],
+    });
+    expect(order.personalDataFields).toContain('shipTo.email');
+    expect(JSON.stringify(order)).not.toContain('"schema"');
+    res = await get('/api/v1/flows');
+    expect(res.json()).toEqual({ flows: [{ flow: 'order-to-cash', open: 1, overdue: 0 }] });
+    res = await get('/api/v1/flows/overdue?limit=0');
+    expect(res.json()).toMatchObject({ code: 'CD_E_ADMIN_REQUEST_INVALID' });
+    res = await get('/api/v1/flows/order-to-cash/ord-1');
+    expect(res.json()).toMatchObject({ flow: 'order-to-cash', key: 'ord-1', siteId: 'us-atl' });
+    res = await get('/api/v1/flows/order-to-cash/ord-404');
+    expect([res.statusCode, res.json().code]).toEqual([404, 'CD_E_FLOW_INSTANCE_NOT_FOUND']);
+    res = await get('/api/v1/flows/nope/ord-1');
+    expect([res.statusCode, res.json().code]).toEqual([404, 'CD_E_FLOW_UNKNOWN']);
+    // Path parameters are bounded by the routes' schemas (a coded 400), not by Fastify's 100 characters.
+    res = await get(`/api/v1/events/${'e'.repeat(201)}/trace`);
+    expect([res.statusCode, res.json().code]).toEqual([400, 'CD_E_ADMIN_REQUEST_INVALID']);
+    expect(res.json().message).toContain('params.eventId');
+    res = await get(`/api/v1/events/${'e'.repeat(150)}/trace`);
+    expect(res.statusCode).toBe(200);
+    await a.close();
+  });
+
   it('refuses bad selectors and unknown ids with a coded error naming the field', async () => {
     const { app: a, audit } = await app();
     const post = (url: string, payload: object) =>
