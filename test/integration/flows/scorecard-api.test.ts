@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
+import { consoleExtension } from '../../../console';
+import { manualClock } from '../../../core/clock';
 import { createHealthServer } from '../../../core/health';
+import { silentLogger } from '../../../core/logger';
 import { createLogger } from '../../../core/logger';
 import { flowKeys, redisPrefixFor } from '../../../core/names/redis-keys';
 import { topicsForPrefix } from '../../../core/names/topics';
@@ -11,14 +14,21 @@ import { createRedis, type Redis } from '../../../core/redis';
 import { hubAdminApi, tokenSha256, type AdminApi } from '../../../dlq';
 import {
   SCORE_FIELDS as F,
+  createFlowEngine,
+  createFlowReader,
+  createFlowStore,
   createScorecardRecorder,
+  flowAlertEncoder,
+  flowLog,
   hourStart,
   readScorecards,
   scorecardQuery,
+  type FlowEngine,
   type IngressFact,
   type SiteScorecard,
 } from '../../../flows';
 import { loadConfigText } from '../../../hub';
+import { loadCatalog } from '../../../schemas';
 import { runCli } from '../../helpers/hub';
 import { createTopics, randomName, testEndpoints, testKafka } from '../../helpers/stack';
 
@@ -27,6 +37,9 @@ import { createTopics, randomName, testEndpoints, testKafka } from '../../helper
  * scorecardQuery) over the example hub's sites and flows on a prefix of its own, and
  * `crossdock sites scorecard` through it: viewers read, a request without a token is refused,
  * an unknown site and a bad period are coded; the CLI's --json is the reader's result.
+ * And the flow tracker's read side the same way (GET /flows, /flows/overdue, /flows/{flow}/{key}
+ * with hub/start.ts's createFlowReader on the API's Redis) over instances a real flow engine made,
+ * and the console's Flows page over it.
  */
 
 const HOUR = 3_600_000;
@@ -68,6 +81,21 @@ function fact(
   };
 }
 
+/** Flow instances of us-nwk, made by a real engine on a clock of its own, days before the scorecards' hour. */
+const T0 = H - 10 * 24 * HOUR;
+const LATE = `ORD-late-${crypto.randomBytes(4).toString('hex')}`;
+const DONE = `ORD-done-${crypto.randomBytes(4).toString('hex')}`;
+let engine: FlowEngine;
+let seq = 0;
+function step(eventType: string, orderId: string, at: number): IngressFact {
+  seq++;
+  return {
+    ...fact('us-nwk', 100 + seq, 'accepted', { eventType, occurredAt: at, receivedAt: at }),
+    eventId: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+    event: { orderId, totalAmount: '120.50', metadata: {} },
+  };
+}
+
 let redis: Redis;
 let api: AdminApi;
 let home: string;
@@ -78,7 +106,7 @@ beforeAll(async () => {
   const kafka = testKafka();
   const admin = kafka.admin();
   await admin.connect();
-  await createTopics(admin, [t.audit]);
+  await createTopics(admin, [t.audit, t.flowAlerts]);
   await admin.disconnect();
   await createScorecardRecorder({ redis, redisPrefix }).onFacts([
     fact('us-nwk', 0, 'accepted'),
@@ -97,6 +125,30 @@ beforeAll(async () => {
     .hincrby(hour, F.flowCompleted('order-to-cash'), 1)
     .hincrby(hour, F.flowCompletedOnTime('order-to-cash'), 1)
     .exec();
+  const clock = manualClock(T0);
+  engine = createFlowEngine({
+    redis,
+    redisPrefix,
+    flows: () => config.flows,
+    sites: () => config.siteById,
+    clock,
+    log: flowLog(silentLogger()),
+    alerts: {
+      kafka,
+      topic: t.flowAlerts,
+      encode: flowAlertEncoder(loadCatalog(), testEndpoints().registry),
+      checkGroupPrefix: `${prefix}.flow-alerts-check-`,
+    },
+  });
+  await engine.onFacts([
+    step('OrderReleased', LATE, T0),
+    step('OrderReleased', DONE, T0),
+    step('ShipmentConfirmed', DONE, T0 + HOUR),
+    step('InvoiceGenerated', DONE, T0 + 2 * HOUR),
+  ]);
+  // ShipmentConfirmed of LATE was due 48 h after its release: the scan raises STEP_LATE.
+  clock.set(T0 + 49 * HOUR);
+  expect((await engine.scanOnce()).map((a) => [a.kind, a.instanceKey])).toEqual([['STEP_LATE', LATE]]);
   api = hubAdminApi({
     config: () => config,
     endpoints: testEndpoints(),
@@ -106,6 +158,14 @@ beforeAll(async () => {
     port: 0,
     scorecards: ({ redis: r, redisPrefix: p }) =>
       scorecardQuery({ redis: r, redisPrefix: p, config: () => config }),
+    // As hub/start.ts wires them.
+    flows: ({ redis: r, redisPrefix: p }) =>
+      createFlowReader({
+        store: createFlowStore({ redis: r, redisPrefix: p }),
+        flows: () => config.flows,
+        sites: () => config.siteById,
+      }),
+    extend: consoleExtension(),
   });
   await api.start();
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-scorecard-cli-'));
@@ -113,14 +173,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.stop();
+  await engine?.stop();
   const keys = await redis.keys(`${redisPrefix}*`);
   if (keys.length) await redis.del(...keys);
   redis.disconnect();
-  fs.rmSync(home, { recursive: true, force: true });
+  if (home) fs.rmSync(home, { recursive: true, force: true });
 });
 
-async function get(query: string, token?: string) {
-  const res = await fetch(`${api.url}/api/v1/sites/scorecard${query}`, {
+async function get(query: string, token?: string, path = '/sites/scorecard') {
+  const res = await fetch(`${api.url}/api/v1${path}${query}`, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
   });
   return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -203,5 +264,69 @@ describe('site scorecards over the admin API and the CLI', () => {
     r = await cli(['--site', 'zz-nowhere', '--json']);
     expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'CD_E_SCORECARD_SITE_NOT_FOUND' });
+  });
+});
+
+describe('the flow tracker’s instances and the catalog over the admin API, and the console’s Flows page', () => {
+  it('answers a viewer with each flow’s open and overdue counts, the overdue instances and one instance, as the engine reads them', async () => {
+    const summary = await get('', VIEWER, '/flows');
+    expect(summary.status).toBe(200);
+    expect(summary.body.flows).toEqual(await engine.summary());
+    expect(summary.body.flows.find((f: { flow: string }) => f.flow === 'order-to-cash')).toEqual({
+      flow: 'order-to-cash',
+      open: 1,
+      overdue: 1,
+    });
+    const overdue = await get('?limit=10', VIEWER, '/flows/overdue');
+    expect(overdue.body.items).toEqual(await engine.listOverdue(10));
+    expect(overdue.body.items).toEqual([
+      expect.objectContaining({
+        flow: 'order-to-cash',
+        key: LATE,
+        siteId: 'us-nwk',
+        step: 'ShipmentConfirmed',
+      }),
+    ]);
+    const one = await get('', VIEWER, `/flows/order-to-cash/${encodeURIComponent(DONE)}`);
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({ key: DONE, siteId: 'us-nwk', complete: true });
+    expect(one.body).toEqual(JSON.parse(JSON.stringify(await engine.getInstance('order-to-cash', DONE))));
+  });
+
+  it('codes an unknown instance or flow (404) and refuses a request without a token', async () => {
+    expect(await get('', VIEWER, '/flows/order-to-cash/ORD-none')).toMatchObject({
+      status: 404,
+      body: { code: 'CD_E_FLOW_INSTANCE_NOT_FOUND' },
+    });
+    expect(await get('', VIEWER, '/flows/no-such-flow/k')).toMatchObject({
+      status: 404,
+      body: { code: 'CD_E_FLOW_UNKNOWN' },
+    });
+    expect(await get('', undefined, '/flows')).toMatchObject({
+      status: 401,
+      body: { code: 'CD_E_ADMIN_UNAUTHORIZED' },
+    });
+  });
+
+  it('lists the catalog the API follows', async () => {
+    const res = await get('', VIEWER, '/catalog');
+    expect(res.status).toBe(200);
+    const types = (res.body.eventTypes as Array<{ eventType: string }>).map((e) => e.eventType);
+    expect(types.sort()).toEqual(
+      loadCatalog()
+        .entries.map((e) => e.eventType)
+        .sort(),
+    );
+  });
+
+  it('the console’s Flows page shows the overdue instance, linked to its page and its alert’s trace', async () => {
+    const res = await fetch(`${api.url}/console/flows`, { headers: { cookie: `cd_console=${VIEWER}` } });
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    const row = new RegExp(`<tr data-overdue-key="${LATE}"[\\s\\S]*?</tr>`).exec(body)![0];
+    const [item] = await engine.listOverdue(1);
+    expect(row).toContain(`href="/console/trace?eventId=${item!.alertId}"`);
+    expect(row).toContain(`href="/console/flows/instance?flow=order-to-cash&amp;key=${LATE}"`);
+    expect(body).toContain('<tr data-site="us-nwk"');
   });
 });
