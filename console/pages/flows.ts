@@ -23,7 +23,7 @@ import {
  * (`sites.scorecard`, worst first). `/console/flows/instance?flow=&key=` shows one instance
  * (`flows.show`). A hub with no flows says so; its scorecards are shown all the same.
  *
- * Hooks for tests: `[data-flow]` rows, `[data-no-flows]`, `[data-overdue-key]` rows,
+ * Hooks for tests: `[data-flow]` rows, `[data-no-flows]`, `[data-overdue-key][data-overdue-flow]` rows,
  * `[data-site][data-conformance]` rows, `#instance[data-flow][data-key][data-complete]`,
  * `[data-step][data-step-state]` rows.
  */
@@ -113,7 +113,7 @@ function overdueTable(items: readonly OverdueInstance[], total: number, now: num
     </thead>
     <tbody>
       ${items.map(
-        (o) => html`<tr data-overdue-key="${o.key}" data-flow="${o.flow}">
+        (o) => html`<tr data-overdue-key="${o.key}" data-overdue-flow="${o.flow}">
           <td>${o.flow}</td>
           <th scope="row"><a href="${instanceHref(o.flow, o.key)}">${o.key}</a></th>
           <td>${o.siteId}</td>

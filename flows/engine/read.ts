@@ -125,7 +125,15 @@ export function createFlowReader(options: FlowReaderOptions): FlowReader {
         const stepIndex = Number(od ?? -1);
         const step = flowNamed(it.flow)?.steps[stepIndex]?.eventType ?? '';
         const alertId = flowAlertId('STEP_LATE', it.flow, it.key, Math.max(0, stepIndex));
-        out.push({ flow: it.flow, key: it.key, siteId: site ?? '', step, stepIndex, dueAt: it.dueAt, alertId });
+        out.push({
+          flow: it.flow,
+          key: it.key,
+          siteId: site ?? '',
+          step,
+          stepIndex,
+          dueAt: it.dueAt,
+          alertId,
+        });
       });
       return out;
     },
