@@ -329,4 +329,26 @@ describe('the flow tracker’s instances and the catalog over the admin API, and
     expect(row).toContain(`href="/console/flows/instance?flow=order-to-cash&amp;key=${LATE}"`);
     expect(body).toContain('<tr data-site="us-nwk"');
   });
+
+  it('crossdock flows list and show read through the API with --hub (no --config): the engine’s figures', async () => {
+    const flowsCli = (args: string[]) =>
+      runCli(['flows', ...args, '--hub', api.url!], { CROSSDOCK_HOME: home, CROSSDOCK_ADMIN_TOKEN: VIEWER });
+    let r = await flowsCli(['list', '--json']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(r.stdout)).toEqual({
+      flows: await engine.summary(),
+      overdue: await engine.listOverdue(20),
+    });
+    r = await flowsCli(['list']);
+    expect(r.stdout).toContain('order-to-cash: 1 open, 1 overdue');
+    expect(r.stdout).toContain(`order-to-cash ${LATE} (us-nwk): ShipmentConfirmed due`);
+    r = await flowsCli(['show', 'order-to-cash', DONE, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(
+      JSON.parse(JSON.stringify(await engine.getInstance('order-to-cash', DONE))),
+    );
+    r = await flowsCli(['show', 'no-such-flow', 'k', '--json']);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'CD_E_FLOW_UNKNOWN' });
+  });
 });
