@@ -8,7 +8,8 @@ import type { OverviewState } from '../dlq';
  * - bad (needs someone now): the component is not running; a subscriber's breaker is open or its
  *   consumer is not consuming; the router's fetch loop is unhealthy or Kafka is down; a site's
  *   source connector is not running or not ready.
- * - warn (worth a look): dead letters rising (new ones within the rate window); events waiting
+ * - warn (worth a look): dead letters rising (new ones within the rate window); open dead letters
+ *   (not yet replayed, resolved or discarded: someone has work, however old); events waiting
  *   for a retry; keys held after a dead letter; a breaker half-open; the router far behind
  *   (ROUTER_LAG_WARN records); a site with no event for `siteQuietMs`.
  */
@@ -52,6 +53,13 @@ export function moment(at: number | string, now: number): string {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/** "12 open dead letters" while the index holds open ones (null: the index did not answer). */
+function openLetters(open: number | null | undefined, last?: string): Finding[] {
+  return open
+    ? [{ state: 'warn', reason: `${plural(open, 'open dead letter')} to work${last ? `; ${last}` : ''}` }]
+    : [];
+}
+
 /** "dead letters rising: 4 in the last 10 s" when the window saw new ones. */
 function rising(newDead: number, windowSeconds: number | null): Finding[] {
   return newDead > 0 && windowSeconds !== null
@@ -65,6 +73,8 @@ export interface SubscriberFacts {
   status: Record<string, unknown> | undefined;
   /** Dead letters its connector wrote within the rate window. */
   newDead: number;
+  /** Its open dead letters in the index (null: the index did not answer). */
+  openDead?: number | null;
   windowSeconds: number | null;
   now: number;
 }
@@ -97,6 +107,7 @@ export function judgeSubscriber(f: SubscriberFacts): Finding[] {
   if (s.breaker === 'half-open')
     out.push({ state: 'warn', reason: `breaker half-open${since}: probing the subscriber` });
   out.push(...rising(f.newDead, f.windowSeconds));
+  out.push(...openLetters(f.openDead, s.breaker === 'open' ? undefined : last));
   const held = Number(s.heldKeys ?? 0);
   if (held > 0)
     out.push({
@@ -146,6 +157,8 @@ export interface SiteFacts {
   eventsPerSecond: number | null;
   /** The router's dead letters of this site that appeared within the rate window. */
   newDead: number;
+  /** The site's open dead letters in the index (null: the index did not answer). */
+  openDead?: number | null;
   windowSeconds: number | null;
   now: number;
   quietMs: number;
@@ -173,6 +186,7 @@ export function judgeSite(f: SiteFacts): Finding[] {
     }
   }
   out.push(...rising(f.newDead, f.windowSeconds));
+  out.push(...openLetters(f.openDead));
   const flowing = (f.eventsPerSecond ?? 0) > 0;
   if (f.knowsLastEvent && !flowing) {
     if (f.lastEventAt === null) out.push({ state: 'warn', reason: 'no event in the last 24 h' });

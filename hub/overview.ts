@@ -148,6 +148,7 @@ export function hubOverview(options: HubOverviewOptions): () => Promise<Overview
             eventsPerSecond,
             newDead:
               sample.deadBySite && base?.deadBySite ? delta(sample.deadBySite, base.deadBySite, site.id) : 0,
+            openDead: dead ? (dead.bySite.get(site.id)?.open ?? 0) : null,
             windowSeconds,
             now,
             quietMs,
@@ -210,6 +211,7 @@ export function hubOverview(options: HubOverviewOptions): () => Promise<Overview
             id: sub.id,
             status: s,
             newDead: base ? delta(metrics.deadBySub, base.metrics.deadBySub, sub.id) : 0,
+            openDead: dead ? (dead.bySub.get(sub.id)?.open ?? 0) : null,
             windowSeconds,
             now,
           }),

@@ -3,7 +3,7 @@
  * (`/console/replays/:jobId`): a fragment (`…/live`) the console script reloads while the job
  * runs, which says `data-final` once the job has ended (done, cancelled, failed) so the reloading
  * stops; `data-job-state` carries the state for tests. Pause, resume and cancel as the state
- * allows (operator and up).
+ * allows (operator and up), inside the fragment so they follow the state (none once it ended).
  */
 import type { ReplayJob, ReplayJobState } from '../../../dlq';
 import type { ConsoleSite, PageRequest } from '../../contract';
@@ -77,6 +77,11 @@ function controls(job: ReplayJob, req: PageRequest): Html {
   </section>`;
 }
 
+/** What reloads while the job runs: its progress and the steering its state allows now (a job that ended offers none). */
+function liveFragment(job: ReplayJob, req: PageRequest): Html {
+  return html`${progressFragment(job)}${controls(job, req)}`;
+}
+
 async function jobPage(req: PageRequest) {
   const job = await req.api.get<ReplayJob>(apiPath(req.params.jobId!));
   const body = html`<h1>Replay job ${job.id}</h1>
@@ -95,10 +100,9 @@ async function jobPage(req: PageRequest) {
         aria-live="polite"
         ${FINAL.has(job.state) ? '' : html`data-refresh="${jobHref(job.id)}/live" data-every="${REFRESH_MS}"`}
       >
-        ${progressFragment(job)}
+        ${liveFragment(job, req)}
       </div>
     </section>
-    ${controls(job, req)}
     <p><a href="${REPLAYS_PATH}">All recent replay jobs</a> · <a href="${DLQ_PATH}">Dead letters</a></p>`;
   return { page: { title: `Replay job ${job.id}`, body } };
 }
@@ -153,7 +157,7 @@ export function registerJobs(site: ConsoleSite): void {
   site.page(base, jobsPage);
   site.page(`${base}/:jobId`, jobPage);
   site.page(`${base}/:jobId/live`, async (req) => ({
-    fragment: progressFragment(await req.api.get<ReplayJob>(apiPath(req.params.jobId!))),
+    fragment: liveFragment(await req.api.get<ReplayJob>(apiPath(req.params.jobId!)), req),
   }));
   for (const a of ['pause', 'resume', 'cancel'] as const)
     site.action(`${base}/:jobId/${a}`, async (req) => {

@@ -283,6 +283,12 @@ describe('console: dead letters', () => {
     expect(running.body).toContain('data-action="pause"');
     expect(running.body).toContain('data-action="cancel"');
     expect(running.body).not.toContain('data-final');
+    // The steering reloads with the progress: the fragment of a running job offers pause.
+    const runningLive = await app.inject({
+      url: '/console/replays/job-1/live',
+      headers: { ...signedIn('operator'), 'x-console-fragment': '1' },
+    });
+    expect(runningLive.body).toContain('data-action="pause"');
     const viewer = await get('/console/replays/job-1', 'viewer');
     expect(viewer.body).not.toContain('data-action="pause"');
 
@@ -303,6 +309,8 @@ describe('console: dead letters', () => {
     expect(live.statusCode).toBe(200);
     expect(live.body).toMatch(/^<div class="job-progress" data-job-state="done" data-final>/);
     expect(live.body).toContain('4 of 4 (100%)');
+    // Once it ended, the reloaded part offers no steering (the buttons do not outlive the job).
+    expect(live.body).not.toContain('data-action=');
     expect(live.body).toMatch(/sent <strong data-sent>3<\/strong>, skipped <strong data-skipped>1<\/strong>/);
     const done = await get('/console/replays/job-1', 'operator');
     expect(done.body).not.toContain('data-refresh');
