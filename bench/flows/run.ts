@@ -101,8 +101,8 @@ function lines(child: ChildProcess, on: (o: Record<string, unknown>) => void): v
   });
 }
 
-function spawnTs(script: string, env: unknown): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(root, script)], {
+function spawnTs(script: string, env: unknown, nodeArgs: readonly string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, script)], {
     cwd: root,
     env: { ...process.env, CD_BENCH: JSON.stringify(env) },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -226,7 +226,13 @@ async function runOne(
         redisUrl: endpoints.redisUrl,
         partitionsConsumedConcurrently: CONCURRENCY,
       };
-      tracker = spawnTs('bench/flows/tracker-arm.ts', cfg);
+      // CD_BENCH_TRACKER_PROF=<dir>: a CPU profile of the tracker process (node --cpu-prof) there.
+      const prof = process.env.CD_BENCH_TRACKER_PROF;
+      tracker = spawnTs(
+        'bench/flows/tracker-arm.ts',
+        cfg,
+        prof ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(prof)] : [],
+      );
       children.push(tracker);
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('the tracker was not ready within 60 s')), 60_000);

@@ -9,16 +9,17 @@ import { createAlertPublisher, type AlertEncoder, type AlertPublisher } from './
 import { compileFlowMatcher, type FlowMatcher } from './match';
 import { createFlowReader, type FlowReader } from './read';
 import { createDeadlineScanner, DEFAULT_GRACE_MS, type DeadlineScanner } from './scanner';
-import { createFlowStore, type FlowStore, type StepInput, type StepResult } from './store';
+import { createFlowStore, instanceMember, type FlowStore, type StepInput, type StepResult } from './store';
 
 /**
  * The flow engine (docs/flows.md "Flow instances, deadlines and alerts"): takes the feed's
  * accepted facts (a FactSink), keeps flow instances in Redis, raises alerts through its deadline
  * scanner and publishes them on `<prefix>.flow.alerts`, and reads its state back (FlowReader).
  *
- * Facts of one call are applied in their order in one Redis round trip; calls may run
- * concurrently (several partitions, several tracker processes): each step is one atomic script,
- * and a fact applied twice is `replayed` (nothing changes, nothing is counted).
+ * Facts of one call are applied in their order, in one steps.lua call per 200 steps (one more
+ * round when an instance has another site than the event's); calls may run concurrently (several
+ * partitions, several tracker processes): each script call is atomic, and a fact applied twice
+ * is `replayed` (nothing changes, nothing is counted).
  */
 export interface FlowEngine extends FactSink, FlowReader {
   /** One pass of the deadline scanner. */
@@ -56,6 +57,13 @@ export interface FlowEngineOptions {
   /** The time up to which every accepted event has been read (flows/engine/scanner.ts). */
   readUpTo?: () => number;
 }
+
+/**
+ * Rounds of one batch's steps at most: a step comes back unapplied when its instance has another
+ * site, and goes again with that site; a site changes again only when the instance expired and
+ * was created anew meanwhile.
+ */
+const MAX_SITE_ROUNDS = 5;
 
 export function createFlowEngine(options: FlowEngineOptions): FlowEngine {
   const clock = options.clock ?? systemClock;
@@ -141,25 +149,41 @@ export function createFlowEngine(options: FlowEngineOptions): FlowEngine {
         }
       }
       if (inputs.length === 0) return;
-      // The instance's site is its first event's: learn the stored ones first, so the steps of
-      // one call run in their order in one round trip.
-      const stored = await store.sitesOf(inputs.map((i) => ({ flow: i.flow.name, key: i.key })));
-      const sited = inputs.map((i, j) =>
-        stored[j] && stored[j] !== i.siteId
-          ? { ...i, siteId: stored[j]!, siteGroups: groupsOf(stored[j]!) }
-          : i,
-      );
-      const results = await store.steps(sited);
+      // The instance's site is its first event's. Steps go with their event's site; one whose
+      // instance was created with another site (and any later step of that instance) comes back
+      // unapplied and goes again, in order, with the stored site.
+      const results: StepResult[] = new Array<StepResult>(inputs.length);
+      const final: StepInput[] = [...inputs];
+      let todo = inputs.map((_i, j) => j);
+      for (let round = 0; todo.length > 0; round++) {
+        if (round === MAX_SITE_ROUNDS)
+          throw new Error(
+            `flow instances changed site ${MAX_SITE_ROUNDS} times while their steps were applied`,
+          );
+        const got = await store.steps(todo.map((j) => final[j]!));
+        const storedSite = new Map<string, string>();
+        got.forEach((r, x) => {
+          if (r.kind === 'site')
+            storedSite.set(instanceMember(final[todo[x]!]!.flow.name, final[todo[x]!]!.key), r.site);
+        });
+        const again: number[] = [];
+        got.forEach((r, x) => {
+          const j = todo[x]!;
+          if (r.kind !== 'site' && r.kind !== 'blocked') {
+            results[j] = r;
+            return;
+          }
+          const site = storedSite.get(instanceMember(final[j]!.flow.name, final[j]!.key));
+          if (site !== undefined && site !== final[j]!.siteId)
+            final[j] = { ...final[j]!, siteId: site, siteGroups: groupsOf(site) };
+          again.push(j);
+        });
+        todo = again;
+      }
       const alerts: FlowAlert[] = [];
-      for (let j = 0; j < sited.length; j++) {
-        let r = results[j]!;
-        let input = sited[j]!;
-        // Created meanwhile by another process with another site: once more with that site.
-        if (r.kind === 'site') {
-          input = { ...input, siteId: r.site, siteGroups: groupsOf(r.site) };
-          r = (await store.steps([input]))[0]!;
-        }
-        count(input, r);
+      for (let j = 0; j < final.length; j++) {
+        const r = results[j]!;
+        count(final[j]!, r);
         if (r.kind === 'recorded' && r.alert) alerts.push(r.alert);
       }
       if (alerts.length > 0) {

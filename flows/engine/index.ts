@@ -16,4 +16,10 @@ export { flowAlertId } from './alert-id';
 export { compileFlowMatcher, keyValue, type FlowMatcher, type StepMatch } from './match';
 export { createFlowReader, instanceOf, type FlowReader, type OverdueInstance } from './read';
 export { createDeadlineScanner, DEFAULT_GRACE_MS, type DeadlineScanner } from './scanner';
-export { createFlowStore, instanceMember, DEFAULT_INSTANCE_MARGIN_MS, type FlowStore } from './store';
+export {
+  createFlowStore,
+  instanceMember,
+  DEFAULT_INSTANCE_MARGIN_MS,
+  STEPS_PER_CALL,
+  type FlowStore,
+} from './store';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ChainableCommander } from 'ioredis';
-import { loadLuaScript, luaRunner, type LuaRunner } from '../../core/lua';
+import { loadLuaScript, luaRunner, type LuaArg, type LuaRunner } from '../../core/lua';
 import { flowKeys, type FlowKeys } from '../../core/names/redis-keys';
 import type { Redis } from '../../core/redis';
 import {
@@ -16,13 +16,16 @@ import {
 import { flowAlertId } from './alert-id';
 
 /**
- * The flow engine's Redis state, moved only by its two scripts (flows/engine/lua): step.lua
- * records a step, claim.lua raises what a due deadline means. Keys from core/names/redis-keys.ts
+ * The flow engine's Redis state, moved only by its two scripts (flows/engine/lua): steps.lua
+ * records steps, claim.lua raises what a due deadline means. Keys from core/names/redis-keys.ts
  * flowKeys, all under one hash tag; the instance hash layout is in the scripts' headers.
  */
 
-const STEP = loadLuaScript(path.join(__dirname, 'lua', 'step.lua'), 9);
+const STEPS = loadLuaScript(path.join(__dirname, 'lua', 'steps.lua'), null);
 const CLAIM = loadLuaScript(path.join(__dirname, 'lua', 'claim.lua'), 7);
+
+/** Steps per steps.lua call: Redis runs one call at a time, so a call stays short (a few ms). */
+export const STEPS_PER_CALL = 200;
 
 /** How long an instance is kept past its expiry by default: a tracker down this long loses nothing. */
 export const DEFAULT_INSTANCE_MARGIN_MS = 7 * 86_400_000;
@@ -61,7 +64,10 @@ export interface StepInput {
 }
 
 export type StepResult =
+  /** Not applied: the instance's stored site is another (run it again with that site). */
   | { kind: 'site'; site: string }
+  /** Not applied: an earlier step of the same instance in the call was not (run it again after). */
+  | { kind: 'blocked' }
   | { kind: 'replayed' }
   | { kind: 'duplicate'; site: string }
   | {
@@ -91,7 +97,12 @@ export type ClaimResult =
 export interface FlowStore {
   readonly keys: FlowKeys;
   readonly redis: Redis;
-  /** Runs the steps in order in one round trip (a pipeline keeps the order). */
+  /**
+   * Runs the steps in order, one steps.lua call per STEPS_PER_CALL of them (in one call they are
+   * applied together). A step whose instance has another stored site is not applied (`site`), nor
+   * is any later step of that instance in the same call (`blocked`): the caller runs them again,
+   * in their order, with the stored site.
+   */
   steps(inputs: readonly StepInput[]): Promise<StepResult[]>;
   /** Claims the due deadlines of these instances, in one round trip. */
   claims(inputs: readonly ClaimInput[]): Promise<ClaimResult[]>;
@@ -129,60 +140,92 @@ export function createFlowStore(options: FlowStoreOptions): FlowStore {
   const { redis } = options;
   const keys = flowKeys(options.redisPrefix);
   const margin = options.instanceMarginMs ?? DEFAULT_INSTANCE_MARGIN_MS;
-  const lua: LuaRunner = luaRunner(redis, [STEP, CLAIM]);
+  const lua: LuaRunner = luaRunner(redis, [STEPS, CLAIM]);
 
-  const queueStep = (p: ChainableCommander, s: StepInput) => {
-    const flow = s.flow.name;
-    const member = instanceMember(flow, s.key);
-    const n = s.flow.steps.length;
-    lua.queue(
-      p,
-      STEP,
-      [
-        keys.instance(flow, s.key),
-        keys.deadlines,
-        keys.openCount(flow),
-        keys.overdueCount(flow),
-        keys.overdue,
-        keys.siteHour(s.siteId, hourStart(s.receivedAt)),
-        keys.siteHour(s.siteId, hourStart(s.now)),
-        keys.sites,
-        keys.pendingAlerts,
-      ],
-      [
-        member,
+  /**
+   * One call of steps.lua for these inputs, in order: the keys and profiles they use, each once
+   * (a profile is a flow with its deadlines for one list of site groups).
+   */
+  const runSteps = async (inputs: readonly StepInput[]): Promise<unknown[][]> => {
+    const keyList: string[] = [];
+    const keyIndex = new Map<string, number>();
+    // The fixed keys are KEYS[1..4]; the list follows (Lua is 1-based).
+    const k = (key: string): number => {
+      let i = keyIndex.get(key);
+      if (i === undefined) {
+        keyList.push(key);
+        i = keyList.length + 4;
+        keyIndex.set(key, i);
+      }
+      return i;
+    };
+    const profileArgs: LuaArg[] = [];
+    const profileIndex = new Map<FlowDefinition, Map<string, number>>();
+    let profiles = 0;
+    const profile = (flow: FlowDefinition, groups: readonly string[]): number => {
+      let byGroups = profileIndex.get(flow);
+      if (!byGroups) profileIndex.set(flow, (byGroups = new Map()));
+      const id = groups.join('\u0000');
+      let i = byGroups.get(id);
+      if (i === undefined) {
+        i = ++profiles;
+        byGroups.set(id, i);
+        const name = flow.name;
+        profileArgs.push(
+          name,
+          flow.steps.length,
+          flow.expireAfterMs,
+          k(keys.openCount(name)),
+          k(keys.overdueCount(name)),
+          SCORE_FIELDS.flowStarted(name),
+          SCORE_FIELDS.flowCompleted(name),
+          SCORE_FIELDS.flowCompletedOnTime(name),
+          SCORE_FIELDS.flowOutOfOrder(name),
+          SCORE_FIELDS.flowDuplicates(name),
+          SCORE_FIELDS.flowAlerts(name),
+        );
+        for (const step of flow.steps)
+          profileArgs.push(
+            step.eventType,
+            stepWithinMs(step, groups),
+            SCORE_FIELDS.stepArrived(name, step.index),
+            SCORE_FIELDS.stepOnTime(name, step.index),
+            latencyFieldPrefix(name, step.index),
+          );
+      }
+      return i;
+    };
+    const stepArgs: LuaArg[] = [];
+    for (const s of inputs) {
+      const flow = s.flow.name;
+      stepArgs.push(
+        profile(s.flow, s.siteGroups),
+        k(keys.instance(flow, s.key)),
+        k(keys.siteHour(s.siteId, hourStart(s.receivedAt))),
+        k(keys.siteHour(s.siteId, hourStart(s.now))),
         s.siteId,
-        flow,
         s.key,
         s.stepIndex,
         s.eventId,
         s.occurredAt,
         s.receivedAt,
         s.now,
-        s.flow.expireAfterMs,
-        margin,
-        SITE_HOUR_TTL_MS,
-        flowAlertId('STEP_LATE', flow, s.key, s.stepIndex),
-        latencyFieldPrefix(flow, s.stepIndex),
-        BOUNDS,
-        n,
-        ...withins(s.flow, s.siteGroups),
-        ...s.flow.steps.map((x) => x.eventType),
-        SCORE_FIELDS.flowStarted(flow),
-        SCORE_FIELDS.flowCompleted(flow),
-        SCORE_FIELDS.flowCompletedOnTime(flow),
-        SCORE_FIELDS.flowOutOfOrder(flow),
-        SCORE_FIELDS.flowDuplicates(flow),
-        SCORE_FIELDS.flowAlerts(flow),
-        SCORE_FIELDS.stepArrived(flow, s.stepIndex),
-        SCORE_FIELDS.stepOnTime(flow, s.stepIndex),
-      ],
+        // Step 0 has no deadline: it never raises STEP_LATE.
+        s.stepIndex > 0 ? flowAlertId('STEP_LATE', flow, s.key, s.stepIndex) : '',
+      );
+    }
+    const reply = await lua.run(
+      STEPS,
+      [keys.deadlines, keys.overdue, keys.sites, keys.pendingAlerts, ...keyList],
+      [margin, SITE_HOUR_TTL_MS, BOUNDS, profiles, inputs.length, ...profileArgs, ...stepArgs],
     );
+    return reply as unknown[][];
   };
 
   const stepResult = (reply: unknown[]): StepResult => {
     const tag = String(reply[0]);
     if (tag === 'site') return { kind: 'site', site: String(reply[1]) };
+    if (tag === 'blocked') return { kind: 'blocked' };
     if (tag === 'replayed') return { kind: 'replayed' };
     if (tag === 'duplicate') return { kind: 'duplicate', site: String(reply[1]) };
     const latency = Number(reply[2]);
@@ -245,11 +288,22 @@ export function createFlowStore(options: FlowStoreOptions): FlowStore {
     keys,
     redis,
     async steps(inputs) {
-      if (inputs.length === 0) return [];
-      const p = redis.pipeline();
-      for (const s of inputs) queueStep(p, s);
-      const replies = (await p.exec()) ?? [];
-      return inputs.map((_s, i) => stepResult(check<unknown[]>(replies[i])));
+      const out: StepResult[] = [];
+      // Instances with a step not applied: their later steps are not sent (order per instance).
+      const held = new Set<string>();
+      for (let i = 0; i < inputs.length; i += STEPS_PER_CALL) {
+        const chunk = inputs.slice(i, i + STEPS_PER_CALL);
+        const sent = chunk.map((s) => !held.has(instanceMember(s.flow.name, s.key)));
+        const send = chunk.filter((_s, x) => sent[x]);
+        const replies = send.length ? await runSteps(send) : [];
+        let j = 0;
+        chunk.forEach((s, x) => {
+          const r: StepResult = sent[x] ? stepResult(replies[j++]!) : { kind: 'blocked' };
+          if (r.kind === 'site' || r.kind === 'blocked') held.add(instanceMember(s.flow.name, s.key));
+          out.push(r);
+        });
+      }
+      return out;
     },
     async claims(inputs) {
       if (inputs.length === 0) return [];

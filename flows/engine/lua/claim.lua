@@ -21,7 +21,7 @@
   ARGV[10+2n .. 9+3n]  each step's STEP_LATE alert id
   ARGV[10+3n .. 9+4n]  the FLOW_INCOMPLETE alert id for each first missing step
 
-  Instance hash fields: as flows/engine/lua/step.lua; this script sets a<i> = `m`, od, x = `i`.
+  Instance hash fields: as flows/engine/lua/steps.lua; this script sets a<i> = `m`, od, x = `i`.
 
   Returns {'none'} when nothing is due (claimed by another scanner, or the deadline moved);
   {'site', <the instance's site>} when it is not ARGV[2] (nothing changed); {'gone'} when the

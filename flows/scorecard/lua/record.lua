@@ -13,13 +13,19 @@
   ARGV[4..]   per fact, in record order: position field, offset, index of its hour hash in KEYS,
               site id, receivedAt (ms), n, then n field names to increment by 1
 
+  Each hour hash gets one HINCRBY per field the batch counts there and one PEXPIRE.
+
   Returns the number of facts counted (the others were counted before).
 ]]
 local ttl = tonumber(ARGV[1])
 local lastField = ARGV[2]
 local facts = tonumber(ARGV[3])
 local applied = {}
-local touched = {}
+-- What the batch counts, applied at the end: per hour hash, the increments by field and the newest
+-- receivedAt; the sites seen.
+local incr = {}
+local newest = {}
+local sites = {}
 local advanced = {}
 local counted = 0
 local i = 4
@@ -27,7 +33,6 @@ for _ = 1, facts do
   local position = ARGV[i]
   local offset = tonumber(ARGV[i + 1])
   local k = tonumber(ARGV[i + 2])
-  local site = ARGV[i + 3]
   local receivedAt = tonumber(ARGV[i + 4])
   local n = tonumber(ARGV[i + 5])
   if applied[position] == nil then
@@ -35,22 +40,30 @@ for _ = 1, facts do
   end
   if offset > applied[position] then
     applied[position] = offset
-    for f = 1, n do
-      redis.call('HINCRBY', KEYS[k], ARGV[i + 5 + f], 1)
+    local fields = incr[k]
+    if not fields then
+      fields = {}
+      incr[k] = fields
     end
-    local last = tonumber(redis.call('HGET', KEYS[k], lastField) or '0')
-    if receivedAt > last then redis.call('HSET', KEYS[k], lastField, ARGV[i + 4]) end
-    redis.call('SADD', KEYS[2], site)
-    touched[k] = true
+    for f = 1, n do
+      local field = ARGV[i + 5 + f]
+      fields[field] = (fields[field] or 0) + 1
+    end
+    if newest[k] == nil or receivedAt > newest[k][1] then newest[k] = {receivedAt, ARGV[i + 4]} end
+    sites[ARGV[i + 3]] = true
     advanced[position] = ARGV[i + 1]
     counted = counted + 1
   end
   i = i + 6 + n
 end
+for k, fields in pairs(incr) do
+  for field, by in pairs(fields) do redis.call('HINCRBY', KEYS[k], field, by) end
+  local last = tonumber(redis.call('HGET', KEYS[k], lastField) or '0')
+  if newest[k][1] > last then redis.call('HSET', KEYS[k], lastField, newest[k][2]) end
+  redis.call('PEXPIRE', KEYS[k], ttl)
+end
+for site in pairs(sites) do redis.call('SADD', KEYS[2], site) end
 for position, offset in pairs(advanced) do
   redis.call('HSET', KEYS[1], position, offset)
-end
-for k in pairs(touched) do
-  redis.call('PEXPIRE', KEYS[k], ttl)
 end
 return counted

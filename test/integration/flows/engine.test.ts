@@ -27,6 +27,7 @@ import {
   DEFAULT_GRACE_MS,
   flowAlertEncoder,
   flowAlertId,
+  STEPS_PER_CALL,
   type AlertEncoder,
   type FlowEngine,
 } from '../../../flows/engine';
@@ -475,6 +476,49 @@ describe('flows/engine: instances, deadlines and alerts', () => {
       [SCORE_FIELDS.flowOutOfOrder(FLOW)]: '1',
       [SCORE_FIELDS.stepArrived(FLOW, 1)]: '1',
       [SCORE_FIELDS.stepOnTime(FLOW, 1)]: '1',
+    });
+  });
+
+  it("steps sent by another site than the instance's, in one batch: judged and counted with the instance's site, in order, within a script call and across calls", async () => {
+    const { make, clock, hour } = await setup();
+    const { engine, metrics } = make();
+    const near = randomName('ord'); // its later steps in one script call
+    const far = randomName('ord'); // its step 2 more than STEPS_PER_CALL steps after its step 1
+    const mty = { siteId: 'mx-mty' };
+    await engine.onFacts([fact(0, near, T0, mty), fact(0, far, T0, mty)]);
+    clock.set(T0 + 70 * H);
+    // Step 1 comes from us-dal 60 h later: late by us-dal's 48 h, on time by the instance's site
+    // (mx-mty, group mexico: 72 h). Step 2 comes from mx-mty and must be applied after step 1.
+    const padding = Array.from({ length: STEPS_PER_CALL }, () => fact(0, randomName('pad'), T0 + 60 * H));
+    await engine.onFacts([
+      fact(1, near, T0 + 60 * H),
+      fact(2, near, T0 + 61 * H, mty),
+      fact(1, far, T0 + 60 * H),
+      ...padding,
+      fact(2, far, T0 + 61 * H, mty),
+    ]);
+    for (const key of [near, far]) {
+      const inst = await engine.getInstance(FLOW, key);
+      expect(inst).toMatchObject({ siteId: 'mx-mty', complete: true, alerts: [] });
+      expect(inst.steps.map((s) => s.late)).toEqual([false, false, false]);
+    }
+    for (const step of STEP_TYPES)
+      expect(
+        await counter(metrics, FLOW_METRIC_NAMES.steps, { site: 'mx-mty', step, outcome: 'on_time' }),
+      ).toBe(2);
+    expect(await counter(metrics, FLOW_METRIC_NAMES.steps, { outcome: 'out_of_order' })).toBe(0);
+    expect(await counter(metrics, FLOW_METRIC_NAMES.steps, { outcome: 'late' })).toBe(0);
+    expect(await counter(metrics, FLOW_METRIC_NAMES.completed, { site: 'mx-mty', on_time: 'true' })).toBe(2);
+    expect(await hour('mx-mty', T0 + 60 * H + 1000)).toEqual({
+      [SCORE_FIELDS.stepArrived(FLOW, 1)]: '2',
+      [SCORE_FIELDS.stepOnTime(FLOW, 1)]: '2',
+      [SCORE_FIELDS.stepLatency(FLOW, 1, latencyBucket(60 * H))]: '2',
+    });
+    // Nothing of the instances in us-dal's hour: only the padding's own instances.
+    expect(await hour('us-dal', T0 + 60 * H + 1000)).toEqual({
+      [SCORE_FIELDS.flowStarted(FLOW)]: String(STEPS_PER_CALL),
+      [SCORE_FIELDS.stepArrived(FLOW, 0)]: String(STEPS_PER_CALL),
+      [SCORE_FIELDS.stepOnTime(FLOW, 0)]: String(STEPS_PER_CALL),
     });
   });
 
