@@ -62,7 +62,16 @@ export interface FlowTrackerOptions extends ComponentDeps {
   catalog?: Pick<Catalog, 'entries'>;
   /** Consumer session timeout (ms). @defaultValue 30000 */
   sessionTimeoutMs?: number;
+  /**
+   * Ingress partitions handed on at once (each partition's records stay in offset order). A batch
+   * mostly waits for Redis and Kafka round trips, so the tracker overlaps more of them than the
+   * router. @defaultValue the larger of TRACKER_PARTITIONS_CONCURRENTLY and the router's setting
+   */
+  partitionsConsumedConcurrently?: number;
 }
+
+/** Ingress partitions the tracker hands on at once by default (docs/flows.md "Capacity"). */
+export const TRACKER_PARTITIONS_CONCURRENTLY = 12;
 
 /**
  * The flow engine as the tracker drives it (flows/engine createFlowEngine gives one): a sink of
@@ -229,7 +238,9 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
         ),
       sinks,
       log,
-      partitionsConsumedConcurrently: config.hub.router.partitionsConsumedConcurrently,
+      partitionsConsumedConcurrently:
+        options.partitionsConsumedConcurrently ??
+        Math.max(TRACKER_PARTITIONS_CONCURRENTLY, config.hub.router.partitionsConsumedConcurrently),
       retry: config.hub.router.retry,
       ...(options.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
       onProgress: updateLag,

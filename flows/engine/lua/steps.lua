@@ -203,8 +203,11 @@ local function step(pr, ki, kRecv, kNow, site, ikey, idx, eventId, occurred, rec
   end
 
   redis.call('HSET', KEYS[ki], unpack(set))
-  -- Kept until its expiry plus the margin by the tracker's clock, at least an hour (old history replayed).
-  redis.call('PEXPIRE', KEYS[ki], math.max(tonumber(h.exp) + margin - now, 3600000))
+  -- Kept until its expiry plus the margin by the tracker's clock, at least an hour from now (old
+  -- history replayed). Set when created; set again only while the hour is the longer: otherwise
+  -- the time set then still holds (the expiry does not move).
+  local ttl = tonumber(h.exp) + margin - now
+  if created or ttl < 3600000 then redis.call('PEXPIRE', KEYS[ki], math.max(ttl, 3600000)) end
   local lat = ''
   if prev >= 0 then lat = tostring(latency) end
   return {'ok', outcome, lat, created and 1 or 0, completed, onTime, alert, site}
