@@ -61,23 +61,29 @@ interface RouterResult {
   deadLetters?: number;
 }
 
+/** What the tracker arm prints when stopped: its CPU and RSS, and the wall time in each sink. */
+interface TrackerFinal {
+  cpuPercent?: number;
+  rssMb?: number;
+  sinks?: Record<string, { ms: number; calls: number; facts: number }>;
+}
+
 interface RunResult {
   arm: Arm;
   rep: number;
   router: RouterResult;
-  tracker?: LagSummary & {
-    cpuPercent?: number;
-    rssMb?: number;
-    maxGauge: number;
-    /**
-     * The order-to-cash open-instance counter at the end (null: no engine in the tracker, the
-     * counter was never written), and MEMORY USAGE of the flows tag's keys by kind then.
-     */
-    openInstances: number | null;
-    flowKeyBytes: Record<string, number>;
-    /** Accepted events the scorecards counted (acc over the site hours). */
-    scored: number;
-  };
+  tracker?: LagSummary &
+    TrackerFinal & {
+      maxGauge: number;
+      /**
+       * The order-to-cash open-instance counter at the end (null: no engine in the tracker, the
+       * counter was never written), and MEMORY USAGE of the flows tag's keys by kind then.
+       */
+      openInstances: number | null;
+      flowKeyBytes: Record<string, number>;
+      /** Accepted events the scorecards counted (acc over the site hours). */
+      scored: number;
+    };
   samples: LagSample[];
   valid: boolean;
   check?: string;
@@ -214,7 +220,7 @@ async function runOne(
     const inIngress = await ingressCount(admin, ingress);
     let gauge: number | undefined;
     let maxGauge = 0;
-    let trackerFinal: { cpuPercent?: number; rssMb?: number } | undefined;
+    let trackerFinal: TrackerFinal | undefined;
     let tracker: ChildProcess | undefined;
     if (arm === 'rt') {
       const cfg: TrackerArmConfig = {
@@ -359,7 +365,12 @@ function line(r: RunResult): string {
   const tail = t
     ? `  tracker ${String(t.trackerPerSec ?? '—')} facts/s (router by offsets ${String(t.routerPerSec ?? '—')}) lag max ${t.maxLag} (1st half ${t.maxLagFirstHalf}, 2nd ${t.maxLagSecondHalf}) slope ${t.lagSlopePerSec}/s at router end ${t.lagAtRouterEnd} catch-up ${String(t.catchUpSeconds ?? '—')} s  cpu ${String(t.cpuPercent ?? '—')}% rss ${String(t.rssMb ?? '—')} MB`
     : '';
-  return `${head}${tail}  ${r.valid ? 'valid' : `INVALID: ${r.check ?? ''}`}`;
+  const sinks = t?.sinks
+    ? `  sinks ${Object.entries(t.sinks)
+        .map(([k, v]) => `${k} ${v.ms} ms/${v.calls} calls`)
+        .join(', ')}`
+    : '';
+  return `${head}${tail}${sinks}  ${r.valid ? 'valid' : `INVALID: ${r.check ?? ''}`}`;
 }
 
 export interface FlowBenchDoc {

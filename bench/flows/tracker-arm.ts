@@ -13,7 +13,7 @@ import { createKafka } from '../../core/kafka';
 import { createLogger, silentLogger } from '../../core/logger';
 import { topics as hubTopics } from '../../core/names/topics';
 import { createRedis } from '../../core/redis';
-import { createFlowEngine, createFlowTracker, flowAlertEncoder, flowLog } from '../../flows';
+import { createFlowEngine, createFlowTracker, flowAlertEncoder, flowLog, type FactSink } from '../../flows';
 import { createScorecardRecorder } from '../../flows/scorecard/recorder';
 import { loadCatalog } from '../../schemas';
 import { flowBenchConfig } from './config';
@@ -29,6 +29,24 @@ export interface TrackerArmConfig {
 }
 
 const cfg = JSON.parse(process.env.CD_BENCH ?? '{}') as TrackerArmConfig;
+
+/** Wall time (ms) and calls of each sink, printed with the final line: where a batch waits. */
+const sinkTimes: Record<string, { ms: number; calls: number; facts: number }> = {};
+function timed(name: string, sink: FactSink): FactSink {
+  const t = (sinkTimes[name] = { ms: 0, calls: 0, facts: 0 });
+  return {
+    async onFacts(facts) {
+      const t0 = performance.now();
+      try {
+        await sink.onFacts(facts);
+      } finally {
+        t.ms += performance.now() - t0;
+        t.calls++;
+        t.facts += facts.length;
+      }
+    },
+  };
+}
 const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
 async function main(): Promise<void> {
@@ -71,7 +89,7 @@ async function main(): Promise<void> {
     logger,
     health: createHealthServer(undefined, { defaultMetrics: false }),
     redisPrefix,
-    sinks: [createScorecardRecorder({ redis, redisPrefix }), engine],
+    sinks: [timed('recorder', createScorecardRecorder({ redis, redisPrefix })), timed('engine', engine)],
   });
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
@@ -91,6 +109,9 @@ async function main(): Promise<void> {
       cpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 100),
       rssMb: Math.round(process.memoryUsage().rss / 1e6),
       refreshes: tracker.refreshes(),
+      sinks: Object.fromEntries(
+        Object.entries(sinkTimes).map(([k, v]) => [k, { ...v, ms: Math.round(v.ms) }]),
+      ),
     };
     void tracker
       .stop()
