@@ -13,7 +13,7 @@ import {
   type Catalog,
   type CatalogEntry,
 } from '../schemas';
-import type { FactSink } from './contract';
+import type { FactSink, FlowDefinition } from './contract';
 import { DeadLetterReader } from './feed/dlq-reader';
 import { factsOf, routerMarkOrigins } from './feed/facts';
 import { IngressFeed } from './feed/feed';
@@ -21,7 +21,7 @@ import { RouterHorizon } from './feed/horizon';
 import { feedLog } from './feed/log-events';
 import { readRecordValue } from './feed/read-record';
 import { RejectionBook } from './feed/rejections';
-import { createFlowEngine, flowAlertEncoder } from './engine';
+import { createFlowEngine, flowAlertEncoder, flowEventFields } from './engine';
 import { flowLog } from './engine/log-events';
 import { flowMetrics, type FlowMetrics, type FlowMetricSources, type FlowSummary } from './metrics';
 import { createScorecardRecorder } from './scorecard/recorder';
@@ -60,6 +60,12 @@ export interface FlowTrackerOptions extends ComponentDeps {
   metricSources?: FlowMetricSources;
   /** The catalog the router follows falls back to this while nobody pushed. @defaultValue schemas/ */
   catalog?: Pick<Catalog, 'entries'>;
+  /**
+   * The top-level fields of each event type the sinks read (IngressFact.event holds `metadata`
+   * and those only: the rest is not decoded). @defaultValue with `sinks` given: the whole event;
+   * else what the configuration's flows read (flowEventFields: the scorecard recorder reads none)
+   */
+  eventFields?: (eventType: string) => readonly string[] | undefined;
   /** Consumer session timeout (ms). @defaultValue 30000 */
   sessionTimeoutMs?: number;
   /**
@@ -150,6 +156,8 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
     ...(engine ? [acceptedOnly(engine)] : []),
     handedMark,
   ];
+  const flows = (config as { flows?: readonly FlowDefinition[] }).flows ?? [];
+  const eventFields = options.eventFields ?? (options.sinks ? undefined : flowEventFields(flows));
   let stopped = false;
   let parts:
     | {
@@ -227,7 +235,11 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
             siteOf: (t) => names.siteOfIngress(t),
             rejectionOf: (t, p, o) => book.get(t, p, o),
             read: (value, withEvent) =>
-              readRecordValue({ resolver, catalog: currentCatalog }, value, withEvent),
+              readRecordValue(
+                { resolver, catalog: currentCatalog, ...(eventFields ? { eventFields } : {}) },
+                value,
+                withEvent,
+              ),
             firstOrigins,
             onUndecodable: (t, p, offset, failure) =>
               log.emit('flows.feed_undecodable', { topic: t, partition: p, offset, error: failure }),
@@ -260,7 +272,7 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
     log.emit('flows.tracker_started', {
       groupId: names.flowTrackerGroup,
       topics: feed.topics(),
-      flows: (config as { flows?: readonly unknown[] }).flows?.length ?? 0,
+      flows: flows.length,
     });
   }
 

@@ -206,6 +206,43 @@ export interface DecodeOptions {
    * 'current' = the newest active version. Needs `catalog`. @defaultValue the writer's schema
    */
   readAs?: number | 'current';
+  /**
+   * Reads only `metadata` and these top-level fields of the writer's schema (the others are
+   * skipped, not decoded), given the event's catalog entry (undefined: not in the catalog); a
+   * result of undefined reads the whole event. Ignored with `readAs`. For readers that need a few
+   * fields of many events (the flow tracker). @defaultValue the whole event
+   */
+  fields?: (entry: CatalogEntry | undefined) => readonly string[] | undefined;
+}
+
+// Projections of a writer type on some of its top-level fields, by writer type and field list.
+const projections = new WeakMap<avsc.Type, Map<string, avsc.Type | null>>();
+/**
+ * The writer's record type with only `metadata` and `fields` (same names and field types, so it
+ * resolves against the writer), or null when there is nothing to leave out or a field kept refers
+ * to a named type defined in a field left out (then the whole event is read).
+ */
+function projectionOf(writer: avsc.Type, fields: readonly string[]): avsc.Type | null {
+  let byFields = projections.get(writer);
+  if (!byFields) projections.set(writer, (byFields = new Map()));
+  const id = fields.join('\u0000');
+  let t = byFields.get(id);
+  if (t === undefined) {
+    t = null;
+    const schema = writer.schema({ exportAttrs: true }) as {
+      type?: string;
+      fields?: Array<{ name: string }>;
+    };
+    const keep = new Set(['metadata', ...fields]);
+    if (schema.type === 'record' && schema.fields && schema.fields.some((f) => !keep.has(f.name)))
+      try {
+        t = avroType({ ...schema, fields: schema.fields.filter((f) => keep.has(f.name)) });
+      } catch {
+        t = null;
+      }
+    byFields.set(id, t);
+  }
+  return t;
 }
 
 // Building a resolver walks both schemas; both types are cached, so cache the pair too.
@@ -280,7 +317,15 @@ export async function decodeEvent(
         entryVersion(entry, options.readAs === 'current' ? undefined : options.readAs).schema,
       );
       event = reader.fromBuffer(framed.payload, resolverFor(reader, writer.type)) as Record<string, unknown>;
-    } else event = writer.type.fromBuffer(framed.payload) as Record<string, unknown>;
+    } else {
+      const fields = options.fields?.(entry);
+      const projection = fields ? projectionOf(writer.type, fields) : null;
+      event = (
+        projection
+          ? projection.fromBuffer(framed.payload, resolverFor(projection, writer.type))
+          : writer.type.fromBuffer(framed.payload)
+      ) as Record<string, unknown>;
+    }
     return {
       schemaId: framed.schemaId,
       subject: writer.subject,

@@ -13,7 +13,14 @@ import { createKafka } from '../../core/kafka';
 import { createLogger, silentLogger } from '../../core/logger';
 import { topics as hubTopics } from '../../core/names/topics';
 import { createRedis } from '../../core/redis';
-import { createFlowEngine, createFlowTracker, flowAlertEncoder, flowLog, type FactSink } from '../../flows';
+import {
+  createFlowEngine,
+  createFlowTracker,
+  flowAlertEncoder,
+  flowEventFields,
+  flowLog,
+  type FactSink,
+} from '../../flows';
 import { createScorecardRecorder } from '../../flows/scorecard/recorder';
 import { loadCatalog } from '../../schemas';
 import { flowBenchConfig } from './config';
@@ -89,6 +96,8 @@ async function main(): Promise<void> {
     logger,
     health: createHealthServer(undefined, { defaultMetrics: false }),
     redisPrefix,
+    // What crossdock start decodes of an event: metadata and the fields the flows read.
+    eventFields: flowEventFields(config.flows ?? []),
     sinks: [timed('recorder', createScorecardRecorder({ redis, redisPrefix })), timed('engine', engine)],
   });
   const cpu0 = process.cpuUsage();

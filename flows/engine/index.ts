@@ -13,7 +13,7 @@ export {
   type EncodedAlert,
 } from './alerts';
 export { flowAlertId } from './alert-id';
-export { compileFlowMatcher, keyValue, type FlowMatcher, type StepMatch } from './match';
+export { compileFlowMatcher, flowEventFields, keyValue, type FlowMatcher, type StepMatch } from './match';
 export { createFlowReader, instanceOf, type FlowReader, type OverdueInstance } from './read';
 export { createDeadlineScanner, DEFAULT_GRACE_MS, type DeadlineScanner } from './scanner';
 export {

@@ -68,3 +68,22 @@ export function compileFlowMatcher(flows: readonly FlowDefinition[]): FlowMatche
     },
   };
 }
+
+/**
+ * The top-level fields of each event type the flows read (their keys' and conditions' first path
+ * segments; `metadata` is always read): what the tracker decodes of an event for the engine. A
+ * type no step has reads none but `metadata`.
+ */
+export function flowEventFields(flows: readonly FlowDefinition[]): (eventType: string) => readonly string[] {
+  const byType = new Map<string, Set<string>>();
+  for (const flow of flows)
+    for (const step of flow.steps) {
+      let set = byType.get(step.eventType);
+      if (!set) byType.set(step.eventType, (set = new Set()));
+      if (step.key.kind === 'field') set.add(step.key.field.split('.')[0]!);
+      for (const c of step.where) set.add(c.field.split('.')[0]!);
+    }
+  const none: readonly string[] = [];
+  const lists = new Map([...byType].map(([t, set]) => [t, [...set].sort()] as const));
+  return (eventType) => lists.get(eventType) ?? none;
+}

@@ -21,7 +21,10 @@ export interface ReadRecord {
   /** metadata.occurredAt (ms). */
   occurredAt?: number;
   correlationId?: string;
-  /** The decoded event as JSON (decimals as strings), when `withEvent` and it decoded. */
+  /**
+   * The decoded event as JSON (decimals as strings), when `withEvent` and it decoded: `metadata`
+   * and the fields `eventFields` names for its type, or the whole event.
+   */
   event?: Readonly<Record<string, unknown>>;
   /** Why it did not decode, when it did not. */
   failure?: string;
@@ -31,7 +34,14 @@ export interface RecordReaderDeps {
   resolver: SchemaResolver;
   /** The catalog in force (the published one the router follows). */
   catalog: () => Pick<Catalog, 'bySubject'>;
+  /**
+   * The top-level fields of an event type the sinks read, besides `metadata` (only those are
+   * decoded into `event`); undefined for a type: the whole event. @defaultValue the whole event
+   */
+  eventFields?: (eventType: string) => readonly string[] | undefined;
 }
+
+const NO_FIELDS: readonly string[] = Object.freeze([]);
 
 const UNREAD: ReadRecord = Object.freeze({ eventId: '', eventType: 'unknown', deprecated: false });
 
@@ -44,7 +54,12 @@ export async function readRecordValue(
   const catalog = deps.catalog();
   let decoded: Awaited<ReturnType<typeof decodeEvent>>;
   try {
-    decoded = await decodeEvent(deps.resolver, value, { catalog: catalog as Catalog });
+    // Decoded as far as needed: metadata only when the event is not kept.
+    const fields = withEvent ? deps.eventFields : undefined;
+    decoded = await decodeEvent(deps.resolver, value, {
+      catalog: catalog as Catalog,
+      fields: (entry) => (fields ? fields(entry?.eventType ?? 'unknown') : withEvent ? undefined : NO_FIELDS),
+    });
   } catch (err) {
     if (isCrossdockError(err) && err.retriable) throw err;
     return { ...UNREAD, ...(await schemaOnly(deps, value, catalog)), failure: (err as Error).message };

@@ -1,5 +1,11 @@
 import { LATENCY_BUCKETS_MS, SCORE_FIELDS, type FlowDefinition } from '../../../flows';
-import { compileFlowMatcher, flowAlertId, instanceMember, keyValue } from '../../../flows/engine';
+import {
+  compileFlowMatcher,
+  flowAlertId,
+  flowEventFields,
+  instanceMember,
+  keyValue,
+} from '../../../flows/engine';
 import { latencyFieldPrefix, parseMember } from '../../../flows/engine/store';
 
 const step = (index: number, eventType: string, extra: Partial<FlowDefinition['steps'][number]> = {}) => ({
@@ -34,6 +40,28 @@ const FLOWS: FlowDefinition[] = [
     ],
   },
 ];
+
+describe('flows/engine flowEventFields: what the tracker decodes of an event', () => {
+  it("each type's key fields and condition fields of every flow, by their first path segment; none for a type no step has", () => {
+    const fields = flowEventFields([
+      ...FLOWS,
+      {
+        name: 'lines',
+        expireAfterMs: 86_400_000,
+        steps: [
+          step(0, 'OrderReleased', { where: [{ field: 'lines.0.sku', exists: true }] }),
+          step(1, 'OrderHoldPlaced', { key: { kind: 'field', field: 'hold.orderId' } }),
+        ],
+      },
+    ]);
+    expect(fields('InvoiceGenerated')).toEqual(['orderId', 'totalAmount']);
+    expect(fields('OrderReleased')).toEqual(['lines']);
+    expect(fields('ShipmentConfirmed')).toEqual([]);
+    expect(fields('ReturnAuthorized')).toEqual(['orderId']);
+    expect(fields('OrderHoldPlaced')).toEqual(['hold']);
+    expect(fields('InventoryAdjusted')).toEqual([]);
+  });
+});
 
 describe('flows/engine matching', () => {
   const m = compileFlowMatcher(FLOWS);
