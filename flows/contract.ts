@@ -75,7 +75,11 @@ export interface IngressFact {
   outcome: IngressOutcome;
   /** For `rejected`: the router's error code (cd-error-code) and, for a data rule, its name. */
   rejection?: { code: string; rule?: string };
-  /** For `accepted`: the decoded event as JSON (decimals as strings, core/avro.ts toJsonSafe). */
+  /**
+   * For `accepted`: the decoded event as JSON (decimals as strings, core/avro.ts toJsonSafe). When
+   * the tracker is told which fields its sinks read (flows/component.ts `eventFields`; by default
+   * the fields the flows read), only `metadata` and those top-level fields.
+   */
   event?: Readonly<Record<string, unknown>>;
   /** For `accepted`: metadata.correlationId. */
   correlationId?: string;
