@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { SiteConfig } from '../../core/config';
 import { systemClock, type Clock } from '../../core/clock';
+import { CrossdockError } from '../../core/errors';
 import type { Redis } from '../../core/redis';
 import type { FactSink, FlowAlert, FlowDefinition, IngressFact } from '../contract';
 import type { FlowLog } from './log-events';
@@ -157,8 +158,10 @@ export function createFlowEngine(options: FlowEngineOptions): FlowEngine {
       let todo = inputs.map((_i, j) => j);
       for (let round = 0; todo.length > 0; round++) {
         if (round === MAX_SITE_ROUNDS)
-          throw new Error(
-            `flow instances changed site ${MAX_SITE_ROUNDS} times while their steps were applied`,
+          throw new CrossdockError(
+            'CD_E_FLOW_SITE_UNSETTLED',
+            `${todo.length} flow steps not applied after ${MAX_SITE_ROUNDS} tries: their instances changed site each time`,
+            { retriable: true, details: { steps: todo.length } },
           );
         const got = await store.steps(todo.map((j) => final[j]!));
         const storedSite = new Map<string, string>();
