@@ -133,6 +133,8 @@ describe('console: the dead-letter walkthrough in a browser', () => {
     expect(await page.content()).not.toContain(personName);
     for (const action of ['claim', 'assign', 'note', 'resolve', 'discard', 'replay'])
       await expect(page.locator(`[data-action="${action}"]`).count()).resolves.toBe(0);
+    // The screenshot shows the decoded event with its masked field.
+    await page.locator('[data-masked]').first().scrollIntoViewIfNeeded();
     await shot(page, 'letter');
   });
 
