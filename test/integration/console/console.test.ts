@@ -157,7 +157,7 @@ describe('console: the dead-letter walkthrough in a browser', () => {
     await signOut(page);
   });
 
-  it('lets an operator find the storm group, dry-run it, replay it to the fixed receiver and watch it reach done', async () => {
+  it('lets an operator find the storm group, claim it, note why, dry-run it, replay it to the fixed receiver and watch it reach done', async () => {
     const { page } = operator;
     await signIn(page, `${base}/console/`, TOKENS.operator);
     await expect(page.locator('header [data-role]').textContent()).resolves.toBe('operator');
@@ -171,6 +171,18 @@ describe('console: the dead-letter walkthrough in a browser', () => {
     await shot(page, 'dead-letters');
     await group.locator('[data-group-link]').click();
     await page.locator('tr[data-letter]').first().waitFor();
+    // The team takes the incident and says why.
+    await page.locator('[data-scope="filter"]').check();
+    await page.locator('[data-action="claim"]').click();
+    await page.getByText(`Claimed ${STORM} of ${STORM}`).waitFor();
+    await expect(page.locator('tr[data-letter][data-state="claimed"]').count()).resolves.toBe(STORM);
+    await page.locator('[data-scope="filter"]').check();
+    await page
+      .getByLabel('Note', { exact: true })
+      .fill('erp refused: unknown warehouse; the ERP team adds it');
+    await page.locator('[data-action="note"]').click();
+    await page.getByText(`Noted ${STORM} of ${STORM}`).waitFor();
+    // Dry run first.
     await page.locator('[data-scope="filter"]').check();
     await page.locator('[data-action="dry-run"]').click();
     await page.waitForURL(/\/dead-letters\/dry-run/);
@@ -229,7 +241,7 @@ describe('console: the dead-letter walkthrough in a browser', () => {
     await page.goto(`${base}/console/audit`);
     await expect(page.locator('h1').textContent()).resolves.toMatch(/audit/i);
     const text = await page.locator('main').textContent();
-    expect(text).toContain('dlq.replay');
+    for (const op of ['dlq.claim', 'dlq.note', 'dlq.dry-run', 'dlq.replay']) expect(text).toContain(op);
     expect(text).toContain(NAMES.operator);
     await shot(page, 'audit');
   });
