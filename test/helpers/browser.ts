@@ -57,19 +57,26 @@ export interface FoundBrowser {
   ms: number;
 }
 
-const isExecutable = (p: string) => {
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function versionOf(executable: string): Promise<string> {
-  const { stdout } = await run(executable, ['--version'], { timeout: 30_000 });
-  return stdout.trim();
+/** What finding and installing touch on this machine (tests of this helper give their own). */
+export interface BrowserSystem {
+  isExecutable(path: string): boolean;
+  /** Runs a command; rejects with `{ code, stderr }` when it fails. */
+  run(command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<{ stdout: string }>;
+  isRoot: boolean;
 }
+
+const thisMachine = (): BrowserSystem => ({
+  isExecutable: (p) => {
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  run: (command, args, env) => run(command, args, { env, timeout: 600_000, maxBuffer: 64 << 20 }),
+  isRoot: process.getuid?.() === 0,
+});
 
 /** The install commands for this user: root runs apt-get, anyone else through `sudo -n`. */
 export function installCommands(isRoot: boolean): string[][] {
@@ -78,16 +85,14 @@ export function installCommands(isRoot: boolean): string[][] {
   return [apt([...quiet, 'update']), apt([...quiet, 'install', '-y', '--no-install-recommends', 'chromium'])];
 }
 
-async function install(log: (line: string) => void): Promise<string> {
-  const isRoot = process.getuid?.() === 0;
-  const commands = installCommands(isRoot);
+async function install(sys: BrowserSystem, log: (line: string) => void): Promise<string> {
+  const commands = installCommands(sys.isRoot);
   const shown = commands.map((c) => c.join(' ')).join(' && ');
   log(`browser: Chromium is missing; installing it with: ${shown}`);
   // The package lists may be current already: try the install alone first, update only if it fails.
   const installOnly = commands[1]!;
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const attempt = async (cmd: string[]) =>
-    run(cmd[0]!, cmd.slice(1), { env, timeout: 600_000, maxBuffer: 64 << 20 });
+  const attempt = (cmd: string[]) => sys.run(cmd[0]!, cmd.slice(1), env);
   try {
     await attempt(installOnly);
     return installOnly.join(' ');
@@ -95,11 +100,16 @@ async function install(log: (line: string) => void): Promise<string> {
     try {
       for (const cmd of commands) await attempt(cmd);
     } catch (err) {
-      const e = err as { code?: unknown; stderr?: string; message: string };
-      const why = (e.stderr ?? e.message).trim().split('\n').slice(-3).join(' | ');
+      const e = err as { code?: unknown; stderr?: string; message?: string };
+      const why = String(e.stderr || e.message || err)
+        .trim()
+        .split('\n')
+        .slice(-3)
+        .join(' | ');
+      const exit = typeof e.code === 'number' ? ` (exit ${e.code})` : e.code ? ` (${String(e.code)})` : '';
       throw new CrossdockError(
         'CD_E_TEST_BROWSER_MISSING',
-        `Chromium is not installed and \`${shown}\` failed${typeof e.code === 'number' ? ` (exit ${e.code})` : e.code ? ` (${String(e.code)})` : ''}: ${why}. Run that command as root, then run the tests again.`,
+        `Chromium is not installed and \`${shown}\` failed${exit}: ${why}. Run that command as root, then run the tests again.`,
         { details: { command: shown } },
       );
     }
@@ -109,12 +119,14 @@ async function install(log: (line: string) => void): Promise<string> {
 
 /** Finds Debian's Chromium, installing it through the package manager when it is missing. */
 export async function findChromium(
-  options: { log?: (line: string) => void; env?: NodeJS.ProcessEnv } = {},
+  options: { log?: (line: string) => void; env?: NodeJS.ProcessEnv; system?: BrowserSystem } = {},
 ): Promise<FoundBrowser> {
   const started = performance.now();
+  const sys = options.system ?? thisMachine();
   const log = options.log ?? (() => {});
   const candidates = chromiumCandidates(options.env);
-  const present = candidates.find(isExecutable);
+  const versionOf = async (executable: string) => (await sys.run(executable, ['--version'])).stdout.trim();
+  const present = candidates.find((p) => sys.isExecutable(p));
   if (present)
     return {
       executablePath: present,
@@ -122,8 +134,8 @@ export async function findChromium(
       how: 'present',
       ms: performance.now() - started,
     };
-  const command = await install(log);
-  const installed = candidates.find(isExecutable);
+  const command = await install(sys, log);
+  const installed = candidates.find((p) => sys.isExecutable(p));
   if (!installed)
     throw new CrossdockError(
       'CD_E_TEST_BROWSER_MISSING',
