@@ -28,7 +28,7 @@ import { createHealthServer } from '../../core/health';
 import { createRedis } from '../../core/redis';
 import { createDeadLetterStore, hubAdminApi, tokenSha256 } from '../../dlq';
 import { scorecardQuery } from '../../flows';
-import { loadConfigText } from '../../hub';
+import { hubOverview, loadConfigText } from '../../hub';
 import { ensureTopics } from '../../router/topics-setup';
 import { encodeEvent, exampleEvent, loadCatalog } from '../../schemas';
 import { currentEndpoints } from '../../stack';
@@ -87,15 +87,18 @@ async function main(): Promise<void> {
   });
   const admin = kafka.admin();
   const redis = createRedis({ connection: endpoints.redis, name: 'bench-console' });
+  const health = createHealthServer();
+  // As hub/start.ts wires it (overview, scorecards, the console).
   const api = hubAdminApi({
     config: () => config,
     endpoints,
     logger: createLogger({ level: 'silent' }),
-    health: createHealthServer(),
+    health,
     redisPrefix,
     port: 0,
     scorecards: ({ redis: r, redisPrefix: p }) =>
       scorecardQuery({ redis: r, redisPrefix: p, config: () => config }),
+    overview: ({ store }) => hubOverview({ health, config: () => config, store }),
     extend: consoleExtension(),
   });
   let created: string[] = [];
