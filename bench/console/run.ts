@@ -27,7 +27,7 @@ import { createLogger } from '../../core/logger';
 import { createHealthServer } from '../../core/health';
 import { createRedis } from '../../core/redis';
 import { createDeadLetterStore, hubAdminApi, tokenSha256 } from '../../dlq';
-import { scorecardQuery } from '../../flows';
+import { createFlowReader, createFlowStore, scorecardQuery } from '../../flows';
 import { hubOverview, loadConfigText } from '../../hub';
 import { ensureTopics } from '../../router/topics-setup';
 import { encodeEvent, exampleEvent, loadCatalog } from '../../schemas';
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const admin = kafka.admin();
   const redis = createRedis({ connection: endpoints.redis, name: 'bench-console' });
   const health = createHealthServer();
-  // As hub/start.ts wires it (overview, scorecards, the console).
+  // As hub/start.ts wires it (overview, scorecards, flows, the console).
   const api = hubAdminApi({
     config: () => config,
     endpoints,
@@ -99,6 +99,12 @@ async function main(): Promise<void> {
     scorecards: ({ redis: r, redisPrefix: p }) =>
       scorecardQuery({ redis: r, redisPrefix: p, config: () => config }),
     overview: ({ store }) => hubOverview({ health, config: () => config, store }),
+    flows: ({ redis: r, redisPrefix: p }) =>
+      createFlowReader({
+        store: createFlowStore({ redis: r, redisPrefix: p }),
+        flows: () => config.flows,
+        sites: () => config.siteById,
+      }),
     extend: consoleExtension(),
   });
   let created: string[] = [];
