@@ -74,7 +74,12 @@ describe('console: the dead-letter walkthrough in a browser', () => {
           };
           const eventId = crypto.randomUUID();
           eventIds.push(eventId);
-          Object.assign(event.metadata, { eventId, siteId: 'us-atl' });
+          // Now, so the flow tracker opens an order-to-cash instance for each (the example's date is old).
+          Object.assign(event.metadata, {
+            eventId,
+            siteId: 'us-atl',
+            occurredAt: new Date(Date.now() - 1000).toISOString(),
+          });
           event.orderId = `ORD-${prefix}-${i}`;
           event.shipTo.name = personName;
           const value = await encodeEvent(testEndpoints().registryUrl, entry, undefined, event);
@@ -233,9 +238,12 @@ describe('console: the dead-letter walkthrough in a browser', () => {
     expect(await page.content()).toContain('OrderReleased');
     await shot(page, 'catalog');
 
-    await page.goto(`${base}/console/flows`);
+    // Each released order opened an instance of order-to-cash, waiting for its shipment.
+    await eventually(async () => {
+      await page.goto(`${base}/console/flows`);
+      return (await page.locator('tr[data-flow="order-to-cash"] td').first().textContent()) === String(STORM);
+    }, `the flows page to show ${STORM} open order-to-cash instances`);
     await expect(page.locator('h1').textContent()).resolves.toMatch(/flows/i);
-    expect(await page.content()).toContain('order-to-cash');
     await shot(page, 'flows');
 
     await page.goto(`${base}/console/audit`);
