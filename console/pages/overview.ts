@@ -86,7 +86,7 @@ function siteCard(s: OverviewSite, now: number): Html {
       ${fact('In', perSecond(s.eventsPerSecond))}
       ${fact('Last event', s.lastEventAt === null ? html`<span class="muted">none in 24 h</span>` : when(s.lastEventAt, now))}
       ${fact('Read since start', s.eventsIn)}
-      ${fact('Dead letters', deadLetterLink(s.deadLetters, { site: s.id }))}
+      ${fact('Refused by the router', deadLetterLink(s.deadLetters, { site: s.id }))}
     </dl>
   </article>`;
 }
