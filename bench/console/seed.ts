@@ -30,20 +30,28 @@ export interface SeedEvent {
   eventType: string;
 }
 
+/**
+ * Letter `i` of `n` (the last one failed at `now`, each earlier one a second before), its event
+ * `ev` (or the event of letter i), on `partitions` partitions of its subscriber's topics. Shared with
+ * the dead-letter index bench (bench/dlq/index.ts).
+ */
 export function benchLetter(
   i: number,
   n: number,
   now: number,
   topicPrefix: string,
-  ev: SeedEvent,
+  ev: SeedEvent | ((i: number) => Omit<SeedEvent, 'value'>),
+  partitions = 1,
 ): DeadLetterRecord {
   const subscriber = pick(BENCH_SUBSCRIBERS, i);
   const t = topicsForPrefix(topicPrefix);
   const lastFailedAt = now - (n - i) * 1000;
+  const event = typeof ev === 'function' ? ev(i) : ev;
+  const partition = i % partitions;
   const base = {
-    id: `${t.dlqDeliver(subscriber)}:0:${i}`,
+    id: `${t.dlqDeliver(subscriber)}:${partition}:${i}`,
     topic: t.dlqDeliver(subscriber),
-    partition: 0,
+    partition,
     offset: String(i),
     kind: 'deliver' as const,
     code: pick(CODES, Math.floor(i / 7)),
@@ -51,15 +59,15 @@ export function benchLetter(
     stage: 'deliver.http',
     site: pick(BENCH_SITES, Math.floor(i / 3)),
     subscriber,
-    eventType: ev.eventType,
-    schemaId: ev.schemaId,
+    eventType: event.eventType,
+    schemaId: event.schemaId,
     schemaVersion: 1 + (i % 3),
     eventId: crypto.randomUUID(),
     correlationId: `corr-${i}`,
     attempts: 5,
     firstFailedAt: lastFailedAt - 60_000,
     lastFailedAt,
-    original: { topic: t.deliver(subscriber), partition: 0, offset: String(i) },
+    original: { topic: t.deliver(subscriber), partition, offset: String(i) },
     replayCount: 0,
     indexedAt: now,
   };

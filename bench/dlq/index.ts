@@ -17,13 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { dlqKeys } from '../../core/names/redis-keys';
 import { createRedis, type Redis } from '../../core/redis';
-import {
-  createDeadLetterStore,
-  groupKeyOf,
-  type DeadLetterRecord,
-  type DeadLetterState,
-  type DeadLetterStore,
-} from '../../dlq';
+import { createDeadLetterStore, type DeadLetterRecord, type DeadLetterStore } from '../../dlq';
+import { benchLetter } from '../console/seed';
 import { redisAnswers } from '../../stack/probes';
 import { freePort, waitUntil } from '../../stack/proc';
 import { redisServerArgs } from '../../stack/redis';
@@ -39,58 +34,18 @@ const json = args.includes('--json');
 const PREFIX = 'bench:';
 const GOAL_MS = 1000;
 
-const pick = <T>(list: readonly T[], i: number): T => list[i % list.length]!;
-const SUBS = Array.from({ length: 20 }, (_, i) => `sub-${i}`);
-const SITES = Array.from({ length: 8 }, (_, i) => `site-${i}`);
-const CODES = Array.from({ length: 12 }, (_, i) => `CD_E_BENCH_${i}`);
 const TYPES = Array.from({ length: 10 }, (_, i) => `com.crossdock.bench.Event${i}`);
-const STATES: DeadLetterState[] = [
-  ...Array<DeadLetterState>(16).fill('new'),
-  'claimed',
-  'claimed',
-  'discarded',
-  'replayed',
-];
 
-function letter(i: number, now: number): DeadLetterRecord {
-  const subscriber = pick(SUBS, i);
-  const lastFailedAt = now - (N - i) * 1000;
-  const base = {
-    id: `cd.dlq.deliver.${subscriber}:${i % 6}:${i}`,
-    topic: `cd.dlq.deliver.${subscriber}`,
-    partition: i % 6,
-    offset: String(i),
-    kind: 'deliver' as const,
-    code: pick(CODES, Math.floor(i / 7)),
-    message: 'the receiver answered 400: field customerRef is required',
-    stage: 'deliver.http',
-    site: pick(SITES, Math.floor(i / 3)),
-    subscriber,
-    eventType: pick(TYPES, Math.floor(i / 11)),
-    schemaId: 10 + (i % 3),
-    schemaVersion: 1 + (i % 3),
-    eventId: crypto.randomUUID(),
-    correlationId: `corr-${i}`,
-    attempts: 5,
-    firstFailedAt: lastFailedAt - 60_000,
-    lastFailedAt,
-    original: { topic: `cd.deliver.${subscriber}`, partition: i % 6, offset: String(i) },
-    replayCount: 0,
-    indexedAt: now,
-  };
-  const state = pick(STATES, i);
-  return {
-    ...base,
-    group: groupKeyOf(base),
-    state,
-    ...(state === 'claimed' ? { owner: 'ana' } : {}),
-    dueAt: lastFailedAt + 4 * 3_600_000,
-    notes: [],
-    replays: [],
-    updatedAt: now,
-    updatedBy: 'bench',
-  };
-}
+/** Letter i: spread as bench/console/seed.ts spreads them, over 10 event types and 6 partitions. */
+const letter = (i: number, now: number): DeadLetterRecord =>
+  benchLetter(
+    i,
+    N,
+    now,
+    'cd',
+    (k) => ({ eventType: TYPES[Math.floor(k / 11) % TYPES.length]!, schemaId: 10 + (k % 3) }),
+    6,
+  );
 
 async function fill(store: DeadLetterStore, now: number): Promise<void> {
   const value = Buffer.concat([Buffer.from([0, 0, 0, 0, 10]), crypto.randomBytes(1000)]);
