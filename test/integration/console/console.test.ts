@@ -7,7 +7,15 @@ import { oneSiteConfig, startHub, type HubProcess } from '../../helpers/hub';
 import { eventually, randomName, testEndpoints, testKafka } from '../../helpers/stack';
 import { startReceiver, type Receiver } from '../delivery/helpers';
 import { NAMES, TOKENS } from '../dlq/api-harness';
-import { newPerson, postFromPage, shot, signIn, signOut } from './driver';
+import {
+  accessibility,
+  accessibilityProblems,
+  newPerson,
+  postFromPage,
+  shot,
+  signIn,
+  signOut,
+} from './driver';
 
 /**
  * The operations console in a real browser (Debian's Chromium through playwright-core) against
@@ -252,5 +260,27 @@ describe('console: the dead-letter walkthrough in a browser', () => {
     for (const op of ['dlq.claim', 'dlq.note', 'dlq.dry-run', 'dlq.replay']) expect(text).toContain(op);
     expect(text).toContain(NAMES.operator);
     await shot(page, 'audit');
+  });
+
+  it('every page it showed is labelled for screen readers and starts with the skip link for the keyboard', async () => {
+    // Each screenshot above checked its page (driver.ts accessibility()): nothing is missing on any.
+    expect(Object.keys(accessibilityProblems).length).toBeGreaterThanOrEqual(10);
+    expect(Object.fromEntries(Object.entries(accessibilityProblems).filter(([, p]) => p.length))).toEqual({});
+    // And the check sees what it looks for: a page that gets each of them wrong.
+    const probe = await viewer.context.newPage();
+    await probe.setContent(
+      '<a href="#top">crossdock</a><h1>A</h1><h1>B</h1><input name="q"><table><tr><td>1</td></tr></table><button></button><div tabindex="3">x</div>',
+    );
+    expect(await accessibility(probe)).toEqual([
+      "2 h1 headings (one is the page's title)",
+      'no main landmark',
+      '<input name="q"> has no accessible name',
+      '<button name=""> has no accessible name',
+      'a table with neither caption nor aria-label',
+      'a table with no header cells',
+      'the first Tab stop is "crossdock", not the skip link',
+      'a positive tabindex reorders the keyboard',
+    ]);
+    await probe.close();
   });
 });

@@ -34,10 +34,76 @@ export async function signOut(page: Page): Promise<void> {
   ]);
 }
 
+/** What each screenshot's page lacked for a screen reader or the keyboard (accessibility()), by page name. */
+export const accessibilityProblems: Record<string, string[]> = {};
+
 /** The page as it shows now, to docs/console/<name>.png (the viewport: what a laptop shows first). */
 export async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), type: 'png' });
+  accessibilityProblems[name] = await accessibility(page);
+}
+
+/**
+ * What the page lacks for a screen reader or the keyboard, in words (none: []): exactly one h1
+ * and a main landmark; every form control and button with an accessible name (a label, its text,
+ * aria-label or aria-labelledby); every table with a caption or aria-label and header cells; and
+ * the skip link as the first stop of Tab.
+ */
+export async function accessibility(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    // Runs in the browser (no DOM types in this project's compilation).
+    interface Node {
+      tagName: string;
+      id: string;
+      textContent: string | null;
+      getAttribute(n: string): string | null;
+      querySelector(s: string): Node | null;
+      querySelectorAll(s: string): Node[];
+      closest(s: string): Node | null;
+      labels?: Node[] | null;
+    }
+    const doc = (globalThis as unknown as { document: Node }).document;
+    const out: string[] = [];
+    const h1 = doc.querySelectorAll('h1').length;
+    if (h1 !== 1) out.push(`${h1} h1 headings (one is the page's title)`);
+    if (!doc.querySelector('main')) out.push('no main landmark');
+    const named = (el: Node): boolean => {
+      if ((el.getAttribute('aria-label') ?? '').trim()) return true;
+      const by = el.getAttribute('aria-labelledby');
+      if (by && by.split(/\s+/).every((id) => doc.querySelector(`#${id}`))) return true;
+      if (el.tagName === 'BUTTON') return Boolean((el.textContent ?? '').trim());
+      if (el.labels && Array.from(el.labels).some((l) => (l.textContent ?? '').trim())) return true;
+      return Boolean(el.closest('label'));
+    };
+    for (const el of Array.from(doc.querySelectorAll('input:not([type=hidden]), select, textarea, button')))
+      if (!named(el))
+        out.push(
+          `<${el.tagName.toLowerCase()} name="${el.getAttribute('name') ?? ''}"> has no accessible name`,
+        );
+    for (const t of Array.from(doc.querySelectorAll('table'))) {
+      if (
+        !t.querySelector('caption') &&
+        !(t.getAttribute('aria-label') ?? '').trim() &&
+        !t.getAttribute('aria-labelledby')
+      )
+        out.push('a table with neither caption nor aria-label');
+      if (!t.querySelector('th')) out.push('a table with no header cells');
+    }
+    // The keyboard: the first stop of Tab is the skip link (the first focusable element in the
+    // document's order, and no positive tabindex anywhere to jump ahead of it).
+    const focusable = doc.querySelectorAll(
+      'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])',
+    );
+    const first = focusable[0];
+    if (!first || (first.textContent ?? '').trim() !== 'Skip to content')
+      out.push(
+        `the first Tab stop is "${(first?.textContent ?? '').trim().slice(0, 40)}", not the skip link`,
+      );
+    if (Array.from(doc.querySelectorAll('[tabindex]')).some((e) => Number(e.getAttribute('tabindex')) > 0))
+      out.push('a positive tabindex reorders the keyboard');
+    return out;
+  });
 }
 
 /**
