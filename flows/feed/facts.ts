@@ -37,63 +37,99 @@ export async function factsOf(
   messages: readonly KafkaMessage[],
 ): Promise<IngressFact[]> {
   const siteId = deps.siteOf(topic) ?? 'unknown';
-  const read: Array<{ m: KafkaMessage; r: ReadRecord; rejection?: RouterRejection }> = [];
-  for (const m of messages) {
+  const n = messages.length;
+  // Plain arrays by record index (no per-record wrapper objects: the feed runs this per record).
+  const reads = new Array<ReadRecord>(n);
+  const rejections = new Array<RouterRejection | undefined>(n);
+  const askIds: string[] = [];
+  const askAt: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const m = messages[i]!;
     const rejection = deps.rejectionOf(topic, partition, BigInt(m.offset));
+    rejections[i] = rejection;
     const r = await deps.read(m.value, !rejection);
-    read.push(rejection ? { m, r, rejection } : { m, r });
+    reads[i] = r;
+    if (!rejection && r.eventId !== '') {
+      askIds.push(r.eventId);
+      askAt.push(i);
+    }
   }
-  const ask = read.filter((x) => !x.rejection && x.r.eventId !== '');
-  const origins = ask.length ? await deps.firstOrigins(ask.map((x) => x.r.eventId)) : [];
-  const originOf = new Map(ask.map((x, i) => [x, origins[i]]));
-  return read.map((x): IngressFact => {
-    const { m, r, rejection } = x;
+  const firstOf = new Array<string | undefined>(n);
+  if (askIds.length > 0) {
+    const origins = await deps.firstOrigins(askIds);
+    for (let x = 0; x < askAt.length; x++) firstOf[askAt[x]!] = origins[x];
+  }
+  const originPrefix = `${topic}/${partition}/`;
+  const out = new Array<IngressFact>(n);
+  for (let i = 0; i < n; i++) {
+    const m = messages[i]!;
+    const r = reads[i]!;
+    const rejection = rejections[i];
     const receivedAt = Number(m.timestamp);
-    const base = {
+    const fact: IngressFact = {
       topic,
       partition,
       offset: m.offset,
       siteId,
       eventId: r.eventId,
       eventType: r.eventType,
-      ...(r.schemaVersion !== undefined ? { schemaVersion: r.schemaVersion } : {}),
       deprecated: r.deprecated,
       occurredAt: r.occurredAt ?? receivedAt,
       receivedAt,
-    };
-    if (rejection) return { ...base, outcome: 'rejected', rejection: { ...rejection } };
-    const first = originOf.get(x);
-    if (first !== undefined && first !== `${topic}/${partition}/${m.offset}`)
-      return {
-        ...base,
-        outcome: 'duplicate',
-        ...(r.correlationId ? { correlationId: r.correlationId } : {}),
-      };
-    if (r.failure) deps.onUndecodable?.(topic, partition, m.offset, r.failure);
-    return {
-      ...base,
       outcome: 'accepted',
-      ...(r.event ? { event: r.event } : {}),
-      ...(r.correlationId !== undefined ? { correlationId: r.correlationId } : {}),
     };
-  });
+    if (r.schemaVersion !== undefined) fact.schemaVersion = r.schemaVersion;
+    const first = firstOf[i];
+    if (rejection) {
+      fact.outcome = 'rejected';
+      fact.rejection = { ...rejection };
+    } else if (first !== undefined && first !== originPrefix + m.offset) {
+      fact.outcome = 'duplicate';
+      if (r.correlationId) fact.correlationId = r.correlationId;
+    } else {
+      if (r.failure) deps.onUndecodable?.(topic, partition, m.offset, r.failure);
+      if (r.event) fact.event = r.event;
+      if (r.correlationId !== undefined) fact.correlationId = r.correlationId;
+    }
+    out[i] = fact;
+  }
+  return out;
 }
 
-/** The router's marks, read: one pipelined GET per eventId (router/dedupe.ts parseSeenMark). */
+/**
+ * The router's marks, read: one MGET per key hash tag (core/names/redis-keys.ts: at most 16, so
+ * each MGET's keys share a slot on a Redis Cluster too), all in one pipeline (router/dedupe.ts
+ * parseSeenMark).
+ */
 export function routerMarkOrigins(
   redis: Redis,
   redisPrefix: string,
 ): (eventIds: readonly string[]) => Promise<Array<string | undefined>> {
   const keys = routerKeys(redisPrefix);
   return async (eventIds) => {
-    const pipeline = redis.pipeline();
-    for (const id of eventIds) pipeline.get(keys.seen(id));
-    const res = (await pipeline.exec()) ?? [];
-    return eventIds.map((_, i) => {
-      const [err, value] = res[i] ?? [new Error('no reply')];
-      if (err) throw err;
-      const mark = typeof value === 'string' ? parseSeenMark(value) : undefined;
-      return mark ? `${mark.origin.topic}/${mark.origin.partition}/${mark.origin.offset}` : undefined;
+    const groups = new Map<string, { keys: string[]; at: number[] }>();
+    eventIds.forEach((id, i) => {
+      const tag = keys.seenGroup(id);
+      let g = groups.get(tag);
+      if (!g) groups.set(tag, (g = { keys: [], at: [] }));
+      g.keys.push(keys.seen(id));
+      g.at.push(i);
     });
+    const pipeline = redis.pipeline();
+    for (const g of groups.values()) pipeline.mget(g.keys);
+    const res = (await pipeline.exec()) ?? [];
+    const out = new Array<string | undefined>(eventIds.length).fill(undefined);
+    let r = 0;
+    for (const g of groups.values()) {
+      const [err, values] = res[r++] ?? [new Error('no reply')];
+      if (err) throw err;
+      const list = values as Array<string | null>;
+      g.at.forEach((i, x) => {
+        const value = list[x];
+        const mark = typeof value === 'string' ? parseSeenMark(value) : undefined;
+        out[i] = mark ? `${mark.origin.topic}/${mark.origin.partition}/${mark.origin.offset}` : undefined;
+      });
+    }
+    return out;
   };
 }
