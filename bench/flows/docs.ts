@@ -41,6 +41,9 @@ export function flowSection(doc: FlowBenchDoc): string {
     ['tracker catch-up after the router finished (s)', sp(s.catchUpSeconds as Spread)],
     ['router window (s)', sp(s.routerSeconds as Spread)],
     ['tracker CPU % / RSS MB', `${sp(s.trackerCpuPercent as Spread)} / ${sp(s.trackerRssMb as Spread)}`],
+    ...(s.trackerCpuUsPerFact
+      ? ([['tracker CPU per fact, from ready to stop (µs)', sp(s.trackerCpuUsPerFact as Spread)]] as const)
+      : []),
     ['scorecard site-hour hash (bytes, MEMORY USAGE)', sp(s.siteHourBytes as Spread)],
     [
       'flow engine in the tracker (its open-instance counter written)',

@@ -64,6 +64,8 @@ interface RouterResult {
 /** What the tracker arm prints when stopped: its CPU and RSS, and the wall time in each sink. */
 interface TrackerFinal {
   cpuPercent?: number;
+  /** The tracker process's CPU (user + system) from ready to stop, per fact handed on (µs). */
+  cpuUsPerFact?: number;
   rssMb?: number;
   sinks?: Record<string, { ms: number; calls: number; facts: number }>;
 }
@@ -363,7 +365,7 @@ function line(r: RunResult): string {
   const t = r.tracker;
   const head = `rep ${r.rep + 1} ${r.arm.toUpperCase().padEnd(2)} router ${String(r.router.eventsPerSec).padStart(6)} ev/s cpu ${r.router.cpuPercent}% rss ${r.router.rssMb} MB`;
   const tail = t
-    ? `  tracker ${String(t.trackerPerSec ?? '—')} facts/s (router by offsets ${String(t.routerPerSec ?? '—')}) lag max ${t.maxLag} (1st half ${t.maxLagFirstHalf}, 2nd ${t.maxLagSecondHalf}) slope ${t.lagSlopePerSec}/s at router end ${t.lagAtRouterEnd} catch-up ${String(t.catchUpSeconds ?? '—')} s  cpu ${String(t.cpuPercent ?? '—')}% rss ${String(t.rssMb ?? '—')} MB`
+    ? `  tracker ${String(t.trackerPerSec ?? '—')} facts/s (router by offsets ${String(t.routerPerSec ?? '—')}) lag max ${t.maxLag} (1st half ${t.maxLagFirstHalf}, 2nd ${t.maxLagSecondHalf}) slope ${t.lagSlopePerSec}/s at router end ${t.lagAtRouterEnd} catch-up ${String(t.catchUpSeconds ?? '—')} s  cpu ${String(t.cpuPercent ?? '—')}% (${String(t.cpuUsPerFact ?? '—')} µs/fact) rss ${String(t.rssMb ?? '—')} MB`
     : '';
   const sinks = t?.sinks
     ? `  sinks ${Object.entries(t.sinks)
@@ -452,6 +454,7 @@ async function main(): Promise<number> {
       catchUpSeconds: spread(tr.flatMap((t) => (t.catchUpSeconds === null ? [] : [t.catchUpSeconds]))),
       routerSeconds: spread(rt.flatMap((r) => (r ? [Math.round(r.router.seconds * 10) / 10] : []))),
       trackerCpuPercent: spread(tr.flatMap((t) => (t.cpuPercent !== undefined ? [t.cpuPercent] : []))),
+      trackerCpuUsPerFact: spread(tr.flatMap((t) => (t.cpuUsPerFact !== undefined ? [t.cpuUsPerFact] : []))),
       trackerRssMb: spread(tr.flatMap((t) => (t.rssMb !== undefined ? [t.rssMb] : []))),
       siteHourBytes: spread(hourBytes),
       /** Whether the tracker ran the flow engine (its open-instance counter was written). */
