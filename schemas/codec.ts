@@ -215,14 +215,24 @@ export interface DecodeOptions {
   fields?: (entry: CatalogEntry | undefined) => readonly string[] | undefined;
 }
 
-// Projections of a writer type on some of its top-level fields, by writer type and field list.
+// Projections of a writer type on some of its top-level fields, by writer type and field list
+// (the list's contents; and by the list itself, which callers usually pass again per event).
 const projections = new WeakMap<avsc.Type, Map<string, avsc.Type | null>>();
+const projectionsByList = new WeakMap<avsc.Type, WeakMap<readonly string[], avsc.Type | null>>();
 /**
  * The writer's record type with only `metadata` and `fields` (same names and field types, so it
  * resolves against the writer), or null when there is nothing to leave out or a field kept refers
  * to a named type defined in a field left out (then the whole event is read).
  */
 function projectionOf(writer: avsc.Type, fields: readonly string[]): avsc.Type | null {
+  let byList = projectionsByList.get(writer);
+  if (!byList) projectionsByList.set(writer, (byList = new WeakMap()));
+  let t = byList.get(fields);
+  if (t === undefined) byList.set(fields, (t = projectionByContents(writer, fields)));
+  return t;
+}
+
+function projectionByContents(writer: avsc.Type, fields: readonly string[]): avsc.Type | null {
   let byFields = projections.get(writer);
   if (!byFields) projections.set(writer, (byFields = new Map()));
   const id = fields.join('\u0000');
@@ -264,9 +274,19 @@ function fingerprintOf(type: avsc.Type): string {
 }
 
 /** The catalog version of `entry` whose schema is the writer's (same canonical form), if any. */
+// The catalog version of a writer type, by writer type and catalog entry (an entry is replaced,
+// not changed, when the catalog is published again).
+const writerVersions = new WeakMap<avsc.Type, WeakMap<CatalogEntry, { version: number | undefined }>>();
 function versionOfWriter(entry: CatalogEntry, writer: avsc.Type): number | undefined {
-  const fp = fingerprintOf(writer);
-  return entry.versions.find((v) => fingerprintOf(typeOf(v.schema)) === fp)?.version;
+  let byEntry = writerVersions.get(writer);
+  if (!byEntry) writerVersions.set(writer, (byEntry = new WeakMap()));
+  let v = byEntry.get(entry);
+  if (!v) {
+    const fp = fingerprintOf(writer);
+    v = { version: entry.versions.find((x) => fingerprintOf(typeOf(x.schema)) === fp)?.version };
+    byEntry.set(entry, v);
+  }
+  return v.version;
 }
 
 /**

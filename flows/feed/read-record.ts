@@ -64,7 +64,9 @@ export async function readRecordValue(
     if (isCrossdockError(err) && err.retriable) throw err;
     return { ...UNREAD, ...(await schemaOnly(deps, value, catalog)), failure: (err as Error).message };
   }
-  const out: ReadRecord = { ...UNREAD, ...identity(decoded.entry, decoded.version) };
+  const id = identity(decoded.entry, decoded.version);
+  const out: ReadRecord = { eventId: '', eventType: id.eventType, deprecated: id.deprecated };
+  if (id.schemaVersion !== undefined) out.schemaVersion = id.schemaVersion;
   const m = decoded.event.metadata as Record<string, unknown> | null | undefined;
   if (m && typeof m === 'object') {
     if (typeof m.eventId === 'string') out.eventId = m.eventId;
@@ -78,11 +80,23 @@ export async function readRecordValue(
 
 type Entry = NonNullable<ReturnType<Catalog['bySubject']>>;
 
-function identity(
-  entry: Entry | undefined,
-  version: number | undefined,
-): Pick<ReadRecord, 'eventType' | 'schemaVersion' | 'deprecated'> {
-  if (!entry) return { eventType: 'unknown', deprecated: false };
+type Identity = Pick<ReadRecord, 'eventType' | 'schemaVersion' | 'deprecated'>;
+
+const NO_IDENTITY: Identity = Object.freeze({ eventType: 'unknown', deprecated: false });
+// By catalog entry (replaced, not changed, when the catalog is published again) and version.
+const identities = new WeakMap<Entry, Map<number | undefined, Identity>>();
+
+/** The event type, version and status of a record (the same object for the same entry and version). */
+function identity(entry: Entry | undefined, version: number | undefined): Identity {
+  if (!entry) return NO_IDENTITY;
+  let byVersion = identities.get(entry);
+  if (!byVersion) identities.set(entry, (byVersion = new Map()));
+  let id = byVersion.get(version);
+  if (!id) byVersion.set(version, (id = Object.freeze(identityOf(entry, version))));
+  return id;
+}
+
+function identityOf(entry: Entry, version: number | undefined): Identity {
   const status = entry.versions.find((v) => v.version === version)?.status;
   return {
     eventType: entry.eventType,
