@@ -7,7 +7,7 @@ import { eventually, testEndpoints } from '../../helpers/stack';
 import { header, readTopic, type Received } from '../delivery/helpers';
 import { wireEvent, type WireEvent } from '../router/events';
 import { batchSize } from '../../../dlq/replay/runner';
-import { okCounts, snapshot, startReplayHub, type ReplayHub } from './replay-harness';
+import { okCounts, settledSnapshot, snapshot, startReplayHub, type ReplayHub } from './replay-harness';
 
 /**
  * Replay of delivery dead letters (issue #14 item 2) on a hub composed as `crossdock start`
@@ -99,7 +99,7 @@ describe('after the fix', () => {
 
   it('the dry run says, per letter, what the replay would do now, and changes nothing anywhere', async () => {
     const ids = events.map((w) => letterOf(letters, w).id);
-    const before = await snapshot(hub);
+    const before = await settledSnapshot(hub);
     const requestsBefore = hub.receivers.erp!.requests.length;
     dry = await hub.service.dryRun({ ids });
     const after = await snapshot(hub);

@@ -266,3 +266,21 @@ export async function snapshot(hub: ReplayHub): Promise<unknown> {
   const index = await hub.store.list({}, { limit: 1000 });
   return { keys: dumps, offsets, index };
 }
+
+/**
+ * The snapshot once the hub is still: the hub's components (the indexer, the flow tracker, which
+ * reads each record only after the router has decided it) write a moment after the router, so a
+ * "changes nothing" check takes its "before" only when two snapshots half a second apart agree.
+ */
+export async function settledSnapshot(hub: ReplayHub, timeoutMs = 20_000): Promise<unknown> {
+  const deadline = Date.now() + timeoutMs;
+  let last = JSON.stringify(await snapshot(hub));
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = await snapshot(hub);
+    const text = JSON.stringify(now);
+    if (text === last) return now;
+    if (Date.now() > deadline) throw new Error(`the hub did not settle within ${timeoutMs} ms`);
+    last = text;
+  }
+}

@@ -7,7 +7,7 @@ import { loadCatalog, publishCatalog, type CatalogEntry } from '../../../schemas
 import { eventually, testEndpoints } from '../../helpers/stack';
 import { header, readTopic, type Received } from '../delivery/helpers';
 import { wireEvent, type WireEvent } from '../router/events';
-import { okCounts, snapshot, startReplayHub, type ReplayHub } from './replay-harness';
+import { okCounts, settledSnapshot, snapshot, startReplayHub, type ReplayHub } from './replay-harness';
 
 /**
  * Replay of router dead letters (issue #14 item 2): the hub follows a published catalog that does
@@ -70,7 +70,7 @@ it('the router dead-lettered the v2 events; the dry run says they would fail aga
     true,
   );
   expect(new Set(letters.map((l) => l.eventId))).toEqual(new Set(v2.map(idOf)));
-  const before = await snapshot(hub);
+  const before = await settledSnapshot(hub);
   const dry = await hub.service.dryRun({ filter: { code: 'CD_E_UNKNOWN_SCHEMA_VERSION' } });
   expect(await snapshot(hub)).toEqual(before);
   expect(dry).toHaveLength(6);
@@ -96,7 +96,7 @@ describe('once v2 is in the published catalog', () => {
   });
 
   it('the dry run says each reaches erp and wms by route orders (the one routed since: a skip), and changes nothing', async () => {
-    const before = await snapshot(hub);
+    const before = await settledSnapshot(hub);
     dry = await hub.service.dryRun({ filter: { code: 'CD_E_UNKNOWN_SCHEMA_VERSION' } });
     expect(await snapshot(hub)).toEqual(before);
     expect(dry).toHaveLength(6);
