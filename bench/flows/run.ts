@@ -22,7 +22,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { flowKeys } from '../../core/names/redis-keys';
 import { topics as hubTopics } from '../../core/names/topics';
 import { createRedis, type Redis } from '../../core/redis';
@@ -36,7 +36,6 @@ import type { MemoryFigures } from './memory';
 import { pairRatios, median, summarizeLag, type LagSample, type LagSummary } from './summary';
 import type { TrackerArmConfig } from './tracker-arm';
 import { flowShape, makeFlowWorkload, type FlowBenchEvent } from './workload';
-import { preloadIngress } from '../router/preload';
 
 const root = path.resolve(__dirname, '../..');
 const SITES = ['us-chi', 'ca-tor'];
@@ -118,6 +117,28 @@ function spawnTs(script: string, env: unknown, nodeArgs: readonly string[] = [])
   });
 }
 
+async function preload(prefix: string, events: readonly FlowBenchEvent[]): Promise<void> {
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  await producer.connect();
+  for (let i = 0; i < events.length; i += 2000) {
+    const chunk = events.slice(i, i + 2000);
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: SITES.map((s) => ({
+        topic: `${prefix}.ingress.${s}`,
+        messages: chunk
+          .filter((e) => e.site === s)
+          .map((e) => ({ key: e.key, value: e.value, headers: e.headers })),
+      })),
+    });
+  }
+  await producer.disconnect();
+}
+
 async function committed(
   admin: ReturnType<Kafka['admin']>,
   groupId: string,
@@ -197,7 +218,7 @@ async function runOne(
         },
       ],
     });
-    await preloadIngress(kafka, prefix, SITES, events);
+    await preload(prefix, events);
     const inIngress = await ingressCount(admin, ingress);
     let gauge: number | undefined;
     let maxGauge = 0;
