@@ -268,12 +268,39 @@ export async function snapshot(hub: ReplayHub): Promise<unknown> {
 }
 
 /**
+ * Whether the flow tracker has handed on every ingress record: its group's committed offset is at
+ * the end of each partition. The tracker reads a record only once the router has decided it and
+ * commits only after its sinks (scorecards, flow steps) have written, so this is a positive sign
+ * that the router and the tracker have both done with everything produced so far.
+ */
+export async function trackerCaughtUp(hub: ReplayHub): Promise<boolean> {
+  for (const site of SITES) {
+    const topic = hub.t.ingress(site.id);
+    const ends = await hub.admin.fetchTopicOffsets(topic);
+    const [committed] = await hub.admin.fetchOffsets({ groupId: hub.t.flowTrackerGroup, topics: [topic] });
+    for (const end of ends) {
+      const at = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+      if (BigInt(end.high) > 0n && BigInt(at) < BigInt(end.high)) return false;
+    }
+  }
+  return true;
+}
+
+/**
  * The snapshot once the hub is still: the hub's components (the indexer, the flow tracker, which
  * reads each record only after the router has decided it) write a moment after the router, so a
- * "changes nothing" check takes its "before" only when two snapshots half a second apart agree.
+ * "changes nothing" check takes its "before" only once the tracker has committed past every
+ * ingress record (trackerCaughtUp) and then two snapshots half a second apart agree. Agreement
+ * alone was not enough: CI caught the tracker's first scorecard write landing after two equal
+ * snapshots, when it was more than half a second behind.
  */
-export async function settledSnapshot(hub: ReplayHub, timeoutMs = 20_000): Promise<unknown> {
+export async function settledSnapshot(hub: ReplayHub, timeoutMs = 30_000): Promise<unknown> {
   const deadline = Date.now() + timeoutMs;
+  await eventually(
+    () => trackerCaughtUp(hub),
+    'the flow tracker to have handed on every ingress record',
+    timeoutMs,
+  );
   let last = JSON.stringify(await snapshot(hub));
   for (;;) {
     await new Promise((r) => setTimeout(r, 500));
