@@ -109,4 +109,23 @@ export const CORE_CODES = defineCodes({
     action: 'Fix the header of the file named in the message (see core/lua.ts for the contract).',
     retriable: false,
   },
+  CD_E_REDIS_CLUSTER_URL_INVALID: {
+    meaning:
+      'REDIS_URL starts with redis+cluster:// or rediss+cluster:// but is malformed: no node, an empty or malformed host:port, a port outside 1-65535, a node listed twice, a database other than 0, or a query string. The message names what is wrong and shows the URL without its password.',
+    action:
+      'Write it as `redis+cluster://[user:password@]host:port,host:port,...` (`rediss+cluster://` for TLS; docs/scaling.md), then start again.',
+    retriable: false,
+  },
+  CD_E_REDIS_CROSS_SLOT: {
+    meaning:
+      'A Lua script (or MULTI) would touch keys in two Redis Cluster hash slots, which a cluster refuses; crossdock checks the keys before sending and refuses first, naming the script and two keys in different slots. A bug in how the caller builds its keys (core/names/redis-keys.ts gives each group one hash tag).',
+    action: 'Report it with the message; the keys named must share one `{hash tag}`.',
+    retriable: false,
+  },
+  CD_E_REDIS_CLUSTER_UNSUPPORTED: {
+    meaning:
+      'The operation cannot run on a Redis Cluster (REDIS_URL is redis+cluster://): the message names it. docs/scaling.md lists what a cluster cannot serve yet.',
+    action: 'Run that operation against a standalone Redis, or leave it out on a cluster (docs/scaling.md).',
+    retriable: false,
+  },
 });

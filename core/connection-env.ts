@@ -8,6 +8,7 @@ import type {
   RegistryConnection,
   TlsSettings,
 } from './connection';
+import { isClusterUrl, parseClusterUrl } from './redis-cluster-url';
 
 /**
  * The hub's connection settings from the environment (the contract of docs/configuration.md).
@@ -270,21 +271,15 @@ export function registryConnectionFromEnv(env: Env, defaultUrl: string): Registr
 }
 
 /**
- * Redis: REDIS_URL (redis:// or rediss://; else `defaultUrl`), CROSSDOCK_REDIS_USERNAME,
+ * Redis: REDIS_URL (redis:// or rediss://, or redis+cluster:// / rediss+cluster:// for a Redis
+ * Cluster; else `defaultUrl`), CROSSDOCK_REDIS_USERNAME,
  * CROSSDOCK_REDIS_PASSWORD(_FILE), CROSSDOCK_REDIS_CA_FILE, CROSSDOCK_REDIS_CERT_FILE,
  * CROSSDOCK_REDIS_KEY_FILE (rediss:// only). A user or password inside REDIS_URL is moved into
  * the connection, so its `url` holds none.
  */
 export function redisConnectionFromEnv(env: Env, defaultUrl: string): RedisConnection {
   const raw = value(env, 'REDIS_URL') ?? defaultUrl;
-  const url = parseUrl('REDIS_URL', raw, ['redis:', 'rediss:']);
-  const inUrl = {
-    username: url.username ? decodeURIComponent(url.username) : undefined,
-    password: url.password ? decodeURIComponent(url.password) : undefined,
-  };
-  url.username = '';
-  url.password = '';
-  const connection: RedisConnection = { url: url.toString() };
+  const { connection, inUrl, tls } = isClusterUrl(raw) ? clusterTarget(raw) : serverTarget(raw);
   const username = value(env, 'CROSSDOCK_REDIS_USERNAME');
   const password = secret(env, 'CROSSDOCK_REDIS_PASSWORD');
   if (username !== undefined && inUrl.username !== undefined)
@@ -295,12 +290,40 @@ export function redisConnectionFromEnv(env: Env, defaultUrl: string): RedisConne
   const pass = password ?? inUrl.password;
   if (user !== undefined) connection.username = user;
   if (pass !== undefined) connection.password = pass;
-  if (url.protocol === 'rediss:') connection.tls = tlsFiles(env, 'CROSSDOCK_REDIS', true);
+  if (tls) connection.tls = tlsFiles(env, 'CROSSDOCK_REDIS', true);
   else {
     const set = tlsVariablesSet(env, 'CROSSDOCK_REDIS');
     if (set.length) throw invalid(set[0]!, 'is set but REDIS_URL is redis://; use rediss:// for TLS');
   }
   return connection;
+}
+
+interface RedisTarget {
+  connection: RedisConnection;
+  inUrl: { username?: string; password?: string };
+  tls: boolean;
+}
+
+/** A redis:// or rediss:// URL: one server. */
+function serverTarget(raw: string): RedisTarget {
+  const url = parseUrl('REDIS_URL', raw, ['redis:', 'rediss:']);
+  const inUrl = {
+    username: url.username ? decodeURIComponent(url.username) : undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+  };
+  url.username = '';
+  url.password = '';
+  return { connection: { url: url.toString() }, inUrl, tls: url.protocol === 'rediss:' };
+}
+
+/** A redis+cluster:// or rediss+cluster:// URL: a Redis Cluster by its seed nodes. */
+function clusterTarget(raw: string): RedisTarget {
+  const parsed = parseClusterUrl(raw);
+  return {
+    connection: { url: parsed.display, cluster: { seeds: parsed.seeds.map((s) => ({ ...s })) } },
+    inUrl: { username: parsed.username, password: parsed.password },
+    tls: parsed.tls,
+  };
 }
 
 /**
@@ -369,7 +392,7 @@ export const CONNECTION_ENV_VARIABLES: ReadonlyArray<{
   {
     name: 'REDIS_URL',
     meaning:
-      "`redis://host:port[/db]` or `rediss://` for TLS. Unset: the local stack's Redis. A user and password inside still work; they are moved out, so the URL shown anywhere holds none.",
+      "`redis://host:port[/db]` or `rediss://` for TLS; a Redis Cluster as `redis+cluster://host:port,host:port,...` (seed nodes; `rediss+cluster://` for TLS; docs/scaling.md). Unset: the local stack's Redis. A user and password inside still work; they are moved out, so the URL shown anywhere holds none.",
   },
   { name: 'CROSSDOCK_REDIS_USERNAME', meaning: 'Redis ACL user (Redis 6+). Unset: `default`.' },
   { name: 'CROSSDOCK_REDIS_PASSWORD', meaning: 'AUTH password.', secret: true },

@@ -49,10 +49,15 @@ export interface RegistryConnection {
   ca?: string;
 }
 
-/** A Redis server. */
+/** A Redis server, or a Redis Cluster (`cluster` set). */
 export interface RedisConnection {
-  /** redis:// or rediss:// URL; never holds a password (core/connection-env.ts moves it out). */
+  /**
+   * redis:// or rediss:// URL, or redis+cluster:// / rediss+cluster:// naming the cluster's seed
+   * nodes (core/redis-cluster-url.ts); never holds a password (core/connection-env.ts moves it out).
+   */
   url: string;
+  /** Set for a Redis Cluster: the seed nodes of `url` (the client finds the others itself). */
+  cluster?: { seeds: Array<{ host: string; port: number }> };
   /** ACL user (Redis 6+); absent: `default`. */
   username?: string;
   /** AUTH password. Secret. */
@@ -91,6 +96,7 @@ export function redisConnection(redis: string | RedisConnection): RedisConnectio
  * A string that is no URL is returned unchanged.
  */
 export function withoutCredentials(url: string): string {
+  if (/^rediss?\+cluster:\/\//i.test(url)) return url.replace(/^([a-z+]+:\/\/)[^@/]*@/i, '$1');
   try {
     const u = new URL(url);
     if (!u.username && !u.password) return url;

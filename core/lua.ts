@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { ChainableCommander } from 'ioredis';
 import { CrossdockError } from './errors';
-import type { Redis } from './redis';
+import { isCluster, type RedisClient } from './redis';
+import { slotConflict } from './redis-slot';
 
 /**
  * The one way crossdock runs Lua. Each script is a `.lua` file beside the part that uses it,
@@ -136,10 +137,52 @@ export interface LuaRunner {
   ): void;
 }
 
-const registered = new WeakMap<Redis, Set<string>>();
+const registered = new WeakMap<RedisClient, Set<string>>();
 
-/** A runner for `scripts` on `redis`, registering each on that client once. */
-export function luaRunner(redis: Redis, scripts: readonly LuaScript[]): LuaRunner {
+/** Slots of the hash tags seen by the check below (a few per hub: one per subscriber, site, part). */
+const tagSlots = new Map<string, number>();
+
+/**
+ * Throws CD_E_REDIS_CROSS_SLOT naming the script and two of `keys` that hash to different Redis
+ * Cluster slots; returns when they share one. Keys of one hash tag need no hashing, and each
+ * distinct tag is hashed once per process, so the check costs a string scan per key.
+ */
+export function assertOneSlot(script: Pick<LuaScript, 'file'>, keys: readonly string[]): void {
+  const name = script.file.split(/[\\/]/).slice(-2).join('/');
+  assertKeysShareSlot(`Lua script ${name}`, keys, 'it is not sent');
+}
+
+/**
+ * The start-time form of the check, for a part that knows its keys up front (one hash tag per
+ * part: core/names/redis-keys.ts): throws CD_E_REDIS_CROSS_SLOT naming `what` and two keys in
+ * different slots, so the part refuses to start.
+ */
+export function assertKeysShareSlot(
+  what: string,
+  keys: readonly string[],
+  consequence = 'it refuses to start',
+): void {
+  const conflict = slotConflict(keys, tagSlots);
+  if (!conflict) return;
+  throw new CrossdockError(
+    'CD_E_REDIS_CROSS_SLOT',
+    `${what} has keys in two Redis Cluster slots: ${JSON.stringify(conflict.first)} (slot ${conflict.slots[0]}) and ${JSON.stringify(conflict.other)} (slot ${conflict.slots[1]}); ${consequence}`,
+    { details: { what, keys: [conflict.first, conflict.other], slots: conflict.slots } },
+  );
+}
+
+/**
+ * A runner for `scripts` on `redis`, registering each on that client once. On a Redis Cluster
+ * client every call's keys are checked to share one slot before anything is sent
+ * ({@link assertOneSlot}; `checkSlots` forces the check on one server too, for tests). On one
+ * server nothing is checked: behaviour there is as before clusters.
+ */
+export function luaRunner(
+  redis: RedisClient,
+  scripts: readonly LuaScript[],
+  options: { checkSlots?: boolean } = {},
+): LuaRunner {
+  const checkSlots = options.checkSlots ?? isCluster(redis);
   let done = registered.get(redis);
   if (!done) registered.set(redis, (done = new Set()));
   for (const s of scripts) {
@@ -152,6 +195,7 @@ export function luaRunner(redis: Redis, scripts: readonly LuaScript[]): LuaRunne
     if (!known.has(script.command)) throw new Error(`${script.file} was not given to this runner`);
     if (script.keys !== null && keys.length !== script.keys)
       throw new Error(`${script.file} takes ${script.keys} keys, got ${keys.length}`);
+    if (checkSlots) assertOneSlot(script, keys);
     return script.keys === null ? [keys.length, ...keys, ...args] : [...keys, ...args];
   };
   const fnOf = (target: object, script: LuaScript): ScriptFn => {

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../core/redis';
+import { scanMatching, unlinkFound } from '../core/redis-scan';
 import { hubKeyPattern, redisPrefixFor } from '../core/names/redis-keys';
 import { isGroupOfPrefix, isTopicOfPrefix } from '../core/names/topics';
 
@@ -35,18 +36,10 @@ export async function cleanupRun(options: { kafka: Kafka; redis: Redis; prefix: 
     await admin.disconnect().catch(() => undefined);
   }
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await options.redis.scan(
-        cursor,
-        'MATCH',
-        hubKeyPattern(redisPrefixFor(options.prefix)),
-        'COUNT',
-        1000,
-      );
-      cursor = next;
-      if (keys.length) out.keys += await options.redis.unlink(...keys);
-    } while (cursor !== '0');
+    // Every primary of a cluster is scanned (core/redis-scan.ts); one server as before.
+    await scanMatching(options.redis, hubKeyPattern(redisPrefixFor(options.prefix)), async (keys, node) => {
+      out.keys += await unlinkFound(options.redis, node, keys);
+    });
   } catch (err) {
     out.problems.push(`Redis: ${(err as Error).message}`);
   }

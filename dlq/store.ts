@@ -4,6 +4,7 @@ import { CrossdockError, isCrossdockError } from '../core/errors';
 import { loadLuaScript, luaRunner } from '../core/lua';
 import { dlqKeys, resolveRedisPrefix, type DlqIndexField } from '../core/names/redis-keys';
 import type { Redis } from '../core/redis';
+import { scanMatching, unlinkFound } from '../core/redis-scan';
 import type {
   DeadLetterFilter,
   DeadLetterGroup,
@@ -451,13 +452,11 @@ export function createDeadLetterStore(options: DeadLetterStoreOptions): DeadLett
         // Every index key, not the replay jobs: SCAN the tag's keys and delete in batches.
         const base = keys.all.slice(0, -':all'.length);
         const jobs = `${base}:job`;
-        let cursor = '0';
-        do {
-          const [next, found] = await redis.scan(cursor, 'MATCH', `${escapeGlob(base)}:*`, 'COUNT', 1000);
-          cursor = next;
+        // One tag, so one slot: on a cluster only its primary finds any (core/redis-scan.ts).
+        await scanMatching(redis, `${escapeGlob(base)}:*`, async (found, node) => {
           const doomed = found.filter((k) => !k.startsWith(jobs));
-          if (doomed.length) await redis.unlink(...doomed);
-        } while (cursor !== '0');
+          if (doomed.length) await unlinkFound(redis, node, doomed);
+        });
       }),
   };
   return store;

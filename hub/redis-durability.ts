@@ -3,7 +3,7 @@ import { CrossdockError } from '../core/errors';
 import { eventLogger } from '../core/log-events';
 import type { Logger } from '../core/logger';
 import type { RedisConnection } from '../core/connection';
-import { createRedis, redisReady, type Redis } from '../core/redis';
+import { createRedis, isCluster, redisReady, type Redis, type RedisNode } from '../core/redis';
 import { HUB_LOG_EVENTS } from './log-events';
 
 /**
@@ -86,8 +86,25 @@ export function judgeRedisDurability(
   return { action: 'start', basis: 'checked', problems: [] };
 }
 
-/** Reads appendonly, appendfsync, save and maxmemory-policy; an error reply means "not readable". */
+/**
+ * Reads appendonly, appendfsync, save and maxmemory-policy; an error reply means "not readable".
+ * On a Redis Cluster every node is read (a replica becomes the primary after a failover): the
+ * first node that cannot be read or that has a problem decides, else the first node's settings.
+ */
 export async function readRedisPersistence(redis: Redis): Promise<RedisPersistenceFacts> {
+  if (!isCluster(redis)) return readNodePersistence(redis);
+  let first: RedisPersistenceFacts | undefined;
+  for (const node of redis.nodes('all')) {
+    const facts = await readNodePersistence(node);
+    const where = `${node.options.host ?? '?'}:${node.options.port ?? '?'}`;
+    if (!facts.readable) return { readable: false, reason: `node ${where}: ${facts.reason}` };
+    if (durabilityProblems(facts).length > 0) return facts;
+    first ??= facts;
+  }
+  return first ?? { readable: false, reason: 'the cluster client knows no node' };
+}
+
+async function readNodePersistence(redis: RedisNode): Promise<RedisPersistenceFacts> {
   try {
     const pairs = (await redis.call(
       'CONFIG',

@@ -1,5 +1,6 @@
 import type { RetryEntry } from './state';
 import type { Redis } from '../core/redis';
+import { execGroups } from '../core/redis-pipeline';
 import type { DeliveryKeys } from './keys';
 
 /**
@@ -78,13 +79,17 @@ export async function inspectDeliveries(
   eventId: string,
 ): Promise<DeliveryInspection[]> {
   if (subscribers.length === 0) return [];
-  const pipe = redis.pipeline();
-  for (const k of subscribers) {
-    pipe.get(k.idempotency(eventId));
-    pipe.hmget(k.entry(eventId), ...ENTRY_FIELDS);
-    pipe.zscore(k.due, eventId);
-  }
-  const res = answers(await pipe.exec());
+  // One pipeline on one server; one per subscriber (its tag, its slot) on a cluster.
+  const res = answers(
+    await execGroups(
+      redis,
+      subscribers.map((k) => (pipe) => {
+        pipe.get(k.idempotency(eventId));
+        pipe.hmget(k.entry(eventId), ...ENTRY_FIELDS);
+        pipe.zscore(k.due, eventId);
+      }),
+    ),
+  );
   const out: DeliveryInspection[] = subscribers.map((k, i) => {
     const idem = res[3 * i] as string | null;
     const fields = res[3 * i + 1] as Array<string | null>;
@@ -115,12 +120,15 @@ export async function inspectDeliveries(
     o.entry?.orderKey !== undefined ? [{ o, k: subscribers[i]!, key: o.entry.orderKey }] : [],
   );
   if (ordered.length > 0) {
-    const pipe2 = redis.pipeline();
-    for (const { k, key } of ordered) {
-      pipe2.sismember(k.held, key);
-      pipe2.lindex(k.keyQueue(key), 0);
-    }
-    const res2 = answers(await pipe2.exec());
+    const res2 = answers(
+      await execGroups(
+        redis,
+        ordered.map(({ k, key }) => (pipe2) => {
+          pipe2.sismember(k.held, key);
+          pipe2.lindex(k.keyQueue(key), 0);
+        }),
+      ),
+    );
     ordered.forEach(({ o }, i) => {
       const entry = o.entry!;
       if (Number(res2[2 * i]) === 1) entry.held = true;

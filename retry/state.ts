@@ -1,5 +1,6 @@
 import { CrossdockError } from '../core/errors';
-import type { Redis } from '../core/redis';
+import { assertKeysShareSlot } from '../core/lua';
+import { isCluster, type Redis } from '../core/redis';
 import type { Clock } from '../core/clock';
 import type { DeliveryKeys } from './keys';
 import { scriptRunner, type ScriptRunner } from './scripts';
@@ -234,6 +235,18 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
   const { redis, keys, clock, owner } = options;
   const leaseMs = options.leaseMs ?? 30_000;
   const doneTtlMs = options.doneTtlMs ?? 7 * 24 * 3600 * 1000;
+  // On a cluster every script of this state runs on one slot: refuse at start when its keys do not.
+  if (isCluster(redis))
+    assertKeysShareSlot(`the delivery state of subscriber ${keys.subscriberId}`, [
+      keys.due,
+      keys.held,
+      keys.bucket,
+      keys.slots,
+      keys.entries,
+      keys.entry('e'),
+      keys.keyQueue('k'),
+      keys.idempotency('e'),
+    ]);
   const scripts: ScriptRunner = scriptRunner(redis);
   const capacity = options.capacity ?? DEFAULT_DELIVERY.capacity;
   const bounds = [capacity.maxHeldEvents, capacity.maxParkedPerKey];

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { loadLuaScript, luaRunner } from '../core/lua';
 import type { RouterKeys } from '../core/names/redis-keys';
 import type { Redis } from '../core/redis';
+import { execGroups } from '../core/redis-pipeline';
+import type { ChainableCommander } from 'ioredis';
 import { systemClock, type Clock } from '../core/clock';
 
 /**
@@ -142,8 +144,8 @@ export function createDeduper(
         if (list) list.push(i);
         else groups.set(g, [i]);
       }
-      const pipeline = redis.pipeline();
       const order: number[][] = [];
+      const queued: Array<(pipeline: ChainableCommander) => void> = [];
       const now = clock.now();
       for (const idx of groups.values()) {
         const keyList: string[] = new Array<string>(idx.length);
@@ -153,10 +155,11 @@ export function createDeduper(
           keyList[j] = keys.seen(it.eventId);
           args.push(it.hash, it.origin, markRoutes(it.route));
         }
-        lua.queue(pipeline, SEEN_BATCH, keyList, args);
+        queued.push((pipeline) => lua.queue(pipeline, SEEN_BATCH, keyList, args));
         order.push(idx);
       }
-      const res = (await pipeline.exec()) ?? [];
+      // One pipeline on one server; one per bucket (slot) on a cluster (core/redis-pipeline.ts).
+      const res = await execGroups(redis, queued);
       const out = new Array<SeenVerdict>(items.length);
       order.forEach((idx, g) => {
         const [err, value] = res[g] ?? [new Error('no reply')];

@@ -3,6 +3,7 @@ import { CrossdockError } from '../../core/errors';
 import { flowKeys } from '../../core/names/redis-keys';
 import type { HubTopics } from '../../core/names/topics';
 import type { Redis } from '../../core/redis';
+import { scanMatching, unlinkFound } from '../../core/redis-scan';
 
 /**
  * `crossdock flows rebuild`: forgets the flow tracker's state so that the next tracker to start
@@ -55,11 +56,9 @@ export async function rebuildFlowState(options: RebuildOptions): Promise<Rebuild
   // Every key of the flows tag: `<P>{<P>flows}:…`.
   const base = flowKeys(options.redisPrefix).sites.slice(0, -':sites'.length);
   let keysDeleted = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(base)}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) keysDeleted += await redis.unlink(...keys);
-  } while (cursor !== '0');
+  // One tag, so one slot: on a cluster only its primary finds any (core/redis-scan.ts).
+  await scanMatching(redis, `${escapeGlob(base)}:*`, async (keys, node) => {
+    keysDeleted += await unlinkFound(redis, node, keys);
+  });
   return { group, groupDeleted, keysDeleted };
 }

@@ -214,6 +214,7 @@ export function header(m: KafkaMessage, name: string): string | undefined {
 
 import { Registry as MetricsRegistry } from 'prom-client';
 import Redis from 'ioredis';
+import type { RedisClient } from '../../../core/redis';
 import { systemClock } from '../../../core/clock';
 import { createHealthServer, type HealthServer } from '../../../core/health';
 import { createLogger, silentLogger, type Logger } from '../../../core/logger';
@@ -230,7 +231,7 @@ export interface TestConnector {
 /** A connector for one subscriber on the test stack, with its own metrics registry. */
 export async function startTestConnector(
   kafka: Kafka,
-  redis: Redis,
+  redis: RedisClient,
   t: { prefix: string; subscriberId: string },
   sink: Record<string, unknown> & { kind: string },
   delivery: Record<string, unknown>,

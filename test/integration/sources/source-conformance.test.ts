@@ -1,5 +1,5 @@
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import type Redis from 'ioredis';
+import type { Redis } from '../../../core/redis';
 import { createRedis } from '../../../core/redis';
 import { createSchemaResolver } from '../../../core/registry';
 import { decodeEvent, loadCatalog } from '../../../schemas';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Admin, Kafka } from 'kafkajs';
-import type Redis from 'ioredis';
+import type { Redis } from '../../../core/redis';
 import { systemClock } from '../../../core/clock';
 import { CrossdockError } from '../../../core/errors';
 import { encodeEvent, exampleEvent, loadCatalog } from '../../../schemas';
