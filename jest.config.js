@@ -24,11 +24,22 @@ module.exports = {
     {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      // scale/ starts its own Redis Cluster and needs no shared stack (project `scale` below).
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/scale/'],
       transform,
       moduleNameMapper,
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/test/helpers/integration-timeout.ts'],
+    },
+    {
+      // Redis Cluster tests (test/integration/scale): each file starts a cluster of its own on
+      // its own ports; no global setup, so no shared stack (`npm run test:scale`).
+      displayName: 'scale',
+      testMatch: ['<rootDir>/test/integration/scale/**/*.test.ts'],
+      transform,
+      moduleNameMapper,
+      testEnvironment: 'node',
     },
   ],
 };

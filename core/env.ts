@@ -14,6 +14,8 @@ export const STACK_DEFAULTS = Object.freeze({
   registryPort: 18081,
   registryManagementPort: 19001,
   redisPort: 16379,
+  /** First of the six ports of `crossdock stack up --redis-cluster` (17001-17006; buses +10000). */
+  redisClusterPort: 17001,
   registryPath: '/apis/ccompat/v7',
 });
 
@@ -25,6 +27,8 @@ export interface StackPorts {
   registryManagement: number;
   /** The stack's own redis-server (AOF on, loopback only). */
   redis: number;
+  /** First port of the stack's Redis Cluster (`stack up --redis-cluster`): six in a row. */
+  redisCluster: number;
 }
 
 function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -49,6 +53,7 @@ export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
       STACK_DEFAULTS.registryManagementPort,
     ),
     redis: portFrom(env, 'CROSSDOCK_REDIS_PORT', STACK_DEFAULTS.redisPort),
+    redisCluster: portFrom(env, 'CROSSDOCK_REDIS_CLUSTER_PORT', STACK_DEFAULTS.redisClusterPort),
   };
 }
 

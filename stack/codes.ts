@@ -57,6 +57,12 @@ export const STACK_CODES = defineCodes({
     action: 'Install Redis (apt-get install redis-server) or set REDIS_URL to a Redis that runs.',
     retriable: false,
   },
+  CD_E_STACK_REDIS_CLUSTER_EXTERNAL: {
+    meaning:
+      "`crossdock stack up --redis-cluster` would start the stack's own Redis Cluster, but REDIS_URL names a Redis of yours (the stack starts nothing for a part the environment points elsewhere).",
+    action: "Unset REDIS_URL to run the stack's cluster, or leave out --redis-cluster to use yours.",
+    retriable: false,
+  },
   CD_E_STACK_UNKNOWN_PART: {
     meaning: 'A stack command named a part that does not exist.',
     action: 'Use one of: kafka, registry, redis.',

@@ -9,7 +9,9 @@ import { kafkaAnswers, redisAnswers, registryAnswers } from './probes';
 import { isOurProcess, stopPid, tailFile } from './proc';
 import { silentProgress, type Progress } from './progress';
 import { REDIS_MARKER, startRedis } from './redis';
+import { clusterProcessesAlive, startRedisCluster, stopCluster } from './redis-cluster';
 import { REGISTRY_MARKER, startRegistry } from './registry';
+import { withoutCredentials } from '../core/connection';
 import { ADMIN_USER, credentialOf, readCredentials, readState, writeState, type StackState } from './state';
 
 /**
@@ -29,6 +31,8 @@ export interface PartStatus {
    */
   owner: 'stack' | 'external' | 'machine' | 'none';
   pid?: number;
+  /** The Redis Cluster's node pids (`stack up --redis-cluster`), when the stack runs one. */
+  pids?: number[];
   logFile?: string;
   version?: string;
 }
@@ -47,11 +51,22 @@ export interface StackOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The endpoints: the environment's, else the stack's. While the state records the stack's Redis
+ * Cluster (`up --redis-cluster`, until `down`), the stack's Redis is that cluster: REDIS_URL
+ * unset reads as its redis+cluster:// url, and Redis still counts as the stack's own.
+ */
+function stackEndpoints(env: NodeJS.ProcessEnv, state: StackState): Endpoints {
+  if (env.REDIS_URL || !state.redisCluster) return resolveEndpoints(env);
+  const endpoints = resolveEndpoints({ ...env, REDIS_URL: state.redisCluster.url });
+  return { ...endpoints, external: { ...endpoints.external, redis: false } };
+}
+
 function context(options: StackOptions) {
   const env = options.env ?? process.env;
   const paths = stackPaths(env);
   const state = readState(paths);
-  const endpoints = resolveEndpoints(env);
+  const endpoints = stackEndpoints(env, state);
   return {
     env,
     paths,
@@ -79,6 +94,7 @@ export async function status(options: StackOptions = {}): Promise<PartStatus[]> 
   const kafka = own(state.kafka, KAFKA_MARKER);
   const registry = own(state.registry, REGISTRY_MARKER);
   const redis = own(state.redis, REDIS_MARKER);
+  const cluster = clusterProcessesAlive(state.redisCluster) ? state.redisCluster : undefined;
   return [
     {
       part: 'kafka',
@@ -102,12 +118,68 @@ export async function status(options: StackOptions = {}): Promise<PartStatus[]> 
       part: 'redis',
       up: d,
       endpoint: endpoints.redisUrl,
-      owner: endpoints.external.redis ? 'external' : redis ? 'stack' : d ? 'machine' : 'none',
-      pid: redis?.pid,
-      logFile: state.redis?.logFile,
-      version: redis?.version,
+      owner: endpoints.external.redis ? 'external' : redis || cluster ? 'stack' : d ? 'machine' : 'none',
+      ...(cluster
+        ? {
+            pids: cluster.nodes.map((n) => n.pid),
+            logFile: cluster.nodes[0]?.logFile,
+            version: cluster.nodes[0]?.version,
+          }
+        : { pid: redis?.pid, logFile: state.redis?.logFile, version: redis?.version }),
     },
   ];
+}
+
+export interface UpOptions extends StackOptions {
+  /**
+   * Run the stack's Redis as a Redis Cluster (3 primaries, 3 replicas on loopback, AOF:
+   * stack/redis-cluster.ts) instead of one redis-server; recorded, so later `up`s keep it until
+   * `down`. Refused when REDIS_URL is set.
+   */
+  redisCluster?: boolean;
+}
+
+function timeoutOf(options: StackOptions, env: NodeJS.ProcessEnv): number {
+  return options.timeoutMs ?? Number(env.CROSSDOCK_STACK_TIMEOUT_MS ?? 180000);
+}
+
+/**
+ * The Redis part of `up --redis-cluster` alone (the integration tests of test/integration/scale
+ * run it on a home and ports of their own): leaves a recorded cluster that answers alone, else
+ * stops what is left of it and starts it (its nodes' data and nodes.conf are reused), and records
+ * it. Returns the endpoints, which then name the cluster.
+ * @throws CrossdockError CD_E_STACK_REDIS_CLUSTER_EXTERNAL when REDIS_URL is set; those of
+ *   startRedisCluster
+ */
+export async function upRedisCluster(
+  options: StackOptions = {},
+): Promise<{ endpoints: Endpoints; started: boolean; url: string }> {
+  const { env, paths, state, ports, progress } = context(options);
+  if (env.REDIS_URL)
+    throw new CrossdockError(
+      'CD_E_STACK_REDIS_CLUSTER_EXTERNAL',
+      `--redis-cluster starts the stack's own Redis Cluster, but REDIS_URL=${withoutCredentials(env.REDIS_URL)} names a Redis of yours; unset REDIS_URL or leave out --redis-cluster.`,
+    );
+  fs.mkdirSync(paths.stackDir, { recursive: true });
+  const recorded = state.redisCluster;
+  if (recorded && clusterProcessesAlive(recorded) && (await redisAnswers(recorded.url))) {
+    progress.emit('stack.answering', { part: 'redis', endpoint: recorded.url }, `answers at ${recorded.url}`);
+    return { endpoints: stackEndpoints(env, state), started: false, url: recorded.url };
+  }
+  await stopCluster(recorded, progress);
+  if (state.redis && isOurProcess(state.redis.pid, REDIS_MARKER)) {
+    progress.emit(
+      'stack.stopping',
+      { part: 'redis', pid: state.redis.pid },
+      `stopping pid ${state.redis.pid}`,
+    );
+    await stopPid(state.redis.pid);
+  }
+  const cluster = await startRedisCluster(paths, ports, progress, timeoutOf(options, env));
+  const next: StackState = { ...state, redisCluster: cluster };
+  delete next.redis;
+  writeState(paths, next);
+  return { endpoints: stackEndpoints(env, next), started: true, url: cluster.url };
 }
 
 /**
@@ -117,18 +189,22 @@ export async function status(options: StackOptions = {}): Promise<PartStatus[]> 
  * A part that already answers is left alone; a part the environment points elsewhere is never
  * started.
  */
-export async function up(options: StackOptions = {}): Promise<UpResult> {
+export async function up(options: UpOptions = {}): Promise<UpResult> {
   const started = Date.now();
   const ctx = context(options);
-  const { env, paths, ports, progress } = ctx;
-  const state: StackState = { ...ctx.state };
-  const timeoutMs = options.timeoutMs ?? Number(env.CROSSDOCK_STACK_TIMEOUT_MS ?? 180000);
+  const { env, paths, progress } = ctx;
+  let state: StackState = { ...ctx.state };
   fs.mkdirSync(paths.stackDir, { recursive: true });
-  const endpoints = ctx.endpoints;
+  let endpoints = ctx.endpoints;
   let startedSomething = false;
 
-  // Redis
-  if (!(await redisAnswers(endpoints.redisUrl))) {
+  // Redis: the stack's Redis Cluster when asked for (or recorded), else the one redis-server.
+  if (options.redisCluster || (state.redisCluster && !env.REDIS_URL)) {
+    const res = await upRedisCluster(options);
+    state = readState(paths);
+    endpoints = res.endpoints;
+    startedSomething = res.started;
+  } else if (!(await redisAnswers(endpoints.redisUrl))) {
     if (endpoints.external.redis) {
       throw new CrossdockError(
         'CD_E_STACK_NO_REDIS',
@@ -136,7 +212,7 @@ export async function up(options: StackOptions = {}): Promise<UpResult> {
       );
     }
     if (state.redis && isOurProcess(state.redis.pid, REDIS_MARKER)) await stopPid(state.redis.pid);
-    state.redis = await startRedis(paths, ports, progress, timeoutMs);
+    state.redis = await startRedis(paths, ctx.ports, progress, timeoutOf(options, env));
     writeState(paths, state);
     startedSomething = true;
   } else {
@@ -158,7 +234,7 @@ export async function up(options: StackOptions = {}): Promise<UpResult> {
       );
     }
     if (state.kafka && isOurProcess(state.kafka.pid, KAFKA_MARKER)) await stopPid(state.kafka.pid);
-    state.kafka = await startKafka(paths, ports, progress, timeoutMs);
+    state.kafka = await startKafka(paths, ctx.ports, progress, timeoutOf(options, env));
     writeState(paths, state);
     startedSomething = true;
     kafkaStarted = true;
@@ -196,7 +272,13 @@ export async function up(options: StackOptions = {}): Promise<UpResult> {
     }
     if (state.registry && isOurProcess(state.registry.pid, REGISTRY_MARKER))
       await stopPid(state.registry.pid);
-    state.registry = await startRegistry(paths, ports, endpoints.kafkaBrokers, progress, timeoutMs);
+    state.registry = await startRegistry(
+      paths,
+      ctx.ports,
+      endpoints.kafkaBrokers,
+      progress,
+      timeoutOf(options, env),
+    );
     writeState(paths, state);
     startedSomething = true;
   } else {
@@ -238,6 +320,8 @@ export async function down(options: StackOptions & { purge?: boolean } = {}): Pr
       stopped.push(part);
     }
   }
+  if ((await stopCluster(state.redisCluster, progress)).length > 0 && !stopped.includes('redis'))
+    stopped.push('redis');
   writeState(paths, {});
   if (options.purge) {
     progress.emit('stack.purging', { dir: paths.stackDir }, `removing ${paths.stackDir}`);
@@ -253,6 +337,10 @@ export function logTail(part: string, lines: number, options: StackOptions = {})
       `Unknown part "${part}"; the parts are ${PARTS.join(', ')}.`,
     );
   }
-  const { paths } = context(options);
+  const { paths, state } = context(options);
+  if (part === 'redis' && state.redisCluster)
+    return state.redisCluster.nodes
+      .map((n) => `== node ${n.port} (${n.logFile})\n${tailFile(n.logFile, lines)}`)
+      .join('\n');
   return tailFile(path.join(paths.logs, `${part}.log`), lines);
 }

@@ -37,6 +37,12 @@ export const STACK_LOG_EVENTS = defineLogEvents({
     fields: ['part', 'version', 'port', 'javaMajor'],
     description: 'A part is being started as a detached process of this stack.',
   },
+  'stack.cluster_created': {
+    level: 'info',
+    fields: ['part', 'nodes', 'replicas'],
+    description:
+      'The Redis Cluster of `stack up --redis-cluster` was created on its fresh nodes (`redis-cli --cluster create`; first start only).',
+  },
   'stack.ready': {
     level: 'info',
     fields: ['part'],

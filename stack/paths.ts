@@ -18,6 +18,8 @@ export interface StackPaths {
   kafkaData: string;
   /** The stack's redis-server working directory: its append-only file and snapshots. */
   redisData: string;
+  /** The Redis Cluster's nodes (`stack up --redis-cluster`): one folder per node, named by its port. */
+  redisClusterData: string;
   logs: string;
   stateFile: string;
   credentialsFile: string;
@@ -35,6 +37,7 @@ export function stackPaths(env: NodeJS.ProcessEnv = process.env): StackPaths {
     stackDir,
     kafkaData: path.join(stackDir, 'kafka-data'),
     redisData: path.join(stackDir, 'redis-data'),
+    redisClusterData: path.join(stackDir, 'redis-cluster'),
     logs: path.join(stackDir, 'logs'),
     stateFile: path.join(stackDir, 'state.json'),
     credentialsFile: path.join(stackDir, 'credentials.json'),

@@ -2,6 +2,7 @@
 import '../core/kafkajs-patch';
 import { Kafka, logLevel } from 'kafkajs';
 import Redis from 'ioredis';
+import { formatSeed, isClusterUrl, parseClusterUrl } from '../core/redis-cluster-url';
 
 /** "Really answers" checks for each part: a protocol-level call, not just an open port. */
 
@@ -38,7 +39,28 @@ export async function registryAnswers(registryUrl: string, timeoutMs = 3000): Pr
   }
 }
 
+/**
+ * A redis:// URL: the server answers PING. A redis+cluster:// URL: one of its seeds answers and
+ * says cluster_state:ok (a cluster missing slots is not up).
+ */
 export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boolean> {
+  if (isClusterUrl(url)) {
+    const parsed = parseClusterUrl(url);
+    for (const seed of parsed.seeds) {
+      const one = `${parsed.tls ? 'rediss' : 'redis'}://${formatSeed(seed)}`;
+      const info = await oneServer(one, timeoutMs, (r) => r.cluster('INFO'));
+      if (info !== undefined) return /cluster_state:ok/.test(info);
+    }
+    return false;
+  }
+  return (await oneServer(url, timeoutMs, (r) => r.ping())) === 'PONG';
+}
+
+async function oneServer(
+  url: string,
+  timeoutMs: number,
+  ask: (redis: Redis) => Promise<string>,
+): Promise<string | undefined> {
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
@@ -49,9 +71,9 @@ export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boole
   redis.on('error', () => undefined);
   try {
     await redis.connect();
-    return (await redis.ping()) === 'PONG';
+    return await ask(redis);
   } catch {
-    return false;
+    return undefined;
   } finally {
     redis.disconnect();
   }

@@ -17,6 +17,11 @@ export interface StackState {
   registry?: PartState;
   /** The stack's own redis-server (AOF on), when it started one. */
   redis?: PartState & { url: string };
+  /**
+   * The stack's Redis Cluster (`stack up --redis-cluster`): while recorded, the stack's Redis is
+   * this cluster (its redis+cluster:// url) instead of the one redis-server.
+   */
+  redisCluster?: { url: string; nodes: Array<PartState & { port: number }> };
 }
 
 export function readState(paths: StackPaths): StackState {

@@ -10,7 +10,7 @@ function table(parts: PartStatus[]): string {
   return parts
     .map(
       (p) =>
-        `${p.part.padEnd(9)} ${(p.up ? 'up' : 'down').padEnd(5)} ${redact(p.endpoint).padEnd(45)} ${p.owner}${p.pid ? ` pid ${p.pid}` : ''}`,
+        `${p.part.padEnd(9)} ${(p.up ? 'up' : 'down').padEnd(5)} ${redact(p.endpoint).padEnd(45)} ${p.owner}${p.pid ? ` pid ${p.pid}` : ''}${p.pids ? ` pids ${p.pids.join(',')}` : ''}`,
     )
     .join('\n');
 }
@@ -24,9 +24,13 @@ export function stackCommand(setExit: (code: number) => void): Command {
     .command('up')
     .description('fetch what is missing, start what is not running, wait until each part answers')
     .option('--json', 'print one JSON object with endpoints, versions, pids, log files and seconds')
-    .action(async (opts: { json?: boolean }) => {
+    .option(
+      '--redis-cluster',
+      "run the stack's Redis as a Redis Cluster: 3 primaries and 3 replicas on 127.0.0.1:17001-17006 (CROSSDOCK_REDIS_CLUSTER_PORT), AOF on; kept until `stack down`",
+    )
+    .action(async (opts: { json?: boolean; redisCluster?: boolean }) => {
       const { up, stderrProgress } = stack();
-      const res = await up({ progress: stderrProgress() });
+      const res = await up({ progress: stderrProgress(), redisCluster: Boolean(opts.redisCluster) });
       output(Boolean(opts.json)).result(res, () =>
         [
           res.alreadyRunning ? 'The stack was already running.' : `The stack is up (${res.seconds}s).`,
