@@ -31,6 +31,8 @@ const env: NodeJS.ProcessEnv = {
 };
 const prefix = `scale-${crypto.randomBytes(3).toString('hex')}:`;
 
+function entry(eventId: string): RetryEntry;
+function entry(eventId: string, orderKey: string): RetryEntry & { orderKey: string };
 function entry(eventId: string, orderKey?: string): RetryEntry {
   return {
     eventId,

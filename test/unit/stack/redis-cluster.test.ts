@@ -6,7 +6,11 @@ describe('the stack Redis Cluster (stack up --redis-cluster)', () => {
   it('six ports from 17001 by default, away from the shared stack; moved by CROSSDOCK_REDIS_CLUSTER_PORT', () => {
     expect(clusterPorts(stackPorts({}))).toEqual([17001, 17002, 17003, 17004, 17005, 17006]);
     expect(clusterPorts(stackPorts({ CROSSDOCK_REDIS_CLUSTER_PORT: '17301' }))[5]).toBe(17306);
-    const shared = [STACK_DEFAULTS.redisPort, STACK_DEFAULTS.kafkaPort, STACK_DEFAULTS.registryPort];
+    const shared: number[] = [
+      STACK_DEFAULTS.redisPort,
+      STACK_DEFAULTS.kafkaPort,
+      STACK_DEFAULTS.registryPort,
+    ];
     const all = clusterPorts(stackPorts({})).flatMap((p) => [p, p + 10000]);
     expect(all.filter((p) => shared.includes(p))).toEqual([]);
   });
