@@ -9,7 +9,15 @@ import { deliveryKeys, routerKeys } from '../../../core/names/redis-keys';
 import { createRedis, isCluster, redisReady, type RedisClient } from '../../../core/redis';
 import { scanMatching } from '../../../core/redis-scan';
 import { keySlot } from '../../../core/redis-slot';
-import { readRedisPersistence, durabilityProblems } from '../../../hub/redis-durability';
+import {
+  checkRedisDurability,
+  readRedisPersistence,
+  durabilityProblems,
+} from '../../../hub/redis-durability';
+import { silentLogger } from '../../../core/logger';
+import { createIngestState } from '../../../connectors/sources/http/state';
+import { createDeadLetterStore } from '../../../dlq/store';
+import { letter } from '../../unit/dlq/fakes';
 import { inspectDeliveries } from '../../../retry/inspect';
 import { scriptRunner } from '../../../retry/scripts';
 import { createDeliveryState, type RetryEntry } from '../../../retry/state';
@@ -82,6 +90,57 @@ describe('Redis Cluster: the delivery state on 3 primaries + 3 replicas (own clu
     const facts = await readRedisPersistence(redis);
     expect(facts.readable).toBe(true);
     expect(facts.readable && durabilityProblems(facts)).toEqual([]);
+  });
+
+  it('the start-up durability check reads every node and lets the hub start', async () => {
+    const endpoints = (await upRedisCluster({ env })).endpoints;
+    const verdict = await checkRedisDurability({
+      redis: endpoints.redis,
+      durability: 'required',
+      logger: silentLogger(),
+      timeoutMs: 20_000,
+    });
+    expect(verdict).toEqual({ action: 'start', basis: 'checked', problems: [] });
+  });
+
+  it('rate limit and the shared concurrency cap hold on the subscriber slot', async () => {
+    const keys = deliveryKeys(prefix, 'customer-notifications');
+    const s = createDeliveryState({ redis, keys, clock: systemClock, owner: 'a', finishDelayMs: 0 });
+    const rate = { ratePerSecond: 1, burst: 1, sharedConcurrency: 0 };
+    expect(await s.admit('ev-rl-1', rate)).toEqual({ kind: 'admitted' });
+    expect((await s.admit('ev-rl-2', rate)).kind).toBe('rate-limited');
+    const cap = { ratePerSecond: 0, burst: 1, sharedConcurrency: 1 };
+    const other = createDeliveryState({
+      redis,
+      keys: deliveryKeys(prefix, 'analytics'),
+      clock: systemClock,
+      owner: 'a',
+    });
+    expect(await other.admit('ev-c-1', cap)).toEqual({ kind: 'admitted' });
+    expect(await other.admit('ev-c-2', cap)).toEqual({ kind: 'at-capacity' });
+  });
+
+  it('HTTP ingest state (replay marks, quota, Idempotency-Key) of a site', async () => {
+    const ingest = createIngestState(redis, prefix);
+    expect(await ingest.markSignature('us-chi', 'sig-1', 60_000)).toBe(true);
+    expect(await ingest.markSignature('us-chi', 'sig-1', 60_000)).toBe(false);
+    expect((await ingest.takeQuota('us-chi', 5, 6, 60_000)).ok).toBe(true);
+    expect((await ingest.takeQuota('us-chi', 5, 6, 60_000)).ok).toBe(false);
+    expect(await ingest.beginIdempotent('us-chi', 'idem-1', 'h', 60_000)).toEqual({ claimed: true });
+    expect((await ingest.beginIdempotent('us-chi', 'idem-1', 'h', 60_000)).claimed).toBe(false);
+  });
+
+  it('dead-letter index: index, read back, group, and clear (SCAN of its tag per primary)', async () => {
+    const store = createDeadLetterStore({ redis, redisPrefix: prefix });
+    const id = 'x.dlq.deliver.erp:0:7';
+    expect(
+      await store.index(letter(id), { key: Buffer.from('k'), value: Buffer.from('v'), headers: {} }),
+    ).toBe(true);
+    expect((await store.get(id))?.code).toBe('CD_E_DELIVERY_REJECTED');
+    expect((await store.groups()).length).toBe(1);
+    expect(await store.size()).toBe(1);
+    await store.clear();
+    expect(await store.size()).toBe(0);
   });
 
   it('idempotency: a key claimed by one instance is leased to a second, done after finish', async () => {

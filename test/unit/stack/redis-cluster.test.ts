@@ -1,4 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { STACK_DEFAULTS, stackPorts } from '../../../core/env';
+import { currentEndpoints, stackPaths } from '../../../stack';
+import { writeState } from '../../../stack/state';
 import { REDIS_PERSISTENCE_ARGS } from '../../../stack/redis';
 import { clusterNodeArgs, clusterPorts } from '../../../stack/redis-cluster';
 
@@ -20,5 +25,25 @@ describe('the stack Redis Cluster (stack up --redis-cluster)', () => {
     expect(args.join(' ')).toContain(REDIS_PERSISTENCE_ARGS.join(' '));
     expect(args.join(' ')).toContain('--port 17001 --bind 127.0.0.1 --protected-mode yes --dir /d/17001');
     expect(args.join(' ')).toContain('--cluster-enabled yes --cluster-config-file nodes.conf');
+  });
+
+  it('while the state records the cluster, the endpoints name it (REDIS_URL still wins)', () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-cluster-state-'));
+    try {
+      const env = { CROSSDOCK_HOME: home };
+      expect(currentEndpoints(env).redisUrl).toBe('redis://127.0.0.1:16379');
+      const url = 'redis+cluster://127.0.0.1:17001,127.0.0.1:17002';
+      writeState(stackPaths(env), { redisCluster: { url, nodes: [] } });
+      const e = currentEndpoints(env);
+      expect(e.redisUrl).toBe(url);
+      expect(e.redis.cluster?.seeds).toEqual([
+        { host: '127.0.0.1', port: 17001 },
+        { host: '127.0.0.1', port: 17002 },
+      ]);
+      expect(e.external.redis).toBe(false);
+      expect(currentEndpoints({ ...env, REDIS_URL: 'redis://r:1' }).redisUrl).toBe('redis://r:1');
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 });
