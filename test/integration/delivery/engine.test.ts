@@ -1,5 +1,5 @@
 import type { Producer } from 'kafkajs';
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from '../../../core/redis';
 import { Registry } from 'prom-client';
 import { manualClock } from '../../../core/clock';
 import { silentLogger } from '../../../core/logger';

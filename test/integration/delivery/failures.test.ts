@@ -1,5 +1,5 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from '../../../core/redis';
 import { Webhook } from 'standardwebhooks';
 import { generateSecret } from '../../../connectors/sinks';
 import { eventually, testKafka } from '../../helpers/stack';

@@ -214,7 +214,8 @@ export function header(m: KafkaMessage, name: string): string | undefined {
 
 import { Registry as MetricsRegistry } from 'prom-client';
 import Redis from 'ioredis';
-import type { RedisClient } from '../../../core/redis';
+import { createRedis, type RedisClient } from '../../../core/redis';
+import { isClusterUrl } from '../../../core/redis-cluster-url';
 import { systemClock } from '../../../core/clock';
 import { createHealthServer, type HealthServer } from '../../../core/health';
 import { createLogger, silentLogger, type Logger } from '../../../core/logger';
@@ -268,8 +269,14 @@ export async function startTestConnector(
   };
 }
 
-export function testRedis(): Redis {
-  return new Redis(testEndpoints().redisUrl, { maxRetriesPerRequest: 2 });
+/**
+ * A client of the test stack's Redis: one server as always, or the stack's Redis Cluster when the
+ * endpoints name one (global setup with CROSSDOCK_TEST_REDIS_CLUSTER=1; docs/scaling.md).
+ */
+export function testRedis(): RedisClient {
+  const url = testEndpoints().redisUrl;
+  if (isClusterUrl(url)) return createRedis({ url, name: 'crossdock-test' });
+  return new Redis(url, { maxRetriesPerRequest: 2 });
 }
 
 /** A logger whose JSON lines the test can read. */

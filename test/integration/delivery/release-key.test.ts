@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from '../../../core/redis';
 import { loadConfig } from '../../../hub';
 import { subscriberDeliveryKeys } from '../../../connectors/sinks';
 import { eventually, testEndpoints, testKafka } from '../../helpers/stack';

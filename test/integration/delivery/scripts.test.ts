@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from '../../../core/redis';
 import { manualClock } from '../../../core/clock';
 import { deliveryKeys } from '../../../retry/keys';
 import { scriptRunner } from '../../../retry/scripts';

@@ -1,5 +1,5 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from '../../../core/redis';
 import { eventually, randomName, testKafka } from '../../helpers/stack';
 import {
   deliveryTopics,

@@ -1,5 +1,5 @@
 import type { Admin, IHeaders, Kafka, Producer } from 'kafkajs';
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from '../../../core/redis';
 import { stringify } from 'yaml';
 import type { HubComponent } from '../../../core/component';
 import type { HubConfig } from '../../../core/config';

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from '../../../core/redis';
 import { manualClock } from '../../../core/clock';
 import { createJobStore } from '../../../dlq/replay/jobs';
 import { deliveryKeys, replayHeldHead, createDeliveryState, type RetryEntry } from '../../../retry';
