@@ -39,12 +39,13 @@ export interface FlowTrackerOptions extends ComponentDeps {
   /** Prefix of every Redis key (tests keep apart with it). @defaultValue derived from hub.topicPrefix */
   redisPrefix?: string;
   /**
-   * Who takes the facts, in order, each awaited before the feed commits (the engine's accepted
-   * facts come after them). @defaultValue the scorecard recorder
+   * Who takes the facts, each batch at once with the engine's accepted facts, all awaited before
+   * the feed commits (so each must be idempotent by offset and eventId and read nothing the engine
+   * writes). @defaultValue the scorecard recorder
    */
   sinks?: readonly FactSink[];
   /**
-   * The flow engine, handed the accepted facts after the `sinks` and started with the feed.
+   * The flow engine, handed the accepted facts with the `sinks` and started with the feed.
    * @defaultValue none (the scorecards still run): hub/components.ts passes flows/engine's
    */
   engine?: (
@@ -151,9 +152,16 @@ export function createFlowTracker(options: FlowTrackerOptions): FlowTrackerCompo
     return upTo;
   };
   const engine = (made.engine = options.engine?.(redis, redisPrefix, metrics, readUpTo));
-  const sinks = [
+  // The recorder (or the given sinks) and the engine take each batch at once: neither reads what
+  // the other writes, both are idempotent by offset and eventId, and a batch's wait is then the
+  // slower of the two, not their sum. The mark comes after both: the engine's deadlines are judged
+  // as of what it has applied.
+  const takers = [
     ...(options.sinks ?? [createScorecardRecorder({ redis, redisPrefix })]),
     ...(engine ? [acceptedOnly(engine)] : []),
+  ];
+  const sinks: FactSink[] = [
+    { onFacts: async (facts) => void (await Promise.all(takers.map((s) => s.onFacts(facts)))) },
     handedMark,
   ];
   const flows = (config as { flows?: readonly FlowDefinition[] }).flows ?? [];

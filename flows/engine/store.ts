@@ -98,10 +98,10 @@ export interface FlowStore {
   readonly keys: FlowKeys;
   readonly redis: Redis;
   /**
-   * Runs the steps in order, one steps.lua call per STEPS_PER_CALL of them (in one call they are
-   * applied together). A step whose instance has another stored site is not applied (`site`), nor
-   * is any later step of that instance in the same call (`blocked`): the caller runs them again,
-   * in their order, with the stored site.
+   * Runs the steps, each instance's in their order, in steps.lua calls of about STEPS_PER_CALL
+   * steps sent at once (every step of an instance in the same call: chunkByInstance). A step whose
+   * instance has another stored site is not applied (`site`), nor is any later step of that
+   * instance (`blocked`): the caller runs them again, in their order, with the stored site.
    */
   steps(inputs: readonly StepInput[]): Promise<StepResult[]>;
   /** Claims the due deadlines of these instances, in one round trip. */
@@ -134,6 +134,31 @@ function check<T>(entry: [Error | null, unknown] | undefined): T {
   if (!entry) throw new Error('pipeline returned no reply');
   if (entry[0]) throw entry[0];
   return entry[1] as T;
+}
+
+/**
+ * The indexes of `inputs` cut into chunks of about `size` steps, every step of one instance in one
+ * chunk and in its order (an instance with more steps than `size` makes a chunk of its own size).
+ */
+export function chunkByInstance(inputs: readonly StepInput[], size: number): number[][] {
+  const byInstance = new Map<string, number[]>();
+  inputs.forEach((s, j) => {
+    const m = instanceMember(s.flow.name, s.key);
+    const list = byInstance.get(m);
+    if (list) list.push(j);
+    else byInstance.set(m, [j]);
+  });
+  const chunks: number[][] = [];
+  let current: number[] = [];
+  for (const list of byInstance.values()) {
+    if (current.length > 0 && current.length + list.length > size) {
+      chunks.push(current);
+      current = [];
+    }
+    current.push(...list);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 export function createFlowStore(options: FlowStoreOptions): FlowStore {
@@ -288,21 +313,14 @@ export function createFlowStore(options: FlowStoreOptions): FlowStore {
     keys,
     redis,
     async steps(inputs) {
-      const out: StepResult[] = [];
-      // Instances with a step not applied: their later steps are not sent (order per instance).
-      const held = new Set<string>();
-      for (let i = 0; i < inputs.length; i += STEPS_PER_CALL) {
-        const chunk = inputs.slice(i, i + STEPS_PER_CALL);
-        const sent = chunk.map((s) => !held.has(instanceMember(s.flow.name, s.key)));
-        const send = chunk.filter((_s, x) => sent[x]);
-        const replies = send.length ? await runSteps(send) : [];
-        let j = 0;
-        chunk.forEach((s, x) => {
-          const r: StepResult = sent[x] ? stepResult(replies[j++]!) : { kind: 'blocked' };
-          if (r.kind === 'site' || r.kind === 'blocked') held.add(instanceMember(s.flow.name, s.key));
-          out.push(r);
-        });
-      }
+      // Every step of one instance goes in the same call (steps.lua keeps their order and blocks
+      // the later ones of an instance whose step was not applied), so the calls are independent
+      // of one another and are sent at once: Redis still runs one at a time, but the batch waits
+      // one round trip, not one per chunk.
+      const chunks = chunkByInstance(inputs, STEPS_PER_CALL);
+      const replies = await Promise.all(chunks.map((c) => runSteps(c.map((j) => inputs[j]!))));
+      const out = new Array<StepResult>(inputs.length);
+      chunks.forEach((c, x) => c.forEach((j, y) => (out[j] = stepResult(replies[x]![y]!))));
       return out;
     },
     async claims(inputs) {

@@ -10,8 +10,9 @@ import type { RejectionBook } from './rejections';
  * topic (the pattern, like the router; refreshTopics() picks up topics created since). Per fetched
  * batch of a partition:
  *
- *   1. the records below the router-decided bound (RouterHorizon) are taken, in offset order; the
- *      rest wait (the batch keeps its partition, heartbeats go on) until the router decides them;
+ *   1. the records below the router-decided bound (RouterHorizon) are taken, in offset order; when
+ *      the rest wait for the router, the partition is paused and the batch ends (park()), so the
+ *      other partitions of the fetch go on; it is fetched again once the router has decided more;
  *   2. their facts are built (FactBuilder) and handed to every sink in turn, each awaited;
  *   3. then, and only then, the group's offset is committed past them.
  *
@@ -46,6 +47,22 @@ export interface IngressFeedOptions {
   onProgress?(): void;
 }
 
+interface Parked {
+  topic: string;
+  partition: number;
+  /** The first record that waits. */
+  from: bigint;
+  /** Records fetched that wait (what undecided() counts). */
+  count: number;
+  since: number;
+  resume(): void;
+}
+
+/** How often parked partitions are looked at when the horizon does not move (ms). */
+const PARKED_CHECK_MS = 1000;
+/** A parked partition is fetched again after this long whatever the horizon says (ms). */
+const PARKED_MAX_MS = 5000;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class IngressFeed {
@@ -57,6 +74,9 @@ export class IngressFeed {
   private readonly held = new Set<string>();
   /** `topic/partition` → records fetched that wait for the router to decide them. */
   private readonly waiting = new Map<string, number>();
+  /** Partitions paused until the router decides past `from` (see park()). */
+  private readonly parked = new Map<string, Parked>();
+  private watchingParked = false;
   private stopped = false;
   private joined = false;
   private crashed = false;
@@ -93,6 +113,7 @@ export class IngressFeed {
   undecided(): number {
     let n = 0;
     for (const v of this.waiting.values()) n += v;
+    for (const v of this.parked.values()) n += v.count;
     return n;
   }
 
@@ -140,8 +161,53 @@ export class IngressFeed {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.parked.clear();
     await this.resubscribing?.catch(() => undefined);
     await this.consumer.disconnect().catch(() => undefined);
+  }
+
+  /**
+   * The batch's next record waits for the router: pause the partition and end the batch, so the
+   * records of the other partitions of the same fetch go on (kafkajs fetches again only once every
+   * batch of a fetch has returned, and waiting here held them all behind the slowest router
+   * partition). Nothing was resolved past what was handed on, so the next fetch after resume()
+   * starts at `from` again (kafkajs fetches from the resolved offset).
+   */
+  private park(p: EachBatchPayload, key: string, from: bigint, count: number): void {
+    this.parked.get(key)?.resume();
+    this.parked.set(key, {
+      topic: p.batch.topic,
+      partition: p.batch.partition,
+      from,
+      count,
+      since: Date.now(),
+      resume: p.pause(),
+    });
+    void this.watchParked();
+  }
+
+  /**
+   * Resumes each parked partition once the router has decided its next record, or after
+   * PARKED_MAX_MS whatever the horizon says (a rebalance may have moved the partition; fetching
+   * it again is cheap and sets everything right).
+   */
+  private async watchParked(): Promise<void> {
+    if (this.watchingParked) return;
+    this.watchingParked = true;
+    try {
+      while (this.parked.size > 0 && !this.stopped) {
+        await this.options.horizon.changed(PARKED_CHECK_MS);
+        const now = Date.now();
+        for (const [key, e] of this.parked) {
+          if (this.options.horizon.decided(e.topic, e.partition) > e.from || now - e.since >= PARKED_MAX_MS) {
+            this.parked.delete(key);
+            e.resume();
+          }
+        }
+      }
+    } finally {
+      this.watchingParked = false;
+    }
   }
 
   private async runBatch(p: EachBatchPayload): Promise<void> {
@@ -167,9 +233,8 @@ export class IngressFeed {
       while (n < messages.length && BigInt(messages[n]!.offset) < bound) n++;
       this.waiting.set(key, messages.length - n);
       if (n === 0) {
-        await horizon.changed(1000);
-        await p.heartbeat().catch(() => undefined);
-        continue;
+        this.park(p, key, BigInt(messages[0]!.offset), messages.length);
+        return;
       }
       const ready = messages.slice(0, n);
       const next = BigInt(ready[n - 1]!.offset) + 1n;
