@@ -1,6 +1,7 @@
 /**
  * Hot-slot measurement (docs/scaling.md): the delivery state's hot path (admit then finish of one
- * event: two Lua script calls on the subscriber's hash tag) on a Redis Cluster of its own
+ * event: two Lua script calls on the subscriber's hash tag), and a retry arm (schedule, claim,
+ * complete of one entry on one subscriber), on a Redis Cluster of its own
  * (3 primaries + 3 replicas, AOF, started with the stack's code on CROSSDOCK_BENCH_CLUSTER_PORT,
  * default 17401-17406), with the same number of events in flight in two arms:
  *  - one subscriber: every call goes to the one slot of its tag, so to one primary;
@@ -43,20 +44,48 @@ async function perNode(redis: RedisClient): Promise<Map<string, { commands: numb
   return out;
 }
 
-/** Runs `inflight` workers for `seconds`, each doing admit + finish of fresh events on its state. */
+type Step = (state: DeliveryState) => Promise<void>;
+
+/** The delivery's hot path: admit, then record the 2xx. */
+const admitFinish: Step = async (state) => {
+  const id = crypto.randomUUID();
+  await state.admit(id, limits);
+  await state.finish(id, 'done');
+};
+
+/** One retry: the entry is scheduled due now, claimed, and completed as delivered. */
+const retryOnce: Step = async (state) => {
+  const id = crypto.randomUUID();
+  await state.schedule(
+    {
+      eventId: id,
+      topic: 'bench.deliver',
+      partition: 0,
+      offset: '1',
+      key: null,
+      value: Buffer.alloc(1024, 1),
+      headers: {},
+      attempts: 1,
+    },
+    Date.now() - 1,
+  );
+  const [claimed] = await state.claimDue(1, 5_000);
+  if (claimed) await state.complete(claimed, 'delivered');
+};
+
+/** Runs `inflight` workers for `seconds`, each doing `step` on its state in a loop. */
 async function arm(
   redis: RedisClient,
   states: DeliveryState[],
-): Promise<{ perSecond: number; share: string }> {
+  step: Step = admitFinish,
+): Promise<{ perSecond: number; share: string; cpuPerEventUs: number }> {
   const before = await perNode(redis);
   const deadline = Date.now() + seconds * 1000;
   let done = 0;
   const worker = async (i: number) => {
     const state = states[i % states.length]!;
     while (Date.now() < deadline) {
-      const id = crypto.randomUUID();
-      await state.admit(id, limits);
-      await state.finish(id, 'done');
+      await step(state);
       done++;
     }
   };
@@ -75,7 +104,12 @@ async function arm(
         `${d.port} ${Math.round((100 * d.commands) / total)}% of commands, CPU ${Math.round(100 * d.busy)}%`,
     )
     .join('; ');
-  return { perSecond: Math.round(done / elapsed), share };
+  const cpu = deltas.reduce((sum, d) => sum + d.busy * elapsed, 0);
+  return {
+    perSecond: Math.round(done / elapsed),
+    share,
+    cpuPerEventUs: Math.round((cpu / (done || 1)) * 1e7) / 10,
+  };
 }
 
 async function main(): Promise<void> {
@@ -99,11 +133,15 @@ async function main(): Promise<void> {
     for (let r = 1; r <= rounds; r++) {
       const one = await arm(redis, [make('one')]);
       console.log(
-        `round ${r} one subscriber (1 slot): ${one.perSecond} events/s (admit+finish); primaries: ${one.share}`,
+        `round ${r} one subscriber (1 slot): ${one.perSecond} events/s (admit+finish), ${one.cpuPerEventUs} µs primary CPU per event; primaries: ${one.share}`,
       );
       const spread = await arm(redis, subs.map(make));
       console.log(
-        `round ${r} spread (${subscriberCount} subscribers): ${spread.perSecond} events/s; primaries: ${spread.share}`,
+        `round ${r} spread (${subscriberCount} subscribers): ${spread.perSecond} events/s, ${spread.cpuPerEventUs} µs primary CPU per event; primaries: ${spread.share}`,
+      );
+      const retry = await arm(redis, [make('retry')], retryOnce);
+      console.log(
+        `round ${r} retries on one subscriber (schedule+claim+complete, 1 KB entries): ${retry.perSecond} retries/s, ${retry.cpuPerEventUs} µs primary CPU per retry; primaries: ${retry.share}`,
       );
     }
   } finally {
