@@ -1,14 +1,19 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 /**
  * Small steps of the console's browser test: one browser context (one person's browser: its own
  * cookies) at the screenshots' size, signing in and out through the console's own forms, and
- * screenshots written to docs/console/<name>.png (overwritten on every run).
+ * screenshots: to a temporary folder on a plain run, to docs/console/<name>.png (the pictures in
+ * docs/console.md, overwritten) when CD_CONSOLE_SHOTS=docs, so a test run leaves the tree as it was.
  */
 export const VIEWPORT = { width: 1280, height: 800 } as const;
-export const SHOTS_DIR = path.resolve(__dirname, '../../../docs/console');
+export const SHOTS_DIR =
+  process.env.CD_CONSOLE_SHOTS === 'docs'
+    ? path.resolve(__dirname, '../../../docs/console')
+    : path.join(os.tmpdir(), 'crossdock-console-shots');
 
 export async function newPerson(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: VIEWPORT, locale: 'en-GB', timezoneId: 'UTC' });
@@ -37,7 +42,7 @@ export async function signOut(page: Page): Promise<void> {
 /** What each screenshot's page lacked for a screen reader or the keyboard (accessibility()), by page name. */
 export const accessibilityProblems: Record<string, string[]> = {};
 
-/** The page as it shows now, to docs/console/<name>.png (the viewport: what a laptop shows first). */
+/** The page as it shows now, to SHOTS_DIR/<name>.png (the viewport: what a laptop shows first). */
 export async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), type: 'png' });
