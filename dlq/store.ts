@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { CrossdockError, isCrossdockError } from '../core/errors';
-import { loadLuaScript, luaRunner } from '../core/lua';
+import { assertKeysShareSlot, loadLuaScript, luaRunner } from '../core/lua';
 import { dlqKeys, resolveRedisPrefix, type DlqIndexField } from '../core/names/redis-keys';
-import type { Redis } from '../core/redis';
+import { isCluster, type Redis } from '../core/redis';
 import { scanMatching, unlinkFound } from '../core/redis-scan';
 import type {
   DeadLetterFilter,
@@ -160,6 +160,22 @@ export const MAX_PAGE = 1000;
 export function createDeadLetterStore(options: DeadLetterStoreOptions): DeadLetterStore {
   const { redis } = options;
   const keys = dlqKeys(resolveRedisPrefix(options));
+  // On a cluster its scripts and MULTIs run on one slot: refuse at start when its keys do not.
+  if (isCluster(redis))
+    assertKeysShareSlot('the dead-letter index', [
+      keys.all,
+      keys.record('r'),
+      keys.by('code', 'c'),
+      keys.due,
+      keys.groups,
+      keys.group('g'),
+      keys.event('e'),
+      keys.values('code'),
+      keys.scratch('t'),
+      keys.job('j'),
+      keys.jobItems('j'),
+      keys.jobs,
+    ]);
   const lua = luaRunner(redis, [INDEX, STATE]);
 
   async function getHash(id: string): Promise<Record<string, string>> {

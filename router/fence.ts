@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { loadLuaScript, luaRunner } from '../core/lua';
+import { assertKeysShareSlot, loadLuaScript, luaRunner } from '../core/lua';
 import { fenceKeys } from '../core/names/redis-keys';
-import type { Redis } from '../core/redis';
+import { isCluster, type Redis } from '../core/redis';
 
 /**
  * Partition fencing in Redis: what lets the router's eachBatch return before its transaction
@@ -128,6 +128,14 @@ function parseMark(value: string): MarkValue {
 export function createPartitionFence(options: FenceOptions): PartitionFence {
   const { redis, runId } = options;
   const keyOf = fenceKeys(options.redisPrefix, options.groupId);
+  // On a cluster one group's fence scripts run on one slot: refuse at start when its keys do not.
+  if (isCluster(redis))
+    assertKeysShareSlot(`the partition fence of group ${options.groupId}`, [
+      keyOf.owner('t/0'),
+      keyOf.mark('t/0'),
+      keyOf.committed('t/0'),
+      keyOf.owner('u/1'),
+    ]);
   const recordTtl = options.recordTtlMs ?? 7 * 24 * 3600 * 1000;
   const pollMs = options.pollMs ?? 20;
   const now = options.now ?? Date.now;

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { ChainableCommander } from 'ioredis';
-import { loadLuaScript, luaRunner, type LuaArg, type LuaRunner } from '../../core/lua';
+import { assertKeysShareSlot, loadLuaScript, luaRunner, type LuaArg, type LuaRunner } from '../../core/lua';
 import { flowKeys, type FlowKeys } from '../../core/names/redis-keys';
-import type { Redis } from '../../core/redis';
+import { isCluster, type Redis } from '../../core/redis';
 import {
   hourStart,
   LATENCY_BUCKETS_MS,
@@ -164,6 +164,19 @@ export function chunkByInstance(inputs: readonly StepInput[], size: number): num
 export function createFlowStore(options: FlowStoreOptions): FlowStore {
   const { redis } = options;
   const keys = flowKeys(options.redisPrefix);
+  // On a cluster the flow scripts run on one slot: refuse at start when its keys do not.
+  if (isCluster(redis))
+    assertKeysShareSlot('the flow tracker', [
+      keys.instance('f', 'k'),
+      keys.deadlines,
+      keys.pendingAlerts,
+      keys.applied,
+      keys.siteHour('s', 0),
+      keys.sites,
+      keys.openCount('f'),
+      keys.overdue,
+      keys.overdueCount('f'),
+    ]);
   const margin = options.instanceMarginMs ?? DEFAULT_INSTANCE_MARGIN_MS;
   const lua: LuaRunner = luaRunner(redis, [STEPS, CLAIM]);
 

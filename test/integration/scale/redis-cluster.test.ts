@@ -17,6 +17,8 @@ import {
 import { silentLogger } from '../../../core/logger';
 import { createIngestState } from '../../../connectors/sources/http/state';
 import { createDeadLetterStore } from '../../../dlq/store';
+import { createFlowStore } from '../../../flows/engine/store';
+import { createPartitionFence } from '../../../router/fence';
 import { letter } from '../../unit/dlq/fakes';
 import { inspectDeliveries } from '../../../retry/inspect';
 import { scriptRunner } from '../../../retry/scripts';
@@ -217,6 +219,23 @@ describe('Redis Cluster: the delivery state on 3 primaries + 3 replicas (own clu
     expect(new Set(found).size).toBe(found.length);
     // Three subscribers and up to 16 router buckets: every primary holds some.
     expect(nodes.size).toBe(3);
+  });
+
+  it('the parts that know their keys up front start on the cluster (one slot each)', () => {
+    expect(() => createFlowStore({ redis, redisPrefix: prefix })).not.toThrow();
+    expect(() =>
+      createPartitionFence({
+        redis,
+        redisPrefix: prefix,
+        groupId: 'router',
+        runId: 'r',
+        ownTransactionalIds: new Set(),
+        markTtlMs: 1000,
+        fenceAfterMs: 1000,
+        fenceProducer: () => Promise.resolve(),
+        busy: () => false,
+      }),
+    ).not.toThrow();
   });
 
   it('a script call with keys in two slots is refused before it is sent (CD_E_REDIS_CROSS_SLOT)', async () => {
