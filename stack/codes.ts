@@ -22,7 +22,7 @@ export const STACK_CODES = defineCodes({
   CD_E_STACK_PORT_IN_USE: {
     meaning: 'A port the stack needs is held by a program that the stack did not start.',
     action:
-      'Stop that program, or move the stack with CROSSDOCK_KAFKA_PORT / CROSSDOCK_REGISTRY_PORT / CROSSDOCK_REDIS_PORT (see docs/stack.md).',
+      'Stop that program, or move the stack with CROSSDOCK_KAFKA_PORT / CROSSDOCK_REGISTRY_PORT / CROSSDOCK_REDIS_PORT / CROSSDOCK_REDIS_CLUSTER_PORT (see docs/stack.md).',
     retriable: false,
   },
   CD_E_STACK_NOT_READY: {
