@@ -14,6 +14,13 @@ export const CORE_CODES = defineCodes({
       'Send `Authorization: Bearer <token>` with the token of the variable the hub reads (Prometheus: `authorization: { type: Bearer, credentials_file: … }` in the scrape job).',
     retriable: false,
   },
+  CD_E_TOPIC_REPLICATION_TOO_HIGH: {
+    meaning:
+      "A topic was to be created with more replicas than the Kafka cluster has brokers running (hub.topics.replicationFactor, or a sink's topic settings, above the broker count); nothing was created.",
+    action:
+      'Set hub.topics.replicationFactor to at most the number of brokers (1 on the default local stack, 3 with `crossdock stack up --brokers 3`), or bring the missing brokers back, then start again.',
+    retriable: false,
+  },
   CD_E_USAGE: {
     meaning: 'A command was called with missing or invalid arguments.',
     action: 'Read `crossdock <command> --help`.',

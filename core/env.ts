@@ -11,6 +11,11 @@ export const STACK_DEFAULTS = Object.freeze({
   kafkaPort: 19092,
   controllerPort: 19093,
   saslPort: 19094,
+  /**
+   * `crossdock stack up --brokers 3`: node n (1-3) listens on each Kafka port + (n-1) x this step
+   * (19092/19093/19094, 19102/19103/19104, 19112/19113/19114).
+   */
+  kafkaNodePortStep: 10,
   registryPort: 18081,
   registryManagementPort: 19001,
   redisPort: 16379,
@@ -23,6 +28,8 @@ export interface StackPorts {
   kafka: number;
   controller: number;
   sasl: number;
+  /** Distance between the ports of two Kafka nodes of a multi-broker stack (`up --brokers 3`). */
+  kafkaNodeStep: number;
   registry: number;
   registryManagement: number;
   /** The stack's own redis-server (AOF on, loopback only). */
@@ -46,6 +53,7 @@ export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
     kafka: portFrom(env, 'CROSSDOCK_KAFKA_PORT', STACK_DEFAULTS.kafkaPort),
     controller: portFrom(env, 'CROSSDOCK_KAFKA_CONTROLLER_PORT', STACK_DEFAULTS.controllerPort),
     sasl: portFrom(env, 'CROSSDOCK_KAFKA_SASL_PORT', STACK_DEFAULTS.saslPort),
+    kafkaNodeStep: portFrom(env, 'CROSSDOCK_KAFKA_NODE_PORT_STEP', STACK_DEFAULTS.kafkaNodePortStep),
     registry: portFrom(env, 'CROSSDOCK_REGISTRY_PORT', STACK_DEFAULTS.registryPort),
     registryManagement: portFrom(
       env,
@@ -88,16 +96,20 @@ function list(value: string): string[] {
  * REDIS_URL; otherwise it is the stack's own redis-server (AOF on) on CROSSDOCK_REDIS_PORT
  * (default 16379), never whatever else may answer on Redis's usual 6379. TLS and credentials
  * come from the variables of core/connection-env.ts; for the local stack there are none
- * (PLAINTEXT on loopback, no auth).
+ * (PLAINTEXT on loopback, no auth). `stackKafka` names the stack's brokers when it runs more than
+ * one (`stack up --brokers 3`: every node's PLAINTEXT and SASL listener); the variables still win.
  * @throws CrossdockError CD_E_CONNECTION_SETTING_INVALID for a bad or contradictory setting
  */
-export function resolveEndpoints(env: NodeJS.ProcessEnv = process.env): Endpoints {
+export function resolveEndpoints(
+  env: NodeJS.ProcessEnv = process.env,
+  stackKafka?: { brokers: string[]; saslBrokers: string[] },
+): Endpoints {
   const ports = stackPorts(env);
   const kafkaGiven = env.CROSSDOCK_KAFKA_BROKERS;
   const registryGiven = env.CROSSDOCK_REGISTRY_URL;
   const redisGiven = env.REDIS_URL;
   const saslEnv = env.CROSSDOCK_KAFKA_SASL_BROKERS;
-  const kafka = kafkaConnectionFromEnv(env, [`127.0.0.1:${ports.kafka}`]);
+  const kafka = kafkaConnectionFromEnv(env, stackKafka?.brokers ?? [`127.0.0.1:${ports.kafka}`]);
   const registry = registryConnectionFromEnv(
     env,
     `http://127.0.0.1:${ports.registry}${STACK_DEFAULTS.registryPath}`,
@@ -108,7 +120,11 @@ export function resolveEndpoints(env: NodeJS.ProcessEnv = process.env): Endpoint
     registry,
     redis,
     kafkaBrokers: [...kafka.brokers],
-    kafkaSaslBrokers: saslEnv ? list(saslEnv) : kafkaGiven ? [] : [`127.0.0.1:${ports.sasl}`],
+    kafkaSaslBrokers: saslEnv
+      ? list(saslEnv)
+      : kafkaGiven
+        ? []
+        : (stackKafka?.saslBrokers ?? [`127.0.0.1:${ports.sasl}`]),
     registryUrl: registry.url,
     redisUrl: redis.url,
     external: { kafka: Boolean(kafkaGiven), registry: Boolean(registryGiven), redis: Boolean(redisGiven) },

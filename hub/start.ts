@@ -125,7 +125,13 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
 
   const kafka = createKafka({ clientId: 'crossdock-start', connection: res.endpoints.kafka });
   // And the catalog the routers follow (schemas/follow.ts), so they start with what was pushed.
-  await publishCatalog({ kafka, topic: topics(config).catalog, entries: loadCatalog().entries });
+  await publishCatalog({
+    kafka,
+    topic: topics(config).catalog,
+    entries: loadCatalog().entries,
+    // Replicated like the hub's other topics (3 on a three-broker cluster).
+    replicationFactor: config.hub.topics.replicationFactor,
+  });
   const admin = kafka.admin();
   await admin.connect();
   let created: string[];

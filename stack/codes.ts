@@ -63,6 +63,18 @@ export const STACK_CODES = defineCodes({
     action: "Unset REDIS_URL to run the stack's cluster, or leave out --redis-cluster to use yours.",
     retriable: false,
   },
+  CD_E_STACK_BROKERS_INVALID: {
+    meaning:
+      '`crossdock stack up --brokers <n>` was given a count the stack does not run: it runs 1 broker (the default) or 3.',
+    action: 'Use `--brokers 1` or `--brokers 3` (docs/scaling.md, Three brokers).',
+    retriable: false,
+  },
+  CD_E_STACK_BROKERS_EXTERNAL: {
+    meaning:
+      "`crossdock stack up --brokers 3` would start the stack's own three brokers, but CROSSDOCK_KAFKA_BROKERS names a Kafka of yours (the stack starts nothing for a part the environment points elsewhere).",
+    action: "Unset CROSSDOCK_KAFKA_BROKERS to run the stack's brokers, or leave out --brokers to use yours.",
+    retriable: false,
+  },
   CD_E_STACK_UNKNOWN_PART: {
     meaning: 'A stack command named a part that does not exist.',
     action: 'Use one of: kafka, registry, redis.',

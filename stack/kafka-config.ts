@@ -7,6 +7,27 @@ export interface KafkaPorts {
   sasl: number;
 }
 
+/** One node of a multi-broker stack (`stack up --brokers 3`): its node.id and its ports. */
+export interface KafkaNode {
+  id: number;
+  ports: KafkaPorts;
+}
+
+/**
+ * The nodes of an `n`-broker stack: node 1 on the single broker's ports, node k on each port +
+ * (k-1) x `step` (CROSSDOCK_KAFKA_NODE_PORT_STEP, default 10).
+ */
+export function kafkaNodes(base: KafkaPorts, n: number, step: number): KafkaNode[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: i + 1,
+    ports: {
+      plaintext: base.plaintext + i * step,
+      controller: base.controller + i * step,
+      sasl: base.sasl + i * step,
+    },
+  }));
+}
+
 export interface ScramUser {
   name: string;
   password: string;
@@ -43,6 +64,31 @@ export const SINGLE_NODE_DEFAULTS: ReadonlyArray<readonly [string, string]> = Ob
   ['share.coordinator.state.topic.min.isr', '1'],
 ] as const);
 
+/**
+ * What every node of a three-broker stack takes instead of {@link SINGLE_NODE_DEFAULTS}: every
+ * topic the broker makes on its own (offsets, transaction state, a create without a factor) has 3
+ * replicas and refuses acks=all writes below 2 in sync, so one broker may be lost without losing an
+ * acknowledged write or stopping producers. Partitions of the internal topics stay few (small box).
+ */
+export const THREE_NODE_DEFAULTS: ReadonlyArray<readonly [string, string]> = Object.freeze([
+  ['num.partitions', '1'],
+  ['auto.create.topics.enable', 'false'],
+  ['default.replication.factor', '3'],
+  ['min.insync.replicas', '2'],
+  ['offsets.topic.replication.factor', '3'],
+  ['offsets.topic.num.partitions', '3'],
+  ['transaction.state.log.replication.factor', '3'],
+  ['transaction.state.log.min.isr', '2'],
+  ['transaction.state.log.num.partitions', '3'],
+  ['group.initial.rebalance.delay.ms', '0'],
+  ['share.coordinator.state.topic.replication.factor', '3'],
+  ['share.coordinator.state.topic.min.isr', '2'],
+  // A broker killed and restarted catches up and becomes leader again of what it led.
+  ['unclean.leader.election.enable', 'false'],
+  ['auto.leader.rebalance.enable', 'true'],
+  ['leader.imbalance.check.interval.seconds', '30'],
+] as const);
+
 export interface BrokerSecurity {
   /** Principals (user names) in `super.users`; the stack passes only `admin`. */
   superUsers: string[];
@@ -76,6 +122,12 @@ export function brokerProperties(
   ports: KafkaPorts,
   logDir: string,
   security: BrokerSecurity,
+  /**
+   * A node of a multi-broker stack: its id and every node of the controller quorum (each node is
+   * broker and controller: `controller.quorum.voters` lists all), with {@link THREE_NODE_DEFAULTS}.
+   * Left out: the single node 1.
+   */
+  quorum?: { nodeId: number; nodes: KafkaNode[] },
 ): Map<string, string> {
   const { internalUser } = security;
   if (!security.superUsers.includes(internalUser.name))
@@ -86,8 +138,13 @@ export function brokerProperties(
   const host = '127.0.0.1';
   const props = new Map<string, string>([
     ['process.roles', 'broker,controller'],
-    ['node.id', '1'],
-    ['controller.quorum.voters', `1@${host}:${ports.controller}`],
+    ['node.id', String(quorum?.nodeId ?? 1)],
+    [
+      'controller.quorum.voters',
+      quorum
+        ? quorum.nodes.map((n) => `${n.id}@${host}:${n.ports.controller}`).join(',')
+        : `1@${host}:${ports.controller}`,
+    ],
     [
       'listeners',
       `PLAINTEXT://${host}:${ports.plaintext},CONTROLLER://${host}:${ports.controller},SASL_PLAINTEXT://${host}:${ports.sasl}`,
@@ -107,7 +164,7 @@ export function brokerProperties(
       `org.apache.kafka.common.security.plain.PlainLoginModule required ${jaasUser} user_${internalUser.name}="${internalUser.password}";`,
     ],
     ['log.dirs', logDir],
-    ...SINGLE_NODE_DEFAULTS,
+    ...(quorum ? THREE_NODE_DEFAULTS : SINGLE_NODE_DEFAULTS),
     ['sasl.enabled.mechanisms', 'SCRAM-SHA-256,SCRAM-SHA-512'],
     ['listener.name.sasl_plaintext.sasl.enabled.mechanisms', 'SCRAM-SHA-256,SCRAM-SHA-512'],
     [

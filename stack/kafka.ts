@@ -98,29 +98,7 @@ export async function startKafka(
       { part: 'kafka', users: creds.users.length },
       `formatting KRaft storage with ${creds.users.length} SCRAM users`,
     );
-    // The SCRAM passwords go to StorageTool in a 0600 argument file, never in argv.
-    const res = await withJavaArgFile(
-      [
-        '-cp',
-        classpath,
-        logOpt,
-        'kafka.tools.StorageTool',
-        'format',
-        '-t',
-        clusterId,
-        '-c',
-        propsFile,
-        ...scramFormatArgs(creds.users),
-      ],
-      (argFile) => run(java.bin, [argFile]),
-      paths.stackDir,
-    );
-    if (res.code !== 0) {
-      throw new CrossdockError(
-        'CD_E_STACK_FORMAT_FAILED',
-        `kafka StorageTool format failed (exit ${res.code}):\n${(res.stdout + res.stderr).trim().split('\n').slice(-10).join('\n')}`,
-      );
-    }
+    await formatStorage(java.bin, classpath, logOpt, clusterId, propsFile, creds, paths.stackDir);
   }
 
   const logFile = path.join(paths.logs, 'kafka.log');
@@ -167,13 +145,51 @@ export function writePrivateFile(file: string, text: string): void {
   fs.renameSync(tmp, file);
 }
 
+/**
+ * Formats one node's storage (its log.dirs from `propsFile`) for `clusterId` with the SCRAM users
+ * of `creds`. The passwords go to StorageTool in a 0600 argument file, never in argv.
+ * @throws CrossdockError CD_E_STACK_FORMAT_FAILED
+ */
+export async function formatStorage(
+  javaBin: string,
+  classpath: string,
+  logOpt: string,
+  clusterId: string,
+  propsFile: string,
+  creds: Credentials,
+  workDir: string,
+): Promise<void> {
+  const res = await withJavaArgFile(
+    [
+      '-cp',
+      classpath,
+      logOpt,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      propsFile,
+      ...scramFormatArgs(creds.users),
+    ],
+    (argFile) => run(javaBin, [argFile]),
+    workDir,
+  );
+  if (res.code !== 0) {
+    throw new CrossdockError(
+      'CD_E_STACK_FORMAT_FAILED',
+      `kafka StorageTool format failed (exit ${res.code}):\n${(res.stdout + res.stderr).trim().split('\n').slice(-10).join('\n')}`,
+    );
+  }
+}
+
 /** Formatted storage holds the SCRAM users of credentials.json: without that file the broker cannot log in to itself. */
-function reusedCredentials(paths: StackPaths): Credentials {
+export function reusedCredentials(paths: StackPaths, dataDir = paths.kafkaData): Credentials {
   const creds = readCredentials(paths);
   if (!creds?.users.some((u) => u.name === ADMIN_USER)) {
     throw new CrossdockError(
       'CD_E_STACK_NO_CREDENTIALS',
-      `Kafka's storage in ${paths.kafkaData} was formatted with SCRAM users whose passwords are not in ${paths.credentialsFile} (missing, unreadable or without ${ADMIN_USER}).`,
+      `Kafka's storage in ${dataDir} was formatted with SCRAM users whose passwords are not in ${paths.credentialsFile} (missing, unreadable or without ${ADMIN_USER}).`,
       { details: { credentialsFile: paths.credentialsFile } },
     );
   }

@@ -4,6 +4,13 @@ import { CrossdockError } from '../core/errors';
 import { resolveEndpoints, stackPorts, type Endpoints } from '../core/env';
 import { ensureLoopbackAcls, loopbackAnonymousAcls } from './acls';
 import { KAFKA_MARKER, startKafka } from './kafka';
+import {
+  CLUSTER_BROKERS,
+  clusterBrokers,
+  nodesAlive,
+  startKafkaCluster,
+  stopKafkaCluster,
+} from './kafka-cluster';
 import { stackPaths } from './paths';
 import { kafkaAnswers, redisAnswers, registryAnswers } from './probes';
 import { isOurProcess, stopPid, tailFile } from './proc';
@@ -31,8 +38,13 @@ export interface PartStatus {
    */
   owner: 'stack' | 'external' | 'machine' | 'none';
   pid?: number;
-  /** The Redis Cluster's node pids (`stack up --redis-cluster`), when the stack runs one. */
+  /**
+   * The Redis Cluster's node pids (`stack up --redis-cluster`), or the live brokers' pids of the
+   * three-broker Kafka (`stack up --brokers 3`), when the stack runs one.
+   */
   pids?: number[];
+  /** Kafka: how many brokers the stack runs (1, or 3 with `--brokers 3`). */
+  brokers?: number;
   logFile?: string;
   version?: string;
 }
@@ -57,8 +69,12 @@ export interface StackOptions {
  * unset reads as its redis+cluster:// url, and Redis still counts as the stack's own.
  */
 function stackEndpoints(env: NodeJS.ProcessEnv, state: StackState): Endpoints {
-  if (env.REDIS_URL || !state.redisCluster) return resolveEndpoints(env);
-  const endpoints = resolveEndpoints({ ...env, REDIS_URL: state.redisCluster.url });
+  // Likewise Kafka: while the three brokers are recorded (`up --brokers 3`), the stack's bootstrap
+  // lists name all three (CROSSDOCK_KAFKA_BROKERS unset).
+  const kafka =
+    state.kafkaCluster && !env.CROSSDOCK_KAFKA_BROKERS ? clusterBrokers(state.kafkaCluster) : undefined;
+  if (env.REDIS_URL || !state.redisCluster) return resolveEndpoints(env, kafka);
+  const endpoints = resolveEndpoints({ ...env, REDIS_URL: state.redisCluster.url }, kafka);
   return { ...endpoints, external: { ...endpoints.external, redis: false } };
 }
 
@@ -92,6 +108,8 @@ export async function status(options: StackOptions = {}): Promise<PartStatus[]> 
   const own = <T extends { pid: number }>(s: T | undefined, marker: string): T | undefined =>
     s && isOurProcess(s.pid, marker) ? s : undefined;
   const kafka = own(state.kafka, KAFKA_MARKER);
+  const kafkaCluster = state.kafkaCluster;
+  const liveNodes = kafkaCluster?.nodes.filter((_, i) => nodesAlive(kafkaCluster)[i]) ?? [];
   const registry = own(state.registry, REGISTRY_MARKER);
   const redis = own(state.redis, REDIS_MARKER);
   const cluster = clusterProcessesAlive(state.redisCluster) ? state.redisCluster : undefined;
@@ -100,10 +118,15 @@ export async function status(options: StackOptions = {}): Promise<PartStatus[]> 
       part: 'kafka',
       up: k,
       endpoint: endpoints.kafkaBrokers.join(','),
-      owner: endpoints.external.kafka ? 'external' : kafka ? 'stack' : 'none',
-      pid: kafka?.pid,
-      logFile: state.kafka?.logFile,
-      version: kafka?.version,
+      owner: endpoints.external.kafka ? 'external' : kafka || liveNodes.length ? 'stack' : 'none',
+      ...(kafkaCluster && !endpoints.external.kafka
+        ? {
+            brokers: kafkaCluster.nodes.length,
+            pids: liveNodes.map((n) => n.pid),
+            logFile: kafkaCluster.nodes[0]?.logFile,
+            version: liveNodes[0]?.version,
+          }
+        : { pid: kafka?.pid, logFile: state.kafka?.logFile, version: kafka?.version }),
     },
     {
       part: 'registry',
@@ -137,6 +160,13 @@ export interface UpOptions extends StackOptions {
    * `down`. Refused when REDIS_URL is set.
    */
   redisCluster?: boolean;
+  /**
+   * How many Kafka brokers: 1 (the single combined broker+controller) or 3 (a controller quorum
+   * of three: stack/kafka-cluster.ts). Left out: what is recorded (3 once `--brokers 3` ran, until
+   * `down`), else 1. Changing it stops the stack's Kafka and registry (each count keeps its own
+   * storage) and starts the other. Refused (3) when CROSSDOCK_KAFKA_BROKERS is set.
+   */
+  brokers?: number;
 }
 
 function timeoutOf(options: StackOptions, env: NodeJS.ProcessEnv): number {
@@ -194,8 +224,10 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
   const ctx = context(options);
   const { env, paths, progress } = ctx;
   let state: StackState = { ...ctx.state };
+  const brokers = brokerCount(options.brokers, state, env);
   fs.mkdirSync(paths.stackDir, { recursive: true });
-  let endpoints = ctx.endpoints;
+  if (!env.CROSSDOCK_KAFKA_BROKERS) state = await switchBrokers(state, brokers, ctx.paths, progress);
+  let endpoints = stackEndpoints(env, state);
   let startedSomething = false;
 
   // Redis: the stack's Redis Cluster when asked for (or recorded), else the one redis-server.
@@ -225,7 +257,29 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
 
   // Kafka
   let kafkaStarted = false;
-  if (!(await kafkaAnswers(endpoints.kafkaBrokers))) {
+  if (brokers === CLUSTER_BROKERS) {
+    const recorded = state.kafkaCluster;
+    if (
+      recorded &&
+      nodesAlive(recorded).every(Boolean) &&
+      (await kafkaAnswers(endpoints.kafkaBrokers, 3000, CLUSTER_BROKERS))
+    ) {
+      const endpoint = endpoints.kafkaBrokers.join(',');
+      progress.emit('stack.answering', { part: 'kafka', endpoint }, `answers at ${endpoint}`);
+    } else {
+      state.kafkaCluster = await startKafkaCluster(
+        paths,
+        ctx.ports,
+        progress,
+        timeoutOf(options, env),
+        recorded,
+      );
+      writeState(paths, state);
+      endpoints = stackEndpoints(env, state);
+      startedSomething = true;
+      kafkaStarted = true;
+    }
+  } else if (!(await kafkaAnswers(endpoints.kafkaBrokers))) {
     if (endpoints.external.kafka) {
       throw new CrossdockError(
         'CD_E_STACK_NOT_READY',
@@ -278,6 +332,7 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
       endpoints.kafkaBrokers,
       progress,
       timeoutOf(options, env),
+      brokers,
     );
     writeState(paths, state);
     startedSomething = true;
@@ -297,6 +352,73 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
     startedSomething ? `up in ${seconds}s` : 'already running; nothing to start',
   );
   return { alreadyRunning: !startedSomething, endpoints, parts, seconds };
+}
+
+/**
+ * The broker count of this `up`: the one asked for, else the recorded one, else 1.
+ * @throws CrossdockError CD_E_STACK_BROKERS_INVALID for a count other than 1 or 3,
+ *   CD_E_STACK_BROKERS_EXTERNAL for 3 while CROSSDOCK_KAFKA_BROKERS is set
+ */
+export function brokerCount(asked: number | undefined, state: StackState, env: NodeJS.ProcessEnv): number {
+  if (asked !== undefined && asked !== 1 && asked !== CLUSTER_BROKERS)
+    throw new CrossdockError(
+      'CD_E_STACK_BROKERS_INVALID',
+      `--brokers ${asked}: the stack runs 1 broker or ${CLUSTER_BROKERS}.`,
+      { details: { brokers: asked } },
+    );
+  if (asked === CLUSTER_BROKERS && env.CROSSDOCK_KAFKA_BROKERS)
+    throw new CrossdockError(
+      'CD_E_STACK_BROKERS_EXTERNAL',
+      `--brokers ${asked} starts the stack's own brokers, but CROSSDOCK_KAFKA_BROKERS=${env.CROSSDOCK_KAFKA_BROKERS} names a Kafka of yours; unset it or leave out --brokers.`,
+    );
+  return asked ?? (state.kafkaCluster ? CLUSTER_BROKERS : 1);
+}
+
+/**
+ * Going from one broker to three or back: the stack's Kafka of the other count and the registry
+ * (its storage lives in that Kafka) are stopped and forgotten; their data stays (kafka-data/ for
+ * one broker, kafka-cluster/ for three), so going back finds it again.
+ */
+async function switchBrokers(
+  state: StackState,
+  brokers: number,
+  paths: ReturnType<typeof stackPaths>,
+  progress: Progress,
+): Promise<StackState> {
+  const other =
+    brokers === CLUSTER_BROKERS
+      ? Boolean(state.kafka && isOurProcess(state.kafka.pid, KAFKA_MARKER))
+      : nodesAlive(state.kafkaCluster).some(Boolean);
+  const next = { ...state };
+  const changed = other || (brokers === CLUSTER_BROKERS ? Boolean(state.kafka) : Boolean(state.kafkaCluster));
+  if (!changed) return state;
+  if (other) {
+    if (state.registry && isOurProcess(state.registry.pid, REGISTRY_MARKER)) {
+      progress.emit(
+        'stack.stopping',
+        { part: 'registry', pid: state.registry.pid },
+        `stopping pid ${state.registry.pid}`,
+      );
+      await stopPid(state.registry.pid);
+    }
+    delete next.registry;
+  }
+  if (brokers === CLUSTER_BROKERS) {
+    if (state.kafka && isOurProcess(state.kafka.pid, KAFKA_MARKER)) {
+      progress.emit(
+        'stack.stopping',
+        { part: 'kafka', pid: state.kafka.pid },
+        `stopping pid ${state.kafka.pid}`,
+      );
+      await stopPid(state.kafka.pid);
+    }
+    delete next.kafka;
+  } else if (state.kafkaCluster) {
+    await stopKafkaCluster(state.kafkaCluster, progress);
+    delete next.kafkaCluster;
+  }
+  writeState(paths, next);
+  return next;
 }
 
 export interface DownResult {
@@ -322,6 +444,8 @@ export async function down(options: StackOptions & { purge?: boolean } = {}): Pr
   }
   if ((await stopCluster(state.redisCluster, progress)).length > 0 && !stopped.includes('redis'))
     stopped.push('redis');
+  if ((await stopKafkaCluster(state.kafkaCluster, progress)).length > 0 && !stopped.includes('kafka'))
+    stopped.push('kafka');
   writeState(paths, {});
   if (options.purge) {
     progress.emit('stack.purging', { dir: paths.stackDir }, `removing ${paths.stackDir}`);
@@ -338,6 +462,10 @@ export function logTail(part: string, lines: number, options: StackOptions = {})
     );
   }
   const { paths, state } = context(options);
+  if (part === 'kafka' && state.kafkaCluster)
+    return state.kafkaCluster.nodes
+      .map((n) => `== broker ${n.id} (${n.logFile})\n${tailFile(n.logFile, lines)}`)
+      .join('\n');
   if (part === 'redis' && state.redisCluster)
     return state.redisCluster.nodes
       .map((n) => `== node ${n.port} (${n.logFile})\n${tailFile(n.logFile, lines)}`)

@@ -16,6 +16,8 @@ export interface StackPaths {
   registryDir: string;
   stackDir: string;
   kafkaData: string;
+  /** The nodes of `stack up --brokers 3`: one folder per node, `node-<id>` (the single broker's is kafkaData). */
+  kafkaClusterData: string;
   /** The stack's redis-server working directory: its append-only file and snapshots. */
   redisData: string;
   /** The Redis Cluster's nodes (`stack up --redis-cluster`): one folder per node, named by its port. */
@@ -36,6 +38,7 @@ export function stackPaths(env: NodeJS.ProcessEnv = process.env): StackPaths {
     registryDir: path.join(cache, 'apicurio'),
     stackDir,
     kafkaData: path.join(stackDir, 'kafka-data'),
+    kafkaClusterData: path.join(stackDir, 'kafka-cluster'),
     redisData: path.join(stackDir, 'redis-data'),
     redisClusterData: path.join(stackDir, 'redis-cluster'),
     logs: path.join(stackDir, 'logs'),

@@ -6,7 +6,8 @@ import { formatSeed, isClusterUrl, parseClusterUrl } from '../core/redis-cluster
 
 /** "Really answers" checks for each part: a protocol-level call, not just an open port. */
 
-export async function kafkaAnswers(brokers: string[], timeoutMs = 3000): Promise<boolean> {
+/** Kafka answers a metadata call with a controller, and at least `minBrokers` brokers registered. */
+export async function kafkaAnswers(brokers: string[], timeoutMs = 3000, minBrokers = 1): Promise<boolean> {
   const kafka = new Kafka({
     clientId: 'crossdock-stack-probe',
     brokers,
@@ -21,7 +22,7 @@ export async function kafkaAnswers(brokers: string[], timeoutMs = 3000): Promise
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0 && cluster.controller !== null;
+    return cluster.brokers.length >= Math.max(1, minBrokers) && cluster.controller !== null;
   } catch {
     return false;
   } finally {

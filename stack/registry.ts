@@ -19,7 +19,21 @@ export const REGISTRY_MARKER = 'crossdock-registry';
  * (kafkasql): schema ids then live as long as the Kafka data that carries them, and a
  * restarted registry hands out the same ids again.
  */
-export function registrySystemProperties(ports: StackPorts, kafkaBrokers: string[]): string[] {
+export function registrySystemProperties(
+  ports: StackPorts,
+  kafkaBrokers: string[],
+  /**
+   * How many brokers the stack runs. With 3, the registry's storage topics (its journal
+   * `kafkasql-journal`, `kafkasql-snapshots`) get the brokers' defaults: replication 3 and
+   * min.insync.replicas 2 (THREE_NODE_DEFAULTS). Apicurio 3.3.3 passes
+   * `apicurio.kafkasql.topic.replication.factor` on to Kafka as a topic config, which Kafka
+   * refuses (`Unknown topic config name: replication.factor`) and the registry does not start, so
+   * it creates its topics without a factor and the broker's default decides. Its producer already
+   * writes with acks=all. The count is written on the command line (`-Dcrossdock.brokers`) only so
+   * that `ps` shows it.
+   */
+  replication = 1,
+): string[] {
   const props: Record<string, string> = {
     'crossdock.part': REGISTRY_MARKER,
     'quarkus.http.host': '127.0.0.1',
@@ -31,6 +45,7 @@ export function registrySystemProperties(ports: StackPorts, kafkaBrokers: string
     'apicurio.rules.global.compatibility': 'BACKWARD',
     'apicurio.rest.legacy-error-codes.enabled': 'true',
     'apicurio.ccompat.legacy-id-mode.enabled': 'false',
+    ...(replication > 1 ? { 'crossdock.brokers': String(replication) } : {}),
     'quarkus.log.level': 'WARN',
     'quarkus.log.category."io.quarkus.bootstrap.runner.Timing".level': 'INFO',
   };
@@ -43,6 +58,7 @@ export async function startRegistry(
   kafkaBrokers: string[],
   progress: Progress,
   timeoutMs: number,
+  replication = 1,
 ): Promise<PartState> {
   await assertPortsFree([
     ['registry HTTP', ports.registry],
@@ -64,7 +80,7 @@ export async function startRegistry(
     java.bin,
     [
       ...heap.split(/\s+/).filter(Boolean),
-      ...registrySystemProperties(ports, kafkaBrokers),
+      ...registrySystemProperties(ports, kafkaBrokers, replication),
       '-jar',
       path.join(dir, 'app', 'quarkus-run.jar'),
     ],

@@ -14,6 +14,14 @@ export interface PartState {
 
 export interface StackState {
   kafka?: PartState & { clusterId: string };
+  /**
+   * The stack's Kafka when it runs several brokers (`stack up --brokers 3`): each node's process
+   * and ports; while recorded, the stack's Kafka is this cluster instead of the single broker.
+   */
+  kafkaCluster?: {
+    clusterId: string;
+    nodes: Array<PartState & { id: number; plaintext: number; controller: number; sasl: number }>;
+  };
   registry?: PartState;
   /** The stack's own redis-server (AOF on), when it started one. */
   redis?: PartState & { url: string };

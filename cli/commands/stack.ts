@@ -10,7 +10,7 @@ function table(parts: PartStatus[]): string {
   return parts
     .map(
       (p) =>
-        `${p.part.padEnd(9)} ${(p.up ? 'up' : 'down').padEnd(5)} ${redact(p.endpoint).padEnd(45)} ${p.owner}${p.pid ? ` pid ${p.pid}` : ''}${p.pids ? ` pids ${p.pids.join(',')}` : ''}`,
+        `${p.part.padEnd(9)} ${(p.up ? 'up' : 'down').padEnd(5)} ${redact(p.endpoint).padEnd(45)} ${p.owner}${p.pid ? ` pid ${p.pid}` : ''}${p.pids ? ` pids ${p.pids.join(',')}` : ''}${p.brokers && p.brokers > 1 ? ` (${p.pids?.length ?? 0}/${p.brokers} brokers running)` : ''}`,
     )
     .join('\n');
 }
@@ -28,9 +28,18 @@ export function stackCommand(setExit: (code: number) => void): Command {
       '--redis-cluster',
       "run the stack's Redis as a Redis Cluster: 3 primaries and 3 replicas on 127.0.0.1:17001-17006 (CROSSDOCK_REDIS_CLUSTER_PORT), AOF on; kept until `stack down`",
     )
-    .action(async (opts: { json?: boolean; redisCluster?: boolean }) => {
+    .option(
+      '--brokers <n>',
+      'Kafka brokers: 1 (default) or 3, a controller quorum of three on 127.0.0.1:19092/19102/19112 (each port + 10 per node, CROSSDOCK_KAFKA_NODE_PORT_STEP), replication 3, min.insync.replicas 2; kept until `stack down`',
+      wholeNumber(1, 9),
+    )
+    .action(async (opts: { json?: boolean; redisCluster?: boolean; brokers?: string }) => {
       const { up, stderrProgress } = stack();
-      const res = await up({ progress: stderrProgress(), redisCluster: Boolean(opts.redisCluster) });
+      const res = await up({
+        progress: stderrProgress(),
+        redisCluster: Boolean(opts.redisCluster),
+        ...(opts.brokers !== undefined ? { brokers: Number(opts.brokers) } : {}),
+      });
       output(Boolean(opts.json)).result(res, () =>
         [
           res.alreadyRunning ? 'The stack was already running.' : `The stack is up (${res.seconds}s).`,
