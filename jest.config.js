@@ -35,8 +35,14 @@ module.exports = {
     {
       // Redis Cluster tests (test/integration/scale): each file starts a cluster of its own on
       // its own ports; no global setup, so no shared stack (`npm run test:scale`).
+      // three-brokers.test.ts (three Kafka brokers and a registry of its own, a few minutes) runs
+      // only under `npm run test:scale` or CROSSDOCK_TEST_BROKERS=1, never in the default `npm test`.
       displayName: 'scale',
       testMatch: ['<rootDir>/test/integration/scale/**/*.test.ts'],
+      testPathIgnorePatterns:
+        process.env.npm_lifecycle_event === 'test:scale' || process.env.CROSSDOCK_TEST_BROKERS === '1'
+          ? ['/node_modules/']
+          : ['/node_modules/', '<rootDir>/test/integration/scale/three-brokers.test.ts'],
       transform,
       moduleNameMapper,
       testEnvironment: 'node',

@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
 import type { HubConfig } from '../core/config';
 import { requiredTopics, topicLayout } from '../core/names/topics';
-import { assertReplicationFits } from '../core/topic-replication';
+import { assertReplicationFits, createTopicsWithLeaders } from '../core/topic-replication';
 
 /**
  * Creates the topics the configuration needs that do not exist yet (the broker does not
@@ -17,9 +17,9 @@ export async function ensureTopics(admin: Admin, config: HubConfig): Promise<str
   const { partitions, replicationFactor } = config.hub.topics;
   await assertReplicationFits(admin, replicationFactor, 'hub.topics.replicationFactor', missing);
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => {
+    await createTopicsWithLeaders(
+      admin,
+      missing.map((topic) => {
         const layout = topicLayout(config.hub.topicPrefix, topic);
         return {
           topic,
@@ -28,7 +28,7 @@ export async function ensureTopics(admin: Admin, config: HubConfig): Promise<str
           ...(layout ? { configEntries: layout.configEntries } : {}),
         };
       }),
-    });
+    );
   } catch (err) {
     const now = new Set(await admin.listTopics());
     if (missing.some((t) => !now.has(t))) throw err;

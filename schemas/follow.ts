@@ -8,6 +8,7 @@
  *   latest published catalog, from the beginning of the topic, kept up to date while the process
  *   runs; while the topic is missing or empty (nobody pushed), the catalog shipped with the hub.
  */
+import { createTopicsWithLeaders } from '../core/topic-replication';
 import crypto from 'node:crypto';
 import os from 'node:os';
 // Before kafkajs: its read_committed filter is replaced (core/kafkajs-patch.ts).
@@ -42,10 +43,9 @@ export async function ensureCatalogTopic(
   const existing = await admin.listTopics();
   if (existing.includes(topic)) return false;
   try {
-    return await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: 1, replicationFactor, configEntries: CATALOG_TOPIC_CONFIG }],
-    });
+    return await createTopicsWithLeaders(admin, [
+      { topic, numPartitions: 1, replicationFactor, configEntries: CATALOG_TOPIC_CONFIG },
+    ]);
   } catch (err) {
     if ((await admin.listTopics()).includes(topic)) return false;
     throw err;

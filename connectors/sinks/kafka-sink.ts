@@ -1,4 +1,5 @@
 import type { Kafka, Producer } from 'kafkajs';
+import { createTopicsWithLeaders } from '../../core/topic-replication';
 import type { DeliveryResult, Sink, SinkEvent } from './contract';
 import type { KafkaSinkSettings } from './settings';
 
@@ -42,9 +43,7 @@ export function createKafkaSink(settings: KafkaSinkSettings, deps: KafkaSinkDeps
         try {
           const existing = await admin.listTopics();
           if (!existing.includes(settings.topic)) {
-            await admin
-              .createTopics({ waitForLeaders: true, topics: [{ topic: settings.topic }] })
-              .catch(() => undefined);
+            await createTopicsWithLeaders(admin, [{ topic: settings.topic }]).catch(() => undefined);
           }
         } finally {
           await admin.disconnect();

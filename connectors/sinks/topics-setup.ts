@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { assertReplicationFits } from '../../core/topic-replication';
+import { assertReplicationFits, createTopicsWithLeaders } from '../../core/topic-replication';
 
 /** Creates the topics of `names` that do not exist yet (existing ones are left as they are). */
 export async function ensureTopics(
@@ -14,13 +14,17 @@ export async function ensureTopics(
     const missing = names.filter((n) => !existing.has(n));
     if (missing.length) {
       await assertReplicationFits(admin, t.replicationFactor, 'hub.topics.replicationFactor', missing);
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
+      await createTopicsWithLeaders(
+        admin,
+        missing.map((topic) => ({
           topic,
           numPartitions: t.partitions,
           replicationFactor: t.replicationFactor,
         })),
+      ).catch(async (err: unknown) => {
+        // Another instance may have created them first.
+        const now = new Set(await admin.listTopics());
+        if (missing.some((m) => !now.has(m))) throw err;
       });
     }
   } finally {

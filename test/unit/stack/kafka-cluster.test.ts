@@ -1,6 +1,6 @@
 import { isCrossdockError } from '../../../core/errors';
 import { resolveEndpoints, stackPorts } from '../../../core/env';
-import { assertReplicationFits } from '../../../core/topic-replication';
+import { assertReplicationFits, createTopicsWithLeaders } from '../../../core/topic-replication';
 import { brokerProperties, kafkaNodes, THREE_NODE_DEFAULTS } from '../../../stack/kafka-config';
 import { clusterBrokers, clusterNodes } from '../../../stack/kafka-cluster';
 import { brokerCount } from '../../../stack/lifecycle';
@@ -121,5 +121,28 @@ describe('replication factor against the brokers running', () => {
     expect(String((err as Error).message)).toMatch(
       /hub\.topics\.replicationFactor is 3, but the Kafka cluster has 1 broker/,
     );
+  });
+});
+
+describe('createTopicsWithLeaders', () => {
+  it('waits out "not yet" metadata answers of another broker, and rethrows anything else', async () => {
+    let asked = 0;
+    const admin = {
+      createTopics: async () => true,
+      fetchTopicMetadata: async () => {
+        asked++;
+        if (asked < 3) throw Object.assign(new Error('not hosted'), { type: 'UNKNOWN_TOPIC_OR_PARTITION' });
+        return { topics: [{ name: 't', partitions: [{ partitionId: 0, leader: asked < 4 ? -1 : 2 }] }] };
+      },
+    } as unknown as Parameters<typeof createTopicsWithLeaders>[0];
+    await expect(createTopicsWithLeaders(admin, [{ topic: 't' }], 5000)).resolves.toBe(true);
+    expect(asked).toBe(4);
+    const broken = {
+      createTopics: async () => true,
+      fetchTopicMetadata: async () => {
+        throw Object.assign(new Error('denied'), { type: 'TOPIC_AUTHORIZATION_FAILED' });
+      },
+    } as unknown as Parameters<typeof createTopicsWithLeaders>[0];
+    await expect(createTopicsWithLeaders(broken, [{ topic: 't' }], 5000)).rejects.toThrow('denied');
   });
 });
