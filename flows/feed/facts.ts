@@ -1,6 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { Redis } from '../../core/redis';
 import { routerKeys } from '../../core/names/redis-keys';
+import { execGroups } from '../../core/redis-pipeline';
 import { parseSeenMark } from '../../router';
 import type { IngressFact } from '../contract';
 import type { RouterRejection } from './dead-letters';
@@ -98,8 +99,8 @@ export async function factsOf(
 
 /**
  * The router's marks, read: one MGET per key hash tag (core/names/redis-keys.ts: at most 16, so
- * each MGET's keys share a slot on a Redis Cluster too), all in one pipeline (router/dedupe.ts
- * parseSeenMark).
+ * each MGET's keys share a slot on a Redis Cluster too), in one pipeline on one server and one
+ * per tag on a cluster (execGroups; router/dedupe.ts parseSeenMark).
  */
 export function routerMarkOrigins(
   redis: Redis,
@@ -115,9 +116,11 @@ export function routerMarkOrigins(
       g.keys.push(keys.seen(id));
       g.at.push(i);
     });
-    const pipeline = redis.pipeline();
-    for (const g of groups.values()) pipeline.mget(g.keys);
-    const res = (await pipeline.exec()) ?? [];
+    // One pipeline on one server; one per tag (slot) on a cluster (core/redis-pipeline.ts).
+    const res = await execGroups(
+      redis,
+      [...groups.values()].map((g) => (p) => void p.mget(g.keys)),
+    );
     const out = new Array<string | undefined>(eventIds.length).fill(undefined);
     let r = 0;
     for (const g of groups.values()) {

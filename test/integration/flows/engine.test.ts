@@ -32,6 +32,7 @@ import {
   type FlowEngine,
 } from '../../../flows/engine';
 import { decodeEvent, loadCatalog } from '../../../schemas';
+import { scanMatching } from '../../../core/redis-scan';
 import { createTopics, randomName, testEndpoints } from '../../helpers/stack';
 
 /**
@@ -531,7 +532,10 @@ describe('flows/engine: instances, deadlines and alerts', () => {
     await engine.onFacts([fact(0, key, T0 + 60_000)]);
     const snapshot = async () => {
       const out: Record<string, unknown> = {};
-      for (const k of (await redis.keys(`${prefix}:*`)).sort()) {
+      const found: string[] = [];
+      // SCAN of each primary on a cluster (KEYS would ask one node only).
+      await scanMatching(redis, `${prefix}:*`, async (k) => void found.push(...k));
+      for (const k of found.sort()) {
         const type = await redis.type(k);
         out[k] =
           type === 'hash'
