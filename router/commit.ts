@@ -2,11 +2,17 @@ import type { Kafka, Message, Producer, Transaction } from 'kafkajs';
 import { CrossdockError, describeError, isCrossdockError } from '../core/errors';
 import type { BatchPlan } from './batch';
 import { chunkByBytes, MAX_SEND_BYTES } from './chunk';
-import type { EnterResult, FencedPart } from './fence';
+import type { Entered, EnterResult, FencedPart } from './fence';
 import type { RouterLog } from './log-events';
 import type { RouterMetrics } from './metrics';
 import { createRouterProducer, fenceTransactionalId, initProducer, isFencedError } from './producers';
-import { createTxnQueue, type QueuedBatch, type TransactionScope, type TxnQueue } from './txn-queue';
+import {
+  createTxnQueue,
+  RewindFrom,
+  type QueuedBatch,
+  type TransactionScope,
+  type TxnQueue,
+} from './txn-queue';
 
 /** A planned batch and the claim token of the generation it was planned in. */
 export interface Planned {
@@ -35,6 +41,8 @@ export interface TransactionCommitterOptions {
   rewind(rewind: readonly Rewind[]): void;
   /** Instrumentation: awaited after the fence and before EndTxn. */
   beforeCommit?: () => Promise<void>;
+  /** Instrumentation: awaited right after EndTxn(commit) answered; a throw stands for a lost answer. */
+  afterCommit?: () => Promise<void>;
   metrics: RouterMetrics;
   log: RouterLog;
 }
@@ -46,6 +54,9 @@ interface ProducerSlot {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Tries to initialise a slot's id again after a commit without an answer (about a minute in all). */
+const SETTLE_ATTEMPTS = 16;
 
 /**
  * Commit-behind over a small pool of transactional producers (router/txn-queue.ts). A planned
@@ -160,7 +171,7 @@ export class TransactionCommitter {
       }
     }
     let tx: Transaction | undefined;
-    let entered = false;
+    let entered: Entered | undefined;
     // A transaction the queue hands over after stop() disconnected the producers is dropped.
     if (this.halted) return false;
     try {
@@ -189,7 +200,7 @@ export class TransactionCommitter {
           { retriable: true, details: { partition: verdict.key, reason: verdict.reason } },
         );
       }
-      entered = true;
+      entered = verdict.entered;
       if (this.options.beforeCommit) await this.options.beforeCommit();
       if (this.halted) {
         // stop() gave up waiting and disconnected the producers: no EndTxn now (kafkajs would
@@ -199,6 +210,7 @@ export class TransactionCommitter {
         return false;
       }
       await tx.commit();
+      if (this.options.afterCommit) await this.options.afterCommit();
       metrics.transactions.inc({ outcome: 'committed' });
       // Per partition, its last batch's next offset (what sendOffsets committed).
       const committed = new Map(scope.batches.map((b) => [b.key, b.next]));
@@ -210,11 +222,79 @@ export class TransactionCommitter {
       return true;
     } catch (err) {
       if (!isCrossdockError(err)) metrics.transactions.inc({ outcome: 'aborted' });
-      // After enter, the outcome of a failed commit is unknown: the marks stay, so a new owner
-      // waits for them (or fences this producer) before it reads the committed offsets.
+      if (entered && !this.halted && !isFencedError(err)) {
+        // EndTxn(commit) was sent and its answer lost (its coordinator's broker died, a timeout):
+        // the coordinator may have committed, and kafkajs leaves the transaction in COMMITTING,
+        // so neither a second commit nor an abort can follow. Reading the batches again from
+        // their first offset would route them twice if it did commit: settle the outcome from
+        // Kafka and read each partition again from what Kafka committed.
+        const committed = await this.settleUnknownCommit(slot, scope, entered, err);
+        if (committed) throw new RewindFrom(err, committed);
+      }
+      // Not settled (stopping, or Kafka did not answer): the marks stay, so a new owner waits for
+      // them (or fences this producer) before it reads the committed offsets.
       if (!this.halted && (!entered || !isFencedError(err))) await tx?.abort().catch(() => undefined);
       if (isFencedError(err)) await this.replaceProducer(slot);
       throw err;
+    }
+  }
+
+  /**
+   * Settles a transaction whose EndTxn(commit) got no answer: initialises the slot's
+   * transactional id again with a new producer, which the coordinator answers only once that
+   * transaction has ended (a commit under way is finished, an open transaction aborted;
+   * router/producers.ts), then reads the group's committed offsets for its partitions (they moved
+   * with the transaction, sendOffsets, or did not) and lifts the fence's marks with them.
+   * Resolves those offsets by batch key, or undefined when stop() halted first or Kafka kept
+   * failing (then the caller falls back to the marks: a new owner settles it the same way).
+   */
+  private async settleUnknownCommit(
+    slot: ProducerSlot,
+    scope: TransactionScope<Planned>,
+    entered: Entered,
+    failure: unknown,
+  ): Promise<Map<string, string> | undefined> {
+    const { kafka, log, groupId } = this.options;
+    for (let attempt = 0; ; attempt++) {
+      if (this.halted || attempt === SETTLE_ATTEMPTS) return undefined;
+      await slot.producer.disconnect().catch(() => undefined);
+      slot.producer = createRouterProducer(kafka, slot.id);
+      try {
+        await initProducer(slot.producer);
+        break;
+      } catch (err) {
+        log.emit('router.producer_replace_failed', { transactionalId: slot.id, error: describeError(err) });
+        await sleep(Math.min(5000, 250 * 2 ** attempt));
+      }
+    }
+    const wanted = new Set(scope.batches.map((b) => b.key));
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      const fetched = await admin.fetchOffsets({ groupId, topics: [...scope.offsets.keys()] });
+      const committed = new Map<string, string>();
+      for (const t of fetched)
+        for (const p of t.partitions) {
+          const key = `${t.topic}/${p.partition}`;
+          if (wanted.has(key)) committed.set(key, p.offset);
+        }
+      const lifted = new Map([...committed].filter(([, o]) => BigInt(o) >= 0n));
+      await entered
+        .leave(lifted)
+        .catch((err: unknown) => log.emit('router.fence_leave_failed', { error: describeError(err) }));
+      const outcome = scope.batches.every((b) => committed.get(b.key) === b.next) ? 'committed' : 'aborted';
+      log.emit('router.commit_settled', {
+        transactionalId: slot.id,
+        outcome,
+        error: describeError(failure),
+        offsets: Object.fromEntries(committed),
+      });
+      return committed;
+    } catch (err) {
+      log.emit('router.commit_unsettled', { transactionalId: slot.id, error: describeError(err) });
+      return undefined;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
     }
   }
 

@@ -68,6 +68,11 @@ export interface RouterOptions extends ComponentDeps {
    * EndTxn (tests widen the commit window with it).
    */
   beforeCommit?: () => Promise<void>;
+  /**
+   * Instrumentation: awaited right after EndTxn(commit) answered; a throw stands for an answer
+   * that was lost (tests of a commit whose outcome the router must settle from Kafka).
+   */
+  afterCommit?: () => Promise<void>;
   /** Instrumentation: called after each batch's transaction committed (benchmarks, tests). */
   onBatchCommitted?: (info: BatchCommitted) => void;
 }
@@ -184,6 +189,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
       enter: (fenced, transactionalId) => claims.enter(fenced, transactionalId),
       rewind: (list) => loop.rewind(list),
       ...(options.beforeCommit ? { beforeCommit: options.beforeCommit } : {}),
+      ...(options.afterCommit ? { afterCommit: options.afterCommit } : {}),
       metrics,
       log,
     });

@@ -110,6 +110,18 @@ export const ROUTER_LOG_EVENTS = defineLogEvents({
     description:
       'The replacement of a fenced producer could not be initialised; its next transaction tries again.',
   },
+  'router.commit_settled': {
+    level: 'warn',
+    fields: ['transactionalId', 'outcome', 'error', 'offsets'],
+    description:
+      "A commit got no answer (`error`); initialising its transactional id again ended the transaction, and the group's committed `offsets` say whether it committed (`outcome`): its partitions are read again from them, so nothing is routed twice.",
+  },
+  'router.commit_unsettled': {
+    level: 'error',
+    fields: ['transactionalId', 'error'],
+    description:
+      "A commit got no answer and Kafka could not say how it ended; its partitions' fence marks stay, so whoever reads them next waits for the transaction to end (or fences it) before it reads the committed offsets.",
+  },
   'router.transaction_failed': {
     level: 'error',
     fields: ['error', 'rewind'],

@@ -14,11 +14,28 @@
  *   read again from that batch) or the group generation moved on (a rebalance began: whoever owns
  *   the partition afterwards reads it from the last committed offset).
  * - When a transaction fails, every partition in it is re-read from its first uncommitted offset:
- *   `onFailed` is told the earliest failed offset per partition and the epochs move on, so the
- *   batches queued behind are dropped too. The failed producer rests `failureBackoffMs` first.
+ *   `onFailed` is told the earliest failed offset per partition (or, when `transact` throws
+ *   RewindFrom, the offset Kafka committed for it) and the epochs move on, so the batches queued
+ *   behind are dropped too. The failed producer rests `failureBackoffMs` first.
  *
  * Pure logic: the transaction itself is injected (`transact`), so tests drive it without Kafka.
  */
+
+/**
+ * What `transact` throws when its transaction's outcome was settled from Kafka after the fact
+ * (router/commit.ts: a commit whose answer was lost): each partition is read again from the
+ * offset Kafka committed for it (`offsets`, by batch key; one missing or negative: from its first
+ * batch in the transaction), not from its first batch, which Kafka may already hold.
+ */
+export class RewindFrom extends Error {
+  constructor(
+    readonly failure: unknown,
+    readonly offsets: ReadonlyMap<string, string>,
+  ) {
+    super(failure instanceof Error ? failure.message : String(failure));
+    this.name = 'RewindFrom';
+  }
+}
 
 export interface QueuedBatch<T> {
   /** The input topic-partition, e.g. `cd.ingress.us-chi/3`. */
@@ -135,14 +152,18 @@ export function createTxnQueue<P, T>(options: TxnQueueOptions<P, T>): TxnQueue<T
     } catch (err) {
       // Re-read each partition from its first batch in this transaction; what queued behind
       // is dropped (the epoch moves on), and kafkajs fetches it again after the rewind.
+      // A transaction settled from Kafka afterwards names where each partition resumes.
+      const settled = err instanceof RewindFrom ? err.offsets : undefined;
       const rewind = new Map<string, { topic: string; partition: number; offset: string }>();
       for (const e of taken)
-        if (!rewind.has(e.batch.key))
+        if (!rewind.has(e.batch.key)) {
+          const known = settled?.get(e.batch.key);
           rewind.set(e.batch.key, {
             topic: e.batch.topic,
             partition: e.batch.partition,
-            offset: e.batch.first,
+            offset: known !== undefined && BigInt(known) >= 0n ? known : e.batch.first,
           });
+        }
       for (const k of keys) epochs.set(k, epochOf(k) + 1);
       options.onFailed(err, [...rewind.values()]);
       for (const e of taken) e.reject(err);

@@ -1,4 +1,9 @@
-import { createTxnQueue, type QueuedBatch, type TransactionScope } from '../../../router/txn-queue';
+import {
+  createTxnQueue,
+  RewindFrom,
+  type QueuedBatch,
+  type TransactionScope,
+} from '../../../router/txn-queue';
 
 /**
  * The commit queue's rules (router/txn-queue.ts), driven by a fake transaction that the test
@@ -107,6 +112,43 @@ describe('commit queue (router/txn-queue.ts)', () => {
     expect(txns).toHaveLength(3);
     txns[2]!.finish();
     await expect(again).resolves.toBe(true);
+  });
+
+  it('a transaction settled from Kafka afterwards (RewindFrom) rewinds each partition to what Kafka committed, else to its first batch', async () => {
+    const { txns, failures, batch, submit, tick } = setup(['p1']);
+    const a = submit(batch('in', 0)); // first 0, next 10
+    await tick();
+    // Queued while the one producer is busy: they share the next transaction.
+    const b = submit(batch('in', 0)); // first 10, next 20
+    const c = submit(batch('in', 1)); // first 20, next 30
+    const d = submit(batch('in', 2)); // first 30, next 40
+    txns[0]!.finish();
+    await a;
+    await tick();
+    expect(txns[1]!.scope.batches.map((x) => x.payload)).toEqual(['b2', 'b3', 'b4']);
+    // Its commit had gone through for in/0 (Kafka says 20: past the batch, nothing is read again),
+    // Kafka has nothing for in/1 (-1) and no answer for in/2: those two from their first batch.
+    const lost = new Error('EndTxn got no answer');
+    const settled = new RewindFrom(
+      lost,
+      new Map([
+        ['in/0', '20'],
+        ['in/1', '-1'],
+      ]),
+    );
+    txns[1]!.fail(settled);
+    await expect(b).rejects.toBe(settled);
+    await Promise.allSettled([c, d]);
+    expect(failures).toEqual([
+      {
+        err: settled,
+        rewind: [
+          { topic: 'in', partition: 0, offset: '20' },
+          { topic: 'in', partition: 1, offset: '20' },
+          { topic: 'in', partition: 2, offset: '30' },
+        ],
+      },
+    ]);
   });
 
   it('a rebalance aborts the open transaction and drops what is queued or was planned before it', async () => {
