@@ -1,12 +1,9 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Cluster } from 'ioredis';
 import { systemClock } from '../../../core/clock';
 import { isCrossdockError } from '../../../core/errors';
 import { deliveryKeys, routerKeys } from '../../../core/names/redis-keys';
-import { createRedis, isCluster, redisReady, type RedisClient } from '../../../core/redis';
+import { isCluster, type RedisClient } from '../../../core/redis';
 import { scanMatching } from '../../../core/redis-scan';
 import { keySlot } from '../../../core/redis-slot';
 import {
@@ -24,21 +21,17 @@ import { inspectDeliveries } from '../../../retry/inspect';
 import { scriptRunner } from '../../../retry/scripts';
 import { createDeliveryState, type RetryEntry } from '../../../retry/state';
 import { createDeduper, originOf } from '../../../router/dedupe';
-import { down, upRedisCluster } from '../../../stack';
+import { upRedisCluster } from '../../../stack';
+import { startTestCluster, type TestCluster } from '../../helpers/test-cluster';
 
 /**
  * The delivery layer's Redis state on a real Redis Cluster: 3 primaries and 3 replicas with AOF,
  * started by this file through the stack's own code (`upRedisCluster`, what `crossdock stack up
- * --redis-cluster` runs) on a home and ports of its own (CROSSDOCK_TEST_CLUSTER_PORT, default
- * 17301-17306), never the shared stack's. Needs redis-server and redis-cli only (no Kafka), so it
- * runs in the default `npm test`; `npm run test:scale` runs it alone.
+ * --redis-cluster` runs) on a home and ports of its own (test/helpers/test-cluster.ts:
+ * CROSSDOCK_TEST_CLUSTER_PORT, default 17301-17306), never the shared stack's. Needs redis-server
+ * and redis-cli only (no Kafka), so it runs in the default `npm test`; `npm run test:scale` runs
+ * it alone.
  */
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-scale-'));
-const env: NodeJS.ProcessEnv = {
-  PATH: process.env.PATH,
-  CROSSDOCK_HOME: home,
-  CROSSDOCK_REDIS_CLUSTER_PORT: process.env.CROSSDOCK_TEST_CLUSTER_PORT ?? '17301',
-};
 const prefix = `scale-${crypto.randomBytes(3).toString('hex')}:`;
 
 function entry(eventId: string): RetryEntry;
@@ -68,22 +61,23 @@ async function refusal(p: Promise<unknown>): Promise<{ code: string; message: st
 }
 
 describe('Redis Cluster: the delivery state on 3 primaries + 3 replicas (own cluster, AOF)', () => {
+  let cluster: TestCluster | undefined;
   let redis: RedisClient;
-  let url: string;
 
   beforeAll(async () => {
-    const res = await upRedisCluster({ env, timeoutMs: 60_000 });
-    url = res.url;
-    expect(res.endpoints.redisUrl).toBe(url);
-    expect(res.endpoints.redis.cluster?.seeds).toHaveLength(6);
-    redis = createRedis({ connection: res.endpoints.redis, name: 'crossdock-scale-test', failFast: true });
-    await redisReady(redis, url, 20_000);
+    cluster = await startTestCluster({
+      offset: 0,
+      tmpPrefix: 'cd-scale-',
+      name: 'crossdock-scale-test',
+      failFast: true,
+    });
+    redis = cluster.redis;
+    expect(cluster.endpoints.redisUrl).toBe(cluster.url);
+    expect(cluster.endpoints.redis.cluster?.seeds).toHaveLength(6);
   }, 90_000);
 
   afterAll(async () => {
-    redis?.disconnect();
-    await down({ env, purge: true });
-    fs.rmSync(home, { recursive: true, force: true });
+    await cluster?.stop();
   }, 60_000);
 
   it('the client is a Cluster with three primaries, each node persisting with AOF and noeviction', async () => {
@@ -95,7 +89,7 @@ describe('Redis Cluster: the delivery state on 3 primaries + 3 replicas (own clu
   });
 
   it('the start-up durability check reads every node and lets the hub start', async () => {
-    const endpoints = (await upRedisCluster({ env })).endpoints;
+    const endpoints = (await upRedisCluster({ env: cluster!.env })).endpoints;
     const verdict = await checkRedisDurability({
       redis: endpoints.redis,
       durability: 'required',

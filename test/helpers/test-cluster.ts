@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Cluster, Redis as RedisNode } from 'ioredis';
+import type { Endpoints } from '../../core/env';
+import { createRedis, redisReady, type RedisClient } from '../../core/redis';
+import { keySlot } from '../../core/redis-slot';
+import { down, stackPaths, upRedisCluster } from '../../stack';
+import { clusterNodeArgs, clusterOk, clusterPorts } from '../../stack/redis-cluster';
+import { isPidAlive, spawnDetached, waitUntil } from '../../stack/proc';
+import { readState, writeState } from '../../stack/state';
+
+/**
+ * A Redis Cluster of a test's own (3 primaries + 3 replicas, AOF), started through the stack's own
+ * code (`upRedisCluster`, what `crossdock stack up --redis-cluster` runs) on a temporary
+ * CROSSDOCK_HOME and the ports CROSSDOCK_TEST_CLUSTER_PORT (default 17301) + `offset` … +5, never
+ * the shared stack's. Each scale test file takes its own offset (0, 10, 20, …) so files never
+ * share a cluster.
+ *
+ * Contract: `startTestCluster` resolves once every node says cluster_state:ok and the client has
+ * the slot map; `stop()` disconnects the client, stops every node the stack recorded (a node
+ * restarted by `restartNode` included) and removes the home; it is safe to call twice.
+ */
+export interface TestCluster {
+  home: string;
+  /** The environment of this cluster's stack (pass it to `upRedisCluster`, `down`, `stackPaths`). */
+  env: NodeJS.ProcessEnv;
+  /** The first node's port. */
+  base: number;
+  /** The six nodes' ports. */
+  ports: number[];
+  url: string;
+  endpoints: Endpoints;
+  /** A cluster client made with `createRedis` on the endpoints. */
+  redis: RedisClient;
+  /** The port of the primary that serves `key`'s slot, from the client's slot map. */
+  ownerPort(key: string): number | undefined;
+  /** The client's connection to the primary that serves `key`'s slot. */
+  ownerNode(key: string): RedisNode | undefined;
+  /** kill -9 of the node on `port` (its pid from the stack's state.json); resolves once it is gone. */
+  kill(port: number): Promise<void>;
+  /**
+   * Starts the node on `port` again on its folder (nodes.conf, append-only file), as an operator
+   * would after a crash: a failed-over primary comes back as its successor's replica. Its pid is
+   * recorded in state.json, so `stop()` ends it too.
+   */
+  restartNode(port: number): Promise<void>;
+  /** Whether every node but `except` says cluster_state:ok with all slots served. */
+  healthy(except?: readonly number[]): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export async function startTestCluster(options: {
+  /** Ports CROSSDOCK_TEST_CLUSTER_PORT + offset … +5. */
+  offset: number;
+  /** Temporary home's name prefix (`cd-<what>-`). */
+  tmpPrefix: string;
+  /** Client connection name. */
+  name: string;
+  failFast?: boolean;
+}): Promise<TestCluster> {
+  const base = Number(process.env.CROSSDOCK_TEST_CLUSTER_PORT ?? 17301) + options.offset;
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), options.tmpPrefix));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    CROSSDOCK_HOME: home,
+    CROSSDOCK_REDIS_CLUSTER_PORT: String(base),
+  };
+  const paths = stackPaths(env);
+  let redis: RedisClient | undefined;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    redis?.disconnect();
+    await down({ env, purge: true });
+    fs.rmSync(home, { recursive: true, force: true });
+  };
+  try {
+    const res = await upRedisCluster({ env, timeoutMs: 60_000 });
+    redis = createRedis({
+      connection: res.endpoints.redis,
+      name: options.name,
+      ...(options.failFast ? { failFast: true } : {}),
+    });
+    await redisReady(redis, res.url, 20_000);
+    const cluster = redis as Cluster;
+    const ports = clusterPorts({ redisCluster: base });
+    const ownerPort = (key: string): number | undefined => {
+      const node = cluster.slots[keySlot(key)]?.[0];
+      return node ? Number(node.split(':').pop()) : undefined;
+    };
+    const nodeOf = (port: number) => readState(paths).redisCluster!.nodes.find((n) => n.port === port)!;
+    return {
+      home,
+      env,
+      base,
+      ports,
+      url: res.url,
+      endpoints: res.endpoints,
+      redis,
+      ownerPort,
+      ownerNode: (key) => cluster.nodes('master').find((n) => n.options.port === ownerPort(key)),
+      async kill(port) {
+        const { pid } = nodeOf(port);
+        process.kill(pid, 'SIGKILL');
+        await waitUntil(async () => !isPidAlive(pid), 10_000, 20);
+      },
+      async restartNode(port) {
+        const node = nodeOf(port);
+        const pid = spawnDetached(
+          'redis-server',
+          clusterNodeArgs(port, path.join(paths.redisClusterData, String(port))),
+          {
+            logFile: node.logFile,
+          },
+        );
+        const state = readState(paths);
+        writeState(paths, {
+          ...state,
+          redisCluster: {
+            ...state.redisCluster!,
+            nodes: state.redisCluster!.nodes.map((n) => (n.port === port ? { ...n, pid } : n)),
+          },
+        });
+      },
+      healthy: (except = []) => clusterOk(ports.filter((p) => !except.includes(p))),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
