@@ -4,7 +4,7 @@ import path from 'node:path';
 import { CrossdockError } from '../core/errors';
 
 /**
- * The console's static files (console/assets: one stylesheet, one script), read once at start and
+ * The console's static files (console/assets: one stylesheet, one script, the page icon), read once at start and
  * served from memory with a content hash in their URL, so a browser keeps them until they change.
  * Every asset is in the package: the console works with no internet access.
  */
@@ -25,7 +25,7 @@ const TYPES: Readonly<Record<string, string>> = {
 
 export function loadAssets(dir: string = ASSET_DIR): Map<string, ConsoleAsset> {
   const out = new Map<string, ConsoleAsset>();
-  for (const name of ['console.css', 'console.js']) {
+  for (const name of ['console.css', 'console.js', 'icon.svg']) {
     const file = path.join(dir, name);
     let body: Buffer;
     try {

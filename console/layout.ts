@@ -12,7 +12,7 @@ export interface LayoutInput {
   path: string;
   flash?: Flash;
   /** Asset URLs with their content hash (assets.ts). */
-  assets: { css: string; js: string };
+  assets: { css: string; js: string; icon: string };
 }
 
 function navItem(entry: NavEntry, path: string): Html {
@@ -33,6 +33,7 @@ export function layout(input: LayoutInput): Html {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${input.title} · crossdock console</title>
+        <link rel="icon" type="image/svg+xml" href="${input.assets.icon}" />
         <link rel="stylesheet" href="${input.assets.css}" />
         <script src="${input.assets.js}" defer></script>
       </head>

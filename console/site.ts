@@ -114,7 +114,9 @@ function errorBody(status: number, code: string, message: string): Html {
 export async function registerConsole(app: FastifyInstance, options: ConsoleOptions): Promise<void> {
   const assets = loadAssets();
   const assetUrl = (name: string) => `${CONSOLE_PATH}/assets/${name}?v=${assets.get(name)!.hash}`;
-  const assetUrls = { css: assetUrl('console.css'), js: assetUrl('console.js') };
+  // The icon is declared so that browsers do not ask for /favicon.ico, which the admin API would
+  // refuse (no token) and write to the audit trail on every page view.
+  const assetUrls = { css: assetUrl('console.css'), js: assetUrl('console.js'), icon: assetUrl('icon.svg') };
   const nav: NavEntry[] = [];
   const publicRoute = { admin: { public: true } };
 

@@ -259,6 +259,9 @@ describe('console: the dead-letter walkthrough in a browser', () => {
     const text = await page.locator('main').textContent();
     for (const op of ['dlq.claim', 'dlq.note', 'dlq.dry-run', 'dlq.replay']) expect(text).toContain(op);
     expect(text).toContain(NAMES.operator);
+    // The pages declare their icon: no browser request of theirs is refused and audited
+    // (without it, every page view added an anonymous `GET /favicon.ico` refusal here).
+    expect(text).not.toContain('favicon.ico');
     await shot(page, 'audit');
   });
 
