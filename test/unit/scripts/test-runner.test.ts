@@ -1,0 +1,104 @@
+import { mergeResults, planTests, type JestResults } from '../../../scripts/test';
+
+describe('npm test: the plan of jest runs', () => {
+  it('runs the unit project first, then integration and scale in band, starting the stack early', () => {
+    const plan = planTests(['--json', '--outputFile=/tmp/r.json']);
+    expect(plan.runs).toEqual([
+      {
+        args: ['--selectProjects', 'unit', '--json', '--passWithNoTests'],
+        outputFile: '/tmp/r.json.unit.json',
+      },
+      {
+        args: ['--selectProjects', 'integration', 'scale', '--runInBand', '--json', '--passWithNoTests'],
+        outputFile: '/tmp/r.json.integration.json',
+      },
+    ]);
+    expect(plan.outputFile).toBe('/tmp/r.json');
+    expect(plan.userArgs).toEqual(['--json']);
+    expect(plan.startStackEarly).toBe(true);
+  });
+
+  it('gives each run a results file of its own when the user asks for none', () => {
+    const plan = planTests([]);
+    expect(plan.outputFile).toBeUndefined();
+    expect(plan.runs.map((r) => r.outputFile)).toEqual([
+      expect.stringMatching(/crossdock-test-\d+\.unit\.json$/),
+      expect.stringMatching(/crossdock-test-\d+\.integration\.json$/),
+    ]);
+  });
+
+  it('takes --outputFile as two arguments too', () => {
+    const plan = planTests(['--json', '--outputFile', '/tmp/x.json']);
+    expect(plan.outputFile).toBe('/tmp/x.json');
+    expect(plan.userArgs).toEqual(['--json']);
+  });
+
+  it('keeps one in-band run when the user selects projects or watches', () => {
+    for (const args of [['--selectProjects', 'unit'], ['--watch'], ['--projects=x']]) {
+      const plan = planTests(args);
+      expect(plan.runs).toEqual([{ args: ['--runInBand'], outputFile: undefined }]);
+      expect(plan.startStackEarly).toBe(false);
+      expect(plan.userArgs).toEqual(args);
+    }
+  });
+
+  it('does not start the stack early for a filtered run, which may need none', () => {
+    expect(planTests(['--testPathPatterns', 'unit/core']).startStackEarly).toBe(false);
+    expect(planTests(['--testPathPatterns=x']).startStackEarly).toBe(false);
+    expect(planTests(['test/unit/core/names.test.ts']).startStackEarly).toBe(false);
+    expect(planTests(['-t', 'a name']).startStackEarly).toBe(false);
+    expect(planTests(['--ci']).startStackEarly).toBe(true);
+  });
+});
+
+describe('npm test: merged results', () => {
+  const run = (over: Partial<JestResults>): JestResults => ({
+    success: true,
+    startTime: 100,
+    numPassedTests: 3,
+    numFailedTests: 0,
+    numPendingTests: 0,
+    numTotalTests: 3,
+    numRuntimeErrorTestSuites: 0,
+    testResults: [{ name: 'a' }],
+    ...over,
+  });
+
+  it('sums the counts, concatenates the files and keeps the earliest start', () => {
+    const merged = mergeResults([
+      run({}),
+      run({
+        startTime: 50,
+        numPassedTests: 5,
+        numFailedTests: 1,
+        numTotalTests: 6,
+        success: false,
+        testResults: [{ name: 'b' }],
+      }),
+    ]);
+    expect(merged).toMatchObject({
+      success: false,
+      startTime: 50,
+      numPassedTests: 8,
+      numFailedTests: 1,
+      numTotalTests: 9,
+      numRuntimeErrorTestSuites: 0,
+    });
+    expect(merged.testResults).toEqual([{ name: 'a' }, { name: 'b' }]);
+  });
+
+  it('succeeds only when every run did', () => {
+    expect(mergeResults([run({}), run({})]).success).toBe(true);
+  });
+
+  it('counts a run that wrote no results as a failed suite', () => {
+    const merged = mergeResults([run({}), undefined]);
+    expect(merged.success).toBe(false);
+    expect(merged.numRuntimeErrorTestSuites).toBe(1);
+    expect(merged.numPassedTests).toBe(3);
+  });
+
+  it('fails when no test ran at all', () => {
+    expect(mergeResults([run({ numTotalTests: 0, numPassedTests: 0, testResults: [] })]).success).toBe(false);
+  });
+});
