@@ -1,6 +1,6 @@
 import type { ComponentDeps, HubComponent } from '../core/component';
 import type { HubConfig } from '../core/config';
-import { sinkConnectorComponent } from '../connectors/sinks';
+import { replicaAckOf, sinkConnectorComponent } from '../connectors/sinks';
 import { createSourceComponents, type SourceComponent } from '../connectors/sources';
 import { dlqIndexerComponent, replayRunnerComponent } from '../dlq';
 import { createFlowTracker, hubFlowEngine } from '../flows';
@@ -85,7 +85,14 @@ export const HUB_COMPONENTS: readonly ComponentGroup[] = [
     units: (config) => new Map(config.subscribers.map((s) => [s.id, json(s)])),
     create: (ctx, id) => {
       const s = ctx.config.subscriberById[id];
-      return s ? [sinkConnectorComponent(s, ctx, { topicPrefix: ctx.config.hub.topicPrefix })] : [];
+      return s
+        ? [
+            sinkConnectorComponent(s, ctx, {
+              topicPrefix: ctx.config.hub.topicPrefix,
+              replicaAck: replicaAckOf(ctx.config.redis),
+            }),
+          ]
+        : [];
     },
   },
   {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { ChainableCommander } from 'ioredis';
 import { loadLuaScript, luaRunner, type LuaArg, type LuaScript } from '../core/lua';
 import type { Redis } from '../core/redis';
 
@@ -34,11 +35,21 @@ export function scriptSource(name: ScriptName): string {
 /** Calls scripts on one client; KEYS and ARGV are always passed in full by the caller. */
 export interface ScriptRunner {
   run(name: ScriptName, keys: readonly string[], args: readonly LuaArg[]): Promise<unknown>;
+  /** Queues the script on a pipeline made from the runner's client after the runner was made. */
+  queue(
+    pipeline: ChainableCommander,
+    name: ScriptName,
+    keys: readonly string[],
+    args: readonly LuaArg[],
+  ): void;
 }
 
 export function scriptRunner(redis: Redis): ScriptRunner {
   const names = Object.keys(SCRIPTS) as ScriptName[];
   const scripts = new Map(names.map((n) => [n, retryScript(n)]));
   const runner = luaRunner(redis, [...scripts.values()]);
-  return { run: (name, keys, args) => runner.run(scripts.get(name)!, keys, args) };
+  return {
+    run: (name, keys, args) => runner.run(scripts.get(name)!, keys, args),
+    queue: (pipeline, name, keys, args) => runner.queue(pipeline, scripts.get(name)!, keys, args),
+  };
 }

@@ -125,6 +125,20 @@ export interface DeliveryStateOptions {
   capacity?: { maxHeldEvents: number; maxParkedPerKey: number };
   /** Told each time a bound refuses an entry (a metric). */
   onFull?: (bound: CapacityBound) => void;
+  /**
+   * Makes finish() wait until `replicas` replicas hold the records it wrote (Redis WAIT, sent in
+   * the same pipeline as the finish script, so to the node that holds the subscriber's slot, on
+   * its connection), at most `timeoutMs`. Replication is asynchronous: without it a 'done' record
+   * the primary acknowledged and a failover lost lets the event be delivered again. With it a
+   * record finish() resolved for (WAIT answered `replicas`) is on that many replicas, so a
+   * failover that promotes one of them keeps it. WAIT blocks the node's connection meanwhile, so
+   * every command of this client to that node waits behind it (docs/scaling.md "What a failover
+   * can cost"). WAIT answering fewer replicas (none in sync, or the timeout) does not fail the
+   * finish: the effect happened; `onReplicaShortfall` is told. Absent or replicas 0: no WAIT.
+   */
+  replicaAck?: { replicas: number; timeoutMs: number };
+  /** Told when WAIT answered fewer replicas than `replicaAck.replicas`, with the batch's events. */
+  onReplicaShortfall?: (acked: number, eventIds: readonly string[]) => void;
 }
 
 /** Which delivery.capacity bound refused an entry. */
@@ -294,13 +308,33 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
   // Finishes are off the delivery's critical path (the request slot is already free), so they
   // wait up to finishDelayMs (2 ms by default) for company: one script call (one socket write) for many events. The crash
   // window this adds (a 2xx not yet marked done) is closed by the Idempotency-Key, as for any crash after a 2xx.
+  const replicaAck = options.replicaAck && options.replicaAck.replicas > 0 ? options.replicaAck : undefined;
   const finishBatch = coalesce<{ eventId: string; outcome: 'done' | 'release' }, void>(
     async (items) => {
-      await scripts.run(
-        'finishMany',
-        [keys.slots, ...items.map((i) => keys.idempotency(i.eventId))],
-        [owner, doneTtlMs, ...items.flatMap((i) => [i.outcome, slot(i.eventId)])],
-      );
+      const finishKeys = [keys.slots, ...items.map((i) => keys.idempotency(i.eventId))];
+      const finishArgs = [owner, doneTtlMs, ...items.flatMap((i) => [i.outcome, slot(i.eventId)])];
+      if (!replicaAck) {
+        await scripts.run('finishMany', finishKeys, finishArgs);
+        return items.map(() => undefined);
+      }
+      // One pipeline: the script's keys send it to the slot's node, WAIT (no key) follows it
+      // there on the same connection and covers every write that connection made before it.
+      // (ioredis sends a script as EVAL the first time on each connection, so it does not meet
+      // NOSCRIPT there; only a SCRIPT FLUSH under a live connection would make it resend the
+      // script after the pipeline, past the WAIT.)
+      const pipe = redis.pipeline();
+      scripts.queue(pipe, 'finishMany', finishKeys, finishArgs);
+      pipe.call('wait', replicaAck.replicas, replicaAck.timeoutMs);
+      const res = (await pipe.exec()) ?? [];
+      const [scriptErr] = res[0] ?? [new Error('finish pipeline returned no reply')];
+      if (scriptErr) throw scriptErr;
+      const [waitErr, acked] = res[1] ?? [new Error('WAIT returned no reply')];
+      if (waitErr) throw waitErr;
+      if (Number(acked) < replicaAck.replicas)
+        options.onReplicaShortfall?.(
+          Number(acked),
+          items.map((i) => i.eventId),
+        );
       return items.map(() => undefined);
     },
     () => '',

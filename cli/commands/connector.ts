@@ -37,7 +37,7 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
         const { createRedis, redisReady } = require('../../core/redis') as typeof import('../../core/redis');
         const { systemClock } = require('../../core/clock') as typeof import('../../core/clock');
         const { currentEndpoints } = require('../../stack') as typeof import('../../stack');
-        const { sinkConnectorComponent, subscriberDeliveryKeys } =
+        const { sinkConnectorComponent, subscriberDeliveryKeys, replicaAckOf } =
           require('../../connectors/sinks') as typeof import('../../connectors/sinks');
         const { createDeliveryState } = require('../../retry') as typeof import('../../retry');
         const { checkConnectionsAtStart, checkRedisDurability, hubHealthServer, loadConfig, runComponents } =
@@ -104,7 +104,11 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
         const component = sinkConnectorComponent(
           subscriber,
           { endpoints, logger, health },
-          { topicPrefix: config.hub.topicPrefix, createTopics: config.hub.topics },
+          {
+            topicPrefix: config.hub.topicPrefix,
+            createTopics: config.hub.topics,
+            replicaAck: replicaAckOf(config.redis),
+          },
         );
         await runComponents([component], () => health.close(), logger, health);
       },

@@ -21,6 +21,17 @@ export interface SinkComponentOptions {
   topicPrefix?: string;
   /** Create the deliver and dead-letter topics when missing (hub.topics). @defaultValue not created */
   createTopics?: { partitions: number; replicationFactor: number };
+  /** Redis WAIT after each finish (redis.waitReplicas, redis.waitTimeoutMs). @defaultValue none */
+  replicaAck?: { replicas: number; timeoutMs: number };
+}
+
+/** The connectors' WAIT after each finish from the `redis` section; none when waitReplicas is 0. */
+export function replicaAckOf(redis: {
+  waitReplicas?: number;
+  waitTimeoutMs?: number;
+}): { replicas: number; timeoutMs: number } | undefined {
+  const replicas = redis.waitReplicas ?? 0;
+  return replicas > 0 ? { replicas, timeoutMs: redis.waitTimeoutMs ?? 100 } : undefined;
 }
 
 /**
@@ -58,6 +69,7 @@ export function sinkConnectorComponent(
       `connector:${subscriber.id}`,
     ),
     health: deps.health,
+    ...(options.replicaAck ? { replicaAck: options.replicaAck } : {}),
   });
   let stopped = false;
   return {

@@ -65,6 +65,13 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
     doneTtlMs: config.delivery.idempotency.ttlMs,
     capacity: config.delivery.capacity,
     onFull: (bound) => metrics.capacityRefused(bound),
+    ...(deps.replicaAck && deps.replicaAck.replicas > 0
+      ? {
+          replicaAck: deps.replicaAck,
+          onReplicaShortfall: (_acked: number, eventIds: readonly string[]) =>
+            metrics.replicaAckShort(eventIds.length),
+        }
+      : {}),
     // Fewer, larger `done` writes (one script call per ~10 ms of deliveries instead of per 2 ms).
     finishDelayMs: 10,
   });

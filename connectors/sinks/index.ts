@@ -17,7 +17,12 @@ export {
   type SubscriberSection,
 } from './runtime-config';
 export { createSinkConnector, type SinkConnector } from './connector';
-export { sinkConnectorComponent, enableAutoPipelining, type SinkComponentOptions } from './component';
+export {
+  sinkConnectorComponent,
+  enableAutoPipelining,
+  replicaAckOf,
+  type SinkComponentOptions,
+} from './component';
 export { deliveryMetrics, type DeliveryMetrics } from './metrics';
 export { DELIVERY_LOG_EVENTS } from './log-events';
 export { LAST_STATUS_HEADER, LAST_ERROR_HEADER } from './engine';

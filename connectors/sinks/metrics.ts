@@ -19,6 +19,8 @@ export interface DeliveryMetrics {
   held(n: number): void;
   /** A delivery.capacity bound refused a new entry (its partition pauses; Kafka keeps the event). */
   capacityRefused(bound: 'maxHeldEvents' | 'maxParkedPerKey'): void;
+  /** Events whose finish WAIT answered fewer replicas than redis.waitReplicas. */
+  replicaAckShort(events: number): void;
 }
 
 function metric<T>(registry: Registry, name: string, make: () => T): T {
@@ -151,6 +153,17 @@ export function deliveryMetrics(registry: Registry, subscriber: string): Deliver
         registers,
       }),
   );
+  const replicaShort = metric(
+    registry,
+    'crossdock_delivery_replica_ack_short_total',
+    () =>
+      new Counter({
+        name: 'crossdock_delivery_replica_ack_short_total',
+        help: 'Deliveries recorded as done whose WAIT (redis.waitReplicas) answered fewer replicas in time: their records may be lost in a failover, and the event delivered again.',
+        labelNames: ['subscriber'],
+        registers,
+      }),
+  );
   const s = { subscriber };
   // Children bound to this subscriber once: no label hashing on the per-event path.
   const deliveredC = delivered.labels(s);
@@ -161,6 +174,7 @@ export function deliveryMetrics(registry: Registry, subscriber: string): Deliver
   const latencyH = latency.labels(s);
   const skipsC = skips.labels(s);
   const heldG = held.labels(s);
+  const replicaShortC = replicaShort.labels(s);
   breakerG.set(0);
   inRetryG.set(0);
   heldG.set(0);
@@ -176,5 +190,6 @@ export function deliveryMetrics(registry: Registry, subscriber: string): Deliver
     idempotentSkip: () => skipsC.inc(),
     held: (n) => heldG.set(n),
     capacityRefused: (bound) => refusals.inc({ subscriber, bound }),
+    replicaAckShort: (events) => replicaShortC.inc(events),
   };
 }

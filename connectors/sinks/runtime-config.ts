@@ -83,6 +83,11 @@ export interface ConnectorDeps {
   random?: () => number;
   /** Lease owner name; unique per process. @defaultValue `<hostname>:<pid>:<random>` */
   instanceId?: string;
+  /**
+   * Replicas each finish waits for (Redis WAIT; redis.waitReplicas, redis.waitTimeoutMs).
+   * @defaultValue no WAIT
+   */
+  replicaAck?: { replicas: number; timeoutMs: number };
 }
 
 export interface SubscriberSection {

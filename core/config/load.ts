@@ -44,7 +44,7 @@ function compile(raw: Record<string, unknown>, parts: ConfigLoaderParts, file?: 
   const config = {
     ...(file ? { file } : {}),
     hub: doc.hub,
-    redis: doc.redis ?? { durability: 'required' },
+    redis: doc.redis ?? { durability: 'required', waitReplicas: 0, waitTimeoutMs: 100 },
     deadLetters: doc.deadLetters,
     sites: doc.sites,
     subscribers: doc.subscribers,

@@ -428,6 +428,22 @@ export const REDIS_SECTION_SCHEMA = {
       description:
         "At start the hub reads the Redis's persistence (CONFIG GET appendonly, save, maxmemory-policy). 'required': refuse to start (CD_E_REDIS_NOT_DURABLE) unless it writes an append-only file and never evicts, and refuse when CONFIG cannot be read (CD_E_REDIS_DURABILITY_UNKNOWN). 'declared': you vouch for a managed Redis whose CONFIG is disabled (refused still when CONFIG can be read and shows otherwise). 'none': a throwaway setup; start whatever it finds, with a loud warning (hub.redis_not_durable): a Redis restart may lose events.",
     },
+    waitReplicas: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 5,
+      default: 0,
+      description:
+        "After recording deliveries as done, each sink connector waits (Redis WAIT, on the primary that holds the subscriber's slot) until this many replicas have the records, at most waitTimeoutMs. Redis replicates asynchronously: without it a record the primary acknowledged and lost in a failover lets the event be delivered again (the subscriber's Idempotency-Key header lets it drop the repeat). With it a record acknowledged by a replica survives a failover that promotes that replica. It does not make Redis strongly consistent, and only done-records wait. A shortfall (no replica in sync, or the timeout) does not stop delivery; it is counted in crossdock_delivery_replica_ack_short_total. 0: no WAIT. See docs/scaling.md 'What a failover can cost'.",
+    },
+    waitTimeoutMs: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 10000,
+      default: 100,
+      description:
+        "How long one WAIT (redis.waitReplicas) may block the connector's connection to that primary. While no replica is in sync each batch of finished deliveries waits this long, and the subscriber's other Redis commands wait behind it.",
+    },
   },
 } as const;
 

@@ -158,6 +158,10 @@ export interface IngestSettings {
 /** The `redis` section (core/config/schema.ts REDIS_SECTION_SCHEMA). */
 export interface RedisSettings {
   durability: 'required' | 'declared' | 'none';
+  /** Replicas a finish waits for (Redis WAIT); 0 = no WAIT. */
+  waitReplicas: number;
+  /** How long one WAIT may block, ms. */
+  waitTimeoutMs: number;
 }
 
 export interface HubConfig {

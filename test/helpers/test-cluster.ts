@@ -7,7 +7,7 @@ import { createRedis, redisReady, type RedisClient } from '../../core/redis';
 import { keySlot } from '../../core/redis-slot';
 import { down, stackPaths, upRedisCluster } from '../../stack';
 import { clusterNodeArgs, clusterOk, clusterPorts } from '../../stack/redis-cluster';
-import { isPidAlive, spawnDetached, waitUntil } from '../../stack/proc';
+import { isPidAlive, run, spawnDetached, waitUntil } from '../../stack/proc';
 import { readState, writeState } from '../../stack/state';
 
 /**
@@ -39,6 +39,8 @@ export interface TestCluster {
   ownerNode(key: string): RedisNode | undefined;
   /** kill -9 of the node on `port` (its pid from the stack's state.json); resolves once it is gone. */
   kill(port: number): Promise<void>;
+  /** Sends `signal` (SIGSTOP, SIGCONT) to the node on `port`. */
+  signal(port: number, signal: NodeJS.Signals): void;
   /**
    * Starts the node on `port` again on its folder (nodes.conf, append-only file), as an operator
    * would after a crash: a failed-over primary comes back as its successor's replica. Its pid is
@@ -47,6 +49,12 @@ export interface TestCluster {
   restartNode(port: number): Promise<void>;
   /** Whether every node but `except` says cluster_state:ok with all slots served. */
   healthy(except?: readonly number[]): Promise<boolean>;
+  /**
+   * Whether the node on `port` has failed over: the other nodes mark it `fail`, it serves no slot,
+   * and they say cluster_state:ok (its replica took its slots). Right after a kill -9 the others
+   * still say ok for up to cluster-node-timeout (5 s): `healthy` alone does not tell a failover.
+   */
+  failedOver(port: number): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -106,6 +114,9 @@ export async function startTestCluster(options: {
         process.kill(pid, 'SIGKILL');
         await waitUntil(async () => !isPidAlive(pid), 10_000, 20);
       },
+      signal(port, signal) {
+        process.kill(nodeOf(port).pid, signal);
+      },
       async restartNode(port) {
         const node = nodeOf(port);
         const pid = spawnDetached(
@@ -125,6 +136,14 @@ export async function startTestCluster(options: {
         });
       },
       healthy: (except = []) => clusterOk(ports.filter((p) => !except.includes(p))),
+      async failedOver(port) {
+        const others = ports.filter((p) => p !== port);
+        const res = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(others[0]), 'cluster', 'nodes']);
+        const line = res.stdout.split('\n').find((l) => l.includes(`:${port}@`));
+        if (res.code !== 0 || !line) return false;
+        const [, , flags = '', , , , , , ...slots] = line.trim().split(' ');
+        return flags.split(',').includes('fail') && slots.length === 0 && (await clusterOk(others));
+      },
       stop,
     };
   } catch (err) {

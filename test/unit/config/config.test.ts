@@ -10,6 +10,7 @@ import {
 } from '../../../hub';
 import { requiredTopics, topics } from '../../../core/names/topics';
 import { isCrossdockError } from '../../../core/errors';
+import { replicaAckOf } from '../../../connectors/sinks';
 
 const root = path.resolve(__dirname, '../../..');
 const example = path.join(root, 'examples/hub.yaml');
@@ -59,6 +60,26 @@ describe('hub configuration', () => {
     expect(Object.isFrozen(c)).toBe(true);
     expect(Object.isFrozen(c.hub.router)).toBe(true);
     expect(Object.isFrozen(c.routes[0]!.to)).toBe(true);
+  });
+
+  it('redis.waitReplicas: no WAIT by default; a count and timeout are taken, out-of-range values refused', () => {
+    expect(loadConfigText(stringify(minimal())).redis).toEqual({
+      durability: 'required',
+      waitReplicas: 0,
+      waitTimeoutMs: 100,
+    });
+    expect(replicaAckOf(loadConfigText(stringify(minimal())).redis)).toBeUndefined();
+    const waiting = loadConfigText(
+      stringify({ ...minimal(), redis: { waitReplicas: 1, waitTimeoutMs: 250 } }),
+    );
+    expect(waiting.redis).toMatchObject({ waitReplicas: 1, waitTimeoutMs: 250 });
+    expect(replicaAckOf(waiting.redis)).toEqual({ replicas: 1, timeoutMs: 250 });
+    const res = checkConfigText(
+      stringify({ ...minimal(), redis: { waitReplicas: -1, waitTimeoutMs: 0 } }),
+      'hub.yaml',
+    );
+    expect(res.ok).toBe(false);
+    expect(res.problems.map((p) => p.path).sort()).toEqual(['redis.waitReplicas', 'redis.waitTimeoutMs']);
   });
 
   it('reports every problem at once, schema and cross-references, each with path, line and reason', () => {
