@@ -6,6 +6,7 @@ import { CrossdockError } from '../../core/errors';
 import { topicPrefix } from '../../core/env';
 import { ingressTopic } from '../../core/names/topics';
 import { DEFAULT_CONFIG, DEFAULT_SITES_DIR } from '../defaults';
+import { hubTopicSettings } from '../hub-topics';
 import { EXIT, output } from '../output';
 
 /** Newest message timestamp per topic (reads the last message of each partition; 5 s at most). */
@@ -101,6 +102,10 @@ export function siteCommand(setExit: (code: number) => void): Command {
     .option('--prefix <prefix>', 'topic prefix', topicPrefix())
     .option('--partitions <n>', 'partitions of the ingress topic', wholeNumber(1, 10000), '6')
     .option('--no-scram', 'do not create the SCRAM user (when your Kafka team makes users)')
+    .option(
+      '--config <file>',
+      "hub configuration whose hub.topics.replicationFactor the ingress topic gets (default: the running hub's, else the example)",
+    )
     .option('--json', 'machine-readable output')
     .action(
       async (
@@ -112,6 +117,7 @@ export function siteCommand(setExit: (code: number) => void): Command {
           prefix: string;
           partitions: string;
           scram: boolean;
+          config?: string;
           json?: boolean;
         },
       ) => {
@@ -119,6 +125,8 @@ export function siteCommand(setExit: (code: number) => void): Command {
         const { createKafka } = require('../../core/kafka') as typeof import('../../core/kafka');
         const { onboardSite } =
           require('../../connectors/sources') as typeof import('../../connectors/sources');
+        // Replicated like the hub's other topics (3 on a three-broker cluster).
+        const { replicationFactor } = hubTopicSettings(opts.config);
         const endpoints = currentEndpoints();
         const admin = createKafka({
           clientId: 'crossdock-site-add',
@@ -134,6 +142,7 @@ export function siteCommand(setExit: (code: number) => void): Command {
             country: opts.country,
             kind: opts.kind,
             partitions: Number(opts.partitions),
+            replicationFactor,
             scram: opts.scram ? { bootstrap: endpoints.kafkaBrokers[0]! } : false,
           });
           // A new site's SCRAM password and HTTP key, shown once on purpose: not redacted.

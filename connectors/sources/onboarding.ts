@@ -20,6 +20,7 @@ import { ingressTopic } from './envelope';
 import { newKeySecret } from './http/auth';
 import { SOURCE_LOG_EVENTS } from './log-events';
 import { HUB_SITE_ID } from '../../core/hub-site';
+import { assertReplicationFits, createTopicsWithLeaders } from '../../core/topic-replication';
 
 /**
  * Onboarding a site: its ingress topic, its SCRAM user, the ACLs that let that user write only
@@ -32,7 +33,14 @@ export function siteUser(siteId: string): string {
 
 export const SITE_ID_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
-/** Creates `<prefix>.ingress.<siteId>` when missing; true when it was created. */
+/**
+ * Creates `<prefix>.ingress.<siteId>` when missing, replicated like the hub's other topics
+ * (`hub.topics.replicationFactor`), and waits until each partition has a leader
+ * (core/topic-replication.ts: kafkajs's own wait fails on a broker whose metadata lags). An
+ * existing topic is left as it is. True when it was created.
+ * @throws CrossdockError CD_E_TOPIC_REPLICATION_TOO_HIGH when the factor is above the brokers
+ *   running (checked only when the topic is missing; nothing is created)
+ */
 export async function ensureIngressTopic(
   admin: Admin,
   prefix: string,
@@ -40,10 +48,16 @@ export async function ensureIngressTopic(
   partitions = 6,
   replicationFactor = 1,
 ): Promise<boolean> {
-  return admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic: ingressTopic(prefix, siteId), numPartitions: partitions, replicationFactor }],
-  });
+  const topic = ingressTopic(prefix, siteId);
+  if ((await admin.listTopics()).includes(topic)) return false;
+  await assertReplicationFits(admin, replicationFactor, 'hub.topics.replicationFactor', [topic]);
+  try {
+    return await createTopicsWithLeaders(admin, [{ topic, numPartitions: partitions, replicationFactor }]);
+  } catch (err) {
+    // Another `site add` (or the hub) may have created it first.
+    if ((await admin.listTopics()).includes(topic)) return false;
+    throw err;
+  }
 }
 
 /**
@@ -199,6 +213,8 @@ export interface OnboardOptions {
   country?: string;
   kind: 'http' | 'csv' | 'sdk';
   partitions?: number;
+  /** Replicas of the ingress topic: the hub's `hub.topics.replicationFactor`. @defaultValue 1 */
+  replicationFactor?: number;
   /** Create the SCRAM user (needs Java and the cached Kafka jars). @defaultValue true */
   scram?: false | ScramOptions;
   /** Gets one `sources.site_onboarded` line (no secrets). @defaultValue a silent logger */
@@ -217,7 +233,13 @@ export async function onboardSite(o: OnboardOptions): Promise<OnboardResult> {
       `Site id "${HUB_SITE_ID}" is reserved for the hub's own events (flow alerts): choose another id`,
     );
   try {
-    const topicCreated = await ensureIngressTopic(o.admin, o.prefix, o.siteId, o.partitions ?? 6);
+    const topicCreated = await ensureIngressTopic(
+      o.admin,
+      o.prefix,
+      o.siteId,
+      o.partitions ?? 6,
+      o.replicationFactor ?? 1,
+    );
     const user = siteUser(o.siteId);
     let password: string | undefined;
     if (o.scram) {

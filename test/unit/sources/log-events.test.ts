@@ -43,7 +43,12 @@ describe('sources log events', () => {
   it('sources.site_onboarded names the site, its topic and user, and carries no secret', async () => {
     const { lines, logger } = capture('info');
     const admin = {
+      listTopics: async () => [],
       createTopics: async () => true,
+      // createTopicsWithLeaders waits for a leader of every partition.
+      fetchTopicMetadata: async () => ({
+        topics: [{ name: 'tp.ingress.us-den', partitions: [{ partitionId: 0, leader: 1 }] }],
+      }),
       createAcls: async () => true,
     } as unknown as Admin;
     const res = await onboardSite({
