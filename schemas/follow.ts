@@ -8,13 +8,13 @@
  *   latest published catalog, from the beginning of the topic, kept up to date while the process
  *   runs; while the topic is missing or empty (nobody pushed), the catalog shipped with the hub.
  */
-import { createTopicsWithLeaders } from '../core/topic-replication';
+import { assertReplicationFits, createTopicsWithLeaders } from '../core/topic-replication';
 import crypto from 'node:crypto';
 import os from 'node:os';
 // Before kafkajs: its read_committed filter is replaced (core/kafkajs-patch.ts).
 import '../core/kafkajs-patch';
 import { CompressionTypes, type Admin, type Consumer, type Kafka } from 'kafkajs';
-import { CrossdockError, describeError } from '../core/errors';
+import { CrossdockError, describeError, isCrossdockError } from '../core/errors';
 import { eventLogger } from '../core/log-events';
 import { silentLogger, type Logger } from '../core/logger';
 import type { CatalogEntry } from './catalog';
@@ -34,14 +34,20 @@ export const CATALOG_TOPIC_CONFIG = [
   { name: 'max.message.bytes', value: String(8 * 1024 * 1024) },
 ];
 
-/** Creates the catalog topic when it is missing (losing a creation race is fine). */
+/**
+ * Creates the catalog topic when it is missing (losing a creation race is fine), replicated like
+ * the hub's other topics (pass the hub's `hub.topics.replicationFactor`), and waits for its leader.
+ * @throws CrossdockError CD_E_TOPIC_REPLICATION_TOO_HIGH when the factor is above the brokers
+ *   running (checked only when the topic is missing; nothing is created)
+ */
 export async function ensureCatalogTopic(
   admin: Admin,
   topic: string,
-  replicationFactor = 1,
+  replicationFactor: number,
 ): Promise<boolean> {
   const existing = await admin.listTopics();
   if (existing.includes(topic)) return false;
+  await assertReplicationFits(admin, replicationFactor, 'hub.topics.replicationFactor', [topic]);
   try {
     return await createTopicsWithLeaders(admin, [
       { topic, numPartitions: 1, replicationFactor, configEntries: CATALOG_TOPIC_CONFIG },
@@ -56,15 +62,16 @@ export interface PublishCatalogOptions {
   kafka: Kafka;
   topic: string;
   entries: readonly CatalogEntry[];
-  /** @defaultValue 1 */
-  replicationFactor?: number;
+  /** Replicas of the topic when it is created: the hub's `hub.topics.replicationFactor`. */
+  replicationFactor: number;
   /** @defaultValue new Date() */
   now?: Date;
 }
 
 /**
  * Writes the catalog to its topic (created when missing). Returns the record's size in bytes.
- * @throws CrossdockError CD_E_CATALOG_PUBLISH_FAILED when Kafka does not take it
+ * @throws CrossdockError CD_E_CATALOG_PUBLISH_FAILED when Kafka does not take it;
+ *   CD_E_TOPIC_REPLICATION_TOO_HIGH (ensureCatalogTopic) as it is
  */
 export async function publishCatalog(
   options: PublishCatalogOptions,
@@ -72,6 +79,7 @@ export async function publishCatalog(
   try {
     return await publishOnce(options);
   } catch (err) {
+    if (isCrossdockError(err)) throw err;
     throw new CrossdockError(
       'CD_E_CATALOG_PUBLISH_FAILED',
       `could not publish the catalog to ${options.topic}: ${describeError(err)}`,
@@ -86,7 +94,7 @@ async function publishOnce(
   const admin = options.kafka.admin();
   await admin.connect();
   try {
-    await ensureCatalogTopic(admin, options.topic, options.replicationFactor ?? 1);
+    await ensureCatalogTopic(admin, options.topic, options.replicationFactor);
   } finally {
     await admin.disconnect();
   }

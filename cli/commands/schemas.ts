@@ -6,6 +6,7 @@ import { CrossdockError, isCrossdockError } from '../../core/errors';
 import type { RegistryConnection } from '../../core/connection';
 import type { ListedEntry } from '../../schemas';
 import { LOCK_FILE, SCHEMAS_DIR } from '../defaults';
+import { hubTopicSettings } from '../hub-topics';
 import { EXIT, output } from '../output';
 
 interface CommonOpts {
@@ -88,6 +89,10 @@ export function schemasCommand(setExit: (code: number) => void): Command {
       'topic prefix of the hub whose routers follow the catalog: it is published to <prefix>.catalog (default: CROSSDOCK_TOPIC_PREFIX or cd)',
     )
     .option('--no-publish', 'only register in the registry; do not publish the catalog to Kafka')
+    .option(
+      '--config <file>',
+      "hub configuration whose hub.topics.replicationFactor the catalog topic gets when it is created (default: the running hub's, else the example)",
+    )
     .option('--no-lock', `do not add the pushed versions to ${LOCK_FILE}`)
     .option(
       '--json',
@@ -102,6 +107,7 @@ export function schemasCommand(setExit: (code: number) => void): Command {
           prefix?: string;
           publish?: boolean;
           lock?: boolean;
+          config?: string;
         },
       ) => {
         const { checkSchemas, formatProblems, loadCatalog, publishCatalog, pushSchemas, writeLock } =
@@ -148,6 +154,8 @@ export function schemasCommand(setExit: (code: number) => void): Command {
                 }),
                 topic: topicsForPrefix(opts.prefix ?? topicPrefix()).catalog,
                 entries: catalog.entries,
+                // Replicated like the hub's other topics (3 on a three-broker cluster).
+                replicationFactor: hubTopicSettings(opts.config).replicationFactor,
               });
         const locked = opts.lock === false ? [] : writeLock(dir, catalog);
         const res = { ...pushed, ...(published ? { catalog: published } : {}), locked };

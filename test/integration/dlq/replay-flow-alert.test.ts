@@ -72,7 +72,12 @@ it('dead-letters the alerts the catalog does not know, from the alerts topic, as
 });
 
 it('once the catalog holds FlowAlertRaised, the replay routes each alert from its topic to ops once', async () => {
-  await publishCatalog({ kafka: hub.kafka, topic: hub.t.catalog, entries: loadCatalog().entries });
+  await publishCatalog({
+    kafka: hub.kafka,
+    topic: hub.t.catalog,
+    entries: loadCatalog().entries,
+    replicationFactor: hub.config.hub.topics.replicationFactor,
+  });
   await eventually(
     () => hub.follower.current().some((e) => e.eventType === 'FlowAlertRaised'),
     'the full catalog followed',

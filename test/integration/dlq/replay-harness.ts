@@ -139,7 +139,13 @@ export async function startReplayHub(o: ReplayHubOptions): Promise<ReplayHub> {
   await ensureTopics(admin, config);
   const producer = kafka.producer();
   await producer.connect();
-  if (o.catalog) await publishCatalog({ kafka, topic: t.catalog, entries: o.catalog });
+  if (o.catalog)
+    await publishCatalog({
+      kafka,
+      topic: t.catalog,
+      entries: o.catalog,
+      replicationFactor: config.hub.topics.replicationFactor,
+    });
   const logger = testLogger();
   const health = createHealthServer(undefined, { defaultMetrics: false });
   const all = hubComponents({ config, endpoints, logger, health });

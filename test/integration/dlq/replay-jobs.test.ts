@@ -124,7 +124,12 @@ beforeAll(async () => {
   routerLetters = await hub.letters({ code: 'CD_E_UNKNOWN_SCHEMA_VERSION' }, 2);
   erpLetters = await hub.letters({ subscriber: 'erp' }, 42);
   // The fix: v2 is published, erp answers again.
-  await publishCatalog({ kafka: hub.kafka, topic: hub.t.catalog, entries: loadCatalog().entries });
+  await publishCatalog({
+    kafka: hub.kafka,
+    topic: hub.t.catalog,
+    entries: loadCatalog().entries,
+    replicationFactor: hub.config.hub.topics.replicationFactor,
+  });
   await eventually(
     () => hub.follower.current().find((e) => e.eventType === 'OrderReleased')!.versions.length === 2,
     'the catalog with v2 followed',

@@ -81,7 +81,12 @@ describe('once v2 is in the published catalog', () => {
   let dry: ReplayPrediction[];
 
   beforeAll(async () => {
-    await publishCatalog({ kafka: hub.kafka, topic: hub.t.catalog, entries: loadCatalog().entries });
+    await publishCatalog({
+      kafka: hub.kafka,
+      topic: hub.t.catalog,
+      entries: loadCatalog().entries,
+      replicationFactor: hub.config.hub.topics.replicationFactor,
+    });
     await eventually(
       () => hub.follower.current().find((e) => e.eventType === 'OrderReleased')!.versions.length === 2,
       'the catalog with v2 followed',

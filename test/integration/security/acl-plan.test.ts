@@ -146,7 +146,12 @@ describe('acl plan: the hub runs with only the planned ACLs (real broker, SCRAM)
     // The first call waits for the new ACLs to reach the broker's authorizer.
     await eventually(
       () =>
-        publishCatalog({ kafka: hubKafka, topic: t.catalog, entries: loadCatalog().entries }).then(
+        publishCatalog({
+          kafka: hubKafka,
+          topic: t.catalog,
+          entries: loadCatalog().entries,
+          replicationFactor: config.hub.topics.replicationFactor,
+        }).then(
           () => true,
           () => false,
         ),
