@@ -174,6 +174,23 @@ function timeoutOf(options: StackOptions, env: NodeJS.ProcessEnv): number {
 }
 
 /**
+ * Stops one part of this stack when the recorded pid is still our process (the part's marker on
+ * its command line: a pid reused by something else is left alone), announcing it
+ * (`stack.stopping`). True when it stopped something.
+ */
+async function stopOurPart(
+  part: PartName,
+  recorded: { pid: number } | undefined,
+  marker: string,
+  progress: Progress,
+): Promise<boolean> {
+  if (!recorded || !isOurProcess(recorded.pid, marker)) return false;
+  progress.emit('stack.stopping', { part, pid: recorded.pid }, `stopping pid ${recorded.pid}`);
+  await stopPid(recorded.pid);
+  return true;
+}
+
+/**
  * The Redis part of `up --redis-cluster` alone (the integration tests of test/integration/scale
  * run it on a home and ports of their own): leaves a recorded cluster that answers alone, else
  * stops what is left of it and starts it (its nodes' data and nodes.conf are reused), and records
@@ -197,14 +214,7 @@ export async function upRedisCluster(
     return { endpoints: stackEndpoints(env, state), started: false, url: recorded.url };
   }
   await stopCluster(recorded, progress);
-  if (state.redis && isOurProcess(state.redis.pid, REDIS_MARKER)) {
-    progress.emit(
-      'stack.stopping',
-      { part: 'redis', pid: state.redis.pid },
-      `stopping pid ${state.redis.pid}`,
-    );
-    await stopPid(state.redis.pid);
-  }
+  await stopOurPart('redis', state.redis, REDIS_MARKER, progress);
   const cluster = await startRedisCluster(paths, ports, progress, timeoutOf(options, env));
   const next: StackState = { ...state, redisCluster: cluster };
   delete next.redis;
@@ -393,25 +403,11 @@ async function switchBrokers(
   const changed = other || (brokers === CLUSTER_BROKERS ? Boolean(state.kafka) : Boolean(state.kafkaCluster));
   if (!changed) return state;
   if (other) {
-    if (state.registry && isOurProcess(state.registry.pid, REGISTRY_MARKER)) {
-      progress.emit(
-        'stack.stopping',
-        { part: 'registry', pid: state.registry.pid },
-        `stopping pid ${state.registry.pid}`,
-      );
-      await stopPid(state.registry.pid);
-    }
+    await stopOurPart('registry', state.registry, REGISTRY_MARKER, progress);
     delete next.registry;
   }
   if (brokers === CLUSTER_BROKERS) {
-    if (state.kafka && isOurProcess(state.kafka.pid, KAFKA_MARKER)) {
-      progress.emit(
-        'stack.stopping',
-        { part: 'kafka', pid: state.kafka.pid },
-        `stopping pid ${state.kafka.pid}`,
-      );
-      await stopPid(state.kafka.pid);
-    }
+    await stopOurPart('kafka', state.kafka, KAFKA_MARKER, progress);
     delete next.kafka;
   } else if (state.kafkaCluster) {
     await stopKafkaCluster(state.kafkaCluster, progress);
@@ -435,13 +431,7 @@ export async function down(options: StackOptions & { purge?: boolean } = {}): Pr
     ['kafka', state.kafka, KAFKA_MARKER],
     ['redis', state.redis, REDIS_MARKER],
   ];
-  for (const [part, s, marker] of order) {
-    if (s && isOurProcess(s.pid, marker)) {
-      progress.emit('stack.stopping', { part, pid: s.pid }, `stopping pid ${s.pid}`);
-      await stopPid(s.pid);
-      stopped.push(part);
-    }
-  }
+  for (const [part, s, marker] of order) if (await stopOurPart(part, s, marker, progress)) stopped.push(part);
   if ((await stopCluster(state.redisCluster, progress)).length > 0 && !stopped.includes('redis'))
     stopped.push('redis');
   if ((await stopKafkaCluster(state.kafkaCluster, progress)).length > 0 && !stopped.includes('kafka'))
