@@ -282,10 +282,9 @@ export class TransactionCommitter {
       await entered
         .leave(lifted)
         .catch((err: unknown) => log.emit('router.fence_leave_failed', { error: describeError(err) }));
-      const outcome = scope.batches.every((b) => committed.get(b.key) === b.next) ? 'committed' : 'aborted';
       log.emit('router.commit_settled', {
         transactionalId: slot.id,
-        outcome,
+        outcome: settledOutcome(scope.batches, committed),
         error: describeError(failure),
         offsets: Object.fromEntries(committed),
       });
@@ -310,6 +309,20 @@ export class TransactionCommitter {
       log.emit('router.producer_replace_failed', { transactionalId: slot.id, error: describeError(err) }),
     );
   }
+}
+
+/**
+ * What a transaction settled from Kafka did (router.commit_settled): 'committed' when the group's
+ * offset of every partition in it is the `next` of that partition's last batch in it (what its
+ * sendOffsets committed), else 'aborted'. A partition's earlier batches in the same transaction end
+ * before that offset, so they say nothing about the outcome.
+ */
+export function settledOutcome(
+  batches: ReadonlyArray<{ key: string; next: string }>,
+  committed: ReadonlyMap<string, string>,
+): 'committed' | 'aborted' {
+  const last = new Map(batches.map((b) => [b.key, b.next]));
+  return [...last].every(([key, next]) => committed.get(key) === next) ? 'committed' : 'aborted';
 }
 
 /**
