@@ -17,3 +17,22 @@ export function wholeNumber(min: number, max: number, what = 'a whole number'): 
 
 /** A TCP port to listen on (0: any free port). */
 export const port = wholeNumber(0, 65535, 'a port is a whole number');
+
+/**
+ * A comma-separated list whose every item is one of `allowed` (e.g. `--only router,dlq`); the
+ * value becomes the list, each item once, in the order given.
+ */
+export function listOf(allowed: readonly string[], what: string): (value: string) => string[] {
+  return (value) => {
+    const items = value
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v.length > 0);
+    const unknown = items.filter((v) => !allowed.includes(v));
+    if (!items.length || unknown.length)
+      throw new InvalidArgumentError(
+        `${unknown.length ? `unknown ${what} ${unknown.join(', ')}; ` : ''}a comma-separated list of ${allowed.join(', ')}`,
+      );
+    return [...new Set(items)];
+  };
+}

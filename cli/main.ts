@@ -7,6 +7,7 @@ import { routesCommand } from './commands/routes';
 import { routerCommand } from './commands/router';
 import { schemasCommand } from './commands/schemas';
 import { connectorCommand } from './commands/connector';
+import { ingestCommand } from './commands/ingest';
 import { siteCommand } from './commands/site';
 import { sitesCommand } from './commands/sites';
 import { flowsCommand } from './commands/flows';
@@ -37,6 +38,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.addCommand(routerCommand(setExit));
   program.addCommand(schemasCommand(setExit));
   program.addCommand(connectorCommand(setExit));
+  program.addCommand(ingestCommand(setExit));
   program.addCommand(siteCommand(setExit));
   program.addCommand(sitesCommand(setExit));
   program.addCommand(flowsCommand(setExit));

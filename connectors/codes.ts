@@ -156,6 +156,13 @@ export const CONNECTOR_CODES = defineCodes({
       'Retry after the Retry-After delay; if it lasts, look at Kafka (docs/operations.md, Back-pressure).',
     retriable: true,
   },
+  CD_E_INGEST_NO_HTTP_SITES: {
+    meaning:
+      '`crossdock ingest` was started with a configuration that has no site with an `http` connector, so there is nothing for it to serve.',
+    action:
+      'Give it the configuration whose http sites it should serve; CSV drop folders run in `crossdock start`, SDK sites publish themselves.',
+    retriable: false,
+  },
   CD_E_ENCODE_FAILED: {
     meaning:
       'The canonical event could not be encoded with its registered schema (registry down or schema missing).',

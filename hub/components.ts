@@ -123,6 +123,32 @@ export const HUB_COMPONENTS: readonly ComponentGroup[] = [
   },
 ];
 
+/**
+ * The CSV drop folders without HTTP ingest, for `crossdock start --only csv` where HTTP ingest runs
+ * as `crossdock ingest` copies of its own. Not part of the whole hub (`sources` has both). A
+ * change of the CSV sites replaces the unit.
+ */
+const CSV_ONLY: ComponentGroup = {
+  name: 'csv',
+  units: (config) =>
+    new Map([['csv', json(config.sites.filter((s) => (s.connector as { kind: string }).kind === 'csv'))]]),
+  create: (ctx) => createSourceComponents(ctx).filter((c) => c.name === 'csv-drop-folder'),
+};
+
+/** The names of the parts `crossdock start --only` can choose among. */
+export const HUB_PARTS: readonly string[] = [...HUB_COMPONENTS.map((g) => g.name), CSV_ONLY.name];
+
+/**
+ * The groups one process runs: every group of HUB_COMPONENTS, or those named (`crossdock start
+ * --only csv,dlq,flows`), in start order whatever the order given (`csv` where `sources` stands).
+ */
+export function hubParts(only?: readonly string[]): readonly ComponentGroup[] {
+  if (!only) return HUB_COMPONENTS;
+  return HUB_COMPONENTS.flatMap((g) =>
+    only.includes(g.name) ? [g] : g.name === 'sources' && only.includes(CSV_ONLY.name) ? [CSV_ONLY] : [],
+  );
+}
+
 /** Every component of HUB_COMPONENTS for this configuration, in start order. */
 export function hubComponents(ctx: ComponentContext): HubComponent[] {
   return HUB_COMPONENTS.flatMap((g) => [...g.units(ctx.config).keys()].flatMap((u) => g.create(ctx, u)));

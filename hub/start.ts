@@ -13,7 +13,7 @@ import { ensureTopics } from '../router';
 import { loadCatalog, publishCatalog, pushSchemas } from '../schemas';
 import { currentEndpoints, stackPaths, status, stderrProgress, up, type PartStatus } from '../stack';
 import type { Endpoints } from '../core/env';
-import { HUB_COMPONENTS } from './components';
+import { hubParts } from './components';
 import { componentStatus, serveConfigChanges } from './live-control';
 import { LiveComponents } from './live';
 import { hubOverview } from './overview';
@@ -49,6 +49,14 @@ export interface HubStartOptions {
    * @defaultValue the configuration's hub.admin.port
    */
   adminPort?: number;
+  /**
+   * Run only these parts (hub/components.ts hubParts: `sources`, `router`, `connectors`, `dlq`,
+   * `flows`, or `csv` for the drop folders without HTTP ingest);
+   * the admin API, the console and health always run. A deployment with one process per role runs
+   * the parts that have no command of their own this way (docs/scaling.md).
+   * @defaultValue every part
+   */
+  only?: readonly string[];
   /**
    * Where the hub logs (`crossdock demo` sends the log lines to a file, away from its live view).
    * @defaultValue a pino logger on stderr
@@ -189,7 +197,7 @@ export async function prepareHub(options: HubStartOptions): Promise<PreparedHub>
     throw err;
   }
   const live = new LiveComponents(
-    HUB_COMPONENTS,
+    hubParts(options.only),
     { config, endpoints: res.endpoints, logger, health },
     {
       onState: (c, started) => {

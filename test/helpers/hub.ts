@@ -106,7 +106,12 @@ export interface HubProcess {
  * CROSSDOCK_HOME (sharing the stack's download cache) and free ingest and health ports. Resolves
  * once /readyz answers 200.
  */
-export async function startHub(doc: unknown, env: Record<string, string> = {}): Promise<HubProcess> {
+export async function startHub(
+  doc: unknown,
+  env: Record<string, string> = {},
+  /** More arguments of `crossdock start` (e.g. `['--only', 'dlq']`). */
+  args: string[] = [],
+): Promise<HubProcess> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-hub-'));
   const file = path.join(home, 'hub.yaml');
   fs.writeFileSync(file, YAML.stringify(doc));
@@ -129,6 +134,7 @@ export async function startHub(doc: unknown, env: Record<string, string> = {}): 
       String(healthPort),
       '--admin-port',
       String(adminPort),
+      ...args,
     ],
     { cwd: ROOT, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] },
   );
