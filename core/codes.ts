@@ -18,7 +18,7 @@ export const CORE_CODES = defineCodes({
     meaning:
       "A topic was to be created with more replicas than the Kafka cluster has brokers running (hub.topics.replicationFactor, or a sink's topic settings, above the broker count); nothing was created.",
     action:
-      'Set hub.topics.replicationFactor to at most the number of brokers (1 on the default local stack, 3 with `crossdock stack up --brokers 3`), or bring the missing brokers back, then start again.',
+      "Set hub.topics.replicationFactor to at most the number of brokers (1 on the default local stack, 3 with `crossdock stack up --brokers 3`), or leave it unset (the brokers' default.replication.factor), or bring the missing brokers back, then start again.",
     retriable: false,
   },
   CD_E_USAGE: {

@@ -2,6 +2,18 @@ import type { Admin, ITopicConfig } from 'kafkajs';
 import { CrossdockError } from './errors';
 
 /**
+ * CreateTopics's replication factor meaning "the brokers' `default.replication.factor`" (KIP-464):
+ * what `hub.topics.replicationFactor` unset asks for. Kafka 4.1's controller takes it at any
+ * request version (kafkajs 2.2.4 sends CreateTopics v3, whose encoder already defaults to -1).
+ */
+export const BROKER_DEFAULT_REPLICATION = -1;
+
+/** The replication factor to ask Kafka for: the setting, else the brokers' default. */
+export function replicationOf(setting: number | undefined): number {
+  return setting ?? BROKER_DEFAULT_REPLICATION;
+}
+
+/**
  * Before topics are created: a replication factor above the number of brokers alive is refused
  * with CD_E_TOPIC_REPLICATION_TOO_HIGH naming the setting and both numbers, instead of Kafka's
  * INVALID_REPLICATION_FACTOR surfacing as a client stack trace. `describeCluster` lists the
@@ -12,12 +24,12 @@ import { CrossdockError } from './errors';
  */
 export async function assertReplicationFits(
   admin: Pick<Admin, 'describeCluster'>,
-  replicationFactor: number,
+  replicationFactor: number | undefined,
   setting: string,
   topics: string[],
 ): Promise<void> {
-  // -1 (or unset) asks for the broker's default.replication.factor, which the broker checks.
-  if (replicationFactor <= 1) return;
+  // Unset (or -1) asks for the brokers' default.replication.factor, which the broker checks.
+  if (replicationFactor === undefined || replicationFactor <= 1) return;
   const { brokers } = await admin.describeCluster();
   if (replicationFactor <= brokers.length) return;
   throw new CrossdockError(

@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
 import type { HubConfig } from '../core/config';
 import { requiredTopics, topicLayout } from '../core/names/topics';
-import { assertReplicationFits, createTopicsWithLeaders } from '../core/topic-replication';
+import { assertReplicationFits, createTopicsWithLeaders, replicationOf } from '../core/topic-replication';
 
 /**
  * Creates the topics the configuration needs that do not exist yet (the broker does not
@@ -24,7 +24,7 @@ export async function ensureTopics(admin: Admin, config: HubConfig): Promise<str
         return {
           topic,
           numPartitions: layout?.partitions ?? partitions,
-          replicationFactor,
+          replicationFactor: replicationOf(replicationFactor),
           ...(layout ? { configEntries: layout.configEntries } : {}),
         };
       }),

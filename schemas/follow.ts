@@ -8,7 +8,7 @@
  *   latest published catalog, from the beginning of the topic, kept up to date while the process
  *   runs; while the topic is missing or empty (nobody pushed), the catalog shipped with the hub.
  */
-import { assertReplicationFits, createTopicsWithLeaders } from '../core/topic-replication';
+import { assertReplicationFits, createTopicsWithLeaders, replicationOf } from '../core/topic-replication';
 import crypto from 'node:crypto';
 import os from 'node:os';
 // Before kafkajs: its read_committed filter is replaced (core/kafkajs-patch.ts).
@@ -43,14 +43,19 @@ export const CATALOG_TOPIC_CONFIG = [
 export async function ensureCatalogTopic(
   admin: Admin,
   topic: string,
-  replicationFactor: number,
+  replicationFactor: number | undefined,
 ): Promise<boolean> {
   const existing = await admin.listTopics();
   if (existing.includes(topic)) return false;
   await assertReplicationFits(admin, replicationFactor, 'hub.topics.replicationFactor', [topic]);
   try {
     return await createTopicsWithLeaders(admin, [
-      { topic, numPartitions: 1, replicationFactor, configEntries: CATALOG_TOPIC_CONFIG },
+      {
+        topic,
+        numPartitions: 1,
+        replicationFactor: replicationOf(replicationFactor),
+        configEntries: CATALOG_TOPIC_CONFIG,
+      },
     ]);
   } catch (err) {
     if ((await admin.listTopics()).includes(topic)) return false;
@@ -62,8 +67,11 @@ export interface PublishCatalogOptions {
   kafka: Kafka;
   topic: string;
   entries: readonly CatalogEntry[];
-  /** Replicas of the topic when it is created: the hub's `hub.topics.replicationFactor`. */
-  replicationFactor: number;
+  /**
+   * Replicas of the topic when it is created: the hub's `hub.topics.replicationFactor` (undefined:
+   * the brokers' default, as the setting unset means).
+   */
+  replicationFactor: number | undefined;
   /** @defaultValue new Date() */
   now?: Date;
 }

@@ -20,7 +20,7 @@ export interface SinkComponentOptions {
   /** Topic prefix (hub.topicPrefix). @defaultValue 'cd' */
   topicPrefix?: string;
   /** Create the deliver and dead-letter topics when missing (hub.topics). @defaultValue not created */
-  createTopics?: { partitions: number; replicationFactor: number };
+  createTopics?: { partitions: number; replicationFactor?: number };
   /** Redis WAIT after each finish (redis.waitReplicas, redis.waitTimeoutMs). @defaultValue none */
   replicaAck?: { replicas: number; timeoutMs: number };
 }

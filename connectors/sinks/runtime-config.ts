@@ -28,7 +28,7 @@ export interface SubscriberRuntimeConfig {
    * Create the deliver and dead-letter topics at start when missing (a standalone connector on a
    * fresh cluster); undefined = expect them to exist (`crossdock start` creates them). @defaultValue undefined
    */
-  createTopics?: { partitions: number; replicationFactor: number };
+  createTopics?: { partitions: number; replicationFactor?: number };
   /** Prefix of every Redis key (tests keep apart with it). @defaultValue derived from topicPrefix (core/names) */
   redisPrefix: string;
 }
@@ -101,7 +101,7 @@ export function subscriberRuntimeConfig(
   subscriber: SubscriberSection,
   options: Partial<ConsumerTuning> & {
     topicPrefix?: string;
-    createTopics?: { partitions: number; replicationFactor: number };
+    createTopics?: { partitions: number; replicationFactor?: number };
     groupId?: string;
     redisPrefix?: string;
     env?: NodeJS.ProcessEnv;

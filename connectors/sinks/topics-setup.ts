@@ -1,11 +1,11 @@
 import type { Kafka } from 'kafkajs';
-import { assertReplicationFits, createTopicsWithLeaders } from '../../core/topic-replication';
+import { assertReplicationFits, createTopicsWithLeaders, replicationOf } from '../../core/topic-replication';
 
 /** Creates the topics of `names` that do not exist yet (existing ones are left as they are). */
 export async function ensureTopics(
   kafka: Kafka,
   names: string[],
-  t: { partitions: number; replicationFactor: number },
+  t: { partitions: number; replicationFactor?: number },
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -19,7 +19,7 @@ export async function ensureTopics(
         missing.map((topic) => ({
           topic,
           numPartitions: t.partitions,
-          replicationFactor: t.replicationFactor,
+          replicationFactor: replicationOf(t.replicationFactor),
         })),
       ).catch(async (err: unknown) => {
         // Another instance may have created them first.

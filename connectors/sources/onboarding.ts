@@ -20,7 +20,7 @@ import { ingressTopic } from './envelope';
 import { newKeySecret } from './http/auth';
 import { SOURCE_LOG_EVENTS } from './log-events';
 import { HUB_SITE_ID } from '../../core/hub-site';
-import { assertReplicationFits, createTopicsWithLeaders } from '../../core/topic-replication';
+import { assertReplicationFits, createTopicsWithLeaders, replicationOf } from '../../core/topic-replication';
 
 /**
  * Onboarding a site: its ingress topic, its SCRAM user, the ACLs that let that user write only
@@ -46,13 +46,15 @@ export async function ensureIngressTopic(
   prefix: string,
   siteId: string,
   partitions = 6,
-  replicationFactor = 1,
+  replicationFactor?: number,
 ): Promise<boolean> {
   const topic = ingressTopic(prefix, siteId);
   if ((await admin.listTopics()).includes(topic)) return false;
   await assertReplicationFits(admin, replicationFactor, 'hub.topics.replicationFactor', [topic]);
   try {
-    return await createTopicsWithLeaders(admin, [{ topic, numPartitions: partitions, replicationFactor }]);
+    return await createTopicsWithLeaders(admin, [
+      { topic, numPartitions: partitions, replicationFactor: replicationOf(replicationFactor) },
+    ]);
   } catch (err) {
     // Another `site add` (or the hub) may have created it first.
     if ((await admin.listTopics()).includes(topic)) return false;
@@ -213,7 +215,7 @@ export interface OnboardOptions {
   country?: string;
   kind: 'http' | 'csv' | 'sdk';
   partitions?: number;
-  /** Replicas of the ingress topic: the hub's `hub.topics.replicationFactor`. @defaultValue 1 */
+  /** Replicas of the ingress topic: the hub's `hub.topics.replicationFactor`. @defaultValue the brokers' default */
   replicationFactor?: number;
   /** Create the SCRAM user (needs Java and the cached Kafka jars). @defaultValue true */
   scram?: false | ScramOptions;
@@ -238,7 +240,7 @@ export async function onboardSite(o: OnboardOptions): Promise<OnboardResult> {
       o.prefix,
       o.siteId,
       o.partitions ?? 6,
-      o.replicationFactor ?? 1,
+      o.replicationFactor,
     );
     const user = siteUser(o.siteId);
     let password: string | undefined;

@@ -64,8 +64,8 @@ export const HUB_SECTION_SCHEMA = {
           type: 'integer',
           minimum: 1,
           maximum: 7,
-          default: 1,
-          description: 'Replication factor (1 for the local stack; 3 in production).',
+          description:
+            "Replicas of each topic the hub creates (ingress, deliver, dead-letter, catalog; `crossdock site add` and `schemas push` too). Unset: the brokers' `default.replication.factor` (KIP-464), so the topics follow the cluster: 1 on the local stack, 3 with `crossdock stack up --brokers 3`, whatever a production cluster sets. A number is used as it is and refused above the brokers running (CD_E_TOPIC_REPLICATION_TOO_HIGH).",
         },
       },
     },

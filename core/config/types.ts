@@ -78,7 +78,7 @@ export interface RouterSettings {
 
 export interface HubSettings {
   topicPrefix: string;
-  topics: { partitions: number; replicationFactor: number };
+  topics: { partitions: number; replicationFactor?: number };
   router: RouterSettings;
   ingest: IngestSettings;
   health: { host: string; port: number; probeIntervalMs: number; probeTimeoutMs: number; tokenEnv?: string };

@@ -1,6 +1,12 @@
 import { isCrossdockError } from '../../../core/errors';
 import { resolveEndpoints, stackPorts } from '../../../core/env';
-import { assertReplicationFits, createTopicsWithLeaders } from '../../../core/topic-replication';
+import path from 'node:path';
+import { loadConfig } from '../../../hub';
+import {
+  assertReplicationFits,
+  createTopicsWithLeaders,
+  replicationOf,
+} from '../../../core/topic-replication';
 import { brokerProperties, kafkaNodes, THREE_NODE_DEFAULTS } from '../../../stack/kafka-config';
 import { clusterBrokers, clusterNodes } from '../../../stack/kafka-cluster';
 import { brokerCount } from '../../../stack/lifecycle';
@@ -121,6 +127,27 @@ describe('replication factor against the brokers running', () => {
     expect(String((err as Error).message)).toMatch(
       /hub\.topics\.replicationFactor is 3, but the Kafka cluster has 1 broker/,
     );
+  });
+});
+
+describe("hub.topics.replicationFactor unset: the brokers' default", () => {
+  it('is unset by default, asks Kafka for -1 (default.replication.factor) and is not checked against the brokers', async () => {
+    // The example configuration leaves it unset.
+    const config = loadConfig(path.join(__dirname, '../../../examples/hub.yaml'));
+    expect(config.hub.topics).toEqual({ partitions: 6 });
+    expect(replicationOf(config.hub.topics.replicationFactor)).toBe(-1);
+    expect(replicationOf(3)).toBe(3);
+    const asked: string[] = [];
+    const admin = {
+      describeCluster: async () => {
+        asked.push('describeCluster');
+        return { brokers: [], controller: 1, clusterId: 'c' };
+      },
+    };
+    await expect(
+      assertReplicationFits(admin, undefined, 'hub.topics.replicationFactor', ['t']),
+    ).resolves.toBeUndefined();
+    expect(asked).toEqual([]);
   });
 });
 
