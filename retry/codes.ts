@@ -24,6 +24,13 @@ export const DELIVERY_CODES = defineCodes({
     action: 'Nothing: the delivery is retried later. Lower delivery.rateLimit if it is frequent.',
     retriable: true,
   },
+  CD_E_REDIS_REPLICA_SHORT: {
+    meaning:
+      'With redis.waitReplicas set, an event put into retry or parked behind its key was written to Redis but fewer replicas than asked acknowledged it in time (redis.waitTimeoutMs): a failover could lose it, so it is not settled and its partition is read again.',
+    action:
+      'Nothing while a replica catches up (the event is retried through Kafka, never lost). If it lasts, look at the Redis replicas (INFO replication); lower redis.waitReplicas to run on without them.',
+    retriable: true,
+  },
   CD_E_DELIVERY_REJECTED: {
     meaning:
       'The subscriber refused the event with a 4xx status (other than 408 and 429): it will not accept it as is.',

@@ -134,7 +134,10 @@ export interface DeliveryStateOptions {
    * failover that promotes one of them keeps it. WAIT blocks the node's connection meanwhile, so
    * every command of this client to that node waits behind it (docs/scaling.md "What a failover
    * can cost"). WAIT answering fewer replicas (none in sync, or the timeout) does not fail the
-   * finish: the effect happened; `onReplicaShortfall` is told. Absent or replicas 0: no WAIT.
+   * finish: the effect happened; `onReplicaShortfall` is told. park() and schedule(), which hold
+   * an event in Redis in place of Kafka, WAIT the same way and throw CD_E_REDIS_REPLICA_SHORT
+   * (retriable) on a shortfall: the event is not settled, so a failover cannot lose it. Absent or
+   * replicas 0: no WAIT.
    */
   replicaAck?: { replicas: number; timeoutMs: number };
   /** Told when WAIT answered fewer replicas than `replicaAck.replicas`, with the batch's events. */
@@ -309,6 +312,71 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
   // wait up to finishDelayMs (2 ms by default) for company: one script call (one socket write) for many events. The crash
   // window this adds (a 2xx not yet marked done) is closed by the Idempotency-Key, as for any crash after a 2xx.
   const replicaAck = options.replicaAck && options.replicaAck.replicas > 0 ? options.replicaAck : undefined;
+  /**
+   * Runs one script followed by WAIT for `replicaAck.replicas` (one pipeline: the script's keys
+   * send it to the slot's node, WAIT (no key) follows it there on the same connection and covers
+   * every write that connection made before it). Answers the script's result and how many
+   * replicas acknowledged. (ioredis sends a script as EVAL the first time on each connection, so
+   * it does not meet NOSCRIPT there; only a SCRIPT FLUSH under a live connection would make it
+   * resend the script after the pipeline, past the WAIT.)
+   */
+  const runAndWait = async (
+    ack: { replicas: number; timeoutMs: number },
+    name: Parameters<ScriptRunner['run']>[0],
+    scriptKeys: string[],
+    args: Array<string | number>,
+  ): Promise<{ result: unknown; acked: number }> => {
+    let res: Array<[Error | null, unknown]> = [];
+    for (let attempt = 1; ; attempt++) {
+      const pipe = redis.pipeline();
+      scripts.queue(pipe, name, scriptKeys, args);
+      pipe.call('wait', ack.replicas, ack.timeoutMs);
+      res = (await pipe.exec()) ?? [];
+      const err = res[0]?.[0];
+      // ioredis follows a cluster's MOVED/ASK for a pipeline only when every command got it, and
+      // WAIT (no key) never does: after a failover the script's MOVED comes back as it is, and the
+      // slot map is not refreshed. Refresh it and send again (at most 3 times; then the error).
+      if (!err || !isCluster(redis) || !/^(MOVED|ASK) /.test(err.message) || attempt === 3) break;
+      const cluster = redis;
+      await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
+    }
+    const [scriptErr, result] = res[0] ?? [new Error(`${name} pipeline returned no reply`)];
+    if (scriptErr) throw scriptErr;
+    const [waitErr, acked] = res[1] ?? [new Error('WAIT returned no reply')];
+    if (waitErr) throw waitErr;
+    return { result, acked: Number(acked) };
+  };
+  /**
+   * park and schedule put an event into Redis in place of Kafka (the connector then commits its
+   * offset): with replicaAck, the entry must be on the replicas first, else a failover in the
+   * replication window would lose the event. A shortfall is CD_E_REDIS_REPLICA_SHORT (retriable):
+   * the event is not settled, its partition is read again, and the scripts, which never hold an
+   * event twice, run again.
+   */
+  const runHolding = async (
+    name: 'park' | 'schedule',
+    scriptKeys: string[],
+    args: Array<string | number>,
+    eventId: string,
+  ): Promise<unknown> => {
+    if (!replicaAck) return scripts.run(name, scriptKeys, args);
+    const { result, acked } = await runAndWait(replicaAck, name, scriptKeys, args);
+    if (acked < replicaAck.replicas)
+      throw new CrossdockError(
+        'CD_E_REDIS_REPLICA_SHORT',
+        `event ${eventId} of subscriber ${keys.subscriberId} was written to Redis (${name}) but ${acked} of the ${replicaAck.replicas} replica(s) redis.waitReplicas asks for acknowledged it within ${replicaAck.timeoutMs} ms; it is not settled and is read again from Kafka`,
+        {
+          details: {
+            subscriberId: keys.subscriberId,
+            eventId,
+            script: name,
+            acked,
+            replicas: replicaAck.replicas,
+          },
+        },
+      );
+    return result;
+  };
   const finishBatch = coalesce<{ eventId: string; outcome: 'done' | 'release' }, void>(
     async (items) => {
       const finishKeys = [keys.slots, ...items.map((i) => keys.idempotency(i.eventId))];
@@ -317,22 +385,12 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
         await scripts.run('finishMany', finishKeys, finishArgs);
         return items.map(() => undefined);
       }
-      // One pipeline: the script's keys send it to the slot's node, WAIT (no key) follows it
-      // there on the same connection and covers every write that connection made before it.
-      // (ioredis sends a script as EVAL the first time on each connection, so it does not meet
-      // NOSCRIPT there; only a SCRIPT FLUSH under a live connection would make it resend the
-      // script after the pipeline, past the WAIT.)
-      const pipe = redis.pipeline();
-      scripts.queue(pipe, 'finishMany', finishKeys, finishArgs);
-      pipe.call('wait', replicaAck.replicas, replicaAck.timeoutMs);
-      const res = (await pipe.exec()) ?? [];
-      const [scriptErr] = res[0] ?? [new Error('finish pipeline returned no reply')];
-      if (scriptErr) throw scriptErr;
-      const [waitErr, acked] = res[1] ?? [new Error('WAIT returned no reply')];
-      if (waitErr) throw waitErr;
-      if (Number(acked) < replicaAck.replicas)
+      // A finish that WAIT did not cover still happened (the effect is at the subscriber): told,
+      // not failed.
+      const { acked } = await runAndWait(replicaAck, 'finishMany', finishKeys, finishArgs);
+      if (acked < replicaAck.replicas)
         options.onReplicaShortfall?.(
-          Number(acked),
+          acked,
           items.map((i) => i.eventId),
         );
       return items.map(() => undefined);
@@ -357,7 +415,7 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
       return finishBatch({ eventId, outcome });
     },
     async park(entry) {
-      const res = await scripts.run(
+      const res = await runHolding(
         'park',
         [
           keys.keyQueue(entry.orderKey),
@@ -367,13 +425,14 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
           keys.idempotency(entry.eventId),
         ],
         [entry.eventId, entry.orderKey, ...bounds, ...entryFields(entry)],
+        entry.eventId,
       );
       full(res, entry);
       return res === 1 ? 'parked' : res === 2 ? 'done' : 'free';
     },
     async schedule(entry, dueAt, bounded = true) {
       const ordered = entry.orderKey !== undefined;
-      const res = await scripts.run(
+      const res = await runHolding(
         'schedule',
         [keys.due, keys.entry(entry.eventId), queueKey(entry), keys.held, keys.entries],
         [
@@ -385,6 +444,7 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
           ...bounds,
           ...entryFields(entry),
         ],
+        entry.eventId,
       );
       full(res, entry);
       return res === 1 ? 'due' : 'waiting';
