@@ -51,6 +51,7 @@ export {
   type RedisPersistenceFacts,
 } from './redis-durability';
 export { healthToken, hubHealthServer, METRICS_TOKEN_ENV } from './health-token';
+export { prepareRoleProcess } from './role-process';
 export { readSnapshot, snapshotOf, SNAPSHOT_METRICS, type MetricsSnapshot } from './metrics-snapshot';
 export { hubOverview, type HubOverviewOptions } from './overview';
 export { prepareHub, type HubStartOptions, type PreparedHub } from './start';

@@ -30,9 +30,6 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
         subscriberId: string,
         opts: { config: string; healthPort?: string; releaseKey?: string; json?: boolean },
       ) => {
-        const { eventLogger } = require('../../core/log-events') as typeof import('../../core/log-events');
-        const { CORE_LOG_EVENTS } =
-          require('../../core/log-events-core') as typeof import('../../core/log-events-core');
         const { createLogger } = require('../../core/logger') as typeof import('../../core/logger');
         const { createRedis, redisReady } = require('../../core/redis') as typeof import('../../core/redis');
         const { systemClock } = require('../../core/clock') as typeof import('../../core/clock');
@@ -40,7 +37,7 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
         const { sinkConnectorComponent, subscriberDeliveryKeys, replicaAckOf } =
           require('../../connectors/sinks') as typeof import('../../connectors/sinks');
         const { createDeliveryState } = require('../../retry') as typeof import('../../retry');
-        const { checkConnectionsAtStart, checkRedisDurability, hubHealthServer, loadConfig, runComponents } =
+        const { loadConfig, prepareRoleProcess, runComponents } =
           require('../../hub') as typeof import('../../hub');
         const config = loadConfig(opts.config);
         const subscriber = config.subscriberById[subscriberId];
@@ -80,26 +77,14 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
           }
           return;
         }
-        // The environment's parts are reached with its TLS and credentials first (coded refusals).
-        const external = (['kafka', 'registry', 'redis'] as const).filter((p) => endpoints.external[p]);
-        if (external.length) await checkConnectionsAtStart(endpoints, { parts: external });
         const logger = createLogger({
           bindings: { service: 'crossdock-connector', subscriber: subscriberId },
         });
-        await checkRedisDurability({
-          redis: endpoints.redis,
-          durability: config.redis.durability,
+        const health = await prepareRoleProcess(
+          config,
+          endpoints,
           logger,
-        });
-        const health = hubHealthServer(config);
-        const port = await health.listen(
-          opts.healthPort === undefined ? config.hub.health.port : Number(opts.healthPort),
-          config.hub.health.host,
-        );
-        eventLogger(logger, CORE_LOG_EVENTS).emit(
-          'health.listening',
-          { port },
-          `health on http://${config.hub.health.host}:${port}`,
+          opts.healthPort === undefined ? undefined : Number(opts.healthPort),
         );
         const component = sinkConnectorComponent(
           subscriber,

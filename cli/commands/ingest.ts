@@ -23,22 +23,13 @@ export function ingestCommand(_setExit: (code: number) => void): Command {
       port,
     )
     .action(async (opts: { config: string; port?: string; healthPort?: string }) => {
-      const { eventLogger } = require('../../core/log-events') as typeof import('../../core/log-events');
-      const { CORE_LOG_EVENTS } =
-        require('../../core/log-events-core') as typeof import('../../core/log-events-core');
       const { createLogger } = require('../../core/logger') as typeof import('../../core/logger');
       const { refreshRedaction } = require('../../core/redact') as typeof import('../../core/redact');
       const { currentEndpoints, stackPaths } = require('../../stack') as typeof import('../../stack');
       const { createSourceComponents } =
         require('../../connectors/sources') as typeof import('../../connectors/sources');
-      const {
-        applyLocalKeys,
-        checkConnectionsAtStart,
-        checkRedisDurability,
-        hubHealthServer,
-        loadConfig,
-        runComponents,
-      } = require('../../hub') as typeof import('../../hub');
+      const { applyLocalKeys, loadConfig, prepareRoleProcess, runComponents } =
+        require('../../hub') as typeof import('../../hub');
       const config = loadConfig(opts.config);
       const httpSites = config.sites.filter((s) => (s.connector as { kind: string }).kind === 'http');
       if (!httpSites.length) {
@@ -53,18 +44,11 @@ export function ingestCommand(_setExit: (code: number) => void): Command {
       refreshRedaction(process.env);
       const logger = createLogger({ bindings: { service: 'crossdock-ingest' } });
       const endpoints = currentEndpoints();
-      const external = (['kafka', 'registry', 'redis'] as const).filter((p) => endpoints.external[p]);
-      if (external.length) await checkConnectionsAtStart(endpoints, { parts: external });
-      await checkRedisDurability({ redis: endpoints.redis, durability: config.redis.durability, logger });
-      const health = hubHealthServer(config);
-      const healthPort = await health.listen(
-        opts.healthPort === undefined ? config.hub.health.port : Number(opts.healthPort),
-        config.hub.health.host,
-      );
-      eventLogger(logger, CORE_LOG_EVENTS).emit(
-        'health.listening',
-        { port: healthPort },
-        `health on http://${config.hub.health.host}:${healthPort}`,
+      const health = await prepareRoleProcess(
+        config,
+        endpoints,
+        logger,
+        opts.healthPort === undefined ? undefined : Number(opts.healthPort),
       );
       const env =
         opts.port === undefined ? process.env : { ...process.env, CROSSDOCK_INGEST_PORT: opts.port };

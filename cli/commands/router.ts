@@ -15,40 +15,18 @@ export function routerCommand(_setExit: (code: number) => void): Command {
       port,
     )
     .action(async (opts: { config: string; healthPort?: string }) => {
-      const { eventLogger } = require('../../core/log-events') as typeof import('../../core/log-events');
-      const { CORE_LOG_EVENTS } =
-        require('../../core/log-events-core') as typeof import('../../core/log-events-core');
       const { createLogger } = require('../../core/logger') as typeof import('../../core/logger');
       const { currentEndpoints } = require('../../stack') as typeof import('../../stack');
-      const {
-        checkConnectionsAtStart,
-        checkRedisDurability,
-        hubHealthServer,
-        loadConfig,
-        routerComponent,
-        runComponents,
-      } = require('../../hub') as typeof import('../../hub');
+      const { loadConfig, prepareRoleProcess, routerComponent, runComponents } =
+        require('../../hub') as typeof import('../../hub');
       const config = loadConfig(opts.config);
       const logger = createLogger({ bindings: { service: 'crossdock-router' } });
       const endpoints = currentEndpoints();
-      // What the environment points at is reached with its TLS and credentials first: a refused
-      // login or a wrong CA is a coded error naming the setting (hub/dependency-probe.ts).
-      const external = (['kafka', 'registry', 'redis'] as const).filter((p) => endpoints.external[p]);
-      if (external.length) await checkConnectionsAtStart(endpoints, { parts: external });
-      await checkRedisDurability({
-        redis: endpoints.redis,
-        durability: config.redis.durability,
+      const health = await prepareRoleProcess(
+        config,
+        endpoints,
         logger,
-      });
-      const health = hubHealthServer(config);
-      const port = await health.listen(
-        opts.healthPort === undefined ? config.hub.health.port : Number(opts.healthPort),
-        config.hub.health.host,
-      );
-      eventLogger(logger, CORE_LOG_EVENTS).emit(
-        'health.listening',
-        { port },
-        `health on http://${config.hub.health.host}:${port}`,
+        opts.healthPort === undefined ? undefined : Number(opts.healthPort),
       );
       const router = routerComponent({ config, endpoints, logger, health });
       await runComponents([router], () => health.close(), logger, health);
