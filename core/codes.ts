@@ -84,7 +84,7 @@ export const CORE_CODES = defineCodes({
   },
   CD_E_KAFKAJS_UNPATCHED: {
     meaning:
-      "kafkajs was loaded before crossdock's fix of its read_committed filter (core/kafkajs-patch.ts), so records of aborted transactions could reach this process; it refuses to start.",
+      "kafkajs was loaded before crossdock's fixes of it (core/kafkajs-patch.ts): its read_committed filter, without which records of aborted transactions could reach this process, or its producer's retry (core/kafkajs-send-fix.ts), without which a send retried while another broker answered could write records twice; it refuses to start.",
     action:
       'Start crossdock through bin/crossdock.js, or import core/kafka (or core/kafkajs-patch) before anything that imports kafkajs.',
     retriable: false,

@@ -1,5 +1,6 @@
 // Before kafkajs: its read_committed filter is replaced (core/kafkajs-patch.ts).
 import { assertReadCommittedFix } from './kafkajs-patch';
+import { assertSendFix } from './kafkajs-send-fix';
 import { Kafka, logLevel, type IHeaders, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import { eventLogger } from './log-events';
 import { CORE_LOG_EVENTS } from './log-events-core';
@@ -69,6 +70,7 @@ export function kafkajsSecurity(connection: KafkaConnection): Pick<KafkaConfig, 
 /** The one place a kafkajs client is made, so logging and defaults are the same everywhere. */
 export function createKafka(options: KafkaClientOptions): Kafka {
   assertReadCommittedFix();
+  assertSendFix();
   const reach = options.connection
     ? { brokers: [...options.connection.brokers], ...kafkajsSecurity(options.connection) }
     : { brokers: options.brokers, sasl: options.sasl };

@@ -1,6 +1,7 @@
 import Module from 'node:module';
 import { CrossdockError } from './errors';
 import { filterAbortedMessages } from './kafkajs-read-committed';
+import { installSendFix } from './kafkajs-send-fix';
 
 /**
  * kafkajs 2.2.4 (the last release) can hand records of aborted transactions to a read_committed
@@ -72,3 +73,5 @@ export function assertReadCommittedFix(): void {
 }
 
 installReadCommittedFix();
+// And the producer's retry fix (core/kafkajs-send-fix.ts), installed the same way.
+installSendFix();
