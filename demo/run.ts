@@ -441,7 +441,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
                   `the reconciliation does not hold: run the same business again and trace what is missing on the running hub: npx crossdock demo --seed ${seed}${o.durationS ? ` --duration ${o.durationS}` : ''} --keep-running, then npx crossdock events trace <eventId>; the log: ${logFile}`,
                 ]),
             'the hub has stopped with the run. To look around a running one: npx crossdock demo --keep-running',
-            '  (after the summary the hub stays up: npx crossdock dlq groups, npx crossdock events trace <eventId>, the admin API)',
+            '  (after the summary the hub stays up: the console at its address above, npx crossdock dlq groups, npx crossdock events trace <eventId>, the admin API)',
             `the same business again: npx crossdock demo --seed ${seed}${o.durationS ? ` --duration ${o.durationS}` : ''}`,
             'the production entry point, without simulation: npx crossdock start',
           ],

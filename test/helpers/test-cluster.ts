@@ -47,6 +47,18 @@ export interface TestCluster {
    * recorded in state.json, so `stop()` ends it too.
    */
   restartNode(port: number): Promise<void>;
+  /**
+   * Stalls the replica of the primary that serves `key` (SIGSTOP) and makes that primary's writes
+   * pile up for it: 1 MB writes to `padKey(i)` (keys of `key`'s slot) until 4 MB wait in its
+   * replication buffer beyond the backlog, so nothing written afterwards can have reached the
+   * replica. `onStopped` is called right after the SIGSTOP, before the padding. `resume()` sends
+   * SIGCONT; `unpad()` removes the padding (through the cluster client, after a failover too).
+   */
+  stallReplica(
+    key: string,
+    padKey: (i: number) => string,
+    onStopped?: () => void,
+  ): Promise<{ primaryPort: number; replicaPort: number; resume(): void; unpad(): Promise<void> }>;
   /** Whether every node but `except` says cluster_state:ok with all slots served. */
   healthy(except?: readonly number[]): Promise<boolean>;
   /**
@@ -134,6 +146,38 @@ export async function startTestCluster(options: {
             nodes: state.redisCluster!.nodes.map((n) => (n.port === port ? { ...n, pid } : n)),
           },
         });
+      },
+      async stallReplica(key, padKey, onStopped) {
+        const primaryPort = ownerPort(key)!;
+        const owner = cluster.nodes('master').find((n) => n.options.port === primaryPort)!;
+        const replicaOnline = async () => /slave0:.*state=online/.test(await owner.info('replication'));
+        if (!(await waitUntil(replicaOnline, 20_000, 200)))
+          throw new Error(`the replica of ${primaryPort} is not online`);
+        const replicaPort = Number(/slave0:[^\r\n]*port=(\d+)/.exec(await owner.info('replication'))![1]);
+        process.kill(nodeOf(replicaPort).pid, 'SIGSTOP');
+        onStopped?.();
+        const direct = createRedis({ url: `redis://127.0.0.1:${primaryPort}`, name: 'crossdock-test-pad' });
+        let pads = 0;
+        try {
+          const backlog = Number(/repl_backlog_size:(\d+)/.exec(await direct.info('replication'))![1]);
+          const waiting = async () =>
+            Number(/mem_total_replication_buffers:(\d+)/.exec(await direct.info('memory'))![1]) - backlog;
+          while ((await waiting()) < 4 << 20 && pads < 120)
+            await direct.set(padKey(pads++), Buffer.alloc(1 << 20, 1));
+          if ((await waiting()) < 4 << 20)
+            throw new Error(`could not pile 4 MB up for the replica of ${primaryPort}`);
+        } finally {
+          direct.disconnect();
+        }
+        return {
+          primaryPort,
+          replicaPort,
+          resume: () => process.kill(nodeOf(replicaPort).pid, 'SIGCONT'),
+          unpad: async () => {
+            if (pads)
+              await redis!.unlink(...Array.from({ length: pads }, (_, i) => padKey(i))).catch(() => 0);
+          },
+        };
       },
       healthy: (except = []) => clusterOk(ports.filter((p) => !except.includes(p))),
       async failedOver(port) {

@@ -68,9 +68,6 @@ describe('Redis Cluster: retry and parked entries across a failover, with and wi
     let waitSub = '';
     for (let i = 0; !waitSub; i++)
       if (c.ownerPort(deliveryKeys(prefix, `acked-${i}`).due) === victim) waitSub = `acked-${i}`;
-    const owner = c.ownerNode(deliveryKeys(prefix, plainSub).due)!;
-    const replicaOnline = async () => /slave0:.*state=online/.test(await owner.info('replication'));
-    expect(await waitUntil(replicaOnline, 20_000, 200)).toBe(true);
 
     const state = (redis: RedisClient, sub: string, wait: boolean): DeliveryState =>
       createDeliveryState({
@@ -80,6 +77,11 @@ describe('Redis Cluster: retry and parked entries across a failover, with and wi
         owner: `worker-${sub}`,
         ...(wait ? { replicaAck: { replicas: 1, timeoutMs: 200 } } : {}),
       });
+    // The replica in sync before anything is written.
+    const owner = c.ownerNode(deliveryKeys(prefix, plainSub).due)!;
+    const replicaOnline = async () => /slave0:.*state=online/.test(await owner.info('replication'));
+    expect(await waitUntil(replicaOnline, 20_000, 200)).toBe(true);
+
     const plain = state(c.redis, plainSub, false);
     const acked = state(waitClient!, waitSub, true);
     const held = async (sub: string, id: string) =>
@@ -95,21 +97,10 @@ describe('Redis Cluster: retry and parked entries across a failover, with and wi
     expect(await outcome(plain.schedule(entry('head-K', 'K'), Date.now() + 600_000))).toBe('ok:due');
 
     // The replica stalls, with data piled up for it so that nothing written now can reach it.
-    const replicaPort = Number(/slave0:[^\r\n]*port=(\d+)/.exec(await owner.info('replication'))![1]);
-    c.signal(replicaPort, 'SIGSTOP');
-    const direct = createRedis({ url: `redis://127.0.0.1:${victim}`, name: 'crossdock-fheld-pad' });
-    const pad = (i: number) => deliveryKeys(prefix, plainSub).entry(`pad-${i}`);
-    let pads = 0;
-    try {
-      const backlog = Number(/repl_backlog_size:(\d+)/.exec(await direct.info('replication'))![1]);
-      const waiting = async () =>
-        Number(/mem_total_replication_buffers:(\d+)/.exec(await direct.info('memory'))![1]) - backlog;
-      while ((await waiting()) < 4 << 20 && pads < 120)
-        await direct.set(pad(pads++), Buffer.alloc(1 << 20, 1));
-      expect(await waiting()).toBeGreaterThanOrEqual(4 << 20);
-    } finally {
-      direct.disconnect();
-    }
+    const stall = await c.stallReplica(deliveryKeys(prefix, plainSub).due, (i) =>
+      deliveryKeys(prefix, plainSub).entry(`pad-${i}`),
+    );
+    expect(stall.primaryPort).toBe(victim);
 
     // In the window: without WAIT the primary acknowledges (a connector would commit the offsets);
     // with WAIT every call throws the coded shortfall (a connector would not).
@@ -127,11 +118,11 @@ describe('Redis Cluster: retry and parked entries across a failover, with and wi
 
     // kill -9 of the primary; the stalled replica resumes and takes over.
     await c.kill(victim);
-    c.signal(replicaPort, 'SIGCONT');
+    stall.resume();
     expect(await waitUntil(() => c.failedOver(victim), 30_000, 100)).toBe(true);
     await c.restartNode(victim);
     expect(await waitUntil(() => c.healthy(), 30_000, 200)).toBe(true);
-    await c.redis.unlink(...Array.from({ length: pads }, (_, i) => pad(i))).catch(() => 0);
+    await stall.unpad();
 
     // Without WAIT: what the window held is gone with the primary (events a connector had
     // committed: lost). Entries from before the stall survive on both.

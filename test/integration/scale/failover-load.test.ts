@@ -155,6 +155,8 @@ describe('Redis Cluster: a primary killed -9 under load; deliveries carry on, re
     let waitSub = '';
     for (let i = 0; !waitSub; i++)
       if (c.ownerPort(deliveryKeys(prefix, `acked-${i}`).due) === victim) waitSub = `acked-${i}`;
+
+    // The replica in sync before anything is written.
     const owner = c.ownerNode(deliveryKeys(prefix, plainSub).due)!;
     const replicaOnline = async () => /slave0:.*state=online/.test(await owner.info('replication'));
     expect(await waitUntil(replicaOnline, 20_000, 200)).toBe(true);
@@ -176,32 +178,24 @@ describe('Redis Cluster: a primary killed -9 under load; deliveries carry on, re
         5,
       ),
     ).toBe(true);
-    const replicaPort = Number(/slave0:[^\r\n]*port=(\d+)/.exec(await owner.info('replication'))![1]);
-    c.signal(replicaPort, 'SIGSTOP');
-    const stalledAt = Date.now();
-    const atStall = { plain: plain.acked, wait: acked.acked };
-    const direct = createRedis({ url: `redis://127.0.0.1:${victim}`, name: 'crossdock-fload-pad' });
-    const pad = (i: number) => deliveryKeys(prefix, plainSub).entry(`pad-${i}`);
-    let pads = 0;
-    try {
-      // Data waiting at the primary for the replica: the replication buffer beyond its backlog.
-      const backlog = Number(/repl_backlog_size:(\d+)/.exec(await direct.info('replication'))![1]);
-      const waiting = async () =>
-        Number(/mem_total_replication_buffers:(\d+)/.exec(await direct.info('memory'))![1]) - backlog;
-      while ((await waiting()) < 4 << 20 && pads < 120)
-        await direct.set(pad(pads++), Buffer.alloc(1 << 20, 1));
-      expect(await waiting()).toBeGreaterThanOrEqual(4 << 20);
-    } finally {
-      direct.disconnect();
-    }
+    let stalledAt = 0;
+    let atStall = { plain: 0, wait: 0 };
+    const stall = await c.stallReplica(
+      deliveryKeys(prefix, plainSub).due,
+      (i) => deliveryKeys(prefix, plainSub).entry(`pad-${i}`),
+      () => {
+        stalledAt = Date.now();
+        atStall = { plain: plain.acked, wait: acked.acked };
+      },
+    );
     await sleep(STALL_MS);
     const killedAt = Date.now();
     const before = { plain: plain.acked, wait: acked.acked };
     await c.kill(victim);
-    c.signal(replicaPort, 'SIGCONT');
+    stall.resume();
     expect(await waitUntil(() => c.failedOver(victim), 30_000, 100)).toBe(true);
     const promotedMs = Date.now() - killedAt;
-    await c.redis.unlink(...Array.from({ length: pads }, (_, i) => pad(i))).catch(() => 0);
+    await stall.unpad();
     await c.restartNode(victim);
     expect(await waitUntil(() => c.healthy(), 30_000, 200)).toBe(true);
     await Promise.all(running);
@@ -232,7 +226,6 @@ describe('Redis Cluster: a primary killed -9 under load; deliveries carry on, re
       ackedAtStall: atStall,
       ackedBeforeKill: before,
       stallMs: killedAt - stalledAt,
-      padMB: pads,
       promotedMs,
       streamMs,
       repeatsAfterStream: afterStream,
