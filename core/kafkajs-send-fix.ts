@@ -44,26 +44,35 @@ interface SendDeps {
 }
 type SendMessagesFactory = ((deps: SendDeps) => unknown) & { [FIXED]?: true };
 
-/** Requests in flight, by broker (each one's end, in the order the broker lock hands them out). */
+/**
+ * Requests in flight, by broker: each one's end, in the order the broker lock hands them out (an
+ * idempotent or transactional producer's lock is one holder at a time per broker, in the order
+ * asked, so the request that releases it is the oldest one listed).
+ */
 function inFlightRequests() {
   const ends = new Map<number, Array<() => void>>();
   const running = new Set<Promise<void>>();
   return {
+    /** Lists a request; its end, called at most once, takes it out of the list and of settled(). */
     start(broker: Broker): () => void {
       let end!: () => void;
       const p = new Promise<void>((resolve) => (end = resolve));
       running.add(p);
+      const list = ends.get(broker.nodeId) ?? [];
       const done = () => {
-        running.delete(p);
+        if (!running.delete(p)) return;
+        const at = list.indexOf(done);
+        if (at >= 0) list.splice(at, 1);
+        if (list.length === 0 && ends.get(broker.nodeId) === list) ends.delete(broker.nodeId);
         end();
       };
-      const list = ends.get(broker.nodeId) ?? [];
       list.push(done);
       ends.set(broker.nodeId, list);
       return done;
     },
+    /** The broker's lock was released: its holder, the oldest request listed, has ended. */
     end(broker: Broker): void {
-      ends.get(broker.nodeId)?.shift()?.();
+      ends.get(broker.nodeId)?.[0]?.();
     },
     /** Resolves once every request in flight now has ended. */
     settled(): Promise<void> {
@@ -84,7 +93,7 @@ export function fixSendMessages(original: SendMessagesFactory): SendMessagesFact
       try {
         await eos.acquireBrokerLock.call(eos, broker);
       } catch (err) {
-        requests.end(broker);
+        // Never got the lock: only this request ends (the holder's entry stays until it releases).
         done();
         throw err;
       }

@@ -142,6 +142,49 @@ describe("kafkajs's producer retry (core/kafkajs-send-fix.ts)", () => {
     ]);
   });
 
+  it("a request refused the broker lock ends only itself: a retry still waits for the lock's holder", async () => {
+    // The deps kafkajs's sendMessages would get from the fix, caught by a stand-in for kafkajs's.
+    let given:
+      | {
+          eosManager: { acquireBrokerLock(b: object): Promise<void>; releaseBrokerLock(b: object): void };
+          retrier: (fn: (bail: unknown, retryCount: number) => Promise<unknown>) => Promise<unknown>;
+        }
+      | undefined;
+    const standIn = (deps: typeof given) => (given = deps);
+    let held = false;
+    const eosManager = {
+      // One holder at a time; a second asker is refused at once (kafkajs's lock timing out).
+      async acquireBrokerLock() {
+        if (held) throw new Error('lock timeout');
+        held = true;
+      },
+      releaseBrokerLock() {
+        held = false;
+      },
+    };
+    const retries: number[] = [];
+    const retrier = async (fn: (bail: unknown, retryCount: number) => Promise<unknown>) => {
+      await fn(undefined, 0);
+      return fn(undefined, 1);
+    };
+    fixSendMessages(standIn as never)({ eosManager, retrier: retrier as never });
+    const broker = { nodeId: 1 };
+    await given!.eosManager.acquireBrokerLock(broker); // the holder's request, in flight
+    await expect(given!.eosManager.acquireBrokerLock(broker)).rejects.toThrow('lock timeout');
+    let retried = false;
+    const retry = given!.retrier(async (_bail, n) => {
+      retries.push(n);
+      if (n === 1) retried = true;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    // The holder has not answered: the retry (retryCount 1) waits for it.
+    expect(retries).toEqual([0]);
+    expect(retried).toBe(false);
+    given!.eosManager.releaseBrokerLock(broker);
+    await retry;
+    expect(retries).toEqual([0, 1]);
+  });
+
   it('is what the producer gets under jest and in the hub (the mapped module is the fixed one)', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const used = require('kafkajs/src/producer/sendMessages.js');
