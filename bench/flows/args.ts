@@ -18,16 +18,18 @@ export interface FlowBenchOptions {
 export const FLOW_BENCH_HELP = `Usage: npm run bench:flows -- [options]
 
 The flow tracker against the router at its maximum rate (docs/benchmarks.md, "Flow tracker"):
-per pair, R (the router alone) then RT (the router with the flow tracker running, the
-configuration's four flows), interleaved, on fresh topics preloaded with an order-to-cash workload
-(release, shipment, invoice per order, sharing the order id and correlation id). The tracker's lag
-is read from the committed offsets every second. Then the Redis memory per open flow instance and
-per scorecard site hour. Run it alone:
+per rep, R (the router alone), RT (the router with the flow tracker running, the
+configuration's four flows) and T (the tracker alone, once the router has decided every record),
+each on fresh topics preloaded with an order-to-cash workload (release, shipment, invoice per
+order, sharing the order id and correlation id). The tracker's lag is read from the committed
+offsets every second; the default run is long enough (about a minute of routing) for the second
+half of the router's window to say whether the lag holds or grows. Then the Redis memory per open
+flow instance and per scorecard site hour. About 15 minutes. Run it alone:
   flock /tmp/crossdock-bench.lock flock /tmp/crossdock-it.lock npm run bench:flows
 
 Options:
-  --events <n>     event slots per run (default 150000; --quick 30000)
-  --warmup <n>     records left out of the rates at the start (default 15000; --quick 3000)
+  --events <n>     event slots per run (default 450000; --quick 30000)
+  --warmup <n>     records left out of the rates at the start (default 30000; --quick 3000)
   --reps <n>       R/RT pairs (default 2; --quick 1)
   --trail <n>      orders a shipment trails its release by (default 1000)
   --instances <n>  flow instances the memory phase opens (default 10000; --quick 2000; 0 skips it)
@@ -72,8 +74,8 @@ export function parseFlowBenchArgs(argv: string[]): FlowBenchOptions {
       throw new FlowBenchUsageError(`--${name}: an integer ≥ ${min}, not "${String(v)}"`);
     return n;
   };
-  const events = int('events', quick ? 30_000 : 150_000, 300);
-  const warmup = int('warmup', quick ? 3000 : 15_000, 0);
+  const events = int('events', quick ? 30_000 : 450_000, 300);
+  const warmup = int('warmup', quick ? 3000 : 30_000, 0);
   if (warmup >= events) throw new FlowBenchUsageError('--warmup must be below --events');
   return {
     events,

@@ -23,6 +23,10 @@ export function flowSection(doc: FlowBenchDoc): string {
       ra(s.trackerVsRouterWhileRouting as Ratio),
     ],
     [
+      "tracker / router over the second half of the router's window (once the lag has built up)",
+      ra(s.trackerVsRouterSecondHalf as Ratio),
+    ],
+    [
       "tracker / router, each from its warm-up share to its last record (the tracker's catch-up included)",
       ra(s.trackerVsRouter as Ratio),
     ],
@@ -36,6 +40,10 @@ export function flowSection(doc: FlowBenchDoc): string {
       `${sp(s.maxLagFirstHalf as Spread)} / ${sp(s.maxLagSecondHalf as Spread)}`,
     ],
     ['… slope while the router runs (records/s)', sp(s.lagSlopePerSec as Spread)],
+    [
+      "… slope over the second half of the router's window (records/s)",
+      sp(s.lagSlopeSecondHalfPerSec as Spread),
+    ],
     ["… at the router's end (records)", sp(s.lagAtRouterEnd as Spread)],
     ["… max of crossdock_flow_tracker_lag_records (the component's gauge)", sp(s.maxLagGauge as Spread)],
     ['tracker catch-up after the router finished (s)', sp(s.catchUpSeconds as Spread)],
@@ -44,6 +52,12 @@ export function flowSection(doc: FlowBenchDoc): string {
     ...(s.trackerCpuUsPerFact
       ? ([['tracker CPU per fact, from ready to stop (µs)', sp(s.trackerCpuUsPerFact as Spread)]] as const)
       : []),
+    [
+      'T: the tracker alone / the router alone (facts/s / events/s, same pair)',
+      ra(s.trackerAloneVsRouterAlone as Ratio),
+    ],
+    ['T: the tracker alone, facts/s', sp(s.trackerAlonePerSec as Spread)],
+    ['T: tracker CPU per fact alone (µs)', sp(s.trackerAloneCpuUsPerFact as Spread)],
     ['scorecard site-hour hash (bytes, MEMORY USAGE)', sp(s.siteHourBytes as Spread)],
     [
       'flow engine in the tracker (its open-instance counter written)',
@@ -71,7 +85,7 @@ export function flowSection(doc: FlowBenchDoc): string {
     '',
     `Measured ${doc.date.slice(0, 16).replace('T', ' ')} UTC on ${String(doc.machine.cpus)} shared cores (${String(doc.machine.cpuModel)}), Node ${String(doc.machine.node)}, the local stack on the same machine. Reproduce: \`${doc.command}\`.`,
     `Workload: ${String(w.events)} events per run (order-to-cash: ${String(w.orders)} orders released, shipped ${String(w.trail)} orders later, invoiced ${String(w.trail)} after that, so about ${2 * Number(w.trail)} instances open at any time and ${String(w.completing)} complete; ~${String(w.avroBytes)} B Avro), ${String(w.sites)} ingress topics × ${String(w.partitions)} partitions, preloaded; the router (bench/router/arm.ts, F = 1) drains them at its maximum rate, the first ${String(w.warmup)} left out of the rates.`,
-    'R = the router alone; RT = the same with the flow tracker (flows/component.ts createFlowTracker, the four flows of examples/hub.yaml) in a process of its own, R and RT interleaved.',
+    'R = the router alone; RT = the same with the flow tracker (flows/component.ts createFlowTracker, the four flows of examples/hub.yaml) in a process of its own; T = the tracker alone, started once the router has decided every record (its own cost, not its share of a busy machine); R, RT and T interleaved.',
     "Every second the router's and the tracker's committed offsets are read; the lag is what the router has committed and the tracker has not. A run is valid when ingress holds every event, the router dead-lettered and dropped nothing, and the tracker committed every record with its scorecards counting each accepted event once.",
     '',
     '| figure | median (min–max over the runs) |',

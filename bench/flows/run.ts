@@ -12,8 +12,12 @@
  * order-to-cash workload preloaded, the router drains it at its maximum rate. Every second the
  * router's and the tracker's committed offsets are read: the tracker's lag is what the router has
  * committed and the tracker has not. A run is invalid unless ingress holds every event, the router
- * dead-lettered and dropped nothing, and (RT) the tracker committed every record and its
- * scorecards counted each accepted event once. Then the memory phase (bench/flows/memory.ts).
+ * dead-lettered and dropped nothing, and (RT, T) the tracker committed every record and its
+ * scorecards counted each accepted event once. T = the tracker alone: the router drains the
+ * workload first, then the tracker is started and hands on every record with nothing else running,
+ * so its rate and CPU per fact are its own cost, not its share of a saturated machine (compared
+ * with R: whether the tracker costs less per event than the router). Then the memory phase
+ * (bench/flows/memory.ts).
  * Writes bench/results/flows.json and the "Flow tracker" section of docs/benchmarks.md.
  */
 // First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
@@ -33,7 +37,7 @@ import { FLOW_BENCH_HELP, FlowBenchUsageError, parseFlowBenchArgs, type FlowBenc
 import { flowBenchConfig } from './config';
 import { usage } from './redis-usage';
 import type { MemoryFigures } from './memory';
-import { pairRatios, median, summarizeLag, type LagSample, type LagSummary } from './summary';
+import { aloneRate, pairRatios, median, summarizeLag, type LagSample, type LagSummary } from './summary';
 import type { TrackerArmConfig } from './tracker-arm';
 import { flowShape, makeFlowWorkload, type FlowBenchEvent } from './workload';
 
@@ -49,7 +53,8 @@ const kafka = new Kafka({
 });
 const progress = (s: string) => process.stderr.write(`${s}\n`);
 
-type Arm = 'r' | 'rt';
+/** r: the router alone; rt: the router with the tracker running; t: the tracker alone, started once the router has decided every record. */
+type Arm = 'r' | 'rt' | 't';
 
 interface RouterResult {
   eventsPerSec: number;
@@ -74,8 +79,10 @@ interface RunResult {
   arm: Arm;
   rep: number;
   router: RouterResult;
-  tracker?: LagSummary &
+  /** RT: the lag figures; T: the tracker's rate alone (summary.ts aloneRate). */
+  tracker?: Partial<LagSummary> &
     TrackerFinal & {
+      alonePerSec?: number | null;
       maxGauge: number;
       /**
        * The order-to-cash open-instance counter at the end (null: no engine in the tracker, the
@@ -224,7 +231,7 @@ async function runOne(
     let maxGauge = 0;
     let trackerFinal: TrackerFinal | undefined;
     let tracker: ChildProcess | undefined;
-    if (arm === 'rt') {
+    const startTracker = async (): Promise<ChildProcess> => {
       const cfg: TrackerArmConfig = {
         prefix,
         sites: SITES,
@@ -234,17 +241,18 @@ async function runOne(
         redisUrl: endpoints.redisUrl,
         partitionsConsumedConcurrently: CONCURRENCY,
       };
-      // CD_BENCH_TRACKER_PROF=<dir>: a CPU profile of the tracker process (node --cpu-prof) there.
+      // CD_BENCH_TRACKER_PROF=<dir>: a CPU profile of the tracker process (node --cpu-prof) there;
+      // CD_BENCH_TRACKER_NODE_ARGS: more node options for it (e.g. --max-semi-space-size=32).
       const prof = process.env.CD_BENCH_TRACKER_PROF;
-      tracker = spawnTs(
-        'bench/flows/tracker-arm.ts',
-        cfg,
-        prof ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(prof)] : [],
-      );
-      children.push(tracker);
+      const extra = (process.env.CD_BENCH_TRACKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+      const child = spawnTs('bench/flows/tracker-arm.ts', cfg, [
+        ...extra,
+        ...(prof ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(prof)] : []),
+      ]);
+      children.push(child);
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('the tracker was not ready within 60 s')), 60_000);
-        lines(tracker!, (m) => {
+        lines(child, (m) => {
           if (m.ready) {
             clearTimeout(timer);
             resolve();
@@ -255,11 +263,13 @@ async function runOne(
           }
           if (m.final) trackerFinal = m.final as typeof trackerFinal;
         });
-        tracker!.on('exit', (code) =>
+        child.on('exit', (code) =>
           reject(new Error(`the tracker exited ${String(code)} before it was ready`)),
         );
       });
-    }
+      return child;
+    };
+    if (arm === 'rt') tracker = await startTracker();
     const routerCfg: ArmConfig = {
       arm: 'h',
       prefix,
@@ -289,10 +299,14 @@ async function runOne(
     const deadline = Date.now() + Number(process.env.CD_BENCH_ARM_TIMEOUT_MS ?? 240_000);
     let trackerDone = false;
     while (Date.now() < deadline) {
+      if (arm === 't' && routerResult && !tracker) {
+        await routerExited;
+        tracker = await startTracker();
+      }
       const s: LagSample = {
         t: Date.now() - t0,
         router: await committed(admin, `${prefix}-h`, ingress),
-        tracker: arm === 'rt' ? await committed(admin, names.flowTrackerGroup, ingress) : 0,
+        tracker: tracker ? await committed(admin, names.flowTrackerGroup, ingress) : 0,
         ...(gauge !== undefined ? { gauge } : {}),
       };
       samples.push(s);
@@ -331,7 +345,9 @@ async function runOne(
       tracker.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
       trackerPart = {
-        ...summarizeLag(samples, routerEnd, events.length, o.warmup),
+        ...(arm === 't'
+          ? { alonePerSec: aloneRate(samples, events.length, o.warmup) }
+          : summarizeLag(samples, routerEnd, events.length, o.warmup)),
         ...(trackerFinal ?? {}),
         maxGauge,
         scored: sc.accepted,
@@ -364,9 +380,11 @@ async function runOne(
 function line(r: RunResult): string {
   const t = r.tracker;
   const head = `rep ${r.rep + 1} ${r.arm.toUpperCase().padEnd(2)} router ${String(r.router.eventsPerSec).padStart(6)} ev/s cpu ${r.router.cpuPercent}% rss ${r.router.rssMb} MB`;
-  const tail = t
-    ? `  tracker ${String(t.trackerPerSec ?? '—')} facts/s (router by offsets ${String(t.routerPerSec ?? '—')}) lag max ${t.maxLag} (1st half ${t.maxLagFirstHalf}, 2nd ${t.maxLagSecondHalf}) slope ${t.lagSlopePerSec}/s at router end ${t.lagAtRouterEnd} catch-up ${String(t.catchUpSeconds ?? '—')} s  cpu ${String(t.cpuPercent ?? '—')}% (${String(t.cpuUsPerFact ?? '—')} µs/fact) rss ${String(t.rssMb ?? '—')} MB`
-    : '';
+  const tail = !t
+    ? ''
+    : r.arm === 't'
+      ? `  tracker alone ${String(t.alonePerSec ?? '—')} facts/s  cpu ${String(t.cpuPercent ?? '—')}% (${String(t.cpuUsPerFact ?? '—')} µs/fact) rss ${String(t.rssMb ?? '—')} MB`
+      : `  tracker ${String(t.trackerPerSec ?? '—')} facts/s (router by offsets ${String(t.routerPerSec ?? '—')}) lag max ${t.maxLag} (1st half ${t.maxLagFirstHalf}, 2nd ${t.maxLagSecondHalf}) slope ${t.lagSlopePerSec}/s (2nd half ${String(t.lagSlopeSecondHalfPerSec)}/s) at router end ${t.lagAtRouterEnd} catch-up ${String(t.catchUpSeconds ?? '—')} s  cpu ${String(t.cpuPercent ?? '—')}% (${String(t.cpuUsPerFact ?? '—')} µs/fact) rss ${String(t.rssMb ?? '—')} MB`;
   const sinks = t?.sinks
     ? `  sinks ${Object.entries(t.sinks)
         .map(([k, v]) => `${k} ${v.ms} ms/${v.calls} calls`)
@@ -407,7 +425,7 @@ async function main(): Promise<number> {
   const runs: Array<RunResult & { hourBytes: number[] }> = [];
   try {
     for (let rep = 0; rep < o.reps; rep++)
-      for (const arm of ['r', 'rt'] as const) {
+      for (const arm of ['r', 'rt', 't'] as const) {
         const r = await runOne(arm, rep, events, shape, o, redis);
         runs.push(r);
         progress(line(r));
@@ -420,7 +438,11 @@ async function main(): Promise<number> {
       Array.from({ length: o.reps }, (_v, i) => runs.find((r) => r.rep === i && r.arm === arm && r.valid));
     const rt = byRep('rt');
     const rAlone = byRep('r');
-    const tr = valid.filter((r) => r.tracker).map((r) => r.tracker!);
+    // RT trackers carry the lag figures (summarizeLag).
+    const tr = valid
+      .filter((r) => r.arm === 'rt' && r.tracker)
+      .map((r) => r.tracker as LagSummary & NonNullable<RunResult['tracker']>);
+    const alone = byRep('t');
     const spread = (xs: number[]) =>
       xs.length
         ? { median: Math.round(median(xs) * 100) / 100, min: Math.min(...xs), max: Math.max(...xs) }
@@ -435,6 +457,11 @@ async function main(): Promise<number> {
         rt.map((r) => r?.tracker?.trackerPerSecWhileRouting),
         rt.map((r) => r?.tracker?.routerPerSecWhileRouting),
       ),
+      /** The same over the second half of the router's window (after the lag's ramp). */
+      trackerVsRouterSecondHalf: pairRatios(
+        rt.map((r) => r?.tracker?.trackerPerSecSecondHalf),
+        rt.map((r) => r?.tracker?.routerPerSecSecondHalf),
+      ),
       trackerPerSecWhileRouting: spread(
         tr.flatMap((t) => (t.trackerPerSecWhileRouting ? [t.trackerPerSecWhileRouting] : [])),
       ),
@@ -445,10 +472,22 @@ async function main(): Promise<number> {
       routerAlonePerSec: spread(rAlone.flatMap((r) => (r ? [r.router.eventsPerSec] : []))),
       routerWithTrackerPerSec: spread(rt.flatMap((r) => (r ? [r.router.eventsPerSec] : []))),
       trackerPerSec: spread(tr.flatMap((t) => (t.trackerPerSec ? [t.trackerPerSec] : []))),
+      /** T / R of the same pair: the tracker alone against the router alone (< 1: it costs more). */
+      trackerAloneVsRouterAlone: pairRatios(
+        alone.map((r) => r?.tracker?.alonePerSec),
+        rAlone.map((r) => r?.router.eventsPerSec),
+      ),
+      trackerAlonePerSec: spread(
+        alone.flatMap((r) => (r?.tracker?.alonePerSec ? [r.tracker.alonePerSec] : [])),
+      ),
+      trackerAloneCpuUsPerFact: spread(
+        alone.flatMap((r) => (r?.tracker?.cpuUsPerFact !== undefined ? [r.tracker.cpuUsPerFact] : [])),
+      ),
       maxLag: spread(tr.map((t) => t.maxLag)),
       maxLagFirstHalf: spread(tr.map((t) => t.maxLagFirstHalf)),
       maxLagSecondHalf: spread(tr.map((t) => t.maxLagSecondHalf)),
       lagSlopePerSec: spread(tr.map((t) => t.lagSlopePerSec)),
+      lagSlopeSecondHalfPerSec: spread(tr.map((t) => t.lagSlopeSecondHalfPerSec)),
       lagAtRouterEnd: spread(tr.map((t) => t.lagAtRouterEnd)),
       maxLagGauge: spread(tr.map((t) => t.maxGauge)),
       catchUpSeconds: spread(tr.flatMap((t) => (t.catchUpSeconds === null ? [] : [t.catchUpSeconds]))),

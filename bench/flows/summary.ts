@@ -52,6 +52,15 @@ export interface LagSummary {
    */
   trackerPerSecWhileRouting: number | null;
   routerPerSecWhileRouting: number | null;
+  /**
+   * The same over the second half of the router's window only, and the lag's slope there: whether
+   * the tracker keeps pace once its lag has built up. The lag starts at 0 and first grows to what
+   * the pipeline holds (a router batch waiting for its commit, the feed's batch in hand): over a
+   * short run that ramp alone makes the whole window's slope positive and its rate lower.
+   */
+  trackerPerSecSecondHalf: number | null;
+  routerPerSecSecondHalf: number | null;
+  lagSlopeSecondHalfPerSec: number;
 }
 
 /** When (ms) a monotone count series first reached `n`, interpolated between samples. */
@@ -69,6 +78,18 @@ export function reachedAt(
     return dy <= 0 ? s.t : p.t + ((n - pick(p)) / dy) * (s.t - p.t);
   }
   return null;
+}
+
+/**
+ * The tracker's rate alone (facts per second), from its committed offsets: from the sample where
+ * it has committed the warm-up share to the one where it has committed all `total` (interpolated);
+ * null when it did not get that far.
+ */
+export function aloneRate(samples: readonly LagSample[], total: number, warmup: number): number | null {
+  const from = reachedAt(samples, (s) => s.tracker, warmup);
+  const to = reachedAt(samples, (s) => s.tracker, total);
+  if (from === null || to === null || to <= from) return null;
+  return Math.round((total - warmup) / ((to - from) / 1000));
 }
 
 /**
@@ -97,10 +118,10 @@ export function summarizeLag(
   const inWindow = during.filter((x) => x.router >= warmup);
   const first = inWindow[0];
   const last = inWindow[inWindow.length - 1];
-  const windowRate = (pick: (x: LagSample) => number): number | null =>
-    first && last && last.t > first.t
-      ? Math.round((pick(last) - pick(first)) / ((last.t - first.t) / 1000))
-      : null;
+  const rateBetween = (a: LagSample | undefined, b: LagSample | undefined, pick: (x: LagSample) => number) =>
+    a && b && b.t > a.t ? Math.round((pick(b) - pick(a)) / ((b.t - a.t) / 1000)) : null;
+  const windowRate = (pick: (x: LagSample) => number): number | null => rateBetween(first, last, pick);
+  const secondHalf = during.filter((s) => s.t > half);
   return {
     maxLag: maxOf(samples),
     lagAtRouterEnd: during.length ? lagOf(during[during.length - 1]!) : 0,
@@ -113,6 +134,9 @@ export function summarizeLag(
     routerPerSec: rate((s) => s.router),
     trackerPerSecWhileRouting: windowRate((x) => x.tracker),
     routerPerSecWhileRouting: windowRate((x) => x.router),
+    trackerPerSecSecondHalf: rateBetween(secondHalf[0], secondHalf[secondHalf.length - 1], (x) => x.tracker),
+    routerPerSecSecondHalf: rateBetween(secondHalf[0], secondHalf[secondHalf.length - 1], (x) => x.router),
+    lagSlopeSecondHalfPerSec: Math.round(slope(secondHalf.map((s) => ({ x: s.t / 1000, y: lagOf(s) })))),
   };
 }
 

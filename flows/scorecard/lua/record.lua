@@ -1,60 +1,72 @@
 --[[
   record: counts one batch of ingress facts in the site hour hashes (flows/scorecard/recorder.ts),
-  each fact once: a fact at or below the offset its partition already counted is skipped, and the
-  partition's counted offset advances in the same call (the feed may hand a fact again after a
-  restart). All keys share the flows hash tag.
+  each fact once. The caller adds the batch up by partition: per partition its first and last
+  offset and, per site hour hash, the increments of its facts. A partition whose counted offset
+  (`applied`) is below its first offset is counted whole and its counted offset moves to its last;
+  one counted up to its last offset already is skipped; one counted part way comes back with its
+  counted offset, unchanged (the caller sends again the facts above it: after a restart the feed may
+  hand a batch that overlaps one counted before). All keys share the flows hash tag.
 
   KEYS[1]     counted offset by partition       ({flows}:applied, field <topic>/<partition>)
   KEYS[2]     site ids with figures             ({flows}:sites)
   KEYS[3..]   the batch's site hour hashes      ({flows}:site:<site>:h:<hourStart>)
   ARGV[1]     TTL of an hour hash (ms)
   ARGV[2]     the field that keeps the newest receivedAt (SCORE_FIELDS.lastEventAt)
-  ARGV[3]     number of facts
-  ARGV[4..]   per fact, in record order: position field, offset, index of its hour hash in KEYS,
-              site id, receivedAt (ms), n, then n field names to increment by 1
+  ARGV[3]     number of partitions
+  ARGV[4..]   per partition: position field, first offset, last offset, facts, h; then h blocks,
+              each: index of its hour hash in KEYS, site id, newest receivedAt (ms), m, then m
+              pairs of field name and increment
 
   Each hour hash gets one HINCRBY per field the batch counts there and one PEXPIRE.
 
-  Returns the number of facts counted (the others were counted before).
+  Returns {facts counted, then per partition counted part way: position field, counted offset}.
 ]]
 local ttl = tonumber(ARGV[1])
 local lastField = ARGV[2]
-local facts = tonumber(ARGV[3])
-local applied = {}
--- What the batch counts, applied at the end: per hour hash, the increments by field and the newest
--- receivedAt; the sites seen.
+local partitions = tonumber(ARGV[3])
 local incr = {}
 local newest = {}
 local sites = {}
-local advanced = {}
 local counted = 0
+local redo = {}
 local i = 4
-for _ = 1, facts do
+for _ = 1, partitions do
   local position = ARGV[i]
-  local offset = tonumber(ARGV[i + 1])
-  local k = tonumber(ARGV[i + 2])
-  local receivedAt = tonumber(ARGV[i + 4])
-  local n = tonumber(ARGV[i + 5])
-  if applied[position] == nil then
-    applied[position] = tonumber(redis.call('HGET', KEYS[1], position) or '-1')
+  local first = tonumber(ARGV[i + 1])
+  local lastText = ARGV[i + 2]
+  local last = tonumber(lastText)
+  local facts = tonumber(ARGV[i + 3])
+  local h = tonumber(ARGV[i + 4])
+  local applied = tonumber(redis.call('HGET', KEYS[1], position) or '-1')
+  local take = applied < first
+  if not take and applied < last then
+    redo[#redo + 1] = position
+    redo[#redo + 1] = tostring(applied)
   end
-  if offset > applied[position] then
-    applied[position] = offset
-    local fields = incr[k]
-    if not fields then
-      fields = {}
-      incr[k] = fields
+  i = i + 5
+  for _ = 1, h do
+    local k = tonumber(ARGV[i])
+    local m = tonumber(ARGV[i + 3])
+    if take then
+      local fields = incr[k]
+      if not fields then
+        fields = {}
+        incr[k] = fields
+      end
+      for f = 0, m - 1 do
+        local field = ARGV[i + 4 + 2 * f]
+        fields[field] = (fields[field] or 0) + tonumber(ARGV[i + 5 + 2 * f])
+      end
+      local receivedAt = tonumber(ARGV[i + 2])
+      if newest[k] == nil or receivedAt > newest[k][1] then newest[k] = {receivedAt, ARGV[i + 2]} end
+      sites[ARGV[i + 1]] = true
     end
-    for f = 1, n do
-      local field = ARGV[i + 5 + f]
-      fields[field] = (fields[field] or 0) + 1
-    end
-    if newest[k] == nil or receivedAt > newest[k][1] then newest[k] = {receivedAt, ARGV[i + 4]} end
-    sites[ARGV[i + 3]] = true
-    advanced[position] = ARGV[i + 1]
-    counted = counted + 1
+    i = i + 4 + 2 * m
   end
-  i = i + 6 + n
+  if take then
+    redis.call('HSET', KEYS[1], position, lastText)
+    counted = counted + facts
+  end
 end
 for k, fields in pairs(incr) do
   for field, by in pairs(fields) do redis.call('HINCRBY', KEYS[k], field, by) end
@@ -63,7 +75,6 @@ for k, fields in pairs(incr) do
   redis.call('PEXPIRE', KEYS[k], ttl)
 end
 for site in pairs(sites) do redis.call('SADD', KEYS[2], site) end
-for position, offset in pairs(advanced) do
-  redis.call('HSET', KEYS[1], position, offset)
-end
-return counted
+local out = {counted}
+for x = 1, #redo do out[#out + 1] = redo[x] end
+return out

@@ -12,7 +12,7 @@ import {
   worstFirst,
 } from '../../../flows/scorecard/figures';
 import { parseScorecardTime, scorecardHours } from '../../../flows/scorecard/period';
-import { factFields } from '../../../flows/scorecard/recorder';
+import { factFields, sumFacts } from '../../../flows/scorecard/recorder';
 import { mappingVariantOf } from '../../../flows/scorecard/variant';
 
 const HOUR = 3_600_000;
@@ -248,6 +248,72 @@ describe('the fields a fact increments', () => {
     ]);
     expect(factFields({ ...base, outcome: 'rejected' })).toEqual(['rej', 'rej:unknown|']);
     expect(factFields({ ...base, outcome: 'duplicate' })).toEqual(['dup']);
+  });
+});
+
+describe('a batch added up for record.lua (sumFacts)', () => {
+  const base: IngressFact = {
+    topic: 't',
+    partition: 0,
+    offset: '1',
+    siteId: 's',
+    eventId: 'e',
+    eventType: 'OrderReleased',
+    deprecated: false,
+    occurredAt: 1,
+    receivedAt: 2,
+    outcome: 'accepted',
+  };
+  const key = (site: string, hour: number) => `${site}@${hour}`;
+  it('by partition in their order, first and last offset, then by site hour with each field counted', () => {
+    const H = 3_600_000;
+    const sums = sumFacts(
+      [
+        { ...base, offset: '5', schemaVersion: 1, receivedAt: H + 10 },
+        { ...base, partition: 1, offset: '9', siteId: 'u', outcome: 'duplicate', receivedAt: 40 },
+        { ...base, offset: '6', schemaVersion: 1, deprecated: true, receivedAt: H + 900.7 },
+        { ...base, offset: '8', outcome: 'rejected', rejection: { code: 'CD_E_X' }, receivedAt: 7 },
+        { ...base, offset: '10', schemaVersion: 1, receivedAt: H + 20 },
+      ],
+      key,
+    );
+    expect(
+      sums.map((p) => ({
+        ...p,
+        hours: [...p.hours].map(([k, h]) => ({
+          k,
+          site: h.site,
+          newest: h.newest,
+          fields: Object.fromEntries(h.fields),
+        })),
+      })),
+    ).toEqual([
+      {
+        position: 't/0',
+        first: '5',
+        last: '10',
+        facts: 4,
+        hours: [
+          {
+            k: `s@${H}`,
+            site: 's',
+            newest: H + 900,
+            fields: { acc: 3, 'ver:OrderReleased|1|0': 2, 'ver:OrderReleased|1|1': 1, dep: 1 },
+          },
+          { k: 's@0', site: 's', newest: 7, fields: { rej: 1, 'rej:CD_E_X|': 1 } },
+        ],
+      },
+      {
+        position: 't/1',
+        first: '9',
+        last: '9',
+        facts: 1,
+        hours: [{ k: 'u@0', site: 'u', newest: 40, fields: { dup: 1 } }],
+      },
+    ]);
+  });
+  it('nothing for no facts', () => {
+    expect(sumFacts([], key)).toEqual([]);
   });
 });
 

@@ -1,4 +1,11 @@
-import { pairRatios, reachedAt, slope, summarizeLag, type LagSample } from '../../../../bench/flows/summary';
+import {
+  aloneRate,
+  pairRatios,
+  reachedAt,
+  slope,
+  summarizeLag,
+  type LagSample,
+} from '../../../../bench/flows/summary';
 import { flowShape, flowSlot } from '../../../../bench/flows/workload';
 import { parseFlowBenchArgs, FlowBenchUsageError } from '../../../../bench/flows/args';
 
@@ -25,6 +32,17 @@ describe('bench/flows summary arithmetic', () => {
         { x: 1, y: 7 },
       ]),
     ).toBe(0);
+  });
+
+  test("aloneRate: the tracker's facts per second from the warm-up share to all, null when it did not get there", () => {
+    const at = (t: number, tracker: number): LagSample => ({ t, router: 1000, tracker });
+    // Started at 5 s (nothing before), 100 facts at 6 s, 1000 (all) at 9 s: 900 facts in 3 s.
+    const samples = [at(0, 0), at(5000, 0), at(6000, 100), at(9000, 1000)];
+    expect(aloneRate(samples, 1000, 100)).toBe(300);
+    // Warm-up reached between samples: interpolated (50 at 5.5 s; 950 facts in 3.5 s).
+    expect(aloneRate(samples, 1000, 50)).toBe(Math.round(950 / 3.5));
+    expect(aloneRate(samples.slice(0, 3), 1000, 100)).toBeNull();
+    expect(aloneRate([at(0, 0)], 1000, 0)).toBeNull();
   });
 
   test('reachedAt interpolates between the samples around the count', () => {
@@ -69,6 +87,28 @@ describe('bench/flows summary arithmetic', () => {
     expect(l.trackerPerSec).toBeNull();
     expect(l.trackerPerSecWhileRouting).toBe(500);
     expect(l.routerPerSecWhileRouting).toBe(1000);
+  });
+
+  test('a lag that ramps up, then holds: the whole window slopes up, its second half is flat and keeps pace', () => {
+    // The router commits 1000/s for 20 s; the tracker starts 4 s late, then moves at the same rate
+    // (its lag ramps to 4000 and stays there).
+    const s: LagSample[] = [];
+    for (let t = 1; t <= 20; t++)
+      s.push({ t: t * 1000, router: t * 1000, tracker: t <= 4 ? 0 : (t - 4) * 1000 });
+    const l = summarizeLag(s, 20_000, 20_000, 1000);
+    expect(l.lagSlopePerSec).toBeGreaterThan(0);
+    expect(l.trackerPerSecWhileRouting).toBeLessThan(l.routerPerSecWhileRouting!);
+    expect(l.lagSlopeSecondHalfPerSec).toBe(0);
+    expect(l.trackerPerSecSecondHalf).toBe(1000);
+    expect(l.routerPerSecSecondHalf).toBe(1000);
+  });
+
+  test('a tracker falling behind: the second half slopes up too', () => {
+    const s: LagSample[] = [];
+    for (let t = 1; t <= 20; t++) s.push({ t: t * 1000, router: t * 1000, tracker: t * 700 });
+    const l = summarizeLag(s, 20_000, 20_000, 1000);
+    expect(l.lagSlopeSecondHalfPerSec).toBe(300);
+    expect(l.trackerPerSecSecondHalf).toBe(700);
   });
 
   test('pairRatios: median and range of a[i]/b[i], pairs with a missing side left out', () => {
