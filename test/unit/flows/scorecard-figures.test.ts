@@ -220,19 +220,21 @@ describe('a site scorecard from its hour hashes', () => {
   });
 });
 
+/** An accepted fact of site `s`, partition 0 of topic `t`. */
+const base: IngressFact = {
+  topic: 't',
+  partition: 0,
+  offset: '1',
+  siteId: 's',
+  eventId: 'e',
+  eventType: 'OrderReleased',
+  deprecated: false,
+  occurredAt: 1,
+  receivedAt: 2,
+  outcome: 'accepted',
+};
+
 describe('the fields a fact increments', () => {
-  const base: IngressFact = {
-    topic: 't',
-    partition: 0,
-    offset: '1',
-    siteId: 's',
-    eventId: 'e',
-    eventType: 'OrderReleased',
-    deprecated: false,
-    occurredAt: 1,
-    receivedAt: 2,
-    outcome: 'accepted',
-  };
   it('accepted: acc, its version, dep when deprecated', () => {
     expect(factFields({ ...base, schemaVersion: 1, deprecated: true })).toEqual([
       'acc',
@@ -252,18 +254,6 @@ describe('the fields a fact increments', () => {
 });
 
 describe('a batch added up for record.lua (sumFacts)', () => {
-  const base: IngressFact = {
-    topic: 't',
-    partition: 0,
-    offset: '1',
-    siteId: 's',
-    eventId: 'e',
-    eventType: 'OrderReleased',
-    deprecated: false,
-    occurredAt: 1,
-    receivedAt: 2,
-    outcome: 'accepted',
-  };
   const key = (site: string, hour: number) => `${site}@${hour}`;
   it('by partition in their order, first and last offset, then by site hour with each field counted', () => {
     const H = 3_600_000;

@@ -1,7 +1,7 @@
 import { mergeResults, planTests, type JestResults } from '../../../scripts/test';
 
 describe('npm test: the plan of jest runs', () => {
-  it('runs the unit project first, then integration and scale in band, starting the stack early', () => {
+  it('runs the unit project first, then integration on two workers and scale in band, starting the stack early', () => {
     const plan = planTests(['--json', '--outputFile=/tmp/r.json']);
     expect(plan.runs).toEqual([
       {
@@ -9,8 +9,12 @@ describe('npm test: the plan of jest runs', () => {
         outputFile: '/tmp/r.json.unit.json',
       },
       {
-        args: ['--selectProjects', 'integration', 'scale', '--runInBand', '--json', '--passWithNoTests'],
+        args: ['--selectProjects', 'integration', '--maxWorkers=2', '--json', '--passWithNoTests'],
         outputFile: '/tmp/r.json.integration.json',
+      },
+      {
+        args: ['--selectProjects', 'scale', '--runInBand', '--json', '--passWithNoTests'],
+        outputFile: '/tmp/r.json.scale.json',
       },
     ]);
     expect(plan.outputFile).toBe('/tmp/r.json');
@@ -24,6 +28,7 @@ describe('npm test: the plan of jest runs', () => {
     expect(plan.runs.map((r) => r.outputFile)).toEqual([
       expect.stringMatching(/crossdock-test-\d+\.unit\.json$/),
       expect.stringMatching(/crossdock-test-\d+\.integration\.json$/),
+      expect.stringMatching(/crossdock-test-\d+\.scale\.json$/),
     ]);
   });
 
