@@ -30,7 +30,6 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
         subscriberId: string,
         opts: { config: string; healthPort?: string; releaseKey?: string; json?: boolean },
       ) => {
-        const { createLogger } = require('../../core/logger') as typeof import('../../core/logger');
         const { createRedis, redisReady } = require('../../core/redis') as typeof import('../../core/redis');
         const { systemClock } = require('../../core/clock') as typeof import('../../core/clock');
         const { currentEndpoints } = require('../../stack') as typeof import('../../stack');
@@ -77,15 +76,12 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
           }
           return;
         }
-        const logger = createLogger({
-          bindings: { service: 'crossdock-connector', subscriber: subscriberId },
-        });
-        const health = await prepareRoleProcess(
-          config,
+        const { logger, health } = await prepareRoleProcess(config, {
+          service: 'crossdock-connector',
+          bindings: { subscriber: subscriberId },
           endpoints,
-          logger,
-          opts.healthPort === undefined ? undefined : Number(opts.healthPort),
-        );
+          ...(opts.healthPort !== undefined ? { healthPort: opts.healthPort } : {}),
+        });
         const component = sinkConnectorComponent(
           subscriber,
           { endpoints, logger, health },

@@ -23,9 +23,8 @@ export function ingestCommand(_setExit: (code: number) => void): Command {
       port,
     )
     .action(async (opts: { config: string; port?: string; healthPort?: string }) => {
-      const { createLogger } = require('../../core/logger') as typeof import('../../core/logger');
       const { refreshRedaction } = require('../../core/redact') as typeof import('../../core/redact');
-      const { currentEndpoints, stackPaths } = require('../../stack') as typeof import('../../stack');
+      const { stackPaths } = require('../../stack') as typeof import('../../stack');
       const { createSourceComponents } =
         require('../../connectors/sources') as typeof import('../../connectors/sources');
       const { applyLocalKeys, loadConfig, prepareRoleProcess, runComponents } =
@@ -42,14 +41,10 @@ export function ingestCommand(_setExit: (code: number) => void): Command {
       // The keys' secrets: what the environment has, then the local keys file (as crossdock start).
       applyLocalKeys(stackPaths().home, process.env);
       refreshRedaction(process.env);
-      const logger = createLogger({ bindings: { service: 'crossdock-ingest' } });
-      const endpoints = currentEndpoints();
-      const health = await prepareRoleProcess(
-        config,
-        endpoints,
-        logger,
-        opts.healthPort === undefined ? undefined : Number(opts.healthPort),
-      );
+      const { endpoints, logger, health } = await prepareRoleProcess(config, {
+        service: 'crossdock-ingest',
+        ...(opts.healthPort !== undefined ? { healthPort: opts.healthPort } : {}),
+      });
       const env =
         opts.port === undefined ? process.env : { ...process.env, CROSSDOCK_INGEST_PORT: opts.port };
       // Only the HTTP part: the CSV watcher is made (its mappings checked) but never started here.

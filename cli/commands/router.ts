@@ -15,19 +15,13 @@ export function routerCommand(_setExit: (code: number) => void): Command {
       port,
     )
     .action(async (opts: { config: string; healthPort?: string }) => {
-      const { createLogger } = require('../../core/logger') as typeof import('../../core/logger');
-      const { currentEndpoints } = require('../../stack') as typeof import('../../stack');
       const { loadConfig, prepareRoleProcess, routerComponent, runComponents } =
         require('../../hub') as typeof import('../../hub');
       const config = loadConfig(opts.config);
-      const logger = createLogger({ bindings: { service: 'crossdock-router' } });
-      const endpoints = currentEndpoints();
-      const health = await prepareRoleProcess(
-        config,
-        endpoints,
-        logger,
-        opts.healthPort === undefined ? undefined : Number(opts.healthPort),
-      );
+      const { endpoints, logger, health } = await prepareRoleProcess(config, {
+        service: 'crossdock-router',
+        ...(opts.healthPort !== undefined ? { healthPort: opts.healthPort } : {}),
+      });
       const router = routerComponent({ config, endpoints, logger, health });
       await runComponents([router], () => health.close(), logger, health);
     });
