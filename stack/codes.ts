@@ -31,6 +31,12 @@ export const STACK_CODES = defineCodes({
       'Read the log tail in the message (and `crossdock stack logs <part>`); a slow machine may need CROSSDOCK_STACK_TIMEOUT_MS.',
     retriable: true,
   },
+  CD_E_STACK_PART_EXITED: {
+    meaning: 'A part of the stack exited while it was starting, before it answered.',
+    action:
+      'Read the log tail in the message (and `crossdock stack logs <part>`): it says why (a setting, a port, memory); fix that and run `crossdock stack up` again.',
+    retriable: false,
+  },
   CD_E_STACK_FORMAT_FAILED: {
     meaning: 'Formatting the Kafka storage directory failed.',
     action:

@@ -14,7 +14,7 @@ import {
 } from './kafka-config';
 import type { StackPaths } from './paths';
 import { kafkaAnswers } from './probes';
-import { isPortOpen, run, spawnDetached, tailFile, waitUntil } from './proc';
+import { awaitPart, isPortOpen, partNotUp, run, spawnDetached } from './proc';
 import type { Progress } from './progress';
 import {
   ADMIN_USER,
@@ -123,16 +123,8 @@ export async function startKafka(
     { logFile },
   );
   const brokers = [`127.0.0.1:${ports.kafka}`];
-  if (!(await waitUntil(() => kafkaAnswers(brokers), timeoutMs, 500))) {
-    throw new CrossdockError(
-      'CD_E_STACK_NOT_READY',
-      `Kafka did not answer on ${brokers[0]} within ${timeoutMs / 1000}s. Log tail (${logFile}):\n${tailFile(logFile)}`,
-      {
-        retriable: true,
-        details: { part: 'kafka', logFile },
-      },
-    );
-  }
+  const outcome = await awaitPart(pid, () => kafkaAnswers(brokers), timeoutMs, 500);
+  if (outcome !== 'ready') throw partNotUp(outcome, 'kafka', `Kafka (${brokers[0]})`, timeoutMs, logFile);
   progress.emit('stack.ready', { part: 'kafka' }, 'ready');
   return { pid, logFile, startedAt: new Date().toISOString(), version: KAFKA_VERSION, clusterId };
 }

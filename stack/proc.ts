@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import { CrossdockError } from '../core/errors';
 
 /** Process and port helpers for the stack; nothing here knows about Kafka or the registry. */
 
@@ -130,6 +131,52 @@ export async function waitUntil(
     if (Date.now() >= deadline) return false;
     await sleep(intervalMs);
   }
+}
+
+/**
+ * Waits for a part the stack just started (pid) to answer: polls check() like waitUntil, and stops
+ * at once when the process is gone (a bad setting, a port taken after the check, too little
+ * memory: its log says why), instead of polling a dead process until the time is up. Resolves
+ * `ready`, `exited` or `timeout`.
+ */
+export async function awaitPart(
+  pid: number,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<'ready' | 'exited' | 'timeout'> {
+  let exited = false;
+  const ready = await waitUntil(
+    async () => {
+      if (await check().catch(() => false)) return true;
+      exited = !isPidAlive(pid);
+      return exited;
+    },
+    timeoutMs,
+    intervalMs,
+  );
+  return exited ? 'exited' : ready ? 'ready' : 'timeout';
+}
+
+/** The coded error of a part that did not come up: it exited, or did not answer in time. */
+export function partNotUp(
+  outcome: 'exited' | 'timeout',
+  part: string,
+  what: string,
+  timeoutMs: number,
+  logFile: string,
+): CrossdockError {
+  return outcome === 'exited'
+    ? new CrossdockError(
+        'CD_E_STACK_PART_EXITED',
+        `${what} exited while starting. Log tail (${logFile}):\n${tailFile(logFile)}`,
+        { details: { part, logFile } },
+      )
+    : new CrossdockError(
+        'CD_E_STACK_NOT_READY',
+        `${what} did not answer within ${timeoutMs / 1000}s. Log tail (${logFile}):\n${tailFile(logFile)}`,
+        { retriable: true, details: { part, logFile } },
+      );
 }
 
 export interface RunResult {

@@ -5,7 +5,7 @@ import type { StackPorts } from '../core/env';
 import { assertPortsFree } from './kafka';
 import type { StackPaths } from './paths';
 import { redisAnswers } from './probes';
-import { run, spawnDetached, tailFile, waitUntil } from './proc';
+import { awaitPart, partNotUp, run, spawnDetached } from './proc';
 import type { Progress } from './progress';
 import type { PartState } from './state';
 
@@ -52,7 +52,7 @@ export function redisServerArgs(port: number, dataDir: string): string[] {
  * Starts the stack's own redis-server on its port (CROSSDOCK_REDIS_PORT, default 16379) with its
  * data in `<home>/stack/redis-data`; a restart replays the append-only file found there.
  * @throws CrossdockError CD_E_STACK_NO_REDIS without redis-server on PATH, CD_E_STACK_PORT_IN_USE
- *   when another program holds the port, CD_E_STACK_NOT_READY when it does not answer in time
+ *   when another program holds the port, CD_E_STACK_NOT_READY when it does not answer in time, CD_E_STACK_PART_EXITED when it exits first
  */
 export async function startRedis(
   paths: StackPaths,
@@ -80,12 +80,7 @@ export async function startRedis(
   const pid = spawnDetached('redis-server', redisServerArgs(ports.redis, paths.redisData), { logFile });
   const url = `redis://127.0.0.1:${ports.redis}`;
   // Replaying a large append-only file takes a while; Redis answers LOADING until it is done.
-  if (!(await waitUntil(() => redisAnswers(url), timeoutMs))) {
-    throw new CrossdockError(
-      'CD_E_STACK_NOT_READY',
-      `redis-server did not answer at ${url}. Log tail:\n${tailFile(logFile)}`,
-      { retriable: true },
-    );
-  }
+  const outcome = await awaitPart(pid, () => redisAnswers(url), timeoutMs);
+  if (outcome !== 'ready') throw partNotUp(outcome, 'redis', `redis-server (${url})`, timeoutMs, logFile);
   return { pid, logFile, url, version, startedAt: new Date().toISOString() };
 }

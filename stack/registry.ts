@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CrossdockError } from '../core/errors';
 import type { StackPorts } from '../core/env';
 import { fetchRegistry } from './fetch';
 import { findJava } from './java';
 import { assertPortsFree } from './kafka';
 import type { StackPaths } from './paths';
 import { registryAnswers } from './probes';
-import { spawnDetached, tailFile, waitUntil } from './proc';
+import { awaitPart, partNotUp, spawnDetached } from './proc';
 import type { Progress } from './progress';
 import type { PartState } from './state';
 import { APICURIO_VERSION, JAVA_MIN } from './versions';
@@ -87,16 +86,8 @@ export async function startRegistry(
     { logFile, cwd: path.join(dir, 'app') },
   );
   const url = `http://127.0.0.1:${ports.registry}/apis/ccompat/v7`;
-  if (!(await waitUntil(() => registryAnswers(url), timeoutMs, 500))) {
-    throw new CrossdockError(
-      'CD_E_STACK_NOT_READY',
-      `The registry did not answer at ${url} within ${timeoutMs / 1000}s. Log tail (${logFile}):\n${tailFile(logFile)}`,
-      {
-        retriable: true,
-        details: { part: 'registry', logFile },
-      },
-    );
-  }
+  const outcome = await awaitPart(pid, () => registryAnswers(url), timeoutMs, 500);
+  if (outcome !== 'ready') throw partNotUp(outcome, 'registry', `The registry (${url})`, timeoutMs, logFile);
   progress.emit('stack.ready', { part: 'registry' }, 'ready');
   return { pid, logFile, startedAt: new Date().toISOString(), version: APICURIO_VERSION };
 }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { isCrossdockError } from '../../../core/errors';
 import { fetchKafka } from '../../../stack/fetch';
 import { findJava } from '../../../stack/java';
-import { stackPaths } from '../../../stack';
+import { down, stackPaths, up } from '../../../stack';
+import { ownStackEnv } from '../../helpers/stack';
 import { silentProgress } from '../../../stack/progress';
 
 /** The stack's bad situations end in a clear message with a stable code, never a stack trace. */
@@ -43,6 +44,29 @@ describe('stack errors', () => {
     expect(res.message).toMatch(/Maven could not fetch Kafka 0\.0\.1-does-not-exist \(exit 1\)/);
     expect(res.message).toMatch(/kafka_2\.13/);
     expect(fs.existsSync(path.join(paths.kafkaLibs, '0.0.1-does-not-exist', '.complete'))).toBe(false);
+  });
+
+  it('a part that exits while starting: CD_E_STACK_PART_EXITED at once, with its log tail', async () => {
+    // An own stack (own home and ports) whose broker JVM cannot start: a heap too small for it.
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-stack-exit-'));
+    const env = await ownStackEnv(own);
+    // The broker's heap is read from this process's environment (stack/kafka.ts).
+    const heap = process.env.CROSSDOCK_KAFKA_HEAP;
+    process.env.CROSSDOCK_KAFKA_HEAP = '-Xmx1k';
+    const t0 = Date.now();
+    try {
+      const res = await codeOf(up({ env, progress: silentProgress, timeoutMs: 120_000 }));
+      expect(res.code).toBe('CD_E_STACK_PART_EXITED');
+      expect(res.message).toContain('Kafka');
+      expect(res.message).toContain('Too small maximum heap');
+      // Not the readiness timeout: the broker's exit is seen within seconds.
+      expect(Date.now() - t0).toBeLessThan(60_000);
+    } finally {
+      if (heap === undefined) delete process.env.CROSSDOCK_KAFKA_HEAP;
+      else process.env.CROSSDOCK_KAFKA_HEAP = heap;
+      await down({ env, purge: true }).catch(() => undefined);
+      fs.rmSync(own, { recursive: true, force: true });
+    }
   });
 
   it('no Java new enough: CD_E_STACK_NO_JAVA, listing what was found', async () => {
