@@ -13,16 +13,12 @@
  *   npx tsx bench/scale/slots.ts              (defaults: 5 s per arm, 256 in flight, 2 rounds)
  *   BENCH_SECONDS=10 BENCH_INFLIGHT=512 npx tsx bench/scale/slots.ts
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { withBenchCluster } from './cluster';
 import { systemClock } from '../../core/clock';
 import { deliveryKeys } from '../../core/names/redis-keys';
-import { createRedis, redisNodes, redisReady, type RedisClient } from '../../core/redis';
+import { redisNodes, type RedisClient } from '../../core/redis';
 import { keySlot } from '../../core/redis-slot';
 import { createDeliveryState, type DeliveryState } from '../../retry/state';
-import { down, upRedisCluster } from '../../stack';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const inflight = Number(process.env.BENCH_INFLIGHT ?? 256);
@@ -113,22 +109,12 @@ async function arm(
 }
 
 async function main(): Promise<void> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-bench-slots-'));
-  const env = {
-    PATH: process.env.PATH,
-    CROSSDOCK_HOME: home,
-    CROSSDOCK_REDIS_CLUSTER_PORT: process.env.CROSSDOCK_BENCH_CLUSTER_PORT ?? '17401',
-  };
-  const up = await upRedisCluster({ env, timeoutMs: 60_000 });
-  const redis = createRedis({ connection: up.endpoints.redis, name: 'crossdock-bench-slots' });
-  try {
-    await redisReady(redis, up.url, 20_000);
-    const prefix = `bench-${crypto.randomBytes(3).toString('hex')}:`;
+  await withBenchCluster('slots', 17401, async ({ redis, url, prefix }) => {
     const make = (sub: string) =>
       createDeliveryState({ redis, keys: deliveryKeys(prefix, sub), clock: systemClock, owner: 'bench' });
     const subs = Array.from({ length: subscriberCount }, (_, i) => `sub-${i}`);
     const slots = subs.map((s) => keySlot(deliveryKeys(prefix, s).due));
-    console.log(`cluster ${up.url}; ${inflight} events in flight; ${seconds} s per arm; ${rounds} rounds`);
+    console.log(`cluster ${url}; ${inflight} events in flight; ${seconds} s per arm; ${rounds} rounds`);
     console.log(`spread arm: ${subscriberCount} subscribers on slots ${slots.join(', ')}`);
     for (let r = 1; r <= rounds; r++) {
       const one = await arm(redis, [make('one')]);
@@ -144,11 +130,7 @@ async function main(): Promise<void> {
         `round ${r} retries on one subscriber (schedule+claim+complete, 1 KB entries): ${retry.perSecond} retries/s, ${retry.cpuPerEventUs} µs primary CPU per retry; primaries: ${retry.share}`,
       );
     }
-  } finally {
-    redis.disconnect();
-    await down({ env, purge: true });
-    fs.rmSync(home, { recursive: true, force: true });
-  }
+  });
 }
 
 void main().catch((err: unknown) => {

@@ -11,15 +11,11 @@
  *   npx tsx bench/scale/wait.ts              (defaults: 4 s per arm, 3 rounds)
  *   BENCH_SECONDS=10 BENCH_ROUNDS=5 BENCH_INFLIGHT=64 npx tsx bench/scale/wait.ts
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { withBenchCluster } from './cluster';
 import { systemClock } from '../../core/clock';
 import { deliveryKeys } from '../../core/names/redis-keys';
-import { createRedis, redisReady, type RedisClient } from '../../core/redis';
+import type { RedisClient } from '../../core/redis';
 import { createDeliveryState } from '../../retry/state';
-import { down, upRedisCluster } from '../../stack';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -64,20 +60,8 @@ async function arm(redis: RedisClient, prefix: string, inflight: number, wait: b
 }
 
 async function main(): Promise<void> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-bench-wait-'));
-  const env = {
-    PATH: process.env.PATH,
-    CROSSDOCK_HOME: home,
-    CROSSDOCK_REDIS_CLUSTER_PORT: process.env.CROSSDOCK_BENCH_CLUSTER_PORT ?? '17441',
-  };
-  const up = await upRedisCluster({ env, timeoutMs: 60_000 });
-  const redis = createRedis({ connection: up.endpoints.redis, name: 'crossdock-bench-wait' });
-  try {
-    await redisReady(redis, up.url, 20_000);
-    const prefix = `bench-${crypto.randomBytes(3).toString('hex')}:`;
-    console.log(
-      `cluster ${up.url}; ${seconds} s per arm; ${rounds} rounds; in flight ${inflights.join(', ')}`,
-    );
+  await withBenchCluster('wait', 17441, async ({ redis, url, prefix }) => {
+    console.log(`cluster ${url}; ${seconds} s per arm; ${rounds} rounds; in flight ${inflights.join(', ')}`);
     const ratios = new Map<number, { rate: number[]; latency: number[] }>();
     for (let r = 1; r <= rounds; r++) {
       for (const inflight of inflights) {
@@ -102,11 +86,7 @@ async function main(): Promise<void> {
         `${inflight} in flight: with/without WAIT events/s ${range(acc.rate)}, time per admit+finish ${range(acc.latency)}`,
       );
     }
-  } finally {
-    redis.disconnect();
-    await down({ env, purge: true });
-    fs.rmSync(home, { recursive: true, force: true });
-  }
+  });
 }
 
 void main().catch((err: unknown) => {
