@@ -64,9 +64,9 @@ export interface LagSummary {
 }
 
 /** When (ms) a monotone count series first reached `n`, interpolated between samples. */
-export function reachedAt(
-  samples: readonly LagSample[],
-  pick: (s: LagSample) => number,
+export function reachedAt<S extends { t: number }>(
+  samples: readonly S[],
+  pick: (s: S) => number,
   n: number,
 ): number | null {
   for (let i = 0; i < samples.length; i++) {

@@ -4,6 +4,11 @@
  *
  *   npm run bench:router -- [--events 20000] [--warmup 3000] [--reps 3]
  *
+ * The Kafka Streams peer, arm S (bench/router/streams-peer.ts: the same validate-and-fan-out as a
+ * Kafka Streams app with exactly_once_v2, built with Maven on first use): CD_BENCH_ARMS=b1,h,s;
+ * the summary adds S's events/s and H / S per pair. CD_BENCH_STREAMS_THREADS (num.stream.threads,
+ * default 1) and CD_BENCH_STREAMS_JAVA_OPTS (JVM options) tune it.
+ *
  * Before/after a code change, in one run: CD_BENCH_ALT_ROOT=<another checkout, e.g. a
  * `git worktree` of the previous commit with node_modules linked> CD_BENCH_ARMS=b1,h,h_alt
  * CD_BENCH_NO_WRITE=1 npm run bench:router — h_alt is that checkout's router (its own arm.ts), and
@@ -26,6 +31,7 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { createRedis } from '../../core/redis';
 import { currentEndpoints } from '../../stack';
 import type { ArmConfig } from './arm';
+import { ensurePeerJar, peerSummary, runStreamsArm } from './streams-peer';
 import { makeWorkload, type BenchEvent } from './workload';
 
 const root = path.resolve(__dirname, '../..');
@@ -46,7 +52,11 @@ const kafka = new Kafka({
   logLevel: logLevel.NOTHING,
 });
 
-type ArmName = 'b1' | 'h' | 'h0' | 'h_alt';
+type ArmName = 'b1' | 'h' | 'h0' | 'h_alt' | 's';
+const ARMS = (process.env.CD_BENCH_ARMS?.split(',') ?? ['b1', 'h']) as ArmName[];
+const STREAMS_THREADS = Number(process.env.CD_BENCH_STREAMS_THREADS ?? 1);
+const STREAMS_JAVA_OPTS = (process.env.CD_BENCH_STREAMS_JAVA_OPTS ?? '').split(' ').filter(Boolean);
+const ARM_TIMEOUT_MS = Number(process.env.CD_BENCH_ARM_TIMEOUT_MS ?? 300_000);
 
 /** Another checkout whose router runs as arm h_alt (before/after comparisons). */
 const ALT_ROOT = process.env.CD_BENCH_ALT_ROOT;
@@ -54,12 +64,17 @@ const ALT_ROOT = process.env.CD_BENCH_ALT_ROOT;
 interface ArmResult {
   arm: ArmName;
   fanout: number;
+  rep?: number;
   records: number;
   seconds: number;
   eventsPerSec: number;
   cpuPercent: number;
   rssMb: number;
-  eventLoopDelayP99Ms: number;
+  /** Node arms only. */
+  eventLoopDelayP99Ms?: number;
+  /** Arm S: num.stream.threads and the records its processor saw (a re-processed record counts twice). */
+  threads?: number;
+  processed?: number;
   batches?: number;
   meanBatchMs?: number;
   meanPlanMs?: number;
@@ -120,10 +135,7 @@ function runArm(name: ArmName, cfg: Omit<ArmConfig, 'arm'>): Promise<ArmResult> 
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(
-      () => child.kill('SIGKILL'),
-      Number(process.env.CD_BENCH_ARM_TIMEOUT_MS ?? 300_000),
-    );
+    const timer = setTimeout(() => child.kill('SIGKILL'), ARM_TIMEOUT_MS);
     child.on('exit', (code) => {
       clearTimeout(timer);
       const line = out.trim().split('\n').pop() ?? '';
@@ -198,18 +210,45 @@ async function cleanup(prefix: string, topics: string[]): Promise<void> {
   redis.disconnect();
 }
 
+/** Arm S in this process: the JVM is timed from outside (bench/router/streams-peer.ts says how). */
+async function runPeer(prefix: string, fanout: number, outputs: string[]): Promise<ArmResult> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const r = await runStreamsArm(admin, {
+      prefix,
+      inputs: SITES.map((s) => `${prefix}.ingress.${s}`),
+      outputs,
+      deadLetterTopic: `${prefix}.dlq.router`,
+      total: EVENTS,
+      warmup: WARMUP,
+      brokers: endpoints.kafkaBrokers,
+      registryUrl: endpoints.registryUrl,
+      threads: STREAMS_THREADS,
+      javaOpts: STREAMS_JAVA_OPTS,
+      timeoutMs: ARM_TIMEOUT_MS,
+    });
+    return { arm: 's', fanout, ...r };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
 
 async function main(): Promise<void> {
+  const peer = ARMS.includes('s')
+    ? { ...(await ensurePeerJar()), threads: STREAMS_THREADS, javaOpts: STREAMS_JAVA_OPTS.join(' ') }
+    : undefined;
   process.stderr.write(`generating ${EVENTS} events…\n`);
   const events = await makeWorkload(endpoints.registryUrl, EVENTS, SITES);
   const results: ArmResult[] = [];
   for (const fanout of process.env.CD_BENCH_FANOUT ? [Number(process.env.CD_BENCH_FANOUT)] : [1, 3]) {
     for (let rep = 0; rep < REPS; rep++) {
-      for (const arm of (process.env.CD_BENCH_ARMS?.split(',') ?? ['b1', 'h']) as ArmName[]) {
+      for (const arm of ARMS) {
         const prefix = `bench${Date.now().toString(36)}${arm}`;
         const outs = Array.from({ length: fanout }, (_v, i) => `${prefix}.deliver.s${i + 1}`);
         const all = [
@@ -227,18 +266,22 @@ async function main(): Promise<void> {
         await admin.disconnect();
         await preload(prefix, events);
         const inIngress = await countRecords(SITES.map((st) => `${prefix}.ingress.${st}`));
-        const res = await runArm(arm, {
-          prefix,
-          sites: SITES,
-          fanout,
-          total: EVENTS,
-          warmup: WARMUP,
-          brokers: endpoints.kafkaBrokers,
-          registryUrl: endpoints.registryUrl,
-          redisUrl: endpoints.redisUrl,
-          partitionsConsumedConcurrently: CONCURRENCY,
-          maxWaitTimeInMs: 100,
-        });
+        const res =
+          arm === 's'
+            ? await runPeer(prefix, fanout, outs)
+            : await runArm(arm, {
+                prefix,
+                sites: SITES,
+                fanout,
+                total: EVENTS,
+                warmup: WARMUP,
+                brokers: endpoints.kafkaBrokers,
+                registryUrl: endpoints.registryUrl,
+                redisUrl: endpoints.redisUrl,
+                partitionsConsumedConcurrently: CONCURRENCY,
+                maxWaitTimeInMs: 100,
+              });
+        res.rep = rep + 1;
         const problem =
           inIngress !== events.length
             ? `ingress holds ${inIngress} records, not ${events.length}`
@@ -246,8 +289,12 @@ async function main(): Promise<void> {
         res.valid = !problem;
         if (problem) res.check = problem;
         results.push(res);
+        const detail =
+          arm === 's'
+            ? `threads ${String(res.threads)} processed ${String(res.processed)} dlq ${String(res.deadLetters)}`
+            : `batches ${String(res.batches)} mean ${String(res.meanBatchMs ?? '-')} ms (plan ${String(res.meanPlanMs ?? '-')})${res.arm !== 'b1' ? ` dup ${String(res.duplicates)} dlq ${String(res.deadLetters)}` : ''}`;
         process.stderr.write(
-          `F=${fanout} rep ${rep + 1} ${arm.toUpperCase().padEnd(2)} ${String(res.eventsPerSec).padStart(6)} ev/s  batches ${String(res.batches)} mean ${String(res.meanBatchMs ?? '-')} ms (plan ${String(res.meanPlanMs ?? '-')})${res.arm !== 'b1' ? ` dup ${String(res.duplicates)} dlq ${String(res.deadLetters)}` : ''}  cpu ${res.cpuPercent}%  rss ${res.rssMb} MB  eld p99 ${res.eventLoopDelayP99Ms} ms  ${res.valid ? 'valid' : `INVALID: ${problem}`}\n`,
+          `F=${fanout} rep ${rep + 1} ${arm.toUpperCase().padEnd(2)} ${String(res.eventsPerSec).padStart(6)} ev/s  ${detail}  cpu ${res.cpuPercent}%  rss ${res.rssMb} MB${res.eventLoopDelayP99Ms !== undefined ? `  eld p99 ${res.eventLoopDelayP99Ms} ms` : ''}  ${res.valid ? 'valid' : `INVALID: ${problem}`}\n`,
         );
         await cleanup(prefix, all);
       }
@@ -273,8 +320,10 @@ async function main(): Promise<void> {
       b1CpuPercent: median(of('b1').map((r) => r.cpuPercent)),
       hRssMb: Math.max(...of('h').map((r) => r.rssMb)),
       b1RssMb: Math.max(...of('b1').map((r) => r.rssMb)),
-      hEldP99Ms: median(of('h').map((r) => r.eventLoopDelayP99Ms)),
+      hEldP99Ms: median(of('h').map((r) => r.eventLoopDelayP99Ms ?? NaN)),
       invalidRuns: results.filter((r) => r.fanout === fanout && !r.valid).length,
+      // Arm S (when it ran): its events/s, CPU and RSS, and H / S per pair.
+      ...peerSummary(results, fanout),
       ...(altPairs.length
         ? {
             altVsH: {
@@ -301,7 +350,7 @@ async function main(): Promise<void> {
   };
   const doc = {
     date: new Date().toISOString(),
-    command: `npm run bench:router -- --events ${EVENTS} --warmup ${WARMUP} --reps ${REPS} --concurrency ${CONCURRENCY}`,
+    command: `${ARMS.includes('s') ? `CD_BENCH_ARMS=${ARMS.join(',')} ` : ''}${STREAMS_THREADS !== 1 ? `CD_BENCH_STREAMS_THREADS=${STREAMS_THREADS} ` : ''}npm run bench:router -- --events ${EVENTS} --warmup ${WARMUP} --reps ${REPS} --concurrency ${CONCURRENCY}`,
     machine,
     workload: {
       events: EVENTS,
@@ -310,6 +359,7 @@ async function main(): Promise<void> {
       partitions: PARTITIONS,
       avroBytes: Math.round(events.reduce((n, e) => n + e.value.length, 0) / events.length),
     },
+    ...(peer ? { peer } : {}),
     summary,
     runs: results,
   };
@@ -334,6 +384,7 @@ function writeDocs(doc: {
   command: string;
   machine: Record<string, unknown>;
   workload: Record<string, unknown>;
+  peer?: { java: string; kafkaStreams: string; avro: string; threads: number; javaOpts: string };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   summary: Array<Record<string, any>>;
 }): void {
@@ -362,6 +413,7 @@ function writeDocs(doc: {
     '| fan-out | H / B1 (median of pairs, range) | goal | B1 events/s (median, min–max) | H events/s | CPU B1 / H | RSS MB B1 / H | H event-loop p99 ms | invalid runs |',
     '|---|---|---|---|---|---|---|---|---|',
     ...rows,
+    ...peerRows(doc),
     '',
     'Raw runs: `bench/results/router.json`.',
     end,
@@ -373,6 +425,26 @@ function writeDocs(doc: {
     ? current.slice(0, current.indexOf(begin)) + section + current.slice(current.indexOf(end) + end.length)
     : `${current.trimEnd()}\n\n${section}\n`;
   fs.writeFileSync(file, next);
+}
+
+/** The Kafka Streams peer's table (arm S), when it ran; docs/benchmarks.md "Router: the Kafka Streams peer". */
+function peerRows(doc: Parameters<typeof writeDocs>[0]): string[] {
+  const p = doc.peer;
+  if (!p || !doc.summary.some((s) => s.s)) return [];
+  return [
+    '',
+    `S = the Kafka Streams peer (bench/router/streams-peer/, "Router: the Kafka Streams peer" below): Kafka Streams ${p.kafkaStreams} on Java ${p.java},`,
+    `exactly_once_v2, commit.interval.ms 100 (the exactly-once default), num.stream.threads ${p.threads}, JVM options ${p.javaOpts ? `\`${p.javaOpts}\`` : 'none (defaults)'};`,
+    `the Confluent framing read, the writer schema fetched by id from the registry, the body decoded with Apache Avro ${p.avro}'s GenericDatumReader, the original bytes forwarded to the F topics.`,
+    'Timed from its committed offsets, sampled every 100 ms (the same window: warm-up share committed → all committed). The goal: H ≥ 0.9 of S.',
+    '',
+    '| fan-out | H / S (median of pairs, range) | goal | S events/s (median, min–max) | H events/s | CPU S / H | RSS MB S / H |',
+    '|---|---|---|---|---|---|---|',
+    ...doc.summary.map(
+      (s) =>
+        `| F = ${s.fanout} | **${s.hOverS?.median ?? '—'}** (${s.hOverS?.range?.join('–') ?? '—'}) | 0.9 | ${s.s?.median ?? '—'} (${s.s?.min}–${s.s?.max}) | ${s.h?.median ?? '—'} | ${s.sCpuPercent ?? '—'}% / ${s.hCpuPercent}% | ${s.sRssMb ?? '—'} / ${s.hRssMb} |`,
+    ),
+  ];
 }
 
 main().catch((err: unknown) => {
