@@ -33,7 +33,8 @@ const atLeast = (m: unknown, goal: number) => (num(m) ? m >= goal : undefined);
 
 function routerRows(d: Doc): Row[] {
   const goals: Record<number, number> = { 1: 0.85, 3: 0.9 };
-  return ((d?.summary ?? []) as Doc[]).map((s) => {
+  const summary = (d?.summary ?? []) as Doc[];
+  const rows: Row[] = summary.map((s) => {
     const goal = goals[s.fanout as number];
     return {
       arm: 'router',
@@ -43,6 +44,16 @@ function routerRows(d: Doc): Row[] {
       ...(goal !== undefined && num(s.ratio) ? { met: s.ratio >= goal } : {}),
     };
   });
+  // The Kafka Streams peer S, when CD_BENCH_ARMS had it run (bench/router/streams-peer.ts).
+  for (const s of summary.filter((x) => x.hOverS))
+    rows.push({
+      arm: 'router',
+      measure: `router H / Kafka Streams peer S, F = ${s.fanout} (events/s; S ${s.s?.median ?? '—'}, H ${s.h?.median ?? '—'})`,
+      value: ratio(s.hOverS.median, s.hOverS.range?.[0], s.hOverS.range?.[1]),
+      goal: '≥ 0.9',
+      ...(num(s.hOverS.median) ? { met: s.hOverS.median >= 0.9 } : {}),
+    });
+  return rows;
 }
 
 function deliveryRows(d: Doc): Row[] {

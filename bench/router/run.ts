@@ -28,6 +28,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { CrossdockError } from '../../core/errors';
 import { createRedis } from '../../core/redis';
 import { currentEndpoints } from '../../stack';
 import type { ArmConfig } from './arm';
@@ -448,6 +449,9 @@ function peerRows(doc: Parameters<typeof writeDocs>[0]): string[] {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  // A coded failure (CD_E_BENCH_STREAMS_BUILD: arm S could not be built) says its code and message only.
+  process.stderr.write(
+    `${err instanceof CrossdockError ? `${err.code}: ${err.message}` : err instanceof Error ? err.stack : String(err)}\n`,
+  );
   process.exit(1);
 });

@@ -193,6 +193,17 @@ describe('npm run bench: headline figures and checks', () => {
       ['**0.89** (0.83–0.99)', '≥ 0.85', true],
       ['**0.80** (0.70–0.95)', '≥ 0.9', false],
     ]);
+    const withPeer = {
+      ...router,
+      summary: [{ ...router.summary[0], s: { median: 15000 }, hOverS: { median: 1.02, range: [0.9, 1.1] } }],
+    };
+    expect(rowsOf('router', withPeer)[1]).toEqual({
+      arm: 'router',
+      measure: 'router H / Kafka Streams peer S, F = 1 (events/s; S 15000, H 15350)',
+      value: '**1.02** (0.90–1.10)',
+      goal: '≥ 0.9',
+      met: true,
+    });
     expect(rowsOf('ingest', ingest)[0]).toMatchObject({ value: '**0.26** (0.19–0.38)', met: false });
     expect(rowsOf('ingest', ingest)[2]).toMatchObject({ value: '**0.54** (0.52–0.64)', met: true });
     expect(rowsOf('delivery', delivery).map((r) => r.value)).toEqual([

@@ -49,6 +49,9 @@ describe('bench/router streams peer (arm S): build decisions', () => {
     const out = Array.from({ length: 30 }, (_v, i) => `line ${i + 1}`).join('\n\n') + '\n';
     expect(lastLines(out, 3)).toBe('line 28\nline 29\nline 30');
     expect(lastLines('')).toBe('');
+    expect(lastLines('\x1b[0m\x1b[0m[ERROR] COMPILATION ERROR :\n\x1b[0m')).toBe(
+      '[ERROR] COMPILATION ERROR :',
+    );
   });
 
   test("the pom's versions are what the bench reports (Kafka Streams 4.1.1, Avro 1.12.x)", () => {

@@ -47,17 +47,7 @@ public final class StreamsPeer {
     String dlq = required(args, "dlq");
     int threads = Integer.parseInt(args.getOrDefault("threads", "1"));
     Registry registry = new Registry(required(args, "registry"));
-
-    Topology topology = new Topology();
-    ByteArrayDeserializer bytesIn = new ByteArrayDeserializer();
-    ByteArraySerializer bytesOut = new ByteArraySerializer();
-    topology.addSource("ingress", bytesIn, bytesIn, inputs.toArray(new String[0]));
-    List<String> outputNodes = new ArrayList<>();
-    for (int i = 0; i < outputs.size(); i++) outputNodes.add("out-" + (i + 1));
-    topology.addProcessor("validate", () -> new Validate(registry, outputNodes, "dlq"), "ingress");
-    for (int i = 0; i < outputs.size(); i++)
-      topology.addSink(outputNodes.get(i), outputs.get(i), bytesOut, bytesOut, "validate");
-    topology.addSink("dlq", dlq, bytesOut, bytesOut, "validate");
+    Topology topology = topology(registry, inputs, outputs, dlq);
 
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, required(args, "application-id"));
@@ -108,6 +98,21 @@ public final class StreamsPeer {
     failed.await();
     // Kafka Streams stopped on its own (a thread failed): the bench sees the exit code.
     if (!closing.get()) System.exit(2);
+  }
+
+  /** ingress topics → validate → one sink per output topic, and the dead-letter sink. */
+  static Topology topology(Registry registry, List<String> inputs, List<String> outputs, String dlq) {
+    Topology topology = new Topology();
+    ByteArrayDeserializer bytesIn = new ByteArrayDeserializer();
+    ByteArraySerializer bytesOut = new ByteArraySerializer();
+    topology.addSource("ingress", bytesIn, bytesIn, inputs.toArray(new String[0]));
+    List<String> outputNodes = new ArrayList<>();
+    for (int i = 0; i < outputs.size(); i++) outputNodes.add("out-" + (i + 1));
+    topology.addProcessor("validate", () -> new Validate(registry, outputNodes, "dlq"), "ingress");
+    for (int i = 0; i < outputs.size(); i++)
+      topology.addSink(outputNodes.get(i), outputs.get(i), bytesOut, bytesOut, "validate");
+    topology.addSink("dlq", dlq, bytesOut, bytesOut, "validate");
+    return topology;
   }
 
   static Map<String, String> parse(String[] argv) {
