@@ -250,7 +250,8 @@ async function main(): Promise<void> {
   for (const fanout of process.env.CD_BENCH_FANOUT ? [Number(process.env.CD_BENCH_FANOUT)] : [1, 3]) {
     for (let rep = 0; rep < REPS; rep++) {
       for (const arm of ARMS) {
-        const prefix = `bench${Date.now().toString(36)}${arm}`;
+        const armStarted = Date.now();
+        const prefix = `bench${armStarted.toString(36)}${arm}`;
         const outs = Array.from({ length: fanout }, (_v, i) => `${prefix}.deliver.s${i + 1}`);
         const all = [
           ...SITES.map((s) => `${prefix}.ingress.${s}`),
@@ -295,7 +296,7 @@ async function main(): Promise<void> {
             ? `threads ${String(res.threads)} processed ${String(res.processed)} dlq ${String(res.deadLetters)}`
             : `batches ${String(res.batches)} mean ${String(res.meanBatchMs ?? '-')} ms (plan ${String(res.meanPlanMs ?? '-')})${res.arm !== 'b1' ? ` dup ${String(res.duplicates)} dlq ${String(res.deadLetters)}` : ''}`;
         process.stderr.write(
-          `F=${fanout} rep ${rep + 1} ${arm.toUpperCase().padEnd(2)} ${String(res.eventsPerSec).padStart(6)} ev/s  ${detail}  cpu ${res.cpuPercent}%  rss ${res.rssMb} MB${res.eventLoopDelayP99Ms !== undefined ? `  eld p99 ${res.eventLoopDelayP99Ms} ms` : ''}  ${res.valid ? 'valid' : `INVALID: ${problem}`}\n`,
+          `F=${fanout} rep ${rep + 1} ${arm.toUpperCase().padEnd(2)} ${String(res.eventsPerSec).padStart(6)} ev/s  ${detail}  cpu ${res.cpuPercent}%  rss ${res.rssMb} MB${res.eventLoopDelayP99Ms !== undefined ? `  eld p99 ${res.eventLoopDelayP99Ms} ms` : ''}  ${res.valid ? 'valid' : `INVALID: ${problem}`}  (arm-run ${Math.round((Date.now() - armStarted) / 1000)} s with preload and check)\n`,
         );
         await cleanup(prefix, all);
       }
@@ -434,7 +435,7 @@ function peerRows(doc: Parameters<typeof writeDocs>[0]): string[] {
   if (!p || !doc.summary.some((s) => s.s)) return [];
   return [
     '',
-    `S = the Kafka Streams peer (bench/router/streams-peer/, "Router: the Kafka Streams peer" below): Kafka Streams ${p.kafkaStreams} on Java ${p.java},`,
+    `S = the Kafka Streams peer (bench/router/streams-peer/, "Router: the Kafka Streams peer (arm S)" below): Kafka Streams ${p.kafkaStreams} on Java ${p.java},`,
     `exactly_once_v2, commit.interval.ms 100 (the exactly-once default), num.stream.threads ${p.threads}, JVM options ${p.javaOpts ? `\`${p.javaOpts}\`` : 'none (defaults)'};`,
     `the Confluent framing read, the writer schema fetched by id from the registry, the body decoded with Apache Avro ${p.avro}'s GenericDatumReader, the original bytes forwarded to the F topics.`,
     'Timed from its committed offsets, sampled every 100 ms (the same window: warm-up share committed → all committed). The goal: H ≥ 0.9 of S.',
