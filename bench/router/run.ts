@@ -7,7 +7,7 @@
  * The Kafka Streams peer, arm S (bench/router/streams-peer.ts: the same validate-and-fan-out as a
  * Kafka Streams app with exactly_once_v2, built with Maven on first use): CD_BENCH_ARMS=b1,h,s;
  * the summary adds S's events/s and H / S per pair. CD_BENCH_STREAMS_THREADS (num.stream.threads,
- * default 1) and CD_BENCH_STREAMS_JAVA_OPTS (JVM options) tune it.
+ * default 2: faster than 1 here) and CD_BENCH_STREAMS_JAVA_OPTS (JVM options) tune it.
  *
  * Before/after a code change, in one run: CD_BENCH_ALT_ROOT=<another checkout, e.g. a
  * `git worktree` of the previous commit with node_modules linked> CD_BENCH_ARMS=b1,h,h_alt
@@ -55,7 +55,7 @@ const kafka = new Kafka({
 
 type ArmName = 'b1' | 'h' | 'h0' | 'h_alt' | 's';
 const ARMS = (process.env.CD_BENCH_ARMS?.split(',') ?? ['b1', 'h']) as ArmName[];
-const STREAMS_THREADS = Number(process.env.CD_BENCH_STREAMS_THREADS ?? 1);
+const STREAMS_THREADS = Number(process.env.CD_BENCH_STREAMS_THREADS ?? 2);
 const STREAMS_JAVA_OPTS = (process.env.CD_BENCH_STREAMS_JAVA_OPTS ?? '').split(' ').filter(Boolean);
 const ARM_TIMEOUT_MS = Number(process.env.CD_BENCH_ARM_TIMEOUT_MS ?? 300_000);
 
@@ -352,7 +352,7 @@ async function main(): Promise<void> {
   };
   const doc = {
     date: new Date().toISOString(),
-    command: `${ARMS.includes('s') ? `CD_BENCH_ARMS=${ARMS.join(',')} ` : ''}${STREAMS_THREADS !== 1 ? `CD_BENCH_STREAMS_THREADS=${STREAMS_THREADS} ` : ''}npm run bench:router -- --events ${EVENTS} --warmup ${WARMUP} --reps ${REPS} --concurrency ${CONCURRENCY}`,
+    command: `${ARMS.includes('s') ? `CD_BENCH_ARMS=${ARMS.join(',')} ` : ''}${STREAMS_THREADS !== 2 ? `CD_BENCH_STREAMS_THREADS=${STREAMS_THREADS} ` : ''}npm run bench:router -- --events ${EVENTS} --warmup ${WARMUP} --reps ${REPS} --concurrency ${CONCURRENCY}`,
     machine,
     workload: {
       events: EVENTS,

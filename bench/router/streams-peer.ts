@@ -35,7 +35,7 @@ export interface StreamsArmConfig {
   warmup: number;
   brokers: string[];
   registryUrl: string;
-  /** num.stream.threads (CD_BENCH_STREAMS_THREADS). */
+  /** num.stream.threads (CD_BENCH_STREAMS_THREADS, default 2). */
   threads: number;
   /** Extra JVM options, split on spaces (CD_BENCH_STREAMS_JAVA_OPTS). */
   javaOpts: string[];
@@ -173,7 +173,7 @@ export function peerSummary(
   );
   return {
     s: { median: Math.round(median(rates)), min: Math.min(...rates), max: Math.max(...rates) },
-    sCpuPercent: median(s.map((r) => r.cpuPercent)),
+    sCpuPercent: Math.round(median(s.map((r) => r.cpuPercent))),
     sRssMb: Math.max(...s.map((r) => r.rssMb)),
     ...(hOverS ? { hOverS } : {}),
   };

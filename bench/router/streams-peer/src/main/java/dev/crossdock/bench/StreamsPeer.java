@@ -34,7 +34,7 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
  * <pre>
  * java -jar streams-peer.jar --bootstrap 127.0.0.1:19092 --registry http://…/apis/ccompat/v7 \
  *   --application-id bench-s-1 --inputs a.ingress.x,a.ingress.y --outputs a.deliver.s1 \
- *   --dlq a.dlq.router [--threads 1] [--state-dir /tmp/…] [--commit-interval-ms 100]
+ *   --dlq a.dlq.router [--threads 2] [--state-dir /tmp/…] [--commit-interval-ms 100]
  * </pre>
  */
 public final class StreamsPeer {
@@ -45,7 +45,7 @@ public final class StreamsPeer {
     List<String> inputs = list(args, "inputs");
     List<String> outputs = list(args, "outputs");
     String dlq = required(args, "dlq");
-    int threads = Integer.parseInt(args.getOrDefault("threads", "1"));
+    int threads = Integer.parseInt(args.getOrDefault("threads", "2"));
     Registry registry = new Registry(required(args, "registry"));
     Topology topology = topology(registry, inputs, outputs, dlq);
 
