@@ -60,7 +60,7 @@ export interface PeerSample {
   cpuTicks: number;
 }
 
-// ---- pure parts (test/unit/bench/router-streams-peer.test.ts) ----
+// ---- pure parts (test/unit/bench/router/streams-peer.test.ts) ----
 
 /** The jar must be (re)built: missing, or older than a source file. */
 export function jarIsStale(jarMtimeMs: number | undefined, sourceMtimesMs: readonly number[]): boolean {
