@@ -81,15 +81,34 @@ export function reachedAt<S extends { t: number }>(
 }
 
 /**
- * The tracker's rate alone (facts per second), from its committed offsets: from the sample where
- * it has committed the warm-up share to the one where it has committed all `total` (interpolated);
- * null when it did not get that far.
+ * When a count series reached the warm-up share and when it reached `total` (each interpolated):
+ * the window every arm's rate is measured over; null when it did not get that far.
  */
+export function warmWindow<S extends { t: number }>(
+  samples: readonly S[],
+  pick: (s: S) => number,
+  warmup: number,
+  total: number,
+): { from: number; to: number } | null {
+  const from = reachedAt(samples, pick, warmup);
+  const to = reachedAt(samples, pick, total);
+  return from === null || to === null || to <= from ? null : { from, to };
+}
+
+/** Records per second over warmWindow (`total - warmup` records); null without one. */
+export function countRate<S extends { t: number }>(
+  samples: readonly S[],
+  pick: (s: S) => number,
+  total: number,
+  warmup: number,
+): number | null {
+  const w = warmWindow(samples, pick, warmup, total);
+  return w ? Math.round((total - warmup) / ((w.to - w.from) / 1000)) : null;
+}
+
+/** The tracker's rate alone (facts per second), from its committed offsets (countRate). */
 export function aloneRate(samples: readonly LagSample[], total: number, warmup: number): number | null {
-  const from = reachedAt(samples, (s) => s.tracker, warmup);
-  const to = reachedAt(samples, (s) => s.tracker, total);
-  if (from === null || to === null || to <= from) return null;
-  return Math.round((total - warmup) / ((to - from) / 1000));
+  return countRate(samples, (s) => s.tracker, total, warmup);
 }
 
 /**
@@ -108,13 +127,7 @@ export function summarizeLag(
   const half = routerStart + (routerEnd - routerStart) / 2;
   const maxOf = (xs: readonly LagSample[]) => xs.reduce((m, s) => Math.max(m, lagOf(s)), 0);
   const trackerDone = reachedAt(samples, (s) => s.tracker, total);
-  const rate = (pick: (s: LagSample) => number): number | null => {
-    const from = reachedAt(samples, pick, warmup);
-    const to = reachedAt(samples, pick, total);
-    return from === null || to === null || to <= from
-      ? null
-      : Math.round((total - warmup) / ((to - from) / 1000));
-  };
+  const rate = (pick: (s: LagSample) => number) => countRate(samples, pick, total, warmup);
   const inWindow = during.filter((x) => x.router >= warmup);
   const first = inWindow[0];
   const last = inWindow[inWindow.length - 1];

@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Admin } from 'kafkajs';
 import { CrossdockError } from '../../core/errors';
-import { median, pairRatios, reachedAt } from '../flows/summary';
+import { median, pairRatios, warmWindow } from '../flows/summary';
 
 export const PEER_DIR = path.join(__dirname, 'streams-peer');
 export const PEER_JAR = path.join(PEER_DIR, 'target', 'streams-peer.jar');
@@ -131,9 +131,9 @@ export function timedWindow(
   total: number,
   ticksPerSec: number,
 ): Pick<StreamsArmResult, 'records' | 'seconds' | 'eventsPerSec' | 'cpuPercent'> | undefined {
-  const from = reachedAt(samples, (s) => s.committed, warmup);
-  const to = reachedAt(samples, (s) => s.committed, total);
-  if (from === null || to === null || to <= from) return undefined;
+  const w = warmWindow(samples, (s) => s.committed, warmup, total);
+  if (!w) return undefined;
+  const { from, to } = w;
   const records = total - warmup;
   const seconds = (to - from) / 1000;
   const a = [...samples].reverse().find((s) => s.t <= from) ?? samples[0]!;
