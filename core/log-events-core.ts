@@ -35,4 +35,33 @@ export const CORE_LOG_EVENTS = defineLogEvents({
     fields: ['kafkajs'],
     description: 'kafkajs routine information (group joins, offset commits, connections).',
   },
+  'kafka.native_error': {
+    level: 'error',
+    fields: ['librdkafka'],
+    description:
+      'The native client (librdkafka) reported an error (a broker down, a request failed); librdkafka retries by itself, and a send it gives up on fails to its caller.',
+  },
+  'kafka.native_warning': {
+    level: 'warn',
+    fields: ['librdkafka'],
+    description:
+      'The native client (librdkafka) reported a warning; usually transient, worth a look when it repeats.',
+  },
+  'kafka.native_info': {
+    level: 'debug',
+    fields: ['librdkafka'],
+    description: 'The native client (librdkafka): routine information.',
+  },
+  'kafka.client_chosen': {
+    level: 'info',
+    fields: ['component', 'client', 'setting', 'librdkafkaVersion'],
+    description:
+      'Which Kafka client a component runs on (kafkajs or librdkafka), from hub.kafka.clients (`auto`: the measured faster one, docs/adr/0003-kafka-client.md).',
+  },
+  'kafka.native_unavailable': {
+    level: 'warn',
+    fields: ['component', 'code', 'reason'],
+    description:
+      'A component set to `auto` would run on the native client, which cannot be loaded (CD_E_KAFKA_NATIVE_UNAVAILABLE: not built, its build failed, or turned off); it runs on kafkajs. `npm run native` builds it and says why it cannot.',
+  },
 });

@@ -1,5 +1,6 @@
 import { CORE_CODES } from '../core/codes';
 import { CONFIG_CODES } from '../core/config';
+import { KAFKA_CLIENT_CODES } from '../core/kafka-client/codes';
 import { catalogCodes, type ErrorCatalog } from '../core/error-catalog';
 import type { ErrorSpec } from '../core/errors';
 import { renderErrorsMd } from '../core/errors-doc';
@@ -20,6 +21,7 @@ import { DEMO_CODES } from './demo-codes';
  */
 export const ERROR_CATALOG: ErrorCatalog = [
   { part: 'core', codes: CORE_CODES },
+  { part: 'kafka client', codes: KAFKA_CLIENT_CODES },
   { part: 'stack', codes: STACK_CODES },
   { part: 'config', codes: CONFIG_CODES },
   { part: 'schemas', codes: SCHEMA_CODES },

@@ -1,5 +1,5 @@
-import os from 'node:os';
 import path from 'node:path';
+import { crossdockCacheDir, crossdockHome } from '../core/home';
 
 /**
  * Where the stack keeps things, all outside the repo:
@@ -28,8 +28,8 @@ export interface StackPaths {
 }
 
 export function stackPaths(env: NodeJS.ProcessEnv = process.env): StackPaths {
-  const home = env.CROSSDOCK_HOME ?? path.join(os.homedir(), '.crossdock');
-  const cache = env.CROSSDOCK_CACHE_DIR ?? path.join(home, 'cache');
+  const home = crossdockHome(env);
+  const cache = crossdockCacheDir(env);
   const stackDir = path.join(home, 'stack');
   return {
     home,

@@ -1,14 +1,20 @@
 /**
- * Arm K: a raw kafkajs producer (idempotent, acks=all, maxInFlightRequests 1 — the ingest
- * producer's settings) sending the same pre-encoded events in batches of CD_BENCH_BATCH from
- * CD_BENCH_CONCURRENCY loops for CD_BENCH_SECONDS. Prints { events, seconds, cpuMs, rssMb }.
+ * Arms K and K_rd: a raw producer sending the same pre-encoded events in batches of
+ * CD_BENCH_BATCH from CD_BENCH_CONCURRENCY loops for CD_BENCH_SECONDS, each batch awaited.
+ * Prints { events, seconds, cpuMs, rssMb }. CD_BENCH_CLIENT:
+ *  - kafkajs (K): idempotent, acks=all, maxInFlightRequests 1 (kafkajs keeps the idempotent
+ *    order only so; the ingest producer's settings);
+ *  - librdkafka (K_rd): @confluentinc/kafka-javascript's KafkaJS-style producer, idempotent,
+ *    acks=all, librdkafka's own defaults otherwise (linger.ms 5, 5 requests in flight): the
+ *    fastest way this client writes these batches, as a team using it bare would.
  */
 // First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
 import '../../core/kafkajs-patch';
 import fs from 'node:fs';
 import type { Message } from 'kafkajs';
 import { createKafka } from '../../core/kafka';
-import { currentEndpoints } from '../../stack';
+import { loadNativeKafka } from '../../core/kafka-client/native-load';
+import { currentEndpoints, stackPaths } from '../../stack';
 
 async function main(): Promise<void> {
   const topic = process.env.CD_BENCH_TOPIC!;
@@ -25,13 +31,30 @@ async function main(): Promise<void> {
     value: Buffer.from(e.value, 'base64'),
     headers: e.headers,
   }));
-  const producer = createKafka({ clientId: 'bench-raw', brokers: currentEndpoints().kafkaBrokers }).producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-  });
-  await producer.connect();
-  await producer.send({ topic, acks: -1, messages: messages.slice(0, batch) }); // warm-up: metadata, producer id
+  const brokers = currentEndpoints().kafkaBrokers;
+  let send: (messages: Message[]) => Promise<unknown>;
+  let disconnect: () => Promise<void>;
+  if (process.env.CD_BENCH_CLIENT === 'librdkafka') {
+    const native = loadNativeKafka(stackPaths().cache);
+    if (!native.ok) throw native.error;
+    const producer = new native.module.KafkaJS.Kafka({
+      kafkaJS: { brokers, clientId: 'bench-raw-rd', logLevel: native.module.KafkaJS.logLevel.NOTHING },
+    }).producer({ kafkaJS: { idempotent: true, acks: -1, allowAutoTopicCreation: false } });
+    await producer.connect();
+    // The client writes partition and headers into the messages it gets: copies.
+    send = (ms) => producer.send({ topic, messages: ms.map((m) => ({ ...m, headers: { ...m.headers } })) });
+    disconnect = () => producer.disconnect();
+  } else {
+    const producer = createKafka({ clientId: 'bench-raw', brokers }).producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    await producer.connect();
+    send = (ms) => producer.send({ topic, acks: -1, messages: ms });
+    disconnect = () => producer.disconnect();
+  }
+  await send(messages.slice(0, batch)); // warm-up: metadata, producer id
   const cpu0 = process.cpuUsage();
   const start = Date.now();
   const end = start + seconds * 1000;
@@ -41,14 +64,14 @@ async function main(): Promise<void> {
     Array.from({ length: loops }, async () => {
       while (Date.now() < end) {
         const from = (i += batch) % (messages.length - batch);
-        await producer.send({ topic, acks: -1, messages: messages.slice(from, from + batch) });
+        await send(messages.slice(from, from + batch));
         events += batch;
       }
     }),
   );
   const took = (Date.now() - start) / 1000;
   const c = process.cpuUsage(cpu0);
-  await producer.disconnect();
+  await disconnect();
   process.stdout.write(
     JSON.stringify({
       events,

@@ -1,13 +1,17 @@
 /**
- * Ingest benchmark (issue 7): HTTP ingest events/s, single-event and batched, against
+ * Ingest benchmark (issues 7 and 19): HTTP ingest events/s, single-event (S) and batched (B), each
+ * on both Kafka clients (_js kafkajs, _rd librdkafka), against
  *  - A: a bare Fastify route doing no work (same bodies, same signing client, same connections);
- *  - C: the ceiling for a single event: a Fastify route that answers 202 only after the ingest's own
- *       coalescing publisher (idempotent, acks=all) had pre-encoded bytes for the event acknowledged
- *       (no HMAC, replay mark, mapping or Avro): how much of S/A is the design, how much the ingest;
- *  - K: a raw kafkajs producer sending the same pre-encoded events (same producer settings),
- * in the same run, interleaved (A S C A_b B K per repetition), ratios first. Each server runs in its
- * own process; autocannon drives them from this one. A run is invalid when any answer is not 2xx
- * or the ingress topic does not hold exactly the events that were answered 202.
+ *  - C_js, C_rd: the ceiling for a single event: a Fastify route that answers 202 only after the
+ *       ingest's own publisher (idempotent, acks=all) had pre-encoded bytes for the event
+ *       acknowledged (no HMAC, replay mark, mapping or Avro): how much of S/A is the design;
+ *  - K_js, K_rd: a raw producer of each client sending the same pre-encoded events,
+ * in the same run, interleaved (A S_js S_rd C_js C_rd A_batch B_js B_rd K_js K_rd per repetition),
+ * ratios first. The goals read the ingest as shipped (the client `auto` picks: core/kafka-client/
+ * choose.ts) against A and against the faster raw producer of the two; the decision record
+ * (docs/adr/0003-kafka-client.md) reads _rd / _js. Each server runs in its own process;
+ * autocannon drives them from this one. A run is invalid when any answer is not 2xx or the
+ * ingress topic does not hold exactly the events that were answered 202.
  *
  *   npm run bench:ingest                      (3 repetitions, 8 s per arm, 64 connections, batch 50)
  *   BENCH_REPS=5 BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_BATCH=100 npm run bench:ingest
@@ -29,6 +33,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Admin } from 'kafkajs';
 import { createKafka } from '../../core/kafka';
+import { AUTO_CLIENT } from '../../core/kafka-client/choose';
 import { currentEndpoints } from '../../stack';
 import { createCatalogCodec } from '../../connectors/sources/codec';
 import { loadSiteMappings } from '../../connectors/sources/mapping/load';
@@ -41,7 +46,9 @@ const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const BATCH = Number(process.env.BENCH_BATCH ?? 50);
-const ALL_ARMS = ['A', 'S', 'C', 'A_batch', 'B', 'K'];
+const ALL_ARMS = ['A', 'S_js', 'S_rd', 'C_js', 'C_rd', 'A_batch', 'B_js', 'B_rd', 'K_js', 'K_rd'];
+/** The ingest as shipped: the arms of the client `auto` picks (hub.kafka.clients.ingest). */
+const SHIPPED = (AUTO_CLIENT.ingest as string) === 'librdkafka' ? 'rd' : 'js';
 const ARMS = process.env.BENCH_ARMS ? process.env.BENCH_ARMS.split(',') : ALL_ARMS;
 const ALT_ROOT = process.env.BENCH_ALT_ROOT;
 
@@ -131,9 +138,10 @@ async function main(): Promise<void> {
     bodies: string[],
     perReq: number,
     rep: number,
+    client: 'auto' | 'kafkajs' | 'librdkafka' = 'auto',
     root = ROOT,
   ) => {
-    const srv = await startServer(mode, serverEnv, root);
+    const srv = await startServer(mode, { ...serverEnv, CD_BENCH_CLIENT: client }, root);
     const warm = await cannon(srv.port, bodies, 2, CONNECTIONS); // JIT, producer id, registry cache, Redis scripts
     const res = await cannon(srv.port, bodies, SECONDS, CONNECTIONS);
     const usage = await srv.stop();
@@ -161,7 +169,7 @@ async function main(): Promise<void> {
       `[bench:ingest] rep ${rep} ${arm}: ${Math.round(run.eventsPerSec)} events/s (${Math.round(run.requestsPerSec)} req/s, non2xx ${run.non2xx}, errors ${run.errors}, CPU ${run.cpuMs} ms${run.messagesPerProduce ? `, ${run.messagesPerProduce.toFixed(1)} msgs/produce` : ''})\n`,
     );
   };
-  const kafkaArm = async (rep: number) => {
+  const kafkaArm = async (arm: 'K_js' | 'K_rd', rep: number) => {
     const out = await new Promise<string>((resolve, reject) => {
       const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'kafka-arm.ts')], {
         cwd: ROOT,
@@ -172,6 +180,7 @@ async function main(): Promise<void> {
           CD_BENCH_CONCURRENCY: String(Math.min(CONNECTIONS, 16)),
           CD_BENCH_SECONDS: String(SECONDS),
           CD_BENCH_EVENTS_FILE: eventsFile,
+          CD_BENCH_CLIENT: arm === 'K_js' ? 'kafkajs' : 'librdkafka',
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -181,7 +190,7 @@ async function main(): Promise<void> {
     });
     const r = JSON.parse(out) as { events: number; seconds: number; cpuMs: number; rssMb: number };
     runs.push({
-      arm: 'K',
+      arm,
       rep,
       requestsPerSec: r.events / BATCH / r.seconds,
       eventsPerSec: r.events / r.seconds,
@@ -191,18 +200,22 @@ async function main(): Promise<void> {
       cpuMs: r.cpuMs,
       rssMb: r.rssMb,
     });
-    process.stderr.write(`[bench:ingest] rep ${rep} K: ${Math.round(r.events / r.seconds)} events/s\n`);
+    process.stderr.write(`[bench:ingest] rep ${rep} ${arm}: ${Math.round(r.events / r.seconds)} events/s\n`);
   };
 
   const arms: Record<string, (rep: number) => Promise<void>> = {
     A: (rep) => httpArm('A', 'bare', single, 1, rep),
-    S: (rep) => httpArm('S', 'ingest', single, 1, rep),
-    C: (rep) => httpArm('C', 'ceiling', single, 1, rep),
+    S_js: (rep) => httpArm('S_js', 'ingest', single, 1, rep, 'kafkajs'),
+    S_rd: (rep) => httpArm('S_rd', 'ingest', single, 1, rep, 'librdkafka'),
+    C_js: (rep) => httpArm('C_js', 'ceiling', single, 1, rep, 'kafkajs'),
+    C_rd: (rep) => httpArm('C_rd', 'ceiling', single, 1, rep, 'librdkafka'),
     A_batch: (rep) => httpArm('A_batch', 'bare', batched, BATCH, rep),
-    B: (rep) => httpArm('B', 'ingest', batched, BATCH, rep),
-    K: kafkaArm,
-    S_alt: (rep) => httpArm('S_alt', 'ingest', single, 1, rep, ALT_ROOT),
-    B_alt: (rep) => httpArm('B_alt', 'ingest', batched, BATCH, rep, ALT_ROOT),
+    B_js: (rep) => httpArm('B_js', 'ingest', batched, BATCH, rep, 'kafkajs'),
+    B_rd: (rep) => httpArm('B_rd', 'ingest', batched, BATCH, rep, 'librdkafka'),
+    K_js: (rep) => kafkaArm('K_js', rep),
+    K_rd: (rep) => kafkaArm('K_rd', rep),
+    S_alt: (rep) => httpArm('S_alt', 'ingest', single, 1, rep, 'auto', ALT_ROOT),
+    B_alt: (rep) => httpArm('B_alt', 'ingest', batched, BATCH, rep, 'auto', ALT_ROOT),
   };
   // Partial runs alternate the order (A B, B A, …) so that no arm always follows the same one.
   const partial = ARMS.join(',') !== ALL_ARMS.join(',');
@@ -225,21 +238,37 @@ async function main(): Promise<void> {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   const of = (arm: string) => runs.filter((r) => r.arm === arm);
   type Ratio = { median: number; min: number; max: number };
-  const ratio = (a: string, b: string): Ratio | undefined => {
-    if (!of(a).length || !of(b).length) return undefined;
-    const pairs = Array.from({ length: REPS }, (_, i) => of(a)[i]!.eventsPerSec / of(b)[i]!.eventsPerSec);
+  /** a / b per repetition; b may name several arms: the fastest of them in that repetition. */
+  const ratio = (a: string, ...bs: string[]): Ratio | undefined => {
+    if (!of(a).length || bs.some((b) => !of(b).length)) return undefined;
+    const pairs = Array.from(
+      { length: REPS },
+      (_, i) => of(a)[i]!.eventsPerSec / Math.max(...bs.map((b) => of(b)[i]!.eventsPerSec)),
+    );
     return { median: median(pairs), min: Math.min(...pairs), max: Math.max(...pairs) };
   };
-  const alt = ALT_ROOT ? { altVsThis: { S: ratio('S_alt', 'S'), B: ratio('B_alt', 'B') } } : {};
+  const alt = ALT_ROOT
+    ? { altVsThis: { S: ratio('S_alt', `S_${SHIPPED}`), B: ratio('B_alt', `B_${SHIPPED}`) } }
+    : {};
   const summary = {
     ...alt,
     measuredAt: new Date().toISOString(),
     machine: `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}`,
     settings: { reps: REPS, seconds: SECONDS, connections: CONNECTIONS, batch: BATCH },
-    singleVsBare: ratio('S', 'A'),
-    ceilingVsBare: ratio('C', 'A'),
-    singleVsCeiling: ratio('S', 'C'),
-    batchVsRawKafka: ratio('B', 'K'),
+    /** The ingest as shipped (its client: `shipped`). */
+    shipped: AUTO_CLIENT.ingest,
+    singleVsBare: ratio(`S_${SHIPPED}`, 'A'),
+    ceilingVsBare: ratio(`C_${SHIPPED}`, 'A'),
+    singleVsCeiling: ratio(`S_${SHIPPED}`, `C_${SHIPPED}`),
+    /** Against the faster raw producer of the two clients in each repetition. */
+    batchVsRawKafka: ratio(`B_${SHIPPED}`, 'K_js', 'K_rd'),
+    /** The decision rule's figures (docs/adr/0003-kafka-client.md): librdkafka / kafkajs, arm by arm. */
+    clients: {
+      single: ratio('S_rd', 'S_js'),
+      batch: ratio('B_rd', 'B_js'),
+      ceiling: ratio('C_rd', 'C_js'),
+      raw: ratio('K_rd', 'K_js'),
+    },
     medians: Object.fromEntries(
       ARMS.map((a) => [
         a,
@@ -263,7 +292,7 @@ async function main(): Promise<void> {
   const line = (name: string, r: Ratio | undefined) =>
     r ? `${name} ${r.median.toFixed(2)} (${r.min.toFixed(2)}-${r.max.toFixed(2)})  ` : '';
   process.stderr.write(
-    `[bench:ingest] ${line('S/A', summary.singleVsBare)}${line('C/A', summary.ceilingVsBare)}${line('S/C', summary.singleVsCeiling)}${line('B/K', summary.batchVsRawKafka)}${line('S_alt/S', ratio('S_alt', 'S'))}${line('B_alt/B', ratio('B_alt', 'B'))}${invalid ? 'INVALID RUN' : 'valid'} (accepted ${accepted}, in topic ${inTopic}; ceiling ${answered.ceiling}, in topic ${ceilingInTopic})\n`,
+    `[bench:ingest] ${line('S/A', summary.singleVsBare)}${line('C/A', summary.ceilingVsBare)}${line('S/C', summary.singleVsCeiling)}${line('B/max(K_js,K_rd)', summary.batchVsRawKafka)}${line('S_rd/S_js', summary.clients.single)}${line('C_rd/C_js', summary.clients.ceiling)}${line('B_rd/B_js', summary.clients.batch)}${line('K_rd/K_js', summary.clients.raw)}${line('S_alt/S', ratio('S_alt', `S_${SHIPPED}`))}${line('B_alt/B', ratio('B_alt', `B_${SHIPPED}`))}${invalid ? 'INVALID RUN' : 'valid'} (accepted ${accepted}, in topic ${inTopic}; ceiling ${answered.ceiling}, in topic ${ceilingInTopic})\n`,
   );
   if (process.env.CD_BENCH_RESULTS_FILE) {
     // `npm run bench` (bench/all): the results go to its file; ingest.json and the docs section stay.

@@ -3,11 +3,12 @@
  *  - 'bare':    a Fastify route that reads the body and answers 202 {} (no work): the denominator;
  *  - 'ceiling': the least the design requires for a single event: read the same signed body as
  *               raw bytes, publish pre-encoded bytes for it (CD_BENCH_EVENTS_FILE, one message per
- *               request, in turn) through the ingest's own coalescing publisher (idempotent,
- *               acks=all; concurrent requests share produce requests) to CD_BENCH_TOPIC, and answer
+ *               request, in turn) through the ingest's own publisher (idempotent, acks=all, on
+ *               the client CD_BENCH_CLIENT names) to CD_BENCH_TOPIC, and answer
  *               202 with the eventId after the ack. No HMAC, no replay mark, no mapping, no Avro;
  *  - 'ingest':  HTTP ingest as shipped (HMAC check, replay mark in Redis, mapping, schema check,
- *               Avro encode, coalesced idempotent produce with acks=all, 202 after the ack).
+ *               Avro encode, idempotent produce with acks=all, 202 after the ack).
+ * CD_BENCH_CLIENT (auto, kafkajs, librdkafka) picks the publisher's Kafka client; auto = as shipped.
  * Prints one JSON line { port } when listening; on SIGTERM prints { cpuMs, rssMb, produce } and exits
  * (produce: the publisher's produce requests and messages, when the arm has one).
  */
@@ -16,7 +17,7 @@ import '../../core/kafkajs-patch';
 import fs from 'node:fs';
 import Fastify from 'fastify';
 import type { Message } from 'kafkajs';
-import { createKafka } from '../../core/kafka';
+import { ackedProducerFor, chooseKafkaClient, type KafkaClientSetting } from '../../core/kafka-client/choose';
 import { createRedis } from '../../core/redis';
 import { currentEndpoints } from '../../stack';
 import { createCatalogCodec } from '../../connectors/sources/codec';
@@ -34,6 +35,8 @@ function bareApp() {
 
 async function main(): Promise<void> {
   const mode = process.env.CD_BENCH_MODE ?? 'bare';
+  // The ingest's producer client (CD_BENCH_CLIENT: auto, kafkajs or librdkafka; hub.kafka.clients.ingest).
+  const choice = chooseKafkaClient('ingest', (process.env.CD_BENCH_CLIENT ?? 'auto') as KafkaClientSetting);
   const cpu0 = process.cpuUsage();
   let close: () => Promise<void>;
   let port: number;
@@ -54,7 +57,10 @@ async function main(): Promise<void> {
       }>
     ).map((e) => ({ key: e.key, value: Buffer.from(e.value, 'base64'), headers: e.headers }));
     const publisher = createIngressPublisher({
-      kafka: createKafka({ clientId: 'bench-ceiling', brokers: currentEndpoints().kafkaBrokers }),
+      producer: ackedProducerFor(choice, {
+        clientId: 'bench-ceiling',
+        brokers: currentEndpoints().kafkaBrokers,
+      }),
     });
     await publisher.start();
     stats = () => publisher.stats();
@@ -86,7 +92,7 @@ async function main(): Promise<void> {
         sites: [{ siteId: 'us-chi', mappings: loadSiteMappings('us-chi') }],
       },
       {
-        kafka: createKafka({ clientId: 'bench-ingest', brokers: endpoints.kafkaBrokers }),
+        producer: ackedProducerFor(choice, { clientId: 'bench-ingest', brokers: endpoints.kafkaBrokers }),
         redis,
         codec: createCatalogCodec({ ids: endpoints.registryUrl }),
         logger: silentLogger(),

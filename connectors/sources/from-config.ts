@@ -8,6 +8,8 @@ import type { HealthServer } from '../../core/health';
 import { defaultsOf } from '../../core/config/defaults';
 import { envValue } from '../../core/config/expand-env';
 import { createKafka } from '../../core/kafka';
+import { ackedProducerFor, chooseKafkaClient, type ClientChoice } from '../../core/kafka-client/choose';
+import type { AckedProducer } from '../../core/kafka-client/producer';
 import { eventLogger } from '../../core/log-events';
 import type { Logger } from '../../core/logger';
 import { createRedis, type Redis } from '../../core/redis';
@@ -142,6 +144,13 @@ export function createSourceComponents(ctx: SourceComponentContext): SourceCompo
   const csvFingerprint = (c: HubConfig) =>
     JSON.stringify(c.sites.filter((s) => connectorOf(s).kind === 'csv'));
 
+  /** The ingress publishers' producer, on the client hub.kafka.clients.ingest names. */
+  let ingestChoice: ClientChoice | undefined;
+  const ingestProducer = (clientId: string): AckedProducer => {
+    ingestChoice ??= chooseKafkaClient('ingest', config.hub.kafka.clients.ingest, { env, logger });
+    return ackedProducerFor(ingestChoice, { clientId, connection: endpoints.kafka, logger });
+  };
+
   if (httpSites.length) {
     let sites = httpSitesOf(config);
     let keys = httpKeysFor(config, env);
@@ -179,7 +188,7 @@ export function createSourceComponents(ctx: SourceComponentContext): SourceCompo
             retryAfterSeconds: config.hub.ingest.retryAfterSeconds,
           },
           {
-            kafka: createKafka({ clientId: 'crossdock-ingest', connection: endpoints.kafka, logger }),
+            producer: ingestProducer('crossdock-ingest'),
             redis: sharedRedis(),
             codec: codec(),
             logger: logger.child({ component: 'http-ingest' }),
@@ -222,7 +231,7 @@ export function createSourceComponents(ctx: SourceComponentContext): SourceCompo
       async start() {
         const kafka = createKafka({ clientId: 'crossdock-csv', connection: endpoints.kafka, logger });
         publisher = createIngressPublisher({
-          kafka,
+          producer: ingestProducer('crossdock-csv'),
           logger,
           sendTimeoutMs: config.hub.ingest.publishTimeoutMs,
           maxQueuedEvents: config.hub.ingest.maxQueuedEvents,

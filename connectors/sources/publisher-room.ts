@@ -1,4 +1,4 @@
-import type { Message } from 'kafkajs';
+import type { ProducedRecord } from '../../core/kafka-client/producer';
 
 /** Events and bytes one publish holds while it waits for Kafka. */
 export interface RoomUse {
@@ -7,7 +7,7 @@ export interface RoomUse {
 }
 
 /** Bytes a message holds: value, key and header names and values (the record overhead is left out). */
-export function messageBytes(m: Message): number {
+export function messageBytes(m: ProducedRecord): number {
   const len = (v: unknown): number =>
     v == null ? 0 : Buffer.isBuffer(v) ? v.length : Buffer.byteLength(String(v));
   let n = len(m.value) + len(m.key);

@@ -1,19 +1,23 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { CrossdockError, describeError } from '../../core/errors';
+import { kafkajsAckedProducer } from '../../core/kafka-client/kafkajs-producer';
+import type { AckedProducer, ProducedRecord } from '../../core/kafka-client/producer';
 import { eventLogger } from '../../core/log-events';
 import { silentLogger, type Logger } from '../../core/logger';
 import { PublisherRoom, messageBytes, type RoomUse } from './publisher-room';
 import { SOURCE_LOG_EVENTS } from './log-events';
 
 /**
- * The ingress publisher shared by HTTP ingest and the CSV watcher: an idempotent kafkajs producer
- * (acks=all) behind a small coalescing queue with a bound.
+ * The ingress publisher shared by HTTP ingest and the CSV watcher: an idempotent acks=all producer
+ * (core/kafka-client: kafkajs or librdkafka, hub.kafka.clients.ingest) behind a bounded queue.
  *
- * Why coalesce: an idempotent producer keeps one request in flight per broker (so sequence numbers
- * stay in order), and one HTTP request per produce round trip would cap ingest at the broker's
- * round-trip rate. Instead, every publish() that arrives while a batch is in flight joins the next
- * batch; each caller's promise resolves only when the batch holding its messages was acknowledged
- * by all in-sync replicas.
+ * On kafkajs the queue coalesces: kafkajs's idempotent producer keeps one request in flight per
+ * broker (so sequence numbers stay in order), and one HTTP request per produce round trip would
+ * cap ingest at the broker's round-trip rate. Instead, every publish() that arrives while a batch
+ * is in flight joins the next batch. On librdkafka (`overlapping`) each publish is handed over at
+ * once: librdkafka batches what arrives while its requests are in flight and keeps the order
+ * itself. Either way a caller's promise resolves only when its messages were acknowledged by all
+ * in-sync replicas.
  *
  * Back-pressure: the events and bytes waiting for Kafka (queued, and in flight until kafkajs
  * settles them, acknowledged or failed) are bounded (`maxQueuedEvents`, `maxQueuedBytes`). A
@@ -29,8 +33,21 @@ import { SOURCE_LOG_EVENTS } from './log-events';
  * router drops a repeated eventId): HTTP ingest derives them from the Idempotency-Key, or
  * remembers them for the same body; the CSV watcher derives them from the file hash.
  */
-export interface IngressPublisherOptions {
-  kafka: Kafka;
+export type IngressPublisherOptions = IngressPublisherSettings &
+  (
+    | {
+        /** The acknowledged producer (core/kafka-client/choose.ts ackedProducerFor). */
+        producer: AckedProducer;
+        kafka?: never;
+      }
+    | {
+        /** A kafkajs client: the publisher makes its kafkajs producer from it. */
+        kafka: Kafka;
+        producer?: never;
+      }
+  );
+
+export interface IngressPublisherSettings {
   logger?: Logger;
   /** Longest wait for an acknowledgement after admission. @defaultValue 10000 */
   sendTimeoutMs?: number;
@@ -80,14 +97,14 @@ export interface IngressPublisher {
    * @throws CrossdockError CD_E_INGEST_BUSY (queue full, nothing written), CD_E_KAFKA_UNAVAILABLE
    *   (not connected or no acknowledgement within sendTimeoutMs; `details.published`)
    */
-  publish(topic: string, messages: Message[], options?: PublishOptions): Promise<void>;
+  publish(topic: string, messages: ProducedRecord[], options?: PublishOptions): Promise<void>;
   stats(): IngressPublisherStats;
   stop(): Promise<void>;
 }
 
 interface Pending {
   topic: string;
-  messages: Message[];
+  messages: ProducedRecord[];
   use: RoomUse;
   state: 'queued' | 'sending' | 'settled';
   timer?: NodeJS.Timeout;
@@ -104,14 +121,9 @@ export function createIngressPublisher(options: IngressPublisherOptions): Ingres
     maxEvents: options.maxQueuedEvents ?? 10000,
     maxBytes: options.maxQueuedBytes ?? 33_554_432,
   });
-  // Bounded retries: an unbounded idempotent retry would hold the batch for ever while Kafka is
-  // down; callers have their own deadline (sendTimeoutMs) and answer 503 at it.
-  const producer: Producer = options.kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
-  });
+  // Either client gives up on a send in bounded time (kafkajs's retries, librdkafka's
+  // message.timeout.ms); callers have their own deadline (sendTimeoutMs) and answer 503 at it.
+  const producer: AckedProducer = options.producer ?? kafkajsAckedProducer(options.kafka);
   let connected = false;
   let healthy = true;
   let stopped = false;
@@ -126,7 +138,7 @@ export function createIngressPublisher(options: IngressPublisherOptions): Ingres
   const noteError = (err: unknown) =>
     (lastError = { message: describeError(err), at: new Date().toISOString() });
 
-  producer.on(producer.events.DISCONNECT, () => {
+  producer.onDisconnect(() => {
     connected = false;
     if (!stopped) void connectLoop();
   });
@@ -169,7 +181,44 @@ export function createIngressPublisher(options: IngressPublisherOptions): Ingres
     else p.reject(err);
   }
 
+  /** Sends one batch and settles its callers; the room stays taken until the client settles it. */
+  async function sendBatch(batch: Pending[]): Promise<void> {
+    const byTopic = new Map<string, ProducedRecord[]>();
+    let count = 0;
+    for (const p of batch) {
+      p.state = 'sending';
+      count += p.messages.length;
+      const list = byTopic.get(p.topic) ?? [];
+      list.push(...p.messages);
+      byTopic.set(p.topic, list);
+    }
+    produceRequests++;
+    producedMessages += count;
+    try {
+      // No race with a timer here: the callers' deadlines answer them.
+      await producer.send([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+      healthy = true;
+      for (const p of batch) settle(p);
+    } catch (err) {
+      healthy = false;
+      noteError(err);
+      log.emit(
+        'sources.publisher_send_failed',
+        { err: describeError(err), messages: count },
+        'ingress produce failed',
+      );
+      for (const p of batch) settle(p, unavailable('unknown', err));
+    } finally {
+      for (const p of batch) room.release(p.use);
+    }
+  }
+
   async function drain(): Promise<void> {
+    if (producer.overlapping) {
+      // librdkafka batches and orders what it is handed; each publish goes at once.
+      for (const p of queue.splice(0)) void sendBatch([p]);
+      return;
+    }
     if (inFlight) return;
     inFlight = true;
     try {
@@ -178,46 +227,17 @@ export function createIngressPublisher(options: IngressPublisherOptions): Ingres
         let count = 0;
         while (queue.length > 0 && (batch.length === 0 || count + queue[0]!.messages.length <= maxBatch)) {
           const p = queue.shift()!;
-          p.state = 'sending';
           batch.push(p);
           count += p.messages.length;
         }
-        const byTopic = new Map<string, Message[]>();
-        for (const p of batch) {
-          const list = byTopic.get(p.topic) ?? [];
-          list.push(...p.messages);
-          byTopic.set(p.topic, list);
-        }
-        produceRequests++;
-        producedMessages += count;
-        try {
-          // No race with a timer here: the callers' deadlines answer them; the room stays taken
-          // until kafkajs settles the batch, since until then it holds the messages.
-          await producer.sendBatch({
-            acks: -1,
-            topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-          });
-          healthy = true;
-          for (const p of batch) settle(p);
-        } catch (err) {
-          healthy = false;
-          noteError(err);
-          log.emit(
-            'sources.publisher_send_failed',
-            { err: describeError(err), messages: count },
-            'ingress produce failed',
-          );
-          for (const p of batch) settle(p, unavailable('unknown', err));
-        } finally {
-          for (const p of batch) room.release(p.use);
-        }
+        await sendBatch(batch);
       }
     } finally {
       inFlight = false;
     }
   }
 
-  function enqueue(topic: string, messages: Message[], use: RoomUse): Promise<void> {
+  function enqueue(topic: string, messages: ProducedRecord[], use: RoomUse): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const p: Pending = { topic, messages, use, state: 'queued', resolve, reject };
       p.timer = setTimeout(() => {

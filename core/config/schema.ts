@@ -191,6 +191,28 @@ export const HUB_SECTION_SCHEMA = {
         },
       },
     },
+    kafka: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description:
+        'Which Kafka client each component runs on: kafkajs, or the native librdkafka client (@confluentinc/kafka-javascript) that `npm install` builds into the cache (docs/kafka-client.md; the decision and its figures: docs/adr/0003-kafka-client.md).',
+      properties: {
+        clients: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            ingest: {
+              enum: ['auto', 'kafkajs', 'librdkafka'],
+              default: 'auto',
+              description:
+                'The ingress publisher of HTTP ingest and the CSV drop folder. `auto`: the client the decision record adopted for it (kafkajs: librdkafka measured under the 1.3× its rule asks); `librdkafka`: the native client, or no start (CD_E_KAFKA_NATIVE_UNAVAILABLE) when it cannot be loaded; `kafkajs`: kafkajs.',
+            },
+          },
+        },
+      },
+    },
     health: {
       type: 'object',
       additionalProperties: false,

@@ -81,6 +81,8 @@ export interface HubSettings {
   topics: { partitions: number; replicationFactor?: number };
   router: RouterSettings;
   ingest: IngestSettings;
+  /** `hub.kafka`: which Kafka client each component runs on (core/kafka-client/choose.ts). */
+  kafka: { clients: { ingest: 'auto' | 'kafkajs' | 'librdkafka' } };
   health: { host: string; port: number; probeIntervalMs: number; probeTimeoutMs: number; tokenEnv?: string };
   admin: AdminSettings;
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Kafka } from 'kafkajs';
+import type { AckedProducer } from '../../../core/kafka-client/producer';
 import type { Clock } from '../../../core/clock';
 import type { HubComponent } from '../../../core/component';
 import type { HealthServer } from '../../../core/health';
@@ -28,8 +28,11 @@ export interface HttpIngestComponentSettings extends HttpIngestSettings {
 }
 
 export interface HttpIngestComponentDeps {
-  /** A kafkajs client on the hub's internal listener (the ingest process writes for its sites). */
-  kafka: Kafka;
+  /**
+   * The acknowledged producer on the hub's internal listener (the ingest process writes for its
+   * sites): kafkajs or librdkafka, hub.kafka.clients.ingest (core/kafka-client/choose.ts).
+   */
+  producer: AckedProducer;
   redis: Redis;
   codec: EventCodec;
   logger: Logger;
@@ -70,7 +73,7 @@ export function createHttpIngest(
     },
     async start() {
       publisher = createIngressPublisher({
-        kafka: deps.kafka,
+        producer: deps.producer,
         logger: deps.logger,
         sendTimeoutMs: settings.sendTimeoutMs,
         maxQueuedEvents: settings.maxQueuedEvents,

@@ -23,6 +23,10 @@ jest.mock('../../../connectors/sources/http/component', () => ({
   })),
 }));
 jest.mock('../../../core/kafka', () => ({ createKafka: () => ({}) }));
+jest.mock('../../../core/kafka-client/choose', () => ({
+  chooseKafkaClient: () => ({ kind: 'kafkajs' }),
+  ackedProducerFor: () => ({}),
+}));
 jest.mock('../../../core/redis', () => ({ createRedis: () => ({ disconnect: () => undefined }) }));
 
 /**

@@ -1,0 +1,100 @@
+import { crossdockCacheDir } from '../home';
+import { createKafka } from '../kafka';
+import { eventLogger } from '../log-events';
+import { CORE_LOG_EVENTS } from '../log-events-core';
+import { silentLogger, type Logger } from '../logger';
+import { kafkajsAckedProducer } from './kafkajs-producer';
+import { loadNativeKafka, type NativeLoad } from './native-load';
+import { nativeAckedProducer } from './native-producer';
+import type { AckedProducer, AckedProducerOptions, KafkaClientKind } from './producer';
+
+/**
+ * Which Kafka client a component runs on. A setting (`hub.kafka.clients.<component>`, or the
+ * SDK's `client` option) is `kafkajs`, `librdkafka`, or `auto`: the client the decision record
+ * (docs/adr/0003-kafka-client.md) adopted for that component because it measured faster there.
+ *
+ * Contract: `auto` never fails: when it means librdkafka and the native client cannot be loaded,
+ * the component runs on kafkajs and the choice carries the CD_E_KAFKA_NATIVE_UNAVAILABLE error
+ * (logged as kafka.native_unavailable). An explicit `librdkafka` that cannot be loaded throws
+ * that error: whoever set it asked for that client.
+ */
+
+export type KafkaClientSetting = 'auto' | KafkaClientKind;
+
+/**
+ * The components that choose a client, and what `auto` means for each: the decision of
+ * docs/adr/0003-kafka-client.md (adopt librdkafka where it measured ≥ 1.3× faster in the same run).
+ */
+export const AUTO_CLIENT = Object.freeze({
+  /** S/S_js 1.1–1.2, B/B_js 0.8–0.9 (npm run bench:ingest): kept. */
+  ingest: 'kafkajs',
+  sdk: 'librdkafka',
+} satisfies Record<string, KafkaClientKind>);
+
+export type KafkaComponent = keyof typeof AUTO_CLIENT;
+
+export interface ClientChoice {
+  component: KafkaComponent;
+  setting: KafkaClientSetting;
+  kind: KafkaClientKind;
+  /** The loaded native client when kind is librdkafka. */
+  native?: Extract<NativeLoad, { ok: true }>;
+  /** Why `auto` fell back to kafkajs. */
+  fallback?: Extract<NativeLoad, { ok: false }>['error'];
+}
+
+export interface ChooseOptions {
+  /** Where `npm install` built the native client. @defaultValue crossdockCacheDir() */
+  cacheDir?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Gets kafka.client_chosen and kafka.native_unavailable. */
+  logger?: Logger;
+  /** The loader (tests give one that fails). @defaultValue loadNativeKafka */
+  load?: (cacheDir: string, env: NodeJS.ProcessEnv) => NativeLoad;
+  /** What `auto` means. @defaultValue AUTO_CLIENT */
+  auto?: Readonly<Record<KafkaComponent, KafkaClientKind>>;
+}
+
+export function chooseKafkaClient(
+  component: KafkaComponent,
+  setting: KafkaClientSetting = 'auto',
+  options: ChooseOptions = {},
+): ClientChoice {
+  const env = options.env ?? process.env;
+  const log = eventLogger(options.logger ?? silentLogger(), CORE_LOG_EVENTS);
+  const want = setting === 'auto' ? (options.auto ?? AUTO_CLIENT)[component] : setting;
+  let choice: ClientChoice = { component, setting, kind: want };
+  if (want === 'librdkafka') {
+    const loaded = (options.load ?? loadNativeKafka)(options.cacheDir ?? crossdockCacheDir(env), env);
+    if (loaded.ok) choice = { ...choice, native: loaded };
+    else if (setting === 'librdkafka') throw loaded.error;
+    else {
+      choice = { component, setting, kind: 'kafkajs', fallback: loaded.error };
+      // Turned off on purpose: no warning, the choice is the operator's.
+      if (!loaded.error.details?.off)
+        log.emit(
+          'kafka.native_unavailable',
+          { component, code: loaded.error.code, reason: loaded.error.message },
+          `${component} runs on kafkajs: ${loaded.error.message}`,
+        );
+    }
+  }
+  log.emit(
+    'kafka.client_chosen',
+    {
+      component,
+      client: choice.kind,
+      setting,
+      ...(choice.native ? { librdkafkaVersion: choice.native.librdkafkaVersion } : {}),
+    },
+    `${component} runs on ${choice.kind}`,
+  );
+  return choice;
+}
+
+/** The acknowledged producer of a choice (core/kafka-client/producer.ts has the contract). */
+export function ackedProducerFor(choice: ClientChoice, options: AckedProducerOptions): AckedProducer {
+  return choice.native
+    ? nativeAckedProducer(choice.native.module, options)
+    : kafkajsAckedProducer(createKafka(options));
+}
