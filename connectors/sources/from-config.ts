@@ -144,12 +144,17 @@ export function createSourceComponents(ctx: SourceComponentContext): SourceCompo
   const csvFingerprint = (c: HubConfig) =>
     JSON.stringify(c.sites.filter((s) => connectorOf(s).kind === 'csv'));
 
-  /** The ingress publishers' producer, on the client hub.kafka.clients.ingest names. */
-  let ingestChoice: ClientChoice | undefined;
-  const ingestProducer = (clientId: string): AckedProducer => {
-    ingestChoice ??= chooseKafkaClient('ingest', config.hub.kafka.clients.ingest, { env, logger });
-    return ackedProducerFor(ingestChoice, { clientId, connection: endpoints.kafka, logger });
-  };
+  /**
+   * The ingress publishers' producer, on the client hub.kafka.clients.ingest names; chosen here,
+   * before anything starts, so that an explicit `librdkafka` that cannot be loaded stops the
+   * start at once (CD_E_KAFKA_NATIVE_UNAVAILABLE).
+   */
+  const ingestChoice: ClientChoice | undefined =
+    httpSites.length || csvSites.length
+      ? chooseKafkaClient('ingest', config.hub.kafka.clients.ingest, { env, logger })
+      : undefined;
+  const ingestProducer = (clientId: string): AckedProducer =>
+    ackedProducerFor(ingestChoice!, { clientId, connection: endpoints.kafka, logger });
 
   if (httpSites.length) {
     let sites = httpSitesOf(config);

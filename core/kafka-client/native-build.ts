@@ -181,7 +181,7 @@ export async function buildNativeClient(options: NativeBuildOptions): Promise<Na
 
   const spec = `${NATIVE_CLIENT.package}@${NATIVE_CLIENT.version}`;
   const pack = await timed(`fetching ${spec} from the npm registry`, 'fetching', () =>
-    runStep(npm.command, [...npm.args, 'pack', spec, '--silent', '--pack-destination', work], {
+    runStep(npm.command, [...npm.args, 'pack', spec, '--pack-destination', work], {
       cwd: work,
       env: npmEnv,
       log,

@@ -55,4 +55,32 @@ routes: [{ name: all, match: {}, to: [analytics] }]
       expect.objectContaining({ code: 'CD_E_CONFIG_INVALID' }),
     );
   });
+
+  it('an explicit librdkafka for ingest that cannot be loaded stops the hub before anything starts; auto and kafkajs run on kafkajs', () => {
+    const yaml = (client: string) => `
+hub: { topicPrefix: cd, kafka: { clients: { ingest: ${client} } } }
+sites:
+  - { id: us-dal, name: Dallas, country: US, connector: { kind: csv } }
+subscribers: [{ id: analytics, sink: { kind: kafka } }]
+routes: [{ name: all, match: {}, to: [analytics] }]
+`;
+    const make = (client: string) =>
+      createSourceComponents({
+        config: loadConfigText(yaml(client), path.join(path.dirname(example), 'inline.yaml')),
+        endpoints: resolveEndpoints({}),
+        logger: silentLogger(),
+        env: { CROSSDOCK_KAFKA_NATIVE: 'off' },
+      });
+    expect(() => make('librdkafka')).toThrow(
+      expect.objectContaining({
+        code: 'CD_E_KAFKA_NATIVE_UNAVAILABLE',
+        message: expect.stringContaining('CROSSDOCK_KAFKA_NATIVE=off'),
+      }),
+    );
+    expect(make('auto').map((c) => c.name)).toEqual(['csv-drop-folder']);
+    expect(make('kafkajs').map((c) => c.name)).toEqual(['csv-drop-folder']);
+    expect(() => loadConfigText(yaml('fast'), 'bad.yaml')).toThrow(
+      expect.objectContaining({ code: 'CD_E_CONFIG_INVALID' }),
+    );
+  });
 });
