@@ -9,6 +9,10 @@
  * the summary adds S's events/s and H / S per pair. CD_BENCH_STREAMS_THREADS (num.stream.threads,
  * default 2: faster than 1 here) and CD_BENCH_STREAMS_JAVA_OPTS (JVM options) tune it.
  *
+ * B1 on the native client, arm B1RD (bench/router/arm.ts b1rd: librdkafka's KafkaJS-style API):
+ * CD_BENCH_ARMS=b1,b1rd,h; the summary adds B1RD's events/s, B1RD / B1 and H / the faster B1 of
+ * each repetition, which is what the goals read (issue 19: "close to the best raw client").
+ *
  * Before/after a code change, in one run: CD_BENCH_ALT_ROOT=<another checkout, e.g. a
  * `git worktree` of the previous commit with node_modules linked> CD_BENCH_ARMS=b1,h,h_alt
  * CD_BENCH_NO_WRITE=1 npm run bench:router — h_alt is that checkout's router (its own arm.ts), and
@@ -53,7 +57,7 @@ const kafka = new Kafka({
   logLevel: logLevel.NOTHING,
 });
 
-type ArmName = 'b1' | 'h' | 'h0' | 'h_alt' | 's';
+type ArmName = 'b1' | 'b1rd' | 'btjs' | 'btrd' | 'h' | 'h0' | 'h_alt' | 's';
 const ARMS = (process.env.CD_BENCH_ARMS?.split(',') ?? ['b1', 'h']) as ArmName[];
 const STREAMS_THREADS = Number(process.env.CD_BENCH_STREAMS_THREADS ?? 2);
 const STREAMS_JAVA_OPTS = (process.env.CD_BENCH_STREAMS_JAVA_OPTS ?? '').split(' ').filter(Boolean);
@@ -294,9 +298,9 @@ async function main(): Promise<void> {
         const detail =
           arm === 's'
             ? `threads ${String(res.threads)} processed ${String(res.processed)} dlq ${String(res.deadLetters)}`
-            : `batches ${String(res.batches)} mean ${String(res.meanBatchMs ?? '-')} ms (plan ${String(res.meanPlanMs ?? '-')})${res.arm !== 'b1' ? ` dup ${String(res.duplicates)} dlq ${String(res.deadLetters)}` : ''}`;
+            : `batches ${String(res.batches)} mean ${String(res.meanBatchMs ?? '-')} ms (plan ${String(res.meanPlanMs ?? '-')})${res.duplicates !== undefined ? ` dup ${String(res.duplicates)} dlq ${String(res.deadLetters)}` : ''}`;
         process.stderr.write(
-          `F=${fanout} rep ${rep + 1} ${arm.toUpperCase().padEnd(2)} ${String(res.eventsPerSec).padStart(6)} ev/s  ${detail}  cpu ${res.cpuPercent}%  rss ${res.rssMb} MB${res.eventLoopDelayP99Ms !== undefined ? `  eld p99 ${res.eventLoopDelayP99Ms} ms` : ''}  ${res.valid ? 'valid' : `INVALID: ${problem}`}  (arm-run ${Math.round((Date.now() - armStarted) / 1000)} s with preload and check)\n`,
+          `F=${fanout} rep ${rep + 1} ${arm.toUpperCase().padEnd(4)} ${String(res.eventsPerSec).padStart(6)} ev/s  ${detail}  cpu ${res.cpuPercent}%  rss ${res.rssMb} MB${res.eventLoopDelayP99Ms !== undefined ? `  eld p99 ${res.eventLoopDelayP99Ms} ms` : ''}  ${res.valid ? 'valid' : `INVALID: ${problem}`}  (arm-run ${Math.round((Date.now() - armStarted) / 1000)} s with preload and check)\n`,
         );
         await cleanup(prefix, all);
       }
@@ -308,6 +312,23 @@ async function main(): Promise<void> {
     const h = of('h').map((r) => r.eventsPerSec);
     // Ratio per interleaved pair, then the median of the ratios: noise hits both arms of a pair.
     const pairs = h.map((v, i) => (b1[i] ? v / b1[i]! : NaN)).filter((x) => Number.isFinite(x));
+    const b1rd = of('b1rd').map((r) => r.eventsPerSec);
+    const fastestB1 = b1.map((v, i) => Math.max(v, b1rd[i] ?? 0));
+    const round2 = (x: number) => Math.round(x * 100) / 100;
+    const spread = (xs: number[]) =>
+      xs.length
+        ? { median: round2(median(xs)), range: [round2(Math.min(...xs)), round2(Math.max(...xs))] }
+        : null;
+    const nativeB1 = b1rd.length
+      ? {
+          b1rd: { median: median(b1rd), min: Math.min(...b1rd), max: Math.max(...b1rd) },
+          b1rdCpuPercent: median(of('b1rd').map((r) => r.cpuPercent)),
+          b1rdOverB1: spread(b1rd.map((v, i) => (b1[i] ? v / b1[i]! : NaN)).filter(Number.isFinite)),
+          hOverFastestB1: spread(
+            h.map((v, i) => (fastestB1[i] ? v / fastestB1[i]! : NaN)).filter(Number.isFinite),
+          ),
+        }
+      : {};
     const hAlt = of('h_alt').map((r) => r.eventsPerSec);
     const altPairs = hAlt.map((v, i) => (h[i] ? v / h[i]! : NaN)).filter((x) => Number.isFinite(x));
     return {
@@ -324,6 +345,35 @@ async function main(): Promise<void> {
       b1RssMb: Math.max(...of('b1').map((r) => r.rssMb)),
       hEldP99Ms: median(of('h').map((r) => r.eventLoopDelayP99Ms ?? NaN)),
       invalidRuns: results.filter((r) => r.fanout === fanout && !r.valid).length,
+      // Arm B1RD (when it ran): B1 on librdkafka, and H against the faster B1 of each pair.
+      ...nativeB1,
+      // Every arm that ran: events/s (median, min–max) and CPU %, for the diagnostic arms
+      // (btjs, btrd: transactional pass-through per batch on each client) and their ratio.
+      arms: Object.fromEntries(
+        [...new Set(results.filter((r) => r.fanout === fanout).map((r) => r.arm))].map((a) => {
+          const v = of(a).map((r) => r.eventsPerSec);
+          return [
+            a,
+            v.length
+              ? {
+                  median: median(v),
+                  min: Math.min(...v),
+                  max: Math.max(...v),
+                  cpuPercent: median(of(a).map((r) => r.cpuPercent)),
+                }
+              : null,
+          ];
+        }),
+      ),
+      ...(of('btrd').length && of('btjs').length
+        ? {
+            btrdOverBtjs: spread(
+              of('btrd')
+                .map((r, i) => r.eventsPerSec / (of('btjs')[i]?.eventsPerSec ?? NaN))
+                .filter(Number.isFinite),
+            ),
+          }
+        : {}),
       // Arm S (when it ran): its events/s, CPU and RSS, and H / S per pair.
       ...peerSummary(results, fanout),
       ...(altPairs.length
@@ -352,7 +402,7 @@ async function main(): Promise<void> {
   };
   const doc = {
     date: new Date().toISOString(),
-    command: `${ARMS.includes('s') ? `CD_BENCH_ARMS=${ARMS.join(',')} ` : ''}${STREAMS_THREADS !== 2 ? `CD_BENCH_STREAMS_THREADS=${STREAMS_THREADS} ` : ''}npm run bench:router -- --events ${EVENTS} --warmup ${WARMUP} --reps ${REPS} --concurrency ${CONCURRENCY}`,
+    command: `${ARMS.includes('s') || ARMS.includes('b1rd') ? `CD_BENCH_ARMS=${ARMS.join(',')} ` : ''}${STREAMS_THREADS !== 2 ? `CD_BENCH_STREAMS_THREADS=${STREAMS_THREADS} ` : ''}npm run bench:router -- --events ${EVENTS} --warmup ${WARMUP} --reps ${REPS} --concurrency ${CONCURRENCY}`,
     machine,
     workload: {
       events: EVENTS,
@@ -415,6 +465,7 @@ function writeDocs(doc: {
     '| fan-out | H / B1 (median of pairs, range) | goal | B1 events/s (median, min–max) | H events/s | CPU B1 / H | RSS MB B1 / H | H event-loop p99 ms | invalid runs |',
     '|---|---|---|---|---|---|---|---|---|',
     ...rows,
+    ...nativeB1Rows(doc),
     ...peerRows(doc),
     '',
     'Raw runs: `bench/results/router.json`.',
@@ -427,6 +478,23 @@ function writeDocs(doc: {
     ? current.slice(0, current.indexOf(begin)) + section + current.slice(current.indexOf(end) + end.length)
     : `${current.trimEnd()}\n\n${section}\n`;
   fs.writeFileSync(file, next);
+}
+
+/** B1 on the native client (arm B1RD), when it ran: the goals read H against the faster B1. */
+function nativeB1Rows(doc: Parameters<typeof writeDocs>[0]): string[] {
+  if (!doc.summary.some((s) => s.b1rd)) return [];
+  return [
+    '',
+    'B1RD = the same pass-through on librdkafka (@confluentinc/kafka-javascript, its KafkaJS-style API; consumer batches unbounded, producer defaults).',
+    'The goals read H against the faster of B1 and B1RD in each pair (docs/adr/0003-kafka-client.md).',
+    '',
+    '| fan-out | H / faster B1 (median of pairs, range) | goal | B1RD / B1 | B1RD events/s (median, min–max) | CPU B1RD |',
+    '|---|---|---|---|---|---|',
+    ...doc.summary.map(
+      (s) =>
+        `| F = ${s.fanout} | **${s.hOverFastestB1?.median ?? '—'}** (${s.hOverFastestB1?.range?.join('–') ?? '—'}) | ${s.fanout === 1 ? 0.85 : 0.9} | ${s.b1rdOverB1?.median ?? '—'} (${s.b1rdOverB1?.range?.join('–') ?? '—'}) | ${s.b1rd?.median ?? '—'} (${s.b1rd?.min}–${s.b1rd?.max}) | ${s.b1rdCpuPercent ?? '—'}% |`,
+    ),
+  ];
 }
 
 /** The Kafka Streams peer's table (arm S), when it ran; docs/benchmarks.md "Router: the Kafka Streams peer". */

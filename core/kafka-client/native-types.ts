@@ -51,6 +51,15 @@ export interface NativeProducer {
     topicMessages: { topic: string; messages: NativeMessage[] }[];
   }): Promise<NativeRecordMetadata[]>;
   flush(args?: { timeout?: number }): Promise<void>;
+  /** Begins the producer's one transaction (it resolves with the producer itself). */
+  transaction(): Promise<NativeProducer>;
+  /** Adds the consumer's offsets to the transaction with its group metadata (KIP-447). */
+  sendOffsets(args: {
+    consumer: NativeConsumer;
+    topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
+  }): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
 }
 
 export interface NativeProducerConfig {
@@ -63,8 +72,44 @@ export interface NativeProducerConfig {
   [librdkafkaProperty: string]: unknown;
 }
 
+/** One consumed record as its KafkaJS-style eachBatch hands it over. */
+export interface NativeConsumedMessage {
+  key: Buffer | null;
+  value: Buffer | null;
+  offset: string;
+  headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+}
+
+export interface NativeBatchPayload {
+  batch: { topic: string; partition: number; messages: NativeConsumedMessage[]; lastOffset(): string };
+  resolveOffset(offset: string): void;
+}
+
+export interface NativeConsumer {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  subscribe(subscription: { topics: string[] }): Promise<void>;
+  run(config: {
+    eachBatchAutoResolve?: boolean;
+    partitionsConsumedConcurrently?: number;
+    eachBatch: (payload: NativeBatchPayload) => Promise<void>;
+  }): Promise<void>;
+  commitOffsets(offsets: { topic: string; partition: number; offset: string }[]): Promise<void>;
+}
+
+export interface NativeConsumerConfig {
+  kafkaJS?: {
+    groupId: string;
+    fromBeginning?: boolean;
+    autoCommit?: boolean;
+    maxWaitTimeInMs?: number;
+  };
+  [librdkafkaProperty: string]: unknown;
+}
+
 export interface NativeKafka {
   producer(config?: NativeProducerConfig): NativeProducer;
+  consumer(config: NativeConsumerConfig): NativeConsumer;
 }
 
 /** What `require(<client folder>)` gives. */
