@@ -12,6 +12,7 @@ import {
 } from 'kafkajs';
 import Redis from 'ioredis';
 import YAML from 'yaml';
+import { ackedProducerFor, chooseKafkaClient } from '../../../core/kafka-client/choose';
 import { stackPaths } from '../../../stack';
 import { freePort } from '../../../stack/proc';
 import { oneSiteConfig, receiver, runCli, startHub, type HubProcess, type Receiver } from '../../helpers/hub';
@@ -144,6 +145,38 @@ describe('the hub against TLS+SCRAM Kafka, a basic-auth HTTPS registry and TLS R
       const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
       expect({ name, leaks: secrets.some((x) => cmdline.includes(x)) }).toEqual({ name, leaks: false });
     }
+  });
+
+  it('the native client (librdkafka, the SDK as shipped) logs in over SASL_SSL trusting the test CA, and refuses a broker its CA did not sign', async () => {
+    const topic = `${prefix}.native-probe`;
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    const native = chooseKafkaClient('sdk', 'librdkafka');
+    const producerTrusting = (caFile: string) =>
+      ackedProducerFor(native, {
+        clientId: randomName('native-tls'),
+        connection: {
+          brokers: s.kafka.brokers,
+          ssl: { ca: [fs.readFileSync(caFile, 'utf8')] },
+          sasl: { mechanism: 'scram-sha-512', ...s.kafka.admin },
+        },
+        deliveryTimeoutMs: 5000,
+      });
+    const record = [{ topic, messages: [{ key: 'k', value: Buffer.from('over TLS') }] }];
+    const good = producerTrusting(s.certs.caFile);
+    try {
+      await good.connect();
+      await good.send(record);
+    } finally {
+      await good.disconnect();
+    }
+    const wrong = producerTrusting(s.certs.otherCaFile);
+    try {
+      await expect(wrong.connect().then(() => wrong.send(record))).rejects.toThrow();
+    } finally {
+      await wrong.disconnect().catch(() => undefined);
+    }
+    expect((await admin.fetchTopicOffsets(topic)).map((o) => o.high)).toEqual(['1']);
+    await admin.deleteTopics({ topics: [topic] });
   });
 
   it('with only the ACLs `crossdock acl apply` grants its user, the hub pushes its schemas, starts, and an event flows end to end', async () => {
