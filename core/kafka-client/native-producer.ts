@@ -1,6 +1,6 @@
 import { eventLogger } from '../log-events';
 import { CORE_LOG_EVENTS } from '../log-events-core';
-import type { Logger } from '../logger';
+import { silentLogger, type Logger } from '../logger';
 import type { AckedProducer, AckedProducerOptions } from './producer';
 import type { NativeCommonConfig, NativeKafkaModule, NativeLogger, NativeMessage } from './native-types';
 
@@ -55,15 +55,47 @@ export function nativeLogger(logger: Logger, namespace = 'client'): NativeLogger
   };
 }
 
+/**
+ * librdkafka retries a refused login or a failed TLS handshake for as long as it may connect
+ * (its connect then fails after ~30 s as "broker transport failure", the cause only in its log).
+ * No retry mends those, so the producer watches librdkafka's error lines while it connects and
+ * fails at once with the line itself, shaped as core/connection-errors.ts recognises it
+ * (`type` SASL_AUTHENTICATION_FAILED; a TLS line carries OpenSSL's "SSL routines" or "certificate
+ * verify failed"), so the hub reports CD_E_KAFKA_AUTH_FAILED / CD_E_KAFKA_TLS_FAILED as on kafkajs.
+ */
+export function connectionFailureOf(line: string): Error | undefined {
+  if (/SASL authentication error|Authentication failed/i.test(line))
+    return Object.assign(new Error(line), { type: 'SASL_AUTHENTICATION_FAILED' });
+  if (/SSL handshake failed|certificate verify failed|SSL routines/i.test(line)) return new Error(line);
+  return undefined;
+}
+
+/** A logger that hands librdkafka's error lines to `onError` as well as to `inner`. */
+function watching(inner: NativeLogger, onError: (line: string) => void): NativeLogger {
+  return {
+    ...inner,
+    error: (message, extra) => {
+      onError(message);
+      inner.error(message, extra);
+    },
+    namespace: (ns, level) => watching(inner.namespace(ns, level), onError),
+  };
+}
+
 export function nativeAckedProducer(native: NativeKafkaModule, options: AckedProducerOptions): AckedProducer {
   const reach = nativeReach(options);
   const { logLevel } = native.KafkaJS;
+  let connecting: ((err: Error) => void) | undefined;
   const kafka = new native.KafkaJS.Kafka({
     ...reach,
     kafkaJS: {
       ...reach.kafkaJS!,
-      logLevel: options.logger ? logLevel.WARN : logLevel.NOTHING,
-      ...(options.logger ? { logger: nativeLogger(options.logger) } : {}),
+      // Errors at least, always: the connection watch reads them (connectionFailureOf).
+      logLevel: options.logger ? logLevel.WARN : logLevel.ERROR,
+      logger: watching(nativeLogger(options.logger ?? silentLogger()), (line) => {
+        const failure = connectionFailureOf(line);
+        if (failure) connecting?.(failure);
+      }),
     },
   });
   const producer = kafka.producer({
@@ -74,7 +106,18 @@ export function nativeAckedProducer(native: NativeKafkaModule, options: AckedPro
   return {
     client: 'librdkafka',
     overlapping: true,
-    connect: () => producer.connect(),
+    async connect() {
+      const refused = new Promise<never>((_resolve, reject) => (connecting = reject));
+      try {
+        await Promise.race([producer.connect(), refused]);
+      } catch (err) {
+        // Stop its retries; the caller decides whether to connect again.
+        void producer.disconnect().catch(() => undefined);
+        throw err;
+      } finally {
+        connecting = undefined;
+      }
+    },
     async send(batch) {
       // The client writes into the messages it is given (partition, headers): hand it copies.
       const topicMessages = batch.map(({ topic, messages }) => ({

@@ -7,6 +7,7 @@ import {
   type Admin,
   type KafkaMessage,
 } from 'kafkajs';
+import { kafkaConnectionFailure } from '../../../core/connection-errors';
 import { ackedProducerFor, chooseKafkaClient } from '../../../core/kafka-client/choose';
 import type {
   AckedProducer,
@@ -150,6 +151,25 @@ describe.each(CLIENTS)('acknowledged producer on %s (real broker)', (client) => 
     } finally {
       await short.disconnect();
     }
+  });
+
+  it('a wrong SCRAM password is refused at connect, at once, as a refused login (CD_E_KAFKA_AUTH_FAILED)', async () => {
+    const wrong = make({
+      brokers: endpoints.kafkaSaslBrokers,
+      sasl: { mechanism: 'scram-sha-512', username: 'site-us-chi', password: 'not-the-password' },
+      deliveryTimeoutMs: 5000,
+    });
+    const started = Date.now();
+    const err = await wrong.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await wrong.disconnect().catch(() => undefined);
+    expect(err).toBeDefined();
+    expect(kafkaConnectionFailure(err, endpoints.kafkaSaslBrokers.join(','))?.code).toBe(
+      'CD_E_KAFKA_AUTH_FAILED',
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('logs in with SCRAM on the SASL listener, and the broker’s ACLs hold', async () => {
