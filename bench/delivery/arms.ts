@@ -33,17 +33,21 @@ export async function rawDrain(rig: Rig): Promise<Stats> {
   return waitCount(N);
 }
 
-/** The connector arm, or the ceiling arm C (ceiling-child.ts) on a topic of its own. */
+/**
+ * The connector arm, or the ceiling arm C (ceiling-child.ts) on a topic of its own; `env` goes to
+ * the child (CD_BENCH_CLIENT=librdkafka: arm C_rd).
+ */
 export async function connectorDrain(
   rig: Rig,
   script?: string,
   cwd?: string,
+  env?: Record<string, string>,
 ): Promise<Stats & { cpuMs?: number; rssMb?: number }> {
   const { newSubscriber, preload, reset, startConnector, waitCount } = rig;
   const s = await newSubscriber();
   await preload(s.topic);
   await reset();
-  const c = await startConnector(s, script, cwd);
+  const c = await startConnector(s, script, cwd, env);
   const st = await waitCount(N);
   const usage = await stopProcess(c);
   return { ...st, ...usage };

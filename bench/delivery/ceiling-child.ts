@@ -9,7 +9,9 @@
  * committed on the same interval. No Redis, no retry, no idempotency, no breaker, no metrics.
  *
  * CD_BENCH = JSON config (as connector-child.ts). Prints "ready" once consuming; SIGTERM stops it
- * and prints its CPU and RSS.
+ * and prints its CPU and RSS. CD_BENCH_CLIENT=librdkafka (arm C_rd): the same consumer on the
+ * native client (@confluentinc/kafka-javascript's KafkaJS-style API: read_committed, auto-commit
+ * on the same interval, batches unbounded as in bench/router's b1rd), the rest unchanged.
  */
 // First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
 import '../../core/kafkajs-patch';
@@ -17,6 +19,8 @@ import type { EachBatchPayload, IHeaders } from 'kafkajs';
 import { Pool } from 'undici';
 import { toJsonSafe, unframe } from '../../core/avro';
 import { createKafka } from '../../core/kafka';
+import { crossdockCacheDir } from '../../core/home';
+import { loadNativeKafka } from '../../core/kafka-client/native-load';
 import { createSchemaResolver } from '../../core/registry';
 import { post } from '../../connectors/sinks/http-post';
 import { Semaphore } from '../../connectors/sinks/semaphore';
@@ -85,7 +89,7 @@ async function main(): Promise<void> {
     }
   }
 
-  async function eachBatch({ batch }: EachBatchPayload): Promise<void> {
+  async function eachBatch({ batch }: Pick<EachBatchPayload, 'batch'>): Promise<void> {
     const chains = new Map<string, Promise<void>>();
     for (const m of batch.messages) {
       const k = m.key?.toString('base64') ?? m.offset;
@@ -96,24 +100,53 @@ async function main(): Promise<void> {
     await Promise.all(chains.values());
   }
 
-  const kafka = createKafka({ clientId: 'bench-ceiling', brokers: cfg.brokers });
-  const consumer = kafka.consumer({
-    groupId: config.consumer.groupId,
-    readUncommitted: false,
-    maxWaitTimeInMs: config.consumer.maxWaitTimeInMs,
-    allowAutoTopicCreation: false,
-  });
+  const topic = `${cfg.prefix}.deliver.${cfg.subscriberId}`;
   const cpu0 = process.cpuUsage();
-  await consumer.connect();
-  await consumer.subscribe({ topic: `${cfg.prefix}.deliver.${cfg.subscriberId}`, fromBeginning: true });
-  await consumer.run({
-    eachBatchAutoResolve: true,
-    autoCommitInterval: config.consumer.commitIntervalMs,
-    partitionsConsumedConcurrently: config.consumer.partitionsConsumedConcurrently,
-    eachBatch,
-  });
+  let disconnect: () => Promise<void>;
+  if (process.env.CD_BENCH_CLIENT === 'librdkafka') {
+    const native = loadNativeKafka(crossdockCacheDir());
+    if (!native.ok) throw native.error;
+    const { Kafka, logLevel } = native.module.KafkaJS;
+    const consumer = new Kafka({
+      kafkaJS: { brokers: cfg.brokers, clientId: 'bench-ceiling-rd', logLevel: logLevel.NOTHING },
+    }).consumer({
+      kafkaJS: {
+        groupId: config.consumer.groupId,
+        fromBeginning: true,
+        autoCommit: true,
+        autoCommitInterval: config.consumer.commitIntervalMs,
+        maxWaitTimeInMs: config.consumer.maxWaitTimeInMs,
+      },
+      'js.consumer.max.batch.size': -1,
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic] });
+    await consumer.run({
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: config.consumer.partitionsConsumedConcurrently,
+      eachBatch: (payload) => eachBatch(payload as unknown as Pick<EachBatchPayload, 'batch'>),
+    });
+    disconnect = () => consumer.disconnect();
+  } else {
+    const kafka = createKafka({ clientId: 'bench-ceiling', brokers: cfg.brokers });
+    const consumer = kafka.consumer({
+      groupId: config.consumer.groupId,
+      readUncommitted: false,
+      maxWaitTimeInMs: config.consumer.maxWaitTimeInMs,
+      allowAutoTopicCreation: false,
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachBatchAutoResolve: true,
+      autoCommitInterval: config.consumer.commitIntervalMs,
+      partitionsConsumedConcurrently: config.consumer.partitionsConsumedConcurrently,
+      eachBatch,
+    });
+    disconnect = () => consumer.disconnect();
+  }
   process.stdout.write('ready\n');
-  reportOnSigterm(cpu0, () => consumer.disconnect().then(() => pool.close()));
+  reportOnSigterm(cpu0, () => disconnect().then(() => pool.close()));
 }
 
 main().catch((err) => {

@@ -44,6 +44,8 @@ export interface DeliveryResult {
     /** Arm C / raw and connector / C (median, min, max of the pairs), when arm C ran. */
     ceiling?: Spread;
     connectorVsCeiling?: Spread;
+    ceilingRdVsC?: Spread;
+    connectorVsFastestCeiling?: Spread;
     reps: Array<{
       raw: number;
       connector: number;
@@ -54,6 +56,8 @@ export interface DeliveryResult {
       ceilingRatio?: number;
       connectorVsCeiling?: number;
       ceilingCpuMs?: number;
+      ceilingRd?: number;
+      ceilingRdCpuMs?: number;
       lossOrDup: boolean;
       outOfOrder: number;
     }>;
@@ -83,7 +87,7 @@ export function renderDeliverySection(r: DeliveryResult): string {
     'idempotency lease (Redis, a window ahead) → decode → JSON → POST with CloudEvents headers → `done` record → commit.',
     'Ceiling arm C (its own process, `bench/delivery/ceiling-child.ts`): the same kafkajs group settings and fetch sizes on its own',
     'copy of the topic → decode → the same JSON body and headers → POST (same pool settings, same in-flight cap, per-key order kept)',
-    '→ commit after the posts settle; no Redis, no retry, no idempotency. Arms run raw, connector, C in turn, each rep.',
+    '→ commit after the posts settle; no Redis, no retry, no idempotency. C_rd: the same on the native client (librdkafka). Arms run raw, connector, C, C_rd in turn, each rep.',
     '',
     '| measure | connector / raw | goal | raw | connector | notes |',
     '|---|---|---|---|---|---|',
@@ -94,6 +98,12 @@ export function renderDeliverySection(r: DeliveryResult): string {
     lines.push(
       `| drain, ceiling arm C (kafkajs consumer + undici, no Redis/retry/idempotency) / raw | **${d.ceiling.median}** (${d.ceiling.min}–${d.ceiling.max}) | must be ≥ 0.8 for the goal to be reachable | ${med(raw)} | C: ${med(c)} (${Math.min(...c)}–${Math.max(...c)}) | C CPU ${med(d.reps.map((x) => x.ceilingCpuMs ?? 0))} ms per run |`,
       `| drain, connector / ceiling C (the connector's own work) | **${d.connectorVsCeiling.median}** (${d.connectorVsCeiling.min}–${d.connectorVsCeiling.max}) | — | C: ${med(c)} | ${med(con)} | same runs |`,
+      ...(d.ceilingRdVsC && d.connectorVsFastestCeiling
+        ? [
+            `| drain, ceiling on librdkafka C_rd / C (the same consumer on the native client) | **${d.ceilingRdVsC.median}** (${d.ceilingRdVsC.min}–${d.ceilingRdVsC.max}) | — | — | C_rd: ${med(d.reps.map((x) => x.ceilingRd ?? 0))} | C_rd CPU ${med(d.reps.map((x) => x.ceilingRdCpuMs ?? 0))} ms per run |`,
+            `| drain, connector / the faster of C and C_rd (issue 19's ceiling) | **${d.connectorVsFastestCeiling.median}** (${d.connectorVsFastestCeiling.min}–${d.connectorVsFastestCeiling.max}) | ≥ 0.8 | — | ${med(con)} | same runs |`,
+          ]
+        : []),
     );
   }
   for (const [name, o] of Object.entries(r.openLoop)) {

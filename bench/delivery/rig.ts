@@ -120,6 +120,7 @@ export async function createRig() {
     s: { prefix: string; subscriberId: string },
     script = 'connector-child.ts',
     cwd?: string,
+    env: Record<string, string> = {},
   ) {
     const cfg = {
       ...s,
@@ -134,7 +135,7 @@ export async function createRig() {
       : [];
     return startProcess(
       [...prof, `bench/delivery/${script}`],
-      { CD_BENCH: JSON.stringify(cfg) },
+      { CD_BENCH: JSON.stringify(cfg), ...env },
       (l) => l === 'ready',
       cwd,
     );

@@ -10,7 +10,9 @@
  * POSTed with the same in-flight cap and the same headers. Open loop: 50% of the raw arm's median rate, latency from the
  * scheduled send time to receipt (HDR histogram at the receiver). Writes bench/delivery/results.json.
  * Arm C (ceiling-child.ts) runs after the connector in each rep: the least a kafkajs-fed connector
- * does (no Redis, retry or idempotency); C / raw says whether the goal is reachable at all.
+ * does (no Redis, retry or idempotency); C / raw says whether the goal is reachable at all. Arm
+ * C_rd, right after it, is the same on librdkafka (the native client): the connector goal reads
+ * the connector against the faster of C and C_rd (issue 19).
  *
  * Diagnostics (nothing is written to the docs): BENCH_OPEN_SECONDS=0 (drain only), BENCH_CEILING=0
  * (no arm C), BENCH_AB_ROOT=<another checkout> (its connector too, each rep: before/after in one run),
@@ -33,6 +35,7 @@ import {
   CEILING,
   CEILING_SCRIPT,
   CONCURRENCY,
+  NATIVE_CEILING_ENV,
   KEYS,
   N,
   OPEN_SECONDS,
@@ -63,6 +66,7 @@ async function main(): Promise<void> {
   await rawDrain(rig);
   await connectorDrain(rig);
   if (CEILING) await connectorDrain(rig, CEILING_SCRIPT);
+  if (CEILING) await connectorDrain(rig, CEILING_SCRIPT, undefined, NATIVE_CEILING_ENV);
   if (process.env.BENCH_OPEN_ONLY_RATE) {
     // Diagnostics: one open loop pair at a given rate, nothing written.
     const r = Number(process.env.BENCH_OPEN_ONLY_RATE);
@@ -90,6 +94,11 @@ async function main(): Promise<void> {
     ceilingRatio?: number;
     connectorVsCeiling?: number;
     ceilingCpuMs?: number;
+    /** Arm C_rd: the ceiling on librdkafka; connector / the faster of C and C_rd (issue 19's baseline). */
+    ceilingRd?: number;
+    ceilingRdVsC?: number;
+    connectorVsFastestCeiling?: number;
+    ceilingRdCpuMs?: number;
     lossOrDup: boolean;
     outOfOrder: number;
   }> = [];
@@ -97,6 +106,9 @@ async function main(): Promise<void> {
     const r = await rawDrain(rig);
     const d = await connectorDrain(rig);
     const c = CEILING ? await connectorDrain(rig, CEILING_SCRIPT) : undefined;
+    const crd = CEILING
+      ? await connectorDrain(rig, CEILING_SCRIPT, undefined, NATIVE_CEILING_ENV)
+      : undefined;
     if (AB_ROOT) {
       // Diagnostic A/B: the connector of another source tree, same workload, same run.
       const b = await connectorDrain(rig, undefined, AB_ROOT);
@@ -120,13 +132,22 @@ async function main(): Promise<void> {
             ceilingCpuMs: c.cpuMs,
           }
         : {}),
+      ...(c && crd
+        ? {
+            ceilingRd: Math.round(rate(crd)),
+            ceilingRdVsC: round2(rate(crd) / rate(c)),
+            connectorVsFastestCeiling: round2(rate(d) / Math.max(rate(c), rate(crd))),
+            ceilingRdCpuMs: crd.cpuMs,
+          }
+        : {}),
       lossOrDup:
         r.count !== N ||
         r.distinct !== N ||
         d.count !== N ||
         d.distinct !== N ||
-        (c !== undefined && (c.count !== N || c.distinct !== N)),
-      outOfOrder: d.outOfOrder + (c?.outOfOrder ?? 0),
+        (c !== undefined && (c.count !== N || c.distinct !== N)) ||
+        (crd !== undefined && (crd.count !== N || crd.distinct !== N)),
+      outOfOrder: d.outOfOrder + (c?.outOfOrder ?? 0) + (crd?.outOfOrder ?? 0),
     };
     drains.push(row);
     process.stderr.write(`drain ${rep}: ${JSON.stringify(row)}\n`);
@@ -190,6 +211,12 @@ async function main(): Promise<void> {
       ratioMax: sorted.at(-1)!.ratio,
       ...(CEILING ? { ceiling: spread(drains.map((d) => d.ceilingRatio!)) } : {}),
       ...(CEILING ? { connectorVsCeiling: spread(drains.map((d) => d.connectorVsCeiling!)) } : {}),
+      ...(CEILING
+        ? {
+            ceilingRdVsC: spread(drains.map((d) => d.ceilingRdVsC!)),
+            connectorVsFastestCeiling: spread(drains.map((d) => d.connectorVsFastestCeiling!)),
+          }
+        : {}),
       reps: drains,
     },
     openLoop,

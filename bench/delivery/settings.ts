@@ -12,6 +12,8 @@ export const ROOT = path.resolve(__dirname, '../..');
 /** Arm C (ceiling-child.ts) interleaved with the others; BENCH_CEILING=0 leaves it out (quick runs). */
 export const CEILING = process.env.BENCH_CEILING !== '0';
 export const CEILING_SCRIPT = 'ceiling-child.ts';
+/** Arm C_rd: the ceiling child on the native client. */
+export const NATIVE_CEILING_ENV = Object.freeze({ CD_BENCH_CLIENT: 'librdkafka' });
 /** Diagnostics: the raw arm POSTs with the connector's dispatch handler instead of request() + dump(). */
 export const RAW_DISPATCH = process.env.BENCH_RAW_DISPATCH === '1';
 /** Diagnostics: also run the connector of another checkout (e.g. the previous commit) each rep; nothing written. */

@@ -102,6 +102,7 @@ export interface NativeConsumerConfig {
     groupId: string;
     fromBeginning?: boolean;
     autoCommit?: boolean;
+    autoCommitInterval?: number;
     maxWaitTimeInMs?: number;
   };
   [librdkafkaProperty: string]: unknown;
