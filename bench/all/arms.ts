@@ -42,7 +42,7 @@ export function planArm(name: ArmName, quick: boolean, resultsFile: string): Arm
         : ['--events', '60000', '--warmup', '10000', '--reps', '5', '--concurrency', '3'];
       return {
         name,
-        what: 'router H / B1 at fan-out 1 and 3 (drain, exactly once checked)',
+        what: 'router H / the faster B1 (kafkajs, librdkafka) at fan-out 1 and 3 (drain, exactly once checked)',
         script: 'bench/router/run.ts',
         args,
         env: { CD_BENCH_RESULTS_FILE: resultsFile },

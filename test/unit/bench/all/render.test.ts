@@ -204,12 +204,42 @@ describe('npm run bench: headline figures and checks', () => {
       goal: '≥ 0.9',
       met: true,
     });
+
     expect(rowsOf('ingest', ingest)[0]).toMatchObject({ value: '**0.26** (0.19–0.38)', met: false });
     expect(rowsOf('ingest', ingest)[2]).toMatchObject({ value: '**0.54** (0.52–0.64)', met: true });
     expect(rowsOf('delivery', delivery).map((r) => r.value)).toEqual([
       '**0.32** (0.26–0.42)',
       '**0.51** (0.32–0.61)',
       '353.28 / 837.12',
+    ]);
+  });
+
+  it('with B1 on librdkafka in the run, the router goal reads H against the faster B1', () => {
+    const withNative = {
+      ...router,
+      summary: [
+        {
+          ...router.summary[0],
+          b1rd: { median: 42568 },
+          hOverFastestB1: { median: 0.36, range: [0.31, 0.4] },
+        },
+      ],
+    };
+    expect(rowsOf('router', withNative)).toEqual([
+      {
+        arm: 'router',
+        measure:
+          'router H / the faster B1 of kafkajs and librdkafka, F = 1 (events/s; B1 16898, B1RD 42568, H 15350)',
+        value: '**0.36** (0.31–0.40)',
+        goal: '≥ 0.85',
+        met: false,
+      },
+      {
+        arm: 'router',
+        measure: "router H / B1, F = 1 (events/s; B1 16898, H 15350), kafkajs's B1 alone",
+        value: '**0.89** (0.83–0.99)',
+        goal: '—',
+      },
     ]);
   });
 
