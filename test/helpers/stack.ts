@@ -22,14 +22,31 @@ export function testKafka(clientId = randomName('test')): Kafka {
   return new Kafka({ clientId, brokers: testEndpoints().kafkaBrokers, logLevel: logLevel.NOTHING });
 }
 
-/** Creates topics and waits for their leaders (the broker does not auto-create topics). */
+/**
+ * Creates topics and waits for their leaders (the broker does not auto-create topics).
+ *
+ * kafkajs's leader wait retries LEADER_NOT_AVAILABLE but gives up on UNKNOWN_TOPIC_OR_PARTITION,
+ * which the broker answers while a topic it has just created is not in its metadata cache yet
+ * (KRaft propagates it a moment later; seen under load with two test workers). The topics exist
+ * by then, so that answer means "not yet": the wait goes on here until their metadata is served.
+ */
 export async function createTopics(admin: Admin, topics: Array<string | ITopicConfig>): Promise<void> {
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: topics.map((t) =>
-      typeof t === 'string' ? { topic: t, numPartitions: 1, replicationFactor: 1 } : t,
-    ),
-  });
+  const specs = topics.map((t) =>
+    typeof t === 'string' ? { topic: t, numPartitions: 1, replicationFactor: 1 } : t,
+  );
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: specs });
+  } catch (err) {
+    if ((err as { type?: unknown }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+    await eventually(
+      () =>
+        admin.fetchTopicMetadata({ topics: specs.map((t) => t.topic) }).then(
+          (m) => m.topics.every((t) => t.partitions.every((p) => p.leader >= 0)),
+          () => false,
+        ),
+      `the metadata of ${specs.map((t) => t.topic).join(', ')}`,
+    );
+  }
 }
 
 /** Polls until predicate() is true; fails with `what` after timeoutMs. */
