@@ -4,6 +4,11 @@ import { silentLogger, type Logger } from '../logger';
 import type { AckedProducer, AckedProducerOptions } from './producer';
 import type { NativeCommonConfig, NativeKafkaModule, NativeLogger, NativeMessage } from './native-types';
 
+// kafkajs's table of Kafka's protocol errors (code → name), the names the hub's errors use.
+type ProtocolErrors = { errorCodes: Array<{ type: string; code: number }> };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const KAFKA_ERRORS = (require('kafkajs/src/protocol/error') as ProtocolErrors).errorCodes;
+
 /**
  * AckedProducer on librdkafka (@confluentinc/kafka-javascript's KafkaJS-style API): idempotent,
  * acks=all, linger.ms 0 (every send is awaited by somebody, so waiting to fill a batch only adds
@@ -82,6 +87,20 @@ function watching(inner: NativeLogger, onError: (line: string) => void): NativeL
   };
 }
 
+/**
+ * The broker's name for a broker error code (kafkajs's table of Kafka's protocol errors), so a
+ * refusal from librdkafka carries `type` (TOPIC_AUTHORIZATION_FAILED, …) as a kafkajs error does.
+ * librdkafka's own codes (negative: timeouts, transport) are left as they are.
+ */
+export function withBrokerType(err: unknown): unknown {
+  if (!err || typeof err !== 'object') return err;
+  const code = Number((err as { code?: unknown }).code);
+  if (!Number.isInteger(code) || code <= 0) return err;
+  const known = KAFKA_ERRORS.find((e) => e.code === code);
+  if (known) Object.assign(err, { type: known.type });
+  return err;
+}
+
 export function nativeAckedProducer(native: NativeKafkaModule, options: AckedProducerOptions): AckedProducer {
   const reach = nativeReach(options);
   const { logLevel } = native.KafkaJS;
@@ -129,10 +148,11 @@ export function nativeAckedProducer(native: NativeKafkaModule, options: AckedPro
           ...(m.headers ? { headers: { ...m.headers } } : {}),
         })),
       }));
-      const written =
-        topicMessages.length === 1
-          ? await producer.send(topicMessages[0]!)
-          : await producer.sendBatch({ topicMessages });
+      const written = await (
+        topicMessages.length === 1 ? producer.send(topicMessages[0]!) : producer.sendBatch({ topicMessages })
+      ).catch((err: unknown) => {
+        throw withBrokerType(err);
+      });
       return written.map((w) => ({
         topic: w.topicName,
         partition: w.partition,

@@ -16,7 +16,8 @@ import type { KafkaClientOptions } from '../kafka';
  *   order;
  * - topics are never created by a send;
  * - send() rejects (the caller decides: the ingest publisher answers 503, the SDK throws) when
- *   Kafka does not acknowledge; what was handed over may still be written.
+ *   Kafka does not acknowledge; what was handed over may still be written. A broker's refusal
+ *   carries the broker's name for it in `type` (TOPIC_AUTHORIZATION_FAILED, …), on either client.
  */
 
 export type KafkaClientKind = 'kafkajs' | 'librdkafka';

@@ -1,5 +1,5 @@
 import { kafkaConnectionFailure } from '../../../core/connection-errors';
-import { connectionFailureOf } from '../../../core/kafka-client/native-producer';
+import { connectionFailureOf, withBrokerType } from '../../../core/kafka-client/native-producer';
 
 describe("librdkafka's connection failures that no retry mends", () => {
   it('a refused SCRAM login is CD_E_KAFKA_AUTH_FAILED with librdkafka’s own line', () => {
@@ -22,5 +22,21 @@ describe("librdkafka's connection failures that no retry mends", () => {
         '[thrd:127.0.0.1:1/bootstrap]: 127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused (after 0ms in state CONNECT)',
       ),
     ).toBeUndefined();
+  });
+
+  it("a broker's refusal carries the broker's name for it, as a kafkajs error does; librdkafka's own codes stay", () => {
+    expect(
+      withBrokerType(Object.assign(new Error('x'), { code: 29, type: 'ERR_TOPIC_AUTHORIZATION_FAILED' })),
+    ).toMatchObject({
+      type: 'TOPIC_AUTHORIZATION_FAILED',
+    });
+    expect(withBrokerType(Object.assign(new Error('x'), { code: '29' }))).toMatchObject({
+      type: 'TOPIC_AUTHORIZATION_FAILED',
+    });
+    expect(
+      withBrokerType(Object.assign(new Error('x'), { code: -195, type: 'ERR__TRANSPORT' })),
+    ).toMatchObject({
+      type: 'ERR__TRANSPORT',
+    });
   });
 });
