@@ -1,11 +1,12 @@
-import type { Kafka, Message, Producer, Transaction } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import { CrossdockError, describeError, isCrossdockError } from '../core/errors';
 import type { BatchPlan } from './batch';
 import { chunkByBytes, MAX_SEND_BYTES } from './chunk';
 import type { Entered, EnterResult, FencedPart } from './fence';
 import type { RouterLog } from './log-events';
 import type { RouterMetrics } from './metrics';
-import { createRouterProducer, fenceTransactionalId, initProducer, isFencedError } from './producers';
+import type { OffsetsToCommit, OpenTransaction, TransactionalClient, TxnProducer } from '../core/kafka-client/transactional';
+import { fenceWith } from './producers';
 import {
   createTxnQueue,
   RewindFrom,
@@ -28,13 +29,14 @@ export interface Rewind {
 }
 
 export interface TransactionCommitterOptions {
-  kafka: Kafka;
+  /** The router's client: its consumer's offsets go into the transactions. */
+  client: TransactionalClient;
+  /** The group's committed offsets of these topics (settling a commit without an answer). */
+  fetchCommitted(topics: string[]): Promise<OffsetsToCommit[]>;
   /** The first producer's transactional id; the others are `<instanceId>-tx<n>`. */
   instanceId: string;
   /** Producers in the pool. @defaultValue 2 */
   poolSize?: number;
-  /** The consumer group whose offsets each transaction commits. */
-  groupId: string;
   /** The partition fence's check just before EndTxn (router/claims.ts). */
   enter(parts: readonly FencedPart[], transactionalId: string): Promise<EnterResult>;
   /** A transaction failed: read these partitions again from these offsets. Must not throw. */
@@ -50,7 +52,7 @@ export interface TransactionCommitterOptions {
 /** A pool member: a transactional producer, replaced when another instance fences its id. */
 interface ProducerSlot {
   id: string;
-  producer: Producer;
+  producer: TxnProducer;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -88,7 +90,7 @@ export class TransactionCommitter {
     // id is, so a restarted instance fences every one of its predecessor's (start()).
     this.slots = Array.from({ length: poolSize }, (_v, i) => {
       const id = i === 0 ? options.instanceId : `${options.instanceId}-tx${i}`;
-      return { id, producer: createRouterProducer(options.kafka, id) };
+      return { id, producer: options.client.producer(id) };
     });
     this.transactionalIds = new Set(this.slots.map((s) => s.id));
     this.queue = createTxnQueue<ProducerSlot, Planned>({
@@ -103,7 +105,7 @@ export class TransactionCommitter {
 
   /** Connects and initialises every producer: from here on a predecessor's ids cannot commit. */
   async start(): Promise<void> {
-    for (const slot of this.slots) await initProducer(slot.producer);
+    for (const slot of this.slots) await slot.producer.init();
   }
 
   /** The partition's epoch now (router/txn-queue.ts): capture it before planning a batch. */
@@ -133,7 +135,7 @@ export class TransactionCommitter {
 
   /** Ends every transaction of another process's transactional id (router/producers.ts). */
   async fenceProducer(transactionalId: string): Promise<void> {
-    await fenceTransactionalId(this.options.kafka, transactionalId);
+    await fenceWith(this.options.client, transactionalId);
     this.options.log.emit('router.fenced_producer', { transactionalId });
   }
 
@@ -170,17 +172,15 @@ export class TransactionCommitter {
         else out.set(topic, messages.slice());
       }
     }
-    let tx: Transaction | undefined;
+    const isFenced = (err: unknown) => this.options.client.isFenced(err);
+    let tx: OpenTransaction | undefined;
     let entered: Entered | undefined;
     // A transaction the queue hands over after stop() disconnected the producers is dropped.
     if (this.halted) return false;
     try {
       tx = await slot.producer.transaction();
-      for (const chunk of chunkByBytes(out, MAX_SEND_BYTES)) await tx.sendBatch({ topicMessages: chunk });
-      await sendOffsets(tx, {
-        consumerGroupId: this.options.groupId,
-        topics: [...scope.offsets].map(([topic, partitions]) => ({ topic, partitions })),
-      });
+      for (const chunk of chunkByBytes(out, MAX_SEND_BYTES)) await tx.sendBatch(chunk);
+      await tx.sendOffsets([...scope.offsets].map(([topic, partitions]) => ({ topic, partitions })));
       // A rebalance began while this transaction was open: its partitions may already be
       // someone else's. Abort, don't commit (the fence below would also refuse it, later).
       if (!scope.stillValid()) {
@@ -222,7 +222,7 @@ export class TransactionCommitter {
       return true;
     } catch (err) {
       if (!isCrossdockError(err)) metrics.transactions.inc({ outcome: 'aborted' });
-      if (entered && !this.halted && !isFencedError(err)) {
+      if (entered && !this.halted && !isFenced(err)) {
         // EndTxn(commit) was sent and its answer lost (its coordinator's broker died, a timeout):
         // the coordinator may have committed, and kafkajs leaves the transaction in COMMITTING,
         // so neither a second commit nor an abort can follow. Reading the batches again from
@@ -233,8 +233,8 @@ export class TransactionCommitter {
       }
       // Not settled (stopping, or Kafka did not answer): the marks stay, so a new owner waits for
       // them (or fences this producer) before it reads the committed offsets.
-      if (!this.halted && (!entered || !isFencedError(err))) await tx?.abort().catch(() => undefined);
-      if (isFencedError(err)) await this.replaceProducer(slot);
+      if (!this.halted && (!entered || !isFenced(err))) await tx?.abort().catch(() => undefined);
+      if (isFenced(err)) await this.replaceProducer(slot);
       throw err;
     }
   }
@@ -254,13 +254,13 @@ export class TransactionCommitter {
     entered: Entered,
     failure: unknown,
   ): Promise<Map<string, string> | undefined> {
-    const { kafka, log, groupId } = this.options;
+    const { client, log } = this.options;
     for (let attempt = 0; ; attempt++) {
       if (this.halted || attempt === SETTLE_ATTEMPTS) return undefined;
       await slot.producer.disconnect().catch(() => undefined);
-      slot.producer = createRouterProducer(kafka, slot.id);
+      slot.producer = client.producer(slot.id);
       try {
-        await initProducer(slot.producer);
+        await slot.producer.init();
         break;
       } catch (err) {
         log.emit('router.producer_replace_failed', { transactionalId: slot.id, error: describeError(err) });
@@ -268,10 +268,8 @@ export class TransactionCommitter {
       }
     }
     const wanted = new Set(scope.batches.map((b) => b.key));
-    const admin = kafka.admin();
     try {
-      await admin.connect();
-      const fetched = await admin.fetchOffsets({ groupId, topics: [...scope.offsets.keys()] });
+      const fetched = await this.options.fetchCommitted([...scope.offsets.keys()]);
       const committed = new Map<string, string>();
       for (const t of fetched)
         for (const p of t.partitions) {
@@ -292,20 +290,18 @@ export class TransactionCommitter {
     } catch (err) {
       log.emit('router.commit_unsettled', { transactionalId: slot.id, error: describeError(err) });
       return undefined;
-    } finally {
-      await admin.disconnect().catch(() => undefined);
     }
   }
 
   /** Another instance fenced this slot's transactional id: take it back with a new producer. */
   private async replaceProducer(slot: ProducerSlot): Promise<void> {
     if (!this.replacing) return; // stopping: the slot's producer is disconnected with the others
-    const { log, kafka } = this.options;
+    const { log, client } = this.options;
     log.emit('router.producer_fenced', { transactionalId: slot.id });
     await slot.producer.disconnect().catch(() => undefined);
-    slot.producer = createRouterProducer(kafka, slot.id);
-    // If this fails, kafkajs initialises the id with the slot's next transaction.
-    await initProducer(slot.producer).catch((err: unknown) =>
+    slot.producer = client.producer(slot.id);
+    // If this fails, the slot's next transaction fails too and the slot is replaced again.
+    await slot.producer.init().catch((err: unknown) =>
       log.emit('router.producer_replace_failed', { transactionalId: slot.id, error: describeError(err) }),
     );
   }
@@ -323,24 +319,4 @@ export function settledOutcome(
 ): 'committed' | 'aborted' {
   const last = new Map(batches.map((b) => [b.key, b.next]));
   return [...last].every(([key, next]) => committed.get(key) === next) ? 'committed' : 'aborted';
-}
-
-/**
- * kafkajs retries CONCURRENT_TRANSACTIONS (the broker still writing the previous transaction's
- * markers) when adding partitions, but not on AddOffsetsToTxn, which sendOffsets sends first:
- * retried here, as the Java client does.
- */
-async function sendOffsets(
-  tx: Transaction,
-  offsets: Parameters<Transaction['sendOffsets']>[0],
-): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await tx.sendOffsets(offsets);
-      return;
-    } catch (err) {
-      if ((err as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || attempt >= 20) throw err;
-      await sleep(Math.min(200, 5 * 2 ** attempt));
-    }
-  }
 }

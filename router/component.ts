@@ -7,6 +7,8 @@ import { resolveRedisPrefix } from '../core/names/redis-keys';
 import { topics as hubTopics } from '../core/names/topics';
 import { describeError } from '../core/errors';
 import { createKafka } from '../core/kafka';
+import { chooseKafkaClient, transactionalFor } from '../core/kafka-client/choose';
+import type { GroupConsumerEvents } from '../core/kafka-client/transactional';
 import { followCatalog, loadCatalog, type Catalog, type CatalogFollower } from '../schemas';
 import { PartitionClaims } from './claims';
 import { TransactionCommitter } from './commit';
@@ -15,6 +17,7 @@ import { routerKafkaLogCreator, routerLog } from './log-events';
 import { createRouterMetrics, type RouterMetrics } from './metrics';
 import { BatchPlanner } from './planning';
 import { ensureTopics } from './topics-setup';
+import { TRANSACTION_TIMEOUT_MS } from './producers';
 
 export type { BatchCommitted } from './fetch-loop';
 
@@ -124,6 +127,8 @@ export function createRouter(options: RouterOptions): RouterComponent {
     process.env.CROSSDOCK_ROUTER_INSTANCE ??
     `${settings.groupId}-${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   const name = `crossdock-router-${instanceId}`;
+  // Chosen now: an explicit librdkafka that cannot be loaded stops the router before it starts.
+  const clientChoice = chooseKafkaClient('router', config.hub.kafka.clients.router, { logger: log.logger });
   let parts: Started | undefined;
   let running = false;
   let stopping: Promise<void> | undefined;
@@ -181,11 +186,28 @@ export function createRouter(options: RouterOptions): RouterComponent {
     p.admin = admin;
     await admin.connect();
     if (options.createTopics !== false) await ensureTopics(admin, config);
+    // The consumer reports to the fetch loop, made below; it reports nothing before it connects.
+    const events: GroupConsumerEvents = {
+      joined: () => loop.events.joined(),
+      rebalancing: () => loop.events.rebalancing(),
+      crashed: (err, restart) => loop.events.crashed(err, restart),
+      restarting: (err) => loop.events.restarting(err),
+    };
+    const client = transactionalFor(clientChoice, kafka, {
+      groupId: settings.groupId,
+      clientId: name,
+      sessionTimeoutMs: options.sessionTimeoutMs ?? 10000,
+      maxWaitTimeInMs: settings.maxWaitTimeInMs,
+      transactionTimeoutMs: TRANSACTION_TIMEOUT_MS,
+      events,
+      connection: endpoints.kafka,
+      logger: log.logger,
+    });
     const commits: TransactionCommitter = new TransactionCommitter({
-      kafka,
+      client,
+      fetchCommitted: (topics) => admin.fetchOffsets({ groupId: settings.groupId, topics }),
       instanceId,
       ...(options.transactionalProducers !== undefined ? { poolSize: options.transactionalProducers } : {}),
-      groupId: settings.groupId,
       enter: (fenced, transactionalId) => claims.enter(fenced, transactionalId),
       rewind: (list) => loop.rewind(list),
       ...(options.beforeCommit ? { beforeCommit: options.beforeCommit } : {}),
@@ -210,11 +232,10 @@ export function createRouter(options: RouterOptions): RouterComponent {
     });
     p.claims = claims;
     const loop: FetchLoop = new FetchLoop({
-      kafka,
+      consumer: client.consumer,
       settings,
       topicPattern: hubTopics(config).routedPattern,
       listTopics: () => admin.listTopics(),
-      sessionTimeoutMs: options.sessionTimeoutMs ?? 10000,
       planner,
       commits,
       claims,

@@ -1,5 +1,5 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { HubConfig } from '../core/config';
+import type { GroupBatchPayload, GroupConsumer, GroupConsumerEvents } from '../core/kafka-client/transactional';
 import { describeError, isCrossdockError } from '../core/errors';
 import { registryFailureClass } from '../core/registry';
 import type { PartitionClaims } from './claims';
@@ -20,7 +20,8 @@ export interface BatchCommitted {
 }
 
 export interface FetchLoopOptions {
-  kafka: Kafka;
+  /** The group consumer (core/kafka-client/transactional.ts); its events go to FetchLoop.events. */
+  consumer: GroupConsumer;
   settings: HubConfig['hub']['router'];
   /**
    * The topics the router reads (HubTopics.routedPattern): the ingress topics and the flow
@@ -29,8 +30,6 @@ export interface FetchLoopOptions {
   topicPattern: RegExp;
   /** Every topic of the cluster (refreshTopics() looks for new matching topics among them). */
   listTopics: () => Promise<string[]>;
-  /** Consumer session timeout (ms). */
-  sessionTimeoutMs: number;
   /** The planner batches start with; swapPlanner() replaces it. */
   planner: BatchPlanner;
   commits: TransactionCommitter;
@@ -80,7 +79,9 @@ export function backoffMs(
  * `outstanding` (per input partition, the commit of its latest queued batch).
  */
 export class FetchLoop {
-  private readonly consumer: Consumer;
+  private readonly consumer: GroupConsumer;
+  /** What the consumer reports (its client calls these). */
+  readonly events: GroupConsumerEvents;
   private readonly outstanding = new Map<string, Promise<boolean>>();
   /** The planner new batches use, and how many batches each planner is planning right now. */
   private planner: BatchPlanner;
@@ -95,36 +96,24 @@ export class FetchLoop {
   private crashed = false;
 
   constructor(private readonly options: FetchLoopOptions) {
-    const { kafka, settings, log, commits, sessionTimeoutMs } = options;
+    const { log, commits } = options;
     this.planner = options.planner;
-    this.consumer = kafka.consumer({
-      groupId: settings.groupId,
-      // A crash kafkajs deems non-retriable would otherwise leave a live process with a dead
-      // consumer. Restart it (with kafkajs's backoff); /readyz stays 503 until a batch commits.
-      retry: {
-        restartOnFailure: async (err) => {
-          this.crashed = true;
-          log.emit('router.consumer_restart', { error: describeError(err) });
-          return true;
-        },
+    this.consumer = options.consumer;
+    this.events = {
+      joined: () => {
+        this.joined = true;
+        commits.rebalanced();
       },
-      readUncommitted: false,
-      maxWaitTimeInMs: settings.maxWaitTimeInMs,
-      sessionTimeout: sessionTimeoutMs,
-      heartbeatInterval: Math.max(500, Math.floor(sessionTimeoutMs / 5)),
-    });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-      this.joined = true;
-      commits.rebalanced();
-    });
-    // The earliest sign of a rebalance: batches not yet committed are dropped or aborted.
-    this.consumer.on(this.consumer.events.REBALANCING, () => commits.rebalanced());
-    this.consumer.on(this.consumer.events.CRASH, (e) =>
-      log.emit('router.consumer_crash', {
-        error: describeError(e.payload.error),
-        restart: e.payload.restart,
-      }),
-    );
+      // The earliest sign of a rebalance: batches not yet committed are dropped or aborted.
+      rebalancing: () => commits.rebalanced(),
+      // The client restarts a consumer it deems failed; /readyz stays 503 until a batch commits.
+      restarting: (err) => {
+        this.crashed = true;
+        log.emit('router.consumer_restart', { error: describeError(err) });
+      },
+      crashed: (err, restart) =>
+        log.emit('router.consumer_crash', { error: describeError(err), restart }),
+    };
   }
 
   /** True once the group was joined, while no dependency is down and the consumer has not failed. */
@@ -139,13 +128,12 @@ export class FetchLoop {
 
   private async subscribeAndRun(): Promise<void> {
     const { settings, topicPattern } = this.options;
-    // What the pattern matches now: kafkajs resolves a pattern subscription once, here.
+    // What the pattern matches now: the subscription is resolved once, here.
     const matching = (await this.options.listTopics()).filter((t) => topicPattern.test(t));
-    await this.consumer.subscribe({ topics: [topicPattern], fromBeginning: true });
     this.subscribed = new Set(matching);
     await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
+      pattern: topicPattern,
+      topics: matching,
       partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
       eachBatch: (p) => this.runBatch(p),
     });
@@ -165,9 +153,9 @@ export class FetchLoop {
         if (added.length === 0 || this.stopped) return [];
         this.options.log.emit('router.topics_added', { topics: added });
         this.options.commits.rebalanced();
-        await this.consumer.stop();
         if (this.stopped) return added;
-        await this.subscribeAndRun();
+        this.subscribed = new Set(now);
+        await this.consumer.resubscribe(now);
         return added;
       } finally {
         this.resubscribing = undefined;
@@ -206,7 +194,7 @@ export class FetchLoop {
     }
   }
 
-  private async runBatch(p: EachBatchPayload): Promise<void> {
+  private async runBatch(p: GroupBatchPayload): Promise<void> {
     const planner = this.planner;
     this.planning.set(planner, (this.planning.get(planner) ?? 0) + 1);
     try {
@@ -225,7 +213,7 @@ export class FetchLoop {
     }
   }
 
-  private async planAndSubmit(p: EachBatchPayload, planner: BatchPlanner): Promise<void> {
+  private async planAndSubmit(p: GroupBatchPayload, planner: BatchPlanner): Promise<void> {
     const { commits, claims, metrics, log, settings } = this.options;
     const { batch } = p;
     const siteId = planner.siteOf(batch.topic);

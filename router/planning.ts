@@ -1,5 +1,5 @@
+import type { GroupMessage } from '../core/kafka-client/transactional';
 import type { RedisConnection, RegistryConnection } from '../core/connection';
-import type { KafkaMessage } from 'kafkajs';
 import { systemClock } from '../core/clock';
 import type { HubConfig } from '../core/config';
 import { routerKeys } from '../core/names/redis-keys';
@@ -142,7 +142,7 @@ export class BatchPlanner {
     siteId: string,
     topic: string,
     partition: number,
-    messages: readonly KafkaMessage[],
+    messages: readonly GroupMessage[],
   ): Promise<BatchPlan> {
     if (!this.deps) throw new Error('BatchPlanner.plan() before start()');
     return planBatch(

@@ -19,6 +19,8 @@
  * - h:  the hub's router as shipped (createRouter), F subscribers on one route.
  * - h0: the same with hub.router.validationThreads 0 (validation on the main thread): a
  *   diagnostic arm, run only when CD_BENCH_ARMS lists it.
+ * - hjs, hrd: the router with hub.kafka.clients.router kafkajs, librdkafka: issue 19's decision
+ *   arms (the summary adds HRD / HJS), run only when CD_BENCH_ARMS lists them.
  */
 // First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
 import '../../core/kafkajs-patch';
@@ -34,7 +36,7 @@ import { createLogger, silentLogger } from '../../core/logger';
 import { createRouter } from '../../router';
 
 export interface ArmConfig {
-  arm: 'b1' | 'b1rd' | 'btjs' | 'btrd' | 'h' | 'h0';
+  arm: 'b1' | 'b1rd' | 'btjs' | 'btrd' | 'h' | 'h0' | 'hjs' | 'hrd';
   prefix: string;
   sites: string[];
   fanout: number;
@@ -253,6 +255,9 @@ async function btrd(): Promise<() => Promise<void>> {
   };
 }
 
+/** The router's client in the H arms that name one (hub.kafka.clients.router). */
+const ROUTER_CLIENT: Record<string, 'kafkajs' | 'librdkafka'> = { hjs: 'kafkajs', hrd: 'librdkafka' };
+
 let routerMetrics: (() => Promise<Record<string, number>>) | undefined;
 
 async function h(): Promise<() => Promise<void>> {
@@ -267,6 +272,8 @@ async function h(): Promise<() => Promise<void>> {
           maxWaitTimeInMs: cfg.maxWaitTimeInMs,
           ...(cfg.arm === 'h0' ? { validationThreads: 0 } : {}),
         },
+        // hjs, hrd: the router on kafkajs, on librdkafka; h: as shipped (auto).
+        kafka: { clients: { router: ROUTER_CLIENT[cfg.arm] ?? 'auto' } },
       },
       sites: cfg.sites.map((id) => ({
         id,

@@ -60,7 +60,7 @@ const kafka = new Kafka({
   logLevel: logLevel.NOTHING,
 });
 
-type ArmName = 'b1' | 'b1rd' | 'btjs' | 'btrd' | 'h' | 'h0' | 'h_alt' | 's';
+type ArmName = 'b1' | 'b1rd' | 'btjs' | 'btrd' | 'h' | 'h0' | 'hjs' | 'hrd' | 'h_alt' | 's';
 /**
  * The arms: CD_BENCH_ARMS, or B1 and H, with B1 on librdkafka too where the native client loads
  * (the goals read H against the faster B1; without it they read kafkajs's, and say so).
@@ -373,6 +373,21 @@ async function main(): Promise<void> {
           ];
         }),
       ),
+      // Arms HJS and HRD (the router on each client, when they ran): HRD / HJS, and HRD / the faster B1.
+      ...(of('hrd').length
+        ? {
+            hrdOverHjs: spread(
+              of('hrd')
+                .map((r, i) => r.eventsPerSec / (of('hjs')[i]?.eventsPerSec ?? NaN))
+                .filter(Number.isFinite),
+            ),
+            hrdOverFastestB1: spread(
+              of('hrd')
+                .map((r, i) => r.eventsPerSec / (fastestB1[i] ?? NaN))
+                .filter(Number.isFinite),
+            ),
+          }
+        : {}),
       ...(of('btrd').length && of('btjs').length
         ? {
             btrdOverBtjs: spread(
@@ -410,7 +425,7 @@ async function main(): Promise<void> {
   };
   const doc = {
     date: new Date().toISOString(),
-    command: `${ARMS.includes('s') || ARMS.includes('b1rd') ? `CD_BENCH_ARMS=${ARMS.join(',')} ` : ''}${STREAMS_THREADS !== 2 ? `CD_BENCH_STREAMS_THREADS=${STREAMS_THREADS} ` : ''}npm run bench:router -- --events ${EVENTS} --warmup ${WARMUP} --reps ${REPS} --concurrency ${CONCURRENCY}`,
+    command: `${process.env.CD_BENCH_ARMS ? `CD_BENCH_ARMS=${ARMS.join(',')} ` : ''}${STREAMS_THREADS !== 2 ? `CD_BENCH_STREAMS_THREADS=${STREAMS_THREADS} ` : ''}npm run bench:router -- --events ${EVENTS} --warmup ${WARMUP} --reps ${REPS} --concurrency ${CONCURRENCY}`,
     machine,
     workload: {
       events: EVENTS,

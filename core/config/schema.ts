@@ -209,6 +209,12 @@ export const HUB_SECTION_SCHEMA = {
               description:
                 'The ingress publisher of HTTP ingest and the CSV drop folder. `auto`: the client the decision record adopted for it (kafkajs: librdkafka measured under the 1.3× its rule asks); `librdkafka`: the native client, or no start (CD_E_KAFKA_NATIVE_UNAVAILABLE) when it cannot be loaded; `kafkajs`: kafkajs.',
             },
+            router: {
+              enum: ['auto', 'kafkajs', 'librdkafka'],
+              default: 'auto',
+              description:
+                "The router's consumer and transactional producers (its admin and catalog reader stay on kafkajs). `auto`: the client the decision record adopted for it (docs/adr/0003-kafka-client.md); `librdkafka`: the native client, whose transactions commit offsets with the consumer's group generation (KIP-447), or no start (CD_E_KAFKA_NATIVE_UNAVAILABLE) when it cannot be loaded; `kafkajs`: kafkajs.",
+            },
           },
         },
       },

@@ -82,7 +82,7 @@ export interface HubSettings {
   router: RouterSettings;
   ingest: IngestSettings;
   /** `hub.kafka`: which Kafka client each component runs on (core/kafka-client/choose.ts). */
-  kafka: { clients: { ingest: 'auto' | 'kafkajs' | 'librdkafka' } };
+  kafka: { clients: { ingest: KafkaClientSettingValue; router: KafkaClientSettingValue } };
   health: { host: string; port: number; probeIntervalMs: number; probeTimeoutMs: number; tokenEnv?: string };
   admin: AdminSettings;
 }
@@ -199,3 +199,6 @@ export interface ConfigProblem {
   /** The environment variable the problem is about (a secret that is not set), when there is one. */
   variable?: string;
 }
+
+/** A `hub.kafka.clients.<component>` value (core/kafka-client/choose.ts). */
+export type KafkaClientSettingValue = 'auto' | 'kafkajs' | 'librdkafka';

@@ -7,6 +7,10 @@ import { kafkajsAckedProducer } from './kafkajs-producer';
 import { loadNativeKafka, type NativeLoad } from './native-load';
 import { nativeAckedProducer } from './native-producer';
 import type { AckedProducer, AckedProducerOptions, KafkaClientKind } from './producer';
+import type { Kafka } from 'kafkajs';
+import { kafkajsTransactional } from './kafkajs-transactional';
+import { nativeTransactional } from './native-transactional';
+import type { TransactionalClient, TransactionalOptions } from './transactional';
 
 /**
  * Which Kafka client a component runs on. A setting (`hub.kafka.clients.<component>`, or the
@@ -29,6 +33,8 @@ export const AUTO_CLIENT = Object.freeze({
   /** S/S_js 1.1–1.2, B/B_js 0.8–0.9 (npm run bench:ingest): kept. */
   ingest: 'kafkajs',
   sdk: 'librdkafka',
+  /** Measured in issue 19 item 2 (npm run bench:router, H on each client). */
+  router: 'kafkajs',
 } satisfies Record<string, KafkaClientKind>);
 
 export type KafkaComponent = keyof typeof AUTO_CLIENT;
@@ -51,8 +57,8 @@ export interface ChooseOptions {
   logger?: Logger;
   /** The loader (tests give one that fails). @defaultValue loadNativeKafka */
   load?: (cacheDir: string, env: NodeJS.ProcessEnv) => NativeLoad;
-  /** What `auto` means. @defaultValue AUTO_CLIENT */
-  auto?: Readonly<Record<KafkaComponent, KafkaClientKind>>;
+  /** What `auto` means, where it differs from AUTO_CLIENT (tests). @defaultValue AUTO_CLIENT */
+  auto?: Readonly<Partial<Record<KafkaComponent, KafkaClientKind>>>;
 }
 
 export function chooseKafkaClient(
@@ -62,7 +68,7 @@ export function chooseKafkaClient(
 ): ClientChoice {
   const env = options.env ?? process.env;
   const log = eventLogger(options.logger ?? silentLogger(), CORE_LOG_EVENTS);
-  const want = setting === 'auto' ? (options.auto ?? AUTO_CLIENT)[component] : setting;
+  const want = setting === 'auto' ? autoClient(component, options.auto, env) : setting;
   let choice: ClientChoice = { component, setting, kind: want };
   if (want === 'librdkafka') {
     const loaded = (options.load ?? loadNativeKafka)(options.cacheDir ?? crossdockCacheDir(env), env);
@@ -90,6 +96,35 @@ export function chooseKafkaClient(
     `${component} runs on ${choice.kind}`,
   );
   return choice;
+}
+
+/**
+ * What `auto` means for a component: `CROSSDOCK_KAFKA_AUTO_<COMPONENT>` (kafkajs or librdkafka)
+ * where set, so a whole suite or deployment can run a component on the other client without
+ * touching its configuration files; else the decision record's AUTO_CLIENT.
+ */
+export function autoClient(
+  component: KafkaComponent,
+  auto: ChooseOptions['auto'],
+  env: NodeJS.ProcessEnv,
+): KafkaClientKind {
+  const fromEnv = env[`CROSSDOCK_KAFKA_AUTO_${component.toUpperCase()}`];
+  if (fromEnv === 'kafkajs' || fromEnv === 'librdkafka') return fromEnv;
+  return auto?.[component] ?? AUTO_CLIENT[component];
+}
+
+/**
+ * The transactional consumer-producer of a choice (core/kafka-client/transactional.ts has the
+ * contract): on kafkajs over `kafka`, on librdkafka over its own connections to the same cluster.
+ */
+export function transactionalFor(
+  choice: ClientChoice,
+  kafka: Kafka,
+  options: TransactionalOptions & { connection: AckedProducerOptions['connection']; logger?: Logger },
+): TransactionalClient {
+  return choice.native
+    ? nativeTransactional(choice.native.module, options)
+    : kafkajsTransactional(kafka, options);
 }
 
 /** The acknowledged producer of a choice (core/kafka-client/producer.ts has the contract). */

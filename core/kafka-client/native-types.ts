@@ -104,6 +104,9 @@ export interface NativeConsumerConfig {
     autoCommit?: boolean;
     autoCommitInterval?: number;
     maxWaitTimeInMs?: number;
+    sessionTimeout?: number;
+    heartbeatInterval?: number;
+    readUncommitted?: boolean;
   };
   [librdkafkaProperty: string]: unknown;
 }

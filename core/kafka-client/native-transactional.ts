@@ -1,0 +1,199 @@
+import type { Message } from 'kafkajs';
+import type { Logger } from '../logger';
+import { silentLogger } from '../logger';
+import { nativeLogger, nativeReach, withBrokerType } from './native-producer';
+import type {
+  NativeConsumer,
+  NativeKafka,
+  NativeKafkaModule,
+  NativeMessage,
+  NativeProducer,
+} from './native-types';
+import type { AckedProducerOptions } from './producer';
+import type {
+  GroupConsumer,
+  GroupRunOptions,
+  OpenTransaction,
+  TransactionalClient,
+  TransactionalOptions,
+  TxnProducer,
+  TxnProducerOptions,
+} from './transactional';
+import { errorMatches } from './transactional';
+
+/**
+ * The transactional seam (core/kafka-client/transactional.ts) on librdkafka's KafkaJS-style API.
+ * sendOffsets hands librdkafka the consumer itself, so the offsets carry its group generation
+ * and member id (KIP-447): the coordinator refuses those of a member that is no longer in the
+ * generation, and the consumer's offset fetch waits for pending transactional offsets of its
+ * partitions (isolation.level read_committed asks for stable offsets).
+ */
+
+/** librdkafka's codes for a rebalance callback's two events (its error.js). */
+const ASSIGN_PARTITIONS = -175;
+const REVOKE_PARTITIONS = -174;
+/** A producer fenced: librdkafka's own code, and the broker's PRODUCER_FENCED, INVALID_PRODUCER_EPOCH. */
+const FENCED_CODES = [-144, 90, 47];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface NativeTransactionalOptions extends TransactionalOptions {
+  connection: AckedProducerOptions['connection'];
+  logger?: Logger;
+}
+
+export function nativeTransactional(
+  native: NativeKafkaModule,
+  options: NativeTransactionalOptions,
+): TransactionalClient {
+  const { logLevel } = native.KafkaJS;
+  const reach = nativeReach({ clientId: options.clientId, connection: options.connection } as AckedProducerOptions);
+  const kafka: NativeKafka = new native.KafkaJS.Kafka({
+    ...reach,
+    kafkaJS: {
+      ...reach.kafkaJS!,
+      logLevel: options.logger ? logLevel.WARN : logLevel.NOTHING,
+      logger: nativeLogger(options.logger ?? silentLogger()),
+    },
+  });
+  const { events } = options;
+  const consumer = kafka.consumer({
+    kafkaJS: {
+      groupId: options.groupId,
+      fromBeginning: true,
+      autoCommit: false,
+      maxWaitTimeInMs: options.maxWaitTimeInMs,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 5)),
+      readUncommitted: false,
+    },
+    // Every record the client holds for a partition in one batch (its default hands over 32).
+    'js.consumer.max.batch.size': -1,
+    'rebalance_cb': (err: { code: number }) => {
+      if (err.code === REVOKE_PARTITIONS) events.rebalancing();
+      else if (err.code === ASSIGN_PARTITIONS) events.joined();
+    },
+  }) as NativeConsumer & NativeGroupMethods;
+  let running: GroupRunOptions | undefined;
+  const group: GroupConsumer = {
+    connect: () => consumer.connect(),
+    async run(run) {
+      running = run;
+      await subscribe(run.topics);
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: run.partitionsConsumedConcurrently,
+        eachBatch: (p) => run.eachBatch(p as unknown as Parameters<GroupRunOptions['eachBatch']>[0]),
+      });
+    },
+    async resubscribe(topics) {
+      if (running) await subscribe(topics);
+    },
+    seek: (at) => consumer.seek(at),
+    disconnect: () => consumer.disconnect(),
+  };
+  // By name: librdkafka's regular expressions are POSIX ones (no `(?:`), and the caller lists
+  // the matching topics anyway when it looks for new ones.
+  async function subscribe(topics: string[]) {
+    if (topics.length) await consumer.subscribe({ topics, replace: true });
+  }
+  return {
+    client: 'librdkafka',
+    consumer: group,
+    producer: (transactionalId, producerOptions) =>
+      nativeTxnProducer(kafka, consumer, transactionalId, options.transactionTimeoutMs, producerOptions),
+    isFenced: (err) => errorMatches(err, ['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED'], FENCED_CODES),
+  };
+}
+
+/** The consumer methods the seam uses beyond native-types.ts's common ones. */
+interface NativeGroupMethods {
+  subscribe(subscription: { topics: string[]; replace?: boolean }): Promise<void>;
+  seek(at: { topic: string; partition: number; offset: string }): void;
+}
+
+/** How long init() keeps trying (librdkafka gives InitProducerId 5 s per connect). */
+const INIT_WITHIN_MS = 60_000;
+
+function nativeTxnProducer(
+  kafka: NativeKafka,
+  consumer: NativeConsumer,
+  transactionalId: string,
+  transactionTimeoutMs: number,
+  options: TxnProducerOptions = {},
+): TxnProducer {
+  const make = () =>
+    kafka.producer({
+      kafkaJS: { transactionalId, idempotent: true, acks: -1, allowAutoTopicCreation: false },
+      'transaction.timeout.ms': transactionTimeoutMs,
+    });
+  let producer: NativeProducer = make();
+  /** The transaction could not be aborted: the next one starts on a new producer. */
+  let broken = false;
+  /** init() succeeded on the current producer. */
+  let ready = false;
+  const init = async () => {
+    const until = Date.now() + (options.fencing ? INIT_WITHIN_MS / 2 : INIT_WITHIN_MS);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // Connecting runs InitProducerId, which the coordinator answers once the id's previous
+        // transaction has ended; librdkafka gives it 5 s, so a slow abort is waited for here.
+        await producer.connect();
+        ready = true;
+        return;
+      } catch (err) {
+        await producer.disconnect().catch(() => undefined);
+        producer = make();
+        if (Date.now() >= until || errorMatches(err, [], FENCED_CODES)) throw withBrokerType(err);
+        await sleep(Math.min(1000, 50 * 2 ** attempt));
+      }
+    }
+  };
+  const rethrow = (err: unknown): never => {
+    throw withBrokerType(err);
+  };
+  return {
+    init,
+    async transaction(): Promise<OpenTransaction> {
+      if (broken) {
+        await producer.disconnect().catch(() => undefined);
+        producer = make();
+        broken = false;
+        ready = false;
+      }
+      // Not initialised (an init that failed, a replaced producer): initialise it now.
+      if (!ready) await init();
+      const p = producer;
+      await p.transaction().catch(rethrow);
+      return {
+        sendBatch: async (topicMessages) => {
+          await p.sendBatch({ topicMessages: topicMessages.map(copies) }).catch(rethrow);
+        },
+        sendOffsets: (topics) => p.sendOffsets({ consumer, topics }).catch(rethrow),
+        commit: () => p.commit().catch(rethrow),
+        abort: async () => {
+          try {
+            await p.abort();
+          } catch (err) {
+            broken = true;
+            rethrow(err);
+          }
+        },
+      };
+    },
+    disconnect: () => producer.disconnect(),
+  };
+}
+
+/** The client writes into the messages it is given (partition, headers): it gets shallow copies. */
+const copies = ({ topic, messages }: { topic: string; messages: Message[] }) => ({
+  topic,
+  messages: messages.map(
+    (m): NativeMessage => ({
+      key: (m.key as Buffer | string | null | undefined) ?? null,
+      value: m.value as Buffer | string | null,
+      ...(m.partition !== undefined ? { partition: m.partition } : {}),
+      ...(m.headers ? { headers: m.headers as NativeMessage['headers'] } : {}),
+    }),
+  ),
+});
