@@ -11,6 +11,7 @@ import { chooseKafkaClient, transactionalFor } from '../core/kafka-client/choose
 import type { GroupConsumerEvents } from '../core/kafka-client/transactional';
 import { followCatalog, loadCatalog, type Catalog, type CatalogFollower } from '../schemas';
 import { PartitionClaims } from './claims';
+import type { EnterResult } from './fence';
 import { TransactionCommitter } from './commit';
 import { FetchLoop, type BatchCommitted } from './fetch-loop';
 import { routerKafkaLogCreator, routerLog } from './log-events';
@@ -78,6 +79,12 @@ export interface RouterOptions extends ComponentDeps {
   afterCommit?: () => Promise<void>;
   /** Instrumentation: called after each batch's transaction committed (benchmarks, tests). */
   onBatchCommitted?: (info: BatchCommitted) => void;
+  /**
+   * Diagnostic: false runs without the partition fence (no claims, no commit marks), to measure
+   * what it costs (bench:router arm hrdnf). Not for production on either client: see docs/router.md
+   * "Which partition fence stays". @defaultValue true
+   */
+  partitionFence?: boolean;
 }
 
 export interface RouterComponent extends HubComponent {
@@ -94,6 +101,15 @@ export interface RouterComponent extends HubComponent {
   /** Consumes ingress topics created since the last look now, instead of at the next refresh. */
   refreshTopics(): Promise<string[]>;
 }
+
+/** Without the partition fence (options.partitionFence false): every commit may go. */
+const NO_FENCE: EnterResult = { ok: true, entered: { leave: () => Promise.resolve() } };
+/** Without the partition fence: every partition counts as claimed, from what the consumer fetched. */
+const UNFENCED_CLAIMS: Pick<PartitionClaims, 'token' | 'holds' | 'claim'> = {
+  token: () => '',
+  holds: () => true,
+  claim: () => Promise.resolve({}),
+};
 
 /** How long stop() lets the transactions in flight finish (ms). */
 const STOP_DRAIN_MS = 10_000;
@@ -208,7 +224,8 @@ export function createRouter(options: RouterOptions): RouterComponent {
       fetchCommitted: (topics) => admin.fetchOffsets({ groupId: settings.groupId, topics }),
       instanceId,
       ...(options.transactionalProducers !== undefined ? { poolSize: options.transactionalProducers } : {}),
-      enter: (fenced, transactionalId) => claims.enter(fenced, transactionalId),
+      enter: (fenced, transactionalId) =>
+        options.partitionFence === false ? Promise.resolve(NO_FENCE) : claims.enter(fenced, transactionalId),
       rewind: (list) => loop.rewind(list),
       ...(options.beforeCommit ? { beforeCommit: options.beforeCommit } : {}),
       ...(options.afterCommit ? { afterCommit: options.afterCommit } : {}),
@@ -238,7 +255,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
       listTopics: () => admin.listTopics(),
       planner,
       commits,
-      claims,
+      claims: options.partitionFence === false ? UNFENCED_CLAIMS : claims,
       metrics,
       log,
       ...(options.onBatchCommitted ? { onBatchCommitted: options.onBatchCommitted } : {}),

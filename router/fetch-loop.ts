@@ -33,7 +33,7 @@ export interface FetchLoopOptions {
   /** The planner batches start with; swapPlanner() replaces it. */
   planner: BatchPlanner;
   commits: TransactionCommitter;
-  claims: PartitionClaims;
+  claims: Pick<PartitionClaims, 'token' | 'holds' | 'claim'>;
   metrics: RouterMetrics;
   log: RouterLog;
   /** Instrumentation: called after each batch's transaction committed. */

@@ -60,7 +60,7 @@ const kafka = new Kafka({
   logLevel: logLevel.NOTHING,
 });
 
-type ArmName = 'b1' | 'b1rd' | 'btjs' | 'btrd' | 'h' | 'h0' | 'hjs' | 'hrd' | 'h_alt' | 's';
+type ArmName = 'b1' | 'b1rd' | 'btjs' | 'btrd' | 'h' | 'h0' | 'hjs' | 'hrd' | 'hrdnf' | 'h_alt' | 's';
 /**
  * The arms: CD_BENCH_ARMS, or B1 and H, with B1 on librdkafka too where the native client loads
  * (the goals read H against the faster B1; without it they read kafkajs's, and say so).
@@ -381,6 +381,15 @@ async function main(): Promise<void> {
                 .map((r, i) => r.eventsPerSec / (of('hjs')[i]?.eventsPerSec ?? NaN))
                 .filter(Number.isFinite),
             ),
+            ...(of('hrdnf').length
+              ? {
+                  hrdOverHrdnf: spread(
+                    of('hrd')
+                      .map((r, i) => r.eventsPerSec / (of('hrdnf')[i]?.eventsPerSec ?? NaN))
+                      .filter(Number.isFinite),
+                  ),
+                }
+              : {}),
             hrdOverFastestB1: spread(
               of('hrd')
                 .map((r, i) => r.eventsPerSec / (fastestB1[i] ?? NaN))

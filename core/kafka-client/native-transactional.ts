@@ -75,6 +75,7 @@ export function nativeTransactional(
     },
   }) as NativeConsumer & NativeGroupMethods;
   let running: GroupRunOptions | undefined;
+  const offsets = new OffsetsGate();
   const group: GroupConsumer = {
     connect: () => consumer.connect(),
     async run(run) {
@@ -90,7 +91,10 @@ export function nativeTransactional(
       if (running) await subscribe(topics);
     },
     seek: (at) => consumer.seek(at),
-    disconnect: () => consumer.disconnect(),
+    async disconnect() {
+      await offsets.close();
+      await consumer.disconnect();
+    },
   };
   // By name: librdkafka's regular expressions are POSIX ones (no `(?:`), and the caller lists
   // the matching topics anyway when it looks for new ones.
@@ -101,7 +105,7 @@ export function nativeTransactional(
     client: 'librdkafka',
     consumer: group,
     producer: (transactionalId, producerOptions) =>
-      nativeTxnProducer(kafka, consumer, transactionalId, options.transactionTimeoutMs, producerOptions),
+      nativeTxnProducer(kafka, consumer, offsets, transactionalId, options.transactionTimeoutMs, producerOptions),
     isFenced: (err) => errorMatches(err, ['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED'], FENCED_CODES),
   };
 }
@@ -115,9 +119,41 @@ interface NativeGroupMethods {
 /** How long init() keeps trying (librdkafka gives InitProducerId 5 s per connect). */
 const INIT_WITHIN_MS = 60_000;
 
+/**
+ * librdkafka reads the consumer's group metadata for sendOffsets on a thread of its own: a
+ * consumer closed meanwhile crashes the process (SIGSEGV in SendOffsetsToTransaction, seen when
+ * a router stopped with transactions in flight). So sendOffsets passes through this gate, and the
+ * consumer's disconnect closes it and waits for those under way. A closed gate refuses: offsets of
+ * a member that left would be refused by the coordinator anyway (KIP-447).
+ */
+class OffsetsGate {
+  private closed = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  run(send: () => Promise<void>): Promise<void> {
+    if (this.closed)
+      return Promise.reject(
+        Object.assign(new Error('the consumer has left its group: its offsets can no longer be sent'), {
+          code: 'CONSUMER_CLOSED',
+        }),
+      );
+    const p = send();
+    const settled = p.catch(() => undefined);
+    this.inFlight.add(settled);
+    void settled.then(() => this.inFlight.delete(settled));
+    return p;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.inFlight]);
+  }
+}
+
 function nativeTxnProducer(
   kafka: NativeKafka,
   consumer: NativeConsumer,
+  offsets: OffsetsGate,
   transactionalId: string,
   transactionTimeoutMs: number,
   options: TxnProducerOptions = {},
@@ -169,7 +205,7 @@ function nativeTxnProducer(
         sendBatch: async (topicMessages) => {
           await p.sendBatch({ topicMessages: topicMessages.map(copies) }).catch(rethrow);
         },
-        sendOffsets: (topics) => p.sendOffsets({ consumer, topics }).catch(rethrow),
+        sendOffsets: (topics) => offsets.run(() => p.sendOffsets({ consumer, topics }).catch(rethrow)),
         commit: () => p.commit().catch(rethrow),
         abort: async () => {
           try {
