@@ -33,8 +33,8 @@ export const AUTO_CLIENT = Object.freeze({
   /** S/S_js 1.1–1.2, B/B_js 0.8–0.9 (npm run bench:ingest): kept. */
   ingest: 'kafkajs',
   sdk: 'librdkafka',
-  /** Measured in issue 19 item 2 (npm run bench:router, H on each client). */
-  router: 'kafkajs',
+  /** HRD/HJS 2.0 at F=1, 1.69 at F=3 (npm run bench:router, arms hjs and hrd): adopted. */
+  router: 'librdkafka',
 } satisfies Record<string, KafkaClientKind>);
 
 export type KafkaComponent = keyof typeof AUTO_CLIENT;

@@ -126,7 +126,7 @@ const INIT_WITHIN_MS = 60_000;
  * consumer's disconnect closes it and waits for those under way. A closed gate refuses: offsets of
  * a member that left would be refused by the coordinator anyway (KIP-447).
  */
-class OffsetsGate {
+export class OffsetsGate {
   private closed = false;
   private readonly inFlight = new Set<Promise<unknown>>();
 

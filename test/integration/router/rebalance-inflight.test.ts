@@ -1,4 +1,5 @@
 import '../../helpers/integration-timeout';
+import { chooseKafkaClient } from '../../../core/kafka-client/choose';
 import { eventually } from '../../helpers/stack';
 import { startRouter } from './harness';
 import { expectStreamExactlyOnce, makeStream, metricSum, produceStream, useStreamFixture } from './stream';
@@ -11,7 +12,10 @@ import { expectStreamExactlyOnce, makeStream, metricSum, produceStream, useStrea
  * has passed the fence; the second takes every partition, reads that one from the last commit
  * before it and so must wait (the rebalance takes less than the pause). kafkajs alone (no KIP-447, and eachBatch
  * returning before its commit) routes those batches twice: with the fence disabled this test saw
- * 26 to 33 duplicates per run.
+ * 26 to 33 duplicates per run. On librdkafka the broker makes the new owner wait (KIP-447: its
+ * offset fetch waits for pending transactional offsets), so the fence finds nothing to do there;
+ * what shows the race happened on either client is a commit of the first instance that lands
+ * after it left the group.
  */
 const fx = useStreamFixture();
 
@@ -19,12 +23,17 @@ it('keeps exactly-once when partitions move while commits are in flight', async 
   const events = await makeStream(2000);
   const redisPrefix = `inflight-${Date.now()}:`;
   let inCommit = 0;
+  let leaving = false;
+  let committedAfterLeaving = 0;
   const slowCommit = async () => {
     inCommit++;
     await new Promise<void>((r) => setTimeout(r, 4000));
     inCommit--;
   };
-  fx.routers.push(await startRouter(fx.config, { redisPrefix, beforeCommit: slowCommit }));
+  const afterCommit = async () => {
+    if (leaving) committedAfterLeaving++;
+  };
+  fx.routers.push(await startRouter(fx.config, { redisPrefix, beforeCommit: slowCommit, afterCommit }));
   let second = false;
   let firstStopped = false;
   await produceStream(fx.producer, fx.config, events, 200, async (sent) => {
@@ -36,15 +45,22 @@ it('keeps exactly-once when partitions move while commits are in flight', async 
       firstStopped = true;
       // A leaves while a transaction of its own has passed the fence and not committed yet.
       await eventually(() => inCommit > 0, 'a commit of the first instance under way', 30000);
+      leaving = true;
       await fx.routers[0]!.stop();
     }
   });
   await expectStreamExactlyOnce(fx, events);
-  // The fence acted: a new owner waited for a commit in flight, or a late commit was refused.
-  let acted = 0;
-  for (const r of fx.routers) {
-    acted += await metricSum(r.router.metrics.claims, 'holder');
-    acted += await metricSum(r.router.metrics.transactions, 'fenced');
+  // The race happened: the first instance committed a transaction after it began leaving (its
+  // partitions already the second's), and the stream still holds each event once.
+  expect(committedAfterLeaving).toBeGreaterThan(0);
+  if (chooseKafkaClient('router').kind === 'kafkajs') {
+    // On kafkajs the fence did it: a new owner waited for a commit in flight, or a late commit
+    // was refused.
+    let acted = 0;
+    for (const r of fx.routers) {
+      acted += await metricSum(r.router.metrics.claims, 'holder');
+      acted += await metricSum(r.router.metrics.transactions, 'fenced');
+    }
+    expect(acted).toBeGreaterThan(0);
   }
-  expect(acted).toBeGreaterThan(0);
 });

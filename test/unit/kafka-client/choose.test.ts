@@ -1,5 +1,5 @@
 import { CrossdockError } from '../../../core/errors';
-import { chooseKafkaClient } from '../../../core/kafka-client/choose';
+import { AUTO_CLIENT, autoClient, chooseKafkaClient } from '../../../core/kafka-client/choose';
 import type { NativeLoad } from '../../../core/kafka-client/native-load';
 import type { NativeKafkaModule } from '../../../core/kafka-client/native-types';
 import { createLogger } from '../../../core/logger';
@@ -75,5 +75,19 @@ describe('choosing a component’s Kafka client', () => {
       chooseKafkaClient('sdk', 'auto', { load: () => notBuilt(true), auto: bothNative, logger }).kind,
     ).toBe('kafkajs');
     expect(lines.map((l) => l.event)).toEqual(['kafka.client_chosen']);
+  });
+
+  it('CROSSDOCK_KAFKA_AUTO_<COMPONENT> says what auto means for that component only; an explicit setting wins', () => {
+    const env = { CROSSDOCK_KAFKA_AUTO_ROUTER: 'librdkafka' };
+    expect(autoClient('router', undefined, env)).toBe('librdkafka');
+    expect(autoClient('router', undefined, {})).toBe(AUTO_CLIENT.router);
+    expect(autoClient('ingest', undefined, env)).toBe(AUTO_CLIENT.ingest);
+    // A value that is not a client is ignored, not half-read.
+    expect(autoClient('router', undefined, { CROSSDOCK_KAFKA_AUTO_ROUTER: 'rdkafka' })).toBe(AUTO_CLIENT.router);
+    expect(autoClient('router', { router: 'librdkafka' }, { CROSSDOCK_KAFKA_AUTO_ROUTER: 'kafkajs' })).toBe('kafkajs');
+    const load = jest.fn(() => loaded);
+    expect(chooseKafkaClient('router', 'auto', { load, env }).kind).toBe('librdkafka');
+    expect(chooseKafkaClient('router', 'kafkajs', { load, env }).kind).toBe('kafkajs');
+    expect(load).toHaveBeenCalledTimes(1);
   });
 });
