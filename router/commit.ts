@@ -5,7 +5,12 @@ import { chunkByBytes, MAX_SEND_BYTES } from './chunk';
 import type { Entered, EnterResult, FencedPart } from './fence';
 import type { RouterLog } from './log-events';
 import type { RouterMetrics } from './metrics';
-import type { OffsetsToCommit, OpenTransaction, TransactionalClient, TxnProducer } from '../core/kafka-client/transactional';
+import type {
+  OffsetsToCommit,
+  OpenTransaction,
+  TransactionalClient,
+  TxnProducer,
+} from '../core/kafka-client/transactional';
 import { fenceWith } from './producers';
 import {
   createTxnQueue,
@@ -301,9 +306,11 @@ export class TransactionCommitter {
     await slot.producer.disconnect().catch(() => undefined);
     slot.producer = client.producer(slot.id);
     // If this fails, the slot's next transaction fails too and the slot is replaced again.
-    await slot.producer.init().catch((err: unknown) =>
-      log.emit('router.producer_replace_failed', { transactionalId: slot.id, error: describeError(err) }),
-    );
+    await slot.producer
+      .init()
+      .catch((err: unknown) =>
+        log.emit('router.producer_replace_failed', { transactionalId: slot.id, error: describeError(err) }),
+      );
   }
 }
 

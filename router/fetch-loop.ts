@@ -1,5 +1,9 @@
 import type { HubConfig } from '../core/config';
-import type { GroupBatchPayload, GroupConsumer, GroupConsumerEvents } from '../core/kafka-client/transactional';
+import type {
+  GroupBatchPayload,
+  GroupConsumer,
+  GroupConsumerEvents,
+} from '../core/kafka-client/transactional';
 import { describeError, isCrossdockError } from '../core/errors';
 import { registryFailureClass } from '../core/registry';
 import type { PartitionClaims } from './claims';
@@ -111,8 +115,7 @@ export class FetchLoop {
         this.crashed = true;
         log.emit('router.consumer_restart', { error: describeError(err) });
       },
-      crashed: (err, restart) =>
-        log.emit('router.consumer_crash', { error: describeError(err), restart }),
+      crashed: (err, restart) => log.emit('router.consumer_crash', { error: describeError(err), restart }),
     };
   }
 

@@ -141,7 +141,11 @@ function kafkajsTxnProducer(
  * markers) when adding partitions, but not on AddOffsetsToTxn, which sendOffsets sends first:
  * retried here, as the Java client does.
  */
-async function sendOffsets(tx: Transaction, consumerGroupId: string, topics: OffsetsToCommit[]): Promise<void> {
+async function sendOffsets(
+  tx: Transaction,
+  consumerGroupId: string,
+  topics: OffsetsToCommit[],
+): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       await tx.sendOffsets({ consumerGroupId, topics });

@@ -47,7 +47,10 @@ export function nativeTransactional(
   options: NativeTransactionalOptions,
 ): TransactionalClient {
   const { logLevel } = native.KafkaJS;
-  const reach = nativeReach({ clientId: options.clientId, connection: options.connection } as AckedProducerOptions);
+  const reach = nativeReach({
+    clientId: options.clientId,
+    connection: options.connection,
+  } as AckedProducerOptions);
   const kafka: NativeKafka = new native.KafkaJS.Kafka({
     ...reach,
     kafkaJS: {
@@ -69,7 +72,7 @@ export function nativeTransactional(
     },
     // Every record the client holds for a partition in one batch (its default hands over 32).
     'js.consumer.max.batch.size': -1,
-    'rebalance_cb': (err: { code: number }) => {
+    rebalance_cb: (err: { code: number }) => {
       if (err.code === REVOKE_PARTITIONS) events.rebalancing();
       else if (err.code === ASSIGN_PARTITIONS) events.joined();
     },
@@ -105,7 +108,14 @@ export function nativeTransactional(
     client: 'librdkafka',
     consumer: group,
     producer: (transactionalId, producerOptions) =>
-      nativeTxnProducer(kafka, consumer, offsets, transactionalId, options.transactionTimeoutMs, producerOptions),
+      nativeTxnProducer(
+        kafka,
+        consumer,
+        offsets,
+        transactionalId,
+        options.transactionTimeoutMs,
+        producerOptions,
+      ),
     isFenced: (err) => errorMatches(err, ['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED'], FENCED_CODES),
   };
 }
@@ -224,12 +234,10 @@ function nativeTxnProducer(
 /** The client writes into the messages it is given (partition, headers): it gets shallow copies. */
 const copies = ({ topic, messages }: { topic: string; messages: Message[] }) => ({
   topic,
-  messages: messages.map(
-    (m): NativeMessage => ({
-      key: (m.key as Buffer | string | null | undefined) ?? null,
-      value: m.value as Buffer | string | null,
-      ...(m.partition !== undefined ? { partition: m.partition } : {}),
-      ...(m.headers ? { headers: m.headers as NativeMessage['headers'] } : {}),
-    }),
-  ),
+  messages: messages.map((m): NativeMessage => ({
+    key: (m.key as Buffer | string | null | undefined) ?? null,
+    value: m.value as Buffer | string | null,
+    ...(m.partition !== undefined ? { partition: m.partition } : {}),
+    ...(m.headers ? { headers: m.headers as NativeMessage['headers'] } : {}),
+  })),
 });

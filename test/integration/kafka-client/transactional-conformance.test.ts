@@ -80,7 +80,11 @@ describe.each(CLIENTS)('transactional consume-produce on %s (real broker)', (cli
   }
 
   /** Runs a group consumer of `topic` that hands every batch to `onBatch`. */
-  async function consume(c: TransactionalClient, topic: string, onBatch: (p: GroupBatchPayload) => Promise<void>) {
+  async function consume(
+    c: TransactionalClient,
+    topic: string,
+    onBatch: (p: GroupBatchPayload) => Promise<void>,
+  ) {
     await c.consumer.connect();
     closers.push(() => c.consumer.disconnect().catch(() => undefined));
     await c.consumer.run({

@@ -83,8 +83,12 @@ describe('choosing a component’s Kafka client', () => {
     expect(autoClient('router', undefined, {})).toBe(AUTO_CLIENT.router);
     expect(autoClient('ingest', undefined, env)).toBe(AUTO_CLIENT.ingest);
     // A value that is not a client is ignored, not half-read.
-    expect(autoClient('router', undefined, { CROSSDOCK_KAFKA_AUTO_ROUTER: 'rdkafka' })).toBe(AUTO_CLIENT.router);
-    expect(autoClient('router', { router: 'librdkafka' }, { CROSSDOCK_KAFKA_AUTO_ROUTER: 'kafkajs' })).toBe('kafkajs');
+    expect(autoClient('router', undefined, { CROSSDOCK_KAFKA_AUTO_ROUTER: 'rdkafka' })).toBe(
+      AUTO_CLIENT.router,
+    );
+    expect(autoClient('router', { router: 'librdkafka' }, { CROSSDOCK_KAFKA_AUTO_ROUTER: 'kafkajs' })).toBe(
+      'kafkajs',
+    );
     const load = jest.fn(() => loaded);
     expect(chooseKafkaClient('router', 'auto', { load, env }).kind).toBe('librdkafka');
     expect(chooseKafkaClient('router', 'kafkajs', { load, env }).kind).toBe('kafkajs');
