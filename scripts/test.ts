@@ -7,6 +7,9 @@
  * processes), so two files at once on the shared stack take 13 minutes where one at a time took
  * about 23 on this project's 2 cores; each file makes its own topic prefix, groups and ports, so
  * two never share state. The scale tests start Redis clusters of their own and stay in band.
+ * The router runs on librdkafka by default (docs/adr/0003-kafka-client.md); kafkajs is what it
+ * falls back to where the native client cannot be built, so an unfiltered run ends with the
+ * router's integration tests once more on kafkajs (CROSSDOCK_KAFKA_AUTO_ROUTER=kafkajs, ~2.5 min).
  *
  * Contract:
  * - Arguments after `npm test --` go to both jest runs. With `--selectProjects`, `--projects`,
@@ -30,6 +33,8 @@ export interface JestRun {
   args: string[];
   /** The results file this run writes, when the user asked for one. */
   outputFile?: string;
+  /** Environment this run adds. */
+  env?: Record<string, string>;
 }
 
 export interface TestPlan {
@@ -79,6 +84,7 @@ export function planTests(argv: readonly string[]): TestPlan {
   const part = (name: string) =>
     `${outputFile ?? path.join(os.tmpdir(), `crossdock-test-${process.pid}`)}.${name}.json`;
   const each = ['--json', '--passWithNoTests'];
+  const filtered = positional || hasFlag(userArgs, FILTER_FLAGS);
   return {
     runs: [
       { args: ['--selectProjects', 'unit', ...each], outputFile: part('unit') },
@@ -87,9 +93,25 @@ export function planTests(argv: readonly string[]): TestPlan {
         outputFile: part('integration'),
       },
       { args: ['--selectProjects', 'scale', '--runInBand', ...each], outputFile: part('scale') },
+      ...(filtered
+        ? []
+        : [
+            {
+              args: [
+                '--selectProjects',
+                'integration',
+                `--maxWorkers=${INTEGRATION_WORKERS}`,
+                '--testPathPatterns',
+                'test/integration/router/',
+                ...each,
+              ],
+              outputFile: part('router-kafkajs'),
+              env: { CROSSDOCK_KAFKA_AUTO_ROUTER: 'kafkajs' },
+            },
+          ]),
     ],
     outputFile,
-    startStackEarly: !positional && !hasFlag(userArgs, FILTER_FLAGS),
+    startStackEarly: !filtered,
     userArgs,
   };
 }
@@ -139,9 +161,17 @@ function readResults(file: string | undefined): JestResults | undefined {
 
 const children = new Set<import('node:child_process').ChildProcess>();
 
-function run(cmd: string, args: string[], stdio: 'inherit' | number): Promise<number> {
+function run(
+  cmd: string,
+  args: string[],
+  stdio: 'inherit' | number,
+  env?: Record<string, string>,
+): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: stdio === 'inherit' ? 'inherit' : ['ignore', stdio, stdio] });
+    const child = spawn(cmd, args, {
+      stdio: stdio === 'inherit' ? 'inherit' : ['ignore', stdio, stdio],
+      ...(env ? { env: { ...process.env, ...env } } : {}),
+    });
     children.add(child);
     child.on('error', () => resolve(1));
     child.on('exit', (code, signal) => {
@@ -185,7 +215,13 @@ async function main(): Promise<void> {
     }
     const out = r.outputFile ? ['--outputFile', r.outputFile] : [];
     if (r.outputFile) fs.rmSync(r.outputFile, { force: true });
-    codes.push(await run(process.execPath, [jest, ...r.args, ...plan.userArgs, ...out], 'inherit'));
+    if (r.env)
+      console.error(
+        `npm test: ${Object.entries(r.env)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')} ${r.args.join(' ')}`,
+      );
+    codes.push(await run(process.execPath, [jest, ...r.args, ...plan.userArgs, ...out], 'inherit', r.env));
   }
   if (stack) await stack;
 
@@ -196,7 +232,7 @@ async function main(): Promise<void> {
     for (const r of plan.runs) if (r.outputFile) fs.rmSync(r.outputFile, { force: true });
     ok = ok && merged.success;
     console.error(
-      `npm test: ${Number(merged.numPassedTests ?? 0)} passed, ${Number(merged.numFailedTests ?? 0) + Number(merged.numRuntimeErrorTestSuites ?? 0)} failed (unit, integration, then scale)`,
+      `npm test: ${Number(merged.numPassedTests ?? 0)} passed, ${Number(merged.numFailedTests ?? 0) + Number(merged.numRuntimeErrorTestSuites ?? 0)} failed (unit, integration, scale${plan.runs.length > 3 ? ', then the router on kafkajs' : ''})`,
     );
   }
   process.exit(ok ? 0 : 1);

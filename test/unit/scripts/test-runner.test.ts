@@ -1,7 +1,7 @@
 import { mergeResults, planTests, type JestResults } from '../../../scripts/test';
 
 describe('npm test: the plan of jest runs', () => {
-  it('runs the unit project first, then integration on two workers and scale in band, starting the stack early', () => {
+  it('runs the unit project first, then integration on two workers, scale in band, and the router on kafkajs, starting the stack early', () => {
     const plan = planTests(['--json', '--outputFile=/tmp/r.json']);
     expect(plan.runs).toEqual([
       {
@@ -16,6 +16,19 @@ describe('npm test: the plan of jest runs', () => {
         args: ['--selectProjects', 'scale', '--runInBand', '--json', '--passWithNoTests'],
         outputFile: '/tmp/r.json.scale.json',
       },
+      {
+        args: [
+          '--selectProjects',
+          'integration',
+          '--maxWorkers=2',
+          '--testPathPatterns',
+          'test/integration/router/',
+          '--json',
+          '--passWithNoTests',
+        ],
+        outputFile: '/tmp/r.json.router-kafkajs.json',
+        env: { CROSSDOCK_KAFKA_AUTO_ROUTER: 'kafkajs' },
+      },
     ]);
     expect(plan.outputFile).toBe('/tmp/r.json');
     expect(plan.userArgs).toEqual(['--json']);
@@ -29,6 +42,7 @@ describe('npm test: the plan of jest runs', () => {
       expect.stringMatching(/crossdock-test-\d+\.unit\.json$/),
       expect.stringMatching(/crossdock-test-\d+\.integration\.json$/),
       expect.stringMatching(/crossdock-test-\d+\.scale\.json$/),
+      expect.stringMatching(/crossdock-test-\d+\.router-kafkajs\.json$/),
     ]);
   });
 
@@ -53,6 +67,12 @@ describe('npm test: the plan of jest runs', () => {
     expect(planTests(['test/unit/core/names.test.ts']).startStackEarly).toBe(false);
     expect(planTests(['-t', 'a name']).startStackEarly).toBe(false);
     expect(planTests(['--ci']).startStackEarly).toBe(true);
+  });
+
+  it('a filtered run does not add the router on kafkajs (the filter would not reach it)', () => {
+    expect(planTests(['--testPathPatterns', 'router']).runs).toHaveLength(3);
+    expect(planTests(['test/unit/core/names.test.ts']).runs).toHaveLength(3);
+    expect(planTests(['--ci']).runs).toHaveLength(4);
   });
 });
 
