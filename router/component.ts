@@ -144,7 +144,9 @@ export function createRouter(options: RouterOptions): RouterComponent {
     `${settings.groupId}-${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   const name = `crossdock-router-${instanceId}`;
   // Chosen now: an explicit librdkafka that cannot be loaded stops the router before it starts.
-  const clientChoice = chooseKafkaClient('router', config.hub.kafka.clients.router, { logger: options.logger });
+  const clientChoice = chooseKafkaClient('router', config.hub.kafka.clients.router, {
+    logger: options.logger,
+  });
   let parts: Started | undefined;
   let running = false;
   let stopping: Promise<void> | undefined;
