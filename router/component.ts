@@ -80,9 +80,11 @@ export interface RouterOptions extends ComponentDeps {
   /** Instrumentation: called after each batch's transaction committed (benchmarks, tests). */
   onBatchCommitted?: (info: BatchCommitted) => void;
   /**
-   * Diagnostic: false runs without the partition fence (no claims, no commit marks), to measure
-   * what it costs (bench:router arm hrdnf). Not for production on either client: see docs/router.md
-   * "Which partition fence stays". @defaultValue true
+   * The partition fence (router/fence.ts: claims and commit marks in Redis). kafkajs needs it for
+   * exactly-once (no KIP-447); on librdkafka the broker does that work and the fence could not act
+   * before the broker's wait (docs/router.md "Which partition fence stays"). true on librdkafka
+   * costs about a tenth of the throughput; false on kafkajs loses exactly-once in rebalances
+   * (tests and benchmarks only). @defaultValue true on kafkajs, false on librdkafka
    */
   partitionFence?: boolean;
 }
@@ -102,7 +104,7 @@ export interface RouterComponent extends HubComponent {
   refreshTopics(): Promise<string[]>;
 }
 
-/** Without the partition fence (options.partitionFence false): every commit may go. */
+/** Without the partition fence: every commit may go. */
 const NO_FENCE: EnterResult = { ok: true, entered: { leave: () => Promise.resolve() } };
 /** Without the partition fence: every partition counts as claimed, from what the consumer fetched. */
 const UNFENCED_CLAIMS: Pick<PartitionClaims, 'token' | 'holds' | 'claim'> = {
@@ -226,8 +228,8 @@ export function createRouter(options: RouterOptions): RouterComponent {
       fetchCommitted: (topics) => admin.fetchOffsets({ groupId: settings.groupId, topics }),
       instanceId,
       ...(options.transactionalProducers !== undefined ? { poolSize: options.transactionalProducers } : {}),
-      enter: (fenced, transactionalId) =>
-        options.partitionFence === false ? Promise.resolve(NO_FENCE) : claims.enter(fenced, transactionalId),
+      enter: (parts, transactionalId) =>
+        claims ? claims.enter(parts, transactionalId) : Promise.resolve(NO_FENCE),
       rewind: (list) => loop.rewind(list),
       ...(options.beforeCommit ? { beforeCommit: options.beforeCommit } : {}),
       ...(options.afterCommit ? { afterCommit: options.afterCommit } : {}),
@@ -235,21 +237,25 @@ export function createRouter(options: RouterOptions): RouterComponent {
       log,
     });
     p.commits = commits;
-    const claims: PartitionClaims = new PartitionClaims({
-      redis: endpoints.redis,
-      connectionName: `${name}-fence`,
-      redisPrefix,
-      groupId: settings.groupId,
-      runId: `${instanceId}.${crypto.randomBytes(4).toString('hex')}`,
-      ownTransactionalIds: commits.transactionalIds,
-      fenceAfterMs: options.fenceAfterMs ?? 5000,
-      fenceProducer: (id) => commits.fenceProducer(id),
-      busy: (key) => commits.busy(key),
-      admin,
-      metrics,
-      log,
-    });
-    p.claims = claims;
+    // The partition fence: on kafkajs only, unless told (docs/router.md "Which partition fence stays").
+    const fenced = options.partitionFence ?? client.client === 'kafkajs';
+    const claims: PartitionClaims | undefined = !fenced
+      ? undefined
+      : new PartitionClaims({
+          redis: endpoints.redis,
+          connectionName: `${name}-fence`,
+          redisPrefix,
+          groupId: settings.groupId,
+          runId: `${instanceId}.${crypto.randomBytes(4).toString('hex')}`,
+          ownTransactionalIds: commits.transactionalIds,
+          fenceAfterMs: options.fenceAfterMs ?? 5000,
+          fenceProducer: (id) => commits.fenceProducer(id),
+          busy: (key) => commits.busy(key),
+          admin,
+          metrics,
+          log,
+        });
+    if (claims) p.claims = claims;
     const loop: FetchLoop = new FetchLoop({
       consumer: client.consumer,
       settings,
@@ -257,7 +263,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
       listTopics: () => admin.listTopics(),
       planner,
       commits,
-      claims: options.partitionFence === false ? UNFENCED_CLAIMS : claims,
+      claims: claims ?? UNFENCED_CLAIMS,
       metrics,
       log,
       ...(options.onBatchCommitted ? { onBatchCommitted: options.onBatchCommitted } : {}),

@@ -191,7 +191,8 @@ export class FetchLoop {
       try {
         this.consumer.seek(r);
       } catch (seekErr) {
-        // Not running any more (stopping): the next start reads from the commits anyway.
+        // Not running any more (stopping), or (librdkafka) the partition is no longer this
+        // member's: whoever reads it next starts from the commits anyway.
         this.options.log.emit('router.rewind_skipped', { error: describeError(seekErr), ...r });
       }
     }
@@ -255,12 +256,8 @@ export class FetchLoop {
               return;
             }
           } else if (claim.start !== undefined && claim.start < first) {
-            // kafkajs is ahead of the commits (batches dropped before this claim): read from there.
-            this.consumer.seek({
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: claim.start.toString(),
-            });
+            // The consumer is ahead of the commits (batches dropped before this claim): read from there.
+            this.rewind([{ topic: batch.topic, partition: batch.partition, offset: claim.start.toString() }]);
             return;
           }
         }

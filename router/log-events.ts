@@ -131,7 +131,7 @@ export const ROUTER_LOG_EVENTS = defineLogEvents({
     level: 'warn',
     fields: ['error', 'topic', 'partition', 'offset'],
     description:
-      'A partition could not be rewound after a failed transaction because the consumer is stopping; the next start reads from the commits.',
+      "A partition could not be rewound after a failed transaction: the consumer is stopping, or (librdkafka) the partition is no longer this member's; whoever reads it next starts from the commits.",
   },
   'router.consumer_crash': {
     level: 'error',

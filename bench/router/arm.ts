@@ -21,8 +21,8 @@
  *   diagnostic arm, run only when CD_BENCH_ARMS lists it.
  * - hjs, hrd: the router with hub.kafka.clients.router kafkajs, librdkafka: issue 19's decision
  *   arms (the summary adds HRD / HJS), run only when CD_BENCH_ARMS lists them.
- * - hrdnf: hrd without the partition fence (createRouter's diagnostic partitionFence false):
- *   what the fence costs on librdkafka.
+ * - hrdf: hrd with the partition fence, which the router keeps on kafkajs only (createRouter's
+ *   partitionFence true): what the fence would cost on librdkafka.
  */
 // First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
 import '../../core/kafkajs-patch';
@@ -38,7 +38,7 @@ import { createLogger, silentLogger } from '../../core/logger';
 import { createRouter } from '../../router';
 
 export interface ArmConfig {
-  arm: 'b1' | 'b1rd' | 'btjs' | 'btrd' | 'h' | 'h0' | 'hjs' | 'hrd' | 'hrdnf';
+  arm: 'b1' | 'b1rd' | 'btjs' | 'btrd' | 'h' | 'h0' | 'hjs' | 'hrd' | 'hrdf';
   prefix: string;
   sites: string[];
   fanout: number;
@@ -261,7 +261,7 @@ async function btrd(): Promise<() => Promise<void>> {
 const ROUTER_CLIENT: Record<string, 'kafkajs' | 'librdkafka'> = {
   hjs: 'kafkajs',
   hrd: 'librdkafka',
-  hrdnf: 'librdkafka',
+  hrdf: 'librdkafka',
 };
 
 let routerMetrics: (() => Promise<Record<string, number>>) | undefined;
@@ -307,7 +307,7 @@ async function h(): Promise<() => Promise<void>> {
     health: createHealthServer(undefined, { defaultMetrics: false }),
     redisPrefix: `${cfg.prefix}:`,
     createTopics: false,
-    ...(cfg.arm === 'hrdnf' ? { partitionFence: false } : {}),
+    ...(cfg.arm === 'hrdf' ? { partitionFence: true } : {}),
     onBatchCommitted: (b) => {
       batches++;
       batchMs += b.committedAt - b.startedAt;

@@ -60,7 +60,7 @@ const kafka = new Kafka({
   logLevel: logLevel.NOTHING,
 });
 
-type ArmName = 'b1' | 'b1rd' | 'btjs' | 'btrd' | 'h' | 'h0' | 'hjs' | 'hrd' | 'hrdnf' | 'h_alt' | 's';
+type ArmName = 'b1' | 'b1rd' | 'btjs' | 'btrd' | 'h' | 'h0' | 'hjs' | 'hrd' | 'hrdf' | 'h_alt' | 's';
 /**
  * The arms: CD_BENCH_ARMS, or B1 and H, with B1 on librdkafka too where the native client loads
  * (the goals read H against the faster B1; without it they read kafkajs's, and say so).
@@ -384,11 +384,11 @@ async function main(): Promise<void> {
                 .map((r, i) => r.eventsPerSec / (of('hjs')[i]?.eventsPerSec ?? NaN))
                 .filter(Number.isFinite),
             ),
-            ...(of('hrdnf').length
+            ...(of('hrdf').length
               ? {
-                  hrdOverHrdnf: spread(
-                    of('hrd')
-                      .map((r, i) => r.eventsPerSec / (of('hrdnf')[i]?.eventsPerSec ?? NaN))
+                  hrdfOverHrd: spread(
+                    of('hrdf')
+                      .map((r, i) => r.eventsPerSec / (of('hrd')[i]?.eventsPerSec ?? NaN))
                       .filter(Number.isFinite),
                   ),
                 }

@@ -93,7 +93,18 @@ export function nativeTransactional(
     async resubscribe(topics) {
       if (running) await subscribe(topics);
     },
-    seek: (at) => consumer.seek(at),
+    seek(at) {
+      // librdkafka keeps a seek of a partition this member does not hold and applies it when the
+      // partition comes back, possibly below what was committed meanwhile: refuse it (whoever
+      // holds the partition reads from the committed offset).
+      const held = consumer.assignment().some((t) => t.topic === at.topic && t.partition === at.partition);
+      if (!held)
+        throw Object.assign(
+          new Error(`partition ${at.topic}/${at.partition} is not assigned to this member: not sought`),
+          { code: 'NOT_ASSIGNED' },
+        );
+      consumer.seek(at);
+    },
     async disconnect() {
       await offsets.close();
       await consumer.disconnect();
@@ -124,6 +135,8 @@ export function nativeTransactional(
 interface NativeGroupMethods {
   subscribe(subscription: { topics: string[]; replace?: boolean }): Promise<void>;
   seek(at: { topic: string; partition: number; offset: string }): void;
+  /** The partitions assigned now, one entry per partition. */
+  assignment(): Array<{ topic: string; partition: number }>;
 }
 
 /** How long init() keeps trying (librdkafka gives InitProducerId 5 s per connect). */

@@ -80,7 +80,10 @@ export interface GroupConsumer {
   run(options: GroupRunOptions): Promise<void>;
   /** Reads these topics from now on (topics were created): the group rebalances. */
   resubscribe(topics: string[]): Promise<void>;
-  /** Reads the partition again from this offset; batches of it in hand become stale. */
+  /**
+   * Reads the partition again from this offset; batches of it in hand become stale. On
+   * librdkafka it throws (code NOT_ASSIGNED) for a partition this member does not hold.
+   */
   seek(at: { topic: string; partition: number; offset: string }): void;
   disconnect(): Promise<void>;
 }
