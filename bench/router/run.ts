@@ -326,6 +326,14 @@ async function main(): Promise<void> {
       Math.max(b1[i] ?? 0, b1rd[i] ?? 0),
     );
     const round2 = (x: number) => Math.round(x * 100) / 100;
+    const eventsOf = (arm: ArmName) => of(arm).map((r) => r.eventsPerSec);
+    /** An arm's events/s over `by`'s, repetition by repetition (pairs missing a side are left out). */
+    const perPair = (arm: ArmName, by: number[]) =>
+      spread(
+        of(arm)
+          .map((r, i) => r.eventsPerSec / (by[i] ?? NaN))
+          .filter(Number.isFinite),
+      );
     const spread = (xs: number[]) =>
       xs.length
         ? { median: round2(median(xs)), range: [round2(Math.min(...xs)), round2(Math.max(...xs))] }
@@ -379,34 +387,14 @@ async function main(): Promise<void> {
       // Arms HJS and HRD (the router on each client, when they ran): HRD / HJS, and HRD / the faster B1.
       ...(of('hrd').length
         ? {
-            hrdOverHjs: spread(
-              of('hrd')
-                .map((r, i) => r.eventsPerSec / (of('hjs')[i]?.eventsPerSec ?? NaN))
-                .filter(Number.isFinite),
-            ),
-            ...(of('hrdf').length
-              ? {
-                  hrdfOverHrd: spread(
-                    of('hrdf')
-                      .map((r, i) => r.eventsPerSec / (of('hrd')[i]?.eventsPerSec ?? NaN))
-                      .filter(Number.isFinite),
-                  ),
-                }
-              : {}),
-            hrdOverFastestB1: spread(
-              of('hrd')
-                .map((r, i) => r.eventsPerSec / (fastestB1[i] ?? NaN))
-                .filter(Number.isFinite),
-            ),
+            hrdOverHjs: perPair('hrd', eventsOf('hjs')),
+            ...(of('hrdf').length ? { hrdfOverHrd: perPair('hrdf', eventsOf('hrd')) } : {}),
+            hrdOverFastestB1: perPair('hrd', fastestB1),
           }
         : {}),
       ...(of('btrd').length && of('btjs').length
         ? {
-            btrdOverBtjs: spread(
-              of('btrd')
-                .map((r, i) => r.eventsPerSec / (of('btjs')[i]?.eventsPerSec ?? NaN))
-                .filter(Number.isFinite),
-            ),
+            btrdOverBtjs: perPair('btrd', eventsOf('btjs')),
           }
         : {}),
       // Arm S (when it ran): its events/s, CPU and RSS, and H / S per pair.

@@ -101,6 +101,25 @@ export function withBrokerType(err: unknown): unknown {
   return err;
 }
 
+/**
+ * A record as librdkafka's KafkaJS-style API takes it: a shallow copy, because the client writes
+ * into the message objects it is given (it sets `partition` and replaces `headers` with its own
+ * list) and the caller's may be shared or reused. The header object itself is only read.
+ */
+export function nativeCopy(m: {
+  key?: unknown;
+  value: unknown;
+  partition?: number;
+  headers?: unknown;
+}): NativeMessage {
+  return {
+    key: (m.key as NativeMessage['key']) ?? null,
+    value: m.value as NativeMessage['value'],
+    ...(m.partition !== undefined ? { partition: m.partition } : {}),
+    ...(m.headers ? { headers: m.headers as NativeMessage['headers'] } : {}),
+  };
+}
+
 export function nativeAckedProducer(native: NativeKafkaModule, options: AckedProducerOptions): AckedProducer {
   const reach = nativeReach(options);
   const { logLevel } = native.KafkaJS;
@@ -138,15 +157,9 @@ export function nativeAckedProducer(native: NativeKafkaModule, options: AckedPro
       }
     },
     async send(batch) {
-      // The client writes into the messages it is given (partition, headers): hand it copies.
       const topicMessages = batch.map(({ topic, messages }) => ({
         topic,
-        messages: messages.map((m): NativeMessage => ({
-          key: m.key ?? null,
-          value: m.value,
-          ...(m.partition !== undefined ? { partition: m.partition } : {}),
-          ...(m.headers ? { headers: { ...m.headers } } : {}),
-        })),
+        messages: messages.map(nativeCopy),
       }));
       const written = await (
         topicMessages.length === 1 ? producer.send(topicMessages[0]!) : producer.sendBatch({ topicMessages })

@@ -1,14 +1,7 @@
-import type { Message } from 'kafkajs';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
-import { nativeLogger, nativeReach, withBrokerType } from './native-producer';
-import type {
-  NativeConsumer,
-  NativeKafka,
-  NativeKafkaModule,
-  NativeMessage,
-  NativeProducer,
-} from './native-types';
+import { nativeCopy, nativeLogger, nativeReach, withBrokerType } from './native-producer';
+import type { NativeConsumer, NativeKafka, NativeKafkaModule, NativeProducer } from './native-types';
 import type { AckedProducerOptions } from './producer';
 import type {
   GroupConsumer,
@@ -226,7 +219,14 @@ function nativeTxnProducer(
       await p.transaction().catch(rethrow);
       return {
         sendBatch: async (topicMessages) => {
-          await p.sendBatch({ topicMessages: topicMessages.map(copies) }).catch(rethrow);
+          await p
+            .sendBatch({
+              topicMessages: topicMessages.map(({ topic, messages }) => ({
+                topic,
+                messages: messages.map(nativeCopy),
+              })),
+            })
+            .catch(rethrow);
         },
         sendOffsets: (topics) => offsets.run(() => p.sendOffsets({ consumer, topics }).catch(rethrow)),
         commit: () => p.commit().catch(rethrow),
@@ -243,14 +243,3 @@ function nativeTxnProducer(
     disconnect: () => producer.disconnect(),
   };
 }
-
-/** The client writes into the messages it is given (partition, headers): it gets shallow copies. */
-const copies = ({ topic, messages }: { topic: string; messages: Message[] }) => ({
-  topic,
-  messages: messages.map((m): NativeMessage => ({
-    key: (m.key as Buffer | string | null | undefined) ?? null,
-    value: m.value as Buffer | string | null,
-    ...(m.partition !== undefined ? { partition: m.partition } : {}),
-    ...(m.headers ? { headers: m.headers as NativeMessage['headers'] } : {}),
-  })),
-});
