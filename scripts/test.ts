@@ -12,7 +12,7 @@
  * router's integration tests once more on kafkajs (CROSSDOCK_KAFKA_AUTO_ROUTER=kafkajs, ~2.5 min).
  *
  * Contract:
- * - Arguments after `npm test --` go to both jest runs. With `--selectProjects`, `--projects`,
+ * - Arguments after `npm test --` go to every jest run. With `--selectProjects`, `--projects`,
  *   `--watch` or `--watchAll` there is one run, `jest --runInBand <args>`, as before this script.
  * - `--outputFile F` (with `--json`) writes one results file: both runs' results merged
  *   (`mergeResults`), so .ci/run reads one set of figures. A run that ends without writing its
@@ -21,12 +21,15 @@
  * - The stack is started early only when no test path filter is given (a filtered run may need
  *   no stack); the integration project's global setup then finds it up (or starts it itself, and
  *   reports why it could not). Nothing is stopped: .ci/run stops what its run started.
+ * - After each run but the unit one, a stack part that was up when it began and is down after it
+ *   is named with the end of its log (scripts/stack-watch.ts): CI keeps no stack logs.
  * - Exit code: 0 only when every run passed.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { reportDied, stackStatus } from './stack-watch';
 
 export interface JestRun {
   /** Extra arguments of this run, before the user's. */
@@ -114,6 +117,13 @@ export function planTests(argv: readonly string[]): TestPlan {
     startStackEarly: !filtered,
     userArgs,
   };
+}
+
+/** A run's name in messages: its project, and the environment it adds. */
+export function runLabel(r: JestRun): string {
+  const project = r.args[r.args.indexOf('--selectProjects') + 1] ?? 'jest';
+  const env = Object.entries(r.env ?? {}).map(([k, v]) => `${k}=${v}`);
+  return [project, ...env].join(' ');
 }
 
 /** The part of jest's `--json` results that is merged (the rest is kept from the last run). */
@@ -221,7 +231,11 @@ async function main(): Promise<void> {
           .map(([k, v]) => `${k}=${v}`)
           .join(' ')} ${r.args.join(' ')}`,
       );
+    // A stack part that dies during a run is named with its log's end (scripts/stack-watch.ts).
+    const watch = i > 0 && plan.runs.length > 1;
+    const before = watch ? await stackStatus(root) : undefined;
     codes.push(await run(process.execPath, [jest, ...r.args, ...plan.userArgs, ...out], 'inherit', r.env));
+    if (watch) reportDied(runLabel(r), before, await stackStatus(root));
   }
   if (stack) await stack;
 

@@ -1,4 +1,4 @@
-import { mergeResults, planTests, type JestResults } from '../../../scripts/test';
+import { mergeResults, planTests, runLabel, type JestResults } from '../../../scripts/test';
 
 describe('npm test: the plan of jest runs', () => {
   it('runs the unit project first, then integration on two workers, scale in band, and the router on kafkajs, starting the stack early', () => {
@@ -73,6 +73,15 @@ describe('npm test: the plan of jest runs', () => {
     expect(planTests(['--testPathPatterns', 'router']).runs).toHaveLength(3);
     expect(planTests(['test/unit/core/names.test.ts']).runs).toHaveLength(3);
     expect(planTests(['--ci']).runs).toHaveLength(4);
+  });
+
+  it("names each run by its project and the environment it adds (the stack report's words)", () => {
+    expect(planTests([]).runs.map(runLabel)).toEqual([
+      'unit',
+      'integration',
+      'scale',
+      'integration CROSSDOCK_KAFKA_AUTO_ROUTER=kafkajs',
+    ]);
   });
 });
 
