@@ -90,6 +90,7 @@ export const HUB_COMPONENTS: readonly ComponentGroup[] = [
             sinkConnectorComponent(s, ctx, {
               topicPrefix: ctx.config.hub.topicPrefix,
               replicaAck: replicaAckOf(ctx.config.redis),
+              client: ctx.config.hub.kafka.clients.connectors,
             }),
           ]
         : [];

@@ -1,11 +1,14 @@
 /**
  * Arm D's connector in its own process (as it runs in production). CD_BENCH = JSON config.
  * Prints "ready" once consuming; SIGTERM stops it cleanly and prints its CPU and RSS.
+ * CD_BENCH_CLIENT=librdkafka (arm D_rd): the same connector with its deliver-topic consumer on
+ * the native client (hub.kafka.clients.connectors: librdkafka).
  */
 // First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
 import '../../core/kafkajs-patch';
 import { systemClock } from '../../core/clock';
 import { createKafka } from '../../core/kafka';
+import { chooseKafkaClient, committingFor } from '../../core/kafka-client/choose';
 import { silentLogger } from '../../core/logger';
 import { createRedis } from '../../core/redis';
 import { createSchemaResolver } from '../../core/registry';
@@ -34,8 +37,13 @@ async function main(): Promise<void> {
     },
     { topicPrefix: cfg.prefix, partitionsConsumedConcurrently: 6 },
   );
+  const client = process.env.CD_BENCH_CLIENT === 'librdkafka' ? 'librdkafka' : 'kafkajs';
   const connector = createSinkConnector(config, {
     kafka,
+    consumer: committingFor(chooseKafkaClient('connectors', client), kafka, {
+      clientId: 'bench-connector',
+      connection: { brokers: cfg.brokers },
+    }),
     redis,
     logger: silentLogger(),
     clock: systemClock,

@@ -46,6 +46,7 @@ export interface DeliveryResult {
     connectorVsCeiling?: Spread;
     ceilingRdVsC?: Spread;
     connectorVsFastestCeiling?: Spread;
+    connectorRdVsD?: Spread;
     reps: Array<{
       raw: number;
       connector: number;
@@ -58,6 +59,8 @@ export interface DeliveryResult {
       ceilingCpuMs?: number;
       ceilingRd?: number;
       ceilingRdCpuMs?: number;
+      connectorRd?: number;
+      connectorRdCpuMs?: number;
       lossOrDup: boolean;
       outOfOrder: number;
     }>;
@@ -87,7 +90,7 @@ export function renderDeliverySection(r: DeliveryResult): string {
     'idempotency lease (Redis, a window ahead) → decode → JSON → POST with CloudEvents headers → `done` record → commit.',
     'Ceiling arm C (its own process, `bench/delivery/ceiling-child.ts`): the same kafkajs group settings and fetch sizes on its own',
     'copy of the topic → decode → the same JSON body and headers → POST (same pool settings, same in-flight cap, per-key order kept)',
-    '→ commit after the posts settle; no Redis, no retry, no idempotency. C_rd: the same on the native client (librdkafka). Arms run raw, connector, C, C_rd in turn, each rep.',
+    '→ commit after the posts settle; no Redis, no retry, no idempotency. C_rd: the same on the native client (librdkafka); D_rd: the connector with its consumer on librdkafka. Arms run raw, connector, C, C_rd, D_rd in turn, each rep.',
     '',
     '| measure | connector / raw | goal | raw | connector | notes |',
     '|---|---|---|---|---|---|',
@@ -102,6 +105,11 @@ export function renderDeliverySection(r: DeliveryResult): string {
         ? [
             `| drain, ceiling on librdkafka C_rd / C (the same consumer on the native client) | **${d.ceilingRdVsC.median}** (${d.ceilingRdVsC.min}–${d.ceilingRdVsC.max}) | — | — | C_rd: ${med(d.reps.map((x) => x.ceilingRd ?? 0))} | C_rd CPU ${med(d.reps.map((x) => x.ceilingRdCpuMs ?? 0))} ms per run |`,
             `| drain, connector / the faster of C and C_rd (issue 19's ceiling) | **${d.connectorVsFastestCeiling.median}** (${d.connectorVsFastestCeiling.min}–${d.connectorVsFastestCeiling.max}) | ≥ 0.8 | — | ${med(con)} | same runs |`,
+          ]
+        : []),
+      ...(d.connectorRdVsD
+        ? [
+            `| drain, the connector on librdkafka D_rd / D (hub.kafka.clients.connectors; adopt at ≥ 1.3) | **${d.connectorRdVsD.median}** (${d.connectorRdVsD.min}–${d.connectorRdVsD.max}) | — | — | D_rd: ${med(d.reps.map((x) => x.connectorRd ?? 0))} | D_rd CPU ${med(d.reps.map((x) => x.connectorRdCpuMs ?? 0))} ms per run |`,
           ]
         : []),
     );

@@ -12,7 +12,9 @@
  * Arm C (ceiling-child.ts) runs after the connector in each rep: the least a kafkajs-fed connector
  * does (no Redis, retry or idempotency); C / raw says whether the goal is reachable at all. Arm
  * C_rd, right after it, is the same on librdkafka (the native client): the connector goal reads
- * the connector against the faster of C and C_rd (issue 19).
+ * the connector against the faster of C and C_rd (issue 19). Arm D_rd, last, is the connector
+ * with its deliver-topic consumer on librdkafka (hub.kafka.clients.connectors): D_rd / D is what
+ * the connectors' client decision reads (docs/adr/0003-kafka-client.md).
  *
  * Diagnostics (nothing is written to the docs): BENCH_OPEN_SECONDS=0 (drain only), BENCH_CEILING=0
  * (no arm C), BENCH_AB_ROOT=<another checkout> (its connector too, each rep: before/after in one run),
@@ -99,6 +101,10 @@ async function main(): Promise<void> {
     ceilingRdVsC?: number;
     connectorVsFastestCeiling?: number;
     ceilingRdCpuMs?: number;
+    /** Arm D_rd: the connector with its consumer on librdkafka; D_rd / D (the connectors' client decision). */
+    connectorRd?: number;
+    connectorRdVsD?: number;
+    connectorRdCpuMs?: number;
     lossOrDup: boolean;
     outOfOrder: number;
   }> = [];
@@ -109,6 +115,7 @@ async function main(): Promise<void> {
     const crd = CEILING
       ? await connectorDrain(rig, CEILING_SCRIPT, undefined, NATIVE_CEILING_ENV)
       : undefined;
+    const drd = CEILING ? await connectorDrain(rig, undefined, undefined, NATIVE_CEILING_ENV) : undefined;
     if (AB_ROOT) {
       // Diagnostic A/B: the connector of another source tree, same workload, same run.
       const b = await connectorDrain(rig, undefined, AB_ROOT);
@@ -140,14 +147,22 @@ async function main(): Promise<void> {
             ceilingRdCpuMs: crd.cpuMs,
           }
         : {}),
+      ...(drd
+        ? {
+            connectorRd: Math.round(rate(drd)),
+            connectorRdVsD: round2(rate(drd) / rate(d)),
+            connectorRdCpuMs: drd.cpuMs,
+          }
+        : {}),
       lossOrDup:
         r.count !== N ||
         r.distinct !== N ||
         d.count !== N ||
         d.distinct !== N ||
         (c !== undefined && (c.count !== N || c.distinct !== N)) ||
-        (crd !== undefined && (crd.count !== N || crd.distinct !== N)),
-      outOfOrder: d.outOfOrder + (c?.outOfOrder ?? 0) + (crd?.outOfOrder ?? 0),
+        (crd !== undefined && (crd.count !== N || crd.distinct !== N)) ||
+        (drd !== undefined && (drd.count !== N || drd.distinct !== N)),
+      outOfOrder: d.outOfOrder + (c?.outOfOrder ?? 0) + (crd?.outOfOrder ?? 0) + (drd?.outOfOrder ?? 0),
     };
     drains.push(row);
     process.stderr.write(`drain ${rep}: ${JSON.stringify(row)}\n`);
@@ -215,6 +230,7 @@ async function main(): Promise<void> {
         ? {
             ceilingRdVsC: spread(drains.map((d) => d.ceilingRdVsC!)),
             connectorVsFastestCeiling: spread(drains.map((d) => d.connectorVsFastestCeiling!)),
+            connectorRdVsD: spread(drains.map((d) => d.connectorRdVsD!)),
           }
         : {}),
       reps: drains,

@@ -89,6 +89,7 @@ export function connectorCommand(_setExit: (code: number) => void): Command {
             topicPrefix: config.hub.topicPrefix,
             createTopics: config.hub.topics,
             replicaAck: replicaAckOf(config.redis),
+            client: config.hub.kafka.clients.connectors,
           },
         );
         await runComponents([component], () => health.close(), logger, health);

@@ -1,6 +1,7 @@
 import type { ComponentDeps, HubComponent } from '../../core/component';
 import { systemClock } from '../../core/clock';
 import { createKafka } from '../../core/kafka';
+import { chooseKafkaClient, committingFor, type KafkaClientSetting } from '../../core/kafka-client/choose';
 import { createRedis, type Redis } from '../../core/redis';
 import { countRegistryFailures, createSchemaResolver } from '../../core/registry';
 import { createSinkConnector } from './connector';
@@ -23,6 +24,10 @@ export interface SinkComponentOptions {
   createTopics?: { partitions: number; replicationFactor?: number };
   /** Redis WAIT after each finish (redis.waitReplicas, redis.waitTimeoutMs). @defaultValue none */
   replicaAck?: { replicas: number; timeoutMs: number };
+  /** The deliver topic's consumer's client (hub.kafka.clients.connectors). @defaultValue 'auto' */
+  client?: KafkaClientSetting;
+  /** Where the client choice reads CROSSDOCK_KAFKA_NATIVE and CROSSDOCK_KAFKA_AUTO_CONNECTORS. @defaultValue process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The connectors' WAIT after each finish from the `redis` section; none when waitReplicas is 0. */
@@ -48,10 +53,12 @@ export function sinkConnectorComponent(
     createTopics: options.createTopics,
   });
   const logger = deps.logger.child({ component: `connector:${subscriber.id}` });
-  const kafka = createKafka({
-    clientId: `crossdock-connector-${subscriber.id}`,
-    connection: deps.endpoints.kafka,
+  const clientId = `crossdock-connector-${subscriber.id}`;
+  const kafka = createKafka({ clientId, connection: deps.endpoints.kafka, logger });
+  // Chosen now: an explicit librdkafka that cannot be loaded stops the connector before it starts.
+  const choice = chooseKafkaClient('connectors', options.client ?? 'auto', {
     logger,
+    ...(options.env ? { env: options.env } : {}),
   });
   const redis = createRedis({
     connection: deps.endpoints.redis,
@@ -60,6 +67,7 @@ export function sinkConnectorComponent(
   enableAutoPipelining(redis);
   const connector = createSinkConnector(config, {
     kafka,
+    consumer: committingFor(choice, kafka, { clientId, connection: deps.endpoints.kafka, logger }),
     redis,
     logger,
     clock: systemClock,

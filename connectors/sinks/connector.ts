@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import type { Consumer } from 'kafkajs';
 import { Registry as MetricsRegistry } from 'prom-client';
 import type { HubComponent } from '../../core/component';
+import type { CommittingConsumer } from '../../core/kafka-client/committing';
+import { kafkajsCommitting } from '../../core/kafka-client/kafkajs-committing';
 import { eventLogger } from '../../core/log-events';
 import { topicsForPrefix } from '../../core/names/topics';
 import { CircuitBreaker, type BreakerState, createDeliveryState, type DeliveryState } from '../../retry';
@@ -80,7 +81,7 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
   const dlq = new DeadLetterProducer(deps.kafka);
   let running = false;
   let started = false;
-  let consumer: Consumer | undefined;
+  let consumer: CommittingConsumer | undefined;
   let consuming = false;
   let commitTimer: NodeJS.Timeout | undefined;
   // Ready once consuming. A subscriber that is down (breaker open) does not make this process
@@ -117,8 +118,8 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
   });
 
   const pausing = new ConsumerPause({
-    pauseTopic: () => consumer?.pause([{ topic: deliverTopic }]),
-    resumeTopic: () => consumer?.resume([{ topic: deliverTopic }]),
+    pauseTopic: () => consumer?.pause(deliverTopic),
+    resumeTopic: () => consumer?.resume(deliverTopic),
     breakerState: () => breaker.state,
     breakerWaitMs: () => breaker.waitMs(),
     running: () => running,
@@ -158,15 +159,20 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
     releaseLease: (id) => state.finish(id, 'release'),
     control: {
       async commit(topic, partition, offset) {
-        await consumer?.commitOffsets([{ topic, partition, offset }]);
+        await consumer?.commit([{ topic, partition, offset }]);
       },
       seek(topic, partition, offset) {
-        consumer?.seek({ topic, partition, offset });
+        try {
+          consumer?.seek({ topic, partition, offset });
+        } catch {
+          // librdkafka: the partition went to another member meanwhile (NOT_ASSIGNED), which
+          // reads it from the committed offset, below every unsettled event of ours.
+        }
       },
       backOff(topic, partition, ms) {
-        consumer?.pause([{ topic, partitions: [partition] }]);
+        consumer?.pause(topic, [partition]);
         setTimeout(() => {
-          if (running && !pausing.paused) consumer?.resume([{ topic, partitions: [partition] }]);
+          if (running && !pausing.paused) consumer?.resume(topic, [partition]);
         }, ms).unref();
       },
     },
@@ -202,25 +208,20 @@ export function createSinkConnector(config: SubscriberRuntimeConfig, deps: Conne
       await sink.start();
       await dlq.start();
       worker.start();
-      consumer = deps.kafka.consumer({
+      consumer = (deps.consumer ?? ((o) => kafkajsCommitting(deps.kafka, o)))({
         groupId: config.consumer.groupId,
-        readUncommitted: false,
         maxWaitTimeInMs: config.consumer.maxWaitTimeInMs,
-        allowAutoTopicCreation: false,
-      });
-      // A new assignment: kafkajs reads from the committed offsets; the pipeline forgets the old one.
-      consumer.on(consumer.events.GROUP_JOIN, () => pipeline.reset());
-      // Ranges kafkajs skipped on its own (only transaction markers): the commit may pass them.
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-        if (payload.batchSize === 0) pipeline.skipped(payload.topic, payload.partition, payload.lastOffset);
+        events: {
+          // A new assignment: reading resumes at the committed offsets; the pipeline forgets the old one.
+          joined: () => pipeline.reset(),
+          // Ranges the client passed on its own (only transaction markers): the commit may pass them.
+          skipped: (topic, partition, lastOffset) => pipeline.skipped(topic, partition, lastOffset),
+        },
       });
       await consumer.connect();
-      await consumer.subscribe({ topic: deliverTopic, fromBeginning: true });
-      // Offsets are committed by the pipeline (settled prefixes), never by kafkajs's auto-commit,
-      // which would commit the fetch position.
+      // Offsets are committed by the pipeline (settled prefixes) only.
       await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
+        topic: deliverTopic,
         partitionsConsumedConcurrently: config.consumer.partitionsConsumedConcurrently,
         eachBatch: (payload) => pipeline.eachBatch(payload),
       });

@@ -1,11 +1,12 @@
-import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { IHeaders } from 'kafkajs';
+import type { GroupMessage } from '../../core/kafka-client/transactional';
 import type { RetryEntry } from '../../retry';
 import { metadataPrefixOf } from '../../core/event-metadata';
 
 /** Kafka headers as one Buffer each (the first value of a repeated header). */
 export function headersOf(raw: IHeaders | undefined): Record<string, Buffer> {
   if (raw === undefined) return {};
-  // kafkajs hands each header over as one Buffer: then the object is used as it is (no copy).
+  // Both clients hand a header sent once over as one Buffer: then the object is used as it is (no copy).
   let plain = true;
   for (const k in raw) {
     if (!Buffer.isBuffer(raw[k])) {
@@ -42,7 +43,7 @@ export function entryOf(
   orderedByKey: boolean,
   topic: string,
   partition: number,
-  m: KafkaMessage,
+  m: GroupMessage,
 ): RetryEntry {
   const headers = headersOf(m.headers);
   const ordered = orderedByKey && m.key !== null && m.key.length > 0;

@@ -1,4 +1,4 @@
-import type { Batch, KafkaMessage } from 'kafkajs';
+import type { GroupBatchPayload, GroupMessage } from '../../core/kafka-client/transactional';
 import { eventLogger } from '../../core/log-events';
 import type { Logger } from '../../core/logger';
 import type { RetryEntry } from '../../retry';
@@ -8,11 +8,11 @@ import { correlationIdOf } from '../../core/event-metadata';
 import { DELIVERY_LOG_EVENTS } from './log-events';
 import { PartitionProgress, type BatchProgress } from './progress';
 
-/** What the pipeline needs from the Kafka consumer (kafkajs in production, a fake in tests). */
+/** What the pipeline needs from the Kafka consumer (core/kafka-client/committing.ts; a fake in tests). */
 export interface ConsumerControl {
   /** Commits `offset` (the next offset to read) for the group; may reject (rebalance, broker). */
   commit(topic: string, partition: number, offset: string): Promise<void>;
-  /** Makes the consumer read the partition again from `offset` (kafkajs seek, no commit). */
+  /** Makes the consumer read the partition again from `offset` (a seek, no commit). */
   seek(topic: string, partition: number, offset: string): void;
   /** Stops fetching the partition for a while (after an error), then resumes it. */
   backOff(topic: string, partition: number, ms: number): void;
@@ -29,7 +29,7 @@ export interface FirstPass {
  * consumer it commits and seeks through. Nothing here points back at the pipeline.
  */
 export interface PipelineDeps {
-  entryOf(topic: string, partition: number, m: KafkaMessage): RetryEntry;
+  entryOf(topic: string, partition: number, m: GroupMessage): RetryEntry;
   engine: FirstPass;
   /** Pre-admission window for a batch's entries, or undefined when admissions are taken per attempt. */
   window(entries: readonly RetryEntry[]): AdmissionWindow | undefined;
@@ -41,20 +41,16 @@ export interface PipelineDeps {
   logger: Logger;
   /** True while the connector runs (events not attempted yet are dropped, to be read again, once false). */
   running(): boolean;
-  /** eachBatch returns (and kafkajs fetches on) once at most this many events are unsettled. */
+  /** eachBatch returns (and the consumer fetches on) once at most this many events are unsettled. */
   maxBufferedEvents: number;
   /** A partition whose delivery threw (Redis down, say) is read again after this pause. @defaultValue 1000 */
   errorBackoffMs?: number;
 }
 
-/** The part of kafkajs's EachBatchPayload the pipeline uses. */
-export interface BatchPayload {
-  batch: Pick<Batch, 'topic' | 'partition' | 'messages'> & { lastOffset(): string };
-  resolveOffset(offset: string): void;
-  heartbeat(): Promise<void>;
-  isRunning(): boolean;
-  isStale(): boolean;
-}
+/** The part of a committing consumer's batch payload the pipeline uses. */
+export type BatchPayload = Omit<GroupBatchPayload, 'batch'> & {
+  batch: Pick<GroupBatchPayload['batch'], 'topic' | 'partition' | 'messages' | 'lastOffset'>;
+};
 
 /** One assigned partition's deliveries since it was (re)read from a position. */
 interface Flow {
@@ -75,10 +71,10 @@ interface Flow {
 }
 
 /**
- * Delivery with fetching overlapped: a fetched batch is handed to the engine and kafkajs's fetch
- * position moves past it at once (resolveOffset), so the next fetch runs while this batch is
+ * Delivery with fetching overlapped: a fetched batch is handed to the engine and the consumer's
+ * fetch position moves past it at once (resolveOffset), so the next fetch runs while this batch is
  * still being delivered; eachBatch only waits while more than `maxBufferedEvents` events are
- * unsettled. Commits are not kafkajs's (autoCommit off): flush() commits, per partition, the
+ * unsettled. The client commits nothing by itself: flush() commits, per partition, the
  * settled prefix (PartitionProgress), so an offset is never committed before every event up to
  * it is delivered, held in Redis or dead-lettered, whatever order the events finish in.
  *
@@ -87,7 +83,7 @@ interface Flow {
  * events not yet attempted are dropped; once none is in flight, its settled prefix is committed
  * and the consumer seeks back to the first unsettled offset, so they are fetched again later
  * (events settled past that point are skipped by their idempotency record then). After a group
- * rejoin (reset) kafkajs reads from the committed offsets; events still in flight from before
+ * rejoin (reset) the consumer reads from the committed offsets; events still in flight from before
  * finish (their effects are idempotent) but commit and seek nothing.
  */
 export class DeliveryPipeline {
@@ -154,7 +150,7 @@ export class DeliveryPipeline {
   }
 
   /**
-   * kafkajs moved past a fetched range that had no message for us (only transaction markers or
+   * The consumer (kafkajs) moved past a fetched range that had no message for us (only transaction markers or
    * aborted records: it resolves those itself and never calls eachBatch). Recorded in the
    * partition's progress so the commit can pass them too. Only for a partition already being
    * delivered: a range fetched before a seek back must not start a new flow past unsettled events.
@@ -165,7 +161,7 @@ export class DeliveryPipeline {
     f.progress.add([], lastOffset);
   }
 
-  /** The assignment changed (group join): forget every flow; kafkajs reads from the commits. */
+  /** The assignment changed (group join): forget every flow; the consumer reads from the commits. */
   reset(): void {
     for (const f of this.flows.values()) f.live = false;
     this.flows.clear();

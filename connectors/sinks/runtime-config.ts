@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Clock } from '../../core/clock';
 import type { HealthServer } from '../../core/health';
+import type { CommittingFactory } from '../../core/kafka-client/committing';
 import type { Logger } from '../../core/logger';
 import type { Redis } from '../../core/redis';
 import type { SchemaResolver } from '../../core/registry';
@@ -77,6 +78,11 @@ export interface ConnectorDeps {
   health?: HealthServer;
   /** Use this sink instead of building one from config.sink (tests, custom sinks). */
   sink?: Sink;
+  /**
+   * Makes the consumer of the deliver topic (core/kafka-client/committing.ts; committingFor picks
+   * the client). @defaultValue kafkajs over `kafka`
+   */
+  consumer?: CommittingFactory;
   /** Kafka client for a kafka sink on another cluster (built from sink.brokers when absent). */
   sinkKafka?: Kafka;
   /** Random source for the jitter. @defaultValue Math.random */

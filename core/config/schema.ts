@@ -215,6 +215,12 @@ export const HUB_SECTION_SCHEMA = {
               description:
                 "The router's consumer and transactional producers (its admin and catalog reader stay on kafkajs). `auto`: the client the decision record adopted for it (docs/adr/0003-kafka-client.md); `librdkafka`: the native client, whose transactions commit offsets with the consumer's group generation (KIP-447), or no start (CD_E_KAFKA_NATIVE_UNAVAILABLE) when it cannot be loaded; `kafkajs`: kafkajs.",
             },
+            connectors: {
+              enum: ['auto', 'kafkajs', 'librdkafka'],
+              default: 'auto',
+              description:
+                "The sink connectors' consumer, which commits an offset once every event before it is settled (their dead-letter and Kafka-sink producers and their admin stay on kafkajs). `auto`: the client the decision record kept for it (kafkajs: librdkafka measured slower for this pattern, docs/adr/0003-kafka-client.md); `librdkafka`: the native client, or no start (CD_E_KAFKA_NATIVE_UNAVAILABLE) when it cannot be loaded; `kafkajs`: kafkajs.",
+            },
           },
         },
       },

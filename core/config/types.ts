@@ -82,7 +82,13 @@ export interface HubSettings {
   router: RouterSettings;
   ingest: IngestSettings;
   /** `hub.kafka`: which Kafka client each component runs on (core/kafka-client/choose.ts). */
-  kafka: { clients: { ingest: KafkaClientSettingValue; router: KafkaClientSettingValue } };
+  kafka: {
+    clients: {
+      ingest: KafkaClientSettingValue;
+      router: KafkaClientSettingValue;
+      connectors: KafkaClientSettingValue;
+    };
+  };
   health: { host: string; port: number; probeIntervalMs: number; probeTimeoutMs: number; tokenEnv?: string };
   admin: AdminSettings;
 }

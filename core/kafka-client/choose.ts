@@ -11,6 +11,10 @@ import type { Kafka } from 'kafkajs';
 import { kafkajsTransactional } from './kafkajs-transactional';
 import { nativeTransactional } from './native-transactional';
 import type { TransactionalClient, TransactionalOptions } from './transactional';
+import type { CommittingFactory } from './committing';
+import { kafkajsCommitting } from './kafkajs-committing';
+import { nativeCommitting } from './native-committing';
+import type { NativeClientOptions } from './native-group';
 
 /**
  * Which Kafka client a component runs on. A setting (`hub.kafka.clients.<component>`, or the
@@ -35,6 +39,8 @@ export const AUTO_CLIENT = Object.freeze({
   sdk: 'librdkafka',
   /** HRD/HJS 2.0 at F=1, 1.69 at F=3 (npm run bench:router, arms hjs and hrd): adopted. */
   router: 'librdkafka',
+  /** The sink connectors' consumer: kept (npm run bench:delivery, arms D and D_rd). */
+  connectors: 'kafkajs',
 } satisfies Record<string, KafkaClientKind>);
 
 export type KafkaComponent = keyof typeof AUTO_CLIENT;
@@ -120,11 +126,26 @@ export function autoClient(
 export function transactionalFor(
   choice: ClientChoice,
   kafka: Kafka,
-  options: TransactionalOptions & { connection: AckedProducerOptions['connection']; logger?: Logger },
+  options: TransactionalOptions & NativeClientOptions,
 ): TransactionalClient {
   return choice.native
     ? nativeTransactional(choice.native.module, options)
     : kafkajsTransactional(kafka, options);
+}
+
+/**
+ * The committing consumers of a choice (core/kafka-client/committing.ts has the contract): on
+ * kafkajs over `kafka`, on librdkafka over their own connections to the same cluster.
+ */
+export function committingFor(
+  choice: ClientChoice,
+  kafka: Kafka,
+  client: NativeClientOptions,
+): CommittingFactory {
+  const native = choice.native;
+  return native
+    ? (options) => nativeCommitting(native.module, { ...client, ...options })
+    : (options) => kafkajsCommitting(kafka, options);
 }
 
 /** The acknowledged producer of a choice (core/kafka-client/producer.ts has the contract). */

@@ -1,8 +1,6 @@
-import type { Logger } from '../logger';
-import { silentLogger } from '../logger';
-import { nativeCopy, nativeLogger, nativeReach, withBrokerType } from './native-producer';
+import { nativeClient, nativeGroupConsumer, seekHeld, type NativeClientOptions } from './native-group';
+import { nativeCopy, withBrokerType } from './native-producer';
 import type { NativeConsumer, NativeKafka, NativeKafkaModule, NativeProducer } from './native-types';
-import type { AckedProducerOptions } from './producer';
 import type {
   GroupConsumer,
   GroupRunOptions,
@@ -22,54 +20,26 @@ import { errorMatches } from './transactional';
  * partitions (isolation.level read_committed asks for stable offsets).
  */
 
-/** librdkafka's codes for a rebalance callback's two events (its error.js). */
-const ASSIGN_PARTITIONS = -175;
-const REVOKE_PARTITIONS = -174;
 /** A producer fenced: librdkafka's own code, and the broker's PRODUCER_FENCED, INVALID_PRODUCER_EPOCH. */
 const FENCED_CODES = [-144, 90, 47];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface NativeTransactionalOptions extends TransactionalOptions {
-  connection: AckedProducerOptions['connection'];
-  logger?: Logger;
-}
+export type NativeTransactionalOptions = TransactionalOptions & NativeClientOptions;
 
 export function nativeTransactional(
   native: NativeKafkaModule,
   options: NativeTransactionalOptions,
 ): TransactionalClient {
-  const { logLevel } = native.KafkaJS;
-  const reach = nativeReach({
-    clientId: options.clientId,
-    connection: options.connection,
-  } as AckedProducerOptions);
-  const kafka: NativeKafka = new native.KafkaJS.Kafka({
-    ...reach,
-    kafkaJS: {
-      ...reach.kafkaJS!,
-      logLevel: options.logger ? logLevel.WARN : logLevel.NOTHING,
-      logger: nativeLogger(options.logger ?? silentLogger()),
-    },
-  });
+  const kafka = nativeClient(native, options);
   const { events } = options;
-  const consumer = kafka.consumer({
-    kafkaJS: {
-      groupId: options.groupId,
-      fromBeginning: true,
-      autoCommit: false,
-      maxWaitTimeInMs: options.maxWaitTimeInMs,
-      sessionTimeout: options.sessionTimeoutMs,
-      heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 5)),
-      readUncommitted: false,
-    },
-    // Every record the client holds for a partition in one batch (its default hands over 32).
-    'js.consumer.max.batch.size': -1,
-    rebalance_cb: (err: { code: number }) => {
-      if (err.code === REVOKE_PARTITIONS) events.rebalancing();
-      else if (err.code === ASSIGN_PARTITIONS) events.joined();
-    },
-  }) as NativeConsumer & NativeGroupMethods;
+  const consumer = nativeGroupConsumer(kafka, {
+    groupId: options.groupId,
+    maxWaitTimeInMs: options.maxWaitTimeInMs,
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    onAssign: () => events.joined(),
+    onRevoke: () => events.rebalancing(),
+  });
   let running: GroupRunOptions | undefined;
   const offsets = new OffsetsGate();
   const group: GroupConsumer = {
@@ -86,18 +56,7 @@ export function nativeTransactional(
     async resubscribe(topics) {
       if (running) await subscribe(topics);
     },
-    seek(at) {
-      // librdkafka keeps a seek of a partition this member does not hold and applies it when the
-      // partition comes back, possibly below what was committed meanwhile: refuse it (whoever
-      // holds the partition reads from the committed offset).
-      const held = consumer.assignment().some((t) => t.topic === at.topic && t.partition === at.partition);
-      if (!held)
-        throw Object.assign(
-          new Error(`partition ${at.topic}/${at.partition} is not assigned to this member: not sought`),
-          { code: 'NOT_ASSIGNED' },
-        );
-      consumer.seek(at);
-    },
+    seek: (at) => seekHeld(consumer, at),
     async disconnect() {
       await offsets.close();
       await consumer.disconnect();
@@ -122,14 +81,6 @@ export function nativeTransactional(
       ),
     isFenced: (err) => errorMatches(err, ['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED'], FENCED_CODES),
   };
-}
-
-/** The consumer methods the seam uses beyond native-types.ts's common ones. */
-interface NativeGroupMethods {
-  subscribe(subscription: { topics: string[]; replace?: boolean }): Promise<void>;
-  seek(at: { topic: string; partition: number; offset: string }): void;
-  /** The partitions assigned now, one entry per partition. */
-  assignment(): Array<{ topic: string; partition: number }>;
 }
 
 /** How long init() keeps trying (librdkafka gives InitProducerId 5 s per connect). */

@@ -221,6 +221,7 @@ import { createHealthServer, type HealthServer } from '../../../core/health';
 import { createLogger, silentLogger, type Logger } from '../../../core/logger';
 import { createSchemaResolver } from '../../../core/registry';
 import { createSinkConnector, subscriberRuntimeConfig, type SinkConnector } from '../../../connectors/sinks';
+import { testConsumerFactory } from '../../helpers/committing';
 
 export interface TestConnector {
   connector: SinkConnector;
@@ -245,6 +246,7 @@ export async function startTestConnector(
   );
   const connector = createSinkConnector(config, {
     kafka,
+    consumer: testConsumerFactory(kafka),
     redis,
     logger,
     clock: systemClock,

@@ -10,6 +10,7 @@ import {
   type SubscriberRuntimeConfig,
 } from '../../../connectors/sinks';
 import { eventually, testEndpoints, testKafka } from '../../helpers/stack';
+import { testConsumerFactory } from '../../helpers/committing';
 import {
   deliveryTopics,
   encodeHold,
@@ -52,6 +53,7 @@ function conformance(name: string, kindOf: (kafka: Kafka, admin: Admin) => SinkK
     const start = async () => {
       const c = createSinkConnector(config, {
         kafka,
+        consumer: testConsumerFactory(kafka),
         redis,
         logger: silentLogger(),
         clock: systemClock,

@@ -82,6 +82,10 @@ describe('choosing a component’s Kafka client', () => {
     expect(autoClient('router', undefined, env)).toBe('librdkafka');
     expect(autoClient('router', undefined, {})).toBe(AUTO_CLIENT.router);
     expect(autoClient('ingest', undefined, env)).toBe(AUTO_CLIENT.ingest);
+    expect(autoClient('connectors', undefined, {})).toBe('kafkajs');
+    expect(autoClient('connectors', undefined, { CROSSDOCK_KAFKA_AUTO_CONNECTORS: 'librdkafka' })).toBe(
+      'librdkafka',
+    );
     // A value that is not a client is ignored, not half-read.
     expect(autoClient('router', undefined, { CROSSDOCK_KAFKA_AUTO_ROUTER: 'rdkafka' })).toBe(
       AUTO_CLIENT.router,
