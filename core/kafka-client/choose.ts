@@ -39,7 +39,7 @@ export const AUTO_CLIENT = Object.freeze({
   sdk: 'librdkafka',
   /** HRD/HJS 2.0 at F=1, 1.69 at F=3 (npm run bench:router, arms hjs and hrd): adopted. */
   router: 'librdkafka',
-  /** The sink connectors' consumer: kept (npm run bench:delivery, arms D and D_rd). */
+  /** The sink connectors' consumer: D_rd/D 0.63 (npm run bench:delivery, arms D and D_rd): kept. */
   connectors: 'kafkajs',
 } satisfies Record<string, KafkaClientKind>);
 
