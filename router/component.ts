@@ -8,6 +8,7 @@ import { topics as hubTopics } from '../core/names/topics';
 import { describeError } from '../core/errors';
 import { createKafka } from '../core/kafka';
 import { chooseKafkaClient, transactionalFor } from '../core/kafka-client/choose';
+import type { NativeBatchLimits } from '../core/kafka-client/native-group';
 import type { GroupConsumerEvents } from '../core/kafka-client/transactional';
 import { followCatalog, loadCatalog, type Catalog, type CatalogFollower } from '../schemas';
 import { PartitionClaims } from './claims';
@@ -87,6 +88,12 @@ export interface RouterOptions extends ComponentDeps {
    * (tests and benchmarks only). @defaultValue true on kafkajs, false on librdkafka
    */
   partitionFence?: boolean;
+  /**
+   * On librdkafka: how many records a batch holds at most, and how many milliseconds of
+   * consumption the client keeps fetched ahead (its js.consumer.max.batch.size and
+   * js.consumer.max.cache.size.per.worker.ms). @defaultValue every record it holds (unbounded)
+   */
+  nativeBatch?: NativeBatchLimits;
 }
 
 export interface RouterComponent extends HubComponent {
@@ -222,6 +229,7 @@ export function createRouter(options: RouterOptions): RouterComponent {
       events,
       connection: endpoints.kafka,
       logger: log.logger,
+      ...(options.nativeBatch ? { batch: options.nativeBatch } : {}),
     });
     const commits: TransactionCommitter = new TransactionCommitter({
       client,

@@ -23,6 +23,8 @@
  *   arms (the summary adds HRD / HJS), run only when CD_BENCH_ARMS lists them.
  * - hrdf: hrd with the partition fence, which the router keeps on kafkajs only (createRouter's
  *   partitionFence true): what the fence would cost on librdkafka.
+ * - hrdb: hrd with the native consumer's batches and read-ahead bounded (createRouter's
+ *   nativeBatch, HRDB_BATCH): what unbounded batches give in speed and cost in memory.
  */
 // First: kafkajs's read_committed filter is replaced before anything loads kafkajs.
 import '../../core/kafkajs-patch';
@@ -38,7 +40,7 @@ import { createLogger, silentLogger } from '../../core/logger';
 import { createRouter } from '../../router';
 
 export interface ArmConfig {
-  arm: 'b1' | 'b1rd' | 'btjs' | 'btrd' | 'h' | 'h0' | 'hjs' | 'hrd' | 'hrdf';
+  arm: 'b1' | 'b1rd' | 'btjs' | 'btrd' | 'h' | 'h0' | 'hjs' | 'hrd' | 'hrdf' | 'hrdb';
   prefix: string;
   sites: string[];
   fanout: number;
@@ -257,11 +259,15 @@ async function btrd(): Promise<() => Promise<void>> {
   };
 }
 
+/** Arm hrdb's bounds: 1,024 records per batch, 300 ms of consumption fetched ahead. */
+const HRDB_BATCH = Object.freeze({ maxSize: 1024, aheadMs: 300 });
+
 /** The router's client in the H arms that name one (hub.kafka.clients.router). */
 const ROUTER_CLIENT: Record<string, 'kafkajs' | 'librdkafka'> = {
   hjs: 'kafkajs',
   hrd: 'librdkafka',
   hrdf: 'librdkafka',
+  hrdb: 'librdkafka',
 };
 
 let routerMetrics: (() => Promise<Record<string, number>>) | undefined;
@@ -308,6 +314,7 @@ async function h(): Promise<() => Promise<void>> {
     redisPrefix: `${cfg.prefix}:`,
     createTopics: false,
     ...(cfg.arm === 'hrdf' ? { partitionFence: true } : {}),
+    ...(cfg.arm === 'hrdb' ? { nativeBatch: HRDB_BATCH } : {}),
     onBatchCommitted: (b) => {
       batches++;
       batchMs += b.committedAt - b.startedAt;

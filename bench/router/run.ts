@@ -60,7 +60,7 @@ const kafka = new Kafka({
   logLevel: logLevel.NOTHING,
 });
 
-type ArmName = 'b1' | 'b1rd' | 'btjs' | 'btrd' | 'h' | 'h0' | 'hjs' | 'hrd' | 'hrdf' | 'h_alt' | 's';
+type ArmName = 'b1' | 'b1rd' | 'btjs' | 'btrd' | 'h' | 'h0' | 'hjs' | 'hrd' | 'hrdf' | 'hrdb' | 'h_alt' | 's';
 /**
  * The arms: CD_BENCH_ARMS, or B1 and H, with B1 on librdkafka too where the native client loads
  * (the goals read H against the faster B1; without it they read kafkajs's, and say so).

@@ -14,7 +14,7 @@ import type { TransactionalClient, TransactionalOptions } from './transactional'
 import type { CommittingFactory } from './committing';
 import { kafkajsCommitting } from './kafkajs-committing';
 import { nativeCommitting } from './native-committing';
-import type { NativeClientOptions } from './native-group';
+import type { NativeBatchLimits, NativeClientOptions } from './native-group';
 
 /**
  * Which Kafka client a component runs on. A setting (`hub.kafka.clients.<component>`, or the
@@ -126,7 +126,7 @@ export function autoClient(
 export function transactionalFor(
   choice: ClientChoice,
   kafka: Kafka,
-  options: TransactionalOptions & NativeClientOptions,
+  options: TransactionalOptions & NativeClientOptions & { batch?: NativeBatchLimits },
 ): TransactionalClient {
   return choice.native
     ? nativeTransactional(choice.native.module, options)

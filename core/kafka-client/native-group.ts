@@ -59,6 +59,16 @@ export interface NativeGroupOptions {
   onAssign(): void;
   /** The member's partitions are about to be taken (a rebalance began). */
   onRevoke?(): void;
+  /** @defaultValue every record the client holds for a partition, in one batch */
+  batch?: NativeBatchLimits;
+}
+
+/** Bounds on the native consumer's batches and on what it fetches ahead. */
+export interface NativeBatchLimits {
+  /** Records per batch at most (js.consumer.max.batch.size). */
+  maxSize: number;
+  /** Milliseconds of consumption kept fetched ahead (js.consumer.max.cache.size.per.worker.ms). */
+  aheadMs: number;
 }
 
 /**
@@ -82,8 +92,14 @@ export function nativeGroupConsumer(kafka: NativeKafka, options: NativeGroupOpti
       ...session,
       readUncommitted: false,
     },
-    // Every record the client holds for a partition in one batch (its default hands over 32).
-    'js.consumer.max.batch.size': -1,
+    // Every record the client holds for a partition in one batch (its default hands over 32),
+    // unless bounded.
+    ...(options.batch
+      ? {
+          'js.consumer.max.batch.size': options.batch.maxSize,
+          'js.consumer.max.cache.size.per.worker.ms': options.batch.aheadMs,
+        }
+      : { 'js.consumer.max.batch.size': -1 }),
     rebalance_cb: (err: { code: number }) => {
       if (err.code === REVOKE_PARTITIONS) options.onRevoke?.();
       else if (err.code === ASSIGN_PARTITIONS) options.onAssign();

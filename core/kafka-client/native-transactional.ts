@@ -1,4 +1,10 @@
-import { nativeClient, nativeGroupConsumer, seekHeld, type NativeClientOptions } from './native-group';
+import {
+  nativeClient,
+  nativeGroupConsumer,
+  seekHeld,
+  type NativeBatchLimits,
+  type NativeClientOptions,
+} from './native-group';
 import { nativeCopy, withBrokerType } from './native-producer';
 import type { NativeConsumer, NativeKafka, NativeKafkaModule, NativeProducer } from './native-types';
 import type {
@@ -25,7 +31,11 @@ const FENCED_CODES = [-144, 90, 47];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export type NativeTransactionalOptions = TransactionalOptions & NativeClientOptions;
+export type NativeTransactionalOptions = TransactionalOptions &
+  NativeClientOptions & {
+    /** @defaultValue unbounded (native-group.ts) */
+    batch?: NativeBatchLimits;
+  };
 
 export function nativeTransactional(
   native: NativeKafkaModule,
@@ -39,6 +49,7 @@ export function nativeTransactional(
     sessionTimeoutMs: options.sessionTimeoutMs,
     onAssign: () => events.joined(),
     onRevoke: () => events.rebalancing(),
+    ...(options.batch ? { batch: options.batch } : {}),
   });
   let running: GroupRunOptions | undefined;
   const offsets = new OffsetsGate();
