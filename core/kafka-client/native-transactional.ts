@@ -98,24 +98,29 @@ export function nativeTransactional(
 const INIT_WITHIN_MS = 60_000;
 
 /**
- * librdkafka reads the consumer's group metadata for sendOffsets on a thread of its own: a
- * consumer closed meanwhile crashes the process (SIGSEGV in SendOffsetsToTransaction, seen when
- * a router stopped with transactions in flight). So sendOffsets passes through this gate, and the
- * consumer's disconnect closes it and waits for those under way. A closed gate refuses: offsets of
- * a member that left would be refused by the coordinator anyway (KIP-447).
+ * Calls into a native client that its disconnect must not overtake. librdkafka runs them on
+ * threads of its own, and a client destroyed under one crashes the process: sendOffsets reads the
+ * consumer's group metadata, and a consumer closed meanwhile gave a SIGSEGV in
+ * SendOffsetsToTransaction (seen when a router stopped with transactions in flight); the
+ * KafkaJS-style producer's disconnect does not wait for an init, commit or abort under way (its
+ * own comment says so). `run` lets calls through while open; `close` refuses later ones with the
+ * error `refusal` makes, without calling them, and waits for those under way (each is bounded by
+ * the client's own timeout, 5 s for the transactional calls).
  */
-export class OffsetsGate {
+export class CallGate {
   private closed = false;
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  run(send: () => Promise<void>): Promise<void> {
-    if (this.closed)
-      return Promise.reject(
-        Object.assign(new Error('the consumer has left its group: its offsets can no longer be sent'), {
-          code: 'CONSUMER_CLOSED',
-        }),
-      );
-    const p = send();
+  constructor(private readonly refusal: () => Error) {}
+
+  /** close() was called: calls under way should not start anything long (retries). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  run<T>(call: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(this.refusal());
+    const p = call();
     const settled = p.catch(() => undefined);
     this.inFlight.add(settled);
     void settled.then(() => this.inFlight.delete(settled));
@@ -125,6 +130,20 @@ export class OffsetsGate {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.inFlight]);
+  }
+}
+
+/**
+ * sendOffsets' gate, which the consumer's disconnect closes: offsets of a member that left would be
+ * refused by the coordinator anyway (KIP-447), so later ones are refused here (CONSUMER_CLOSED).
+ */
+export class OffsetsGate extends CallGate {
+  constructor() {
+    super(() =>
+      Object.assign(new Error('the consumer has left its group: its offsets can no longer be sent'), {
+        code: 'CONSUMER_CLOSED',
+      }),
+    );
   }
 }
 
@@ -142,6 +161,12 @@ function nativeTxnProducer(
       'transaction.timeout.ms': transactionTimeoutMs,
     });
   let producer: NativeProducer = make();
+  // Every call on the producer passes through this gate; disconnect() waits for those under way.
+  const calls = new CallGate(() =>
+    Object.assign(new Error(`producer ${transactionalId} is disconnecting: not called`), {
+      code: 'PRODUCER_CLOSED',
+    }),
+  );
   /** The transaction could not be aborted: the next one starts on a new producer. */
   let broken = false;
   /** init() succeeded on the current producer. */
@@ -158,7 +183,9 @@ function nativeTxnProducer(
       } catch (err) {
         await producer.disconnect().catch(() => undefined);
         producer = make();
-        if (Date.now() >= until || errorMatches(err, [], FENCED_CODES)) throw withBrokerType(err);
+        // Disconnecting: no more tries (disconnect() waits for this call).
+        if (Date.now() >= until || calls.isClosed || errorMatches(err, [], FENCED_CODES))
+          throw withBrokerType(err);
         await sleep(Math.min(1000, 50 * 2 ** attempt));
       }
     }
@@ -167,20 +194,28 @@ function nativeTxnProducer(
     throw withBrokerType(err);
   };
   return {
-    init,
-    async transaction(): Promise<OpenTransaction> {
-      if (broken) {
-        await producer.disconnect().catch(() => undefined);
-        producer = make();
-        broken = false;
-        ready = false;
-      }
-      // Not initialised (an init that failed, a replaced producer): initialise it now.
-      if (!ready) await init();
-      const p = producer;
-      await p.transaction().catch(rethrow);
-      return {
-        sendBatch: async (topicMessages) => {
+    init: () => calls.run(init),
+    transaction: () => calls.run(begin),
+    async disconnect() {
+      await calls.close();
+      await producer.disconnect();
+    },
+  };
+
+  async function begin(): Promise<OpenTransaction> {
+    if (broken) {
+      await producer.disconnect().catch(() => undefined);
+      producer = make();
+      broken = false;
+      ready = false;
+    }
+    // Not initialised (an init that failed, a replaced producer): initialise it now.
+    if (!ready) await init();
+    const p = producer;
+    await p.transaction().catch(rethrow);
+    return {
+      sendBatch: (topicMessages) =>
+        calls.run(async () => {
           await p
             .sendBatch({
               topicMessages: topicMessages.map(({ topic, messages }) => ({
@@ -189,19 +224,19 @@ function nativeTxnProducer(
               })),
             })
             .catch(rethrow);
-        },
-        sendOffsets: (topics) => offsets.run(() => p.sendOffsets({ consumer, topics }).catch(rethrow)),
-        commit: () => p.commit().catch(rethrow),
-        abort: async () => {
+        }),
+      sendOffsets: (topics) =>
+        calls.run(() => offsets.run(() => p.sendOffsets({ consumer, topics }).catch(rethrow))),
+      commit: () => calls.run(() => p.commit().catch(rethrow)),
+      abort: () =>
+        calls.run(async () => {
           try {
             await p.abort();
           } catch (err) {
             broken = true;
             rethrow(err);
           }
-        },
-      };
-    },
-    disconnect: () => producer.disconnect(),
-  };
+        }),
+    };
+  }
 }
