@@ -19,7 +19,8 @@ import type { GroupBatchPayload } from './transactional';
  *   become stale); on librdkafka it throws (code NOT_ASSIGNED) for a partition the member does
  *   not hold, where librdkafka would keep the seek and apply it when the partition came back.
  * - `pause` stops handing over batches of the topic (or of these partitions of it) until
- *   `resume`; a batch already fetched may still be handed over.
+ *   `resume`; a batch already fetched may still be handed over. Once the consumer is
+ *   disconnecting both do nothing (they are called from timers, which must not throw).
  * - `events.joined()` is called when the member has its (new) assignment: from then on a batch
  *   planned before it may belong to another member, and reading resumes at committed offsets.
  * - `events.skipped(topic, partition, lastOffset)`: the client read up to `lastOffset` and found

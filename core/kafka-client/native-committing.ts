@@ -9,6 +9,17 @@ import type { GroupBatchPayload } from './transactional';
  * so `events.skipped` is not called: a commit stops at the last record, before any transaction
  * marker after it (the group's lag shows that marker until the next record).
  */
+function whileConnected(call: () => void): void {
+  try {
+    call();
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== ERR_STATE) throw err;
+  }
+}
+
+/** librdkafka's ERR__STATE: the call is not allowed in the client's state (not connected). */
+const ERR_STATE = -172;
+
 /** How long run() waits for the member's first assignment. */
 const FIRST_JOIN_WAIT_MS = 30_000;
 
@@ -45,8 +56,10 @@ export function nativeCommitting(
     },
     commit: (offsets) => consumer.commitOffsets(offsets),
     seek: (at) => seekHeld(consumer, at),
-    pause: (topic, partitions) => consumer.pause(topicPartitions(topic, partitions)),
-    resume: (topic, partitions) => consumer.resume(topicPartitions(topic, partitions)),
+    // librdkafka throws for a consumer not connected (kafkajs does not): one that is disconnecting
+    // fetches nothing more anyway, and a throw here would escape the callers' timers.
+    pause: (topic, partitions) => whileConnected(() => consumer.pause(topicPartitions(topic, partitions))),
+    resume: (topic, partitions) => whileConnected(() => consumer.resume(topicPartitions(topic, partitions))),
     disconnect: () => consumer.disconnect(),
   };
 }
