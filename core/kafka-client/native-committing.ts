@@ -3,26 +3,15 @@ import { nativeClient, nativeGroupConsumer, seekHeld, type NativeClientOptions }
 import type { NativeKafkaModule } from './native-types';
 import type { GroupBatchPayload } from './transactional';
 
+/** How long run() waits for the member's first assignment. */
+const FIRST_JOIN_WAIT_MS = 30_000;
+
 /**
  * The committing seam (core/kafka-client/committing.ts) on librdkafka's KafkaJS-style API. Its
  * consumer hands over every record it holds for a partition in one batch and never an empty one,
  * so `events.skipped` is not called: a commit stops at the last record, before any transaction
  * marker after it (the group's lag shows that marker until the next record).
  */
-function whileConnected(call: () => void): void {
-  try {
-    call();
-  } catch (err) {
-    if ((err as { code?: unknown }).code !== ERR_STATE) throw err;
-  }
-}
-
-/** librdkafka's ERR__STATE: the call is not allowed in the client's state (not connected). */
-const ERR_STATE = -172;
-
-/** How long run() waits for the member's first assignment. */
-const FIRST_JOIN_WAIT_MS = 30_000;
-
 export function nativeCommitting(
   native: NativeKafkaModule,
   options: CommittingOptions & NativeClientOptions,
@@ -63,3 +52,15 @@ export function nativeCommitting(
     disconnect: () => consumer.disconnect(),
   };
 }
+
+/** Runs a pause or resume, ignoring librdkafka's refusal of it while not connected (ERR__STATE). */
+function whileConnected(call: () => void): void {
+  try {
+    call();
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== ERR_STATE) throw err;
+  }
+}
+
+/** librdkafka's ERR__STATE: the call is not allowed in the client's state (not connected). */
+const ERR_STATE = -172;
