@@ -99,6 +99,12 @@ class DecimalType extends avsc.types.LogicalType {
         `"${value}" has more than ${this.precision} significant digits (decimal(${this.precision},${this.scale}))`,
       );
     }
+    // Up to 15 digits the unscaled value is exact as a Number (below 2^53): no BigInt, which costs
+    // most of an encoded event's decimals (amounts and prices are far below that).
+    if (unscaledDigits.length <= 15) {
+      const small = Number(unscaledDigits);
+      return smallToTwosComplement(m[1] === '-' ? -small : small, this.fixedSize);
+    }
     let n = BigInt(unscaledDigits);
     if (m[1] === '-') n = -n;
     return toTwosComplement(n, this.fixedSize);
@@ -118,6 +124,32 @@ class DecimalType extends avsc.types.LogicalType {
     attrs.precision = this.precision;
     attrs.scale = this.scale;
   }
+}
+
+const TWO_32 = 4294967296;
+
+/**
+ * toTwosComplement for a safe integer (|n| < 2^53), in Number arithmetic: the same bytes, big-endian,
+ * fewest that hold the sign (or exactly `fixedSize`). n splits into a signed high part (|hi| < 2^21)
+ * and an unsigned low 32 bits, both exact, so 32-bit shifts read every byte.
+ */
+function smallToTwosComplement(n: number, fixedSize: number | undefined): Buffer {
+  let len = 1;
+  for (let limit = 128; n < -limit || n >= limit; limit *= 256) len++;
+  if (fixedSize !== undefined) {
+    if (len > fixedSize) throw new AvroValueError(`decimal value does not fit in fixed(${fixedSize})`);
+    len = fixedSize;
+  }
+  const hi = Math.floor(n / TWO_32);
+  const lo = n - hi * TWO_32;
+  const buf = Buffer.allocUnsafe(len);
+  for (let k = 0; k < len; k++) {
+    // k: the byte's place from the least significant.
+    const shift = 8 * (k - 4);
+    buf[len - 1 - k] =
+      k < 4 ? (lo >>> (8 * k)) & 0xff : shift < 31 ? (hi >> shift) & 0xff : hi < 0 ? 0xff : 0;
+  }
+  return buf;
 }
 
 function toTwosComplement(n: bigint, fixedSize: number | undefined): Buffer {

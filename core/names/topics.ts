@@ -78,7 +78,23 @@ export function ingressTopic(prefix: string, siteId: string): string {
   return `${prefix}.ingress.${siteId}`;
 }
 
+/**
+ * The names of one prefix, built once: the router's site check asks for them for every record, and
+ * building them compiles three regular expressions. A hub has one prefix (tests and demos a few
+ * each); the cache is cleared past 256 so a caller cycling through prefixes cannot grow it.
+ */
+const byPrefix = new Map<string, HubTopics>();
+
 export function topicsForPrefix(prefix: string): HubTopics {
+  let t = byPrefix.get(prefix);
+  if (t === undefined) {
+    if (byPrefix.size >= 256) byPrefix.clear();
+    byPrefix.set(prefix, (t = buildTopics(prefix)));
+  }
+  return t;
+}
+
+function buildTopics(prefix: string): HubTopics {
   const ingressPrefix = ingressTopic(prefix, '');
   const flowAlerts = `${prefix}.flow.alerts`;
   const siteOfIngress = (topic: string) =>

@@ -175,4 +175,17 @@ describe('core/names', () => {
     expect(t.ingressPattern.test('acme.ingress.us-chi')).toBe(true);
     expect(t.ingressPattern.test('cd.ingress.us-chi')).toBe(false);
   });
+
+  it('builds the names of a prefix once, and keeps prefixes apart past the cache bound', () => {
+    expect(topicsForPrefix('acme')).toBe(topicsForPrefix('acme'));
+    expect(Object.isFrozen(topicsForPrefix('acme'))).toBe(true);
+    // More prefixes than the cache holds: every answer still names its own prefix.
+    for (let i = 0; i < 300; i++) {
+      const t = topicsForPrefix(`p${i}`);
+      expect(t.dlqRouter).toBe(`p${i}.dlq.router`);
+      expect(t.siteOfRouted(`p${i}.ingress.us-chi`)).toBe('us-chi');
+      expect(t.siteOfRouted(`p${i === 0 ? 1 : 0}.ingress.us-chi`)).toBeUndefined();
+    }
+    expect(topicsForPrefix('acme').ingress('s')).toBe('acme.ingress.s');
+  });
 });

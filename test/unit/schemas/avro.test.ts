@@ -53,6 +53,52 @@ describe('core/avro logical types', () => {
     expect(raw.amount.toString('hex')).toBe('fe1dc6');
   });
 
+  it("writes the same two's-complement bytes on both sides of the 15-digit fast path, at every byte boundary", () => {
+    // Reference: the fewest big-endian two's-complement bytes of the unscaled value, in BigInt.
+    const reference = (unscaled: bigint, size?: number): string => {
+      let len = 1;
+      while (unscaled < -(1n << BigInt(len * 8 - 1)) || unscaled >= 1n << BigInt(len * 8 - 1)) len++;
+      len = size ?? len;
+      const v = unscaled < 0n ? (1n << BigInt(len * 8)) + unscaled : unscaled;
+      return v.toString(16).padStart(len * 2, '0');
+    };
+    const bytesType = avsc.Type.forSchema({ type: 'bytes' });
+    const wide = avroType({ type: 'bytes', logicalType: 'decimal', precision: 30, scale: 2 });
+    const fixed = avroType({
+      type: 'fixed',
+      name: 'F16',
+      size: 16,
+      logicalType: 'decimal',
+      precision: 30,
+      scale: 2,
+    });
+    const fixedBytes = avsc.Type.forSchema({ type: 'fixed', name: 'F16', size: 16 });
+    const cases: bigint[] = [0n, 1n, -1n, 99n, -100n, 999_999_999_999_999n, -999_999_999_999_999n];
+    for (let bits = 7; bits <= 70; bits++)
+      for (const d of [-1n, 0n, 1n]) cases.push((1n << BigInt(bits)) + d, -(1n << BigInt(bits)) + d);
+    for (const unscaled of cases) {
+      const abs = unscaled < 0n ? -unscaled : unscaled;
+      const text = `${unscaled < 0n ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
+      const got = (bytesType.fromBuffer(wide.toBuffer(text)) as Buffer).toString('hex');
+      expect(`${text} ${got}`).toBe(`${text} ${reference(unscaled)}`);
+      expect(wide.fromBuffer(wide.toBuffer(text))).toBe(text);
+      const gotFixed = (fixedBytes.fromBuffer(fixed.toBuffer(text)) as Buffer).toString('hex');
+      expect(`${text} ${gotFixed}`).toBe(`${text} ${reference(unscaled, 16)}`);
+    }
+    expect(wide.toBuffer('-0.00').equals(wide.toBuffer('0.00'))).toBe(true);
+    const narrow = avroType({
+      type: 'fixed',
+      name: 'F2',
+      size: 2,
+      logicalType: 'decimal',
+      precision: 9,
+      scale: 2,
+    });
+    expect(() => narrow.toBuffer('327.67')).not.toThrow();
+    expect(() => narrow.toBuffer('327.68')).toThrow(/does not fit in fixed\(2\)/);
+    expect(() => narrow.toBuffer('-327.69')).toThrow(/does not fit in fixed\(2\)/);
+  });
+
   it('refuses floats and extra fraction digits for decimals instead of rounding', () => {
     expect(() => type.toBuffer({ ...good, amount: 12.5 })).toThrow(/exact decimal string/);
     expect(() => type.toBuffer({ ...good, amount: '1.005' })).toThrow(/scale is 2; crossdock never rounds/);
