@@ -1,7 +1,8 @@
 /**
  * Arms K and K_rd: a raw producer sending the same pre-encoded events in batches of
  * CD_BENCH_BATCH from CD_BENCH_CONCURRENCY loops for CD_BENCH_SECONDS, each batch awaited.
- * Prints { events, seconds, cpuMs, rssMb }. CD_BENCH_CLIENT:
+ * Prints { events, seconds, cpuMs, rssMb, others }: others = the CPU ms over the same window of
+ * the processes CD_BENCH_WATCH_PIDS names (JSON { name: pid }, e.g. the broker). CD_BENCH_CLIENT:
  *  - kafkajs (K): idempotent, acks=all, maxInFlightRequests 1 (kafkajs keeps the idempotent
  *    order only so; the ingest producer's settings);
  *  - librdkafka (K_rd): @confluentinc/kafka-javascript's KafkaJS-style producer, idempotent,
@@ -15,6 +16,7 @@ import type { Message } from 'kafkajs';
 import { createKafka } from '../../core/kafka';
 import { loadNativeKafka } from '../../core/kafka-client/native-load';
 import { currentEndpoints, stackPaths } from '../../stack';
+import { cpuWindow } from '../proc-cpu';
 
 async function main(): Promise<void> {
   const topic = process.env.CD_BENCH_TOPIC!;
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
     disconnect = () => producer.disconnect();
   }
   await send(messages.slice(0, batch)); // warm-up: metadata, producer id
+  const others = cpuWindow(JSON.parse(process.env.CD_BENCH_WATCH_PIDS ?? '{}') as Record<string, number>);
   const cpu0 = process.cpuUsage();
   const start = Date.now();
   const end = start + seconds * 1000;
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
   );
   const took = (Date.now() - start) / 1000;
   const c = process.cpuUsage(cpu0);
+  const othersMs = others.stop();
   await disconnect();
   process.stdout.write(
     JSON.stringify({
@@ -78,6 +82,7 @@ async function main(): Promise<void> {
       seconds: took,
       cpuMs: Math.round((c.user + c.system) / 1000),
       rssMb: Math.round(process.memoryUsage().rss / 1e6),
+      others: othersMs,
     }) + '\n',
   );
 }

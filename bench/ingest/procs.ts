@@ -22,7 +22,7 @@ export function startServer(
   mode: Mode,
   env: Record<string, string>,
   root = ROOT,
-): Promise<{ port: number; stop: () => Promise<ServerUsage> }> {
+): Promise<{ port: number; pid: number | undefined; stop: () => Promise<ServerUsage> }> {
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -57,6 +57,7 @@ export function startServer(
     new Promise<string>((resolve) => (lines.length ? resolve(lines.shift()!) : (waiting = resolve)));
   return next().then((l) => ({
     port: (JSON.parse(l) as { port: number }).port,
+    pid: child.pid,
     stop: async () => {
       child.kill('SIGTERM');
       return JSON.parse(await next()) as ServerUsage;

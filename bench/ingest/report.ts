@@ -47,7 +47,10 @@ export function writeSection(s: {
   ceilingVsBare: Ratio;
   singleVsCeiling: Ratio;
   batchVsRawKafka: Ratio;
-  clients: { single: Ratio; batch: Ratio; ceiling: Ratio; raw: Ratio };
+  batchCeilingVsRawKafka?: Ratio;
+  batchVsCeiling?: Ratio;
+  clients: { single: Ratio; batch: Ratio; ceiling: Ratio; batchCeiling?: Ratio; raw: Ratio };
+  cpuPerEvent?: Record<string, Partial<Record<'process' | 'broker' | 'redis' | 'load' | 'total', number>>>;
   medians: Record<
     string,
     {
@@ -69,7 +72,16 @@ export function writeSection(s: {
   const f = (r: Ratio) => `**${r.median.toFixed(2)}** (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
   const m = s.medians;
   const row = (arm: string, what: string) =>
-    `| ${arm} | ${what} | ${m[arm]!.eventsPerSec} | ${m[arm]!.requestsPerSec} | ${m[arm]!.p99Ms} | ${m[arm]!.cpuMs} | ${m[arm]!.rssMb} | ${m[arm]!.messagesPerProduce ? m[arm]!.messagesPerProduce.toFixed(0) : '–'} |`;
+    m[arm]
+      ? `| ${arm} | ${what} | ${m[arm].eventsPerSec} | ${m[arm].requestsPerSec} | ${m[arm].p99Ms} | ${m[arm].cpuMs} | ${m[arm].rssMb} | ${m[arm].messagesPerProduce ? m[arm].messagesPerProduce.toFixed(0) : '–'} |`
+      : undefined;
+  const opt = (r: Ratio | undefined, text: (v: string) => string) => (r ? text(f(r)) : undefined);
+  const cpu = s.cpuPerEvent ?? {};
+  const us = (v: number | undefined) => (v === undefined ? '–' : String(v));
+  const cpuRows = Object.entries(cpu).map(
+    ([arm, c]) =>
+      `| ${arm} | ${us(c.process)} | ${us(c.broker)} | ${us(c.redis)} | ${us(c.load)} | **${us(c.total)}** | ${c.total ? Math.round(2e6 / c.total) : '–'} |`,
+  );
   const section = [
     '<!-- ingest:begin (written by npm run bench:ingest) -->',
     '## Ingest (HTTP ingest vs a bare Fastify route and the raw producers of both Kafka clients)',
@@ -89,9 +101,16 @@ export function writeSection(s: {
     `| ceiling as shipped (202 after the acks=all produce, no ingest work) / bare route | ${f(s.ceilingVsBare)} | (≥ 0.5 needed for the goal to be reachable) |`,
     `| single-event ingest / ceiling | ${f(s.singleVsCeiling)} | |`,
     `| batched ingest as shipped / the faster raw producer of the two clients (events/s) | ${f(s.batchVsRawKafka)} | ≥ 0.5 |`,
+    opt(
+      s.batchCeilingVsRawKafka,
+      (v) =>
+        `| batched ceiling as shipped (202 after the acks=all produce of a batch, no ingest work) / the faster raw producer | ${v} | (≥ 0.5 needed for the batched goal to be reachable) |`,
+    ),
+    opt(s.batchVsCeiling, (v) => `| batched ingest / batched ceiling | ${v} | |`),
     `| single-event ingest, librdkafka / kafkajs (S_rd / S_js) | ${f(s.clients.single)} | ≥ 1.3 to adopt librdkafka |`,
     `| batched ingest, librdkafka / kafkajs (B_rd / B_js) | ${f(s.clients.batch)} | ≥ 1.3 to adopt librdkafka |`,
     `| ceiling, librdkafka / kafkajs (C_rd / C_js) | ${f(s.clients.ceiling)} | |`,
+    opt(s.clients.batchCeiling, (v) => `| batched ceiling, librdkafka / kafkajs (CB_rd / CB_js) | ${v} | |`),
     `| raw producer, librdkafka / kafkajs (K_rd / K_js) | ${f(s.clients.raw)} | |`,
     '',
     '| arm | what | events/s (median) | requests/s | p99 ms | server CPU ms | RSS MB | messages / produce request |',
@@ -104,14 +123,34 @@ export function writeSection(s: {
     row('A_batch', 'bare Fastify route, batch body'),
     row('B_js', `HTTP ingest, ${s.settings.batch} events / request, kafkajs`),
     row('B_rd', `HTTP ingest, ${s.settings.batch} events / request, librdkafka`),
+    row(
+      'CB_js',
+      `batched ceiling: acks=all produce of ${s.settings.batch} pre-encoded events / request, kafkajs`,
+    ),
+    row('CB_rd', 'batched ceiling, librdkafka'),
     row('K_js', 'raw kafkajs producer (maxInFlightRequests 1)'),
     row('K_rd', 'raw librdkafka producer (its defaults: linger.ms 5, 5 in flight)'),
+    ...(cpuRows.length
+      ? [
+          '',
+          "CPU per event over the measured window (µs, median of the repetitions): the arm's own process (server or raw producer),",
+          "the stack's broker and Redis, and the load generator (autocannon and the request signing, in the bench's process). The",
+          'last column is the rate at which that sum would fill both cores, the most the arm could reach on this machine',
+          'if nothing else ran.',
+          '',
+          '| arm | process | broker | Redis | load generator | sum | 2 cores / sum (events/s) |',
+          '|---|---|---|---|---|---|---|',
+          ...cpuRows,
+        ]
+      : []),
     '',
     ...NOTES,
     '',
     'Raw runs: `bench/results/ingest.json`. The messages / produce request of the _rd arms count sends handed to librdkafka, which batches them itself.',
     '<!-- ingest:end -->',
-  ].join('\n');
+  ]
+    .filter((l) => l !== undefined)
+    .join('\n');
   const doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
   const re = /<!-- ingest:begin[\s\S]*?<!-- ingest:end -->/;
   fs.writeFileSync(file, re.test(doc) ? doc.replace(re, section) : `${doc.trimEnd()}\n\n${section}\n`);

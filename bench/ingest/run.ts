@@ -5,13 +5,21 @@
  *  - C_js, C_rd: the ceiling for a single event: a Fastify route that answers 202 only after the
  *       ingest's own publisher (idempotent, acks=all) had pre-encoded bytes for the event
  *       acknowledged (no HMAC, replay mark, mapping or Avro): how much of S/A is the design;
+ *  - CB_js, CB_rd: the same ceiling for the batched route: each batch body answered 202 after its
+ *       events' pre-encoded bytes were acknowledged, published in one call;
  *  - K_js, K_rd: a raw producer of each client sending the same pre-encoded events,
- * in the same run, interleaved (A S_js S_rd C_js C_rd A_batch B_js B_rd K_js K_rd per repetition),
+ * in the same run, interleaved (A S_js S_rd C_js C_rd A_batch B_js B_rd CB_js CB_rd K_js K_rd per
+ * repetition),
  * ratios first. The goals read the ingest as shipped (the client `auto` picks: core/kafka-client/
  * choose.ts) against A and against the faster raw producer of the two; the decision record
  * (docs/adr/0003-kafka-client.md) reads _rd / _js. Each server runs in its own process;
  * autocannon drives them from this one. A run is invalid when any answer is not 2xx or the
  * ingress topic does not hold exactly the events that were answered 202.
+ *
+ * CPU per event, per arm, over the measured window only (bench/proc-cpu.ts): the arm's own process
+ * (the server, or the raw producer), the stack's broker and Redis, and the load generator (this
+ * process: autocannon and the request signing). On 2 shared cores their sum says how far an arm
+ * can go at all: a goal that needs more events/s than 2 cores / that sum cannot be met here.
  *
  *   npm run bench:ingest                      (3 repetitions, 8 s per arm, 64 connections, batch 50)
  *   BENCH_REPS=5 BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_BATCH=100 npm run bench:ingest
@@ -34,7 +42,8 @@ import path from 'node:path';
 import type { Admin } from 'kafkajs';
 import { createKafka } from '../../core/kafka';
 import { AUTO_CLIENT } from '../../core/kafka-client/choose';
-import { currentEndpoints } from '../../stack';
+import { currentEndpoints, status } from '../../stack';
+import { cpuWindow } from '../proc-cpu';
 import { createCatalogCodec } from '../../connectors/sources/codec';
 import { loadSiteMappings } from '../../connectors/sources/mapping/load';
 import { mapRecord } from '../../connectors/sources/mapping/engine';
@@ -46,7 +55,20 @@ const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const BATCH = Number(process.env.BENCH_BATCH ?? 50);
-const ALL_ARMS = ['A', 'S_js', 'S_rd', 'C_js', 'C_rd', 'A_batch', 'B_js', 'B_rd', 'K_js', 'K_rd'];
+const ALL_ARMS = [
+  'A',
+  'S_js',
+  'S_rd',
+  'C_js',
+  'C_rd',
+  'A_batch',
+  'B_js',
+  'B_rd',
+  'CB_js',
+  'CB_rd',
+  'K_js',
+  'K_rd',
+];
 /** The ingest as shipped: the arms of the client `auto` picks (hub.kafka.clients.ingest). */
 const SHIPPED = (AUTO_CLIENT.ingest as string) === 'librdkafka' ? 'rd' : 'js';
 const ARMS = process.env.BENCH_ARMS ? process.env.BENCH_ARMS.split(',') : ALL_ARMS;
@@ -64,6 +86,20 @@ interface ArmRun {
   rssMb?: number;
   /** Mean messages per produce request of the arm's publisher (warm-up included). */
   messagesPerProduce?: number;
+  /** Events in the measured window (what `cpu` is divided by). */
+  windowEvents?: number;
+  /** CPU ms over the measured window: the arm's process, broker, redis, load (this process). */
+  cpu?: Partial<Record<CpuPart, number>>;
+}
+
+const CPU_PARTS = ['process', 'broker', 'redis', 'load'] as const;
+type CpuPart = (typeof CPU_PARTS)[number];
+
+/** The stack's broker and Redis pids, when this stack started them (else their CPU is not read). */
+async function stackPids(): Promise<{ broker?: number; redis?: number }> {
+  const parts = await status().catch(() => []);
+  const pidOf = (name: string) => parts.find((p) => p.part === name && p.owner === 'stack')?.pid;
+  return { broker: pidOf('kafka'), redis: pidOf('redis') };
 }
 
 async function topicCount(admin: Admin, topic: string): Promise<number> {
@@ -127,6 +163,7 @@ async function main(): Promise<void> {
     CD_BENCH_EVENTS_FILE: eventsFile,
   };
 
+  const pids = await stackPids();
   const runs: ArmRun[] = [];
   // Events answered 202 per topic; requests still in flight when autocannon stops an arm are
   // published but not counted: at most `connections × events per request` per cannon run.
@@ -140,10 +177,15 @@ async function main(): Promise<void> {
     rep: number,
     client: 'auto' | 'kafkajs' | 'librdkafka' = 'auto',
     root = ROOT,
+    env: Record<string, string> = {},
   ) => {
-    const srv = await startServer(mode, { ...serverEnv, CD_BENCH_CLIENT: client }, root);
+    const srv = await startServer(mode, { ...serverEnv, ...env, CD_BENCH_CLIENT: client }, root);
     const warm = await cannon(srv.port, bodies, 2, CONNECTIONS); // JIT, producer id, registry cache, Redis scripts
+    const others = cpuWindow({ process: srv.pid, ...pids });
+    const load0 = process.cpuUsage();
     const res = await cannon(srv.port, bodies, SECONDS, CONNECTIONS);
+    const load = process.cpuUsage(load0);
+    const cpu = { ...others.stop(), load: Math.round((load.user + load.system) / 1000) };
     const usage = await srv.stop();
     const ok = res.requests.total - res.non2xx - res.errors;
     if (mode !== 'bare') {
@@ -163,6 +205,8 @@ async function main(): Promise<void> {
       ...(usage.produce?.produceRequests
         ? { messagesPerProduce: usage.produce.messages / usage.produce.produceRequests }
         : {}),
+      windowEvents: ok * perReq,
+      cpu,
     };
     runs.push(run);
     process.stderr.write(
@@ -181,6 +225,7 @@ async function main(): Promise<void> {
           CD_BENCH_SECONDS: String(SECONDS),
           CD_BENCH_EVENTS_FILE: eventsFile,
           CD_BENCH_CLIENT: arm === 'K_js' ? 'kafkajs' : 'librdkafka',
+          CD_BENCH_WATCH_PIDS: JSON.stringify(pids),
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -188,7 +233,13 @@ async function main(): Promise<void> {
       child.stdout.on('data', (d: Buffer) => (s += d.toString()));
       child.on('exit', (code) => (code === 0 ? resolve(s) : reject(new Error(`kafka arm exited ${code}`))));
     });
-    const r = JSON.parse(out) as { events: number; seconds: number; cpuMs: number; rssMb: number };
+    const r = JSON.parse(out) as {
+      events: number;
+      seconds: number;
+      cpuMs: number;
+      rssMb: number;
+      others: Record<string, number>;
+    };
     runs.push({
       arm,
       rep,
@@ -199,10 +250,13 @@ async function main(): Promise<void> {
       latencyP99Ms: 0,
       cpuMs: r.cpuMs,
       rssMb: r.rssMb,
+      windowEvents: r.events,
+      cpu: { process: r.cpuMs, ...r.others },
     });
     process.stderr.write(`[bench:ingest] rep ${rep} ${arm}: ${Math.round(r.events / r.seconds)} events/s\n`);
   };
 
+  const batchCeiling = { CD_BENCH_PER_REQUEST: String(BATCH) };
   const arms: Record<string, (rep: number) => Promise<void>> = {
     A: (rep) => httpArm('A', 'bare', single, 1, rep),
     S_js: (rep) => httpArm('S_js', 'ingest', single, 1, rep, 'kafkajs'),
@@ -212,6 +266,8 @@ async function main(): Promise<void> {
     A_batch: (rep) => httpArm('A_batch', 'bare', batched, BATCH, rep),
     B_js: (rep) => httpArm('B_js', 'ingest', batched, BATCH, rep, 'kafkajs'),
     B_rd: (rep) => httpArm('B_rd', 'ingest', batched, BATCH, rep, 'librdkafka'),
+    CB_js: (rep) => httpArm('CB_js', 'ceiling', batched, BATCH, rep, 'kafkajs', ROOT, batchCeiling),
+    CB_rd: (rep) => httpArm('CB_rd', 'ceiling', batched, BATCH, rep, 'librdkafka', ROOT, batchCeiling),
     K_js: (rep) => kafkaArm('K_js', rep),
     K_rd: (rep) => kafkaArm('K_rd', rep),
     S_alt: (rep) => httpArm('S_alt', 'ingest', single, 1, rep, 'auto', ALT_ROOT),
@@ -236,6 +292,18 @@ async function main(): Promise<void> {
   fs.rmSync(eventsFile, { force: true });
 
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  const cpuPerEvent = (rs: ArmRun[]): Partial<Record<CpuPart | 'total', number>> => {
+    const us = (r: ArmRun, part: CpuPart) =>
+      r.cpu?.[part] !== undefined && r.windowEvents ? (r.cpu[part] * 1000) / r.windowEvents : undefined;
+    const out: Partial<Record<CpuPart | 'total', number>> = {};
+    for (const part of CPU_PARTS) {
+      const xs = rs.map((r) => us(r, part)).filter((x): x is number => x !== undefined);
+      if (xs.length) out[part] = Math.round(median(xs));
+    }
+    const totals = rs.map((r) => CPU_PARTS.reduce((sum, part) => sum + (us(r, part) ?? 0), 0));
+    if (totals.length) out.total = Math.round(median(totals));
+    return out;
+  };
   const of = (arm: string) => runs.filter((r) => r.arm === arm);
   type Ratio = { median: number; min: number; max: number };
   /** a / b per repetition; b may name several arms: the fastest of them in that repetition. */
@@ -262,13 +330,19 @@ async function main(): Promise<void> {
     singleVsCeiling: ratio(`S_${SHIPPED}`, `C_${SHIPPED}`),
     /** Against the faster raw producer of the two clients in each repetition. */
     batchVsRawKafka: ratio(`B_${SHIPPED}`, 'K_js', 'K_rd'),
+    /** The batched ceiling (no ingest work) against the same: ≥ 0.5 for the batched goal to be reachable. */
+    batchCeilingVsRawKafka: ratio(`CB_${SHIPPED}`, 'K_js', 'K_rd'),
+    batchVsCeiling: ratio(`B_${SHIPPED}`, `CB_${SHIPPED}`),
     /** The decision rule's figures (docs/adr/0003-kafka-client.md): librdkafka / kafkajs, arm by arm. */
     clients: {
       single: ratio('S_rd', 'S_js'),
       batch: ratio('B_rd', 'B_js'),
       ceiling: ratio('C_rd', 'C_js'),
+      batchCeiling: ratio('CB_rd', 'CB_js'),
       raw: ratio('K_rd', 'K_js'),
     },
+    /** µs of CPU per event over the measured window, median of the repetitions, per part and in all. */
+    cpuPerEvent: Object.fromEntries(ARMS.map((a) => [a, cpuPerEvent(of(a))])),
     medians: Object.fromEntries(
       ARMS.map((a) => [
         a,
@@ -292,7 +366,7 @@ async function main(): Promise<void> {
   const line = (name: string, r: Ratio | undefined) =>
     r ? `${name} ${r.median.toFixed(2)} (${r.min.toFixed(2)}-${r.max.toFixed(2)})  ` : '';
   process.stderr.write(
-    `[bench:ingest] ${line('S/A', summary.singleVsBare)}${line('C/A', summary.ceilingVsBare)}${line('S/C', summary.singleVsCeiling)}${line('B/max(K_js,K_rd)', summary.batchVsRawKafka)}${line('S_rd/S_js', summary.clients.single)}${line('C_rd/C_js', summary.clients.ceiling)}${line('B_rd/B_js', summary.clients.batch)}${line('K_rd/K_js', summary.clients.raw)}${line('S_alt/S', ratio('S_alt', `S_${SHIPPED}`))}${line('B_alt/B', ratio('B_alt', `B_${SHIPPED}`))}${invalid ? 'INVALID RUN' : 'valid'} (accepted ${accepted}, in topic ${inTopic}; ceiling ${answered.ceiling}, in topic ${ceilingInTopic})\n`,
+    `[bench:ingest] ${line('S/A', summary.singleVsBare)}${line('C/A', summary.ceilingVsBare)}${line('S/C', summary.singleVsCeiling)}${line('B/max(K_js,K_rd)', summary.batchVsRawKafka)}${line('CB/max(K_js,K_rd)', summary.batchCeilingVsRawKafka)}${line('S_rd/S_js', summary.clients.single)}${line('C_rd/C_js', summary.clients.ceiling)}${line('B_rd/B_js', summary.clients.batch)}${line('K_rd/K_js', summary.clients.raw)}${line('S_alt/S', ratio('S_alt', `S_${SHIPPED}`))}${line('B_alt/B', ratio('B_alt', `B_${SHIPPED}`))}${invalid ? 'INVALID RUN' : 'valid'} (accepted ${accepted}, in topic ${inTopic}; ceiling ${answered.ceiling}, in topic ${ceilingInTopic})\n`,
   );
   if (process.env.CD_BENCH_RESULTS_FILE) {
     // `npm run bench` (bench/all): the results go to its file; ingest.json and the docs section stay.

@@ -1,11 +1,12 @@
 /**
  * One arm's HTTP server in its own process (CPU and RSS its own). CD_BENCH_MODE:
  *  - 'bare':    a Fastify route that reads the body and answers 202 {} (no work): the denominator;
- *  - 'ceiling': the least the design requires for a single event: read the same signed body as
- *               raw bytes, publish pre-encoded bytes for it (CD_BENCH_EVENTS_FILE, one message per
- *               request, in turn) through the ingest's own publisher (idempotent, acks=all, on
- *               the client CD_BENCH_CLIENT names) to CD_BENCH_TOPIC, and answer
- *               202 with the eventId after the ack. No HMAC, no replay mark, no mapping, no Avro;
+ *  - 'ceiling': the least the design requires: read the same signed body as raw bytes, publish
+ *               pre-encoded bytes for its events (CD_BENCH_EVENTS_FILE, CD_BENCH_PER_REQUEST
+ *               messages per request, default 1, in turn, in one publish) through the ingest's own
+ *               publisher (idempotent, acks=all, on the client CD_BENCH_CLIENT names) to
+ *               CD_BENCH_TOPIC, and answer 202 with the eventIds after the ack. No HMAC, no replay
+ *               mark, no mapping, no Avro;
  *  - 'ingest':  HTTP ingest as shipped (HMAC check, replay mark in Redis, mapping, schema check,
  *               Avro encode, idempotent produce with acks=all, 202 after the ack).
  * CD_BENCH_CLIENT (auto, kafkajs, librdkafka) picks the publisher's Kafka client; auto = as shipped.
@@ -67,10 +68,12 @@ async function main(): Promise<void> {
     while (!publisher.ready()) await new Promise((r) => setTimeout(r, 50));
     let next = 0;
     const app = bareApp();
+    const perRequest = Number(process.env.CD_BENCH_PER_REQUEST ?? 1);
     app.post('/v1/sites/:siteId/events', async (_req, reply) => {
-      const m = messages[next++ % messages.length]!;
-      await publisher.publish(topic, [m]);
-      return reply.code(202).send({ accepted: 1, eventIds: [m.headers!.ce_id] });
+      const batch: Message[] = new Array(perRequest);
+      for (let i = 0; i < perRequest; i++) batch[i] = messages[next++ % messages.length]!;
+      await publisher.publish(topic, batch);
+      return reply.code(202).send({ accepted: perRequest, eventIds: batch.map((m) => m.headers!.ce_id) });
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     port = (app.server.address() as { port: number }).port;

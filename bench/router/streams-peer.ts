@@ -20,6 +20,7 @@ import path from 'node:path';
 import type { Admin } from 'kafkajs';
 import { CrossdockError } from '../../core/errors';
 import { median, pairRatios, warmWindow } from '../flows/summary';
+import { clockTicksPerSecond, cpuTicksOf, procText } from '../proc-cpu';
 
 export const PEER_DIR = path.join(__dirname, 'streams-peer');
 export const PEER_JAR = path.join(PEER_DIR, 'target', 'streams-peer.jar');
@@ -111,13 +112,6 @@ export function peerCommand(cfg: StreamsArmConfig, stateDir: string): string[] {
     '--state-dir',
     stateDir,
   ];
-}
-
-/** utime + stime (clock ticks) from the text of /proc/<pid>/stat; the command name may hold spaces. */
-export function cpuTicksOf(statText: string): number {
-  const fields = statText.slice(statText.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state): utime and stime are fields 14 and 15.
-  return Number(fields[11]) + Number(fields[12]);
 }
 
 /**
@@ -293,23 +287,9 @@ async function committedOn(admin: Admin, groupId: string, topics: string[]): Pro
   return n;
 }
 
-function procText(pid: number, file: string): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/${file}`, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
 function rssMbOf(pid: number): number {
   const kb = /VmRSS:\s+(\d+)/.exec(procText(pid, 'status'))?.[1];
   return kb ? Math.round((Number(kb) * 1024) / 1e6) : 0;
-}
-
-let ticksPerSec: number | undefined;
-function clockTicks(): number {
-  ticksPerSec ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-  return ticksPerSec;
 }
 
 /** Starts the JVM, samples until every ingress record is committed, stops it; the timed window. */
@@ -363,7 +343,7 @@ export async function runStreamsArm(admin: Admin, cfg: StreamsArmConfig): Promis
     clearTimeout(killer);
     fs.rmSync(stateDir, { recursive: true, force: true });
   }
-  const window = timedWindow(samples, cfg.warmup, cfg.total, clockTicks());
+  const window = timedWindow(samples, cfg.warmup, cfg.total, clockTicksPerSecond());
   if (!window) throw new Error(`arm s: too few samples to time (${samples.length})`);
   return { ...window, rssMb, threads: cfg.threads, ...closingCounters(stdout) };
 }

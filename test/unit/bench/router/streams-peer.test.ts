@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   closingCounters,
-  cpuTicksOf,
   javaMajor,
   jarIsStale,
   lastLines,
@@ -76,12 +75,6 @@ describe('bench/router streams peer (arm S): command line and counters', () => {
     expect(opt('dlq')).toBe('benchx1s.dlq.router');
     expect(opt('threads')).toBe('2');
     expect(opt('state-dir')).toBe('/tmp/state');
-  });
-
-  test('CPU ticks are utime + stime of /proc/<pid>/stat, whatever the command name holds', () => {
-    const rest = 'S 1 2 3 4 5 6 7 8 9 10 1234 56 0 0 20 0 30 0';
-    expect(cpuTicksOf(`4242 (java) ${rest}`)).toBe(1290);
-    expect(cpuTicksOf(`4242 (a (b) c) ${rest}`)).toBe(1290);
   });
 
   test("the app's closing line gives its counters; anything else gives none", () => {
