@@ -8,6 +8,8 @@ const moduleNameMapper = {
   // And the producer's sendMessages (core/kafkajs-send-fix.ts), by kafkajs's request and by ours.
   '^(\\./sendMessages|kafkajs/src/producer/sendMessages\\.js)$':
     '<rootDir>/test/helpers/kafkajs-send-messages.js',
+  // And the producer's record encoder (core/kafkajs-record-encoder.ts), by kafkajs's produce request.
+  '^\\.\\./\\.\\./\\.\\./recordBatch/record/v0$': '<rootDir>/test/helpers/kafkajs-record-encoder.js',
 };
 
 /** @type {import('jest').Config} */
