@@ -8,7 +8,8 @@
  *   (acks all) → commit the offsets after the ack. No decode, no validation, no Redis.
  * - b1rd: the same pass-through on librdkafka (@confluentinc/kafka-javascript's KafkaJS-style
  *   API, the native client `npm install` builds): the consumer hands over every record it holds
- *   (js.consumer.max.batch.size -1, faster than its default of 32 here), the producer keeps
+ *   (js.consumer.max.batch.size -1, faster than its default of 32 here; CD_BENCH_NATIVE_BATCH
+ *   sets another bound), the producer keeps
  *   librdkafka's defaults (linger.ms 5, acks all). The goals read H against the faster of b1 and
  *   b1rd.
  * - btjs, btrd: the pass-through in transactions, one per consumed batch (taken in turn), the
@@ -189,7 +190,9 @@ async function nativeArm(name: string) {
       autoCommit: false,
       maxWaitTimeInMs: cfg.maxWaitTimeInMs,
     },
-    'js.consumer.max.batch.size': -1,
+    // CD_BENCH_NATIVE_BATCH bounds the batches (a diagnostic: -1, every record held, was the
+    // faster on 60,000-event runs; on longer backlogs the unbounded batches stall the event loop).
+    'js.consumer.max.batch.size': Number(process.env.CD_BENCH_NATIVE_BATCH ?? -1),
   });
   await consumer.connect();
   await consumer.subscribe({ topics: cfg.sites.map((s) => `${cfg.prefix}.ingress.${s}`) });

@@ -13,6 +13,9 @@
  * B1 on the native client, arm B1RD (bench/router/arm.ts b1rd: librdkafka's KafkaJS-style API):
  * CD_BENCH_ARMS=b1,b1rd,h; the summary adds B1RD's events/s, B1RD / B1 and H / the faster B1 of
  * each repetition, which is what the goals read (issue 19: "close to the best raw client").
+ * CD_BENCH_NATIVE_BATCH=<n> bounds the batches of the native pass-through arms (B1RD, BTRD;
+ * default -1, every record the consumer holds). Runs of 60,000 events time only 1.5–2.5 s at
+ * these rates; `--events 200000 --warmup 20000` gives windows of 7–20 s and steadier ratios.
  *
  * Before/after a code change, in one run: CD_BENCH_ALT_ROOT=<another checkout, e.g. a
  * `git worktree` of the previous commit with node_modules linked> CD_BENCH_ARMS=b1,h,h_alt
