@@ -95,7 +95,10 @@ it('hands on a decided partition while another waits, fetch after fetch, and the
   await eventually(() => handed(1).length === 6, 'partition 1’s next three records handed on');
   expect(handed(1)).toEqual([0, 1, 2, 3, 4, 5]);
   expect(handed(0)).toEqual([]);
-  expect(tracker.undecided()).toBe(3);
+  // Partition 0's three records wait. A parked partition is fetched again after 5 s whatever the
+  // router says (flows/feed/feed.ts, PARKED_MAX_MS), and between that resume and the fetch that
+  // parks it again they are not counted: on a slow machine this step can fall in that gap.
+  await eventually(() => tracker.undecided() === 3, 'partition 0’s three records counted as waiting');
 
   // Once the router has decided partition 0, its records come, once each, in order.
   await routerDecided({ 0: 3 });
