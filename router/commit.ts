@@ -223,7 +223,12 @@ export class TransactionCommitter {
       verdict.entered
         .leave(committed)
         .catch((err: unknown) => log.emit('router.fence_leave_failed', { error: describeError(err) }));
-      log.emit('router.committed', { batches: scope.batches.length });
+      if (log.enabled('router.committed'))
+        log.emit('router.committed', {
+          batches: scope.batches.length,
+          transactionalId: slot.id,
+          offsets: offsetRanges(scope.batches),
+        });
       return true;
     } catch (err) {
       if (!isCrossdockError(err)) metrics.transactions.inc({ outcome: 'aborted' });
@@ -326,4 +331,14 @@ export function settledOutcome(
 ): 'committed' | 'aborted' {
   const last = new Map(batches.map((b) => [b.key, b.next]));
   return [...last].every(([key, next]) => committed.get(key) === next) ? 'committed' : 'aborted';
+}
+
+/** Per input partition, the first offset a transaction held and the offset it committed. */
+function offsetRanges(batches: ReadonlyArray<QueuedBatch<Planned>>): Record<string, string> {
+  const ranges: Record<string, string> = {};
+  for (const b of batches) {
+    const known = ranges[b.key];
+    ranges[b.key] = `${known ? known.split('-')[0]! : b.first}-${b.next}`;
+  }
+  return ranges;
 }

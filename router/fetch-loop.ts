@@ -107,9 +107,13 @@ export class FetchLoop {
       joined: () => {
         this.joined = true;
         commits.rebalanced();
+        log.emit('router.rebalancing', { phase: 'assign' });
       },
       // The earliest sign of a rebalance: batches not yet committed are dropped or aborted.
-      rebalancing: () => commits.rebalanced(),
+      rebalancing: () => {
+        commits.rebalanced();
+        log.emit('router.rebalancing', { phase: 'revoke' });
+      },
       // The client restarts a consumer it deems failed; /readyz stays 503 until a batch commits.
       restarting: (err) => {
         this.crashed = true;

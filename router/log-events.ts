@@ -44,8 +44,15 @@ export const ROUTER_LOG_EVENTS = defineLogEvents({
   },
   'router.committed': {
     level: 'debug',
-    fields: ['batches'],
-    description: 'A Kafka transaction holding this many batches (copies and input offsets) committed.',
+    fields: ['batches', 'transactionalId', 'offsets'],
+    description:
+      'A Kafka transaction holding this many batches (copies and input offsets) committed; `offsets` names, per input partition, the first offset it held and the offset it committed.',
+  },
+  'router.rebalancing': {
+    level: 'debug',
+    fields: ['phase'],
+    description:
+      'The group began a rebalance (`revoke`: batches not yet committed are dropped or aborted) or gave this member its partitions (`assign`).',
   },
   'router.dead_lettered': {
     level: 'warn',

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { CrossdockError, describeError } from '../errors';
 import { NATIVE_CLIENT, nativeClientDir, nativeFailureFile, type NativeFailure } from './native-where';
+import { guardNativeModule } from './native-guards';
 import type { NativeKafkaModule } from './native-types';
 
 /**
@@ -9,7 +10,7 @@ import type { NativeKafkaModule } from './native-types';
  * Contract: never throws. Gives the module, or the CD_E_KAFKA_NATIVE_UNAVAILABLE error that says
  * why not (CROSSDOCK_KAFKA_NATIVE=off; never built; the build's recorded failure and its log; the
  * binding does not load). One load per folder and process: the answer does not change while the
- * process runs.
+ * process runs. The module comes guarded (native-guards.ts).
  */
 
 export type NativeLoad =
@@ -55,6 +56,7 @@ export function loadNativeKafka(cacheDir: string, env: NodeJS.ProcessEnv = proce
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const module = require(dir) as NativeKafkaModule;
+      guardNativeModule(module);
       result = { ok: true, module, dir, librdkafkaVersion: String(module.librdkafkaVersion) };
     } catch (err) {
       result = unavailable(

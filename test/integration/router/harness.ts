@@ -66,8 +66,9 @@ export async function startRouter(
   const router = createRouter({
     config,
     endpoints: testEndpoints(),
+    // Each instance's lines name it (a test may run several routers in one process).
     logger: process.env.ROUTER_TEST_LOG
-      ? createLogger({ level: process.env.ROUTER_TEST_LOG })
+      ? createLogger({ level: process.env.ROUTER_TEST_LOG, bindings: { router: randomName('r') } })
       : silentLogger(),
     health,
     redisPrefix: randomName('rt') + ':',
