@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CrossdockError, describeError } from '../errors';
+import { applyNativePatches } from './native-patches';
 import { NATIVE_CLIENT, nativeClientDir, nativeFailureFile, type NativeFailure } from './native-where';
 
 /**
@@ -14,7 +15,8 @@ import { NATIVE_CLIENT, nativeClientDir, nativeFailureFile, type NativeFailure }
  * CKJS_LINKING=dynamic (link the system's OpenSSL and zlib rather than download their sources).
  * The package reads that variable from the environment only, and npm gives a dependency's install
  * script no way to set it; a failed optional dependency is silently dropped. So the project sets
- * it itself: `npm pack` the pinned version, unpack it into a build folder, `npm install` its own
+ * it itself: `npm pack` the pinned version, unpack it into a build folder, apply crossdock's source
+ * patches to it (native-patches.ts), `npm install` its own
  * dependencies there with the variable set, check that the binding loads in a fresh process, then
  * move the folder into place in one rename (an interrupted build never looks finished).
  *
@@ -201,6 +203,15 @@ export async function buildNativeClient(options: NativeBuildOptions): Promise<Na
     },
   );
   if (untar.code !== 0) fail('unpacking', untar);
+  try {
+    const patched = applyNativePatches(pkgDir);
+    log.write(`\npatched the sources: ${patched.join(', ')}\n`);
+    options.progress(
+      `patched librdkafka's sources: ${patched.join(', ')} (core/kafka-client/native-patches.ts)`,
+    );
+  } catch (err) {
+    fail('patching the sources', { tail: describeError(err) });
+  }
 
   const install = await timed(
     `building librdkafka ${NATIVE_CLIENT.librdkafka} and its Node binding (CKJS_LINKING=dynamic; 2 to 5 minutes, once)`,

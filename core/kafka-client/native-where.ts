@@ -1,9 +1,11 @@
 import path from 'node:path';
+import { NATIVE_PATCHES_ID } from './native-patches';
 
 /**
  * Where the librdkafka-based client lives once built (core/kafka-client/native-build.ts) and where
- * a failed build says why. One folder per client version, Node ABI, platform and architecture, so
- * a Node upgrade builds again instead of loading a binding made for another ABI.
+ * a failed build says why. One folder per client version, source patches (native-patches.ts), Node
+ * ABI, platform and architecture, so a Node upgrade or a changed patch builds again instead of
+ * loading a binding made for another ABI or without the patch.
  */
 
 export const NATIVE_CLIENT = Object.freeze({
@@ -20,7 +22,7 @@ export function nativeClientDir(
   return path.join(
     cacheDir,
     'native',
-    `kafka-javascript-${NATIVE_CLIENT.version}-abi${proc.versions.modules}-${proc.platform}-${proc.arch}`,
+    `kafka-javascript-${NATIVE_CLIENT.version}-p${NATIVE_PATCHES_ID}-abi${proc.versions.modules}-${proc.platform}-${proc.arch}`,
   );
 }
 

@@ -20,13 +20,18 @@ it('fences a stuck commit of another instance and keeps exactly-once', async () 
   const redisPrefix = `stuck-${Date.now()}:`;
   let stuck = false;
   let inCommit = 0;
+  // Stuck until the first instance's stop() has returned: it waits up to 10 s for the commits
+  // under way and then halts, so these never commit (a fixed pause of 12 s did commit when the
+  // machine was slow to start the second instance, and the drain outlasted it).
+  let release = () => undefined as void;
+  const released = new Promise<void>((r) => (release = r));
   fx.routers.push(
     await startRouter(fx.config, {
       redisPrefix,
       beforeCommit: async () => {
         if (!stuck) return;
         inCommit++;
-        await new Promise((r) => setTimeout(r, 12_000));
+        await released;
         inCommit--;
       },
     }),
@@ -43,6 +48,7 @@ it('fences a stuck commit of another instance and keeps exactly-once', async () 
   // the second takes every partition, so it meets the stuck commits' marks and fences them.
   fx.routers.push(await startRouter(fx.config, { redisPrefix, fenceAfterMs: 500 }));
   await fx.routers[0]!.stop();
+  release();
   await expectStreamExactlyOnce(fx, events);
   if (chooseKafkaClient('router').kind === 'kafkajs')
     expect(await metricSum(fx.routers[1]!.router.metrics.claims, 'fenced')).toBeGreaterThan(0);

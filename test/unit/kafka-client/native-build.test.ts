@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { nestedNpmEnv, npmCommand, probeNativeClient } from '../../../core/kafka-client/native-build';
+import { NATIVE_PATCHES_ID } from '../../../core/kafka-client/native-patches';
 import { nativeClientDir, nativeFailureFile } from '../../../core/kafka-client/native-where';
 
 describe('the native client build (npm install postinstall)', () => {
@@ -40,7 +41,9 @@ describe('the native client build (npm install postinstall)', () => {
       platform: 'linux',
       arch: 'x64',
     });
-    expect(dir).toBe(path.join('/cache', 'native', 'kafka-javascript-1.10.1-abi115-linux-x64'));
+    expect(dir).toBe(
+      path.join('/cache', 'native', `kafka-javascript-1.10.1-p${NATIVE_PATCHES_ID}-abi115-linux-x64`),
+    );
     expect(
       nativeClientDir('/cache', {
         versions: { modules: '127' } as NodeJS.ProcessVersions,
