@@ -6,7 +6,14 @@ import {
   type NativeClientOptions,
 } from './native-group';
 import { nativeCopy, withBrokerType } from './native-producer';
-import type { NativeConsumer, NativeKafka, NativeKafkaModule, NativeProducer } from './native-types';
+import { directRecords } from './native-txn-records';
+import type {
+  NativeConsumer,
+  NativeKafka,
+  NativeKafkaModule,
+  NativeMessage,
+  NativeProducer,
+} from './native-types';
 import type {
   GroupConsumer,
   GroupRunOptions,
@@ -213,9 +220,16 @@ function nativeTxnProducer(
     if (!ready) await init();
     const p = producer;
     await p.transaction().catch(rethrow);
+    // The records go straight to librdkafka's queue (native-txn-records.ts) where the client
+    // allows it; they are all acknowledged, or the transaction fails, before the offsets go in.
+    const records = directRecords(p, transactionTimeoutMs);
     return {
       sendBatch: (topicMessages) =>
         calls.run(async () => {
+          if (records)
+            return records.write(
+              topicMessages as ReadonlyArray<{ topic: string; messages: NativeMessage[] }>,
+            );
           await p
             .sendBatch({
               topicMessages: topicMessages.map(({ topic, messages }) => ({
@@ -226,8 +240,15 @@ function nativeTxnProducer(
             .catch(rethrow);
         }),
       sendOffsets: (topics) =>
-        calls.run(() => offsets.run(() => p.sendOffsets({ consumer, topics }).catch(rethrow))),
-      commit: () => calls.run(() => p.commit().catch(rethrow)),
+        calls.run(async () => {
+          await records?.settle();
+          await offsets.run(() => p.sendOffsets({ consumer, topics }).catch(rethrow));
+        }),
+      commit: () =>
+        calls.run(async () => {
+          await records?.settle();
+          await p.commit().catch(rethrow);
+        }),
       abort: () =>
         calls.run(async () => {
           try {

@@ -94,6 +94,12 @@ export interface OffsetsToCommit {
 }
 
 export interface OpenTransaction {
+  /**
+   * Adds records to the transaction. kafkajs resolves once the broker acknowledged them;
+   * librdkafka once they are queued (native-txn-records.ts), and a record that could not be
+   * written then fails the next sendOffsets or commit. Either way no record is lost silently, and
+   * none is visible to read_committed readers before the commit. The message objects are only read.
+   */
   sendBatch(topicMessages: Array<{ topic: string; messages: Message[] }>): Promise<void>;
   /** Adds the consumer's offsets (the next offset to read, per partition) to the transaction. */
   sendOffsets(offsets: OffsetsToCommit[]): Promise<void>;

@@ -4,6 +4,7 @@ import type { KafkaClientKind } from '../../../core/kafka-client/producer';
 import type {
   GroupBatchPayload,
   GroupConsumerEvents,
+  OpenTransaction,
   TransactionalClient,
 } from '../../../core/kafka-client/transactional';
 import { createTopics, randomName, testEndpoints, testKafka } from '../../helpers/stack';
@@ -95,6 +96,36 @@ describe.each(CLIENTS)('transactional consume-produce on %s (real broker)', (cli
     });
   }
 
+  /**
+   * A member of `groupId` that, on its first batch of `input`, opens a transaction, writes
+   * `write(batch)` to `output`, adds `offsets` of `input` and holds it open (that eachBatch never
+   * returns). Resolves with its consumer and the open transaction.
+   */
+  async function memberHoldingTransaction(
+    groupId: string,
+    input: string,
+    output: string,
+    write: (p: GroupBatchPayload) => Array<{ value: Buffer | string | null }>,
+    offsets: Array<{ partition: number; offset: string }>,
+  ): Promise<{ consumer: TransactionalClient['consumer']; tx: OpenTransaction }> {
+    const member = make(groupId);
+    const producer = member.producer(randomName('txhold'));
+    await producer.init();
+    closers.push(() => producer.disconnect().catch(() => undefined));
+    const tx = await new Promise<OpenTransaction>((resolve) => {
+      let open = false;
+      void consume(member, input, async (p) => {
+        if (open || !p.batch.messages.length) return;
+        open = true;
+        const t = await producer.transaction();
+        await t.sendBatch([{ topic: output, messages: write(p) }]);
+        await t.sendOffsets([{ topic: input, partitions: offsets }]);
+        resolve(t);
+      });
+    });
+    return { consumer: member.consumer, tx };
+  }
+
   beforeAll(() => admin.connect());
   afterAll(async () => {
     for (const close of closers.reverse()) await close();
@@ -141,6 +172,55 @@ describe.each(CLIENTS)('transactional consume-produce on %s (real broker)', (cli
     }
   });
 
+  it('a record the broker refuses fails the transaction before its offsets go in, and the abort leaves nothing', async () => {
+    // The topic takes records of 1 KiB at most: the broker refuses the second record below.
+    const output = randomName(`txbig-${client}`);
+    await createTopics(admin, [
+      {
+        topic: output,
+        numPartitions: 1,
+        replicationFactor: 1,
+        configEntries: [{ name: 'max.message.bytes', value: '1024' }],
+      },
+    ]);
+    const c = make(randomName('txconf-g'));
+    const producer = c.producer(randomName('txconf-p'));
+    await producer.init();
+    closers.push(() => producer.disconnect().catch(() => undefined));
+    const tx = await producer.transaction();
+    // kafkajs fails the send itself; librdkafka queues the records and fails the offsets step,
+    // before it adds anything to the transaction (no consumer is needed to get that far).
+    const failed = await (async () => {
+      await tx.sendBatch([
+        { topic: output, messages: [{ value: 'fits' }, { value: Buffer.alloc(4096, 1) }] },
+      ]);
+      await tx.sendOffsets([{ topic: output, partitions: [{ partition: 0, offset: '1' }] }]);
+    })().then(
+      () => undefined,
+      (err: unknown) => err as { type?: string },
+    );
+    expect(failed?.type).toBe('MESSAGE_TOO_LARGE');
+    await tx.abort();
+    // The producer goes on. On librdkafka the first transaction after such an abort loses its
+    // records to a purge (ERR__PURGE_QUEUE, on either send path: an abort then a retry, as the
+    // router does, gets through); kafkajs commits it at once.
+    const outcomes: string[] = [];
+    for (let attempt = 0; attempt < 3 && outcomes.at(-1) !== 'committed'; attempt++) {
+      const next = await producer.transaction();
+      try {
+        await next.sendBatch([{ topic: output, messages: [{ value: 'after' }] }]);
+        await next.commit();
+        outcomes.push('committed');
+      } catch (err) {
+        outcomes.push(String((err as { type?: string }).type));
+        await next.abort();
+      }
+    }
+    if (client === 'kafkajs') expect(outcomes).toEqual(['committed']);
+    else expect([['committed'], ['ERR__PURGE_QUEUE', 'committed']]).toContainEqual(outcomes);
+    expect(await committedValues(output, 1)).toEqual(['after']);
+  });
+
   it('reads read_committed past interleaved aborted transactions, in offset order', async () => {
     const topic = randomName(`txmix-${client}`);
     await createTopics(admin, [topic]);
@@ -184,6 +264,58 @@ describe.each(CLIENTS)('transactional consume-produce on %s (real broker)', (cli
     expect(got.map((g) => g.offset)).toEqual([...got.map((g) => g.offset)].sort((x, y) => (x < y ? -1 : 1)));
   });
 
+  it('a member whose assignment changes while its offset fetch waits for an open transaction starts where it committed', async () => {
+    // Two partitions of 20 records; member A's open transaction holds offsets 10 for both, so
+    // whichever partition member B is given first, its offset fetch waits for that transaction.
+    const input = randomName(`txin2-${client}`);
+    await createTopics(admin, [{ topic: input, numPartitions: 2, replicationFactor: 1 }]);
+    const seed = testKafka().producer();
+    await seed.connect();
+    for (const partition of [0, 1])
+      await seed.send({
+        topic: input,
+        messages: Array.from({ length: 20 }, (_v, i) => ({ value: `p${partition}r${i}`, partition })),
+      });
+    await seed.disconnect();
+    const output = randomName(`txrb2-${client}`);
+    await createTopics(admin, [output]);
+    const groupId = randomName('txconf-rb2');
+
+    const a = await memberHoldingTransaction(groupId, input, output, () => [{ value: 'from A' }], [
+      { partition: 0, offset: '10' },
+      { partition: 1, offset: '10' },
+    ]);
+
+    // B joins while A is still a member: the group rebalances and B's fetch of its partition's
+    // committed offset waits for A's open transaction. Half a second into that wait A leaves, so
+    // B's assignment changes while its fetch is under way; A's transaction commits 2 s later.
+    let joins = 0;
+    const first = new Map<number, string>();
+    const b = make(groupId, {
+      joined: () => {
+        joins++;
+        if (joins === 1) void sleep(500).then(() => a.consumer.disconnect());
+        if (joins === 2) void sleep(2000).then(() => a.tx.commit());
+      },
+    });
+    await consume(b, input, async (p) => {
+      if (p.batch.messages.length && !first.has(p.batch.partition))
+        first.set(p.batch.partition, p.batch.messages[0]!.offset);
+      p.resolveOffset(p.batch.lastOffset());
+    });
+    const until = Date.now() + 25000;
+    while (first.size < 2 && Date.now() < until) await sleep(100);
+    expect(joins).toBeGreaterThanOrEqual(2);
+    if (client === 'librdkafka') {
+      // KIP-447 held through the change (native-patches.ts: librdkafka 2.15.1 started such a
+      // partition at auto.offset.reset, offset 0, without waiting).
+      expect(Object.fromEntries(first)).toEqual({ 0: '10', 1: '10' });
+    } else {
+      // kafkajs fetches the last committed offset at once (no KIP-447): both from 0.
+      expect(Object.fromEntries(first)).toEqual({ 0: '0', 1: '0' });
+    }
+  });
+
   it('a member that leaves while its transaction is open: what the next member reads first', async () => {
     const input = await inputTopic(20);
     const output = randomName(`txrb-${client}`);
@@ -192,28 +324,19 @@ describe.each(CLIENTS)('transactional consume-produce on %s (real broker)', (cli
 
     // Member A: takes the first batch's first 10 records into a transaction, offsets included
     // (next offset 10), and holds it open.
-    const a = make(groupId);
-    const aProducer = a.producer(randomName('txrb-a'));
-    await aProducer.init();
-    closers.push(() => aProducer.disconnect().catch(() => undefined));
-    let openTx: Awaited<ReturnType<typeof aProducer.transaction>> | undefined;
-    const opened = new Promise<void>((resolve) => {
-      void consume(a, input, async (p) => {
-        if (openTx || !p.batch.messages.length) return;
-        openTx = await aProducer.transaction();
-        const ten = p.batch.messages.slice(0, 10);
-        await openTx.sendBatch([{ topic: output, messages: ten.map((m) => ({ value: m.value })) }]);
-        await openTx.sendOffsets([{ topic: input, partitions: [{ partition: 0, offset: '10' }] }]);
-        resolve(); // returns unresolved: A is cut off mid-transaction
-      });
-    });
-    await opened;
+    const a = await memberHoldingTransaction(
+      groupId,
+      input,
+      output,
+      (p) => p.batch.messages.slice(0, 10).map((m) => ({ value: m.value })),
+      [{ partition: 0, offset: '10' }],
+    );
     // A's consumer leaves the group; its producer's transaction stays open.
     await a.consumer.disconnect();
 
     // Member B joins and reads; A's transaction commits 2 s after B got the partition.
     const b = make(groupId, {
-      joined: () => void sleep(2000).then(() => openTx!.commit()),
+      joined: () => void sleep(2000).then(() => a.tx.commit()),
     });
     const first: KafkaMessage['offset'][] = [];
     await consume(b, input, async (p) => {
