@@ -14,9 +14,10 @@ import type { NativeMessage, NativeProducer } from './native-types';
  * acknowledged (flush) and throws the first delivery failure, if any.
  *
  * Contract
- * - `write` never waits for the broker; it waits only while librdkafka's local queue is full
- *   (QUEUE_FULL), retrying each few milliseconds, and throws what produce() refuses otherwise
- *   (with the broker's error type, as the KafkaJS-style path does).
+ * - `write` never waits for the broker; it gives the event loop a turn every YIELD_EVERY records,
+ *   waits while librdkafka's local queue is full (QUEUE_FULL), retrying each few milliseconds, and
+ *   throws what produce() refuses otherwise (with the broker's error type, as the KafkaJS-style
+ *   path does).
  * - `settle` resolves once every record written so far is acknowledged; it rejects with the first
  *   record's delivery error, or with the flush's timeout. Called before the offsets are added, so
  *   a failed record aborts the transaction before its commit is attempted.
@@ -44,6 +45,8 @@ interface LowLevelProducer {
 /** librdkafka's code for a full local queue (RD_KAFKA_RESP_ERR__QUEUE_FULL). */
 const QUEUE_FULL = -184;
 const QUEUE_FULL_WAIT_MS = 5;
+/** Records written between two turns of the event loop (~3–5 ms of produce() calls). */
+const YIELD_EVERY = 256;
 
 export interface TransactionRecords {
   write(
@@ -93,8 +96,16 @@ export function directRecords(
   };
   return {
     async write(topicMessages) {
+      let sinceYield = 0;
       for (const { topic, messages } of topicMessages)
         for (const m of messages) {
+          // produce() is synchronous: a transaction of tens of thousands of copies would hold the
+          // event loop for the whole of it (the consumer's fetches, the analysis workers' answers
+          // and the delivery reports wait), so the loop gets a turn every few hundred records.
+          if (++sinceYield === YIELD_EVERY) {
+            sinceYield = 0;
+            await new Promise((r) => setImmediate(r));
+          }
           const value = typeof m.value === 'string' ? Buffer.from(m.value) : m.value;
           const timestamp = m.timestamp ? Number(m.timestamp) : 0;
           const headers = rdkafkaHeaders(m.headers);
