@@ -39,6 +39,7 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { CrossdockError } from '../../core/errors';
 import { crossdockCacheDir } from '../../core/home';
 import { loadNativeKafka } from '../../core/kafka-client/native-load';
+import { createTopicsWithLeaders } from '../../core/topic-replication';
 import { createRedis } from '../../core/redis';
 import { currentEndpoints } from '../../stack';
 import type { ArmConfig } from './arm';
@@ -276,10 +277,12 @@ async function main(): Promise<void> {
         ];
         const admin = kafka.admin();
         await admin.connect();
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: all.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
-        });
+        // Waits out "not yet" metadata answers (a busy broker answered UNKNOWN_TOPIC_OR_PARTITION
+        // right after a create, and kafkajs's waitForLeaders gave up with a stack trace).
+        await createTopicsWithLeaders(
+          admin,
+          all.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
+        );
         await admin.disconnect();
         await preload(prefix, events);
         const inIngress = await countRecords(SITES.map((st) => `${prefix}.ingress.${st}`));
