@@ -55,15 +55,9 @@ export interface TransactionRecords {
   settle(): Promise<void>;
 }
 
-/** The header lists librdkafka takes, made once per header object (copies of a route share one). */
-const headerLists = new WeakMap<object, Array<Record<string, Buffer | string>>>();
-
-export function rdkafkaHeaders(
-  headers: NativeMessage['headers'],
-): Array<Record<string, Buffer | string>> | null {
+/** A record's headers as librdkafka takes them: one `{ name: value }` per value. */
+function rdkafkaHeaders(headers: NativeMessage['headers']): Array<Record<string, Buffer | string>> | null {
   if (!headers) return null;
-  const known = headerLists.get(headers);
-  if (known) return known;
   const list: Array<Record<string, Buffer | string>> = [];
   for (const name in headers) {
     const v = headers[name];
@@ -71,7 +65,6 @@ export function rdkafkaHeaders(
     if (Array.isArray(v)) for (const each of v) list.push({ [name]: each });
     else list.push({ [name]: v });
   }
-  headerLists.set(headers, list);
   return list;
 }
 
@@ -97,6 +90,10 @@ export function directRecords(
   return {
     async write(topicMessages) {
       let sinceYield = 0;
+      // The copies of an event that one route selected share one header object (router/batch.ts),
+      // across the topics of one call: its list is made once for them. Within this call only, so
+      // a header object a caller changes between calls is read again.
+      const lists = new Map<object, ReturnType<typeof rdkafkaHeaders>>();
       for (const { topic, messages } of topicMessages)
         for (const m of messages) {
           // produce() is synchronous: a transaction of tens of thousands of copies would hold the
@@ -108,7 +105,8 @@ export function directRecords(
           }
           const value = typeof m.value === 'string' ? Buffer.from(m.value) : m.value;
           const timestamp = m.timestamp ? Number(m.timestamp) : 0;
-          const headers = rdkafkaHeaders(m.headers);
+          let headers = m.headers ? lists.get(m.headers) : null;
+          if (headers === undefined) lists.set(m.headers!, (headers = rdkafkaHeaders(m.headers)));
           for (;;) {
             try {
               client.produce(topic, m.partition ?? -1, value, m.key ?? null, timestamp, report, headers);
