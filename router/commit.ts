@@ -335,10 +335,12 @@ export function settledOutcome(
 
 /** Per input partition, the first offset a transaction held and the offset it committed. */
 function offsetRanges(batches: ReadonlyArray<QueuedBatch<Planned>>): Record<string, string> {
+  // A partition's batches are in offset order: its first batch starts the range, its last ends it.
+  const first = new Map<string, string>();
   const ranges: Record<string, string> = {};
   for (const b of batches) {
-    const known = ranges[b.key];
-    ranges[b.key] = `${known ? known.split('-')[0]! : b.first}-${b.next}`;
+    if (!first.has(b.key)) first.set(b.key, b.first);
+    ranges[b.key] = `${first.get(b.key)!}-${b.next}`;
   }
   return ranges;
 }
