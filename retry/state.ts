@@ -281,9 +281,14 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
     );
   };
   const slot = (eventId: string) => `${owner}:${eventId}`;
+  // Slot members travel only once an admission of this instance used a shared concurrency cap
+  // (without one, admit-many adds no slot, so finish-many has none to free): about half of
+  // each call's bytes otherwise.
+  let slotted = false;
   // Admissions and finishes issued in the same event-loop turn go to Redis as one script call
   // (many deliveries are in flight at once; this saves a round trip and a script run per event).
   const admitIds = async (ids: readonly string[], l: AdmitLimits): Promise<AdmitResult[]> => {
+    if (l.sharedConcurrency > 0) slotted = true;
     const res = (await scripts.run(
       'admitMany',
       [keys.bucket, keys.slots, ...ids.map((id) => keys.idempotency(id))],
@@ -295,7 +300,7 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
         Math.max(1, l.burst),
         l.sharedConcurrency,
         leaseMs,
-        ...ids.map(slot),
+        ...(l.sharedConcurrency > 0 ? ids.map(slot) : []),
       ],
     )) as number[];
     return ids.map((_, i) => admitResult(res[2 * i]!, res[2 * i + 1]!));
@@ -380,7 +385,9 @@ export function createDeliveryState(options: DeliveryStateOptions): DeliveryStat
   const finishBatch = coalesce<{ eventId: string; outcome: 'done' | 'release' }, void>(
     async (items) => {
       const finishKeys = [keys.slots, ...items.map((i) => keys.idempotency(i.eventId))];
-      const finishArgs = [owner, doneTtlMs, ...items.flatMap((i) => [i.outcome, slot(i.eventId)])];
+      let outcomes = '';
+      for (const i of items) outcomes += i.outcome === 'done' ? 'd' : 'r';
+      const finishArgs = [owner, doneTtlMs, outcomes, ...(slotted ? items.map((i) => slot(i.eventId)) : [])];
       if (!replicaAck) {
         await scripts.run('finishMany', finishKeys, finishArgs);
         return items.map(() => undefined);

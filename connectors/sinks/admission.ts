@@ -18,8 +18,13 @@ export interface PreAdmission {
  * concurrency cap (taking tokens or shared slots ahead would spend them early) and for unordered
  * events (an ordered event may be parked instead of attempted).
  */
+/** One admit-many call of a window and when its answer arrived (shared by its events). */
+type WindowCall = Promise<{ results: AdmitResult[]; at: number }>;
+
 export class AdmissionWindow {
-  private readonly admissions: Array<Promise<PreAdmission> | undefined>;
+  /** Event i's admit call and its place in that call's answer (undefined: not requested yet). */
+  private readonly calls: Array<WindowCall | undefined>;
+  private readonly places: number[];
   private readonly taken: boolean[];
   /** Events below the cursor have all been requested (or are not pre-admitted). */
   private cursor = 0;
@@ -37,31 +42,35 @@ export class AdmissionWindow {
     private readonly request: (ids: string[]) => Promise<AdmitResult[]>,
     private readonly now: () => number,
   ) {
-    this.admissions = new Array<Promise<PreAdmission> | undefined>(ids.length);
+    this.calls = new Array<WindowCall | undefined>(ids.length);
+    this.places = new Array<number>(ids.length);
     this.taken = new Array<boolean>(ids.length).fill(false);
   }
 
   /** Event i's admission (requested now with the next window if not yet); undefined when not pre-admitted. */
   take(i: number): Promise<PreAdmission> | undefined {
     if (this.ids[i] === undefined || this.taken[i]) return undefined;
-    if (this.admissions[i] === undefined) this.fill(i);
+    if (this.calls[i] === undefined) this.fill(i);
     this.taken[i] = true;
     this.ahead--;
     // Keep the next window in flight before this one runs dry.
     if (this.ahead < this.size / 2) this.fill(-1);
-    return this.admissions[i];
+    const j = this.places[i]!;
+    // One promise per event, made when it is taken (a window's events share its call).
+    return this.calls[i]!.then(({ results, at }) => ({ result: results[j]!, at }));
   }
 
   /** Gives back the leases that were taken for events never attempted (the batch stopped early). */
   async releaseUnused(release: (eventId: string) => Promise<void>): Promise<void> {
     const waits: Array<Promise<void>> = [];
     for (let i = 0; i < this.ids.length; i++) {
-      const p = this.admissions[i];
-      if (p === undefined || this.taken[i]) continue;
+      const call = this.calls[i];
+      if (call === undefined || this.taken[i]) continue;
       const id = this.ids[i]!;
+      const j = this.places[i]!;
       waits.push(
-        p.then(
-          (a) => (a.result.kind === 'admitted' ? release(id) : undefined),
+        call.then(
+          ({ results }) => (results[j]!.kind === 'admitted' ? release(id) : undefined),
           () => undefined,
         ),
       );
@@ -75,20 +84,20 @@ export class AdmissionWindow {
     if (first >= 0) idx.push(first);
     while (idx.length < this.size && this.cursor < this.ids.length) {
       const i = this.cursor++;
-      if (i !== first && this.ids[i] !== undefined && this.admissions[i] === undefined && !this.taken[i])
+      if (i !== first && this.ids[i] !== undefined && this.calls[i] === undefined && !this.taken[i])
         idx.push(i);
     }
     if (idx.length === 0) return;
-    const call = this.request(idx.map((i) => this.ids[i]!)).then((results) => ({
+    const call: WindowCall = this.request(idx.map((i) => this.ids[i]!)).then((results) => ({
       results,
       at: this.now(),
     }));
-    idx.forEach((i, j) => {
-      const p = call.then(({ results, at }) => ({ result: results[j]!, at }));
-      // Marked handled here; whoever takes it still sees the rejection (a Redis error).
-      p.catch(() => undefined);
-      this.admissions[i] = p;
-    });
+    // Marked handled here; whoever takes one of its events still sees the rejection (a Redis error).
+    call.catch(() => undefined);
+    for (let j = 0; j < idx.length; j++) {
+      this.calls[idx[j]!] = call;
+      this.places[idx[j]!] = j;
+    }
     this.ahead += idx.length;
   }
 }

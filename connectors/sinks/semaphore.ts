@@ -1,7 +1,12 @@
-/** A counting semaphore: at most `limit` holders at once, FIFO for waiters. */
+/**
+ * A counting semaphore: at most `limit` holders at once, FIFO for waiters. Waiters sit in an
+ * array read from a moving head (compacted now and then), so release() costs the same with one
+ * waiter or thousands (Array.shift() moves every element once the array grows large).
+ */
 export class Semaphore {
   private active = 0;
-  private readonly waiters: Array<() => void> = [];
+  private waiters: Array<() => void> = [];
+  private head = 0;
 
   constructor(private readonly limit: number) {}
 
@@ -13,6 +18,11 @@ export class Semaphore {
     return Math.max(0, this.limit - this.active);
   }
 
+  /** Callers waiting for a slot. */
+  get waiting(): number {
+    return this.waiters.length - this.head;
+  }
+
   async acquire(): Promise<void> {
     if (this.active < this.limit) {
       this.active++;
@@ -22,8 +32,20 @@ export class Semaphore {
   }
 
   release(): void {
-    const next = this.waiters.shift();
-    if (next) next();
-    else this.active--;
+    if (this.head === this.waiters.length) {
+      this.active--;
+      return;
+    }
+    const next = this.waiters[this.head]!;
+    this.waiters[this.head++] = undefined as unknown as () => void;
+    if (this.head === this.waiters.length) {
+      this.waiters = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.waiters.length) {
+      this.waiters = this.waiters.slice(this.head);
+      this.head = 0;
+    }
+    // The slot passes straight to the next waiter (active stays the same).
+    next();
   }
 }

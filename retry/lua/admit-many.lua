@@ -14,7 +14,7 @@
   ARGV[5]  burst: bucket size
   ARGV[6]  concurrency cap shared by all instances, 0 = no cap
   ARGV[7]  slot lease ms
-  ARGV[8..] slot member of each event (same order as KEYS[3..])
+  ARGV[8..] slot member of each event (same order as KEYS[3..]); needed only when ARGV[6] > 0
 
   Returns a flat list {code1, n1, code2, n2, ...} one code and number per event:
     0 admitted, 1 already done, 2 leased by another (n = pttl), 3 no token (n = wait ms),
