@@ -17,7 +17,8 @@
  * the connectors' client decision reads (docs/adr/0003-kafka-client.md).
  *
  * Diagnostics (nothing is written to the docs): BENCH_OPEN_SECONDS=0 (drain only), BENCH_CEILING=0
- * (no arm C), BENCH_AB_ROOT=<another checkout> (its connector too, each rep: before/after in one run),
+ * (no arm C), BENCH_AB_ROOT=<another checkout> (its connector too, each rep: before/after in one run;
+ * first in even reps, last in odd ones),
  * BENCH_RAW_DISPATCH=1 (raw arm posts with the connector's dispatch handler), BENCH_PROFILE_DIR=<dir>
  * (--cpu-prof of the connector and C children), BENCH_OPEN_ONLY_RATE=<n>/s. BENCH_RENDER_ONLY=1
  * rewrites the docs section from results.json with the current notes (notes.ts).
@@ -110,6 +111,9 @@ async function main(): Promise<void> {
   }> = [];
   for (let rep = 1; rep <= REPS; rep++) {
     const r = await rawDrain(rig);
+    // The other tree's connector runs right before this one in even reps and after every other
+    // arm in odd ones, so neither tree always gets the same place in the rep.
+    const abBefore = AB_ROOT && rep % 2 === 0 ? await connectorDrain(rig, undefined, AB_ROOT) : undefined;
     const d = await connectorDrain(rig);
     const c = CEILING ? await connectorDrain(rig, CEILING_SCRIPT) : undefined;
     const crd = CEILING
@@ -118,9 +122,9 @@ async function main(): Promise<void> {
     const drd = CEILING ? await connectorDrain(rig, undefined, undefined, NATIVE_CEILING_ENV) : undefined;
     if (AB_ROOT) {
       // Diagnostic A/B: the connector of another source tree, same workload, same run.
-      const b = await connectorDrain(rig, undefined, AB_ROOT);
+      const b = abBefore ?? (await connectorDrain(rig, undefined, AB_ROOT));
       process.stderr.write(
-        `ab ${rep}: this tree ${Math.round(rate(d))}/s cpu ${d.cpuMs} ms, other tree ${Math.round(rate(b))}/s cpu ${b.cpuMs} ms, this/other ${(rate(d) / rate(b)).toFixed(2)}\n`,
+        `ab ${rep} (other tree ${abBefore ? 'first' : 'last'}): this tree ${Math.round(rate(d))}/s cpu ${d.cpuMs} ms, other tree ${Math.round(rate(b))}/s cpu ${b.cpuMs} ms, this/other ${(rate(d) / rate(b)).toFixed(2)}\n`,
       );
     }
     const round2 = (x: number) => Math.round(x * 100) / 100;
