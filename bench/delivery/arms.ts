@@ -43,13 +43,14 @@ export async function connectorDrain(
   cwd?: string,
   env?: Record<string, string>,
 ): Promise<Stats & { cpuMs?: number; rssMb?: number }> {
-  const { newSubscriber, preload, reset, startConnector, waitCount } = rig;
+  const { newSubscriber, dropSubscriber, preload, reset, startConnector, waitCount } = rig;
   const s = await newSubscriber();
   await preload(s.topic);
   await reset();
   const c = await startConnector(s, script, cwd, env);
   const st = await waitCount(N);
   const usage = await stopProcess(c);
+  await dropSubscriber(s);
   return { ...st, ...usage };
 }
 
@@ -91,7 +92,18 @@ export async function rawOpen(rig: Rig, openRate: number): Promise<Stats> {
 
 /** Open loop, connector arm: produce on the same schedule, occurredAt = the scheduled time. */
 export async function connectorOpen(rig: Rig, p: Producer, openRate: number, cwd?: string): Promise<Stats> {
-  const { newSubscriber, startConnector, reset, events, framed, ceHeaders, waitCount, schemaId, type } = rig;
+  const {
+    newSubscriber,
+    dropSubscriber,
+    startConnector,
+    reset,
+    events,
+    framed,
+    ceHeaders,
+    waitCount,
+    schemaId,
+    type,
+  } = rig;
   const openCount = openRate * OPEN_SECONDS;
   const s = await newSubscriber();
   const c = await startConnector(s, undefined, cwd);
@@ -133,5 +145,6 @@ export async function connectorOpen(rig: Rig, p: Producer, openRate: number, cwd
   await Promise.all(sends);
   const st = await waitCount(openCount);
   await stopProcess(c);
+  await dropSubscriber(s);
   return st;
 }

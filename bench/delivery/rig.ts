@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { Pool } from 'undici';
 import { createKafka } from '../../core/kafka';
+import { createRedis, isCluster } from '../../core/redis';
 import { avroType, frame, toJsonSafe } from '../../core/avro';
 import { encodeEvent, loadCatalog } from '../../schemas';
 import { currentEndpoints } from '../../stack';
@@ -151,7 +152,25 @@ export async function createRig() {
     }
   }
 
+  const redis = createRedis({ url: endpoints.redisUrl, name: 'bench-delivery-rig' });
+  /**
+   * After an arm, outside its clock: its Redis keys go. Left behind, the next arms would meet
+   * hundreds of thousands of idempotency records expiring in Redis meanwhile (its active expiry
+   * takes CPU from the measured run). Its topics stay: kafkajs's producer keeps every topic it
+   * sent to in its metadata refreshes, and one deleted topic fails them all.
+   */
+  async function dropSubscriber(s: { prefix: string }): Promise<void> {
+    if (isCluster(redis)) return;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${s.prefix}:*`, 'COUNT', 10_000);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  }
+
   async function close(): Promise<void> {
+    redis.disconnect();
     await control.close();
     await stopProcess(receiver);
     await producer.disconnect();
@@ -173,6 +192,7 @@ export async function createRig() {
     rawHeaders,
     preload,
     newSubscriber,
+    dropSubscriber,
     startConnector,
     waitCount,
     close,
