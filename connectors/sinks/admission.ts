@@ -7,6 +7,9 @@ export interface PreAdmission {
   at: number;
 }
 
+/** One admit-many call of a window and when its answer arrived (shared by its events). */
+type WindowCall = Promise<{ results: AdmitResult[]; at: number }>;
+
 /**
  * The idempotency admissions of one fetched batch, requested ahead of delivery one window at a
  * time: one admit-many script call (one Redis round trip) per `size` events instead of one per
@@ -18,9 +21,6 @@ export interface PreAdmission {
  * concurrency cap (taking tokens or shared slots ahead would spend them early) and for unordered
  * events (an ordered event may be parked instead of attempted).
  */
-/** One admit-many call of a window and when its answer arrived (shared by its events). */
-type WindowCall = Promise<{ results: AdmitResult[]; at: number }>;
-
 export class AdmissionWindow {
   /** Event i's admit call and its place in that call's answer (undefined: not requested yet). */
   private readonly calls: Array<WindowCall | undefined>;

@@ -5,7 +5,7 @@
  */
 export class Semaphore {
   private active = 0;
-  private waiters: Array<() => void> = [];
+  private waiters: Array<(() => void) | undefined> = [];
   private head = 0;
 
   constructor(private readonly limit: number) {}
@@ -37,7 +37,7 @@ export class Semaphore {
       return;
     }
     const next = this.waiters[this.head]!;
-    this.waiters[this.head++] = undefined as unknown as () => void;
+    this.waiters[this.head++] = undefined;
     if (this.head === this.waiters.length) {
       this.waiters = [];
       this.head = 0;
