@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { Pool } from 'undici';
 import { createKafka } from '../../core/kafka';
-import { createRedis, isCluster } from '../../core/redis';
+import { createRedis } from '../../core/redis';
+import { scanMatching, unlinkFound } from '../../core/redis-scan';
 import { avroType, frame, toJsonSafe } from '../../core/avro';
 import { encodeEvent, loadCatalog } from '../../schemas';
 import { currentEndpoints } from '../../stack';
@@ -160,13 +161,14 @@ export async function createRig() {
    * sent to in its metadata refreshes, and one deleted topic fails them all.
    */
   async function dropSubscriber(s: { prefix: string }): Promise<void> {
-    if (isCluster(redis)) return;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${s.prefix}:*`, 'COUNT', 10_000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    await scanMatching(
+      redis,
+      `${s.prefix}:*`,
+      async (keys, node) => {
+        await unlinkFound(redis, node, keys);
+      },
+      10_000,
+    );
   }
 
   async function close(): Promise<void> {
